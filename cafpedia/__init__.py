@@ -1,0 +1,97 @@
+"""CAFpedia: the practice knowledge base for CAFCASS.
+
+`create_app()` reads as the table of contents of the application.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from cafpedia.config import build_config, instance_path_from_env
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` overrides defaults and environment (tests pass one)."""
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=config.pop("INSTANCE_PATH", None) or instance_path_from_env(),
+        instance_relative_config=False,
+    )
+    app.config.update(build_config(app.instance_path, config))
+    configure_extensions(app)
+    configure_templates(app)
+    register_blueprints(app)
+    configure_security(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    from cafpedia.config import MIGRATIONS_DIR
+    from cafpedia.extensions import csrf, db, login_manager, migrate
+
+    # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
+    from cafpedia import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from cafpedia.core import templating
+
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from cafpedia.accounts.routes import bp as accounts_bp
+    from cafpedia.admin.routes import bp as admin_bp
+    from cafpedia.areas.routes import bp as areas_bp
+    from cafpedia.core.routes import bp as core_bp
+    from cafpedia.search.routes import bp as search_bp
+    from cafpedia.standards.routes import bp as standards_bp
+
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, search_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def configure_security(app: Flask) -> None:
+    from cafpedia.accounts import services
+    from cafpedia.core.permissions import check_request
+    from cafpedia.extensions import login_manager
+
+    login_manager.user_loader(services.load_user_from_session)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    app.before_request(check_request)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        return response
+
+
+def register_error_pages(app: Flask) -> None:
+    from cafpedia.core import error_pages
+
+    error_pages.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from cafpedia import cli
+
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""People: accounts, roles, signing in and out."""

@@ -1,0 +1,146 @@
+"""users.yml in a content folder: the accounts, never with secrets on export."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cafpedia.accounts import services
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.content.loader import LoadContext, records_of
+from cafpedia.content.yamlfiles import write_yaml_file
+from cafpedia.core import audit
+from cafpedia.core.permissions import ROLES
+from cafpedia.extensions import db
+
+FILE = "users.yml"
+FIELDS = ("username", "name", "email", "roles", "areas", "password", "demo", "active")
+
+
+@dataclass
+class UserRecord:
+    username: str
+    name: str
+    email: str
+    roles: list[str]
+    areas: list[str]
+    password: str | None
+    demo: bool
+    active: bool
+    line: int
+
+
+class UsersSection:
+    name = "users"
+
+    def read(self, ctx: LoadContext) -> None:
+        found: dict[str, UserRecord] = {}
+        for record in records_of(ctx, FILE, ctx.read(FILE), "accounts"):
+            record.check_fields(FIELDS, ("username", "name", "roles"))
+            username = record.text("username", max_length=64)
+            if username:
+                record.label = f"user {username}"
+                problem = services.username_problem(username)
+                if problem:
+                    record.problem("username", problem)
+                    username = None
+                elif username in found:
+                    record.problem("username", f"{username} is already listed on line {found[username].line}")
+                    username = None
+            name = record.text("name", max_length=services.NAME_MAX)
+            email = record.text("email", max_length=services.EMAIL_MAX)
+            if email and (problem := services.email_problem(email)):
+                record.problem("email", problem)
+            roles = record.text_list("roles", max_length=40)
+            if "roles" in record.data:
+                unknown = [r for r in roles if r not in ROLES]
+                if unknown:
+                    record.problem("roles", f"unknown role {', '.join(unknown)}; expected one of {', '.join(ROLES)}")
+                elif not roles:
+                    record.problem("roles", "give at least one role")
+            areas = record.text_list("areas", max_length=64)
+            demo = record.flag("demo", False)
+            active = record.flag("active", True)
+            password = record.text("password", max_length=services.PASSWORD_MAX)
+            if password is not None and not demo:
+                record.problem(
+                    "password",
+                    "a password is allowed only for demo accounts (demo: true); "
+                    "real accounts are loaded without secrets and get one from an administrator",
+                )
+            if username:
+                found[username] = UserRecord(
+                    username, (name or "").strip(), (email or "").strip(), roles, areas,
+                    password or None, demo, active, record.line,
+                )
+        ctx.records[self.name] = found
+
+    def check(self, ctx: LoadContext) -> None:
+        file_areas = set(ctx.records.get("areas", {}))
+        db_areas = set(db.session.scalars(select(PracticeArea.slug)))
+        for rec in ctx.records[self.name].values():
+            unknown = [a for a in rec.areas if a not in file_areas | db_areas]
+            if unknown:
+                ctx.problem(FILE, rec.line, "areas", f"user {rec.username}: unknown area {', '.join(unknown)} (not in areas.yml nor in the database)")
+
+    def apply(self, ctx: LoadContext) -> None:
+        """Create or update the accounts; their areas follow in apply_links."""
+        before: dict[str, dict | None] = {}
+        for rec in ctx.records[self.name].values():
+            user = services.find_user(rec.username)
+            if user is None:
+                user = User(
+                    username=rec.username, name=rec.name, email=rec.email,
+                    password_hash=services.hash_password(rec.password) if rec.password else None,
+                    demo=rec.demo, active=rec.active,
+                )
+                db.session.add(user)
+                before[rec.username] = None
+            else:
+                before[rec.username] = _snapshot(user)
+                if user.active != rec.active:
+                    user.session_version += 1  # deactivation ends open sessions
+                user.name, user.email, user.demo, user.active = rec.name, rec.email, rec.demo, rec.active
+            user.set_roles(rec.roles)
+        ctx.records["users_before"] = before
+
+    def apply_links(self, ctx: LoadContext) -> None:
+        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        for rec in ctx.records[self.name].values():
+            user = services.find_user(rec.username)
+            if [a.slug for a in user.areas] != rec.areas:
+                user.areas = [areas[slug] for slug in rec.areas]
+            before = ctx.records["users_before"][rec.username]
+            after = _snapshot(user)
+            if before is None:
+                audit.record(ctx.actor, "user.create", "user", rec.username, after=after, summary="cafpedia load")
+                ctx.count("users", "new")
+            elif after != before:
+                audit.record(ctx.actor, "user.update", "user", rec.username, before=before, after=after, summary="cafpedia load")
+                ctx.count("users", "updated")
+            else:
+                ctx.count("users", "unchanged")
+
+    def export(self, root: Path) -> list[str]:
+        users = db.session.scalars(select(User).order_by(User.username))
+        rows = []
+        for user in users:
+            rows.append(
+                {
+                    "username": user.username,
+                    "name": user.name,
+                    "email": user.email,
+                    "roles": [r for r in ROLES if r in user.roles],
+                    "areas": [a.slug for a in user.areas],
+                    "demo": bool(user.demo),
+                    "active": bool(user.active),
+                }
+            )
+        write_yaml_file(root / FILE, rows)
+        return [FILE]
+
+
+def _snapshot(user: User) -> dict:
+    return services.user_snapshot(user) | {"demo": bool(user.demo)}

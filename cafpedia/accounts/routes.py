@@ -1,0 +1,205 @@
+"""Signing in and out, one's own account, and the administrators' people pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from cafpedia.accounts import services
+from cafpedia.accounts.forms import ChangePasswordForm, ConfirmForm, NewPersonForm, PersonForm, ResetPasswordForm, SignInForm
+from cafpedia.accounts.models import User
+from cafpedia.areas.services import areas_led_by, list_areas
+from cafpedia.core.errors import NotAllowed, ValidationError
+from cafpedia.core.forms import apply_service_errors
+from cafpedia.core.permissions import ROLES, requires
+from cafpedia.extensions import db
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def safe_next(target: str | None) -> str:
+    """Only ever redirect to a path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@requires("anyone")
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except services.SignInError as exc:
+            error = str(exc)
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")))
+    status = 200 if error is None and not form.errors else 401 if error else 400
+    return render_template("accounts/sign_in.html", form=form, error=error), status
+
+
+@bp.post("/sign-out")
+@requires("signed_in")
+def sign_out():
+    ConfirmForm().validate_on_submit() or abort(400)
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.get("/account")
+@requires("signed_in")
+def account():
+    return render_template(
+        "accounts/account.html", form=ChangePasswordForm(), moderates=areas_led_by(current_user)
+    )
+
+
+@bp.post("/account/password")
+@requires("signed_in")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_own_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            login_user(user)  # the session version changed: keep this session signed in
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, moderates=areas_led_by(current_user)), 400
+
+
+# --- Administrators: people ---------------------------------------------------------------
+
+
+def _area_choices():
+    return [(a.slug, a.title) for a in list_areas()]
+
+
+def _get_person(username: str) -> User:
+    user = services.find_user(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/admin/people")
+@requires("manage_people")
+def people():
+    role = request.args.get("role", "")
+    status = request.args.get("status", "")
+    text = request.args.get("q", "")[:100]
+    if role and role not in ROLES:
+        role = ""
+    return render_template(
+        "accounts/people.html",
+        people=services.list_users(role=role, status=status, text=text),
+        role=role, status=status, text=text, roles=ROLES,
+    )
+
+
+@bp.route("/admin/people/new", methods=["GET", "POST"])
+@requires("manage_people")
+def new_person():
+    form = NewPersonForm()
+    form.areas.choices = _area_choices()
+    if request.method == "GET":
+        form.roles.data = ["practitioner"]
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                current_user, username=form.username.data, name=form.name.data, email=form.email.data,
+                roles=form.roles.data, areas=form.areas.data, password=form.password.data,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"Account {user.username} created. Give them their first password in person or by phone.", "success")
+            return redirect(url_for("accounts.person", username=user.username))
+    status = 400 if form.errors else 200
+    return render_template("accounts/person_new.html", form=form), status
+
+
+@bp.route("/admin/people/<username>", methods=["GET", "POST"])
+@requires("manage_people")
+def person(username: str):
+    user = _get_person(username)
+    form = PersonForm(obj=None if request.method == "POST" else user)
+    form.areas.choices = _area_choices()
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.areas.data = [a.slug for a in user.areas]
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, name=form.name.data, email=form.email.data,
+                                 roles=form.roles.data, areas=form.areas.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"Changes to {user.username} saved.", "success")
+            return redirect(url_for("accounts.person", username=user.username))
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/person.html", person=user, form=form, reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(), moderates=areas_led_by(user),
+    ), status
+
+
+@bp.post("/admin/people/<username>/active")
+@requires("manage_people")
+def set_active(username: str):
+    user = _get_person(username)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    make_active = request.form.get("active") == "1"
+    try:
+        services.set_active(current_user, user, make_active)
+    except NotAllowed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{user.username} {'reactivated' if make_active else 'deactivated'}.", "success")
+    return redirect(url_for("accounts.person", username=user.username))
+
+
+@bp.post("/admin/people/<username>/password")
+@requires("manage_people")
+def reset_password(username: str):
+    user = _get_person(username)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
+            return redirect(url_for("accounts.person", username=user.username))
+    edit_form = PersonForm(obj=user)
+    edit_form.areas.choices = _area_choices()
+    edit_form.roles.data = sorted(user.roles)
+    edit_form.areas.data = [a.slug for a in user.areas]
+    return render_template(
+        "accounts/person.html", person=user, form=edit_form, reset_form=form,
+        confirm_form=ConfirmForm(), moderates=areas_led_by(user),
+    ), 400

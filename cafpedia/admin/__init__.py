@@ -1,0 +1,1 @@
+"""Administration pages that belong to no single domain: the audit log."""

@@ -1,0 +1,58 @@
+"""The audit log, for administrators to read and filter."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+
+from cafpedia.core import audit
+from cafpedia.core.permissions import requires
+from cafpedia.extensions import db
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+def _date_arg(name: str, errors: dict[str, str]) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "Enter a date as YYYY-MM-DD, for example 2026-11-01."
+        return None
+
+
+@bp.get("/admin")
+@requires("read_audit_log")
+def home():
+    return render_template("admin/home.html")
+
+
+@bp.get("/admin/audit")
+@requires("read_audit_log")
+def audit_log():
+    errors: dict[str, str] = {}
+    filters = {
+        "actor": request.args.get("actor", "")[:64],
+        "action": request.args.get("action", "")[:64],
+        "object_type": request.args.get("object_type", "")[:32],
+        "text": request.args.get("q", "")[:100],
+        "since": _date_arg("since", errors),
+        "until": _date_arg("until", errors),
+    }
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    pagination = db.paginate(audit.search_entries(**filters), page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template(
+        "admin/audit.html",
+        pagination=pagination,
+        filters=filters,
+        args={k: v for k, v in request.args.items() if k != "page"},
+        errors=errors,
+        actors=audit.distinct_values(audit.AuditEntry.actor_name),
+        actions=audit.distinct_values(audit.AuditEntry.action),
+        object_types=audit.distinct_values(audit.AuditEntry.object_type),
+    ), 400 if errors else 200

@@ -1,0 +1,1 @@
+"""Areas of practice, each with its lead manager and deputies."""

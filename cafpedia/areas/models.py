@@ -1,0 +1,36 @@
+"""Practice areas: the wiki's top-level structure and the unit of moderation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cafpedia.core.clock import utcnow
+from cafpedia.extensions import db
+
+area_deputies = Table(
+    "area_deputies",
+    db.metadata,
+    Column("area_id", ForeignKey("practice_areas.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PracticeArea(db.Model):
+    __tablename__ = "practice_areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lead = relationship("User", foreign_keys=[lead_id])
+    deputies = relationship("User", secondary=area_deputies, order_by="User.username")
+
+    def __repr__(self) -> str:
+        return f"<PracticeArea {self.slug}>"

@@ -1,0 +1,88 @@
+"""Practice area pages for everyone, and their administration."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cafpedia.areas import services
+from cafpedia.areas.forms import AreaForm, NewAreaForm
+from cafpedia.core.errors import ValidationError
+from cafpedia.core.forms import apply_service_errors
+from cafpedia.core.permissions import requires
+from cafpedia.extensions import db
+
+bp = Blueprint("areas", __name__, template_folder="templates")
+
+
+@bp.get("/areas")
+@requires("read_published")
+def index():
+    return render_template("areas/index.html", areas=services.list_areas())
+
+
+@bp.get("/areas/<slug>")
+@requires("read_published")
+def show(slug: str):
+    area = services.find_area(slug) or abort(404)
+    return render_template("areas/show.html", area=area)
+
+
+# --- Administrators ------------------------------------------------------------------
+
+
+def _people_choices(form: AreaForm) -> None:
+    people = services.lead_manager_choices()
+    form.lead.choices = [("", "No lead manager yet")] + [(u.username, f"{u.name} ({u.username})") for u in people]
+    form.deputies.choices = [(u.username, f"{u.name} ({u.username})") for u in people]
+
+
+@bp.get("/admin/areas")
+@requires("manage_areas")
+def admin_index():
+    return render_template("areas/admin_index.html", areas=services.list_areas())
+
+
+@bp.route("/admin/areas/new", methods=["GET", "POST"])
+@requires("manage_areas")
+def new():
+    form = NewAreaForm()
+    _people_choices(form)
+    if form.validate_on_submit():
+        try:
+            area = services.create_area(
+                current_user, slug=form.slug.data, title=form.title.data, summary=form.summary.data,
+                lead=form.lead.data or None, deputies=form.deputies.data,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"Area {area.title} created.", "success")
+            return redirect(url_for("areas.show", slug=area.slug))
+    return render_template("areas/edit.html", form=form, area=None), 400 if form.errors else 200
+
+
+@bp.route("/admin/areas/<slug>", methods=["GET", "POST"])
+@requires("manage_areas")
+def edit(slug: str):
+    area = services.find_area(slug) or abort(404)
+    form = AreaForm(obj=None if request.method == "POST" else area)
+    _people_choices(form)
+    if request.method == "GET":
+        form.lead.data = area.lead.username if area.lead else ""
+        form.deputies.data = [d.username for d in area.deputies]
+    if form.validate_on_submit():
+        try:
+            services.update_area(
+                current_user, area, title=form.title.data, summary=form.summary.data,
+                lead=form.lead.data or None, deputies=form.deputies.data,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"Changes to {area.title} saved.", "success")
+            return redirect(url_for("areas.show", slug=area.slug))
+    return render_template("areas/edit.html", form=form, area=area), 400 if form.errors else 200

@@ -1,0 +1,205 @@
+"""The `cafpedia` command group (also `flask --app cafpedia ...`).
+
+init, serve, load, export and create-user: a contract that other tools rely on.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import inspect, select
+from werkzeug.security import check_password_hash
+
+from cafpedia.config import MIGRATIONS_DIR
+from cafpedia.extensions import db
+
+
+def main() -> None:
+    from cafpedia import create_app
+
+    cli = FlaskGroup(create_app=create_app, help="CAFpedia: the practice knowledge base for CAFCASS.")
+    cli.main(prog_name="cafpedia")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_command, serve_command, load_command, export_command, create_user_command):
+        app.cli.add_command(command)
+
+
+# --- Installation -------------------------------------------------------------------------
+
+
+def upgrade_database() -> None:
+    """Create or upgrade the schema through the Alembic migrations."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+
+def database_is_empty() -> bool:
+    """No schema yet, or a schema that holds no content."""
+    from cafpedia.accounts.models import User
+    from cafpedia.areas.models import PracticeArea
+
+    if not inspect(db.engine).has_table("alembic_version"):
+        return True
+    return db.session.scalar(select(User.id).limit(1)) is None and db.session.scalar(select(PracticeArea.id).limit(1)) is None
+
+
+def initialise(load_demo: bool) -> None:
+    upgrade_database()
+    db.session.remove()
+    if not load_demo:
+        click.echo("Database ready (no demo content loaded).")
+        return
+    if not database_is_empty():
+        click.echo("Database ready; it already holds content, so the demo content was not loaded.")
+        return
+    content_dir = Path(current_app.config["CONTENT_DIR"])
+    ctx = _load_or_exit(content_dir)
+    click.echo(f"Database ready; loaded {content_dir}: {_describe(ctx)}.")
+
+
+def demo_sign_ins() -> list[tuple[str, str, str]]:
+    """(username, roles, password) of active demo accounts whose demo password still works."""
+    from cafpedia.accounts.models import User
+    from cafpedia.content.yamlfiles import YamlProblem, read_yaml_file
+
+    path = Path(current_app.config["CONTENT_DIR"]) / "users.yml"
+    try:
+        listed = read_yaml_file(path) if path.is_file() else []
+    except YamlProblem:
+        return []
+    rows = []
+    for item in listed or []:
+        if not isinstance(item, dict) or not item.get("demo") or not item.get("password"):
+            continue
+        user = db.session.scalar(select(User).where(User.username == item.get("username")))
+        if user and user.active and user.demo and user.password_hash and check_password_hash(user.password_hash, str(item["password"])):
+            rows.append((user.username, ", ".join(sorted(user.roles)), str(item["password"])))
+    return rows
+
+
+def print_demo_sign_ins() -> None:
+    rows = demo_sign_ins()
+    if not rows:
+        return
+    click.echo("\nDemo sign-ins (demo accounts: never use these in production):")
+    width = max(len(r[0]) for r in rows)
+    for username, roles, password in rows:
+        click.echo(f"  {username.ljust(width)}  password: {password}   ({roles})")
+
+
+@click.command("init")
+@click.option("--no-demo", is_flag=True, help="Do not load the demo content from content/.")
+@with_appcontext
+def init_command(no_demo: bool) -> None:
+    """Create or upgrade the database and load the demo content into an empty one."""
+    initialise(load_demo=not no_demo)
+    if not no_demo:
+        print_demo_sign_ins()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600), help="Seconds before a stuck worker is restarted.")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
+    """Run CAFpedia with gunicorn, initialising an empty database first."""
+    if database_is_empty():
+        initialise(load_demo=True)
+    else:
+        upgrade_database()
+    print_demo_sign_ins()
+    db.session.remove()
+    db.engine.dispose()  # workers open their own connections
+    click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")
+    from cafpedia.server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
+
+
+# --- Content -------------------------------------------------------------------------------
+
+
+def _describe(ctx) -> str:
+    from cafpedia.content.loader import describe_counts
+
+    return describe_counts(ctx)
+
+
+def _load_or_exit(directory: Path):
+    from cafpedia.content.loader import ContentError, load_folder
+
+    try:
+        ctx = load_folder(directory, actor=None)
+        db.session.commit()
+    except ContentError as exc:
+        db.session.rollback()
+        click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in {directory}:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return ctx
+
+
+@click.command("load")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def load_command(directory: Path) -> None:
+    """Load a content folder: all or nothing, every problem reported."""
+    ctx = _load_or_exit(directory)
+    click.echo(f"Loaded {directory}: {_describe(ctx)}.")
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(directory: Path) -> None:
+    """Write the whole knowledge base to a content folder."""
+    from cafpedia.content.loader import export_folder
+
+    written = export_folder(directory)
+    click.echo(f"Exported {len(written)} file(s) to {directory}: {', '.join(written) or 'nothing to export'}.")
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def _read_password() -> str:
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--area", "areas", multiple=True, help="An area of practice (slug); repeat for several.")
+@click.option("--name", default=None, help="Full name (default: from the username).")
+@click.option("--email", default="", help="Email address.")
+@with_appcontext
+def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str, ...], name: str | None, email: str) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    from cafpedia.accounts import services
+    from cafpedia.core.errors import ValidationError
+
+    name = name or " ".join(part.capitalize() for part in username.replace("_", ".").replace("-", ".").split(".") if part)
+    password = _read_password()
+    try:
+        user = services.create_user(None, username=username, name=name, email=email, roles=roles, areas=areas, password=password)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        for field, message in exc.errors.items():
+            click.echo(f"Error: {field}: {message}", err=True)
+        sys.exit(1)
+    click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")

@@ -1,0 +1,107 @@
+"""Configuration: defaults, CAFPEDIA_* environment overrides, and a mapping passed by tests."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_path_from_env() -> str | None:
+    value = os.environ.get("CAFPEDIA_INSTANCE_DIR")
+    return str(Path(value).resolve()) if value else None
+
+
+def secret_key_from_instance(instance_path: str) -> str:
+    """Read the instance's secret key, creating it once if there is none.
+
+    Several worker processes may start at once: the key is written to a temporary
+    file and linked into place, so every process reads the same complete key.
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        tmp = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
+    for _ in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{key_file} is empty: delete it and start again")
+
+
+def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The settings for one app: defaults, then the environment, then `overrides`."""
+    overrides = dict(overrides or {})
+    database_url = os.environ.get("CAFPEDIA_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "cafpedia.sqlite3")
+    )
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_DIR": os.environ.get("CAFPEDIA_SEARCH_DIR") or str(Path(instance_path) / "search"),
+        "PUBLIC_READ": env_flag("CAFPEDIA_PUBLIC_READ"),
+        "CONTENT_DIR": os.environ.get("CAFPEDIA_CONTENT_DIR") or str(DEFAULT_CONTENT_DIR),
+        # Cookies: never readable from scripts, not sent on cross-site posts.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_flag("CAFPEDIA_SECURE_COOKIES"),
+        "SESSION_COOKIE_NAME": "cafpedia_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env_flag("CAFPEDIA_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # A form stays valid for the whole signed-in session: advisers get interrupted.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_MIN_LENGTH": 10,
+        "SIGNIN_MAX_FAILURES": 5,
+        "SIGNIN_LOCK_MINUTES": 15,
+        "TIME_ZONE": "Europe/London",
+    }
+    config.update(overrides)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: let threads share the connection pool safely; no pre-ping needed.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ.get("CAFPEDIA_SECRET_KEY") or secret_key_from_instance(
+            instance_path
+        )
+    return config

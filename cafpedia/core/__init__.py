@@ -1,0 +1,1 @@
+"""Shared pieces with no routes of their own: permissions, audit log, errors, Markdown, time."""

@@ -1,0 +1,44 @@
+"""Plain error pages that say what happened and what to do next."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from cafpedia.extensions import db
+
+MESSAGES = {
+    400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
+    403: ("You do not have permission to see this page", "If you think you should, ask a CAFpedia administrator."),
+    404: ("Page not found", "Check the web address, or use the search box or the navigation above."),
+    405: ("That cannot be done here", "This page does not accept that kind of request."),
+    413: ("What you sent is too large", "Send less at once and try again."),
+    500: ("Sorry, something went wrong on our side", "Your change was not saved. Try again in a moment; if it keeps happening, tell the CAFpedia team."),
+}
+
+
+def render_error(status: int, title: str | None = None, detail: str | None = None):
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[400])
+    return (
+        render_template("errors/error.html", status=status, title=title or default_title, detail=detail or default_detail),
+        status,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return render_error(
+            400,
+            "The form could not be sent",
+            "Its security token was missing or out of date, so nothing was saved. Go back, "
+            "reload the page and send the form again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        if request.path.startswith("/healthz"):
+            return {"status": "error", "code": error.code}, error.code
+        return render_error(error.code or 500)

@@ -1,0 +1,21 @@
+"""Form pieces shared by every domain."""
+from __future__ import annotations
+
+from wtforms import SelectMultipleField, widgets
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as checkboxes, which work without JavaScript."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def apply_service_errors(form, errors: dict[str, str]) -> None:
+    """Put a ValidationError's messages on the matching form fields (or the form)."""
+    for field_name, message in errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)

@@ -1,0 +1,168 @@
+"""Who may do what: every permission rule, by name, in one place.
+
+Each route declares the rule that guards it with `@requires("rule_name")`; a
+before-request guard evaluates it, and the app refuses any route that declares
+none (tests/core/test_permissions.py checks that every route declares one).
+Rules that depend on a particular object (an area, later a tip) are plain
+functions such as `can_moderate(user, area)`, which views call after loading it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+# Role names, as in the content contract.
+PRACTITIONER = "practitioner"
+LEAD_MANAGER = "lead_manager"
+RESEARCH_COORDINATOR = "research_coordinator"
+LEGAL_EDITOR = "legal_editor"
+REGISTER_ADMIN = "register_admin"
+EXPERT = "expert"
+ADMIN = "admin"
+ROLES: tuple[str, ...] = (
+    PRACTITIONER,
+    LEAD_MANAGER,
+    RESEARCH_COORDINATOR,
+    LEGAL_EDITOR,
+    REGISTER_ADMIN,
+    EXPERT,
+    ADMIN,
+)
+ROLE_LABELS = {
+    PRACTITIONER: "Practitioner",
+    LEAD_MANAGER: "Lead manager",
+    RESEARCH_COORDINATOR: "Research coordinator",
+    LEGAL_EDITOR: "Legal editor",
+    REGISTER_ADMIN: "Register administrator",
+    EXPERT: "Expert",
+    ADMIN: "Administrator",
+}
+
+Rule = Callable[[object], bool]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(func: Rule) -> Rule:
+        RULES[name] = func
+        return func
+
+    return register
+
+
+def is_signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def has_role(user, role: str) -> bool:
+    return is_signed_in(user) and role in user.roles
+
+
+def public_read_enabled() -> bool:
+    return bool(current_app.config.get("PUBLIC_READ"))
+
+
+# --- Route rules ------------------------------------------------------------------
+
+
+@rule("anyone")
+def anyone(user) -> bool:
+    """Sign-in page, health check, static files, error pages."""
+    return True
+
+
+@rule("signed_in")
+def signed_in(user) -> bool:
+    """The user's own account pages."""
+    return is_signed_in(user)
+
+
+@rule("read_published")
+def can_read_published(user) -> bool:
+    """Published content: signed-in staff, or anyone when CAFPEDIA_PUBLIC_READ=1."""
+    return is_signed_in(user) or public_read_enabled()
+
+
+@rule("manage_people")
+def can_manage_people(user) -> bool:
+    """Create accounts, change roles, deactivate, reset passwords."""
+    return has_role(user, ADMIN)
+
+
+@rule("manage_areas")
+def can_manage_areas(user) -> bool:
+    """Create and edit practice areas, name their lead managers and deputies."""
+    return has_role(user, ADMIN)
+
+
+@rule("read_audit_log")
+def can_read_audit_log(user) -> bool:
+    return has_role(user, ADMIN)
+
+
+# --- Object rules -------------------------------------------------------------------
+
+
+def can_moderate(user, area) -> bool:
+    """Lead manager or deputy of this area, or an administrator (fallback moderation)."""
+    if not is_signed_in(user) or not getattr(user, "is_active", False):
+        return False
+    if ADMIN in user.roles:
+        return True
+    return area.lead_id == user.id or any(d.id == user.id for d in area.deputies)
+
+
+# --- Wiring -----------------------------------------------------------------------
+
+
+def requires(rule_name: str):
+    """Declare the rule that guards a view. The guard in `check_request` enforces it."""
+    if rule_name not in RULES:
+        raise KeyError(f"unknown permission rule {rule_name!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapper.permission_rule = rule_name
+        return wrapper
+
+    return decorate
+
+
+def allowed(rule_name: str, user=None) -> bool:
+    return RULES[rule_name](current_user if user is None else user)
+
+
+def rule_for_endpoint(endpoint: str | None) -> str | None:
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return "anyone"
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "permission_rule", None)
+
+
+def check_request():
+    """before_request: apply the endpoint's rule; refuse routes that declare none."""
+    if request.endpoint is None:
+        return None  # no such route: the 404 handler answers
+    rule_name = rule_for_endpoint(request.endpoint)
+    if rule_name is None:
+        current_app.logger.error("route %s declares no permission rule", request.endpoint)
+        abort(403)
+    if RULES[rule_name](current_user):
+        return None
+    if not is_signed_in(current_user):
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+    abort(403)
+
+
+def ensure(condition: bool) -> None:
+    """Inside a view, after loading an object: refuse with 403 unless `condition` holds."""
+    if not condition:
+        abort(403)

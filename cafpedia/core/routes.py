@@ -1,0 +1,31 @@
+"""The home page and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import text
+
+from cafpedia.areas import services as areas
+from cafpedia.core.permissions import requires
+from cafpedia.extensions import db
+from cafpedia.standards import services as standards
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@requires("read_published")
+def home():
+    return render_template(
+        "home.html", areas=areas.list_areas(), standards_version=standards.current_version()
+    )
+
+
+@bp.get("/healthz")
+@requires("anyone")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the database is down: say so, to a load balancer
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,1 @@
+"""The National Standards, as versioned reference data that tips cite by clause."""
