@@ -110,8 +110,8 @@ class UsersSection:
         areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
         for rec in ctx.records[self.name].values():
             user = services.find_user(rec.username)
-            if [a.slug for a in user.areas] != rec.areas:
-                user.areas = [areas[slug] for slug in rec.areas]
+            if {a.slug for a in user.areas} != set(rec.areas):
+                user.areas = sorted((areas[slug] for slug in rec.areas), key=lambda a: (a.position, a.slug))
             before = ctx.records["users_before"][rec.username]
             after = _snapshot(user)
             if before is None:

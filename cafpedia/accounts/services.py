@@ -247,7 +247,7 @@ def _resolve_areas(slugs: Iterable[str]):
     missing = [s for s in slugs if s not in found]
     if missing:
         return [], f"Unknown area {', '.join(missing)}."
-    return [found[s] for s in slugs], None
+    return sorted(found.values(), key=lambda a: (a.position, a.slug)), None
 
 
 def _check_fields(name: str, email: str, roles, area_slugs) -> tuple[dict[str, str], list]:

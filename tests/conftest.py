@@ -1,0 +1,218 @@
+"""Fixtures: a fresh app per test on SQLite and on PostgreSQL, with builders.
+
+Every test that takes `app` (or `client`, `db_session`...) runs twice: once on a
+SQLite file copied from a migrated template, once on a PostgreSQL database that
+this run creates and drops. The PostgreSQL runs are marked `postgres` and are
+skipped, with the reason, when no server answers, unless
+CAFPEDIA_REQUIRE_POSTGRES=1 (as in CI), where that is an error.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cafpedia import create_app
+from cafpedia.config import DEFAULT_CONTENT_DIR
+from cafpedia.extensions import db
+
+PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_PASSWORD = "correct-horse-battery"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def base_config(tmp_path: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_DIR": str(tmp_path / "search"),
+        "PUBLIC_READ": False,
+        # Fast hashing in tests; production uses scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+def migrate(database_url: str, tmp_path: Path) -> None:
+    from cafpedia.cli import upgrade_database
+
+    app = create_app(base_config(tmp_path, database_url))
+    with app.app_context():
+        upgrade_database()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+def _pg_problem() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # no server: the reason goes into the skip message
+        return f"no PostgreSQL server answers at {PG_ADMIN_URL} ({type(exc).__name__})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_database(tmp_path_factory):
+    """A PostgreSQL database of this run's own, migrated once, dropped at the end."""
+    problem = _pg_problem()
+    if problem:
+        if os.environ.get("CAFPEDIA_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"CAFPEDIA_REQUIRE_POSTGRES=1 but {problem}")
+        pytest.skip(problem)
+    name = f"cafpedia_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        migrate(url, tmp_path_factory.mktemp("pg"))
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "cafpedia.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database, with extra settings."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(base_config(tmp_path, database_url) | overrides)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+class Client:
+    """The Flask test client, with the CSRF token a browser would carry."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def csrf_token(self) -> str:
+        page = self.raw.get("/sign-in").get_data(as_text=True)
+        if "csrf_token" not in page:
+            page = self.raw.get("/account").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.raw.post(url, data=data, **kwargs)
+
+    def sign_in(self, username: str, password: str = TEST_PASSWORD):
+        return self.post_form("/sign-in", {"username": username, "password": password})
+
+    def sign_out(self):
+        return self.post_form("/sign-out")
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from cafpedia.accounts import services
+
+    def build(username: str = "jo.smith", roles=("practitioner",), *, areas=(), password: str | None = TEST_PASSWORD, name=None, email="", active=True):
+        user = services.create_user(
+            None, username=username, name=name or username.replace(".", " ").title(), email=email,
+            roles=list(roles), areas=list(areas), password=password, active=active,
+        )
+        db.session.commit()
+        return user
+
+    return build
+
+
+@pytest.fixture
+def make_area(app):
+    from cafpedia.areas import services
+
+    def build(slug: str = "private-law", title: str | None = None, *, lead=None, deputies=(), summary=""):
+        area = services.create_area(
+            None, slug=slug, title=title or slug.replace("-", " ").capitalize(), summary=summary,
+            lead=lead, deputies=list(deputies),
+        )
+        db.session.commit()
+        return area
+
+    return build
+
+
+@pytest.fixture
+def demo_content(app):
+    """The repository's content/ folder, loaded."""
+    from cafpedia.content.loader import load_folder
+
+    load_folder(DEFAULT_CONTENT_DIR)
+    db.session.commit()
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    make_user("ada.admin", ["admin"])
+    client.sign_in("ada.admin")
+    return client
