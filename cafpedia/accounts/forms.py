@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from cafpedia.accounts.services import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
-from cafpedia.core.forms import CheckboxListField
+from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.core.permissions import ROLE_LABELS, ROLES
 
 
@@ -24,7 +24,7 @@ class ChangePasswordForm(FlaskForm):
 class PersonForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired("Enter the person's full name."), Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters.")])
     email = StringField("Email address (optional)", validators=[Length(max=EMAIL_MAX, message=f"Use at most {EMAIL_MAX} characters.")])
-    roles = CheckboxListField("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES], validate_choice=True)
+    roles = CheckboxListField("Roles", choices=choices((r, ROLE_LABELS[r]) for r in ROLES), validate_choice=True)
     areas = CheckboxListField("Areas of practice they work in", choices=[], validate_choice=True)
 
 

@@ -11,7 +11,7 @@ from cafpedia.accounts.forms import ChangePasswordForm, ConfirmForm, NewPersonFo
 from cafpedia.accounts.models import User
 from cafpedia.areas.services import areas_led_by, list_areas
 from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.core.forms import apply_service_errors
+from cafpedia.core.forms import apply_service_errors, choices
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
 
@@ -70,7 +70,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.change_own_password(current_user, form.current_password.data, form.new_password.data)
+            user = services.change_own_password(current_user._get_current_object(), form.current_password.data, form.new_password.data)
         except ValidationError as exc:
             db.session.rollback()
             apply_service_errors(form, exc.errors)
@@ -86,7 +86,7 @@ def change_password():
 
 
 def _area_choices():
-    return [(a.slug, a.title) for a in list_areas()]
+    return choices((a.slug, a.title) for a in list_areas())
 
 
 def _get_person(username: str) -> User:

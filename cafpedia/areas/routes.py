@@ -7,7 +7,7 @@ from flask_login import current_user
 from cafpedia.areas import services
 from cafpedia.areas.forms import AreaForm, NewAreaForm
 from cafpedia.core.errors import ValidationError
-from cafpedia.core.forms import apply_service_errors
+from cafpedia.core.forms import apply_service_errors, choices
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 
@@ -32,8 +32,9 @@ def show(slug: str):
 
 def _people_choices(form: AreaForm) -> None:
     people = services.lead_manager_choices()
-    form.lead.choices = [("", "No lead manager yet")] + [(u.username, f"{u.name} ({u.username})") for u in people]
-    form.deputies.choices = [(u.username, f"{u.name} ({u.username})") for u in people]
+    named = [(u.username, f"{u.name} ({u.username})") for u in people]
+    form.lead.choices = choices([("", "No lead manager yet"), *named])
+    form.deputies.choices = choices(named)
 
 
 @bp.get("/admin/areas")

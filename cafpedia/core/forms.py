@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 from wtforms import SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Form choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxListField(SelectMultipleField):
