@@ -38,10 +38,11 @@ class UsersSection:
     def read(self, ctx: LoadContext) -> None:
         found: dict[str, UserRecord] = {}
         for record in records_of(ctx, FILE, ctx.read(FILE), "accounts"):
-            record.check_fields(FIELDS, ("username", "name", "roles"))
             username = record.text("username", max_length=64)
             if username:
                 record.label = f"user {username}"
+            record.check_fields(FIELDS, ("username", "name", "roles"))
+            if username:
                 problem = services.username_problem(username)
                 if problem:
                     record.problem("username", problem)

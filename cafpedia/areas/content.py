@@ -36,10 +36,11 @@ class AreasSection:
     def read(self, ctx: LoadContext) -> None:
         found: dict[str, AreaRecord] = {}
         for index, record in enumerate(records_of(ctx, FILE, ctx.read(FILE), "practice areas")):
-            record.check_fields(FIELDS, ("slug", "title"))
             slug = record.text("slug", max_length=services.SLUG_MAX + 100)
             if slug:
                 record.label = f"area {slug}"
+            record.check_fields(FIELDS, ("slug", "title"))
+            if slug:
                 if problem := services.slug_problem(slug):
                     record.problem("slug", problem)
                     slug = None

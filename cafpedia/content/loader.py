@@ -147,7 +147,7 @@ class Record:
     def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in allowed:
-                self.problem(None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
+                self.ctx.problem(self.file, self.data.line_of(key), None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
         for key in required:
             if self.data.get(key) in (None, ""):
                 self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")

@@ -86,10 +86,10 @@ class StandardsSection:
             ctx.problem(FILE, None, "current", "only one version can be marked current: true")
 
     def _read_version(self, ctx: LoadContext, record: Record) -> VersionRecord | None:
-        record.check_fields(VERSION_FIELDS, ("version", "clauses"))
         version = record.text("version", max_length=40)
         if version:
             record.label = f"standards {version}"
+        record.check_fields(VERSION_FIELDS, ("version", "clauses"))
         title = record.text("title", max_length=200) or ""
         source = record.text("source", max_length=300) or ""
         current = record.flag("current", False)
@@ -105,10 +105,11 @@ class StandardsSection:
                 ctx.problem(FILE, line, "clauses", f"clause {index + 1}: expected a mapping of fields")
                 continue
             clause = Record(ctx, FILE, item, f"clause {index + 1}")
-            clause.check_fields(CLAUSE_FIELDS, ("code", "standard", "summary"))
             code = clause.text("code", max_length=16)
             if code:
                 clause.label = f"clause {code}"
+            clause.check_fields(CLAUSE_FIELDS, ("code", "standard", "summary"))
+            if code:
                 if not CODE_RE.match(code):
                     clause.problem("code", f"'{code}' is not a clause number such as 5.1 or 7.3a")
                     code = None
