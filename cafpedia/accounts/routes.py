@@ -41,7 +41,6 @@ def sign_in():
             error = str(exc)
         else:
             login_user(user, remember=form.remember.data)
-            flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
     return render_template("accounts/sign_in.html", form=form, error=error), status

@@ -8,6 +8,19 @@ from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
 
 
+def audit_value(value) -> str:
+    """A value from an audit entry, as a person reads it."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
+    return str(value) if value != "" else "(empty)"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS)
     app.jinja_env.filters.update(
@@ -16,6 +29,7 @@ def init_app(app: Flask) -> None:
         datetime=format_datetime,
         date=format_date,
         role=lambda role: ROLE_LABELS.get(role, role),
+        audit_value=audit_value,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
