@@ -50,6 +50,8 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
+        if os.environ.get("CAFPEDIA_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CAFPEDIA_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (scripts/test.sh does)")
     from playwright.sync_api import sync_playwright
 

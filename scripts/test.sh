@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Second command: install the test dependencies and run the whole suite, on SQLite,
+# on PostgreSQL (127.0.0.1:5432, skipped with a message if no server answers) and in
+# headless Chromium. Extra arguments go to pytest, e.g. scripts/test.sh -m "not browser"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/_python.sh
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
+  if [ "$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium package for the browser tests..."
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  else
+    echo "No chromium and no way to install it: the browser tests will be skipped." >&2
+  fi
+fi
+
+# A PostgreSQL cluster that is installed but stopped is started.
+if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  version=$(ls /etc/postgresql 2>/dev/null | head -n 1)
+  [ -n "$version" ] && pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+fi
+
+make_venv "[test]"
+exec .venv/bin/python -m pytest "$@"
