@@ -31,11 +31,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def configure_extensions(app: Flask) -> None:
-    from cafpedia.config import MIGRATIONS_DIR
-    from cafpedia.extensions import csrf, db, login_manager, migrate
-
     # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
     from cafpedia import models  # noqa: F401
+    from cafpedia.config import MIGRATIONS_DIR
+    from cafpedia.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -7,11 +7,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user, logout_user
 
 from cafpedia.accounts import services
-from cafpedia.accounts.forms import ChangePasswordForm, ConfirmForm, NewPersonForm, PersonForm, ResetPasswordForm, SignInForm
+from cafpedia.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    NewPersonForm,
+    PersonForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from cafpedia.accounts.models import User
 from cafpedia.areas.services import areas_led_by, list_areas
-from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.core.forms import apply_service_errors, choices
+from cafpedia.core.errors import NotAllowed
+from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
 
@@ -68,13 +75,9 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.change_own_password(current_user._get_current_object(), form.current_password.data, form.new_password.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        user = commit_or_show_errors(form, lambda: services.change_own_password(
+            current_user._get_current_object(), form.current_password.data, form.new_password.data))
+        if user:
             login_user(user)  # the session version changed: keep this session signed in
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.account"))
@@ -118,20 +121,14 @@ def new_person():
     if request.method == "GET":
         form.roles.data = ["practitioner"]
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                current_user, username=form.username.data, name=form.name.data, email=form.email.data,
-                roles=form.roles.data, areas=form.areas.data, password=form.password.data,
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        user = commit_or_show_errors(form, lambda: services.create_user(
+            current_user, username=form.username.data, name=form.name.data, email=form.email.data,
+            roles=form.roles.data, areas=form.areas.data, password=form.password.data,
+        ))
+        if user:
             flash(f"Account {user.username} created. Give them their first password in person or by phone.", "success")
             return redirect(url_for("accounts.person", username=user.username))
-    status = 400 if form.errors else 200
-    return render_template("accounts/person_new.html", form=form), status
+    return render_template("accounts/person_new.html", form=form), form_status(form)
 
 
 @bp.route("/admin/people/<username>", methods=["GET", "POST"])
@@ -144,21 +141,16 @@ def person(username: str):
         form.roles.data = sorted(user.roles)
         form.areas.data = [a.slug for a in user.areas]
     if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, name=form.name.data, email=form.email.data,
-                                 roles=form.roles.data, areas=form.areas.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if commit_or_show_errors(form, lambda: services.update_user(
+            current_user, user, name=form.name.data, email=form.email.data,
+            roles=form.roles.data, areas=form.areas.data,
+        )):
             flash(f"Changes to {user.username} saved.", "success")
             return redirect(url_for("accounts.person", username=user.username))
-    status = 400 if form.errors else 200
     return render_template(
         "accounts/person.html", person=user, form=form, reset_form=ResetPasswordForm(),
         confirm_form=ConfirmForm(), moderates=areas_led_by(user),
-    ), status
+    ), form_status(form)
 
 
 @bp.post("/admin/people/<username>/active")
@@ -185,13 +177,7 @@ def reset_password(username: str):
     user = _get_person(username)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(current_user, user, form.password.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
             flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
             return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)

@@ -6,10 +6,8 @@ from flask_login import current_user
 
 from cafpedia.areas import services
 from cafpedia.areas.forms import AreaForm, NewAreaForm
-from cafpedia.core.errors import ValidationError
-from cafpedia.core.forms import apply_service_errors, choices
+from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
-from cafpedia.extensions import db
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 
@@ -49,19 +47,14 @@ def new():
     form = NewAreaForm()
     _people_choices(form)
     if form.validate_on_submit():
-        try:
-            area = services.create_area(
-                current_user, slug=form.slug.data, title=form.title.data, summary=form.summary.data,
-                lead=form.lead.data or None, deputies=form.deputies.data,
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        area = commit_or_show_errors(form, lambda: services.create_area(
+            current_user, slug=form.slug.data, title=form.title.data, summary=form.summary.data,
+            lead=form.lead.data or None, deputies=form.deputies.data,
+        ))
+        if area:
             flash(f"Area {area.title} created.", "success")
             return redirect(url_for("areas.show", slug=area.slug))
-    return render_template("areas/edit.html", form=form, area=None), 400 if form.errors else 200
+    return render_template("areas/edit.html", form=form, area=None), form_status(form)
 
 
 @bp.route("/admin/areas/<slug>", methods=["GET", "POST"])
@@ -74,16 +67,10 @@ def edit(slug: str):
         form.lead.data = area.lead.username if area.lead else ""
         form.deputies.data = [d.username for d in area.deputies]
     if form.validate_on_submit():
-        try:
-            services.update_area(
-                current_user, area, title=form.title.data, summary=form.summary.data,
-                lead=form.lead.data or None, deputies=form.deputies.data,
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if commit_or_show_errors(form, lambda: services.update_area(
+            current_user, area, title=form.title.data, summary=form.summary.data,
+            lead=form.lead.data or None, deputies=form.deputies.data,
+        )):
             flash(f"Changes to {area.title} saved.", "success")
             return redirect(url_for("areas.show", slug=area.slug))
-    return render_template("areas/edit.html", form=form, area=area), 400 if form.errors else 200
+    return render_template("areas/edit.html", form=form, area=area), form_status(form)

@@ -1,8 +1,16 @@
 """Form pieces shared by every domain."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
+
+from cafpedia.core.errors import ValidationError
+from cafpedia.extensions import db
+
+T = TypeVar("T")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -25,3 +33,24 @@ def apply_service_errors(form, errors: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
+    """Run a submitted form's service call as the request's one transaction.
+
+    Commits and returns the call's result; if the service refuses the input, rolls
+    back, puts its messages on the form's fields and returns None.
+    """
+    try:
+        result = call()
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc.errors)
+        return None
+    db.session.commit()
+    return result
+
+
+def form_status(form) -> int:
+    """400 for a form shown again with errors, 200 otherwise."""
+    return 400 if form.errors else 200
