@@ -15,7 +15,7 @@ from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.core.permissions import ADMIN, ROLE_LABELS, ROLES
+from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLE_LABELS, ROLES
 from cafpedia.core.sql import contains
 from cafpedia.extensions import db
 
@@ -315,6 +315,15 @@ def update_user(actor, user: User, *, name: str, email: str, roles, areas) -> Us
             errors["roles"] = "You cannot remove your own administrator role."
         elif count_active_admins() <= 1:
             errors["roles"] = "This is the last active administrator; give someone else the role first."
+    if LEAD_MANAGER in user.roles and LEAD_MANAGER not in roles and "roles" not in errors:
+        from cafpedia.areas.services import areas_led_by
+
+        led = areas_led_by(user)
+        if led:
+            errors["roles"] = (
+                f"{user.name} is lead manager or deputy of {', '.join(a.title for a in led)}; "
+                "name someone else there before removing the lead manager role."
+            )
     if errors:
         raise ValidationError(errors)
     before = user_snapshot(user)

@@ -97,3 +97,13 @@ def test_lead_manager_must_hold_the_role(app, make_user, make_area):
         services.create_area(None, slug="contact", title="Contact", summary="", lead="pat.fca", deputies=["nobody"])
     assert "does not hold the lead manager role" in raised.value.errors["lead"]
     assert "no account called nobody" in raised.value.errors["deputies"]
+
+
+def test_lead_manager_role_cannot_be_removed_while_they_lead_an_area(admin_client, make_user, make_area):
+    make_user("lee.lead", ["lead_manager"])
+    make_area("adoption", "Adoption", lead="lee.lead")
+    response = admin_client.post_form("/admin/people/lee.lead", {"name": "Lee Lead", "roles": ["practitioner"]})
+    assert response.status_code == 400
+    assert "is lead manager or deputy of Adoption" in text_of(response)
+    db.session.expire_all()
+    assert "lead_manager" in find_area("adoption").lead.roles
