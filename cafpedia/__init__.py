@@ -55,13 +55,16 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.core.routes import bp as core_bp
     from cafpedia.search.routes import bp as search_bp
     from cafpedia.standards.routes import bp as standards_bp
+    from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, search_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, search_bp, admin_bp):
         app.register_blueprint(blueprint)
+    tips.init_app(app)
 
 
 def configure_security(app: Flask) -> None:
     from cafpedia.accounts import services
+    from cafpedia.core.error_pages import refuse_control_characters
     from cafpedia.core.permissions import check_request
     from cafpedia.extensions import login_manager
 
@@ -69,6 +72,7 @@ def configure_security(app: Flask) -> None:
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
+    app.before_request(refuse_control_characters)
     app.before_request(check_request)
 
     @app.after_request

@@ -111,10 +111,10 @@ def init_command(no_demo: bool) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
     """Run CAFpedia with gunicorn, initialising an empty database first."""
-    if database_is_empty():
-        initialise(load_demo=True)
+    if not inspect(db.engine).has_table("alembic_version"):
+        initialise(load_demo=True)  # a brand-new database: set it up with the demo content
     else:
-        upgrade_database()
+        upgrade_database()  # never loads demo accounts into a database set up with --no-demo
     print_demo_sign_ins()
     db.session.remove()
     db.engine.dispose()  # workers open their own connections

@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_sign_in_at: Mapped[datetime | None]
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_sign_in_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     # Bumped on password reset or deactivation: sessions holding an older value end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

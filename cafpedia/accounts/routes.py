@@ -178,6 +178,8 @@ def reset_password(username: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         if commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
+            if user.id == current_user.id:
+                login_user(user)  # keep this session; the others end
             flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
             return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cafpedia.accounts.models import User, UserRole
@@ -117,12 +117,19 @@ def load_user_from_session(session_id: str) -> User | None:
     return user
 
 
-def count_active_admins() -> int:
-    return db.session.scalar(
-        select(func.count(User.id))
-        .join(UserRole)
-        .where(UserRole.role == ADMIN, User.active.is_(True))
-    )
+def count_active_admins(*, lock: bool = False) -> int:
+    """Active administrators. With `lock`, their rows stay locked until the transaction
+    ends (PostgreSQL), so two admins demoting each other at once cannot leave none."""
+    query = select(User.id).join(UserRole).where(UserRole.role == ADMIN, User.active.is_(True))
+    if lock:
+        query = query.with_for_update(of=User)
+    return len(db.session.scalars(query).all())
+
+
+def _areas_moderated_by(user: User) -> str:
+    from cafpedia.areas.services import areas_led_by
+
+    return ", ".join(a.title for a in areas_led_by(user))
 
 
 def list_users(*, role: str = "", status: str = "", text: str = ""):
@@ -147,6 +154,7 @@ class SignInError(Exception):
 
 
 WRONG_CREDENTIALS = "The username or password is not right. Check them and try again."
+SIGN_IN_ACTOR = "sign-in"
 
 
 @dataclass
@@ -184,14 +192,22 @@ def authenticate(username: str, password: str) -> User:
     user = find_user(username or "")
     if user is None or user.password_hash is None:
         check_password_hash(_dummy_hash(), password or "")
-        raise SignInError(WRONG_CREDENTIALS)
+        raise SignInError(_wrong_credentials(policy))
     if user.locked_until and user.locked_until > now:
         raise SignInError(_locked_message(user, policy))
     if not check_password_hash(user.password_hash, password or ""):
+        # Failures count "in a row": a failure after a quiet spell starts the count again.
+        quiet_since = now - timedelta(minutes=policy.lock_minutes)
         db.session.execute(
             update(User)
             .where(User.id == user.id)
-            .values(failed_sign_ins=User.failed_sign_ins + 1)
+            .values(
+                failed_sign_ins=case(
+                    (User.last_failed_sign_in_at.is_(None) | (User.last_failed_sign_in_at < quiet_since), 1),
+                    else_=User.failed_sign_ins + 1,
+                ),
+                last_failed_sign_in_at=now,
+            )
         )
         db.session.refresh(user)
         if user.failed_sign_ins >= policy.max_failures:
@@ -202,18 +218,14 @@ def authenticate(username: str, password: str) -> User:
                 "account.locked",
                 "user",
                 user.username,
+                actor_name=SIGN_IN_ACTOR,
                 summary=f"Locked for {policy.lock_minutes} minutes after "
                 f"{policy.max_failures} failed sign-ins",
             )
             db.session.commit()
             raise SignInError(_locked_message(user, policy))
         db.session.commit()
-        left = policy.max_failures - user.failed_sign_ins
-        raise SignInError(
-            f"{WRONG_CREDENTIALS} After {left} more failed "
-            f"{'try' if left == 1 else 'tries'} the account will be locked for "
-            f"{policy.lock_minutes} minutes."
-        )
+        raise SignInError(_wrong_credentials(policy))
     if not user.active:
         raise SignInError(
             "This account has been deactivated. If you still need access, ask a CAFpedia "
@@ -224,6 +236,14 @@ def authenticate(username: str, password: str) -> User:
     user.last_sign_in_at = now
     db.session.commit()
     return user
+
+
+def _wrong_credentials(policy: SignInPolicy) -> str:
+    # The same words whether or not the username exists, so they reveal nothing.
+    return (
+        f"{WRONG_CREDENTIALS} After {policy.max_failures} failed tries in a row an account is "
+        f"locked for {policy.lock_minutes} minutes."
+    )
 
 
 def _locked_message(user: User, policy: SignInPolicy) -> str:
@@ -313,15 +333,13 @@ def update_user(actor, user: User, *, name: str, email: str, roles, areas) -> Us
     if ADMIN in user.roles and ADMIN not in roles and user.active:
         if actor is not None and actor.id == user.id:
             errors["roles"] = "You cannot remove your own administrator role."
-        elif count_active_admins() <= 1:
+        elif count_active_admins(lock=True) <= 1:
             errors["roles"] = "This is the last active administrator; give someone else the role first."
     if LEAD_MANAGER in user.roles and LEAD_MANAGER not in roles and "roles" not in errors:
-        from cafpedia.areas.services import areas_led_by
-
-        led = areas_led_by(user)
+        led = _areas_moderated_by(user)
         if led:
             errors["roles"] = (
-                f"{user.name} is lead manager or deputy of {', '.join(a.title for a in led)}; "
+                f"{user.name} is lead manager or deputy of {led}; "
                 "name someone else there before removing the lead manager role."
             )
     if errors:
@@ -344,8 +362,11 @@ def set_active(actor, user: User, active: bool) -> User:
     if not active:
         if actor is not None and actor.id == user.id:
             raise NotAllowed("You cannot deactivate your own account.")
-        if ADMIN in user.roles and count_active_admins() <= 1:
+        if ADMIN in user.roles and count_active_admins(lock=True) <= 1:
             raise NotAllowed("This is the last active administrator and cannot be deactivated.")
+        led = _areas_moderated_by(user)
+        if led:
+            raise NotAllowed(f"{user.name} is lead manager or deputy of {led}; name someone else there first.")
     before = user_snapshot(user)
     user.active = active
     user.session_version += 1  # ends any session the person has open

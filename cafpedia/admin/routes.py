@@ -12,6 +12,7 @@ from cafpedia.extensions import db
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
+FILTER_ARGS = ("actor", "action", "object_type", "q", "since", "until")
 
 
 def _date_arg(name: str, errors: dict[str, str]) -> date | None:
@@ -43,14 +44,16 @@ def audit_log():
         "since": _date_arg("since", errors),
         "until": _date_arg("until", errors),
     }
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    try:
+        page = min(max(int(request.args.get("page", "1")), 1), 100000)
+    except ValueError:
+        page = 1
     pagination = db.paginate(audit.search_entries(**filters), page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "admin/audit.html",
         pagination=pagination,
         filters=filters,
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args={k: request.args[k] for k in FILTER_ARGS if request.args.get(k)},
         errors=errors,
         actors=audit.distinct_values(audit.AuditEntry.actor_name),
         actions=audit.distinct_values(audit.AuditEntry.action),

@@ -21,8 +21,18 @@ def index():
 @bp.get("/areas/<slug>")
 @requires("read_published")
 def show(slug: str):
+    from cafpedia.tips import services as tips
+
     area = services.find_area(slug) or abort(404)
-    return render_template("areas/show.html", area=area)
+    sort = "new" if request.args.get("sort") == "new" else "used"
+    published = tips.area_tips(area, sort=sort)
+    return render_template(
+        "areas/show.html", area=area, sort=sort,
+        tips=[t for t in published if t.current.kind == "tip"],
+        guidance=[t for t in published if t.current.kind == "guidance"],
+        archived=tips.archived_tips(area),
+        overdue={t.id for t in published if tips.is_overdue(t)},
+    )
 
 
 # --- Administrators ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
+from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
 
 
@@ -81,8 +82,9 @@ def sections() -> list[Section]:
     from cafpedia.accounts.content import UsersSection
     from cafpedia.areas.content import AreasSection
     from cafpedia.standards.content import StandardsSection
+    from cafpedia.tips.content import TipsSection
 
-    return [StandardsSection(), UsersSection(), AreasSection()]
+    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection()]
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:
@@ -149,17 +151,25 @@ class Record:
             if key not in allowed:
                 self.ctx.problem(self.file, self.data.line_of(key), None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
         for key in required:
-            if self.data.get(key) in (None, ""):
+            value = self.data.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
                 self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")
 
     def text(self, key: str, *, max_length: int, required: bool = False) -> str | None:
         value = self.data.get(key)
         if value is None:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
+        if isinstance(value, float):
+            # 5.10 would silently become 5.1: numbers with a point must be quoted.
+            self.problem(key, f"{self.label}: write {value!r} in quotes, as text (\"{value}\")")
+            return None
         if not isinstance(value, str):
             self.problem(key, f"{self.label}: expected text, found {type_name(value)}")
+            return None
+        if has_control_characters(value):
+            self.problem(key, f"{self.label}: the text holds a control character or an invalid escape")
             return None
         if len(value) > max_length:
             self.problem(key, f"{self.label}: at most {max_length} characters allowed, found {len(value)}")
@@ -178,7 +188,7 @@ class Record:
             return []
         items = []
         for item in value:
-            if not isinstance(item, str) or not item or len(item) > max_length:
+            if not isinstance(item, str) or not item or len(item) > max_length or has_control_characters(item):
                 self.problem(key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}")
                 continue
             items.append(item)

@@ -39,6 +39,12 @@ class DuplicateKey(Exception):
         super().__init__(f"key {key!r} appears twice")
 
 
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None):
+        self.message, self.line = message, line
+        super().__init__(message)
+
+
 class _LineLoader(yaml.SafeLoader):
     pass
 
@@ -48,8 +54,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlProblem("a key must be a plain word, not a list or mapping", line)
+        key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise DuplicateKey(key, line)
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -78,12 +86,6 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-class YamlProblem(Exception):
-    def __init__(self, message: str, line: int | None):
-        self.message, self.line = message, line
-        super().__init__(message)
-
-
 def parse_yaml(text: str):
     """Parse YAML text into LineDict/LineList values, or raise YamlProblem with the line."""
     try:
@@ -94,8 +96,12 @@ def parse_yaml(text: str):
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise YamlProblem(f"this is not valid YAML: {what}", mark.line + 1 if mark else None) from exc
+    except YamlProblem:
+        raise
     except yaml.YAMLError as exc:
         raise YamlProblem(f"this is not valid YAML: {exc}", None) from exc
+    except (TypeError, ValueError) as exc:  # e.g. a value the safe loader cannot build
+        raise YamlProblem(f"this YAML cannot be read: {exc}", None) from exc
 
 
 def read_yaml_file(path: Path):

@@ -6,7 +6,7 @@ exactly when the change does.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select
@@ -53,12 +53,16 @@ def record(
     summary: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    actor_name: str | None = None,
 ) -> AuditEntry:
-    """Add an audit entry to the current transaction. `actor` is a User or None (command line)."""
+    """Add an audit entry to the current transaction.
+
+    `actor` is a User, or None for the command line (or the system part named `actor_name`).
+    """
     entry = AuditEntry(
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None) or COMMAND_LINE,
+        actor_name=getattr(actor, "username", None) or actor_name or COMMAND_LINE,
         action=action,
         object_type=object_type,
         object_ref=object_ref,
@@ -97,7 +101,7 @@ def search_entries(
     if since:
         query = query.where(AuditEntry.at >= datetime.combine(since, time.min))
     if until:
-        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min))
+        query = query.where(AuditEntry.at <= datetime.combine(until, time.max))
     return query
 
 

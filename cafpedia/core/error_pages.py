@@ -1,10 +1,11 @@
 """Plain error pages that say what happened and what to do next."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
 
 MESSAGES = {
@@ -15,6 +16,16 @@ MESSAGES = {
     413: ("What you sent is too large", "Send less at once and try again."),
     500: ("Sorry, something went wrong on our side", "Your change was not saved. Try again in a moment; if it keeps happening, tell the CAFpedia team."),
 }
+
+
+def refuse_control_characters():
+    """before_request: 400 for a query, form or address holding control characters."""
+    values = [*request.args.values(), *(request.view_args or {}).values()]
+    if request.method == "POST":
+        values.extend(request.form.values())
+    if any(isinstance(v, str) and has_control_characters(v) for v in values):
+        abort(400, "control characters")
+    return None
 
 
 def render_error(status: int, title: str | None = None, detail: str | None = None):

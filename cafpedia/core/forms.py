@@ -7,7 +7,9 @@ from typing import TypeVar
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from cafpedia.core.errors import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from cafpedia.core.errors import ServiceError, ValidationError
 from cafpedia.extensions import db
 
 T = TypeVar("T")
@@ -43,11 +45,20 @@ def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
     """
     try:
         result = call()
+        db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
         apply_service_errors(form, exc.errors)
         return None
-    db.session.commit()
+    except IntegrityError:
+        # Someone saved the same name or address between our check and our write.
+        db.session.rollback()
+        form.form_errors.append("Someone else saved the same thing at the same moment. Nothing was saved: check and send again.")
+        return None
+    except ServiceError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return None
     return result
 
 

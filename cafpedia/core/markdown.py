@@ -6,6 +6,7 @@ allowlist; links may only use http(s) or mailto, or be relative.
 """
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
@@ -92,7 +93,7 @@ def render_markdown(source: str | None, resolve_link: LinkResolver | None = None
 
 def plain_text(source: str | None, limit: int | None = None) -> str:
     """The Markdown's text without markup, e.g. for a summary line."""
-    text = bleach.clean(md.markdown(source or ""), tags=set(), strip=True)
+    text = html.unescape(bleach.clean(md.markdown(source or ""), tags=set(), strip=True))
     text = " ".join(text.split())
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"

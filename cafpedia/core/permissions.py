@@ -98,6 +98,30 @@ def can_manage_areas(user) -> bool:
     return has_role(user, ADMIN)
 
 
+@rule("propose_tips")
+def can_propose(user) -> bool:
+    """Anyone signed in may propose a new tip or an edit."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False))
+
+
+@rule("moderate")
+def moderates_any_area(user) -> bool:
+    """The moderation queue and review dashboard: lead managers, deputies, administrators."""
+    if not is_signed_in(user):
+        return False
+    if ADMIN in user.roles:
+        return True
+    from sqlalchemy import or_, select
+
+    from cafpedia.areas.models import PracticeArea
+    from cafpedia.extensions import db
+
+    query = select(PracticeArea.id).where(
+        or_(PracticeArea.lead_id == user.id, PracticeArea.deputies.any(id=user.id))
+    ).limit(1)
+    return db.session.scalar(query) is not None
+
+
 @rule("read_audit_log")
 def can_read_audit_log(user) -> bool:
     return has_role(user, ADMIN)
@@ -113,6 +137,16 @@ def can_moderate(user, area) -> bool:
     if ADMIN in user.roles:
         return True
     return area.lead_id == user.id or any(d.id == user.id for d in area.deputies)
+
+
+def can_see_revision(user, revision) -> bool:
+    """A revision that was published is for every reader; a proposal only for its author
+    and the moderators of its area."""
+    if revision.status == "published":
+        return can_read_published(user)
+    if not is_signed_in(user):
+        return False
+    return revision.author_id == user.id or can_moderate(user, revision.tip.area)
 
 
 # --- Wiring -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What every template can use: permission checks, dates, Markdown."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 
 from cafpedia.core.clock import format_date, format_datetime
 from cafpedia.core.markdown import plain_text, render_markdown
@@ -21,15 +21,33 @@ def audit_value(value) -> str:
     return str(value) if value != "" else "(empty)"
 
 
+def markdown_with_links(source: str | None):
+    """The `markdown` filter: the one renderer, with [[links]] resolved by the tips package."""
+    return render_markdown(source, resolve_link=current_app.extensions.get("cafpedia_link_resolver"))
+
+
+def age(value) -> str:
+    """How long ago, in words: "3 days", "5 hours"."""
+    from cafpedia.core.clock import utcnow
+
+    seconds = max((utcnow() - value).total_seconds(), 0)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "less than a minute"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS)
     app.jinja_env.filters.update(
-        markdown=render_markdown,
+        markdown=markdown_with_links,
         plain=plain_text,
         datetime=format_datetime,
         date=format_date,
         role=lambda role: ROLE_LABELS.get(role, role),
         audit_value=audit_value,
+        age=age,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -22,6 +22,17 @@ def version(version: str):
     return _render(found)
 
 
+@bp.get("/standards/<version>/<code>")
+@requires("read_published")
+def clause(version: str, code: str):
+    """One clause, with every tip that says it applies it."""
+    from cafpedia.tips.services import tips_citing
+
+    found = services.find_version(version) or abort(404)
+    item = found.clause(code) or abort(404)
+    return render_template("standards/clause.html", version=found, clause=item, tips=tips_citing(item))
+
+
 def _render(version):
     return render_template(
         "standards/index.html",

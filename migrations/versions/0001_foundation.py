@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 20:44:24.190573
+Create Date: 2026-11-22 20:59:41.276219
 
 """
 from alembic import op
@@ -40,6 +40,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(), nullable=True),
     sa.Column('failed_sign_ins', sa.Integer(), nullable=False),
+    sa.Column('last_failed_sign_in_at', sa.DateTime(), nullable=True),
     sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

@@ -61,7 +61,9 @@ def test_wrong_password_and_unknown_user_get_the_same_clear_message(client, make
     assert wrong.status_code == 401 and unknown.status_code == 401
     assert "username or password is not right" in text_of(wrong)
     assert "username or password is not right" in text_of(unknown)
-    assert "4 more failed tries" in text_of(wrong)
+    # Word for word the same, so the message does not reveal which usernames exist.
+    assert text_of(wrong).count("After 5 failed tries in a row") == 1
+    assert text_of(wrong).split('class="error-summary"')[1].split("</div>")[0] == text_of(unknown).split('class="error-summary"')[1].split("</div>")[0]
 
 
 def test_empty_and_over_long_fields_are_named(client):
@@ -84,13 +86,14 @@ def test_deactivated_account_is_told_so(client, make_user):
 def test_repeated_failures_lock_the_account_for_a_while(app, client, make_user):
     make_user("jo.smith")
     for _ in range(4):
-        assert "will be locked" in text_of(client.sign_in("jo.smith", "wrong-password"))
+        assert "username or password is not right" in text_of(client.sign_in("jo.smith", "wrong-password"))
     locked = client.sign_in("jo.smith", "wrong-password")
     assert "This account is locked after 5 failed sign-ins" in text_of(locked)
     # Even the right password is refused while the lock lasts.
     still = client.sign_in("jo.smith")
     assert still.status_code == 401 and "locked" in text_of(still)
-    assert db.session.query(AuditEntry).filter_by(action="account.locked", object_ref="jo.smith").count() == 1
+    entry = db.session.query(AuditEntry).filter_by(action="account.locked", object_ref="jo.smith").one()
+    assert entry.actor_name == "sign-in"
     # When the lock has passed, the right password works again.
     user = find_user("jo.smith")
     user.locked_until = utcnow() - timedelta(seconds=1)
@@ -127,3 +130,25 @@ def test_change_own_password(client, make_user):
     assert client.get("/account").status_code == 200  # this session stays signed in
     client.sign_out()
     assert client.sign_in("jo.smith", "a-brand-new-password").status_code == 302
+
+
+def test_failures_count_only_in_a_row(app, client, make_user):
+    """A failure after a quiet spell longer than the lock starts the count again."""
+    make_user("jo.smith")
+    for _ in range(4):
+        client.sign_in("jo.smith", "wrong-password")
+    user = find_user("jo.smith")
+    user.last_failed_sign_in_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    response = client.sign_in("jo.smith", "wrong-password")
+    assert "locked after" not in text_of(response)
+    db.session.expire_all()
+    assert find_user("jo.smith").failed_sign_ins == 1
+
+
+def test_control_characters_are_refused_with_400(client, make_user):
+    make_user("jo.smith")
+    assert client.post_form("/sign-in", {"username": "jo\x00smith", "password": "x"}).status_code == 400
+    client.sign_in("jo.smith")
+    for path in ["/search?q=a%00b", "/areas/a%00b", "/standards/x%00"]:
+        assert client.get(path).status_code == 400, path

@@ -64,8 +64,10 @@ def test_export_then_load_into_empty_then_export_is_identical(app, make_app, dem
         db.session.commit()
         second = tmp_path / "second"
         export_folder(second)
-    names = sorted(p.name for p in first.iterdir())
-    assert names == ["areas.yml", "standards.yml", "users.yml"]
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
+    assert {"areas.yml", "standards.yml", "users.yml"} <= set(names)
+    assert len([n for n in names if n.startswith("tips/")]) >= 40
     for name in names:
         assert (first / name).read_text() == (second / name).read_text(), name
     users = (first / "users.yml").read_text()

@@ -14,18 +14,21 @@ def post_routes(app):
     )
 
 
-def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, make_area):
-    make_area("adoption")
+def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, make_area, demo_content):
     target = find_user("ada.admin")
     before = db.session.query(AuditEntry).count()
     for rule in post_routes(app):
-        url = rule.replace("<username>", target.username).replace("<slug>", "adoption")
+        url = (rule.replace("<username>", target.username).replace("/areas/<slug>", "/areas/adoption")
+               .replace("<slug>", "running-extended-dispute-resolution-sessions").replace("<int:number>", "2"))
         response = admin_client.raw.post(url, data={"name": "Changed", "title": "Changed", "password": "a-new-long-password", "active": "0"})
         assert response.status_code == 400, url
         assert "security token" in response.get_data(as_text=True), url
     db.session.expire_all()
     assert db.session.query(AuditEntry).count() == before
     assert find_user("ada.admin").active
+    from cafpedia.tips.services import find_tip
+
+    assert find_tip("running-extended-dispute-resolution-sessions").revision(2).status == "pending"
 
 
 def test_session_cookie_is_httponly_and_samesite(client, make_user):

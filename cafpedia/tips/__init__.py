@@ -1,0 +1,1 @@
+"""Practice tips and guidance: revisions, moderation by area, history, reviews, archiving."""

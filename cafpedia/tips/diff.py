@@ -1,0 +1,53 @@
+"""Word-level differences between two texts, for moderators and readers of history."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass(frozen=True)
+class Piece:
+    op: str  # "same", "added" or "removed"
+    text: str
+
+
+def word_diff(old: str, new: str) -> list[Piece]:
+    """The pieces that turn `old` into `new`, word by word (whitespace kept)."""
+    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
+    pieces: list[Piece] = []
+
+    def add(op: str, tokens: list[str]) -> None:
+        if not tokens:
+            return
+        text = "".join(tokens)
+        if pieces and pieces[-1].op == op:
+            pieces[-1] = Piece(op, pieces[-1].text + text)
+        else:
+            pieces.append(Piece(op, text))
+
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            add("same", a[i1:i2])
+        else:
+            add("removed", a[i1:i2])
+            add("added", b[j1:j2])
+    return pieces
+
+
+def changed(pieces: list[Piece]) -> bool:
+    return any(p.op != "same" for p in pieces)
+
+
+def field_changes(old, new) -> list[tuple[str, str, str]]:
+    """(field, before, after) for the short fields of two revisions that differ."""
+    rows = []
+    for name, label in (("title", "Title"), ("kind", "Kind"), ("tags", "Tags"), ("standards", "National Standards"), ("legal_refs", "Legal references")):
+        before = getattr(old, name, None) if old is not None else None
+        after = getattr(new, name, None)
+        as_text = (lambda v: ", ".join(v) if isinstance(v, list) else (v or ""))
+        if as_text(before) != as_text(after):
+            rows.append((label, as_text(before) or "—", as_text(after) or "—"))
+    return rows

@@ -1,0 +1,54 @@
+"""Forms for proposing tips and for moderators' decisions."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from cafpedia.core.forms import CheckboxListField, choices
+from cafpedia.tips.models import CHECKLIST, KIND_LABELS
+from cafpedia.tips.services import BODY_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
+
+
+class TipForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
+    kind = SelectField("Kind", choices=choices(KIND_LABELS.items()), validate_choice=True)
+    body = TextAreaField("Text (Markdown)", validators=[DataRequired("Write the tip itself."), Length(max=BODY_MAX, message=f"The text is too long: at most {BODY_MAX:,} characters.")])
+    tags = StringField("Tags", validators=[Length(max=500)])
+    standards = StringField("National Standards clauses", validators=[Length(max=200)])
+    legal_refs = TextAreaField("Legal references", validators=[Length(max=2500)])
+    confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
+    based_on = HiddenField()
+    revises = HiddenField()
+    preview = SubmitField("Preview")
+    submit = SubmitField("Send for approval")
+
+
+class NewTipForm(TipForm):
+    area = SelectField("Area of practice", choices=[], validate_choice=True)
+    slug = StringField("Web address (optional)", validators=[Optional(), Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters.")])
+
+
+class ApproveForm(FlaskForm):
+    checklist = CheckboxListField("Compliance checklist", choices=choices(CHECKLIST.items()), validate_choice=True)
+    confidentiality_confirmed = BooleanField("I have checked the flagged text: it identifies no child or family")
+    review_by = DateField("Next review by (optional)", validators=[Optional()], format="%Y-%m-%d")
+    comment = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField("What the author should know", validators=[DataRequired("Say why, so the author knows what to do next."), Length(max=COMMENT_MAX)])
+
+
+class ReviewedForm(FlaskForm):
+    review_by = DateField("Next review by (optional; 12 months if empty)", validators=[Optional()], format="%Y-%m-%d")
+    note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
+
+
+class ArchiveForm(FlaskForm):
+    superseded_by = StringField("Superseded by (the address of the tip that replaces it, optional)", validators=[Optional(), Length(max=SLUG_MAX)])
+    note = TextAreaField("Reason (optional)", validators=[Length(max=COMMENT_MAX)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: just the CSRF token."""

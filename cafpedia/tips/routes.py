@@ -1,0 +1,363 @@
+"""Tip pages: reading, proposing, moderating, history, reviews and archiving."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cafpedia.areas.services import find_area, list_areas
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.forms import apply_service_errors, choices, form_status
+from cafpedia.core.markdown import render_markdown
+from cafpedia.core.permissions import can_moderate, can_see_revision, ensure, requires
+from cafpedia.extensions import db
+from cafpedia.tips import services
+from cafpedia.tips.diff import field_changes, word_diff
+from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
+from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
+
+bp = Blueprint("tips", __name__, template_folder="templates")
+
+
+def _load_tip(slug: str):
+    """The tip, if this reader may see it: published and archived tips for readers,
+    a tip never published only for its authors and the area's moderators."""
+    tip = services.find_tip(slug) or abort(404)
+    if tip.current_number is None:
+        user = current_user
+        if not (user.is_authenticated and (can_moderate(user, tip.area) or any(r.author_id == user.id for r in tip.revisions))):
+            abort(404)
+    return tip
+
+
+def _load_revision(tip, number: int):
+    revision = tip.revision(number) or abort(404)
+    ensure(can_see_revision(current_user, revision))
+    return revision
+
+
+def _draft_from_form(form: TipForm) -> services.Draft:
+    return services.Draft(
+        title=form.title.data or "", body=form.body.data or "", kind=form.kind.data or "tip",
+        tags=[services.normalise_tag(t) for t in services.split_list(form.tags.data)],
+        standards=[c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()],
+        legal_refs=[r.strip() for r in (form.legal_refs.data or "").splitlines() if r.strip()],
+        confirm_safe=bool(form.confirm_safe.data),
+    )
+
+
+def _fill_form(form: TipForm, revision) -> None:
+    form.title.data, form.kind.data, form.body.data = revision.title, revision.kind, revision.body
+    form.tags.data = ", ".join(revision.tags)
+    form.standards.data = ", ".join(revision.standards)
+    form.legal_refs.data = "\n".join(revision.legal_refs)
+
+
+def _render_body(source: str):
+    return render_markdown(source, resolve_link=services.resolve_link)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@bp.get("/tips/<slug>")
+@requires("read_published")
+def show(slug: str):
+    tip = _load_tip(slug)
+    revision = tip.current
+    if tip.current_number is not None:
+        services.record_view(tip)
+    mine = [r for r in tip.revisions if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)]
+    return render_template(
+        "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
+        overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip),
+        my_open_proposals=mine, pending=services.pending_proposals(tip),
+        moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
+        reviewed_form=ReviewedForm(), archive_form=ArchiveForm(),
+    )
+
+
+@bp.get("/tips/<slug>/history")
+@requires("read_published")
+def history(slug: str):
+    tip = _load_tip(slug)
+    visible = [r for r in reversed(tip.revisions) if can_see_revision(current_user, r)]
+    return render_template(
+        "tips/history.html", tip=tip, revisions=visible, confirm_form=ConfirmForm(),
+        moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
+    )
+
+
+@bp.get("/tips/<slug>/compare")
+@requires("read_published")
+def compare(slug: str):
+    tip = _load_tip(slug)
+    try:
+        old_number, new_number = int(request.args.get("from", "")), int(request.args.get("to", ""))
+    except ValueError:
+        abort(400)
+    old, new = _load_revision(tip, old_number), _load_revision(tip, new_number)
+    return render_template("tips/compare.html", tip=tip, old=old, new=new,
+                           fields=field_changes(old, new), pieces=word_diff(old.body, new.body))
+
+
+@bp.get("/tips/<slug>/revisions/<int:number>")
+@requires("read_published")
+def revision(slug: str, number: int):
+    """One revision; for a pending proposal, the moderator's decision page."""
+    tip = _load_tip(slug)
+    rev = _load_revision(tip, number)
+    base = tip.revision(rev.based_on)
+    current = tip.revision(tip.current_number)
+    conflict = rev.status == PENDING and rev.based_on != tip.current_number
+    return render_template(
+        "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
+        body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
+        fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
+        can_decide=current_user.is_authenticated and services.can_decide(current_user, rev),
+        approve_form=ApproveForm(), comment_form=CommentForm(), checklist=CHECKLIST,
+    )
+
+
+# --- Proposing -------------------------------------------------------------------------------
+
+
+def _area_choices():
+    return choices((a.slug, a.title) for a in list_areas())
+
+
+@bp.route("/tips/new", methods=["GET", "POST"])
+@requires("propose_tips")
+def new():
+    form = NewTipForm()
+    form.area.choices = _area_choices()
+    if request.method == "GET":
+        area = find_area(request.args.get("area", ""))
+        if area:
+            form.area.data = area.slug
+    preview = None
+    findings = []
+    if form.validate_on_submit():
+        draft = _draft_from_form(form)
+        findings = draft.findings()
+        if form.preview.data:
+            preview = _render_body(draft.body)
+        else:
+            try:
+                revision = services.propose_new_tip(current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft)
+                db.session.commit()
+            except ValidationError as exc:
+                db.session.rollback()
+                apply_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash("Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.", "success")
+                return redirect(url_for("tips.revision", slug=revision.tip.slug, number=revision.number))
+    return render_template("tips/edit.html", form=form, tip=None, preview=preview, findings=findings), form_status(form)
+
+
+@bp.route("/tips/<slug>/edit", methods=["GET", "POST"])
+@requires("propose_tips")
+def edit(slug: str):
+    tip = _load_tip(slug)
+    if tip.status == ARCHIVED:
+        flash("This tip is archived and can no longer be changed.", "error")
+        return redirect(url_for("tips.show", slug=tip.slug))
+    form = TipForm()
+    revises = None
+    if request.method == "GET":
+        source = tip.current
+        wanted = request.args.get("revises", "")
+        if wanted.isdecimal():
+            sent_back = tip.revision(int(wanted))
+            if sent_back and sent_back.status == SENT_BACK and sent_back.author_id == current_user.id:
+                source, revises = sent_back, sent_back.number
+        _fill_form(form, source)
+        form.based_on.data = str(tip.current_number or "")
+        form.revises.data = str(revises or "")
+    preview = None
+    findings = []
+    conflict = None
+    if form.validate_on_submit():
+        draft = _draft_from_form(form)
+        findings = draft.findings()
+        based_on = int(form.based_on.data) if (form.based_on.data or "").isdecimal() else None
+        revises = int(form.revises.data) if (form.revises.data or "").isdecimal() else None
+        if form.preview.data:
+            preview = _render_body(draft.body)
+        else:
+            try:
+                revision = services.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
+                db.session.commit()
+            except ValidationError as exc:
+                db.session.rollback()
+                apply_service_errors(form, exc.errors)
+            except services.Conflict:
+                db.session.rollback()
+                # Show what changed since they started; their text stays in the form.
+                base, current = tip.revision(based_on), tip.current
+                conflict = {"base": base, "current": current, "pieces": word_diff(base.body if base else "", current.body)}
+                form.based_on.data = str(tip.current_number or "")
+                form.form_errors.append(
+                    f"While you were writing, revision {tip.current_number} was published. Your text is kept below: "
+                    "check the changes shown, merge them into your text if needed, and send it again."
+                )
+            except (ServiceError, NotAllowed) as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash("Your proposed edit has been sent to the lead manager. Readers see the published version until it is approved.", "success")
+                return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
+    return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict), form_status(form)
+
+
+@bp.get("/my/proposals")
+@requires("propose_tips")
+def mine():
+    return render_template("tips/mine.html", proposals=services.proposals_by(current_user))
+
+
+# --- Moderating ---------------------------------------------------------------------------
+
+
+@bp.get("/moderation")
+@requires("moderate")
+def queue():
+    proposals = services.moderation_queue(current_user)
+    diffs = {}
+    for rev in proposals:
+        base = rev.tip.revision(rev.based_on)
+        diffs[rev.id] = word_diff(base.body if base else "", rev.body)
+    return render_template("tips/queue.html", proposals=proposals, diffs=diffs, due=len(services.due_for_review(current_user)))
+
+
+def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):
+    base = tip.revision(rev.based_on)
+    current = tip.revision(tip.current_number)
+    conflict = rev.status == PENDING and rev.based_on != tip.current_number
+    return render_template(
+        "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
+        body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
+        fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
+        can_decide=services.can_decide(current_user, rev), checklist=CHECKLIST,
+        approve_form=approve_form or ApproveForm(formdata=None), comment_form=comment_form or CommentForm(formdata=None),
+    ), status
+
+
+def _decide(slug: str, number: int, form, action):
+    tip = _load_tip(slug)
+    rev = _load_revision(tip, number)
+    if not form.validate_on_submit():
+        return _decision_page(tip, rev, **{("approve_form" if isinstance(form, ApproveForm) else "comment_form"): form})
+    try:
+        message = action(tip, rev)
+        db.session.commit()
+    except NotAllowed as exc:
+        db.session.rollback()
+        abort(403, str(exc))
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc.errors)
+        return _decision_page(tip, rev, **{("approve_form" if isinstance(form, ApproveForm) else "comment_form"): form})
+    except ServiceError as exc:  # already decided, or a conflict
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("tips.revision", slug=tip.slug, number=rev.number))
+    flash(message, "success")
+    return redirect(url_for("tips.queue") if request.form.get("next") == "queue" else url_for("tips.revision", slug=tip.slug, number=rev.number))
+
+
+@bp.post("/tips/<slug>/revisions/<int:number>/approve")
+@requires("moderate")
+def approve(slug: str, number: int):
+    form = ApproveForm()
+
+    def act(tip, rev):
+        services.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
+                         review_by=form.review_by.data, comment=form.comment.data or "")
+        return f"Revision {rev.number} of “{rev.title}” is published. Next review by {tip.review_by:%d %B %Y}."
+
+    return _decide(slug, number, form, act)
+
+
+@bp.post("/tips/<slug>/revisions/<int:number>/send-back")
+@requires("moderate")
+def send_back(slug: str, number: int):
+    form = CommentForm()
+
+    def act(tip, rev):
+        services.send_back(current_user, rev, form.comment.data)
+        return f"Sent back to {rev.author.name} with your comment."
+
+    return _decide(slug, number, form, act)
+
+
+@bp.post("/tips/<slug>/revisions/<int:number>/reject")
+@requires("moderate")
+def reject(slug: str, number: int):
+    form = CommentForm()
+
+    def act(tip, rev):
+        services.reject(current_user, rev, form.comment.data)
+        return f"Rejected; {rev.author.name} will see your reason."
+
+    return _decide(slug, number, form, act)
+
+
+def _tip_action(slug: str, form, action, success: str):
+    tip = _load_tip(slug)
+    ensure(can_moderate(current_user, tip.area))
+    if form.validate_on_submit():
+        try:
+            action(tip)
+            db.session.commit()
+            flash(success, "success")
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(" ".join(exc.errors.values()), "error")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(request.form.get("next") == "reviews" and url_for("tips.reviews") or url_for("tips.show", slug=tip.slug))
+
+
+@bp.post("/tips/<slug>/restore/<int:number>")
+@requires("moderate")
+def restore(slug: str, number: int):
+    return _tip_action(slug, ConfirmForm(), lambda tip: services.restore(current_user, tip, number), f"Revision {number} restored and published as a new revision.")
+
+
+@bp.post("/tips/<slug>/reviewed")
+@requires("moderate")
+def reviewed(slug: str):
+    form = ReviewedForm()
+    return _tip_action(slug, form, lambda tip: services.mark_reviewed(current_user, tip, review_by=form.review_by.data, note=form.note.data or ""),
+                       "Marked reviewed. The content is unchanged.")
+
+
+@bp.post("/tips/<slug>/archive")
+@requires("moderate")
+def archive(slug: str):
+    form = ArchiveForm()
+    return _tip_action(slug, form, lambda tip: services.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.note.data or ""),
+                       "Archived. It stays readable at its address with a notice.")
+
+
+@bp.get("/reviews")
+@requires("moderate")
+def reviews():
+    tips = services.due_for_review(current_user)
+    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=services.date.today())
+
+
+def init_app(app) -> None:
+    """[[links]] in any Markdown rendered by templates resolve to tips; labels for templates."""
+    from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
+    from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
+
+    app.extensions["cafpedia_link_resolver"] = services.resolve_link
+    app.jinja_env.globals.update(status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, flag_labels=FLAG_LABELS)
+    app.jinja_env.filters["checklist_label"] = lambda key: CHECKLIST.get(key, key)
