@@ -25,7 +25,7 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, serve_command, load_command, export_command, create_user_command):
+    for command in (init_command, serve_command, load_command, export_command, create_user_command, reviews_command):
         app.cli.add_command(command)
 
 
@@ -169,6 +169,34 @@ def export_command(directory: Path) -> None:
 
     written = export_folder(directory)
     click.echo(f"Exported {len(written)} file(s) to {directory}: {', '.join(written) or 'nothing to export'}.")
+
+
+# --- Tips --------------------------------------------------------------------------------
+
+
+@click.command("reviews")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650), help="Also list tips due within this many days.")
+@with_appcontext
+def reviews_command(days: int) -> None:
+    """Print the tips due or overdue for review, by area and lead manager."""
+    from datetime import date
+    from itertools import groupby
+
+    from cafpedia.tips.services import due_for_review
+
+    today = date.today()
+    tips = sorted(due_for_review(None, within_days=days, today=today), key=lambda t: (t.area.position, t.area.title, t.review_by))
+    if not tips:
+        click.echo(f"No tip is overdue or due for review in the next {days} days.")
+        return
+    overdue = sum(t.review_by < today for t in tips)
+    click.echo(f"{len(tips)} tip(s) due for review within {days} days, {overdue} overdue (today is {today:%d %B %Y}).")
+    for area, items in groupby(tips, key=lambda t: t.area):
+        lead = area.lead.name if area.lead else "no lead manager named"
+        click.echo(f"\n{area.title} (lead manager: {lead})")
+        for tip in items:
+            state = "OVERDUE" if tip.review_by < today else "due"
+            click.echo(f"  {tip.review_by:%Y-%m-%d}  {state:7}  {tip.title}  (/tips/{tip.slug})")
 
 
 # --- Accounts ------------------------------------------------------------------------------

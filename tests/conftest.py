@@ -133,11 +133,45 @@ def app(make_app):
         db.session.remove()
 
 
+class _FreshRequests:
+    """Wraps the test client so each request starts with an empty `g`.
+
+    The `app` fixture keeps an app context pushed for the test body, and Flask reuses it
+    for requests: without this, Flask-Login's user and Flask-WTF's token cached in `g`
+    by one client's request would leak into another client's.
+    """
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if name not in ("get", "post", "put", "delete", "patch", "head", "open"):
+            return attr
+
+        def call(*args, **kwargs):
+            _forget_request_state()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                _forget_request_state()
+
+        return call
+
+
+def _forget_request_state() -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        for key in ("_login_user", "csrf_token"):
+            g.pop(key, None)
+
+
 class Client:
     """The Flask test client, with the CSRF token a browser would carry."""
 
     def __init__(self, flask_client):
-        self.raw = flask_client
+        self.raw = _FreshRequests(flask_client)
 
     def __getattr__(self, name):
         return getattr(self.raw, name)

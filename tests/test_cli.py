@@ -82,3 +82,12 @@ def test_console_script_on_a_fresh_database(tmp_path):
     help_text = subprocess.run([str(script), "--help"], env=env, capture_output=True, text=True, timeout=60).stdout
     for command in ["init", "serve", "load", "export", "create-user"]:
         assert command in help_text
+
+
+def test_reviews_lists_overdue_tips_by_area_and_lead(app, runner):
+    runner.invoke(args=["load", str(DEFAULT_CONTENT_DIR)])
+    result = runner.invoke(args=["reviews"])
+    assert result.exit_code == 0, result.output
+    assert "overdue" in result.output
+    assert "Domestic violence (lead manager: Amara Okafor)" in result.output
+    assert "OVERDUE  Screen for domestic violence at first contact" in result.output

@@ -4,10 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
-
-from sqlalchemy.exc import IntegrityError
 
 from cafpedia.core.errors import ServiceError, ValidationError
 from cafpedia.extensions import db

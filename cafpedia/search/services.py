@@ -10,6 +10,7 @@ from cafpedia.core.sql import contains
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.standards.models import StandardClause
+from cafpedia.tips.models import KIND_LABELS, PUBLISHED, Revision, Tip
 
 MAX_QUERY = 200
 
@@ -23,6 +24,18 @@ class Hit:
     snippet: str
 
 
+def _matching_tips(words: list[str]):
+    """Published tips whose current revision holds every word in its title or text."""
+    match = and_(*[or_(contains(Revision.title, w), contains(Revision.body, w)) for w in words])
+    return db.session.scalars(
+        select(Tip)
+        .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
+        .where(Tip.status == PUBLISHED, match)
+        .order_by(Revision.title)
+        .limit(100)
+    )
+
+
 def search(query: str) -> list[Hit]:
     """Every area and current standards clause containing all the query's words."""
     words = [w for w in query[:MAX_QUERY].split() if w][:10]
@@ -32,6 +45,8 @@ def search(query: str) -> list[Hit]:
     area_match = and_(*[or_(contains(PracticeArea.title, w), contains(PracticeArea.summary, w)) for w in words])
     for area in db.session.scalars(select(PracticeArea).where(area_match).order_by(PracticeArea.position)):
         hits.append(Hit("Practice area", area.title, "areas.show", {"slug": area.slug}, area.summary))
+    for tip in _matching_tips(words):
+        hits.append(Hit(KIND_LABELS[tip.current.kind], tip.title, "tips.show", {"slug": tip.slug}, tip.current.body))
     version = standards.current_version()
     if version is not None:
         clause_match = and_(

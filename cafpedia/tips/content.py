@@ -23,6 +23,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, Record, type_name
 from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
 from cafpedia.core import audit
+from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
@@ -277,10 +278,14 @@ class TipsSection:
             if record.data.get("proposed_on") is not None:
                 record.problem("proposed_on", "expected a date (YYYY-MM-DD) or a date and time")
             created = _as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
-        flags = record.data.get("flags") or []
-        if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
-            record.problem("flags", "expected a list of {kind, text}")
-            flags = []
+        if "flags" in record.data:
+            flags = record.data.get("flags") or []
+            if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
+                record.problem("flags", "expected a list of {kind, text}")
+                flags = []
+        else:
+            # Hand-written content: the guard looks at it as it would at a proposal.
+            flags = [f.as_dict() for f in find_case_details(f"{title}\n{body}\n" + "\n".join(refs))]
         rev = RevisionRecord(
             number=number, status=status, author=author or "", created_at=created, title=title.strip(), kind=kind,
             body=body, tags=tags, standards=codes, legal_refs=refs,

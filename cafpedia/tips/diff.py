@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-TOKEN = re.compile(r"\s+|[^\s]+")
+TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the space after it, so changes read as phrases
 
 
 @dataclass(frozen=True)

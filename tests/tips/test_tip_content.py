@@ -1,0 +1,121 @@
+"""Tips in the content contract: the demo content, load errors, history round trip."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cafpedia.config import DEFAULT_CONTENT_DIR
+from cafpedia.content.loader import ContentError, export_folder, load_folder
+from cafpedia.extensions import db
+from cafpedia.tips import services
+from cafpedia.tips.models import Tip
+
+
+def test_demo_content_shows_every_workflow(app, demo_content):
+    tips = db.session.query(Tip).all()
+    published = [t for t in tips if t.status == "published"]
+    assert len(tips) >= 40
+    assert len({t.area_id for t in tips}) >= 10
+    assert sum(t.current.kind == "guidance" for t in published) >= 3
+    assert sum(t.status == "pending" for t in tips) >= 2  # new tips waiting
+    assert any(t.status == "published" and services.pending_proposals(t) for t in tips)  # an edit waiting
+    assert sum(services.is_overdue(t, today=date(2026, 11, 22)) for t in published) >= 3
+    # Published guidance holds no case details; the one deliberate slip is flagged.
+    assert all(not t.current.flags for t in published)
+    flagged = [t for t in tips if t.current.flags]
+    assert [t.slug for t in flagged] == ["handover-arrangements-at-contact-centres"]
+
+
+def test_demo_links_resolve(app, demo_content):
+    for tip in db.session.query(Tip).all():
+        for link in tip.current.tip_links:
+            assert services.find_tip(link.target_slug), (tip.slug, link.target_slug)
+
+
+def _folder_with(tmp_path: Path, relative: str, text: str) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder, ignore=shutil.ignore_patterns("tips"))
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.lstrip("\n"), encoding="utf-8")
+    return folder
+
+
+GOOD = """
+---
+title: Seeing children alone
+kind: tip
+area: childrens-participation
+tags: [seeing-children]
+standards: ["5.1"]
+status: published
+author: demo.fca
+approved_by: tariq.hussain
+approved_on: 2026-05-01
+review_by: 2027-05-01
+---
+- See the child alone.
+"""
+
+
+def test_a_hand_written_tip_loads(app, tmp_path):
+    load_folder(_folder_with(tmp_path, "tips/childrens-participation/seeing-children-alone.md", GOOD))
+    db.session.commit()
+    tip = services.find_tip("seeing-children-alone")
+    assert tip.status == "published" and tip.current.standards == ["5.1"] and tip.review_by == date(2027, 5, 1)
+    assert tip.current.decisions[0].actor.username == "tariq.hussain"
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (("area: childrens-participation", "area: adoption"), "the area is adoption but the file is in the folder childrens-participation"),
+        (('standards: ["5.1"]', 'standards: ["5.1", "12.4"]'), "no clause 12.4"),
+        (("author: demo.fca", "author: nobody.here"), "unknown author nobody.here"),
+        (("- See the child alone.", "- See [[no-such-tip]]."), "the link [[no-such-tip]] names no tip"),
+        (("status: published", "status: live"), "expected one of published, pending, archived"),
+        (("approved_by: tariq.hussain\n", ""), "needs approved_by"),
+        (("title: Seeing children alone", "title: x"), "a title of 3 to 200"),
+        (("kind: tip", "kind: essay"), "expected one of tip, guidance"),
+        (("tags: [seeing-children]", "tags: [seeing-children]\ncolour: red"), "unknown field 'colour'"),
+    ],
+)
+def test_bad_tip_files_are_named(app, tmp_path, change, expected):
+    folder = _folder_with(tmp_path, "tips/childrens-participation/seeing-children-alone.md", GOOD.replace(*change))
+    with pytest.raises(ContentError) as raised:
+        load_folder(folder)
+    db.session.rollback()
+    problems = [str(p) for p in raised.value.problems]
+    assert any(expected in p and p.startswith("tips/childrens-participation/seeing-children-alone.md") for p in problems), problems
+    assert services.find_tip("seeing-children-alone") is None
+
+
+def test_front_matter_must_be_there(app, tmp_path):
+    folder = _folder_with(tmp_path, "tips/childrens-participation/no-front.md", "Just text\n")
+    with pytest.raises(ContentError) as raised:
+        load_folder(folder)
+    assert "front matter" in str(raised.value)
+
+
+def test_history_round_trips_and_revisions_are_never_changed_by_a_load(app, tmp_path, demo_content):
+    from cafpedia.accounts.services import find_user
+    from cafpedia.tips.models import CHECKLIST
+
+    tip = services.find_tip("running-extended-dispute-resolution-sessions")
+    services.approve(find_user("priya.chandran"), tip.revision(2), checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    services.mark_reviewed(find_user("priya.chandran"), tip, note="Checked")
+    db.session.commit()
+    out = tmp_path / "out"
+    export_folder(out)
+    text = (out / "tips/dispute-resolution/running-extended-dispute-resolution-sessions.md").read_text()
+    assert "history:" in text and "events:" in text and "revision: 2" in text
+    assert load_folder(out).counts[("tips", "unchanged")] >= 44
+    db.session.rollback()
+    path = out / "tips/dispute-resolution/running-extended-dispute-resolution-sessions.md"
+    path.write_text(text.replace("Use two FCAs where you can.", "Use three FCAs."))
+    with pytest.raises(ContentError) as raised:
+        load_folder(out)
+    assert "revisions are never changed" in str(raised.value)
