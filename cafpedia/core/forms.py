@@ -26,9 +26,10 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def apply_service_errors(form, errors: dict[str, str]) -> None:
+def apply_service_errors(form, errors: dict[str, str], aliases: dict[str, str] | None = None) -> None:
     """Put a ValidationError's messages on the matching form fields (or the form)."""
     for field_name, message in errors.items():
+        field_name = (aliases or {}).get(field_name, field_name)
         field = getattr(form, field_name, None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, message]

@@ -33,7 +33,7 @@ class ApproveForm(FlaskForm):
     checklist = CheckboxListField("Compliance checklist", choices=choices(CHECKLIST.items()), validate_choice=True)
     confidentiality_confirmed = BooleanField("I have checked the flagged text: it identifies no child or family")
     review_by = DateField("Next review by (optional)", validators=[Optional()], format="%Y-%m-%d")
-    comment = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
+    note = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
 
 
 class CommentForm(FlaskForm):

@@ -258,7 +258,7 @@ def _decide(slug: str, number: int, form, action):
         abort(403, str(exc))
     except ValidationError as exc:
         db.session.rollback()
-        apply_service_errors(form, exc.errors)
+        apply_service_errors(form, exc.errors, {"comment": "note"} if isinstance(form, ApproveForm) else None)
         return _decision_page(tip, rev, **{("approve_form" if isinstance(form, ApproveForm) else "comment_form"): form})
     except ServiceError as exc:  # already decided, or a conflict
         db.session.rollback()
@@ -275,7 +275,7 @@ def approve(slug: str, number: int):
 
     def act(tip, rev):
         services.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
-                         review_by=form.review_by.data, comment=form.comment.data or "")
+                         review_by=form.review_by.data, comment=form.note.data or "")
         return f"Revision {rev.number} of “{rev.title}” is published. Next review by {tip.review_by:%d %B %Y}."
 
     return _decide(slug, number, form, act)

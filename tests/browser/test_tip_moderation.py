@@ -1,0 +1,134 @@
+"""The whole loop in real Chromium: propose, moderate with the checklist, publish; send back and resubmit."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "cafpedia-demo"
+TIP = "/tips/in-court-conciliation-at-the-first-hearing"
+
+
+def person(browser, base, username):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    return context, page
+
+
+def approve_all(page):
+    for label in ["Complies with CAFCASS corporate policy", "Legally accurate and compliant", "Written in plain language",
+                  "Holds no information that identifies a child or family"]:
+        page.get_by_label(label).check()
+    page.get_by_role("button", name="Approve and publish").click()
+
+
+def test_propose_approve_publish(browser, live_server, axe_check):
+    fca_context, fca = person(browser, live_server, "demo.fca")
+    fca.goto(live_server + TIP)
+    axe_check(fca)
+    fca.get_by_role("link", name="Propose an edit").click()
+    body = fca.get_by_label("Text (Markdown)")
+    body.fill(body.input_value() + "\n- Check the safeguarding letters are on file before you start.")
+    fca.get_by_role("button", name="Preview").click()
+    assert fca.get_by_role("heading", name="Preview").is_visible()
+    axe_check(fca)
+    fca.get_by_role("button", name="Send for approval").click()
+    assert fca.get_by_text("has been sent to the lead manager").is_visible()
+    # Readers still see the published text.
+    fca.goto(live_server + TIP)
+    assert not fca.get_by_text("Check the safeguarding letters").is_visible()
+    assert fca.get_by_text("waiting for moderation").is_visible()
+
+    lead_context, lead = person(browser, live_server, "priya.chandran")
+    lead.get_by_role("link", name="Moderation").click()
+    axe_check(lead)
+    lead.get_by_role("link", name="Decide on Making in-court conciliation at the first hearing work").click()
+    assert lead.get_by_role("heading", name=re.compile("Changes from revision 1")).is_visible()
+    assert lead.locator(".diff ins").filter(has_text="Check the safeguarding letters").count() == 1
+    axe_check(lead)
+    lead.get_by_role("button", name="Approve and publish").click()
+    assert lead.get_by_text("Tick every item of the compliance checklist").first.is_visible()
+    axe_check(lead)
+    approve_all(lead)
+    lead.wait_for_url(re.compile(r"/moderation$"))
+    assert lead.get_by_text("is published").is_visible()
+
+    fca.goto(live_server + TIP)
+    assert fca.get_by_text("Check the safeguarding letters are on file").is_visible()
+    fca.get_by_role("link", name=re.compile("History of this")).click()
+    axe_check(fca)
+    fca.get_by_role("button", name="Compare").click()
+    assert fca.locator(".diff ins").count() >= 1
+    axe_check(fca)
+    fca_context.close()
+    lead_context.close()
+
+
+def test_send_back_and_resubmit(browser, live_server, axe_check):
+    tip = "/tips/family-group-conferences-in-private-law"
+    fca_context, fca = person(browser, live_server, "demo.fca")
+    fca.goto(live_server + tip)
+    fca.get_by_role("link", name="Propose an edit").click()
+    fca.get_by_label("Title").fill("Family group conferences in private law: when to suggest one")
+    fca.get_by_role("button", name="Send for approval").click()
+
+    lead_context, lead = person(browser, live_server, "priya.chandran")
+    lead.goto(live_server + "/moderation")
+    lead.get_by_role("link", name=re.compile("when to suggest one")).first.click()
+    lead.get_by_label("What the author should know").fill("Good idea: please also say who pays for the coordinator.")
+    lead.get_by_role("button", name="Send back").click()
+    assert lead.get_by_text("Sent back to").is_visible()
+
+    fca.get_by_role("link", name="My proposals").click()
+    assert fca.get_by_text("please also say who pays for the coordinator").is_visible()
+    axe_check(fca)
+    fca.get_by_role("link", name=re.compile("Revise and resubmit")).first.click()
+    body = fca.get_by_label("Text (Markdown)")
+    body.fill(body.input_value() + "\n- The local authority usually commissions and pays for the coordinator.")
+    fca.get_by_role("button", name="Send for approval").click()
+    assert fca.get_by_text("has been sent to the lead manager").is_visible()
+
+    lead.goto(live_server + "/moderation")
+    lead.get_by_role("link", name=re.compile("when to suggest one")).first.click()
+    approve_all(lead)
+    fca.goto(live_server + tip)
+    assert fca.get_by_role("heading", level=1).inner_text() == "Family group conferences in private law: when to suggest one"
+    assert fca.get_by_text("usually commissions and pays for the coordinator").is_visible()
+    fca_context.close()
+    lead_context.close()
+
+
+def test_new_tip_with_case_details_is_flagged(browser, live_server, axe_check):
+    context, page = person(browser, live_server, "demo.fca")
+    page.goto(live_server + "/areas/contact")
+    page.get_by_role("link", name="Propose a new tip").click()
+    page.get_by_label("Title").fill("Preparing children for a first contact visit")
+    page.get_by_label("Text (Markdown)").fill("- Mia, aged 6, found a photo book helped.\n- Visit the centre first.")
+    page.get_by_role("button", name="Send for approval").click()
+    assert page.get_by_text("This may hold case details").is_visible()
+    axe_check(page)
+    page.get_by_label("I have checked: this text does not identify any child or family").check()
+    page.get_by_role("button", name="Send for approval").click()
+    assert page.get_by_text("has been sent to the lead manager").is_visible()
+    context.close()
+
+
+def test_review_dashboard_and_reader_pages_are_accessible(browser, live_server, axe_check):
+    context, page = person(browser, live_server, "amara.okafor")
+    page.goto(live_server + "/reviews")
+    assert page.get_by_text("overdue").first.is_visible()
+    axe_check(page)
+    page.goto(live_server + "/tips/dv-toolkit-screening-at-first-contact")
+    assert page.get_by_text("Overdue for review").is_visible()
+    axe_check(page)
+    for path in ["/areas/safeguarding", "/standards/2007-draft/5.1", "/tips/handover-arrangements-at-contact-centres/revisions/1"]:
+        page.goto(live_server + path)
+        axe_check(page)
+    context.close()
