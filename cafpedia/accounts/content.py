@@ -12,7 +12,8 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
-from cafpedia.core.permissions import ROLES
+from cafpedia.areas.services import areas_led_by
+from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.extensions import db
 
 FILE = "users.yml"
@@ -65,6 +66,8 @@ class UsersSection:
             demo = record.flag("demo", False)
             active = record.flag("active", True)
             password = record.text("password", max_length=services.PASSWORD_MAX)
+            if password is not None and demo and (problem := services.password_problem(password)):
+                record.problem("password", problem)
             if password is not None and not demo:
                 record.problem(
                     "password",
@@ -79,12 +82,28 @@ class UsersSection:
         ctx.records[self.name] = found
 
     def check(self, ctx: LoadContext) -> None:
-        file_areas = set(ctx.records.get("areas", {}))
+        file_area_records = ctx.records.get("areas", {})
+        file_areas = set(file_area_records)
         db_areas = set(db.session.scalars(select(PracticeArea.slug)))
         for rec in ctx.records[self.name].values():
             unknown = [a for a in rec.areas if a not in file_areas | db_areas]
             if unknown:
                 ctx.problem(FILE, rec.line, "areas", f"user {rec.username}: unknown area {', '.join(unknown)} (not in areas.yml nor in the database)")
+            if LEAD_MANAGER not in rec.roles or not rec.active:
+                # Areas in the database (and not redefined by this folder) that they moderate.
+                user = services.find_user(rec.username)
+                kept = [a.title for a in (areas_led_by(user) if user else []) if a.slug not in file_areas]
+                if kept:
+                    ctx.problem(FILE, rec.line, "roles", f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
+                                "keep the lead_manager role and the account active, or name someone else there in areas.yml")
+        admins_after = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
+        for rec in ctx.records[self.name].values():
+            admins_after.discard(rec.username)
+            if ADMIN in rec.roles and rec.active:
+                admins_after.add(rec.username)
+        had_admins = any(ADMIN in u.roles and u.active for u in db.session.scalars(select(User)))
+        if had_admins and not admins_after:
+            ctx.problem(FILE, None, "roles", "this would leave no active administrator; keep at least one")
 
     def apply(self, ctx: LoadContext) -> None:
         """Create or update the accounts; their areas follow in apply_links."""

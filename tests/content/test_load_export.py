@@ -235,3 +235,40 @@ def test_load_updates_what_changed_and_audits_it(app, demo_content, tmp_path):
     entry = db.session.query(AuditEntry).filter_by(action="area.update").one()
     assert entry.actor_name == "command line"
     assert entry.before["title"] == "Adoption" and entry.after["title"] == "Adoption and permanence"
+
+
+def test_a_load_cannot_demote_a_lead_or_remove_the_last_admin(app, demo_content, tmp_path):
+    folder = tmp_path / "people"
+    folder.mkdir()
+    write(folder, "users.yml", """
+- username: amara.okafor
+  name: Amara Okafor
+  roles: [practitioner]
+  demo: true
+- username: demo.admin
+  name: Demo Administrator
+  roles: [practitioner]
+  demo: true
+""")
+    problems = load_problems(folder)
+    assert any("user amara.okafor is lead manager or deputy of" in p for p in problems), problems
+    assert any("would leave no active administrator" in p for p in problems), problems
+    assert "lead_manager" in find_user("amara.okafor").roles
+    write(folder, "users.yml", "- username: weak.demo\n  name: Weak Demo\n  roles: [practitioner]\n  demo: true\n  password: short\n")
+    assert load_problems(folder) == ["users.yml:5: field 'password': Use at least 10 characters."]
+
+
+def test_unquoted_clause_numbers_and_control_characters_are_refused(app, tmp_path):
+    folder = tmp_path / "std"
+    folder.mkdir()
+    write(folder, "standards.yml", 'version: "x"\nclauses:\n  - code: 5.10\n    standard: "A\\u0000B"\n    summary: S\n')
+    problems = load_problems(folder)
+    assert any("write 5.1 in quotes" in p for p in problems), problems
+    assert any("control character" in p for p in problems), problems
+
+
+def test_yaml_with_a_complex_key_is_reported_not_crashed(app, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    write(folder, "areas.yml", "- ? [a, b]\n  : x\n")
+    assert "a key must be a plain word" in load_problems(folder)[0]
