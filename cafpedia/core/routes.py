@@ -15,8 +15,11 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @requires("read_published")
 def home():
+    from cafpedia.tips.services import recently_published
+
     return render_template(
-        "home.html", areas=areas.list_areas(), standards_version=standards.current_version()
+        "home.html", areas=areas.list_areas(), standards_version=standards.current_version(),
+        recent=recently_published(),
     )
 
 

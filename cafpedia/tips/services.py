@@ -111,6 +111,13 @@ def area_tips(area: PracticeArea, *, sort: str = "used") -> list[Tip]:
     return sorted(tips, key=lambda t: (t.views, t.published_at or t.created_at), reverse=True)
 
 
+def recently_published(limit: int = 8) -> list[Tip]:
+    """The newest published tips across all areas."""
+    return list(db.session.scalars(
+        select(Tip).where(Tip.status == PUBLISHED, Tip.published_at.is_not(None)).order_by(Tip.published_at.desc(), Tip.id.desc()).limit(limit)
+    ))
+
+
 def archived_tips(area: PracticeArea) -> list[Tip]:
     return list(db.session.scalars(select(Tip).where(Tip.area_id == area.id, Tip.status == ARCHIVED).order_by(Tip.slug)))
 
