@@ -9,10 +9,10 @@ from sqlalchemy import select
 from cafpedia.accounts import services
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import areas_led_by
 from cafpedia.content.loader import LoadContext, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
-from cafpedia.areas.services import areas_led_by
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.extensions import db
 

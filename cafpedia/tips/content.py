@@ -58,7 +58,7 @@ TOP_FIELDS = (
 DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
 EVENT_ACTIONS = ("reviewed", "archived")
 DECISION_FIELDS = ("action", "by", "at", "comment", "checklist", "confidentiality_confirmed", "review_by")
-EVENT_FIELDS = ("action", "by", "at", "comment", "review_by", "superseded_by")
+EVENT_FIELDS = ("action", "by", "at", "comment", "review_by", "superseded_by", "revision")
 
 
 @dataclass
@@ -71,6 +71,7 @@ class DecisionRecord:
     confidentiality_confirmed: bool | None = None
     review_by: dt.date | None = None
     superseded_by: str | None = None
+    revision: int | None = None
 
 
 @dataclass
@@ -164,7 +165,8 @@ class TipsSection:
             ctx.problem(relative, None, None, f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most {services.SLUG_MAX} characters")
             return None
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as handle:
+                text = services.normalise_newlines(handle.read())
         except UnicodeDecodeError as exc:
             ctx.problem(relative, None, None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
             return None
@@ -338,6 +340,7 @@ class TipsSection:
             action=action or "", by=entry.text("by", max_length=64), at=at, comment=entry.text("comment", max_length=services.COMMENT_MAX) or "",
             checklist=list(checklist) if checklist is not None else None, confidentiality_confirmed=confirmed if isinstance(confirmed, bool) else None,
             review_by=entry.date("review_by"), superseded_by=entry.text("superseded_by", max_length=services.SLUG_MAX) if "superseded_by" in item else None,
+            revision=self._int(entry, "revision"),
         )
 
     def _read_events(self, record: Record) -> list[DecisionRecord]:
@@ -374,9 +377,14 @@ class TipsSection:
                 unknown = [c for c in rev.standards if c not in clause_codes]
                 if unknown:
                     problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
-                for _, target in wiki_link_targets(rev.body):
-                    if target not in tips and target not in db_slugs:
-                        problem(f"revision {rev.number}: the link [[{target}]] names no tip", "body")
+                # A published text must link to tips that exist; a proposal may name one
+                # not written yet (it is shown as missing, and cannot be approved so).
+                if rev.status == PUBLISHED:
+                    for _, target in wiki_link_targets(rev.body):
+                        if target not in tips and target not in db_slugs:
+                            problem(f"revision {rev.number}: the link [[{target}]] names no tip", "body")
+                if rec.status == ARCHIVED and rev.status == PENDING:
+                    problem(f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals", "history")
                 for d in rev.decisions:
                     if d.by and d.by not in users:
                         problem(f"revision {rev.number}: unknown user {d.by} in a decision", "decisions")
@@ -412,6 +420,12 @@ class TipsSection:
             existing = tip.revision(rev.number)
             if existing is not None and _revision_row(existing) != _revision_row_from_record(rev):
                 problem(f"revision {rev.number} differs from the one in the database; revisions are never changed", "history")
+        newer = sorted({r.number for r in tip.revisions} - {r.number for r in rec.revisions})
+        if newer:
+            problem(f"the database has revision(s) {', '.join(map(str, newer))} that this file lacks: it is older than the "
+                    "database, and loading it would undo later work", "history")
+        elif (tip.current_number or 0) > (rec.current_number or 0) or (tip.status == ARCHIVED and rec.status != ARCHIVED):
+            problem("the database has moved on from this file (a later revision is published, or the tip is archived)", "status")
 
     # --- apply ----------------------------------------------------------------------------
 
@@ -454,7 +468,7 @@ class TipsSection:
             known_events = {(e.action, e.at) for e in tip.events if e.action in EVENT_ACTIONS}
             for e in rec.events:
                 if (e.action, e.at) not in known_events:
-                    tip.events.append(TipEvent(revision_number=rec.current_number, action=e.action, actor=users.get(e.by) if e.by else None,
+                    tip.events.append(TipEvent(revision_number=e.revision or rec.current_number, action=e.action, actor=users.get(e.by) if e.by else None,
                                                at=e.at, comment=e.comment, review_by=e.review_by, superseded_by_slug=e.superseded_by))
                     added += 1
             tip.status, tip.current_number, tip.review_by = rec.status, rec.current_number, rec.review_by
@@ -547,7 +561,7 @@ def export_tip(tip: Tip) -> str:
             history.append(row)
     if history:
         front["history"] = history
-    events = [_decision_row(e) for e in tip.events if e.action in EVENT_ACTIONS]
+    events = [_decision_row(e) | ({"revision": e.revision_number} if e.revision_number is not None else {}) for e in tip.events if e.action in EVENT_ACTIONS]
     if events:
         front["events"] = events
     body = top.body if top.body.endswith("\n") else top.body + "\n"

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the space after it, so changes read as phrases
+# Above this many token pairs, difflib's exact matching can take minutes on repetitive text;
+# its "autojunk" heuristic (ignore very common words when lining texts up) keeps it to
+# milliseconds, at the cost of coarser differences in very long pages.
+EXACT_LIMIT = 1500 * 1500
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,8 @@ def word_diff(old: str, new: str) -> list[Piece]:
         else:
             pieces.append(Piece(op, text))
 
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > EXACT_LIMIT)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             add("same", a[i1:i2])
         else:

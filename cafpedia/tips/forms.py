@@ -38,6 +38,7 @@ class ApproveForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     comment = TextAreaField("What the author should know", validators=[DataRequired("Say why, so the author knows what to do next."), Length(max=COMMENT_MAX)])
+    confirm_reject = BooleanField("To reject: I understand a rejected proposal is closed for good")
 
 
 class ReviewedForm(FlaskForm):
@@ -48,6 +49,7 @@ class ReviewedForm(FlaskForm):
 class ArchiveForm(FlaskForm):
     superseded_by = StringField("Superseded by (the address of the tip that replaces it, optional)", validators=[Optional(), Length(max=SLUG_MAX)])
     note = TextAreaField("Reason (optional)", validators=[Length(max=COMMENT_MAX)])
+    confirm = BooleanField("I understand an archived tip cannot be published again", validators=[DataRequired("Tick the box to confirm archiving.")])
 
 
 class ConfirmForm(FlaskForm):

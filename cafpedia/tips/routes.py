@@ -299,6 +299,8 @@ def reject(slug: str, number: int):
     form = CommentForm()
 
     def act(tip, rev):
+        if not form.confirm_reject.data:
+            raise ValidationError({"confirm_reject": "Tick the box to confirm: a rejected proposal cannot be reopened. To ask for changes, use Send back."})
         services.reject(current_user, rev, form.comment.data)
         return f"Rejected; {rev.author.name} will see your reason."
 

@@ -291,7 +291,7 @@ def _new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=
     number = (db.session.scalar(select(func.max(Revision.number)).where(Revision.tip_id == tip.id)) or 0) + 1 if tip.id else 1
     revision = Revision(
         tip=tip, number=number, based_on=based_on, revises=revises, restores=restores,
-        title=draft.title.strip(), kind=draft.kind, body=draft.body.replace("\r\n", "\n"),
+        title=" ".join(draft.title.split()), kind=draft.kind, body=normalise_newlines(draft.body),
         tags=list(dict.fromkeys(draft.tags)), legal_refs=list(dict.fromkeys(draft.legal_refs)),
         author=author, status=status, created_at=utcnow(),
         flags=[f.as_dict() for f in draft.findings()], author_confirmed_safe=bool(draft.confirm_safe),
@@ -300,6 +300,11 @@ def _new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=
     revision.tip_links = [RevisionLink(target_slug=slug) for slug in dict.fromkeys(s for _, s in wiki_link_targets(revision.body)) if slug != tip.slug]
     db.session.add(revision)  # SQLAlchemy 2 does not cascade along the tip= backref
     return revision
+
+
+def normalise_newlines(text: str) -> str:
+    """One kind of line break, so that text survives export and load unchanged."""
+    return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text)
 
 
 def _flush_or_retry_message() -> None:
@@ -319,7 +324,7 @@ def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -
     if not slug or len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
         errors["slug"] = f"Use at most {SLUG_MAX} lower-case letters and digits with single hyphens, for example seeing-children-alone."
     elif find_tip(slug):
-        errors["slug"] = f"There is already a tip at /tips/{slug}: choose another address, or propose an edit to that tip."
+        errors["slug"] = f"The address /tips/{slug} is already taken: choose another, or propose an edit to that tip."
     if errors:
         raise ValidationError(errors)
     tip = Tip(slug=slug, area=area, status=PENDING, created_at=utcnow())
@@ -387,6 +392,8 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     _ensure_can_decide(moderator, revision)
     if revision.status != PENDING:
         raise AlreadyDecided("This proposal has already been decided.")
+    if tip.status == ARCHIVED:
+        raise NotAllowed("This tip is archived: its proposals cannot be published.")
     today = today or date.today()
     errors = {}
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist)]
@@ -400,6 +407,10 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
         errors["comment"] = f"Use at most {COMMENT_MAX} characters."
     if errors:
         raise ValidationError(errors)
+    missing = [slug for slug in (link.target_slug for link in revision.tip_links) if find_tip(slug) is None]
+    if missing:
+        raise ValidationError({"checklist": "The text links to " + ", ".join(f"[[{s}]]" for s in missing) + ", which is no tip: "
+                               "send it back so the author can fix the link, or publish that tip first."})
     if revision.based_on != tip.current_number:
         raise Conflict(tip, revision.based_on)
     review_by = review_by or add_months(today, REVIEW_MONTHS)
@@ -407,7 +418,8 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     now = utcnow()
     moved = db.session.execute(
         update(Tip)
-        .where(Tip.id == tip.id, Tip.current_number.is_(None) if revision.based_on is None else Tip.current_number == revision.based_on)
+        .where(Tip.id == tip.id, Tip.status != ARCHIVED,
+               Tip.current_number.is_(None) if revision.based_on is None else Tip.current_number == revision.based_on)
         .values(current_number=revision.number, status=PUBLISHED, review_by=review_by, last_reviewed_at=now,
                 published_at=func.coalesce(Tip.published_at, now))
     )
@@ -473,14 +485,16 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
     draft.confirm_safe = True  # it was approved once, with its checklist
     revision = _new_revision(tip, moderator, draft, earlier.clauses, based_on=tip.current_number, restores=number, status=PUBLISHED)
     _flush_or_retry_message()
+    now = utcnow()
     moved = db.session.execute(
-        update(Tip).where(Tip.id == tip.id, Tip.current_number == revision.based_on).values(current_number=revision.number)
+        update(Tip).where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == revision.based_on)
+        .values(current_number=revision.number, review_by=add_months(date.today(), REVIEW_MONTHS), last_reviewed_at=now)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict(tip, revision.based_on)
-    db.session.add(TipEvent(tip=tip, revision_number=revision.number, action="restored", actor=moderator, at=utcnow(),
-                            comment=f"Restored revision {number}"))
+    db.session.add(TipEvent(tip=tip, revision_number=revision.number, action="restored", actor=moderator, at=now,
+                            comment=f"Restored revision {number}", review_by=add_months(date.today(), REVIEW_MONTHS)))
     db.session.flush()
     db.session.refresh(tip)
     audit.record(moderator, "tip.restore", "tip", tip.slug, summary=f"Revision {number} restored as revision {revision.number}",
@@ -525,16 +539,28 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
     if len(note or "") > COMMENT_MAX:
         raise ValidationError({"note": f"Use at most {COMMENT_MAX} characters."})
     now = utcnow()
-    tip.status, tip.archived_at, tip.superseded_by = ARCHIVED, now, successor
+    # Compare-and-set: if a proposal was approved meanwhile, the moderator is told, not overruled.
+    moved = db.session.execute(
+        update(Tip).where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == tip.current_number)
+        .values(status=ARCHIVED, archived_at=now, superseded_by_id=successor.id if successor else None)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise AlreadyDecided("The tip changed while you were archiving it. Reload the page and check it again.")
     event = TipEvent(tip=tip, revision_number=tip.current_number, action="archived", actor=moderator, at=now,
                      comment=(note or "").strip(), superseded_by_slug=successor.slug if successor else None)
     db.session.add(event)
     for proposal in pending_proposals(tip):
-        # Proposals on an archived tip cannot be published: close them with the reason.
-        proposal.status = REJECTED
-        db.session.add(TipEvent(tip=tip, revision_number=proposal.number, action="rejected", actor=moderator, at=now,
-                                comment="The tip was archived."))
+        # Proposals on an archived tip cannot be published: close them with the reason,
+        # each only if no moderator decided on it meanwhile.
+        closed = db.session.execute(
+            update(Revision).where(Revision.id == proposal.id, Revision.status == PENDING).values(status=REJECTED)
+        )
+        if closed.rowcount == 1:
+            db.session.add(TipEvent(tip=tip, revision_number=proposal.number, action="rejected", actor=moderator, at=now,
+                                    comment="The tip was archived."))
     db.session.flush()
+    db.session.refresh(tip)
     audit.record(moderator, "tip.archive", "tip", tip.slug, summary="Archived" + (f", superseded by {successor.slug}" if successor else ""),
                  after={"superseded_by": successor.slug if successor else None, "note": event.comment})
     return event

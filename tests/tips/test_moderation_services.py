@@ -224,11 +224,12 @@ def test_unknown_area_and_duplicate_address(people, propose):
     propose(slug="contact-centres")
     with pytest.raises(ValidationError) as raised:
         services.propose_new_tip(people["sam"], area_slug="contact", slug="contact-centres", draft=draft())
-    assert "already a tip" in raised.value.errors["slug"]
+    assert "already taken" in raised.value.errors["slug"]
 
 
-def test_links_between_tips(people, publish):
+def test_links_between_tips(people, publish, propose):
     target = publish("seeing-children", title="Seeing children")
+    propose(slug="not-written-yet", title="Still waiting for approval")  # exists, but not published
     source = publish("contact-centres", body="See [[seeing-children]] and [[not-written-yet]].")
     assert services.tips_linking_to(target) == [source]
     assert services.resolve_link(None, "seeing-children") == ("/tips/seeing-children", "Seeing children")
@@ -265,3 +266,53 @@ class _FakeFunc:
         from sqlalchemy import func
 
         return getattr(func, name)
+
+
+def test_a_proposal_on_an_archived_tip_cannot_be_published(app, people, publish):
+    tip = publish()
+    edit = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="Later"))
+    db.session.commit()
+    tip.status = "archived"  # as if archived by a request that raced with this approval
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        services.approve(people["lee"], edit, checklist=ALL, confidentiality_confirmed=False)
+
+
+def test_archiving_after_a_concurrent_approval_is_refused(app, people, publish):
+    tip = publish()
+    edit = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="Later"))
+    db.session.commit()
+    slug = tip.slug
+    with app.app_context():  # the archiving moderator loaded the tip before the approval
+        from cafpedia.accounts.services import find_user
+
+        stale_tip = services.find_tip(slug)
+        assert stale_tip.current_number == 1
+        with app.app_context():
+            services.approve(find_user("lee.lead"), services.find_tip(slug).revision(edit.number), checklist=ALL, confidentiality_confirmed=False)
+            db.session.commit()
+        with pytest.raises(services.AlreadyDecided):
+            services.archive(find_user("dee.deputy"), stale_tip)
+    db.session.expire_all()
+    fresh = services.find_tip(slug)
+    assert fresh.status == PUBLISHED and fresh.current_number == 2
+    assert [e.action for e in fresh.events].count("rejected") == 0
+
+
+def test_approval_refuses_links_to_no_tip(people, propose):
+    revision = propose(body="See [[not-written-yet]].")
+    with pytest.raises(ValidationError) as raised:
+        services.approve(people["lee"], revision, checklist=ALL, confidentiality_confirmed=False)
+    assert "[[not-written-yet]]" in raised.value.errors["checklist"]
+
+
+def test_line_breaks_are_normalised(people, propose):
+    revision = propose(body="one\r\ntwo\rthree\u2028four")
+    assert revision.body == "one\ntwo\nthree\nfour"
+
+
+def test_diff_of_long_repetitive_text_finishes():
+    from cafpedia.tips.diff import word_diff
+
+    pieces = word_diff("x " * 20000, "y " * 10000 + "x " * 10000)
+    assert "".join(p.text for p in pieces if p.op != "removed") == "y " * 10000 + "x " * 10000

@@ -119,3 +119,23 @@ def test_history_round_trips_and_revisions_are_never_changed_by_a_load(app, tmp_
     with pytest.raises(ContentError) as raised:
         load_folder(out)
     assert "revisions are never changed" in str(raised.value)
+
+
+def test_a_proposal_with_a_missing_link_round_trips_but_an_older_export_is_refused(app, people, publish, tmp_path):
+    from cafpedia.tips.models import CHECKLIST
+
+    tip = publish()
+    services.propose_edit(people["sam"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="See [[not-written-yet]]."))
+    db.session.commit()
+    old = tmp_path / "old"
+    export_folder(old)
+    assert load_folder(old).counts[("tips", "unchanged")] == 1  # the missing link in a proposal is kept
+    db.session.rollback()
+    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Better"))
+    services.approve(people["lee"], edit, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    db.session.commit()
+    with pytest.raises(ContentError) as raised:
+        load_folder(old)
+    assert "older than the database" in str(raised.value)
+    db.session.rollback()
+    assert services.find_tip("contact-centres").current_number == 3

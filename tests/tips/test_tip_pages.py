@@ -179,7 +179,10 @@ def test_archive_keeps_the_tip_readable_with_a_notice(app, people, publish):
     publish("old-tip")
     publish("new-tip", title="The newer advice")
     lee = signed_in(app, "lee.lead")
-    lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip", "note": "Replaced"})
+    unconfirmed = lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip"}, follow_redirects=True)
+    assert "Tick the box to confirm archiving" in text_of(unconfirmed)
+    assert services.find_tip("old-tip").status == "published"
+    lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip", "note": "Replaced", "confirm": "y"})
     page = text_of(signed_in(app, "sam.fca").get("/tips/old-tip"))
     assert "Archived" in page and 'href="/tips/new-tip"' in page and "Propose an edit" not in page
     area = text_of(signed_in(app, "sam.fca").get("/areas/contact"))
@@ -194,8 +197,9 @@ def test_area_page_lists_tips_and_guidance(app, people, publish):
     assert signed_in(app, "sam.fca").get("/areas/contact?sort=new").status_code == 200
 
 
-def test_tip_page_shows_standards_links_and_backlinks(app, people, publish):
+def test_tip_page_shows_standards_links_and_backlinks(app, people, publish, propose):
     publish("seeing-children", title="Seeing children", standards=["5.1"])
+    propose(slug="not-yet", title="A tip still waiting")
     publish("contact-centres", body="See [[seeing-children]] and [[not-yet]].")
     sam = signed_in(app, "sam.fca")
     page = text_of(sam.get("/tips/contact-centres"))
@@ -206,3 +210,14 @@ def test_tip_page_shows_standards_links_and_backlinks(app, people, publish):
     clause = text_of(sam.get("/standards/2007-draft/5.1"))
     assert "Seeing children" in clause
     assert sam.get("/standards/2007-draft/99.9").status_code == 404
+
+
+def test_reject_needs_a_confirmation(app, people, propose):
+    propose()
+    lee = signed_in(app, "lee.lead")
+    unconfirmed = lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere."})
+    assert unconfirmed.status_code == 400 and "Tick the box to confirm" in text_of(unconfirmed)
+    assert services.find_tip("use-contact-centres-well").revision(1).status == "pending"
+    lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere.", "confirm_reject": "y"})
+    db.session.expire_all()
+    assert services.find_tip("use-contact-centres-well").revision(1).status == "rejected"
