@@ -60,6 +60,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, search_bp, admin_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
+    from cafpedia.search import service as search
+
+    search.init_app(app)
 
 
 def configure_security(app: Flask) -> None:

@@ -25,7 +25,7 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, serve_command, load_command, export_command, create_user_command, reviews_command):
+    for command in (init_command, serve_command, load_command, export_command, create_user_command, reviews_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -52,6 +52,10 @@ def database_is_empty() -> bool:
 def initialise(load_demo: bool) -> None:
     upgrade_database()
     db.session.remove()
+    from cafpedia.search import service as search
+
+    if search.backend().status() in ("missing", "outdated"):
+        _reindex(quiet=True)
     if not load_demo:
         click.echo("Database ready (no demo content loaded).")
         return
@@ -61,6 +65,7 @@ def initialise(load_demo: bool) -> None:
     content_dir = Path(current_app.config["CONTENT_DIR"])
     ctx = _load_or_exit(content_dir)
     click.echo(f"Database ready; loaded {content_dir}: {_describe(ctx)}.")
+    _reindex(quiet=True)
 
 
 def demo_sign_ins() -> list[tuple[str, str, str]]:
@@ -158,6 +163,11 @@ def load_command(directory: Path) -> None:
     """Load a content folder: all or nothing, every problem reported."""
     ctx = _load_or_exit(directory)
     click.echo(f"Loaded {directory}: {_describe(ctx)}.")
+    from cafpedia.search import service as search
+
+    refreshed = search.drain(timeout=10.0)
+    left = search.queue_length()
+    click.echo(f"Search index: {refreshed} document(s) refreshed" + (f"; {left} still queued (run cafpedia reindex)." if left else "."))
 
 
 @click.command("export")
@@ -169,6 +179,31 @@ def export_command(directory: Path) -> None:
 
     written = export_folder(directory)
     click.echo(f"Exported {len(written)} file(s) to {directory}: {', '.join(written) or 'nothing to export'}.")
+
+
+# --- Search -------------------------------------------------------------------------------
+
+
+def _reindex(quiet: bool = False) -> int:
+    from cafpedia.search import service as search
+    from cafpedia.search.documents import count_documents
+
+    total = count_documents()
+    if quiet:
+        count = search.rebuild()
+    else:
+        with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+            count = search.rebuild(progress=bar.update)
+    if not quiet:
+        click.echo(f"Search index rebuilt: {count} document(s).")
+    return count
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database (the database is the truth)."""
+    _reindex()
 
 
 # --- Tips --------------------------------------------------------------------------------

@@ -1,17 +1,69 @@
-"""The search page behind the header's search box."""
+"""The search page, its JSON twin, and the OpenSearch description for browsers."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
 
+from cafpedia.areas.services import list_areas
 from cafpedia.core.permissions import requires
-from cafpedia.search import services
+from cafpedia.search import service
+from cafpedia.search.documents import KIND_LABELS
 
 bp = Blueprint("search", __name__, template_folder="templates")
+
+
+def _page_arg() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _run():
+    filters = {name: request.args.get(name, "") for name in ("kind", "area") if request.args.get(name)}
+    return service.search(
+        current_user, request.args.get("q", ""), filters=filters, page=_page_arg(),
+        include_archived=request.args.get("archived") == "1",
+    )
 
 
 @bp.get("/search")
 @requires("read_published")
 def results():
-    query = request.args.get("q", "").strip()[: services.MAX_QUERY]
-    hits = services.search(query) if query else []
-    return render_template("search/results.html", query=query, hits=hits)
+    found = _run()
+    areas = {a.slug: a.title for a in list_areas()}
+    base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived") and v}
+    return render_template(
+        "search/results.html", found=found, query=request.args.get("q", "")[:500], kind_labels=KIND_LABELS,
+        area_titles=areas, base_args=base_args, snippet=Markup,
+    ), 503 if found.problem else 200
+
+
+@bp.get("/api/search")
+@requires("read_published")
+def api():
+    found = _run()
+    if found.problem:
+        return {"error": f"Search is unavailable: {found.problem}."}, 503
+    hits = found.results.hits if found.results else []
+    return {
+        "query": found.query.text,
+        "total": found.total,
+        "page": found.page,
+        "pages": found.pages,
+        "results": [
+            {"kind": h.kind, "title": h.title, "url": h.url, "snippet": h.snippet, "area": h.area or None,
+             "status": h.status, "updated_at": h.updated_at.isoformat() + "Z" if h.updated_at else None}
+            for h in hits
+        ],
+        "facets": found.results.facets if found.results else {"kind": {}, "area": {}},
+        "suggestion": found.results.suggestion if found.results else None,
+    }
+
+
+@bp.get("/opensearch.xml")
+@requires("read_published")
+def opensearch():
+    xml = render_template("search/opensearch.xml", search_url=url_for("search.results", _external=True))
+    return Response(xml, mimetype="application/opensearchdescription+xml")

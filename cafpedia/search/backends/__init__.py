@@ -1,0 +1,50 @@
+"""Search backends behind one small interface (see `Backend`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from cafpedia.search.documents import SearchDocument
+from cafpedia.search.query import ParsedQuery
+
+
+@dataclass
+class Visibility:
+    """Who is searching: what beyond published content they may see."""
+
+    user_id: int | None = None
+    moderated_area_ids: list[int] | None = field(default_factory=list)  # None: every area (admin)
+    include_archived: bool = False
+
+
+@dataclass
+class Hit:
+    key: str
+    kind: str
+    title: str
+    url: str
+    snippet: str  # safe HTML: the text escaped, the matches in <mark>
+    area: str
+    area_title: str
+    status: str
+    updated_at: datetime | None
+
+
+@dataclass
+class BackendResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class SearchUnavailable(Exception):
+    """The index cannot answer; the message says why, plainly."""
+
+
+class Backend(Protocol):
+    def status(self) -> str: ...
+    def write(self, add: list[SearchDocument], delete: list[str], *, timeout: float) -> bool: ...
+    def rebuild(self, documents, *, total: int | None = None, progress=None) -> int: ...
+    def search(self, query: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults: ...

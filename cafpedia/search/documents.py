@@ -1,0 +1,165 @@
+"""What the search index holds: one `SearchDocument` per thing a reader can find.
+
+Each kind of content provides its documents here, built from the database (the truth);
+the index can always be rebuilt from them. A document's `key` names it for updates:
+`tip:<slug>` for a tip as readers see it, `proposal:<slug>:<n>` for a pending proposal,
+`area:<slug>`, `clause:<version>:<code>`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from cafpedia.extensions import db
+
+KIND_LABELS = {
+    "tip": "Practice tip",
+    "guidance": "Guidance",
+    "area": "Practice area",
+    "standard": "National Standard",
+}
+
+
+@dataclass
+class SearchDocument:
+    key: str
+    kind: str
+    title: str
+    body: str
+    url: str
+    status: str = "published"  # published | pending | archived
+    area: str = ""  # area slug
+    area_title: str = ""
+    tags: list[str] = field(default_factory=list)
+    standards: list[str] = field(default_factory=list)
+    updated_at: datetime | None = None
+    # For pending proposals: who may see them (their author and the area's moderators).
+    author_id: int | None = None
+    area_id: int | None = None
+    extra: str = ""  # legal references, citations, synonyms of the title: searchable, not shown
+
+
+# --- Tips -------------------------------------------------------------------------------
+
+
+def _tip_documents(tip) -> list[SearchDocument]:
+    from cafpedia.tips.models import ARCHIVED, PENDING, PUBLISHED
+
+    docs = []
+    current = tip.revision(tip.current_number)
+    if current is not None:
+        docs.append(SearchDocument(
+            key=f"tip:{tip.slug}", kind=current.kind, title=current.title, body=current.body, url=f"/tips/{tip.slug}",
+            status=ARCHIVED if tip.status == ARCHIVED else PUBLISHED, area=tip.area.slug, area_title=tip.area.title,
+            tags=list(current.tags), standards=current.standards,
+            updated_at=max([e.at for e in tip.events if e.revision_number == current.number] or [current.created_at]),
+            extra=" ".join(current.legal_refs),
+        ))
+    for rev in tip.revisions:
+        if rev.status == PENDING:
+            docs.append(SearchDocument(
+                key=f"proposal:{tip.slug}:{rev.number}", kind=rev.kind, title=rev.title, body=rev.body,
+                url=f"/tips/{tip.slug}/revisions/{rev.number}", status=PENDING, area=tip.area.slug, area_title=tip.area.title,
+                tags=list(rev.tags), standards=rev.standards, updated_at=rev.created_at, author_id=rev.author_id,
+                area_id=tip.area_id, extra=" ".join(rev.legal_refs),
+            ))
+    return docs
+
+
+def _tip_keys(tip) -> list[str]:
+    return [f"tip:{tip.slug}"] + [f"proposal:{tip.slug}:{r.number}" for r in tip.revisions]
+
+
+# --- Areas and standards ------------------------------------------------------------------
+
+
+def _area_document(area) -> SearchDocument:
+    lead = area.lead.name if area.lead else ""
+    return SearchDocument(
+        key=f"area:{area.slug}", kind="area", title=area.title, body=area.summary, url=f"/areas/{area.slug}",
+        area=area.slug, area_title=area.title, updated_at=area.updated_at, extra=lead,
+    )
+
+
+def _clause_document(clause) -> SearchDocument:
+    return SearchDocument(
+        key=f"clause:{clause.version.version}:{clause.code}", kind="standard", title=f"{clause.code} {clause.standard}",
+        body=clause.summary, url=f"/standards/{clause.version.version}/{clause.code}", standards=[clause.code],
+        updated_at=clause.version.created_at,
+    )
+
+
+# --- The registry the index follows ---------------------------------------------------------
+
+
+def keys_for(obj) -> list[str]:
+    """The document keys to refresh when this database object changes (empty: not indexed)."""
+    from cafpedia.areas.models import PracticeArea
+    from cafpedia.standards.models import StandardClause
+    from cafpedia.tips.models import Revision, Tip, TipEvent
+
+    if isinstance(obj, Tip):
+        return _tip_keys(obj) if obj.slug else []
+    if isinstance(obj, (Revision, TipEvent)) and obj.tip is not None:
+        return _tip_keys(obj.tip)
+    if isinstance(obj, PracticeArea):
+        return [f"area:{obj.slug}"]
+    if isinstance(obj, StandardClause) and obj.version is not None:
+        return [f"clause:{obj.version.version}:{obj.code}"]
+    return []
+
+
+def documents_for_key(key: str) -> list[SearchDocument]:
+    """The current documents behind a key: none if it should leave the index."""
+    from cafpedia.areas.services import find_area
+    from cafpedia.standards.services import current_version, find_version
+    from cafpedia.tips.services import find_tip
+
+    kind, _, rest = key.partition(":")
+    if kind in ("tip", "proposal"):
+        tip = find_tip(rest.split(":")[0])
+        return [d for d in _tip_documents(tip) if d.key == key] if tip else []
+    if kind == "area":
+        area = find_area(rest)
+        return [_area_document(area)] if area else []
+    if kind == "clause":
+        version_name, _, code = rest.rpartition(":")
+        version = find_version(version_name)
+        current = current_version()
+        clause = version.clause(code) if version else None
+        return [_clause_document(clause)] if clause and current and version.id == current.id else []
+    return []
+
+
+def all_documents() -> Iterator[SearchDocument]:
+    """Every document, for a full rebuild, read in batches."""
+    from cafpedia.areas.services import list_areas
+    from cafpedia.standards.services import current_version
+    from cafpedia.tips.models import Tip
+
+    for area in list_areas():
+        yield _area_document(area)
+    version = current_version()
+    if version is not None:
+        for clause in version.clauses:
+            yield _clause_document(clause)
+    ids = list(db.session.scalars(select(Tip.id).order_by(Tip.id)))
+    for start in range(0, len(ids), 200):
+        for tip in db.session.scalars(select(Tip).where(Tip.id.in_(ids[start:start + 200])).order_by(Tip.id)):
+            yield from _tip_documents(tip)
+        db.session.expunge_all()  # keep memory flat on a large knowledge base
+
+
+def count_documents() -> int:
+    from cafpedia.areas.models import PracticeArea
+    from cafpedia.tips.models import Revision, Tip
+
+    tips = db.session.query(Tip).filter(Tip.current_number.is_not(None)).count()
+    pending = db.session.query(Revision).filter(Revision.status == "pending").count()
+    from cafpedia.standards.services import current_version
+
+    version = current_version()
+    return tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)

@@ -1,0 +1,86 @@
+"""Reading what a person typed into the search box.
+
+`parse_query("s7 report kind:tip \"seeing children\"")` gives the words and phrases to
+find and the filters to apply. Anything that is not a known filter is searched as text,
+so stray colons, unbalanced quotes or odd characters never fail. Synonyms come from
+`synonyms.txt` beside this file, a list a lead manager can extend.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from cafpedia.core.text import CONTROL_CHARACTERS
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+FILTERS = ("kind", "area", "standard", "tag", "status")
+MAX_QUERY_CHARS = 500
+MAX_PARTS = 32
+FILTER_RE = re.compile(r'(?<![\w:])(kind|area|standard|tag|status):("([^"]*)"|[^\s"]+)', re.I)
+PHRASE_RE = re.compile(r'"([^"]+)"')
+
+
+@dataclass
+class ParsedQuery:
+    """Words and quoted phrases to find (all required), and filters by field."""
+
+    parts: list[str] = field(default_factory=list)  # each a word or a phrase, as typed
+    phrases: set[int] = field(default_factory=set)  # indexes of parts that were quoted
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    text: str = ""  # the query as understood, for display
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.parts and not self.filters
+
+    def with_filter(self, name: str, value: str) -> ParsedQuery:
+        filters = {k: list(v) for k, v in self.filters.items()}
+        filters.setdefault(name, [])
+        if value not in filters[name]:
+            filters[name].append(value)
+        return ParsedQuery(list(self.parts), set(self.phrases), filters, self.text)
+
+
+def parse_query(raw: str | None, extra_filters: dict[str, str] | None = None) -> ParsedQuery:
+    text = CONTROL_CHARACTERS.sub(" ", raw or "")[:MAX_QUERY_CHARS]
+    query = ParsedQuery()
+    for match in FILTER_RE.finditer(text):
+        name, value = match.group(1).lower(), (match.group(3) if match.group(3) is not None else match.group(2))
+        value = value.strip().lower()
+        if value:
+            query.filters.setdefault(name, []).append(value)
+    text = FILTER_RE.sub(" ", text)
+    for name, value in (extra_filters or {}).items():
+        value = CONTROL_CHARACTERS.sub("", value or "").strip().lower()[:80]
+        if name in FILTERS and value and value not in query.filters.get(name, []):
+            query.filters.setdefault(name, []).append(value)
+    for match in PHRASE_RE.finditer(text):
+        phrase = " ".join(match.group(1).split())
+        if phrase and len(query.parts) < MAX_PARTS:
+            query.phrases.add(len(query.parts))
+            query.parts.append(phrase)
+    text = PHRASE_RE.sub(" ", text).replace('"', " ")
+    for word in text.split():
+        if len(query.parts) >= MAX_PARTS:
+            break
+        query.parts.append(word)
+    shown = [f'"{p}"' if i in query.phrases else p for i, p in enumerate(query.parts)]
+    shown += [f"{k}:{v}" for k, values in query.filters.items() for v in values]
+    query.text = " ".join(shown)
+    return query
+
+
+@lru_cache(maxsize=4)
+def synonym_groups(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[str, ...], ...]:
+    """The synonym groups, each a tuple of variants in lower case."""
+    groups = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        variants = tuple(dict.fromkeys(v.strip().lower() for v in line.split("|") if v.strip()))
+        if len(variants) > 1:
+            groups.append(variants)
+    return tuple(groups)

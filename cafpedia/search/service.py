@@ -1,0 +1,189 @@
+"""Search for the rest of CAFpedia: one backend per app, the outbox that keeps the index
+following the database, and the search itself with CAFpedia's visibility rules.
+
+Flow of a change: a service commits; `before_commit` has written the keys of every
+changed document to the `search_queue` table in that same transaction; after the
+request (or at the next search, or at the end of a command) `drain()` rebuilds those
+documents from the database and writes them to the index, then deletes the queue rows.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
+
+from cafpedia.extensions import db
+from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
+from cafpedia.search.documents import all_documents, count_documents, documents_for_key, keys_for
+from cafpedia.search.models import SearchQueueEntry
+from cafpedia.search.query import ParsedQuery, parse_query
+
+log = logging.getLogger(__name__)
+PER_PAGE = 10
+MAX_PAGE = 1000
+DRAIN_BATCH = 500
+
+
+def init_app(app: Flask) -> None:
+    from cafpedia.search.backends.whoosh_index import WhooshBackend
+
+    app.extensions["cafpedia_search"] = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
+    app.after_request(_drain_after_request)
+
+
+def backend():
+    return current_app.extensions["cafpedia_search"]
+
+
+# --- Following the database -----------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_changed(session, _flush_context, _instances):
+    keys = session.info.setdefault("search_keys", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, SearchQueueEntry):
+            keys.update(keys_for(obj))
+
+
+@event.listens_for(Session, "before_commit")
+def _queue_changed(session):
+    if session.info.get("search_keys") is None:
+        return
+    session.flush()  # changes not yet flushed reach _collect_changed first
+    keys = session.info.pop("search_keys", set())
+    if keys:
+        session.add_all(SearchQueueEntry(key=k) for k in sorted(keys))
+        session.flush()
+        session.info["search_queued"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_queued(session):
+    if session.info.pop("search_queued", False) and has_request_context():
+        g.search_queued = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_changes(session, _previous_transaction):
+    if not session.in_transaction():
+        session.info.pop("search_keys", None)
+        session.info.pop("search_queued", None)
+
+
+def _drain_after_request(response):
+    if g.pop("search_queued", False):
+        try:
+            drain(timeout=2.0)
+        except Exception:  # the index lags; the queue keeps the work for the next drain
+            log.exception("search index update failed; it stays queued")
+    return response
+
+
+def queue_length() -> int:
+    return db.session.query(SearchQueueEntry.id).count()
+
+
+def drain(*, timeout: float = 1.0) -> int:
+    """Write queued changes to the index. Returns how many documents were refreshed.
+
+    A missing or outdated index is rebuilt instead (which includes every change); a
+    broken one leaves the queue as it is.
+    """
+    status = backend().status()
+    if status in ("missing", "outdated"):
+        return rebuild()
+    if status != "ok":
+        return 0
+    done = 0
+    while True:
+        rows = db.session.execute(select(SearchQueueEntry.id, SearchQueueEntry.key).order_by(SearchQueueEntry.id).limit(DRAIN_BATCH)).all()
+        if not rows:
+            break
+        keys = list(dict.fromkeys(key for _, key in rows))
+        add = [doc for key in keys for doc in documents_for_key(key)]
+        present = {doc.key for doc in add}
+        if not backend().write(add, [k for k in keys if k not in present], timeout=timeout):
+            db.session.rollback()
+            break  # another process holds the index: it, or the next drain, will do it
+        db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_([row_id for row_id, _ in rows])))
+        db.session.commit()
+        done += len(keys)
+        if len(rows) < DRAIN_BATCH:
+            break
+    return done
+
+
+def rebuild(progress=None) -> int:
+    """Rebuild the whole index from the database; queued changes are then redundant.
+
+    It reads through a session of its own (a fresh app context), so the caller's objects,
+    such as the signed-in user, stay as they were.
+    """
+    with current_app.app_context():
+        latest = db.session.scalar(select(SearchQueueEntry.id).order_by(SearchQueueEntry.id.desc()).limit(1))
+        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress)
+        if latest is not None:
+            db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= latest))
+        db.session.commit()
+        db.session.remove()
+    return count
+
+
+def ensure_index() -> str:
+    """Rebuild a missing or outdated index; report a broken one. Returns the status."""
+    status = backend().status()
+    if status in ("missing", "outdated"):
+        rebuild()
+        status = backend().status()
+    return status
+
+
+# --- Searching ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    page: int
+    per_page: int
+    results: BackendResults | None
+    problem: str | None = None
+
+    @property
+    def total(self) -> int:
+        return self.results.total if self.results else 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def visibility_for(user, *, include_archived: bool = False) -> Visibility:
+    if not getattr(user, "is_authenticated", False):
+        return Visibility(user_id=None, moderated_area_ids=[], include_archived=include_archived)
+    from cafpedia.tips.services import moderated_area_ids
+
+    return Visibility(user_id=user.id, moderated_area_ids=moderated_area_ids(user), include_archived=include_archived)
+
+
+def search(user, raw_query: str, *, filters: dict[str, str] | None = None, page: int = 1, include_archived: bool = False) -> SearchResults:
+    query = parse_query(raw_query, filters)
+    page = min(max(page, 1), MAX_PAGE)
+    if query.is_empty:
+        return SearchResults(query, page, PER_PAGE, None)
+    try:
+        status = ensure_index()
+        if status != "ok":
+            raise SearchUnavailable("the search index is damaged")
+        if db.session.query(SearchQueueEntry.id).limit(1).first() is not None:
+            drain(timeout=0.2)
+        results = backend().search(query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE)
+    except SearchUnavailable as exc:
+        log.error("search unavailable: %s", exc)
+        return SearchResults(query, page, PER_PAGE, None, problem=str(exc))
+    return SearchResults(query, page, PER_PAGE, results)
