@@ -76,7 +76,11 @@ class WhooshBackend:
         return status
 
     def _check(self) -> str:
-        if not self.directory.is_dir() or not index.exists_in(str(self.directory)):
+        try:
+            exists = self.directory.is_dir() and index.exists_in(str(self.directory))
+        except Exception as exc:  # a table of contents that cannot be read
+            return f"broken: {type(exc).__name__}: {exc}"
+        if not exists:
             return "missing"
         version = self.directory / VERSION_FILE
         if not version.is_file() or version.read_text().strip() != SCHEMA_VERSION:
@@ -103,10 +107,9 @@ class WhooshBackend:
                 if self._searcher is None:
                     self._searcher = self._open().searcher()
                 else:
-                    fresh = self._searcher.refresh()
-                    if fresh is not self._searcher:
-                        self._searcher.close()
-                        self._searcher = fresh
+                    # The fresh searcher reuses the old one's readers for unchanged
+                    # segments, so the old one must not be closed.
+                    self._searcher = self._searcher.refresh()
             except SearchUnavailable:
                 raise
             except Exception as exc:
