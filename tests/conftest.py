@@ -21,6 +21,9 @@ from cafpedia import create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.extensions import db
 
+# Builders for tips (people, propose, publish) are shared by the tips and search tests.
+pytest_plugins = ["tests.tips.builders"]
+
 PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -9,7 +9,6 @@ from cafpedia.search import service
 from cafpedia.tips import services as tips
 from cafpedia.tips.models import CHECKLIST
 from tests.conftest import Client
-from tests.tips.conftest import people, propose, publish, standards_loaded  # noqa: F401
 
 # Query → the tip that must come first for a practitioner.
 RELEVANCE = [

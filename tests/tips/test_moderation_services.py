@@ -10,7 +10,7 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.extensions import db
 from cafpedia.tips import services
 from cafpedia.tips.models import CHECKLIST, PENDING, PUBLISHED, REJECTED, SENT_BACK, TipEvent
-from tests.tips.conftest import draft
+from tests.tips.builders import draft
 
 ALL = list(CHECKLIST)
 
