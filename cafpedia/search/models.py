@@ -14,6 +14,9 @@ from cafpedia.extensions import db
 
 class SearchQueueEntry(db.Model):
     __tablename__ = "search_queue"
+    # Ids must never be reused (SQLite reuses the highest rowid after a delete otherwise):
+    # a drain deletes the rows it read by id, and must not delete a newer row by mistake.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)

@@ -22,7 +22,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('queued_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_queue'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_queue')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('search_queue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_queue_key'), ['key'], unique=False)
