@@ -75,6 +75,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_DIR": os.environ.get("CAFPEDIA_SEARCH_DIR") or str(Path(instance_path) / "search"),
         "PUBLIC_READ": env_flag("CAFPEDIA_PUBLIC_READ"),
+        "SEARCH_BACKEND": (os.environ.get("CAFPEDIA_SEARCH_BACKEND") or "whoosh").strip().lower(),
         "CONTENT_DIR": os.environ.get("CAFPEDIA_CONTENT_DIR") or str(DEFAULT_CONTENT_DIR),
         # Cookies: never readable from scripts, not sent on cross-site posts.
         "SESSION_COOKIE_HTTPONLY": True,

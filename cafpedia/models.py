@@ -2,6 +2,6 @@
 from cafpedia.accounts.models import User, UserRole, user_areas  # noqa: F401
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
 from cafpedia.core.audit import AuditEntry  # noqa: F401
-from cafpedia.search.models import SearchQueueEntry  # noqa: F401
+from cafpedia.search.models import SearchDocumentRow, SearchQueueEntry, SearchWord  # noqa: F401
 from cafpedia.standards.models import StandardClause, StandardsVersion  # noqa: F401
 from cafpedia.tips.models import Revision, RevisionLink, RevisionStandard, Tip, TipEvent  # noqa: F401

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cafpedia.core.clock import utcnow
@@ -21,3 +22,38 @@ class SearchQueueEntry(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchDocumentRow(db.Model):
+    """The PostgreSQL search backend's index: one row per document, with a weighted
+    tsvector (title A, tags and references B, text C) under a GIN index. Unused, and
+    empty, with the Whoosh backend."""
+
+    __tablename__ = "search_documents"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    area: Mapped[str] = mapped_column(String(64), index=True, default="")
+    area_title: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    extra: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    standards: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime | None]
+    author_id: Mapped[int | None] = mapped_column(Integer)
+    area_id: Mapped[int | None] = mapped_column(Integer)
+    tsv = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+
+    __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),)
+
+
+class SearchWord(db.Model):
+    """Words of the indexed text, for "did you mean" on the PostgreSQL backend."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(String(60), primary_key=True)
+    first: Mapped[str] = mapped_column(String(1), index=True)

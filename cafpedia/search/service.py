@@ -29,9 +29,19 @@ DRAIN_BATCH = 500
 
 
 def init_app(app: Flask) -> None:
-    from cafpedia.search.backends.whoosh_index import WhooshBackend
+    choice = app.config.get("SEARCH_BACKEND", "whoosh")
+    if choice == "postgres":
+        if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            raise RuntimeError("CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database")
+        from cafpedia.search.backends.postgres_fts import PostgresBackend
 
-    app.extensions["cafpedia_search"] = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
+        app.extensions["cafpedia_search"] = PostgresBackend()
+    elif choice == "whoosh":
+        from cafpedia.search.backends.whoosh_index import WhooshBackend
+
+        app.extensions["cafpedia_search"] = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
+    else:
+        raise RuntimeError(f"CAFPEDIA_SEARCH_BACKEND must be whoosh or postgres, not {choice!r}")
     app.after_request(_drain_after_request)
 
 
@@ -96,7 +106,7 @@ def drain(*, timeout: float = 1.0) -> int:
     """
     status = backend().status()
     if status in ("missing", "outdated"):
-        return rebuild()
+        return rebuild(only_if_needed=True)
     if status != "ok":
         return 0
     done = 0
@@ -118,7 +128,7 @@ def drain(*, timeout: float = 1.0) -> int:
     return done
 
 
-def rebuild(progress=None) -> int:
+def rebuild(progress=None, *, only_if_needed: bool = False) -> int:
     """Rebuild the whole index from the database; queued changes are then redundant.
 
     It reads through a session of its own (a fresh app context), so the caller's objects,
@@ -126,7 +136,10 @@ def rebuild(progress=None) -> int:
     """
     with current_app.app_context():
         latest = db.session.scalar(select(SearchQueueEntry.id).order_by(SearchQueueEntry.id.desc()).limit(1))
-        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress)
+        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed)
+        if count is None:  # another process rebuilt it meanwhile: the queue is drained as usual
+            db.session.remove()
+            return drain() if backend().status() == "ok" else 0
         if latest is not None:
             db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= latest))
         db.session.commit()
@@ -138,7 +151,7 @@ def ensure_index() -> str:
     """Rebuild a missing or outdated index; report a broken one. Returns the status."""
     status = backend().status()
     if status in ("missing", "outdated"):
-        rebuild()
+        rebuild(only_if_needed=True)
         status = backend().status()
     return status
 

@@ -30,7 +30,7 @@ WORKER = textwrap.dedent('''
 
 def test_concurrent_writers_lose_nothing(app, demo_content, tmp_path):
     service.search(find_user("demo.fca"), "quokka")  # the index exists before the workers start
-    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SEARCH_DIR", "SECRET_KEY", "PASSWORD_HASH_METHOD")}
+    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SEARCH_DIR", "SECRET_KEY", "PASSWORD_HASH_METHOD", "SEARCH_BACKEND")}
     config["INSTANCE_PATH"] = str(tmp_path / "instance")
     workers, each = 4, 8
     procs = [

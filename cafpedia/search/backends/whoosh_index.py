@@ -6,6 +6,7 @@ write that cannot get it reports failure so the caller keeps the work queued.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
@@ -146,13 +147,34 @@ class WhooshBackend:
             raise
         return True
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None) -> int:
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
         """Build a new index beside the live one and swap it in.
 
-        While it builds, the live index's write lock is held, so other processes keep
-        their changes queued and apply them to the new index afterwards: none is lost.
+        One process rebuilds at a time (a lock file beside the index); with
+        `only_if_needed`, a process that waited finds the index ready and does nothing
+        (returns None). While it builds, the live index's write lock is held, so other
+        processes keep their changes queued and apply them to the new index afterwards.
         """
         self.directory.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.directory.with_name(f".{self.directory.name}.rebuild-lock"), "a+") as lock_file:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise SearchUnavailable("the search index is being rebuilt by another process") from None
+                    time.sleep(0.05)
+            try:
+                if only_if_needed and self._check() == "ok":
+                    self.close()
+                    return None
+                return self._rebuild_locked(documents, progress)
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _rebuild_locked(self, documents, progress) -> int:
         building = self.directory.with_name(f".{self.directory.name}.building-{uuid.uuid4().hex[:8]}")
         building.mkdir()
         live_lock = None

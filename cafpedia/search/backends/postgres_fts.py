@@ -1,0 +1,236 @@
+"""The PostgreSQL search backend: full-text search in the database itself.
+
+For installations with several application servers and no shared disk. Documents are
+rows of `search_documents` with a weighted tsvector under a GIN index; writes happen in
+the same transaction as the outbox rows they clear. Chosen by
+CAFPEDIA_SEARCH_BACKEND=postgres.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from html import escape
+
+from sqlalchemy import Text, and_, cast, delete, func, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import insert
+
+from cafpedia.core.markdown import plain_text
+from cafpedia.extensions import db
+from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
+from cafpedia.search.documents import SearchDocument
+from cafpedia.search.models import SearchDocumentRow, SearchWord
+from cafpedia.search.query import ParsedQuery, synonym_groups
+
+CONFIG = "english"
+START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
+HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
+
+
+class PostgresBackend:
+    def __init__(self):
+        self._known_ok = False
+
+    def status(self) -> str:
+        if self._known_ok:
+            return "ok"
+        try:
+            has_rows = db.session.scalar(select(SearchDocumentRow.key).limit(1)) is not None
+        except Exception as exc:
+            db.session.rollback()
+            return f"broken: {type(exc).__name__}"
+        if not has_rows:
+            from cafpedia.search.documents import count_documents
+
+            if count_documents():
+                return "missing"
+        self._known_ok = True
+        return "ok"
+
+    def close(self) -> None:
+        self._known_ok = False
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(doc: SearchDocument) -> dict:
+        body = plain_text(doc.body) if doc.kind in ("tip", "guidance", "area") else doc.body
+        return {
+            "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
+            "url": doc.url, "title": doc.title, "body": body, "extra": " ".join([doc.extra, *doc.tags]).replace("-", " "),
+            "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
+            "author_id": doc.author_id, "area_id": doc.area_id,
+        }
+
+    @staticmethod
+    def _tsv():
+        table = SearchDocumentRow.__table__
+        return (
+            func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.title, "")), literal_column("'A'"))
+            .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.extra, "")), literal_column("'B'")))
+            .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.body, "")), literal_column("'C'")))
+        )
+
+    def _upsert(self, docs: list[SearchDocument]) -> None:
+        if not docs:
+            return
+        rows = [self._row(d) for d in docs]
+        statement = insert(SearchDocumentRow).values(rows)
+        columns = {c: statement.excluded[c] for c in rows[0] if c != "key"}
+        db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
+        table = SearchDocumentRow.__table__
+        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs])).values(tsv=self._tsv()))
+        words = {w for d in docs for w in WORD_RE.findall(f"{d.title} {plain_text(d.body)}".lower())}
+        if words:
+            db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
+
+    def write(self, add: list[SearchDocument], delete_keys: list[str], *, timeout: float) -> bool:
+        if delete_keys:
+            db.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.key.in_(delete_keys)))
+        for start in range(0, len(add), 200):
+            self._upsert(add[start:start + 200])
+        return True
+
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
+        if only_if_needed:
+            self._known_ok = False
+            if self.status() == "ok":
+                return None
+        db.session.execute(delete(SearchDocumentRow))
+        db.session.execute(delete(SearchWord))
+        batch, count = [], 0
+        for doc in documents:
+            batch.append(doc)
+            if len(batch) == 200:
+                self._upsert(batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        self._upsert(batch)
+        count += len(batch)
+        if progress and batch:
+            progress(len(batch))
+        db.session.commit()
+        self._known_ok = True
+        return count
+
+    # --- searching -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _variant_query(text: str):
+        return func.phraseto_tsquery(CONFIG, text)
+
+    def _element(self, variants: list[str]):
+        query = self._variant_query(variants[0])
+        for variant in variants[1:]:
+            query = query.op("||")(self._variant_query(variant))
+        return query
+
+    def build_query(self, parsed: ParsedQuery):
+        """(tsquery or None, filters as SQL conditions, single words that could be misspelt)."""
+        groups = {v: list(g) for g in synonym_groups() for v in g}
+        elements, plain = [], []
+        parts, i = parsed.parts, 0
+        while i < len(parts):
+            if i in parsed.phrases:
+                elements.append(self._element(groups.get(parts[i].lower(), [parts[i]])))
+                i += 1
+                continue
+            for j in range(min(len(parts), i + 4), i, -1):
+                candidate = " ".join(parts[i:j]).lower()
+                if candidate in groups and not any(k in parsed.phrases for k in range(i, j)):
+                    elements.append(self._element(groups[candidate]))
+                    i = j
+                    break
+            else:
+                elements.append(self._element([parts[i]]))
+                if re.fullmatch(r"[A-Za-z']+", parts[i]):
+                    plain.append(parts[i])
+                i += 1
+        tsquery = None
+        for element in elements:
+            tsquery = element if tsquery is None else tsquery.op("&&")(element)
+        table = SearchDocumentRow
+        conditions = []
+        for name, values in parsed.filters.items():
+            if name == "kind":
+                conditions.append(table.kind.in_(values))
+            elif name == "area":
+                conditions.append(table.area.in_(values))
+            elif name == "standard":
+                conditions.append(or_(*[cast(table.standards, Text).contains(f'"{v}"') for v in values]))
+            elif name == "tag":
+                conditions.append(or_(*[cast(table.tags, Text).contains(f'"{v}"') for v in values]))
+        return tsquery, conditions, plain
+
+    @staticmethod
+    def _visibility(visibility: Visibility, parsed: ParsedQuery):
+        table = SearchDocumentRow
+        wanted = set(parsed.filters.get("status", []))
+        allowed = [table.status == "published"]
+        if visibility.include_archived or "archived" in wanted:
+            allowed.append(table.status == "archived")
+        if visibility.user_id is not None:
+            if visibility.moderated_area_ids is None:
+                allowed.append(table.status == "pending")
+            else:
+                allowed.append(and_(table.status == "pending",
+                                    or_(table.author_id == visibility.user_id, table.area_id.in_(visibility.moderated_area_ids or [-1]))))
+        condition = or_(*allowed)
+        if wanted:
+            condition = and_(condition, table.status.in_(wanted))
+        return condition
+
+    def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
+        tsquery, conditions, plain = self.build_query(parsed)
+        table = SearchDocumentRow
+        where = [self._visibility(visibility, parsed), *conditions]
+        if tsquery is not None:
+            where.append(table.tsv.op("@@")(tsquery))
+        rank = func.ts_rank_cd(table.tsv, tsquery) if tsquery is not None else literal(0)
+        headline = (func.ts_headline(CONFIG, table.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
+                    else func.left(table.body, 220))
+        try:
+            rows = db.session.execute(
+                select(table.key, table.kind, table.title, table.url, table.area, table.area_title, table.status, table.updated_at,
+                       headline.label("headline"))
+                .where(*where).order_by(rank.desc(), table.updated_at.desc(), table.key)
+                .offset((page - 1) * per_page).limit(per_page)
+            ).all()
+            facets = {}
+            for name, column in (("kind", table.kind), ("area", table.area)):
+                counts = db.session.execute(select(column, func.count()).where(*where).group_by(column)).all()
+                facets[name] = {value: count for value, count in counts if value}
+            total = sum(facets["kind"].values())
+        except Exception as exc:
+            db.session.rollback()
+            raise SearchUnavailable(f"the database search could not answer ({type(exc).__name__})") from exc
+        hits = [Hit(key=r.key, kind=r.kind, title=r.title, url=r.url, snippet=_mark(r.headline), area=r.area, area_title=r.area_title,
+                    status=r.status, updated_at=r.updated_at) for r in rows]
+        suggestion = self._suggest(parsed, plain) if total == 0 and plain else None
+        return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _suggest(self, parsed: ParsedQuery, plain: list[str]) -> str | None:
+        corrections = {}
+        for typed in plain:
+            word = typed.lower()
+            if db.session.scalar(select(SearchWord.word).where(SearchWord.word == word)):
+                continue
+            candidates = list(db.session.scalars(
+                select(SearchWord.word).where(SearchWord.first == word[0], func.length(SearchWord.word).between(len(word) - 2, len(word) + 2))
+            ))
+            found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+            if found:
+                corrections[typed] = found[0]
+        if not corrections:
+            return None
+        parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
+        parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
+        return " ".join(parts)
+
+
+def _mark(headline: str) -> str:
+    """ts_headline's text, escaped, with its markers turned into <mark>."""
+    return escape(headline or "").replace(START, '<mark class="match">').replace(STOP, "</mark>")
+
