@@ -12,21 +12,23 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter
 from html import escape
 from pathlib import Path
 
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
 from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Phrase, Term
 
-from cafpedia.core.markdown import plain_text
+from cafpedia.core.markdown import index_text
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.query import ParsedQuery, synonym_groups
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 VERSION_FILE = "cafpedia_schema_version"
 # Stemmed words, keeping one-character tokens: "s 7", "Part 4" and clause numbers matter here.
 ANALYZER = StemmingAnalyzer(minsize=1)
@@ -37,9 +39,9 @@ SNIPPET_CHARS = 220
 def make_schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
-        kind=ID(stored=True),
+        kind=ID(stored=True, sortable=True),
         status=ID(stored=True),
-        area=ID(stored=True),
+        area=ID(stored=True, sortable=True),
         area_title=STORED(),
         url=STORED(),
         title=TEXT(analyzer=ANALYZER, stored=True, spelling=True),
@@ -65,6 +67,7 @@ class WhooshBackend:
         self._lock = threading.Lock()
         self._synonyms = None
         self._known_ok = False
+        self._filter_cache: dict = {}
 
     # --- state ---------------------------------------------------------------------------
 
@@ -194,7 +197,7 @@ class WhooshBackend:
         count = 0
         try:
             ix = index.create_in(str(building), make_schema())
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(limitmb=256, procs=max(1, min(4, os.cpu_count() or 1)), multisegment=True)
             for doc in documents:
                 writer.add_document(**self._fields(doc))
                 count += 1
@@ -219,7 +222,7 @@ class WhooshBackend:
 
     @staticmethod
     def _fields(doc: SearchDocument) -> dict:
-        body = plain_text(doc.body) if doc.kind in ("tip", "guidance", "area") else doc.body
+        body = index_text(doc.body) if doc.kind in ("tip", "guidance", "area") else doc.body
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
             "url": doc.url, "title": doc.title, "body": body, "extra": " ".join([doc.extra, *doc.tags]).replace("-", " "),
@@ -302,18 +305,52 @@ class WhooshBackend:
             query = And([query, Or([Term("status", s) for s in wanted_status])])
         return query
 
+    def _allowed_docs(self, searcher, visibility: Visibility, parsed: ParsedQuery):
+        """The documents this reader may see, as a set of document numbers.
+
+        The published part is the same for everyone: it is computed once per searcher
+        (that is, per version of the index) and kept; only the reader's own proposals
+        are looked up each time.
+        """
+        cache = self._filter_cache
+        if cache.get("searcher") is not searcher:
+            cache.clear()
+            cache["searcher"] = searcher
+        wanted = tuple(sorted(parsed.filters.get("status", [])))
+        shared_key = ("shared", visibility.include_archived, wanted)
+        if shared_key not in cache:
+            shared = Visibility(user_id=None, moderated_area_ids=[], include_archived=visibility.include_archived)
+            cache[shared_key] = BitSet(searcher.docs_for_query(self._visibility_filter(shared, parsed)), size=searcher.doc_count_all())
+        allowed = cache[shared_key]
+        if visibility.user_id is not None and (not wanted or "pending" in wanted):
+            if visibility.moderated_area_ids is None:
+                whose = Term("status", "pending")
+            else:
+                who = [Term("author", str(visibility.user_id))] + [Term("area_id", str(a)) for a in visibility.moderated_area_ids]
+                whose = And([Term("status", "pending"), Or(who)])
+            pending = list(searcher.docs_for_query(whose))
+            if pending:
+                allowed = allowed.copy()
+                allowed.update(pending)
+        return allowed
+
     def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
         searcher = self._current_searcher()
         query, plain_words = self.build_query(parsed)
-        facets = {"kind": sorting.FieldFacet("kind"), "area": sorting.FieldFacet("area")}
         try:
-            results = searcher.search(
-                query, limit=page * per_page, filter=self._visibility_filter(visibility, parsed),
-                groupedby=facets, maptype=sorting.Count, terms=True,
-            )
+            allowed = self._allowed_docs(searcher, visibility, parsed)
+            # Counting (total and facets) needs every match but no scores; ranking needs
+            # scores but only the top of the list, which lets Whoosh skip weak blocks.
+            matching = [docnum for docnum in searcher.docs_for_query(query) if docnum in allowed]
+            counts = {}
+            for name in ("kind", "area"):
+                column = searcher.reader().column_reader(name)
+                counts[name] = dict(Counter(column[docnum] for docnum in matching))
+            results = searcher.search(query, limit=page * per_page, filter=allowed, terms=True)
         except Exception as exc:
-            raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__})") from exc
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+            raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
+        # Snippets come from the first few thousand characters: quick, and where the point is.
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         hits = []
         for hit in results[(page - 1) * per_page: page * per_page]:
@@ -322,14 +359,13 @@ class WhooshBackend:
                 key=hit["key"], kind=hit["kind"], title=hit["title"], url=hit["url"], snippet=snippet,
                 area=hit.get("area", ""), area_title=hit.get("area_title", ""), status=hit["status"], updated_at=hit.get("updated"),
             ))
-        counts = {name: dict(results.groups(name)) for name in facets}
         for name in counts:
             counts[name].pop(None, None)
             counts[name].pop("", None)
         suggestion = None
-        if results.scored_length() == 0 and plain_words:
+        if not matching and plain_words:
             suggestion = self._suggest(searcher, parsed, plain_words)
-        return BackendResults(total=len(results), hits=hits, facets=counts, suggestion=suggestion)
+        return BackendResults(total=len(matching), hits=hits, facets=counts, suggestion=suggestion)
 
     @staticmethod
     def _suggest(searcher, parsed: ParsedQuery, plain_words) -> str | None:
