@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session
 
 from cafpedia.extensions import db
 
@@ -106,7 +107,13 @@ def keys_for(obj) -> list[str]:
     if isinstance(obj, (Revision, TipEvent)) and obj.tip is not None:
         return _tip_keys(obj.tip)
     if isinstance(obj, PracticeArea):
-        return [f"area:{obj.slug}"]
+        keys = [f"area:{obj.slug}"]
+        if obj.id is not None and inspect(obj).attrs.title.history.has_changes():
+            # Tips show their area's name in results: refresh them too.
+            session = object_session(obj)
+            with session.no_autoflush:
+                keys += [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == obj.id))]
+        return keys
     if isinstance(obj, StandardClause) and obj.version is not None:
         return [f"clause:{obj.version.version}:{obj.code}"]
     return []

@@ -278,3 +278,14 @@ def test_an_empty_postgres_index_is_rebuilt_automatically(app, demo_content):
     db.session.commit()
     service.backend().close()
     assert service.search(find_user("demo.fca"), "conciliation").total > 0
+
+
+def test_renaming_an_area_refreshes_its_tips_in_search(app, demo_content):
+    from cafpedia.areas.services import find_area, update_area
+
+    area = find_area("contact")
+    update_area(None, area, title="Contact and child arrangements", summary=area.summary, lead=area.lead.username,
+                deputies=[d.username for d in area.deputies])
+    db.session.commit()
+    found = service.search(find_user("demo.expert"), "supervised contact")
+    assert found.results.hits and all(h.area_title == "Contact and child arrangements" for h in found.results.hits if h.area == "contact")
