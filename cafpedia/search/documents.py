@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session
 
+from cafpedia.core.markdown import index_text
 from cafpedia.extensions import db
 
 KIND_LABELS = {
@@ -41,6 +42,14 @@ class SearchDocument:
     author_id: int | None = None
     area_id: int | None = None
     extra: str = ""  # legal references, citations, synonyms of the title: searchable, not shown
+
+    def index_body(self) -> str:
+        """The text to index and to cut snippets from: Markdown without its syntax."""
+        return index_text(self.body) if self.kind in ("tip", "guidance", "area") else self.body
+
+    def index_extra(self) -> str:
+        """Searchable words that are not shown: references, and the tags as words."""
+        return " ".join([self.extra, *self.tags]).replace("-", " ")
 
 
 # --- Tips -------------------------------------------------------------------------------

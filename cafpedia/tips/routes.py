@@ -105,17 +105,7 @@ def compare(slug: str):
 def revision(slug: str, number: int):
     """One revision; for a pending proposal, the moderator's decision page."""
     tip = _load_tip(slug)
-    rev = _load_revision(tip, number)
-    base = tip.revision(rev.based_on)
-    current = tip.revision(tip.current_number)
-    conflict = rev.status == PENDING and rev.based_on != tip.current_number
-    return render_template(
-        "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
-        body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
-        fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
-        can_decide=current_user.is_authenticated and services.can_decide(current_user, rev),
-        approve_form=ApproveForm(), comment_form=CommentForm(), checklist=CHECKLIST,
-    )
+    return _decision_page(tip, _load_revision(tip, number), status=200)
 
 
 # --- Proposing -------------------------------------------------------------------------------
@@ -240,7 +230,7 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
         "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
         body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
-        can_decide=services.can_decide(current_user, rev), checklist=CHECKLIST,
+        can_decide=current_user.is_authenticated and services.can_decide(current_user, rev), checklist=CHECKLIST,
         approve_form=approve_form or ApproveForm(formdata=None), comment_form=comment_form or CommentForm(formdata=None),
     ), status
 

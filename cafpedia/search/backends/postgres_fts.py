@@ -14,7 +14,6 @@ from html import escape
 from sqlalchemy import Text, and_, cast, delete, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
-from cafpedia.core.markdown import index_text
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import SearchDocument
@@ -54,10 +53,9 @@ class PostgresBackend:
 
     @staticmethod
     def _row(doc: SearchDocument) -> dict:
-        body = index_text(doc.body) if doc.kind in ("tip", "guidance", "area") else doc.body
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "body": body, "extra": " ".join([doc.extra, *doc.tags]).replace("-", " "),
+            "url": doc.url, "title": doc.title, "body": doc.index_body(), "extra": doc.index_extra(),
             "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
             "author_id": doc.author_id, "area_id": doc.area_id,
         }
@@ -80,7 +78,7 @@ class PostgresBackend:
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
         table = SearchDocumentRow.__table__
         db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs])).values(tsv=self._tsv()))
-        words = {w for d in docs for w in WORD_RE.findall(f"{d.title} {index_text(d.body)}".lower())}
+        words = {w for d in docs for w in WORD_RE.findall(f"{d.title} {d.index_body()}".lower())}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
 

@@ -23,7 +23,6 @@ from whoosh.idsets import BitSet
 from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Phrase, Term
 
-from cafpedia.core.markdown import index_text
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.query import ParsedQuery, synonym_groups
@@ -222,10 +221,9 @@ class WhooshBackend:
 
     @staticmethod
     def _fields(doc: SearchDocument) -> dict:
-        body = index_text(doc.body) if doc.kind in ("tip", "guidance", "area") else doc.body
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "body": body, "extra": " ".join([doc.extra, *doc.tags]).replace("-", " "),
+            "url": doc.url, "title": doc.title, "body": doc.index_body(), "extra": doc.index_extra(),
             "tags": ",".join(doc.tags), "standards": ",".join(doc.standards), "updated": doc.updated_at,
             "author": str(doc.author_id or ""), "area_id": str(doc.area_id or ""),
         }
