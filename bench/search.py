@@ -85,6 +85,11 @@ def populate(app, n: int, rng: random.Random, words: list[str]) -> None:
             db.session.execute(insert(Tip), tips)
             db.session.execute(insert(Revision), revisions)
             db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # explicit ids do not move the sequence on
+            from sqlalchemy import text
+
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence('tips', 'id'), (SELECT max(id) FROM tips))"))
+            db.session.commit()
 
 
 def percentile(values, p):
