@@ -48,7 +48,7 @@ class ReviewedForm(FlaskForm):
 
 class ArchiveForm(FlaskForm):
     superseded_by = StringField("Superseded by (the address of the tip that replaces it, optional)", validators=[Optional(), Length(max=SLUG_MAX)])
-    note = TextAreaField("Reason (optional)", validators=[Length(max=COMMENT_MAX)])
+    reason = TextAreaField("Reason (optional)", validators=[Length(max=COMMENT_MAX)])
     confirm = BooleanField("I understand an archived tip cannot be published again", validators=[DataRequired("Tick the box to confirm archiving.")])
 
 

@@ -63,17 +63,23 @@ def _render_body(source: str):
 @requires("read_published")
 def show(slug: str):
     tip = _load_tip(slug)
-    revision = tip.current
     if tip.current_number is not None:
         services.record_view(tip)
+    return _tip_page(tip)
+
+
+def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
+    """The tip as readers see it; for its moderators, with the review and archive forms
+    (shown again with their errors and what was typed, when one was refused)."""
+    revision = tip.current
     mine = [r for r in tip.revisions if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)]
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
         overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip),
         my_open_proposals=mine, pending=services.pending_proposals(tip),
         moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
-        reviewed_form=ReviewedForm(), archive_form=ArchiveForm(),
-    )
+        reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
+    ), status
 
 
 @bp.get("/tips/<slug>/history")
@@ -298,22 +304,31 @@ def reject(slug: str, number: int):
 
 
 def _tip_action(slug: str, form, action, success: str):
+    """A moderator's action on a tip. Refused input is shown again on the tip's page, with
+    the errors at the fields and what was typed kept; other refusals come back as a message."""
     tip = _load_tip(slug)
     ensure(can_moderate(current_user, tip.area))
+    back = url_for("tips.reviews") if request.form.get("next") == "reviews" else url_for("tips.show", slug=tip.slug)
     if form.validate_on_submit():
         try:
             action(tip)
             db.session.commit()
-            flash(success, "success")
         except ValidationError as exc:
             db.session.rollback()
-            flash(" ".join(exc.errors.values()), "error")
+            apply_service_errors(form, exc.errors, {"note": "reason"} if isinstance(form, ArchiveForm) else None)
         except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(request.form.get("next") == "reviews" and url_for("tips.reviews") or url_for("tips.show", slug=tip.slug))
+            return redirect(back)
+        else:
+            flash(success, "success")
+            return redirect(back)
+    if isinstance(form, ReviewedForm):
+        return _tip_page(tip, reviewed_form=form, status=400)
+    if isinstance(form, ArchiveForm):
+        return _tip_page(tip, archive_form=form, status=400)
+    flash(" ".join(e for errors in form.errors.values() for e in errors) or "That could not be done.", "error")
+    return redirect(back)
 
 
 @bp.post("/tips/<slug>/restore/<int:number>")
@@ -334,7 +349,7 @@ def reviewed(slug: str):
 @requires("moderate")
 def archive(slug: str):
     form = ArchiveForm()
-    return _tip_action(slug, form, lambda tip: services.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.note.data or ""),
+    return _tip_action(slug, form, lambda tip: services.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""),
                        "Archived. It stays readable at its address with a notice.")
 
 

@@ -179,10 +179,13 @@ def test_archive_keeps_the_tip_readable_with_a_notice(app, people, publish):
     publish("old-tip")
     publish("new-tip", title="The newer advice")
     lee = signed_in(app, "lee.lead")
-    unconfirmed = lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip"}, follow_redirects=True)
-    assert "Tick the box to confirm archiving" in text_of(unconfirmed)
+    unconfirmed = lee.post_form("/tips/old-tip/archive", {"superseded_by": "no-such-tip", "reason": "Kept when refused"})
+    assert unconfirmed.status_code == 400
+    assert "Tick the box to confirm archiving" in text_of(unconfirmed) and "Kept when refused" in text_of(unconfirmed)
+    wrong = lee.post_form("/tips/old-tip/archive", {"superseded_by": "no-such-tip", "confirm": "y"})
+    assert wrong.status_code == 400 and "There is no published tip at no-such-tip" in text_of(wrong)
     assert services.find_tip("old-tip").status == "published"
-    lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip", "note": "Replaced", "confirm": "y"})
+    lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip", "reason": "Replaced", "confirm": "y"})
     page = text_of(signed_in(app, "sam.fca").get("/tips/old-tip"))
     assert "Archived" in page and 'href="/tips/new-tip"' in page and "Propose an edit" not in page
     area = text_of(signed_in(app, "sam.fca").get("/areas/contact"))
@@ -221,3 +224,12 @@ def test_reject_needs_a_confirmation(app, people, propose):
     lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere.", "confirm_reject": "y"})
     db.session.expire_all()
     assert services.find_tip("use-contact-centres-well").revision(1).status == "rejected"
+
+
+def test_a_refused_review_keeps_what_was_typed(app, people, publish):
+    publish()
+    lee = signed_in(app, "lee.lead")
+    response = lee.post_form("/tips/contact-centres/reviewed", {"review_by": "2001-01-01", "note": "Checked with legal"})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Choose a next review date after today" in page and "Checked with legal" in page and 'aria-invalid="true"' in page
