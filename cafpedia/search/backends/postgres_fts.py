@@ -186,20 +186,33 @@ class PostgresBackend:
         where = [self._visibility(visibility, parsed), *conditions]
         if tsquery is not None:
             where.append(table.tsv.op("@@")(tsquery))
-        rank = func.ts_rank_cd(table.tsv, tsquery) if tsquery is not None else literal(0)
+        rank = func.ts_rank(table.tsv, tsquery) if tsquery is not None else literal(0)
         headline = (func.ts_headline(CONFIG, table.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
                     else func.left(table.body, 220))
         try:
+            # Rank every match but cut snippets for the page only: an inner query picks the
+            # page, the outer one runs ts_headline on those few rows.
+            page_rows = (
+                select(table.key, rank.label("rank"))
+                .where(*where).order_by(rank.desc(), table.updated_at.desc(), table.key)
+                .offset((page - 1) * per_page).limit(per_page)
+            ).subquery()
             rows = db.session.execute(
                 select(table.key, table.kind, table.title, table.url, table.area, table.area_title, table.status, table.updated_at,
                        headline.label("headline"))
-                .where(*where).order_by(rank.desc(), table.updated_at.desc(), table.key)
-                .offset((page - 1) * per_page).limit(per_page)
+                .join(page_rows, page_rows.c.key == table.key)
+                .order_by(page_rows.c.rank.desc(), table.updated_at.desc(), table.key)
             ).all()
-            facets = {}
-            for name, column in (("kind", table.kind), ("area", table.area)):
-                counts = db.session.execute(select(column, func.count()).where(*where).group_by(column)).all()
-                facets[name] = {value: count for value, count in counts if value}
+            # Both facets from one pass over the matches.
+            facets = {"kind": {}, "area": {}}
+            grouped = db.session.execute(
+                select(table.kind, table.area, func.count()).where(*where).group_by(func.grouping_sets(table.kind, table.area))
+            ).all()
+            for kind, area, count in grouped:
+                if kind is not None:
+                    facets["kind"][kind] = count
+                elif area:
+                    facets["area"][area] = count
             total = sum(facets["kind"].values())
         except Exception as exc:
             db.session.rollback()
