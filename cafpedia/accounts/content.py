@@ -96,13 +96,13 @@ class UsersSection:
                 if kept:
                     ctx.problem(FILE, rec.line, "roles", f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
                                 "keep the lead_manager role and the account active, or name someone else there in areas.yml")
-        admins_after = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
+        admins_before = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
+        admins_after = set(admins_before)
         for rec in ctx.records[self.name].values():
             admins_after.discard(rec.username)
             if ADMIN in rec.roles and rec.active:
                 admins_after.add(rec.username)
-        had_admins = any(ADMIN in u.roles and u.active for u in db.session.scalars(select(User)))
-        if had_admins and not admins_after:
+        if admins_before and not admins_after:
             ctx.problem(FILE, None, "roles", "this would leave no active administrator; keep at least one")
 
     def apply(self, ctx: LoadContext) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
@@ -160,6 +160,11 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: st
     return area
 
 
+def led_by(user: User):
+    """The condition "this person is the area's lead manager or one of its deputies"."""
+    return or_(PracticeArea.lead_id == user.id, PracticeArea.deputies.any(User.id == user.id))
+
+
 def areas_led_by(user: User) -> list[PracticeArea]:
-    """The areas a person moderates, as lead manager or deputy."""
-    return [a for a in list_areas() if a.lead_id == user.id or any(d.id == user.id for d in a.deputies)]
+    """The areas a person moderates, as lead manager or deputy (one query)."""
+    return list(db.session.scalars(select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title)))

@@ -111,15 +111,13 @@ def moderates_any_area(user) -> bool:
         return False
     if ADMIN in user.roles:
         return True
-    from sqlalchemy import or_, select
+    from sqlalchemy import select
 
     from cafpedia.areas.models import PracticeArea
+    from cafpedia.areas.services import led_by
     from cafpedia.extensions import db
 
-    query = select(PracticeArea.id).where(
-        or_(PracticeArea.lead_id == user.id, PracticeArea.deputies.any(id=user.id))
-    ).limit(1)
-    return db.session.scalar(query) is not None
+    return db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
 
 
 @rule("read_audit_log")

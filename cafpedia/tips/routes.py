@@ -244,8 +244,9 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
 def _decide(slug: str, number: int, form, action):
     tip = _load_tip(slug)
     rev = _load_revision(tip, number)
+    form_name = "approve_form" if isinstance(form, ApproveForm) else "comment_form"
     if not form.validate_on_submit():
-        return _decision_page(tip, rev, **{("approve_form" if isinstance(form, ApproveForm) else "comment_form"): form})
+        return _decision_page(tip, rev, **{form_name: form})
     try:
         message = action(tip, rev)
         db.session.commit()
@@ -255,7 +256,7 @@ def _decide(slug: str, number: int, form, action):
     except ValidationError as exc:
         db.session.rollback()
         apply_service_errors(form, exc.errors, {"comment": "note"} if isinstance(form, ApproveForm) else None)
-        return _decision_page(tip, rev, **{("approve_form" if isinstance(form, ApproveForm) else "comment_form"): form})
+        return _decision_page(tip, rev, **{form_name: form})
     except ServiceError as exc:  # already decided, or a conflict
         db.session.rollback()
         flash(str(exc), "error")

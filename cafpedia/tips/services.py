@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.areas.services import find_area
+from cafpedia.areas.services import find_area, led_by
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
@@ -158,7 +158,9 @@ def moderated_area_ids(user) -> list[int] | None:
 
     if ADMIN in user.roles:
         return None
-    return [a.id for a in db.session.scalars(select(PracticeArea)) if can_moderate(user, a)]
+    if not getattr(user, "is_active", False):
+        return []
+    return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
 
 
 def moderation_queue(user) -> list[Revision]:
