@@ -141,8 +141,13 @@ def run(size: int, backend: str, words: list[str]) -> None:
 
     with app.app_context():
         reader, lead = find_user("demo.fca"), find_user("priya.chandran")
-        for q in QUERIES:  # warm the searcher and caches, as a running server has them
+        cold = []
+        for q in QUERIES:  # the first search of each query after the index was opened
+            t = time.perf_counter()
             service.search(reader, q)
+            cold.append((time.perf_counter() - t) * 1000)
+        print(f"first run of each query, caches cold: p50 {percentile(cold, 50):.1f} ms, p95 {percentile(cold, 95):.1f} ms, "
+              f"max {max(cold):.1f} ms")
         times = []
         for _ in range(3):
             for i, q in enumerate(QUERIES):
@@ -151,7 +156,7 @@ def run(size: int, backend: str, words: list[str]) -> None:
                 found = service.search(user, q)
                 times.append((time.perf_counter() - t) * 1000)
                 assert found.problem is None, found.problem
-        print(f"query latency over {len(times)} searches ({len(QUERIES)} queries x 3): p50 {percentile(times, 50):.1f} ms, "
+        print(f"query latency, as a running server answers, over {len(times)} searches ({len(QUERIES)} queries x 3): p50 {percentile(times, 50):.1f} ms, "
               f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
 
         draft = tips.Draft(title="Benchmark quetzalcoatl tip", body="- A tip with the unique word quetzalcoatl.")

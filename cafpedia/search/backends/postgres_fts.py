@@ -23,7 +23,6 @@ from cafpedia.search.query import ParsedQuery, synonym_groups
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
-WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
 
 
 class PostgresBackend:
@@ -78,7 +77,7 @@ class PostgresBackend:
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
         table = SearchDocumentRow.__table__
         db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs])).values(tsv=self._tsv()))
-        words = {w for d in docs for w in WORD_RE.findall(f"{d.title} {d.index_body()}".lower())}
+        words = {w for row, d in zip(rows, docs) for w in d.spelling_words(row["body"])}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
 
