@@ -159,8 +159,8 @@ def documents_for_key(key: str) -> list[SearchDocument]:
 def all_documents() -> Iterator[SearchDocument]:
     """Every document, for a full rebuild, read in batches."""
     from cafpedia.areas.services import list_areas
-    from cafpedia.standards.services import current_version
     from cafpedia.standards.models import StandardClause
+    from cafpedia.standards.services import current_version
     from cafpedia.tips.models import Revision, RevisionStandard, Tip
 
     for area in list_areas():

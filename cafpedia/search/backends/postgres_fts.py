@@ -77,7 +77,7 @@ class PostgresBackend:
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
         table = SearchDocumentRow.__table__
         db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs])).values(tsv=self._tsv()))
-        words = {w for row, d in zip(rows, docs) for w in d.spelling_words(row["body"])}
+        words = {w for row, d in zip(rows, docs, strict=True) for w in d.spelling_words(row["body"])}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
 

@@ -30,6 +30,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def tokens(text: str) -> list[str]:
 
 def pair_tokens(words: list[str]) -> list[str]:
     """Adjacent words as single terms: ["first", "hear"] → ["first+hear"]."""
-    return [f"{a}+{b}" for a, b in zip(words, words[1:])]
+    return [f"{a}+{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 # --- A query, as the evaluator sees it ------------------------------------------------------
@@ -198,7 +199,7 @@ class WhooshBackend:
         self._segments: dict[str, SegmentData] = {}
         self._postings: OrderedDict = OrderedDict()
         self._postings_bytes = 0
-        self._words: tuple[int, list[str], set[str]] | None = None
+        self._words: tuple[int, list[str]] | None = None
 
     # --- state ---------------------------------------------------------------------------
 
@@ -499,8 +500,7 @@ class WhooshBackend:
             mask = self._allowed(data, visibility, parsed)
             score = np.zeros(data.n, dtype=np.float64)
 
-            def term(fieldname, text):
-                return self._term(segment_id, reader, fieldname, text)
+            term = partial(self._term, segment_id, reader)  # (field, text) → (docnums, weights)
 
             for fieldname, values in plan.filters:
                 found = np.zeros(data.n, dtype=bool)
@@ -573,7 +573,7 @@ class WhooshBackend:
                 self._drop_gone_segments(searcher)
                 total, facets, docnums = self._evaluate(searcher, plan, visibility, parsed, page * per_page)
             hits = [self._hit(searcher.stored_fields(d), plan) for d in docnums[(page - 1) * per_page: page * per_page]]
-            suggestion = self._suggest(searcher, parsed, plan) if total == 0 and plan.plain_words else None
+            suggestion = self._suggest(searcher, parsed, plan, visibility) if total == 0 and plan.plain_words else None
         except Exception as exc:
             raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
         return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
@@ -603,32 +603,43 @@ class WhooshBackend:
             area_title=stored.get("area_title", ""), status=stored["status"], updated_at=stored.get("updated"),
         )
 
-    def _word_list(self) -> tuple[list[str], set[str]]:
+    def _word_list(self) -> list[str]:
         path = self.directory / WORDS_FILE
         try:
             stamp = path.stat().st_mtime_ns
         except FileNotFoundError:
-            return [], set()
+            return []
         if self._words is None or self._words[0] != stamp:
-            words = path.read_text(encoding="utf-8").split()
-            self._words = (stamp, sorted(words), set(words))
-        return self._words[1], self._words[2]
+            self._words = (stamp, sorted(path.read_text(encoding="utf-8").split()))
+        return self._words[1]
 
-    def _suggest(self, searcher, parsed: ParsedQuery, plan: Plan) -> str | None:
+    def _held_by(self, searcher, stem: str, visibility: Visibility, parsed: ParsedQuery) -> int:
+        """How many documents this reader may see hold a word (by its stem)."""
+        count = 0
+        with self._lock:
+            for reader, _ in _segments(searcher):
+                data = self._segment(reader)
+                found = np.zeros(data.n, dtype=bool)
+                for fieldname, *_ in TEXT_FIELDS:
+                    found[self._term(reader.segment().segment_id(), reader, fieldname, stem)[0]] = True
+                count += int(np.count_nonzero(found & self._allowed(data, visibility, parsed)))
+        return count
+
+    def _suggest(self, searcher, parsed: ParsedQuery, plan: Plan, visibility: Visibility) -> str | None:
         """A corrected query: each word no document holds, replaced by the nearest known word
-        that some document still holds."""
-        wordlist, known = self._word_list()
+        that some document the reader may see still holds."""
+        wordlist = self._word_list()
         corrector = ListCorrector(wordlist)
         corrections = {}
         for typed, stem in plan.plain_words:
-            if any(searcher.doc_frequency(f[0], stem) for f in TEXT_FIELDS):
+            if self._held_by(searcher, stem, visibility, parsed):
                 continue
             for distance in (1, 2):  # the nearest words first; among them, the most used
                 held = {}
                 for found in corrector.suggest(typed.lower(), limit=8, maxdist=distance):
                     found_stems = tokens(found)
                     if len(found_stems) == 1:
-                        frequency = sum(searcher.doc_frequency(f[0], found_stems[0]) for f in TEXT_FIELDS)
+                        frequency = self._held_by(searcher, found_stems[0], visibility, parsed)
                         if frequency:
                             held[found] = frequency
                 if held:

@@ -1,0 +1,111 @@
+"""The Whoosh backend on its own: segments, deletions, phrases by word pairs, the word list.
+
+These drive `WhooshBackend` directly with documents, without a database, so that each
+case of the query evaluator (several segments, deleted documents, cached postings of a
+segment that has gone) is pinned down.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from cafpedia.search.backends import Visibility
+from cafpedia.search.backends.whoosh_index import WhooshBackend
+from cafpedia.search.documents import SearchDocument
+from cafpedia.search.query import parse_query
+
+READER = Visibility()
+
+
+def doc(key: str, title: str, body: str, **fields) -> SearchDocument:
+    fields.setdefault("kind", "tip")
+    fields.setdefault("area", "private-law")
+    fields.setdefault("updated_at", datetime(2026, 1, 1))
+    return SearchDocument(key=key, title=title, body=body, url=f"/{key}", **fields)
+
+
+@pytest.fixture
+def backend(tmp_path):
+    backend = WhooshBackend(tmp_path / "whoosh")
+    backend.rebuild([
+        doc("a", "Seeing children alone", "Always see the child on their own before the first hearing."),
+        doc("b", "Report writing", "Children should be seen; seeing them matters. The hearing was first."),
+        doc("c", "Contact centres", "Handover at the contact centre.", kind="guidance", area="contact"),
+    ])
+    yield backend
+    backend.close()
+
+
+def find(backend, text, visibility=READER, page=1):
+    return backend.search(parse_query(text), visibility, page=page, per_page=10)
+
+
+def keys(results):
+    return [h.key for h in results.hits]
+
+
+def test_title_matches_first_and_all_words_required(backend):
+    assert keys(find(backend, "seeing children")) == ["a", "b"]
+    assert find(backend, "children handover").total == 0
+
+
+def test_a_phrase_needs_its_words_together(backend):
+    assert keys(find(backend, '"first hearing"')) == ["a"]  # b has both words, apart
+    assert find(backend, "first hearing").total == 2
+
+
+def test_changes_in_later_segments_deletions_and_updates(backend):
+    assert backend.write([doc("d", "Seeing siblings", "Siblings and children together.")], [], timeout=1)
+    assert backend.write([doc("b", "Report writing", "Nothing about young people here.")], ["c"], timeout=1)
+    found = find(backend, "children")
+    assert set(keys(found)) == {"a", "d"} and found.total == 2  # b's old text is gone
+    assert find(backend, "handover").total == 0  # c was deleted
+    assert find(backend, "young people").total == 1
+    assert find(backend, "children").facets == {"kind": {"tip": 2}, "area": {"private-law": 2}}
+
+
+def test_filters_and_facets(backend):
+    found = find(backend, "kind:guidance")
+    assert keys(found) == ["c"] and found.facets["kind"] == {"guidance": 1}
+    assert find(backend, "area:contact handover").total == 1
+    assert find(backend, "area:private-law handover").total == 0
+
+
+def test_visibility_of_pending_documents(backend):
+    backend.write([doc("p", "Seeing children pending", "A proposal.", status="pending", author_id=7, area_id=3)], [], timeout=1)
+    assert "p" not in keys(find(backend, "seeing"))
+    assert "p" in keys(find(backend, "seeing", Visibility(user_id=7)))  # its author
+    assert "p" in keys(find(backend, "seeing", Visibility(user_id=8, moderated_area_ids=[3])))  # its moderator
+    assert "p" not in keys(find(backend, "seeing", Visibility(user_id=8, moderated_area_ids=[4])))
+    assert "p" in keys(find(backend, "seeing", Visibility(user_id=9, moderated_area_ids=None)))  # an admin
+
+
+def test_pages_and_a_page_past_the_end(backend):
+    assert keys(find(backend, "children", page=1)) == ["a", "b"]
+    assert find(backend, "children", page=1000).hits == []
+
+
+def test_did_you_mean_knows_words_added_since_the_rebuild(backend):
+    assert find(backend, "siblngs").suggestion is None
+    backend.write([doc("d", "Siblings", "Placing siblings together.")], [], timeout=1)
+    assert find(backend, "siblngs").suggestion == "siblings"
+
+
+def test_no_suggestion_of_a_word_that_left_the_index(backend):
+    backend.write([], ["c"], timeout=1)
+    assert find(backend, "handovr").suggestion is None  # still in the word list, in no document
+
+
+def test_snippets_mark_the_matches(backend):
+    hit = find(backend, "handover").hits[0]
+    assert "<mark" in hit.snippet and "andover" in hit.snippet
+
+
+def test_postings_of_merged_segments_are_dropped(backend):
+    find(backend, "children")
+    for n in range(12):  # enough small segments for Whoosh to merge them
+        backend.write([doc(f"x{n}", f"Extra {n}", "More children.")], [], timeout=1)
+        assert find(backend, "children").total == 3 + n
+    live = {key[0] for key in backend._postings}
+    assert live <= set(backend._segments)
