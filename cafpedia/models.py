@@ -2,6 +2,15 @@
 from cafpedia.accounts.models import User, UserRole, user_areas  # noqa: F401
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
 from cafpedia.core.audit import AuditEntry  # noqa: F401
+from cafpedia.digest.models import (  # noqa: F401
+    DigestIssue,
+    DigestItem,
+    DigestItemArea,
+    DigestItemVersion,
+    ResearchSuggestion,
+    TipResearchLink,
+)
+from cafpedia.notifications.models import Notification, NotificationOptOut  # noqa: F401
 from cafpedia.search.models import SearchDocumentRow, SearchQueueEntry, SearchWord  # noqa: F401
 from cafpedia.standards.models import StandardClause, StandardsVersion  # noqa: F401
 from cafpedia.tips.models import Revision, RevisionLink, RevisionStandard, Tip, TipEvent  # noqa: F401

@@ -166,7 +166,7 @@ def _forget_request_state() -> None:
     from flask import g, has_app_context
 
     if has_app_context():
-        for key in ("_login_user", "csrf_token"):
+        for key in ("_login_user", "csrf_token", "unread_notifications"):
             g.pop(key, None)
 
 

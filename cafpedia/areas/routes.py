@@ -8,6 +8,7 @@ from cafpedia.areas import services
 from cafpedia.areas.forms import AreaForm, NewAreaForm
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
+from cafpedia.digest.services import items_for_area
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 
@@ -30,7 +31,7 @@ def show(slug: str):
         "areas/show.html", area=area, sort=sort,
         tips=[t for t in published if t.current.kind == "tip"],
         guidance=[t for t in published if t.current.kind == "guidance"],
-        archived=tips.archived_tips(area),
+        archived=tips.archived_tips(area), research=items_for_area(area),
         overdue={t.id for t in published if tips.is_overdue(t)},
     )
 

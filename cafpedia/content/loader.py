@@ -81,10 +81,11 @@ def sections() -> list[Section]:
     """Every section, in the order they are applied (things referred to come first)."""
     from cafpedia.accounts.content import UsersSection
     from cafpedia.areas.content import AreasSection
+    from cafpedia.digest.content import DigestSection
     from cafpedia.standards.content import StandardsSection
     from cafpedia.tips.content import TipsSection
 
-    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection()]
+    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection()]
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:

@@ -104,6 +104,18 @@ def can_propose(user) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_active", False))
 
 
+@rule("compose_digest")
+def can_compose_digest(user) -> bool:
+    """Draft, compose, correct and publish the research digest; answer research suggestions."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({RESEARCH_COORDINATOR, ADMIN} & user.roles)
+
+
+@rule("suggest_research")
+def can_suggest_research(user) -> bool:
+    """Anyone signed in may suggest a research topic or question."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False))
+
+
 @rule("moderate")
 def moderates_any_area(user) -> bool:
     """The moderation queue and review dashboard: lead managers, deputies, administrators."""

@@ -38,8 +38,22 @@ def age(value) -> str:
     return "less than a minute"
 
 
+def unread_notifications() -> int:
+    """For the header: how many notifications the signed-in person has not read."""
+    from flask import g
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "unread_notifications" not in g:
+        from cafpedia.notifications.services import unread_count
+
+        g.unread_notifications = unread_count(current_user)
+    return g.unread_notifications
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS)
+    app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications)
     app.jinja_env.filters.update(
         markdown=markdown_with_links,
         plain=plain_text,
@@ -48,6 +62,7 @@ def init_app(app: Flask) -> None:
         role=lambda role: ROLE_LABELS.get(role, role),
         audit_value=audit_value,
         age=age,
+        atom_date=lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "",
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,7 +3,7 @@
 Each kind of content provides its documents here, built from the database (the truth);
 the index can always be rebuilt from them. A document's `key` names it for updates:
 `tip:<slug>` for a tip as readers see it, `proposal:<slug>:<n>` for a pending proposal,
-`area:<slug>`, `clause:<version>:<code>`.
+`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ KIND_LABELS = {
     "guidance": "Guidance",
     "area": "Practice area",
     "standard": "National Standard",
+    "research": "Research digest",
 }
 
 
@@ -47,7 +48,7 @@ class SearchDocument:
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""
-        return index_text(self.body) if self.kind in ("tip", "guidance", "area") else self.body
+        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research") else self.body
 
     def spelling_words(self, body: str | None = None) -> set[str]:
         """The words "did you mean" may offer, as written (lower case), from title and body."""
@@ -108,12 +109,33 @@ def _clause_document(clause) -> SearchDocument:
     )
 
 
+# --- Research digest items -------------------------------------------------------------------
+
+
+def _digest_key(item) -> str:
+    return f"digest:{item.issue.slug}:{item.slug}"
+
+
+def _digest_document(item) -> SearchDocument:
+    """A published digest item. Its first area of practice is the one search files it under."""
+    areas = item.areas
+    return SearchDocument(
+        key=_digest_key(item), kind="research", title=item.title,
+        body=f"{item.summary}\n\n## Implications for practice\n\n{item.implications}",
+        url=f"/digest/{item.issue.slug}/{item.slug}", area=areas[0].slug if areas else "",
+        area_title=areas[0].title if areas else "", tags=list(item.tags),
+        updated_at=item.corrected_at or item.issue.published_at or item.updated_at,
+        extra=" ".join([item.source, *item.authors, str(item.year or ""), *(a.title for a in areas[1:])]),
+    )
+
+
 # --- The registry the index follows ---------------------------------------------------------
 
 
 def keys_for(obj) -> list[str]:
     """The document keys to refresh when this database object changes (empty: not indexed)."""
     from cafpedia.areas.models import PracticeArea
+    from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
     from cafpedia.standards.models import StandardClause
     from cafpedia.tips.models import Revision, Tip, TipEvent
 
@@ -129,6 +151,13 @@ def keys_for(obj) -> list[str]:
             with session.no_autoflush:
                 keys += [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == obj.id))]
         return keys
+    if isinstance(obj, DigestItem) and obj.issue is not None and obj.slug:
+        return [_digest_key(obj)]
+    if isinstance(obj, DigestItemArea) and obj.item_id is not None:
+        item = object_session(obj).get(DigestItem, obj.item_id) if object_session(obj) else None
+        return [_digest_key(item)] if item is not None and item.issue is not None else []
+    if isinstance(obj, DigestIssue):
+        return [f"digest:{obj.slug}:{i.slug}" for i in obj.items]
     if isinstance(obj, StandardClause) and obj.version is not None:
         return [f"clause:{obj.version.version}:{obj.code}"]
     return []
@@ -144,6 +173,13 @@ def documents_for_key(key: str) -> list[SearchDocument]:
     if kind in ("tip", "proposal"):
         tip = find_tip(rest.split(":")[0])
         return [d for d in _tip_documents(tip) if d.key == key] if tip else []
+    if kind == "digest":
+        from cafpedia.digest.services import find_issue
+
+        issue_slug, _, item_slug = rest.partition(":")
+        issue = find_issue(issue_slug)
+        item = issue.item(item_slug) if issue is not None and not issue.is_draft else None
+        return [_digest_document(item)] if item is not None else []
     if kind == "area":
         area = find_area(rest)
         return [_area_document(area)] if area else []
@@ -169,6 +205,11 @@ def all_documents() -> Iterator[SearchDocument]:
     if version is not None:
         for clause in version.clauses:
             yield _clause_document(clause)
+    from cafpedia.digest.services import published_issues
+
+    for issue in published_issues():
+        for item in issue.items:
+            yield _digest_document(item)
     ids = list(db.session.scalars(select(Tip.id).order_by(Tip.id)))
     for start in range(0, len(ids), 200):
         batch = select(Tip).where(Tip.id.in_(ids[start:start + 200])).order_by(Tip.id).options(
@@ -188,7 +229,9 @@ def count_documents() -> int:
 
     tips = db.session.query(Tip).filter(Tip.current_number.is_not(None)).count()
     pending = db.session.query(Revision).filter(Revision.status == "pending").count()
+    from cafpedia.digest.models import DigestIssue, DigestItem
     from cafpedia.standards.services import current_version
 
+    research = db.session.query(DigestItem).join(DigestItem.issue).filter(DigestIssue.published_on.is_not(None)).count()
     version = current_version()
-    return tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)
+    return research + tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)

@@ -9,6 +9,7 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, choices, form_status
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import can_moderate, can_see_revision, ensure, requires
+from cafpedia.digest.services import research_for_tip
 from cafpedia.extensions import db
 from cafpedia.tips import services
 from cafpedia.tips.diff import field_changes, word_diff
@@ -75,7 +76,7 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
     mine = [r for r in tip.revisions if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)]
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
-        overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip),
+        overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip), research=research_for_tip(tip),
         my_open_proposals=mine, pending=services.pending_proposals(tip),
         moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),

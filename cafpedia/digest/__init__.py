@@ -1,0 +1,1 @@
+"""The quarterly research digest: issues and their items, composed by the research coordinator."""

@@ -1,0 +1,453 @@
+"""digest/ in a content folder: research digest issues and their items.
+
+    digest/ISSUE/issue.md       the issue (ISSUE is its quarter in lower case, e.g. 2007-q1);
+                                no published_on means a draft; the body is the introduction
+    digest/ISSUE/ITEM-SLUG.md   an item; the body is the summary, then a heading
+                                "## Implications for practice" and the implications
+
+Beyond ../shared/content-format.md, an item may carry `tips:` (the published tips that
+rest on it) and `corrections:` (each correction of the published item: when, by whom,
+why, and the text it replaced), so that nothing is lost in a round trip.
+
+A load creates issues that are new and replaces drafts; a published issue that is in the
+database already must match the file, since published text changes only by corrections
+made in CAFpedia (which the next export carries).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
+from cafpedia.core import audit
+from cafpedia.digest import services
+from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
+from cafpedia.extensions import db
+from cafpedia.tips.content import _as_datetime, split_front_matter
+
+FOLDER = "digest"
+ISSUE_FILE = "issue.md"
+ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor")
+ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
+PREVIOUS_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "body")
+CORRECTION_FIELDS = ("on", "by", "reason", "previous")
+HEADING_RE = re.compile(r"^## +Implications for practice *$", re.I | re.M)
+
+
+@dataclass
+class Text:
+    title: str
+    source: str
+    authors: list[str]
+    year: int | None
+    url: str | None
+    areas: list[str]
+    tags: list[str]
+    summary: str
+    implications: str
+
+    def row(self) -> tuple:
+        return (self.title, self.source, tuple(self.authors), self.year, self.url, tuple(self.areas), tuple(self.tags),
+                self.summary.strip(), self.implications.strip())
+
+
+@dataclass
+class CorrectionRecord:
+    on: dt.datetime
+    by: str
+    reason: str
+    previous: Text
+
+
+@dataclass
+class ItemRecord:
+    file: str
+    slug: str
+    order: int
+    text: Text
+    tips: list[str]
+    corrections: list[CorrectionRecord]
+    line: int
+
+
+@dataclass
+class IssueRecord:
+    file: str
+    slug: str
+    number: int
+    quarter: str
+    title: str
+    introduction: str
+    editor: str
+    published_on: dt.date | None
+    published_at: dt.datetime | None
+    items: list[ItemRecord] = field(default_factory=list)
+    line: int = 1
+
+
+def split_body(body: str) -> tuple[str, str] | None:
+    """(summary, implications) from an item's body, or None without the heading."""
+    found = list(HEADING_RE.finditer(body))
+    if len(found) != 1:
+        return None
+    return body[: found[0].start()].strip("\n"), body[found[0].end():].strip("\n")
+
+
+def join_body(summary: str, implications: str) -> str:
+    return f"{summary.strip()}\n\n## Implications for practice\n\n{implications.strip()}\n"
+
+
+def _read_markdown(ctx: LoadContext, path: Path, relative: str, what: str):
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            text = services.normalise_newlines(handle.read())
+    except UnicodeDecodeError as exc:
+        ctx.problem(relative, None, None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        ctx.problem(relative, 1, None, f"{what} starts with front matter between two lines of ---")
+        return None
+    front, body = parts
+    try:
+        data = parse_yaml(front)
+    except YamlProblem as exc:
+        ctx.problem(relative, exc.line, None, exc.message)
+        return None
+    if not isinstance(data, LineDict):
+        ctx.problem(relative, 2, None, f"the front matter must be a mapping of fields, found {type_name(data)}")
+        return None
+    return data, body
+
+
+def _int(record: Record, key: str, *, low: int, high: int, required: bool = False) -> int | None:
+    value = record.data.get(key)
+    if value is None:
+        if required:
+            record.problem(key, f"{record.label}: this field is required")
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        record.problem(key, f"{record.label}: expected a whole number from {low} to {high}, found {value!r}")
+        return None
+    return value
+
+
+def _read_text(record: Record, summary: str, implications: str) -> Text | None:
+    before = len(record.ctx.problems)
+    text = Text(
+        title=(record.text("title", max_length=services.TITLE_MAX) or "").strip(),
+        source=(record.text("source", max_length=services.SOURCE_MAX) or "").strip(),
+        authors=record.text_list("authors", max_length=services.AUTHOR_MAX),
+        year=_int(record, "year", low=1900, high=2100),
+        url=record.text("url", max_length=services.URL_MAX),
+        areas=record.text_list("areas", max_length=64),
+        tags=record.text_list("tags", max_length=services.TAG_MAX),
+        summary=summary, implications=implications,
+    )
+    if text.url and not services.is_web_link(text.url):
+        record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
+    for tag in text.tags:
+        if not services.TAG_RE.match(tag):
+            record.problem("tags", f"{record.label}: tags are lower-case words joined by hyphens, found {tag!r}")
+    if len(text.summary) > services.TEXT_MAX or len(text.implications) > services.TEXT_MAX:
+        record.problem(None, f"{record.label}: the summary and the implications are at most {services.TEXT_MAX:,} characters each")
+    return text if len(record.ctx.problems) == before else None
+
+
+class DigestSection:
+    name = "digest"
+
+    # --- read -----------------------------------------------------------------------------
+
+    def read(self, ctx: LoadContext) -> None:
+        found: dict[str, IssueRecord] = {}
+        ctx.records[self.name] = found
+        root = ctx.root / FOLDER
+        if not root.is_dir():
+            return
+        for path in sorted(root.iterdir()):
+            relative = str(path.relative_to(ctx.root))
+            if not path.is_dir():
+                ctx.problem(relative, None, None, "not an issue: the digest holds folders digest/ISSUE/ (e.g. digest/2007-q1/)")
+                continue
+            issue = self._read_issue(ctx, path)
+            if issue is not None:
+                found[issue.slug] = issue
+        numbers: dict[int, str] = {}
+        for issue in found.values():
+            if issue.number in numbers:
+                ctx.problem(issue.file, issue.line, "number", f"issue number {issue.number} is also {numbers[issue.number]}")
+            numbers.setdefault(issue.number, issue.file)
+
+    def _read_issue(self, ctx: LoadContext, folder: Path) -> IssueRecord | None:
+        relative = f"{FOLDER}/{folder.name}/{ISSUE_FILE}"
+        if not (folder / ISSUE_FILE).is_file():
+            ctx.problem(f"{FOLDER}/{folder.name}", None, None, f"an issue folder needs its {ISSUE_FILE}")
+            return None
+        parsed = _read_markdown(ctx, folder / ISSUE_FILE, relative, "an issue")
+        if parsed is None:
+            return None
+        data, body = parsed
+        record = Record(ctx, relative, data, f"issue {folder.name}")
+        before = len(ctx.problems)
+        record.check_fields(ISSUE_FIELDS, ("title", "number", "quarter", "editor"))
+        quarter = (record.text("quarter", max_length=7) or "").strip().upper()
+        if quarter and not services.QUARTER_RE.match(quarter):
+            record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
+        elif quarter and services.quarter_slug(quarter) != folder.name:
+            record.problem("quarter", f"{record.label}: the quarter {quarter} belongs in the folder {FOLDER}/{services.quarter_slug(quarter)}/")
+        number = _int(record, "number", low=1, high=services.NUMBER_MAX, required=True)
+        title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
+        editor = record.text("editor", max_length=64) or ""
+        published_on = record.date("published_on")
+        published_at = _as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
+        if record.data.get("published_at") is not None and published_at is None:
+            record.problem("published_at", f"{record.label}: expected a date and time")
+        if published_at is not None and published_on is None:
+            record.problem("published_at", f"{record.label}: a draft (no published_on) has no published_at")
+        if len(body) > services.TEXT_MAX:
+            record.problem(None, f"{record.label}: the introduction is at most {services.TEXT_MAX:,} characters")
+        items = []
+        for path in sorted(folder.iterdir()):
+            if path.name == ISSUE_FILE:
+                continue
+            item_relative = str(path.relative_to(ctx.root))
+            if not path.is_file() or path.suffix != ".md":
+                ctx.problem(item_relative, None, None, f"not an item: items are {FOLDER}/ISSUE/ITEM-SLUG.md")
+                continue
+            item = self._read_item(ctx, path, item_relative)
+            if item is not None:
+                items.append(item)
+        orders: dict[int, str] = {}
+        for item in items:
+            if item.order in orders:
+                ctx.problem(item.file, item.line, "order", f"order {item.order} is also {orders[item.order]}")
+            orders.setdefault(item.order, item.file)
+        if published_on is not None and not items:
+            record.problem("published_on", f"{record.label}: a published issue has at least one item")
+        if len(ctx.problems) != before:
+            return None
+        return IssueRecord(
+            file=relative, slug=folder.name, number=number, quarter=quarter, title=title, introduction=body.strip("\n"),
+            editor=editor, published_on=published_on,
+            published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
+            items=sorted(items, key=lambda i: i.order), line=record.line,
+        )
+
+    def _read_item(self, ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
+        slug = path.stem
+        if len(slug) > services.SLUG_MAX or not services.SLUG_RE.match(slug) or slug in ("edit", "delete", "publish", "items", "issue"):
+            ctx.problem(relative, None, None, f"the file name '{slug}' is not an item address: lower-case words joined by hyphens")
+            return None
+        parsed = _read_markdown(ctx, path, relative, "an item")
+        if parsed is None:
+            return None
+        data, body = parsed
+        record = Record(ctx, relative, data, f"item {slug}")
+        before = len(ctx.problems)
+        record.check_fields(ITEM_FIELDS, ("title", "source", "order"))
+        parts = split_body(body)
+        if parts is None or not parts[0].strip() or not parts[1].strip():
+            ctx.problem(relative, None, None, f"item {slug}: the body is the summary, then one line '## Implications for practice', then the implications")
+            parts = ("", "")
+        text = _read_text(record, *parts)
+        order = _int(record, "order", low=1, high=1000, required=True)
+        tips = record.text_list("tips", max_length=services.SLUG_MAX)
+        corrections = []
+        raw = record.data.get("corrections")
+        if raw is not None and not isinstance(raw, list):
+            record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
+        for index, entry in enumerate(raw or []):
+            if not isinstance(entry, LineDict):
+                ctx.problem(relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields")
+                continue
+            sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
+            sub.check_fields(CORRECTION_FIELDS, ("on", "by", "reason", "previous"))
+            on = _as_datetime(entry.get("on"))
+            if entry.get("on") is not None and on is None:
+                sub.problem("on", f"{sub.label}: expected a date and time")
+            by = sub.text("by", max_length=64) or ""
+            reason = sub.text("reason", max_length=services.REASON_MAX) or ""
+            previous = entry.get("previous")
+            if not isinstance(previous, LineDict):
+                if previous is not None:
+                    sub.problem("previous", f"{sub.label}: expected the earlier text as a mapping of fields")
+                continue
+            prev = Record(ctx, relative, previous, f"{sub.label}, previous text")
+            prev.check_fields(PREVIOUS_FIELDS, ("title", "source", "body"))
+            prev_parts = split_body(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
+            if prev_parts is None:
+                prev.problem("body", f"{prev.label}: the body is the summary, '## Implications for practice', then the implications")
+                continue
+            prev_text = _read_text(prev, *prev_parts)
+            if on and prev_text:
+                corrections.append(CorrectionRecord(on, by, reason, prev_text))
+        if len(ctx.problems) != before or text is None:
+            return None
+        return ItemRecord(file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line)
+
+    # --- check ----------------------------------------------------------------------------
+
+    def check(self, ctx: LoadContext) -> None:
+        issues: dict[str, IssueRecord] = ctx.records[self.name]
+        if not issues:
+            return
+        users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
+        areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
+        file_tips = ctx.records.get("tips", {})
+        from cafpedia.tips.models import PUBLISHED, Tip
+
+        db_published = set(db.session.scalars(select(Tip.slug).where(Tip.status == PUBLISHED)))
+        db_quarters = {i.quarter: i for i in db.session.scalars(select(DigestIssue))}
+        for issue in issues.values():
+            if issue.editor not in users:
+                ctx.problem(issue.file, issue.line, "editor", f"issue {issue.slug}: unknown user {issue.editor}")
+            other = db.session.scalar(select(DigestIssue).where(DigestIssue.number == issue.number))
+            if other is not None and other.slug != issue.slug and other.slug not in issues:
+                ctx.problem(issue.file, issue.line, "number", f"issue {issue.slug}: number {issue.number} is already {other.title} in the database")
+            for item in issue.items:
+                for area in item.text.areas + [a for c in item.corrections for a in c.previous.areas]:
+                    if area not in areas:
+                        ctx.problem(item.file, item.line, "areas", f"item {item.slug}: unknown area {area}")
+                for correction in item.corrections:
+                    if correction.by not in users:
+                        ctx.problem(item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}")
+                for slug in item.tips:
+                    rec = file_tips.get(slug)
+                    if not ((rec is not None and rec.status == PUBLISHED) or (rec is None and slug in db_published)):
+                        ctx.problem(item.file, item.line, "tips", f"item {item.slug}: {slug} is not a published tip")
+                if issue.published_on is None and (item.corrections or item.tips):
+                    ctx.problem(item.file, item.line, "corrections" if item.corrections else "tips",
+                                f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet")
+            existing = db_quarters.get(issue.quarter)
+            if existing is not None and not existing.is_draft and export_issue_files(existing) != self._files_of(issue):
+                ctx.problem(issue.file, issue.line, None, f"issue {issue.slug} is published in the database and differs from this folder; "
+                            "a published issue changes only by corrections made in CAFpedia")
+
+    @staticmethod
+    def _files_of(issue: IssueRecord) -> dict[str, str]:
+        """The files an export would write for this record: to compare with the database."""
+        return {ISSUE_FILE: _issue_text(issue.title, issue.number, issue.quarter, issue.published_on, issue.published_at, issue.editor, issue.introduction),
+                **{f"{i.slug}.md": _item_text(i.text, i.order, i.tips, [_correction_row(c.on, c.by, c.reason, c.previous) for c in i.corrections]) for i in issue.items}}
+
+    # --- apply ----------------------------------------------------------------------------
+
+    def apply(self, ctx: LoadContext) -> None:
+        """Items name tips: everything is written in apply_links, after the tips."""
+
+    def apply_links(self, ctx: LoadContext) -> None:
+        issues: dict[str, IssueRecord] = ctx.records[self.name]
+        if not issues:
+            return
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        from cafpedia.tips.models import Tip
+
+        tips = {t.slug: t for t in db.session.scalars(select(Tip))}
+        for rec in issues.values():
+            existing = services.find_issue(rec.slug)
+            if existing is not None and not existing.is_draft:
+                ctx.count("digest issues", "unchanged")
+                continue
+            if existing is not None:
+                if export_issue_files(existing) == self._files_of(rec):
+                    ctx.count("digest issues", "unchanged")
+                    continue
+                db.session.delete(existing)
+                db.session.flush()
+            issue = DigestIssue(slug=rec.slug, number=rec.number, quarter=rec.quarter, title=rec.title, introduction=rec.introduction,
+                                editor=users[rec.editor], published_on=rec.published_on, published_at=rec.published_at)
+            if rec.published_at:
+                issue.created_at = issue.updated_at = rec.published_at
+            db.session.add(issue)
+            for item_rec in rec.items:
+                text = item_rec.text
+                item = DigestItem(issue=issue, slug=item_rec.slug, position=item_rec.order, title=text.title, source=text.source,
+                                  authors=text.authors, year=text.year, url=text.url, tags=text.tags, summary=text.summary,
+                                  implications=text.implications)
+                item.area_links = [DigestItemArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(text.areas))]
+                for c in item_rec.corrections:
+                    p = c.previous
+                    item.versions.append(DigestItemVersion(
+                        title=p.title, source=p.source, authors=p.authors, year=p.year, url=p.url, areas=p.areas, tags=p.tags,
+                        summary=p.summary, implications=p.implications, replaced_at=c.on, replaced_by_id=users[c.by].id, reason=c.reason,
+                    ))
+                if item_rec.corrections:
+                    last = item_rec.corrections[-1]
+                    item.corrected_at, item.correction_note, item.corrected_by_id = last.on, last.reason, users[last.by].id
+                if rec.published_at:
+                    item.created_at = item.updated_at = rec.published_at
+                db.session.add(item)
+                db.session.flush()
+                for slug in item_rec.tips:
+                    db.session.add(TipResearchLink(tip_id=tips[slug].id, item_id=item.id, linked_by_id=None, linked_at=rec.published_at))
+            db.session.flush()
+            audit.record(ctx.actor, "content.load_digest_issue", "digest_issue", rec.slug, summary=rec.title, actor_name="content load")
+            ctx.count("digest issues", "replaced" if existing is not None else "added")
+
+    # --- export ---------------------------------------------------------------------------
+
+    def export(self, root: Path) -> list[str]:
+        written = []
+        for issue in db.session.scalars(select(DigestIssue).order_by(DigestIssue.number)):
+            for name, text in export_issue_files(issue).items():
+                relative = f"{FOLDER}/{issue.slug}/{name}"
+                path = root / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                written.append(relative)
+        return written
+
+
+def _issue_text(title, number, quarter, published_on, published_at, editor, introduction) -> str:
+    front = {"title": title, "number": number, "quarter": quarter}
+    if published_on is not None:
+        front["published_on"] = published_on
+        front["published_at"] = published_at
+    front["editor"] = editor
+    return "---\n" + dump_yaml(front) + "---\n" + (introduction.strip("\n") + "\n" if introduction.strip() else "")
+
+
+def _text_fields(text: Text) -> dict:
+    return {"title": text.title, "source": text.source, "authors": list(text.authors), "year": text.year, "url": text.url,
+            "areas": list(text.areas), "tags": list(text.tags)}
+
+
+def _correction_row(on, by, reason, previous: Text) -> dict:
+    return {"on": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": join_body(previous.summary, previous.implications)}}
+
+
+def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:
+    front = _text_fields(text) | {"order": order, "tips": sorted(tips)}
+    if corrections:
+        front["corrections"] = corrections
+    return "---\n" + dump_yaml(front) + "---\n" + join_body(text.summary, text.implications)
+
+
+def export_issue_files(issue: DigestIssue) -> dict[str, str]:
+    users = {}
+
+    def username(user_id):
+        if user_id not in users:
+            users[user_id] = db.session.get(User, user_id).username
+        return users[user_id]
+
+    files = {ISSUE_FILE: _issue_text(issue.title, issue.number, issue.quarter, issue.published_on, issue.published_at,
+                                     issue.editor.username, issue.introduction)}
+    for item in issue.items:
+        text = Text(item.title, item.source, list(item.authors), item.year, item.url, item.area_slugs, list(item.tags), item.summary, item.implications)
+        corrections = [
+            _correction_row(v.replaced_at, username(v.replaced_by_id), v.reason,
+                            Text(v.title, v.source, list(v.authors), v.year, v.url, list(v.areas), list(v.tags), v.summary, v.implications))
+            for v in item.versions
+        ]
+        tips = [link.tip.slug for link in item.tip_links]
+        files[f"{item.slug}.md"] = _item_text(text, item.position, tips, corrections)
+    return files

@@ -1,0 +1,304 @@
+"""Research digest pages: reading and the archive, the Atom feed, composing and publishing,
+suggestions from readers, and the research behind tips."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cafpedia.areas.services import list_areas
+from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
+from cafpedia.core.forms import choices, commit_or_show_errors, form_status
+from cafpedia.core.permissions import can_compose_digest, ensure, requires
+from cafpedia.digest import services
+from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
+from cafpedia.digest.models import SUGGESTION_STATUSES
+from cafpedia.extensions import db
+
+bp = Blueprint("digest", __name__, template_folder="templates")
+
+
+def _issue(slug: str):
+    try:
+        return services.get_issue(current_user, slug)
+    except NotFound:
+        abort(404)
+
+
+def _item(issue_slug: str, item_slug: str):
+    try:
+        return services.get_item(current_user, issue_slug, item_slug)
+    except NotFound:
+        abort(404)
+
+
+def _composer() -> bool:
+    return can_compose_digest(current_user)
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+@bp.get("/digest")
+@requires("read_published")
+def home():
+    return render_template("digest/home.html", issue=services.latest_issue(), drafts=services.draft_issues(current_user),
+                           composer=_composer(), open_suggestions=services.open_suggestion_count() if _composer() else 0)
+
+
+@bp.get("/digest/archive")
+@requires("read_published")
+def archive():
+    return render_template("digest/archive.html", years=services.issues_by_year())
+
+
+@bp.get("/digest/feed.atom")
+@requires("read_published")
+def feed():
+    issues = services.published_issues()[:20]
+    items = services.published_items(limit=60)
+    entries = sorted([("issue", i, i.published_at or i.updated_at) for i in issues] +
+                     [("item", i, i.corrected_at or i.issue.published_at or i.updated_at) for i in items], key=lambda e: e[2], reverse=True)
+    updated = max((e[2] for e in entries), default=None) or utcnow()
+    response = make_response(render_template("digest/feed.atom.xml", entries=entries, updated=updated))
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+@bp.get("/digest/<issue_slug>")
+@requires("read_published")
+def issue(issue_slug: str):
+    found = _issue(issue_slug)
+    return render_template("digest/issue.html", issue=found, composer=_composer(), confirm_form=ConfirmForm(),
+                           preview=found.is_draft)
+
+
+@bp.get("/digest/<issue_slug>/<item_slug>")
+@requires("read_published")
+def item(issue_slug: str, item_slug: str):
+    found = _item(issue_slug, item_slug)
+    return render_template("digest/item.html", item=found, issue=found.issue, tips=services.tips_for_item(found), composer=_composer())
+
+
+# --- Composing ---------------------------------------------------------------------------------
+
+
+@bp.route("/digest/new", methods=["GET", "POST"])
+@requires("compose_digest")
+def new_issue():
+    form = IssueForm()
+    if form.validate_on_submit():
+        created = commit_or_show_errors(form, lambda: services.create_issue(current_user, _issue_draft(form)))
+        if created:
+            flash(f"Draft issue {created.number} created. Add its items, preview it, then publish it.", "success")
+            return redirect(url_for("digest.issue", issue_slug=created.slug))
+    return render_template("digest/issue_form.html", form=form, issue=None), form_status(form)
+
+
+def _issue_draft(form: IssueForm) -> services.IssueDraft:
+    return services.IssueDraft(number=form.number.data, quarter=form.quarter.data or "", title=form.title.data or "", introduction=form.introduction.data or "")
+
+
+@bp.route("/digest/<issue_slug>/edit", methods=["GET", "POST"])
+@requires("compose_digest")
+def edit_issue(issue_slug: str):
+    found = _issue(issue_slug)
+    if not found.is_draft:
+        flash("This issue is published: its number, quarter, title and introduction stay as published. Correct its items instead.", "error")
+        return redirect(url_for("digest.issue", issue_slug=found.slug))
+    form = IssueForm(obj=found if request.method == "GET" else None)
+    if form.validate_on_submit():
+        updated = commit_or_show_errors(form, lambda: services.update_issue(current_user, found, _issue_draft(form)))
+        if updated:
+            flash("Issue details saved.", "success")
+            return redirect(url_for("digest.issue", issue_slug=updated.slug))
+        db.session.refresh(found)
+    return render_template("digest/issue_form.html", form=form, issue=found), form_status(form)
+
+
+@bp.post("/digest/<issue_slug>/delete")
+@requires("compose_digest")
+def delete_issue(issue_slug: str):
+    found = _issue(issue_slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_draft(current_user, found)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("digest.issue", issue_slug=found.slug))
+        flash("The draft issue was deleted.", "success")
+    return redirect(url_for("digest.home"))
+
+
+def _area_choices(form: ItemForm) -> None:
+    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
+
+
+def _item_draft(form: ItemForm) -> services.ItemDraft:
+    from cafpedia.tips.services import normalise_tag, split_list
+
+    return services.ItemDraft(
+        title=form.title.data or "", source=form.source.data or "", summary=form.summary.data or "",
+        implications=form.implications.data or "", authors=[a.strip() for a in (form.authors.data or "").split(";") if a.strip()],
+        year=form.year.data, url=(form.url.data or "").strip() or None, areas=list(form.areas.data or []),
+        tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+    )
+
+
+def _fill_item_form(form: ItemForm, found) -> None:
+    form.title.data, form.source.data, form.summary.data = found.title, found.source, found.summary
+    form.implications.data, form.year.data, form.url.data = found.implications, found.year, found.url or ""
+    form.authors.data = "; ".join(found.authors)
+    form.areas.data = found.area_slugs
+    form.tags.data = ", ".join(found.tags)
+
+
+@bp.route("/digest/<issue_slug>/items/new", methods=["GET", "POST"])
+@requires("compose_digest")
+def new_item(issue_slug: str):
+    found = _issue(issue_slug)
+    if not found.is_draft:
+        flash("This issue is published: items can no longer be added.", "error")
+        return redirect(url_for("digest.issue", issue_slug=found.slug))
+    form = ItemForm()
+    _area_choices(form)
+    if form.validate_on_submit():
+        created = commit_or_show_errors(form, lambda: services.add_item(current_user, found, _item_draft(form)))
+        if created:
+            flash(f"Item added: {created.title}.", "success")
+            return redirect(url_for("digest.issue", issue_slug=found.slug) + f"#item-{created.slug}")
+    return render_template("digest/item_form.html", form=form, issue=found, item=None), form_status(form)
+
+
+@bp.route("/digest/<issue_slug>/<item_slug>/edit", methods=["GET", "POST"])
+@requires("compose_digest")
+def edit_item(issue_slug: str, item_slug: str):
+    found = _item(issue_slug, item_slug)
+    form = ItemForm()
+    _area_choices(form)
+    if request.method == "GET":
+        _fill_item_form(form, found)
+    if form.validate_on_submit():
+        updated = commit_or_show_errors(form, lambda: services.update_item(current_user, found, _item_draft(form), reason=form.reason.data or ""))
+        if updated:
+            flash("Correction published: readers see the note and the earlier text stays in the history." if not found.issue.is_draft else "Item saved.", "success")
+            return redirect(url_for("digest.item", issue_slug=issue_slug, item_slug=found.slug))
+    return render_template("digest/item_form.html", form=form, issue=found.issue, item=found), form_status(form)
+
+
+@bp.post("/digest/<issue_slug>/<item_slug>/move")
+@requires("compose_digest")
+def move_item(issue_slug: str, item_slug: str):
+    found = _item(issue_slug, item_slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.move_item(current_user, found, -1 if request.form.get("direction") == "up" else 1)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("digest.issue", issue_slug=issue_slug) + f"#item-{item_slug}")
+
+
+@bp.post("/digest/<issue_slug>/<item_slug>/remove")
+@requires("compose_digest")
+def remove_item(issue_slug: str, item_slug: str):
+    found = _item(issue_slug, item_slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_item(current_user, found)
+            db.session.commit()
+            flash("Item removed from the draft.", "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("digest.issue", issue_slug=issue_slug))
+
+
+@bp.post("/digest/<issue_slug>/publish")
+@requires("compose_digest")
+def publish(issue_slug: str):
+    found = _issue(issue_slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            told = services.publish(current_user, found)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            message = "; ".join(exc.errors.values()) if hasattr(exc, "errors") else str(exc)
+            flash(f"Not published: {message}", "error")
+        else:
+            flash(f"{found.title} is published. {told} people were notified.", "success")
+    return redirect(url_for("digest.issue", issue_slug=issue_slug))
+
+
+# --- Suggestions -----------------------------------------------------------------------------------
+
+
+@bp.route("/digest/suggestions", methods=["GET", "POST"])
+@requires("suggest_research")
+def suggestions():
+    form = SuggestionForm()
+    if form.validate_on_submit():
+        made = commit_or_show_errors(form, lambda: services.suggest(current_user, form.topic.data, form.details.data or ""))
+        if made:
+            flash("Thank you: the research coordinator will read your suggestion and reply here.", "success")
+            return redirect(url_for("digest.suggestions"))
+    everyone = services.all_suggestions(current_user) if _composer() else []
+    return render_template("digest/suggestions.html", form=form, mine=services.suggestions_by(current_user), everyone=everyone,
+                           labels=SUGGESTION_STATUSES, decision_form=DecisionForm(formdata=None)), form_status(form)
+
+
+@bp.route("/digest/suggestions/<int:suggestion_id>", methods=["GET", "POST"])
+@requires("compose_digest")
+def decide(suggestion_id: int):
+    try:
+        suggestion = services.get_suggestion(suggestion_id)
+    except NotFound:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        done = commit_or_show_errors(form, lambda: services.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data))
+        if done:
+            flash("Your reply was saved; the person who suggested it sees it under their suggestions.", "success")
+            return redirect(url_for("digest.suggestions"))
+    return render_template("digest/decide.html", form=form, suggestion=suggestion, labels=SUGGESTION_STATUSES), form_status(form)
+
+
+# --- The research behind a tip ----------------------------------------------------------------------
+
+
+@bp.route("/tips/<slug>/research", methods=["GET", "POST"])
+@requires("moderate")
+def tip_research(slug: str):
+    from cafpedia.tips.services import find_tip
+
+    tip = find_tip(slug) or abort(404)
+    ensure(services.can_link_research(current_user, tip))
+    form = LinkResearchForm()
+    if form.validate_on_submit():
+        chosen = services.find_item_by_ref(form.item.data)
+        if chosen is None:
+            form.item.errors = [*form.item.errors, "Choose a published digest item from the list."]
+        else:
+            try:
+                if request.form.get("action") == "remove":
+                    services.unlink_tip(current_user, tip, chosen)
+                else:
+                    services.link_tip(current_user, tip, chosen)
+                db.session.commit()
+            except NotAllowed:
+                db.session.rollback()
+                abort(403)
+            flash("The research behind this tip was updated.", "success")
+            return redirect(url_for("digest.tip_research", slug=tip.slug))
+    linked = services.research_for_tip(tip)
+    available = [i for i in services.linkable_items() if i not in linked]
+    return render_template("digest/tip_research.html", tip=tip, form=form, linked=linked, available=available,
+                           remove_form=LinkResearchForm(formdata=None)), form_status(form)

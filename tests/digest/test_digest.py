@@ -1,0 +1,310 @@
+"""The research digest: composing, publishing, corrections, suggestions, tip links,
+notifications, the Atom feed, permissions, search and the content round trip."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
+from cafpedia.digest import services
+from cafpedia.digest.models import DigestIssue, DigestItemVersion
+from cafpedia.extensions import db
+from cafpedia.notifications import services as notifications
+from cafpedia.search import service as search
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def item_draft(title="What children say about their advisers", **kwargs):
+    values = dict(title=title, source="Children's views report, 2006", summary="Children valued being **listened** to.",
+                  implications="- Explain your role.\n- Say what happens next.", areas=["contact"], tags=["children-views"])
+    values.update(kwargs)
+    return services.ItemDraft(**values)
+
+
+@pytest.fixture
+def staff(people, make_user):
+    return {**people, "coord": make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator"),
+            "admin": make_user("ada.admin", ["admin"], name="Ada Admin")}
+
+
+@pytest.fixture
+def draft_issue(staff):
+    issue = services.create_issue(staff["coord"], services.IssueDraft(number=12, quarter="2007-q1", title="Research Digest, Spring 2007", introduction="Welcome."))
+    services.add_item(staff["coord"], issue, item_draft())
+    services.add_item(staff["coord"], issue, item_draft("Contact centres evaluated", areas=["contact", "adoption"]))
+    db.session.commit()
+    return issue
+
+
+@pytest.fixture
+def published_issue(staff, draft_issue):
+    services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    db.session.commit()
+    return draft_issue
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def test_a_draft_is_seen_only_by_those_who_compose(staff, draft_issue):
+    assert draft_issue.quarter == "2007-Q1" and draft_issue.slug == "2007-q1"
+    assert services.get_issue(staff["coord"], "2007-q1") is draft_issue
+    assert services.get_issue(staff["admin"], "2007-q1") is draft_issue
+    with pytest.raises(NotFound):
+        services.get_issue(staff["pat"], "2007-q1")
+    assert services.latest_issue() is None and services.draft_issues(staff["pat"]) == []
+
+
+def test_only_the_coordinator_and_admins_compose(staff, draft_issue):
+    with pytest.raises(NotAllowed):
+        services.create_issue(staff["pat"], services.IssueDraft(number=13, quarter="2007-Q2", title="Summer"))
+    with pytest.raises(NotAllowed):
+        services.add_item(staff["lee"], draft_issue, item_draft())
+    with pytest.raises(NotAllowed):
+        services.publish(staff["pat"], draft_issue)
+
+
+@pytest.mark.parametrize("number, quarter, field", [(12, "2007-Q3", "number"), (13, "2007-Q1", "quarter"), (13, "2007-Q5", "quarter"), (None, "2007-Q3", "number")])
+def test_duplicate_or_bad_number_and_quarter(staff, draft_issue, number, quarter, field):
+    with pytest.raises(ValidationError) as caught:
+        services.create_issue(staff["coord"], services.IssueDraft(number=number, quarter=quarter, title="Another issue"))
+    assert field in caught.value.errors
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"source": " "}, "source"), ({"url": "javascript:alert(1)"}, "url"), ({"url": "ftp://example.org/x"}, "url"),
+    ({"title": "x" * 201}, "title"), ({"areas": ["nowhere"]}, "areas"), ({"implications": ""}, "implications"),
+    ({"tags": ["Not A Tag"]}, "tags"), ({"year": 1800}, "year"), ({"summary": "x" * 20_001}, "summary"),
+])
+def test_bad_items_are_refused_with_the_field_named(staff, draft_issue, changes, field):
+    with pytest.raises(ValidationError) as caught:
+        services.add_item(staff["coord"], draft_issue, item_draft(**changes))
+    assert field in caught.value.errors
+    db.session.rollback()
+    assert len(services.find_issue("2007-q1").items) == 2
+
+
+def test_publishing_an_issue_with_no_items_is_refused(staff):
+    issue = services.create_issue(staff["coord"], services.IssueDraft(number=3, quarter="2006-Q1", title="Empty issue"))
+    with pytest.raises(ValidationError) as caught:
+        services.publish(staff["coord"], issue)
+    assert "items" in caught.value.errors and issue.is_draft
+
+
+def test_reorder_and_remove_in_a_draft(staff, draft_issue):
+    first, second = draft_issue.items
+    services.move_item(staff["coord"], second, -1)
+    assert [i.slug for i in draft_issue.items] == [second.slug, first.slug] and second.position == 1
+    services.remove_item(staff["coord"], first)
+    db.session.commit()
+    assert [i.slug for i in services.find_issue("2007-q1").items] == [second.slug]
+
+
+def test_publishing_notifies_readers_who_want_it(staff, draft_issue):
+    notifications.set_wanted(staff["sam"], set())  # sam turned digest notices off
+    told = services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    db.session.commit()
+    assert told == len(staff) - 2  # not the publisher, not sam
+    assert notifications.unread_count(staff["pat"]) == 1 and notifications.unread_count(staff["sam"]) == 0
+    assert notifications.recent(staff["pat"])[0].url == "/digest/2007-q1"
+    with pytest.raises(ServiceError):
+        services.publish(staff["coord"], draft_issue)
+
+
+def test_a_correction_keeps_the_earlier_text(staff, published_issue):
+    item = published_issue.items[0]
+    with pytest.raises(ValidationError) as caught:
+        services.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."))
+    assert "reason" in caught.value.errors
+    services.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."), reason="the summary overstated the finding")
+    db.session.commit()
+    assert item.summary == "Children valued being heard." and item.correction_note == "the summary overstated the finding"
+    versions = db.session.query(DigestItemVersion).all()
+    assert len(versions) == 1 and versions[0].summary == "Children valued being **listened** to."
+    with pytest.raises(NotAllowed):
+        services.remove_item(staff["coord"], item)
+
+
+def test_suggestions_and_replies(staff):
+    made = services.suggest(staff["pat"], "Outcomes of contact after domestic abuse", "Asked often in court.")
+    with pytest.raises(ValidationError):
+        services.suggest(staff["pat"], "abc")
+    with pytest.raises(NotAllowed):
+        services.decide_suggestion(staff["pat"], made, "taken_up", "Yes")
+    with pytest.raises(ValidationError) as caught:
+        services.decide_suggestion(staff["coord"], made, "taken_up", "")
+    assert "reply" in caught.value.errors
+    services.decide_suggestion(staff["coord"], made, "taken_up", "We will cover this in the summer issue.")
+    db.session.commit()
+    assert services.suggestions_by(staff["pat"])[0].reply.startswith("We will")
+
+
+def test_lead_managers_link_their_tips_to_research(staff, published_issue, publish):
+    tip = publish()
+    item = published_issue.items[0]
+    with pytest.raises(NotAllowed):
+        services.link_tip(staff["other"], tip, item)  # leads another area
+    services.link_tip(staff["lee"], tip, item)
+    db.session.commit()
+    assert services.research_for_tip(tip) == [item] and services.tips_for_item(item) == [tip]
+    assert item in services.items_for_area(tip.area)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_user(client):
+    def sign_in(username):
+        client.sign_out()
+        client.sign_in(username)
+        return client
+
+    return sign_in
+
+
+def test_drafts_are_404_for_readers_and_actions_403(staff, draft_issue, as_user):
+    client = as_user("pat.fca")
+    assert client.get("/digest/2007-q1").status_code == 404
+    assert client.get(f"/digest/2007-q1/{draft_issue.items[0].slug}").status_code == 404
+    assert client.get("/digest/new").status_code == 403
+    assert client.post_form("/digest/2007-q1/publish").status_code == 403
+    assert services.find_issue("2007-q1").is_draft
+
+
+def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
+    client = as_user("cora.coord")
+    response = client.post_form("/digest/new", {"number": "20", "quarter": "2008-Q1", "title": "Research Digest, Spring 2008", "introduction": "Hello."})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/digest/2008-q1")
+    bad = client.post_form("/digest/2008-q1/items/new", {"title": "Item", "source": "", "summary": "S", "implications": "I", "url": "javascript:x"})
+    assert bad.status_code == 400 and "Say where this research comes from" in bad.get_data(as_text=True)
+    assert "The link must be a web address" in bad.get_data(as_text=True)
+    ok = client.post_form("/digest/2008-q1/items/new", {"title": "Views of children", "source": "A report, 2007", "summary": "They want to be heard.",
+                                                         "implications": "- Listen.", "areas": ["contact"], "tags": "children-views"})
+    assert ok.status_code == 302
+    preview = client.get("/digest/2008-q1").get_data(as_text=True)
+    assert "Draft: preview" in preview and "Views of children" in preview and "Implications for practice" in preview
+    assert client.post_form("/digest/2008-q1/publish").status_code == 302
+    assert not services.find_issue("2008-q1").is_draft
+    pat = as_user("pat.fca")
+    page = pat.get("/digest").get_data(as_text=True)
+    assert "Research Digest, Spring 2008" in page and "Notifications <span class=\"count-badge\">1" in page
+
+
+def test_publishing_an_empty_issue_says_why(staff, as_user):
+    client = as_user("cora.coord")
+    client.post_form("/digest/new", {"number": "21", "quarter": "2008-Q2", "title": "Empty"})
+    page = client.post_form("/digest/2008-q2/publish", follow_redirects=True).get_data(as_text=True)
+    assert "Not published: Add at least one item" in page
+
+
+def test_correction_page_needs_a_reason_and_shows_the_note(staff, published_issue, as_user):
+    item = published_issue.items[0]
+    client = as_user("cora.coord")
+    form = {"title": item.title, "source": item.source, "summary": "Corrected text.", "implications": item.implications, "areas": ["contact"]}
+    refused = client.post_form(f"/digest/2007-q1/{item.slug}/edit", form)
+    assert refused.status_code == 400 and "Say why you are correcting" in refused.get_data(as_text=True)
+    client.post_form(f"/digest/2007-q1/{item.slug}/edit", {**form, "reason": "a figure was wrong"})
+    page = as_user("pat.fca").get(f"/digest/2007-q1/{item.slug}").get_data(as_text=True)
+    assert "Corrected on" in page and "a figure was wrong" in page and "Text before the correction" in page
+
+
+def test_suggestion_pages(staff, as_user):
+    client = as_user("pat.fca")
+    assert client.post_form("/digest/suggestions", {"topic": ""}).status_code == 400
+    client.post_form("/digest/suggestions", {"topic": "Sibling contact after adoption"})
+    coord = as_user("cora.coord")
+    listing = coord.get("/digest/suggestions").get_data(as_text=True)
+    assert "Sibling contact after adoption" in listing
+    suggestion_id = services.suggestions_by(staff["pat"])[0].id
+    assert coord.post_form(f"/digest/suggestions/{suggestion_id}", {"status": "declined", "reply": "Covered in issue 9."}).status_code == 302
+    assert as_user("pat.fca").get(f"/digest/suggestions/{suggestion_id}").status_code == 403
+    assert "Covered in issue 9." in as_user("pat.fca").get("/digest/suggestions").get_data(as_text=True)
+
+
+def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, as_user, make_user):
+    services.create_issue(staff["coord"], services.IssueDraft(number=99, quarter="2009-Q1", title="Secret draft"))
+    db.session.commit()
+    response = as_user("pat.fca").get("/digest/feed.atom")
+    assert response.content_type.startswith("application/atom+xml")
+    root = ET.fromstring(response.get_data())
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert len(entries) == 3 and "Research Digest, Spring 2007 (issue 12)" in titles and not any("Secret" in t for t in titles)
+    for entry in entries:
+        assert entry.find(f"{ATOM}id").text.startswith("http") and entry.find(f"{ATOM}updated").text.endswith("Z")
+        assert entry.find(f"{ATOM}link").get("href").startswith("http")
+
+
+def test_notification_settings_page(staff, as_user):
+    client = as_user("pat.fca")
+    assert client.post_form("/notifications/settings", {}).status_code == 302
+    assert notifications.turned_off(staff["pat"]) == {"digest"}
+    assert client.post_form("/notifications/settings", {"wanted": ["digest"]}).status_code == 302
+    assert notifications.turned_off(staff["pat"]) == set()
+    assert client.post_form("/notifications/settings", {"wanted": ["nonsense"]}).status_code == 400
+
+
+def test_tip_research_page(staff, published_issue, publish, as_user):
+    tip = publish()
+    item = published_issue.items[0]
+    assert as_user("olu.other").get(f"/tips/{tip.slug}/research").status_code == 403
+    lead = as_user("lee.lead")
+    assert lead.post_form(f"/tips/{tip.slug}/research", {"item": "2007-q1/nothing"}).status_code == 400
+    lead.post_form(f"/tips/{tip.slug}/research", {"item": f"2007-q1/{item.slug}"})
+    assert item.title in lead.get(f"/tips/{tip.slug}").get_data(as_text=True)
+    assert tip.title in lead.get(f"/digest/2007-q1/{item.slug}").get_data(as_text=True)
+
+
+# --- Search and content --------------------------------------------------------------------------
+
+
+def test_items_reach_search_only_once_published(staff, draft_issue, as_user):
+    search.drain()
+    assert search.search(staff["pat"], "children advisers kind:research").total == 0
+    assert search.search(staff["coord"], "children advisers kind:research").total == 0  # drafts are not searchable
+    services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    db.session.commit()
+    search.drain()
+    found = search.search(staff["pat"], "children advisers")
+    assert [h.url for h in found.results.hits][:1] == [f"/digest/2007-q1/{draft_issue.items[0].slug}"]
+    assert found.results.hits[0].kind == "research"
+    assert search.search(staff["pat"], "area:adoption centres").total == 0  # filed under its first area
+    assert search.search(staff["pat"], "area:contact centres evaluated").total == 1
+
+
+def test_demo_digest_round_trip(app, demo_content, tmp_path):
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import export_folder, load_folder
+
+    issues = db.session.query(DigestIssue).all()
+    published = [i for i in issues if not i.is_draft]
+    assert len(published) >= 3 and all(len(i.items) >= 4 for i in published) and any(i.is_draft for i in issues)
+    export_folder(tmp_path / "out")
+    for path in sorted((DEFAULT_CONTENT_DIR / "digest").rglob("*.md")):
+        exported = tmp_path / "out" / path.relative_to(DEFAULT_CONTENT_DIR)
+        assert exported.read_text() == path.read_text(), path
+    load_folder(tmp_path / "out")  # loading again changes nothing
+    db.session.commit()
+    assert db.session.query(DigestIssue).count() == len(issues)
+
+
+def test_load_refuses_bad_digest_files(app, demo_content, tmp_path):
+    from cafpedia.content.loader import ContentError, load_folder
+
+    folder = tmp_path / "bad" / "digest" / "2010-q1"
+    folder.mkdir(parents=True)
+    (folder / "issue.md").write_text("---\ntitle: Bad\nnumber: 7\nquarter: 2010-Q2\npublished_on: 2010-01-05\neditor: nobody\n---\nIntro\n")
+    (folder / "item.md").write_text("---\ntitle: An item\nsource: x\norder: 1\nurl: 'javascript:x'\nareas: [nowhere]\n---\nNo heading\n")
+    with pytest.raises(ContentError) as caught:
+        load_folder(tmp_path / "bad")
+    text = str(caught.value)
+    assert "2010-Q2 belongs in the folder" in text and "Implications for practice" in text and "http:// or https://" in text
+    db.session.rollback()
+    assert services.find_issue("2010-q1") is None
