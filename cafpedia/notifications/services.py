@@ -21,10 +21,8 @@ def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | 
     )
     if except_user_id is not None:
         recipients = recipients.where(User.id != except_user_id)
-    result = db.session.execute(
-        insert(Notification).from_select(["user_id", "kind", "message", "url", "created_at"], recipients)
-    )
-    return result.rowcount or 0
+    statement = insert(Notification).from_select(["user_id", "kind", "message", "url", "created_at"], recipients)
+    return len(db.session.execute(statement.returning(Notification.id)).all())
 
 
 def unread_count(user) -> int:
