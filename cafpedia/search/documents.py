@@ -18,6 +18,10 @@ from sqlalchemy.orm import object_session, selectinload
 from cafpedia.core.markdown import index_text
 from cafpedia.extensions import db
 
+# Ranking: area and standard pages are signposts and a digest item is background reading, so
+# on a near tie the tip or guidance that answers the question comes first. Both backends
+# multiply a document's score by its kind's weight.
+KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85}
 WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
 KIND_LABELS = {
     "tip": "Practice tip",

@@ -11,12 +11,12 @@ import difflib
 import re
 from html import escape
 
-from sqlalchemy import Text, and_, cast, delete, func, literal, literal_column, or_, select
+from sqlalchemy import Text, and_, case, cast, delete, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
-from cafpedia.search.documents import SearchDocument
+from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.models import SearchDocumentRow, SearchWord
 from cafpedia.search.query import ParsedQuery, synonym_groups
 
@@ -185,7 +185,8 @@ class PostgresBackend:
         where = [self._visibility(visibility, parsed), *conditions]
         if tsquery is not None:
             where.append(table.tsv.op("@@")(tsquery))
-        rank = func.ts_rank(table.tsv, tsquery) if tsquery is not None else literal(0)
+        weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
+        rank = func.ts_rank(table.tsv, tsquery) * weight if tsquery is not None else literal(0)
         headline = (func.ts_headline(CONFIG, table.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
                     else func.left(table.body, 220))
         try:

@@ -42,7 +42,7 @@ from whoosh.index import LockError
 from whoosh.spelling import ListCorrector
 
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
-from cafpedia.search.documents import SearchDocument
+from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.query import ParsedQuery, synonym_groups
 
 SCHEMA_VERSION = "5"
@@ -59,9 +59,6 @@ SNIPPET_CHARS = 220
 K1, B = 1.2, 0.75  # BM25
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept in memory per process, across segments
 STATUSES = ("published", "pending", "archived")
-# Area and standard pages are signposts: on a near tie, the tip or guidance that answers
-# the question comes first.
-KIND_WEIGHTS = {"area": 0.8, "standard": 0.8}
 NO_DATE = 2**63  # Whoosh's column value for a document without a date is 2**64 - 1
 
 
