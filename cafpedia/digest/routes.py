@@ -69,8 +69,9 @@ def feed():
 @requires("read_published")
 def issue(issue_slug: str):
     found = _issue(issue_slug)
-    return render_template("digest/issue.html", issue=found, composer=_composer(), confirm_form=ConfirmForm(),
-                           preview=found.is_draft)
+    as_reader = request.args.get("view") == "reader"  # the coordinator's preview, without the controls
+    return render_template("digest/issue.html", issue=found, composer=_composer() and not as_reader, confirm_form=ConfirmForm(),
+                           preview=found.is_draft, as_reader=as_reader)
 
 
 @bp.get("/digest/<issue_slug>/<item_slug>")

@@ -308,3 +308,12 @@ def test_load_refuses_bad_digest_files(app, demo_content, tmp_path):
     assert "2010-Q2 belongs in the folder" in text and "Implications for practice" in text and "http:// or https://" in text
     db.session.rollback()
     assert services.find_issue("2010-q1") is None
+
+
+def test_preview_as_readers_see_it(staff, draft_issue, as_user):
+    client = as_user("cora.coord")
+    composing = client.get("/digest/2007-q1").get_data(as_text=True)
+    preview = client.get("/digest/2007-q1?view=reader").get_data(as_text=True)
+    assert "Publish this issue" in composing and "Move down" in composing
+    assert "Publish this issue" not in preview and "Move down" not in preview and "Back to composing" in preview
+    assert draft_issue.items[0].title in preview
