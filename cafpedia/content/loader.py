@@ -82,10 +82,11 @@ def sections() -> list[Section]:
     from cafpedia.accounts.content import UsersSection
     from cafpedia.areas.content import AreasSection
     from cafpedia.digest.content import DigestSection
+    from cafpedia.legal.content import LegalSection
     from cafpedia.standards.content import StandardsSection
     from cafpedia.tips.content import TipsSection
 
-    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection()]
+    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection()]
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:

@@ -110,6 +110,12 @@ def can_compose_digest(user) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({RESEARCH_COORDINATOR, ADMIN} & user.roles)
 
 
+@rule("post_legal_updates")
+def can_post_legal_updates(user) -> bool:
+    """Post, edit and withdraw legal updates, and send the tips they affect for review."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({LEGAL_EDITOR, ADMIN} & user.roles)
+
+
 @rule("suggest_research")
 def can_suggest_research(user) -> bool:
     """Anyone signed in may suggest a research topic or question."""

@@ -12,6 +12,7 @@ from cafpedia.extensions import db
 # Kinds a person can turn off, with what the settings page calls them.
 KINDS = {
     "digest": "A new issue of the research digest is published",
+    "legal_review": "A legal update sends one of my area's tips back to me for review",
 }
 
 

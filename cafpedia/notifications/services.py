@@ -25,6 +25,14 @@ def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | 
     return len(db.session.execute(statement.returning(Notification.id)).all())
 
 
+def notify(user, kind: str, message: str, url: str) -> bool:
+    """One notification for one person, unless they turned this kind off. True if sent."""
+    if db.session.get(NotificationOptOut, (user.id, kind)) is not None:
+        return False
+    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:300], url=url, created_at=utcnow()))
+    return True
+
+
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 

@@ -3,7 +3,7 @@
 Each kind of content provides its documents here, built from the database (the truth);
 the index can always be rebuilt from them. A document's `key` names it for updates:
 `tip:<slug>` for a tip as readers see it, `proposal:<slug>:<n>` for a pending proposal,
-`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item.
+`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item, `legal:<slug>` for a legal update.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ KIND_LABELS = {
     "area": "Practice area",
     "standard": "National Standard",
     "research": "Research digest",
+    "legal": "Legal update",
 }
 
 
@@ -52,7 +53,7 @@ class SearchDocument:
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""
-        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research") else self.body
+        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research", "legal") else self.body
 
     def spelling_words(self, body: str | None = None) -> set[str]:
         """The words "did you mean" may offer, as written (lower case), from title and body."""
@@ -133,6 +134,25 @@ def _digest_document(item) -> SearchDocument:
     )
 
 
+# --- Legal updates -----------------------------------------------------------------------------
+
+
+def _legal_document(update) -> SearchDocument:
+    """A legal update; a withdrawn one is found only on request, like an archived tip."""
+    from cafpedia.legal.models import KINDS as LEGAL_KINDS
+
+    revision = update.current
+    areas = update.areas
+    return SearchDocument(
+        key=f"legal:{update.slug}", kind="legal", title=revision.title,
+        body=f"{revision.summary}\n\n{revision.briefing}\n\n## What it means for practice\n\n{revision.practice}",
+        url=f"/legal/{update.slug}", status="archived" if update.status == "withdrawn" else "published",
+        area=areas[0].slug if areas else "", area_title=areas[0].title if areas else "", tags=list(revision.tags),
+        updated_at=update.updated_at,
+        extra=" ".join([*revision.citations, LEGAL_KINDS.get(revision.kind, ""), *(a.title for a in areas[1:])]),
+    )
+
+
 # --- The registry the index follows ---------------------------------------------------------
 
 
@@ -140,6 +160,7 @@ def keys_for(obj) -> list[str]:
     """The document keys to refresh when this database object changes (empty: not indexed)."""
     from cafpedia.areas.models import PracticeArea
     from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
+    from cafpedia.legal.models import LegalRevision, LegalUpdate, LegalUpdateArea
     from cafpedia.standards.models import StandardClause
     from cafpedia.tips.models import Revision, Tip, TipEvent
 
@@ -155,6 +176,12 @@ def keys_for(obj) -> list[str]:
             with session.no_autoflush:
                 keys += [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == obj.id))]
         return keys
+    if isinstance(obj, LegalUpdate) and obj.slug:
+        return [f"legal:{obj.slug}"]
+    if isinstance(obj, (LegalRevision, LegalUpdateArea)):
+        session = object_session(obj)
+        update = obj.update if isinstance(obj, LegalRevision) else (session.get(LegalUpdate, obj.update_id) if session and obj.update_id else None)
+        return [f"legal:{update.slug}"] if update is not None and update.slug else []
     if isinstance(obj, DigestItem) and obj.issue is not None and obj.slug:
         return [_digest_key(obj)]
     if isinstance(obj, DigestItemArea) and obj.item_id is not None:
@@ -177,6 +204,11 @@ def documents_for_key(key: str) -> list[SearchDocument]:
     if kind in ("tip", "proposal"):
         tip = find_tip(rest.split(":")[0])
         return [d for d in _tip_documents(tip) if d.key == key] if tip else []
+    if kind == "legal":
+        from cafpedia.legal.services import find_update
+
+        update = find_update(rest)
+        return [_legal_document(update)] if update is not None else []
     if kind == "digest":
         from cafpedia.digest.services import find_issue
 
@@ -214,6 +246,10 @@ def all_documents() -> Iterator[SearchDocument]:
     for issue in published_issues():
         for item in issue.items:
             yield _digest_document(item)
+    from cafpedia.legal.services import FeedFilters, feed
+
+    for update in feed(FeedFilters(include_withdrawn=True)):
+        yield _legal_document(update)
     ids = list(db.session.scalars(select(Tip.id).order_by(Tip.id)))
     for start in range(0, len(ids), 200):
         batch = select(Tip).where(Tip.id.in_(ids[start:start + 200])).order_by(Tip.id).options(
@@ -238,4 +274,6 @@ def count_documents() -> int:
 
     research = db.session.query(DigestItem).join(DigestItem.issue).filter(DigestIssue.published_on.is_not(None)).count()
     version = current_version()
-    return research + tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)
+    from cafpedia.legal.models import LegalUpdate
+
+    return research + db.session.query(LegalUpdate).count() + tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)

@@ -11,6 +11,7 @@ from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import can_moderate, can_see_revision, ensure, requires
 from cafpedia.digest.services import research_for_tip
 from cafpedia.extensions import db
+from cafpedia.legal.services import updates_for_tip
 from cafpedia.tips import services
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
@@ -77,6 +78,7 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
         overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip), research=research_for_tip(tip),
+        legal_updates=updates_for_tip(tip),
         my_open_proposals=mine, pending=services.pending_proposals(tip),
         moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
@@ -358,8 +360,13 @@ def archive(slug: str):
 @bp.get("/reviews")
 @requires("moderate")
 def reviews():
+    from cafpedia.legal.services import open_flags
+
     tips = services.due_for_review(current_user)
-    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=services.date.today())
+    reasons: dict[int, list] = {}
+    for flag in open_flags([t.id for t in tips]):
+        reasons.setdefault(flag.tip_id, []).append(flag.update)
+    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=services.date.today(), reasons=reasons)
 
 
 def init_app(app) -> None:

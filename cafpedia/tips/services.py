@@ -435,6 +435,9 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     db.session.add(event)
     db.session.flush()
     db.session.refresh(tip)
+    from cafpedia.legal.services import resolve_flags
+
+    resolve_flags(moderator, tip)  # an approved new text is a review too
     audit.record(moderator, "tip.approve", "tip", tip.slug, summary=f"Revision {revision.number} approved and published",
                  after={"revision": revision.number, "checklist": event.checklist, "confidentiality_confirmed": event.confidentiality_confirmed,
                         "review_by": review_by.isoformat(), "comment": event.comment})
@@ -522,6 +525,9 @@ def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: s
                      comment=(note or "").strip(), review_by=review_by)
     db.session.add(event)
     db.session.flush()
+    from cafpedia.legal.services import resolve_flags
+
+    resolve_flags(moderator, tip)  # the legal updates that sent it for review are dealt with
     audit.record(moderator, "tip.review", "tip", tip.slug, summary="Marked reviewed; content unchanged",
                  before={"review_by": before.isoformat() if before else None}, after={"review_by": review_by.isoformat()})
     return event

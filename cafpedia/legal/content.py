@@ -1,0 +1,295 @@
+"""legal/ in a content folder: legal updates, one file each, legal/YYYY-MM-DD-SLUG.md.
+
+The contract's fields, plus what a round trip needs: `citation` may be a list (a judgment
+with several citations); `summary` (one or two sentences; without it the briefing's first
+paragraph is used); `status: withdrawn` with `withdrawn_at`, `withdrawn_by` and
+`withdrawn_reason`; and `revision`, `revised_at`, `note` and `history` (every earlier
+revision with its own fields and body). The body is the briefing, then a line
+`## What it means for practice`, then that.
+
+A load creates the updates that are new; one already in the database must match its file,
+since updates change only by edits made in CAFpedia (which the next export carries).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.yamlfiles import LineDict, dump_yaml
+from cafpedia.core import audit
+from cafpedia.digest.content import _int, _read_markdown
+from cafpedia.extensions import db
+from cafpedia.legal import services
+from cafpedia.legal.citations import CitationError, parse
+from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, LegalUpdate, LegalUpdateArea
+from cafpedia.tips.content import _as_datetime
+
+FOLDER = "legal"
+FIELDS = ("title", "kind", "citation", "date", "published_on", "author", "areas", "tags", "source_url", "summary", "status",
+          "withdrawn_at", "withdrawn_by", "withdrawn_reason", "revision", "revised_at", "note", "history")
+REVISION_FIELDS = ("revision", "title", "kind", "citation", "date", "author", "areas", "tags", "source_url", "summary",
+                   "revised_at", "note", "body")
+HEADING_RE = re.compile(r"^## +What it means for practice *$", re.I | re.M)
+FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class RevisionRecord:
+    number: int
+    kind: str
+    title: str
+    citations: list[str]
+    made_on: dt.date
+    author: str
+    areas: list[str]
+    tags: list[str]
+    source_url: str | None
+    summary: str
+    briefing: str
+    practice: str
+    created_at: dt.datetime
+    note: str | None
+
+    def row(self) -> tuple:
+        return (self.number, self.kind, self.title, tuple(self.citations), self.made_on, self.author, tuple(self.areas), tuple(self.tags),
+                self.source_url, self.summary, self.briefing.strip(), self.practice.strip(), self.created_at, self.note)
+
+
+@dataclass
+class UpdateRecord:
+    file: str
+    slug: str
+    published_on: dt.date
+    status: str
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str | None
+    withdrawn_reason: str | None
+    revisions: list[RevisionRecord] = field(default_factory=list)
+    line: int = 1
+
+
+def split_body(body: str) -> tuple[str, str] | None:
+    found = list(HEADING_RE.finditer(body))
+    if len(found) != 1:
+        return None
+    return body[: found[0].start()].strip("\n"), body[found[0].end():].strip("\n")
+
+
+def join_body(briefing: str, practice: str) -> str:
+    return f"{briefing.strip()}\n\n## What it means for practice\n\n{practice.strip()}\n"
+
+
+def _first_paragraph(text: str) -> str:
+    paragraph = " ".join(text.strip().split("\n\n")[0].split())
+    return paragraph if len(paragraph) <= services.SUMMARY_MAX else paragraph[: services.SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+class LegalSection:
+    name = "legal"
+
+    def read(self, ctx: LoadContext) -> None:
+        found: dict[str, UpdateRecord] = {}
+        ctx.records[self.name] = found
+        root = ctx.root / FOLDER
+        if not root.is_dir():
+            return
+        for path in sorted(root.iterdir()):
+            relative = str(path.relative_to(ctx.root))
+            match = FILE_RE.match(path.stem)
+            if not path.is_file() or path.suffix != ".md" or not match or len(path.stem) > services.SLUG_MAX:
+                ctx.problem(relative, None, None, "not a legal update: they are legal/YYYY-MM-DD-SLUG.md, SLUG in lower-case words joined by hyphens")
+                continue
+            record = self._read_file(ctx, path, relative, match.group(1))
+            if record is not None:
+                found[record.slug] = record
+
+    def _read_revision(self, ctx: LoadContext, record: Record, body: str | None, default_number: int | None, default_author: str | None,
+                       default_at: dt.datetime | None) -> RevisionRecord | None:
+        before = len(ctx.problems)
+        data = record.data
+        kind = record.text("kind", max_length=24) or ""
+        if kind and kind not in KINDS:
+            record.problem("kind", f"{record.label}: expected one of {', '.join(KINDS)}, found {kind}")
+        raw = data.get("citation")
+        texts = [raw] if isinstance(raw, str) else (list(raw) if isinstance(raw, list) else [])
+        if raw is not None and not texts:
+            record.problem("citation", f"{record.label}: expected a citation, or a list of them, found {type_name(raw)}")
+        citations = []
+        for text in texts:
+            try:
+                citations.append(parse(str(text)).text)
+            except CitationError as exc:
+                record.problem("citation", f"{record.label}: {exc}")
+        made_on = record.date("date")
+        number = _int(record, "revision", low=1, high=10_000) or default_number
+        if number is None:
+            record.problem("revision", f"{record.label}: give the revision number")
+        author = record.text("author", max_length=64) or default_author
+        title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
+        if body is None:
+            body = data.get("body") if isinstance(data.get("body"), str) else ""
+        parts = split_body(body or "")
+        if parts is None or not parts[0].strip() or not parts[1].strip():
+            record.problem("body" if "body" in data else None,
+                           f"{record.label}: the body is the briefing, then one line '## What it means for practice', then that")
+            parts = ("", "")
+        summary = " ".join((record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split())
+        source_url = record.text("source_url", max_length=services.URL_MAX)
+        at = _as_datetime(data.get("revised_at")) or default_at
+        if len(ctx.problems) != before:
+            return None
+        draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, summary=summary, briefing=parts[0],
+                                     practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url)
+        errors, _, _ = services.check_draft(draft, today=(at.date() if at else dt.date.today()))
+        errors.pop("areas", None)  # areas are checked against the folder and the database in check()
+        for name, message in errors.items():
+            record.problem({"made_on": "date", "citations": "citation"}.get(name, name), f"{record.label}: {message}")
+        if errors:
+            return None
+        return RevisionRecord(number=number, kind=kind, title=title, citations=citations, made_on=made_on, author=author or "",
+                              areas=record.text_list("areas", max_length=64), tags=draft.tags, source_url=source_url or None, summary=summary,
+                              briefing=parts[0], practice=parts[1], created_at=at or dt.datetime.now(), note=record.text("note", max_length=services.NOTE_MAX))
+
+    def _read_file(self, ctx: LoadContext, path: Path, relative: str, date_text: str) -> UpdateRecord | None:
+        parsed = _read_markdown(ctx, path, relative, "a legal update")
+        if parsed is None:
+            return None
+        data, body = parsed
+        slug = path.stem
+        record = Record(ctx, relative, data, f"legal update {slug}")
+        before = len(ctx.problems)
+        record.check_fields(FIELDS, ("title", "kind", "citation", "date", "published_on", "author", "areas"))
+        published_on = record.date("published_on")
+        if published_on and published_on.isoformat() != date_text:
+            record.problem("published_on", f"{record.label}: published_on is {published_on}, but the file name starts {date_text}")
+        posted_at = _as_datetime(published_on) if published_on else None
+        top = self._read_revision(ctx, record, body, 1, None, posted_at)
+        status = record.text("status", max_length=16) or PUBLISHED
+        if status not in (PUBLISHED, WITHDRAWN):
+            record.problem("status", f"{record.label}: expected published or withdrawn, found {status}")
+        withdrawn_at = _as_datetime(data.get("withdrawn_at")) if data.get("withdrawn_at") is not None else None
+        withdrawn_by, withdrawn_reason = record.text("withdrawn_by", max_length=64), record.text("withdrawn_reason", max_length=services.NOTE_MAX)
+        if status == WITHDRAWN and not (withdrawn_at and withdrawn_by and withdrawn_reason):
+            record.problem("status", f"{record.label}: a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason")
+        revisions = [top] if top else []
+        history = data.get("history")
+        if history is not None and not isinstance(history, list):
+            record.problem("history", f"{record.label}: expected a list of earlier revisions, found {type_name(history)}")
+        for index, entry in enumerate(history or []):
+            if not isinstance(entry, LineDict):
+                ctx.problem(relative, history.line_of(index), "history", f"history entry {index + 1}: expected a mapping of fields")
+                continue
+            sub = Record(ctx, relative, entry, f"{record.label}, history entry {index + 1}")
+            sub.check_fields(REVISION_FIELDS, ("revision", "title", "kind", "citation", "date", "author", "body"))
+            rev = self._read_revision(ctx, sub, None, None, None, posted_at)
+            if rev:
+                revisions.append(rev)
+        numbers = [r.number for r in revisions]
+        if len(set(numbers)) != len(numbers):
+            record.problem("history", f"{record.label}: revision numbers must be unique, found {sorted(numbers)}")
+        if len(ctx.problems) != before:
+            return None
+        return UpdateRecord(file=relative, slug=slug, published_on=published_on, status=status, withdrawn_at=withdrawn_at,
+                            withdrawn_by=withdrawn_by, withdrawn_reason=withdrawn_reason,
+                            revisions=sorted(revisions, key=lambda r: r.number), line=record.line)
+
+    def check(self, ctx: LoadContext) -> None:
+        updates: dict[str, UpdateRecord] = ctx.records[self.name]
+        if not updates:
+            return
+        users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
+        areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
+        for rec in updates.values():
+            for rev in rec.revisions:
+                if rev.author not in users:
+                    ctx.problem(rec.file, rec.line, "author", f"legal update {rec.slug}: unknown author {rev.author}")
+                for area in rev.areas:
+                    if area not in areas:
+                        ctx.problem(rec.file, rec.line, "areas", f"legal update {rec.slug}: unknown area {area}")
+                if not rev.areas:
+                    ctx.problem(rec.file, rec.line, "areas", f"legal update {rec.slug}: name at least one area of practice")
+            if rec.withdrawn_by and rec.withdrawn_by not in users:
+                ctx.problem(rec.file, rec.line, "withdrawn_by", f"legal update {rec.slug}: unknown user {rec.withdrawn_by}")
+            existing = services.find_update(rec.slug)
+            if existing is not None and export_update(existing) != _text_of(rec):
+                ctx.problem(rec.file, rec.line, None, f"legal update {rec.slug} is in the database and differs from this file; "
+                            "updates change only by edits made in CAFpedia")
+
+    def apply(self, ctx: LoadContext) -> None:
+        updates: dict[str, UpdateRecord] = ctx.records[self.name]
+        if not updates:
+            return
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        for rec in updates.values():
+            if services.find_update(rec.slug) is not None:
+                ctx.count("legal updates", "unchanged")
+                continue
+            current = rec.revisions[-1]
+            posted_at = rec.revisions[0].created_at
+            update = LegalUpdate(slug=rec.slug, status=rec.status, current_number=current.number, kind=current.kind, made_on=current.made_on,
+                                 published_on=rec.published_on, published_at=posted_at, updated_at=rec.withdrawn_at or current.created_at,
+                                 withdrawn_at=rec.withdrawn_at, withdrawn_reason=rec.withdrawn_reason,
+                                 withdrawn_by_id=users[rec.withdrawn_by].id if rec.withdrawn_by else None)
+            db.session.add(update)
+            for rev in rec.revisions:
+                db.session.add(LegalRevision(update=update, number=rev.number, kind=rev.kind, title=rev.title, citations=rev.citations,
+                                             made_on=rev.made_on, areas=rev.areas, tags=rev.tags, summary=rev.summary, briefing=rev.briefing,
+                                             practice=rev.practice, source_url=rev.source_url, author_id=users[rev.author].id,
+                                             created_at=rev.created_at, note=rev.note))
+            update.area_links = [LegalUpdateArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(current.areas))]
+            db.session.flush()
+            audit.record(ctx.actor, "content.load_legal_update", "legal_update", rec.slug, summary=current.title, actor_name="content load")
+            ctx.count("legal updates", "new")
+
+    def apply_links(self, ctx: LoadContext) -> None:
+        """Nothing links from a legal update: tips are matched by their citations."""
+
+    def export(self, root: Path) -> list[str]:
+        written = []
+        for update in db.session.scalars(select(LegalUpdate).order_by(LegalUpdate.slug)):
+            relative = f"{FOLDER}/{update.slug}.md"
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(export_update(update), encoding="utf-8")
+            written.append(relative)
+        return written
+
+
+def _fields(rev: RevisionRecord) -> dict:
+    return {"title": rev.title, "kind": rev.kind, "citation": rev.citations[0] if len(rev.citations) == 1 else list(rev.citations),
+            "date": rev.made_on, "author": rev.author, "areas": list(rev.areas), "tags": list(rev.tags), "source_url": rev.source_url,
+            "summary": rev.summary}
+
+
+def _text_of(rec: UpdateRecord) -> str:
+    current = rec.revisions[-1]
+    front = _fields(current)
+    front = {"title": front["title"], "kind": front["kind"], "citation": front["citation"], "date": front["date"],
+             "published_on": rec.published_on, "author": front["author"], "areas": front["areas"], "tags": front["tags"],
+             "source_url": front["source_url"], "summary": front["summary"]}
+    if rec.status == WITHDRAWN:
+        front.update({"status": WITHDRAWN, "withdrawn_at": rec.withdrawn_at, "withdrawn_by": rec.withdrawn_by, "withdrawn_reason": rec.withdrawn_reason})
+    if len(rec.revisions) > 1:
+        front.update({"revision": current.number, "revised_at": current.created_at, "note": current.note})
+        front["history"] = [_fields(r) | {"revision": r.number, "revised_at": r.created_at, "note": r.note, "body": join_body(r.briefing, r.practice)}
+                            for r in rec.revisions[:-1]]
+    return "---\n" + dump_yaml(front) + "---\n" + join_body(current.briefing, current.practice)
+
+
+def export_update(update: LegalUpdate) -> str:
+    revisions = [RevisionRecord(number=r.number, kind=r.kind, title=r.title, citations=list(r.citations), made_on=r.made_on,
+                                author=r.author.username, areas=list(r.areas), tags=list(r.tags), source_url=r.source_url, summary=r.summary,
+                                briefing=r.briefing, practice=r.practice, created_at=r.created_at, note=r.note)
+                 for r in update.revisions if r.number <= update.current_number]
+    withdrawn_by = update.withdrawn_by.username if update.withdrawn_by else None
+    rec = UpdateRecord(file="", slug=update.slug, published_on=update.published_on, status=update.status, withdrawn_at=update.withdrawn_at,
+                       withdrawn_by=withdrawn_by, withdrawn_reason=update.withdrawn_reason, revisions=revisions)
+    return _text_of(rec)

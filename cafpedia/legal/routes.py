@@ -1,0 +1,193 @@
+"""The legal-update feed and pages, Atom feeds, and the legal editors' pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cafpedia.areas.services import find_area, list_areas
+from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import NotFound, ServiceError, ValidationError
+from cafpedia.core.forms import apply_service_errors, choices, commit_or_show_errors, form_status
+from cafpedia.core.permissions import can_post_legal_updates, requires
+from cafpedia.extensions import db
+from cafpedia.legal import services
+from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
+from cafpedia.legal.models import KINDS
+
+bp = Blueprint("legal", __name__, template_folder="templates")
+
+
+def _update(slug: str):
+    try:
+        return services.get_update(slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/legal")
+@requires("read_published")
+def index():
+    form = FilterForm(request.args)
+    form.area.choices = choices([("", "Every area"), *((a.slug, a.title) for a in list_areas())])
+    filters = services.FeedFilters()
+    if request.args and form.validate():
+        filters = services.FeedFilters(kind=form.kind.data or None, area=form.area.data or None,
+                                       date_from=form.date_from.data, date_to=form.date_to.data)
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            form.date_to.errors = [*form.date_to.errors, "The end of the range is before its start."]
+            filters = services.FeedFilters()
+    seen = services.last_seen(current_user)
+    updates = services.feed(filters)
+    services.mark_seen(current_user)
+    db.session.commit()
+    return render_template("legal/index.html", updates=updates, form=form, seen=seen, kinds=KINDS,
+                           editor=can_post_legal_updates(current_user)), form_status(form)
+
+
+def _atom(updates, title: str, self_url: str, home_url: str):
+    updated = max((u.updated_at for u in updates), default=None) or utcnow()
+    response = make_response(render_template("legal/feed.atom.xml", updates=updates, title=title, self_url=self_url, home_url=home_url,
+                                             updated=updated, kinds=KINDS))
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+@bp.get("/legal/feed.atom")
+@requires("read_published")
+def feed():
+    return _atom(services.feed(limit=50), "CAFpedia legal updates", url_for("legal.feed", _external=True), url_for("legal.index", _external=True))
+
+
+@bp.get("/legal/areas/<area_slug>/feed.atom")
+@requires("read_published")
+def area_feed(area_slug: str):
+    area = find_area(area_slug) or abort(404)
+    return _atom(services.feed(services.FeedFilters(area=area.slug), limit=50), f"CAFpedia legal updates: {area.title}",
+                 url_for("legal.area_feed", area_slug=area.slug, _external=True), url_for("legal.index", area=area.slug, _external=True))
+
+
+@bp.get("/legal/<slug>")
+@requires("read_published")
+def show(slug: str):
+    update = _update(slug)
+    editor = can_post_legal_updates(current_user)
+    citing = services.citing_tips(update)
+    flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
+    flag_form = FlagForm(formdata=None)
+    flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
+    return render_template("legal/show.html", update=update, revision=update.current, kinds=KINDS, citing=citing, flagged=flagged,
+                           editor=editor, flag_form=flag_form, withdraw_form=WithdrawForm(formdata=None))
+
+
+@bp.get("/legal/<slug>/history")
+@requires("read_published")
+def history(slug: str):
+    update = _update(slug)
+    return render_template("legal/history.html", update=update, kinds=KINDS)
+
+
+def _area_choices(form: UpdateForm) -> None:
+    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
+
+
+def _draft(form: UpdateForm) -> services.UpdateDraft:
+    from cafpedia.tips.services import normalise_tag, split_list
+
+    return services.UpdateDraft(
+        kind=form.kind.data or "", title=form.title.data or "",
+        citations=[c.strip() for c in (form.citations.data or "").splitlines() if c.strip()],
+        made_on=form.made_on.data, summary=form.summary.data or "", briefing=form.briefing.data or "", practice=form.practice.data or "",
+        areas=list(form.areas.data or []), tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+        source_url=(form.source_url.data or "").strip() or None,
+    )
+
+
+@bp.route("/legal/new", methods=["GET", "POST"])
+@requires("post_legal_updates")
+def new():
+    form = UpdateForm()
+    _area_choices(form)
+    if form.validate_on_submit():
+        posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
+        if posted:
+            flash("The update is published. Check the tips that cite the same law below, and send any that need it for review.", "success")
+            return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
+    return render_template("legal/edit.html", form=form, update=None), form_status(form)
+
+
+@bp.route("/legal/<slug>/edit", methods=["GET", "POST"])
+@requires("post_legal_updates")
+def edit(slug: str):
+    update = _update(slug)
+    if update.status != "published":
+        flash("This update is withdrawn and can no longer be changed.", "error")
+        return redirect(url_for("legal.show", slug=slug))
+    form = UpdateForm()
+    _area_choices(form)
+    if request.method == "GET":
+        revision = update.current
+        form.kind.data, form.title.data, form.made_on.data = revision.kind, revision.title, revision.made_on
+        form.citations.data = "\n".join(revision.citations)
+        form.areas.data, form.tags.data = list(revision.areas), ", ".join(revision.tags)
+        form.summary.data, form.briefing.data, form.practice.data = revision.summary, revision.briefing, revision.practice
+        form.source_url.data = revision.source_url or ""
+    if form.validate_on_submit():
+        saved = commit_or_show_errors(form, lambda: services.edit_update(current_user, update, _draft(form), note=form.note.data or ""))
+        if saved:
+            flash(f"Saved as revision {saved.number}. The earlier text stays in the history.", "success")
+            return redirect(url_for("legal.show", slug=slug))
+    return render_template("legal/edit.html", form=form, update=update), form_status(form)
+
+
+@bp.post("/legal/<slug>/withdraw")
+@requires("post_legal_updates")
+def withdraw(slug: str):
+    update = _update(slug)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(current_user, update, form.reason.data or "")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
+            return redirect(url_for("legal.show", slug=slug))
+    return _show_with(update, withdraw_form=form)
+
+
+@bp.post("/legal/<slug>/flag")
+@requires("post_legal_updates")
+def flag(slug: str):
+    update = _update(slug)
+    citing = services.citing_tips(update)
+    form = FlagForm()
+    form.tips.choices = choices((t.slug, t.title) for t in citing)
+    if form.validate_on_submit():
+        try:
+            flagged = services.flag_tips(current_user, update, list(form.tips.data or []))
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(f"{len(flagged)} tip{'s' if len(flagged) != 1 else ''} sent to {'their' if len(flagged) != 1 else 'its'} lead manager for review now.", "success")
+            return redirect(url_for("legal.show", slug=slug) + "#cited-by")
+    return _show_with(update, flag_form=form)
+
+
+def _show_with(update, *, flag_form=None, withdraw_form=None):
+    citing = services.citing_tips(update)
+    flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
+    if flag_form is None:
+        flag_form = FlagForm(formdata=None)
+    flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
+    return render_template("legal/show.html", update=update, revision=update.current, kinds=KINDS, citing=citing, flagged=flagged,
+                           editor=True, flag_form=flag_form, withdraw_form=withdraw_form or WithdrawForm(formdata=None)), 400

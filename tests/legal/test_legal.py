@@ -1,0 +1,219 @@
+"""Legal updates: posting, editing, withdrawing, the feed, tips citing the same law and
+sending them for review, Atom feeds, permissions, search and the content round trip."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import pytest
+
+from cafpedia.core.errors import NotAllowed, ValidationError
+from cafpedia.extensions import db
+from cafpedia.legal import services
+from cafpedia.legal.models import LegalUpdate
+from cafpedia.notifications import services as notifications
+from cafpedia.search import service as search
+from cafpedia.tips import services as tips
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def update_draft(**changes):
+    values = dict(kind="case-law", title="Disclosure of a reporter's notes", citations=["[2002] EWCA Civ 1199", "[2002] 2 FLR 893"],
+                  made_on=date(2002, 7, 31), summary="When an officer may share concerns with the police.",
+                  briefing="The Court of Appeal considered disclosure.", practice="- Ask the court first.", areas=["contact"], tags=["disclosure"])
+    values.update(changes)
+    return services.UpdateDraft(**values)
+
+
+@pytest.fixture
+def staff(people, make_user):
+    return {**people, "lawyer": make_user("lola.lawyer", ["legal_editor"], name="Lola Lawyer")}
+
+
+@pytest.fixture
+def citing_tip(staff, publish):
+    return publish(slug="sharing-concerns", legal_refs=["[2002] EWCA Civ 1199"])
+
+
+@pytest.fixture
+def posted(staff):
+    update = services.post_update(staff["lawyer"], update_draft(), today=date(2026, 11, 20))
+    db.session.commit()
+    return update
+
+
+def test_post_and_read(staff, posted):
+    assert posted.slug == "2026-11-20-disclosure-of-a-reporter-s-notes" and posted.current.citations == ["[2002] EWCA Civ 1199", "[2002] 2 FLR 893"]
+    assert services.feed() == [posted]
+    assert services.feed(services.FeedFilters(kind="legislation")) == []
+    assert services.feed(services.FeedFilters(area="contact")) == [posted]
+    assert services.feed(services.FeedFilters(area="adoption")) == []
+    assert services.feed(services.FeedFilters(date_from=date(2003, 1, 1))) == []
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"citations": ["[2002] EWCA 1199"]}, "citations"), ({"citations": []}, "citations"),
+    ({"citations": ["Children Act 1989 s7"]}, "citations"),  # case law must cite a judgment
+    ({"made_on": date.today() + timedelta(days=3)}, "made_on"),  # a judgment in the future
+    ({"made_on": date(2003, 1, 1)}, "made_on"),  # a 2002 neutral citation
+    ({"areas": ["nowhere"]}, "areas"), ({"areas": []}, "areas"), ({"briefing": "  "}, "briefing"),
+    ({"source_url": "javascript:alert(1)"}, "source_url"), ({"kind": "rumour"}, "kind"), ({"summary": "x" * 301}, "summary"),
+])
+def test_bad_updates_are_refused(staff, changes, field):
+    with pytest.raises(ValidationError) as caught:
+        services.post_update(staff["lawyer"], update_draft(**changes))
+    assert field in caught.value.errors
+    db.session.rollback()
+    assert db.session.query(LegalUpdate).count() == 0
+
+
+def test_practitioners_cannot_post(staff):
+    with pytest.raises(NotAllowed):
+        services.post_update(staff["pat"], update_draft())
+
+
+def test_edits_are_revisions_and_withdrawing_keeps_it(staff, posted):
+    with pytest.raises(ValidationError):
+        services.edit_update(staff["lawyer"], posted, update_draft())  # nothing changed
+    services.edit_update(staff["lawyer"], posted, update_draft(title="Disclosure to the police of a reporter's notes"), note="clearer title")
+    db.session.commit()
+    assert [r.number for r in posted.revisions] == [1, 2] and posted.current.title.startswith("Disclosure to the police")
+    with pytest.raises(ValidationError):
+        services.withdraw(staff["lawyer"], posted, "")
+    services.withdraw(staff["lawyer"], posted, "superseded by a later judgment")
+    db.session.commit()
+    assert posted.status == "withdrawn" and services.feed() == []
+    assert services.feed(services.FeedFilters(include_withdrawn=True)) == [posted]
+
+
+def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
+    other = publish(slug="unrelated", legal_refs=["Children Act 1989 s7"])
+    assert services.citing_tips(posted) == [citing_tip]
+    assert services.updates_for_tip(citing_tip) == [posted] and services.updates_for_tip(other) == []
+    with pytest.raises(ValidationError):
+        services.flag_tips(staff["lawyer"], posted, ["unrelated"])  # does not cite this law
+    services.flag_tips(staff["lawyer"], posted, ["sharing-concerns"], today=date(2026, 11, 20))
+    db.session.commit()
+    assert citing_tip.review_by == date(2026, 11, 20)
+    assert citing_tip in tips.due_for_review(staff["lee"], today=date(2026, 11, 20))
+    assert notifications.unread_count(staff["lee"]) == 1 and notifications.unread_count(staff["dee"]) == 1
+    assert [f.update for f in services.open_flags([citing_tip.id])] == [posted]
+    tips.mark_reviewed(staff["lee"], citing_tip)
+    db.session.commit()
+    assert services.open_flags([citing_tip.id]) == []
+
+
+def test_statute_sections_match(staff, publish):
+    section = publish(slug="s7-reports", legal_refs=["Children Act 1989 s7"])
+    whole = publish(slug="whole-act", legal_refs=["Children Act 1989"])
+    elsewhere = publish(slug="welfare", legal_refs=["Children Act 1989 s1(3)"])
+    update = services.post_update(staff["lawyer"], update_draft(kind="legislation", citations=["Children Act 1989 s7"], made_on=date(2004, 1, 1)))
+    assert services.citing_tips(update) == sorted([section, whole], key=lambda t: t.slug) and elsewhere not in services.citing_tips(update)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_user(client):
+    def sign_in(username):
+        client.sign_out()
+        client.sign_in(username)
+        return client
+
+    return sign_in
+
+
+FORM = {"kind": "case-law", "title": "Disclosure ruling", "citations": "[2002] EWCA Civ 1199\n[2002] 2 FLR 893", "made_on": "2002-07-31",
+        "areas": ["contact"], "summary": "Short.", "briefing": "Long.", "practice": "- Do this."}
+
+
+def test_the_feed_marks_what_is_new(staff, as_user):
+    client = as_user("pat.fca")
+    client.get("/legal")
+    as_user("lola.lawyer").post_form("/legal/new", FORM)
+    page = as_user("pat.fca").get("/legal").get_data(as_text=True)
+    assert "Disclosure ruling" in page and "New since your last visit" in page
+    assert "New since your last visit" not in client.get("/legal").get_data(as_text=True)
+
+
+def test_posting_from_the_form(staff, as_user, citing_tip):
+    client = as_user("lola.lawyer")
+    bad = client.post_form("/legal/new", {**FORM, "citations": "[2002] EWCA 1199", "made_on": "2099-01-01", "briefing": ""})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "neutral citation is [year] court number" in text and "Write the briefing" in text
+    ok = client.post_form("/legal/new", FORM)
+    assert ok.status_code == 302
+    slug = db.session.query(LegalUpdate).one().slug
+    page = client.get(f"/legal/{slug}").get_data(as_text=True)
+    assert citing_tip.title in page and "Send for review" in page
+    assert client.post_form(f"/legal/{slug}/flag", {"tips": ["sharing-concerns"]}).status_code == 302
+    dashboard = as_user("lee.lead").get("/reviews").get_data(as_text=True)
+    assert citing_tip.title in dashboard and "Legal update: <a" in dashboard
+    assert as_user("pat.fca").get(f"/tips/{citing_tip.slug}").get_data(as_text=True).count("Disclosure ruling") == 1
+
+
+def test_practitioners_get_403(staff, as_user, posted):
+    client = as_user("pat.fca")
+    assert client.get("/legal/new").status_code == 403
+    assert client.post_form("/legal/new", FORM).status_code == 403
+    assert client.post_form(f"/legal/{posted.slug}/withdraw", {"reason": "x"}).status_code == 403
+    assert client.get(f"/legal/{posted.slug}").status_code == 200
+
+
+def test_filters_with_odd_input(staff, as_user, posted):
+    client = as_user("pat.fca")
+    assert client.get("/legal?kind=case-law&area=contact").status_code == 200
+    assert client.get("/legal?kind=nonsense").status_code == 400
+    assert client.get("/legal?date_from=2030-13-45").status_code == 400
+    bad_range = client.get("/legal?date_from=2005-01-01&date_to=2004-01-01")
+    assert bad_range.status_code == 400 and "before its start" in bad_range.get_data(as_text=True)
+
+
+def test_atom_feeds_parse(staff, as_user, posted):
+    client = as_user("pat.fca")
+    for url, count in (("/legal/feed.atom", 1), ("/legal/areas/contact/feed.atom", 1), ("/legal/areas/adoption/feed.atom", 0)):
+        response = client.get(url)
+        assert response.content_type.startswith("application/atom+xml")
+        root = ET.fromstring(response.get_data())
+        assert root.find(f"{ATOM}id").text.startswith("http") and root.find(f"{ATOM}updated").text.endswith("Z")
+        entries = root.findall(f"{ATOM}entry")
+        assert len(entries) == count
+        for entry in entries:
+            assert entry.find(f"{ATOM}title").text == "Disclosure of a reporter's notes"
+    assert client.get("/legal/areas/nowhere/feed.atom").status_code == 404
+
+
+def test_any_citation_finds_it(staff, posted):
+    search.drain()
+    for query in ("EWCA Civ 1199", "2 FLR 893", '"reporter\'s notes"'):
+        found = search.search(staff["pat"], query)
+        assert f"/legal/{posted.slug}" in [h.url for h in found.results.hits], query
+
+
+def test_demo_legal_round_trip(app, demo_content, tmp_path):
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import export_folder, load_folder
+
+    assert db.session.query(LegalUpdate).count() >= 10
+    export_folder(tmp_path / "out")
+    for path in sorted((DEFAULT_CONTENT_DIR / "legal").glob("*.md")):
+        assert (tmp_path / "out" / "legal" / path.name).read_text() == path.read_text(), path
+    load_folder(tmp_path / "out")
+    db.session.commit()
+    cited = [u for u in services.feed() if services.citing_tips(u)]
+    assert len(cited) >= 3  # demo tips cite the law of several demo updates
+
+
+def test_load_names_bad_legal_files(app, demo_content, tmp_path):
+    from cafpedia.content.loader import ContentError, load_folder
+
+    folder = tmp_path / "bad" / "legal"
+    folder.mkdir(parents=True)
+    (folder / "2006-01-02-bad.md").write_text(
+        "---\ntitle: Bad\nkind: case-law\ncitation: '[2002] EWCA 1199'\ndate: 2007-01-01\npublished_on: 2006-01-02\nauthor: legal.editor\nareas: [nowhere]\n---\nNo heading\n")
+    with pytest.raises(ContentError) as caught:
+        load_folder(tmp_path / "bad")
+    text = str(caught.value)
+    assert "neutral citation" in text and "What it means for practice" in text
