@@ -18,10 +18,10 @@ from sqlalchemy.orm import object_session, selectinload
 from cafpedia.core.markdown import index_text
 from cafpedia.extensions import db
 
-# Ranking: area and standard pages are signposts and a digest item is background reading, so
+# Ranking: area and standard pages are signposts, digest items and legal updates background, so
 # on a near tie the tip or guidance that answers the question comes first. Both backends
 # multiply a document's score by its kind's weight.
-KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85}
+KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85, "legal": 0.85}
 WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
 KIND_LABELS = {
     "tip": "Practice tip",
@@ -50,6 +50,7 @@ class SearchDocument:
     author_id: int | None = None
     area_id: int | None = None
     extra: str = ""  # legal references, citations, synonyms of the title: searchable, not shown
+    keywords: str = ""  # words that count as much as the title, not shown: a legal update's citations
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""
@@ -149,7 +150,9 @@ def _legal_document(update) -> SearchDocument:
         url=f"/legal/{update.slug}", status="archived" if update.status == "withdrawn" else "published",
         area=areas[0].slug if areas else "", area_title=areas[0].title if areas else "", tags=list(revision.tags),
         updated_at=update.updated_at,
-        extra=" ".join([*revision.citations, LEGAL_KINDS.get(revision.kind, ""), *(a.title for a in areas[1:])]),
+        # The first citation is what the update is about; any other finds it too, with less weight.
+        extra=" ".join([*revision.citations[1:], LEGAL_KINDS.get(revision.kind, ""), *(a.title for a in areas[1:])]),
+        keywords=revision.citations[0] if revision.citations else "",
     )
 
 

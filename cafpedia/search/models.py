@@ -40,6 +40,7 @@ class SearchDocumentRow(db.Model):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     extra: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")  # weighted like the title
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     standards: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from cafpedia.tips import services as tips
 from cafpedia.tips.models import CHECKLIST
 from tests.conftest import Client
 
-# Query → the tip that must come first for a practitioner.
+# Query → what must come first for a practitioner.
 RELEVANCE = [
     ("s7 report", "/tips/writing-focused-s7-reports-with-clear-recommendations"),
     ("section 7 report", "/tips/writing-focused-s7-reports-with-clear-recommendations"),
@@ -19,7 +19,8 @@ RELEVANCE = [
     ("FGC", "/tips/family-group-conferences-in-private-law"),
     ("interpreters", "/tips/booking-approved-interpreters-for-interviews"),
     ("welfare checklist", "/tips/applying-the-welfare-checklist-in-your-analysis"),
-    ("EWCA Civ 1199", "/tips/re-m-sharing-concerns-with-police-and-childrens-services"),
+    ("EWCA Civ 1199", "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permission"),  # the case itself
+    ("sharing concerns police", "/tips/re-m-sharing-concerns-with-police-and-childrens-services"),
     ("lone working home visits", "/tips/risk-assessing-home-visits-and-lone-working"),
     ("in-court conciliation", "/tips/in-court-conciliation-at-the-first-hearing"),
     ("reporting officer consent", "/tips/reporting-officer-witnessing-consent"),

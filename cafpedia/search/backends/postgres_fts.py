@@ -54,7 +54,7 @@ class PostgresBackend:
     def _row(doc: SearchDocument) -> dict:
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "body": doc.index_body(), "extra": doc.index_extra(),
+            "url": doc.url, "title": doc.title, "keywords": doc.keywords, "body": doc.index_body(), "extra": doc.index_extra(),
             "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
             "author_id": doc.author_id, "area_id": doc.area_id,
         }
@@ -63,7 +63,7 @@ class PostgresBackend:
     def _tsv():
         table = SearchDocumentRow.__table__
         return (
-            func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.title, "")), literal_column("'A'"))
+            func.setweight(func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords)), literal_column("'A'"))
             .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.extra, "")), literal_column("'B'")))
             .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.body, "")), literal_column("'C'")))
         )

@@ -45,7 +45,7 @@ from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Vis
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.query import ParsedQuery, synonym_groups
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 VERSION_FILE = "cafpedia_schema_version"
 WORDS_FILE = "cafpedia_words.txt"
 # Stemmed words, keeping one-character tokens: "s 7", "Part 4" and clause numbers matter here.
@@ -70,7 +70,8 @@ def make_schema() -> Schema:
         area=ID(stored=True, sortable=True),
         area_title=STORED(),
         url=STORED(),
-        title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+        name=STORED(),  # the title as shown
+        title=TEXT(analyzer=ANALYZER, phrase=False),  # the title and the keywords, as searched
         body=STORED(),
         text=TEXT(analyzer=ANALYSED, phrase=False),
         tpairs=TEXT(analyzer=ANALYSED, phrase=False),
@@ -367,8 +368,8 @@ class WhooshBackend:
         words = tokens(f"{body}\n{doc.index_extra()}")
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "body": body, "text": " ".join(words),
-            "tpairs": " ".join(pair_tokens(tokens(doc.title))), "pairs": " ".join(pair_tokens(words)),
+            "url": doc.url, "name": doc.title, "title": f"{doc.title} {doc.keywords}".strip(), "body": body, "text": " ".join(words),
+            "tpairs": " ".join(pair_tokens(tokens(doc.title)) + pair_tokens(tokens(doc.keywords))), "pairs": " ".join(pair_tokens(words)),
             "tags": ",".join(doc.tags), "standards": ",".join(doc.standards), "updated": doc.updated_at,
             "author": str(doc.author_id or ""), "area_id": str(doc.area_id or ""),
         }
@@ -595,7 +596,7 @@ class WhooshBackend:
                 highlight.HtmlFormatter(tagname="mark", between=" … "), top=2,
             )
         return Hit(
-            key=stored["key"], kind=stored["kind"], title=stored["title"], url=stored["url"],
+            key=stored["key"], kind=stored["kind"], title=stored["name"], url=stored["url"],
             snippet=snippet or escape(_shorten(body, SNIPPET_CHARS)), area=stored.get("area", ""),
             area_title=stored.get("area_title", ""), status=stored["status"], updated_at=stored.get("updated"),
         )
