@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-# NUL and the other C0 controls (except tab, new line and carriage return), and lone
-# surrogates: no field may hold them, and PostgreSQL cannot store NUL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# NUL and the other C0 controls (except tab, new line and carriage return), lone
+# surrogates, and U+FFFE and U+FFFF: no field may hold them. PostgreSQL cannot store NUL,
+# and XML (the Atom feeds) cannot hold any of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def has_control_characters(value: str) -> bool:

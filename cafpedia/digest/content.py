@@ -27,6 +27,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, Record, type_name
 from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
 from cafpedia.core import audit
+from cafpedia.core.text import has_control_characters
 from cafpedia.digest import services
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
@@ -37,7 +38,7 @@ ISSUE_FILE = "issue.md"
 ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor")
 ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
 PREVIOUS_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "body")
-CORRECTION_FIELDS = ("on", "by", "reason", "previous")
+CORRECTION_FIELDS = ("at", "by", "reason", "previous")
 HEADING_RE = re.compile(r"^## +Implications for practice *$", re.I | re.M)
 
 
@@ -101,7 +102,7 @@ def split_body(body: str) -> tuple[str, str] | None:
 
 
 def join_body(summary: str, implications: str) -> str:
-    return f"{summary.strip()}\n\n## Implications for practice\n\n{implications.strip()}\n"
+    return f"{summary.strip(chr(10)).rstrip()}\n\n## Implications for practice\n\n{implications.strip(chr(10)).rstrip()}\n"
 
 
 def _read_markdown(ctx: LoadContext, path: Path, relative: str, what: str):
@@ -116,6 +117,9 @@ def _read_markdown(ctx: LoadContext, path: Path, relative: str, what: str):
         ctx.problem(relative, 1, None, f"{what} starts with front matter between two lines of ---")
         return None
     front, body = parts
+    if has_control_characters(body):
+        ctx.problem(relative, None, None, "the text holds a control character or an invalid escape")
+        return None
     try:
         data = parse_yaml(front)
     except YamlProblem as exc:
@@ -151,6 +155,9 @@ def _read_text(record: Record, summary: str, implications: str) -> Text | None:
         tags=record.text_list("tags", max_length=services.TAG_MAX),
         summary=summary, implications=implications,
     )
+    if len(text.tags) > services.TAGS_MAX or len(text.areas) > services.AREAS_MAX:
+        record.problem("tags" if len(text.tags) > services.TAGS_MAX else "areas",
+                       f"{record.label}: at most {services.TAGS_MAX} tags and {services.AREAS_MAX} areas")
     if text.url and not services.is_web_link(text.url):
         record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
     for tag in text.tags:
@@ -170,6 +177,8 @@ class DigestSection:
         found: dict[str, IssueRecord] = {}
         ctx.records[self.name] = found
         root = ctx.root / FOLDER
+        if root.exists() and not root.is_dir():
+            ctx.problem(FOLDER, None, None, "digest must be a folder of issue folders")
         if not root.is_dir():
             return
         for path in sorted(root.iterdir()):
@@ -264,15 +273,15 @@ class DigestSection:
         raw = record.data.get("corrections")
         if raw is not None and not isinstance(raw, list):
             record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
-        for index, entry in enumerate(raw or []):
+        for index, entry in enumerate(raw if isinstance(raw, list) else []):
             if not isinstance(entry, LineDict):
                 ctx.problem(relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields")
                 continue
             sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
-            sub.check_fields(CORRECTION_FIELDS, ("on", "by", "reason", "previous"))
-            on = _as_datetime(entry.get("on"))
-            if entry.get("on") is not None and on is None:
-                sub.problem("on", f"{sub.label}: expected a date and time")
+            sub.check_fields(CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
+            on = _as_datetime(entry.get("at"))
+            if entry.get("at") is not None and on is None:
+                sub.problem("at", f"{sub.label}: expected a date and time")
             by = sub.text("by", max_length=64) or ""
             reason = sub.text("reason", max_length=services.REASON_MAX) or ""
             previous = entry.get("previous")
@@ -302,9 +311,9 @@ class DigestSection:
         users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
         areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
         file_tips = ctx.records.get("tips", {})
-        from cafpedia.tips.models import PUBLISHED, Tip
+        from cafpedia.tips.models import ARCHIVED, PUBLISHED, Tip
 
-        db_published = set(db.session.scalars(select(Tip.slug).where(Tip.status == PUBLISHED)))
+        db_published = set(db.session.scalars(select(Tip.slug).where(Tip.status.in_([PUBLISHED, ARCHIVED]))))
         db_quarters = {i.quarter: i for i in db.session.scalars(select(DigestIssue))}
         for issue in issues.values():
             if issue.editor not in users:
@@ -321,8 +330,8 @@ class DigestSection:
                         ctx.problem(item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}")
                 for slug in item.tips:
                     rec = file_tips.get(slug)
-                    if not ((rec is not None and rec.status == PUBLISHED) or (rec is None and slug in db_published)):
-                        ctx.problem(item.file, item.line, "tips", f"item {item.slug}: {slug} is not a published tip")
+                    if not ((rec is not None and rec.status in (PUBLISHED, ARCHIVED)) or (rec is None and slug in db_published)):
+                        ctx.problem(item.file, item.line, "tips", f"item {item.slug}: {slug} is not a published (or archived) tip")
                 if issue.published_on is None and (item.corrections or item.tips):
                     ctx.problem(item.file, item.line, "corrections" if item.corrections else "tips",
                                 f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet")
@@ -351,17 +360,17 @@ class DigestSection:
         from cafpedia.tips.models import Tip
 
         tips = {t.slug: t for t in db.session.scalars(select(Tip))}
-        for rec in issues.values():
+        to_write = []
+        for rec in issues.values():  # drafts being replaced go first, so numbers can change hands
             existing = services.find_issue(rec.slug)
-            if existing is not None and not existing.is_draft:
+            if existing is not None and (not existing.is_draft or export_issue_files(existing) == self._files_of(rec)):
                 ctx.count("digest issues", "unchanged")
                 continue
             if existing is not None:
-                if export_issue_files(existing) == self._files_of(rec):
-                    ctx.count("digest issues", "unchanged")
-                    continue
                 db.session.delete(existing)
-                db.session.flush()
+            to_write.append((rec, existing is not None))
+        db.session.flush()
+        for rec, replaced in to_write:
             issue = DigestIssue(slug=rec.slug, number=rec.number, quarter=rec.quarter, title=rec.title, introduction=rec.introduction,
                                 editor=users[rec.editor], published_on=rec.published_on, published_at=rec.published_at)
             if rec.published_at:
@@ -390,7 +399,7 @@ class DigestSection:
                     db.session.add(TipResearchLink(tip_id=tips[slug].id, item_id=item.id, linked_by_id=None, linked_at=rec.published_at))
             db.session.flush()
             audit.record(ctx.actor, "content.load_digest_issue", "digest_issue", rec.slug, summary=rec.title, actor_name="content load")
-            ctx.count("digest issues", "replaced" if existing is not None else "added")
+            ctx.count("digest issues", "replaced" if replaced else "added")
 
     # --- export ---------------------------------------------------------------------------
 
@@ -421,7 +430,7 @@ def _text_fields(text: Text) -> dict:
 
 
 def _correction_row(on, by, reason, previous: Text) -> dict:
-    return {"on": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": join_body(previous.summary, previous.implications)}}
+    return {"at": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": join_body(previous.summary, previous.implications)}}
 
 
 def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:

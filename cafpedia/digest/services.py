@@ -36,7 +36,7 @@ from cafpedia.digest.models import (
 from cafpedia.extensions import db
 from cafpedia.notifications import services as notifications
 
-QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER_RE = re.compile(r"^([0-9]{4})-Q([1-4])$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TITLE_MAX = 200
@@ -53,6 +53,8 @@ TOPIC_MAX = 200
 SLUG_MAX = 80
 NUMBER_MAX = 100_000
 IMPLICATIONS_HEADING = "## Implications for practice"
+# The line that divides an item's file into summary and implications: no text may hold it.
+HEADING_RE = re.compile(r"^ {0,3}#+ *Implications for practice *$", re.I | re.M)
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -259,7 +261,7 @@ def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
             errors[name] = f"Write {label}."
         elif len(text) > TEXT_MAX:
             errors[name] = f"{label.capitalize()} is too long: at most {TEXT_MAX:,} characters; this has {len(text):,}."
-        elif IMPLICATIONS_HEADING.lower() in text.lower():
+        elif HEADING_RE.search(text):
             errors[name] = f"Leave out the heading \"{IMPLICATIONS_HEADING[3:]}\": the page adds it."
     return errors, areas
 
@@ -367,9 +369,25 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
     return item
 
 
+def _normalised(draft: ItemDraft, areas: list[PracticeArea]) -> ItemDraft:
+    """The draft as it would be stored: to tell whether anything really changed."""
+    return ItemDraft(
+        title=" ".join(draft.title.split()), source=" ".join(draft.source.split()),
+        summary=normalise_newlines(draft.summary).strip("\n"), implications=normalise_newlines(draft.implications).strip("\n"),
+        authors=[" ".join(a.split()) for a in draft.authors if a.strip()], year=draft.year, url=draft.url or None,
+        areas=[a.slug for a in areas], tags=list(dict.fromkeys(draft.tags)),
+    )
+
+
+def keep_order(current: list[str], wanted: list[str]) -> list[str]:
+    """The wanted slugs, those already chosen first in their order (the first area matters)."""
+    return [s for s in current if s in wanted] + [s for s in wanted if s not in current]
+
+
 def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -> DigestItem:
     """Change a draft's item in place; correct a published item, keeping what readers saw."""
     _ensure_composer(user)
+    draft.areas = keep_order(item.area_slugs, list(dict.fromkeys(draft.areas)))
     errors, areas = check_item(draft)
     reason = " ".join((reason or "").split())
     published = not item.issue.is_draft
@@ -378,7 +396,7 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
             errors["reason"] = "Say why you are correcting a published item: readers see it."
         elif len(reason) > REASON_MAX:
             errors["reason"] = f"Use at most {REASON_MAX} characters for the reason (this has {len(reason)})."
-        elif ItemDraft.of(item) == draft:
+        elif not errors and ItemDraft.of(item) == _normalised(draft, areas):
             errors["summary"] = "Nothing has changed: change the text before saving a correction."
     if errors:
         raise ValidationError(errors)
@@ -481,6 +499,8 @@ def get_suggestion(suggestion_id: int) -> ResearchSuggestion:
 
 def decide_suggestion(user, suggestion: ResearchSuggestion, status: str, reply: str) -> ResearchSuggestion:
     _ensure_composer(user)
+    if suggestion.status != OPEN:
+        raise ServiceError("This suggestion has already been answered; the reply stands as sent.")
     errors = {}
     if status not in (TAKEN_UP, DECLINED):
         errors["status"] = "Choose whether the suggestion is taken up or declined."

@@ -83,7 +83,7 @@ def split_body(body: str) -> tuple[str, str] | None:
 
 
 def join_body(briefing: str, practice: str) -> str:
-    return f"{briefing.strip()}\n\n## What it means for practice\n\n{practice.strip()}\n"
+    return f"{briefing.strip(chr(10)).rstrip()}\n\n## What it means for practice\n\n{practice.strip(chr(10)).rstrip()}\n"
 
 
 def _first_paragraph(text: str) -> str:
@@ -98,6 +98,8 @@ class LegalSection:
         found: dict[str, UpdateRecord] = {}
         ctx.records[self.name] = found
         root = ctx.root / FOLDER
+        if root.exists() and not root.is_dir():
+            ctx.problem(FOLDER, None, None, "legal must be a folder of legal/YYYY-MM-DD-SLUG.md files")
         if not root.is_dir():
             return
         for path in sorted(root.iterdir()):
@@ -143,6 +145,8 @@ class LegalSection:
         summary = " ".join((record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split())
         source_url = record.text("source_url", max_length=services.URL_MAX)
         at = _as_datetime(data.get("revised_at")) or default_at
+        if data.get("revised_at") is not None and _as_datetime(data.get("revised_at")) is None:
+            record.problem("revised_at", f"{record.label}: expected a date and time")
         if len(ctx.problems) != before:
             return None
         draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, summary=summary, briefing=parts[0],
@@ -182,7 +186,7 @@ class LegalSection:
         history = data.get("history")
         if history is not None and not isinstance(history, list):
             record.problem("history", f"{record.label}: expected a list of earlier revisions, found {type_name(history)}")
-        for index, entry in enumerate(history or []):
+        for index, entry in enumerate(history if isinstance(history, list) else []):
             if not isinstance(entry, LineDict):
                 ctx.problem(relative, history.line_of(index), "history", f"history entry {index + 1}: expected a mapping of fields")
                 continue
@@ -194,6 +198,8 @@ class LegalSection:
         numbers = [r.number for r in revisions]
         if len(set(numbers)) != len(numbers):
             record.problem("history", f"{record.label}: revision numbers must be unique, found {sorted(numbers)}")
+        elif top and numbers and top.number != max(numbers):
+            record.problem("revision", f"{record.label}: the text above is the current revision, so its number is the highest")
         if len(ctx.problems) != before:
             return None
         return UpdateRecord(file=relative, slug=slug, published_on=published_on, status=status, withdrawn_at=withdrawn_at,

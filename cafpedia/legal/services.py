@@ -42,6 +42,8 @@ AREAS_MAX = 5
 CITATIONS_MAX = 8
 SLUG_MAX = 80
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The line that divides an update's file into briefing and practice: no text may hold it.
+PRACTICE_HEADING_RE = re.compile(r"^ {0,3}#+ *What it means for practice *$", re.I | re.M)
 SLUG_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Kinds whose date is when something already happened: it cannot be in the future.
 PAST_KINDS = {"case-law", "inspection"}
@@ -126,6 +128,8 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
         text = getattr(draft, name) or ""
         if not text.strip():
             errors[name] = f"Write {label}."
+        elif PRACTICE_HEADING_RE.search(text):
+            errors[name] = "Leave out the heading \"What it means for practice\": the page adds it."
         elif len(text) > TEXT_MAX:
             errors[name] = f"{label.capitalize()} is too long: at most {TEXT_MAX:,} characters; this has {len(text):,}."
     if draft.source_url:
@@ -206,6 +210,9 @@ def edit_update(user, update: LegalUpdate, draft: UpdateDraft, *, note: str = ""
     _ensure_editor(user)
     if update.status == WITHDRAWN:
         raise NotAllowed("This update is withdrawn; post a new one instead.")
+    from cafpedia.digest.services import keep_order
+
+    draft.areas = keep_order(list(update.current.areas), list(dict.fromkeys(draft.areas)))
     errors, citations, areas = check_draft(draft, today=today)
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX:

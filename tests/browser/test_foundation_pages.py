@@ -62,7 +62,7 @@ def test_skip_link_is_the_first_thing_a_keyboard_reaches(page, live_server):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url(re.compile(r"#main$"), timeout=5000)  # following a fragment link is not instant
 
 
 def test_administration_pages_are_accessible(page, live_server, axe_check):

@@ -245,9 +245,9 @@ def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, 
 def test_notification_settings_page(staff, as_user):
     client = as_user("pat.fca")
     assert client.post_form("/notifications/settings", {}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == {"digest"}
+    assert notifications.turned_off(staff["pat"]) == {"digest", "legal_review"}
     assert client.post_form("/notifications/settings", {"wanted": ["digest"]}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == set()
+    assert notifications.turned_off(staff["pat"]) == {"legal_review"}
     assert client.post_form("/notifications/settings", {"wanted": ["nonsense"]}).status_code == 400
 
 
@@ -317,3 +317,94 @@ def test_preview_as_readers_see_it(staff, draft_issue, as_user):
     assert "Publish this issue" in composing and "Move down" in composing
     assert "Publish this issue" not in preview and "Move down" not in preview and "Back to composing" in preview
     assert draft_issue.items[0].title in preview
+
+
+# --- Found by a review: each must stay fixed ------------------------------------------------------
+
+
+def test_a_correction_that_changes_nothing_is_refused(staff, published_issue):
+    item = published_issue.items[0]
+    same = item_draft(summary=item.summary.replace("\n", "\r\n") + "\r\n", title=f"  {item.title} ", areas=["contact"])
+    with pytest.raises(ValidationError) as caught:
+        services.update_item(staff["coord"], item, same, reason="no reason")
+    assert "Nothing has changed" in caught.value.errors["summary"]
+
+
+def test_editing_keeps_the_order_of_areas(staff, draft_issue):
+    item = draft_issue.items[1]  # areas contact, adoption
+    services.update_item(staff["coord"], item, item_draft("Contact centres evaluated", areas=["adoption", "contact"]))
+    assert item.area_slugs == ["contact", "adoption"]
+
+
+@pytest.mark.parametrize("text", ["Sum\n\n##  Implications for practice\n\nmore", "Sum\n\n### implications for practice\n"])
+def test_the_dividing_heading_cannot_be_typed(staff, draft_issue, text):
+    with pytest.raises(ValidationError):
+        services.add_item(staff["coord"], draft_issue, item_draft(summary=text))
+
+
+@pytest.mark.parametrize("quarter", ["٢٠٠٧-Q2", "２００７-Q2"])
+def test_quarters_are_ascii(staff, quarter):
+    with pytest.raises(ValidationError):
+        services.create_issue(staff["coord"], services.IssueDraft(number=50, quarter=quarter, title="Odd digits"))
+
+
+def test_xml_illegal_characters_are_refused(staff, draft_issue, as_user):
+    client = as_user("cora.coord")
+    response = client.post_form("/digest/2007-q1/items/new", {"title": "Bad \uffff", "source": "s", "summary": "s", "implications": "i"})
+    assert response.status_code == 400 and len(services.find_issue("2007-q1").items) == 2
+
+
+def test_a_suggestion_is_answered_once(staff):
+    made = services.suggest(staff["pat"], "A topic worth studying")
+    services.decide_suggestion(staff["coord"], made, "taken_up", "Yes.")
+    with pytest.raises(ServiceError):
+        services.decide_suggestion(staff["coord"], made, "declined", "No.")
+    assert made.reply == "Yes."
+
+
+def test_links_to_an_archived_tip_survive_a_round_trip(staff, published_issue, publish, tmp_path):
+    from cafpedia.content.loader import export_folder, load_folder
+    from cafpedia.tips import services as tips
+
+    tip = publish()
+    services.link_tip(staff["lee"], tip, published_issue.items[0])
+    tips.archive(staff["lee"], tip, note="replaced")
+    db.session.commit()
+    export_folder(tmp_path / "out")
+    load_folder(tmp_path / "out")  # no "not a published tip"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("order:", "corrections: nope\norder:", "expected a list of corrections"),
+    ("tips: []", "tips: [no-such-tip]", "is not a published (or archived) tip"),
+])
+def test_bad_item_fields_are_named_not_crashed(app, demo_content, tmp_path, old, new, expected):
+    import shutil
+
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import ContentError, load_folder
+
+    folder = tmp_path / "c"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder)
+    path = next((folder / "digest" / "2007-q1").glob("c*.md"))
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ContentError) as caught:
+        load_folder(folder)
+    assert expected in str(caught.value)
+
+
+def test_issue_numbers_can_change_hands_in_a_load(app, demo_content, tmp_path):
+    import shutil
+
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import load_folder
+
+    folder = tmp_path / "c"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder)
+    draft = folder / "digest" / "2007-q2" / "issue.md"
+    draft.write_text(draft.read_text().replace("number: 10", "number: 12"))
+    (folder / "digest" / "2006-q1").mkdir()
+    (folder / "digest" / "2006-q1" / "issue.md").write_text("---\ntitle: Spring 2006 draft\nnumber: 10\nquarter: 2006-Q1\neditor: research.coordinator\n---\n")
+    load_folder(folder)
+    db.session.commit()
+    assert services.find_issue("2006-q1").number == 10 and services.find_issue("2007-q2").number == 12

@@ -217,3 +217,64 @@ def test_load_names_bad_legal_files(app, demo_content, tmp_path):
         load_folder(tmp_path / "bad")
     text = str(caught.value)
     assert "neutral citation" in text and "What it means for practice" in text
+
+
+def test_revisions_and_withdrawal_survive_a_round_trip(app, staff, posted, tmp_path):
+    from cafpedia.content.loader import export_folder
+
+    services.edit_update(staff["lawyer"], posted, update_draft(summary="Corrected summary."), note="summary corrected")
+    services.withdraw(staff["lawyer"], posted, "overtaken by later guidance")
+    db.session.commit()
+    written = export_folder(tmp_path / "one")
+    text = (tmp_path / "one" / f"legal/{posted.slug}.md").read_text()
+    assert "history:" in text and "status: withdrawn" in text and "summary corrected" in text
+    # Into an empty database, and out again: the same files.
+    from cafpedia.content.loader import load_folder
+    from cafpedia.legal.models import LegalRevision
+
+    for model in (LegalRevision,):
+        db.session.query(model).delete()
+    db.session.query(LegalUpdate).delete()
+    db.session.commit()
+    load_folder(tmp_path / "one")
+    db.session.commit()
+    again = services.find_update(posted.slug)
+    assert [r.number for r in again.revisions] == [1, 2] and again.status == "withdrawn"
+    export_folder(tmp_path / "two")
+    for relative in written:
+        if relative.startswith("legal/"):
+            assert (tmp_path / "two" / relative).read_text() == (tmp_path / "one" / relative).read_text()
+
+
+def test_an_unchanged_edit_from_the_form_is_refused(staff, as_user):
+    update = services.post_update(staff["lawyer"], update_draft(areas=["contact", "adoption"]))
+    db.session.commit()
+    client = as_user("lola.lawyer")
+    form = {**FORM, "title": update.current.title, "summary": update.current.summary, "briefing": update.current.briefing.replace("\n", "\r\n"),
+            "practice": update.current.practice, "areas": ["adoption", "contact"], "tags": "disclosure"}
+    response = client.post_form(f"/legal/{update.slug}/edit", form)
+    assert response.status_code == 400 and "Nothing has changed" in response.get_data(as_text=True)
+    assert [r.number for r in services.find_update(update.slug).revisions] == [1]
+
+
+def test_the_dividing_heading_cannot_be_typed(staff):
+    with pytest.raises(ValidationError) as caught:
+        services.post_update(staff["lawyer"], update_draft(briefing="b\n\n## What it means for practice\n\nx"))
+    assert "briefing" in caught.value.errors
+
+
+@pytest.mark.parametrize("front", ["history: x\n", "revised_at: notadate\n"])
+def test_bad_legal_fields_are_named_not_crashed(app, demo_content, tmp_path, front):
+    import shutil
+
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import ContentError, load_folder
+
+    folder = tmp_path / "c"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder, ignore=shutil.ignore_patterns("digest"))
+    path = sorted((folder / "legal").glob("*.md"))[0]
+    text = path.read_text()
+    path.unlink()
+    (folder / "legal" / "2006-01-02-new-one.md").write_text(text.replace(f"published_on: {path.name[:10]}", front + "published_on: 2006-01-02", 1))
+    with pytest.raises(ContentError):
+        load_folder(folder)
