@@ -109,3 +109,23 @@ def test_postings_of_merged_segments_are_dropped(backend):
         assert find(backend, "children").total == 3 + n
     live = {key[0] for key in backend._postings}
     assert live <= set(backend._segments)
+
+
+@pytest.mark.parametrize("text", [
+    "Seeing children aged 9 and over at the first hearing: s.7 reports, Part 4, 5.1",
+    "İstanbul ŞEHİR straße Ǆemal a.b.c 1.5 x_y _z ÀÉÎ ﬁnance — “quoted” don't",
+    "",
+])
+def test_fast_tokens_match_whooshs_analyzer(text):
+    from cafpedia.search.backends.whoosh_index import ANALYZER, tokens
+
+    assert tokens(text) == [t.text for t in ANALYZER(text)]
+
+
+def test_fast_tokens_match_on_the_demo_content():
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.search.backends.whoosh_index import ANALYZER, tokens
+
+    for path in DEFAULT_CONTENT_DIR.rglob("*.md"):
+        text = path.read_text()
+        assert tokens(text) == [t.text for t in ANALYZER(text)], path
