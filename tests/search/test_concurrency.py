@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from cafpedia.accounts.services import find_user
 from cafpedia.search import service
 
@@ -28,6 +30,7 @@ WORKER = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.both_databases
 def test_concurrent_writers_lose_nothing(app, demo_content, tmp_path):
     service.search(find_user("demo.fca"), "quokka")  # the index exists before the workers start
     config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SEARCH_DIR", "SECRET_KEY", "PASSWORD_HASH_METHOD", "SEARCH_BACKEND")}

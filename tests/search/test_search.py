@@ -162,6 +162,7 @@ def test_anonymous_readers_with_public_read_see_published_only(make_app, demo_co
 # --- The index follows the database ----------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_changes_reach_the_index_through_the_queue(app, demo_content):
     from cafpedia.areas.services import find_area, update_area
 
@@ -174,6 +175,7 @@ def test_changes_reach_the_index_through_the_queue(app, demo_content):
     assert found.total == 1 and service.queue_length() == 0
 
 
+@pytest.mark.both_databases
 def test_a_rolled_back_change_is_not_queued(app, demo_content):
     from cafpedia.areas.services import find_area
 
@@ -185,6 +187,7 @@ def test_a_rolled_back_change_is_not_queued(app, demo_content):
     assert service.queue_length() == before
 
 
+@pytest.mark.both_databases
 def test_missing_and_outdated_indexes_are_rebuilt_automatically(app, demo_content, whoosh_only):
     from pathlib import Path
 
@@ -221,6 +224,7 @@ def test_a_broken_index_is_reported_plainly(app, demo_content, client, whoosh_on
     assert c.get("/api/search?q=conciliation").status_code == 503
 
 
+@pytest.mark.both_databases
 def test_reindex_command(app, runner, demo_content):
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
