@@ -11,3 +11,14 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe
 
 def has_control_characters(value: str) -> bool:
     return bool(CONTROL_CHARACTERS.search(value))
+
+
+def is_web_link(url: str) -> bool:
+    """An absolute http(s) address with a host and no spaces."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)

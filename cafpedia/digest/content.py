@@ -27,7 +27,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, Record, type_name
 from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
 from cafpedia.core import audit
-from cafpedia.core.text import has_control_characters
+from cafpedia.core.text import has_control_characters, is_web_link
 from cafpedia.digest import services
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
@@ -158,7 +158,7 @@ def _read_text(record: Record, summary: str, implications: str) -> Text | None:
     if len(text.tags) > services.TAGS_MAX or len(text.areas) > services.AREAS_MAX:
         record.problem("tags" if len(text.tags) > services.TAGS_MAX else "areas",
                        f"{record.label}: at most {services.TAGS_MAX} tags and {services.AREAS_MAX} areas")
-    if text.url and not services.is_web_link(text.url):
+    if text.url and not is_web_link(text.url):
         record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
     for tag in text.tags:
         if not services.TAG_RE.match(tag):

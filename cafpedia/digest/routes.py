@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import list_areas
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
+from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_compose_digest, ensure, requires
 from cafpedia.digest import services
@@ -117,21 +117,30 @@ def edit_issue(issue_slug: str):
     return render_template("digest/issue_form.html", form=form, issue=found), form_status(form)
 
 
+def _button(call, *, refused: str = ""):
+    """A confirm button's action (CSRF only): run the service call as the request's one
+    transaction; on refusal roll back and flash why. Returns the call's result, or None."""
+    if not ConfirmForm().validate_on_submit():
+        return None
+    try:
+        result = call()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
+        flash(f"{refused}{message}", "error")
+        return None
+    return result if result is not None else True
+
+
 @bp.post("/digest/<issue_slug>/delete")
 @requires("compose_digest")
 def delete_issue(issue_slug: str):
     found = _issue(issue_slug)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_draft(current_user, found)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("digest.issue", issue_slug=found.slug))
+    if _button(lambda: services.delete_draft(current_user, found)):
         flash("The draft issue was deleted.", "success")
-    return redirect(url_for("digest.home"))
+        return redirect(url_for("digest.home"))
+    return redirect(url_for("digest.issue", issue_slug=found.slug))
 
 
 def _area_choices(form: ItemForm) -> None:
@@ -194,14 +203,7 @@ def edit_item(issue_slug: str, item_slug: str):
 @requires("compose_digest")
 def move_item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.move_item(current_user, found, -1 if request.form.get("direction") == "up" else 1)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+    _button(lambda: services.move_item(current_user, found, -1 if request.form.get("direction") == "up" else 1))
     return redirect(url_for("digest.issue", issue_slug=issue_slug) + f"#item-{item_slug}")
 
 
@@ -209,15 +211,8 @@ def move_item(issue_slug: str, item_slug: str):
 @requires("compose_digest")
 def remove_item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.remove_item(current_user, found)
-            db.session.commit()
-            flash("Item removed from the draft.", "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+    if _button(lambda: services.remove_item(current_user, found)):
+        flash("Item removed from the draft.", "success")
     return redirect(url_for("digest.issue", issue_slug=issue_slug))
 
 
@@ -225,17 +220,9 @@ def remove_item(issue_slug: str, item_slug: str):
 @requires("compose_digest")
 def publish(issue_slug: str):
     found = _issue(issue_slug)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            told = services.publish(current_user, found)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            message = "; ".join(exc.errors.values()) if hasattr(exc, "errors") else str(exc)
-            flash(f"Not published: {message}", "error")
-        else:
-            flash(f"{found.title} is published. {told} people were notified.", "success")
+    told = _button(lambda: services.publish(current_user, found), refused="Not published: ")
+    if told is not None:
+        flash(f"{found.title} is published. {told} people were notified.", "success")
     return redirect(url_for("digest.issue", issue_slug=issue_slug))
 
 
@@ -300,6 +287,6 @@ def tip_research(slug: str):
             flash("The research behind this tip was updated.", "success")
             return redirect(url_for("digest.tip_research", slug=tip.slug))
     linked = services.research_for_tip(tip)
-    available = [i for i in services.linkable_items() if i not in linked]
+    available = [i for i in services.published_items() if i not in linked]
     return render_template("digest/tip_research.html", tip=tip, form=form, linked=linked, available=available,
                            remove_form=LinkResearchForm(formdata=None)), form_status(form)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_compose_digest, can_moderate
+from cafpedia.core.text import is_web_link
 from cafpedia.digest.models import (
     DECLINED,
     OPEN,
@@ -140,10 +140,6 @@ def published_items(limit: int | None = None) -> list[DigestItem]:
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
-def linkable_items() -> list[DigestItem]:
-    return published_items()
-
-
 # --- Checking what the coordinator typed ------------------------------------------------------
 
 
@@ -175,14 +171,6 @@ class ItemDraft:
 
 def normalise_newlines(text: str) -> str:
     return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text or "")
-
-
-def is_web_link(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
 
 
 def quarter_slug(quarter: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NEUTRAL_COURTS = {
     # court as written (upper case, single spaces) → divisions it takes (empty: none)
@@ -142,8 +143,10 @@ def _judgment(raw: str, this_year: int | None) -> Citation:
     raise CitationError(f"{raw!r}: a judgment is cited as [2002] EWCA Civ 1199 (neutral) or [2002] 2 FLR 893 (law report)")
 
 
+@lru_cache(maxsize=8192)
 def parse_loosely(text: str) -> Citation | None:
-    """A tip's free-text legal reference, if it is a citation; None if not."""
+    """A tip's free-text legal reference, if it is a citation; None if not. Cached: every tip
+    page matches its references against every update's citations."""
     try:
         return parse(text)
     except CitationError:

@@ -277,10 +277,10 @@ def _fields(rev: RevisionRecord) -> dict:
 
 def _text_of(rec: UpdateRecord) -> str:
     current = rec.revisions[-1]
-    front = _fields(current)
-    front = {"title": front["title"], "kind": front["kind"], "citation": front["citation"], "date": front["date"],
-             "published_on": rec.published_on, "author": front["author"], "areas": front["areas"], "tags": front["tags"],
-             "source_url": front["source_url"], "summary": front["summary"]}
+    fields = _fields(current)
+    # The contract's order: published_on comes after the date.
+    front = {key: fields[key] for key in ("title", "kind", "citation", "date")} | {"published_on": rec.published_on}
+    front |= {key: fields[key] for key in ("author", "areas", "tags", "source_url", "summary")}
     if rec.status == WITHDRAWN:
         front.update({"status": WITHDRAWN, "withdrawn_at": rec.withdrawn_at, "withdrawn_by": rec.withdrawn_by, "withdrawn_reason": rec.withdrawn_reason})
     if len(rec.revisions) > 1:

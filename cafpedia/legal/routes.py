@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from cafpedia.areas.services import find_area, list_areas
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import NotFound, ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, choices, commit_or_show_errors, form_status
+from cafpedia.core.errors import NotFound
+from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_post_legal_updates, requires
 from cafpedia.extensions import db
 from cafpedia.legal import services
@@ -69,14 +69,19 @@ def area_feed(area_slug: str):
 @bp.get("/legal/<slug>")
 @requires("read_published")
 def show(slug: str):
-    update = _update(slug)
-    editor = can_post_legal_updates(current_user)
-    citing = services.citing_tips(update)
+    return _show_page(_update(slug))
+
+
+def _show_page(update, *, citing=None, flag_form=None, withdraw_form=None, status: int = 200):
+    """The update, the tips citing its law, and (for legal editors) the forms, shown again
+    with their errors when one was refused."""
+    citing = services.citing_tips(update) if citing is None else citing
     flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
-    flag_form = FlagForm(formdata=None)
+    flag_form = flag_form or FlagForm(formdata=None)
     flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
     return render_template("legal/show.html", update=update, revision=update.current, kinds=KINDS, citing=citing, flagged=flagged,
-                           editor=editor, flag_form=flag_form, withdraw_form=WithdrawForm(formdata=None))
+                           editor=can_post_legal_updates(current_user), flag_form=flag_form,
+                           withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status
 
 
 @bp.get("/legal/<slug>/history")
@@ -144,20 +149,10 @@ def edit(slug: str):
 def withdraw(slug: str):
     update = _update(slug)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(current_user, update, form.reason.data or "")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
-            return redirect(url_for("legal.show", slug=slug))
-    return _show_with(update, withdraw_form=form)
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.withdraw(current_user, update, form.reason.data or "")):
+        flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
+        return redirect(url_for("legal.show", slug=slug))
+    return _show_page(update, withdraw_form=form, status=400)
 
 
 @bp.post("/legal/<slug>/flag")
@@ -168,26 +163,9 @@ def flag(slug: str):
     form = FlagForm()
     form.tips.choices = choices((t.slug, t.title) for t in citing)
     if form.validate_on_submit():
-        try:
-            flagged = services.flag_tips(current_user, update, list(form.tips.data or []))
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            flash(f"{len(flagged)} tip{'s' if len(flagged) != 1 else ''} sent to {'their' if len(flagged) != 1 else 'its'} lead manager for review now.", "success")
+        done = commit_or_show_errors(form, lambda: [services.flag_tips(current_user, update, list(form.tips.data or []))])
+        if done:
+            count = len(done[0])
+            flash(f"{count} tip{'s' if count != 1 else ''} sent to {'their' if count != 1 else 'its'} lead manager for review now.", "success")
             return redirect(url_for("legal.show", slug=slug) + "#cited-by")
-    return _show_with(update, flag_form=form)
-
-
-def _show_with(update, *, flag_form=None, withdraw_form=None):
-    citing = services.citing_tips(update)
-    flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
-    if flag_form is None:
-        flag_form = FlagForm(formdata=None)
-    flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
-    return render_template("legal/show.html", update=update, revision=update.current, kinds=KINDS, citing=citing, flagged=flagged,
-                           editor=True, flag_form=flag_form, withdraw_form=withdraw_form or WithdrawForm(formdata=None)), 400
+    return _show_page(update, citing=citing, flag_form=form, status=400)

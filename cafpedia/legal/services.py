@@ -17,6 +17,7 @@ from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
+from cafpedia.core.text import is_web_link
 from cafpedia.extensions import db
 from cafpedia.legal.citations import Citation, CitationError, parse, parse_loosely
 from cafpedia.legal.models import (
@@ -75,12 +76,6 @@ def normalise_newlines(text: str) -> str:
     return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text or "")
 
 
-def _is_web_link(url: str) -> bool:
-    from cafpedia.digest.services import is_web_link
-
-    return is_web_link(url)
-
-
 def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:
     """(problems by field, the citations as parsed, the areas) for what a legal editor typed."""
     today = today or date.today()
@@ -135,7 +130,7 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
     if draft.source_url:
         if len(draft.source_url) > URL_MAX:
             errors["source_url"] = f"The link is at most {URL_MAX} characters."
-        elif not _is_web_link(draft.source_url):
+        elif not is_web_link(draft.source_url):
             errors["source_url"] = "The source link must be a web address starting http:// or https://."
     areas, unknown = [], []
     for slug in dict.fromkeys(draft.areas):
@@ -236,7 +231,7 @@ def _normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
                        tags=list(dict.fromkeys(draft.tags)), source_url=draft.source_url or None)
 
 
-def withdraw(user, update: LegalUpdate, reason: str) -> None:
+def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
     _ensure_editor(user)
     reason = " ".join((reason or "").split())
     if update.status == WITHDRAWN:
@@ -249,6 +244,7 @@ def withdraw(user, update: LegalUpdate, reason: str) -> None:
     update.updated_at = update.withdrawn_at
     db.session.flush()
     audit.record(user, "legal.withdraw", "legal_update", update.slug, summary=reason)
+    return update
 
 
 # --- Reading -----------------------------------------------------------------------------------
