@@ -54,13 +54,14 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.areas.routes import bp as areas_bp
     from cafpedia.core.routes import bp as core_bp
     from cafpedia.digest.routes import bp as digest_bp
+    from cafpedia.experts.routes import bp as experts_bp
     from cafpedia.legal.routes import bp as legal_bp
     from cafpedia.notifications.routes import bp as notifications_bp
     from cafpedia.search.routes import bp as search_bp
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, notifications_bp, search_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
     from cafpedia.search import service as search

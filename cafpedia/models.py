@@ -10,6 +10,7 @@ from cafpedia.digest.models import (  # noqa: F401
     ResearchSuggestion,
     TipResearchLink,
 )
+from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, Nomination, RotaDay, RotaShift  # noqa: F401
 from cafpedia.legal.models import LegalFeedVisit, LegalRevision, LegalUpdate, LegalUpdateArea, TipLegalFlag  # noqa: F401
 from cafpedia.notifications.models import Notification, NotificationOptOut  # noqa: F401
 from cafpedia.search.models import SearchDocumentRow, SearchQueueEntry, SearchWord  # noqa: F401

@@ -82,11 +82,12 @@ def sections() -> list[Section]:
     from cafpedia.accounts.content import UsersSection
     from cafpedia.areas.content import AreasSection
     from cafpedia.digest.content import DigestSection
+    from cafpedia.experts.content import ExpertsSection
     from cafpedia.legal.content import LegalSection
     from cafpedia.standards.content import StandardsSection
     from cafpedia.tips.content import TipsSection
 
-    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection()]
+    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection(), ExpertsSection()]
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:

@@ -138,6 +138,36 @@ def moderates_any_area(user) -> bool:
     return db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
 
 
+@rule("manage_register")
+def can_manage_register(user) -> bool:
+    """Add, edit and retire experts, set the rota, decide nominations, see the register's gaps."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({REGISTER_ADMIN, ADMIN} & user.roles)
+
+
+@rule("keep_expert_entry")
+def can_keep_expert_entry(user) -> bool:
+    """Experts keep their own entry; which entry is checked against the person (experts.services)."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({EXPERT, REGISTER_ADMIN, ADMIN} & user.roles)
+
+
+@rule("log_advice")
+def can_log_advice(user) -> bool:
+    """Record calls to the Practice Advice Line: experts (their own calls) and the register administrator."""
+    return can_keep_expert_entry(user)
+
+
+@rule("read_advice_log")
+def can_read_advice_log(user) -> bool:
+    """The advice log and its report: experts, the register administrator, lead managers, administrators."""
+    return can_keep_expert_entry(user) or moderates_any_area(user)
+
+
+@rule("nominate_experts")
+def can_nominate_experts(user) -> bool:
+    """Lead managers and deputies nominate experts for their own areas."""
+    return bool(getattr(user, "is_active", False)) and moderates_any_area(user)
+
+
 @rule("read_audit_log")
 def can_read_audit_log(user) -> bool:
     return has_role(user, ADMIN)

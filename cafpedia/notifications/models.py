@@ -13,6 +13,7 @@ from cafpedia.extensions import db
 KINDS = {
     "digest": "A new issue of the research digest is published",
     "legal_review": "A legal update sends one of my area's tips back to me for review",
+    "nomination": "A nomination for the Register of Experts is made or decided",
 }
 
 

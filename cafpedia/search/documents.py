@@ -3,7 +3,8 @@
 Each kind of content provides its documents here, built from the database (the truth);
 the index can always be rebuilt from them. A document's `key` names it for updates:
 `tip:<slug>` for a tip as readers see it, `proposal:<slug>:<n>` for a pending proposal,
-`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item, `legal:<slug>` for a legal update.
+`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item, `legal:<slug>` for a legal update,
+`expert:<slug>` for an expert on the register (found by name, skill and area; never by contact details).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from cafpedia.extensions import db
 # Ranking: area and standard pages are signposts, digest items and legal updates background, so
 # on a near tie the tip or guidance that answers the question comes first. Both backends
 # multiply a document's score by its kind's weight.
-KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85, "legal": 0.85}
+KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85, "legal": 0.85, "expert": 0.8}
 WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
 KIND_LABELS = {
     "tip": "Practice tip",
@@ -30,6 +31,7 @@ KIND_LABELS = {
     "standard": "National Standard",
     "research": "Research digest",
     "legal": "Legal update",
+    "expert": "Expert on the advice line",
 }
 
 
@@ -54,7 +56,7 @@ class SearchDocument:
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""
-        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research", "legal") else self.body
+        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research", "legal", "expert") else self.body
 
     def spelling_words(self, body: str | None = None) -> set[str]:
         """The words "did you mean" may offer, as written (lower case), from title and body."""
@@ -156,6 +158,21 @@ def _legal_document(update) -> SearchDocument:
     )
 
 
+# --- Experts on the register ------------------------------------------------------------------
+
+
+def _expert_document(expert) -> SearchDocument:
+    """An active expert: name as the title, skills as strongly as the title, areas and languages as words."""
+    areas = expert.areas
+    return SearchDocument(
+        key=f"expert:{expert.slug}", kind="expert", title=expert.name, body=f"{expert.job_title}\n\n{expert.about}",
+        url=f"/experts/{expert.slug}", area=areas[0].slug if areas else "", area_title=areas[0].title if areas else "",
+        updated_at=expert.updated_at,
+        extra=" ".join([expert.region, *expert.languages, *(a.title for a in areas), "expert advice line"]),
+        keywords=" ".join(expert.skills),
+    )
+
+
 # --- The registry the index follows ---------------------------------------------------------
 
 
@@ -163,6 +180,7 @@ def keys_for(obj) -> list[str]:
     """The document keys to refresh when this database object changes (empty: not indexed)."""
     from cafpedia.areas.models import PracticeArea
     from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
+    from cafpedia.experts.models import Expert, ExpertArea
     from cafpedia.legal.models import LegalRevision, LegalUpdate, LegalUpdateArea
     from cafpedia.standards.models import StandardClause
     from cafpedia.tips.models import Revision, Tip, TipEvent
@@ -179,6 +197,11 @@ def keys_for(obj) -> list[str]:
             with session.no_autoflush:
                 keys += [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == obj.id))]
         return keys
+    if isinstance(obj, Expert) and obj.slug:
+        return [f"expert:{obj.slug}"]
+    if isinstance(obj, ExpertArea) and obj.expert_id is not None:
+        expert = object_session(obj).get(Expert, obj.expert_id) if object_session(obj) else None
+        return [f"expert:{expert.slug}"] if expert is not None else []
     if isinstance(obj, LegalUpdate) and obj.slug:
         return [f"legal:{obj.slug}"]
     if isinstance(obj, (LegalRevision, LegalUpdateArea)):
@@ -212,6 +235,11 @@ def documents_for_key(key: str) -> list[SearchDocument]:
 
         update = find_update(rest)
         return [_legal_document(update)] if update is not None else []
+    if kind == "expert":
+        from cafpedia.experts.services import find_expert
+
+        expert = find_expert(rest)
+        return [_expert_document(expert)] if expert is not None and expert.active else []
     if kind == "digest":
         from cafpedia.digest.services import find_issue
 
@@ -253,6 +281,10 @@ def all_documents() -> Iterator[SearchDocument]:
 
     for update in feed(FeedFilters(include_withdrawn=True)):
         yield _legal_document(update)
+    from cafpedia.experts.services import all_experts
+
+    for expert in all_experts():
+        yield _expert_document(expert)
     ids = list(db.session.scalars(select(Tip.id).order_by(Tip.id)))
     for start in range(0, len(ids), 200):
         batch = select(Tip).where(Tip.id.in_(ids[start:start + 200])).order_by(Tip.id).options(
@@ -277,6 +309,8 @@ def count_documents() -> int:
 
     research = db.session.query(DigestItem).join(DigestItem.issue).filter(DigestIssue.published_on.is_not(None)).count()
     version = current_version()
+    from cafpedia.experts.models import Expert
     from cafpedia.legal.models import LegalUpdate
 
-    return research + db.session.query(LegalUpdate).count() + tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)
+    experts = db.session.query(Expert).filter(Expert.active.is_(True)).count()
+    return experts + research + db.session.query(LegalUpdate).count() + tips + pending + db.session.query(PracticeArea).count() + (len(version.clauses) if version else 0)

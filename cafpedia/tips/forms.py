@@ -27,6 +27,7 @@ class TipForm(FlaskForm):
 class NewTipForm(TipForm):
     area = SelectField("Area of practice", choices=[], validate_choice=True)
     slug = StringField("Web address (optional)", validators=[Optional(), Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters.")])
+    call = HiddenField()  # the advice-line call this proposal starts from, if any
 
 
 class ApproveForm(FlaskForm):

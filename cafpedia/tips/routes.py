@@ -8,14 +8,17 @@ from cafpedia.areas.services import find_area, list_areas
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, choices, form_status
 from cafpedia.core.markdown import render_markdown
-from cafpedia.core.permissions import can_moderate, can_see_revision, ensure, requires
+from cafpedia.core.permissions import can_moderate, can_read_advice_log, can_see_revision, ensure, requires
 from cafpedia.digest.services import research_for_tip
+from cafpedia.experts.services import find_call
+from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import updates_for_tip
 from cafpedia.tips import services
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
+from cafpedia.tips.services import TITLE_MAX
 
 bp = Blueprint("tips", __name__, template_folder="templates")
 
@@ -129,10 +132,13 @@ def _area_choices():
 def new():
     form = NewTipForm()
     form.area.choices = _area_choices()
+    call = _advice_call(form.call.data if request.method == "POST" else request.args.get("call", ""))
     if request.method == "GET":
-        area = find_area(request.args.get("area", ""))
+        area = find_area(request.args.get("area", "")) or (call.area if call else None)
         if area:
             form.area.data = area.slug
+        if call:  # a question to the advice line becomes the title of a tip that answers it
+            form.call.data, form.title.data = str(call.id), call.question[:TITLE_MAX]
     preview = None
     findings = []
     if form.validate_on_submit():
@@ -143,6 +149,8 @@ def new():
         else:
             try:
                 revision = services.propose_new_tip(current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft)
+                if call:
+                    link_call_to_tip(call, revision.tip)
                 db.session.commit()
             except ValidationError as exc:
                 db.session.rollback()
@@ -153,7 +161,14 @@ def new():
             else:
                 flash("Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.", "success")
                 return redirect(url_for("tips.revision", slug=revision.tip.slug, number=revision.number))
-    return render_template("tips/edit.html", form=form, tip=None, preview=preview, findings=findings), form_status(form)
+    return render_template("tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call), form_status(form)
+
+
+def _advice_call(value: str | None):
+    """The advice-line call a new tip starts from, for those who may read the advice log."""
+    if not (value or "").isdecimal() or not can_read_advice_log(current_user):
+        return None
+    return find_call(int(value))
 
 
 @bp.route("/tips/<slug>/edit", methods=["GET", "POST"])

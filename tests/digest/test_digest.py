@@ -245,9 +245,9 @@ def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, 
 def test_notification_settings_page(staff, as_user):
     client = as_user("pat.fca")
     assert client.post_form("/notifications/settings", {}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == {"digest", "legal_review"}
+    assert notifications.turned_off(staff["pat"]) == {"digest", "legal_review", "nomination"}
     assert client.post_form("/notifications/settings", {"wanted": ["digest"]}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == {"legal_review"}
+    assert notifications.turned_off(staff["pat"]) == {"legal_review", "nomination"}
     assert client.post_form("/notifications/settings", {"wanted": ["nonsense"]}).status_code == 400
 
 

@@ -1,0 +1,435 @@
+"""experts/ in a content folder: the Register of Experts, the rota and the advice log.
+
+- `experts/SLUG.md`: one expert, the contract's fields (name, username, job_title, region, areas,
+  skills, languages, phone, email, availability, active, review_by), plus what a round trip
+  needs: `away_from`, `away_until`, `away_note`, and for a retired entry (`active: false`)
+  `retired_on` and `retired_reason`. The body is what they can advise on.
+- `experts/rota.yml`: the days the register administrator set, each
+  `{date, closed: true, note}` or `{date, note, shifts: [{expert: SLUG, hours: "09:00-17:00"}]}`.
+- `experts/advice-log.yml`: calls, each `{date, expert: SLUG, area, question, advice, minutes,
+  logged_by, logged_at, tip}` (`logged_by` and `tip` optional). An expert and the time a call
+  was logged name it.
+
+A load adds what is new; an expert already on the register is brought into line with their
+file, and a rota day is set as the file says. A call already logged must match its entry:
+calls are never changed. Nothing that looks like case details is loaded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.content.loader import LoadContext, Record, records_of
+from cafpedia.content.yamlfiles import LineDict, dump_yaml, write_yaml_file
+from cafpedia.core import audit
+from cafpedia.core.clock import utcnow
+from cafpedia.core.confidentiality import describe, find_case_details
+from cafpedia.digest.content import _int, _read_markdown
+from cafpedia.experts import services
+from cafpedia.experts.availability import SlotError, hhmm, parse_hours
+from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
+from cafpedia.extensions import db
+from cafpedia.tips.content import _as_datetime
+
+FOLDER = "experts"
+ROTA_FILE = "rota.yml"
+LOG_FILE = "advice-log.yml"
+FIELDS = ("name", "username", "job_title", "region", "areas", "skills", "languages", "phone", "email", "availability", "active",
+          "review_by", "away_from", "away_until", "away_note", "retired_on", "retired_reason")
+ROTA_FIELDS = ("date", "closed", "note", "shifts")
+CALL_FIELDS = ("date", "expert", "area", "question", "advice", "minutes", "logged_by", "logged_at", "tip")
+
+
+@dataclass
+class ExpertRecord:
+    file: str
+    slug: str
+    line: int
+    draft: services.ExpertDraft
+    active: bool
+    away_from: dt.date | None
+    away_until: dt.date | None
+    away_note: str | None
+    retired_on: dt.date | None
+    retired_reason: str | None
+
+
+@dataclass
+class RotaRecord:
+    day: dt.date
+    closed: bool
+    note: str
+    shifts: list[tuple[str, str, str]] = field(default_factory=list)  # (expert slug, starts, ends)
+    line: int = 1
+
+
+@dataclass
+class CallRecord:
+    line: int
+    called_on: dt.date
+    expert: str
+    area: str
+    question: str
+    advice: str
+    minutes: int
+    logged_by: str | None
+    logged_at: dt.datetime
+    tip: str | None
+
+
+def _label(path: str) -> str:
+    return f"expert {Path(path).stem}"
+
+
+class ExpertsSection:
+    name = "experts"
+
+    # --- read ---------------------------------------------------------------------------------
+
+    def read(self, ctx: LoadContext) -> None:
+        experts: dict[str, ExpertRecord] = {}
+        ctx.records[self.name] = {"experts": experts, "rota": [], "calls": []}
+        root = ctx.root / FOLDER
+        if root.exists() and not root.is_dir():
+            ctx.problem(FOLDER, None, None, "experts must be a folder of experts/SLUG.md files")
+        if not root.is_dir():
+            return
+        for path in sorted(root.iterdir()):
+            relative = str(path.relative_to(ctx.root))
+            if path.name in (ROTA_FILE, LOG_FILE):
+                continue
+            if not path.is_file() or path.suffix != ".md" or not services.SLUG_RE.match(path.stem) or len(path.stem) > services.SLUG_MAX \
+                    or path.stem in services.RESERVED_SLUGS:
+                ctx.problem(relative, None, None, f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
+                            f"(not {', '.join(sorted(services.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice log experts/{LOG_FILE}")
+                continue
+            record = self._read_expert(ctx, path, relative)
+            if record is not None:
+                experts[record.slug] = record
+        self._read_rota(ctx)
+        self._read_calls(ctx)
+
+    def _read_expert(self, ctx: LoadContext, path: Path, relative: str) -> ExpertRecord | None:
+        parsed = _read_markdown(ctx, path, relative, "an expert's entry")
+        if parsed is None:
+            return None
+        data, body = parsed
+        slug = path.stem
+        record = Record(ctx, relative, data, _label(relative))
+        before = len(ctx.problems)
+        record.check_fields(FIELDS, ("name", "job_title", "region", "areas", "skills", "languages", "availability"))
+        draft = services.ExpertDraft(
+            name=record.text("name", max_length=services.NAME_MAX) or "", username=record.text("username", max_length=64) or "",
+            job_title=record.text("job_title", max_length=services.JOB_TITLE_MAX) or "", region=record.text("region", max_length=40) or "",
+            areas=record.text_list("areas", max_length=64), skills=record.text_list("skills", max_length=services.SKILL_MAX),
+            languages=record.text_list("languages", max_length=services.LANGUAGE_MAX), phone=record.text("phone", max_length=services.PHONE_MAX) or "",
+            email=record.text("email", max_length=254) or "", availability=record.text_list("availability", max_length=40),
+            about=body.strip(), review_by=record.date("review_by"),
+        )
+        active = record.flag("active", True)
+        away_from, away_until = record.date("away_from"), record.date("away_until")
+        away_note = record.text("away_note", max_length=services.AWAY_NOTE_MAX)
+        retired_on, retired_reason = record.date("retired_on"), record.text("retired_reason", max_length=services.NOTE_MAX)
+        if away_from and not away_until:
+            record.problem("away_until", f"{record.label}: away_from needs away_until, the last day away")
+        elif away_from and away_until and away_until < away_from:
+            record.problem("away_until", f"{record.label}: away_until is before away_from")
+        if not active and not (retired_on and retired_reason):
+            record.problem("active", f"{record.label}: a retired entry (active: false) needs retired_on and retired_reason")
+        if active and (retired_on or retired_reason):
+            record.problem("retired_on", f"{record.label}: retired_on and retired_reason are only for an entry with active: false")
+        if len(ctx.problems) != before:
+            return None
+        errors, tidy, _, _ = services.check_draft(services.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}),
+                                                  expert=services.find_expert(slug))
+        errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
+        for name, message in errors.items():
+            record.problem(name if name in FIELDS else None, f"{record.label}: {message}")
+        if errors:
+            return None
+        tidy.areas, tidy.username = list(dict.fromkeys(draft.areas)), draft.username
+        return ExpertRecord(file=relative, slug=slug, line=record.line, draft=tidy, active=active, away_from=away_from if away_until else None,
+                            away_until=away_until, away_note=away_note or None, retired_on=retired_on, retired_reason=retired_reason)
+
+    def _read_rota(self, ctx: LoadContext) -> None:
+        relative = f"{FOLDER}/{ROTA_FILE}"
+        days: list[RotaRecord] = ctx.records[self.name]["rota"]
+        seen: set[dt.date] = set()
+        for index, record in enumerate(records_of(ctx, relative, ctx.read(relative), "rota days")):
+            record.label = f"rota day {index + 1}"
+            before = len(ctx.problems)
+            record.check_fields(ROTA_FIELDS, ("date",))
+            day = record.date("date")
+            closed = record.flag("closed", False)
+            note = record.text("note", max_length=200) or ""
+            shifts = []
+            raw = record.data.get("shifts")
+            if raw is not None and not isinstance(raw, list):
+                record.problem("shifts", f"{record.label}: expected a list of {{expert, hours}}")
+            for n, item in enumerate(raw if isinstance(raw, list) else []):
+                if not isinstance(item, LineDict):
+                    record.problem("shifts", f"{record.label}, shift {n + 1}: expected a mapping {{expert, hours}}")
+                    continue
+                sub = Record(ctx, relative, item, f"{record.label}, shift {n + 1}")
+                sub.check_fields(("expert", "hours"), ("expert", "hours"))
+                slug, hours = sub.text("expert", max_length=services.SLUG_MAX), sub.text("hours", max_length=20)
+                if slug and hours:
+                    try:
+                        starts, ends = parse_hours(hours)
+                    except SlotError as exc:
+                        sub.problem("hours", f"{sub.label}: {exc}")
+                        continue
+                    if any(s[0] == slug for s in shifts):
+                        sub.problem("expert", f"{sub.label}: {slug} is on this day twice")
+                        continue
+                    shifts.append((slug, hhmm(starts), hhmm(ends)))
+            if closed and shifts:
+                record.problem("closed", f"{record.label}: a closed day has no shifts")
+            elif not closed and not shifts and raw is not None:
+                record.problem("shifts", f"{record.label}: give at least one shift, or closed: true")
+            elif not closed and raw is None:
+                record.problem("shifts", f"{record.label}: give the shifts, or closed: true")
+            if day in seen:
+                record.problem("date", f"{record.label}: {day} is in the rota twice")
+            if day is not None:
+                seen.add(day)
+            if len(ctx.problems) == before and day is not None:
+                days.append(RotaRecord(day=day, closed=closed, note=" ".join(note.split()), shifts=shifts, line=record.line))
+
+    def _read_calls(self, ctx: LoadContext) -> None:
+        relative = f"{FOLDER}/{LOG_FILE}"
+        calls: list[CallRecord] = ctx.records[self.name]["calls"]
+        keys = set()
+        for index, record in enumerate(records_of(ctx, relative, ctx.read(relative), "calls")):
+            record.label = f"call {index + 1}"
+            before = len(ctx.problems)
+            record.check_fields(CALL_FIELDS, ("date", "expert", "area", "question", "advice", "minutes"))
+            called_on = record.date("date")
+            minutes = _int(record, "minutes", low=1, high=services.MINUTES_MAX)
+            texts = {}
+            for key, limit in (("question", services.QUESTION_MAX), ("advice", services.ADVICE_MAX)):
+                text = " ".join((record.text(key, max_length=limit) or "").split())
+                if text and (findings := find_case_details(text)):
+                    record.problem(key, f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log never keeps them")
+                texts[key] = text
+            raw_at = record.data.get("logged_at")
+            logged_at = _as_datetime(raw_at) if raw_at is not None else (dt.datetime.combine(called_on, dt.time(12)) if called_on else None)
+            if raw_at is not None and logged_at is None:
+                record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
+            expert = record.text("expert", max_length=services.SLUG_MAX)
+            if (expert, logged_at) in keys:
+                record.problem("logged_at", f"{record.label}: {expert} has two calls logged at {logged_at}")
+            keys.add((expert, logged_at))
+            if len(ctx.problems) == before and called_on and minutes and expert:
+                calls.append(CallRecord(line=record.line, called_on=called_on, expert=expert, area=record.text("area", max_length=64) or "",
+                                        question=texts["question"], advice=texts["advice"], minutes=minutes,
+                                        logged_by=record.text("logged_by", max_length=64), logged_at=logged_at, tip=record.text("tip", max_length=200)))
+
+    # --- check --------------------------------------------------------------------------------
+
+    def check(self, ctx: LoadContext) -> None:
+        found = ctx.records[self.name]
+        experts: dict[str, ExpertRecord] = found["experts"]
+        users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
+        areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
+        known = set(experts) | set(db.session.scalars(select(Expert.slug)))
+        owners: dict[str, str] = {}
+        emails: dict[str, str] = {}
+        for rec in experts.values():
+            for area in rec.draft.areas:
+                if area not in areas:
+                    ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: unknown area {area}")
+            if not rec.draft.areas:
+                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: name at least one area of practice")
+            elif len(rec.draft.areas) > services.AREAS_MAX:
+                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {services.AREAS_MAX} areas")
+            if rec.draft.username:
+                if rec.draft.username not in users:
+                    ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: unknown user {rec.draft.username}")
+                elif rec.draft.username in owners:
+                    ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: {rec.draft.username} is also the expert {owners[rec.draft.username]}")
+                else:
+                    owners[rec.draft.username] = rec.slug
+                    holder = db.session.scalar(select(Expert.slug).join(User, Expert.user_id == User.id).where(User.username == rec.draft.username))
+                    if holder and holder != rec.slug and holder not in experts:
+                        ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: {rec.draft.username} is already the expert {holder}")
+            if rec.draft.email:
+                key = rec.draft.email.lower()
+                if key in emails:
+                    ctx.problem(rec.file, rec.line, "email", f"{_label(rec.file)}: the expert {emails[key]} has the same email address")
+                emails[key] = rec.slug
+        for day in found["rota"]:
+            for slug, _, _ in day.shifts:
+                if slug not in known:
+                    ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}")
+        from cafpedia.tips.services import find_tip
+
+        tips = ctx.records.get("tips", {})
+        for call in found["calls"]:
+            where = (f"{FOLDER}/{LOG_FILE}", call.line)
+            if call.expert not in known:
+                ctx.problem(*where, "expert", f"call of {call.called_on}: unknown expert {call.expert}")
+            if call.area not in areas:
+                ctx.problem(*where, "area", f"call of {call.called_on}: unknown area {call.area}")
+            if call.logged_by and call.logged_by not in users:
+                ctx.problem(*where, "logged_by", f"call of {call.called_on}: unknown user {call.logged_by}")
+            if call.tip:
+                area, _, slug = call.tip.rpartition("/")
+                tip = find_tip(slug)
+                tip_area = tips[slug].area if slug in tips else (tip.area.slug if tip else None)
+                if tip_area is None:
+                    ctx.problem(*where, "tip", f"call of {call.called_on}: unknown tip {call.tip}")
+                elif area and area != tip_area:
+                    ctx.problem(*where, "tip", f"call of {call.called_on}: the tip {slug} is in {tip_area}, not {area}")
+            existing = _existing_call(call)
+            if existing is not None and _call_row(existing) != _record_row(call):
+                ctx.problem(*where, None, f"call of {call.called_on} by {call.expert} is in the advice log and differs from this entry; logged calls never change")
+
+    # --- apply --------------------------------------------------------------------------------
+
+    def apply(self, ctx: LoadContext) -> None:
+        found = ctx.records[self.name]
+        if not (found["experts"] or found["rota"] or found["calls"]):
+            return
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        for rec in found["experts"].values():
+            expert = services.find_expert(rec.slug)
+            before = services.snapshot(expert) | _extra(expert) if expert is not None else None
+            if expert is None:
+                expert = Expert(slug=rec.slug)
+                db.session.add(expert)
+            wanted_areas = [areas[a] for a in rec.draft.areas]
+            expert.name, expert.job_title, expert.region = rec.draft.name, rec.draft.job_title, rec.draft.region
+            expert.skills, expert.languages, expert.availability = rec.draft.skills, rec.draft.languages, rec.draft.availability
+            expert.phone, expert.email, expert.about, expert.review_by = rec.draft.phone, rec.draft.email, rec.draft.about, rec.draft.review_by
+            expert.user = users[rec.draft.username] if rec.draft.username else None
+            if [link.area_id for link in expert.area_links] != [a.id for a in wanted_areas]:
+                expert.area_links = [ExpertArea(area=a, position=n) for n, a in enumerate(wanted_areas)]
+            expert.active, expert.retired_on, expert.retired_reason = rec.active, rec.retired_on, rec.retired_reason
+            expert.away_from, expert.away_until, expert.away_note = rec.away_from, rec.away_until, rec.away_note
+            db.session.flush()
+            after = services.snapshot(expert) | _extra(expert)
+            if before == after:
+                ctx.count("experts", "unchanged")
+                continue
+            expert.updated_at = utcnow()
+            audit.record(ctx.actor, "content.load_expert", "expert", rec.slug, summary=rec.draft.name, before=before, after=after, actor_name="content load")
+            ctx.count("experts", "new" if before is None else "updated")
+        db.session.flush()
+        slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
+        existing_days = services.rota_days(min((d.day for d in found["rota"]), default=dt.date.min),
+                                           max((d.day for d in found["rota"]), default=dt.date.min))
+        for day in found["rota"]:
+            row = existing_days.get(day.day)
+            wanted = {"closed": day.closed, "note": day.note, "shifts": sorted((slugs[s].id, a, b) for s, a, b in day.shifts)}
+            if row is not None and {"closed": row.closed, "note": row.note, "shifts": sorted((s.expert_id, s.starts, s.ends) for s in row.shifts)} == wanted:
+                ctx.count("rota days", "unchanged")
+                continue
+            if row is None:
+                row = RotaDay(day=day.day)
+                db.session.add(row)
+            row.closed, row.note = day.closed, day.note
+            row.shifts = [RotaShift(expert_id=eid, starts=a, ends=b) for eid, a, b in wanted["shifts"]]
+            ctx.count("rota days", "set")
+    def apply_links(self, ctx: LoadContext) -> None:
+        """The advice log, written once the tips its calls link to exist (tips are written in apply_links too)."""
+        from cafpedia.tips.services import find_tip
+
+        calls = ctx.records[self.name]["calls"]
+        if not calls:
+            return
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
+        for call in calls:
+            if _existing_call(call) is not None:
+                ctx.count("advice calls", "unchanged")
+                continue
+            tip = find_tip(call.tip.rsplit("/", 1)[-1]) if call.tip else None
+            db.session.add(AdviceCall(expert=slugs[call.expert], area=areas[call.area], called_on=call.called_on, question=call.question,
+                                      advice=call.advice, minutes=call.minutes, logged_by=users[call.logged_by] if call.logged_by else None,
+                                      logged_at=call.logged_at, tip=tip))
+            ctx.count("advice calls", "new")
+
+    # --- export -------------------------------------------------------------------------------
+
+    def export(self, root: Path) -> list[str]:
+        written = []
+        for expert in services.all_experts(active=None):
+            relative = f"{FOLDER}/{expert.slug}.md"
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(export_expert(expert), encoding="utf-8")
+            written.append(relative)
+        days = list(db.session.scalars(select(RotaDay).order_by(RotaDay.day)))
+        if days:
+            write_yaml_file(root / FOLDER / ROTA_FILE, [_rota_entry(d) for d in days])
+            written.append(f"{FOLDER}/{ROTA_FILE}")
+        calls = list(db.session.scalars(select(AdviceCall).order_by(AdviceCall.called_on, AdviceCall.logged_at, AdviceCall.id)))
+        if calls:
+            write_yaml_file(root / FOLDER / LOG_FILE, [_call_entry(c) for c in calls])
+            written.append(f"{FOLDER}/{LOG_FILE}")
+        return written
+
+
+def _extra(expert: Expert) -> dict:
+    return {"away": [str(expert.away_from), str(expert.away_until), expert.away_note], "retired": [str(expert.retired_on), expert.retired_reason]}
+
+
+def export_expert(expert: Expert) -> str:
+    front = {"name": expert.name}
+    if expert.user:
+        front["username"] = expert.user.username
+    front |= {"job_title": expert.job_title, "region": expert.region, "areas": expert.area_slugs, "skills": list(expert.skills),
+              "languages": list(expert.languages), "phone": expert.phone or None, "email": expert.email or None,
+              "availability": list(expert.availability), "active": expert.active, "review_by": expert.review_by}
+    if expert.away_until:
+        front |= {"away_from": expert.away_from, "away_until": expert.away_until}
+        if expert.away_note:
+            front["away_note"] = expert.away_note
+    if not expert.active:
+        front |= {"retired_on": expert.retired_on, "retired_reason": expert.retired_reason}
+    body = expert.about.strip()
+    return "---\n" + dump_yaml(front) + "---\n" + (body + "\n" if body else "")
+
+
+def _rota_entry(day: RotaDay) -> dict:
+    entry: dict = {"date": day.day}
+    if day.closed:
+        entry["closed"] = True
+    if day.note:
+        entry["note"] = day.note
+    if not day.closed:
+        entry["shifts"] = [{"expert": s.expert.slug, "hours": f"{s.starts}-{s.ends}"} for s in sorted(day.shifts, key=lambda s: (s.starts, s.expert.slug))]
+    return entry
+
+
+def _call_entry(call: AdviceCall) -> dict:
+    entry = {"date": call.called_on, "expert": call.expert.slug, "area": call.area.slug, "question": call.question, "advice": call.advice,
+             "minutes": call.minutes}
+    if call.logged_by:
+        entry["logged_by"] = call.logged_by.username
+    entry["logged_at"] = call.logged_at
+    if call.tip:
+        entry["tip"] = f"{call.tip.area.slug}/{call.tip.slug}"
+    return entry
+
+
+def _existing_call(call: CallRecord) -> AdviceCall | None:
+    return db.session.scalar(select(AdviceCall).join(Expert, AdviceCall.expert_id == Expert.id)
+                             .where(Expert.slug == call.expert, AdviceCall.logged_at == call.logged_at).limit(1))
+
+
+def _call_row(call: AdviceCall) -> tuple:
+    return (call.called_on, call.area.slug, call.question, call.advice, call.minutes, call.logged_by.username if call.logged_by else None,
+            call.tip.slug if call.tip else None)
+
+
+def _record_row(call: CallRecord) -> tuple:
+    return (call.called_on, call.area, call.question, call.advice, call.minutes, call.logged_by, call.tip.rsplit("/", 1)[-1] if call.tip else None)

@@ -1,0 +1,360 @@
+"""The Register of Experts and the Practice Advice Line's pages."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cafpedia.areas.services import areas_led_by, list_areas
+from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import NotFound, ValidationError
+from cafpedia.core.forms import choices, commit_or_show_errors, form_status
+from cafpedia.core.permissions import ensure, has_role, requires
+from cafpedia.experts import availability, services
+from cafpedia.experts.forms import (
+    AwayForm,
+    ButtonForm,
+    CallForm,
+    DecisionForm,
+    ExpertForm,
+    FindForm,
+    NominationForm,
+    ReasonForm,
+    WeekForm,
+)
+from cafpedia.experts.models import Nomination
+from cafpedia.extensions import db
+
+bp = Blueprint("experts", __name__, template_folder="templates")
+
+
+def _expert(slug: str):
+    try:
+        return services.get_expert(slug)
+    except NotFound:
+        abort(404)
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _today() -> date:
+    return availability.local(utcnow()).date()
+
+
+# --- Finding an expert -------------------------------------------------------------------------
+
+
+@bp.get("/experts")
+@requires("read_published")
+def index():
+    form = FindForm(request.args)
+    form.area.choices = choices([("", "Any area"), *((a.slug, a.title) for a in list_areas())])
+    form.skill.choices = choices([("", "Any skill"), *((s, s) for s in services.skill_choices())])
+    form.language.choices = choices([("", "Any language"), *((lang, lang) for lang in services.language_choices())])
+    filters = services.Filters()
+    if request.args and form.validate():
+        filters = services.Filters(text=form.q.data or "", area=form.area.data or "", skill=form.skill.data or "",
+                                   region=form.region.data or "", language=form.language.data or "", available_now=bool(form.now.data))
+    searched = filters != services.Filters()
+    later_url = url_for("experts.index", **{k: v for k, v in request.args.items() if k != "now"})
+    return render_template("experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url,
+                           mine=services.expert_for_user(current_user)), form_status(form)
+
+
+@bp.get("/experts/<slug>")
+@requires("read_published")
+def show(slug: str):
+    expert = _expert(slug)
+    if not expert.active and not services.manages_register(current_user):
+        abort(404)
+    return _show_page(expert, ReasonForm(formdata=None))
+
+
+def _show_page(expert, retire_form: ReasonForm, status: int = 200):
+    admin = services.manages_register(current_user)
+    today = _today()
+    entry = services.entry_for(expert, utcnow(), services.load_rota(today, today + timedelta(days=14)))
+    return render_template("experts/show.html", expert=expert, entry=entry, admin=admin, can_edit=services.can_edit_expert(current_user, expert),
+                           slots=availability.slots_of(expert), days=availability.DAY_NAMES, hhmm=availability.hhmm, today=today,
+                           history=services.history(expert) if admin else [], retire_form=retire_form), status
+
+
+@bp.get("/experts/mine")
+@requires("keep_expert_entry")
+def mine():
+    expert = services.expert_for_user(current_user)
+    if expert is None:
+        flash("You have no entry on the Register of Experts. Ask the register administrator, or your lead manager, to add you.", "info")
+        return redirect(url_for("experts.index"))
+    return redirect(url_for("experts.show", slug=expert.slug))
+
+
+# --- Keeping entries ---------------------------------------------------------------------------
+
+
+def _entry_form(form: ExpertForm) -> None:
+    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
+
+
+def _draft(form: ExpertForm) -> services.ExpertDraft:
+    return services.ExpertDraft(
+        name=form.name.data or "", username=form.username.data or "", job_title=form.job_title.data or "", region=form.region.data or "",
+        areas=list(form.areas.data or []), skills=_split(form.skills.data), languages=_split(form.languages.data),
+        phone=form.phone.data or "", email=form.email.data or "", availability=(form.availability.data or "").splitlines(),
+        about=form.about.data or "", review_by=form.review_by.data,
+    )
+
+
+@bp.route("/experts/new", methods=["GET", "POST"])
+@requires("manage_register")
+def new():
+    form = ExpertForm()
+    _entry_form(form)
+    if form.validate_on_submit():
+        expert = commit_or_show_errors(form, lambda: services.add_expert(current_user, _draft(form)))
+        if expert:
+            flash(f"{expert.name} is on the register.", "success")
+            return redirect(url_for("experts.show", slug=expert.slug))
+    return render_template("experts/edit.html", form=form, expert=None, admin=True), form_status(form)
+
+
+@bp.route("/experts/<slug>/edit", methods=["GET", "POST"])
+@requires("keep_expert_entry")
+def edit(slug: str):
+    expert = _expert(slug)
+    ensure(services.can_edit_expert(current_user, expert))
+    admin = services.manages_register(current_user)
+    form = ExpertForm()
+    _entry_form(form)
+    if request.method == "GET":
+        draft = services.ExpertDraft.of(expert)
+        form.process(data={"name": draft.name, "username": draft.username, "job_title": draft.job_title, "region": draft.region,
+                           "areas": draft.areas, "skills": ", ".join(draft.skills), "languages": ", ".join(draft.languages),
+                           "phone": draft.phone, "email": draft.email, "availability": "\n".join(draft.availability),
+                           "about": draft.about, "review_by": draft.review_by})
+    if form.validate_on_submit():
+        saved = commit_or_show_errors(form, lambda: services.edit_expert(current_user, expert, _draft(form)))
+        if saved:
+            own = saved.user_id == current_user.id
+            flash("Your entry is saved and confirmed as up to date." if own else f"{saved.name}'s entry is saved.", "success")
+            return redirect(url_for("experts.show", slug=slug))
+    return render_template("experts/edit.html", form=form, expert=expert, admin=admin), form_status(form)
+
+
+@bp.post("/experts/<slug>/confirm")
+@requires("keep_expert_entry")
+def confirm(slug: str):
+    expert = _expert(slug)
+    ensure(services.can_edit_expert(current_user, expert))
+    form = ButtonForm()
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.confirm_entry(current_user, expert)):
+        flash(f"Thank you: the entry is confirmed until {expert.review_by.day} {expert.review_by:%B %Y}.", "success")
+    else:
+        flash("The entry could not be confirmed: " + " ".join(form.form_errors or ["the form had expired; try again."]), "error")
+    return redirect(url_for("experts.show", slug=slug))
+
+
+@bp.route("/experts/<slug>/away", methods=["GET", "POST"])
+@requires("keep_expert_entry")
+def away(slug: str):
+    expert = _expert(slug)
+    ensure(services.can_edit_expert(current_user, expert))
+    form = AwayForm()
+    if request.method == "GET":
+        form.away_from.data = expert.away_from or _today()
+        form.away_until.data, form.away_note.data = expert.away_until, expert.away_note
+    if form.validate_on_submit():
+        done = commit_or_show_errors(form, lambda: services.set_away(current_user, expert, away_from=form.away_from.data,
+                                                                     away_until=form.away_until.data, note=form.away_note.data or ""))
+        if done:
+            flash(f"Marked away until {expert.away_until.day} {expert.away_until:%B %Y}. Callers see you back after that.", "success")
+            return redirect(url_for("experts.show", slug=slug))
+    return render_template("experts/away.html", form=form, expert=expert), form_status(form)
+
+
+@bp.post("/experts/<slug>/back")
+@requires("keep_expert_entry")
+def back(slug: str):
+    expert = _expert(slug)
+    ensure(services.can_edit_expert(current_user, expert))
+    form = ButtonForm()
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.clear_away(current_user, expert)):
+        flash("Welcome back: you show as available again in your usual slots.", "success")
+    else:
+        flash(" ".join(form.form_errors) or "The form had expired; try again.", "error")
+    return redirect(url_for("experts.show", slug=slug))
+
+
+@bp.post("/experts/<slug>/retire")
+@requires("manage_register")
+def retire(slug: str):
+    expert = _expert(slug)
+    form = ReasonForm()
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.retire(current_user, expert, form.reason.data or "")):
+        flash(f"{expert.name} is retired from the register. The entry and its history stay, for administrators.", "success")
+        return redirect(url_for("experts.show", slug=slug))
+    return _show_page(expert, form, 400)
+
+
+@bp.post("/experts/<slug>/reinstate")
+@requires("manage_register")
+def reinstate(slug: str):
+    expert = _expert(slug)
+    form = ButtonForm()
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.reinstate(current_user, expert)):
+        flash(f"{expert.name} is back on the register, shown as unconfirmed until they check their entry.", "success")
+    else:
+        flash(" ".join(form.form_errors) or "The form had expired; try again.", "error")
+    return redirect(url_for("experts.show", slug=slug))
+
+
+# --- The administrator's pages -----------------------------------------------------------------
+
+
+def _week_from(value: date | None) -> date:
+    return services.monday_of(value or _today())
+
+
+@bp.get("/experts/register")
+@requires("manage_register")
+def register():
+    form = WeekForm(request.args)
+    monday = _week_from(form.week.data if form.validate() else None)
+    return render_template("experts/register.html", form=form, monday=monday, gaps=services.gaps(monday),
+                           due=services.due_for_review(), nominations=services.pending_nominations(),
+                           retired=services.all_experts(active=False), decision_form=DecisionForm(formdata=None),
+                           timedelta=timedelta), form_status(form)
+
+
+@bp.route("/experts/rota", methods=["GET", "POST"])
+@requires("manage_register")
+def rota():
+    week_form = WeekForm(request.args)
+    monday = _week_from(week_form.week.data if week_form.validate() else None)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    experts = services.all_experts()
+    form = ButtonForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        inputs = [services.DayInput(day=d, mode=request.form.get(f"mode-{d}", services.REGULAR), note=request.form.get(f"note-{d}", ""),
+                                    hours={e.id: request.form.get(f"hours-{d}-{e.id}", "") for e in experts}) for d in days]
+        try:
+            services.set_rota(current_user, inputs)
+            db.session.commit()
+        except ValidationError as exc:  # messages keyed by the grid's field names, shown beside them
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash("The rota is saved. On the days it sets, it replaces the experts' usual slots.", "success")
+            return redirect(url_for("experts.rota", week=monday.isoformat()))
+    saved = services.rota_days(days[0], days[-1])
+    values = request.form if request.method == "POST" else None
+    return render_template("experts/rota.html", monday=monday, days=days, experts=experts, saved=saved, values=values, errors=errors,
+                           form=form, week_form=week_form, hhmm=availability.hhmm,
+                           usual={(e.id, d): availability.hours_on(e, d, {}) for e in experts for d in days}), 400 if errors or form.errors else 200
+
+
+# --- Nominations -------------------------------------------------------------------------------
+
+
+@bp.route("/experts/nominate", methods=["GET", "POST"])
+@requires("nominate_experts")
+def nominate():
+    form = NominationForm()
+    led = list_areas() if has_role(current_user, "admin") else areas_led_by(current_user)
+    form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in led)])
+    if form.validate_on_submit():
+        draft = services.NominationDraft(area=form.area.data or "", name=form.name.data or "", username=form.username.data or "",
+                                         job_title=form.job_title.data or "", region=form.region.data or "",
+                                         skills=_split(form.skills.data), reason=form.reason.data or "")
+        nomination = commit_or_show_errors(form, lambda: services.nominate(current_user, draft))
+        if nomination:
+            flash(f"{nomination.name} is nominated. The register administrator will accept or decline, and you will be told.", "success")
+            return redirect(url_for("experts.nominate"))
+    return render_template("experts/nominate.html", form=form, mine=services.nominations_by(current_user)), form_status(form)
+
+
+@bp.post("/experts/nominations/<int:nomination_id>/<any(accept, decline):decision>")
+@requires("manage_register")
+def decide(nomination_id: int, decision: str):
+    nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        done = commit_or_show_errors(form, lambda: services.decide_nomination(current_user, nomination, accept=decision == "accept",
+                                                                              note=form.note.data or ""))
+        if done and decision == "accept":
+            flash(f"{nomination.name} is on the register. Check the entry: add how to reach them and when they take calls.", "success")
+            return redirect(url_for("experts.edit", slug=nomination.expert.slug))
+        if done:
+            flash(f"The nomination of {nomination.name} is declined; {nomination.nominated_by.name} is told why.", "success")
+            return redirect(url_for("experts.register"))
+    flash(f"Nothing was decided for {nomination.name}: " + " ".join([*form.form_errors, *(m for errs in form.errors.values() if isinstance(errs, list) for m in errs)]), "error")
+    return redirect(url_for("experts.register") + f"#nomination-{nomination.id}")
+
+
+# --- The advice log ----------------------------------------------------------------------------
+
+
+def _call(call_id: int):
+    call = services.find_call(call_id)
+    if call is None:
+        abort(404)
+    return call
+
+
+@bp.get("/advice-line")
+@requires("read_advice_log")
+def calls():
+    mine = services.expert_for_user(current_user)
+    only_mine = request.args.get("mine") == "1" and mine is not None
+    return render_template("experts/calls.html", calls=services.recent_calls(expert=mine if only_mine else None, limit=100),
+                           mine=mine, only_mine=only_mine, can_log=mine is not None or services.manages_register(current_user))
+
+
+@bp.route("/advice-line/new", methods=["GET", "POST"])
+@requires("log_advice")
+def log_call():
+    form = CallForm()
+    mine = services.expert_for_user(current_user)
+    admin = services.manages_register(current_user)
+    allowed = services.all_experts() if admin else ([mine] if mine and mine.active else [])
+    if not allowed:
+        flash("Only experts on the register (and the register administrator) log calls.", "error")
+        return redirect(url_for("experts.calls"))
+    form.expert.choices = choices((e.slug, e.name) for e in allowed)
+    area_list = list_areas()
+    form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in area_list)])
+    if request.method == "GET":
+        form.expert.data = mine.slug if mine and mine.active else allowed[0].slug
+        form.called_on.data = _today()
+        if mine and mine.area_slugs and not form.area.data:
+            form.area.data = mine.area_slugs[0]
+    if form.validate_on_submit():
+        expert = services.find_expert(form.expert.data)
+        draft = services.CallDraft(called_on=form.called_on.data, area=form.area.data or "", question=form.question.data or "",
+                                   advice=form.advice.data or "", minutes=form.minutes.data, tip=form.tip.data or "")
+        call = commit_or_show_errors(form, lambda: services.log_call(current_user, expert, draft))
+        if call:
+            flash("The call is logged. If the question keeps coming up, start a tip from it below.", "success")
+            return redirect(url_for("experts.call", call_id=call.id))
+    return render_template("experts/log_call.html", form=form), form_status(form)
+
+
+@bp.get("/advice-line/<int:call_id>")
+@requires("read_advice_log")
+def call(call_id: int):
+    return render_template("experts/call.html", call=_call(call_id))
+
+
+@bp.get("/advice-line/report")
+@requires("read_advice_log")
+def report():
+    months = request.args.get("months", "6")
+    months = int(months) if months.isdecimal() and 1 <= int(months) <= 24 else 6
+    data = services.report(months=months, today=_today())
+    peak = max([data.month_total(m) for m in data.months] or [0])
+    return render_template("experts/report.html", report=data, months=months, peak=peak)
+
