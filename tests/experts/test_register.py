@@ -1,0 +1,249 @@
+"""The Register of Experts: entries, finding who is available now, the rota, gaps, nominations,
+and who may do what."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from cafpedia.core.audit import AuditEntry
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.experts import services
+from cafpedia.experts.models import Expert, Nomination, RotaDay
+from cafpedia.extensions import db
+from cafpedia.notifications.models import Notification
+from cafpedia.search import service as search
+from tests.experts.conftest import expert_draft
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def names(entries) -> list[str]:
+    return [e.expert.name for e in entries]
+
+
+def test_find_by_area_skill_region_language_and_words(register):
+    find = services.find_experts
+    assert names(find(services.Filters(area="adoption"))) == ["Eve Expert"]
+    assert names(find(services.Filters(skill="supervised contact"))) == ["Ben Bennett"]
+    assert names(find(services.Filters(region="South West"))) == ["Ben Bennett"]
+    assert names(find(services.Filters(language="urdu"))) == ["Eve Expert"]
+    assert names(find(services.Filters(text="guardian"))) == ["Eve Expert"]  # a word's beginning finds it
+    assert names(find(services.Filters(text="welsh contact"))) == ["Ben Bennett"]
+    assert find(services.Filters(text="welsh adoption")) == []
+
+
+@pytest.mark.parametrize("moment, on_the_line", [
+    (utc(2026, 11, 23, 10, 0), ["Eve Expert"]),                   # Monday morning: Eve's slot only
+    (utc(2026, 11, 23, 11, 30), ["Ben Bennett", "Eve Expert"]),   # both slots
+    (utc(2026, 11, 24, 18, 0), ["Eve Expert"]),                   # a weekday evening
+    (utc(2026, 11, 28, 10, 0), ["Ben Bennett"]),                  # Saturday
+    (utc(2026, 11, 29, 10, 0), []),                               # Sunday: nobody
+])
+def test_available_now_at_fixed_times(register, moment, on_the_line):
+    assert sorted(names(services.find_experts(services.Filters(available_now=True), now=moment))) == on_the_line
+
+
+def test_a_bank_holiday_rota_overrides_the_usual_slots(register):
+    bank_holiday = date(2026, 12, 28)  # a Monday
+    at_ten, at_noon = utc(2026, 12, 28, 10, 0), utc(2026, 12, 28, 12, 0)
+    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
+    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.CLOSED, note="Bank holiday")], today=date(2026, 12, 1))
+    db.session.commit()
+    assert services.find_experts(services.Filters(available_now=True), now=at_ten) == []
+    assert services.find_experts(services.Filters(available_now=True), now=at_noon) == []
+    # Everyone's next time on the line skips the closed day.
+    eve = next(e for e in services.find_experts(services.Filters(), now=at_ten) if e.expert.name == "Eve Expert")
+    assert eve.next_text == "Tomorrow from 17:00"
+    # A rota for the day puts Ben on in the morning, and only Ben.
+    ben = register["ben_entry"]
+    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.ROTA, hours={ben.id: "08:00-11:00"})], today=date(2026, 12, 1))
+    db.session.commit()
+    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Ben Bennett"]
+    assert services.find_experts(services.Filters(available_now=True), now=at_noon) == []
+    # Back to the usual slots.
+    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.REGULAR)], today=date(2026, 12, 1))
+    db.session.commit()
+    assert db.session.get(RotaDay, bank_holiday) is None
+    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
+    assert db.session.query(AuditEntry).filter_by(action="rota.set").count() == 3
+
+
+def test_bad_rota_input_is_named_and_nothing_is_saved(register):
+    day, ben = date(2026, 12, 28), register["ben_entry"]
+    cases = [
+        ([services.DayInput(day, services.ROTA, hours={ben.id: "25:00-26:00"})], f"hours-2026-12-28-{ben.id}", "25:00 is not a time of day"),
+        ([services.DayInput(day, services.ROTA, hours={ben.id: "12:00-09:00"})], f"hours-2026-12-28-{ben.id}", "ends before it starts"),
+        ([services.DayInput(day, services.ROTA)], "day-2026-12-28", "at least one expert"),
+        ([services.DayInput(day, services.CLOSED, hours={ben.id: "09:00-12:00"})], "day-2026-12-28", "choose “rota”"),
+        ([services.DayInput(date(2026, 11, 1), services.CLOSED)], "day-2026-11-01", "has passed"),
+        ([services.DayInput(day, "holiday")], "day-2026-12-28", "choose"),
+    ]
+    for days, key, message in cases:
+        with pytest.raises(ValidationError) as caught:
+            services.set_rota(register["reg"], days, today=date(2026, 12, 1))
+        assert message in caught.value.errors[key]
+        db.session.rollback()
+    assert db.session.query(RotaDay).count() == 0
+    with pytest.raises(NotAllowed):
+        services.set_rota(register["eve"], [services.DayInput(day, services.CLOSED)])
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"availability": ["Mon 25:00-26:00"]}, "availability", "25:00 is not a time of day"),
+    ({"availability": ["Mon 12:30-09:30"]}, "availability", "ends before it starts"),
+    ({"availability": ["Mon 09:00-12:00", "Mon 11:00-13:00"]}, "availability", "overlaps"),
+    ({"areas": ["astrology"]}, "areas", "no area of practice called astrology"),
+    ({"areas": []}, "areas", "at least one area"),
+    ({"region": "Atlantis"}, "region", "no region called “Atlantis”"),
+    ({"phone": "", "email": ""}, "phone", "phone number or an email"),
+    ({"email": "not-an-address"}, "email", "valid email"),
+    ({"skills": []}, "skills", "at least one skill"),
+    ({"username": "nobody.here"}, "username", "no account"),
+    ({"about": "I advised on Kayden (7) last week."}, "about", "case details"),
+])
+def test_bad_entries_are_refused_and_nothing_is_written(register, changes, field, message):
+    before = (db.session.query(Expert).count(), db.session.query(AuditEntry).count())
+    with pytest.raises(ValidationError) as caught:
+        services.add_expert(register["reg"], expert_draft(**{"name": "New Person", "email": "new@example.org", **changes}))
+    assert message in caught.value.errors[field]
+    db.session.rollback()
+    assert (db.session.query(Expert).count(), db.session.query(AuditEntry).count()) == before
+
+
+def test_duplicates_are_refused(register):
+    cases = [({}, "name", "already on the register"),  # the same name in the same region
+             ({"name": "Another Eve", "username": "eve.expert", "email": "x@example.org"}, "username", "already on the register"),
+             ({"name": "Another Eve", "email": "EVE.EXPERT@example.org"}, "email", "already on the register")]
+    for changes, field, message in cases:
+        with pytest.raises(ValidationError) as caught:
+            services.add_expert(register["reg"], expert_draft(**changes))
+        assert message in caught.value.errors[field]
+        db.session.rollback()
+    assert db.session.query(Expert).count() == 2
+
+
+def test_experts_keep_their_own_entry_only(register):
+    eve, entry, ben = register["eve"], register["eve_entry"], register["ben_entry"]
+    draft = services.ExpertDraft.of(entry)
+    draft.availability, draft.name = ["Wed 10:00-12:00"], "Someone Else"
+    services.edit_expert(eve, entry, draft, today=date(2026, 11, 23))
+    db.session.commit()
+    assert entry.availability == ["Wed 10:00-12:00"] and entry.name == "Eve Expert"  # the name is the administrator's
+    assert entry.review_by == date(2027, 5, 23)  # saving confirms the entry for six months
+    with pytest.raises(NotAllowed):
+        services.edit_expert(eve, ben, services.ExpertDraft.of(ben))
+    with pytest.raises(NotAllowed):
+        services.set_away(eve, ben, away_from=None, away_until=date(2026, 12, 1))
+    with pytest.raises(NotAllowed):
+        services.add_expert(eve, expert_draft(name="Self Made"))
+    with pytest.raises(ServiceError, match="Nothing was changed"):
+        services.edit_expert(eve, entry, services.ExpertDraft.of(entry))
+
+
+def test_entries_past_review_show_unconfirmed_until_confirmed(register):
+    entry = register["eve_entry"]
+    entry.review_by = date(2026, 10, 1)
+    db.session.commit()
+    assert services.due_for_review(date(2026, 11, 23)) == [entry]
+    found = services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
+    assert found[0].unconfirmed
+    services.confirm_entry(register["eve"], entry, today=date(2026, 11, 23))
+    db.session.commit()
+    assert services.due_for_review(date(2026, 11, 23)) == [] and entry.review_by == date(2027, 5, 23)
+
+
+def test_away_takes_an_expert_off_the_line(register):
+    entry = register["eve_entry"]
+    with pytest.raises(ValidationError) as caught:
+        services.set_away(register["eve"], entry, away_from=date(2026, 11, 25), away_until=date(2026, 11, 20), today=date(2026, 11, 20))
+    assert "before the first" in caught.value.errors["away_until"]
+    services.set_away(register["eve"], entry, away_from=date(2026, 11, 20), away_until=date(2026, 11, 27), note="On leave", today=date(2026, 11, 20))
+    db.session.commit()
+    found = services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
+    assert not found[0].available and found[0].next_text == "Mon 30 Nov from 09:30"
+    services.clear_away(register["eve"], entry)
+    db.session.commit()
+    assert services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))[0].available
+
+
+def test_retiring_keeps_the_entry_and_its_history(register):
+    ben = register["ben_entry"]
+    with pytest.raises(ValidationError):
+        services.retire(register["reg"], ben, "  ")
+    with pytest.raises(NotAllowed):
+        services.retire(register["eve"], ben, "left")
+    services.retire(register["reg"], ben, "Moved to a management post", today=date(2026, 11, 23))
+    db.session.commit()
+    assert not ben.active and ben.retired_reason == "Moved to a management post"
+    assert names(services.find_experts(services.Filters())) == ["Eve Expert"]
+    assert [h.action for h in services.history(ben)] == ["expert.retire", "expert.add"]
+    services.reinstate(register["reg"], ben, today=date(2026, 11, 23))
+    db.session.commit()
+    assert ben.active and services.is_unconfirmed(ben, date(2026, 11, 24))
+
+
+def test_gaps_show_areas_without_cover(register, make_area):
+    make_area("staff-safety", "Staff safety")
+    monday = date(2026, 11, 23)
+    gaps = {g.area.slug: g for g in services.gaps(monday)}
+    assert gaps["staff-safety"].problem == "No expert on the register"
+    assert gaps["adoption"].problem == "" and gaps["adoption"].minutes == 6 * 60
+    assert gaps["adoption"].days_without == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
+    services.set_away(register["reg"], register["eve_entry"], away_from=monday, away_until=date(2026, 11, 29), today=monday)
+    db.session.commit()
+    gaps = {g.area.slug: g for g in services.gaps(monday)}
+    assert gaps["adoption"].problem == "Nobody available this week"
+    assert services.gaps(monday)[0].problem  # gaps come first
+
+
+def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(register, make_user):
+    olu, lee, reg = register["other"], register["lee"], register["reg"]  # olu leads adoption, lee contact
+    make_user("nia.nominee", ["practitioner"], name="Nia Nominee", email="nia@example.org")
+    draft = services.NominationDraft(area="adoption", name="Nia Nominee", username="nia.nominee", job_title="FCA", region="London",
+                                     skills=["adoption"], reason="Ten years of adoption work.")
+    with pytest.raises(NotAllowed):
+        services.nominate(lee, draft)
+    with pytest.raises(ValidationError) as caught:
+        services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "region": "Mars", "reason": ""}))
+    assert set(caught.value.errors) == {"region", "reason"}
+    db.session.rollback()
+    nomination = services.nominate(olu, draft)
+    db.session.commit()
+    assert db.session.query(Notification).filter_by(user_id=reg.id, kind="nomination").count() == 1
+    with pytest.raises(ValidationError):
+        services.nominate(olu, draft)  # already waiting
+    db.session.rollback()
+    with pytest.raises(NotAllowed):
+        services.decide_nomination(olu, nomination, accept=True)
+    services.decide_nomination(reg, nomination, accept=True, today=date(2026, 11, 23))
+    db.session.commit()
+    expert = nomination.expert
+    assert expert.name == "Nia Nominee" and expert.user.username == "nia.nominee" and expert.area_slugs == ["adoption"]
+    assert expert.email == "nia@example.org" and services.is_unconfirmed(expert, date(2026, 11, 24))
+    assert db.session.query(Notification).filter_by(user_id=olu.id, kind="nomination").count() == 1
+    with pytest.raises(ServiceError):
+        services.decide_nomination(reg, nomination, accept=False, note="changed my mind")
+    second = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": ""}))
+    with pytest.raises(ValidationError):
+        services.decide_nomination(reg, second, accept=False)  # a reason is needed
+    services.decide_nomination(reg, second, accept=False, note="Not enough adoption experience yet.")
+    db.session.commit()
+    assert second.status == "declined" and db.session.query(Nomination).count() == 2
+
+
+def test_experts_are_found_by_name_skill_and_area_in_search(register):
+    search.drain()
+    pat = register["pat"]
+    for query in ("Eve Expert", "inter-country adoption", "urdu"):
+        urls = [h.url for h in search.search(pat, query).results.hits]
+        assert "/experts/eve-expert" in urls, query
+    hits = search.search(pat, "adoption", filters={"kind": "expert"}).results.hits
+    assert [h.url for h in hits] == ["/experts/eve-expert"]
+    assert "0161" not in " ".join(h.snippet for h in hits)  # contact details are never in the index
+    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    db.session.commit()
+    search.drain()
+    assert "/experts/eve-expert" not in [h.url for h in search.search(pat, "Eve Expert").results.hits]
