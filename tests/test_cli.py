@@ -45,7 +45,7 @@ def test_load_export_round_trip_through_the_command_line(app, runner, tmp_path):
     assert "16 unchanged" in again.output and "new" not in again.output
     result = runner.invoke(args=["export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["areas.yml", "digest", "legal", "standards.yml", "tips", "users.yml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["areas.yml", "digest", "experts", "legal", "standards.yml", "tips", "users.yml"]
 
 
 def test_create_user_reads_the_password_from_standard_input(app, runner):

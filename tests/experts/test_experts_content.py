@@ -1,0 +1,109 @@
+"""experts/ in a content folder: the demo register loads and exports unchanged; bad files are named."""
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from cafpedia.config import DEFAULT_CONTENT_DIR
+from cafpedia.content.loader import ContentError, export_folder, load_folder
+from cafpedia.experts import services
+from cafpedia.experts.models import REGIONS, AdviceCall, Expert, RotaDay
+from cafpedia.extensions import db
+
+
+def test_demo_register_round_trip(app, demo_content, tmp_path):
+    experts = services.all_experts()
+    assert len(experts) >= 15 and {e.region for e in experts} == set(REGIONS)
+    assert db.session.query(AdviceCall).count() >= 60 and db.session.query(RotaDay).count() >= 3
+    months = {c.called_on.strftime("%Y-%m") for c in db.session.query(AdviceCall)}
+    assert len(months) >= 3
+    export_folder(tmp_path / "out")
+    for path in sorted((DEFAULT_CONTENT_DIR / "experts").iterdir()):
+        assert (tmp_path / "out" / "experts" / path.name).read_text() == path.read_text(), path
+    ctx = load_folder(tmp_path / "out")
+    assert ctx.counts[("experts", "unchanged")] == len(services.all_experts(active=None))
+    assert ctx.counts[("advice calls", "new")] == 0
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 24, 14, 0, tzinfo=UTC), datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
+    datetime(2026, 11, 28, 10, 30, tzinfo=UTC),
+])
+def test_demo_availability_varies_through_the_week(app, demo_content, moment):
+    on_now = services.find_experts(services.Filters(available_now=True), now=moment)
+    assert on_now, moment
+    assert len(on_now) < len(services.all_experts())
+
+
+def test_demo_shows_different_people_at_different_times(app, demo_content):
+    def on(*args):
+        return {e.expert.slug for e in services.find_experts(services.Filters(available_now=True), now=datetime(*args, tzinfo=UTC))}
+
+    assert on(2026, 11, 23, 10, 0) != on(2026, 11, 24, 14, 0) != on(2026, 11, 28, 10, 30)
+    assert on(2026, 12, 25, 10, 0) == set()  # Christmas Day: the rota closes the line
+    assert on(2026, 11, 29, 10, 0) == set()  # nobody on a Sunday
+
+
+def _folder(tmp_path, files: dict[str, str]):
+    root = tmp_path / "in"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+ENTRY = """---
+name: Kim Keeper
+job_title: Family Court Adviser
+region: {region}
+areas: [{area}]
+skills: [contact centres]
+languages: [English]
+email: {email}
+availability: [{slot}]
+---
+Contact.
+"""
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 25:00-26:00"')},
+     "experts/kim-keeper.md:9: field 'availability': expert kim-keeper: “Mon 25:00-26:00”: 25:00 is not a time of day"),
+    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 12:00-09:00"')},
+     "ends before it starts"),
+    ({"experts/kim-keeper.md": ENTRY.format(region="Gondor", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"')},
+     "field 'region': expert kim-keeper: There is no region called “Gondor”"),
+    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="astrology", email="kim@example.org", slot='"Mon 09:00-12:00"')},
+     "unknown area astrology"),
+    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="olivia.mensah@example.org", slot='"Mon 09:00-12:00"')},
+     "has the same email address"),
+    ({"experts/new.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"')}, "not an expert"),
+    ({"experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: Can Ruby, aged 9, be seen at school?\n"
+                                "  advice: Yes, with the head teacher's agreement.\n  minutes: 10\n"},
+     "experts/advice-log.yml:4: field 'question': call 1: this looks like it holds case details"),
+    ({"experts/rota.yml": "- date: 2026-12-25\n  shifts:\n  - expert: nobody\n    hours: 09:00-12:00\n"}, "unknown expert nobody"),
+])
+def test_bad_expert_files_are_named_and_nothing_is_loaded(app, tmp_path, files, message):
+    root = _folder(tmp_path, files)
+    with pytest.raises(ContentError) as caught:
+        load_folder(root)
+    assert message in str(caught.value)
+    db.session.rollback()
+    assert db.session.query(Expert).count() == 0
+
+
+def test_a_changed_entry_is_brought_into_line_and_logged_calls_never_change(app, demo_content, tmp_path):
+    root = tmp_path / "out"
+    export_folder(root)
+    path = root / "experts" / "olivia-mensah.md"
+    path.write_text(path.read_text().replace("- Mon 13:00-17:00\n", ""))
+    ctx = load_folder(root)
+    db.session.commit()
+    assert ctx.counts[("experts", "updated")] == 1
+    assert services.find_expert("olivia-mensah").availability == ["Tue 13:00-17:00", "Thu 13:00-17:00"]
+    log = root / "experts" / "advice-log.yml"
+    log.write_text(log.read_text().replace("minutes: ", "minutes: 1", 1))
+    with pytest.raises(ContentError, match="logged calls never change"):
+        load_folder(root)

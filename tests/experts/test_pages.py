@@ -1,0 +1,128 @@
+"""The register's pages: who may see and do what, contact details, and forms that name what is wrong."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cafpedia.experts.models import AdviceCall, Expert, RotaDay
+from cafpedia.extensions import db
+
+
+def errors_in(page: str) -> str:
+    return " ".join(re.findall(r'class="error-message"[^>]*>(.*?)</p>', page, re.S))
+
+
+def test_contact_details_only_for_signed_in_readers(register, make_app, client):
+    assert client.get("/experts").status_code == 302  # the register is for staff
+    public = make_app(PUBLIC_READ=True)
+    with public.app_context():
+        anonymous = public.test_client()
+        for url in ("/experts", "/experts/eve-expert"):
+            page = anonymous.get(url).get_data(as_text=True)
+            assert "Eve Expert" in page and "Sign in to see how to reach them" in page
+            assert "0161 496 0000" not in page and "eve.expert@example.org" not in page
+    client.sign_in("pat.fca")
+    page = client.get("/experts/eve-expert").get_data(as_text=True)
+    assert "0161 496 0000" in page and "mailto:eve.expert@example.org" in page
+    assert "supplements line management" in page
+
+
+def test_the_finder_page(register, as_user):
+    client = as_user("pat.fca")
+    page = client.get("/experts?area=adoption&language=Urdu").get_data(as_text=True)
+    assert "1 expert found" in page and "Eve Expert" in page and "Ben Bennett" not in page
+    assert "supplements line management" in page
+    assert client.get("/experts?region=Atlantis").status_code == 400
+    assert client.get("/experts/nobody").status_code == 404
+
+
+@pytest.mark.parametrize("username, allowed", [("reg.admin", True), ("pat.fca", False), ("eve.expert", False), ("olu.other", False)])
+def test_register_administration_is_for_the_administrator(register, as_user, username, allowed):
+    client = as_user(username)
+    for url in ("/experts/register", "/experts/rota", "/experts/new"):
+        assert client.get(url).status_code == (200 if allowed else 403), url
+    assert (client.post_form("/experts/ben-bennett/retire", {"reason": "left"}).status_code == 302) is allowed
+
+
+def test_experts_edit_their_own_entry_only(register, as_user):
+    client = as_user("eve.expert")
+    assert client.get("/experts/mine").headers["Location"].endswith("/experts/eve-expert")
+    assert client.get("/experts/ben-bennett/edit").status_code == 403
+    assert client.post_form("/experts/ben-bennett/edit", {"job_title": "Hijacked"}).status_code == 403
+    assert client.post_form("/experts/ben-bennett/away", {"away_until": "2026-12-31"}).status_code == 403
+    form = client.get("/experts/eve-expert/edit").get_data(as_text=True)
+    assert 'name="name"' not in form  # the name is the administrator's
+    data = {"job_title": "Family Court Adviser (adoption)", "region": "North West", "areas": ["adoption"], "skills": "special guardianship",
+            "languages": "English", "phone": "0161 496 0000", "email": "eve.expert@example.org", "availability": "Mon 25:00-26:00\nTue 12:00-09:00",
+            "about": "Adoption."}
+    response = client.post_form("/experts/eve-expert/edit", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "25:00 is not a time of day" in page and "ends before it starts" in page
+    assert register["eve_entry"].availability == ["Mon 09:30-12:30", "Tue 17:00-20:00"]
+    response = client.post_form("/experts/eve-expert/edit", {**data, "availability": "Wed 10:00-12:00", "region": "Narnia", "areas": ["nowhere"]})
+    assert response.status_code == 400 and "There is no region called “Narnia”" in response.get_data(as_text=True)
+    assert client.post_form("/experts/eve-expert/edit", {**data, "availability": "wed 10:00-12:00"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Expert, register["eve_entry"].id).availability == ["Wed 10:00-12:00"]
+
+
+def test_the_administrator_adds_an_expert_and_duplicates_are_refused(register, as_user):
+    client = as_user("reg.admin")
+    data = {"name": "Dee Dupe", "job_title": "FCA", "region": "London", "areas": ["contact"], "skills": "contact centres",
+            "languages": "English", "email": "dee@example.org", "availability": "Thu 13:30-16:30"}
+    assert client.post_form("/experts/new", data).headers["Location"].endswith("/experts/dee-dupe")
+    response = client.post_form("/experts/new", data)
+    assert response.status_code == 400 and "already on the register" in errors_in(response.get_data(as_text=True))
+    assert db.session.query(Expert).count() == 3
+
+
+def test_the_rota_page_saves_and_names_bad_hours(register, as_user):
+    client = as_user("reg.admin")
+    ben = register["ben_entry"]
+    url = "/experts/rota?week=2030-12-23"
+    page = client.get(url).get_data(as_text=True)
+    assert "Rota for the week of 23 December 2030" in page and f'name="hours-2030-12-25-{ben.id}"' in page
+    response = client.post_form(url, {"mode-2030-12-24": "rota", f"hours-2030-12-24-{ben.id}": "25:00-26:00", "mode-2030-12-25": "closed"})
+    assert response.status_code == 400 and "Ben Bennett on Tue 24 Dec: “25:00-26:00”" not in errors_in(response.get_data(as_text=True))
+    assert "25:00 is not a time of day" in errors_in(response.get_data(as_text=True))
+    assert db.session.query(RotaDay).count() == 0  # nothing saved, not even the valid day
+    response = client.post_form(url, {"mode-2030-12-24": "rota", f"hours-2030-12-24-{ben.id}": "09:00-12:00", "mode-2030-12-25": "closed",
+                                      "note-2030-12-25": "Christmas Day"})
+    assert response.status_code == 302
+    assert {d.day.isoformat(): d.closed for d in db.session.query(RotaDay)} == {"2030-12-24": False, "2030-12-25": True}
+
+
+def test_logging_a_call_refuses_case_details(register, as_user):
+    client = as_user("eve.expert")
+    form = client.get("/advice-line/new").get_data(as_text=True)
+    assert "No case details" in form and '<option selected value="eve-expert">' in form
+    data = {"expert": "eve-expert", "called_on": "2026-11-20", "area": "adoption", "minutes": "15",
+            "question": "Can Kayden (7) be placed with his aunt under special guardianship?", "advice": "Yes, after an assessment."}
+    response = client.post_form("/advice-line/new", data)
+    assert response.status_code == 400 and "Kayden (7)" in errors_in(response.get_data(as_text=True))
+    assert db.session.query(AdviceCall).count() == 0
+    assert client.post_form("/advice-line/new", {**data, "expert": "ben-bennett"}).status_code == 400  # not a choice for Eve
+    response = client.post_form("/advice-line/new", {**data, "question": "Can a child be placed with an aunt under special guardianship?"})
+    assert response.status_code == 302
+    assert db.session.query(AdviceCall).count() == 1
+    assert as_user("pat.fca").get("/advice-line/new").status_code == 403
+    assert as_user("pat.fca").get("/advice-line").status_code == 403
+    assert as_user("olu.other").get("/advice-line/report").status_code == 200  # lead managers see the report
+
+
+def test_nominating_and_deciding_through_the_pages(register, as_user):
+    client = as_user("olu.other")
+    form = client.get("/experts/nominate").get_data(as_text=True)
+    assert 'value="adoption"' in form and 'value="contact"' not in form  # only areas they lead
+    response = client.post_form("/experts/nominate", {"area": "contact", "name": "Nick Nominee", "region": "London", "reason": "Good."})
+    assert response.status_code == 400 and "only for the areas you lead" in response.get_data(as_text=True)
+    assert client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London",
+                                                  "reason": "Years of adoption work."}).status_code == 302
+    admin = as_user("reg.admin")
+    page = admin.get("/experts/register").get_data(as_text=True)
+    assert "Nick Nominee" in page and "Nominations waiting for a decision (1)" in page
+    assert admin.post_form("/experts/nominations/1/decline", {"note": ""}).status_code == 302  # refused: a reason is needed
+    response = admin.post_form("/experts/nominations/1/accept", {"note": ""})
+    assert response.headers["Location"].endswith("/experts/nick-nominee/edit")
+    assert admin.post_form("/experts/nominations/99/accept").status_code == 404
