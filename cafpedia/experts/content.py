@@ -379,7 +379,13 @@ class ExpertsSection:
 
 
 def _extra(expert: Expert) -> dict:
-    return {"away": [str(expert.away_from), str(expert.away_until), expert.away_note], "retired": [str(expert.retired_on), expert.retired_reason]}
+    """What a load may change beyond the entry itself: away dates and retirement, when set."""
+    extra = {}
+    if expert.away_until:
+        extra["away"] = f"{expert.away_from} to {expert.away_until}" + (f" ({expert.away_note})" if expert.away_note else "")
+    if expert.retired_on:
+        extra["retired"] = f"{expert.retired_on}: {expert.retired_reason}"
+    return extra
 
 
 def export_expert(expert: Expert) -> str:

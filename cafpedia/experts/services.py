@@ -4,7 +4,7 @@ nominations, the advice log and its report. No request or session in here; calle
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -792,18 +792,20 @@ def link_tip(call: AdviceCall, tip) -> None:
         call.tip = tip
 
 
-STOP_WORDS = frozenset("""a an and are as at be can could do does for from has have how i if in into is it its me my of on or our should
-so that the their them there they this to was we what when where which who why will with would you your""".split())
+# Question words that say nothing about what was asked (Whoosh's list already drops "can", "when", "is"...).
+QUESTION_WORDS = frozenset("""about anyon could did do doe how i me must my our should so their them there thei what where which who why would""".split())
+SAME_QUESTION = 0.6  # share of stemmed words two questions have in common to count as one
 
 
-def question_key(question: str) -> tuple[str, ...]:
-    """Questions asked in other words count as one: the same words, whatever their order, plurals and small words."""
-    words = set()
-    for word in _words(question):
-        if word in STOP_WORDS or len(word) < 2:
-            continue
-        words.add(word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word)
-    return tuple(sorted(words))
+def question_words(question: str) -> frozenset[str]:
+    """The stemmed words that carry a question's meaning, in any order."""
+    from cafpedia.search.backends.whoosh_index import tokens
+
+    return frozenset(t for t in tokens(question.replace("'s ", " ")) if t not in QUESTION_WORDS)
+
+
+def same_question(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= SAME_QUESTION
 
 
 @dataclass
@@ -851,11 +853,16 @@ def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Repo
         counts[(call.area_id, _month_start(call.called_on))] += 1
         minutes[call.area_id] += call.minutes
     areas = [a for a in list_areas() if any(k[0] == a.id for k in counts)]
-    groups: dict[tuple[str, ...], list[AdviceCall]] = defaultdict(list)
-    for call in calls:
-        groups[question_key(call.question)].append(call)
+    groups: list[tuple[frozenset[str], list[AdviceCall]]] = []
+    for call in calls:  # each call joins the first group whose question it shares most words with
+        words = question_words(call.question)
+        group = next((g for key, g in groups if same_question(key, words)), None)
+        if group is None:
+            groups.append((words, [call]))
+        else:
+            group.append(call)
     unanswered = []
-    for group in groups.values():
+    for _, group in groups:
         if any(c.tip is not None and c.tip.current_number is not None and c.tip.status == "published" for c in group):
             continue
         last = group[-1]
