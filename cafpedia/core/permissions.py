@@ -146,20 +146,29 @@ def can_manage_register(user) -> bool:
 
 @rule("keep_expert_entry")
 def can_keep_expert_entry(user) -> bool:
-    """Experts keep their own entry; which entry is checked against the person (experts.services)."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({EXPERT, REGISTER_ADMIN, ADMIN} & user.roles)
+    """An expert keeps their own entry: being linked to it is what makes them its expert, so the
+    entry itself is checked for each request (experts.services.can_edit_expert)."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False))
 
 
 @rule("log_advice")
 def can_log_advice(user) -> bool:
-    """Record calls to the Practice Advice Line: experts (their own calls) and the register administrator."""
+    """Record calls to the Practice Advice Line: an expert their own calls (checked against their
+    entry, experts.services.can_log_for), the register administrator anyone's."""
     return can_keep_expert_entry(user)
 
 
 @rule("read_advice_log")
 def can_read_advice_log(user) -> bool:
     """The advice log and its report: experts, the register administrator, lead managers, administrators."""
-    return can_keep_expert_entry(user) or moderates_any_area(user)
+    if not can_keep_expert_entry(user):
+        return False
+    if {EXPERT, REGISTER_ADMIN, ADMIN} & user.roles or moderates_any_area(user):
+        return True
+    from cafpedia.experts.services import expert_for_user
+
+    entry = expert_for_user(user)
+    return entry is not None and entry.active
 
 
 @rule("nominate_experts")

@@ -321,9 +321,7 @@ def log_call():
     mine = services.expert_for_user(current_user)
     admin = services.manages_register(current_user)
     allowed = services.all_experts() if admin else ([mine] if mine and mine.active else [])
-    if not allowed:
-        flash("Only experts on the register (and the register administrator) log calls.", "error")
-        return redirect(url_for("experts.calls"))
+    ensure(bool(allowed))  # only experts on the register, and the register administrator, log calls
     form.expert.choices = choices((e.slug, e.name) for e in allowed)
     area_list = list_areas()
     form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in area_list)])

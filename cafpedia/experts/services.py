@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cafpedia.accounts.models import User
+from cafpedia.accounts.models import User, UserRole
 from cafpedia.accounts.services import email_problem, find_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area, list_areas
@@ -286,6 +286,10 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
             other = expert_for_user(user)
             if other is not None and (expert is None or other.id != expert.id):
                 errors["username"] = f"{user.name} is already on the register, as {other.name}."
+    if "name" not in errors and draft.region in REGIONS:
+        twin = db.session.scalar(select(Expert).where(func.lower(Expert.name) == name.lower(), Expert.region == draft.region))
+        if twin is not None and (expert is None or twin.id != expert.id):
+            errors["name"] = f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead."
     if email and "email" not in errors:
         other = db.session.scalar(select(Expert).where(func.lower(Expert.email) == email.lower()))
         if other is not None and (expert is None or other.id != expert.id):
@@ -336,9 +340,6 @@ def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: dat
         errors["slug"] = "The web address name is lower-case words joined by hyphens, such as amara-okafor."
     elif slug is not None and find_expert(slug) is not None:
         errors["slug"] = f"There is already an expert at {slug}."
-    duplicate = db.session.scalar(select(Expert).where(func.lower(Expert.name) == tidy.name.lower(), Expert.region == tidy.region))
-    if duplicate is not None and "name" not in errors:
-        errors["name"] = f"{duplicate.name} ({duplicate.region}) is already on the register{'' if duplicate.active else ', retired'}: edit that entry instead."
     if errors:
         raise ValidationError(errors)
     expert = Expert(slug=slug or slug_for(tidy.name), active=True, review_by=tidy.review_by or review_date_from(today))
@@ -499,8 +500,9 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
         if entry.mode not in (REGULAR, ROTA, CLOSED):
             errors[key] = f"{label}: choose the usual availability, a rota, or closed."
             continue
-        if entry.day < today and entry.mode != REGULAR and entry.day not in rota_days(entry.day, entry.day):
-            errors[key] = f"{label} has passed: the rota can only be set for today and later."
+        if entry.day < today:
+            if _rota_request(entry) != _rota_snapshot(rota_days(entry.day, entry.day).get(entry.day), by_id=False):
+                errors[key] = f"{label} has passed: the rota can only be changed for today and later."
             continue
         note = " ".join((entry.note or "").split())
         if len(note) > 200 or has_control_characters(note):
@@ -528,6 +530,8 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
     existing = rota_days(min(d.day for d in days), max(d.day for d in days)) if days else {}
     saved = []
     for entry in days:
+        if entry.day < today:
+            continue  # unchanged: checked above
         row = existing.get(entry.day)
         before = _rota_snapshot(row)
         if entry.mode == REGULAR:
@@ -552,10 +556,26 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
     return saved
 
 
-def _rota_snapshot(row: RotaDay | None) -> dict | None:
+def _rota_snapshot(row: RotaDay | None, *, by_id: bool = True) -> dict | None:
     if row is None:
         return None
-    return {"closed": row.closed, "note": row.note, "shifts": {str(s.expert_id): f"{s.starts}-{s.ends}" for s in sorted(row.shifts, key=lambda s: s.expert_id)}}
+    shifts = {str(s.expert_id): f"{s.starts}-{s.ends}" for s in sorted(row.shifts, key=lambda s: s.expert_id)}
+    return {"closed": row.closed, "note": row.note, "shifts": shifts} if by_id else {"closed": row.closed, "shifts": shifts}
+
+
+def _rota_request(entry: DayInput) -> dict | None:
+    """A day as the form asks for it, in the form of _rota_snapshot(by_id=False), to tell whether it changes."""
+    if entry.mode == REGULAR:
+        return None
+    shifts = {}
+    for expert_id, text in sorted(entry.hours.items()):
+        try:
+            starts, ends = parse_hours(text) if (text or "").strip() else (None, None)
+        except SlotError:
+            return {"invalid": True}
+        if starts is not None:
+            shifts[str(expert_id)] = f"{availability.hhmm(starts)}-{availability.hhmm(ends)}"
+    return {"closed": entry.mode == CLOSED, "shifts": {} if entry.mode == CLOSED else shifts}
 
 
 def _rota_summary(day: date, after: dict | None, experts: dict[int, Expert]) -> str:
@@ -657,9 +677,8 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
     from cafpedia.notifications import services as notifications
 
-    for admin in db.session.scalars(select(User).where(User.active.is_(True))):
-        if REGISTER_ADMIN in admin.roles:
-            notifications.notify(admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register")
+    for admin in db.session.scalars(select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)):
+        notifications.notify(admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register")
     return nomination
 
 
@@ -688,8 +707,9 @@ def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str 
         if existing is not None:
             if not existing.active:
                 raise ServiceError(f"{existing.name} has a retired entry on the register: reinstate it instead.")
-            existing.area_links.append(ExpertArea(area=nomination.area, position=len(existing.area_links)))
-            existing.updated_at = utcnow()
+            if nomination.area.slug not in existing.area_slugs:
+                existing.area_links.append(ExpertArea(area=nomination.area, position=len(existing.area_links)))
+                existing.updated_at = utcnow()
             nomination.expert = existing
         else:
             user = nomination.nominee

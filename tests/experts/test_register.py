@@ -247,3 +247,37 @@ def test_experts_are_found_by_name_skill_and_area_in_search(register):
     db.session.commit()
     search.drain()
     assert "/experts/eve-expert" not in [h.url for h in search.search(pat, "Eve Expert").results.hits]
+
+
+def test_past_rota_days_cannot_be_rewritten(register):
+    past = date(2026, 11, 2)
+    services.set_rota(register["reg"], [services.DayInput(past, services.CLOSED, note="Strike day")], today=past)
+    db.session.commit()
+    # Saving the week later with the day as it was is fine; changing it is refused.
+    services.set_rota(register["reg"], [services.DayInput(past, services.CLOSED, note="Strike day")], today=date(2026, 11, 4))
+    with pytest.raises(ValidationError) as caught:
+        services.set_rota(register["reg"], [services.DayInput(past, services.REGULAR)], today=date(2026, 11, 4))
+    assert "has passed" in caught.value.errors["day-2026-11-02"]
+    db.session.rollback()
+    assert db.session.get(RotaDay, past).closed
+
+
+def test_renaming_onto_another_entry_is_refused(register):
+    ben = register["ben_entry"]
+    draft = services.ExpertDraft.of(ben)
+    draft.name, draft.region = "Eve Expert", "North West"
+    with pytest.raises(ValidationError) as caught:
+        services.edit_expert(register["reg"], ben, draft)
+    assert "already on the register" in caught.value.errors["name"]
+
+
+def test_an_account_linked_to_an_entry_keeps_it_and_reads_the_log(register, make_user, as_user):
+    from cafpedia.core.permissions import can_read_advice_log
+
+    kim = make_user("kim.linked", ["practitioner"], name="Kim Linked", email="kim@example.org")
+    assert not can_read_advice_log(kim)
+    services.add_expert(register["reg"], expert_draft(name="Kim Linked", username="kim.linked", email="kim@example.org", region="London"))
+    db.session.commit()
+    assert can_read_advice_log(kim)
+    client = as_user("kim.linked")
+    assert client.get("/experts/kim-linked/edit").status_code == 200 and client.get("/advice-line/new").status_code == 200
