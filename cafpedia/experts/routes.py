@@ -240,7 +240,7 @@ def rota():
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         inputs = [services.DayInput(day=d, mode=request.form.get(f"mode-{d}", services.REGULAR), note=request.form.get(f"note-{d}", ""),
-                                    hours={e.id: request.form.get(f"hours-{d}-{e.id}", "") for e in experts}) for d in days]
+                                    hours={e.id: request.form.get(f"hours-{d}-{e.id}", "") for e in experts}) for d in days if d >= _today()]
         try:
             services.set_rota(current_user, inputs)
             db.session.commit()
@@ -253,7 +253,7 @@ def rota():
     saved = services.rota_days(days[0], days[-1])
     values = request.form if request.method == "POST" else None
     return render_template("experts/rota.html", monday=monday, days=days, experts=experts, saved=saved, values=values, errors=errors,
-                           form=form, week_form=week_form, hhmm=availability.hhmm,
+                           form=form, week_form=week_form, hhmm=availability.hhmm, today=_today(),
                            usual={(e.id, d): availability.hours_on(e, d, {}) for e in experts for d in days}), 400 if errors or form.errors else 200
 
 
