@@ -126,3 +126,8 @@ def test_nominating_and_deciding_through_the_pages(register, as_user):
     response = admin.post_form("/experts/nominations/1/accept", {"note": ""})
     assert response.headers["Location"].endswith("/experts/nick-nominee/edit")
     assert admin.post_form("/experts/nominations/99/accept").status_code == 404
+
+
+def test_the_home_page_points_to_the_line(register, as_user):
+    page = as_user("pat.fca").get("/").get_data(as_text=True)
+    assert "Practice Advice Line:" in page and ("on the line now" in page or "nobody is on the line right now" in page)
