@@ -155,7 +155,11 @@ def next_available(expert, now: datetime, rota: Rota, *, days: int = 14) -> date
                 continue
             if offset == 0 and starts <= minute:
                 return here.replace(second=0, microsecond=0)
-            return datetime(day.year, day.month, day.day, starts // 60, starts % 60, tzinfo=LONDON)
+            # A time the spring clock change skips (01:30 on its Sunday) becomes the next one that exists.
+            moment = datetime(day.year, day.month, day.day, starts // 60, starts % 60, tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+            if moment.date() != day or moment.hour * 60 + moment.minute >= ends:
+                continue
+            return moment
     return None
 
 

@@ -135,6 +135,8 @@ class ExpertsSection:
         away_from, away_until = record.date("away_from"), record.date("away_until")
         away_note = record.text("away_note", max_length=services.AWAY_NOTE_MAX)
         retired_on, retired_reason = record.date("retired_on"), record.text("retired_reason", max_length=services.NOTE_MAX)
+        if away_note and (findings := find_case_details(away_note)):
+            record.problem("away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})")
         if away_from and not away_until:
             record.problem("away_until", f"{record.label}: away_from needs away_until, the last day away")
         elif away_from and away_until and away_until < away_from:
@@ -214,11 +216,17 @@ class ExpertsSection:
             texts = {}
             for key, limit in (("question", services.QUESTION_MAX), ("advice", services.ADVICE_MAX)):
                 text = " ".join((record.text(key, max_length=limit) or "").split())
-                if text and (findings := find_case_details(text)):
+                if text and len(text) < 10:
+                    record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
+                elif text and (findings := find_case_details(text)):
                     record.problem(key, f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log never keeps them")
                 texts[key] = text
+            if called_on and called_on > dt.date.today():
+                record.problem("date", f"{record.label}: the date of the call, {called_on}, is in the future")
             raw_at = record.data.get("logged_at")
-            logged_at = _as_datetime(raw_at) if raw_at is not None else (dt.datetime.combine(called_on, dt.time(12)) if called_on else None)
+            # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each is named).
+            logged_at = _as_datetime(raw_at) if raw_at is not None else (
+                dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
             if raw_at is not None and logged_at is None:
                 record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
             expert = record.text("expert", max_length=services.SLUG_MAX)
@@ -240,7 +248,12 @@ class ExpertsSection:
         known = set(experts) | set(db.session.scalars(select(Expert.slug)))
         owners: dict[str, str] = {}
         emails: dict[str, str] = {}
+        people: dict[tuple[str, str], str] = {}
         for rec in experts.values():
+            person = (rec.draft.name.lower(), rec.draft.region)
+            if person in people:
+                ctx.problem(rec.file, rec.line, "name", f"{_label(rec.file)}: {rec.draft.name} ({rec.draft.region}) is also the expert {people[person]}")
+            people[person] = rec.slug
             for area in rec.draft.areas:
                 if area not in areas:
                     ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: unknown area {area}")
@@ -263,10 +276,14 @@ class ExpertsSection:
                 if key in emails:
                     ctx.problem(rec.file, rec.line, "email", f"{_label(rec.file)}: the expert {emails[key]} has the same email address")
                 emails[key] = rec.slug
+        retired = {slug for slug, rec in experts.items() if not rec.active} | {
+            slug for slug in db.session.scalars(select(Expert.slug).where(Expert.active.is_(False))) if slug not in experts}
         for day in found["rota"]:
             for slug, _, _ in day.shifts:
                 if slug not in known:
                     ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}")
+                elif slug in retired:
+                    ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: {slug} is retired from the register")
         from cafpedia.tips.services import find_tip
 
         tips = ctx.records.get("tips", {})
@@ -298,6 +315,13 @@ class ExpertsSection:
             return
         users = {u.username: u for u in db.session.scalars(select(User))}
         areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        # An account moving from one entry to another is let go first: each account has one entry.
+        moving = {users[r.draft.username].id for r in found["experts"].values() if r.draft.username}
+        for expert in db.session.scalars(select(Expert).where(Expert.user_id.in_(moving))):
+            record = found["experts"].get(expert.slug)
+            if record is None or record.draft.username != expert.user.username:
+                expert.user = None
+        db.session.flush()
         for rec in found["experts"].values():
             expert = services.find_expert(rec.slug)
             before = services.snapshot(expert) | _extra(expert) if expert is not None else None

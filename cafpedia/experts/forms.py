@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.experts import services
@@ -66,6 +66,7 @@ class NominationForm(FlaskForm):
     area = SelectField("Area of practice", choices=[], validate_choice=False)
     name = StringField("Their full name", validators=[Length(max=services.NAME_MAX * 2)])
     username = StringField("Their CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")])
+    email = StringField("Their email address (optional with a username)", validators=[Length(max=254, message="Use at most 254 characters.")])
     job_title = StringField("Job title", validators=[Length(max=services.JOB_TITLE_MAX * 2)])
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     skills = StringField("Skills, separated by commas", validators=[Length(max=1000)])
@@ -92,3 +93,7 @@ class WeekForm(FlaskForm):
         csrf = False
 
     week = DateField("Week starting", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_week(self, field) -> None:
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError("Give a date between 2000 and 2100.")

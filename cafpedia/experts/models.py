@@ -121,6 +121,7 @@ class Nomination(db.Model):
     job_title: Mapped[str] = mapped_column(String(160), default="")
     region: Mapped[str] = mapped_column(String(40))
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email: Mapped[str] = mapped_column(String(254), default="")
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     nominated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -59,7 +59,7 @@ def index():
         filters = services.Filters(text=form.q.data or "", area=form.area.data or "", skill=form.skill.data or "",
                                    region=form.region.data or "", language=form.language.data or "", available_now=bool(form.now.data))
     searched = filters != services.Filters()
-    later_url = url_for("experts.index", **{k: v for k, v in request.args.items() if k != "now"})
+    later_url = url_for("experts.index", **{k: request.args[k] for k in ("q", "area", "skill", "region", "language") if request.args.get(k)})
     return render_template("experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url,
                            mine=services.expert_for_user(current_user)), form_status(form)
 
@@ -86,7 +86,7 @@ def _show_page(expert, retire_form: ReasonForm, status: int = 200):
 @requires("keep_expert_entry")
 def mine():
     expert = services.expert_for_user(current_user)
-    if expert is None:
+    if expert is None or not expert.active:
         flash("You have no entry on the Register of Experts. Ask the register administrator, or your lead manager, to add you.", "info")
         return redirect(url_for("experts.index"))
     return redirect(url_for("experts.show", slug=expert.slug))
@@ -267,7 +267,7 @@ def nominate():
     led = list_areas() if has_role(current_user, "admin") else areas_led_by(current_user)
     form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in led)])
     if form.validate_on_submit():
-        draft = services.NominationDraft(area=form.area.data or "", name=form.name.data or "", username=form.username.data or "",
+        draft = services.NominationDraft(area=form.area.data or "", name=form.name.data or "", username=form.username.data or "", email=form.email.data or "",
                                          job_title=form.job_title.data or "", region=form.region.data or "",
                                          skills=_split(form.skills.data), reason=form.reason.data or "")
         nomination = commit_or_show_errors(form, lambda: services.nominate(current_user, draft))
@@ -277,7 +277,7 @@ def nominate():
     return render_template("experts/nominate.html", form=form, mine=services.nominations_by(current_user)), form_status(form)
 
 
-@bp.post("/experts/nominations/<int:nomination_id>/<any(accept, decline):decision>")
+@bp.post("/experts/nominations/<int(max=2147483647):nomination_id>/<any(accept, decline):decision>")
 @requires("manage_register")
 def decide(nomination_id: int, decision: str):
     nomination = db.session.get(Nomination, nomination_id) or abort(404)
@@ -341,7 +341,7 @@ def log_call():
     return render_template("experts/log_call.html", form=form), form_status(form)
 
 
-@bp.get("/advice-line/<int:call_id>")
+@bp.get("/advice-line/<int(max=2147483647):call_id>")
 @requires("read_advice_log")
 def call(call_id: int):
     return render_template("experts/call.html", call=_call(call_id))
@@ -351,7 +351,7 @@ def call(call_id: int):
 @requires("read_advice_log")
 def report():
     months = request.args.get("months", "6")
-    months = int(months) if months.isdecimal() and 1 <= int(months) <= 24 else 6
+    months = int(months) if months.isdecimal() and len(months) <= 2 and 1 <= int(months) <= 24 else 6
     data = services.report(months=months, today=_today())
     peak = max([data.month_total(m) for m in data.months] or [0])
     return render_template("experts/report.html", report=data, months=months, peak=peak)

@@ -65,10 +65,11 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,40}$")
 
 
 def can_edit_expert(user, expert: Expert) -> bool:
-    """The register administrator (or an administrator), or the expert themself."""
+    """The register administrator (or an administrator), or the expert themself while on the register."""
     if manages_register(user):
         return True
-    return is_signed_in(user) and getattr(user, "is_active", False) and expert.user_id is not None and expert.user_id == user.id
+    return (is_signed_in(user) and getattr(user, "is_active", False) and expert.active
+            and expert.user_id is not None and expert.user_id == user.id)
 
 
 def can_log_for(user, expert: Expert) -> bool:
@@ -258,7 +259,7 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
         errors["languages"] = "Name at least one language the expert gives advice in, for example English."
     phone = " ".join((draft.phone or "").split())
     email = (draft.email or "").strip()
-    if phone and not PHONE_RE.match(phone):
+    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6):
         errors["phone"] = "Enter a phone number of digits and spaces, such as 0113 496 0000 or +44 113 496 0000."
     if problem := email_problem(email):
         errors["email"] = problem
@@ -286,13 +287,16 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
             other = expert_for_user(user)
             if other is not None and (expert is None or other.id != expert.id):
                 errors["username"] = f"{user.name} is already on the register, as {other.name}."
+    if not errors.keys() & {"job_title", "skills"} and (findings := find_case_details(" \n".join([job_title, *skills]))):
+        errors["job_title"] = f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them."
+    others = select(Expert) if expert is None or expert.id is None else select(Expert).where(Expert.id != expert.id)
     if "name" not in errors and draft.region in REGIONS:
-        twin = db.session.scalar(select(Expert).where(func.lower(Expert.name) == name.lower(), Expert.region == draft.region))
-        if twin is not None and (expert is None or twin.id != expert.id):
+        twin = db.session.scalar(others.where(func.lower(Expert.name) == name.lower(), Expert.region == draft.region).limit(1))
+        if twin is not None:
             errors["name"] = f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead."
     if email and "email" not in errors:
-        other = db.session.scalar(select(Expert).where(func.lower(Expert.email) == email.lower()))
-        if other is not None and (expert is None or other.id != expert.id):
+        other = db.session.scalar(others.where(func.lower(Expert.email) == email.lower()).limit(1))
+        if other is not None:
             errors["email"] = f"{other.name} is already on the register with this email address."
     tidy = ExpertDraft(name=name, job_title=job_title, region=draft.region, areas=[a.slug for a in areas], skills=skills, languages=languages,
                        phone=phone, email=email, availability=[str(s) for s in slots], about=about, username=username, review_by=draft.review_by)
@@ -300,10 +304,10 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
 
 
 def slug_for(name: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:SLUG_MAX] or "expert"
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:SLUG_MAX].strip("-") or "expert"
     slug, n = (base, 2) if base not in RESERVED_SLUGS else (f"{base}-2", 3)
     while find_expert(slug) is not None:
-        slug, n = f"{base[:SLUG_MAX - 4]}-{n}", n + 1
+        slug, n = f"{base[:SLUG_MAX - 4].rstrip('-')}-{n}", n + 1
     return slug
 
 
@@ -356,8 +360,9 @@ def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None
         raise NotAllowed("You can only change your own entry on the register.")
     today = today or local(utcnow()).date()
     admin = manages_register(actor)
-    if not admin:  # the name, the account and the review date are the administrator's
+    if not admin:  # the name, the account, the areas and the review date are the administrator's (areas come by nomination)
         draft.name, draft.username, draft.review_by = expert.name, expert.user.username if expert.user else "", expert.review_by
+        draft.areas = expert.area_slugs
     errors, tidy, areas, user = check_draft(draft, expert=expert)
     if errors:
         raise ValidationError(errors)
@@ -631,6 +636,7 @@ class NominationDraft:
     region: str
     skills: list[str]
     reason: str
+    email: str = ""
 
 
 def nominate(actor, draft: NominationDraft) -> Nomination:
@@ -656,6 +662,13 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     if draft.region not in REGIONS:
         errors["region"] = f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region."
     skills = _clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
+    if not skills and "skills" not in errors:
+        errors["skills"] = "Name at least one skill they would advise on, for example special guardianship."
+    email = (draft.email or "").strip() or (user.email if user else "")
+    if problem := email_problem(email):
+        errors["email"] = problem
+    elif not email and "username" not in errors:
+        errors["email"] = "Give their email address (or their username, if their account has one), so that practitioners can reach them."
     reason = (draft.reason or "").strip()
     if not reason:
         errors["reason"] = "Say what the person can advise on and why you nominate them."
@@ -671,7 +684,7 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     if errors:
         raise ValidationError(errors)
     nomination = Nomination(area=area, nominee=user, name=name, job_title=job_title, region=draft.region, skills=skills, reason=reason,
-                            nominated_by=actor)
+                            email=email, nominated_by=actor)
     db.session.add(nomination)
     db.session.flush()
     audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
@@ -712,11 +725,17 @@ def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str 
                 existing.updated_at = utcnow()
             nomination.expert = existing
         else:
-            user = nomination.nominee
-            expert = Expert(slug=slug_for(nomination.name), name=nomination.name, user=user, job_title=nomination.job_title or "Family Court Adviser",
-                            region=nomination.region, skills=list(nomination.skills), languages=["English"], email=user.email if user else "",
-                            phone="", availability=[], about=nomination.reason, active=True, review_by=today)
-            expert.area_links = [ExpertArea(area=nomination.area, position=0)]
+            # The entry is checked like one the administrator types; they add the rest (phone, slots) next.
+            draft = ExpertDraft(name=nomination.name, job_title=nomination.job_title or "Family Court Adviser", region=nomination.region,
+                                areas=[nomination.area.slug], skills=list(nomination.skills), languages=["English"], phone="",
+                                email=nomination.email or (nomination.nominee.email if nomination.nominee else ""), availability=[],
+                                about=nomination.reason, username=nomination.nominee.username if nomination.nominee else "")
+            errors, tidy, areas, user = check_draft(draft)
+            if errors:
+                raise ServiceError("The nomination cannot become an entry as it stands: " + " ".join(errors.values())
+                                   + " Decline it with a note, or add the expert yourself.")
+            expert = Expert(slug=slug_for(tidy.name), active=True, review_by=today)
+            _apply(expert, tidy, areas, user)
             db.session.add(expert)
             nomination.expert = expert
     nomination.status = ACCEPTED if accept else DECLINED

@@ -62,9 +62,8 @@ def _collect_changed(session, _flush_context, _instances):
 
 @event.listens_for(Session, "before_commit")
 def _queue_changed(session):
-    if session.info.get("search_keys") is None:
-        return
-    session.flush()  # changes not yet flushed reach _collect_changed first
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # changes not yet flushed reach _collect_changed first
     keys = session.info.pop("search_keys", set())
     if keys:
         session.add_all(SearchQueueEntry(key=k) for k in sorted(keys))

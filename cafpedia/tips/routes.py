@@ -166,7 +166,7 @@ def new():
 
 def _advice_call(value: str | None):
     """The advice-line call a new tip starts from, for those who may read the advice log."""
-    if not (value or "").isdecimal() or not can_read_advice_log(current_user):
+    if not (value or "").isdecimal() or len(value) > 9 or not can_read_advice_log(current_user):
         return None
     return find_call(int(value))
 

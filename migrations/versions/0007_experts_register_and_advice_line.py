@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('job_title', sa.String(length=160), nullable=False),
     sa.Column('region', sa.String(length=40), nullable=False),
     sa.Column('skills', sa.JSON(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('nominated_by_id', sa.Integer(), nullable=False),

@@ -104,3 +104,11 @@ def test_next_available_and_how_it_reads():
     assert describe_next(later, utc(2026, 11, 24, 21, 0)) == "Sat 28 Nov from 09:00"
     assert next_available(expert(), now, {}) is None
     assert describe_next(None, now) == "Not on the line in the next two weeks"
+
+
+def test_the_spring_clock_change_skips_a_slot_in_the_missing_hour():
+    # On Sunday 29 March 2026 the clocks go from 01:00 to 02:00: a 01:00-02:00 slot never happens.
+    night = expert("Sun 01:00-02:00", "Sun 02:00-04:00")
+    moment = next_available(night, utc(2026, 3, 28, 20, 0), {})
+    assert (moment.date(), moment.hour, moment.minute, moment.utcoffset().seconds) == (date(2026, 3, 29), 2, 0, 3600)
+    assert next_available(expert("Sun 01:00-02:00"), utc(2026, 3, 28, 20, 0), {}).date() == date(2026, 4, 5)

@@ -107,3 +107,33 @@ def test_a_changed_entry_is_brought_into_line_and_logged_calls_never_change(app,
     log.write_text(log.read_text().replace("minutes: ", "minutes: 1", 1))
     with pytest.raises(ContentError, match="logged calls never change"):
         load_folder(root)
+
+
+def test_an_account_can_move_between_entries(app, demo_content, tmp_path):
+    root = tmp_path / "out"
+    export_folder(root)
+    for slug, change in (("nasreen-akhtar", ("username: demo.expert\n", "")), ("ayesha-rahman", ("name: Ayesha Rahman\n", "name: Ayesha Rahman\nusername: demo.expert\n"))):
+        path = root / "experts" / f"{slug}.md"
+        path.write_text(path.read_text().replace(*change))
+    load_folder(root)
+    db.session.commit()
+    assert services.find_expert("ayesha-rahman").user.username == "demo.expert" and services.find_expert("nasreen-akhtar").user is None
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"experts/advice-log.yml": "- date: 2099-01-01\n  expert: olivia-mensah\n  area: safeguarding\n  question: When should concerns be shared?\n"
+                                "  advice: Straight away, with the manager.\n  minutes: 10\n"}, "is in the future"),
+    ({"experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: Why?\n"
+                                "  advice: Straight away, with the manager.\n  minutes: 10\n"}, "in a sentence"),
+    ({"experts/rota.yml": "- date: 2026-12-24\n  shifts:\n  - expert: margaret-ellis\n    hours: 09:00-12:00\n"}, "margaret-ellis is retired"),
+])
+def test_the_load_checks_calls_and_rota_like_the_forms(app, tmp_path, files, message):
+    with pytest.raises(ContentError, match=message):
+        load_folder(_folder(tmp_path, files))
+
+
+def test_two_calls_on_a_day_without_logged_at_both_load(app, tmp_path):
+    call = ("- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: When should concerns be shared with police?\n"
+            "  advice: Straight away, with the manager.\n  minutes: 10\n")
+    load_folder(_folder(tmp_path, {"experts/advice-log.yml": call + call}))
+    assert db.session.query(AdviceCall).count() == 2

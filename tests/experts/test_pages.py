@@ -117,8 +117,11 @@ def test_nominating_and_deciding_through_the_pages(register, as_user):
     assert 'value="adoption"' in form and 'value="contact"' not in form  # only areas they lead
     response = client.post_form("/experts/nominate", {"area": "contact", "name": "Nick Nominee", "region": "London", "reason": "Good."})
     assert response.status_code == 400 and "only for the areas you lead" in response.get_data(as_text=True)
-    assert client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London",
-                                                  "reason": "Years of adoption work."}).status_code == 302
+    response = client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London", "reason": "Years of adoption work."})
+    assert response.status_code == 400  # no skills, and no way to reach them
+    assert "at least one skill" in response.get_data(as_text=True) and "Give their email address" in response.get_data(as_text=True)
+    assert client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London", "skills": "adoption",
+                                                  "email": "nick@example.org", "reason": "Years of adoption work."}).status_code == 302
     admin = as_user("reg.admin")
     page = admin.get("/experts/register").get_data(as_text=True)
     assert "Nick Nominee" in page and "Nominations waiting for a decision (1)" in page
@@ -131,3 +134,26 @@ def test_nominating_and_deciding_through_the_pages(register, as_user):
 def test_the_home_page_points_to_the_line(register, as_user):
     page = as_user("pat.fca").get("/").get_data(as_text=True)
     assert "Practice Advice Line:" in page and ("on the line now" in page or "nobody is on the line right now" in page)
+
+
+def test_a_retired_expert_can_no_longer_change_the_entry(register, as_user):
+    from cafpedia.experts import services
+
+    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    db.session.commit()
+    client = as_user("eve.expert")
+    assert client.post_form("/experts/eve-expert/edit", {"job_title": "Still here"}).status_code == 403
+    assert client.post_form("/experts/eve-expert/confirm").status_code == 403
+    assert client.post_form("/experts/eve-expert/away", {"away_until": "2030-01-01"}).status_code == 403
+    assert client.get("/experts/eve-expert").status_code == 404
+    assert client.get("/experts/mine").headers["Location"].endswith("/experts")
+
+
+@pytest.mark.parametrize("url", [
+    "/experts?endpoint=x&_method=POST&q=adoption", "/experts/rota?week=9999-12-31", "/experts/register?week=9999-12-31",
+    "/experts/register?week=0001-01-01", "/advice-line/report?months=" + "9" * 5000, "/advice-line/99999999999999999999",
+    "/tips/new?call=99999999999999999999",
+])
+def test_odd_addresses_never_break_the_pages(register, as_user, url):
+    assert as_user("reg.admin").get(url).status_code in (200, 400, 404)
+    assert as_user("reg.admin").post_form("/experts/nominations/99999999999999999999/accept").status_code == 404

@@ -226,7 +226,12 @@ def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(re
     assert db.session.query(Notification).filter_by(user_id=olu.id, kind="nomination").count() == 1
     with pytest.raises(ServiceError):
         services.decide_nomination(reg, nomination, accept=False, note="changed my mind")
-    second = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": ""}))
+    twin = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Eve Expert", "region": "North West", "username": "",
+                                                                "email": "eve2@example.org"}))
+    with pytest.raises(ServiceError, match="already on the register"):
+        services.decide_nomination(reg, twin, accept=True)  # the same person as an entry: checked like a typed entry
+    db.session.rollback()
+    second = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": "", "email": "x@example.org"}))
     with pytest.raises(ValidationError):
         services.decide_nomination(reg, second, accept=False)  # a reason is needed
     services.decide_nomination(reg, second, accept=False, note="Not enough adoption experience yet.")
@@ -281,3 +286,19 @@ def test_an_account_linked_to_an_entry_keeps_it_and_reads_the_log(register, make
     assert can_read_advice_log(kim)
     client = as_user("kim.linked")
     assert client.get("/experts/kim-linked/edit").status_code == 200 and client.get("/advice-line/new").status_code == 200
+
+
+def test_retiring_takes_the_expert_out_of_search_at_once(register, make_app):
+    """Retiring only changes columns (nothing flushed before the commit): search must still follow."""
+    search.drain()
+    assert "/experts/eve-expert" in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
+    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    db.session.commit()
+    search.drain()
+    assert "/experts/eve-expert" not in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
+
+
+def test_odd_names_make_addresses_that_load_again(register):
+    slug = services.slug_for("A" * 79 + " Bcd")
+    assert services.SLUG_RE.match(slug) and len(slug) <= services.SLUG_MAX
+    assert services.slug_for("new") == "new-2"
