@@ -205,6 +205,18 @@ def client(app) -> Client:
 
 
 @pytest.fixture
+def as_user(client):
+    """The test client, signed in as this person (signing out whoever was signed in)."""
+
+    def sign_in(username):
+        client.sign_out()
+        client.sign_in(username)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

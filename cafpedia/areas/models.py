@@ -34,3 +34,16 @@ class PracticeArea(db.Model):
 
     def __repr__(self) -> str:
         return f"<PracticeArea {self.slug}>"
+
+
+class FiledUnderAreas:
+    """For content filed under areas of practice through an ordered `area_links` relationship
+    (digest items, legal updates, experts): the areas, and their slugs, in order."""
+
+    @property
+    def areas(self) -> list[PracticeArea]:
+        return [link.area for link in self.area_links]
+
+    @property
+    def area_slugs(self) -> list[str]:
+        return [link.area.slug for link in self.area_links]

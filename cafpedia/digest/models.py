@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cafpedia.areas.models import FiledUnderAreas
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -53,7 +54,7 @@ class DigestIssue(db.Model):
         return next((i for i in self.items if i.slug == slug), None)
 
 
-class DigestItem(db.Model):
+class DigestItem(FiledUnderAreas, db.Model):
     __tablename__ = "digest_items"
     __table_args__ = (UniqueConstraint("issue_id", "slug"),)
 
@@ -81,14 +82,6 @@ class DigestItem(db.Model):
     versions: Mapped[list[DigestItemVersion]] = relationship(back_populates="item", cascade="all, delete-orphan", order_by="DigestItemVersion.id")
     tip_links: Mapped[list[TipResearchLink]] = relationship(back_populates="item", cascade="all, delete-orphan")
     corrected_by = relationship("User", foreign_keys=[corrected_by_id])
-
-    @property
-    def areas(self):
-        return [link.area for link in self.area_links]
-
-    @property
-    def area_slugs(self) -> list[str]:
-        return [link.area.slug for link in self.area_links]
 
 
 class DigestItemArea(db.Model):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cafpedia.areas.models import FiledUnderAreas
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -33,7 +34,7 @@ ACCEPTED = "accepted"
 DECLINED = "declined"
 
 
-class Expert(db.Model):
+class Expert(FiledUnderAreas, db.Model):
     __tablename__ = "experts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -61,14 +62,6 @@ class Expert(db.Model):
 
     user = relationship("User")
     area_links: Mapped[list[ExpertArea]] = relationship(cascade="all, delete-orphan", order_by="ExpertArea.position")
-
-    @property
-    def areas(self):
-        return [link.area for link in self.area_links]
-
-    @property
-    def area_slugs(self) -> list[str]:
-        return [link.area.slug for link in self.area_links]
 
 
 class ExpertArea(db.Model):

@@ -144,17 +144,22 @@ def edit(slug: str):
     return render_template("experts/edit.html", form=form, expert=expert, admin=admin), form_status(form)
 
 
-@bp.post("/experts/<slug>/confirm")
-@requires("keep_expert_entry")
-def confirm(slug: str):
+def _button(slug: str, act, done: str):
+    """A one-button change to an entry (confirm, back from away, reinstate): do it, say so, show the entry."""
     expert = _expert(slug)
     ensure(services.can_edit_expert(current_user, expert))
     form = ButtonForm()
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.confirm_entry(current_user, expert)):
-        flash(f"Thank you: the entry is confirmed until {expert.review_by.day} {expert.review_by:%B %Y}.", "success")
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: act(current_user, expert)):
+        flash(done.format(expert=expert), "success")
     else:
-        flash("The entry could not be confirmed: " + " ".join(form.form_errors or ["the form had expired; try again."]), "error")
+        flash("Nothing was changed: " + " ".join(form.form_errors or ["the form had expired; try again."]), "error")
     return redirect(url_for("experts.show", slug=slug))
+
+
+@bp.post("/experts/<slug>/confirm")
+@requires("keep_expert_entry")
+def confirm(slug: str):
+    return _button(slug, services.confirm_entry, "Thank you: the entry is confirmed until {expert.review_by:%-d %B %Y}.")
 
 
 @bp.route("/experts/<slug>/away", methods=["GET", "POST"])
@@ -178,14 +183,7 @@ def away(slug: str):
 @bp.post("/experts/<slug>/back")
 @requires("keep_expert_entry")
 def back(slug: str):
-    expert = _expert(slug)
-    ensure(services.can_edit_expert(current_user, expert))
-    form = ButtonForm()
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.clear_away(current_user, expert)):
-        flash("Welcome back: you show as available again in your usual slots.", "success")
-    else:
-        flash(" ".join(form.form_errors) or "The form had expired; try again.", "error")
-    return redirect(url_for("experts.show", slug=slug))
+    return _button(slug, services.clear_away, "Welcome back: the entry shows as available again in its usual slots.")
 
 
 @bp.post("/experts/<slug>/retire")
@@ -202,13 +200,7 @@ def retire(slug: str):
 @bp.post("/experts/<slug>/reinstate")
 @requires("manage_register")
 def reinstate(slug: str):
-    expert = _expert(slug)
-    form = ButtonForm()
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.reinstate(current_user, expert)):
-        flash(f"{expert.name} is back on the register, shown as unconfirmed until they check their entry.", "success")
-    else:
-        flash(" ".join(form.form_errors) or "The form had expired; try again.", "error")
-    return redirect(url_for("experts.show", slug=slug))
+    return _button(slug, services.reinstate, "{expert.name} is back on the register, shown as unconfirmed until they check their entry.")
 
 
 # --- The administrator's pages -----------------------------------------------------------------

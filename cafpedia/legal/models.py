@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cafpedia.areas.models import FiledUnderAreas
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -26,7 +27,7 @@ PUBLISHED = "published"
 WITHDRAWN = "withdrawn"
 
 
-class LegalUpdate(db.Model):
+class LegalUpdate(FiledUnderAreas, db.Model):
     __tablename__ = "legal_updates"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,10 +52,6 @@ class LegalUpdate(db.Model):
     @property
     def current(self) -> LegalRevision:
         return next(r for r in self.revisions if r.number == self.current_number)
-
-    @property
-    def areas(self):
-        return [link.area for link in self.area_links]
 
 
 class LegalRevision(db.Model):

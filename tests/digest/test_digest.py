@@ -156,16 +156,6 @@ def test_lead_managers_link_their_tips_to_research(staff, published_issue, publi
 # --- Pages ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_user(client):
-    def sign_in(username):
-        client.sign_out()
-        client.sign_in(username)
-        return client
-
-    return sign_in
-
-
 def test_drafts_are_404_for_readers_and_actions_403(staff, draft_issue, as_user):
     client = as_user("pat.fca")
     assert client.get("/digest/2007-q1").status_code == 404

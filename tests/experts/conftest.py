@@ -29,13 +29,3 @@ def register(people, make_user):
                                                                       about="Supervised contact and contact centres."), today=date(2026, 11, 2))
     db.session.commit()
     return staff
-
-
-@pytest.fixture
-def as_user(client):
-    def sign_in(username):
-        client.sign_out()
-        client.sign_in(username)
-        return client
-
-    return sign_in

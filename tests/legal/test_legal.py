@@ -115,16 +115,6 @@ def test_statute_sections_match(staff, publish):
 # --- Pages ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_user(client):
-    def sign_in(username):
-        client.sign_out()
-        client.sign_in(username)
-        return client
-
-    return sign_in
-
-
 FORM = {"kind": "case-law", "title": "Disclosure ruling", "citations": "[2002] EWCA Civ 1199\n[2002] 2 FLR 893", "made_on": "2002-07-31",
         "areas": ["contact"], "summary": "Short.", "briefing": "Long.", "practice": "- Do this."}
 
