@@ -25,4 +25,5 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5
 fi
 
 make_venv "[test]"
-exec .venv/bin/python -m pytest "$@"
+# Two worker processes by default (each with its own databases, index and test server).
+exec .venv/bin/python -m pytest -n "${CAFPEDIA_TEST_WORKERS:-2}" "$@"
