@@ -22,6 +22,7 @@ def index():
 @bp.get("/areas/<slug>")
 @requires("read_published")
 def show(slug: str):
+    from cafpedia.experts.services import Filters, find_experts
     from cafpedia.tips import services as tips
 
     area = services.find_area(slug) or abort(404)
@@ -32,7 +33,7 @@ def show(slug: str):
         tips=[t for t in published if t.current.kind == "tip"],
         guidance=[t for t in published if t.current.kind == "guidance"],
         archived=tips.archived_tips(area), research=items_for_area(area),
-        overdue={t.id for t in published if tips.is_overdue(t)},
+        overdue={t.id for t in published if tips.is_overdue(t)}, experts=find_experts(Filters(area=area.slug)),
     )
 
 

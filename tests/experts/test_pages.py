@@ -157,3 +157,9 @@ def test_a_retired_expert_can_no_longer_change_the_entry(register, as_user):
 def test_odd_addresses_never_break_the_pages(register, as_user, url):
     assert as_user("reg.admin").get(url).status_code in (200, 400, 404)
     assert as_user("reg.admin").post_form("/experts/nominations/99999999999999999999/accept").status_code == 404
+
+
+def test_an_area_page_lists_its_experts(register, as_user):
+    page = as_user("pat.fca").get("/areas/adoption").get_data(as_text=True)
+    assert "Experts on the Practice Advice Line" in page and "/experts/eve-expert" in page and "ben-bennett" not in page
+    assert "0161 496 0000" not in page  # how to reach them is on the expert's own page
