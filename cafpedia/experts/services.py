@@ -799,7 +799,7 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
 
         tip = find_tip(draft.tip.strip().rsplit("/", 1)[-1])
         if tip is None or tip.current_number is None:
-            errors["tip"] = f"There is no published tip {draft.tip.strip()}: give the last part of its web address, such as {_example_tip()}."
+            errors["tip"] = f"There is no published tip {draft.tip.strip()}: give the last part of its web address, such as seeing-children-at-the-first-hearing."
     if errors:
         raise ValidationError(errors)
     call = AdviceCall(expert=expert, area=area, called_on=draft.called_on, question=question, advice=advice, minutes=draft.minutes,
@@ -808,10 +808,6 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
     db.session.flush()
     audit.record(actor, "advice.log", "advice_call", str(call.id), summary=f"{expert.name}, {area.title}: {question[:80]}")
     return call
-
-
-def _example_tip() -> str:
-    return "seeing-children-at-the-first-hearing"
 
 
 def find_call(call_id: int) -> AdviceCall | None:
@@ -853,7 +849,6 @@ class QuestionGroup:
     count: int
     area: PracticeArea
     last_call: AdviceCall
-    areas: Counter = field(default_factory=Counter)
 
 
 @dataclass
@@ -905,8 +900,8 @@ def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Repo
         if any(c.tip is not None and c.tip.current_number is not None and c.tip.status == "published" for c in group):
             continue
         last = group[-1]
-        by_area = Counter(c.area_id for c in group)
-        area = next(c.area for c in reversed(group) if c.area_id == by_area.most_common(1)[0][0])
-        unanswered.append(QuestionGroup(question=last.question, count=len(group), area=area, last_call=last, areas=by_area))
+        most_asked_in = Counter(c.area_id for c in group).most_common(1)[0][0]
+        area = next(c.area for c in reversed(group) if c.area_id == most_asked_in)
+        unanswered.append(QuestionGroup(question=last.question, count=len(group), area=area, last_call=last))
     unanswered.sort(key=lambda g: (-g.count, -g.last_call.called_on.toordinal(), g.question))
     return Report(months=month_list, areas=areas, counts=dict(counts), minutes=dict(minutes), unanswered=unanswered[:top])
