@@ -10,7 +10,7 @@ from cafpedia.accounts import services
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import areas_led_by
-from cafpedia.content.loader import LoadContext, records_of
+from cafpedia.content.loader import LoadContext, areas_by_slug, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
@@ -127,7 +127,7 @@ class UsersSection:
         ctx.records["users_before"] = before
 
     def apply_links(self, ctx: LoadContext) -> None:
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        areas = areas_by_slug()
         for rec in ctx.records[self.name].values():
             user = services.find_user(rec.username)
             if {a.slug for a in user.areas} != set(rec.areas):

@@ -16,9 +16,9 @@ from cafpedia.accounts.forms import (
     SignInForm,
 )
 from cafpedia.accounts.models import User
-from cafpedia.areas.services import areas_led_by, list_areas
+from cafpedia.areas.services import area_choices, areas_led_by
 from cafpedia.core.errors import NotAllowed
-from cafpedia.core.forms import choices, commit_or_show_errors, form_status
+from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
 
@@ -87,10 +87,6 @@ def change_password():
 # --- Administrators: people ---------------------------------------------------------------
 
 
-def _area_choices():
-    return choices((a.slug, a.title) for a in list_areas())
-
-
 def _get_person(username: str) -> User:
     user = services.find_user(username)
     if user is None:
@@ -117,7 +113,7 @@ def people():
 @requires("manage_people")
 def new_person():
     form = NewPersonForm()
-    form.areas.choices = _area_choices()
+    form.areas.choices = area_choices()
     if request.method == "GET":
         form.roles.data = ["practitioner"]
     if form.validate_on_submit():
@@ -136,7 +132,7 @@ def new_person():
 def person(username: str):
     user = _get_person(username)
     form = PersonForm(obj=None if request.method == "POST" else user)
-    form.areas.choices = _area_choices()
+    form.areas.choices = area_choices()
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.areas.data = [a.slug for a in user.areas]
@@ -183,7 +179,7 @@ def reset_password(username: str):
             flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
             return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)
-    edit_form.areas.choices = _area_choices()
+    edit_form.areas.choices = area_choices()
     edit_form.roles.data = sorted(user.roles)
     edit_form.areas.data = [a.slug for a in user.areas]
     return render_template(

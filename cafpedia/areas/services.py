@@ -75,6 +75,14 @@ def list_areas() -> list[PracticeArea]:
     )
 
 
+def area_choices(blank: str | None = None, areas=None):
+    """Form choices of areas (all of them unless `areas` is given), after a blank choice if `blank` names one."""
+    from cafpedia.core.forms import choices
+
+    pairs = [(a.slug, a.title) for a in (list_areas() if areas is None else areas)]
+    return choices([("", blank), *pairs] if blank else pairs)
+
+
 def find_area(slug: str) -> PracticeArea | None:
     return db.session.scalar(select(PracticeArea).where(PracticeArea.slug == slug))
 

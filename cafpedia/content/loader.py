@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import select
+
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
@@ -65,6 +67,27 @@ class LoadContext:
 
     def count(self, what: str, outcome: str, n: int = 1) -> None:
         self.counts[(what, outcome)] += n
+
+    def folder(self, name: str, what: str) -> list[Path]:
+        """The entries of a section's folder, in order; none (and a problem) if it is a file."""
+        root = self.root / name
+        if root.exists() and not root.is_dir():
+            self.problem(name, None, None, f"{name} must be a folder of {what}")
+        return sorted(root.iterdir()) if root.is_dir() else []
+
+
+def accounts_by_username() -> dict:
+    """Every account, by username: for a section writing what a folder names."""
+    from cafpedia.accounts.models import User
+
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def areas_by_slug() -> dict:
+    """Every area of practice, by slug."""
+    from cafpedia.areas.models import PracticeArea
+
+    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}
 
 
 class Section(Protocol):

@@ -16,14 +16,14 @@ bp = Blueprint("core", __name__)
 @requires("read_published")
 def home():
     from cafpedia.digest.services import latest_issue
-    from cafpedia.experts.services import Filters, find_experts
+    from cafpedia.experts.services import count_available_now
     from cafpedia.legal.services import feed
     from cafpedia.tips.services import recently_published
 
     return render_template(
         "home.html", areas=areas.list_areas(), standards_version=standards.current_version(),
         recent=recently_published(), legal_updates=feed(limit=3), digest=latest_issue(),
-        experts_now=len(find_experts(Filters(available_now=True))),
+        experts_now=count_available_now(),
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
 from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
 from cafpedia.core import audit
 from cafpedia.core.text import has_control_characters, is_web_link
@@ -176,12 +176,7 @@ class DigestSection:
     def read(self, ctx: LoadContext) -> None:
         found: dict[str, IssueRecord] = {}
         ctx.records[self.name] = found
-        root = ctx.root / FOLDER
-        if root.exists() and not root.is_dir():
-            ctx.problem(FOLDER, None, None, "digest must be a folder of issue folders")
-        if not root.is_dir():
-            return
-        for path in sorted(root.iterdir()):
+        for path in ctx.folder(FOLDER, "issue folders"):
             relative = str(path.relative_to(ctx.root))
             if not path.is_dir():
                 ctx.problem(relative, None, None, "not an issue: the digest holds folders digest/ISSUE/ (e.g. digest/2007-q1/)")
@@ -355,8 +350,7 @@ class DigestSection:
         issues: dict[str, IssueRecord] = ctx.records[self.name]
         if not issues:
             return
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        users, areas = accounts_by_username(), areas_by_slug()
         from cafpedia.tips.models import Tip
 
         tips = {t.slug: t for t in db.session.scalars(select(Tip))}

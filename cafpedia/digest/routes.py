@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cafpedia.areas.services import list_areas
+from cafpedia.areas.services import area_choices
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
-from cafpedia.core.forms import choices, commit_or_show_errors, form_status
+from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_compose_digest, ensure, requires
 from cafpedia.digest import services
 from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
@@ -143,10 +143,6 @@ def delete_issue(issue_slug: str):
     return redirect(url_for("digest.issue", issue_slug=found.slug))
 
 
-def _area_choices(form: ItemForm) -> None:
-    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
-
-
 def _item_draft(form: ItemForm) -> services.ItemDraft:
     from cafpedia.tips.services import normalise_tag, split_list
 
@@ -174,7 +170,7 @@ def new_item(issue_slug: str):
         flash("This issue is published: items can no longer be added.", "error")
         return redirect(url_for("digest.issue", issue_slug=found.slug))
     form = ItemForm()
-    _area_choices(form)
+    form.areas.choices = area_choices()
     if form.validate_on_submit():
         created = commit_or_show_errors(form, lambda: services.add_item(current_user, found, _item_draft(form)))
         if created:
@@ -188,7 +184,7 @@ def new_item(issue_slug: str):
 def edit_item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
     form = ItemForm()
-    _area_choices(form)
+    form.areas.choices = area_choices()
     if request.method == "GET":
         _fill_item_form(form, found)
     if form.validate_on_submit():

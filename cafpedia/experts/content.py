@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, records_of
+from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, records_of
 from cafpedia.content.yamlfiles import LineDict, dump_yaml, write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
@@ -94,12 +95,7 @@ class ExpertsSection:
     def read(self, ctx: LoadContext) -> None:
         experts: dict[str, ExpertRecord] = {}
         ctx.records[self.name] = {"experts": experts, "rota": [], "calls": []}
-        root = ctx.root / FOLDER
-        if root.exists() and not root.is_dir():
-            ctx.problem(FOLDER, None, None, "experts must be a folder of experts/SLUG.md files")
-        if not root.is_dir():
-            return
-        for path in sorted(root.iterdir()):
+        for path in ctx.folder(FOLDER, "experts/SLUG.md files"):
             relative = str(path.relative_to(ctx.root))
             if path.name in (ROTA_FILE, LOG_FILE):
                 continue
@@ -287,6 +283,7 @@ class ExpertsSection:
         from cafpedia.tips.services import find_tip
 
         tips = ctx.records.get("tips", {})
+        logged = _logged_calls() if found["calls"] else {}
         for call in found["calls"]:
             where = (f"{FOLDER}/{LOG_FILE}", call.line)
             if call.expert not in known:
@@ -297,13 +294,13 @@ class ExpertsSection:
                 ctx.problem(*where, "logged_by", f"call of {call.called_on}: unknown user {call.logged_by}")
             if call.tip:
                 area, _, slug = call.tip.rpartition("/")
-                tip = find_tip(slug)
+                tip = None if slug in tips else find_tip(slug)
                 tip_area = tips[slug].area if slug in tips else (tip.area.slug if tip else None)
                 if tip_area is None:
                     ctx.problem(*where, "tip", f"call of {call.called_on}: unknown tip {call.tip}")
                 elif area and area != tip_area:
                     ctx.problem(*where, "tip", f"call of {call.called_on}: the tip {slug} is in {tip_area}, not {area}")
-            existing = _existing_call(call)
+            existing = logged.get((call.expert, call.logged_at))
             if existing is not None and _call_row(existing) != _record_row(call):
                 ctx.problem(*where, None, f"call of {call.called_on} by {call.expert} is in the advice log and differs from this entry; logged calls never change")
 
@@ -313,8 +310,7 @@ class ExpertsSection:
         found = ctx.records[self.name]
         if not (found["experts"] or found["rota"] or found["calls"]):
             return
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        users, areas = accounts_by_username(), areas_by_slug()
         # An account moving from one entry to another is let go first: each account has one entry.
         moving = {users[r.draft.username].id for r in found["experts"].values() if r.draft.username}
         for expert in db.session.scalars(select(Expert).where(Expert.user_id.in_(moving))):
@@ -368,11 +364,11 @@ class ExpertsSection:
         calls = ctx.records[self.name]["calls"]
         if not calls:
             return
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        users, areas = accounts_by_username(), areas_by_slug()
         slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
+        logged = _logged_calls()
         for call in calls:
-            if _existing_call(call) is not None:
+            if (call.expert, call.logged_at) in logged:
                 ctx.count("advice calls", "unchanged")
                 continue
             tip = find_tip(call.tip.rsplit("/", 1)[-1]) if call.tip else None
@@ -451,9 +447,11 @@ def _call_entry(call: AdviceCall) -> dict:
     return entry
 
 
-def _existing_call(call: CallRecord) -> AdviceCall | None:
-    return db.session.scalar(select(AdviceCall).join(Expert, AdviceCall.expert_id == Expert.id)
-                             .where(Expert.slug == call.expert, AdviceCall.logged_at == call.logged_at).limit(1))
+def _logged_calls() -> dict[tuple[str, dt.datetime], AdviceCall]:
+    """Every call in the advice log, by what names it in a file: its expert and when it was logged (one query)."""
+    calls = db.session.scalars(select(AdviceCall).options(selectinload(AdviceCall.expert), selectinload(AdviceCall.area),
+                                                          selectinload(AdviceCall.logged_by), selectinload(AdviceCall.tip)))
+    return {(c.expert.slug, c.logged_at): c for c in calls}
 
 
 def _call_row(call: AdviceCall) -> tuple:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cafpedia.areas.services import areas_led_by, list_areas
+from cafpedia.areas.services import area_choices, areas_led_by, list_areas
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
@@ -51,7 +51,7 @@ def _today() -> date:
 @requires("read_published")
 def index():
     form = FindForm(request.args)
-    form.area.choices = choices([("", "Any area"), *((a.slug, a.title) for a in list_areas())])
+    form.area.choices = area_choices("Any area")
     form.skill.choices = choices([("", "Any skill"), *((s, s) for s in services.skill_choices())])
     form.language.choices = choices([("", "Any language"), *((lang, lang) for lang in services.language_choices())])
     filters = services.Filters()
@@ -95,10 +95,6 @@ def mine():
 # --- Keeping entries ---------------------------------------------------------------------------
 
 
-def _entry_form(form: ExpertForm) -> None:
-    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
-
-
 def _draft(form: ExpertForm) -> services.ExpertDraft:
     return services.ExpertDraft(
         name=form.name.data or "", username=form.username.data or "", job_title=form.job_title.data or "", region=form.region.data or "",
@@ -112,7 +108,7 @@ def _draft(form: ExpertForm) -> services.ExpertDraft:
 @requires("manage_register")
 def new():
     form = ExpertForm()
-    _entry_form(form)
+    form.areas.choices = area_choices()
     if form.validate_on_submit():
         expert = commit_or_show_errors(form, lambda: services.add_expert(current_user, _draft(form)))
         if expert:
@@ -128,7 +124,7 @@ def edit(slug: str):
     ensure(services.can_edit_expert(current_user, expert))
     admin = services.manages_register(current_user)
     form = ExpertForm()
-    _entry_form(form)
+    form.areas.choices = area_choices()
     if request.method == "GET":
         draft = services.ExpertDraft.of(expert)
         form.process(data={"name": draft.name, "username": draft.username, "job_title": draft.job_title, "region": draft.region,
@@ -257,7 +253,7 @@ def rota():
 def nominate():
     form = NominationForm()
     led = list_areas() if has_role(current_user, "admin") else areas_led_by(current_user)
-    form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in led)])
+    form.area.choices = area_choices("Choose an area", led)
     if form.validate_on_submit():
         draft = services.NominationDraft(area=form.area.data or "", name=form.name.data or "", username=form.username.data or "", email=form.email.data or "",
                                          job_title=form.job_title.data or "", region=form.region.data or "",
@@ -290,13 +286,6 @@ def decide(nomination_id: int, decision: str):
 # --- The advice log ----------------------------------------------------------------------------
 
 
-def _call(call_id: int):
-    call = services.find_call(call_id)
-    if call is None:
-        abort(404)
-    return call
-
-
 @bp.get("/advice-line")
 @requires("read_advice_log")
 def calls():
@@ -315,8 +304,7 @@ def log_call():
     allowed = services.all_experts() if admin else ([mine] if mine and mine.active else [])
     ensure(bool(allowed))  # only experts on the register, and the register administrator, log calls
     form.expert.choices = choices((e.slug, e.name) for e in allowed)
-    area_list = list_areas()
-    form.area.choices = choices([("", "Choose an area"), *((a.slug, a.title) for a in area_list)])
+    form.area.choices = area_choices("Choose an area")
     if request.method == "GET":
         form.expert.data = mine.slug if mine and mine.active else allowed[0].slug
         form.called_on.data = _today()
@@ -336,7 +324,7 @@ def log_call():
 @bp.get("/advice-line/<int(max=2147483647):call_id>")
 @requires("read_advice_log")
 def call(call_id: int):
-    return render_template("experts/call.html", call=_call(call_id))
+    return render_template("experts/call.html", call=services.find_call(call_id) or abort(404))
 
 
 @bp.get("/advice-line/report")

@@ -104,10 +104,15 @@ def all_experts(*, active: bool | None = True) -> list[Expert]:
     return list(db.session.scalars(query))
 
 
+def rota_days(start: date, end: date) -> dict[date, RotaDay]:
+    """The days from `start` to `end` (inclusive) the administrator has set, with their shifts."""
+    return {d.day: d for d in db.session.scalars(select(RotaDay).where(RotaDay.day >= start, RotaDay.day <= end).options(selectinload(RotaDay.shifts)))}
+
+
 def load_rota(start: date, end: date) -> dict[date, RotaPlan]:
-    """The days from `start` to `end` (inclusive) the administrator has set."""
-    days = db.session.scalars(select(RotaDay).where(RotaDay.day >= start, RotaDay.day <= end).options(selectinload(RotaDay.shifts)))
-    return {d.day: RotaPlan(closed=d.closed, note=d.note, shifts={s.expert_id: parse_hours(f"{s.starts}-{s.ends}") for s in d.shifts}) for d in days}
+    """Those days as availability reads them."""
+    return {day: RotaPlan(closed=d.closed, note=d.note, shifts={s.expert_id: parse_hours(f"{s.starts}-{s.ends}") for s in d.shifts})
+            for day, d in rota_days(start, end).items()}
 
 
 @dataclass
@@ -144,8 +149,8 @@ def is_unconfirmed(expert: Expert, today: date) -> bool:
 
 
 def entry_for(expert: Expert, now: datetime, rota) -> Entry:
-    next_at = availability.next_available(expert, now, rota)
-    return Entry(expert=expert, available=availability.available_now(expert, now, rota), next_at=next_at,
+    next_at = availability.next_available(expert, now, rota)  # now itself, when they are on the line
+    return Entry(expert=expert, available=next_at is not None and next_at <= local(now), next_at=next_at,
                  next_text=availability.describe_next(next_at, now), unconfirmed=is_unconfirmed(expert, local(now).date()))
 
 
@@ -173,6 +178,14 @@ def find_experts(filters: Filters, *, now: datetime | None = None) -> list[Entry
         entries.append(entry)
     far = datetime.max.replace(tzinfo=local(now).tzinfo)
     return sorted(entries, key=lambda e: (not e.available, e.next_at or far, e.expert.name.lower()))
+
+
+def count_available_now(*, now: datetime | None = None) -> int:
+    """How many experts are on the line this minute (today's rota only: no look ahead)."""
+    now = now or utcnow()
+    today = local(now).date()
+    rota = load_rota(today, today)
+    return sum(availability.available_now(e, now, rota) for e in all_experts())
 
 
 def skill_choices() -> list[str]:
@@ -487,16 +500,13 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def rota_days(start: date, end: date) -> dict[date, RotaDay]:
-    return {d.day: d for d in db.session.scalars(select(RotaDay).where(RotaDay.day >= start, RotaDay.day <= end).options(selectinload(RotaDay.shifts)))}
-
-
 def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[RotaDay]:
     """Set the rota for some days: each follows the weekly slots, is closed, or has these shifts."""
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator sets the rota.")
     today = today or local(utcnow()).date()
     experts = {e.id: e for e in all_experts(active=None)}
+    existing = rota_days(min(d.day for d in days), max(d.day for d in days)) if days else {}
     errors: dict[str, str] = {}
     parsed: dict[date, dict[int, tuple[int, int]]] = {}
     for entry in days:
@@ -506,7 +516,7 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
             errors[key] = f"{label}: choose the usual availability, a rota, or closed."
             continue
         if entry.day < today:
-            if _rota_request(entry) != _rota_snapshot(rota_days(entry.day, entry.day).get(entry.day), by_id=False):
+            if _rota_request(entry) != _rota_snapshot(existing.get(entry.day), by_id=False):
                 errors[key] = f"{label} has passed: the rota can only be changed for today and later."
             continue
         note = " ".join((entry.note or "").split())
@@ -532,7 +542,6 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
         parsed[entry.day] = shifts
     if errors:
         raise ValidationError(errors)
-    existing = rota_days(min(d.day for d in days), max(d.day for d in days)) if days else {}
     saved = []
     for entry in days:
         if entry.day < today:

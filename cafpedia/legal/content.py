@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
 from cafpedia.content.yamlfiles import LineDict, dump_yaml
 from cafpedia.core import audit
 from cafpedia.digest.content import _int, _read_markdown
@@ -97,12 +97,7 @@ class LegalSection:
     def read(self, ctx: LoadContext) -> None:
         found: dict[str, UpdateRecord] = {}
         ctx.records[self.name] = found
-        root = ctx.root / FOLDER
-        if root.exists() and not root.is_dir():
-            ctx.problem(FOLDER, None, None, "legal must be a folder of legal/YYYY-MM-DD-SLUG.md files")
-        if not root.is_dir():
-            return
-        for path in sorted(root.iterdir()):
+        for path in ctx.folder(FOLDER, "legal/YYYY-MM-DD-SLUG.md files"):
             relative = str(path.relative_to(ctx.root))
             match = FILE_RE.match(path.stem)
             if not path.is_file() or path.suffix != ".md" or not match or len(path.stem) > services.SLUG_MAX:
@@ -232,8 +227,7 @@ class LegalSection:
         updates: dict[str, UpdateRecord] = ctx.records[self.name]
         if not updates:
             return
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        users, areas = accounts_by_username(), areas_by_slug()
         for rec in updates.values():
             if services.find_update(rec.slug) is not None:
                 ctx.count("legal updates", "unchanged")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cafpedia.areas.services import find_area, list_areas
+from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
@@ -28,7 +28,7 @@ def _update(slug: str):
 @requires("read_published")
 def index():
     form = FilterForm(request.args)
-    form.area.choices = choices([("", "Every area"), *((a.slug, a.title) for a in list_areas())])
+    form.area.choices = area_choices("Every area")
     filters = services.FeedFilters()
     if request.args and form.validate():
         filters = services.FeedFilters(kind=form.kind.data or None, area=form.area.data or None,
@@ -91,10 +91,6 @@ def history(slug: str):
     return render_template("legal/history.html", update=update, kinds=KINDS)
 
 
-def _area_choices(form: UpdateForm) -> None:
-    form.areas.choices = choices((a.slug, a.title) for a in list_areas())
-
-
 def _draft(form: UpdateForm) -> services.UpdateDraft:
     from cafpedia.tips.services import normalise_tag, split_list
 
@@ -111,7 +107,7 @@ def _draft(form: UpdateForm) -> services.UpdateDraft:
 @requires("post_legal_updates")
 def new():
     form = UpdateForm()
-    _area_choices(form)
+    form.areas.choices = area_choices()
     if form.validate_on_submit():
         posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
         if posted:
@@ -128,7 +124,7 @@ def edit(slug: str):
         flash("This update is withdrawn and can no longer be changed.", "error")
         return redirect(url_for("legal.show", slug=slug))
     form = UpdateForm()
-    _area_choices(form)
+    form.areas.choices = area_choices()
     if request.method == "GET":
         revision = update.current
         form.kind.data, form.title.data, form.made_on.data = revision.kind, revision.title, revision.made_on

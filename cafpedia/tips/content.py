@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
 from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
 from cafpedia.core import audit
 from cafpedia.core.confidentiality import find_case_details
@@ -436,8 +436,7 @@ class TipsSection:
         tips: dict[str, TipRecord] = ctx.records[self.name]
         if not tips:
             return
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        areas = {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+        users, areas = accounts_by_username(), areas_by_slug()
         version = standards.current_version()
         clauses = {c.code: c for c in version.clauses} if version else {}
         for rec in tips.values():

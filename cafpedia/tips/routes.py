@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cafpedia.areas.services import find_area, list_areas
+from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, choices, form_status
+from cafpedia.core.forms import apply_service_errors, form_status
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import can_moderate, can_read_advice_log, can_see_revision, ensure, requires
 from cafpedia.digest.services import research_for_tip
@@ -123,15 +123,11 @@ def revision(slug: str, number: int):
 # --- Proposing -------------------------------------------------------------------------------
 
 
-def _area_choices():
-    return choices((a.slug, a.title) for a in list_areas())
-
-
 @bp.route("/tips/new", methods=["GET", "POST"])
 @requires("propose_tips")
 def new():
     form = NewTipForm()
-    form.area.choices = _area_choices()
+    form.area.choices = area_choices()
     call = _advice_call(form.call.data if request.method == "POST" else request.args.get("call", ""))
     if request.method == "GET":
         area = find_area(request.args.get("area", "")) or (call.area if call else None)
