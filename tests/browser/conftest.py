@@ -76,6 +76,7 @@ def axe_check():
     axe = Axe()
 
     def check(page) -> None:
+        page.wait_for_load_state("load")  # a click that navigates returns once the new page starts loading, before its styles apply
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]})
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +29,11 @@ def test_compose_preview_publish_and_find(browser, live_server, axe_check):
     coordinator.get_by_label("Introduction (Markdown)").fill("Three studies on **sibling** relationships.")
     coordinator.get_by_role("button", name="Create the draft").click()
     coordinator.wait_for_url(re.compile(r"/digest/2008-q3$"))
-    assert coordinator.get_by_text("Draft: preview").is_visible()
+    expect(coordinator.get_by_text("Draft: preview")).to_be_visible()
 
     coordinator.get_by_role("link", name="Add an item").click()
     coordinator.get_by_role("button", name="Add the item").click()  # empty: every problem named at once
-    assert coordinator.locator(".error-summary").is_visible()
+    expect(coordinator.locator(".error-summary")).to_be_visible()
     assert "Say where this research comes from" in coordinator.locator(".error-summary").inner_text()
     axe_check(coordinator)
     coordinator.get_by_label("Title").fill("Sibling contact after a quokkalike placement")
@@ -41,28 +42,28 @@ def test_compose_preview_publish_and_find(browser, live_server, axe_check):
     coordinator.get_by_label("Summary (Markdown)").fill("Siblings placed apart valued regular contact.")
     coordinator.get_by_label("Implications for practice (Markdown)").fill("- Ask each child about their brothers and sisters.")
     coordinator.get_by_role("button", name="Add the item").click()
-    assert coordinator.get_by_text("Draft: preview").is_visible()
-    assert coordinator.get_by_role("heading", name="Sibling contact after a quokkalike placement").is_visible()
+    expect(coordinator.get_by_text("Draft: preview")).to_be_visible()
+    expect(coordinator.get_by_role("heading", name="Sibling contact after a quokkalike placement")).to_be_visible()
     axe_check(coordinator)
     coordinator.get_by_role("button", name="Publish this issue").click()
-    assert coordinator.get_by_text("is published").is_visible()
+    expect(coordinator.get_by_text("is published")).to_be_visible()
     assert not coordinator.get_by_text("Draft: preview").is_visible()
     coordinator.context.close()
 
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     reader = context.new_page()
     sign_in(reader, live_server, "demo.fca")
-    assert reader.locator(".count-badge").first.is_visible()  # "new digest" notification
+    expect(reader.locator(".count-badge").first).to_be_visible()  # "new digest" notification
     reader.get_by_role("link", name=re.compile("^Notifications")).click()
-    assert reader.get_by_role("link", name="New research digest: Research Digest, Autumn 2008").is_visible()
+    expect(reader.get_by_role("link", name="New research digest: Research Digest, Autumn 2008")).to_be_visible()
     axe_check(reader)
     reader.get_by_label("Search CAFpedia").fill("quokkalike sibling")
     reader.get_by_role("button", name="Search", exact=True).click()
     first = reader.locator(".result-title a").first
     assert first.inner_text() == "Sibling contact after a quokkalike placement"
     first.click()
-    assert reader.get_by_role("heading", level=1, name="Sibling contact after a quokkalike placement").is_visible()
-    assert reader.get_by_role("heading", name="Implications for practice").is_visible()
+    expect(reader.get_by_role("heading", level=1, name="Sibling contact after a quokkalike placement")).to_be_visible()
+    expect(reader.get_by_role("heading", name="Implications for practice")).to_be_visible()
     axe_check(reader)
     for path in ("/digest", "/digest/archive", "/digest/2006-q4", "/digest/suggestions"):
         reader.goto(live_server + path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ def test_sign_in_visit_areas_and_standards_then_sign_out(page, live_server, axe_
     axe_check(page)
 
     sign_in(page, live_server, "demo.fca")
-    assert page.get_by_text("Signed in as").is_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice areas").click()
@@ -33,7 +34,7 @@ def test_sign_in_visit_areas_and_standards_then_sign_out(page, live_server, axe_
 
     page.get_by_role("link", name="Adoption", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Adoption"
-    assert page.get_by_text("Lead manager").is_visible()
+    expect(page.get_by_text("Lead manager")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="National Standards").first.click()
@@ -43,7 +44,7 @@ def test_sign_in_visit_areas_and_standards_then_sign_out(page, live_server, axe_
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/sign-in$"))
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.goto(live_server + "/areas")
     assert "/sign-in" in page.url
 
@@ -53,7 +54,7 @@ def test_failed_sign_in_shows_an_accessible_error(page, live_server, axe_check):
     page.get_by_label("Username").fill("demo.fca")
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     axe_check(page)
 
 
@@ -73,7 +74,7 @@ def test_administration_pages_are_accessible(page, live_server, axe_check):
     # A form sent with errors keeps its error summary accessible too.
     page.goto(live_server + "/admin/people/new")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     axe_check(page)
 
 
@@ -92,13 +93,13 @@ def test_everything_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in(page, live_server, "demo.fca")
-    assert page.get_by_text("Signed in as").is_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     page.get_by_label("Search CAFpedia").fill("domestic violence")
     page.get_by_role("button", name="Search", exact=True).click()
-    assert page.get_by_role("link", name="Domestic violence", exact=True).is_visible()
-    assert page.get_by_role("link", name="Screen for domestic violence at first contact, every time").is_visible()
+    expect(page.get_by_role("link", name="Domestic violence", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Screen for domestic violence at first contact, every time")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     context.close()
 
 
@@ -108,7 +109,7 @@ def test_print_stylesheet_hides_navigation(page, live_server):
     page.emulate_media(media="print")
     assert not page.get_by_role("navigation", name="Main").is_visible()
     assert not page.get_by_role("button", name="Sign out").is_visible()
-    assert page.locator(".clause").first.is_visible()
+    expect(page.locator(".clause").first).to_be_visible()
 
 
 def test_the_accessibility_check_can_fail(page, axe_check):

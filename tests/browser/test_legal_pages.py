@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_digest_pages import sign_in
 
@@ -29,20 +30,20 @@ def test_post_flag_and_review(browser, live_server, axe_check):
     editor.get_by_label("What it means for practice (Markdown)").fill("- Check local protocols reflect it.")
     editor.get_by_role("button", name="Publish the update").click()
     editor.wait_for_url(re.compile(r"/legal/\d{4}-\d{2}-\d{2}-revised-statutory-guidance"))
-    assert editor.get_by_role("link", name=TIP).is_visible()  # cites Children Act 2004 s11
+    expect(editor.get_by_role("link", name=TIP)).to_be_visible()  # cites Children Act 2004 s11
     axe_check(editor)
     editor.get_by_label(TIP).check()
     editor.get_by_role("button", name="Send for review").click()
-    assert editor.get_by_text("sent to its lead manager for review now").is_visible()
+    expect(editor.get_by_text("sent to its lead manager for review now")).to_be_visible()
     editor.context.close()
 
     lead = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
     sign_in(lead, live_server, "rhys.llewellyn")
-    assert lead.locator(".count-badge").first.is_visible()
+    expect(lead.locator(".count-badge").first).to_be_visible()
     lead.get_by_role("link", name="Moderation").click()
     lead.goto(live_server + "/reviews")
     row = lead.locator("tr", has_text=TIP)
-    assert row.get_by_role("link", name="Revised statutory guidance on the duty to safeguard").is_visible()
+    expect(row.get_by_role("link", name="Revised statutory guidance on the duty to safeguard")).to_be_visible()
     axe_check(lead)
     for path in ("/legal", "/legal?kind=case-law", "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permission"):
         lead.goto(live_server + path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +28,12 @@ def test_search_from_the_header_on_a_phone(browser, live_server, axe_check):
     assert "kind=guidance" in page.url
     axe_check(page)
     page.goto(live_server + "/search?q=safguarding")
-    assert page.get_by_text("Did you mean").is_visible()
+    expect(page.get_by_text("Did you mean")).to_be_visible()
     page.get_by_role("link", name="safeguarding").click()
+    page.wait_for_url(re.compile(r"q=safeguarding"))
     assert page.locator(".result").count() >= 1
     axe_check(page)
     first = page.locator(".result-title a").first
     first.click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,31 +38,31 @@ def test_propose_approve_publish(browser, live_server, axe_check):
     body = fca.get_by_label("Text (Markdown)")
     body.fill(body.input_value() + "\n- Check the safeguarding letters are on file before you start.")
     fca.get_by_role("button", name="Preview").click()
-    assert fca.get_by_role("heading", name="Preview").is_visible()
+    expect(fca.get_by_role("heading", name="Preview")).to_be_visible()
     axe_check(fca)
     fca.get_by_role("button", name="Send for approval").click()
-    assert fca.get_by_text("has been sent to the lead manager").is_visible()
+    expect(fca.get_by_text("has been sent to the lead manager")).to_be_visible()
     # Readers still see the published text.
     fca.goto(live_server + TIP)
     assert not fca.get_by_text("Check the safeguarding letters").is_visible()
-    assert fca.get_by_text("waiting for moderation").is_visible()
+    expect(fca.get_by_text("waiting for moderation")).to_be_visible()
 
     lead_context, lead = person(browser, live_server, "priya.chandran")
     lead.get_by_role("link", name="Moderation").click()
     axe_check(lead)
     lead.get_by_role("link", name="Decide on Making in-court conciliation at the first hearing work").click()
-    assert lead.get_by_role("heading", name=re.compile("Changes from revision 1")).is_visible()
+    expect(lead.get_by_role("heading", name=re.compile("Changes from revision 1"))).to_be_visible()
     assert lead.locator(".diff ins").filter(has_text="Check the safeguarding letters").count() == 1
     axe_check(lead)
     lead.get_by_role("button", name="Approve and publish").click()
-    assert lead.get_by_text("Tick every item of the compliance checklist").first.is_visible()
+    expect(lead.get_by_text("Tick every item of the compliance checklist").first).to_be_visible()
     axe_check(lead)
     approve_all(lead)
     lead.wait_for_url(re.compile(r"/moderation$"))
-    assert lead.get_by_text("is published").is_visible()
+    expect(lead.get_by_text("is published")).to_be_visible()
 
     fca.goto(live_server + TIP)
-    assert fca.get_by_text("Check the safeguarding letters are on file").is_visible()
+    expect(fca.get_by_text("Check the safeguarding letters are on file")).to_be_visible()
     fca.get_by_role("link", name=re.compile("History of this")).click()
     axe_check(fca)
     fca.get_by_role("button", name="Compare").click()
@@ -84,23 +85,23 @@ def test_send_back_and_resubmit(browser, live_server, axe_check):
     lead.get_by_role("link", name=re.compile("when to suggest one")).first.click()
     lead.get_by_label("What the author should know").fill("Good idea: please also say who pays for the coordinator.")
     lead.get_by_role("button", name="Send back").click()
-    assert lead.get_by_text("Sent back to").is_visible()
+    expect(lead.get_by_text("Sent back to")).to_be_visible()
 
     fca.get_by_role("link", name="My proposals").click()
-    assert fca.get_by_text("please also say who pays for the coordinator").is_visible()
+    expect(fca.get_by_text("please also say who pays for the coordinator")).to_be_visible()
     axe_check(fca)
     fca.get_by_role("link", name=re.compile("Revise and resubmit")).first.click()
     body = fca.get_by_label("Text (Markdown)")
     body.fill(body.input_value() + "\n- The local authority usually commissions and pays for the coordinator.")
     fca.get_by_role("button", name="Send for approval").click()
-    assert fca.get_by_text("has been sent to the lead manager").is_visible()
+    expect(fca.get_by_text("has been sent to the lead manager")).to_be_visible()
 
     lead.goto(live_server + "/moderation")
     lead.get_by_role("link", name=re.compile("when to suggest one")).first.click()
     approve_all(lead)
     fca.goto(live_server + tip)
     assert fca.get_by_role("heading", level=1).inner_text() == "Family group conferences in private law: when to suggest one"
-    assert fca.get_by_text("usually commissions and pays for the coordinator").is_visible()
+    expect(fca.get_by_text("usually commissions and pays for the coordinator")).to_be_visible()
     fca_context.close()
     lead_context.close()
 
@@ -112,21 +113,21 @@ def test_new_tip_with_case_details_is_flagged(browser, live_server, axe_check):
     page.get_by_label("Title").fill("Preparing children for a first contact visit")
     page.get_by_label("Text (Markdown)").fill("- Mia, aged 6, found a photo book helped.\n- Visit the centre first.")
     page.get_by_role("button", name="Send for approval").click()
-    assert page.get_by_text("This may hold case details").is_visible()
+    expect(page.get_by_text("This may hold case details")).to_be_visible()
     axe_check(page)
     page.get_by_label("I have checked: this text does not identify any child or family").check()
     page.get_by_role("button", name="Send for approval").click()
-    assert page.get_by_text("has been sent to the lead manager").is_visible()
+    expect(page.get_by_text("has been sent to the lead manager")).to_be_visible()
     context.close()
 
 
 def test_review_dashboard_and_reader_pages_are_accessible(browser, live_server, axe_check):
     context, page = person(browser, live_server, "amara.okafor")
     page.goto(live_server + "/reviews")
-    assert page.get_by_text("overdue").first.is_visible()
+    expect(page.get_by_text("overdue").first).to_be_visible()
     axe_check(page)
     page.goto(live_server + "/tips/dv-toolkit-screening-at-first-contact")
-    assert page.get_by_text("Overdue for review").is_visible()
+    expect(page.get_by_text("Overdue for review")).to_be_visible()
     axe_check(page)
     for path in ["/areas/safeguarding", "/standards/2007-draft/5.1", "/tips/handover-arrangements-at-contact-centres/revisions/1"]:
         page.goto(live_server + path)
