@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from cafpedia.core.clock import LONDON
 
@@ -60,6 +61,7 @@ def parse_hours(text: str) -> tuple[int, int]:
     return starts, ends
 
 
+@lru_cache(maxsize=4096)  # the same few slot texts are read for every expert, every day looked at
 def parse_slot(text: str) -> Slot:
     match = SLOT_RE.match(text or "")
     if not match:

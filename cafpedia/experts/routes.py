@@ -52,8 +52,9 @@ def _today() -> date:
 def index():
     form = FindForm(request.args)
     form.area.choices = area_choices("Any area")
-    form.skill.choices = choices([("", "Any skill"), *((s, s) for s in services.skill_choices())])
-    form.language.choices = choices([("", "Any language"), *((lang, lang) for lang in services.language_choices())])
+    skills, languages = services.skill_and_language_choices()
+    form.skill.choices = choices([("", "Any skill"), *((s, s) for s in skills)])
+    form.language.choices = choices([("", "Any language"), *((lang, lang) for lang in languages)])
     filters = services.Filters()
     if request.args and form.validate():
         filters = services.Filters(text=form.q.data or "", area=form.area.data or "", skill=form.skill.data or "",

@@ -188,12 +188,11 @@ def count_available_now(*, now: datetime | None = None) -> int:
     return sum(availability.available_now(e, now, rota) for e in all_experts())
 
 
-def skill_choices() -> list[str]:
-    return sorted({s for e in all_experts() for s in e.skills}, key=str.lower)
-
-
-def language_choices() -> list[str]:
-    return sorted({lang for e in all_experts() for lang in e.languages}, key=str.lower)
+def skill_and_language_choices() -> tuple[list[str], list[str]]:
+    """The skills and the languages on the register, for the finder's lists."""
+    experts = all_experts()
+    return (sorted({s for e in experts for s in e.skills}, key=str.lower),
+            sorted({lang for e in experts for lang in e.languages}, key=str.lower))
 
 
 def due_for_review(today: date | None = None) -> list[Expert]:
