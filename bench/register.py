@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +28,7 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
 def add_experts(count: int) -> None:
     from cafpedia.areas.services import list_areas
+    from cafpedia.core import clock
     from cafpedia.experts.models import REGIONS, Expert, ExpertArea, RotaDay, RotaShift
     from cafpedia.extensions import db
 
@@ -38,11 +39,11 @@ def add_experts(count: int) -> None:
         slots = sorted({f"{day} {start:02d}:00-{start + 3:02d}:00" for day in rng.sample(DAYS, 3)})
         expert = Expert(slug=f"bench-expert-{n}", name=f"Bench Expert {n}", job_title="Family Court Adviser", region=rng.choice(REGIONS),
                         skills=["adoption", f"skill {n % 40}"], languages=["English"], phone="0113 496 0000", email=f"bench{n}@example.org",
-                        availability=slots, about="Synthetic entry.", active=True, review_by=date.today() + timedelta(days=rng.randint(-30, 300)))
+                        availability=slots, about="Synthetic entry.", active=True, review_by=clock.today() + timedelta(days=rng.randint(-30, 300)))
         expert.area_links = [ExpertArea(area=a, position=i) for i, a in enumerate(rng.sample(areas, 2))]
         db.session.add(expert)
     db.session.flush()
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = clock.today() - timedelta(days=clock.today().weekday())
     ids = [e.id for e in db.session.query(Expert)]
     for offset in (2, 9):
         day = monday + timedelta(days=offset)

@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_templates(app)
     register_blueprints(app)
+    configure_events(app)
     configure_security(app)
     register_error_pages(app)
     register_commands(app)
@@ -56,17 +57,28 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.digest.routes import bp as digest_bp
     from cafpedia.experts.routes import bp as experts_bp
     from cafpedia.legal.routes import bp as legal_bp
+    from cafpedia.mail.routes import bp as mail_bp
     from cafpedia.notifications.routes import bp as notifications_bp
     from cafpedia.search.routes import bp as search_bp
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
+    from cafpedia.notifications import routes as notifications
+
+    notifications.init_app(app)
     from cafpedia.search import service as search
 
     search.init_app(app)
+
+
+def configure_events(app: Flask) -> None:
+    """Subscribers to the domain events (cafpedia.core.events): who is told what, and the
+    legal flags a review clears. Importing them connects them."""
+    from cafpedia.legal import services as legal  # noqa: F401
+    from cafpedia.notifications import rules  # noqa: F401
 
 
 def configure_security(app: Flask) -> None:

@@ -4,6 +4,7 @@ init, serve, load, export and create-user: a contract that other tools rely on.
 """
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, serve_command, load_command, export_command, create_user_command, reviews_command, reindex_command):
+    for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
+                    create_user_command, reviews_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -113,9 +115,12 @@ def init_command(no_demo: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600), help="Seconds before a stuck worker is restarted.")
+@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
+              help="Also run one `cafpedia worker` (mail, search, reminders) beside the web server.")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
+def serve_command(host: str, port: int, workers: int, timeout: int, with_worker: bool) -> None:
     """Run CAFpedia with gunicorn, initialising an empty database first."""
+    _refuse_bad_settings("serve")
     if not inspect(db.engine).has_table("alembic_version"):
         initialise(load_demo=True)  # a brand-new database: set it up with the demo content
     else:
@@ -126,7 +131,63 @@ def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
     click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")
     from cafpedia.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
+    helper = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker"]) if with_worker else None
+    try:
+        run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
+    finally:
+        if helper is not None:
+            helper.terminate()
+            helper.wait(timeout=30)
+
+
+def _refuse_bad_settings(command: str) -> None:
+    from cafpedia.worker import problems
+
+    found = problems(current_app.config)
+    if found:
+        click.echo(f"cafpedia {command} will not start: " + " ".join(found), err=True)
+        sys.exit(2)
+
+
+# --- The work that follows the commit ----------------------------------------------------------
+
+
+@click.command("worker")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between rounds.")
+@with_appcontext
+def worker_command(interval: float) -> None:
+    """Send mail, update the search index and send reminders, continuously (Ctrl+C stops)."""
+    _refuse_bad_settings("worker")
+    from cafpedia import worker
+
+    click.echo(f"CAFpedia worker: mail, search and reminders every {interval:g} s (Ctrl+C stops it).")
+    worker.run(interval=interval, echo=lambda text: click.echo(text))
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the mail that is due now, once, and say what happened."""
+    _refuse_bad_settings("send-mail")
+    from cafpedia.mail import outbox
+
+    result = outbox.drain()
+    counts = outbox.counts()
+    click.echo(f"Mail: {result.sent} sent, {result.deferred} to retry later, {result.failed} failed."
+               + (f" The server: {result.error}." if result.error else "")
+               + f" Outbox now: {counts['queued']} waiting, {counts['failed']} failed.")
+    if result.error:
+        sys.exit(1)
+
+
+@click.command("notify-due")
+@with_appcontext
+def notify_due_command() -> None:
+    """Send the review reminders, escalations and daily summaries that are due, once."""
+    from cafpedia.notifications.jobs import run_due
+
+    report = run_due()
+    click.echo(f"Review reminders: {report.reminders}; escalations: {report.escalations}; daily summaries: {report.summaries}.")
 
 
 # --- Content -------------------------------------------------------------------------------
@@ -214,12 +275,12 @@ def reindex_command() -> None:
 @with_appcontext
 def reviews_command(days: int) -> None:
     """Print the tips due or overdue for review, by area and lead manager."""
-    from datetime import date
     from itertools import groupby
 
+    from cafpedia.core import clock
     from cafpedia.tips.services import due_for_review
 
-    today = date.today()
+    today = clock.today()
     tips = sorted(due_for_review(None, within_days=days, today=today), key=lambda t: (t.area.position, t.area.title, t.review_by))
     if not tips:
         click.echo(f"No tip is overdue or due for review in the next {days} days.")
@@ -266,3 +327,7 @@ def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str,
             click.echo(f"Error: {field}: {message}", err=True)
         sys.exit(1)
     click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")
+
+
+if __name__ == "__main__":
+    main()

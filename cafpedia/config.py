@@ -95,6 +95,15 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "SIGNIN_MAX_FAILURES": 5,
         "SIGNIN_LOCK_MINUTES": 15,
         "TIME_ZONE": "Europe/London",
+        # Mail: an SMTP server (none: messages are written to instance/mail/ as files),
+        # the sender, and the address CAFpedia is reached at, for the links in messages.
+        "MAIL_URL": os.environ.get("CAFPEDIA_MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("CAFPEDIA_MAIL_FROM") or "CAFpedia <cafpedia@localhost>",
+        "MAIL_DIR": str(Path(instance_path) / "mail"),
+        "BASE_URL": os.environ.get("CAFPEDIA_BASE_URL") or "http://127.0.0.1:5000",
+        # Working days a proposal or an overdue review waits before the deputies are told
+        # (twice as many: the administrators).
+        "ESCALATE_DAYS": os.environ.get("CAFPEDIA_ESCALATE_DAYS") or "5",
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,45 @@ from sqlalchemy import create_engine, text
 
 from cafpedia import create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
+from cafpedia.core import clock as app_clock
 from cafpedia.extensions import db
 
 # Builders for tips (people, propose, publish) are shared by the tips and search tests.
 pytest_plugins = ["tests.tips.builders"]
 
+# Every test runs on a pinned clock: Monday 23 November 2026, 10:00 UTC, ticking on from
+# there (so "newer" still means later). A test moves it with the `clock` fixture.
+PINNED_AT = datetime(2026, 11, 23, 10, 0)
 PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class PinnedClock:
+    """The clock every test runs on: `set(datetime)` pins it elsewhere, `advance(days=...)`
+    moves it on, `freeze()` stops it ticking."""
+
+    def set(self, at: datetime, *, ticking: bool = True) -> None:
+        app_clock.pin(at, ticking=ticking)
+
+    def freeze(self) -> None:
+        app_clock.pin(app_clock.utcnow(), ticking=False)
+
+    def advance(self, **delta) -> None:
+        app_clock.advance(**delta)
+
+    def now(self) -> datetime:
+        return app_clock.utcnow()
+
+    def today(self):
+        return app_clock.today()
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    app_clock.pin(PINNED_AT)
+    yield PinnedClock()
+    app_clock.unpin()
 
 
 def base_config(tmp_path: Path, database_url: str) -> dict:

@@ -1,15 +1,80 @@
-"""Time: stored as naive UTC in the database, shown in the UK's local time."""
+"""Time: the one source of "now" and "today" in CAFpedia.
+
+Stored as naive UTC in the database, shown in the UK's local time. Nothing else in the
+code asks the system for the time (ruff's DTZ rules refuse `date.today()` and
+`datetime.now()` elsewhere), so tests can pin the clock with `frozen(...)` and a test
+never depends on the day it runs.
+"""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
+# When pinned: (the pinned naive-UTC instant, the monotonic reading at pinning, ticking?)
+_pinned: tuple[datetime, float, bool] | None = None
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
 
 def utcnow() -> datetime:
     """Now, as the naive UTC datetime that every *_at column stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    if _pinned is None:
+        return _system_now()
+    at, since, ticking = _pinned
+    return at + timedelta(seconds=monotonic() - since) if ticking else at
+
+
+def now_london() -> datetime:
+    """Now, in the UK's local time (aware)."""
+    return to_london(utcnow())
+
+
+def today() -> date:
+    """Today's date in the UK: the date a person in a CAFCASS office would write."""
+    return now_london().date()
+
+
+def as_utc(value: datetime) -> datetime:
+    """A datetime, aware or naive UTC, as naive UTC."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def pin(at: datetime, *, ticking: bool = True) -> None:
+    """Pin the clock at `at` (aware, or naive UTC). Ticking, it moves on with real
+    time from there, so ordering by time still works; otherwise it stands still."""
+    global _pinned
+    _pinned = (as_utc(at), monotonic(), ticking)
+
+
+def unpin() -> None:
+    global _pinned
+    _pinned = None
+
+
+def advance(**delta) -> None:
+    """Move a pinned clock on, e.g. advance(days=6)."""
+    global _pinned
+    if _pinned is None:
+        raise RuntimeError("the clock is not pinned")
+    at, since, ticking = _pinned
+    _pinned = (at + timedelta(**delta), since, ticking)
+
+
+@contextmanager
+def frozen(at: datetime, *, ticking: bool = True) -> Iterator[None]:
+    previous = _pinned
+    pin(at, ticking=ticking)
+    try:
+        yield
+    finally:
+        globals()["_pinned"] = previous
 
 
 def to_london(value: datetime) -> datetime:
@@ -27,3 +92,22 @@ def format_date(value) -> str:
     if value is None:
         return ""
     return f"{value.day} {value:%B %Y}"
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start`, up to and including `end`: a proposal
+    sent on Friday has waited 1 working day on Monday, 0 over the weekend."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def local_date(value: datetime) -> date:
+    """The UK date of a stored (naive UTC) datetime."""
+    return to_london(value).date()

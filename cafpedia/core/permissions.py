@@ -177,6 +177,12 @@ def can_nominate_experts(user) -> bool:
     return bool(getattr(user, "is_active", False)) and moderates_any_area(user)
 
 
+@rule("read_mail_outbox")
+def can_read_mail_outbox(user) -> bool:
+    """The mail outbox: what failed, and sending it again."""
+    return has_role(user, ADMIN)
+
+
 @rule("read_audit_log")
 def can_read_audit_log(user) -> bool:
     return has_role(user, ADMIN)

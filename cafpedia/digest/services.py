@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit
+from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_compose_digest, can_moderate
@@ -34,7 +34,6 @@ from cafpedia.digest.models import (
     TipResearchLink,
 )
 from cafpedia.extensions import db
-from cafpedia.notifications import services as notifications
 
 QUARTER_RE = re.compile(r"^([0-9]{4})-Q([1-4])$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -218,7 +217,7 @@ def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
         errors["authors"] = f"Name at most {AUTHORS_MAX} authors."
     elif any(len(a) > AUTHOR_MAX for a in draft.authors):
         errors["authors"] = f"Each author's name is at most {AUTHOR_MAX} characters."
-    this_year = date.today().year
+    this_year = clock.today().year
     if draft.year is not None and not 1900 <= draft.year <= this_year + 1:
         errors["year"] = f"Give the year of publication, from 1900 to {this_year + 1}."
     if draft.url:
@@ -399,6 +398,8 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
     db.session.flush()
     audit.record(user, "digest.correct_item" if published else "digest.edit_item", "digest_item",
                  f"{item.issue.slug}/{item.slug}", summary=reason or item.title)
+    if published:
+        events.digest_item_corrected.send(item, actor=user, reason=reason)
     return item
 
 
@@ -437,13 +438,14 @@ def publish(user, issue: DigestIssue, *, today: date | None = None) -> int:
         raise ServiceError(f"{issue.title} was already published on {issue.published_on:%-d %B %Y}.")
     if not issue.items:
         raise ValidationError({"items": "Add at least one item before publishing the issue."})
-    issue.published_on = today or date.today()
+    issue.published_on = today or clock.today()
     issue.published_at = utcnow()
     for item in issue.items:  # search follows the items: they change visibility now
         item.updated_at = issue.published_at
     db.session.flush()
     audit.record(user, "digest.publish", "digest_issue", issue.slug, summary=f"{issue.title} ({len(issue.items)} items)")
-    return notifications.notify_everyone("digest", f"New research digest: {issue.title}", f"/digest/{issue.slug}", except_user_id=user.id)
+    told = events.digest_published.send(issue, actor=user)
+    return sum(value for _, value in told if isinstance(value, int))
 
 
 # --- Suggestions from readers -------------------------------------------------------------------

@@ -27,7 +27,7 @@ from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, records_of
 from cafpedia.content.yamlfiles import LineDict, dump_yaml, write_yaml_file
-from cafpedia.core import audit
+from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.digest.content import _int, _read_markdown
@@ -217,7 +217,7 @@ class ExpertsSection:
                 elif text and (findings := find_case_details(text)):
                     record.problem(key, f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log never keeps them")
                 texts[key] = text
-            if called_on and called_on > dt.date.today():
+            if called_on and called_on > clock.today():
                 record.problem("date", f"{record.label}: the date of the call, {called_on}, is in the future")
             raw_at = record.data.get("logged_at")
             # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each is named).

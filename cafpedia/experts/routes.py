@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, areas_led_by, list_areas
+from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
@@ -41,7 +42,7 @@ def _split(text: str | None) -> list[str]:
 
 
 def _today() -> date:
-    return availability.local(utcnow()).date()
+    return clock.today()
 
 
 # --- Finding an expert -------------------------------------------------------------------------

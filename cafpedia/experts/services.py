@@ -15,7 +15,7 @@ from cafpedia.accounts.models import User, UserRole
 from cafpedia.accounts.services import email_problem, find_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area, list_areas
-from cafpedia.core import audit
+from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
@@ -197,7 +197,7 @@ def skill_and_language_choices() -> tuple[list[str], list[str]]:
 
 def due_for_review(today: date | None = None) -> list[Expert]:
     """Active entries whose review date has passed: shown as unconfirmed until the expert confirms."""
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     return [e for e in all_experts() if is_unconfirmed(e, today)]
 
 
@@ -350,7 +350,7 @@ def review_date_from(today: date) -> date:
 def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: date | None = None) -> Expert:
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator adds experts to the register.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     errors, tidy, areas, user = check_draft(draft)
     if slug is not None and (not SLUG_RE.match(slug) or len(slug) > SLUG_MAX or slug in RESERVED_SLUGS):
         errors["slug"] = "The web address name is lower-case words joined by hyphens, such as amara-okafor."
@@ -370,7 +370,7 @@ def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None
     """Save an entry. An expert saving their own entry confirms it: its review date moves on."""
     if not can_edit_expert(actor, expert):
         raise NotAllowed("You can only change your own entry on the register.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     admin = manages_register(actor)
     if not admin:  # the name, the account, the areas and the review date are the administrator's (areas come by nomination)
         draft.name, draft.username, draft.review_by = expert.name, expert.user.username if expert.user else "", expert.review_by
@@ -396,7 +396,7 @@ def confirm_entry(actor, expert: Expert, *, today: date | None = None) -> Expert
     """The expert says their entry is still right: it is confirmed for another six months."""
     if not can_edit_expert(actor, expert):
         raise NotAllowed("You can only confirm your own entry on the register.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     before = expert.review_by
     expert.review_by = review_date_from(today)
     expert.updated_at = utcnow()
@@ -408,7 +408,7 @@ def confirm_entry(actor, expert: Expert, *, today: date | None = None) -> Expert
 def set_away(actor, expert: Expert, *, away_from: date | None, away_until: date | None, note: str = "", today: date | None = None) -> Expert:
     if not can_edit_expert(actor, expert):
         raise NotAllowed("You can only mark yourself away.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     errors = {}
     away_from = away_from or today
     note = " ".join((note or "").split())
@@ -456,7 +456,7 @@ def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> 
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
     expert.active = False
-    expert.retired_on = today or local(utcnow()).date()
+    expert.retired_on = today or clock.today()
     expert.retired_reason = reason
     expert.updated_at = utcnow()
     audit.record(actor, "expert.retire", "expert", expert.slug, summary=f"{expert.name}: {reason}", after={"active": False, "reason": reason})
@@ -470,7 +470,7 @@ def reinstate(actor, expert: Expert, *, today: date | None = None) -> Expert:
         raise ServiceError(f"{expert.name} is already on the register.")
     expert.active = True
     expert.retired_on = expert.retired_reason = None
-    expert.review_by = today or local(utcnow()).date()  # unconfirmed until the expert checks the entry
+    expert.review_by = today or clock.today()  # unconfirmed until the expert checks the entry
     expert.updated_at = utcnow()
     audit.record(actor, "expert.reinstate", "expert", expert.slug, summary=expert.name, after={"active": True})
     return expert
@@ -503,7 +503,7 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
     """Set the rota for some days: each follows the weekly slots, is closed, or has these shifts."""
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator sets the rota.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     experts = {e.id: e for e in all_experts(active=None)}
     existing = rota_days(min(d.day for d in days), max(d.day for d in days)) if days else {}
     errors: dict[str, str] = {}
@@ -722,7 +722,7 @@ def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str 
         raise ValidationError({"note": f"Keep the note to {NOTE_MAX} characters."})
     if not accept and not note:
         raise ValidationError({"note": "Say why the nomination is declined: the lead manager is told."})
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     if accept:
         existing = expert_for_user(nomination.nominee) if nomination.nominee else None
         if existing is not None:
@@ -776,7 +776,7 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
     """Record a call. Nothing that could identify a child or family is kept: such a call is refused."""
     if not can_log_for(actor, expert):
         raise NotAllowed("You can log only your own calls to the advice line.")
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     if draft.called_on is None:
         errors["called_on"] = "Give the date of the call, as day, month and year."
@@ -885,7 +885,7 @@ def _month_start(day: date, back: int = 0) -> date:
 
 def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Report:
     """Calls by area and month over the last `months` months, and the most asked questions no published tip answers."""
-    today = today or local(utcnow()).date()
+    today = today or clock.today()
     month_list = [_month_start(today, back) for back in range(months - 1, -1, -1)]
     calls = list(db.session.scalars(select(AdviceCall).where(AdviceCall.called_on >= month_list[0])
                                     .options(selectinload(AdviceCall.area), selectinload(AdviceCall.tip)).order_by(AdviceCall.called_on, AdviceCall.id)))

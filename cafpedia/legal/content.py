@@ -23,7 +23,7 @@ from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
 from cafpedia.content.yamlfiles import LineDict, dump_yaml
-from cafpedia.core import audit
+from cafpedia.core import audit, clock
 from cafpedia.digest.content import _int, _read_markdown
 from cafpedia.extensions import db
 from cafpedia.legal import services
@@ -146,7 +146,7 @@ class LegalSection:
             return None
         draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, summary=summary, briefing=parts[0],
                                      practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url)
-        errors, _, _ = services.check_draft(draft, today=(at.date() if at else dt.date.today()))
+        errors, _, _ = services.check_draft(draft, today=(at.date() if at else clock.today()))
         errors.pop("areas", None)  # areas are checked against the folder and the database in check()
         for name, message in errors.items():
             record.problem({"made_on": "date", "citations": "citation"}.get(name, name), f"{record.label}: {message}")
@@ -154,7 +154,7 @@ class LegalSection:
             return None
         return RevisionRecord(number=number, kind=kind, title=title, citations=citations, made_on=made_on, author=author or "",
                               areas=record.text_list("areas", max_length=64), tags=draft.tags, source_url=source_url or None, summary=summary,
-                              briefing=parts[0], practice=parts[1], created_at=at or dt.datetime.now(), note=record.text("note", max_length=services.NOTE_MAX))
+                              briefing=parts[0], practice=parts[1], created_at=at or clock.utcnow(), note=record.text("note", max_length=services.NOTE_MAX))
 
     def _read_file(self, ctx: LoadContext, path: Path, relative: str, date_text: str) -> UpdateRecord | None:
         parsed = _read_markdown(ctx, path, relative, "a legal update")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit
+from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
@@ -30,7 +30,6 @@ from cafpedia.legal.models import (
     LegalUpdateArea,
     TipLegalFlag,
 )
-from cafpedia.notifications import services as notifications
 
 TITLE_MAX = 200
 SUMMARY_MAX = 300
@@ -78,7 +77,7 @@ def normalise_newlines(text: str) -> str:
 
 def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:
     """(problems by field, the citations as parsed, the areas) for what a legal editor typed."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     if draft.kind not in KINDS:
         errors["kind"] = f"Choose what kind of update this is: {', '.join(KINDS.values()).lower()}."
@@ -183,7 +182,7 @@ def _revision(update: LegalUpdate, author, draft: UpdateDraft, citations: list[C
 
 def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> LegalUpdate:
     _ensure_editor(user)
-    today = today or date.today()
+    today = today or clock.today()
     errors, citations, areas = check_draft(draft, today=today)
     if errors:
         raise ValidationError(errors)
@@ -198,6 +197,7 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     except IntegrityError as exc:
         raise ServiceError("Someone else posted an update with the same title at the same moment: send it again.") from exc
     audit.record(user, "legal.post", "legal_update", update.slug, summary=update.current.title)
+    events.legal_update_posted.send(update, actor=user)
     return update
 
 
@@ -362,7 +362,7 @@ def flag_tips(user, update: LegalUpdate, tip_slugs: list[str], *, today: date | 
     _ensure_editor(user)
     if update.status == WITHDRAWN:
         raise NotAllowed("A withdrawn update cannot send tips for review.")
-    today = today or date.today()
+    today = today or clock.today()
     citing = {t.slug: t for t in citing_tips(update)}
     unknown = [s for s in tip_slugs if s not in citing]
     if unknown:
@@ -384,12 +384,14 @@ def flag_tips(user, update: LegalUpdate, tip_slugs: list[str], *, today: date | 
             tip.review_by = today
         flagged.append(tip)
         audit.record(user, "legal.flag_tip", "tip", tip.slug, summary=f"review because of {update.slug}")
-        moderators = [m for m in [tip.area.lead, *tip.area.deputies] if m is not None and m.active]
-        for person in moderators:
-            notifications.notify(person, "legal_review", f"Review due now: {tip.title} (legal update: {update.current.title})"[:300],
-                                 f"/tips/{tip.slug}")
+        events.tip_flagged_for_review.send(update, tip=tip, actor=user)
     db.session.flush()
     return flagged
+
+
+@events.tip_reviewed.connect
+def _resolve_flags_on_review(tip, actor=None, **_):
+    resolve_flags(actor, tip)
 
 
 def resolve_flags(user, tip) -> int:

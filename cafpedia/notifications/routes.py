@@ -1,32 +1,50 @@
-"""Each person's notifications, and which kinds they want."""
+"""Each person's notifications, how they hear about each kind, and what they watch."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField
 
-from cafpedia.core.forms import CheckboxListField, choices, form_status
+from cafpedia.core.errors import NotFound, ValidationError
+from cafpedia.core.forms import apply_service_errors, choices
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 from cafpedia.notifications import services
-from cafpedia.notifications.models import KINDS
+from cafpedia.notifications.models import DELIVERIES, KINDS, WATCH_TARGETS
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
 
 class SettingsForm(FlaskForm):
-    wanted = CheckboxListField("Tell me when", choices=choices(KINDS.items()), validate_choice=True)
+    """One choice per kind: at once, daily, or off."""
+
+
+for _kind, _spec in KINDS.items():
+    setattr(SettingsForm, _kind, RadioField(_spec.label, choices=choices(DELIVERIES.items()), validate_choice=True))
 
 
 class MarkReadForm(FlaskForm):
     pass
 
 
+class WatchForm(FlaskForm):
+    target = HiddenField()
+    key = HiddenField()
+    next = HiddenField()
+
+
+def _page(form, status: int = 200):
+    watched = [(w, _describe_watch(w)) for w in services.watched_by(current_user)]
+    return render_template("notifications/index.html", notifications=services.recent(current_user), form=form, read_form=MarkReadForm(),
+                           watched=watched, watch_form=WatchForm(formdata=None), kinds=KINDS), status
+
+
 @bp.get("/notifications")
 @requires("signed_in")
 def index():
-    form = SettingsForm(formdata=None, wanted=sorted(set(KINDS) - services.turned_off(current_user)))
-    return render_template("notifications/index.html", notifications=services.recent(current_user), form=form, read_form=MarkReadForm())
+    form = SettingsForm(formdata=None, data=services.deliveries(current_user))
+    return _page(form)
 
 
 @bp.post("/notifications/read")
@@ -41,11 +59,101 @@ def mark_read():
 @bp.post("/notifications/settings")
 @requires("signed_in")
 def settings():
-    form = SettingsForm()
+    form = SettingsForm(data=services.deliveries(current_user))  # a kind not sent keeps its choice
     if form.validate_on_submit():
-        services.set_wanted(current_user, set(form.wanted.data or []))
-        db.session.commit()
-        flash("Your notification settings are saved.", "success")
+        wanted = {kind: form[kind].data or KINDS[kind].default for kind in KINDS}
+        try:
+            services.set_deliveries(current_user, wanted)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            flash("Your notification settings are saved.", "success")
+            return redirect(url_for("notifications.index"))
+    return _page(form, 400)
+
+
+# --- Watching ---------------------------------------------------------------------------------
+
+
+def _resolve(target: str, key: str) -> tuple[int, str, str]:
+    """(target id, what it is called, its address) for a watch target; NotFound if none."""
+    from cafpedia.areas.services import find_area
+    from cafpedia.tips.services import find_tip
+
+    if target == "tip":
+        tip = find_tip(key)
+        if tip is None or tip.current_number is None:
+            raise NotFound(f"There is no published tip at /tips/{key[:80]} to watch.")
+        return tip.id, f"“{tip.title}”", url_for("tips.show", slug=tip.slug)
+    if target == "area":
+        area = find_area(key)
+        if area is None:
+            raise NotFound(f"There is no area of practice called {key[:80]!r} to watch.")
+        return area.id, area.title, url_for("areas.show", slug=area.slug)
+    if target == "legal":
+        return 0, "the legal-update feed", url_for("legal.index")
+    if target == "digest":
+        return 0, "the research digest", url_for("digest.home")
+    raise NotFound(f"There is nothing called {target[:40]!r} to watch: choose a tip, an area, the legal feed or the digest.")
+
+
+def _describe_watch(watch) -> tuple[str, str, str]:
+    """(label, address, key) of something watched."""
+    from cafpedia.areas.models import PracticeArea
+    from cafpedia.tips.models import Tip
+
+    if watch.target == "tip":
+        tip = db.session.get(Tip, watch.target_id)
+        return (f"“{tip.title}”", url_for("tips.show", slug=tip.slug), tip.slug) if tip else ("a tip that no longer exists", "#", "")
+    if watch.target == "area":
+        area = db.session.get(PracticeArea, watch.target_id)
+        return (area.title, url_for("areas.show", slug=area.slug), area.slug) if area else ("an area that no longer exists", "#", "")
+    return ("the legal-update feed", url_for("legal.index"), "") if watch.target == "legal" else ("the research digest", url_for("digest.home"), "")
+
+
+def _back(form) -> str:
+    target = form.next.data or ""
+    return target if target.startswith("/") and not target.startswith("//") else url_for("notifications.index") + "#watching"
+
+
+def _change_watch(start: bool):
+    form = WatchForm()
+    if not form.validate_on_submit():
+        flash("The form's security token was missing or out of date: nothing was changed. Try again.", "error")
         return redirect(url_for("notifications.index"))
-    return render_template("notifications/index.html", notifications=services.recent(current_user), form=form,
-                           read_form=MarkReadForm()), form_status(form)
+    target, key = (form.target.data or "").strip(), (form.key.data or "").strip()
+    try:
+        target_id, label, _ = _resolve(target, key)
+        changed = services.watch(current_user, target, target_id) if start else services.unwatch(current_user, target, target_id)
+        db.session.commit()
+    except NotFound as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("notifications.index") + "#watching"), 303
+    if start:
+        flash(f"You are watching {label}. You will be told of changes as your settings say (“Something I watch changes”)."
+              if changed else f"You were already watching {label}.", "success")
+    else:
+        flash(f"You no longer watch {label}." if changed else f"You were not watching {label}.", "success")
+    return redirect(_back(form))
+
+
+@bp.post("/watch")
+@requires("signed_in")
+def watch():
+    return _change_watch(True)
+
+
+@bp.post("/unwatch")
+@requires("signed_in")
+def unwatch():
+    return _change_watch(False)
+
+
+def init_app(app) -> None:
+    def watching(target: str, target_id: int = 0) -> bool:
+        return services.is_watching(current_user, target, target_id)
+
+    app.jinja_env.globals.update(watching=watching, watch_targets=WATCH_TARGETS)

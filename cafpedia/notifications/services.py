@@ -1,43 +1,134 @@
-"""Sending, reading and turning off notifications. Callers commit."""
+"""Telling people: in-app notifications, with email at once or in a daily summary, as each
+person chose; watching; reading and marking read. Callers commit."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from cafpedia.accounts.models import User
 from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.extensions import db
-from cafpedia.notifications.models import KINDS, Notification, NotificationOptOut
+from cafpedia.mail import outbox
+from cafpedia.mail.outbox import Letter
+from cafpedia.notifications.models import (
+    DAILY,
+    DELIVERIES,
+    KINDS,
+    NOW,
+    OFF,
+    WATCH_TARGETS,
+    Notification,
+    NotificationMark,
+    NotificationPreference,
+    Watch,
+)
+
+MESSAGE_MAX = 300
 
 
-def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | None = None) -> int:
-    """One notification for every active person who has not turned this kind off.
-
-    A single INSERT ... SELECT, so it costs the same for ten people or ten thousand.
-    Returns how many were sent.
-    """
-    opted_out = select(NotificationOptOut.user_id).where(NotificationOptOut.kind == kind)
-    recipients = select(User.id, literal(kind), literal(message), literal(url), literal(utcnow())).where(
-        User.active.is_(True), User.id.not_in(opted_out)
-    )
-    if except_user_id is not None:
-        recipients = recipients.where(User.id != except_user_id)
-    statement = insert(Notification).from_select(["user_id", "kind", "message", "url", "created_at"], recipients)
-    return len(db.session.execute(statement.returning(Notification.id)).all())
+# --- Preferences ---------------------------------------------------------------------------
 
 
-def notify(user, kind: str, message: str, url: str) -> bool:
-    """One notification for one person, unless they turned this kind off. True if sent."""
-    if db.session.get(NotificationOptOut, (user.id, kind)) is not None:
+def delivery_for(user, kind: str) -> str:
+    row = db.session.get(NotificationPreference, (user.id, kind))
+    return row.delivery if row else KINDS[kind].default
+
+
+def deliveries(user) -> dict[str, str]:
+    """Every kind, with how this person hears about it."""
+    chosen = {row.kind: row.delivery for row in db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    return {kind: chosen.get(kind, spec.default) for kind, spec in KINDS.items()}
+
+
+def set_deliveries(user, wanted: dict[str, str]) -> None:
+    """Save a person's choices; a kind or a choice that does not exist is refused by name."""
+    errors = {}
+    for kind, delivery in wanted.items():
+        if kind not in KINDS:
+            errors[kind] = f"There is no kind of notification called {kind[:40]!r}."
+        elif delivery not in DELIVERIES:
+            errors[kind] = f"Choose one of: {', '.join(DELIVERIES.values())}."
+    if errors:
+        raise ValidationError(errors)
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    for kind, delivery in sorted(wanted.items()):
+        if delivery != KINDS[kind].default:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, delivery=delivery))
+
+
+# --- Telling --------------------------------------------------------------------------------
+
+
+def tell(users: Iterable, kind: str, message: str, url: str, *, letter: Letter | None = None, skip=None) -> int:
+    """Tell each person once (in-app, and by email as they chose). `skip`: a person not to
+    tell (whoever did the thing). Returns how many were told."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown kind of notification: {kind}")
+    skip_id = getattr(skip, "id", None)
+    seen, told = set(), 0
+    for user in users:
+        if user is None or user.id in seen or user.id == skip_id or not user.active:
+            continue
+        seen.add(user.id)
+        if notify(user, kind, message, url, letter=letter):
+            told += 1
+    return told
+
+
+def notify(user, kind: str, message: str, url: str, *, letter: Letter | None = None) -> bool:
+    """One notification for one person, unless they turned this kind off. True if told."""
+    delivery = delivery_for(user, kind)
+    if delivery == OFF:
         return False
-    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:300], url=url, created_at=utcnow()))
+    mail = "none"
+    if (user.email or "").strip():
+        mail = delivery
+        if delivery == NOW:
+            outbox.enqueue(user, kind, letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]))
+    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url, created_at=utcnow(), mail=mail,
+                                mailed_at=utcnow() if mail == NOW else None))
     return True
+
+
+def _delivery_of(kind: str):
+    """A SQL expression: each user's delivery for `kind` (their choice, or the default)."""
+    chosen = select(NotificationPreference.delivery).where(NotificationPreference.user_id == User.id, NotificationPreference.kind == kind).scalar_subquery()
+    return func.coalesce(chosen, literal(KINDS[kind].default))
+
+
+def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | None = None, letter: Letter | None = None) -> int:
+    """One notification for every active person who has not turned this kind off, and an
+    email for those who want it at once: two INSERT ... SELECTs, so it costs the same for
+    ten people or ten thousand. Returns how many were told."""
+    delivery = _delivery_of(kind)
+    now = utcnow()
+    has_email = func.coalesce(User.email, "") != ""
+    mail = case((has_email, delivery), else_=literal("none"))
+    base = select(User.id).where(User.active.is_(True), delivery != OFF)
+    if except_user_id is not None:
+        base = base.where(User.id != except_user_id)
+    rows = base.with_only_columns(User.id, literal(kind), literal(message[:MESSAGE_MAX]), literal(url), literal(now), mail,
+                                  case((mail == NOW, literal(now)), else_=null()))
+    told = db.session.execute(
+        insert(Notification).from_select(["user_id", "kind", "message", "url", "created_at", "mail", "mailed_at"], rows).returning(Notification.id)
+    ).all()
+    mailed = base.where(has_email, delivery == NOW).with_only_columns(User.id, User.email, User.name)
+    outbox.enqueue_for(mailed, kind, letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]))
+    return len(told)
+
+
+# --- Reading --------------------------------------------------------------------------------
 
 
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def recent(user, limit: int = 50) -> list[Notification]:
+def recent(user, limit: int = 100) -> list[Notification]:
     return list(db.session.scalars(
         select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ))
@@ -51,14 +142,103 @@ def mark_all_read(user) -> int:
 
 
 def turned_off(user) -> set[str]:
-    return set(db.session.scalars(select(NotificationOptOut.kind).where(NotificationOptOut.user_id == user.id)))
+    return {kind for kind, delivery in deliveries(user).items() if delivery == OFF}
 
 
-def set_wanted(user, wanted: set[str]) -> None:
-    """Keep the kinds in `wanted` on and turn every other known kind off."""
-    unknown = wanted - set(KINDS)
-    if unknown:
-        raise ValueError(f"unknown kind of notification: {', '.join(sorted(unknown))}")
-    db.session.execute(delete(NotificationOptOut).where(NotificationOptOut.user_id == user.id))
-    for kind in sorted(set(KINDS) - wanted):
-        db.session.add(NotificationOptOut(user_id=user.id, kind=kind))
+# --- Daily summaries --------------------------------------------------------------------------
+
+
+def send_daily_summaries() -> int:
+    """One email per person with what they chose to hear about daily and have not been
+    mailed yet. Returns how many summaries were queued."""
+    rows = list(db.session.scalars(
+        select(Notification).where(Notification.mail == DAILY, Notification.mailed_at.is_(None)).order_by(Notification.user_id, Notification.created_at, Notification.id)
+    ))
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_user[row.user_id].append(row)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_user))))}
+    queued = 0
+    now = utcnow()
+    for user_id, items in by_user.items():
+        user = users.get(user_id)
+        if user is not None and user.active and (user.email or "").strip():
+            count = len(items)
+            outbox.enqueue(user, "summary", Letter(
+                subject=f"CAFpedia: {count} thing{'s' if count != 1 else ''} for you today",
+                paragraphs=[f"Here is what happened in CAFpedia that you asked to hear about once a day ({count})."],
+                links=[(item.message, item.url) for item in items[:100]] + ([("…and more on your notifications page", "/notifications")] if count > 100 else []),
+            ))
+            queued += 1
+        db.session.execute(update(Notification).where(Notification.id.in_([i.id for i in items])).values(mailed_at=now))
+    return queued
+
+
+# --- Marks: each reminder once --------------------------------------------------------------
+
+
+def marked(keys: Iterable[str]) -> set[str]:
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found |= set(db.session.scalars(select(NotificationMark.key).where(NotificationMark.key.in_(keys[start:start + 500]))))
+    return found
+
+
+def mark_once(key: str) -> bool:
+    """Record `key`; False if it was recorded already (by this or another worker)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(NotificationMark(key=key[:160], at=utcnow()))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- Watching -------------------------------------------------------------------------------
+
+
+def _check_target(target: str, target_id: int) -> None:
+    if target not in WATCH_TARGETS:
+        raise NotFound(f"There is nothing called {target[:40]!r} to watch.")
+    if target in ("legal", "digest") and target_id != 0:
+        raise NotFound("The legal feed and the digest are watched as a whole.")
+
+
+def is_watching(user, target: str, target_id: int = 0) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Watch.id).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)) is not None
+
+
+def watch(user, target: str, target_id: int = 0) -> bool:
+    """Start watching; False if already watching."""
+    _check_target(target, target_id)
+    if is_watching(user, target, target_id):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Watch(user_id=user.id, target=target, target_id=target_id, created_at=utcnow()))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def unwatch(user, target: str, target_id: int = 0) -> bool:
+    _check_target(target, target_id)
+    return bool(db.session.execute(delete(Watch).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)).rowcount)
+
+
+def watchers(*targets: tuple[str, int]) -> list[User]:
+    """The active people watching any of these targets."""
+    if not targets:
+        return []
+    condition = or_(*(and_(Watch.target == t, Watch.target_id == i) for t, i in targets))
+    ids = select(Watch.user_id).where(condition)
+    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True)).order_by(User.id)))
+
+
+def watched_by(user) -> list[Watch]:
+    return list(db.session.scalars(select(Watch).where(Watch.user_id == user.id).order_by(Watch.target, Watch.target_id)))

@@ -101,6 +101,8 @@ class Revision(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
+    # The author's note for the moderator: what changed and why.
+    change_note: Mapped[str] = mapped_column(String(500), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     legal_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
+from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, form_status
 from cafpedia.core.markdown import render_markdown
@@ -377,7 +378,7 @@ def reviews():
     reasons: dict[int, list] = {}
     for flag in open_flags([t.id for t in tips]):
         reasons.setdefault(flag.tip_id, []).append(flag.update)
-    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=services.date.today(), reasons=reasons)
+    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=clock.today(), reasons=reasons)
 
 
 def init_app(app) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area, led_by
-from cafpedia.core import audit
+from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
@@ -186,7 +186,7 @@ def due_for_review(user=None, *, within_days: int = REVIEW_SOON_DAYS, today: dat
 
     With a user, only the areas they moderate; without, every area (the command line).
     """
-    today = today or date.today()
+    today = today or clock.today()
     query = (
         select(Tip)
         .where(Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= today + timedelta(days=within_days))
@@ -200,7 +200,7 @@ def due_for_review(user=None, *, within_days: int = REVIEW_SOON_DAYS, today: dat
 
 
 def is_overdue(tip: Tip, today: date | None = None) -> bool:
-    return tip.status == PUBLISHED and tip.review_by is not None and tip.review_by < (today or date.today())
+    return tip.status == PUBLISHED and tip.review_by is not None and tip.review_by < (today or clock.today())
 
 
 def add_months(start: date, months: int) -> date:
@@ -333,6 +333,7 @@ def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -
     db.session.add(tip)
     revision = _new_revision(tip, author, draft, clauses, based_on=None)
     _flush_or_retry_message()
+    events.proposal_submitted.send(revision)
     return revision
 
 
@@ -351,6 +352,7 @@ def propose_edit(author, tip: Tip, *, based_on: int | None, draft: Draft, revise
         raise Conflict(tip, based_on)
     revision = _new_revision(tip, author, draft, clauses, based_on=tip.current_number, revises=revises)
     _flush_or_retry_message()
+    events.proposal_submitted.send(revision)
     return revision
 
 
@@ -396,7 +398,7 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
         raise AlreadyDecided("This proposal has already been decided.")
     if tip.status == ARCHIVED:
         raise NotAllowed("This tip is archived: its proposals cannot be published.")
-    today = today or date.today()
+    today = today or clock.today()
     errors = {}
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist)]
     if missing:
@@ -435,12 +437,12 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     db.session.add(event)
     db.session.flush()
     db.session.refresh(tip)
-    from cafpedia.legal.services import resolve_flags
-
-    resolve_flags(moderator, tip)  # an approved new text is a review too
     audit.record(moderator, "tip.approve", "tip", tip.slug, summary=f"Revision {revision.number} approved and published",
                  after={"revision": revision.number, "checklist": event.checklist, "confidentiality_confirmed": event.confidentiality_confirmed,
                         "review_by": review_by.isoformat(), "comment": event.comment})
+    events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # an approved new text is a review too
+    events.proposal_approved.send(revision, moderator=moderator, comment=event.comment)
+    events.revision_published.send(tip, revision=revision, actor=moderator, first=revision.based_on is None)
     return event
 
 
@@ -460,6 +462,8 @@ def _close(moderator, revision: Revision, action: str, new_status: str, comment:
     db.session.refresh(revision)
     audit.record(moderator, f"tip.{action}", "tip", revision.tip.slug, summary=f"Revision {revision.number}: {comment}",
                  after={"revision": revision.number, "comment": comment})
+    signal = events.proposal_sent_back if action == "sent_back" else events.proposal_rejected
+    signal.send(revision, moderator=moderator, comment=comment)
     return event
 
 
@@ -493,17 +497,18 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
     now = utcnow()
     moved = db.session.execute(
         update(Tip).where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == revision.based_on)
-        .values(current_number=revision.number, review_by=add_months(date.today(), REVIEW_MONTHS), last_reviewed_at=now)
+        .values(current_number=revision.number, review_by=add_months(clock.today(), REVIEW_MONTHS), last_reviewed_at=now)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict(tip, revision.based_on)
     db.session.add(TipEvent(tip=tip, revision_number=revision.number, action="restored", actor=moderator, at=now,
-                            comment=f"Restored revision {number}", review_by=add_months(date.today(), REVIEW_MONTHS)))
+                            comment=f"Restored revision {number}", review_by=add_months(clock.today(), REVIEW_MONTHS)))
     db.session.flush()
     db.session.refresh(tip)
     audit.record(moderator, "tip.restore", "tip", tip.slug, summary=f"Revision {number} restored as revision {revision.number}",
                  after={"restored": number, "revision": revision.number})
+    events.revision_published.send(tip, revision=revision, actor=moderator, first=False)
     return revision
 
 
@@ -512,7 +517,7 @@ def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: s
     _ensure_moderates(moderator, tip)
     if tip.status != PUBLISHED:
         raise NotAllowed("Only a published tip can be marked reviewed.")
-    today = today or date.today()
+    today = today or clock.today()
     if review_by is not None and not (today < review_by <= add_months(today, 36)):
         raise ValidationError({"review_by": "Choose a next review date after today and within three years."})
     if len(note or "") > COMMENT_MAX:
@@ -525,9 +530,7 @@ def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: s
                      comment=(note or "").strip(), review_by=review_by)
     db.session.add(event)
     db.session.flush()
-    from cafpedia.legal.services import resolve_flags
-
-    resolve_flags(moderator, tip)  # the legal updates that sent it for review are dealt with
+    events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # the legal updates that sent it for review are dealt with
     audit.record(moderator, "tip.review", "tip", tip.slug, summary="Marked reviewed; content unchanged",
                  before={"review_by": before.isoformat() if before else None}, after={"review_by": review_by.isoformat()})
     return event
@@ -571,6 +574,7 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
     db.session.refresh(tip)
     audit.record(moderator, "tip.archive", "tip", tip.slug, summary="Archived" + (f", superseded by {successor.slug}" if successor else ""),
                  after={"superseded_by": successor.slug if successor else None, "note": event.comment})
+    events.tip_archived.send(tip, actor=moderator, note=event.comment)
     return event
 
 

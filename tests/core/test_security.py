@@ -21,7 +21,7 @@ def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, m
         url = (rule.replace("<username>", target.username).replace("/areas/<slug>", "/areas/adoption")
                .replace("<slug>", "running-extended-dispute-resolution-sessions").replace("<int:number>", "2")
                .replace("<issue_slug>", "2007-q2").replace("<item_slug>", "family-support-workers-in-practice").replace("<int:suggestion_id>", "1")
-               .replace("<int(max=2147483647):nomination_id>", "1").replace("<any(accept, decline):decision>", "accept"))
+               .replace("<int(max=2147483647):nomination_id>", "1").replace("<int(max=2147483647):message_id>", "1").replace("<any(accept, decline):decision>", "accept"))
         response = admin_client.raw.post(url, data={"name": "Changed", "title": "Changed", "password": "a-new-long-password", "active": "0"})
         assert response.status_code == 400, url
         assert "security token" in response.get_data(as_text=True), url

@@ -104,7 +104,7 @@ def test_reorder_and_remove_in_a_draft(staff, draft_issue):
 
 
 def test_publishing_notifies_readers_who_want_it(staff, draft_issue):
-    notifications.set_wanted(staff["sam"], set())  # sam turned digest notices off
+    notifications.set_deliveries(staff["sam"], {"digest": "off"})  # sam turned digest notices off
     told = services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
     db.session.commit()
     assert told == len(staff) - 2  # not the publisher, not sam
@@ -234,11 +234,14 @@ def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, 
 
 def test_notification_settings_page(staff, as_user):
     client = as_user("pat.fca")
-    assert client.post_form("/notifications/settings", {}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == {"digest", "legal_review", "nomination"}
-    assert client.post_form("/notifications/settings", {"wanted": ["digest"]}).status_code == 302
-    assert notifications.turned_off(staff["pat"]) == {"legal_review", "nomination"}
-    assert client.post_form("/notifications/settings", {"wanted": ["nonsense"]}).status_code == 400
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'name="digest" type="radio" value="now" checked' in page or 'checked id="digest-0" name="digest" type="radio" value="now"' in page
+    assert client.post_form("/notifications/settings", {"digest": "off", "legal_review": "daily"}).status_code == 302
+    assert notifications.turned_off(staff["pat"]) == {"digest"}
+    assert notifications.deliveries(staff["pat"])["legal_review"] == "daily" and notifications.deliveries(staff["pat"])["proposal"] == "now"
+    refused = client.post_form("/notifications/settings", {"digest": "nonsense"})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert notifications.turned_off(staff["pat"]) == {"digest"}  # nothing changed
 
 
 def test_tip_research_page(staff, published_issue, publish, as_user):

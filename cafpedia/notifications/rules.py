@@ -1,0 +1,161 @@
+"""Who is told what: the subscribers to CAFpedia's domain events.
+
+- Lead manager and deputies of an area: a new proposal or a resubmission; their tips
+  coming due for review (7 days before, on the day, weekly while overdue); a tip sent
+  for review by a legal update.
+- The author: approved (with the link), sent back (with the comment), rejected (with
+  the reason).
+- Watchers: a watched tip's new published revision or archiving; something new
+  published in a watched area (a tip, a legal update); a new legal update (the legal
+  feed); a correction to a published item (the digest).
+- Everyone: a new digest issue.
+- Escalation: deputies at level 1 (administrators when the area has none), then
+  administrators at level 2.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cafpedia.accounts.models import User, UserRole
+from cafpedia.core import events
+from cafpedia.core.permissions import ADMIN
+from cafpedia.extensions import db
+from cafpedia.mail.outbox import Letter
+from cafpedia.notifications import services
+
+
+def moderators_of(area) -> list[User]:
+    return [u for u in [area.lead, *area.deputies] if u is not None]
+
+
+def administrators() -> list[User]:
+    return list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == ADMIN, User.active.is_(True)).order_by(User.id)))
+
+
+def _revision_url(revision) -> str:
+    return f"/tips/{revision.tip.slug}/revisions/{revision.number}"
+
+
+@events.proposal_submitted.connect
+def _tell_moderators_of_proposal(revision, **_):
+    tip, area = revision.tip, revision.tip.area
+    if revision.revises:
+        message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {revision.author.name})"
+        intro = f"{revision.author.name} has revised a proposal you sent back, in {area.title}. It waits for your decision."
+    elif tip.current_number:
+        message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
+        intro = f"{revision.author.name} has proposed an edit in {area.title}. It waits for your decision."
+    else:
+        message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
+        intro = f"{revision.author.name} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
+    letter = Letter(subject=f"For your decision: {revision.title}", paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
+                    links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")])
+    services.tell(moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author)
+
+
+@events.proposal_approved.connect
+def _tell_author_approved(revision, moderator=None, comment="", **_):
+    url = f"/tips/{revision.tip.slug}"
+    paragraphs = [f"{moderator.name if moderator else 'A lead manager'} approved your proposal “{revision.title}”. It is published now."]
+    if comment:
+        paragraphs.append(f"Their note: {comment}")
+    services.tell([revision.author], "decision", f"Approved and published: {revision.title}", url,
+                  letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]), skip=moderator)
+
+
+@events.proposal_sent_back.connect
+def _tell_author_sent_back(revision, moderator=None, comment="", **_):
+    url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
+    who = moderator.name if moderator else "A lead manager"
+    services.tell([revision.author], "decision", f"Sent back for changes: {revision.title}. {who}: {comment}", url,
+                  letter=Letter(subject=f"Sent back for changes: {revision.title}",
+                                paragraphs=[f"{who} sent your proposal “{revision.title}” back for changes.", f"Their comment: {comment}",
+                                            "Revise it and send it again: it goes back to the same queue."],
+                                links=[("Revise your proposal", url), ("What you sent", _revision_url(revision))]), skip=moderator)
+
+
+@events.proposal_rejected.connect
+def _tell_author_rejected(revision, moderator=None, comment="", **_):
+    url = _revision_url(revision)
+    who = moderator.name if moderator else "A lead manager"
+    services.tell([revision.author], "decision", f"Rejected: {revision.title}. {who}: {comment}", url,
+                  letter=Letter(subject=f"Not published: {revision.title}",
+                                paragraphs=[f"{who} decided not to publish your proposal “{revision.title}”.", f"Their reason: {comment}"],
+                                links=[("Your proposal", url)]), skip=moderator)
+
+
+@events.revision_published.connect
+def _tell_watchers_published(tip, revision=None, actor=None, first=False, **_):
+    url = f"/tips/{tip.slug}"
+    if first:
+        message = f"New in {tip.area.title}: {tip.title}"
+        targets = [("area", tip.area_id), ("tip", tip.id)]
+    else:
+        message = f"New version published: {tip.title}"
+        targets = [("tip", tip.id)]
+    services.tell(services.watchers(*targets), "watch", message, url, skip=actor)
+
+
+@events.tip_archived.connect
+def _tell_watchers_archived(tip, actor=None, **_):
+    services.tell(services.watchers(("tip", tip.id)), "watch", f"Archived: {tip.title}", f"/tips/{tip.slug}", skip=actor)
+
+
+@events.review_due.connect
+def _tell_moderators_review_due(tip, stage="due", weeks=0, **_):
+    when = {"soon": f"is due for review on {tip.review_by:%-d %B %Y}", "due": "is due for review today",
+            "overdue": f"is overdue for review (due {tip.review_by:%-d %B %Y}, {weeks} week{'s' if weeks != 1 else ''} ago)"}[stage]
+    services.tell(moderators_of(tip.area), "review_due", f"{tip.title} {when}", f"/tips/{tip.slug}",
+                  letter=Letter(subject=f"Review {'overdue' if stage == 'overdue' else 'due'}: {tip.title}",
+                                paragraphs=[f"“{tip.title}” in {tip.area.title} {when}.", "Check it still holds: mark it reviewed, or propose an edit."],
+                                links=[(tip.title, f"/tips/{tip.slug}"), ("Reviews due in your areas", "/reviews")]))
+
+
+@events.tip_flagged_for_review.connect
+def _tell_moderators_flagged(update, tip=None, actor=None, **_):
+    message = f"Review due now: {tip.title} (legal update: {update.current.title})"
+    services.tell(moderators_of(tip.area), "legal_review", message, f"/tips/{tip.slug}",
+                  letter=Letter(subject=f"Review because of a legal update: {tip.title}",
+                                paragraphs=[f"The legal update “{update.current.title}” may change what “{tip.title}” says. Please review the tip."],
+                                links=[(tip.title, f"/tips/{tip.slug}"), (update.current.title, f"/legal/{update.slug}")]), skip=actor)
+
+
+@events.legal_update_posted.connect
+def _tell_legal_watchers(update, actor=None, **_):
+    targets = [("legal", 0)] + [("area", area.id) for area in update.areas]
+    services.tell(services.watchers(*targets), "watch", f"New legal update: {update.current.title}", f"/legal/{update.slug}", skip=actor)
+
+
+@events.digest_published.connect
+def _tell_everyone_digest(issue, actor=None, **_):
+    url = f"/digest/{issue.slug}"
+    return services.notify_everyone("digest", f"New research digest: {issue.title}", url, except_user_id=getattr(actor, "id", None),
+                             letter=Letter(subject=f"New research digest: {issue.title}",
+                                           paragraphs=[f"The research coordinator has published {issue.title} of the research digest."],
+                                           links=[(issue.title, url)]))
+
+
+@events.digest_item_corrected.connect
+def _tell_digest_watchers(item, actor=None, reason="", **_):
+    url = f"/digest/{item.issue.slug}/{item.slug}"
+    services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({reason})", url, skip=actor)
+
+
+@events.escalated.connect
+def _tell_escalation(subject, level=1, working_days=0, **_):
+    from cafpedia.tips.models import Revision
+
+    if isinstance(subject, Revision):
+        area, title, url = subject.tip.area, subject.title, _revision_url(subject)
+        what = f"The proposal “{title}” in {area.title} has waited {working_days} working days for a decision"
+    else:
+        area, title, url = subject.area, subject.title, f"/tips/{subject.slug}"
+        what = f"The review of “{title}” in {area.title} is {working_days} working days overdue"
+    deputies = list(area.deputies)
+    people = deputies if level == 1 and deputies else administrators()
+    lead = area.lead.name if area.lead else "no lead manager named"
+    services.tell(people, "escalation", f"Waiting too long: {title} ({working_days} working days, {area.title})", url,
+                  letter=Letter(subject=f"Waiting too long: {title}",
+                                paragraphs=[f"{what}. The lead manager is {lead}.",
+                                            "You are told because you " + ("are a deputy for this area." if people is deputies else "are an administrator.")],
+                                links=[(title, url)]))

@@ -1,0 +1,71 @@
+"""`cafpedia worker`: the work that follows the commit, done continuously.
+
+Each round: send the mail that is due, bring the search index up to date, and (once a
+minute) send review reminders, escalations and the daily summaries. Several workers may
+run at once (on one machine or several): each message is claimed by one of them, each
+reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in hand.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from cafpedia.extensions import db
+
+log = logging.getLogger("cafpedia.worker")
+JOBS_EVERY = 60.0
+
+
+def problems(config) -> list[str]:
+    """Why this app's settings would not work, for `serve` and `worker` to refuse to start."""
+    from cafpedia.mail.settings import check
+    from cafpedia.notifications.jobs import parse_escalate_days
+
+    found = check(config)
+    try:
+        parse_escalate_days(config.get("ESCALATE_DAYS"))
+    except ValueError as exc:
+        found.append(str(exc))
+    return found
+
+
+def run_round(*, jobs: bool, echo=None) -> None:
+    from cafpedia.mail import outbox
+    from cafpedia.notifications import jobs as notification_jobs
+    from cafpedia.search import service as search
+
+    if jobs:
+        report = notification_jobs.run_due()
+        if echo and (report.reminders or report.escalations or report.summaries):
+            echo(f"reminders {report.reminders}, escalations {report.escalations}, daily summaries {report.summaries}")
+    result = outbox.drain()
+    if echo and (result.sent or result.deferred or result.failed):
+        echo(f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed" + (f" ({result.error})" if result.error else ""))
+    if search.queue_length():
+        search.drain(timeout=2.0)
+
+
+def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+
+    def ask_to_stop(signum, _frame):
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        signal.signal(signal.SIGINT, ask_to_stop)
+    last_jobs = 0.0
+    while not stop.is_set():
+        due = time.monotonic() - last_jobs >= JOBS_EVERY
+        try:
+            run_round(jobs=due, echo=echo)
+            if due:
+                last_jobs = time.monotonic()
+        except Exception:  # a database that is down, say: the work stays in the outboxes
+            log.exception("worker round failed; trying again shortly")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+        stop.wait(interval)

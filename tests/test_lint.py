@@ -1,0 +1,35 @@
+"""The code follows the project's lint rules, including ruff's DTZ rules: nothing but
+cafpedia/core/clock.py asks the system for the time, so tests can pin it."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ruff() -> str:
+    found = Path(sys.executable).with_name("ruff")
+    if found.exists():
+        return str(found)
+    path = shutil.which("ruff")
+    if path is None:
+        pytest.fail("ruff is not installed: pip install -e '.[test]'")
+    return path
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_clock_rules_catch_the_system_clock():
+    """DTZ is on: a new `date.today()` anywhere in the package would fail the check above."""
+    source = "from datetime import date, datetime\n\nA = date.today()\nB = datetime.now()\n"
+    result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "--stdin-filename", "cafpedia/probe.py", "-"],
+                            cwd=ROOT, input=source, capture_output=True, text=True, timeout=60)
+    assert "DTZ011" in result.stdout and "DTZ005" in result.stdout, result.stdout
