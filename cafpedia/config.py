@@ -31,6 +31,23 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def parse_escalate_days(value) -> int:
+    """CAFPEDIA_ESCALATE_DAYS: a whole number of working days from 1 to 60."""
+    text = str(value if value is not None else "5").strip()
+    if not text.isdecimal() or not 1 <= int(text) <= 60:
+        raise ValueError(f"CAFPEDIA_ESCALATE_DAYS must be a whole number of working days from 1 to 60, not {value!r}.")
+    return int(text)
+
+
+def escalate_days_from(config) -> int:
+    """The app's escalation limit; a bad setting counts as the default 5 here (and stops
+    `serve` and `worker` from starting, with the reason)."""
+    try:
+        return parse_escalate_days(config.get("ESCALATE_DAYS"))
+    except ValueError:
+        return 5
+
+
 def instance_path_from_env() -> str | None:
     value = os.environ.get("CAFPEDIA_INSTANCE_DIR")
     return str(Path(value).resolve()) if value else None

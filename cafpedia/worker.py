@@ -20,8 +20,8 @@ JOBS_EVERY = 60.0
 
 def problems(config) -> list[str]:
     """Why this app's settings would not work, for `serve` and `worker` to refuse to start."""
+    from cafpedia.config import parse_escalate_days
     from cafpedia.mail.settings import check
-    from cafpedia.notifications.jobs import parse_escalate_days
 
     found = check(config)
     try:

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from cafpedia.config import escalate_days_from
 from cafpedia.core import clock, events
 from cafpedia.extensions import db
 from cafpedia.notifications import services
@@ -24,15 +25,7 @@ SUMMARY_HOUR = 7  # daily summaries go out from 07:00 UK time
 
 
 def escalate_days() -> int:
-    return parse_escalate_days(current_app.config.get("ESCALATE_DAYS"))
-
-
-def parse_escalate_days(value) -> int:
-    """CAFPEDIA_ESCALATE_DAYS: a whole number of working days from 1 to 60."""
-    text = str(value if value is not None else "5").strip()
-    if not text.isdecimal() or not 1 <= int(text) <= 60:
-        raise ValueError(f"CAFPEDIA_ESCALATE_DAYS must be a whole number of working days from 1 to 60, not {value!r}.")
-    return int(text)
+    return escalate_days_from(current_app.config)
 
 
 def review_stage(review_by, today) -> tuple[str, int] | None:

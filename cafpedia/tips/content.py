@@ -47,13 +47,13 @@ FOLDER = "tips"
 TIP_STATUSES = (PUBLISHED, PENDING, ARCHIVED)
 REVISION_FIELDS = (
     "revision", "status", "author", "proposed_on", "based_on", "revises", "restores",
-    "title", "kind", "tags", "standards", "legal_refs", "body", "flags", "author_confirmed_safe", "decisions",
+    "title", "kind", "tags", "standards", "legal_refs", "body", "flags", "author_confirmed_safe", "decisions", "change_note",
 )
 TOP_FIELDS = (
     "title", "kind", "area", "tags", "standards", "legal_refs", "review_by", "status", "author",
     "approved_by", "approved_on", "superseded_by", "proposed_on", "revision", "revision_status",
     "based_on", "revises", "restores", "flags", "author_confirmed_safe", "decisions", "history",
-    "events", "created_at", "first_published_at", "last_reviewed_at", "archived_at", "views",
+    "events", "created_at", "first_published_at", "last_reviewed_at", "archived_at", "views", "change_note",
 )
 DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
 EVENT_ACTIONS = ("reviewed", "archived")
@@ -92,6 +92,7 @@ class RevisionRecord:
     flags: list[dict] = field(default_factory=list)
     author_confirmed_safe: bool = False
     decisions: list[DecisionRecord] = field(default_factory=list)
+    change_note: str = ""
 
 
 @dataclass
@@ -293,6 +294,7 @@ class TipsSection:
             body=body, tags=tags, standards=codes, legal_refs=refs,
             based_on=self._int(record, "based_on"), revises=self._int(record, "revises"), restores=self._int(record, "restores"),
             flags=[dict(f) for f in flags], author_confirmed_safe=record.flag("author_confirmed_safe", False),
+            change_note=" ".join((record.text("change_note", max_length=services.CHANGE_NOTE_MAX) or "").split()),
         )
         decisions = record.data.get("decisions")
         if decisions is not None:
@@ -454,7 +456,7 @@ class TipsSection:
                     tip=tip, number=rev.number, based_on=rev.based_on, revises=rev.revises, restores=rev.restores,
                     title=rev.title, kind=rev.kind, body=rev.body, tags=rev.tags, legal_refs=rev.legal_refs,
                     author=users[rev.author], created_at=rev.created_at, status=rev.status, flags=rev.flags,
-                    author_confirmed_safe=rev.author_confirmed_safe,
+                    author_confirmed_safe=rev.author_confirmed_safe, change_note=rev.change_note,
                 )
                 db.session.add(row)
                 row.standard_links = [RevisionStandard(clause=clauses[c], position=i) for i, c in enumerate(rev.standards)]
@@ -529,6 +531,8 @@ def _revision_fields(rev: Revision) -> dict:
         row["flags"] = [dict(f) for f in rev.flags]
     if rev.author_confirmed_safe:
         row["author_confirmed_safe"] = True
+    if rev.change_note:
+        row["change_note"] = rev.change_note
     decisions = [_decision_row(e) for e in rev.decisions if e.action in DECISION_ACTIONS]
     if decisions:
         row["decisions"] = decisions
@@ -547,7 +551,7 @@ def export_tip(tip: Tip) -> str:
     rest = _revision_fields(top)
     if tip.current_number is None and top.status != PENDING:
         front["revision_status"] = top.status
-    for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags", "author_confirmed_safe", "decisions"):
+    for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags", "author_confirmed_safe", "change_note", "decisions"):
         if key in rest:
             front[key] = rest[key]
     front.update({"created_at": tip.created_at, "first_published_at": tip.published_at, "last_reviewed_at": tip.last_reviewed_at,
@@ -569,12 +573,12 @@ def export_tip(tip: Tip) -> str:
 
 def _revision_row(rev: Revision) -> tuple:
     return (rev.number, rev.status, rev.author.username, rev.title, rev.kind, rev.body.strip(), tuple(rev.tags),
-            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores)
+            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores, rev.change_note)
 
 
 def _revision_row_from_record(rev: RevisionRecord) -> tuple:
     return (rev.number, rev.status, rev.author, rev.title, rev.kind, rev.body.strip(), tuple(rev.tags),
-            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores)
+            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores, rev.change_note)
 
 
 def _tip_state(tip: Tip) -> dict:

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS
-from cafpedia.tips.services import BODY_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
+from cafpedia.tips.services import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
 
 
 class TipForm(FlaskForm):
@@ -17,6 +17,7 @@ class TipForm(FlaskForm):
     tags = StringField("Tags", validators=[Length(max=500)])
     standards = StringField("National Standards clauses", validators=[Length(max=200)])
     legal_refs = TextAreaField("Legal references", validators=[Length(max=2500)])
+    change_note = TextAreaField("What changed and why", validators=[Length(max=CHANGE_NOTE_MAX, message=f"Keep the change note to {CHANGE_NOTE_MAX} characters.")])
     confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
     based_on = HiddenField()
     revises = HiddenField()

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
+from cafpedia.config import escalate_days_from
 from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, form_status
@@ -47,7 +48,7 @@ def _draft_from_form(form: TipForm) -> services.Draft:
         tags=[services.normalise_tag(t) for t in services.split_list(form.tags.data)],
         standards=[c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()],
         legal_refs=[r.strip() for r in (form.legal_refs.data or "").splitlines() if r.strip()],
-        confirm_safe=bool(form.confirm_safe.data),
+        confirm_safe=bool(form.confirm_safe.data), change_note=form.change_note.data or "",
     )
 
 
@@ -197,6 +198,8 @@ def edit(slug: str):
         revises = int(form.revises.data) if (form.revises.data or "").isdecimal() else None
         if form.preview.data:
             preview = _render_body(draft.body)
+        elif not draft.change_note.strip():
+            form.change_note.errors = [*form.change_note.errors, "Say what you changed and why, so the lead manager can decide quickly."]
         else:
             try:
                 revision = services.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
@@ -220,7 +223,10 @@ def edit(slug: str):
             else:
                 flash("Your proposed edit has been sent to the lead manager. Readers see the published version until it is approved.", "success")
                 return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
-    return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict), form_status(form)
+    answering = tip.revision(revises) if revises else None
+    comment = next((e for e in reversed(answering.decisions) if e.action == "sent_back"), None) if answering else None
+    return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict,
+                           sent_back_comment=comment), form_status(form)
 
 
 @bp.get("/my/proposals")
@@ -247,12 +253,17 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
     base = tip.revision(rev.based_on)
     current = tip.revision(tip.current_number)
     conflict = rev.status == PENDING and rev.based_on != tip.current_number
+    answers = None
+    earlier = tip.revision(rev.revises) if rev.revises else None
+    if earlier is not None and can_see_revision(current_user, earlier):
+        comment = next((e for e in reversed(earlier.decisions) if e.action == "sent_back"), None)
+        answers = {"rev": earlier, "comment": comment, "pieces": word_diff(earlier.body, rev.body)}
     return render_template(
         "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
         body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
         can_decide=current_user.is_authenticated and services.can_decide(current_user, rev), checklist=CHECKLIST,
-        approve_form=approve_form or ApproveForm(formdata=None), comment_form=comment_form or CommentForm(formdata=None),
+        approve_form=approve_form or ApproveForm(formdata=None), comment_form=comment_form or CommentForm(formdata=None), answers=answers,
     ), status
 
 
@@ -381,11 +392,23 @@ def reviews():
     return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=clock.today(), reasons=reasons)
 
 
+def _moderation_counts() -> tuple[int, int]:
+    """For the header: (proposals waiting, tips due or overdue for review) in the areas the
+    signed-in person moderates; counted once per request."""
+    from flask import g
+
+    if "moderation_counts" not in g:
+        g.moderation_counts = services.moderation_counts(current_user) if current_user.is_authenticated else (0, 0)
+    return g.moderation_counts
+
+
 def init_app(app) -> None:
     """[[links]] in any Markdown rendered by templates resolve to tips; labels for templates."""
     from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
     from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
 
     app.extensions["cafpedia_link_resolver"] = services.resolve_link
+    app.jinja_env.globals.update(moderation_counts=_moderation_counts, working_days_waiting=services.working_days_waiting,
+                                 escalate_after=escalate_days_from(app.config))
     app.jinja_env.globals.update(status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, flag_labels=FLAG_LABELS)
     app.jinja_env.filters["checklist_label"] = lambda key: CHECKLIST.get(key, key)

@@ -49,6 +49,7 @@ TAG_MAX, TAGS_MAX = 40, 10
 LEGAL_REF_MAX, LEGAL_REFS_MAX = 200, 10
 STANDARDS_MAX = 12
 COMMENT_MAX = 2000
+CHANGE_NOTE_MAX = 500
 REVIEW_MONTHS = 12
 REVIEW_SOON_DAYS = 30
 
@@ -172,6 +173,23 @@ def moderation_queue(user) -> list[Revision]:
     return list(db.session.scalars(query))
 
 
+def moderation_counts(user) -> tuple[int, int]:
+    """(proposals waiting for this person's decision, tips due today or overdue) in the areas
+    they moderate. Their own proposals are not counted: another moderator decides them."""
+    area_ids = moderated_area_ids(user)
+    if area_ids == []:
+        return 0, 0
+    waiting = select(func.count(Revision.id)).join(Tip, Revision.tip_id == Tip.id).where(Revision.status == PENDING, Revision.author_id != user.id)
+    due = select(func.count(Tip.id)).where(Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= clock.today())
+    if area_ids is not None:
+        waiting, due = waiting.where(Tip.area_id.in_(area_ids)), due.where(Tip.area_id.in_(area_ids))
+    return db.session.scalar(waiting) or 0, db.session.scalar(due) or 0
+
+
+def working_days_waiting(revision: Revision) -> int:
+    return clock.working_days_between(clock.local_date(revision.created_at), clock.today())
+
+
 def proposals_by(user) -> list[Revision]:
     """Everything a person proposed, newest first."""
     return list(db.session.scalars(select(Revision).where(Revision.author_id == user.id).order_by(Revision.created_at.desc(), Revision.id.desc())))
@@ -237,6 +255,7 @@ class Draft:
     standards: list[str] = field(default_factory=list)
     legal_refs: list[str] = field(default_factory=list)
     confirm_safe: bool = False
+    change_note: str = ""  # for the moderator: what changed and why
 
     def findings(self) -> list[Finding]:
         return find_case_details(f"{self.title}\n{self.body}\n" + "\n".join(self.legal_refs))
@@ -261,6 +280,8 @@ def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
         errors["tags"] = f"Tags are short lower-case words joined by hyphens (at most {TAG_MAX} characters): check {', '.join(bad_tags[:3])}."
     elif len(draft.tags) > TAGS_MAX:
         errors["tags"] = f"Use at most {TAGS_MAX} tags."
+    if len(draft.change_note or "") > CHANGE_NOTE_MAX:
+        errors["change_note"] = f"Keep the change note to {CHANGE_NOTE_MAX} characters (this has {len(draft.change_note)})."
     if len(draft.legal_refs) > LEGAL_REFS_MAX:
         errors["legal_refs"] = f"Give at most {LEGAL_REFS_MAX} legal references."
     elif any(len(ref) > LEGAL_REF_MAX for ref in draft.legal_refs):
@@ -294,6 +315,7 @@ def _new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=
     revision = Revision(
         tip=tip, number=number, based_on=based_on, revises=revises, restores=restores,
         title=" ".join(draft.title.split()), kind=draft.kind, body=normalise_newlines(draft.body),
+        change_note=" ".join((draft.change_note or "").split()),
         tags=list(dict.fromkeys(draft.tags)), legal_refs=list(dict.fromkeys(draft.legal_refs)),
         author=author, status=status, created_at=utcnow(),
         flags=[f.as_dict() for f in draft.findings()], author_confirmed_safe=bool(draft.confirm_safe),

@@ -40,6 +40,7 @@ def test_propose_approve_publish(browser, live_server, axe_check):
     fca.get_by_role("button", name="Preview").click()
     expect(fca.get_by_role("heading", name="Preview")).to_be_visible()
     axe_check(fca)
+    fca.get_by_label("What changed and why").fill("Added the check of safeguarding letters.")
     fca.get_by_role("button", name="Send for approval").click()
     expect(fca.get_by_text("has been sent to the lead manager")).to_be_visible()
     # Readers still see the published text.
@@ -78,6 +79,7 @@ def test_send_back_and_resubmit(browser, live_server, axe_check):
     fca.goto(live_server + tip)
     fca.get_by_role("link", name="Propose an edit").click()
     fca.get_by_label("Title").fill("Family group conferences in private law: when to suggest one")
+    fca.get_by_label("What changed and why").fill("A clearer title: when to suggest a conference.")
     fca.get_by_role("button", name="Send for approval").click()
 
     lead_context, lead = person(browser, live_server, "priya.chandran")
@@ -93,6 +95,7 @@ def test_send_back_and_resubmit(browser, live_server, axe_check):
     fca.get_by_role("link", name=re.compile("Revise and resubmit")).first.click()
     body = fca.get_by_label("Text (Markdown)")
     body.fill(body.input_value() + "\n- The local authority usually commissions and pays for the coordinator.")
+    fca.get_by_label("What changed and why").fill("Said who pays for the coordinator.")
     fca.get_by_role("button", name="Send for approval").click()
     expect(fca.get_by_text("has been sent to the lead manager")).to_be_visible()
 

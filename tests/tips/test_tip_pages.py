@@ -115,10 +115,19 @@ def test_send_back_and_the_author_sees_the_comment(app, people, propose):
     assert "Sent back for changes" in mine and "Add the handover steps." in mine and "Revise and resubmit" in mine
     form_page = text_of(pat.get("/tips/use-contact-centres-well/edit?revises=1"))
     assert 'name="revises" type="hidden" value="1"' in form_page
-    resent = pat.post_form("/tips/use-contact-centres-well/edit", {"title": "Use contact centres well", "kind": "tip", "body": "- Steps.", "revises": "1",
-                                                                   "based_on": "", "submit": "Send for approval"})
+    assert "Add the handover steps." in form_page  # the comment it answers, on the revise form
+    form = {"title": "Use contact centres well", "kind": "tip", "body": "- Steps.", "revises": "1", "based_on": "", "submit": "Send for approval"}
+    no_note = pat.post_form("/tips/use-contact-centres-well/edit", form)
+    assert no_note.status_code == 400 and "Say what you changed and why" in text_of(no_note)
+    resent = pat.post_form("/tips/use-contact-centres-well/edit", {**form, "change_note": "Added the handover steps, as asked."})
     assert resent.status_code == 302
-    assert services.find_tip("use-contact-centres-well").revision(2).revises == 1
+    revision = services.find_tip("use-contact-centres-well").revision(2)
+    assert revision.revises == 1 and revision.change_note == "Added the handover steps, as asked."
+    decision_page = text_of(lee.get("/tips/use-contact-centres-well/revisions/2"))
+    assert "Added the handover steps, as asked." in decision_page and "Add the handover steps." in decision_page
+    assert "Changes since it was sent back" in decision_page and "<ins>" in decision_page
+    queue = text_of(lee.get("/moderation"))
+    assert "Resubmitted" in queue and "Added the handover steps, as asked." in queue
 
 
 def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people, publish):
@@ -130,7 +139,7 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
     services.approve(people["lee"], other, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
     db.session.commit()
     response = sam.post_form("/tips/contact-centres/edit", {"title": "Use contact centres well", "kind": "tip", "body": "My careful words", "based_on": "1",
-                                                           "submit": "Send for approval"})
+                                                           "change_note": "Reworded", "submit": "Send for approval"})
     assert response.status_code == 400
     page = text_of(response)
     assert "While you were writing, revision 2 was published" in page
