@@ -90,13 +90,13 @@ def _resolve(target: str, key: str) -> tuple[int, str, str]:
     if target == "area":
         area = find_area(key)
         if area is None:
-            raise NotFound(f"There is no area of practice called {key[:80]!r} to watch.")
+            raise NotFound(f"There is no area of practice called “{key[:80]}” to watch.")
         return area.id, area.title, url_for("areas.show", slug=area.slug)
     if target == "legal":
         return 0, "the legal-update feed", url_for("legal.index")
     if target == "digest":
         return 0, "the research digest", url_for("digest.home")
-    raise NotFound(f"There is nothing called {target[:40]!r} to watch: choose a tip, an area, the legal feed or the digest.")
+    raise NotFound(f"There is nothing called “{target[:40]}” to watch: choose a tip, an area, the legal feed or the digest.")
 
 
 def _describe_watch(watch) -> tuple[str, str, str]:
