@@ -23,6 +23,15 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
+def live_app(live_server):
+    """The app behind the live server, for a test that looks at its database or its mail."""
+    return LIVE["app"]
+
+
+LIVE: dict = {}
+
+
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
@@ -41,6 +50,8 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # the links in messages
+    LIVE["app"] = app
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     with app.app_context():

@@ -1,0 +1,88 @@
+"""The moderation loop by email, in real Chromium: a proposal mails the lead manager through a
+real SMTP server; she follows the link in the email to the decision page and approves; the
+author is mailed. The new pages pass axe (WCAG 2.2 AA)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cafpedia.extensions import db
+from cafpedia.mail import outbox
+from tests.browser.test_tip_moderation import approve_all, person
+from tests.notifications.conftest import SmtpServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_smtp(live_app):
+    server = SmtpServer()
+    server.start()
+    live_app.config["MAIL_URL"] = server.url
+    yield server
+    live_app.config["MAIL_URL"] = None
+    server.stop()
+
+
+def send_mail(app):
+    with app.app_context():
+        result = outbox.drain()
+        db.session.remove()
+    return result
+
+
+def test_the_lead_follows_the_email_to_the_decision_and_approves(browser, live_server, live_app, live_smtp, axe_check):
+    send_mail(live_app)  # whatever earlier tests queued
+    live_smtp.inbox.messages.clear()
+    fca_context, fca = person(browser, live_server, "demo.fca")
+    fca.goto(live_server + "/tips/family-group-conferences-in-private-law")
+    fca.get_by_role("link", name="Propose an edit").click()
+    fca.get_by_label("Title").fill("Family group conferences: who to invite")
+    fca.get_by_label("What changed and why").fill("Said who to invite.")
+    fca.get_by_role("button", name="Send for approval").click()
+    expect(fca.get_by_text("has been sent to the lead manager")).to_be_visible()
+
+    assert send_mail(live_app).sent >= 1
+    emails = live_smtp.inbox.to("priya.chandran@example.org")
+    assert [m["Subject"] for m in emails] == ["For your decision: Family group conferences: who to invite"]
+    link = re.search(r"http://127\.0\.0\.1:\d+/tips/family-group-conferences-in-private-law/revisions/\d+", live_smtp.inbox.text(emails[0])).group(0)
+
+    lead_context, lead = person(browser, live_server, "priya.chandran")
+    expect(lead.get_by_role("link", name=re.compile(r"^Moderation \d+"))).to_be_visible()
+    lead.goto(link)
+    expect(lead.get_by_text("Said who to invite.")).to_be_visible()
+    approve_all(lead)
+    expect(lead.get_by_text("is published")).to_be_visible()
+
+    send_mail(live_app)
+    author_mail = live_smtp.inbox.to("demo.fca@example.org")
+    assert any(m["Subject"] == "Published: Family group conferences: who to invite" for m in author_mail)
+    fca.goto(live_server + "/notifications")
+    expect(fca.get_by_role("link", name="Approved and published: Family group conferences: who to invite")).to_be_visible()
+    fca_context.close()
+    lead_context.close()
+
+
+def test_notification_settings_watching_and_the_mail_page_are_accessible(browser, live_server, axe_check):
+    context, page = person(browser, live_server, "demo.fca")
+    page.goto(live_server + "/areas/contact")
+    page.get_by_role("button", name=re.compile("^Watch")).click()
+    expect(page.get_by_text("You are watching Contact")).to_be_visible()
+    axe_check(page)
+    page.goto(live_server + "/notifications")
+    expect(page.get_by_role("heading", name="What you watch")).to_be_visible()
+    page.get_by_role("group", name=re.compile("Something I watch changes")).get_by_label("At once, by email too").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
+    axe_check(page)
+    context.close()
+
+    admin_context, admin = person(browser, live_server, "demo.admin")
+    admin.goto(live_server + "/admin/mail")
+    expect(admin.get_by_role("heading", name="Mail", exact=True)).to_be_visible()
+    axe_check(admin)
+    admin.goto(live_server + "/moderation")
+    axe_check(admin)
+    admin_context.close()
