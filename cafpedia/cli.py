@@ -131,7 +131,7 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
     click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")
     from cafpedia.server import run_gunicorn
 
-    helper = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker"]) if with_worker else None
+    helper = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--exit-with-parent"]) if with_worker else None
     try:
         run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
     finally:
@@ -154,14 +154,15 @@ def _refuse_bad_settings(command: str) -> None:
 
 @click.command("worker")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between rounds.")
+@click.option("--exit-with-parent", is_flag=True, hidden=True, help="Stop when the process that started it stops (for serve).")
 @with_appcontext
-def worker_command(interval: float) -> None:
+def worker_command(interval: float, exit_with_parent: bool) -> None:
     """Send mail, update the search index and send reminders, continuously (Ctrl+C stops)."""
     _refuse_bad_settings("worker")
     from cafpedia import worker
 
     click.echo(f"CAFpedia worker: mail, search and reminders every {interval:g} s (Ctrl+C stops it).")
-    worker.run(interval=interval, echo=lambda text: click.echo(text))
+    worker.run(interval=interval, echo=lambda text: click.echo(text), exit_with_parent=exit_with_parent)
 
 
 @click.command("send-mail")

@@ -8,6 +8,7 @@ reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -47,8 +48,9 @@ def run_round(*, jobs: bool, echo=None) -> None:
         search.drain(timeout=2.0)
 
 
-def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None) -> None:
+def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None, exit_with_parent: bool = False) -> None:
     stop = stop or threading.Event()
+    parent = os.getppid()
 
     def ask_to_stop(signum, _frame):
         stop.set()
@@ -58,6 +60,8 @@ def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None
         signal.signal(signal.SIGINT, ask_to_stop)
     last_jobs = 0.0
     while not stop.is_set():
+        if exit_with_parent and os.getppid() != parent:
+            break  # started by `cafpedia serve`, which has gone: do not outlive it
         due = time.monotonic() - last_jobs >= JOBS_EVERY
         try:
             run_round(jobs=due, echo=echo)

@@ -54,7 +54,7 @@ def test_mail_urls_read_user_password_and_starttls():
 
 def test_worker_and_send_mail_refuse_to_start_with_a_bad_mail_url(make_app):
     app = make_app(MAIL_URL="smtp://mail.example.org:25?starttls=maybe", ESCALATE_DAYS="soon")
-    for command in (["worker"], ["send-mail"]):
+    for command in (["worker"], ["send-mail"], ["serve", "--port", "1"]):
         result = app.test_cli_runner().invoke(args=command)
         assert result.exit_code == 2, result.output
         assert "will not start" in result.output and "starttls must be true or false" in result.output
@@ -211,3 +211,30 @@ def test_send_mail_command_says_what_happened(mail_app, smtp, addressed, runner)
     db.session.commit()
     down = runner.invoke(args=["send-mail"])
     assert down.exit_code == 1 and "cannot reach the mail server" in down.output and "2 waiting" in down.output
+
+
+def test_the_worker_sends_mail_and_reminders_until_stopped(mail_app, smtp, addressed):
+    import threading
+    import time
+
+    from cafpedia import worker
+
+    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    db.session.commit()
+    stop = threading.Event()
+
+    def work():
+        with mail_app.app_context():
+            worker.run(interval=0.1, stop=stop)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(smtp.inbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert sorted(m["To"] for m in smtp.inbox.messages) == ["Dee Deputy <dee.deputy@example.org>", "Lee Lead <lee.lead@example.org>"]
