@@ -29,7 +29,8 @@ def test_ruff_finds_nothing():
 
 def test_the_clock_rules_catch_the_system_clock():
     """DTZ is on: a new `date.today()` anywhere in the package would fail the check above."""
-    source = "from datetime import date, datetime\n\nA = date.today()\nB = datetime.now()\n"
+    source = "from datetime import UTC, date, datetime\n\nA = date.today()\nB = datetime.now()\nC = datetime.now(UTC)\n"
     result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "--stdin-filename", "cafpedia/probe.py", "-"],
                             cwd=ROOT, input=source, capture_output=True, text=True, timeout=60)
     assert "DTZ011" in result.stdout and "DTZ005" in result.stdout, result.stdout
+    assert result.stdout.count("TID251") == 3, result.stdout  # even an aware now() must come from the clock

@@ -4,19 +4,18 @@ refusing case details first. Real Chromium, with axe on the register pages."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from cafpedia.core.clock import LONDON
+from cafpedia.core import clock
 from tests.browser.test_digest_pages import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_find_an_expert_now_and_log_the_call(browser, live_server, axe_check):
-    today = datetime.now(LONDON).date().isoformat()
+    today = clock.today().isoformat()  # the tests' pinned clock, which the live server follows too
     admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(admin, live_server, "register.admin")
     admin.get_by_role("link", name="Advice line").click()
