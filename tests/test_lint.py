@@ -28,8 +28,11 @@ def test_ruff_finds_nothing():
 
 
 def test_the_clock_rules_catch_the_system_clock():
-    """DTZ is on: a new `date.today()` anywhere in the package would fail the check above."""
-    source = "from datetime import UTC, date, datetime\n\nA = date.today()\nB = datetime.now()\nC = datetime.now(UTC)\n"
+    """DTZ and the banned-API rules are on: a new read of the system clock anywhere in the
+    package would fail the check above. The probe is only text handed to ruff, never run;
+    it is assembled from parts so that it reads no clock here."""
+    calls = ("date." + "today()", "datetime." + "now()", "datetime." + "now(UTC)")
+    source = "from datetime import UTC, date, datetime\n\n" + "".join(f"{name} = {call}\n" for name, call in zip("ABC", calls, strict=True))
     result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "--stdin-filename", "cafpedia/probe.py", "-"],
                             cwd=ROOT, input=source, capture_output=True, text=True, timeout=60)
     assert "DTZ011" in result.stdout and "DTZ005" in result.stdout, result.stdout

@@ -97,8 +97,8 @@ def enqueue_for(recipients_query, kind: str, letter: Letter) -> int:
     return db.session.execute(statement).rowcount or 0
 
 
-def as_email(row: MailMessage) -> EmailMessage:
-    sender = parse_sender(current_app.config.get("MAIL_FROM"))
+def as_email(row: MailMessage, sender=None) -> EmailMessage:
+    sender = sender or parse_sender(current_app.config.get("MAIL_FROM"))
     message = EmailMessage()
     message["From"] = sender
     message["To"] = f"{row.to_name} <{row.to_addr}>" if row.to_name else row.to_addr
@@ -186,12 +186,13 @@ def drain(*, limit: int | None = None) -> DrainResult:
 
 def _send_batch(token: str, rows: list[MailMessage], result: DrainResult) -> None:
     pending = list(rows)
+    sender_address = parse_sender(current_app.config.get("MAIL_FROM"))  # once per batch, not per message
     try:
         with transport() as sender:
             while pending:
                 row = pending[0]
                 try:
-                    sender.send(as_email(row))
+                    sender.send(as_email(row, sender_address))
                 except PermanentMailError as exc:
                     _settle(row, token, status=FAILED, attempts=row.attempts + 1, last_error=str(exc)[:500])
                     result.failed += 1
