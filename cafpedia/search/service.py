@@ -93,6 +93,10 @@ def _drain_after_request(response):
     return response
 
 
+def _documents_built(keys: list[str]) -> None:
+    """Called between building a batch's documents and writing them: tests hold a drain here."""
+
+
 def queue_length() -> int:
     return db.session.query(SearchQueueEntry.id).count()
 
@@ -116,6 +120,7 @@ def drain(*, timeout: float = 1.0) -> int:
         keys = list(dict.fromkeys(key for _, key in rows))
         add = [doc for key in keys for doc in documents_for_key(key)]
         present = {doc.key for doc in add}
+        _documents_built(keys)
         if not backend().write(add, [k for k in keys if k not in present], timeout=timeout):
             db.session.rollback()
             break  # another process holds the index: it, or the next drain, will do it

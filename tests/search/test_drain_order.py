@@ -1,0 +1,73 @@
+"""Two drains at once: the index never ends older than the database.
+
+The interleaving a reliability review reproduced, made to happen on purpose: drain A has
+built its documents from the database as it was, and is held (by a hook, not a sleep)
+before writing them; meanwhile the tip changes again and drain B runs. Whatever A does
+next, once the queue is empty the index must hold the tip's latest text."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from cafpedia.accounts.services import find_user
+from cafpedia.extensions import db
+from cafpedia.search import service
+from cafpedia.tips import services as tips
+from cafpedia.tips.models import CHECKLIST
+
+pytestmark = pytest.mark.both_databases
+
+
+def edit_and_publish(people, tip, body: str) -> None:
+    revision = tips.propose_edit(people["pat"], tip, based_on=tip.current_number, draft=tips.Draft(title=tip.current.title, body=body,
+                                                                                                      change_note="Clearer wording"))
+    db.session.commit()
+    tips.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    db.session.commit()
+
+
+def found(word: str) -> int:
+    return service.search(find_user("lee.lead"), word).total
+
+
+def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(app, people, publish, monkeypatch):
+    tip = publish(slug="contact-centres", body="- Visit the centre first: aardvark.")
+    service.drain()
+    assert found("aardvark") == 1
+
+    edit_and_publish(people, tip, "- Visit the centre first: bandicoot.")  # change 1, queued
+    built, go_on = threading.Event(), threading.Event()
+    held = {"first": True}
+
+    def hold_the_first_drain(keys):
+        if held.pop("first", False) and threading.current_thread().name == "drain-a":
+            built.set()  # A has read the database as it was after change 1
+            assert go_on.wait(30)
+
+    monkeypatch.setattr(service, "_documents_built", hold_the_first_drain)
+    errors = []
+
+    def drain_a():
+        try:
+            with app.app_context():
+                service.drain(timeout=10.0)
+                db.session.remove()
+        except Exception as exc:  # reported by the main thread
+            errors.append(exc)
+
+    a = threading.Thread(target=drain_a, name="drain-a")
+    a.start()
+    try:
+        assert built.wait(30)
+        tip = tips.find_tip("contact-centres")
+        edit_and_publish(people, tip, "- Visit the centre first: capybara.")  # change 2, while A is held
+        service.drain(timeout=0.2)  # drain B: A holds the index, or B writes the newer state first
+    finally:
+        go_on.set()
+        a.join(30)
+    assert not errors and not a.is_alive()
+    service.drain()  # the next request, search or worker round drains what is left
+    assert service.queue_length() == 0
+    assert found("capybara") == 1  # the latest text
+    assert found("bandicoot") == 0 and found("aardvark") == 0  # nothing older survives
