@@ -262,10 +262,36 @@ def _reindex(quiet: bool = False) -> int:
 
 
 @click.command("reindex")
+@click.option("--check", is_flag=True, help="Only compare the index with the database: list what differs, exit 1 if anything does.")
 @with_appcontext
-def reindex_command() -> None:
+def reindex_command(check: bool) -> None:
     """Rebuild the search index from the database (the database is the truth)."""
-    _reindex()
+    if check:
+        _check_index()
+    else:
+        _reindex()
+
+
+def _check_index() -> None:
+    from cafpedia.search import service as search
+    from cafpedia.search.backends import SearchUnavailable
+
+    try:
+        found = search.check_index()
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"cannot check the search index: {exc}") from exc
+    for label, keys in (("missing from the index", found.missing), ("in the index, gone from the database", found.extra),
+                        ("different in the index", found.differ)):
+        for key in keys:
+            click.echo(f"{key}: {label}")
+    if found.changed_meanwhile:
+        click.echo(f"{len(found.changed_meanwhile)} document(s) changed while the check ran; they are queued, not drift: "
+                   + ", ".join(found.changed_meanwhile[:10]) + (" …" if len(found.changed_meanwhile) > 10 else ""))
+    if found.drift:
+        click.echo(f"The search index differs from the database in {len(found.drift)} of {found.documents} document(s). "
+                   "`cafpedia reindex` rebuilds it.", err=True)
+        raise SystemExit(1)
+    click.echo(f"The search index agrees with the database: {found.documents} document(s).")
 
 
 # --- Tips --------------------------------------------------------------------------------

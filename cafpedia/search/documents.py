@@ -8,9 +8,11 @@ the index can always be rebuilt from them. A document's `key` names it for updat
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import inspect, select
@@ -65,6 +67,11 @@ class SearchDocument:
     def index_extra(self) -> str:
         """Searchable words that are not shown: references, and the tags as words."""
         return " ".join([self.extra, *self.tags]).replace("-", " ")
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything the document holds: stored with it in the index, so that
+        `cafpedia reindex --check` can tell whether the index still says what the database says."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
 
 
 # --- Tips -------------------------------------------------------------------------------
@@ -178,6 +185,7 @@ def _expert_document(expert) -> SearchDocument:
 
 def keys_for(obj) -> list[str]:
     """The document keys to refresh when this database object changes (empty: not indexed)."""
+    from cafpedia.accounts.models import User
     from cafpedia.areas.models import PracticeArea
     from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
     from cafpedia.experts.models import Expert, ExpertArea
@@ -192,11 +200,11 @@ def keys_for(obj) -> list[str]:
     if isinstance(obj, PracticeArea):
         keys = [f"area:{obj.slug}"]
         if obj.id is not None and inspect(obj).attrs.title.history.has_changes():
-            # Tips show their area's name in results: refresh them too.
-            session = object_session(obj)
-            with session.no_autoflush:
-                keys += [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == obj.id))]
+            keys += _keys_showing_area(object_session(obj), obj.id)
         return keys
+    if isinstance(obj, User) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
+        with object_session(obj).no_autoflush:  # an area's page names its lead manager
+            return [f"area:{slug}" for slug in object_session(obj).scalars(select(PracticeArea.slug).where(PracticeArea.lead_id == obj.id))]
     if isinstance(obj, Expert) and obj.slug:
         return [f"expert:{obj.slug}"]
     if isinstance(obj, ExpertArea) and obj.expert_id is not None:
@@ -218,6 +226,28 @@ def keys_for(obj) -> list[str]:
     if isinstance(obj, StandardClause) and obj.version is not None:
         return [f"clause:{obj.version.version}:{obj.code}"]
     return []
+
+
+def _keys_showing_area(session, area_id: int) -> list[str]:
+    """Every document that shows this area's name: its tips and their proposals, and the
+    digest items, legal updates and experts filed under it."""
+    from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
+    from cafpedia.experts.models import Expert, ExpertArea
+    from cafpedia.legal.models import LegalUpdate, LegalUpdateArea
+    from cafpedia.tips.models import Revision, Tip
+
+    with session.no_autoflush:
+        keys = [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == area_id))]
+        keys += [f"proposal:{slug}:{number}" for slug, number in session.execute(
+            select(Tip.slug, Revision.number).join(Revision, Revision.tip_id == Tip.id).where(Tip.area_id == area_id))]
+        keys += [f"digest:{issue}:{item}" for issue, item in session.execute(
+            select(DigestIssue.slug, DigestItem.slug).select_from(DigestItem).join(DigestItem.issue).join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
+            .where(DigestItemArea.area_id == area_id))]
+        keys += [f"legal:{slug}" for slug in session.scalars(
+            select(LegalUpdate.slug).join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id).where(LegalUpdateArea.area_id == area_id))]
+        keys += [f"expert:{slug}" for slug in session.scalars(
+            select(Expert.slug).join(ExpertArea, ExpertArea.expert_id == Expert.id).where(ExpertArea.area_id == area_id))]
+    return keys
 
 
 def documents_for_key(key: str) -> list[SearchDocument]:

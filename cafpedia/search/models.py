@@ -46,6 +46,7 @@ class SearchDocumentRow(db.Model):
     updated_at: Mapped[datetime | None]
     author_id: Mapped[int | None] = mapped_column(Integer)
     area_id: Mapped[int | None] = mapped_column(Integer)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))  # SearchDocument.fingerprint()
     tsv = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
     __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),)

@@ -3,8 +3,19 @@ following the database, and the search itself with CAFpedia's visibility rules.
 
 Flow of a change: a service commits; `before_commit` has written the keys of every
 changed document to the `search_queue` table in that same transaction; after the
-request (or at the next search, or at the end of a command) `drain()` rebuilds those
-documents from the database and writes them to the index, then deletes the queue rows.
+request (or at the next search, or at the end of a command, or in the worker's next
+round) `drain()` rebuilds those documents from the database and writes them to the
+index, then deletes the queue rows it read.
+
+Order: any number of drains may run at once, in threads or processes. Each batch takes
+the index's one write lock *before* it reads the queue and the database, and keeps it
+until the index has the documents, so batches apply one after another and each reads the
+database as it is after every batch before it. A drain that built its documents from an
+older state can therefore never write after one that built them from a newer state. A
+change committed after a batch read the queue has a row of its own, which that batch does
+not delete. (Versioned documents were the alternative; but a queue id is not a version on
+PostgreSQL, where ids do not commit in order, and the database offers no other version
+of a document built from several tables.)
 """
 from __future__ import annotations
 
@@ -104,8 +115,11 @@ def queue_length() -> int:
 def drain(*, timeout: float = 1.0) -> int:
     """Write queued changes to the index. Returns how many documents were refreshed.
 
-    A missing or outdated index is rebuilt instead (which includes every change); a
-    broken one leaves the queue as it is.
+    Each batch holds the index's write lock from before it reads the queue until the index
+    has the documents (see "Order" above). If another drain holds the lock for `timeout`
+    seconds, the work stays queued for it or for the next drain. A missing or outdated
+    index is rebuilt instead (which includes every change); a broken one leaves the queue
+    as it is.
     """
     status = backend().status()
     if status in ("missing", "outdated"):
@@ -113,42 +127,122 @@ def drain(*, timeout: float = 1.0) -> int:
     if status != "ok":
         return 0
     done = 0
-    while True:
+    # A session of its own (a fresh app context): its reads begin after the lock is taken,
+    # and the caller's objects, such as the signed-in user, stay as they were.
+    with current_app.app_context():
+        try:
+            while (batch := _drain_batch(timeout)) is not None:
+                documents, rows = batch
+                done += documents
+                if rows < DRAIN_BATCH:
+                    break
+        finally:
+            db.session.remove()
+    return done
+
+
+def _drain_batch(timeout: float) -> tuple[int, int] | None:
+    """(documents refreshed, queue rows applied), or None if another drain holds the index."""
+    with backend().writing(timeout=timeout) as index:
+        if index is None:
+            return None
         rows = db.session.execute(select(SearchQueueEntry.id, SearchQueueEntry.key).order_by(SearchQueueEntry.id).limit(DRAIN_BATCH)).all()
         if not rows:
-            break
+            return 0, 0
         keys = list(dict.fromkeys(key for _, key in rows))
         add = [doc for key in keys for doc in documents_for_key(key)]
         present = {doc.key for doc in add}
         _documents_built(keys)
-        if not backend().write(add, [k for k in keys if k not in present], timeout=timeout):
-            db.session.rollback()
-            break  # another process holds the index: it, or the next drain, will do it
+        index.write(add, [k for k in keys if k not in present])
+        index.commit()
+        # Only the rows read: a change committed since has its own row, and the next batch.
         db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_([row_id for row_id, _ in rows])))
         db.session.commit()
-        done += len(keys)
-        if len(rows) < DRAIN_BATCH:
-            break
-    return done
+        return len(keys), len(rows)
 
 
 def rebuild(progress=None, *, only_if_needed: bool = False) -> int:
     """Rebuild the whole index from the database; queued changes are then redundant.
 
     It reads through a session of its own (a fresh app context), so the caller's objects,
-    such as the signed-in user, stay as they were.
+    such as the signed-in user, stay as they were. The queue rows present before it reads
+    the database are the ones it answers, and the only ones it deletes: on PostgreSQL, ids
+    do not commit in order, so "every id up to the highest seen" could include a change
+    committed after the documents were read.
     """
     with current_app.app_context():
-        latest = db.session.scalar(select(SearchQueueEntry.id).order_by(SearchQueueEntry.id.desc()).limit(1))
+        answered = list(db.session.scalars(select(SearchQueueEntry.id)))
         count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed)
         if count is None:  # another process rebuilt it meanwhile: the queue is drained as usual
             db.session.remove()
             return drain() if backend().status() == "ok" else 0
-        if latest is not None:
-            db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= latest))
+        for start in range(0, len(answered), 1000):
+            db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_(answered[start:start + 1000])))
         db.session.commit()
         db.session.remove()
     return count
+
+
+@dataclass
+class IndexCheck:
+    """What `cafpedia reindex --check` found: documents whose index entry differs from the
+    database, by how; and those that changed while the check ran (queued, so not drift)."""
+
+    documents: int
+    missing: list[str]  # in the database, not in the index
+    extra: list[str]  # in the index, no longer in the database
+    differ: list[str]  # in both, saying different things
+    changed_meanwhile: list[str]
+
+    @property
+    def drift(self) -> list[str]:
+        return sorted([*self.missing, *self.extra, *self.differ])
+
+
+def check_index(*, timeout: float = 30.0) -> IndexCheck:
+    """Compare every document in the index with the database.
+
+    Queued changes are applied first, as the worker would. The whole comparison runs without
+    the write lock (it can take seconds, and requests should not wait for it); the documents
+    that differ are then compared again under the lock, so a drain that ran meanwhile is not
+    mistaken for drift. Raises SearchUnavailable if the index cannot be read.
+    """
+    status = ensure_index()
+    if status != "ok":
+        raise SearchUnavailable(f"the search index is {status}")
+    drain(timeout=timeout)
+    with current_app.app_context():  # all_documents() empties its session as it goes
+        try:
+            indexed = backend().fingerprints()
+            expected = {doc.key: doc.fingerprint() for doc in all_documents()}
+        finally:
+            db.session.remove()
+    documents = len(expected)
+    suspects = sorted(k for k in expected.keys() | indexed.keys() if expected.get(k) != indexed.get(k))
+    missing, extra, differ, meanwhile = [], [], [], []
+    if suspects:
+        with current_app.app_context():
+            try:
+                with backend().writing(timeout=timeout) as index:
+                    if index is None:
+                        raise SearchUnavailable(f"another process has held the index for {timeout:g} s")
+                    queued = set(db.session.scalars(select(SearchQueueEntry.key).where(SearchQueueEntry.key.in_(suspects))))
+                    indexed = backend().fingerprints(suspects)
+                    expected = {doc.key: doc.fingerprint() for key in suspects for doc in documents_for_key(key) if doc.key == key}
+            finally:
+                db.session.remove()
+        for key in suspects:
+            if expected.get(key) == indexed.get(key):
+                continue
+            if key in queued:
+                meanwhile.append(key)
+            elif key not in indexed:
+                missing.append(key)
+            elif key not in expected:
+                extra.append(key)
+            else:
+                differ.append(key)
+    return IndexCheck(documents, missing, extra, differ, meanwhile)
 
 
 def ensure_index() -> str:

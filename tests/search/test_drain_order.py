@@ -71,3 +71,57 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
     assert service.queue_length() == 0
     assert found("capybara") == 1  # the latest text
     assert found("bandicoot") == 0 and found("aardvark") == 0  # nothing older survives
+
+
+# --- cafpedia reindex --check -----------------------------------------------------------------
+
+
+def test_reindex_check_lists_what_differs_and_exits_non_zero(app, runner, demo_content):
+    from cafpedia.search.documents import SearchDocument, documents_for_key
+
+    service.rebuild()
+    result = runner.invoke(args=["reindex", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "The search index agrees with the database" in result.output
+
+    stale = documents_for_key("area:contact")[0]
+    stale.body = "What the contact area said last year."
+    with app.app_context(), service.backend().writing(timeout=5) as index:  # drift, as a lost update leaves it
+        index.write([stale, SearchDocument(key="area:gone", kind="area", title="Gone", body="An area deleted long ago.", url="/areas/gone")],
+                    ["area:adoption"])
+        index.commit()
+        db.session.commit()
+    result = runner.invoke(args=["reindex", "--check"])
+    assert result.exit_code == 1
+    assert "area:contact: different in the index" in result.output
+    assert "area:adoption: missing from the index" in result.output
+    assert "area:gone: in the index, gone from the database" in result.output
+    assert "differs from the database in 3 of" in result.output
+
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    assert runner.invoke(args=["reindex", "--check"]).exit_code == 0
+
+
+def test_reindex_check_does_not_count_a_change_still_queued_as_drift(app, runner, demo_content, monkeypatch):
+    from cafpedia.areas.services import find_area
+
+    service.rebuild()
+    find_area("contact").summary = "Changed while the check was running."
+    db.session.commit()
+    monkeypatch.setattr(service, "drain", lambda **_: 0)  # as if the change landed after the check's own drain
+    result = runner.invoke(args=["reindex", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "1 document(s) changed while the check ran; they are queued, not drift: area:contact" in result.output
+
+
+def test_renaming_an_area_or_its_lead_refreshes_every_document_that_names_them(app, demo_content):
+    from cafpedia.areas.services import find_area
+
+    service.rebuild()
+    for slug in ("contact", "private-law", "domestic-violence", "dispute-resolution"):
+        find_area(slug).title += " (renamed)"  # tips, proposals, digest items, legal updates and experts show it
+    find_area("contact").lead.name = "A New Name"
+    db.session.commit()
+    service.drain()
+    found = service.check_index()
+    assert found.drift == [] and found.changed_meanwhile == []

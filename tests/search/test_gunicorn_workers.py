@@ -3,67 +3,19 @@ nobody sees a lock error."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
+
+from tests.search.live_server import Browser, running_server, server_env
 
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """A cookie-keeping HTTP client that signs in like a person."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict, token_from: str) -> int:
-        page = self.get(token_from)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({**data, "csrf_token": token}, doseq=True).encode()
-        with self.opener.open(self.base + path, data=body, timeout=30) as response:
-            return response.status
-
-    def sign_in(self, username: str) -> None:
-        self.post("/sign-in", {"username": username, "password": "cafpedia-demo"}, "/sign-in")
-
-
 def test_four_workers_lose_no_index_update(tmp_path):
-    port = free_port()
-    env = {**os.environ, "CAFPEDIA_INSTANCE_DIR": str(tmp_path / "instance"), "CAFPEDIA_DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}"}
-    script = Path(sys.executable).with_name("cafpedia")
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([str(script), "serve", "--port", str(port), "--workers", "4"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if json.loads(urllib.request.urlopen(base + "/healthz", timeout=2).read())["status"] == "ok":
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    env = server_env(tmp_path, f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    with running_server(env, tmp_path / "server.log") as base:
 
         def propose(n: int) -> int:
             author = Browser(base)
@@ -83,9 +35,5 @@ def test_four_workers_lose_no_index_update(tmp_path):
                 break
             time.sleep(0.2)
         assert data["total"] == 16
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
     text = (tmp_path / "server.log").read_text()
     assert "LockError" not in text and "Traceback" not in text, text[-3000:]

@@ -37,6 +37,16 @@ def backend(tmp_path):
     backend.close()
 
 
+def write(backend, add, delete) -> bool:
+    """One drain batch's write, as the search service makes it."""
+    with backend.writing(timeout=1) as index:
+        if index is None:
+            return False
+        index.write(add, delete)
+        index.commit()
+    return True
+
+
 def find(backend, text, visibility=READER, page=1):
     return backend.search(parse_query(text), visibility, page=page, per_page=10)
 
@@ -56,8 +66,8 @@ def test_a_phrase_needs_its_words_together(backend):
 
 
 def test_changes_in_later_segments_deletions_and_updates(backend):
-    assert backend.write([doc("d", "Seeing siblings", "Siblings and children together.")], [], timeout=1)
-    assert backend.write([doc("b", "Report writing", "Nothing about young people here.")], ["c"], timeout=1)
+    assert write(backend, [doc("d", "Seeing siblings", "Siblings and children together.")], [])
+    assert write(backend, [doc("b", "Report writing", "Nothing about young people here.")], ["c"])
     found = find(backend, "children")
     assert set(keys(found)) == {"a", "d"} and found.total == 2  # b's old text is gone
     assert find(backend, "handover").total == 0  # c was deleted
@@ -73,7 +83,7 @@ def test_filters_and_facets(backend):
 
 
 def test_visibility_of_pending_documents(backend):
-    backend.write([doc("p", "Seeing children pending", "A proposal.", status="pending", author_id=7, area_id=3)], [], timeout=1)
+    write(backend, [doc("p", "Seeing children pending", "A proposal.", status="pending", author_id=7, area_id=3)], [])
     assert "p" not in keys(find(backend, "seeing"))
     assert "p" in keys(find(backend, "seeing", Visibility(user_id=7)))  # its author
     assert "p" in keys(find(backend, "seeing", Visibility(user_id=8, moderated_area_ids=[3])))  # its moderator
@@ -88,12 +98,12 @@ def test_pages_and_a_page_past_the_end(backend):
 
 def test_did_you_mean_knows_words_added_since_the_rebuild(backend):
     assert find(backend, "siblngs").suggestion is None
-    backend.write([doc("d", "Siblings", "Placing siblings together.")], [], timeout=1)
+    write(backend, [doc("d", "Siblings", "Placing siblings together.")], [])
     assert find(backend, "siblngs").suggestion == "siblings"
 
 
 def test_no_suggestion_of_a_word_that_left_the_index(backend):
-    backend.write([], ["c"], timeout=1)
+    write(backend, [], ["c"])
     assert find(backend, "handovr").suggestion is None  # still in the word list, in no document
 
 
@@ -105,7 +115,7 @@ def test_snippets_mark_the_matches(backend):
 def test_postings_of_merged_segments_are_dropped(backend):
     find(backend, "children")
     for n in range(12):  # enough small segments for Whoosh to merge them
-        backend.write([doc(f"x{n}", f"Extra {n}", "More children.")], [], timeout=1)
+        write(backend, [doc(f"x{n}", f"Extra {n}", "More children.")], [])
         assert find(backend, "children").total == 3 + n
     live = {key[0] for key in backend._postings}
     assert live <= set(backend._segments)
@@ -129,3 +139,17 @@ def test_fast_tokens_match_on_the_demo_content():
     for path in DEFAULT_CONTENT_DIR.rglob("*.md"):
         text = path.read_text()
         assert tokens(text) == [t.text for t in ANALYZER(text)], path
+
+
+def test_one_writer_at_a_time_and_a_failed_batch_writes_nothing_and_unlocks(backend):
+    with backend.writing(timeout=1) as first:
+        assert first is not None
+        with backend.writing(timeout=0.05) as second:
+            assert second is None  # the lock file is flocked: a second holder waits, even in this process
+    with pytest.raises(RuntimeError), backend.writing(timeout=1) as index:
+        index.write([doc("z", "Zebra crossings", "Zebra.")], [])
+        raise RuntimeError("the drain failed before committing")
+    assert find(backend, "zebra").total == 0
+    assert write(backend, [doc("z", "Zebra crossings", "Zebra.")], [])
+    assert find(backend, "zebra").total == 1
+    assert backend.fingerprints(["z", "nothing"]) == {"z": doc("z", "Zebra crossings", "Zebra.").fingerprint()}

@@ -1,6 +1,7 @@
 """Search backends behind one small interface (see `Backend`)."""
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -43,8 +44,26 @@ class SearchUnavailable(Exception):
     """The index cannot answer; the message says why, plainly."""
 
 
+class IndexWriter(Protocol):
+    """Changes to the index by the one process that holds its lock (see `Backend.writing`)."""
+
+    def write(self, add: list[SearchDocument], delete: list[str]) -> None: ...
+
+    def commit(self) -> None:
+        """Make the writes permanent; the drain then deletes the queue rows it applied."""
+
+
 class Backend(Protocol):
     def status(self) -> str: ...
-    def write(self, add: list[SearchDocument], delete: list[str], *, timeout: float) -> bool: ...
-    def rebuild(self, documents, *, total: int | None = None, progress=None) -> int: ...
+
+    def writing(self, *, timeout: float) -> AbstractContextManager[IndexWriter | None]:
+        """Hold the index's one write lock for a whole drain batch: reading the queue, building
+        the documents from the database and writing them. None if another process keeps it
+        for `timeout` seconds. Leaving without `commit()` discards the writes."""
+
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None: ...
+
+    def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
+        """key -> fingerprint of the documents in the index (of these keys only, if given)."""
+
     def search(self, query: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults: ...

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
+from contextlib import contextmanager
 from html import escape
 
-from sqlalchemy import Text, and_, case, cast, delete, func, literal, literal_column, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import delete as delete_rows
 from sqlalchemy.dialects.postgresql import insert
 
 from cafpedia.extensions import db
@@ -22,6 +25,10 @@ from cafpedia.search.query import ParsedQuery, synonym_groups
 
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
+# The index's one write lock: a transaction-level advisory lock, so it is released by the
+# commit that makes the drain's writes and its queue deletions permanent together, or by a
+# rollback, or when the connection dies; it can never be left behind.
+WRITE_LOCK = 0x43414650  # "CAFP"
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
 
 
@@ -56,7 +63,7 @@ class PostgresBackend:
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
             "url": doc.url, "title": doc.title, "keywords": doc.keywords, "body": doc.index_body(), "extra": doc.index_extra(),
             "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
-            "author_id": doc.author_id, "area_id": doc.area_id,
+            "author_id": doc.author_id, "area_id": doc.area_id, "fingerprint": doc.fingerprint(),
         }
 
     @staticmethod
@@ -81,20 +88,53 @@ class PostgresBackend:
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
 
-    def write(self, add: list[SearchDocument], delete_keys: list[str], *, timeout: float) -> bool:
-        if delete_keys:
-            db.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.key.in_(delete_keys)))
+    @staticmethod
+    def _lock(timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not db.session.scalar(select(func.pg_try_advisory_xact_lock(WRITE_LOCK))):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    @contextmanager
+    def writing(self, *, timeout: float):
+        """The advisory lock, in the drain's own transaction: the rows written here and the
+        queue rows deleted by the drain commit together (`commit()` itself does nothing)."""
+        if not self._lock(timeout):
+            db.session.rollback()
+            yield None
+            return
+        try:
+            yield self
+        finally:
+            db.session.rollback()  # nothing, once the drain has committed; else discards and unlocks
+
+    def write(self, add: list[SearchDocument], delete: list[str]) -> None:
+        if delete:
+            db.session.execute(delete_rows(SearchDocumentRow).where(SearchDocumentRow.key.in_(delete)))
         for start in range(0, len(add), 200):
             self._upsert(add[start:start + 200])
-        return True
+
+    def commit(self) -> None:
+        """The drain's transaction commits these rows with its queue deletions."""
+
+    def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
+        query = select(SearchDocumentRow.key, SearchDocumentRow.fingerprint)
+        if keys is not None:
+            query = query.where(SearchDocumentRow.key.in_(keys))
+        return dict(db.session.execute(query).all())
 
     def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
         if only_if_needed:
             self._known_ok = False
             if self.status() == "ok":
                 return None
-        db.session.execute(delete(SearchDocumentRow))
-        db.session.execute(delete(SearchWord))
+        if not self._lock(120):
+            db.session.rollback()
+            raise SearchUnavailable("another process has been writing to the index for 2 minutes")
+        db.session.execute(delete_rows(SearchDocumentRow))
+        db.session.execute(delete_rows(SearchWord))
         batch, count = [], 0
         for doc in documents:
             batch.append(doc)

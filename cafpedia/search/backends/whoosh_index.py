@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
@@ -47,7 +48,7 @@ from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Vis
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.query import ParsedQuery, synonym_groups
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 VERSION_FILE = "cafpedia_schema_version"
 WORDS_FILE = "cafpedia_words.txt"
 # Stemmed words, keeping one-character tokens: "s 7", "Part 4" and clause numbers matter here.
@@ -83,6 +84,7 @@ def make_schema() -> Schema:
         updated=DATETIME(stored=True, sortable=True),
         author=ID(sortable=True),
         area_id=ID(sortable=True),
+        fingerprint=STORED(),  # of the document as built: `cafpedia reindex --check` compares it
     )
 
 
@@ -288,26 +290,20 @@ class WhooshBackend:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def write(self, add: list[SearchDocument], delete: list[str], *, timeout: float) -> bool:
-        """Apply changes; False (and nothing written) if another process holds the lock."""
+    @contextmanager
+    def writing(self, *, timeout: float):
+        """Whoosh's write lock (a lock file, taken with flock: one holder across threads and
+        processes), held from before the drain reads the queue until the index commits."""
         try:
             writer = self._open().writer(timeout=timeout)
         except LockError:
-            return False
+            yield None
+            return
+        batch = _WhooshWriter(self, writer)
         try:
-            for key in delete:
-                writer.delete_by_term("key", key)
-            words = set()
-            for doc in add:
-                fields = self._fields(doc)
-                words |= doc.spelling_words(fields["body"])
-                writer.update_document(**fields)
-            self._add_words(self.directory, words)  # under the write lock: one writer at a time
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        return True
+            yield batch
+        finally:
+            batch.cancel()  # nothing, once committed
 
     def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
         """Build a new index beside the live one and swap it in.
@@ -393,7 +389,7 @@ class WhooshBackend:
             "url": doc.url, "name": doc.title, "title": f"{doc.title} {doc.keywords}".strip(), "body": body, "text": " ".join(words),
             "tpairs": " ".join(pair_tokens(tokens(doc.title)) + pair_tokens(tokens(doc.keywords))), "pairs": " ".join(pair_tokens(words)),
             "tags": ",".join(doc.tags), "standards": ",".join(doc.standards), "updated": doc.updated_at,
-            "author": str(doc.author_id or ""), "area_id": str(doc.area_id or ""),
+            "author": str(doc.author_id or ""), "area_id": str(doc.area_id or ""), "fingerprint": doc.fingerprint(),
         }
 
     @staticmethod
@@ -405,6 +401,22 @@ class WhooshBackend:
             temporary = path.with_name(f".{WORDS_FILE}.{uuid.uuid4().hex[:8]}")
             temporary.write_text("\n".join(sorted(known | words)) + "\n", encoding="utf-8")
             os.replace(temporary, path)
+
+    def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
+        try:
+            with self._open().searcher() as searcher:  # the index as last committed
+                if keys is None:
+                    return {f["key"]: f.get("fingerprint") for f in searcher.reader().all_stored_fields()}
+                found = {}
+                for key in keys:
+                    fields = searcher.document(key=key)
+                    if fields is not None:
+                        found[key] = fields.get("fingerprint")
+                return found
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            raise SearchUnavailable(f"the search index cannot be read ({type(exc).__name__})") from exc
 
     # --- reading a query ------------------------------------------------------------------------
 
@@ -670,6 +682,34 @@ class WhooshBackend:
         parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
         parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
         return " ".join(parts)
+
+
+class _WhooshWriter:
+    """One drain batch's changes, under the write lock, committed at once."""
+
+    def __init__(self, backend: WhooshBackend, writer):
+        self.backend, self.writer, self.words, self.open = backend, writer, set(), True
+
+    def write(self, add: list[SearchDocument], delete: list[str]) -> None:
+        # Replace by deleting every changed key through one searcher, then adding: Whoosh's
+        # update_document opens a searcher over every segment for each document.
+        with self.writer.searcher() as searcher:
+            for key in dict.fromkeys([*delete, *(doc.key for doc in add)]):
+                self.writer.delete_by_term("key", key, searcher=searcher)
+        for doc in add:
+            fields = self.backend._fields(doc)
+            self.words |= doc.spelling_words(fields["body"])
+            self.writer.add_document(**fields)
+
+    def commit(self) -> None:
+        self.backend._add_words(self.backend.directory, self.words)  # under the write lock: one writer at a time
+        self.writer.commit()  # releases the lock; on failure it stays open for cancel()
+        self.open = False
+
+    def cancel(self) -> None:
+        if self.open and not self.writer.is_closed:
+            self.writer.cancel()
+        self.open = False
 
 
 def _segments(searcher) -> list:
