@@ -23,6 +23,10 @@ revision_published = _events.signal("revision-published")   # revision=, actor=,
 tip_archived = _events.signal("tip-archived")               # actor=, note=
 tip_reviewed = _events.signal("tip-reviewed")               # actor=, note= (a review, or an approval, which is a review too)
 review_due = _events.signal("review-due")                   # stage= ("soon", "due", "overdue"), weeks=
+# A question rather than news: receivers return a list of reasons (plain text) why this tip
+# is under review beyond its date, such as "the legal update “…”"; marking it reviewed
+# clears them, so it needs a note.
+review_reasons = _events.signal("review-reasons")
 # legal: sender is the LegalUpdate
 legal_update_posted = _events.signal("legal-update-posted")  # actor=
 tip_flagged_for_review = _events.signal("tip-flagged-for-review")  # tip=, actor=

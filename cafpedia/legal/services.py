@@ -394,6 +394,11 @@ def _resolve_flags_on_review(tip, actor=None, **_):
     resolve_flags(actor, tip)
 
 
+@events.review_reasons.connect
+def _flags_as_review_reasons(tip, **_) -> list[str]:
+    return [f"the legal update “{flag.update.current.title}”" for flag in open_flags([tip.id])]
+
+
 def resolve_flags(user, tip) -> int:
     """A lead manager reviewed the tip: the legal updates that sent it for review are dealt with."""
     flags = open_flags([tip.id])

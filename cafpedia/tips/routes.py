@@ -80,12 +80,13 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
     (shown again with their errors and what was typed, when one was refused)."""
     revision = tip.current
     mine = [r for r in tip.revisions if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)]
+    moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
         overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip), research=research_for_tip(tip),
         legal_updates=updates_for_tip(tip),
         my_open_proposals=mine, pending=services.pending_proposals(tip),
-        moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
+        moderator=moderator, review_reasons=services.review_reasons(tip) if moderator else [],
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
     ), status
 

@@ -534,6 +534,11 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
     return revision
 
 
+def review_reasons(tip: Tip) -> list[str]:
+    """Why this tip is under review beyond its date (a legal update sent it back, ...)."""
+    return [reason for _, reasons in events.review_reasons.send(tip) for reason in (reasons or [])]
+
+
 def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: str = "", today: date | None = None) -> TipEvent:
     """Record that a tip was checked and still holds; its content does not change."""
     _ensure_moderates(moderator, tip)
@@ -544,6 +549,9 @@ def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: s
         raise ValidationError({"review_by": "Choose a next review date after today and within three years."})
     if len(note or "") > COMMENT_MAX:
         raise ValidationError({"note": f"Use at most {COMMENT_MAX} characters."})
+    reasons = review_reasons(tip)
+    if reasons and not (note or "").strip():
+        raise ValidationError({"note": f"Say what you checked. Marking this reviewed answers {' and '.join(reasons)}, and your note is kept in its history."})
     before = tip.review_by
     review_by = review_by or add_months(today, REVIEW_MONTHS)
     now = utcnow()

@@ -100,9 +100,31 @@ def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
     for person in (staff["lee"], staff["dee"]):
         assert [n.url for n in notifications.recent(person) if n.kind == "legal_review"] == ["/tips/sharing-concerns"]
     assert [f.update for f in services.open_flags([citing_tip.id])] == [posted]
-    tips.mark_reviewed(staff["lee"], citing_tip)
+    with pytest.raises(ValidationError) as refused:  # clearing a legal update's flag needs a note
+        tips.mark_reviewed(staff["lee"], citing_tip, note="  ")
+    assert "answers the legal update “Disclosure of a reporter's notes”" in refused.value.errors["note"]
+    db.session.rollback()
+    tips.mark_reviewed(staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first.")
     db.session.commit()
     assert services.open_flags([citing_tip.id]) == []
+    assert citing_tip.events[-1].action == "reviewed" and citing_tip.events[-1].comment.startswith("Checked against the judgment")
+
+
+def test_the_review_page_asks_for_a_note_when_a_legal_update_sent_the_tip_back(staff, posted, citing_tip, as_user):
+    services.flag_tips(staff["lawyer"], posted, ["sharing-concerns"])
+    db.session.commit()
+    lead = as_user("lee.lead")
+    reviews = lead.get("/reviews").get_data(as_text=True)
+    assert "Review, with a note" in reviews and "/tips/sharing-concerns#mark-reviewed" in reviews
+    page = lead.get("/tips/sharing-concerns").get_data(as_text=True)
+    assert "This tip was sent back for review by the legal update" in page and "Note (required" in page
+    refused = lead.post_form("/tips/sharing-concerns/reviewed", {"note": ""})
+    assert refused.status_code == 400 and "Say what you checked" in refused.get_data(as_text=True)
+    assert services.open_flags([citing_tip.id])
+    done = lead.post_form("/tips/sharing-concerns/reviewed", {"note": "Read the judgment; the tip holds."})
+    assert done.status_code == 302 and services.open_flags([citing_tip.id]) == []
+    history = lead.get("/tips/sharing-concerns/history").get_data(as_text=True)
+    assert "Read the judgment; the tip holds." in history
 
 
 def test_statute_sections_match(staff, publish):
