@@ -111,3 +111,8 @@ def working_days_between(start: date, end: date) -> int:
 def local_date(value: datetime) -> date:
     """The UK date of a stored (naive UTC) datetime."""
     return to_london(value).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight at the start of this UK date, as naive UTC (for "since that date" queries)."""
+    return as_utc(datetime(day.year, day.month, day.day, tzinfo=LONDON))

@@ -138,6 +138,12 @@ def moderates_any_area(user) -> bool:
     return db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
 
 
+@rule("read_moderation_health")
+def can_read_moderation_health(user) -> bool:
+    """Moderation health (waiting times and decisions, area by area): lead managers and administrators."""
+    return bool(getattr(user, "is_active", False)) and (has_role(user, LEAD_MANAGER) or moderates_any_area(user))
+
+
 @rule("manage_register")
 def can_manage_register(user) -> bool:
     """Add, edit and retire experts, set the rota, decide nominations, see the register's gaps."""

@@ -54,9 +54,11 @@ def _tell_moderators_of_proposal(revision, **_):
 
 
 @events.proposal_approved.connect
-def _tell_author_approved(revision, moderator=None, comment="", **_):
+def _tell_author_approved(revision, moderator=None, comment="", corrected=False, **_):
     url = f"/tips/{revision.tip.slug}"
     paragraphs = [f"{moderator.name if moderator else 'A lead manager'} approved your proposal “{revision.title}”. It is published now."]
+    if corrected:
+        paragraphs.append("They made a small correction first: the tip's history shows what they changed.")
     if comment:
         paragraphs.append(f"Their note: {comment}")
     services.tell([revision.author], "decision", f"Approved and published: {revision.title}", url,

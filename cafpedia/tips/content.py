@@ -48,12 +48,14 @@ TIP_STATUSES = (PUBLISHED, PENDING, ARCHIVED)
 REVISION_FIELDS = (
     "revision", "status", "author", "proposed_on", "based_on", "revises", "restores",
     "title", "kind", "tags", "standards", "legal_refs", "body", "flags", "author_confirmed_safe", "decisions", "change_note",
+    "edited_by", "proposed_title", "proposed_body",
 )
 TOP_FIELDS = (
     "title", "kind", "area", "tags", "standards", "legal_refs", "review_by", "status", "author",
     "approved_by", "approved_on", "superseded_by", "proposed_on", "revision", "revision_status",
     "based_on", "revises", "restores", "flags", "author_confirmed_safe", "decisions", "history",
     "events", "created_at", "first_published_at", "last_reviewed_at", "archived_at", "views", "change_note",
+    "edited_by", "proposed_title", "proposed_body",
 )
 DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
 EVENT_ACTIONS = ("reviewed", "archived")
@@ -93,6 +95,10 @@ class RevisionRecord:
     author_confirmed_safe: bool = False
     decisions: list[DecisionRecord] = field(default_factory=list)
     change_note: str = ""
+    # A moderator's correction before approving: who made it, and the text as proposed.
+    edited_by: str | None = None
+    proposed_title: str | None = None
+    proposed_body: str | None = None
 
 
 @dataclass
@@ -295,7 +301,11 @@ class TipsSection:
             based_on=self._int(record, "based_on"), revises=self._int(record, "revises"), restores=self._int(record, "restores"),
             flags=[dict(f) for f in flags], author_confirmed_safe=record.flag("author_confirmed_safe", False),
             change_note=" ".join((record.text("change_note", max_length=services.CHANGE_NOTE_MAX) or "").split()),
+            edited_by=record.text("edited_by", max_length=64), proposed_title=record.text("proposed_title", max_length=services.TITLE_MAX),
+            proposed_body=record.text("proposed_body", max_length=services.BODY_MAX),
         )
+        if rev.edited_by and rev.proposed_body is None:
+            record.problem("proposed_body", "edited_by names the moderator who corrected the text: give the text as proposed in proposed_body")
         decisions = record.data.get("decisions")
         if decisions is not None:
             if not isinstance(decisions, list):
@@ -376,6 +386,8 @@ class TipsSection:
             for rev in rec.revisions:
                 if rev.author not in users:
                     problem(f"revision {rev.number}: unknown author {rev.author}", "author")
+                if rev.edited_by and rev.edited_by not in users:
+                    problem(f"revision {rev.number}: unknown editor {rev.edited_by}", "edited_by")
                 unknown = [c for c in rev.standards if c not in clause_codes]
                 if unknown:
                     problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
@@ -457,6 +469,8 @@ class TipsSection:
                     title=rev.title, kind=rev.kind, body=rev.body, tags=rev.tags, legal_refs=rev.legal_refs,
                     author=users[rev.author], created_at=rev.created_at, status=rev.status, flags=rev.flags,
                     author_confirmed_safe=rev.author_confirmed_safe, change_note=rev.change_note,
+                    editor=users[rev.edited_by] if rev.edited_by else None, proposed_title=rev.proposed_title if rev.edited_by else None,
+                    proposed_body=rev.proposed_body if rev.edited_by else None,
                 )
                 db.session.add(row)
                 row.standard_links = [RevisionStandard(clause=clauses[c], position=i) for i, c in enumerate(rev.standards)]
@@ -533,6 +547,8 @@ def _revision_fields(rev: Revision) -> dict:
         row["author_confirmed_safe"] = True
     if rev.change_note:
         row["change_note"] = rev.change_note
+    if rev.corrected:
+        row.update(edited_by=rev.editor.username, proposed_title=rev.proposed_title, proposed_body=rev.proposed_body)
     decisions = [_decision_row(e) for e in rev.decisions if e.action in DECISION_ACTIONS]
     if decisions:
         row["decisions"] = decisions
@@ -551,7 +567,8 @@ def export_tip(tip: Tip) -> str:
     rest = _revision_fields(top)
     if tip.current_number is None and top.status != PENDING:
         front["revision_status"] = top.status
-    for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags", "author_confirmed_safe", "change_note", "decisions"):
+    for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags", "author_confirmed_safe", "change_note", "edited_by",
+                "proposed_title", "proposed_body", "decisions"):
         if key in rest:
             front[key] = rest[key]
     front.update({"created_at": tip.created_at, "first_published_at": tip.published_at, "last_reviewed_at": tip.last_reviewed_at,

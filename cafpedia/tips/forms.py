@@ -36,6 +36,10 @@ class ApproveForm(FlaskForm):
     confidentiality_confirmed = BooleanField("I have checked the flagged text: it identifies no child or family")
     review_by = DateField("Next review by (optional)", validators=[Optional()], format="%Y-%m-%d")
     note = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
+    # A small correction before approving: the proposal's title and text, as the moderator
+    # leaves them (the services check them as they check any proposal).
+    corrected_title = StringField("Title", validators=[Optional()])
+    corrected_body = TextAreaField("Text (Markdown)", validators=[Optional()])
 
 
 class CommentForm(FlaskForm):

@@ -112,9 +112,15 @@ class Revision(db.Model):
     # confirmed the text safe before submitting anyway.
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     author_confirmed_safe: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A moderator's small correction before approving (a typo, a clearer word): who made it,
+    # and the title and body as the author proposed them. `title` and `body` are as published.
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_title: Mapped[str | None] = mapped_column(String(200))
+    proposed_body: Mapped[str | None] = mapped_column(Text)
 
     tip: Mapped[Tip] = relationship(back_populates="revisions", foreign_keys=[tip_id])
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    editor = relationship("User", foreign_keys=[editor_id])
     standard_links: Mapped[list[RevisionStandard]] = relationship(
         back_populates="revision", cascade="all", order_by="RevisionStandard.position"
     )
@@ -123,6 +129,10 @@ class Revision(db.Model):
     @property
     def clauses(self):
         return [link.clause for link in self.standard_links]
+
+    @property
+    def corrected(self) -> bool:
+        return self.editor_id is not None and self.proposed_body is not None
 
     @property
     def standards(self) -> list[str]:

@@ -1,7 +1,7 @@
 """Tip pages: reading, proposing, moderating, history, reviews and archiving."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
@@ -17,6 +17,7 @@ from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import updates_for_tip
 from cafpedia.tips import services
+from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
@@ -250,6 +251,20 @@ def queue():
     return render_template("tips/queue.html", proposals=proposals, diffs=diffs, due=len(services.due_for_review(current_user)))
 
 
+@bp.get("/moderation/health")
+@requires("read_moderation_health")
+def health():
+    return render_template("tips/health.html", health=moderation_health(), window=WINDOW_DAYS)
+
+
+@bp.get("/moderation/health.csv")
+@requires("read_moderation_health")
+def health_download():
+    figures = moderation_health()
+    return Response(health_csv(figures), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="moderation-health-{figures.today.isoformat()}.csv"'})
+
+
 def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):
     base = tip.revision(rev.based_on)
     current = tip.revision(tip.current_number)
@@ -264,7 +279,9 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
         body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
         can_decide=current_user.is_authenticated and services.can_decide(current_user, rev), checklist=CHECKLIST,
-        approve_form=approve_form or ApproveForm(formdata=None), comment_form=comment_form or CommentForm(formdata=None), answers=answers,
+        approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
+        comment_form=comment_form or CommentForm(formdata=None), answers=answers,
+        correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected else None,
     ), status
 
 
@@ -298,9 +315,11 @@ def approve(slug: str, number: int):
     form = ApproveForm()
 
     def act(tip, rev):
+        correction = (form.corrected_title.data or "", form.corrected_body.data or "") if "corrected_body" in request.form else None
         services.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
-                         review_by=form.review_by.data, comment=form.note.data or "")
-        return f"Revision {rev.number} of “{rev.title}” is published. Next review by {tip.review_by:%d %B %Y}."
+                         review_by=form.review_by.data, comment=form.note.data or "", correction=correction)
+        corrected = " with your correction" if rev.corrected and rev.editor_id == current_user.id else ""
+        return f"Revision {rev.number} of “{rev.title}” is published{corrected}. Next review by {tip.review_by:%d %B %Y}."
 
     return _decide(slug, number, form, act)
 

@@ -413,7 +413,37 @@ def _claim(revision: Revision, new_status: str) -> None:
         raise AlreadyDecided("Another moderator has already decided on this proposal. Reload the page to see their decision.")
 
 
-def approve(moderator, revision: Revision, *, checklist, confidentiality_confirmed: bool, review_by: date | None = None, comment: str = "", today: date | None = None) -> TipEvent:
+def _check_correction(revision: Revision, correction: tuple[str, str] | None) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """(problems, the corrected (title, body)) — None when the moderator changed nothing."""
+    if correction is None:
+        return {}, None
+    title, body = " ".join((correction[0] or "").split()), normalise_newlines(correction[1] or "")
+    if (title, body) == (revision.title, revision.body):
+        return {}, None
+    draft = draft_from(revision)
+    draft.title, draft.body, draft.confirm_safe = title, body, True  # case details: checked below, as for any flagged proposal
+    problems, _ = check_draft(draft)
+    return {f"corrected_{name}": problems[name] for name in ("title", "body") if name in problems}, (title, body)
+
+
+def _apply_correction(revision: Revision, editor, title: str, body: str) -> None:
+    """The moderator's correction becomes the text published; the author's text is kept."""
+    if revision.proposed_body is None:
+        revision.proposed_title, revision.proposed_body = revision.title, revision.body
+    revision.title, revision.body, revision.editor = title, body, editor
+    draft = draft_from(revision)
+    revision.flags = [f.as_dict() for f in draft.findings()]
+    for link in list(revision.tip_links):
+        db.session.delete(link)
+    db.session.flush()
+    revision.tip_links = [RevisionLink(target_slug=slug) for slug in dict.fromkeys(s for _, s in wiki_link_targets(body)) if slug != revision.tip.slug]
+
+
+def approve(moderator, revision: Revision, *, checklist, confidentiality_confirmed: bool, review_by: date | None = None, comment: str = "",
+            today: date | None = None, correction: tuple[str, str] | None = None) -> TipEvent:
+    """Publish a proposal. With `correction` (title, body), the moderator's small correction
+    (a typo, say) is published instead of the text as proposed, which is kept; the revision
+    then records both its author and its editor."""
     tip = revision.tip
     _ensure_can_decide(moderator, revision)
     if revision.status != PENDING:
@@ -421,7 +451,9 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     if tip.status == ARCHIVED:
         raise NotAllowed("This tip is archived: its proposals cannot be published.")
     today = today or clock.today()
-    errors = {}
+    errors, corrected = _check_correction(revision, correction)
+    if corrected is not None and not errors:
+        _apply_correction(revision, moderator, *corrected)
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist)]
     if missing:
         errors["checklist"] = "Tick every item of the compliance checklist to approve. Not ticked: " + "; ".join(missing) + "."
@@ -459,11 +491,12 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     db.session.add(event)
     db.session.flush()
     db.session.refresh(tip)
-    audit.record(moderator, "tip.approve", "tip", tip.slug, summary=f"Revision {revision.number} approved and published",
+    audit.record(moderator, "tip.approve", "tip", tip.slug,
+                 summary=f"Revision {revision.number} approved and published" + (" with the moderator's correction" if corrected else ""),
                  after={"revision": revision.number, "checklist": event.checklist, "confidentiality_confirmed": event.confidentiality_confirmed,
-                        "review_by": review_by.isoformat(), "comment": event.comment})
+                        "review_by": review_by.isoformat(), "comment": event.comment, "corrected": corrected is not None})
     events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # an approved new text is a review too
-    events.proposal_approved.send(revision, moderator=moderator, comment=event.comment)
+    events.proposal_approved.send(revision, moderator=moderator, comment=event.comment, corrected=corrected is not None)
     events.revision_published.send(tip, revision=revision, actor=moderator, first=revision.based_on is None)
     return event
 

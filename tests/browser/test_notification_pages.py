@@ -85,4 +85,8 @@ def test_notification_settings_watching_and_the_mail_page_are_accessible(browser
     axe_check(admin)
     admin.goto(live_server + "/moderation")
     axe_check(admin)
+    admin.get_by_role("link", name="Moderation health").click()
+    expect(admin.get_by_role("heading", name="Moderation health", exact=True)).to_be_visible()
+    expect(admin.get_by_role("img", name=re.compile("^Decision times by month"))).to_be_visible()
+    axe_check(admin)
     admin_context.close()
