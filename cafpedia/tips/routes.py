@@ -17,9 +17,9 @@ from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import updates_for_tip
 from cafpedia.tips import services
-from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
+from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
 from cafpedia.tips.services import TITLE_MAX
 
