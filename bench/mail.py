@@ -79,7 +79,7 @@ def main() -> None:
         page = client.get("/digest/2007-q2").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         started = time.perf_counter()
-        response = client.post("/digest/2007-q2/publish", data={"csrf_token": token, "confirm": "y"})
+        response = client.post("/digest/2007-q2/publish", data={"csrf_token": token, "confirmed": "yes"})  # the confirmation page's button
         publish_ms = (time.perf_counter() - started) * 1000
         with app.app_context():
             queued = db.session.scalar(select(db.func.count(MailMessage.id)).where(MailMessage.status == "queued"))

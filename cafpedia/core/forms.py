@@ -65,3 +65,18 @@ def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
 def form_status(form) -> int:
     """400 for a form shown again with errors, 200 otherwise."""
     return 400 if form.errors else 200
+
+
+# What a confirmation page carries back: the fields as the person typed them, so that
+# "Confirm" submits exactly what they checked, and "Change it" brings the form back filled.
+CONFIRMATION_KEYS = ("csrf_token", "confirmed", "change")
+
+
+def submitted_fields(formdata) -> list[tuple[str, str]]:
+    """(name, value) of every submitted field but the token and the confirmation's own buttons."""
+    return [(name, value) for name, values in formdata.lists() for value in values if name not in CONFIRMATION_KEYS]
+
+
+def confirmed(formdata) -> bool:
+    """The person pressed the confirmation page's "confirm" button (not "change")."""
+    return formdata.get("confirmed") == "yes" and "change" not in formdata

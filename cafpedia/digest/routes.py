@@ -8,12 +8,13 @@ from flask_login import current_user
 from cafpedia.areas.services import area_choices
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
-from cafpedia.core.forms import commit_or_show_errors, form_status
+from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import can_compose_digest, ensure, requires
 from cafpedia.digest import services
 from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
 from cafpedia.digest.models import SUGGESTION_STATUSES
 from cafpedia.extensions import db
+from cafpedia.notifications.services import audience
 
 bp = Blueprint("digest", __name__, template_folder="templates")
 
@@ -212,10 +213,27 @@ def remove_item(issue_slug: str, item_slug: str):
     return redirect(url_for("digest.issue", issue_slug=issue_slug))
 
 
+@bp.get("/digest/<issue_slug>/publish")
+@requires("compose_digest")
+def confirm_publish(issue_slug: str):
+    """Publishing asks first: the issue as readers will see it, and who will be told."""
+    found = _issue(issue_slug)
+    try:
+        services.check_publishable(found)
+    except ServiceError as exc:
+        message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
+        flash(f"Not published: {message}", "error")
+        return redirect(url_for("digest.issue", issue_slug=issue_slug))
+    told, emailed = audience("digest", except_user_id=current_user.id)
+    return render_template("digest/confirm_publish.html", issue=found, told=told, emailed=emailed)
+
+
 @bp.post("/digest/<issue_slug>/publish")
 @requires("compose_digest")
 def publish(issue_slug: str):
     found = _issue(issue_slug)
+    if not confirmed(request.form):  # a publish button that skipped the confirmation page
+        return redirect(url_for("digest.confirm_publish", issue_slug=issue_slug))
     told = _button(lambda: services.publish(current_user, found), refused="Not published: ")
     if told is not None:
         flash(f"{found.title} is published. {told} people were notified.", "success")

@@ -431,13 +431,18 @@ def remove_item(user, item: DigestItem) -> None:
     db.session.flush()
 
 
-def publish(user, issue: DigestIssue, *, today: date | None = None) -> int:
-    """Publish a draft issue and tell every reader. Returns how many were notified."""
-    _ensure_composer(user)
+def check_publishable(issue: DigestIssue) -> None:
+    """Raises, saying why, if this issue cannot be published as it is."""
     if not issue.is_draft:
         raise ServiceError(f"{issue.title} was already published on {issue.published_on:%-d %B %Y}.")
     if not issue.items:
         raise ValidationError({"items": "Add at least one item before publishing the issue."})
+
+
+def publish(user, issue: DigestIssue, *, today: date | None = None) -> int:
+    """Publish a draft issue and tell every reader. Returns how many were notified."""
+    _ensure_composer(user)
+    check_publishable(issue)
     issue.published_on = today or clock.today()
     issue.published_at = utcnow()
     for item in issue.items:  # search follows the items: they change visibility now

@@ -1,18 +1,29 @@
 """The legal-update feed and pages, Atom feeds, and the legal editors' pages."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
+from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import NotFound
-from cafpedia.core.forms import choices, commit_or_show_errors, form_status
+from cafpedia.core.errors import NotFound, ServiceError, ValidationError
+from cafpedia.core.forms import (
+    apply_service_errors,
+    choices,
+    commit_or_show_errors,
+    confirmed,
+    form_status,
+    submitted_fields,
+)
 from cafpedia.core.permissions import can_post_legal_updates, requires
 from cafpedia.extensions import db
 from cafpedia.legal import services
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
+from cafpedia.notifications.services import watchers
 
 bp = Blueprint("legal", __name__, template_folder="templates")
 
@@ -106,14 +117,32 @@ def _draft(form: UpdateForm) -> services.UpdateDraft:
 @bp.route("/legal/new", methods=["GET", "POST"])
 @requires("post_legal_updates")
 def new():
+    """Post a legal update: the form, then a preview to confirm (carrying what was typed), then posting."""
     form = UpdateForm()
     form.areas.choices = area_choices()
-    if form.validate_on_submit():
-        posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
-        if posted:
-            flash("The update is published. Check the tips that cite the same law below, and send any that need it for review.", "success")
-            return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
+    if form.validate_on_submit() and "change" not in request.form:
+        if confirmed(request.form):
+            posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
+            if posted:
+                flash("The update is published. Check the tips that cite the same law below, and send any that need it for review.", "success")
+                return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
+        else:
+            errors, citations, areas = services.check_draft(_draft(form))
+            if not errors:
+                return _confirm_post(form, citations, areas)
+            apply_service_errors(form, errors)
     return render_template("legal/edit.html", form=form, update=None), form_status(form)
+
+
+def _confirm_post(form: UpdateForm, citations, areas):
+    draft = _draft(form)
+    preview = SimpleNamespace(kind=draft.kind, title=" ".join(draft.title.split()), summary=draft.summary.strip(),
+                              citations=[c.text for c in citations], made_on=draft.made_on, tags=draft.tags,
+                              source_url=draft.source_url, briefing=draft.briefing, practice=draft.practice)
+    told = watchers(("legal", 0), *[("area", area.id) for area in areas])  # as notifications.rules tells them
+    watchers_count = len([person for person in told if person.id != current_user.id])
+    return render_template("legal/confirm_post.html", preview=preview, areas=areas, kinds=KINDS, watchers=watchers_count,
+                           fields=submitted_fields(request.form))
 
 
 @bp.route("/legal/<slug>/edit", methods=["GET", "POST"])
@@ -143,11 +172,25 @@ def edit(slug: str):
 @bp.post("/legal/<slug>/withdraw")
 @requires("post_legal_updates")
 def withdraw(slug: str):
+    """Withdraw: the reason on the update's page, then a preview to confirm, then withdrawing."""
     update = _update(slug)
     form = WithdrawForm()
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.withdraw(current_user, update, form.reason.data or "")):
-        flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
-        return redirect(url_for("legal.show", slug=slug))
+    if form.validate_on_submit():
+        if confirmed(request.form):
+            if commit_or_show_errors(form, lambda: services.withdraw(current_user, update, form.reason.data or "")):
+                flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
+                return redirect(url_for("legal.show", slug=slug))
+        else:
+            try:
+                reason = services.check_withdrawal(update, form.reason.data or "")
+            except ValidationError as exc:
+                apply_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                flash(str(exc), "error")
+                return redirect(url_for("legal.show", slug=slug))
+            else:
+                return render_template("legal/confirm_withdraw.html", update=update, reason=reason, kinds=KINDS, today=clock.today(),
+                                       fields=submitted_fields(request.form))
     return _show_page(update, withdraw_form=form, status=400)
 
 

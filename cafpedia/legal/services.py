@@ -231,8 +231,8 @@ def _normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
                        tags=list(dict.fromkeys(draft.tags)), source_url=draft.source_url or None)
 
 
-def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
-    _ensure_editor(user)
+def check_withdrawal(update: LegalUpdate, reason: str) -> str:
+    """The reason as it will be shown; raises if the update cannot be withdrawn with it."""
     reason = " ".join((reason or "").split())
     if update.status == WITHDRAWN:
         raise ServiceError("This update is already withdrawn.")
@@ -240,6 +240,12 @@ def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
         raise ValidationError({"reason": "Say why it is withdrawn: readers see the reason."})
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
+    return reason
+
+
+def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
+    _ensure_editor(user)
+    reason = check_withdrawal(update, reason)
     update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = WITHDRAWN, utcnow(), reason, user.id
     update.updated_at = update.withdrawn_at
     db.session.flush()

@@ -100,6 +100,16 @@ def _delivery_of(kind: str):
     return func.coalesce(chosen, literal(KINDS[kind].default))
 
 
+def audience(kind: str, *, except_user_id: int | None = None) -> tuple[int, int]:
+    """(how many people `notify_everyone(kind)` would tell now, how many of them by email at once)."""
+    delivery = _delivery_of(kind)
+    base = select(func.count(User.id)).where(User.active.is_(True), delivery != OFF)
+    if except_user_id is not None:
+        base = base.where(User.id != except_user_id)
+    emailed = base.where(func.coalesce(User.email, "") != "", delivery == NOW)
+    return db.session.scalar(base) or 0, db.session.scalar(emailed) or 0
+
+
 def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | None = None, letter: Letter | None = None) -> int:
     """One notification for every active person who has not turned this kind off, and an
     email for those who want it at once: two INSERT ... SELECTs, so it costs the same for

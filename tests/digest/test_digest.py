@@ -161,7 +161,8 @@ def test_drafts_are_404_for_readers_and_actions_403(staff, draft_issue, as_user)
     assert client.get("/digest/2007-q1").status_code == 404
     assert client.get(f"/digest/2007-q1/{draft_issue.items[0].slug}").status_code == 404
     assert client.get("/digest/new").status_code == 403
-    assert client.post_form("/digest/2007-q1/publish").status_code == 403
+    assert client.post_form("/digest/2007-q1/publish", {"confirmed": "yes"}).status_code == 403
+    assert client.get("/digest/2007-q1/publish").status_code == 403
     assert services.find_issue("2007-q1").is_draft
 
 
@@ -177,8 +178,17 @@ def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
     assert ok.status_code == 302
     preview = client.get("/digest/2008-q1").get_data(as_text=True)
     assert "Draft: preview" in preview and "Views of children" in preview and "Implications for practice" in preview
-    assert client.post_form("/digest/2008-q1/publish").status_code == 302
+    unconfirmed = client.post_form("/digest/2008-q1/publish")  # a button that skips the confirmation page
+    assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith("/digest/2008-q1/publish")
+    assert services.find_issue("2008-q1").is_draft
+    confirm = client.get("/digest/2008-q1/publish")
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Publish “Research Digest, Spring 2008”?" in page and "with 1 item." in page
+    assert "Views of children" in page and "They want to be heard." in page and "It tells " in page
+    assert services.find_issue("2008-q1").is_draft
+    assert client.post_form("/digest/2008-q1/publish", {"confirmed": "yes"}).status_code == 302
     assert not services.find_issue("2008-q1").is_draft
+    assert client.get("/digest/2008-q1/publish").status_code == 302  # published: nothing to confirm
     pat = as_user("pat.fca")
     page = pat.get("/digest").get_data(as_text=True)
     assert "Research Digest, Spring 2008" in page and "Notifications <span class=\"count-badge\">1" in page
@@ -187,7 +197,9 @@ def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
 def test_publishing_an_empty_issue_says_why(staff, as_user):
     client = as_user("cora.coord")
     client.post_form("/digest/new", {"number": "21", "quarter": "2008-Q2", "title": "Empty"})
-    page = client.post_form("/digest/2008-q2/publish", follow_redirects=True).get_data(as_text=True)
+    page = client.get("/digest/2008-q2/publish", follow_redirects=True).get_data(as_text=True)
+    assert "Not published: Add at least one item" in page
+    page = client.post_form("/digest/2008-q2/publish", {"confirmed": "yes"}, follow_redirects=True).get_data(as_text=True)
     assert "Not published: Add at least one item" in page
 
 

@@ -145,7 +145,7 @@ FORM = {"kind": "case-law", "title": "Disclosure ruling", "citations": "[2002] E
 def test_the_feed_marks_what_is_new(staff, as_user):
     client = as_user("pat.fca")
     client.get("/legal")
-    as_user("lola.lawyer").post_form("/legal/new", FORM)
+    as_user("lola.lawyer").post_form("/legal/new", {**FORM, "confirmed": "yes"})
     page = as_user("pat.fca").get("/legal").get_data(as_text=True)
     assert "Disclosure ruling" in page and "New since your last visit" in page
     assert "New since your last visit" not in client.get("/legal").get_data(as_text=True)
@@ -156,7 +156,7 @@ def test_posting_from_the_form(staff, as_user, citing_tip):
     bad = client.post_form("/legal/new", {**FORM, "citations": "[2002] EWCA 1199", "made_on": "2099-01-01", "briefing": ""})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "neutral citation is [year] court number" in text and "Write the briefing" in text
-    ok = client.post_form("/legal/new", FORM)
+    ok = client.post_form("/legal/new", {**FORM, "confirmed": "yes"})
     assert ok.status_code == 302
     slug = db.session.query(LegalUpdate).one().slug
     page = client.get(f"/legal/{slug}").get_data(as_text=True)
@@ -165,6 +165,48 @@ def test_posting_from_the_form(staff, as_user, citing_tip):
     dashboard = as_user("lee.lead").get("/reviews").get_data(as_text=True)
     assert citing_tip.title in dashboard and "Legal update: <a" in dashboard
     assert as_user("pat.fca").get(f"/tips/{citing_tip.slug}").get_data(as_text=True).count("Disclosure ruling") == 1
+
+
+def test_posting_asks_for_confirmation_with_a_preview(staff, as_user, make_user):
+    make_user("wendy.watcher", ["practitioner"])
+    from cafpedia.accounts.services import find_user
+    from cafpedia.notifications import services as notifications
+
+    notifications.watch(find_user("wendy.watcher"), "legal", 0)
+    db.session.commit()
+    client = as_user("lola.lawyer")
+    preview = client.post_form("/legal/new", {**FORM, "practice": "- Ask the court **first**."})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Check before posting" in page
+    assert "<strong>first</strong>" in page and "[2002] EWCA Civ 1199; [2002] 2 FLR 893" in page  # rendered as readers will see it
+    assert "the 1 person watching the legal feed or its areas" in page
+    assert 'type="hidden" name="practice" value="- Ask the court **first**."' in page and 'name="areas" value="contact"' in page
+    assert db.session.query(LegalUpdate).count() == 0  # nothing posted yet
+    change = client.post_form("/legal/new", {**FORM, "change": "yes"})
+    assert change.status_code == 200 and "Check and preview" in change.get_data(as_text=True) and "Disclosure ruling" in change.get_data(as_text=True)
+    assert db.session.query(LegalUpdate).count() == 0
+    refused = client.post_form("/legal/new", {**FORM, "briefing": "", "confirmed": "yes"})  # confirming checks again
+    assert refused.status_code == 400 and db.session.query(LegalUpdate).count() == 0
+    assert client.post_form("/legal/new", {**FORM, "confirmed": "yes"}).status_code == 302
+    assert db.session.query(LegalUpdate).count() == 1
+
+
+def test_withdrawing_asks_for_confirmation_with_a_preview(staff, as_user, posted):
+    client = as_user("lola.lawyer")
+    empty = client.post_form(f"/legal/{posted.slug}/withdraw", {"reason": " "})
+    assert empty.status_code == 400 and "Say why it is withdrawn" in empty.get_data(as_text=True)
+    asked = client.post_form(f"/legal/{posted.slug}/withdraw", {"reason": "overturned  on appeal"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Withdraw “Disclosure of a reporter" in page
+    assert "Withdrawn on 23 November 2026</strong> because overturned on appeal" in page
+    db.session.refresh(posted)
+    assert posted.status == "published"
+    done = client.post_form(f"/legal/{posted.slug}/withdraw", {"reason": "overturned  on appeal", "confirmed": "yes"})
+    assert done.status_code == 302
+    db.session.refresh(posted)
+    assert posted.status == "withdrawn" and posted.withdrawn_reason == "overturned on appeal"
+    again = client.post_form(f"/legal/{posted.slug}/withdraw", {"reason": "twice"})
+    assert again.status_code == 302  # already withdrawn: said on the page, nothing changes
 
 
 def test_practitioners_get_403(staff, as_user, posted):
