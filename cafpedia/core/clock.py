@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from time import monotonic
 from zoneinfo import ZoneInfo
+
+import holidays
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -94,17 +97,28 @@ def format_date(value) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@lru_cache(maxsize=64)
+def bank_holidays(year: int) -> frozenset[date]:
+    """England's bank holidays in this year, substitute days and one-off holidays included
+    (from the `holidays` package, which follows the government's announcements)."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
+
+
 def working_days_between(start: date, end: date) -> int:
-    """Working days (Monday to Friday) after `start`, up to and including `end`: a proposal
-    sent on Friday has waited 1 working day on Monday, 0 over the weekend."""
+    """Working days (Monday to Friday, not bank holidays in England) after `start`, up to and
+    including `end`: a proposal sent on Friday has waited 1 working day on Monday, 0 over the
+    weekend, and still 0 on an Easter Monday."""
     if end <= start:
         return 0
     days = (end - start).days
     weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            count += 1
+    count = weeks * 5 + sum(1 for offset in range(1, rest + 1) if (start + timedelta(days=offset)).weekday() < 5)
+    for year in range(start.year, end.year + 1):
+        count -= sum(1 for day in bank_holidays(year) if start < day <= end and day.weekday() < 5)
     return count
 
 
