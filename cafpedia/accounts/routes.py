@@ -1,8 +1,6 @@
 """Signing in and out, one's own account, and the administrators' people pages."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -18,7 +16,7 @@ from cafpedia.accounts.forms import (
 from cafpedia.accounts.models import User
 from cafpedia.areas.services import area_choices, areas_led_by
 from cafpedia.core.errors import NotAllowed
-from cafpedia.core.forms import commit_or_show_errors, form_status
+from cafpedia.core.forms import commit_or_show_errors, form_status, local_path
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
 
@@ -27,11 +25,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 def safe_next(target: str | None) -> str:
     """Only ever redirect to a path on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.home")
+    return local_path(target, url_for("core.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

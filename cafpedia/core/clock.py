@@ -130,3 +130,9 @@ def local_date(value: datetime) -> date:
 def start_of_local_day(day: date) -> datetime:
     """Midnight at the start of this UK date, as naive UTC (for "since that date" queries)."""
     return as_utc(datetime(day.year, day.month, day.day, tzinfo=LONDON))
+
+
+def first_of_month(day: date, back: int = 0) -> date:
+    """The first day of `day`'s month, or of the month `back` months before it."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, widgets
@@ -65,6 +66,16 @@ def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
 def form_status(form) -> int:
     """400 for a form shown again with errors, 200 otherwise."""
     return 400 if form.errors else 200
+
+
+def local_path(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback`: never a redirect elsewhere
+    (no scheme or host, no "//" or "/\\" that browsers read as another host, no control characters)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target and target.isprintable():
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return fallback
 
 
 # What a confirmation page carries back: the fields as the person typed them, so that

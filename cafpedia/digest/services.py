@@ -434,7 +434,7 @@ def remove_item(user, item: DigestItem) -> None:
 def check_publishable(issue: DigestIssue) -> None:
     """Raises, saying why, if this issue cannot be published as it is."""
     if not issue.is_draft:
-        raise ServiceError(f"{issue.title} was already published on {issue.published_on:%-d %B %Y}.")
+        raise ServiceError(f"{issue.title} was already published on {clock.format_date(issue.published_on)}.")
     if not issue.items:
         raise ValidationError({"items": "Add at least one item before publishing the issue."})
 

@@ -878,21 +878,16 @@ class Report:
         return sum(self.counts.values())
 
 
-def _month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Report:
     """Calls by area and month over the last `months` months, and the most asked questions no published tip answers."""
     today = today or clock.today()
-    month_list = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    month_list = [clock.first_of_month(today, back) for back in range(months - 1, -1, -1)]
     calls = list(db.session.scalars(select(AdviceCall).where(AdviceCall.called_on >= month_list[0])
                                     .options(selectinload(AdviceCall.area), selectinload(AdviceCall.tip)).order_by(AdviceCall.called_on, AdviceCall.id)))
     counts: Counter = Counter()
     minutes: Counter = Counter()
     for call in calls:
-        counts[(call.area_id, _month_start(call.called_on))] += 1
+        counts[(call.area_id, clock.first_of_month(call.called_on))] += 1
         minutes[call.area_id] += call.minutes
     areas = [a for a in list_areas() if any(k[0] == a.id for k in counts)]
     groups: list[tuple[frozenset[str], list[AdviceCall]]] = []

@@ -23,7 +23,7 @@ from cafpedia.extensions import db
 from cafpedia.legal import services
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
-from cafpedia.notifications.services import watchers
+from cafpedia.notifications.services import audience
 
 bp = Blueprint("legal", __name__, template_folder="templates")
 
@@ -139,8 +139,8 @@ def _confirm_post(form: UpdateForm, citations, areas):
     preview = SimpleNamespace(kind=draft.kind, title=" ".join(draft.title.split()), summary=draft.summary.strip(),
                               citations=[c.text for c in citations], made_on=draft.made_on, tags=draft.tags,
                               source_url=draft.source_url, briefing=draft.briefing, practice=draft.practice)
-    told = watchers(("legal", 0), *[("area", area.id) for area in areas])  # as notifications.rules tells them
-    watchers_count = len([person for person in told if person.id != current_user.id])
+    # As notifications.rules tells them: those watching the legal feed or one of its areas.
+    watchers_count, _ = audience("watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]])
     return render_template("legal/confirm_post.html", preview=preview, areas=areas, kinds=KINDS, watchers=watchers_count,
                            fields=submitted_fields(request.form))
 

@@ -106,7 +106,7 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
         errors["made_on"] = "Give the date it was made, takes effect or was published, as day, month and year."
     else:
         if draft.kind in PAST_KINDS and draft.made_on > today:
-            errors["made_on"] = f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is {today:%-d %B %Y})."
+            errors["made_on"] = f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is {clock.format_date(today)})."
         elif draft.made_on.year < 1800 or draft.made_on.year > today.year + 5:
             errors["made_on"] = "Give a date between 1800 and five years from now."
         elif draft.kind == "case-law":

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from email.message import EmailMessage
+from email.policy import default as email_policy
 from email.utils import format_datetime as rfc2822_date
 from email.utils import make_msgid
 from pathlib import Path
@@ -97,15 +99,26 @@ def enqueue_for(recipients_query, kind: str, letter: Letter) -> int:
     return db.session.execute(statement).rowcount or 0
 
 
+def _recipient(name: str, address: str) -> str:
+    """The To header: the name always quoted, so "Smith, Jane" is one person, not two addresses.
+    (A string rather than an `Address`, which refuses a non-ASCII local part outright.)"""
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
 def as_email(row: MailMessage, sender=None) -> EmailMessage:
     sender = sender or parse_sender(current_app.config.get("MAIL_FROM"))
-    message = EmailMessage()
+    # An address with non-ASCII characters needs a server that speaks SMTPUTF8 (else that
+    # message fails, alone, saying so).
+    message = EmailMessage(policy=email_policy if row.to_addr.isascii() else email_policy.clone(utf8=True))
     message["From"] = sender
-    message["To"] = f"{row.to_name} <{row.to_addr}>" if row.to_name else row.to_addr
+    message["To"] = _recipient(row.to_name, row.to_addr)
     message["Subject"] = row.subject
     message["Date"] = rfc2822_date(row.created_at.replace(tzinfo=UTC))
     # The same Message-ID every time this row is sent, so a repeat after a crash is recognisable.
-    message["Message-ID"] = make_msgid(idstring=f"cafpedia.{row.id}.{int(row.created_at.timestamp())}", domain=sender.domain)
+    message["Message-ID"] = make_msgid(idstring=f"cafpedia.{row.id}.{int(row.created_at.replace(tzinfo=UTC).timestamp())}", domain=sender.domain)
     message["X-CAFpedia-Outbox-Id"] = str(row.id)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
@@ -121,6 +134,12 @@ def transport():
     if settings is None:
         return FileTransport(Path(current_app.config.get("MAIL_DIR") or Path(current_app.instance_path) / "mail"))
     return SmtpTransport(settings)
+
+
+def _lease() -> timedelta:
+    """How long a claim lasts: longer than a few sends can take at the configured timeout."""
+    settings = parse_mail_url(current_app.config.get("MAIL_URL"))
+    return max(LEASE, timedelta(seconds=4 * settings.timeout)) if settings else LEASE
 
 
 def _claim(limit: int) -> tuple[str, list[MailMessage]]:
@@ -141,11 +160,21 @@ def _claim(limit: int) -> tuple[str, list[MailMessage]]:
     db.session.execute(
         update(MailMessage)
         .where(MailMessage.id.in_(ids), ((MailMessage.status == QUEUED) | ((MailMessage.status == SENDING) & (MailMessage.claimed_until < now))))
-        .values(status=SENDING, claim=token, claimed_until=now + LEASE)
+        .values(status=SENDING, claim=token, claimed_until=now + _lease())
     )
     db.session.commit()
     rows = list(db.session.scalars(select(MailMessage).where(MailMessage.claim == token).order_by(MailMessage.id)))
     return token, rows
+
+
+def _renew(token: str, pending: list[MailMessage]) -> list[MailMessage]:
+    """Extend this sender's claim on what it has still to send; drop any row whose claim ran
+    out and was taken by another sender (it sends that one)."""
+    db.session.execute(update(MailMessage).where(MailMessage.claim == token, MailMessage.id.in_([r.id for r in pending]))
+                       .values(claimed_until=utcnow() + _lease()))
+    db.session.commit()
+    still = set(db.session.scalars(select(MailMessage.id).where(MailMessage.claim == token)))
+    return [row for row in pending if row.id in still]
 
 
 def _settle(row: MailMessage, token: str, **values) -> None:
@@ -178,32 +207,24 @@ def drain(*, limit: int | None = None) -> DrainResult:
         if not rows:
             break
         handled += len(rows)
-        _send_batch(token, rows, result)
-        if result.error and not result.sent:
+        if not _send_batch(token, rows, result):
             break  # the server is down: the rest waits for its back-off
     return result
 
 
-def _send_batch(token: str, rows: list[MailMessage], result: DrainResult) -> None:
+def _send_batch(token: str, rows: list[MailMessage], result: DrainResult) -> bool:
+    """Send a claimed batch; False if the server could not be reached (the rest is deferred)."""
     pending = list(rows)
     sender_address = parse_sender(current_app.config.get("MAIL_FROM"))  # once per batch, not per message
+    renewed = time.monotonic()
     try:
         with transport() as sender:
             while pending:
-                row = pending[0]
-                try:
-                    sender.send(as_email(row, sender_address))
-                except PermanentMailError as exc:
-                    _settle(row, token, status=FAILED, attempts=row.attempts + 1, last_error=str(exc)[:500])
-                    result.failed += 1
-                except ServerUnavailable:
-                    raise
-                except TransientMailError as exc:
-                    _defer(row, token, str(exc))
-                    result.deferred += 1
-                else:
-                    _settle(row, token, status=SENT, sent_at=utcnow(), attempts=row.attempts + 1, last_error="")
-                    result.sent += 1
+                if time.monotonic() - renewed > LEASE.total_seconds() / 3:
+                    pending, renewed = _renew(token, pending), time.monotonic()
+                    if not pending:
+                        break
+                _send_one(sender, pending[0], token, sender_address, result)
                 pending.pop(0)
     except ServerUnavailable as exc:
         log.warning("mail: %s; %d message(s) wait for the next attempt", exc, len(pending))
@@ -211,6 +232,29 @@ def _send_batch(token: str, rows: list[MailMessage], result: DrainResult) -> Non
         for row in pending:
             _defer(row, token, str(exc))
             result.deferred += 1
+        return False
+    return True
+
+
+def _send_one(sender, row: MailMessage, token: str, sender_address, result: DrainResult) -> None:
+    """One message, its outcome committed at once. Anything wrong with this message alone
+    fails it, and only it; a server that went away is the caller's to handle."""
+    try:
+        sender.send(as_email(row, sender_address))
+    except ServerUnavailable:
+        raise
+    except TransientMailError as exc:
+        _defer(row, token, str(exc))
+        result.deferred += 1
+    except Exception as exc:  # PermanentMailError, or a message that cannot even be built
+        if not isinstance(exc, PermanentMailError):
+            log.exception("mail: message %s cannot be sent", row.id)
+        problem = str(exc) if isinstance(exc, PermanentMailError) else f"this message cannot be sent: {type(exc).__name__}: {exc}"
+        _settle(row, token, status=FAILED, attempts=row.attempts + 1, last_error=problem[:500])
+        result.failed += 1
+    else:
+        _settle(row, token, status=SENT, sent_at=utcnow(), attempts=row.attempts + 1, last_error="")
+        result.sent += 1
 
 
 # --- Looking and retrying -------------------------------------------------------------------

@@ -68,6 +68,8 @@ class SmtpTransport:
             if exc.smtp_code >= 500:
                 raise PermanentMailError(f"the mail server refused the message ({answer})") from exc
             raise TransientMailError(f"the mail server deferred the message ({answer})") from exc
+        except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:  # this message only: the connection is fine
+            raise PermanentMailError(f"the mail server cannot take this message (an address with non-ASCII characters?): {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._close()
             raise ServerUnavailable(f"the mail server went away while sending: {exc or type(exc).__name__}") from exc

@@ -19,6 +19,7 @@ from cafpedia.core import clock, events
 from cafpedia.extensions import db
 from cafpedia.notifications import services
 from cafpedia.tips.models import PENDING, PUBLISHED, Revision, Tip
+from cafpedia.tips.services import working_days_waiting
 
 SOON_DAYS = 7
 SUMMARY_HOUR = 7  # daily summaries go out from 07:00 UK time
@@ -71,7 +72,7 @@ def escalate(today) -> int:
     n = escalate_days()
     candidates = []
     for revision in db.session.scalars(select(Revision).where(Revision.status == PENDING).order_by(Revision.created_at, Revision.id)):
-        waited = clock.working_days_between(clock.local_date(revision.created_at), today)
+        waited = working_days_waiting(revision, today)
         candidates.append((f"escalate:proposal:{revision.id}", revision, waited))
     for tip in db.session.scalars(select(Tip).where(Tip.status == PUBLISHED, Tip.review_by < today).order_by(Tip.review_by, Tip.id)):
         waited = clock.working_days_between(tip.review_by, today)

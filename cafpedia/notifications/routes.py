@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import HiddenField, RadioField
 
 from cafpedia.core.errors import NotFound, ValidationError
-from cafpedia.core.forms import apply_service_errors, choices
+from cafpedia.core.forms import apply_service_errors, choices, local_path
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 from cafpedia.notifications import services
@@ -32,10 +33,12 @@ class WatchForm(FlaskForm):
     target = HiddenField()
     key = HiddenField()
     next = HiddenField()
+    watch = HiddenField()  # from the notifications page: the watch itself, even if what it named is gone
 
 
 def _page(form, status: int = 200):
-    watched = [(w, _describe_watch(w)) for w in services.watched_by(current_user)]
+    watches = services.watched_by(current_user)
+    watched = list(zip(watches, _describe_watches(watches), strict=True))
     return render_template("notifications/index.html", notifications=services.recent(current_user), form=form, read_form=MarkReadForm(),
                            watched=watched, watch_form=WatchForm(formdata=None), kinds=KINDS), status
 
@@ -99,23 +102,31 @@ def _resolve(target: str, key: str) -> tuple[int, str, str]:
     raise NotFound(f"There is nothing called “{target[:40]}” to watch: choose a tip, an area, the legal feed or the digest.")
 
 
-def _describe_watch(watch) -> tuple[str, str, str]:
-    """(label, address, key) of something watched."""
+def _describe_watches(watches) -> list[tuple[str, str]]:
+    """(label, address) of each thing watched: the tips and areas read in one query each."""
     from cafpedia.areas.models import PracticeArea
     from cafpedia.tips.models import Tip
 
-    if watch.target == "tip":
-        tip = db.session.get(Tip, watch.target_id)
-        return (f"“{tip.title}”", url_for("tips.show", slug=tip.slug), tip.slug) if tip else ("a tip that no longer exists", "#", "")
-    if watch.target == "area":
-        area = db.session.get(PracticeArea, watch.target_id)
-        return (area.title, url_for("areas.show", slug=area.slug), area.slug) if area else ("an area that no longer exists", "#", "")
-    return ("the legal-update feed", url_for("legal.index"), "") if watch.target == "legal" else ("the research digest", url_for("digest.home"), "")
+    def by_id(model, target):
+        ids = [w.target_id for w in watches if w.target == target]
+        return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+
+    tips, areas = by_id(Tip, "tip"), by_id(PracticeArea, "area")
+    described = []
+    for watch in watches:
+        if watch.target == "tip":
+            tip = tips.get(watch.target_id)
+            described.append((f"“{tip.title}”", url_for("tips.show", slug=tip.slug)) if tip else ("a tip that no longer exists", ""))
+        elif watch.target == "area":
+            area = areas.get(watch.target_id)
+            described.append((area.title, url_for("areas.show", slug=area.slug)) if area else ("an area that no longer exists", ""))
+        else:
+            described.append(("the legal-update feed", url_for("legal.index")) if watch.target == "legal" else ("the research digest", url_for("digest.home")))
+    return described
 
 
 def _back(form) -> str:
-    target = form.next.data or ""
-    return target if target.startswith("/") and not target.startswith("//") else url_for("notifications.index") + "#watching"
+    return local_path(form.next.data, url_for("notifications.index") + "#watching")
 
 
 def _change_watch(start: bool):
@@ -123,10 +134,14 @@ def _change_watch(start: bool):
     if not form.validate_on_submit():
         flash("The form's security token was missing or out of date: nothing was changed. Try again.", "error")
         return redirect(url_for("notifications.index"))
-    target, key = (form.target.data or "").strip(), (form.key.data or "").strip()
+    target, key, watch_id = (form.target.data or "").strip(), (form.key.data or "").strip(), (form.watch.data or "").strip()
     try:
-        target_id, label, _ = _resolve(target, key)
-        changed = services.watch(current_user, target, target_id) if start else services.unwatch(current_user, target, target_id)
+        if not start and watch_id:
+            label = "it"
+            changed = services.unwatch_by_id(current_user, int(watch_id) if watch_id.isdecimal() and len(watch_id) < 10 else -1)
+        else:
+            target_id, label, _ = _resolve(target, key)
+            changed = services.watch(current_user, target, target_id) if start else services.unwatch(current_user, target, target_id)
         db.session.commit()
     except NotFound as exc:
         db.session.rollback()

@@ -17,7 +17,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cafpedia.accounts.models import User, UserRole
-from cafpedia.core import events
+from cafpedia.core import clock, events
+from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
@@ -53,6 +54,14 @@ def _tell_moderators_of_proposal(revision, **_):
     services.tell(moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author)
 
 
+def _quoted(text: str) -> str:
+    """Free text a person wrote (a comment, a reason), fit to travel in a notification and by
+    email: as written, unless it looks as if it holds case details; then it stays in CAFpedia."""
+    if find_case_details(text):
+        return "(not repeated here: it may hold case details; read it in CAFpedia)"
+    return text
+
+
 @events.proposal_approved.connect
 def _tell_author_approved(revision, moderator=None, comment="", corrected=False, **_):
     url = f"/tips/{revision.tip.slug}"
@@ -60,7 +69,7 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
     if corrected:
         paragraphs.append("They made a small correction first: the tip's history shows what they changed.")
     if comment:
-        paragraphs.append(f"Their note: {comment}")
+        paragraphs.append(f"Their note: {_quoted(comment)}")
     services.tell([revision.author], "decision", f"Approved and published: {revision.title}", url,
                   letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]), skip=moderator)
 
@@ -68,6 +77,7 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
 @events.proposal_sent_back.connect
 def _tell_author_sent_back(revision, moderator=None, comment="", **_):
     url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
+    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell([revision.author], "decision", f"Sent back for changes: {revision.title}. {who}: {comment}", url,
                   letter=Letter(subject=f"Sent back for changes: {revision.title}",
@@ -79,6 +89,7 @@ def _tell_author_sent_back(revision, moderator=None, comment="", **_):
 @events.proposal_rejected.connect
 def _tell_author_rejected(revision, moderator=None, comment="", **_):
     url = _revision_url(revision)
+    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell([revision.author], "decision", f"Rejected: {revision.title}. {who}: {comment}", url,
                   letter=Letter(subject=f"Not published: {revision.title}",
@@ -105,8 +116,8 @@ def _tell_watchers_archived(tip, actor=None, **_):
 
 @events.review_due.connect
 def _tell_moderators_review_due(tip, stage="due", weeks=0, **_):
-    when = {"soon": f"is due for review on {tip.review_by:%-d %B %Y}", "due": "is due for review today",
-            "overdue": f"is overdue for review (due {tip.review_by:%-d %B %Y}, {weeks} week{'s' if weeks != 1 else ''} ago)"}[stage]
+    when = {"soon": f"is due for review on {clock.format_date(tip.review_by)}", "due": "is due for review today",
+            "overdue": f"is overdue for review (due {clock.format_date(tip.review_by)}, {weeks} week{'s' if weeks != 1 else ''} ago)"}[stage]
     services.tell(moderators_of(tip.area), "review_due", f"{tip.title} {when}", f"/tips/{tip.slug}",
                   letter=Letter(subject=f"Review {'overdue' if stage == 'overdue' else 'due'}: {tip.title}",
                                 paragraphs=[f"“{tip.title}” in {tip.area.title} {when}.", "Check it still holds: mark it reviewed, or propose an edit."],
@@ -140,7 +151,7 @@ def _tell_everyone_digest(issue, actor=None, **_):
 @events.digest_item_corrected.connect
 def _tell_digest_watchers(item, actor=None, reason="", **_):
     url = f"/digest/{item.issue.slug}/{item.slug}"
-    services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({reason})", url, skip=actor)
+    services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({_quoted(reason)})", url, skip=actor)
 
 
 @events.escalated.connect

@@ -100,12 +100,17 @@ def _delivery_of(kind: str):
     return func.coalesce(chosen, literal(KINDS[kind].default))
 
 
-def audience(kind: str, *, except_user_id: int | None = None) -> tuple[int, int]:
-    """(how many people `notify_everyone(kind)` would tell now, how many of them by email at once)."""
+def audience(kind: str, *, except_user_id: int | None = None, watching: list[tuple[str, int]] | None = None) -> tuple[int, int]:
+    """(how many people would be told of `kind` now, how many of them by email at once):
+    everyone active who has not turned it off, or, with `watching`, those of them who watch
+    any of these targets. For the confirmation pages, before anything is published."""
     delivery = _delivery_of(kind)
     base = select(func.count(User.id)).where(User.active.is_(True), delivery != OFF)
     if except_user_id is not None:
         base = base.where(User.id != except_user_id)
+    if watching is not None:
+        condition = or_(*(and_(Watch.target == t, Watch.target_id == i) for t, i in watching)) if watching else literal(False)
+        base = base.where(User.id.in_(select(Watch.user_id).where(condition)))
     emailed = base.where(func.coalesce(User.email, "") != "", delivery == NOW)
     return db.session.scalar(base) or 0, db.session.scalar(emailed) or 0
 
@@ -239,6 +244,11 @@ def watch(user, target: str, target_id: int = 0) -> bool:
 def unwatch(user, target: str, target_id: int = 0) -> bool:
     _check_target(target, target_id)
     return bool(db.session.execute(delete(Watch).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)).rowcount)
+
+
+def unwatch_by_id(user, watch_id: int) -> bool:
+    """Stop one of this person's watches, named by its id (even if what it named is gone)."""
+    return bool(db.session.execute(delete(Watch).where(Watch.user_id == user.id, Watch.id == watch_id)).rowcount)
 
 
 def watchers(*targets: tuple[str, int]) -> list[User]:

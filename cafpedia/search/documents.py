@@ -229,8 +229,8 @@ def keys_for(obj) -> list[str]:
 
 
 def _keys_showing_area(session, area_id: int) -> list[str]:
-    """Every document that shows this area's name: its tips and their proposals, and the
-    digest items, legal updates and experts filed under it."""
+    """Every document that shows this area's name: its tips and their pending proposals (only
+    those are indexed), and the digest items, legal updates and experts filed under it."""
     from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
     from cafpedia.experts.models import Expert, ExpertArea
     from cafpedia.legal.models import LegalUpdate, LegalUpdateArea
@@ -239,7 +239,7 @@ def _keys_showing_area(session, area_id: int) -> list[str]:
     with session.no_autoflush:
         keys = [f"tip:{slug}" for slug in session.scalars(select(Tip.slug).where(Tip.area_id == area_id))]
         keys += [f"proposal:{slug}:{number}" for slug, number in session.execute(
-            select(Tip.slug, Revision.number).join(Revision, Revision.tip_id == Tip.id).where(Tip.area_id == area_id))]
+            select(Tip.slug, Revision.number).join(Revision, Revision.tip_id == Tip.id).where(Tip.area_id == area_id, Revision.status == "pending"))]
         keys += [f"digest:{issue}:{item}" for issue, item in session.execute(
             select(DigestIssue.slug, DigestItem.slug).select_from(DigestItem).join(DigestItem.issue).join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
             .where(DigestItemArea.area_id == area_id))]

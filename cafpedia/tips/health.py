@@ -89,11 +89,6 @@ def _working_days(sent, decided) -> int:
     return clock.working_days_between(clock.local_date(sent), clock.local_date(decided))
 
 
-def _first_of_month(day: date, back: int = 0) -> date:
-    month = day.year * 12 + day.month - 1 - back
-    return date(month // 12, month % 12 + 1, 1)
-
-
 def moderation_health() -> Health:
     today, now = clock.today(), clock.utcnow()
     areas = {a.id: AreaHealth(slug=a.slug, title=a.title) for a in db.session.scalars(select(PracticeArea).order_by(PracticeArea.title))}
@@ -107,8 +102,8 @@ def moderation_health() -> Health:
         area.oldest_days = _working_days(oldest, now)
 
     since = today - timedelta(days=WINDOW_DAYS)
-    first_month = _first_of_month(today, MONTHS - 1)
-    by_month: dict[date, list[int]] = {_first_of_month(today, back): [] for back in range(MONTHS - 1, -1, -1)}
+    first_month = clock.first_of_month(today, MONTHS - 1)
+    by_month: dict[date, list[int]] = {clock.first_of_month(today, back): [] for back in range(MONTHS - 1, -1, -1)}
     window_start = min(since, first_month)
     for area_id, action, sent, decided in _decisions_since(clock.start_of_local_day(window_start)):
         days, decided_on = _working_days(sent, decided), clock.local_date(decided)
@@ -116,7 +111,7 @@ def moderation_health() -> Health:
             areas[area_id].decision_days.append(days)
             areas[area_id].decided[action] += 1
         if decided_on >= first_month:
-            by_month[_first_of_month(decided_on)].append(days)
+            by_month[clock.first_of_month(decided_on)].append(days)
 
     for area_id, count in db.session.execute(
         select(Tip.area_id, func.count(Tip.id)).where(Tip.status == PUBLISHED, Tip.review_by < today).group_by(Tip.area_id)

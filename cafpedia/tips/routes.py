@@ -200,8 +200,6 @@ def edit(slug: str):
         revises = int(form.revises.data) if (form.revises.data or "").isdecimal() else None
         if form.preview.data:
             preview = _render_body(draft.body)
-        elif not draft.change_note.strip():
-            form.change_note.errors = [*form.change_note.errors, "Say what you changed and why, so the lead manager can decide quickly."]
         else:
             try:
                 revision = services.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
@@ -225,10 +223,9 @@ def edit(slug: str):
             else:
                 flash("Your proposed edit has been sent to the lead manager. Readers see the published version until it is approved.", "success")
                 return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
-    answering = tip.revision(revises) if revises else None
-    comment = next((e for e in reversed(answering.decisions) if e.action == "sent_back"), None) if answering else None
+    answering = services.sent_back_comment(current_user, tip, revises)
     return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict,
-                           sent_back_comment=comment), form_status(form)
+                           sent_back_comment=answering[1] if answering else None), form_status(form)
 
 
 @bp.get("/my/proposals")
@@ -248,7 +245,7 @@ def queue():
     for rev in proposals:
         base = rev.tip.revision(rev.based_on)
         diffs[rev.id] = word_diff(base.body if base else "", rev.body)
-    return render_template("tips/queue.html", proposals=proposals, diffs=diffs, due=len(services.due_for_review(current_user)))
+    return render_template("tips/queue.html", proposals=proposals, diffs=diffs, due=_moderation_counts()[1])  # as the header counts them
 
 
 @bp.get("/moderation/health")
@@ -270,9 +267,9 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
     current = tip.revision(tip.current_number)
     conflict = rev.status == PENDING and rev.based_on != tip.current_number
     answers = None
-    earlier = tip.revision(rev.revises) if rev.revises else None
-    if earlier is not None and can_see_revision(current_user, earlier):
-        comment = next((e for e in reversed(earlier.decisions) if e.action == "sent_back"), None)
+    answering = services.sent_back_comment(current_user, tip, rev.revises)
+    if answering is not None:
+        earlier, comment = answering
         answers = {"rev": earlier, "comment": comment, "pieces": word_diff(earlier.body, rev.body)}
     return render_template(
         "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,

@@ -22,7 +22,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
-from cafpedia.core.permissions import can_moderate
+from cafpedia.core.permissions import can_moderate, can_see_revision
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.tips.models import (
@@ -186,8 +186,9 @@ def moderation_counts(user) -> tuple[int, int]:
     return db.session.scalar(waiting) or 0, db.session.scalar(due) or 0
 
 
-def working_days_waiting(revision: Revision) -> int:
-    return clock.working_days_between(clock.local_date(revision.created_at), clock.today())
+def working_days_waiting(revision: Revision, today: date | None = None) -> int:
+    """How long a proposal has waited for a decision, as the queue shows it and escalation counts it."""
+    return clock.working_days_between(clock.local_date(revision.created_at), today or clock.today())
 
 
 def proposals_by(user) -> list[Revision]:
@@ -364,6 +365,8 @@ def propose_edit(author, tip: Tip, *, based_on: int | None, draft: Draft, revise
     if tip.status == ARCHIVED:
         raise NotAllowed("This tip is archived; propose a new tip instead.")
     errors, clauses = check_draft(draft)
+    if not (draft.change_note or "").strip():
+        errors["change_note"] = "Say what you changed and why, so the lead manager can decide quickly."
     if revises is not None:
         earlier = tip.revision(revises)
         if earlier is None or earlier.author_id != author.id or earlier.status != SENT_BACK:
@@ -376,6 +379,15 @@ def propose_edit(author, tip: Tip, *, based_on: int | None, draft: Draft, revise
     _flush_or_retry_message()
     events.proposal_submitted.send(revision)
     return revision
+
+
+def sent_back_comment(user, tip: Tip, number: int | None) -> tuple[Revision, TipEvent | None] | None:
+    """A sent-back revision and the decision that sent it back, if this user may see them
+    (its author, or the area's moderators): what a resubmission answers."""
+    earlier = tip.revision(number) if number else None
+    if earlier is None or earlier.status != SENT_BACK or not can_see_revision(user, earlier):
+        return None
+    return earlier, next((e for e in reversed(earlier.decisions) if e.action == "sent_back"), None)
 
 
 def draft_from(revision: Revision) -> Draft:

@@ -46,7 +46,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, make_user):
 def test_sign_in_never_redirects_off_site(client, make_user):
     make_user("jo.smith")
     token = client.csrf_token()
-    for target in ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]:
+    for target in ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/\\evil.example/", "/%5Cevil.example/"]:
         client.sign_out() if target != "https://evil.example/" else None
         response = client.raw.post(f"/sign-in?next={target}", data={"username": "jo.smith", "password": TEST_PASSWORD, "csrf_token": token})
         assert response.headers["Location"] == "/", target

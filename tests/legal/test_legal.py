@@ -169,10 +169,14 @@ def test_posting_from_the_form(staff, as_user, citing_tip):
 
 def test_posting_asks_for_confirmation_with_a_preview(staff, as_user, make_user):
     make_user("wendy.watcher", ["practitioner"])
+    make_user("oscar.off", ["practitioner"])
     from cafpedia.accounts.services import find_user
+    from cafpedia.areas.services import find_area
     from cafpedia.notifications import services as notifications
 
     notifications.watch(find_user("wendy.watcher"), "legal", 0)
+    notifications.watch(find_user("oscar.off"), "area", find_area("contact").id)
+    notifications.set_deliveries(find_user("oscar.off"), {"watch": "off"})  # watches, but asked not to be told: not counted
     db.session.commit()
     client = as_user("lola.lawyer")
     preview = client.post_form("/legal/new", {**FORM, "practice": "- Ask the court **first**."})

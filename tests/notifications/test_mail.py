@@ -99,6 +99,17 @@ def test_decisions_reach_the_author(mail_app, smtp, addressed):
     assert "We already have this in another tip." in subjects["Not published: Third tip"]
 
 
+def test_a_comment_that_looks_like_case_details_stays_in_cafpedia(mail_app, smtp, addressed):
+    proposal = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    db.session.commit()
+    tips.send_back(addressed["lee"], proposal, "Remove the reference to Jayden Smith, born 03/04/2015.")
+    db.session.commit()
+    outbox.drain()
+    mail = smtp.inbox.to("pat.fca@example.org")[0]
+    assert "Jayden" not in smtp.inbox.text(mail) and "03/04/2015" not in smtp.inbox.html(mail)
+    assert "it may hold case details; read it in CAFpedia" in smtp.inbox.text(mail)
+
+
 def test_a_server_that_is_down_keeps_the_message_queued_and_retries_with_back_off(mail_app, smtp, addressed, clock):
     smtp.stop()
     tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
@@ -238,3 +249,56 @@ def test_the_worker_sends_mail_and_reminders_until_stopped(mail_app, smtp, addre
         thread.join(timeout=20)
     assert not thread.is_alive()
     assert sorted(m["To"] for m in smtp.inbox.messages) == ["Dee Deputy <dee.deputy@example.org>", "Lee Lead <lee.lead@example.org>"]
+
+
+def test_one_bad_message_fails_alone_and_a_comma_in_a_name_is_one_person(mail_app, smtp):
+    from types import SimpleNamespace
+
+    from cafpedia.mail.outbox import Letter
+
+    letter = Letter(subject="Hello", paragraphs=["A message."], links=[])
+    people = [SimpleNamespace(id=None, name="Smith, Jane", email="jane.smith@example.org"),
+              SimpleNamespace(id=None, name="Broken Row", email="broken\nBcc: x@example.org"),  # a row no message can be built from
+              SimpleNamespace(id=None, name="José Núñez", email="josé@example.org")]  # the test server speaks SMTPUTF8
+    for person in people:
+        outbox.enqueue(person, "digest", letter)
+    db.session.commit()
+    result = outbox.drain()
+    assert (result.sent, result.failed, result.deferred) == (2, 1, 0)
+    sent = rows()
+    assert [r.status for r in sent] == ["sent", "failed", "sent"]
+    assert sent[1].last_error.startswith("this message cannot be sent: ValueError")
+    jane = smtp.inbox.to("jane.smith@example.org")[0]
+    assert [(a.display_name, a.addr_spec) for a in jane["To"].addresses] == [("Smith, Jane", "jane.smith@example.org")]
+    assert smtp.inbox.to("josé@example.org") and len(smtp.inbox.messages) == 2
+
+
+def test_a_long_batch_keeps_its_claim_and_gives_up_rows_another_sender_took(mail_app, smtp, addressed, monkeypatch, clock):
+    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    db.session.commit()
+    first, second = rows()
+    sends = []
+
+    class SlowTransport:
+        """Each send 'takes' three minutes, on the pinned clock and the lease timer."""
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def send(self, message):
+            sends.append(message["To"].addresses[0].addr_spec)
+            clock.advance(minutes=3)
+            now[0] += 180
+            if len(sends) == 1:  # meanwhile the other row's lease is stolen by another sender
+                db.session.execute(MailMessage.__table__.update().where(MailMessage.id == second.id).values(claim="someone-else"))
+                db.session.commit()
+
+    now = [0.0]
+    monkeypatch.setattr(outbox, "transport", lambda: SlowTransport())
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: now[0])
+    result = outbox.drain()
+    assert sends == [first.to_addr] and result.sent == 1  # the stolen row is the other sender's to send
+    assert [r.claim for r in rows()] == [None, "someone-else"]

@@ -83,6 +83,24 @@ def test_watchers_hear_of_new_versions_archiving_and_new_things_in_an_area(addre
     assert [w.target for w in notifications.watched_by(addressed["sam"])] == ["legal", "tip"]
 
 
+def test_a_watch_on_something_gone_is_shown_and_can_be_stopped(addressed, as_user):
+    from cafpedia.notifications.models import Watch
+
+    db.session.add(Watch(user_id=addressed["sam"].id, target="tip", target_id=987654))  # a tip deleted from the database
+    db.session.commit()
+    sam = as_user("sam.fca")
+    page = sam.get("/notifications").get_data(as_text=True)
+    assert "a tip that no longer exists" in page
+    gone = notifications.watched_by(addressed["sam"])[0]
+    other = as_user("pat.fca")
+    other.post_form("/unwatch", {"watch": str(gone.id)})  # someone else's watch: untouched
+    assert len(notifications.watched_by(addressed["sam"])) == 1
+    sam = as_user("sam.fca")
+    assert sam.post_form("/unwatch", {"watch": str(gone.id)}).status_code == 302
+    assert sam.post_form("/unwatch", {"watch": "99999999999999999999"}).status_code == 302  # nonsense: nothing to stop, no error
+    assert notifications.watched_by(addressed["sam"]) == []
+
+
 def test_review_reminders_come_a_week_before_on_the_day_then_weekly_once_each(addressed, publish, clock):
     tip = publish()
     tip.review_by = date(2026, 12, 1)

@@ -42,6 +42,7 @@ def people(make_user, make_area, standards_loaded):
 
 
 def draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover.", **kwargs):
+    kwargs.setdefault("change_note", "Clearer steps")  # required of edits and resubmissions
     return services.Draft(title=title, body=body, **kwargs)
 
 

@@ -125,13 +125,13 @@ def test_a_proposal_with_a_missing_link_round_trips_but_an_older_export_is_refus
     from cafpedia.tips.models import CHECKLIST
 
     tip = publish()
-    services.propose_edit(people["sam"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="See [[not-written-yet]]."))
+    services.propose_edit(people["sam"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="See [[not-written-yet]].", change_note="A link"))
     db.session.commit()
     old = tmp_path / "old"
     export_folder(old)
     assert load_folder(old).counts[("tips", "unchanged")] == 1  # the missing link in a proposal is kept
     db.session.rollback()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Better"))
+    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Better", change_note="Better"))
     services.approve(people["lee"], edit, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     with pytest.raises(ContentError) as raised:

@@ -87,7 +87,7 @@ def test_moderator_approves_from_the_decision_page(app, people, propose):
 
 def test_wrong_moderators_get_403_and_nothing_changes(app, people, publish, propose):
     tip = publish()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Edited"))
+    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Edited", change_note="Edited"))
     db.session.commit()
     form = {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"]}
     for who in ("olu.other", "sam.fca"):
@@ -135,7 +135,7 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
     sam = signed_in(app, "sam.fca")
     sam.get("/tips/contact-centres/edit")
     # Meanwhile someone else's edit is approved.
-    other = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Published meanwhile"))
+    other = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Published meanwhile", change_note="Edited"))
     services.approve(people["lee"], other, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
     db.session.commit()
     response = sam.post_form("/tips/contact-centres/edit", {"title": "Use contact centres well", "kind": "tip", "body": "My careful words", "based_on": "1",
@@ -150,9 +150,9 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
 
 def test_history_compare_and_restore(app, people, publish):
     tip = publish()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="- Visit the centre first.\n- Changed line."))
+    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="- Visit the centre first.\n- Changed line.", change_note="Edited"))
     services.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
-    hidden = services.propose_edit(people["pat"], tip, based_on=2, draft=services.Draft(title="Secret", body="Not yet"))
+    hidden = services.propose_edit(people["pat"], tip, based_on=2, draft=services.Draft(title="Secret", body="Not yet", change_note="Edited"))
     db.session.commit()
     sam = signed_in(app, "sam.fca")
     history = text_of(sam.get("/tips/contact-centres/history"))
@@ -242,3 +242,16 @@ def test_a_refused_review_keeps_what_was_typed(app, people, publish):
     assert response.status_code == 400
     page = text_of(response)
     assert "Choose a next review date after today" in page and "Checked with legal" in page and 'aria-invalid="true"' in page
+
+
+def test_the_edit_page_shows_a_sent_back_comment_only_to_who_may_see_it(app, people, propose):
+    revision = propose(slug="secret-plan")
+    services.send_back(people["lee"], revision, "Private moderator remark.")
+    db.session.commit()
+    sam = signed_in(app, "sam.fca")  # not the author, not a moderator
+    assert "Private moderator remark." not in text_of(sam.get("/tips/secret-plan/edit?revises=1"))
+    preview = sam.post_form("/tips/secret-plan/edit", {"title": "Use contact centres well", "kind": "tip", "body": "- Text.", "revises": "1",
+                                                      "based_on": "", "preview": "Preview"})
+    assert "Private moderator remark." not in text_of(preview)
+    pat = signed_in(app, "pat.fca")
+    assert "Private moderator remark." in text_of(pat.get("/tips/secret-plan/edit?revises=1"))
