@@ -17,7 +17,6 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search import percentile, populate, vocabulary  # noqa: E402  (bench/search.py)
+from search import bench_app, drop_bench_database, percentile, populate, vocabulary  # noqa: E402  (bench/search.py)
 
 CHANGER = textwrap.dedent('''
     import json, sys, time
@@ -55,37 +54,17 @@ def change_one(db, Revision, rng, ids) -> None:
 
 
 def run(size: int, backend: str, processes: int, words: list[str]) -> None:
-    from sqlalchemy import create_engine, select, text
+    from sqlalchemy import select
 
-    from cafpedia import create_app
-    from cafpedia.cli import upgrade_database
-    from cafpedia.config import DEFAULT_CONTENT_DIR
-    from cafpedia.content.loader import load_folder
     from cafpedia.extensions import db
     from cafpedia.search import service
     from cafpedia.search.documents import keys_for
     from cafpedia.search.models import SearchQueueEntry
     from cafpedia.tips.models import Revision, Tip
 
-    folder = Path(tempfile.mkdtemp(prefix=f"cafpedia-drain-{size}-"))
-    config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SEARCH_DIR": str(folder / "search"), "SEARCH_BACKEND": backend,
-              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    pg_name, admin = None, None
-    if backend == "postgres":
-        pg_name = f"cafpedia_drain_{size}"
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        config["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
-    else:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app(config)
+    app, pg_name, admin = bench_app(f"cafpedia_drain_{size}", backend)
+    config = app.config
     rng = random.Random(size)
-    with app.app_context():
-        upgrade_database()
-        load_folder(DEFAULT_CONTENT_DIR)
-        db.session.commit()
     populate(app, size, rng, words)
     with app.app_context():
         service.rebuild()
@@ -109,7 +88,8 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         print(f"bulk drain: {done:,} documents in {elapsed:.2f} s = {done / elapsed:,.0f} documents/s; left queued: {service.queue_length()}")
         db.engine.dispose()
 
-    child = {k: v for k, v in config.items()} | {"SQLALCHEMY_DATABASE_URI": config["SQLALCHEMY_DATABASE_URI"]}
+    child = {k: config[k] for k in ("SECRET_KEY", "SEARCH_DIR", "SEARCH_BACKEND", "PASSWORD_HASH_METHOD", "SQLALCHEMY_DATABASE_URI")}
+    child["INSTANCE_PATH"] = app.instance_path
     t = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-c", CHANGER, json.dumps(child), str(w), "50"]) for w in range(processes)]
     for proc in procs:
@@ -122,10 +102,7 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         final = (time.perf_counter() - t) * 1000
         print(f"{processes} processes x 50 changes, each drained at once: {elapsed:.1f} s wall; {left} left queued, drained after in {final:.0f} ms")
         db.engine.dispose()
-    if pg_name:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-        admin.dispose()
+    drop_bench_database(pg_name, admin)
 
 
 def main() -> None:

@@ -97,25 +97,23 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(size: int, backend: str, words: list[str]) -> None:
+def bench_app(name: str, backend: str):
+    """(an app on a throwaway database with the demo content loaded, the PostgreSQL database's
+    name or None, the admin engine that drops it or None)."""
     from cafpedia import create_app
-    from cafpedia.accounts.services import find_user
     from cafpedia.cli import upgrade_database
     from cafpedia.config import DEFAULT_CONTENT_DIR
     from cafpedia.content.loader import load_folder
     from cafpedia.extensions import db
-    from cafpedia.search import service
-    from cafpedia.tips import services as tips
-    from cafpedia.tips.models import CHECKLIST
 
-    folder = Path(tempfile.mkdtemp(prefix=f"cafpedia-bench-{size}-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}-"))
     config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SEARCH_DIR": str(folder / "search"), "SEARCH_BACKEND": backend,
               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    pg_name = None
+    pg_name, admin = None, None
     if backend == "postgres":
         from sqlalchemy import create_engine, text
 
-        pg_name = f"cafpedia_bench_{size}"
+        pg_name = name
         admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
@@ -124,11 +122,31 @@ def run(size: int, backend: str, words: list[str]) -> None:
     else:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app(config)
-    rng = random.Random(size)
     with app.app_context():
         upgrade_database()
         load_folder(DEFAULT_CONTENT_DIR)
         db.session.commit()
+    return app, pg_name, admin
+
+
+def drop_bench_database(pg_name: str | None, admin) -> None:
+    if pg_name:
+        from sqlalchemy import text
+
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(size: int, backend: str, words: list[str]) -> None:
+    from cafpedia.accounts.services import find_user
+    from cafpedia.extensions import db
+    from cafpedia.search import service
+    from cafpedia.tips import services as tips
+    from cafpedia.tips.models import CHECKLIST
+
+    app, pg_name, admin = bench_app(f"cafpedia_bench_{size}", backend)
+    rng = random.Random(size)
     t = time.perf_counter()
     populate(app, size, rng, words)
     print(f"\n== {size:,} synthetic tips ({backend}) ==  database filled in {time.perf_counter() - t:.1f} s")
@@ -171,9 +189,7 @@ def run(size: int, backend: str, words: list[str]) -> None:
             time.sleep(0.01)
         print(f"approve to findable: {(time.perf_counter() - t) * 1000:.0f} ms")
         db.engine.dispose()
-    if pg_name:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+    drop_bench_database(pg_name, admin)
 
 
 def main() -> None:
