@@ -50,6 +50,9 @@ def configure_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from cafpedia.core.urls import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt  # before any route: every <int:...> is bounded
     from cafpedia.accounts.routes import bp as accounts_bp
     from cafpedia.admin.routes import bp as admin_bp
     from cafpedia.areas.routes import bp as areas_bp
@@ -96,6 +99,10 @@ def configure_security(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        from flask_login import current_user
+
+        if getattr(current_user, "is_authenticated", False):  # a signed-in page is nobody else's: never cached
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

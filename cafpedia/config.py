@@ -84,6 +84,7 @@ def secret_key_from_instance(instance_path: str) -> str:
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The settings for one app: defaults, then the environment, then `overrides`."""
     overrides = dict(overrides or {})
+    Path(instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite file, mail files and the index live here
     database_url = os.environ.get("CAFPEDIA_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "cafpedia.sqlite3")
     )

@@ -1,7 +1,7 @@
 """Signing in and out, one's own account, and the administrators' people pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from cafpedia.accounts import services
@@ -41,6 +41,9 @@ def sign_in():
         except services.SignInError as exc:
             error = str(exc)
         else:
+            # A new session at sign-in: nothing from before it (the CSRF secret included) carries over.
+            session.clear()
+            g.pop("csrf_token", None)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
@@ -52,6 +55,7 @@ def sign_in():
 def sign_out():
     ConfirmForm().validate_on_submit() or abort(400)
     logout_user()
+    session.clear()  # nothing of the signed-in session stays in the cookie
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
 

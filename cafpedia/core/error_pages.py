@@ -20,9 +20,10 @@ MESSAGES = {
 
 def refuse_control_characters():
     """before_request: 400 for a query, form or address holding control characters."""
-    values = [*request.args.values(), *(request.view_args or {}).values()]
+    # Every value, repeated ones included (`areas=a&areas=b%00c`): `.values()` gives only the first.
+    values = [*(v for vs in request.args.listvalues() for v in vs), *(request.view_args or {}).values()]
     if request.method == "POST":
-        values.extend(request.form.values())
+        values.extend(v for vs in request.form.listvalues() for v in vs)
     if any(isinstance(v, str) and has_control_characters(v) for v in values):
         abort(400, "control characters")
     return None

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from cafpedia.core.clock import format_date, format_datetime
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
+from cafpedia.core.urls import absolute_url
 
 
 def audit_value(value) -> str:
@@ -53,7 +54,8 @@ def unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications)
+    app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications,
+                                 absolute_url=absolute_url)
     app.jinja_env.filters.update(
         markdown=markdown_with_links,
         plain=plain_text,

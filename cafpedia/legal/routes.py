@@ -19,6 +19,7 @@ from cafpedia.core.forms import (
     submitted_fields,
 )
 from cafpedia.core.permissions import can_post_legal_updates, requires
+from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db
 from cafpedia.legal import services
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
@@ -66,7 +67,7 @@ def _atom(updates, title: str, self_url: str, home_url: str):
 @bp.get("/legal/feed.atom")
 @requires("read_published")
 def feed():
-    return _atom(services.feed(limit=50), "CAFpedia legal updates", url_for("legal.feed", _external=True), url_for("legal.index", _external=True))
+    return _atom(services.feed(limit=50), "CAFpedia legal updates", absolute_url("legal.feed"), absolute_url("legal.index"))
 
 
 @bp.get("/legal/areas/<area_slug>/feed.atom")
@@ -74,7 +75,7 @@ def feed():
 def area_feed(area_slug: str):
     area = find_area(area_slug) or abort(404)
     return _atom(services.feed(services.FeedFilters(area=area.slug), limit=50), f"CAFpedia legal updates: {area.title}",
-                 url_for("legal.area_feed", area_slug=area.slug, _external=True), url_for("legal.index", area=area.slug, _external=True))
+                 absolute_url("legal.area_feed", area_slug=area.slug), absolute_url("legal.index", area=area.slug))
 
 
 @bp.get("/legal/<slug>")

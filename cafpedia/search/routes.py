@@ -1,12 +1,13 @@
 """The search page, its JSON twin, and the OpenSearch description for browsers."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from cafpedia.areas.services import list_areas
 from cafpedia.core.permissions import requires
+from cafpedia.core.urls import absolute_url
 from cafpedia.search import service
 from cafpedia.search.documents import KIND_LABELS
 
@@ -65,5 +66,5 @@ def api():
 @bp.get("/opensearch.xml")
 @requires("read_published")
 def opensearch():
-    xml = render_template("search/opensearch.xml", search_url=url_for("search.results", _external=True))
+    xml = render_template("search/opensearch.xml", search_url=absolute_url("search.results"))
     return Response(xml, mimetype="application/opensearchdescription+xml")
