@@ -55,7 +55,9 @@ def test_stemming(fca):
 
 @pytest.mark.parametrize("one, other", [("s7", "section 7"), ("s.7", "s7"), ("EDR", "extended dispute resolution"),
                                         ("CAF/CASS", "Cafcass"), ("FGC", "family group conference"),
-                                        ("guardian ad litem", "children's guardian"), ("IRO", "independent reviewing officer")])
+                                        ("guardian ad litem", "children's guardian"), ("IRO", "independent reviewing officer"),
+                                        ("SGO", "special guardianship order"), ("CP", "child protection"), ("PR", "parental responsibility"),
+                                        ("FAO", "family assistance order"), ("FHDRA", "\"first hearing dispute resolution appointment\"")])
 def test_synonyms_find_the_same_things(fca, one, other):
     a, b = service.search(fca, one), service.search(fca, other)
     assert a.total > 0 and set(urls(a)) == set(urls(b))
@@ -67,6 +69,11 @@ def test_synonyms_file_is_extendable(tmp_path):
     path = tmp_path / "synonyms.txt"
     path.write_text("# comment\nlooked after child | lac\n\nsingle\n")
     assert synonym_groups(str(path)) == (("looked after child", "lac"),)
+
+
+@pytest.mark.parametrize("acronym", ["SGO", "CP", "CAO", "PR", "LAC", "FAO", "PLO", "FHDRA", "EDR", "FCA"])
+def test_did_you_mean_is_never_offered_for_a_known_acronym(fca, acronym):
+    assert service.search(fca, acronym).results.suggestion is None
 
 
 def test_did_you_mean(fca):
