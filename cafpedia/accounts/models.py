@@ -61,7 +61,9 @@ class User(UserMixin, db.Model):
         return bool(self.active)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # What the session cookie (and a remember cookie) holds: the account, its session
+        # version, and this session's own token (a row in user_sessions, see UserSession).
+        return f"{self.id}:{self.session_version}:{getattr(self, '_session_token', '')}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -76,3 +78,20 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class UserSession(db.Model):
+    """One signed-in session, on the server: a copied cookie stops working once this row is
+    revoked (signing out) or expired (12 hours; 14 days when "keep me signed in" was ticked).
+    Only a hash of the token is kept."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    revoked_at: Mapped[datetime | None]

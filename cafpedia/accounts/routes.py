@@ -44,6 +44,8 @@ def sign_in():
             # A new session at sign-in: nothing from before it (the CSRF secret included) carries over.
             session.clear()
             g.pop("csrf_token", None)
+            services.start_session(user, remember=bool(form.remember.data), user_agent=request.user_agent.string)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
@@ -54,18 +56,36 @@ def sign_in():
 @requires("signed_in")
 def sign_out():
     ConfirmForm().validate_on_submit() or abort(400)
+    services.end_session(current_user._get_current_object())  # on the server: a copied cookie stops working
+    db.session.commit()
     logout_user()
     session.clear()  # nothing of the signed-in session stays in the cookie
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
 
 
+@bp.post("/account/sign-out-everywhere")
+@requires("signed_in")
+def sign_out_everywhere():
+    ConfirmForm().validate_on_submit() or abort(400)
+    services.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out on every device, and every “keep me signed in” has ended.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
 @bp.get("/account")
 @requires("signed_in")
 def account():
-    return render_template(
-        "accounts/account.html", form=ChangePasswordForm(), moderates=areas_led_by(current_user)
-    )
+    return _account_page(ChangePasswordForm())
+
+
+def _account_page(form, status: int = 200):
+    user = current_user._get_current_object()
+    return render_template("accounts/account.html", form=form, moderates=areas_led_by(user), sessions=services.active_sessions(user),
+                           this_session=services.session_hash(user)), status
 
 
 @bp.post("/account/password")
@@ -76,10 +96,12 @@ def change_password():
         user = commit_or_show_errors(form, lambda: services.change_own_password(
             current_user._get_current_object(), form.current_password.data, form.new_password.data))
         if user:
-            login_user(user)  # the session version changed: keep this session signed in
+            services.start_session(user, user_agent=request.user_agent.string)  # the session version changed: a new session here
+            db.session.commit()
+            login_user(user)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, moderates=areas_led_by(current_user)), 400
+    return _account_page(form, 400)
 
 
 # --- Administrators: people ---------------------------------------------------------------
@@ -173,7 +195,9 @@ def reset_password(username: str):
     if form.validate_on_submit():
         if commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
             if user.id == current_user.id:
-                login_user(user)  # keep this session; the others end
+                services.start_session(user, user_agent=request.user_agent.string)  # keep this device signed in; the others end
+                db.session.commit()
+                login_user(user)
             flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
             return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)

@@ -1,17 +1,19 @@
 """Accounts: signing in, creating and changing people. No request or session in here."""
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cafpedia.accounts.models import User, UserRole
+from cafpedia.accounts.models import User, UserRole, UserSession
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
@@ -106,15 +108,70 @@ def find_user(username: str) -> User | None:
 
 
 def load_user_from_session(session_id: str) -> User | None:
-    """Flask-Login's user loader: the id must match the account's current session version."""
+    """Flask-Login's user loader: the account's current session version, and a session row
+    that is neither revoked nor expired."""
     try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
+        user_id, version, token = session_id.split(":", 2)
+        user_id, version = int(user_id), int(version)
     except ValueError:
         return None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.active or user.session_version != version or not token:
         return None
+    live = db.session.scalar(select(UserSession.id).where(
+        UserSession.token_hash == _token_hash(token), UserSession.user_id == user.id,
+        UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()))
+    if live is None:
+        return None
+    user._session_token = token
     return user
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, remember: bool = False, user_agent: str = "") -> None:
+    """A new server-side session for this person (call before `login_user`, then commit)."""
+    now = utcnow()
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now - timedelta(days=30)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=now + lifetime,
+                               remember=remember, user_agent=(user_agent or "")[:200]))
+    user._session_token = token
+
+
+def end_session(user) -> None:
+    """Sign-out: this session's row is revoked, so a copy of its cookie stops working."""
+    token = getattr(user, "_session_token", None)
+    if token:
+        db.session.execute(update(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> int:
+    """Sign out everywhere: every session and remember cookie of this person ends."""
+    ended = db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+                               .values(revoked_at=utcnow())).rowcount
+    user.session_version += 1
+    db.session.flush()
+    audit.record(user, "user.sign_out_everywhere", "user", user.username, summary=f"Signed out everywhere ({ended} session(s)).")
+    return ended
+
+
+def session_hash(user) -> str | None:
+    token = getattr(user, "_session_token", None)
+    return _token_hash(token) if token else None
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    return list(db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()).order_by(UserSession.created_at.desc())))
 
 
 def count_active_admins(*, lock: bool = False) -> int:
