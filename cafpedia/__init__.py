@@ -35,12 +35,18 @@ def configure_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
     from cafpedia import models  # noqa: F401
     from cafpedia.config import MIGRATIONS_DIR
-    from cafpedia.extensions import csrf, db, login_manager, migrate
+    from cafpedia.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:  # the client's address (for limits and logs) from X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def configure_templates(app: Flask) -> None:

@@ -112,6 +112,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "PASSWORD_MIN_LENGTH": 10,
         "SIGNIN_MAX_FAILURES": 5,
         "SIGNIN_LOCK_MINUTES": 15,
+        # Sign-in attempts from one client, whatever the account (Flask-Limiter's syntax).
+        "SIGNIN_RATE_LIMIT": os.environ.get("CAFPEDIA_SIGNIN_RATE_LIMIT") or "10 per minute;60 per hour",
+        "RATELIMIT_STORAGE_URI": os.environ.get("CAFPEDIA_RATELIMIT_STORAGE") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Reverse proxies in front of CAFpedia whose X-Forwarded-For to trust (0: none).
+        "TRUSTED_PROXIES": int(os.environ.get("CAFPEDIA_TRUSTED_PROXIES") or 0),
         "TIME_ZONE": "Europe/London",
         # Mail: an SMTP server (none: messages are written to instance/mail/ as files),
         # the sender, and the address CAFpedia is reached at, for the links in messages.

@@ -71,6 +71,8 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "PUBLIC_READ": False,
         # Fast hashing in tests; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests sign in many times from one address; the limit has a test of its own.
+        "RATELIMIT_ENABLED": False,
     }
 
 

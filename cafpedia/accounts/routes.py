@@ -1,7 +1,7 @@
 """Signing in and out, one's own account, and the administrators' people pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from cafpedia.accounts import services
@@ -18,7 +18,7 @@ from cafpedia.areas.services import area_choices, areas_led_by
 from cafpedia.core.errors import NotAllowed
 from cafpedia.core.forms import commit_or_show_errors, form_status, local_path
 from cafpedia.core.permissions import ROLES, requires
-from cafpedia.extensions import db
+from cafpedia.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -30,6 +30,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @requires("anyone")
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])  # then 429: "Too many tries"
 def sign_in():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

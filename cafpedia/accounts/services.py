@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cafpedia.accounts.models import User, UserRole, UserSession
 from cafpedia.core import audit
-from cafpedia.core.clock import format_datetime, utcnow
+from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLE_LABELS, ROLES
 from cafpedia.core.sql import contains
@@ -251,7 +251,7 @@ def authenticate(username: str, password: str) -> User:
         check_password_hash(_dummy_hash(), password or "")
         raise SignInError(_wrong_credentials(policy))
     if user.locked_until and user.locked_until > now:
-        raise SignInError(_locked_message(user, policy))
+        raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
     if not check_password_hash(user.password_hash, password or ""):
         # Failures count "in a row": a failure after a quiet spell starts the count again.
         quiet_since = now - timedelta(minutes=policy.lock_minutes)
@@ -280,7 +280,7 @@ def authenticate(username: str, password: str) -> User:
                 f"{policy.max_failures} failed sign-ins",
             )
             db.session.commit()
-            raise SignInError(_locked_message(user, policy))
+            raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
         db.session.commit()
         raise SignInError(_wrong_credentials(policy))
     if not user.active:
@@ -299,15 +299,7 @@ def _wrong_credentials(policy: SignInPolicy) -> str:
     # The same words whether or not the username exists, so they reveal nothing.
     return (
         f"{WRONG_CREDENTIALS} After {policy.max_failures} failed tries in a row an account is "
-        f"locked for {policy.lock_minutes} minutes."
-    )
-
-
-def _locked_message(user: User, policy: SignInPolicy) -> str:
-    return (
-        f"This account is locked after {policy.max_failures} failed sign-ins. "
-        f"Try again after {format_datetime(user.locked_until)}, or ask an administrator "
-        "to reset the password."
+        f"locked for {policy.lock_minutes} minutes: then wait, or ask an administrator to reset the password."
     )
 
 

@@ -14,6 +14,7 @@ MESSAGES = {
     404: ("Page not found", "Check the web address, or use the search box or the navigation above."),
     405: ("That cannot be done here", "This page does not accept that kind of request."),
     413: ("What you sent is too large", "Send less at once and try again."),
+    429: ("Too many tries", "Too many attempts have come from here in a short time. Wait a minute, then try again."),
     500: ("Sorry, something went wrong on our side", "Your change was not saved. Try again in a moment; if it keeps happening, tell the CAFpedia team."),
 }
 

@@ -1,6 +1,7 @@
 """Signing in and out: hashed passwords, clear refusals, lockout after repeated failures."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from cafpedia.accounts.services import find_user
@@ -88,10 +89,13 @@ def test_repeated_failures_lock_the_account_for_a_while(app, client, make_user):
     for _ in range(4):
         assert "username or password is not right" in text_of(client.sign_in("jo.smith", "wrong-password"))
     locked = client.sign_in("jo.smith", "wrong-password")
-    assert "This account is locked after 5 failed sign-ins" in text_of(locked)
+    unknown = client.sign_in("no.such.person", "wrong-password")
+    said = [re.search(r"The username or password is not right[^<]*", text_of(r)).group(0) for r in (locked, unknown)]
+    assert said[0] == said[1]  # a lock tells nobody that the account exists
+    assert "locked for 15 minutes" in text_of(locked)
     # Even the right password is refused while the lock lasts.
     still = client.sign_in("jo.smith")
-    assert still.status_code == 401 and "locked" in text_of(still)
+    assert still.status_code == 401 and "locked for 15 minutes" in text_of(still)
     entry = db.session.query(AuditEntry).filter_by(action="account.locked", object_ref="jo.smith").one()
     assert entry.actor_name == "sign-in"
     # When the lock has passed, the right password works again.
@@ -152,3 +156,17 @@ def test_control_characters_are_refused_with_400(client, make_user):
     client.sign_in("jo.smith")
     for path in ["/search?q=a%00b", "/areas/a%00b", "/standards/x%00"]:
         assert client.get(path).status_code == 400, path
+
+
+def test_sign_in_attempts_are_limited_per_client(make_app, make_user):
+    from tests.conftest import Client
+
+    app = make_app(RATELIMIT_ENABLED=True, SIGNIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        make_user("jo.smith")
+        client = Client(app.test_client())
+        for username in ("jo.smith", "someone.else", "another.one"):  # whatever the account
+            assert client.sign_in(username, "wrong-password").status_code == 401
+        refused = client.sign_in("jo.smith")
+        assert refused.status_code == 429 and "Too many attempts have come from here" in text_of(refused)
+        assert client.raw.get("/sign-in").status_code == 200  # reading the page is not limited
