@@ -27,7 +27,7 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
-                    create_user_command, reviews_command, reindex_command):
+                    create_user_command, invite_command, reviews_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -354,6 +354,35 @@ def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str,
             click.echo(f"Error: {field}: {message}", err=True)
         sys.exit(1)
     click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")
+
+
+
+@click.command("invite")
+@click.argument("username", required=False)
+@click.option("--all-without-password", is_flag=True, help="Invite every active person with an email address and no password.")
+@with_appcontext
+def invite_command(username: str | None, all_without_password: bool) -> None:
+    """Email a person (or everyone without a password) a one-time link to set their password."""
+    from cafpedia.accounts import invitations, services
+    from cafpedia.core.errors import ServiceError, ValidationError
+
+    if bool(username) == all_without_password:
+        raise click.UsageError("Give a USERNAME, or --all-without-password (not both).")
+    try:
+        if all_without_password:
+            people = invitations.invite_all_without_password(None)
+        else:
+            person = services.find_user(username)
+            if person is None:
+                raise click.ClickException(f"There is no account called {username!r}.")
+            invitations.invite(None, person)
+            people = [person]
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)) from exc
+    click.echo(f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
+               "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`.")
 
 
 if __name__ == "__main__":

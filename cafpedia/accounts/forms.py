@@ -33,6 +33,10 @@ class NewPersonForm(PersonForm):
     password = PasswordField("First password", validators=[DataRequired("Enter a first password for the account.")])
 
 
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField("Choose a password", validators=[DataRequired("Choose a password.")])
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired("Enter a new password.")])
 

@@ -95,3 +95,20 @@ class UserSession(db.Model):
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     revoked_at: Mapped[datetime | None]
+
+
+class Invitation(db.Model):
+    """A one-time link, emailed, to set a password: valid for 72 hours, until used, or until a
+    newer invitation replaces it. Only a hash of the token is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]  # used, or replaced by a newer invitation
+
+    user = relationship("User", foreign_keys=[user_id])

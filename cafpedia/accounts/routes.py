@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from cafpedia.accounts import services
+from cafpedia.accounts import invitations, services
 from cafpedia.accounts.forms import (
     ChangePasswordForm,
+    ChoosePasswordForm,
     ConfirmForm,
     NewPersonForm,
     PersonForm,
@@ -15,8 +16,8 @@ from cafpedia.accounts.forms import (
 )
 from cafpedia.accounts.models import User
 from cafpedia.areas.services import area_choices, areas_led_by
-from cafpedia.core.errors import NotAllowed
-from cafpedia.core.forms import commit_or_show_errors, form_status, local_path
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status, local_path
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db, limiter
 
@@ -186,6 +187,50 @@ def set_active(username: str):
         db.session.commit()
         flash(f"{user.username} {'reactivated' if make_active else 'deactivated'}.", "success")
     return redirect(url_for("accounts.person", username=user.username))
+
+
+@bp.post("/admin/people/<username>/invite")
+@requires("manage_people")
+def invite(username: str):
+    user = _get_person(username)
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        invitations.invite(current_user, user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc), "error")
+    else:
+        flash(f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours.", "success")
+    return redirect(url_for("accounts.person", username=user.username))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@requires("anyone")
+def invitation(token: str):
+    """The link from an invitation email: choose a password, then you are signed in."""
+    try:
+        found = invitations.open_invitation(token)
+    except invitations.InvitationError as exc:
+        return render_template("accounts/invitation.html", problem=str(exc), form=None, person=None), 410
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.password.data)
+            services.start_session(user, user_agent=request.user_agent.string)
+            db.session.commit()
+        except invitations.InvitationError as exc:
+            db.session.rollback()
+            return render_template("accounts/invitation.html", problem=str(exc), form=None, person=None), 410
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            session.clear()
+            login_user(user)
+            flash("Your password is set, and you are signed in. Welcome to CAFpedia.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/invitation.html", problem=None, form=form, person=found.user), form_status(form)
 
 
 @bp.post("/admin/people/<username>/password")

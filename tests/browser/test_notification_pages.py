@@ -90,3 +90,38 @@ def test_notification_settings_watching_and_the_mail_page_are_accessible(browser
     expect(admin.get_by_role("img", name=re.compile("^Decision times by month"))).to_be_visible()
     axe_check(admin)
     admin_context.close()
+
+
+def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(browser, live_server, live_app, live_smtp, axe_check):
+    from cafpedia.accounts import services as accounts
+
+    with live_app.app_context():
+        if accounts.find_user("invited.person") is None:
+            accounts.create_user(None, username="invited.person", name="Invited Person", email="invited.person@example.org",
+                                 roles=["practitioner"], areas=[], password=None)
+            db.session.commit()
+        db.session.remove()
+    send_mail(live_app)
+    live_smtp.inbox.messages.clear()
+    admin_context, admin = person(browser, live_server, "demo.admin")
+    admin.goto(live_server + "/admin/people/invited.person")
+    admin.get_by_role("button", name="Email an invitation").click()
+    expect(admin.get_by_text("An invitation to set a password is on its way")).to_be_visible()
+    axe_check(admin)
+    admin_context.close()
+
+    send_mail(live_app)
+    mail = live_smtp.inbox.to("invited.person@example.org")[-1]
+    link = re.search(r"http://127\.0\.0\.1:\d+/invitation/[A-Za-z0-9_-]+", live_smtp.inbox.text(mail)).group(0)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Choose a password").fill("a-long-enough-passphrase")
+    page.get_by_role("button", name="Set my password").click()
+    expect(page.get_by_text("Your password is set, and you are signed in.")).to_be_visible()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+    axe_check(page)
+    context.close()

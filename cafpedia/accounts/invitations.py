@@ -1,0 +1,96 @@
+"""Invitations: a one-time emailed link with which a person sets their own password.
+
+For accounts loaded without a password (every real account, by the content contract): an
+administrator presses "Email an invitation", or runs `cafpedia invite`. The link works once,
+for 72 hours, and only the newest invitation of a person works.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from cafpedia.accounts.models import Invitation, User
+from cafpedia.accounts.services import hash_password, password_problem
+from cafpedia.core import audit
+from cafpedia.core.clock import format_datetime, utcnow
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.extensions import db
+from cafpedia.mail.outbox import Letter, enqueue
+
+VALID_FOR = timedelta(hours=72)
+TOKEN_MAX = 100
+
+
+class InvitationError(ServiceError):
+    """The link cannot be used; the message says why, for the person holding it."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(actor, user: User) -> Invitation:
+    """Email `user` a link to set their password (in the caller's transaction)."""
+    if not user.active:
+        raise NotAllowed(f"{user.name}'s account is deactivated: reactivate it before inviting them.")
+    if not (user.email or "").strip():
+        raise ValidationError({"email": f"{user.name} has no email address: add one, then send the invitation."})
+    now = utcnow()
+    db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.closed_at.is_(None)).values(closed_at=now))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(user_id=user.id, token_hash=_hash(token), invited_by_id=getattr(actor, "id", None), created_at=now,
+                            expires_at=now + VALID_FOR)
+    db.session.add(invitation)
+    enqueue(user, "invitation", Letter(
+        subject="Set your CAFpedia password",
+        paragraphs=[f"You have an account on CAFpedia, CAFCASS's practice knowledge base, with the username {user.username}.",
+                    f"Choose your password with the link below. It works once, until {format_datetime(invitation.expires_at)}."],
+        links=[("Set your password", f"/invitation/{token}")],
+        footer="If you did not expect this, you can ignore it: nothing changes until the link is used."))
+    audit.record(actor, "user.invite", "user", user.username, summary=f"Invitation emailed to {user.email}; valid for 72 hours.")
+    return invitation
+
+
+def invite_all_without_password(actor) -> list[User]:
+    """Invite every active person with an email address and no password."""
+    people = list(db.session.scalars(select(User).where(User.active.is_(True), User.password_hash.is_(None), User.email != "").order_by(User.username)))
+    for person in people:
+        invite(actor, person)
+    return people
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation this link holds, if it can still be used."""
+    invitation = None
+    if token and len(token) <= TOKEN_MAX:
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None:
+        raise InvitationError("This link is not one CAFpedia sent, or it was copied incompletely. Ask an administrator for a new invitation.")
+    if invitation.closed_at is not None:
+        raise InvitationError("This link has already been used, or a newer invitation replaced it. Sign in, or ask an administrator for a new invitation.")
+    if invitation.expires_at <= utcnow():
+        raise InvitationError("This link has expired: invitations work for 72 hours. Ask an administrator for a new one.")
+    if not invitation.user.active:
+        raise InvitationError("This account is deactivated. Ask an administrator if you still need access.")
+    return invitation
+
+
+def accept(token: str, password: str) -> User:
+    """Set the password from the link, once; the link then stops working."""
+    invitation = open_invitation(token)
+    problem = password_problem(password or "")
+    if problem:
+        raise ValidationError({"password": problem})
+    closed = db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.closed_at.is_(None)).values(closed_at=utcnow()))
+    if closed.rowcount != 1:  # the same link, pressed twice at once
+        raise InvitationError("This link has already been used. Sign in with the password you chose.")
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    user.session_version += 1
+    db.session.flush()
+    audit.record(user, "user.invitation_accepted", "user", user.username, summary="Password set from an emailed invitation.")
+    return user

@@ -1,0 +1,67 @@
+"""Invitations: an administrator (or `cafpedia invite`) emails a one-time link; the person
+follows it from the real SMTP server's copy, chooses a password and is signed in."""
+from __future__ import annotations
+
+import re
+
+from cafpedia.accounts.services import find_user
+from cafpedia.mail import outbox
+from tests.conftest import Client
+
+
+def link_in(smtp, address: str) -> str:
+    mail = smtp.inbox.to(address)[-1]
+    assert mail["Subject"] == "Set your CAFpedia password"
+    return re.search(r"https://cafpedia\.test(/invitation/[A-Za-z0-9_-]+)", smtp.inbox.text(mail)).group(1)
+
+
+def test_an_invitation_sets_a_password_once(mail_app, smtp, make_user, admin_client, clock):
+    make_user("new.starter", ["practitioner"], name="New Starter", email="new.starter@example.org", password=None)
+    assert admin_client.post_form("/admin/people/new.starter/invite").status_code == 302
+    outbox.drain()
+    path = link_in(smtp, "new.starter@example.org")
+    person = Client(mail_app.test_client())
+    page = person.raw.get(path)
+    assert page.status_code == 200 and "Choose your password" in page.get_data(as_text=True) and "new.starter" in page.get_data(as_text=True)
+    short = person.post_form(path, {"password": "short"})
+    assert short.status_code == 400 and find_user("new.starter").password_hash is None
+    done = person.post_form(path, {"password": "a-long-enough-passphrase"})
+    assert done.status_code == 302 and person.raw.get("/account").status_code == 200  # signed in
+    again = Client(mail_app.test_client()).raw.get(path)
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+    fresh = Client(mail_app.test_client())
+    assert fresh.sign_in("new.starter", "a-long-enough-passphrase").status_code == 302
+
+
+def test_an_old_link_expires_and_a_newer_one_replaces_it(mail_app, smtp, make_user, admin_client, clock):
+    make_user("new.starter", ["practitioner"], email="new.starter@example.org", password=None)
+    admin_client.post_form("/admin/people/new.starter/invite")
+    outbox.drain()
+    first = link_in(smtp, "new.starter@example.org")
+    admin_client.post_form("/admin/people/new.starter/invite")
+    outbox.drain()
+    second = link_in(smtp, "new.starter@example.org")
+    person = Client(mail_app.test_client())
+    assert "a newer invitation replaced it" in person.raw.get(first).get_data(as_text=True)
+    clock.advance(hours=73)
+    expired = person.raw.get(second)
+    assert expired.status_code == 410 and "has expired" in expired.get_data(as_text=True)
+    assert person.raw.get("/invitation/" + "x" * 500).status_code == 410  # nonsense: said plainly, no error
+
+
+def test_someone_without_an_address_cannot_be_invited(mail_app, make_user, admin_client):
+    make_user("no.email", ["practitioner"], email="", password=None)
+    page = admin_client.post_form("/admin/people/no.email/invite", follow_redirects=True).get_data(as_text=True)
+    assert "has no email address" in page
+
+
+def test_invite_everyone_without_a_password_from_the_command_line(mail_app, smtp, make_user, runner):
+    make_user("has.password", ["practitioner"], email="has.password@example.org")
+    make_user("first.one", ["practitioner"], email="first.one@example.org", password=None)
+    make_user("second.one", ["practitioner"], email="second.one@example.org", password=None)
+    result = runner.invoke(args=["invite", "--all-without-password"])
+    assert result.exit_code == 0 and "Invited 2 person(s): first.one, second.one" in result.output
+    assert runner.invoke(args=["invite"]).exit_code != 0
+    assert "no account called" in runner.invoke(args=["invite", "nobody.here"]).output
+    outbox.drain()
+    assert smtp.inbox.to("first.one@example.org") and smtp.inbox.to("second.one@example.org") and not smtp.inbox.to("has.password@example.org")
