@@ -225,6 +225,10 @@ def load_command(directory: Path) -> None:
     """Load a content folder: all or nothing, every problem reported."""
     ctx = _load_or_exit(directory)
     click.echo(f"Loaded {directory}: {_describe(ctx)}.")
+    if ctx.warnings:
+        click.echo(f"{len(ctx.warnings)} warning(s): loaded as written; worth a look:")
+        for warning in ctx.warnings:
+            click.echo(f"  {warning}")
     from cafpedia.search import service as search
 
     refreshed = search.drain(timeout=10.0)

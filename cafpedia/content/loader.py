@@ -47,12 +47,17 @@ class LoadContext:
     root: Path
     actor: Any = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     # What each section read, keyed by the section's name, for the others to refer to.
     records: dict[str, Any] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
 
     def problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(file, line, field_name, message))
+
+    def warn(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
+        """Loaded as written, but a person should look: reported, and does not stop the load."""
+        self.warnings.append(Problem(file, line, field_name, message))
 
     def read(self, relative: str):
         """The parsed YAML of a file in the folder, None if it is absent or broken."""
@@ -171,6 +176,9 @@ class Record:
     def problem(self, field_name: str | None, message: str) -> None:
         line = self.data.line_of(field_name) if field_name else self.line
         self.ctx.problem(self.file, line, field_name, message)
+
+    def warn(self, field_name: str | None, message: str) -> None:
+        self.ctx.warn(self.file, self.data.line_of(field_name) if field_name else self.line, field_name, message)
 
     def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         for key in self.data:

@@ -50,20 +50,39 @@ class CitationError(ValueError):
 
 @dataclass(frozen=True)
 class Citation:
-    kind: str  # neutral | report | statute | document
-    text: str  # written the one way CAFpedia writes it
-    year: int
+    kind: str  # neutral | report | statute | si | command | document | unrecognised
+    text: str  # written the one way CAFpedia writes it (an unrecognised one: exactly as written)
+    year: int | None
     law: str  # what two citations must share to name the same law: the judgment, or the Act
     section: str | None = None  # for legislation: "s7", "s1(3)", "r4.11"
+    name: str | None = None  # a case's name ("Re L (A Child) (Contact: Domestic Violence)"), a paper's title
+    also: tuple[str, ...] = ()  # other keys for the same law: an SI's number and its title
+
+    @property
+    def recognised(self) -> bool:
+        return self.kind != "unrecognised"
+
+    @property
+    def case_key(self) -> str | None:
+        """The case name, for matching by name: lower case, without "(A Child)" and punctuation."""
+        if not self.name or self.kind not in ("neutral", "report", "unrecognised"):
+            return None
+        if self.kind == "unrecognised" and not CASE_NAME_RE.match(self.name):
+            return None  # a bare name counts as a case's only if it reads like one: "Re L (...)", "A v B"
+        return case_key(self.name)
 
     def same_law(self, other: Citation) -> bool:
         """Do these name the same judgment, document, or statute (and section)?
 
-        An Act without a section is the same law as any section of it; s1 covers s1(3).
+        An Act without a section is the same law as any section of it; s1 covers s1(3). Two
+        citations of a judgment with the same case name are the same judgment (a neutral
+        citation and its law report); a bare case name matches the case cited with it.
         """
-        if self.law != other.law:
+        if self.case_key and self.case_key == other.case_key:
+            return True
+        if {self.law, *self.also}.isdisjoint({other.law, *other.also}):
             return False
-        if self.kind != "statute" or self.section is None or other.section is None:
+        if self.kind != "statute" or other.kind != "statute" or self.section is None or other.section is None:
             return True
         a, b = self.section, other.section
         return a == b or a.startswith(b + "(") or b.startswith(a + "(")
@@ -144,10 +163,121 @@ def _judgment(raw: str, this_year: int | None) -> Citation:
 
 
 @lru_cache(maxsize=8192)
-def parse_loosely(text: str) -> Citation | None:
-    """A tip's free-text legal reference, if it is a citation; None if not. Cached: every tip
-    page matches its references against every update's citations."""
+def read_cached(text: str) -> tuple[Citation, ...]:
+    """`read()`, cached: every tip page matches its references against every update's citations."""
+    return tuple(read(text))
+
+
+# --- Reading a field as written ----------------------------------------------------------------
+#
+# `read()` takes what an editor or an old intranet wrote and never refuses it: the forms below
+# are understood; anything else is kept exactly as written, marked unrecognised, for a person
+# to confirm (the form asks; a load warns).
+
+MONTHS = ("January February March April May June July August September October November December").split()
+SPLIT_RE = re.compile(r"\s*;\s*|,\s+(?=[\[(]\d{4}[\])])")  # ";" always; "," before a further [year] or (year)
+CASE_RE = re.compile(r"^(?P<name>\S.{0,199}?)\s+(?P<cite>[\[(]\d{4}[\])]\s.*)$")
+CHAPTER_RE = re.compile(r"^(?P<act>.+?\s(?:Act|Measure)\s+\d{4}),?\s*\(?\s*c\.?\s*(?P<chapter>\d{1,4})\s*\)?(?P<rest>.*)$", re.I)
+SI_RE = re.compile(r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*S\.?\s?I\.?\s+(?P<year>\d{4})\s*/\s*(?P<number>\d{1,5})\s*\)?$", re.I)
+COMMAND_RE = re.compile(r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*(?P<series>Cmnd|Cmd|Cm|Cd)\.?\s+(?P<number>\d{1,5})\s*\)?$", re.I)
+AUTHORED_RE = re.compile(
+    rf"^(?P<author>[^,]{{2,120}}),\s+(?P<title>\S[^\n]{{2,200}}?),\s+(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(MONTHS)})\s+(?P<year>\d{{4}})$", re.I)
+COMMAND_SERIES = {"cm": "Cm", "cmnd": "Cmnd", "cmd": "Cmd", "cd": "Cd"}
+CASE_NAME_RE = re.compile(r"^(?:re|in re|in the matter of)\s+\S|^\S.*\sv\.?\s+\S", re.I)
+CHILD_WORDS = re.compile(r"\((?:a child|children|a minor|minors|a minor child)\)", re.I)
+
+
+def case_key(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", CHILD_WORDS.sub(" ", name.lower())).split())
+
+
+def read(text: str, *, this_year: int | None = None) -> list[Citation]:
+    """Every citation in a field as written: several may be separated by ";" (or a parallel
+    citation by ","); a case name may come before a judgment's citation. Never raises."""
+    raw = " ".join((text or "").replace("\u00a0", " ").split())
+    if not raw:
+        return []
+    found: list[Citation] = []
+    name = None
+    for part in (p for p in SPLIT_RE.split(raw) if p):
+        citation = _read_one(part, this_year)
+        if citation.name is None and name and citation.kind in ("neutral", "report"):
+            citation = Citation(citation.kind, f"{name} {citation.text}", citation.year, citation.law, name=name)  # a parallel citation
+        name = citation.name if citation.kind in ("neutral", "report") else None
+        found.append(citation)
+    return found
+
+
+def _read_one(part: str, this_year: int | None) -> Citation:
     try:
-        return parse(text)
+        return parse(part, this_year=this_year)
     except CitationError:
+        pass
+    for reader in (_case, _chapter, _statutory_instrument, _command_paper, _authored_document):
+        try:
+            citation = reader(part, this_year)
+        except CitationError:
+            citation = None
+        if citation is not None:
+            return citation
+    return unrecognised(part)
+
+
+def unrecognised(text: str) -> Citation:
+    """Kept exactly as written; the same words written again are the same law."""
+    raw = " ".join(text.split())
+    name = raw if not re.search(r"[\[(]\d{4}[\])]", raw) else None
+    return Citation("unrecognised", raw, None, raw.lower(), name=name)
+
+
+def _case(part: str, this_year: int | None) -> Citation | None:
+    match = CASE_RE.match(part)
+    if not match:
         return None
+    cited = _judgment(match.group("cite"), this_year)
+    name = match.group("name").strip().rstrip(",")
+    return Citation(cited.kind, f"{name} {cited.text}", cited.year, cited.law, name=name)
+
+
+def _chapter(part: str, this_year: int | None) -> Citation | None:
+    match = CHAPTER_RE.match(part)
+    if not match:
+        return None
+    act = parse(f"{match.group('act')} {match.group('rest').strip()}".strip(), this_year=this_year)
+    title = act.text[: -len(f" {act.section}")] if act.section else act.text
+    text = f"{title} (c. {int(match.group('chapter'))})" + (f" {act.section}" if act.section else "")
+    return Citation("statute", text, act.year, act.law, act.section)
+
+
+def _statutory_instrument(part: str, this_year: int | None) -> Citation | None:
+    match = SI_RE.match(part)
+    if not match:
+        return None
+    year = _year(match.group("year"), this_year)
+    number = f"SI {year}/{int(match.group('number'))}"
+    title = (match.group("title") or "").strip().rstrip(",")
+    also = (" ".join(title.lower().split()),) if title else ()
+    if title.lower().startswith("the "):
+        also += (" ".join(title[4:].lower().split()),)
+    return Citation("si", f"{title} ({number})" if title else number, year, number.lower(), also=also, name=title or None)
+
+
+def _command_paper(part: str, this_year: int | None) -> Citation | None:
+    match = COMMAND_RE.match(part)
+    if not match:
+        return None
+    number = f"{COMMAND_SERIES[match.group('series').lower()]} {int(match.group('number'))}"
+    title = (match.group("title") or "").strip().rstrip(",")
+    return Citation("command", f"{title} ({number})" if title else number, None, number.lower(), name=title or None)
+
+
+def _authored_document(part: str, this_year: int | None) -> Citation | None:
+    match = AUTHORED_RE.match(part)
+    if not match:
+        return None
+    year = _year(match.group("year"), this_year)
+    month = match.group("month").capitalize()
+    day = f"{int(match.group('day'))} " if match.group("day") else ""
+    title = match.group("title").strip()
+    text = f"{match.group('author').strip()}, {title}, {day}{month} {year}"
+    return Citation("document", text, year, f"{title.lower()} ({year})", name=title)

@@ -27,7 +27,7 @@ from cafpedia.core import audit, clock
 from cafpedia.digest.content import _int, _read_markdown
 from cafpedia.extensions import db
 from cafpedia.legal import services
-from cafpedia.legal.citations import CitationError, parse
+from cafpedia.legal.citations import read
 from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, LegalUpdate, LegalUpdateArea
 from cafpedia.tips.content import _as_datetime
 
@@ -120,10 +120,14 @@ class LegalSection:
             record.problem("citation", f"{record.label}: expected a citation, or a list of them, found {type_name(raw)}")
         citations = []
         for text in texts:
-            try:
-                citations.append(parse(str(text)).text)
-            except CitationError as exc:
-                record.problem("citation", f"{record.label}: {exc}")
+            if len(str(text)) > services.CITATION_MAX:
+                record.problem("citation", f"{record.label}: a citation is at most {services.CITATION_MAX} characters; this one has {len(str(text)):,}")
+                continue
+            for citation in read(str(text)):
+                citations.append(citation.text)
+                if not citation.recognised:
+                    record.warn("citation", f"{record.label}: “{citation.text[:80]}” is not a citation form "
+                             "CAFpedia recognises; it is kept exactly as written")
         made_on = record.date("date")
         number = _int(record, "revision", low=1, high=10_000) or default_number
         if number is None:
@@ -145,7 +149,8 @@ class LegalSection:
         if len(ctx.problems) != before:
             return None
         draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, summary=summary, briefing=parts[0],
-                                     practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url)
+                                     practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url,
+                                     keep_unrecognised=True)  # a load warns about unrecognised citations (above), never refuses them
         errors, _, _ = services.check_draft(draft, today=(at.date() if at else clock.today()))
         errors.pop("areas", None)  # areas are checked against the folder and the database in check()
         for name, message in errors.items():

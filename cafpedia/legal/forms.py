@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from cafpedia.core.forms import CheckboxListField, choices
@@ -23,6 +23,7 @@ class UpdateForm(FlaskForm):
     briefing = TextAreaField("Briefing (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
     practice = TextAreaField("What it means for practice (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
     source_url = StringField("Source link (optional)", validators=[Length(max=URL_MAX, message=f"At most {URL_MAX} characters.")])
+    keep_unrecognised = BooleanField("Keep citations CAFpedia does not recognise as written")
     note = StringField("What changed (optional)", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")])
 
 

@@ -111,7 +111,7 @@ def _draft(form: UpdateForm) -> services.UpdateDraft:
         citations=[c.strip() for c in (form.citations.data or "").splitlines() if c.strip()],
         made_on=form.made_on.data, summary=form.summary.data or "", briefing=form.briefing.data or "", practice=form.practice.data or "",
         areas=list(form.areas.data or []), tags=[normalise_tag(t) for t in split_list(form.tags.data)],
-        source_url=(form.source_url.data or "").strip() or None,
+        source_url=(form.source_url.data or "").strip() or None, keep_unrecognised=bool(form.keep_unrecognised.data),
     )
 
 

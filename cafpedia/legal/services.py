@@ -19,7 +19,7 @@ from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationE
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.text import is_web_link
 from cafpedia.extensions import db
-from cafpedia.legal.citations import Citation, CitationError, parse, parse_loosely
+from cafpedia.legal.citations import Citation, read, read_cached
 from cafpedia.legal.models import (
     KINDS,
     PUBLISHED,
@@ -48,7 +48,8 @@ SLUG_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Kinds whose date is when something already happened: it cannot be in the future.
 PAST_KINDS = {"case-law", "inspection"}
 # What a kind must be cited by.
-CITATION_KINDS = {"case-law": {"neutral", "report"}, "legislation": {"statute"}}
+CITATION_KINDS = {"case-law": {"neutral", "report"}, "legislation": {"statute", "si"}}
+CITATION_MAX = 500
 
 
 @dataclass
@@ -63,6 +64,8 @@ class UpdateDraft:
     areas: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     source_url: str | None = None
+    # The editor has checked the citations CAFpedia does not recognise and keeps them as written.
+    keep_unrecognised: bool = field(default=False, compare=False)
 
     @classmethod
     def of(cls, revision: LegalRevision) -> UpdateDraft:
@@ -87,19 +90,22 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
     citations: list[Citation] = []
-    problems = []
     for text in draft.citations:
-        try:
-            citations.append(parse(text, this_year=today.year + 5))
-        except CitationError as exc:
-            problems.append(str(exc))
-    if problems:
-        errors["citations"] = "; ".join(problems[:3]) + "."
+        if len(text) > CITATION_MAX:
+            errors["citations"] = f"A citation is at most {CITATION_MAX} characters; one has {len(text):,}."
+            break
+        citations.extend(read(text, this_year=today.year + 5))
+    unknown = [c.text for c in citations if not c.recognised]
+    if "citations" in errors:
+        pass
+    elif unknown and not draft.keep_unrecognised:
+        errors["citations"] = ("Not recognised: " + "; ".join(f"“{t[:80]}”" for t in unknown[:3]) + ". Check each is written as the source "
+                               "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it.")
     elif not citations:
         errors["citations"] = "Give at least one citation, for example [2002] EWCA Civ 1199 or Children Act 1989 s7."
     elif len(citations) > CITATIONS_MAX:
         errors["citations"] = f"Give at most {CITATIONS_MAX} citations."
-    elif draft.kind in CITATION_KINDS and not any(c.kind in CITATION_KINDS[draft.kind] for c in citations):
+    elif draft.kind in CITATION_KINDS and not any(c.kind in CITATION_KINDS[draft.kind] or not c.recognised for c in citations):
         errors["citations"] = ("Cite a judgment as [2002] EWCA Civ 1199 or [2002] 2 FLR 893." if draft.kind == "case-law"
                                else "Cite legislation by its short title and year, for example Children Act 1989 s7.")
     if draft.made_on is None:
@@ -322,12 +328,14 @@ def mark_seen(user) -> None:
 
 
 def citations_of(update: LegalUpdate) -> list[Citation]:
-    return [c for c in (parse_loosely(t) for t in update.current.citations) if c is not None]
+    return [c for text in update.current.citations for c in read_cached(text)]
 
 
 def tip_citations(tip) -> list[Citation]:
+    """A tip's legal references, read as a legal update's citations are: a case name alone
+    still finds the update about that case."""
     revision = tip.current
-    return [c for c in (parse_loosely(t) for t in (revision.legal_refs if revision else [])) if c is not None]
+    return [c for text in (revision.legal_refs if revision else []) for c in read_cached(text)]
 
 
 def _published_tips():

@@ -155,7 +155,7 @@ def test_posting_from_the_form(staff, as_user, citing_tip):
     client = as_user("lola.lawyer")
     bad = client.post_form("/legal/new", {**FORM, "citations": "[2002] EWCA 1199", "made_on": "2099-01-01", "briefing": ""})
     text = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "neutral citation is [year] court number" in text and "Write the briefing" in text
+    assert bad.status_code == 400 and "Not recognised: “[2002] EWCA 1199”" in text and "Write the briefing" in text
     ok = client.post_form("/legal/new", {**FORM, "confirmed": "yes"})
     assert ok.status_code == 302
     slug = db.session.query(LegalUpdate).one().slug
@@ -275,7 +275,39 @@ def test_load_names_bad_legal_files(app, demo_content, tmp_path):
     with pytest.raises(ContentError) as caught:
         load_folder(tmp_path / "bad")
     text = str(caught.value)
-    assert "neutral citation" in text and "What it means for practice" in text
+    assert "What it means for practice" in text
+    assert "EWCA 1199" not in text  # a citation not recognised is a warning, kept as written, never a refusal
+
+
+FIVE_FORMS = [
+    ("2006-03-01-re-l", "case-law", "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", "2000-06-19"),
+    ("2006-03-02-children-act-2004", "legislation", "Children Act 2004 (c. 31)", "2004-11-15"),
+    ("2006-03-03-every-child-matters", "guidance", "Cm 6932", "2006-10-01"),
+    ("2006-03-04-court-bundles", "guidance", "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199", "2006-02-10"),
+    ("2006-03-05-complaints", "guidance", "DfES, Getting the Best from Complaints, September 2006", "2006-09-01"),
+    ("2006-03-06-old-note", "guidance", "Internal memo on report bundles, undated", "2006-01-01"),
+]
+
+
+def test_the_five_forms_of_the_old_intranet_load_as_written(app, demo_content, tmp_path, runner):
+    folder = tmp_path / "intranet" / "legal"
+    folder.mkdir(parents=True)
+    for slug, kind, citation, made in FIVE_FORMS:
+        (folder / f"{slug}.md").write_text(
+            f"---\ntitle: {slug.split('-', 3)[3].replace('-', ' ').capitalize()}\nkind: {kind}\ncitation: \"{citation}\"\ndate: {made}\n"
+            f"published_on: {slug[:10]}\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe briefing.\n\n"
+            f"## What it means for practice\n\n- Do this.\n")
+    result = runner.invoke(args=["load", str(tmp_path / "intranet")])
+    assert result.exit_code == 0, result.output
+    assert "1 warning(s)" in result.output and "“Internal memo on report bundles, undated” is not a citation form" in result.output
+    stored = {u.slug: u.current.citations for u in db.session.query(LegalUpdate)}
+    for slug, _, citation, _ in FIVE_FORMS:
+        assert stored[slug] == [citation], slug
+    from cafpedia.accounts.services import find_user
+    from cafpedia.search import service
+
+    found = service.search(find_user("demo.fca"), "Re L contact domestic violence")
+    assert "/legal/2006-03-01-re-l" in [h.url for h in found.results.hits]  # case names are indexed
 
 
 def test_revisions_and_withdrawal_survive_a_round_trip(app, staff, posted, tmp_path):
