@@ -27,7 +27,7 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
-                    create_user_command, invite_command, reviews_command, reindex_command):
+                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -387,6 +387,31 @@ def invite_command(username: str | None, all_without_password: bool) -> None:
         raise click.ClickException("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)) from exc
     click.echo(f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
                "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`.")
+
+
+
+@click.command("import-people")
+@click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def import_people_command(csv_file: Path) -> None:
+    """Create or update people from an HR export in CSV (username,name,email,roles,areas): all or nothing."""
+    from cafpedia.accounts.people_csv import PeopleImportError, import_people
+
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text (save the export as CSV UTF-8): {exc}") from exc
+    try:
+        done = import_people(None, text)
+        db.session.commit()
+    except PeopleImportError as exc:
+        db.session.rollback()
+        click.echo(f"Nothing was imported: {len(exc.problems)} problem(s) in {csv_file}:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Imported {csv_file}: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
+               "New people have no password yet: `cafpedia invite --all-without-password` emails them a link.")
 
 
 if __name__ == "__main__":

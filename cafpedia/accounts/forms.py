@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -31,6 +32,10 @@ class PersonForm(FlaskForm):
 class NewPersonForm(PersonForm):
     username = StringField("Username", validators=[DataRequired("Enter a username."), Length(max=64, message="Use at most 64 characters.")])
     password = PasswordField("First password", validators=[DataRequired("Enter a first password for the account.")])
+
+
+class ImportPeopleForm(FlaskForm):
+    file = FileField("The HR export (CSV, UTF-8)", validators=[FileRequired("Choose the CSV file to import.")])
 
 
 class ChoosePasswordForm(FlaskForm):

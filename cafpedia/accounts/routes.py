@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from cafpedia.accounts import invitations, services
+from cafpedia.accounts import invitations, people_csv, services
 from cafpedia.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
     ConfirmForm,
+    ImportPeopleForm,
     NewPersonForm,
     PersonForm,
     ResetPasswordForm,
@@ -129,6 +130,32 @@ def people():
         people=services.list_users(role=role, status=status, text=text),
         role=role, status=status, text=text, roles=ROLES,
     )
+
+
+@bp.route("/admin/people/import", methods=["GET", "POST"])
+@requires("manage_people")
+def import_people():
+    """People from an HR export in CSV: all or nothing, every problem named with its line."""
+    form, problems = ImportPeopleForm(), []
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8")
+        except UnicodeDecodeError:
+            problems = ["The file is not UTF-8 text: save the export as “CSV UTF-8” and try again."]
+        else:
+            try:
+                done = people_csv.import_people(current_user, text)
+                db.session.commit()
+            except people_csv.PeopleImportError as exc:
+                db.session.rollback()
+                problems = exc.problems
+            else:
+                flash(f"Imported: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
+                      "New people have no password yet: invite them from their page, or with `cafpedia invite --all-without-password`.",
+                      "success")
+                return redirect(url_for("accounts.people"))
+    status = 400 if problems or form.errors else 200
+    return render_template("accounts/import.html", form=form, problems=problems, columns=people_csv.COLUMNS), status
 
 
 @bp.route("/admin/people/new", methods=["GET", "POST"])

@@ -108,6 +108,13 @@ def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(brows
     admin.get_by_role("button", name="Email an invitation").click()
     expect(admin.get_by_text("An invitation to set a password is on its way")).to_be_visible()
     axe_check(admin)
+    admin.goto(live_server + "/admin/people/import")
+    admin.get_by_role("button", name="Import").click()  # no file: said plainly
+    expect(admin.locator(".error-summary")).to_contain_text("Choose the CSV file to import.")
+    axe_check(admin)
+    admin.goto(live_server + "/account")
+    expect(admin.get_by_role("heading", name="Where you are signed in")).to_be_visible()
+    axe_check(admin)
     admin_context.close()
 
     send_mail(live_app)
