@@ -144,6 +144,12 @@ def can_read_moderation_health(user) -> bool:
     return bool(getattr(user, "is_active", False)) and (has_role(user, LEAD_MANAGER) or moderates_any_area(user))
 
 
+@rule("edit_synonyms")
+def can_edit_synonyms(user) -> bool:
+    """The search synonym list (the words practitioners use for the same thing): lead managers and administrators."""
+    return can_read_moderation_health(user)
+
+
 @rule("manage_register")
 def can_manage_register(user) -> bool:
     """Add, edit and retire experts, set the rota, decide nominations, see the register's gaps."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,3 +59,15 @@ class SearchWord(db.Model):
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)
     first: Mapped[str] = mapped_column(String(1), index=True)
+
+
+class SynonymList(db.Model):
+    """The search synonym list as a lead manager or administrator saved it: the newest row is
+    the list in use (none: the built-in synonyms.txt); older rows are its history."""
+
+    __tablename__ = "search_synonym_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,15 +1,20 @@
 """The search page, its JSON twin, and the OpenSearch description for browsers."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
 from cafpedia.areas.services import list_areas
+from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
 from cafpedia.core.urls import absolute_url
 from cafpedia.search import service
 from cafpedia.search.documents import KIND_LABELS
+from cafpedia.search.synonyms import current_text, parse_groups, save
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -68,3 +73,20 @@ def api():
 def opensearch():
     xml = render_template("search/opensearch.xml", search_url=absolute_url("search.results"))
     return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+class SynonymsForm(FlaskForm):
+    text = TextAreaField("Synonym groups, one a line", validators=[Length(max=200_000, message="The list is too long.")])
+
+
+@bp.route("/search/synonyms", methods=["GET", "POST"])
+@requires("edit_synonyms")
+def synonyms():
+    """The words practitioners use for the same thing: lead managers and administrators keep the list."""
+    text, saved = current_text()
+    form = SynonymsForm(data={"text": text})
+    if form.validate_on_submit():
+        if commit_or_show_errors(form, lambda: save(current_user, form.text.data or "")):
+            flash("The synonym list is saved. Search uses it from the next search on.", "success")
+            return redirect(url_for("search.synonyms"))
+    return render_template("search/synonyms.html", form=form, saved=saved, groups=len(parse_groups(form.text.data or "")[0])), form_status(form)

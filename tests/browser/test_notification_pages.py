@@ -115,6 +115,9 @@ def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(brows
     admin.goto(live_server + "/account")
     expect(admin.get_by_role("heading", name="Where you are signed in")).to_be_visible()
     axe_check(admin)
+    admin.goto(live_server + "/search/synonyms")
+    expect(admin.get_by_role("heading", name="Search synonyms")).to_be_visible()
+    axe_check(admin)
     admin_context.close()
 
     send_mail(live_app)

@@ -21,7 +21,8 @@ from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.models import SearchDocumentRow, SearchWord
-from cafpedia.search.query import ParsedQuery, synonym_groups
+from cafpedia.search.query import ParsedQuery
+from cafpedia.search.synonyms import current_groups
 
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
@@ -166,7 +167,7 @@ class PostgresBackend:
 
     def build_query(self, parsed: ParsedQuery):
         """(tsquery or None, filters as SQL conditions, single words that could be misspelt)."""
-        groups = {v: list(g) for g in synonym_groups() for v in g}
+        groups = {v: list(g) for g in current_groups() for v in g}
         elements, plain = [], []
         parts, i = parsed.parts, 0
         while i < len(parts):

@@ -46,7 +46,8 @@ from whoosh.spelling import ListCorrector
 
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
-from cafpedia.search.query import ParsedQuery, synonym_groups
+from cafpedia.search.query import ParsedQuery
+from cafpedia.search.synonyms import current_groups
 
 SCHEMA_VERSION = "7"
 VERSION_FILE = "cafpedia_schema_version"
@@ -422,15 +423,16 @@ class WhooshBackend:
 
     def _synonym_map(self) -> dict[str, list[list[str]]]:
         """Analysed variant → every variant of its group, analysed (lists of tokens)."""
-        if self._synonyms is None:
+        groups = current_groups()
+        if self._synonyms is None or self._synonyms[0] is not groups:  # a newer list was saved
             mapping: dict[str, list[list[str]]] = {}
-            for group in synonym_groups():
+            for group in groups:
                 analysed = [tokens(v) for v in group]
                 analysed = [a for a in analysed if a]
                 for variant in analysed:
                     mapping[" ".join(variant)] = analysed
-            self._synonyms = mapping
-        return self._synonyms
+            self._synonyms = (groups, mapping)
+        return self._synonyms[1]
 
     def plan(self, parsed: ParsedQuery) -> Plan:
         """What to look up: each typed word or phrase with its synonyms, and the filters."""
