@@ -22,7 +22,7 @@ def test_post_flag_and_review(browser, live_server, axe_check):
     editor.get_by_role("link", name="Post a legal update").click()
     editor.get_by_label("Kind").select_option("guidance")
     editor.get_by_label("Title").fill("Revised statutory guidance on the duty to safeguard")
-    editor.get_by_label("Citations").fill("Children Act 2004 section 11")
+    editor.get_by_label("Citations", exact=True).fill("Children Act 2004 section 11")
     editor.get_by_label("Date made, in force or published").fill("2007-04-02")
     editor.get_by_label("Working with local authorities and other agencies").check()
     editor.get_by_label("Summary").fill("New guidance on how agencies discharge the section 11 duty.")
