@@ -105,9 +105,11 @@ def configure_security(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        from flask_login import current_user
+        from flask import g
 
-        if getattr(current_user, "is_authenticated", False):  # a signed-in page is nobody else's: never cached
+        # A signed-in page is nobody else's: never cached. Only a user this request already
+        # loaded counts (reading current_user here would cost static files a query).
+        if getattr(g.get("_login_user"), "is_authenticated", False):
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

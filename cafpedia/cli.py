@@ -200,6 +200,15 @@ def _describe(ctx) -> str:
     return describe_counts(ctx)
 
 
+def _refused(done: str, source: Path, problems) -> None:
+    """An all-or-nothing command that wrote nothing: roll back, list every problem, exit 1."""
+    db.session.rollback()
+    click.echo(f"Nothing was {done}: {len(problems)} problem(s) in {source}:", err=True)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
 def _load_or_exit(directory: Path):
     from cafpedia.content.loader import ContentError, load_folder
 
@@ -207,11 +216,7 @@ def _load_or_exit(directory: Path):
         ctx = load_folder(directory, actor=None)
         db.session.commit()
     except ContentError as exc:
-        db.session.rollback()
-        click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in {directory}:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        _refused("loaded", directory, exc.problems)
     except BaseException:
         db.session.rollback()
         raise
@@ -368,7 +373,7 @@ def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str,
 def invite_command(username: str | None, all_without_password: bool) -> None:
     """Email a person (or everyone without a password) a one-time link to set their password."""
     from cafpedia.accounts import invitations, services
-    from cafpedia.core.errors import ServiceError, ValidationError
+    from cafpedia.core.errors import ServiceError
 
     if bool(username) == all_without_password:
         raise click.UsageError("Give a USERNAME, or --all-without-password (not both).")
@@ -384,7 +389,7 @@ def invite_command(username: str | None, all_without_password: bool) -> None:
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        raise click.ClickException("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)) from exc
+        raise click.ClickException(exc.plainly()) from exc
     click.echo(f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
                "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`.")
 
@@ -405,11 +410,7 @@ def import_people_command(csv_file: Path) -> None:
         done = import_people(None, text)
         db.session.commit()
     except PeopleImportError as exc:
-        db.session.rollback()
-        click.echo(f"Nothing was imported: {len(exc.problems)} problem(s) in {csv_file}:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        _refused("imported", csv_file, exc.problems)
     click.echo(f"Imported {csv_file}: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
                "New people have no password yet: `cafpedia invite --all-without-password` emails them a link.")
 

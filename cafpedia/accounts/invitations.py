@@ -6,14 +6,13 @@ for 72 hours, and only the newest invitation of a person works.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from cafpedia.accounts.models import Invitation, User
-from cafpedia.accounts.services import hash_password, password_problem
+from cafpedia.accounts.services import hash_password, password_problem, token_hash
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
@@ -28,10 +27,6 @@ class InvitationError(ServiceError):
     """The link cannot be used; the message says why, for the person holding it."""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(actor, user: User) -> Invitation:
     """Email `user` a link to set their password (in the caller's transaction)."""
     if not user.active:
@@ -41,7 +36,7 @@ def invite(actor, user: User) -> Invitation:
     now = utcnow()
     db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.closed_at.is_(None)).values(closed_at=now))
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(user_id=user.id, token_hash=_hash(token), invited_by_id=getattr(actor, "id", None), created_at=now,
+    invitation = Invitation(user_id=user.id, token_hash=token_hash(token), invited_by_id=getattr(actor, "id", None), created_at=now,
                             expires_at=now + VALID_FOR)
     db.session.add(invitation)
     enqueue(user, "invitation", Letter(
@@ -66,7 +61,7 @@ def open_invitation(token: str) -> Invitation:
     """The invitation this link holds, if it can still be used."""
     invitation = None
     if token and len(token) <= TOKEN_MAX:
-        invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
     if invitation is None:
         raise InvitationError("This link is not one CAFpedia sent, or it was copied incompletely. Ask an administrator for a new invitation.")
     if invitation.closed_at is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from cafpedia.accounts import services
 from cafpedia.accounts.models import User
 from cafpedia.core.errors import ServiceError, ValidationError
+from cafpedia.extensions import db
 
 COLUMNS = ("username", "name", "email", "roles", "areas")
 MAX_ROWS = 20_000
@@ -88,7 +89,7 @@ def import_people(actor, text: str) -> PeopleImported:
     rows, problems = read_rows(text)
     by_email = {email.lower(): username for username, email in db_emails()}
     for row in rows:
-        errors, _ = services._check_fields(row.name, row.email, row.roles, row.areas)
+        errors, _ = services.check_person_fields(row.name, row.email, row.roles, row.areas)
         if row.username and not services.find_user(row.username):
             problem = services.username_problem(row.username)
             if problem:
@@ -120,6 +121,4 @@ def import_people(actor, text: str) -> PeopleImported:
 
 
 def db_emails() -> list[tuple[str, str]]:
-    from cafpedia.extensions import db
-
     return list(db.session.execute(select(User.username, func.lower(User.email)).where(User.email != "")))

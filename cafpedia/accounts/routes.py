@@ -44,15 +44,21 @@ def sign_in():
         except services.SignInError as exc:
             error = str(exc)
         else:
-            # A new session at sign-in: nothing from before it (the CSRF secret included) carries over.
-            session.clear()
-            g.pop("csrf_token", None)
-            services.start_session(user, remember=bool(form.remember.data), user_agent=request.user_agent.string)
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _signed_in_here(user, remember=bool(form.remember.data), fresh=True)
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
     return render_template("accounts/sign_in.html", form=form, error=error), status
+
+
+def _signed_in_here(user: User, *, remember: bool = False, fresh: bool = False) -> None:
+    """A server-side session for this browser (committed), then Flask-Login's. `fresh`: a new
+    sign-in, so nothing of the session before it (the CSRF secret included) carries over."""
+    if fresh:
+        session.clear()
+        g.pop("csrf_token", None)
+    services.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    db.session.commit()
+    login_user(user, remember=remember)
 
 
 @bp.post("/sign-out")
@@ -99,9 +105,7 @@ def change_password():
         user = commit_or_show_errors(form, lambda: services.change_own_password(
             current_user._get_current_object(), form.current_password.data, form.new_password.data))
         if user:
-            services.start_session(user, user_agent=request.user_agent.string)  # the session version changed: a new session here
-            db.session.commit()
-            login_user(user)
+            _signed_in_here(user)  # the session version changed: a new session here
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return _account_page(form, 400)
@@ -226,7 +230,7 @@ def invite(username: str):
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        flash("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc), "error")
+        flash(exc.plainly(), "error")
     else:
         flash(f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours.", "success")
     return redirect(url_for("accounts.person", username=user.username))
@@ -244,8 +248,6 @@ def invitation(token: str):
     if form.validate_on_submit():
         try:
             user = invitations.accept(token, form.password.data)
-            services.start_session(user, user_agent=request.user_agent.string)
-            db.session.commit()
         except invitations.InvitationError as exc:
             db.session.rollback()
             return render_template("accounts/invitation.html", problem=str(exc), form=None, person=None), 410
@@ -253,8 +255,7 @@ def invitation(token: str):
             db.session.rollback()
             apply_service_errors(form, exc.errors)
         else:
-            session.clear()
-            login_user(user)
+            _signed_in_here(user, fresh=True)  # commits the password with the session
             flash("Your password is set, and you are signed in. Welcome to CAFpedia.", "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", problem=None, form=form, person=found.user), form_status(form)
@@ -268,9 +269,7 @@ def reset_password(username: str):
     if form.validate_on_submit():
         if commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
             if user.id == current_user.id:
-                services.start_session(user, user_agent=request.user_agent.string)  # keep this device signed in; the others end
-                db.session.commit()
-                login_user(user)
+                _signed_in_here(user)  # keep this device signed in; the others end
             flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
             return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)

@@ -115,13 +115,12 @@ def load_user_from_session(session_id: str) -> User | None:
         user_id, version = int(user_id), int(version)
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version or not token:
+    if not token:
         return None
-    live = db.session.scalar(select(UserSession.id).where(
-        UserSession.token_hash == _token_hash(token), UserSession.user_id == user.id,
-        UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()))
-    if live is None:
+    user = db.session.scalar(select(User).join(UserSession, UserSession.user_id == User.id).where(  # one query on every request
+        User.id == user_id, User.active.is_(True), User.session_version == version,
+        UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()))
+    if user is None:
         return None
     user._session_token = token
     return user
@@ -130,7 +129,8 @@ def load_user_from_session(session_id: str) -> User | None:
 # --- Sessions -------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a secret token (a session's, an invitation's): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -141,7 +141,7 @@ def start_session(user: User, *, remember: bool = False, user_agent: str = "") -
     lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now - timedelta(days=30)))
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=now + lifetime,
+    db.session.add(UserSession(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + lifetime,
                                remember=remember, user_agent=(user_agent or "")[:200]))
     user._session_token = token
 
@@ -150,7 +150,7 @@ def end_session(user) -> None:
     """Sign-out: this session's row is revoked, so a copy of its cookie stops working."""
     token = getattr(user, "_session_token", None)
     if token:
-        db.session.execute(update(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
+        db.session.execute(update(UserSession).where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
                            .values(revoked_at=utcnow()))
 
 
@@ -166,7 +166,7 @@ def end_all_sessions(user: User) -> int:
 
 def session_hash(user) -> str | None:
     token = getattr(user, "_session_token", None)
-    return _token_hash(token) if token else None
+    return token_hash(token) if token else None
 
 
 def active_sessions(user: User) -> list[UserSession]:
@@ -319,7 +319,7 @@ def _resolve_areas(slugs: Iterable[str]):
     return sorted(found.values(), key=lambda a: (a.position, a.slug)), None
 
 
-def _check_fields(name: str, email: str, roles, area_slugs) -> tuple[dict[str, str], list]:
+def check_person_fields(name: str, email: str, roles, area_slugs) -> tuple[dict[str, str], list]:
     errors: dict[str, str] = {}
     for field, problem in (
         ("name", name_problem(name)),
@@ -348,7 +348,7 @@ def create_user(
 ) -> User:
     username = (username or "").strip().lower()
     roles = list(roles)
-    errors, area_objects = _check_fields(name, email, roles, list(areas))
+    errors, area_objects = check_person_fields(name, email, roles, list(areas))
     problem = username_problem(username)
     if problem:
         errors["username"] = problem
@@ -378,7 +378,7 @@ def create_user(
 
 def update_user(actor, user: User, *, name: str, email: str, roles, areas) -> User:
     roles = list(roles)
-    errors, area_objects = _check_fields(name, email, roles, list(areas))
+    errors, area_objects = check_person_fields(name, email, roles, list(areas))
     if ADMIN in user.roles and ADMIN not in roles and user.active:
         if actor is not None and actor.id == user.id:
             errors["roles"] = "You cannot remove your own administrator role."

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
+from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import can_compose_digest, ensure, requires
 from cafpedia.digest import services
@@ -128,8 +128,7 @@ def _button(call, *, refused: str = ""):
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
-        flash(f"{refused}{message}", "error")
+        flash(f"{refused}{exc.plainly()}", "error")
         return None
     return result if result is not None else True
 
@@ -221,8 +220,7 @@ def confirm_publish(issue_slug: str):
     try:
         services.check_publishable(found)
     except ServiceError as exc:
-        message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
-        flash(f"Not published: {message}", "error")
+        flash(f"Not published: {exc.plainly()}", "error")
         return redirect(url_for("digest.issue", issue_slug=issue_slug))
     told, emailed = audience("digest", except_user_id=current_user.id)
     return render_template("digest/confirm_publish.html", issue=found, told=told, emailed=emailed)

@@ -1,8 +1,6 @@
 """The legal-update feed and pages, Atom feeds, and the legal editors' pages."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -128,18 +126,15 @@ def new():
                 flash("The update is published. Check the tips that cite the same law below, and send any that need it for review.", "success")
                 return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
         else:
-            errors, citations, areas = services.check_draft(_draft(form))
+            draft = _draft(form)
+            errors, citations, areas = services.check_draft(draft)
             if not errors:
-                return _confirm_post(form, citations, areas)
+                return _confirm_post(services.normalised(draft, citations, areas), areas)
             apply_service_errors(form, errors)
     return render_template("legal/edit.html", form=form, update=None), form_status(form)
 
 
-def _confirm_post(form: UpdateForm, citations, areas):
-    draft = _draft(form)
-    preview = SimpleNamespace(kind=draft.kind, title=" ".join(draft.title.split()), summary=draft.summary.strip(),
-                              citations=[c.text for c in citations], made_on=draft.made_on, tags=draft.tags,
-                              source_url=draft.source_url, briefing=draft.briefing, practice=draft.practice)
+def _confirm_post(preview: services.UpdateDraft, areas):
     # As notifications.rules tells them: those watching the legal feed or one of its areas.
     watchers_count, _ = audience("watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]])
     return render_template("legal/confirm_post.html", preview=preview, areas=areas, kinds=KINDS, watchers=watchers_count,

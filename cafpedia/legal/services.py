@@ -89,15 +89,11 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
         errors["title"] = "Give the update a title of at least 3 characters."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
-    citations: list[Citation] = []
-    for text in draft.citations:
-        if len(text) > CITATION_MAX:
-            errors["citations"] = f"A citation is at most {CITATION_MAX} characters; one has {len(text):,}."
-            break
-        citations.extend(read(text, this_year=today.year + 5))
+    too_long = next((text for text in draft.citations if len(text) > CITATION_MAX), None)
+    citations: list[Citation] = [] if too_long else [c for text in draft.citations for c in read(text, this_year=today.year + 5)]
     unknown = [c.text for c in citations if not c.recognised]
-    if "citations" in errors:
-        pass
+    if too_long is not None:
+        errors["citations"] = f"A citation is at most {CITATION_MAX} characters; one has {len(too_long):,}."
     elif unknown and not draft.keep_unrecognised:
         errors["citations"] = ("Not recognised: " + "; ".join(f"“{t[:80]}”" for t in unknown[:3]) + ". Check each is written as the source "
                                "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it.")
@@ -218,7 +214,7 @@ def edit_update(user, update: LegalUpdate, draft: UpdateDraft, *, note: str = ""
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX:
         errors["note"] = f"Keep the note to {NOTE_MAX} characters."
-    if not errors and UpdateDraft.of(update.current) == _normalised(draft, citations, areas):
+    if not errors and UpdateDraft.of(update.current) == normalised(draft, citations, areas):
         errors["briefing"] = "Nothing has changed: change something before saving a new revision."
     if errors:
         raise ValidationError(errors)
@@ -230,7 +226,8 @@ def edit_update(user, update: LegalUpdate, draft: UpdateDraft, *, note: str = ""
     return revision
 
 
-def _normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
+def normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
+    """The draft as it will be stored (and as the preview before posting shows it)."""
     return UpdateDraft(kind=draft.kind, title=" ".join(draft.title.split()), citations=[c.text for c in citations], made_on=draft.made_on,
                        summary=" ".join(draft.summary.split()), briefing=normalise_newlines(draft.briefing).strip("\n"),
                        practice=normalise_newlines(draft.practice).strip("\n"), areas=[a.slug for a in areas],
