@@ -42,6 +42,9 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from cafpedia.accounts import oidc
+
+    oidc.init_app(app)  # the identity provider, when CAFPEDIA_OIDC_ISSUER is set
     if app.config["TRUSTED_PROXIES"]:  # the client's address (for limits and logs) from X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix
 

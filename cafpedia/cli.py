@@ -19,10 +19,19 @@ from cafpedia.extensions import db
 
 
 def main() -> None:
-    from cafpedia import create_app
-
-    cli = FlaskGroup(create_app=create_app, help="CAFpedia: the practice knowledge base for CAFCASS.")
+    cli = FlaskGroup(create_app=_create_app, help="CAFpedia: the practice knowledge base for CAFCASS.")
     cli.main(prog_name="cafpedia")
+
+
+def _create_app() -> Flask:
+    """The app, or a one-line error naming the setting that is wrong (no traceback)."""
+    from cafpedia import create_app
+    from cafpedia.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def init_app(app: Flask) -> None:

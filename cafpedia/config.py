@@ -81,6 +81,25 @@ def secret_key_from_instance(instance_path: str) -> str:
     raise RuntimeError(f"{key_file} is empty: delete it and start again")
 
 
+class ConfigError(ValueError):
+    """A setting CAFpedia cannot run with; the message names the variable and what to set."""
+
+
+def check_sign_in_settings(config: Mapping[str, Any]) -> None:
+    if config["PASSWORD_SIGN_IN"] not in ("everyone", "admins"):
+        raise ConfigError(f"CAFPEDIA_PASSWORD_SIGN_IN must be 'everyone' or 'admins', not {config['PASSWORD_SIGN_IN']!r}.")
+    issuer = config["OIDC_ISSUER"]
+    if issuer:
+        if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ConfigError(f"CAFPEDIA_OIDC_ISSUER must be an https:// address (plain http only on this machine), not {issuer!r}.")
+        missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config[name]]
+        if missing:
+            raise ConfigError("CAFPEDIA_OIDC_ISSUER is set, so set " + " and ".join(f"CAFPEDIA_{m}" for m in missing) + " too.")
+    elif config["PASSWORD_SIGN_IN"] == "admins":
+        raise ConfigError("CAFPEDIA_PASSWORD_SIGN_IN=admins needs an identity provider (CAFPEDIA_OIDC_ISSUER), "
+                          "or nobody but administrators could sign in.")
+
+
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The settings for one app: defaults, then the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -128,12 +147,23 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         # Working days a proposal or an overdue review waits before the deputies are told
         # (twice as many: the administrators).
         "ESCALATE_DAYS": os.environ.get("CAFPEDIA_ESCALATE_DAYS") or "5",
+        # Signing in through the organisation's identity provider (OpenID Connect): its issuer
+        # URL, and the client CAFpedia is registered as there. Unset: passwords only.
+        "OIDC_ISSUER": os.environ.get("CAFPEDIA_OIDC_ISSUER") or "",
+        "OIDC_CLIENT_ID": os.environ.get("CAFPEDIA_OIDC_CLIENT_ID") or "",
+        "OIDC_CLIENT_SECRET": os.environ.get("CAFPEDIA_OIDC_CLIENT_SECRET") or "",
+        # The words on the button, e.g. "Sign in with your CAFCASS account".
+        "OIDC_BUTTON": os.environ.get("CAFPEDIA_OIDC_BUTTON") or "Sign in with your organisation account",
+        # Who may sign in with a password: "everyone", or "admins" (break-glass administrators
+        # only; everyone else through the identity provider).
+        "PASSWORD_SIGN_IN": (os.environ.get("CAFPEDIA_PASSWORD_SIGN_IN") or "everyone").strip().lower(),
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: let threads share the connection pool safely; no pre-ping needed.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+    check_sign_in_settings(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ.get("CAFPEDIA_SECRET_KEY") or secret_key_from_instance(
             instance_path

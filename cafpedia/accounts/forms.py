@@ -34,6 +34,13 @@ class NewPersonForm(PersonForm):
     password = PasswordField("First password", validators=[DataRequired("Enter a first password for the account.")])
 
 
+class GrantAccessForm(PersonForm):
+    """An access request becomes an account: the email is the one the provider verified."""
+
+    username = StringField("Username", validators=[DataRequired("Enter a username."), Length(max=64, message="Use at most 64 characters.")])
+    email = None
+
+
 class ImportPeopleForm(FlaskForm):
     file = FileField("The HR export (CSV, UTF-8)", validators=[FileRequired("Choose the CSV file to import.")])
 

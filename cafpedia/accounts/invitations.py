@@ -12,10 +12,17 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from cafpedia.accounts.models import Invitation, User
-from cafpedia.accounts.services import hash_password, password_problem, token_hash
+from cafpedia.accounts.services import (
+    hash_password,
+    may_use_password,
+    password_problem,
+    passwords_for_admins_only,
+    token_hash,
+)
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter, enqueue
 
@@ -31,6 +38,9 @@ def invite(actor, user: User) -> Invitation:
     """Email `user` a link to set their password (in the caller's transaction)."""
     if not user.active:
         raise NotAllowed(f"{user.name}'s account is deactivated: reactivate it before inviting them.")
+    if not may_use_password(user):
+        raise NotAllowed(f"{user.name} signs in with their organisation account: here passwords are only for administrators "
+                         "(CAFPEDIA_PASSWORD_SIGN_IN=admins).")
     if not (user.email or "").strip():
         raise ValidationError({"email": f"{user.name} has no email address: add one, then send the invitation."})
     now = utcnow()
@@ -50,8 +60,12 @@ def invite(actor, user: User) -> Invitation:
 
 
 def invite_all_without_password(actor) -> list[User]:
-    """Invite every active person with an email address and no password."""
-    people = list(db.session.scalars(select(User).where(User.active.is_(True), User.password_hash.is_(None), User.email != "").order_by(User.username)))
+    """Invite every active person with an email address and no password (only the
+    administrators among them when passwords are for administrators only)."""
+    query = select(User).where(User.active.is_(True), User.password_hash.is_(None), User.email != "").order_by(User.username)
+    if passwords_for_admins_only():
+        query = query.where(User.role_rows.any(role=ADMIN))
+    people = list(db.session.scalars(query))
     for person in people:
         invite(actor, person)
     return people
@@ -70,6 +84,8 @@ def open_invitation(token: str) -> Invitation:
         raise InvitationError("This link has expired: invitations work for 72 hours. Ask an administrator for a new one.")
     if not invitation.user.active:
         raise InvitationError("This account is deactivated. Ask an administrator if you still need access.")
+    if not may_use_password(invitation.user):
+        raise InvitationError("Here, passwords are only for administrators: sign in with your organisation account instead.")
     return invitation
 
 

@@ -21,6 +21,7 @@ user_areas = Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -38,6 +39,11 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     # Bumped on password reset or deactivation: sessions holding an older value end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The person at the organisation's identity provider (OpenID Connect), once they have
+    # signed in through it: from then on they are known by this, not by their email.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    oidc_linked_at: Mapped[datetime | None]
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserRole.role"
@@ -112,3 +118,30 @@ class Invitation(db.Model):
     closed_at: Mapped[datetime | None]  # used, or replaced by a newer invitation
 
     user = relationship("User", foreign_keys=[user_id])
+
+
+class AccessRequest(db.Model):
+    """Someone who signed in through the identity provider but has no CAFpedia account: they
+    get no access until an administrator grants it (creating their account) or declines."""
+
+    __tablename__ = "access_requests"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    WAITING, GRANTED, DECLINED = "waiting", "granted", "declined"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_tried_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tries: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # the account it became
+
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -4,22 +4,25 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from cafpedia.accounts import invitations, people_csv, services
+from cafpedia.accounts import identity, invitations, oidc, people_csv, services
 from cafpedia.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
     ConfirmForm,
+    GrantAccessForm,
     ImportPeopleForm,
     NewPersonForm,
     PersonForm,
     ResetPasswordForm,
     SignInForm,
 )
-from cafpedia.accounts.models import User
+from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.areas.services import area_choices, areas_led_by
+from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status, local_path
 from cafpedia.core.permissions import ROLES, requires
+from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -47,7 +50,53 @@ def sign_in():
             _signed_in_here(user, remember=bool(form.remember.data), fresh=True)
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
-    return render_template("accounts/sign_in.html", form=form, error=error), status
+    return render_template("accounts/sign_in.html", form=form, error=error, provider=oidc.configured()), status
+
+
+# --- Through the organisation's identity provider (OpenID Connect) -----------------------------
+
+
+@bp.get("/sign-in/organisation")
+@requires("anyone")
+def sign_in_with_provider():
+    if not oidc.configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    session["sign_in_next"] = safe_next(request.args.get("next"))
+    try:
+        # The return address is built on CAFPEDIA_BASE_URL: it must be the one registered at the provider.
+        return oidc.redirect_to_provider(absolute_url("accounts.provider_return"))
+    except oidc.SignInUnavailable:
+        return _provider_unavailable()
+
+
+@bp.get("/sign-in/organisation/return")
+@requires("anyone")
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
+def provider_return():
+    if not oidc.configured():
+        abort(404)
+    next_url = safe_next(session.get("sign_in_next"))
+    try:
+        claims = oidc.claims_from_return()
+    except oidc.SignInUnavailable:
+        return _provider_unavailable()
+    try:
+        found = identity.account_for(claims)
+    except services.SignInError as exc:
+        db.session.commit()  # keeps the audit entry that says why
+        return render_template("accounts/sign_in_refused.html", problem=str(exc)), 403
+    if isinstance(found, identity.Pending):
+        db.session.commit()
+        return render_template("accounts/access_pending.html", access=found.request), 403
+    _signed_in_here(found, fresh=True)
+    return redirect(next_url)
+
+
+def _provider_unavailable():
+    db.session.rollback()
+    return render_template("accounts/sign_in_unavailable.html", at=utcnow()), 503
 
 
 def _signed_in_here(user: User, *, remember: bool = False, fresh: bool = False) -> None:
@@ -132,8 +181,73 @@ def people():
     return render_template(
         "accounts/people.html",
         people=services.list_users(role=role, status=status, text=text),
-        role=role, status=status, text=text, roles=ROLES,
+        role=role, status=status, text=text, roles=ROLES, waiting_requests=identity.waiting_count(),
     )
+
+
+@bp.get("/admin/people/requests")
+@requires("manage_people")
+def access_requests():
+    return render_template("accounts/access_requests.html", waiting=identity.waiting_requests(), decided=identity.decided_requests())
+
+
+def _get_request(request_id: int) -> AccessRequest:
+    return db.get_or_404(AccessRequest, request_id)
+
+
+def suggested_username(access: AccessRequest) -> str:
+    local = (access.email.split("@", 1)[0] if access.email else "").lower()
+    candidate = "".join(c for c in local if c.isalnum() or c in "._-").strip("._-")
+    return candidate[:64] if services.username_problem(candidate) is None and services.find_user(candidate) is None else ""
+
+
+@bp.route("/admin/people/requests/<int:request_id>", methods=["GET", "POST"])
+@requires("manage_people")
+def access_request(request_id: int):
+    access = _get_request(request_id)
+    form = GrantAccessForm()
+    form.areas.choices = area_choices()
+    if request.method == "GET":
+        form.username.data, form.name.data, form.roles.data = suggested_username(access), access.name, ["practitioner"]
+    if access.status == AccessRequest.WAITING and form.validate_on_submit():
+        user = commit_or_show_errors(form, lambda: identity.grant(
+            current_user, access, username=form.username.data, name=form.name.data, roles=form.roles.data, areas=form.areas.data))
+        if user:
+            flash(f"Access granted: {user.name} can sign in now as {user.username}, and has been told by email.", "success")
+            return redirect(url_for("accounts.access_requests"))
+    return render_template("accounts/access_request.html", access=access, form=form, confirm_form=ConfirmForm()), form_status(form)
+
+
+@bp.post("/admin/people/requests/<int:request_id>/decline")
+@requires("manage_people")
+def decline_access(request_id: int):
+    access = _get_request(request_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        identity.decline(current_user, access)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.plainly(), "error")
+    else:
+        flash(f"Declined: {access.name or access.email} has no access.", "success")
+    return redirect(url_for("accounts.access_requests"))
+
+
+@bp.post("/admin/people/<username>/identity/forget")
+@requires("manage_people")
+def forget_identity(username: str):
+    user = _get_person(username)
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        identity.forget_link(current_user, user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.plainly(), "error")
+    else:
+        flash(f"{user.username} is no longer linked to the identity provider: their next sign-in there is matched by email again.", "success")
+    return redirect(url_for("accounts.person", username=user.username))
 
 
 @bp.route("/admin/people/import", methods=["GET", "POST"])
@@ -196,10 +310,12 @@ def person(username: str):
         )):
             flash(f"Changes to {user.username} saved.", "success")
             return redirect(url_for("accounts.person", username=user.username))
-    return render_template(
-        "accounts/person.html", person=user, form=form, reset_form=ResetPasswordForm(),
-        confirm_form=ConfirmForm(), moderates=areas_led_by(user),
-    ), form_status(form)
+    return _person_page(user, form, ResetPasswordForm(), form_status(form))
+
+
+def _person_page(user: User, form, reset_form, status: int):
+    return render_template("accounts/person.html", person=user, form=form, reset_form=reset_form, confirm_form=ConfirmForm(),
+                           moderates=areas_led_by(user), provider=oidc.configured(), password_allowed=services.may_use_password(user)), status
 
 
 @bp.post("/admin/people/<username>/active")
@@ -276,7 +392,4 @@ def reset_password(username: str):
     edit_form.areas.choices = area_choices()
     edit_form.roles.data = sorted(user.roles)
     edit_form.areas.data = [a.slug for a in user.areas]
-    return render_template(
-        "accounts/person.html", person=user, form=edit_form, reset_form=form,
-        confirm_form=ConfirmForm(), moderates=areas_led_by(user),
-    ), 400
+    return _person_page(user, edit_form, form, 400)

@@ -288,11 +288,29 @@ def authenticate(username: str, password: str) -> User:
             "This account has been deactivated. If you still need access, ask a CAFpedia "
             "administrator to reactivate it."
         )
+    if not may_use_password(user):  # said only to someone who knows the password
+        raise SignInError(PASSWORDS_FOR_ADMINS)
     user.failed_sign_ins = 0
     user.locked_until = None
     user.last_sign_in_at = now
     db.session.commit()
     return user
+
+
+PASSWORDS_FOR_ADMINS = ("Here, passwords are only for CAFpedia administrators. Use the button above to sign in with your "
+                        "organisation account.")
+
+
+PASSWORDS_FOR_ADMINS_ONLY_HERE = "Here, passwords are only for administrators: this person signs in with their organisation account."
+
+
+def passwords_for_admins_only() -> bool:
+    return current_app.config["PASSWORD_SIGN_IN"] == "admins"
+
+
+def may_use_password(user: User) -> bool:
+    """CAFPEDIA_PASSWORD_SIGN_IN=admins: passwords are for break-glass administrators only."""
+    return not passwords_for_admins_only() or ADMIN in user.roles
 
 
 def _wrong_credentials(policy: SignInPolicy) -> str:
@@ -432,7 +450,7 @@ def set_active(actor, user: User, active: bool) -> User:
 
 
 def reset_password(actor, user: User, new_password: str) -> User:
-    problem = password_problem(new_password)
+    problem = password_problem(new_password) if may_use_password(user) else PASSWORDS_FOR_ADMINS_ONLY_HERE
     if problem:
         raise ValidationError({"password": problem})
     user.password_hash = hash_password(new_password)

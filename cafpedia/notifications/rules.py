@@ -9,6 +9,7 @@
   published in a watched area (a tip, a legal update); a new legal update (the legal
   feed); a correction to a published item (the digest).
 - Everyone: a new digest issue.
+- Administrators: someone without an account signed in through the identity provider.
 - Escalation: deputies at level 1 (administrators when the area has none), then
   administrators at level 2.
 """
@@ -152,6 +153,17 @@ def _tell_everyone_digest(issue, actor=None, **_):
 def _tell_digest_watchers(item, actor=None, reason="", **_):
     url = f"/digest/{item.issue.slug}/{item.slug}"
     services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({_quoted(reason)})", url, skip=actor)
+
+
+@events.access_requested.connect
+def _tell_administrators_of_access_request(request, **_):
+    who = f"{request.name or 'Someone'} ({request.email or 'no email address given'})"
+    services.tell(administrators(), "access_request", f"Asks for access: {who} signed in without a CAFpedia account", "/admin/people/requests",
+                  letter=Letter(subject=f"Access to CAFpedia asked for by {request.name or request.email or 'someone'}",
+                                paragraphs=[f"{who} signed in through your organisation's identity provider, but has no CAFpedia account. "
+                                            "They have no access until an administrator grants it.",
+                                            "Grant it (choosing their roles and areas) or decline it from the access requests page."],
+                                links=[("Access requests", "/admin/people/requests")]))
 
 
 @events.escalated.connect
