@@ -69,8 +69,8 @@ def count(model) -> int:
 
 def test_a_person_is_matched_by_verified_email_then_known_by_their_identity(app, client, make_user, provider):
     make_user("jo.smith", email="Jo.Smith@cafcass.example", password=None)  # loaded without a password, as real accounts are
-    answer = through_provider(client, provider, "jo.smith@cafcass.example", next_url="/tips")
-    assert answer.status_code == 302 and answer.location == "/tips"
+    answer = through_provider(client, provider, "jo.smith@cafcass.example", next_url="/areas")
+    assert answer.status_code == 302 and answer.location == "/areas"
     assert "jo.smith" in signed_in_as(client)
     user = db.session.scalar(select(User).where(User.username == "jo.smith"))
     assert (user.oidc_issuer, user.oidc_subject) == (provider.issuer, "sub-jo")

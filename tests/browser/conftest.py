@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -47,15 +48,24 @@ def live_server(tmp_path_factory):
         load_folder(DEFAULT_CONTENT_DIR)
         db.session.commit()
         db.session.remove()
+    LIVE["app"] = app
+    with serving(app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app):
+    """`app` on a free local port, in a thread; yields its address (also its BASE_URL)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # the links in messages
-    LIVE["app"] = app
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield app.config["BASE_URL"]
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
