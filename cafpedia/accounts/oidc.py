@@ -74,8 +74,16 @@ def _checked_metadata() -> dict:
 
 
 def redirect_to_provider(return_url: str):
-    """The response that sends the browser to the provider (state and nonce kept in the session)."""
-    return _guarded("starting sign-in", lambda: (_checked_metadata(), _client().authorize_redirect(return_url))[1])
+    """The response that sends the browser to the provider (state and nonce kept in the session).
+    The provider's published configuration is read afresh each time: so a provider that is
+    down gets the person a page that says so, not a browser error at a dead address."""
+
+    def start():
+        _client().server_metadata.pop("_loaded_at", None)  # Authlib keeps it for good otherwise
+        _checked_metadata()
+        return _client().authorize_redirect(return_url)
+
+    return _guarded("starting sign-in", start)
 
 
 def claims_from_return() -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from wtforms.validators import Optional
 
 from cafpedia.accounts import identity, invitations, oidc, people_csv, services
 from cafpedia.accounts.forms import (
@@ -280,17 +281,22 @@ def import_people():
 def new_person():
     form = NewPersonForm()
     form.areas.choices = area_choices()
+    provider = oidc.configured()
+    if provider:  # people sign in through the identity provider: a password is optional
+        form.password.validators = [Optional()]
+        form.password.flags.required = False
     if request.method == "GET":
         form.roles.data = ["practitioner"]
     if form.validate_on_submit():
         user = commit_or_show_errors(form, lambda: services.create_user(
             current_user, username=form.username.data, name=form.name.data, email=form.email.data,
-            roles=form.roles.data, areas=form.areas.data, password=form.password.data,
+            roles=form.roles.data, areas=form.areas.data, password=form.password.data or None,
         ))
         if user:
-            flash(f"Account {user.username} created. Give them their first password in person or by phone.", "success")
+            flash(f"Account {user.username} created. " + ("Give them their first password in person or by phone." if user.password_hash else
+                  "They sign in with their organisation account, matched by this email address."), "success")
             return redirect(url_for("accounts.person", username=user.username))
-    return render_template("accounts/person_new.html", form=form), form_status(form)
+    return render_template("accounts/person_new.html", form=form, provider=provider), form_status(form)
 
 
 @bp.route("/admin/people/<username>", methods=["GET", "POST"])

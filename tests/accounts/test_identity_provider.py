@@ -140,6 +140,23 @@ def test_an_administrator_grants_access_choosing_roles_and_areas_and_the_person_
     assert "new.starter" in signed_in_as(client)
 
 
+def test_an_administrator_adds_a_person_without_a_password_who_then_signs_in_through_the_provider(app, client, make_user, provider):
+    from tests.conftest import Client
+
+    make_user("ada.admin", ["admin"])
+    admin = Client(app.test_client())
+    admin.sign_in("ada.admin")
+    form = admin.get("/admin/people/new").get_data(as_text=True)
+    assert "First password (optional)" in form and 'name="password" required' not in form
+    created = admin.post_form("/admin/people/new", {"username": "jo.smith", "name": "Jo Smith", "email": "jo.smith@cafcass.example",
+                                                    "roles": "practitioner", "password": ""})
+    assert created.status_code == 302
+    assert "organisation account" in admin.get(created.location).get_data(as_text=True)
+    assert db.session.scalar(select(User.password_hash).where(User.username == "jo.smith")) is None
+    assert through_provider(client, provider, "jo.smith@cafcass.example").status_code == 302
+    assert "jo.smith" in signed_in_as(client)
+
+
 def test_a_declined_request_stays_declined(app, client, make_user, provider):
     make_user("ada.admin", ["admin"])
     through_provider(client, provider, "new.starter@cafcass.example")
@@ -231,7 +248,8 @@ def test_a_provider_that_is_down_shows_sign_in_unavailable(app, client, make_use
     provider.stop()  # goes down between the browser's visit and CAFpedia's call for the token
     answer = client.get(f"{back.path}?{back.query}")
     assert answer.status_code == 503 and UNAVAILABLE in answer.get_data(as_text=True)
-    assert client.get("/sign-in/organisation").status_code == 302  # its settings were read before: the browser is sent on
+    again = client.get("/sign-in/organisation")  # not sent on to a dead address
+    assert again.status_code == 503 and UNAVAILABLE in again.get_data(as_text=True)
 
 
 def test_an_unreachable_provider_at_the_start_shows_sign_in_unavailable(make_app, provider, make_user):
