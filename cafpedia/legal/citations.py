@@ -1,17 +1,26 @@
 """Legal citations: reading them, writing them one way, and telling when two name the same law.
 
-Three forms are understood, each checked strictly (a near miss is refused with a message
-saying what was expected):
+`parse()` reads one citation in a strict form, and refuses a near miss with what it expected:
 
 - neutral citations of judgments: ``[2002] EWCA Civ 1199``, ``[2004] EWHC 1234 (Fam)``,
   ``[2005] UKHL 33``, ``[2017] EWFC 48``;
 - law report citations: ``[2002] 2 FLR 893``, ``[1996] AC 563``, ``(1993) 1 FCR 45``;
 - legislation, with an optional section, rule or paragraph: ``Children Act 1989 s7``,
   ``Children Act 1989, s.1(3)``, ``Adoption and Children Act 2002 section 52``,
-  ``Family Proceedings Rules 1991 r4.11``.
+  ``Family Proceedings Rules 1991 r4.11``;
+- a document by title and year in brackets: ``Private Law Programme guidance (2004)``.
 
-Guidance, practice directions, consultations and inspections are cited by title and year
-in brackets: ``Private Law Programme guidance (2004)``.
+`read()` reads a field as legal editors and law reports write it, and never refuses:
+
+- several citations, separated by ``;`` (or a parallel citation by ``,``);
+- a case name before a judgment's citation: ``Re L (A Child) (Contact: Domestic Violence)
+  [2000] 2 FLR 334``; a practice direction cited by report is read the same way;
+- legislation with a chapter number: ``Children Act 2004 (c. 31)``;
+- statutory instruments: ``SI 2010/2955``, ``Family Procedure Rules 2010 (SI 2010/2955)``;
+- command papers: ``Cm 6932``, ``Cmnd 8427`` (and ``Cmd``, ``Cd``), with or without a title;
+- documents by author, title and month: ``DfES, Getting the Best from Complaints, September 2006``;
+- anything else is kept exactly as written, as kind "unrecognised": the same words written
+  again name the same law, and a case name in it is still matched.
 """
 from __future__ import annotations
 
