@@ -36,7 +36,7 @@ def _create_app() -> Flask:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
-                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command):
+                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command, audit_group):
         app.cli.add_command(command)
 
 
@@ -402,6 +402,26 @@ def invite_command(username: str | None, all_without_password: bool) -> None:
     click.echo(f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
                "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`.")
 
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log's hash chain."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check every audit entry against the hash chain; name the first that does not match."""
+    from cafpedia.core import audit
+    from cafpedia.core.clock import format_datetime
+
+    report = audit.verify()
+    row = audit.record_verification(report)
+    db.session.commit()
+    if not report.intact:
+        raise click.ClickException(f"The audit chain is broken: {report.message} (checked {format_datetime(row.at)})")
+    click.echo(f"The audit chain is intact: {report.message} (checked {format_datetime(row.at)})")
 
 
 @click.command("import-people")

@@ -33,6 +33,7 @@ def problems(config) -> list[str]:
 
 
 def run_round(*, jobs: bool, echo=None) -> None:
+    from cafpedia.core import audit
     from cafpedia.mail import outbox
     from cafpedia.notifications import jobs as notification_jobs
     from cafpedia.search import service as search
@@ -41,6 +42,9 @@ def run_round(*, jobs: bool, echo=None) -> None:
         report = notification_jobs.run_due()
         if echo and (report.reminders or report.escalations or report.summaries):
             echo(f"reminders {report.reminders}, escalations {report.escalations}, daily summaries {report.summaries}")
+        checked = audit.verify_if_due()
+        if echo and checked:
+            echo(f"audit chain: {checked.message}")
     result = outbox.drain()
     if echo and (result.sent or result.deferred or result.failed):
         echo(f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed" + (f" ({result.error})" if result.error else ""))

@@ -48,7 +48,7 @@ def sign_in():
         except services.SignInError as exc:
             error = str(exc)
         else:
-            _signed_in_here(user, remember=bool(form.remember.data), fresh=True)
+            _signed_in_here(user, remember=bool(form.remember.data), fresh=True, how="a password")
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None and not form.errors else 401 if error else 400
     return render_template("accounts/sign_in.html", form=form, error=error, provider=oidc.configured()), status
@@ -91,7 +91,7 @@ def provider_return():
     if isinstance(found, identity.Pending):
         db.session.commit()
         return render_template("accounts/access_pending.html", access=found.request), 403
-    _signed_in_here(found, fresh=True)
+    _signed_in_here(found, fresh=True, how="their organisation account")
     return redirect(next_url)
 
 
@@ -100,12 +100,13 @@ def _provider_unavailable():
     return render_template("accounts/sign_in_unavailable.html", at=utcnow()), 503
 
 
-def _signed_in_here(user: User, *, remember: bool = False, fresh: bool = False) -> None:
+def _signed_in_here(user: User, *, remember: bool = False, fresh: bool = False, how: str = "") -> None:
     """A server-side session for this browser (committed), then Flask-Login's. `fresh`: a new
-    sign-in, so nothing of the session before it (the CSRF secret included) carries over."""
+    sign-in (`how`), so nothing of the session before it (the CSRF secret included) carries over."""
     if fresh:
         session.clear()
         g.pop("csrf_token", None)
+        services.note_sign_in(user, how, request.remote_addr or "")
     services.start_session(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)
@@ -360,7 +361,7 @@ def invitation(token: str):
             db.session.rollback()
             apply_service_errors(form, exc.errors)
         else:
-            _signed_in_here(user, fresh=True)  # commits the password with the session
+            _signed_in_here(user, fresh=True, how="an invitation link")  # commits the password with the session
             flash("Your password is set, and you are signed in. Welcome to CAFpedia.", "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", problem=None, form=form, person=found.user), form_status(form)

@@ -146,6 +146,12 @@ def start_session(user: User, *, remember: bool = False, user_agent: str = "") -
     user._session_token = token
 
 
+def note_sign_in(user: User, how: str, address: str) -> None:
+    """An administrator's sign-in goes into the audit trail (theirs is the power to change it all)."""
+    if ADMIN in user.roles:
+        audit.record(user, "user.sign_in", "user", user.username, summary=f"Administrator signed in with {how} from {address[:64] or 'an unknown address'}.")
+
+
 def end_session(user) -> None:
     """Sign-out: this session's row is revoked, so a copy of its cookie stops working."""
     token = getattr(user, "_session_token", None)

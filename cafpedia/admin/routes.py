@@ -58,4 +58,5 @@ def audit_log():
         actors=audit.distinct_values(audit.AuditEntry.actor_name),
         actions=audit.distinct_values(audit.AuditEntry.action),
         object_types=audit.distinct_values(audit.AuditEntry.object_type),
+        verification=audit.last_verification(),
     ), 400 if errors else 200

@@ -1,16 +1,31 @@
-"""The audit log: who changed what, when, with the state before and after.
+"""The audit log: who changed what, when, with the state before and after; a hash chain
+that shows whether anyone has changed it since.
 
 Services call `record()` in the same transaction as the change, so an entry exists
 exactly when the change does.
+
+Every entry carries the hash of the entry before it (`prev_hash`) and its own (`entry_hash`:
+the SHA-256 of `prev_hash` and the entry's fields, see `entry_digest`). The hashes are set as
+the entries are flushed, in order, while the transaction holds the one row of
+`audit_chain_head`, so entries written by several processes at once still form one chain.
+The app never updates or deletes an entry; on PostgreSQL a trigger refuses to (migration
+0015). `verify()` walks the chain and names the first entry that does not match.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import date, datetime, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from cafpedia.core.clock import utcnow
 from cafpedia.core.sql import contains
@@ -34,6 +49,9 @@ class AuditEntry(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    entry_hash: Mapped[str] = mapped_column(String(64), default="")
+
     actor = relationship("User", foreign_keys=[actor_id])
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
@@ -42,6 +60,160 @@ class AuditEntry(db.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditChainHead(db.Model):
+    """One row: the newest entry's hash, and how many entries there are (so removing the
+    newest entries shows too). Writers hold it (an UPDATE) while they chain their entries:
+    the lock that keeps the chain one line."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditVerification(db.Model):
+    """The outcome of each `cafpedia audit verify`, for the audit log page."""
+
+    __tablename__ = "audit_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    intact: Mapped[bool] = mapped_column(default=True)
+    first_bad_id: Mapped[int | None]
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- The chain --------------------------------------------------------------------------------
+
+HASHED_FIELDS = ("at", "actor_name", "action", "object_type", "object_ref", "summary", "before", "after")
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The one way an entry's fields are written down for hashing and in audit.jsonl."""
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hashed_fields(at: datetime, actor_name, action, object_type, object_ref, summary, before, after) -> dict[str, Any]:
+    return {"at": at.isoformat(timespec="microseconds"), "actor_name": actor_name, "action": action, "object_type": object_type,
+            "object_ref": object_ref, "summary": summary or "", "before": before, "after": after}
+
+
+def entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    """Format 1: SHA-256 of the previous entry's hash, a newline, and the canonical fields."""
+    return hashlib.sha256((prev_hash + "\n" + canonical(fields)).encode("utf-8")).hexdigest()
+
+
+def fields_of(entry: AuditEntry) -> dict[str, Any]:
+    return hashed_fields(entry.at, entry.actor_name, entry.action, entry.object_type, entry.object_ref, entry.summary,
+                         entry.before, entry.after)
+
+
+def _hold_head(session: Session) -> AuditChainHead:
+    """Take the chain's lock for the rest of the transaction (an UPDATE of its one row: a row
+    lock on PostgreSQL, the write lock on SQLite), then read it. A missing row is made."""
+    held = session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(entries=AuditChainHead.entries)
+                           .execution_options(synchronize_session=False)).rowcount
+    if not held:  # a database emptied by hand: the head is made again from the entries (once, if two try)
+        last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+        total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(dialect_insert(AuditChainHead).values(id=1, last_hash=last or "", entries=total).on_conflict_do_nothing())
+        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(entries=AuditChainHead.entries)
+                        .execution_options(synchronize_session=False))
+    return session.execute(select(AuditChainHead.last_hash, AuditChainHead.entries)
+                           .where(AuditChainHead.id == 1)).one()
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_entries(session: Session, _context, _instances) -> None:
+    new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
+    if not new:
+        return
+    new.sort(key=lambda entry: getattr(entry, "_order", 0))  # the order they were recorded in: the order they are inserted
+    with session.no_autoflush:
+        head = _hold_head(session)
+        prev = head.last_hash
+        for entry in new:
+            entry.prev_hash = prev
+            entry.entry_hash = prev = entry_digest(prev, fields_of(entry))
+        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                        .values(last_hash=prev, entries=head.entries + len(new)).execution_options(synchronize_session=False))
+
+
+@dataclass
+class ChainReport:
+    entries: int
+    intact: bool
+    first_bad_id: int | None = None
+    message: str = ""
+
+
+def verify(batch: int = 5000) -> ChainReport:
+    """Walk the whole chain, oldest first; the first entry that does not match is named."""
+    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
+               AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash)
+    prev, count = "", 0
+    rows = db.session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    try:
+        for row in rows:
+            count += 1
+            described = f"entry {row.id} ({row.action}, {row.object_type} {row.object_ref}, {row.at:%Y-%m-%d %H:%M:%S} UTC)"
+            if row.prev_hash != prev:
+                return ChainReport(count, False, row.id, f"{described} does not follow the entry before it: an entry before it was "
+                                                         "removed or added, or its link was changed.")
+            if entry_digest(prev, hashed_fields(*row[1:9])) != row.entry_hash:
+                return ChainReport(count, False, row.id, f"{described} has been changed since it was written.")
+            prev = row.entry_hash
+    finally:
+        rows.close()  # a streamed result (a server-side cursor on PostgreSQL) left early
+    head = db.session.execute(select(AuditChainHead.last_hash, AuditChainHead.entries).where(AuditChainHead.id == 1)).first()
+    if head is not None and (head.last_hash, head.entries) != (prev, count):
+        return ChainReport(count, False, None, f"The log has {count} entries, but {head.entries} were written: the newest entries "
+                                               "were removed, or entries were added outside CAFpedia.")
+    return ChainReport(count, True, None, f"All {count} entries are intact.")
+
+
+def record_verification(report: ChainReport) -> AuditVerification:
+    row = AuditVerification(at=utcnow(), entries=report.entries, intact=report.intact, first_bad_id=report.first_bad_id,
+                            message=report.message)
+    db.session.add(row)
+    return row
+
+
+VERIFY_EVERY = timedelta(days=1)
+
+
+def verify_if_due() -> ChainReport | None:
+    """The worker's daily check of the whole chain (committed), when the last is a day old."""
+    last = last_verification()
+    if last is not None and last.at > utcnow() - VERIFY_EVERY:
+        return None
+    report = verify()
+    record_verification(report)
+    db.session.commit()
+    return report
+
+
+def last_verification() -> AuditVerification | None:
+    return db.session.scalar(select(AuditVerification).order_by(AuditVerification.id.desc()).limit(1))
+
+
+_RECORDING: ContextVar[bool] = ContextVar("audit_recording", default=True)
+_ORDER = iter(range(1, 1 << 62))
+
+
+@contextmanager
+def not_recording() -> Iterator[None]:
+    """Inside, `record()` keeps nothing: a content load that brings its own audit.jsonl."""
+    token = _RECORDING.set(False)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
 
 
 def record(
@@ -70,7 +242,9 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
     )
-    db.session.add(entry)
+    entry._order = next(_ORDER)
+    if _RECORDING.get():
+        db.session.add(entry)
     return entry
 
 
