@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
+from cafpedia.core import audit
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
 
@@ -51,6 +53,9 @@ class LoadContext:
     # What each section read, keyed by the section's name, for the others to refer to.
     records: dict[str, Any] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
+    # The folder's audit.jsonl becomes this installation's trail (see content.audit_file): the
+    # load's own entries are then not recorded.
+    keep_audit_from_file: bool = False
 
     def problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(file, line, field_name, message))
@@ -109,13 +114,15 @@ def sections() -> list[Section]:
     """Every section, in the order they are applied (things referred to come first)."""
     from cafpedia.accounts.content import UsersSection
     from cafpedia.areas.content import AreasSection
+    from cafpedia.content.audit_file import AuditSection
     from cafpedia.digest.content import DigestSection
     from cafpedia.experts.content import ExpertsSection
     from cafpedia.legal.content import LegalSection
     from cafpedia.standards.content import StandardsSection
     from cafpedia.tips.content import TipsSection
 
-    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection(), ExpertsSection()]
+    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection(), ExpertsSection(),
+            AuditSection()]  # last: the trail comes in after the accounts it names
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:
@@ -133,12 +140,13 @@ def load_folder(root: Path | str, actor=None) -> LoadContext:
             section.check(ctx)
     if ctx.problems:
         raise ContentError(ctx.problems)
-    for section in all_sections:
-        section.apply(ctx)
-        db.session.flush()
-    for section in all_sections:
-        section.apply_links(ctx)
-        db.session.flush()
+    with audit.not_recording() if ctx.keep_audit_from_file else nullcontext():
+        for section in all_sections:
+            section.apply(ctx)
+            db.session.flush()
+        for section in all_sections:
+            section.apply_links(ctx)
+            db.session.flush()
     return ctx
 
 

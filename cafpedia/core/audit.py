@@ -184,6 +184,49 @@ def record_verification(report: ChainReport) -> AuditVerification:
     return row
 
 
+# --- audit.jsonl: the trail in a content folder ----------------------------------------------
+
+FILE_FIELDS = ("id", *HASHED_FIELDS, "prev_hash", "hash")
+
+
+def file_line(row) -> str:
+    """One entry as a line of audit.jsonl: its id, its hashed fields, and its two hashes."""
+    fields = hashed_fields(*row[1:9]) | {"id": row.id, "prev_hash": row.prev_hash, "hash": row.entry_hash}
+    return canonical(fields)
+
+
+def file_lines(batch: int = 5000) -> Iterator[str]:
+    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
+               AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash)
+    rows = db.session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    try:
+        for row in rows:
+            yield file_line(row)
+    finally:
+        rows.close()
+
+
+def entry_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+def adopt(entries: list[dict[str, Any]], actor_ids: dict[str, int]) -> None:
+    """Bring in a whole trail (from audit.jsonl, already checked to chain) into an installation
+    whose own trail is empty: each entry exactly as written, ids and hashes included."""
+    head = _hold_head(db.session)
+    if head.entries or entry_count():
+        raise ValueError("this installation already has an audit trail of its own")
+    if entries:
+        db.session.execute(AuditEntry.__table__.insert(), [{
+            "id": e["id"], "at": e["at"], "actor_id": actor_ids.get(e["actor_name"]), "actor_name": e["actor_name"], "action": e["action"],
+            "object_type": e["object_type"], "object_ref": e["object_ref"], "summary": e["summary"], "before": e["before"],
+            "after": e["after"], "prev_hash": e["prev_hash"], "entry_hash": e["hash"]} for e in entries])
+        if db.session.get_bind().dialect.name == "postgresql":  # the next id follows the ones brought in
+            db.session.execute(select(func.setval(func.pg_get_serial_sequence("audit_entries", "id"), max(e["id"] for e in entries))))
+    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                       .values(last_hash=entries[-1]["hash"] if entries else "", entries=len(entries)))
+
+
 VERIFY_EVERY = timedelta(days=1)
 
 
