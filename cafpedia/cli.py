@@ -36,7 +36,8 @@ def _create_app() -> Flask:
 
 def init_app(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
-                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command, audit_group):
+                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command, audit_group,
+                    record_command):
         app.cli.add_command(command)
 
 
@@ -422,6 +423,37 @@ def audit_verify_command() -> None:
     if not report.intact:
         raise click.ClickException(f"The audit chain is broken: {report.message} (checked {format_datetime(row.at)})")
     click.echo(f"The audit chain is intact: {report.message} (checked {format_datetime(row.at)})")
+
+
+@click.command("record")
+@click.argument("slug")
+@click.option("--as-at", "day", required=True, help="The day, YYYY-MM-DD: the page as readers saw it at the end of that day (UK time).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The PDF file to write.")
+@with_appcontext
+def record_command(slug: str, day: str, out: Path) -> None:
+    """Write the record of a tip or guidance page as at a day, as a PDF: text, approval, checklist, standards, fingerprint."""
+    from cafpedia.core.clock import format_date, today
+    from cafpedia.core.pdf import PdfUnavailable
+    from cafpedia.tips import as_at
+    from cafpedia.tips.services import find_tip
+
+    tip = find_tip(slug.strip().lower())
+    if tip is None:
+        raise click.ClickException(f"There is no tip or guidance page at {slug!r}.")
+    try:
+        then = as_at.tip_as_at(tip, as_at.parse_day(day, today()))
+    except as_at.AsAtError as exc:
+        raise click.ClickException(str(exc)) from None
+    if then.revision is None:
+        raise click.ClickException(f"Nothing to record: on {format_date(then.day)} “{tip.title}” {then.status}.")
+    try:
+        pdf = as_at.record_pdf(then, None, produced_by="the command line")
+    except PdfUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    out.write_bytes(pdf)
+    db.session.commit()
+    click.echo(f"Wrote {out}: “{then.revision.title}” as at {format_date(then.day)}, revision {then.revision.number}, "
+               f"fingerprint {then.fingerprint()}.")
 
 
 @click.command("import-people")

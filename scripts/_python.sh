@@ -21,3 +21,25 @@ make_venv() {
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".${extras}"
 }
+
+# Debian packages the project needs from the operating system (Chromium for the browser
+# tests; Pango and a font for WeasyPrint's PDFs): any missing are installed with apt-get when
+# this user can (root or sudo); otherwise a warning says what will not work.
+ensure_debian_packages() {
+  command -v dpkg >/dev/null 2>&1 || return 0
+  local missing=() package sudo
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" = none ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "Missing Debian packages (${missing[*]}) and no way to install them: browser tests skip, PDFs are unavailable." >&2
+    return 0
+  fi
+  echo "Installing Debian packages: ${missing[*]}..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)

@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_python.sh
+ensure_debian_packages "${PDF_PACKAGES[@]}"  # for the record PDFs (WeasyPrint)
 make_venv ""
 exec .venv/bin/cafpedia serve "$@"

@@ -6,17 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_python.sh
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
-  if [ "$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's chromium package for the browser tests..."
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-  else
-    echo "No chromium and no way to install it: the browser tests will be skipped." >&2
-  fi
-fi
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here);
+# Pango and a font let WeasyPrint make the record PDFs.
+ensure_debian_packages chromium "${PDF_PACKAGES[@]}"
 
 # A PostgreSQL cluster that is installed but stopped is started.
 if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

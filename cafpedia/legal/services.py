@@ -357,6 +357,16 @@ def updates_for_tip(tip) -> list[LegalUpdate]:
     return [u for u in feed() if any(a.same_law(b) for a in citations_of(u) for b in refs)]
 
 
+def updates_about_as_at(legal_refs: list[str], day: date, moment: datetime) -> list[LegalUpdate]:
+    """The updates about these references that readers could see on `day`: posted by then, and
+    not yet withdrawn at `moment` (the end of that day)."""
+    refs = [c for text in legal_refs for c in read_cached(text)]
+    if not refs:
+        return []
+    return [u for u in feed(FeedFilters(include_withdrawn=True)) if u.published_on <= day and (u.withdrawn_at is None or u.withdrawn_at >= moment)
+            and any(a.same_law(b) for a in citations_of(u) for b in refs)]
+
+
 def open_flags(tip_ids=None) -> list[TipLegalFlag]:
     query = select(TipLegalFlag).where(TipLegalFlag.resolved_at.is_(None)).options(selectinload(TipLegalFlag.update))
     if tip_ids is not None:

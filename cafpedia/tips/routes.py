@@ -1,7 +1,7 @@
 """Tip pages: reading, proposing, moderating, history, reviews and archiving."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
@@ -10,13 +10,14 @@ from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, form_status
 from cafpedia.core.markdown import render_markdown
+from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import can_moderate, can_read_advice_log, can_see_revision, ensure, requires
 from cafpedia.digest.services import research_for_tip
 from cafpedia.experts.services import find_call
 from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import updates_for_tip
-from cafpedia.tips import services
+from cafpedia.tips import as_at, services
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
 from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
@@ -71,6 +72,8 @@ def _render_body(source: str):
 @requires("read_published")
 def show(slug: str):
     tip = _load_tip(slug)
+    if "as_at" in request.args:
+        return _as_at_page(tip)
     if tip.current_number is not None:
         services.record_view(tip)
     return _tip_page(tip)
@@ -90,6 +93,50 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
         moderator=moderator, review_reasons=services.review_reasons(tip) if moderator else [],
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
     ), status
+
+
+def _as_at_day(tip):
+    """The day asked for, or the page that says what is wrong with it (400)."""
+    value = request.args.get("as_at", "")
+    try:
+        return as_at.parse_day(value, clock.today()), None
+    except as_at.AsAtError as exc:
+        return None, (render_template("tips/as_at.html", tip=tip, then=None, problem=str(exc), value=value[:10]), 400)
+
+
+def _as_at_page(tip):
+    """The tip as readers saw it at the end of a day, with everything a court asks for."""
+    day, refused = _as_at_day(tip)
+    if refused:
+        return refused
+    then = as_at.tip_as_at(tip, day)
+    body = _render_body(then.revision.body) if then.revision else None
+    return render_template("tips/as_at.html", tip=tip, then=then, body=body, problem=None, value=day.isoformat())
+
+
+@bp.get("/tips/<slug>/record")
+@requires("read_published")
+def record(slug: str):
+    """The record of the tip as at a day, as a PDF to hand over."""
+    tip = _load_tip(slug)
+    day, refused = _as_at_day(tip)
+    if refused:
+        return refused
+    then = as_at.tip_as_at(tip, day)
+    if then.revision is None:
+        return redirect(url_for("tips.show", slug=tip.slug, as_at=day.isoformat()))  # the page says why there is nothing to record
+    user = current_user._get_current_object()
+    try:
+        pdf = as_at.record_pdf(then, user, produced_by=f"{user.name} ({user.username})")
+    except PdfUnavailable as exc:
+        db.session.rollback()
+        flash(f"{exc} Print the page instead: it prints as the record.", "error")
+        return redirect(url_for("tips.show", slug=tip.slug, as_at=day.isoformat()))
+    db.session.commit()
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="cafpedia-record-{tip.slug}-{day.isoformat()}.pdf"'
+    return response
 
 
 @bp.get("/tips/<slug>/history")

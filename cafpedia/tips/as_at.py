@@ -1,0 +1,180 @@
+"""A tip or guidance page "as at" a date: what readers saw at the end of that day (UK time),
+worked out from the revisions and the append-only record of decisions, and the record of it
+that can be handed to a court, a complaint or an inquiry.
+
+Nothing here writes. The fingerprint is the SHA-256 of the revision's text and metadata as
+published, so two copies of a record can be compared without trusting either.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from cafpedia.core import audit
+from cafpedia.core.clock import start_of_local_day, utcnow
+from cafpedia.core.markdown import render_markdown
+from cafpedia.core.pdf import html_to_pdf
+from cafpedia.extensions import db
+from cafpedia.legal.services import updates_about_as_at
+from cafpedia.standards.models import StandardClause
+from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
+
+DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = "did not exist yet", "not yet published", "published", "archived"
+PUBLISHING = ("approved", "restored")
+EARLIEST = date(1990, 1, 1)
+
+
+class AsAtError(ValueError):
+    """A date that cannot be looked at; the message says why."""
+
+
+def parse_day(value: str | None, today: date) -> date:
+    """YYYY-MM-DD, a real date, not in the future."""
+    text = (value or "").strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise AsAtError(f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
+                        "and check that the day exists in that month.") from None
+    if day > today:
+        raise AsAtError(f"{day:%d %B %Y} is in the future: CAFpedia can show how a page read on any day up to today.")
+    if day < EARLIEST:
+        raise AsAtError(f"CAFpedia has no record before {EARLIEST:%Y}.")
+    return day
+
+
+@dataclass
+class ClauseThen:
+    cited: StandardClause
+    in_force: StandardClause | None  # the clause with that code in force on the day (None: none yet)
+
+
+@dataclass
+class TipAsAt:
+    tip: Tip
+    day: date
+    moment: datetime  # the end of that day in the UK, as naive UTC: what happened before it counts
+    status: str
+    revision: Revision | None = None  # the revision readers saw then
+    published_by: TipEvent | None = None  # the approval (or restoration) that published it
+    approval: TipEvent | None = None  # the approval behind it, with its checklist (a restoration's original one)
+    last_reviewed: datetime | None = None
+    review_by: date | None = None
+    superseded_by: str | None = None
+    archived_at: datetime | None = None
+    clauses: list[ClauseThen] = field(default_factory=list)
+    legal_updates: list = field(default_factory=list)
+    history: list[tuple[Revision, list[TipEvent]]] = field(default_factory=list)  # revisions written by then, newest first
+    later_events: int = 0  # decisions and reviews after that day
+
+    @property
+    def current(self) -> Revision | None:
+        return self.tip.revision(self.tip.current_number)
+
+    @property
+    def is_current(self) -> bool:
+        return self.revision is not None and self.revision.number == self.tip.current_number and self.status == self.tip.status
+
+    @property
+    def checklist(self) -> list[str]:
+        return [CHECKLIST.get(item, item) for item in (self.approval.checklist or [])] if self.approval else []
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the revision's text and metadata as published (format 1)."""
+        return fingerprint(self.revision) if self.revision else ""
+
+
+def end_of(day: date) -> datetime:
+    return start_of_local_day(day + timedelta(days=1))
+
+
+def tip_as_at(tip: Tip, day: date) -> TipAsAt:
+    moment = end_of(day)
+    created = min([tip.created_at, *(r.created_at for r in tip.revisions)])
+    if created >= moment:
+        return TipAsAt(tip, day, moment, DID_NOT_EXIST)
+    then = TipAsAt(tip, day, moment, NOT_YET_PUBLISHED)
+    events = sorted(tip.events, key=lambda e: (e.at, e.id))
+    for event in events:
+        if event.at >= moment:
+            then.later_events += 1
+            continue
+        if event.action in PUBLISHING:
+            then.status, then.revision, then.published_by = PUBLISHED, tip.revision(event.revision_number), event
+            then.last_reviewed, then.review_by = event.at, event.review_by
+            then.superseded_by = then.archived_at = None
+        elif event.action == "reviewed":
+            then.last_reviewed, then.review_by = event.at, event.review_by or then.review_by
+        elif event.action == "archived" and then.status == PUBLISHED:
+            then.status, then.superseded_by, then.archived_at = ARCHIVED, event.superseded_by_slug, event.at
+    if then.revision is not None:
+        then.approval = _approval_behind(tip, then.published_by)
+        then.clauses = _clauses_then(then.revision, day)
+        then.legal_updates = updates_about_as_at(then.revision.legal_refs, day, moment)
+    by_number = {}
+    for event in events:
+        if event.at < moment and event.revision_number is not None:
+            by_number.setdefault(event.revision_number, []).append(event)
+    then.history = [(r, by_number.get(r.number, [])) for r in reversed(tip.revisions) if r.created_at < moment]
+    return then
+
+
+def _approval_behind(tip: Tip, published_by: TipEvent | None) -> TipEvent | None:
+    """The approval whose checklist stands behind the published text: a restoration brings back
+    a revision approved earlier, with that approval's checklist."""
+    if published_by is None or published_by.action == "approved":
+        return published_by
+    restored = tip.revision(published_by.revision_number)
+    original = restored.restores if restored else None
+    return next((e for e in tip.events if e.revision_number == original and e.action == "approved"), published_by)
+
+
+def _clauses_then(revision: Revision, day: date) -> list[ClauseThen]:
+    codes = [c.code for c in revision.clauses]
+    if not codes:
+        return []
+    candidates: dict[str, list[StandardClause]] = {}
+    for clause in db.session.scalars(select(StandardClause).where(StandardClause.code.in_(codes))):
+        if clause.starts_on is None or clause.starts_on <= day:
+            candidates.setdefault(clause.code, []).append(clause)
+    result = []
+    for cited in revision.clauses:
+        options = candidates.get(cited.code, [])
+        in_force = max(options, key=lambda c: (c.starts_on or date.min, c.id == cited.id), default=None)
+        result.append(ClauseThen(cited, in_force))
+    return result
+
+
+def fingerprint(revision: Revision) -> str:
+    """SHA-256 over the revision's published text and what it stands on, written one way."""
+    metadata = {"tip": revision.tip.slug, "revision": revision.number, "title": revision.title, "kind": revision.kind,
+                "area": revision.tip.area.slug, "tags": list(revision.tags), "standards": revision.standards,
+                "legal_refs": list(revision.legal_refs), "author": revision.author.username,
+                "written_at": revision.created_at.isoformat(timespec="seconds")}
+    text = json.dumps(metadata, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" + revision.body
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
+    """The record to hand over, as a PDF; producing it goes into the audit trail (the caller
+    commits). PdfUnavailable when this server cannot make PDFs."""
+    from cafpedia.mail.settings import parse_base_url
+    from cafpedia.tips.services import resolve_link
+
+    if then.revision is None:
+        raise ValueError("there is no published text on that day to make a record of")
+    produced_at = utcnow()
+    body = render_markdown(then.revision.body, resolve_link=resolve_link)
+    html = render_template("tips/record.html", then=then, tip=then.tip, body=body, produced_at=produced_at, produced_by=produced_by,
+                           page_url=f"{parse_base_url(current_app.config.get('BASE_URL'))}/tips/{then.tip.slug}")
+    pdf = html_to_pdf(html)
+    audit.record(actor, "record.produce", "tip", then.tip.slug, actor_name=None if actor else produced_by,
+                 summary=f"Record as at {then.day.isoformat()}: revision {then.revision.number}, fingerprint {then.fingerprint()}")
+    return pdf

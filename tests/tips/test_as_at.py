@@ -1,0 +1,172 @@
+"""A tip "as at" a date, and the record to hand over (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from cafpedia.core.audit import AuditEntry
+from cafpedia.extensions import db
+from cafpedia.tips import as_at, services
+from cafpedia.tips.models import CHECKLIST
+from tests.tips.builders import draft
+
+
+@pytest.fixture
+def story(people, propose, clock):
+    """Proposed 2 March 2026, approved 3 March (revision 1), an edit approved 10 March
+    (revision 2), reviewed 15 March, archived 20 March."""
+    clock.set(datetime(2026, 3, 2, 9, 0))
+    first = propose(slug="contact-centres", standards=["2.1"], legal_refs=["Children Act 1989 s1"])
+    clock.set(datetime(2026, 3, 3, 11, 0))
+    services.approve(people["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment="Good and clear")
+    db.session.commit()
+    clock.set(datetime(2026, 3, 9, 14, 0))
+    tip = first.tip
+    second = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover in writing."))
+    db.session.commit()
+    clock.set(datetime(2026, 3, 10, 16, 30))
+    services.approve(people["dee"], second, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    db.session.commit()
+    clock.set(datetime(2026, 3, 15, 10, 0))
+    services.mark_reviewed(people["lee"], tip, note="Checked against the new practice direction")
+    db.session.commit()
+    clock.set(datetime(2026, 3, 20, 10, 0))
+    services.archive(people["lee"], tip, note="Replaced by the guidance")
+    db.session.commit()
+    clock.set(datetime(2026, 11, 23, 10, 0))
+    return tip
+
+
+def page(client, day: str):
+    response = client.get(f"/tips/contact-centres?as_at={day}")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_the_page_shows_what_readers_saw_then_with_who_approved_it_and_why(story, as_user):
+    client = as_user("pat.fca")
+    status, text = page(client, "2026-03-05")
+    assert status == 200
+    assert "This is how this practice tip read on 5 March 2026." in text
+    assert "Agree the handover." in text and "in writing" not in text  # revision 1's text
+    assert "Published, revision 1" in text
+    assert "Lee Lead" in text and "Good and clear" in text
+    assert all(label in text for label in CHECKLIST.values())  # the checklist recorded at approval
+    assert "Children Act 1989 s1" in text and "2.1" in text
+    assert "The current version is" not in text or "revision 2" in text
+    assert re.search(r"[0-9a-f]{64}", text)  # the fingerprint
+
+    status, text = page(client, "2026-03-12")
+    assert "Agree the handover in writing." in text and "Published, revision 2" in text and "Dee Deputy" in text
+    assert "History up to 12 March 2026" in text and "Revision 2" in text
+
+
+def test_a_day_when_it_was_archived_says_so(story, as_user):
+    status, text = page(as_user("pat.fca"), "2026-03-25")
+    assert status == 200 and "Archived on 20 March 2026" in text
+    assert "Last reviewed" in text and "15 March 2026" in text
+
+
+@pytest.mark.parametrize("day, says", [
+    ("2026-03-01", "did not exist yet on 1 March 2026"),
+    ("2026-03-02", "was not yet published"),
+])
+def test_before_it_existed_or_was_published(story, as_user, day, says):
+    status, text = page(as_user("lee.lead"), day)
+    assert status == 200 and says in text
+
+
+@pytest.mark.parametrize("value, says", [
+    ("2026-02-30", "is not a date CAFpedia can read"),
+    ("03/03/2026", "is not a date CAFpedia can read"),
+    ("", "is not a date CAFpedia can read"),
+    ("2026-11-24", "is in the future"),
+    ("1066-10-14", "no record before"),
+])
+def test_a_bad_date_is_a_400_that_says_why(story, as_user, value, says):
+    status, text = page(as_user("pat.fca"), value)
+    assert status == 400 and says in text
+
+
+def test_the_end_of_the_day_counts_in_uk_time(people, propose, clock):
+    # Approved at 23:30 UTC on 1 July, which is 00:30 on 2 July in UK summer time.
+    clock.set(datetime(2026, 6, 30, 9, 0))
+    revision = propose(slug="late-approval")
+    clock.set(datetime(2026, 7, 1, 23, 30))
+    services.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    db.session.commit()
+    assert as_at.tip_as_at(revision.tip, date(2026, 7, 1)).status == as_at.NOT_YET_PUBLISHED
+    assert as_at.tip_as_at(revision.tip, date(2026, 7, 2)).status == as_at.PUBLISHED
+    assert as_at.tip_as_at(revision.tip, date(2026, 6, 29)).status == as_at.DID_NOT_EXIST
+
+
+def test_a_restored_revision_carries_the_checklist_of_its_first_approval(people, publish, clock):
+    clock.set(datetime(2026, 4, 1, 9, 0))
+    tip = publish(slug="restored-tip")
+    clock.set(datetime(2026, 4, 2, 9, 0))
+    edit = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="- A worse text."))
+    services.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    db.session.commit()
+    clock.set(datetime(2026, 4, 3, 9, 0))
+    services.restore(people["dee"], tip, 1)
+    db.session.commit()
+    then = as_at.tip_as_at(tip, date(2026, 4, 3))
+    assert then.revision.number == 3 and then.published_by.action == "restored" and then.published_by.actor.username == "dee.deputy"
+    assert then.approval.revision_number == 1 and then.approval.actor.username == "lee.lead"
+
+
+def test_the_record_pdf_holds_the_revision_then_and_its_fingerprint(story, as_user):
+    client = as_user("pat.fca")
+    response = client.get("/tips/contact-centres/record?as_at=2026-03-05")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert 'filename="cafpedia-record-contact-centres-2026-03-05.pdf"' in response.headers["Content-Disposition"]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    flat = " ".join(text.split())
+    expected = as_at.fingerprint(story.revision(1))
+    assert expected in flat.replace(" ", "") or expected in text.replace("\n", "")
+    assert "Agree the handover." in flat and "in writing" not in flat
+    assert "Pat Practitioner" in flat and "Produced" in flat
+    produced = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "record.produce")).all()
+    assert len(produced) == 1 and expected in produced[0].summary and produced[0].actor_name == "pat.fca"
+
+
+def test_the_record_from_the_command_line(story, runner, tmp_path):
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-03-12", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "in writing" in " ".join(text.split())
+    assert as_at.fingerprint(story.revision(2)) in result.output
+    bad = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-02-30", "--out", str(out)])
+    assert bad.exit_code != 0 and "is not a date CAFpedia can read" in bad.output
+    none = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-03-01", "--out", str(tmp_path / "none.pdf")])
+    assert none.exit_code != 0 and "did not exist yet" in none.output and not (tmp_path / "none.pdf").exists()
+    unknown = runner.invoke(args=["record", "no-such-tip", "--as-at", "2026-03-12", "--out", str(out)])
+    assert unknown.exit_code != 0 and "no tip or guidance page" in unknown.output
+
+
+def test_the_history_page_leads_to_a_date(story, as_user):
+    text = as_user("pat.fca").get("/tips/contact-centres/history").get_data(as_text=True)
+    assert 'name="as_at"' in text and 'type="date"' in text
+
+
+def test_the_fingerprint_is_the_same_for_the_same_revision_and_differs_for_another(story):
+    assert as_at.fingerprint(story.revision(1)) == as_at.fingerprint(story.revision(1))
+    assert as_at.fingerprint(story.revision(1)) != as_at.fingerprint(story.revision(2))
+
+
+def test_without_weasyprint_the_record_page_says_to_print_instead(story, as_user, monkeypatch):
+    from cafpedia.core import pdf
+
+    def missing(html, **_):
+        raise pdf.PdfUnavailable("PDFs cannot be made on this server just now (WeasyPrint or its system libraries are missing).")
+
+    monkeypatch.setattr(as_at, "html_to_pdf", missing)
+    client = as_user("pat.fca")
+    response = client.get("/tips/contact-centres/record?as_at=2026-03-05")
+    assert response.status_code == 302 and "as_at=2026-03-05" in response.location
+    assert "Print the page instead" in client.get(response.location).get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "record.produce")) == 0
