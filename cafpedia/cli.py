@@ -432,6 +432,7 @@ def audit_verify_command() -> None:
 @with_appcontext
 def record_command(slug: str, day: str, out: Path) -> None:
     """Write the record of a tip or guidance page as at a day, as a PDF: text, approval, checklist, standards, fingerprint."""
+    from cafpedia.core import as_at as dates
     from cafpedia.core.clock import format_date, today
     from cafpedia.core.pdf import PdfUnavailable
     from cafpedia.tips import as_at
@@ -441,8 +442,8 @@ def record_command(slug: str, day: str, out: Path) -> None:
     if tip is None:
         raise click.ClickException(f"There is no tip or guidance page at {slug!r}.")
     try:
-        then = as_at.tip_as_at(tip, as_at.parse_day(day, today()))
-    except as_at.AsAtError as exc:
+        then = as_at.tip_as_at(tip, dates.parse_day(day, today()))
+    except dates.AsAtError as exc:
         raise click.ClickException(str(exc)) from None
     if then.revision is None:
         raise click.ClickException(f"Nothing to record: on {format_date(then.day)} “{tip.title}” {then.status}.")

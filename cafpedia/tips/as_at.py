@@ -7,16 +7,16 @@ published, so two copies of a record can be compared without trusting either.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from cafpedia.core import audit
-from cafpedia.core.clock import start_of_local_day, utcnow
+from cafpedia.core.as_at import end_of
+from cafpedia.core.as_at import fingerprint as as_at_fingerprint
+from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
 from cafpedia.extensions import db
@@ -26,28 +26,6 @@ from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
 
 DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = "did not exist yet", "not yet published", "published", "archived"
 PUBLISHING = ("approved", "restored")
-EARLIEST = date(1990, 1, 1)
-
-
-class AsAtError(ValueError):
-    """A date that cannot be looked at; the message says why."""
-
-
-def parse_day(value: str | None, today: date) -> date:
-    """YYYY-MM-DD, a real date, not in the future."""
-    text = (value or "").strip()
-    try:
-        if len(text) != 10:
-            raise ValueError
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise AsAtError(f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
-                        "and check that the day exists in that month.") from None
-    if day > today:
-        raise AsAtError(f"{day:%d %B %Y} is in the future: CAFpedia can show how a page read on any day up to today.")
-    if day < EARLIEST:
-        raise AsAtError(f"CAFpedia has no record before {EARLIEST:%Y}.")
-    return day
 
 
 @dataclass
@@ -89,10 +67,6 @@ class TipAsAt:
     def fingerprint(self) -> str:
         """SHA-256 of the revision's text and metadata as published (format 1)."""
         return fingerprint(self.revision) if self.revision else ""
-
-
-def end_of(day: date) -> datetime:
-    return start_of_local_day(day + timedelta(days=1))
 
 
 def tip_as_at(tip: Tip, day: date) -> TipAsAt:
@@ -153,13 +127,11 @@ def _clauses_then(revision: Revision, day: date) -> list[ClauseThen]:
 
 
 def fingerprint(revision: Revision) -> str:
-    """SHA-256 over the revision's published text and what it stands on, written one way."""
-    metadata = {"tip": revision.tip.slug, "revision": revision.number, "title": revision.title, "kind": revision.kind,
-                "area": revision.tip.area.slug, "tags": list(revision.tags), "standards": revision.standards,
-                "legal_refs": list(revision.legal_refs), "author": revision.author.username,
-                "written_at": revision.created_at.isoformat(timespec="seconds")}
-    text = json.dumps(metadata, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" + revision.body
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 over the revision's published text and what it stands on."""
+    return as_at_fingerprint({"tip": revision.tip.slug, "revision": revision.number, "title": revision.title, "kind": revision.kind,
+                              "area": revision.tip.area.slug, "tags": list(revision.tags), "standards": revision.standards,
+                              "legal_refs": list(revision.legal_refs), "author": revision.author.username,
+                              "written_at": revision.created_at.isoformat(timespec="seconds")}, revision.body)
 
 
 def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
 from cafpedia.config import escalate_days_from
+from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, form_status
@@ -99,8 +100,8 @@ def _as_at_day(tip):
     """The day asked for, or the page that says what is wrong with it (400)."""
     value = request.args.get("as_at", "")
     try:
-        return as_at.parse_day(value, clock.today()), None
-    except as_at.AsAtError as exc:
+        return dates.parse_day(value, clock.today()), None
+    except dates.AsAtError as exc:
         return None, (render_template("tips/as_at.html", tip=tip, then=None, problem=str(exc), value=value[:10]), 400)
 
 

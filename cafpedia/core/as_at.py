@@ -1,0 +1,47 @@
+""""As at" a date: the day a reader asks about, read strictly, and the moment it ends.
+
+A page "as at" a day is what readers saw at the end of that day, UK time. Each domain works
+out its own (tips/as_at.py, digest/as_at.py, legal/as_at.py) from its append-only records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+
+from cafpedia.core.clock import start_of_local_day
+
+EARLIEST = date(1990, 1, 1)
+
+
+class AsAtError(ValueError):
+    """A date that cannot be looked at; the message says why."""
+
+
+def parse_day(value: str | None, today: date) -> date:
+    """YYYY-MM-DD, a real date, not in the future."""
+    text = (value or "").strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise AsAtError(f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
+                        "and check that the day exists in that month.") from None
+    if day > today:
+        raise AsAtError(f"{day:%d %B %Y} is in the future: CAFpedia can show how a page read on any day up to today.")
+    if day < EARLIEST:
+        raise AsAtError(f"CAFpedia has no record before {EARLIEST:%Y}.")
+    return day
+
+
+def end_of(day: date) -> datetime:
+    """The end of this UK day, as naive UTC: what happened before it counts."""
+    return start_of_local_day(day + timedelta(days=1))
+
+
+def fingerprint(metadata: dict, text: str) -> str:
+    """SHA-256 of a published text and its details, written one way (format 1): the details as
+    JSON with sorted keys and no spaces, a newline, then the text."""
+    written = json.dumps(metadata, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" + text
+    return hashlib.sha256(written.encode("utf-8")).hexdigest()
