@@ -9,7 +9,9 @@ import hashlib
 import json
 from datetime import date, datetime, timedelta
 
-from cafpedia.core.clock import start_of_local_day
+from flask import render_template, request
+
+from cafpedia.core.clock import start_of_local_day, today
 
 EARLIEST = date(1990, 1, 1)
 
@@ -45,3 +47,13 @@ def fingerprint(metadata: dict, text: str) -> str:
     JSON with sorted keys and no spaces, a newline, then the text."""
     written = json.dumps(metadata, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" + text
     return hashlib.sha256(written.encode("utf-8")).hexdigest()
+
+
+def requested_day(template: str, **context):
+    """(the day in ?as_at=, None), or (None, the page `template` saying what is wrong, 400).
+    The template gets `then=None`, `problem` and `value` (what was typed)."""
+    value = request.args.get("as_at", "")
+    try:
+        return parse_day(value, today()), None
+    except AsAtError as exc:
+        return None, (render_template(template, then=None, problem=str(exc), value=value[:10], **context), 400)

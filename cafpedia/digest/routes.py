@@ -6,11 +6,13 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
+from cafpedia.core import as_at as dates
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import can_compose_digest, ensure, requires
 from cafpedia.digest import services
+from cafpedia.digest.as_at import item_as_at
 from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
 from cafpedia.digest.models import SUGGESTION_STATUSES
 from cafpedia.extensions import db
@@ -79,6 +81,10 @@ def issue(issue_slug: str):
 @requires("read_published")
 def item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
+    if "as_at" in request.args:
+        day, refused = dates.requested_day("digest/as_at.html", item=found, issue=found.issue)
+        return refused or render_template("digest/as_at.html", item=found, issue=found.issue, then=item_as_at(found, day), problem=None,
+                                          value=day.isoformat())
     return render_template("digest/item.html", item=found, issue=found.issue, tips=services.tips_for_item(found), composer=_composer())
 
 

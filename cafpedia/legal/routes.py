@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
+from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ServiceError, ValidationError
@@ -20,6 +21,7 @@ from cafpedia.core.permissions import can_post_legal_updates, requires
 from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db
 from cafpedia.legal import services
+from cafpedia.legal.as_at import update_as_at
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
 from cafpedia.notifications.services import audience
@@ -79,7 +81,12 @@ def area_feed(area_slug: str):
 @bp.get("/legal/<slug>")
 @requires("read_published")
 def show(slug: str):
-    return _show_page(_update(slug))
+    update = _update(slug)
+    if "as_at" in request.args:
+        day, refused = dates.requested_day("legal/as_at.html", update=update)
+        return refused or render_template("legal/as_at.html", update=update, then=update_as_at(update, day), kinds=KINDS, problem=None,
+                                          value=day.isoformat())
+    return _show_page(update)
 
 
 def _show_page(update, *, citing=None, flag_form=None, withdraw_form=None, status: int = 200):

@@ -96,18 +96,9 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
     ), status
 
 
-def _as_at_day(tip):
-    """The day asked for, or the page that says what is wrong with it (400)."""
-    value = request.args.get("as_at", "")
-    try:
-        return dates.parse_day(value, clock.today()), None
-    except dates.AsAtError as exc:
-        return None, (render_template("tips/as_at.html", tip=tip, then=None, problem=str(exc), value=value[:10]), 400)
-
-
 def _as_at_page(tip):
     """The tip as readers saw it at the end of a day, with everything a court asks for."""
-    day, refused = _as_at_day(tip)
+    day, refused = dates.requested_day("tips/as_at.html", tip=tip)
     if refused:
         return refused
     then = as_at.tip_as_at(tip, day)
@@ -120,7 +111,7 @@ def _as_at_page(tip):
 def record(slug: str):
     """The record of the tip as at a day, as a PDF to hand over."""
     tip = _load_tip(slug)
-    day, refused = _as_at_day(tip)
+    day, refused = dates.requested_day("tips/as_at.html", tip=tip)
     if refused:
         return refused
     then = as_at.tip_as_at(tip, day)
