@@ -9,8 +9,6 @@ proposal was sent (or resubmitted) to the moment it was approved, sent back or r
 """
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,6 +17,7 @@ from sqlalchemy import and_, func, select
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.core import clock
+from cafpedia.core.spreadsheet import csv_text
 from cafpedia.extensions import db
 from cafpedia.tips.models import PENDING, PUBLISHED, Revision, Tip, TipEvent
 
@@ -122,19 +121,9 @@ def moderation_health() -> Health:
     return Health(areas=list(areas.values()), months=months, since=since, today=today)
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def health_csv(health: Health) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["area", "area_title", "waiting_now", "oldest_waiting_working_days", "oldest_waiting_since",
-                     f"median_working_days_to_decision_{WINDOW_DAYS}d", "approved", "sent_back", "rejected", "reviews_overdue"])
-    for area in [*health.areas, health.total]:
-        writer.writerow([_cell(v) for v in (
-            area.slug or "all", area.title, area.waiting, area.oldest_days, area.oldest_since.isoformat() if area.oldest_since else None,
-            area.median_days, area.decided["approved"], area.decided["sent_back"], area.decided["rejected"], area.reviews_overdue)])
-    return out.getvalue()
+    return csv_text(["area", "area_title", "waiting_now", "oldest_waiting_working_days", "oldest_waiting_since",
+                     f"median_working_days_to_decision_{WINDOW_DAYS}d", "approved", "sent_back", "rejected", "reviews_overdue"],
+                    ((area.slug or "all", area.title, area.waiting, area.oldest_days, area.oldest_since.isoformat() if area.oldest_since else None,
+                      area.median_days, area.decided["approved"], area.decided["sent_back"], area.decided["rejected"], area.reviews_overdue)
+                     for area in [*health.areas, health.total]))

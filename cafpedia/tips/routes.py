@@ -1,7 +1,20 @@
 """Tip pages: reading, proposing, moderating, history, reviews and archiving."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
@@ -18,7 +31,8 @@ from cafpedia.experts.services import find_call
 from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import updates_for_tip
-from cafpedia.tips import as_at, services
+from cafpedia.mail.settings import parse_base_url
+from cafpedia.tips import as_at, changes, services
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
 from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
@@ -299,6 +313,47 @@ def health_download():
     figures = moderation_health()
     return Response(health_csv(figures), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="moderation-health-{figures.today.isoformat()}.csv"'})
+
+
+def _changes_request(slug: str):
+    """The area (its moderators and administrators only), and the period asked for: from and
+    to as YYYY-MM-DD, by default the last 90 days; or the problems, by field."""
+    area = find_area(slug) or abort(404)
+    ensure(can_moderate(current_user, area))
+    today, problems, period = clock.today(), {}, {}
+    for name, default in (("from", today - timedelta(days=90)), ("to", today)):
+        value = request.args.get(name, "").strip()
+        try:
+            period[name] = dates.parse_day(value, today) if value else default
+        except dates.AsAtError as exc:
+            problems[name] = f"{'From' if name == 'from' else 'To'}: {exc}"
+    if not problems and period["from"] > period["to"]:
+        problems["from"] = "From: choose a date on or before the “to” date."
+    if not problems and (period["to"] - period["from"]).days > changes.MAX_DAYS:
+        problems["from"] = "From: choose a period of at most ten years."
+    return area, period, problems
+
+
+@bp.get("/areas/<slug>/changes")
+@requires("read_published")
+def area_changes(slug: str):
+    area, period, problems = _changes_request(slug)
+    found = [] if problems else changes.area_changes(area, period["from"], period["to"])
+    return render_template("tips/changes.html", area=area, changes=found, problems=problems, start=period.get("from"), end=period.get("to"),
+                           values={k: request.args.get(k, "")[:10] or (period[k].isoformat() if k in period else "") for k in ("from", "to")}
+                           ), 400 if problems else 200
+
+
+@bp.get("/areas/<slug>/changes.csv")
+@requires("read_published")
+def area_changes_download(slug: str):
+    area, period, problems = _changes_request(slug)
+    if problems:
+        return area_changes(slug)
+    found = changes.area_changes(area, period["from"], period["to"])
+    name = f"changes-{area.slug}-{period['from'].isoformat()}-to-{period['to'].isoformat()}.csv"
+    return Response(changes.changes_csv(found, parse_base_url(current_app.config.get("BASE_URL"))), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):

@@ -170,3 +170,43 @@ def test_without_weasyprint_the_record_page_says_to_print_instead(story, as_user
     assert response.status_code == 302 and "as_at=2026-03-05" in response.location
     assert "Print the page instead" in client.get(response.location).get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "record.produce")) == 0
+
+
+# --- What changed in an area, between two dates ------------------------------------------------
+
+
+def test_the_changes_in_an_area_link_to_each_page_as_it_read_that_day(story, as_user):
+    client = as_user("lee.lead")
+    response = client.get("/areas/contact/changes?from=2026-03-01&to=2026-03-31")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "4 changes from 1 March 2026 to 31 March 2026" in text
+    for what in ("Approved and published", "Reviewed, no change needed", "Archived"):
+        assert what in text
+    assert "/tips/contact-centres?as_at=2026-03-03" in text and "/tips/contact-centres?as_at=2026-03-20" in text
+    narrow = client.get("/areas/contact/changes?from=2026-03-10&to=2026-03-15").get_data(as_text=True)
+    assert "2 changes" in narrow
+
+    csv = client.get("/areas/contact/changes.csv?from=2026-03-01&to=2026-03-31")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("date,time (UK),what") and len(lines) == 5
+    assert lines[1].startswith("2026-03-03,11:00,Approved and published,tip,Use contact centres well,1,Lee Lead,Good and clear,")
+
+
+@pytest.mark.parametrize("query, says", [
+    ("from=2026-03-31&to=2026-03-01", "choose a date on or before"),
+    ("from=2026-02-30", "is not a date CAFpedia can read"),
+    ("to=2027-01-01", "is in the future"),
+])
+def test_a_bad_period_is_a_400_that_says_why(story, as_user, query, says):
+    client = as_user("lee.lead")
+    for path in ("/areas/contact/changes", "/areas/contact/changes.csv"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400 and says in response.get_data(as_text=True)
+
+
+def test_only_the_areas_moderators_see_its_changes(story, as_user):
+    assert as_user("pat.fca").get("/areas/contact/changes").status_code == 403
+    assert as_user("olu.other").get("/areas/contact/changes").status_code == 403
+    assert as_user("dee.deputy").get("/areas/contact/changes").status_code == 200
+    assert as_user("lee.lead").get("/areas/nowhere/changes").status_code == 404
