@@ -367,6 +367,12 @@ def updates_about_as_at(legal_refs: list[str], day: date, moment: datetime) -> l
             and any(a.same_law(b) for a in citations_of(u) for b in refs)]
 
 
+def tip_flags(tip_id: int) -> list[TipLegalFlag]:
+    """Every time a legal update sent this tip for review, resolved or not."""
+    return list(db.session.scalars(select(TipLegalFlag).where(TipLegalFlag.tip_id == tip_id).options(selectinload(TipLegalFlag.update))
+                                   .order_by(TipLegalFlag.flagged_at)))
+
+
 def open_flags(tip_ids=None) -> list[TipLegalFlag]:
     query = select(TipLegalFlag).where(TipLegalFlag.resolved_at.is_(None)).options(selectinload(TipLegalFlag.update))
     if tip_ids is not None:

@@ -20,7 +20,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
 from cafpedia.extensions import db
-from cafpedia.legal.services import updates_about_as_at
+from cafpedia.legal.services import tip_flags, updates_about_as_at
 from cafpedia.standards.models import StandardClause
 from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
 
@@ -51,6 +51,7 @@ class TipAsAt:
     legal_updates: list = field(default_factory=list)
     history: list[tuple[Revision, list[TipEvent]]] = field(default_factory=list)  # revisions written by then, newest first
     later_events: int = 0  # decisions and reviews after that day
+    under_review: list = field(default_factory=list)  # legal updates it was under review after, that day
 
     @property
     def current(self) -> Revision | None:
@@ -92,6 +93,7 @@ def tip_as_at(tip: Tip, day: date) -> TipAsAt:
         then.approval = _approval_behind(tip, then.published_by)
         then.clauses = _clauses_then(then.revision, day)
         then.legal_updates = updates_about_as_at(then.revision.legal_refs, day, moment)
+        then.under_review = [f.update for f in tip_flags(tip.id) if f.flagged_at < moment and (f.resolved_at is None or f.resolved_at >= moment)]
     by_number = {}
     for event in events:
         if event.at < moment and event.revision_number is not None:

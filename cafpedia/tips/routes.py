@@ -30,7 +30,7 @@ from cafpedia.digest.services import research_for_tip
 from cafpedia.experts.services import find_call
 from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
-from cafpedia.legal.services import updates_for_tip
+from cafpedia.legal.services import open_flags, updates_for_tip
 from cafpedia.mail.settings import parse_base_url
 from cafpedia.tips import as_at, changes, services
 from cafpedia.tips.diff import field_changes, word_diff
@@ -103,7 +103,7 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
         overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip), research=research_for_tip(tip),
-        legal_updates=updates_for_tip(tip),
+        legal_updates=updates_for_tip(tip), under_review=open_flags([tip.id]) if tip.current_number else [],
         my_open_proposals=mine, pending=services.pending_proposals(tip),
         moderator=moderator, review_reasons=services.review_reasons(tip) if moderator else [],
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),

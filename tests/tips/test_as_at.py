@@ -210,3 +210,27 @@ def test_only_the_areas_moderators_see_its_changes(story, as_user):
     assert as_user("olu.other").get("/areas/contact/changes").status_code == 403
     assert as_user("dee.deputy").get("/areas/contact/changes").status_code == 200
     assert as_user("lee.lead").get("/areas/nowhere/changes").status_code == 404
+
+
+def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_cleared(people, publish, make_user, as_user, clock):
+    from cafpedia.legal import services as legal
+    from cafpedia.legal.services import UpdateDraft
+
+    clock.set(datetime(2026, 5, 1, 9, 0))
+    tip = publish(slug="welfare-checklist", legal_refs=["Children Act 1989 s1"])
+    editor = make_user("lena.legal", ["legal_editor"], name="Lena Legal")
+    clock.set(datetime(2026, 5, 4, 9, 0))
+    update = legal.post_update(editor, UpdateDraft(kind="legislation", title="Welfare checklist amended", citations=["Children Act 1989 s1"],
+                                                   made_on=date(2026, 5, 1), summary="Section 1 changes.", briefing="The checklist changes.",
+                                                   practice="Check your reports.", areas=["contact"]))
+    legal.flag_tips(editor, update, ["welfare-checklist"])
+    db.session.commit()
+    reader = as_user("sam.fca")
+    assert "Under review after" in reader.get("/tips/welfare-checklist").get_data(as_text=True)
+    clock.set(datetime(2026, 5, 6, 9, 0))
+    services.mark_reviewed(people["lee"], tip, note="Checked against the amended checklist")
+    db.session.commit()
+    reader = as_user("sam.fca")  # (a new day: signed in again)
+    assert "Under review after" not in reader.get("/tips/welfare-checklist").get_data(as_text=True)
+    assert "Under review that day" in reader.get("/tips/welfare-checklist?as_at=2026-05-05").get_data(as_text=True)
+    assert "Under review that day" not in reader.get("/tips/welfare-checklist?as_at=2026-05-06").get_data(as_text=True)
