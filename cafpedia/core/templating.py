@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from cafpedia.core import clock
 from cafpedia.core.clock import format_date, format_datetime
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
@@ -54,7 +55,7 @@ def unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications,
+    app.jinja_env.globals.update(today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications,
                                  absolute_url=absolute_url)
     app.jinja_env.filters.update(
         markdown=markdown_with_links,

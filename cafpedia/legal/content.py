@@ -32,9 +32,9 @@ from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, Le
 from cafpedia.tips.content import _as_datetime
 
 FOLDER = "legal"
-FIELDS = ("title", "kind", "citation", "date", "published_on", "author", "areas", "tags", "source_url", "summary", "status",
+FIELDS = ("title", "kind", "citation", "date", "in_force", "published_on", "author", "areas", "tags", "source_url", "summary", "status",
           "withdrawn_at", "withdrawn_by", "withdrawn_reason", "revision", "revised_at", "note", "history")
-REVISION_FIELDS = ("revision", "title", "kind", "citation", "date", "author", "areas", "tags", "source_url", "summary",
+REVISION_FIELDS = ("revision", "title", "kind", "citation", "date", "in_force", "author", "areas", "tags", "source_url", "summary",
                    "revised_at", "note", "body")
 HEADING_RE = re.compile(r"^## +What it means for practice *$", re.I | re.M)
 FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,6 +47,7 @@ class RevisionRecord:
     title: str
     citations: list[str]
     made_on: dt.date
+    in_force_on: dt.date | None
     author: str
     areas: list[str]
     tags: list[str]
@@ -58,7 +59,7 @@ class RevisionRecord:
     note: str | None
 
     def row(self) -> tuple:
-        return (self.number, self.kind, self.title, tuple(self.citations), self.made_on, self.author, tuple(self.areas), tuple(self.tags),
+        return (self.number, self.kind, self.title, tuple(self.citations), self.made_on, self.in_force_on, self.author, tuple(self.areas), tuple(self.tags),
                 self.source_url, self.summary, self.briefing.strip(), self.practice.strip(), self.created_at, self.note)
 
 
@@ -129,6 +130,7 @@ class LegalSection:
                     record.warn("citation", f"{record.label}: “{citation.text[:80]}” is not a citation form "
                              "CAFpedia recognises; it is kept exactly as written")
         made_on = record.date("date")
+        in_force_on = record.date("in_force") if data.get("in_force") is not None else None
         number = _int(record, "revision", low=1, high=10_000) or default_number
         if number is None:
             record.problem("revision", f"{record.label}: give the revision number")
@@ -148,16 +150,16 @@ class LegalSection:
             record.problem("revised_at", f"{record.label}: expected a date and time")
         if len(ctx.problems) != before:
             return None
-        draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, summary=summary, briefing=parts[0],
+        draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, in_force_on=in_force_on, summary=summary, briefing=parts[0],
                                      practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url,
                                      keep_unrecognised=True)  # a load warns about unrecognised citations (above), never refuses them
         errors, _, _ = services.check_draft(draft, today=(at.date() if at else clock.today()))
         errors.pop("areas", None)  # areas are checked against the folder and the database in check()
         for name, message in errors.items():
-            record.problem({"made_on": "date", "citations": "citation"}.get(name, name), f"{record.label}: {message}")
+            record.problem({"made_on": "date", "in_force_on": "in_force", "citations": "citation"}.get(name, name), f"{record.label}: {message}")
         if errors:
             return None
-        return RevisionRecord(number=number, kind=kind, title=title, citations=citations, made_on=made_on, author=author or "",
+        return RevisionRecord(number=number, kind=kind, title=title, citations=citations, made_on=made_on, in_force_on=in_force_on, author=author or "",
                               areas=record.text_list("areas", max_length=64), tags=draft.tags, source_url=source_url or None, summary=summary,
                               briefing=parts[0], practice=parts[1], created_at=at or clock.utcnow(), note=record.text("note", max_length=services.NOTE_MAX))
 
@@ -246,7 +248,7 @@ class LegalSection:
             db.session.add(update)
             for rev in rec.revisions:
                 db.session.add(LegalRevision(update=update, number=rev.number, kind=rev.kind, title=rev.title, citations=rev.citations,
-                                             made_on=rev.made_on, areas=rev.areas, tags=rev.tags, summary=rev.summary, briefing=rev.briefing,
+                                             made_on=rev.made_on, in_force_on=rev.in_force_on, areas=rev.areas, tags=rev.tags, summary=rev.summary, briefing=rev.briefing,
                                              practice=rev.practice, source_url=rev.source_url, author_id=users[rev.author].id,
                                              created_at=rev.created_at, note=rev.note))
             update.area_links = [LegalUpdateArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(current.areas))]
@@ -270,7 +272,7 @@ class LegalSection:
 
 def _fields(rev: RevisionRecord) -> dict:
     return {"title": rev.title, "kind": rev.kind, "citation": rev.citations[0] if len(rev.citations) == 1 else list(rev.citations),
-            "date": rev.made_on, "author": rev.author, "areas": list(rev.areas), "tags": list(rev.tags), "source_url": rev.source_url,
+            "date": rev.made_on, **({"in_force": rev.in_force_on} if rev.in_force_on else {}), "author": rev.author, "areas": list(rev.areas), "tags": list(rev.tags), "source_url": rev.source_url,
             "summary": rev.summary}
 
 
@@ -278,7 +280,7 @@ def _text_of(rec: UpdateRecord) -> str:
     current = rec.revisions[-1]
     fields = _fields(current)
     # The contract's order: published_on comes after the date.
-    front = {key: fields[key] for key in ("title", "kind", "citation", "date")} | {"published_on": rec.published_on}
+    front = {key: fields[key] for key in ("title", "kind", "citation", "date", "in_force") if key in fields} | {"published_on": rec.published_on}
     front |= {key: fields[key] for key in ("author", "areas", "tags", "source_url", "summary")}
     if rec.status == WITHDRAWN:
         front.update({"status": WITHDRAWN, "withdrawn_at": rec.withdrawn_at, "withdrawn_by": rec.withdrawn_by, "withdrawn_reason": rec.withdrawn_reason})
@@ -290,7 +292,7 @@ def _text_of(rec: UpdateRecord) -> str:
 
 
 def export_update(update: LegalUpdate) -> str:
-    revisions = [RevisionRecord(number=r.number, kind=r.kind, title=r.title, citations=list(r.citations), made_on=r.made_on,
+    revisions = [RevisionRecord(number=r.number, kind=r.kind, title=r.title, citations=list(r.citations), made_on=r.made_on, in_force_on=r.in_force_on,
                                 author=r.author.username, areas=list(r.areas), tags=list(r.tags), source_url=r.source_url, summary=r.summary,
                                 briefing=r.briefing, practice=r.practice, created_at=r.created_at, note=r.note)
                  for r in update.revisions if r.number <= update.current_number]

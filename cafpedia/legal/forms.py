@@ -17,6 +17,7 @@ class UpdateForm(FlaskForm):
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
     citations = TextAreaField("Citations", validators=[Length(max=2000, message="At most 2,000 characters.")])
     made_on = DateField("Date made, in force or published", validators=[Optional()], format="%Y-%m-%d")
+    in_force_on = DateField("Comes into force on (optional)", validators=[Optional()], format="%Y-%m-%d")
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
     summary = TextAreaField("Summary", validators=[Length(max=SUMMARY_MAX * 2, message=f"Keep the summary to {SUMMARY_MAX} characters.")])

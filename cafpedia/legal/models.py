@@ -71,6 +71,9 @@ class LegalRevision(db.Model):
     briefing: Mapped[str] = mapped_column(Text)
     practice: Mapped[str] = mapped_column(Text)  # what it means for practice
     source_url: Mapped[str | None] = mapped_column(String(500))
+    # When the law it describes comes into force (legislation, rules, a practice direction);
+    # None: in force when made, or not a change in the law.
+    in_force_on: Mapped[date | None]
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))  # why it was edited

@@ -114,7 +114,7 @@ def _draft(form: UpdateForm) -> services.UpdateDraft:
     return services.UpdateDraft(
         kind=form.kind.data or "", title=form.title.data or "",
         citations=[c.strip() for c in (form.citations.data or "").splitlines() if c.strip()],
-        made_on=form.made_on.data, summary=form.summary.data or "", briefing=form.briefing.data or "", practice=form.practice.data or "",
+        made_on=form.made_on.data, in_force_on=form.in_force_on.data, summary=form.summary.data or "", briefing=form.briefing.data or "", practice=form.practice.data or "",
         areas=list(form.areas.data or []), tags=[normalise_tag(t) for t in split_list(form.tags.data)],
         source_url=(form.source_url.data or "").strip() or None, keep_unrecognised=bool(form.keep_unrecognised.data),
     )
@@ -160,6 +160,7 @@ def edit(slug: str):
     if request.method == "GET":
         revision = update.current
         form.kind.data, form.title.data, form.made_on.data = revision.kind, revision.title, revision.made_on
+        form.in_force_on.data = revision.in_force_on
         form.citations.data = "\n".join(revision.citations)
         form.areas.data, form.tags.data = list(revision.areas), ", ".join(revision.tags)
         form.summary.data, form.briefing.data, form.practice.data = revision.summary, revision.briefing, revision.practice

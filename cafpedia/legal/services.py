@@ -64,12 +64,13 @@ class UpdateDraft:
     areas: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     source_url: str | None = None
+    in_force_on: date | None = None
     # The editor has checked the citations CAFpedia does not recognise and keeps them as written.
     keep_unrecognised: bool = field(default=False, compare=False)
 
     @classmethod
     def of(cls, revision: LegalRevision) -> UpdateDraft:
-        return cls(kind=revision.kind, title=revision.title, citations=list(revision.citations), made_on=revision.made_on,
+        return cls(kind=revision.kind, title=revision.title, citations=list(revision.citations), made_on=revision.made_on, in_force_on=revision.in_force_on,
                    summary=revision.summary, briefing=revision.briefing, practice=revision.practice, areas=list(revision.areas),
                    tags=list(revision.tags), source_url=revision.source_url)
 
@@ -115,6 +116,13 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
             wrong = [c.text for c in citations if c.kind == "neutral" and c.year != draft.made_on.year]
             if wrong:
                 errors["made_on"] = f"The judgment's date is in {draft.made_on.year}, but {wrong[0]} is a {int(wrong[0][1:5])} citation."
+    if draft.in_force_on is not None:
+        if draft.kind in PAST_KINDS:
+            errors["in_force_on"] = f"A {KINDS.get(draft.kind, draft.kind).lower()} does not come into force: leave this empty."
+        elif draft.made_on is not None and draft.in_force_on < draft.made_on:
+            errors["in_force_on"] = f"It cannot come into force before it was made ({clock.format_date(draft.made_on)})."
+        elif not 1800 <= draft.in_force_on.year <= today.year + 10:
+            errors["in_force_on"] = "Give a date between 1800 and ten years from now."
     summary = " ".join((draft.summary or "").split())
     if not summary:
         errors["summary"] = "Write a short summary: one or two sentences for the feed."
@@ -170,7 +178,7 @@ def _revision(update: LegalUpdate, author, draft: UpdateDraft, citations: list[C
         update=update, number=number, kind=draft.kind, title=" ".join(draft.title.split()), citations=[c.text for c in citations],
         made_on=draft.made_on, areas=[a.slug for a in areas], tags=list(dict.fromkeys(draft.tags)),
         summary=" ".join(draft.summary.split()), briefing=normalise_newlines(draft.briefing).strip("\n"),
-        practice=normalise_newlines(draft.practice).strip("\n"), source_url=draft.source_url or None,
+        practice=normalise_newlines(draft.practice).strip("\n"), source_url=draft.source_url or None, in_force_on=draft.in_force_on,
         author_id=author.id, created_at=utcnow(), note=note,
     )
     db.session.add(revision)
@@ -231,7 +239,7 @@ def normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
     return UpdateDraft(kind=draft.kind, title=" ".join(draft.title.split()), citations=[c.text for c in citations], made_on=draft.made_on,
                        summary=" ".join(draft.summary.split()), briefing=normalise_newlines(draft.briefing).strip("\n"),
                        practice=normalise_newlines(draft.practice).strip("\n"), areas=[a.slug for a in areas],
-                       tags=list(dict.fromkeys(draft.tags)), source_url=draft.source_url or None)
+                       tags=list(dict.fromkeys(draft.tags)), source_url=draft.source_url or None, in_force_on=draft.in_force_on)
 
 
 def check_withdrawal(update: LegalUpdate, reason: str) -> str:

@@ -3,7 +3,7 @@ sending them for review, Atom feeds, permissions, search and the content round t
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -371,3 +371,41 @@ def test_bad_legal_fields_are_named_not_crashed(app, demo_content, tmp_path, fro
     (folder / "legal" / "2006-01-02-new-one.md").write_text(text.replace(f"published_on: {path.name[:10]}", front + "published_on: 2006-01-02", 1))
     with pytest.raises(ContentError):
         load_folder(folder)
+
+
+def test_a_law_not_yet_in_force_is_recorded_and_the_tips_citing_it_say_so(staff, as_user, publish, clock):
+    tip = publish(slug="reports-to-court", legal_refs=["Children Act 1989 s7"])
+    client = as_user("lola.lawyer")
+    form = {**FORM, "kind": "legislation", "title": "Welfare reports amended", "citations": "Children Act 1989 s7", "confirmed": "yes"}
+    before = client.post_form("/legal/new", {**form, "in_force_on": "2002-01-01"})
+    assert before.status_code == 400 and "cannot come into force before it was made" in before.get_data(as_text=True)
+    judgment = client.post_form("/legal/new", {**FORM, "in_force_on": "2027-01-01", "confirmed": "yes"})
+    assert judgment.status_code == 400 and "does not come into force" in judgment.get_data(as_text=True)
+    assert client.post_form("/legal/new", {**form, "in_force_on": "2027-01-01"}).status_code == 302
+    update = db.session.query(LegalUpdate).one()
+    assert update.current.in_force_on.isoformat() == "2027-01-01"
+    assert "Not yet: comes into force on 1 January 2027" in client.get(f"/legal/{update.slug}").get_data(as_text=True)
+    tip_page = as_user("pat.fca").get(f"/tips/{tip.slug}").get_data(as_text=True)
+    assert "Not yet in force:" in tip_page and "1 January 2027" in tip_page
+    clock.set(datetime(2027, 1, 2, 10, 0))
+    assert "Not yet in force:" not in as_user("pat.fca").get(f"/tips/{tip.slug}").get_data(as_text=True)
+
+
+def test_in_force_travels_in_the_content_format(app, demo_content, tmp_path):
+    from cafpedia.content.loader import ContentError, export_folder, load_folder
+
+    folder = tmp_path / "in" / "legal"
+    folder.mkdir(parents=True)
+    text = ("---\ntitle: Welfare reports amended\nkind: legislation\ncitation: Children Act 1989 s7\ndate: 2026-10-01\nin_force: {in_force}\n"
+            "published_on: 2026-10-02\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe briefing.\n\n"
+            "## What it means for practice\n\nCheck reports.\n")
+    (folder / "2026-10-02-welfare-reports.md").write_text(text.format(in_force="2026-09-01"))
+    with pytest.raises(ContentError, match=r"2026-10-02-welfare-reports.md.*field 'in_force': .*cannot come into force before it was made"):
+        load_folder(tmp_path / "in")
+    db.session.rollback()
+    (folder / "2026-10-02-welfare-reports.md").write_text(text.format(in_force="2027-04-06"))
+    load_folder(tmp_path / "in")
+    db.session.commit()
+    assert services.find_update("2026-10-02-welfare-reports").current.in_force_on == date(2027, 4, 6)
+    export_folder(tmp_path / "out")
+    assert "in_force: 2027-04-06" in (tmp_path / "out" / "legal" / "2026-10-02-welfare-reports.md").read_text()
