@@ -28,7 +28,7 @@ SLUG = "family-assistance-orders-when-and-how-to-recommend"
 
 
 def add_revisions(count: int) -> datetime:
-    """`count` approved edits, a day apart, from 2020; returns the moment of the middle one."""
+    """`count` approved edits, a day apart, from October 2025; returns the moment of the middle one."""
     from cafpedia.accounts.services import find_user
     from cafpedia.core import clock
     from cafpedia.extensions import db
@@ -37,7 +37,7 @@ def add_revisions(count: int) -> datetime:
 
     tip = services.find_tip(SLUG)
     author, lead = find_user("demo.fca"), tip.area.lead
-    start, middle = datetime(2020, 1, 1, 10, 0), None
+    start, middle = datetime(2025, 10, 1, 10, 0), None  # after the demo revision (approved 22 September 2025)
     for n in range(count):
         clock.pin(start + timedelta(days=n))
         current = tip.current
