@@ -144,11 +144,11 @@ def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
 
     if then.revision is None:
         raise ValueError("there is no published text on that day to make a record of")
-    produced_at = utcnow()
+    produced_at, base = utcnow(), parse_base_url(current_app.config.get("BASE_URL"))
     body = render_markdown(then.revision.body, resolve_link=resolve_link)
     html = render_template("tips/record.html", then=then, tip=then.tip, body=body, produced_at=produced_at, produced_by=produced_by,
-                           page_url=f"{parse_base_url(current_app.config.get('BASE_URL'))}/tips/{then.tip.slug}")
-    pdf = html_to_pdf(html)
+                           page_url=f"{base}/tips/{then.tip.slug}")
+    pdf = html_to_pdf(html, base_url=base + "/")  # links in the text lead to CAFpedia
     audit.record(actor, "record.produce", "tip", then.tip.slug, actor_name=None if actor else produced_by,
                  summary=f"Record as at {then.day.isoformat()}: revision {then.revision.number}, fingerprint {then.fingerprint()}")
     return pdf
