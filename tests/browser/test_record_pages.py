@@ -24,6 +24,10 @@ def test_a_lead_manager_opens_a_tip_as_at_a_past_date_and_downloads_the_record(b
     expect(page.get_by_text("This is how this practice tip read on 15 January 2026.")).to_be_visible()
     expect(page.get_by_text("Compliance checklist recorded at approval")).to_be_visible()
     axe_check(page)
+    page.emulate_media(media="print")  # printed, the page is the record: its banner says which day it shows
+    expect(page.locator(".as-at-banner")).to_be_visible()
+    expect(page.get_by_role("button", name="Show")).to_be_hidden()
+    page.emulate_media(media="screen")
     fingerprint = page.locator("code.fingerprint").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
     with page.expect_download() as download:
