@@ -46,7 +46,8 @@ def test_load_export_round_trip_through_the_command_line(app, runner, tmp_path):
     assert "16 unchanged" in counts and " new" not in counts
     result = runner.invoke(args=["export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["areas.yml", "digest", "experts", "legal", "standards.yml", "tips", "users.yml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["areas.yml", "audit.jsonl", "digest", "experts", "legal", "standards.yml", "tips",
+                                                                 "users.yml"]
 
 
 def test_create_user_reads_the_password_from_standard_input(app, runner):
