@@ -14,6 +14,7 @@ It prints figures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from datetime import datetime, timedelta
@@ -76,6 +77,8 @@ def run(revisions: int, rounds: int, backend: str) -> None:
             middle = add_revisions(revisions)
             print(f"\n== {SLUG}: {revisions} more revisions ({backend}) ==  written in {time.perf_counter() - t:.1f} s")
             db.session.remove()
+        gc.collect()
+        gc.freeze()  # as each gunicorn worker does once its app is built (cafpedia/server.py)
         client = app.test_client()
         client.post("/sign-in", data={"username": "demo.fca", "password": "cafpedia-demo"})
         day = middle.date().isoformat()
