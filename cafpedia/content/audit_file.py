@@ -74,40 +74,44 @@ class AuditSection:
 
 def _entry(ctx: LoadContext, number: int, line: str, prev: str) -> dict | None:
     """One line, checked: its fields, and its link to the line before. None (and a problem) if not."""
-
-    def problem(field: str | None, message: str) -> None:
-        ctx.problem(FILE, number, field, message)
-
     try:
         entry = json.loads(line)
     except json.JSONDecodeError as exc:
-        problem(None, f"not a JSON object ({exc.msg}, column {exc.colno})")
+        ctx.problem(FILE, number, None, f"not a JSON object ({exc.msg}, column {exc.colno})")
         return None
-    if not isinstance(entry, dict) or set(entry) != set(audit.FILE_FIELDS):
-        problem(None, f"an entry has exactly the fields {', '.join(audit.FILE_FIELDS)}")
-        return None
-    if not isinstance(entry["id"], int) or isinstance(entry["id"], bool) or entry["id"] < 1:
-        problem("id", "a whole number from 1")
-        return None
-    for field, limit in TEXT_FIELDS.items():
-        if not isinstance(entry[field], str) or len(entry[field]) > limit:
-            problem(field, f"text of at most {limit} characters")
-            return None
-    for field in ("before", "after"):
-        if entry[field] is not None and not isinstance(entry[field], dict):
-            problem(field, "an object, or null")
-            return None
-    try:
-        at = dt.datetime.fromisoformat(entry["at"]) if isinstance(entry["at"], str) else None
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is not None:
-        problem("at", "a date and time in UTC like 2026-11-23T10:00:00.000000")
-        return None
-    if entry["prev_hash"] != prev:
-        problem("prev_hash", "does not chain: it is not the hash of the line before" if number > 1 else "the first entry has an empty prev_hash")
-        return None
-    if audit.entry_digest(prev, audit.hashed_fields(at, *(entry[f] for f in audit.HASHED_FIELDS[1:]))) != entry["hash"]:
-        problem("hash", "does not match the entry: it was changed after it was written")
+    problem = _shape_problem(entry)
+    at = _utc(entry.get("at")) if problem is None else None
+    if problem is None and at is None:
+        problem = ("at", "a date and time in UTC like 2026-11-23T10:00:00.000000")
+    if problem is None and entry["prev_hash"] != prev:
+        problem = ("prev_hash", "does not chain: it is not the hash of the line before" if number > 1 else "the first entry has an empty prev_hash")
+    if problem is None and audit.entry_digest(prev, audit.hashed_fields(at, *(entry[f] for f in audit.HASHED_FIELDS[1:]))) != entry["hash"]:
+        problem = ("hash", "does not match the entry: it was changed after it was written")
+    if problem is not None:
+        ctx.problem(FILE, number, *problem)
         return None
     return entry | {"at": at}
+
+
+def _shape_problem(entry) -> tuple[str | None, str] | None:
+    """(field, what is wrong) with an entry's fields and their types, or None."""
+    if not isinstance(entry, dict) or set(entry) != set(audit.FILE_FIELDS):
+        return None, f"an entry has exactly the fields {', '.join(audit.FILE_FIELDS)}"
+    if not isinstance(entry["id"], int) or isinstance(entry["id"], bool) or entry["id"] < 1:
+        return "id", "a whole number from 1"
+    for field, limit in TEXT_FIELDS.items():
+        if not isinstance(entry[field], str) or len(entry[field]) > limit:
+            return field, f"text of at most {limit} characters"
+    for field in ("before", "after"):
+        if entry[field] is not None and not isinstance(entry[field], dict):
+            return field, "an object, or null"
+    return None
+
+
+def _utc(value) -> dt.datetime | None:
+    """A naive date and time (CAFpedia's UTC), or None."""
+    try:
+        at = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return at if at is not None and at.tzinfo is None else None
