@@ -18,7 +18,8 @@ _DAY_WORDS = {name.lower(): n for n, name in enumerate(DAY_NAMES)} | {d.lower():
     "tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 SLOT_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\S+?)\s*(?:-|–|to)\s*(\S+)\s*$")
 HOURS_RE = re.compile(r"^\s*(\S+?)\s*(?:-|–|to)\s*(\S+)\s*$")
-TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
+AM_PM_SPACE = re.compile(r"(\d)\s+([ap]\.?m\.?)", re.I)  # "9 am" is read as "9am"
 EXAMPLE = "Mon 09:30-12:30"
 
 
@@ -40,22 +41,45 @@ def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def parse_time(text: str, *, end: bool = False) -> int:
-    match = TIME_RE.match(text)
+def _read_time(text: str, *, end: bool = False) -> tuple[int, bool]:
+    """Minutes after midnight, and whether the time may be the afternoon's: a bare hour written
+    without a leading zero or am/pm (the 5 in "9-5"). Written as people write them: 09:30, 9.30,
+    9, 9am, 12.30pm, noon."""
+    word = text.strip().lower().replace(".m.", "m").replace(" ", "")
+    if word in ("noon", "midday"):
+        return 12 * 60, False
+    match = TIME_RE.match(word)
     if not match:
-        raise SlotError(f"{text!r} is not a time: write it as 24-hour HH:MM, such as 09:30")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not end)):
+        raise SlotError(f"{text!r} is not a time: write it as 09:30, 9.30 or 9.30am")
+    hours, minutes, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if minutes > 59:
+        raise SlotError(f"{text} is not a time of day: minutes go up to 59")
+    if half:
+        if not 1 <= hours <= 12:
+            raise SlotError(f"{text} is not a time of day: with am or pm, the hour is 1 to 12")
+        hours = hours % 12 + (12 if half == "pm" else 0)
+        if end and hours == 0 and minutes == 0:
+            hours = 24  # "to 12am": midnight at the end of the day
+        return hours * 60 + minutes, False
+    if hours > 24 or (hours == 24 and (minutes or not end)):
         raise SlotError(f"{text} is not a time of day: use 00:00 to 23:59" + (" (or 24:00 for midnight at the end)" if end else ""))
-    return hours * 60 + minutes
+    return hours * 60 + minutes, hours < 12 and not match.group(1).startswith("0")
+
+
+def parse_time(text: str, *, end: bool = False) -> int:
+    return _read_time(text, end=end)[0]
 
 
 def parse_hours(text: str) -> tuple[int, int]:
-    """("09:30-12:30") -> (570, 750)."""
-    match = HOURS_RE.match(text or "")
+    """("09:30-12:30") -> (570, 750); so do "9.30-12.30", "9.30am to 12.30pm" and "9.30–12.30".
+    A bare end hour earlier than the start is the afternoon's: "9-5" is 09:00-17:00."""
+    match = HOURS_RE.match(AM_PM_SPACE.sub(r"\1\2", text or ""))
     if not match:
-        raise SlotError(f"{(text or '').strip()!r} is not a time range: write it as 09:30-12:30")
-    starts, ends = parse_time(match.group(1)), parse_time(match.group(2), end=True)
+        raise SlotError(f"{(text or '').strip()!r} is not a time range: write it as 09:30-12:30, 9.30-12.30 or 9.30am-12.30pm")
+    starts, _ = _read_time(match.group(1))
+    ends, afternoon = _read_time(match.group(2), end=True)
+    if ends <= starts and afternoon and ends + 12 * 60 > starts:
+        ends += 12 * 60
     if ends <= starts:
         raise SlotError(f"{text.strip()} ends before it starts: the end time must be later than the start")
     return starts, ends
@@ -63,7 +87,7 @@ def parse_hours(text: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)  # the same few slot texts are read for every expert, every day looked at
 def parse_slot(text: str) -> Slot:
-    match = SLOT_RE.match(text or "")
+    match = SLOT_RE.match(AM_PM_SPACE.sub(r"\1\2", text or ""))
     if not match:
         raise SlotError(f"“{(text or '').strip()}” is not a slot: write a day and a time range, such as {EXAMPLE}")
     day = _DAY_WORDS.get(match.group(1).lower())

@@ -29,6 +29,10 @@ def utc(*args) -> datetime:
 @pytest.mark.parametrize("text, expected", [
     ("Mon 09:30-12:30", "Mon 09:30-12:30"), ("monday 9:30 - 12:30", "Mon 09:30-12:30"), ("Thurs 13.30–16.30", "Thu 13:30-16:30"),
     ("Sun 18:00 to 24:00", "Sun 18:00-24:00"),
+    # Hours as people write them:
+    ("Mon 9am-12.30pm", "Mon 09:00-12:30"), ("Tue 9-12.30", "Tue 09:00-12:30"), ("Wed 9 am - 1 pm", "Wed 09:00-13:00"),
+    ("Thu 9-5", "Thu 09:00-17:00"), ("Fri noon to 2pm", "Fri 12:00-14:00"), ("Sat 9.30 a.m. – 12.30 p.m.", "Sat 09:30-12:30"),
+    ("Mon 1pm-5pm", "Mon 13:00-17:00"), ("Mon 9-1", "Mon 09:00-13:00"),
 ])
 def test_slots_are_read_and_written_one_way(text, expected):
     assert str(parse_slot(text)) == expected
@@ -39,7 +43,9 @@ def test_slots_are_read_and_written_one_way(text, expected):
     ("Mon 12:30-09:30", "ends before it starts"),
     ("Mon 09:00-09:00", "ends before it starts"),
     ("Funday 09:00-10:00", "Funday is not a day of the week"),
-    ("Mon 9-5", "is not a time"),
+    ("Mon 9ish-5", "is not a time"),
+    ("Mon 13pm-2pm", "with am or pm, the hour is 1 to 12"),
+    ("Mon 10:00-09:00", "ends before it starts"),  # written with a leading zero: 24-hour, taken as written
     ("09:00-12:00", "is not a slot"),
     ("Tue 09:60-10:00", "not a time of day"),
     ("Wed 24:00-24:30", "not a time of day"),
