@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, areas_led_by, list_areas
@@ -12,6 +12,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import ensure, has_role, requires
+from cafpedia.core.spreadsheet import csv_text
 from cafpedia.experts import availability, services
 from cafpedia.experts.forms import (
     AwayForm,
@@ -205,14 +206,23 @@ def reinstate(slug: str):
 
 
 def _week_from(value: date | None) -> date:
-    return services.monday_of(value or _today())
+    """The week asked for, or the coming one (this week's past days are no use to plan)."""
+    return services.monday_of(value) if value else services.coming_monday(_today())
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _week_asked() -> tuple[WeekForm, date]:
+    form = WeekForm(request.args)
+    return form, _week_from(form.week.data if form.validate() else None)
 
 
 @bp.get("/experts/register")
 @requires("manage_register")
 def register():
-    form = WeekForm(request.args)
-    monday = _week_from(form.week.data if form.validate() else None)
+    form, monday = _week_asked()
     return render_template("experts/register.html", form=form, monday=monday, gaps=services.gaps(monday),
                            due=services.due_for_review(), nominations=services.pending_nominations(),
                            retired=services.all_experts(active=False), decision_form=DecisionForm(formdata=None),
@@ -222,8 +232,7 @@ def register():
 @bp.route("/experts/rota", methods=["GET", "POST"])
 @requires("manage_register")
 def rota():
-    week_form = WeekForm(request.args)
-    monday = _week_from(week_form.week.data if week_form.validate() else None)
+    week_form, monday = _week_asked()
     days = [monday + timedelta(days=n) for n in range(7)]
     experts = services.all_experts()
     form = ButtonForm()
@@ -243,11 +252,28 @@ def rota():
     saved = services.rota_days(days[0], days[-1])
     values = request.form if request.method == "POST" else None
     return render_template("experts/rota.html", monday=monday, days=days, experts=experts, saved=saved, values=values, errors=errors,
-                           form=form, week_form=week_form, hhmm=availability.hhmm, today=_today(),
+                           form=form, week_form=week_form, hhmm=availability.hhmm, today=_today(), timedelta=timedelta,
                            usual={(e.id, d): availability.hours_on(e, d, {}) for e in experts for d in days}), 400 if errors or form.errors else 200
 
 
 # --- Nominations -------------------------------------------------------------------------------
+
+
+@bp.get("/experts/register/gaps.csv")
+@requires("manage_register")
+def gaps_download():
+    _, monday = _week_asked()
+    rows = ((g.area.title, g.experts, round(g.minutes / 60, 1), ", ".join(d.strftime("%a") for d in g.days_without), g.problem or "none")
+            for g in services.gaps(monday))
+    return _csv(csv_text(["area", "experts", "hours on the line", "weekdays with nobody", "gap"], rows), f"advice-line-gaps-{monday.isoformat()}.csv")
+
+
+@bp.get("/experts/rota.csv")
+@requires("manage_register")
+def rota_download():
+    _, monday = _week_asked()
+    rows = services.rota_rows([monday + timedelta(days=n) for n in range(7)])
+    return _csv(csv_text(["date", "day", "this day", "note", "expert", "hours (UK time)", "areas"], rows), f"advice-line-rota-{monday.isoformat()}.csv")
 
 
 @bp.route("/experts/nominate", methods=["GET", "POST"])
@@ -337,4 +363,16 @@ def report():
     data = services.report(months=months, today=_today())
     peak = max([data.month_total(m) for m in data.months] or [0])
     return render_template("experts/report.html", report=data, months=months, peak=peak)
+
+
+@bp.get("/advice-line/report.csv")
+@requires("read_advice_log")
+def report_download():
+    months = request.args.get("months", "6")
+    months = int(months) if months.isdecimal() and len(months) <= 2 and 1 <= int(months) <= 24 else 6
+    data = services.report(months=months, today=_today())
+    header = ["area", *[m.strftime("%Y-%m") for m in data.months], "calls", "minutes"]
+    rows = [(a.title, *[data.counts.get((a.id, m), 0) for m in data.months], data.area_total(a), data.minutes.get(a.id, 0)) for a in data.areas]
+    rows.append(("all areas", *[data.month_total(m) for m in data.months], data.total, sum(data.minutes.values())))
+    return _csv(csv_text(header, rows), f"advice-line-report-{_today().isoformat()}.csv")
 

@@ -499,6 +499,11 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def coming_monday(today: date) -> date:
+    """The week the people who run the line plan: this one on a Monday, otherwise the next."""
+    return today if today.weekday() == 0 else monday_of(today) + timedelta(days=7)
+
+
 def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[RotaDay]:
     """Set the rota for some days: each follows the weekly slots, is closed, or has these shifts."""
     if not manages_register(actor):
@@ -615,6 +620,8 @@ class AreaGap:
             return "No expert on the register"
         if not self.minutes:
             return "Nobody available this week"
+        if self.days_without:
+            return "Nobody on " + ", ".join(d.strftime("%A") for d in self.days_without)
         return ""
 
 
@@ -876,6 +883,25 @@ class Report:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def rota_rows(days: list[date]) -> list[tuple]:
+    """The week as it stands, for a spreadsheet: each day's mode and note, and each expert's
+    hours on the line that day (the rota's where it sets the day, otherwise their usual slots)."""
+    rota = load_rota(days[0], days[-1])
+    experts = all_experts()
+    rows = []
+    for day in days:
+        plan = rota.get(day)
+        mode = "closed" if plan and plan.closed else ("rota" if plan else "usual slots")
+        on_line = [(e, availability.hours_on(e, day, rota)) for e in experts]
+        on_line = [(e, hours) for e, hours in on_line if hours]
+        if not on_line:
+            rows.append((day.isoformat(), day.strftime("%A"), mode, plan.note if plan else "", "", "", ""))
+        for expert, hours in on_line:
+            rows.append((day.isoformat(), day.strftime("%A"), mode, plan.note if plan else "", expert.name,
+                         ", ".join(f"{availability.hhmm(s)}-{availability.hhmm(t)}" for s, t in hours), "; ".join(expert.area_slugs)))
+    return rows
 
 
 def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Report:

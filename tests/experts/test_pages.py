@@ -163,3 +163,29 @@ def test_an_area_page_lists_its_experts(register, as_user):
     page = as_user("pat.fca").get("/areas/adoption").get_data(as_text=True)
     assert "Experts on the Practice Advice Line" in page and "/experts/eve-expert" in page and "ben-bennett" not in page
     assert "0161 496 0000" not in page  # how to reach them is on the expert's own page
+
+
+def test_the_rota_and_the_gaps_open_on_the_coming_week_and_download_as_csv(register, as_user, clock):
+    from datetime import datetime
+
+    admin = as_user("reg.admin")
+    # Sunday 29 November 2026: the week that matters is the one starting Monday 30 November.
+    clock.set(datetime(2026, 11, 29, 10, 0))
+    admin = as_user("reg.admin")
+    assert "Rota for the week of 30 November 2026" in admin.get("/experts/rota").get_data(as_text=True)
+    assert "Gaps in the week of 30 November 2026" in admin.get("/experts/register").get_data(as_text=True)
+    clock.set(datetime(2026, 11, 30, 10, 0))  # on a Monday, this week
+    admin = as_user("reg.admin")
+    assert "Rota for the week of 30 November 2026" in admin.get("/experts/rota").get_data(as_text=True)
+    assert "Rota for the week of 23 November 2026" in admin.get("/experts/rota?week=2026-11-25").get_data(as_text=True)
+
+    rota = admin.get("/experts/rota.csv?week=2026-11-30")
+    assert rota.status_code == 200 and rota.mimetype == "text/csv" and "advice-line-rota-2026-11-30.csv" in rota.headers["Content-Disposition"]
+    lines = rota.get_data(as_text=True).splitlines()
+    assert lines[0] == "date,day,this day,note,expert,hours (UK time),areas"
+    assert "2026-11-30,Monday,usual slots,,Ben Bennett,11:00-15:00,contact" in lines
+    gaps = admin.get("/experts/register/gaps.csv?week=2026-11-30").get_data(as_text=True).splitlines()
+    assert gaps[0] == "area,experts,hours on the line,weekdays with nobody,gap" and any(line.startswith("Adoption,1,") for line in gaps)
+    report = admin.get("/advice-line/report.csv?months=3")
+    assert report.status_code == 200 and report.get_data(as_text=True).splitlines()[-1].startswith("all areas,")
+    assert as_user("pat.fca").get("/experts/rota.csv").status_code == 403
