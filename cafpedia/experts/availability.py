@@ -189,17 +189,37 @@ def next_available(expert, now: datetime, rota: Rota, *, days: int = 14) -> date
     return None
 
 
+def on_line_until(expert, now: datetime, rota: Rota) -> datetime | None:
+    """When the stretch on the line the expert is in now ends (back-to-back slots join), in
+    local time; None if they are not on the line now."""
+    here = local(now)
+    minute = here.hour * 60 + here.minute
+    until = None
+    for starts, ends in sorted(hours_on(expert, here.date(), rota)):
+        if until is None and starts <= minute < ends:
+            until = ends
+        elif until is not None and starts <= until:
+            until = max(until, ends)
+    if until is None:
+        return None
+    if until >= 24 * 60:
+        return datetime(here.year, here.month, here.day, tzinfo=LONDON) + timedelta(days=1)
+    return here.replace(hour=until // 60, minute=until % 60, second=0, microsecond=0)
+
+
 def minutes_in_week(expert, monday: date, rota: Rota) -> int:
     return sum(ends - starts for offset in range(7) for starts, ends in hours_on(expert, monday + timedelta(days=offset), rota))
 
 
-def describe_next(moment: datetime | None, now: datetime) -> str:
-    """"Available now", "Today from 13:30", "Tomorrow from 09:30", "Thu 27 Nov from 09:30"."""
+def describe_next(moment: datetime | None, now: datetime, until: datetime | None = None) -> str:
+    """"On the line until 12:30", "Today from 13:30", "Tomorrow from 09:30", "Thu 27 Nov from 09:30"."""
     if moment is None:
         return "Not on the line in the next two weeks"
     here = local(now)
     if moment <= here:
-        return "Available now"
+        if until is None:
+            return "Available now"
+        return "On the line until midnight" if until.date() > here.date() else f"On the line until {until:%H:%M}"
     when = moment.date()
     if when == here.date():
         return f"Today from {moment:%H:%M}"

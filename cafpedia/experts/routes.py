@@ -38,6 +38,14 @@ def _expert(slug: str):
         abort(404)
 
 
+def _described(filters: services.Filters, form: FindForm) -> str:
+    """The search in a few words, for the folded filters: “adoption”, Adoption, Urdu, on the line now."""
+    area = next((c.label for c in form.area.choices if c.value == filters.area), filters.area) if filters.area else ""
+    parts = [f"“{filters.text}”" if filters.text else "", area, filters.skill, filters.region, filters.language,
+             "on the line now" if filters.available_now else ""]
+    return ", ".join(p for p in parts if p)
+
+
 def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -63,7 +71,7 @@ def index():
                                    region=form.region.data or "", language=form.language.data or "", available_now=bool(form.now.data))
     searched = filters != services.Filters()
     later_url = url_for("experts.index", **{k: request.args[k] for k in ("q", "area", "skill", "region", "language") if request.args.get(k)})
-    return render_template("experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url,
+    return render_template("experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url, summary=_described(filters, form),
                            mine=services.expert_for_user(current_user)), form_status(form)
 
 

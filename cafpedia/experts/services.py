@@ -150,8 +150,10 @@ def is_unconfirmed(expert: Expert, today: date) -> bool:
 
 def entry_for(expert: Expert, now: datetime, rota) -> Entry:
     next_at = availability.next_available(expert, now, rota)  # now itself, when they are on the line
-    return Entry(expert=expert, available=next_at is not None and next_at <= local(now), next_at=next_at,
-                 next_text=availability.describe_next(next_at, now), unconfirmed=is_unconfirmed(expert, local(now).date()))
+    available = next_at is not None and next_at <= local(now)
+    until = availability.on_line_until(expert, now, rota) if available else None
+    return Entry(expert=expert, available=available, next_at=next_at, next_text=availability.describe_next(next_at, now, until),
+                 unconfirmed=is_unconfirmed(expert, local(now).date()))
 
 
 def find_experts(filters: Filters, *, now: datetime | None = None) -> list[Entry]:

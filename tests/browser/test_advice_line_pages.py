@@ -44,12 +44,15 @@ def test_find_an_expert_now_and_log_the_call(browser, live_server, axe_check):
     fca.get_by_role("button", name="Find an expert").click()
     fca.wait_for_url(re.compile(r"now=y"))
     card = fca.locator(".expert-card", has_text="Nasreen Akhtar")
-    expect(card.get_by_text("Available now")).to_be_visible()
+    expect(card.get_by_text("On the line until midnight")).to_be_visible()  # on the rota all day
+    expect(card.get_by_role("link", name="Call Nasreen Akhtar")).to_be_visible()
+    assert "#results" in fca.url  # the page opens at its results
+    expect(fca.get_by_text("Change the search: Adoption, on the line now")).to_be_visible()  # the filters folded away
     expect(card.get_by_role("link", name="0113 496 0101")).to_be_visible()
     expect(fca.locator(".expert-card")).to_have_count(1)  # nobody else is on today's rota
     assert fca.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     axe_check(fca)
-    card.get_by_role("link", name="Nasreen Akhtar").click()
+    card.get_by_role("link", name="Nasreen Akhtar", exact=True).click()
     expect(fca.get_by_role("heading", name="Nasreen Akhtar")).to_be_visible()
     axe_check(fca)
     fca.context.close()

@@ -112,6 +112,20 @@ def test_next_available_and_how_it_reads():
     assert describe_next(None, now) == "Not on the line in the next two weeks"
 
 
+def test_on_the_line_until_joins_back_to_back_slots():
+    from cafpedia.experts.availability import on_line_until
+
+    at_ten = utc(2026, 11, 23, 10, 0)  # Monday 10:00 in London
+    until = on_line_until(MONDAY_MORNING, at_ten, {})
+    assert (until.hour, until.minute) == (12, 30)
+    assert describe_next(next_available(MONDAY_MORNING, at_ten, {}), at_ten, until) == "On the line until 12:30"
+    joined = on_line_until(expert("Mon 09:00-12:00", "Mon 12:00-15:00", "Mon 16:00-17:00"), at_ten, {})
+    assert (joined.hour, joined.minute) == (15, 0)
+    late = on_line_until(expert("Mon 09:00-24:00"), at_ten, {})
+    assert describe_next(at_ten, at_ten, late) == "On the line until midnight"
+    assert on_line_until(MONDAY_MORNING, utc(2026, 11, 23, 13, 0), {}) is None
+
+
 def test_the_spring_clock_change_skips_a_slot_in_the_missing_hour():
     # On Sunday 29 March 2026 the clocks go from 01:00 to 02:00: a 01:00-02:00 slot never happens.
     night = expert("Sun 01:00-02:00", "Sun 02:00-04:00")
