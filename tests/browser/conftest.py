@@ -41,6 +41,8 @@ def live_server(tmp_path_factory):
             "INSTANCE_PATH": str(folder / "instance"),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Every browser test signs in from 127.0.0.1; the per-client limit has tests of its own.
+            "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():

@@ -37,6 +37,7 @@ def test_find_an_expert_now_and_log_the_call(browser, live_server, axe_check):
 
     fca = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
     sign_in(fca, live_server, "demo.fca")
+    fca.locator("summary", has_text="Menu").click()  # on a phone, the menu opens over the page
     fca.get_by_role("link", name="Advice line").click()
     expect(fca.get_by_text("supplements line management").first).to_be_visible()
     fca.get_by_label("Area of practice").select_option(label="Adoption")

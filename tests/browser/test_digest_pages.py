@@ -57,7 +57,8 @@ def test_compose_preview_publish_and_find(browser, live_server, axe_check):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     reader = context.new_page()
     sign_in(reader, live_server, "demo.fca")
-    expect(reader.locator(".count-badge").first).to_be_visible()  # "new digest" notification
+    expect(reader.locator(".count-badge:visible").first).to_be_visible()  # "new digest": a count on the Menu button, on a phone
+    reader.locator("summary", has_text="Menu").click()
     reader.get_by_role("link", name=re.compile("^Notifications")).click()
     expect(reader.get_by_role("link", name="New research digest: Research Digest, Autumn 2008")).to_be_visible()
     axe_check(reader)

@@ -50,7 +50,8 @@ def test_post_flag_and_review(browser, live_server, axe_check):
 
     lead = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
     sign_in(lead, live_server, "rhys.llewellyn")
-    expect(lead.locator(".count-badge").first).to_be_visible()
+    expect(lead.locator(".count-badge:visible").first).to_be_visible()  # on the Menu button, on a phone
+    lead.locator("summary", has_text="Menu").click()
     lead.get_by_role("link", name="Moderation").click()
     lead.goto(live_server + "/reviews")
     row = lead.locator("tr", has_text=TIP)
