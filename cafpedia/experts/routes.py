@@ -363,11 +363,16 @@ def call(call_id: int):
     return render_template("experts/call.html", call=services.find_call(call_id) or abort(404))
 
 
+def _months_asked() -> int:
+    """?months= from 1 to 24; 6 otherwise."""
+    months = request.args.get("months", "6")
+    return int(months) if months.isdecimal() and len(months) <= 2 and 1 <= int(months) <= 24 else 6
+
+
 @bp.get("/advice-line/report")
 @requires("read_advice_log")
 def report():
-    months = request.args.get("months", "6")
-    months = int(months) if months.isdecimal() and len(months) <= 2 and 1 <= int(months) <= 24 else 6
+    months = _months_asked()
     data = services.report(months=months, today=_today())
     peak = max([data.month_total(m) for m in data.months] or [0])
     return render_template("experts/report.html", report=data, months=months, peak=peak)
@@ -376,9 +381,7 @@ def report():
 @bp.get("/advice-line/report.csv")
 @requires("read_advice_log")
 def report_download():
-    months = request.args.get("months", "6")
-    months = int(months) if months.isdecimal() and len(months) <= 2 and 1 <= int(months) <= 24 else 6
-    data = services.report(months=months, today=_today())
+    data = services.report(months=_months_asked(), today=_today())
     header = ["area", *[m.strftime("%Y-%m") for m in data.months], "calls", "minutes"]
     rows = [(a.title, *[data.counts.get((a.id, m), 0) for m in data.months], data.area_total(a), data.minutes.get(a.id, 0)) for a in data.areas]
     rows.append(("all areas", *[data.month_total(m) for m in data.months], data.total, sum(data.minutes.values())))
