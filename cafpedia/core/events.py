@@ -35,5 +35,7 @@ digest_published = _events.signal("digest-published")      # actor=
 digest_item_corrected = _events.signal("digest-item-corrected")  # sender: the DigestItem; actor=, reason=
 # moderation: sender is a Revision (proposal) or a Tip (overdue review)
 escalated = _events.signal("escalated")                      # level= (1: deputies, 2: administrators), working_days=
+# tips: a reader reported a problem with a tip (sender: the Tip); problem=, actor=
+tip_problem_reported = _events.signal("tip-problem-reported")
 # accounts: sender is the AccessRequest (someone without an account signed in through the identity provider)
 access_requested = _events.signal("access-requested")

@@ -155,6 +155,16 @@ def _tell_digest_watchers(item, actor=None, reason="", **_):
     services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({_quoted(reason)})", url, skip=actor)
 
 
+@events.tip_problem_reported.connect
+def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
+    url = f"/tips/{tip.slug}#reader-feedback"
+    services.tell(moderators_of(tip.area), "tip_problem", f"Problem reported with {tip.title}: {_quoted(problem.text)[:200]}", url,
+                  letter=Letter(subject=f"A problem reported with “{tip.title}”",
+                                paragraphs=[f"A reader reported a problem with “{tip.title}” (revision {problem.revision_number}), in {tip.area.title}:",
+                                            _quoted(problem.text)],
+                                links=[(tip.title, url)]), skip=actor)
+
+
 @events.access_requested.connect
 def _tell_administrators_of_access_request(request, **_):
     who = f"{request.name or 'Someone'} ({request.email or 'no email address given'})"

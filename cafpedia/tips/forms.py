@@ -47,6 +47,10 @@ class CommentForm(FlaskForm):
     confirm_reject = BooleanField("To reject: I understand a rejected proposal is closed for good")
 
 
+class ProblemForm(FlaskForm):
+    problem = TextAreaField("What is wrong, or out of date?", validators=[Length(max=2000)])
+
+
 class ReviewedForm(FlaskForm):
     review_by = DateField("Next review by (optional; 12 months if empty)", validators=[Optional()], format="%Y-%m-%d")
     note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])

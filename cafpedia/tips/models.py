@@ -199,3 +199,35 @@ class TipEvent(db.Model):
     @property
     def label(self) -> str:
         return self.LABELS.get(self.action, self.action)
+
+
+PROBLEM_MAX = 500
+
+
+class TipVote(db.Model):
+    """A reader's "Was this useful?" for a tip: their latest answer."""
+
+    __tablename__ = "tip_votes"
+    __table_args__ = (UniqueConstraint("tip_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    useful: Mapped[bool] = mapped_column(Boolean)
+    revision_number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TipProblem(db.Model):
+    """A problem a reader reported with a tip, for its lead manager."""
+
+    __tablename__ = "tip_problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revision_number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(PROBLEM_MAX))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")

@@ -32,9 +32,18 @@ from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import open_flags, updates_for_tip
 from cafpedia.mail.settings import parse_base_url
-from cafpedia.tips import as_at, changes, services
+from cafpedia.tips import as_at, changes, feedback, services
 from cafpedia.tips.diff import field_changes, word_diff
-from cafpedia.tips.forms import ApproveForm, ArchiveForm, CommentForm, ConfirmForm, NewTipForm, ReviewedForm, TipForm
+from cafpedia.tips.forms import (
+    ApproveForm,
+    ArchiveForm,
+    CommentForm,
+    ConfirmForm,
+    NewTipForm,
+    ProblemForm,
+    ReviewedForm,
+    TipForm,
+)
 from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
 from cafpedia.tips.services import TITLE_MAX
@@ -94,7 +103,7 @@ def show(slug: str):
     return _tip_page(tip)
 
 
-def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
+def _tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, status: int = 200):
     """The tip as readers see it; for its moderators, with the review and archive forms
     (shown again with their errors and what was typed, when one was refused)."""
     revision = tip.current
@@ -107,7 +116,51 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, status: int = 200):
         my_open_proposals=mine, pending=services.pending_proposals(tip),
         moderator=moderator, review_reasons=services.review_reasons(tip) if moderator else [],
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
+        problem_form=problem_form or ProblemForm(formdata=None), confirm_form=ConfirmForm(),
+        my_vote=feedback.my_vote(current_user, tip) if current_user.is_authenticated and tip.current_number else None,
+        reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
     ), status
+
+
+@bp.post("/tips/<slug>/useful")
+@requires("signed_in")
+def useful(slug: str):
+    """"Was this useful? Yes / No": the reader's latest answer counts."""
+    tip = _load_tip(slug)
+    answer = request.form.get("useful")
+    if not ConfirmForm().validate_on_submit() or answer not in ("yes", "no"):
+        abort(400)
+    try:
+        feedback.vote(current_user, tip, answer == "yes")
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.plainly(), "error")
+    else:
+        flash("Thank you: the lead manager for this area sees the answers." + ("" if answer == "yes" else " Tell them what would make it better with “Report a problem”."), "success")
+    return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
+
+
+@bp.post("/tips/<slug>/problem")
+@requires("signed_in")
+def report_problem(slug: str):
+    tip = _load_tip(slug)
+    form = ProblemForm()
+    if form.validate_on_submit():
+        try:
+            feedback.report_problem(current_user, tip, form.problem.data or "")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.plainly(), "error")
+            return redirect(url_for("tips.show", slug=tip.slug))
+        else:
+            flash("Thank you: your report has gone to the lead manager for this area.", "success")
+            return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
+    return _tip_page(tip, problem_form=form, status=400)
 
 
 def _as_at_page(tip):
