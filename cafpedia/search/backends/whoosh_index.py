@@ -49,6 +49,8 @@ from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.query import ParsedQuery
 from cafpedia.search.synonyms import current_groups
 
+OPEN_TRIES = 4  # a table of contents replaced mid-read by another process's commit
+
 SCHEMA_VERSION = "7"
 VERSION_FILE = "cafpedia_schema_version"
 WORDS_FILE = "cafpedia_words.txt"
@@ -254,10 +256,16 @@ class WhooshBackend:
 
     def _open(self):
         if self._index is None:
-            try:
-                self._index = index.open_dir(str(self.directory))
-            except Exception as exc:
-                raise SearchUnavailable(f"the search index cannot be opened ({type(exc).__name__})") from exc
+            for attempt in range(OPEN_TRIES):
+                try:
+                    self._index = index.open_dir(str(self.directory))
+                    break
+                except Exception as exc:
+                    # Another process committing can replace the table of contents (and the
+                    # segments it names) while this one reads it: read it again, a moment later.
+                    if attempt == OPEN_TRIES - 1:
+                        raise SearchUnavailable(f"the search index cannot be opened ({type(exc).__name__})") from exc
+                    time.sleep(0.05 * (attempt + 1))
         return self._index
 
     def _current_searcher(self):
