@@ -20,8 +20,8 @@ from cafpedia.accounts.forms import (
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.areas.services import area_choices, areas_led_by
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status, local_path
+from cafpedia.core.errors import ValidationError
+from cafpedia.core.forms import apply_service_errors, button_action, commit_or_show_errors, form_status, local_path
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db, limiter
@@ -224,7 +224,7 @@ def access_request(request_id: int):
 @requires("manage_people")
 def decline_access(request_id: int):
     access = _get_request(request_id)
-    _confirmed(lambda: identity.decline(current_user, access), f"Declined: {access.name or access.email} has no access.")
+    button_action(lambda: identity.decline(current_user, access), f"Declined: {access.name or access.email} has no access.")
     return redirect(url_for("accounts.access_requests"))
 
 
@@ -232,23 +232,9 @@ def decline_access(request_id: int):
 @requires("manage_people")
 def forget_identity(username: str):
     user = _get_person(username)
-    _confirmed(lambda: identity.forget_link(current_user, user),
+    button_action(lambda: identity.forget_link(current_user, user),
                f"{user.username} is no longer linked to the identity provider: their next sign-in there is matched by email again.")
     return redirect(url_for("accounts.person", username=user.username))
-
-
-def _confirmed(action, done: str) -> None:
-    """A button's change: its CSRF token checked, `action` committed and `done` said, or the
-    service's refusal said and nothing kept."""
-    ConfirmForm().validate_on_submit() or abort(400)
-    try:
-        action()
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.plainly(), "error")
-    else:
-        flash(done, "success")
 
 
 @bp.route("/admin/people/import", methods=["GET", "POST"])
@@ -329,7 +315,7 @@ def _person_page(user: User, form, reset_form, status: int):
 def set_active(username: str):
     user = _get_person(username)
     make_active = request.form.get("active") == "1"
-    _confirmed(lambda: services.set_active(current_user, user, make_active), f"{user.username} {'reactivated' if make_active else 'deactivated'}.")
+    button_action(lambda: services.set_active(current_user, user, make_active), f"{user.username} {'reactivated' if make_active else 'deactivated'}.")
     return redirect(url_for("accounts.person", username=user.username))
 
 
@@ -337,7 +323,7 @@ def set_active(username: str):
 @requires("manage_people")
 def invite(username: str):
     user = _get_person(username)
-    _confirmed(lambda: invitations.invite(current_user, user),
+    button_action(lambda: invitations.invite(current_user, user),
                f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours.")
     return redirect(url_for("accounts.person", username=user.username))
 

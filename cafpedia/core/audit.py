@@ -152,12 +152,16 @@ class ChainReport:
     message: str = ""
 
 
+def _chain_rows():
+    """The entries as the chain reads them, oldest first: id, the hashed fields, the two hashes."""
+    return select(AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
+                  AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash).order_by(AuditEntry.id)
+
+
 def verify(batch: int = 5000) -> ChainReport:
     """Walk the whole chain, oldest first; the first entry that does not match is named."""
-    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
-               AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash)
     prev, count = "", 0
-    rows = db.session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    rows = db.session.execute(_chain_rows().execution_options(yield_per=batch))
     try:
         for row in rows:
             count += 1
@@ -196,9 +200,7 @@ def file_line(row) -> str:
 
 
 def file_lines(batch: int = 5000) -> Iterator[str]:
-    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
-               AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash)
-    rows = db.session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    rows = db.session.execute(_chain_rows().execution_options(yield_per=batch))
     try:
         for row in rows:
             yield file_line(row)

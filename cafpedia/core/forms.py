@@ -91,3 +91,21 @@ def submitted_fields(formdata) -> list[tuple[str, str]]:
 def confirmed(formdata) -> bool:
     """The person pressed the confirmation page's "confirm" button (not "change")."""
     return formdata.get("confirmed") == "yes" and "change" not in formdata
+
+
+def button_action(action: Callable[[], object], done: str) -> bool:
+    """A one-button change (its form is only the CSRF token, else 400): `action` committed and
+    `done` said, or the service's refusal said and nothing kept."""
+    from flask import abort, flash
+    from flask_wtf import FlaskForm
+
+    FlaskForm().validate_on_submit() or abort(400)
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.plainly(), "error")
+        return False
+    flash(done, "success")
+    return True

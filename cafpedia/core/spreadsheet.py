@@ -5,6 +5,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from flask import Response
+
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
@@ -18,3 +20,8 @@ def csv_text(header: list[str], rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """CSV text as a file the browser saves."""
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, areas_led_by, list_areas
@@ -12,7 +12,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import ensure, has_role, requires
-from cafpedia.core.spreadsheet import csv_text
+from cafpedia.core.spreadsheet import csv_download, csv_text
 from cafpedia.experts import availability, services
 from cafpedia.experts.forms import (
     AwayForm,
@@ -218,10 +218,6 @@ def _week_from(value: date | None) -> date:
     return services.monday_of(value) if value else services.coming_monday(_today())
 
 
-def _csv(text: str, name: str) -> Response:
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 def _week_asked() -> tuple[WeekForm, date]:
     form = WeekForm(request.args)
     return form, _week_from(form.week.data if form.validate() else None)
@@ -273,7 +269,7 @@ def gaps_download():
     _, monday = _week_asked()
     rows = ((g.area.title, g.experts, round(g.minutes / 60, 1), ", ".join(d.strftime("%a") for d in g.days_without), g.problem or "none")
             for g in services.gaps(monday))
-    return _csv(csv_text(["area", "experts", "hours on the line", "weekdays with nobody", "gap"], rows), f"advice-line-gaps-{monday.isoformat()}.csv")
+    return csv_download(csv_text(["area", "experts", "hours on the line", "weekdays with nobody", "gap"], rows), f"advice-line-gaps-{monday.isoformat()}.csv")
 
 
 @bp.get("/experts/rota.csv")
@@ -281,7 +277,7 @@ def gaps_download():
 def rota_download():
     _, monday = _week_asked()
     rows = services.rota_rows([monday + timedelta(days=n) for n in range(7)])
-    return _csv(csv_text(["date", "day", "this day", "note", "expert", "hours (UK time)", "areas"], rows), f"advice-line-rota-{monday.isoformat()}.csv")
+    return csv_download(csv_text(["date", "day", "this day", "note", "expert", "hours (UK time)", "areas"], rows), f"advice-line-rota-{monday.isoformat()}.csv")
 
 
 @bp.route("/experts/nominate", methods=["GET", "POST"])
@@ -385,5 +381,5 @@ def report_download():
     header = ["area", *[m.strftime("%Y-%m") for m in data.months], "calls", "minutes"]
     rows = [(a.title, *[data.counts.get((a.id, m), 0) for m in data.months], data.area_total(a), data.minutes.get(a.id, 0)) for a in data.areas]
     rows.append(("all areas", *[data.month_total(m) for m in data.months], data.total, sum(data.minutes.values())))
-    return _csv(csv_text(header, rows), f"advice-line-report-{_today().isoformat()}.csv")
+    return csv_download(csv_text(header, rows), f"advice-line-report-{_today().isoformat()}.csv")
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.core.as_at import end_of
-from cafpedia.core.clock import format_datetime, local_date, start_of_local_day
+from cafpedia.core.clock import local_date, start_of_local_day, to_london
 from cafpedia.core.spreadsheet import csv_text
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
 from cafpedia.extensions import db
@@ -69,5 +69,5 @@ CSV_COLUMNS = ["date", "time (UK)", "what", "kind", "title", "revision", "by", "
 
 
 def changes_csv(changes: list[Change], base_url: str) -> str:
-    return csv_text(CSV_COLUMNS, ((c.day.isoformat(), format_datetime(c.at)[-5:] if c.at else "", c.what, c.kind, c.title, c.revision,
+    return csv_text(CSV_COLUMNS, ((c.day.isoformat(), to_london(c.at).strftime("%H:%M") if c.at else "", c.what, c.kind, c.title, c.revision,
                                    c.by, c.note, base_url + c.url) for c in changes))

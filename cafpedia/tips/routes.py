@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -22,10 +21,11 @@ from cafpedia.config import escalate_days_from
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, form_status
+from cafpedia.core.forms import apply_service_errors, button_action, form_status
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import can_moderate, can_read_advice_log, can_see_revision, ensure, requires
+from cafpedia.core.spreadsheet import csv_download
 from cafpedia.digest.services import research_for_tip
 from cafpedia.experts.services import find_call
 from cafpedia.experts.services import link_tip as link_call_to_tip
@@ -128,16 +128,9 @@ def useful(slug: str):
     """"Was this useful? Yes / No": the reader's latest answer counts."""
     tip = _load_tip(slug)
     answer = request.form.get("useful")
-    if not ConfirmForm().validate_on_submit() or answer not in ("yes", "no"):
-        abort(400)
-    try:
-        feedback.vote(current_user, tip, answer == "yes")
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.plainly(), "error")
-    else:
-        flash("Thank you: the lead manager for this area sees the answers." + ("" if answer == "yes" else " Tell them what would make it better with “Report a problem”."), "success")
+    answer in ("yes", "no") or abort(400)
+    button_action(lambda: feedback.vote(current_user, tip, answer == "yes"), "Thank you: the lead manager for this area sees the answers."
+                  + ("" if answer == "yes" else " Tell them what would make it better with “Report a problem”."))
     return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
 
 
@@ -364,8 +357,7 @@ def health():
 @requires("read_moderation_health")
 def health_download():
     figures = moderation_health()
-    return Response(health_csv(figures), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="moderation-health-{figures.today.isoformat()}.csv"'})
+    return csv_download(health_csv(figures), f"moderation-health-{figures.today.isoformat()}.csv")
 
 
 def _changes_request(slug: str):
@@ -405,8 +397,7 @@ def area_changes_download(slug: str):
         return area_changes(slug)
     found = changes.area_changes(area, period["from"], period["to"])
     name = f"changes-{area.slug}-{period['from'].isoformat()}-to-{period['to'].isoformat()}.csv"
-    return Response(changes.changes_csv(found, parse_base_url(current_app.config.get("BASE_URL"))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download(changes.changes_csv(found, parse_base_url(current_app.config.get("BASE_URL"))), name)
 
 
 def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):
