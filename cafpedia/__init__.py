@@ -71,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.legal.routes import bp as legal_bp
     from cafpedia.mail.routes import bp as mail_bp
     from cafpedia.notifications.routes import bp as notifications_bp
+    from cafpedia.offline.routes import bp as offline_bp
     from cafpedia.search.routes import bp as search_bp
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp):
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
     from cafpedia.notifications import routes as notifications

@@ -121,7 +121,14 @@ def sign_out():
     logout_user()
     session.clear()  # nothing of the signed-in session stays in the cookie
     flash("You have signed out.", "success")
-    return redirect(url_for("accounts.sign_in"))
+    return _clearing_this_device(redirect(url_for("accounts.sign_in")))
+
+
+def _clearing_this_device(response):
+    """Signing out clears what this browser kept for reading offline (the service worker
+    clears it too; this header covers a page it did not control)."""
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -133,7 +140,7 @@ def sign_out_everywhere():
     logout_user()
     session.clear()
     flash("You have signed out on every device, and every “keep me signed in” has ended.", "success")
-    return redirect(url_for("accounts.sign_in"))
+    return _clearing_this_device(redirect(url_for("accounts.sign_in")))
 
 
 @bp.get("/account")

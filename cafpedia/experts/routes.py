@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, areas_led_by, list_areas
@@ -27,6 +27,7 @@ from cafpedia.experts.forms import (
 )
 from cafpedia.experts.models import Nomination
 from cafpedia.extensions import db
+from cafpedia.offline import services as offline
 
 bp = Blueprint("experts", __name__, template_folder="templates")
 
@@ -71,8 +72,12 @@ def index():
                                    region=form.region.data or "", language=form.language.data or "", available_now=bool(form.now.data))
     searched = filters != services.Filters()
     later_url = url_for("experts.index", **{k: request.args[k] for k in ("q", "area", "skill", "region", "language") if request.args.get(k)})
-    return render_template("experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url, summary=_described(filters, form),
-                           mine=services.expert_for_user(current_user)), form_status(form)
+    response = make_response(render_template(
+        "experts/index.html", form=form, entries=services.find_experts(filters), searched=searched, later_url=later_url,
+        summary=_described(filters, form), mine=services.expert_for_user(current_user)), form_status(form))
+    if not request.args and current_user.is_authenticated:  # the advice line's numbers, kept for reading offline
+        offline.mark_savable(response, title=offline.ADVICE_LINE_TITLE, version="", user=current_user)
+    return response
 
 
 @bp.get("/experts/<slug>")

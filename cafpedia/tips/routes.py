@@ -32,6 +32,7 @@ from cafpedia.experts.services import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import open_flags, updates_for_tip
 from cafpedia.mail.settings import parse_base_url
+from cafpedia.offline import services as offline
 from cafpedia.tips import as_at, changes, feedback, services
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (
@@ -45,7 +46,7 @@ from cafpedia.tips.forms import (
     TipForm,
 )
 from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
-from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, SENT_BACK
+from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, PUBLISHED, SENT_BACK
 from cafpedia.tips.services import TITLE_MAX
 
 bp = Blueprint("tips", __name__, template_folder="templates")
@@ -98,9 +99,13 @@ def show(slug: str):
     tip = _load_tip(slug)
     if "as_at" in request.args:
         return _as_at_page(tip)
-    if tip.current_number is not None:
+    background = offline.is_background_refresh(request)
+    if tip.current_number is not None and not background:
         services.record_view(tip)
-    return _tip_page(tip)
+    response = make_response(_tip_page(tip))
+    if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
+        offline.mark_savable(response, title=tip.title, version=offline.tip_version(tip.current_number), user=current_user)
+    return response
 
 
 def _tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, status: int = 200):

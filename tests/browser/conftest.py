@@ -80,8 +80,24 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
+        yield WorkerOptIn(browser)
         browser.close()
+
+
+class WorkerOptIn:
+    """Chromium, with CAFpedia's service worker blocked unless a test asks for it
+    (`service_workers="allow"`, as test_offline_pages does): otherwise its background
+    refresh of saved pages would load the shared test server during every other test."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("service_workers", "block")
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

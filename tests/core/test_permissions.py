@@ -6,7 +6,10 @@ import pytest
 from cafpedia.core.permissions import RULES, can_moderate, rule_for_endpoint
 
 # The invitation page: a one-time link from an email, for someone who cannot sign in yet.
-ANYONE = {"accounts.sign_in", "accounts.sign_in_with_provider", "accounts.provider_return", "accounts.invitation", "core.healthz", "static"}
+ANYONE = {
+    "accounts.sign_in", "accounts.sign_in_with_provider", "accounts.provider_return", "accounts.invitation", "core.healthz", "static",
+    "offline.service_worker", "offline.manifest", "offline.shell", "offline.pages",  # pages.json answers 401 itself when signed out
+}
 READ_PUBLISHED_PAGES = ["/", "/areas", "/standards", "/search?q=law"]
 ADMIN_PAGES = ["/admin", "/admin/people", "/admin/people/new", "/admin/areas", "/admin/areas/new", "/admin/audit"]
 
