@@ -62,3 +62,10 @@ def test_on_a_wide_screen_there_is_no_menu_button(page, live_server):
     page.goto(live_server + TIP)
     expect(page.locator("summary", has_text="Menu")).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice areas")).to_be_visible()
+
+
+def test_after_a_filter_the_legal_feed_opens_at_its_results(phone, live_server):
+    phone.goto(live_server + "/legal")
+    phone.locator("form.filter-form button[type=submit]").click()
+    phone.wait_for_url("**#results")
+    assert abs(phone.evaluate("document.getElementById('results').getBoundingClientRect().top")) < 60
