@@ -34,7 +34,14 @@ LIVE: dict = {}
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live")
+    app = demo_app(tmp_path_factory.mktemp("live"))
+    LIVE["app"] = app
+    with serving(app) as url:
+        yield url
+
+
+def demo_app(folder):
+    """CAFpedia on its own SQLite database in `folder`, with the demo content loaded."""
     app = create_app(
         {
             "SECRET_KEY": "browser-test-key",
@@ -50,9 +57,7 @@ def live_server(tmp_path_factory):
         load_folder(DEFAULT_CONTENT_DIR)
         db.session.commit()
         db.session.remove()
-    LIVE["app"] = app
-    with serving(app) as url:
-        yield url
+    return app
 
 
 @contextmanager

@@ -1,0 +1,168 @@
+"""Every page CAFpedia serves, checked by axe (WCAG 2.2 AA) on a 360-pixel phone and a 1280-pixel
+screen (issue 15). Pages are seen by the person they are for; a new page must join the list
+(test_every_page_is_on_the_list fails until it does, or says why it is not a page)."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from cafpedia.extensions import db
+from tests.browser.conftest import demo_app, serving
+from tests.browser.test_foundation_pages import sign_in
+
+TIP = "family-assistance-orders-when-and-how-to-recommend"
+DRAFT = "2027-q1"
+INVITATION = secrets.token_urlsafe(32)
+
+# (path, who looks at it[, where it lands]): None is someone not signed in.
+PAGES = [
+    ("/sign-in", None),
+    (f"/invitation/{INVITATION}", None),
+    ("/", "demo.fca"),
+    ("/account", "demo.fca"),
+    ("/notifications", "demo.fca"),
+    ("/search?q=contact", "demo.fca"),
+    ("/search/synonyms", "demo.admin"),
+    ("/offline", "demo.fca"),
+    ("/areas", "demo.fca"),
+    ("/areas/private-law", "demo.fca"),
+    ("/areas/private-law/changes", "demo.admin"),
+    ("/standards", "demo.fca"),
+    ("/standards/2007-draft", "demo.fca"),
+    ("/standards/2007-draft/1.1", "demo.fca"),
+    (f"/tips/{TIP}", "demo.fca"),
+    (f"/tips/{TIP}/history", "demo.fca"),
+    (f"/tips/{TIP}/compare?from=1&to=1", "demo.fca"),
+    (f"/tips/{TIP}/revisions/1", "demo.fca"),
+    (f"/tips/{TIP}?as_at=2026-01-01", "demo.fca"),
+    (f"/tips/{TIP}/edit", "demo.fca"),
+    (f"/tips/{TIP}/research", "demo.admin"),
+    ("/tips/new", "demo.fca"),
+    ("/my/proposals", "demo.fca"),
+    ("/moderation", "demo.admin"),
+    ("/moderation/health", "demo.admin"),
+    ("/reviews", "demo.admin"),
+    ("/legal", "demo.fca"),
+    ("/legal/2004-02-09-public-law-protocol-for-care-cases", "demo.fca"),
+    ("/legal/2004-02-09-public-law-protocol-for-care-cases/history", "demo.fca"),
+    ("/legal/2004-02-09-public-law-protocol-for-care-cases/edit", "legal.editor"),
+    ("/legal/new", "legal.editor"),
+    ("/digest", "demo.fca"),
+    ("/digest/archive", "demo.fca"),
+    ("/digest/2006-q3", "demo.fca"),
+    ("/digest/2006-q3/childrens-views-of-good-social-workers", "demo.fca"),
+    ("/digest/2006-q3/childrens-views-of-good-social-workers/edit", "research.coordinator"),
+    ("/digest/new", "research.coordinator"),
+    (f"/digest/{DRAFT}/edit", "research.coordinator"),
+    (f"/digest/{DRAFT}/items/new", "research.coordinator"),
+    (f"/digest/{DRAFT}/publish", "research.coordinator"),
+    ("/digest/suggestions", "research.coordinator"),
+    ("/digest/suggestions/{suggestion}", "research.coordinator"),
+    ("/experts", "demo.fca"),
+    ("/experts?q=adoption&now=y", "demo.fca"),
+    ("/experts/ayesha-rahman", "demo.fca"),
+    ("/experts/ayesha-rahman/edit", "register.admin"),
+    ("/experts/ayesha-rahman/away", "register.admin"),
+    ("/experts/mine", "demo.expert", "/experts/nasreen-akhtar"),  # their own entry
+    ("/experts/new", "register.admin"),
+    ("/experts/nominate", "amara.okafor"),
+    ("/experts/register", "register.admin"),
+    ("/experts/rota", "register.admin"),
+    ("/advice-line", "demo.expert"),
+    ("/advice-line/new", "demo.expert"),
+    ("/advice-line/1", "demo.admin"),
+    ("/advice-line/report", "register.admin"),
+    ("/admin", "demo.admin"),
+    ("/admin/audit", "demo.admin"),
+    ("/admin/mail", "demo.admin"),
+    ("/admin/areas", "demo.admin"),
+    ("/admin/areas/new", "demo.admin"),
+    ("/admin/areas/private-law", "demo.admin"),
+    ("/admin/people", "demo.admin"),
+    ("/admin/people/new", "demo.admin"),
+    ("/admin/people/import", "demo.admin"),
+    ("/admin/people/demo.fca", "demo.admin"),
+    ("/admin/people/requests", "demo.admin"),
+    ("/admin/people/requests/{access_request}", "demo.admin"),
+]
+
+# Served, but not pages a person reads: downloads, feeds, machine answers, and the two steps
+# of signing in through the organisation (a redirect there and back: test_identity_provider_pages).
+NOT_PAGES = {
+    "static", "core.healthz", "search.api", "search.opensearch", "offline.service_worker", "offline.manifest", "offline.pages",
+    "digest.feed", "legal.feed", "legal.area_feed", "experts.report_download", "experts.rota_download", "experts.gaps_download",
+    "tips.health_download", "tips.area_changes_download", "tips.record", "accounts.sign_in_with_provider", "accounts.provider_return",
+}
+
+
+@pytest.mark.browser
+def test_every_page_is_on_the_list(axe_site):
+    app, _ = axe_site
+    listed = set()
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        for path, *_ in PAGES:
+            listed.add(adapter.match(path.split("?")[0].format(suggestion=1, access_request=1), method="GET")[0])
+    served = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    assert served - NOT_PAGES - listed == set()
+
+
+@pytest.fixture(scope="module")
+def axe_site(tmp_path_factory):
+    """A server of its own: the draft issue, suggestion, access request and invitation made
+    here would otherwise show in other tests' counts."""
+    app = demo_app(tmp_path_factory.mktemp("axe"))
+    with app.app_context():
+        ids = _seed()
+    with serving(app) as url:
+        yield app, (url, ids)
+
+
+def _seed() -> dict:
+    from cafpedia.accounts.models import AccessRequest, Invitation, User
+    from cafpedia.accounts.services import token_hash
+    from cafpedia.core.clock import utcnow
+    from cafpedia.digest import services as digest
+
+    coordinator = db.session.scalar(select(User).where(User.username == "research.coordinator"))
+    fca = db.session.scalar(select(User).where(User.username == "demo.fca"))
+    issue = digest.create_issue(coordinator, digest.IssueDraft(number=99, quarter="2027-Q1", title="Spring 2027"))
+    digest.add_item(coordinator, issue, digest.ItemDraft(
+        title="What children say about their advisers", source="Children's views report, 2006",
+        summary="Children valued being **listened** to.", implications="- Explain your role.", areas=["private-law"]))
+    suggestion = digest.suggest(fca, "Sibling contact after adoption", "What does the research say?")
+    now = utcnow()
+    request = AccessRequest(issuer="https://login.example.org", subject="s-1", email="new.starter@example.org", email_verified=True,
+                            name="New Starter", created_at=now, last_tried_at=now, tries=1, status=AccessRequest.WAITING)
+    db.session.add(request)
+    db.session.add(Invitation(user_id=fca.id, token_hash=token_hash(INVITATION), created_at=now, expires_at=now + timedelta(days=3)))
+    db.session.commit()
+    ids = {"suggestion": suggestion.id, "access_request": request.id}
+    db.session.remove()
+    return ids
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width, height", [(360, 640), (1280, 900)], ids=["phone", "wide"])
+@pytest.mark.parametrize("who", sorted({entry[1] or "" for entry in PAGES}))
+def test_every_page_passes_axe(browser, axe_site, axe_check, width, height, who):
+    _app, (base, ids) = axe_site
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500, has_touch=width < 500)
+    page = context.new_page()
+    try:
+        if who:
+            sign_in(page, base, who)
+            page.wait_for_load_state("load")
+        for path, person, *lands in PAGES:
+            if (person or "") != who:
+                continue
+            path = path.format(**ids)
+            response = page.goto(base + path)
+            assert response.status == 200, f"{path} as {who or 'nobody'}: {response.status}"
+            assert page.url.split("#")[0] == base + (lands[0] if lands else path), f"{path} as {who or 'nobody'} went to {page.url}"
+            axe_check(page)
+    finally:
+        context.close()
