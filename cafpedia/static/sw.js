@@ -19,7 +19,8 @@ const SHELL_FILES = ["/offline", "/static/cafpedia.css", "/static/cafpedia.js", 
 const REFRESH_EVERY = 15 * 60 * 1000;   // read the list of pages to keep at most this often
 const REDOWNLOAD_AFTER = 24 * 60 * 60 * 1000;  // a page whose version has not changed, at most daily
 const SLOW = 4000;                       // a weak signal: after this long, open the saved copy
-const AT_ONCE = 4;                       // downloads in parallel while refreshing
+const AT_ONCE = 4;
+const MOST_OPENED = 200;                 // pages opened outside a person's areas, kept at most                       // downloads in parallel while refreshing
 const SIGN_OUT = ["/sign-out", "/account/sign-out-everywhere"];
 
 self.addEventListener("install", (event) => {
@@ -139,11 +140,12 @@ async function clearAll() {
 async function keep(response, why, started) {
   const url = response.url.split("#")[0];
   if (started !== generation) return;
-  if (response.status === 404 || response.status === 410) {
-    await (await caches.open(PAGES)).delete(url);
+  const savable = response.ok && !response.redirected && response.headers.get("X-Cafpedia-Offline") === "save";
+  if (response.status === 404 || response.status === 410 || (response.ok && !response.redirected && !savable)) {
+    await (await caches.open(PAGES)).delete(url);  // gone, archived, or no longer for keeping
     return;
   }
-  if (!response.ok || response.redirected || response.headers.get("X-Cafpedia-Offline") !== "save") return;
+  if (!savable) return;
   const meta = await readMeta();
   const user = response.headers.get("X-Cafpedia-User");
   if (meta.user !== undefined && String(meta.user) !== user) {
@@ -200,6 +202,7 @@ async function refresh() {
   } catch (noSignal) { /* next time */ }
 
   const cache = await caches.open(PAGES);
+  await forgetOldestOpened(cache);
   const wanted = new Map(list.pages.map((page) => [new URL(page.url, self.location.origin).href, page]));
   const downloads = [];
   for (const saved of await savedPages()) {
@@ -207,7 +210,8 @@ async function refresh() {
     if (!listed && saved.response.headers.get("X-Cafpedia-Kept") !== "opened") {
       await cache.delete(saved.url);
     } else if (!listed) {
-      downloads.push(saved.url);  // a page opened outside their areas: kept, and kept fresh
+      // A page opened outside their areas: kept, and downloaded again daily.
+      if (isStale(saved.response, saved.response.headers.get("X-Cafpedia-Version"))) downloads.push(saved.url);
     } else if (isStale(saved.response, listed.version)) {
       downloads.push(saved.url);
     }
@@ -227,6 +231,13 @@ async function refresh() {
     }
   };
   await Promise.all(Array.from({ length: AT_ONCE }, worker));
+}
+
+// Pages opened outside a person's areas are kept too, the most recent MOST_OPENED of them.
+async function forgetOldestOpened(cache) {
+  const opened = (await savedPages()).filter((p) => p.response.headers.get("X-Cafpedia-Kept") === "opened");
+  opened.sort((a, b) => Number(b.response.headers.get("X-Cafpedia-Stored")) - Number(a.response.headers.get("X-Cafpedia-Stored")));
+  for (const old of opened.slice(MOST_OPENED)) await cache.delete(old.url);
 }
 
 function isStale(response, version) {

@@ -104,3 +104,15 @@ def test_a_tip_s_details_fold_away_on_a_phone_and_stay_open_on_a_wide_screen(pho
     sign_in(page, live_server, "demo.fca")
     page.goto(live_server + TIP)
     expect(page.get_by_text("Next review due")).to_be_visible()
+
+
+def test_another_person_signing_in_on_the_same_phone_finds_nothing_of_the_last(phone, live_server):
+    open_and_save(phone, live_server + TIP)  # demo.fca's session then ends without signing out
+    phone.context.clear_cookies()
+    sign_in(phone, live_server, "demo.expert")
+    other = live_server + "/tips/applications-by-grandparents-and-wider-family"
+    open_and_save(phone, other)
+    theirs = {p["url"] for p in phone.evaluate("fetch('/offline/pages.json').then(r => r.json())")["pages"]}
+    assert TIP not in theirs  # not one of demo.expert's pages: only demo.fca's visit saved it
+    saved = set(phone.evaluate(SAVED_URLS))
+    assert TIP not in saved and saved <= theirs | {"/tips/applications-by-grandparents-and-wider-family"}, saved - theirs
