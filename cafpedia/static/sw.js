@@ -271,7 +271,7 @@ async function withNotice(saved, why) {
     ? `Saved ${when}. The signal is weak, so this is the copy saved on this phone; this may have changed.`
     : `Saved ${when}. You are offline; this may have changed.`;
   const html = (await saved.text())
-    .replace("<!--offline-notice-->", `<div class="notice notice-offline" role="status"><p>${escapeHtml(text)}</p></div>`)
+    .replace("<!--offline-notice-->", `<div class="notice notice-offline notice-saved" role="status"><p>${escapeHtml(text)}</p></div>`)
     .replace(/<!--flashes-->[\s\S]*?<!--\/flashes-->/, "");
   return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
@@ -309,7 +309,7 @@ async function page(title, body, query = "") {
   if (shell) {
     html = (await shell.text())
       .replace(/<title>[\s\S]*?<\/title>/, `<title>${escapeHtml(title)} – CAFpedia</title>`)
-      .replace(/<!--offline-content-->[\s\S]*?<!--\/offline-content-->/, body)
+      .replace(/<!--offline-content-->[\s\S]*?<!--\/offline-content-->/, `<div class="offline-page">${body}</div>`)
       .replace(/<!--flashes-->[\s\S]*?<!--\/flashes-->/, "");
     if (query) html = html.replace(/(<input id="site-search"[^>]*?value=")"/, `$1${escapeHtml(query)}"`);
   } else {
