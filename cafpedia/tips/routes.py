@@ -99,8 +99,7 @@ def show(slug: str):
     tip = _load_tip(slug)
     if "as_at" in request.args:
         return _as_at_page(tip)
-    background = offline.is_background_refresh(request)
-    if tip.current_number is not None and not background:
+    if tip.current_number is not None and not offline.is_background_refresh(request):  # a phone refreshing its copy is not a reading
         services.record_view(tip)
     response = make_response(_tip_page(tip))
     if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
