@@ -104,7 +104,8 @@ def offline_copy(browser, base: str) -> float:
     sign_in(page, base)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.goto(f"{base}/tips/{SLUG}")
-    page.wait_for_function("(url) => caches.open('cafpedia-pages').then(c => c.match(url)).then(r => !!r)", arg=f"{base}/tips/{SLUG}")
+    while not page.evaluate("(url) => caches.open('cafpedia-pages').then(c => c.match(url)).then(r => !!r)", f"{base}/tips/{SLUG}"):
+        page.wait_for_timeout(50)  # saved by the worker just after the page came
     context.set_offline(True)
     page.goto(f"{base}/search?q={QUERY.replace(' ', '+')}")  # the saved titles
     taken = tap_first_result(page)

@@ -4,6 +4,7 @@ titles, every tip in the person's areas is kept, and signing out clears it all."
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -30,9 +31,18 @@ def phone(browser, live_server):
     context.close()
 
 
+def eventually(page, script: str, arg=None, *, seconds: float = 20) -> None:
+    """Wait until `script` (which may return a promise: page.wait_for_function would take the
+    promise itself as true) comes true in the page."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {script} {arg!r}"
+        page.wait_for_timeout(100)
+
+
 def open_and_save(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function(IS_SAVED, arg=url)
+    eventually(page, IS_SAVED, url)
 
 
 def test_a_tip_opened_once_opens_offline_with_its_saved_notice(phone, live_server, axe_check):
@@ -67,7 +77,7 @@ def test_every_tip_in_the_persons_areas_and_the_advice_line_numbers_are_kept(pho
     wanted = sorted(p["url"] for p in listed["pages"])
     assert "/experts" in wanted and len(wanted) > 3
     open_and_save(phone, live_server + TIP)
-    phone.wait_for_function(f"({SAVED_URLS})().then(urls => {wanted!r}.every(u => urls.includes(u)))", timeout=30_000)
+    eventually(phone, f"({SAVED_URLS})().then(urls => {wanted!r}.every(u => urls.includes(u)))", seconds=30)
 
     phone.context.set_offline(True)
     phone.goto(live_server + "/experts")
