@@ -33,7 +33,9 @@ class SearchDocumentRow(db.Model):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    # No index on status: nearly every row is published, and an index there lures PostgreSQL's
+    # planner away from the full-text index (and into reading every document's tsvector).
+    status: Mapped[str] = mapped_column(String(16))
     area: Mapped[str] = mapped_column(String(64), index=True, default="")
     area_title: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str] = mapped_column(String(300))
@@ -48,6 +50,8 @@ class SearchDocumentRow(db.Model):
     area_id: Mapped[int | None] = mapped_column(Integer)
     fingerprint: Mapped[str | None] = mapped_column(String(64))  # SearchDocument.fingerprint()
     tsv = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+    # The title and keywords alone (small, never compressed away): ranks candidates cheaply.
+    tsv_title = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
     __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),)
 

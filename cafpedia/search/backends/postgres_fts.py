@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from html import escape
 
-from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import String, Text, and_, case, cast, func, literal, literal_column, or_, select, text, union_all
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.dialects.postgresql import insert
 
@@ -30,6 +30,8 @@ START, STOP = "\x02", "\x03"  # headline markers no document holds (control char
 # commit that makes the drain's writes and its queue deletions permanent together, or by a
 # rollback, or when the connection dies; it can never be left behind.
 WRITE_LOCK = 0x43414650  # "CAFP"
+# How many matches the second stage ranks with ts_rank (see _page_of_keys).
+CANDIDATES = 200
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
 
 
@@ -84,7 +86,8 @@ class PostgresBackend:
         columns = {c: statement.excluded[c] for c in rows[0] if c != "key"}
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
         table = SearchDocumentRow.__table__
-        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs])).values(tsv=self._tsv()))
+        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs]))
+                           .values(tsv=self._tsv(), tsv_title=func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords))))
         words = {w for row, d in zip(rows, docs, strict=True) for w in d.spelling_words(row["body"])}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
@@ -149,6 +152,8 @@ class PostgresBackend:
         count += len(batch)
         if progress and batch:
             progress(len(batch))
+        db.session.commit()
+        db.session.execute(text("ANALYZE search_documents"))  # the planner's figures, for thousands of new rows at once
         db.session.commit()
         self._known_ok = True
         return count
@@ -227,33 +232,23 @@ class PostgresBackend:
         if tsquery is not None:
             where.append(table.tsv.op("@@")(tsquery))
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
-        rank = func.ts_rank(table.tsv, tsquery) * weight if tsquery is not None else literal(0)
         headline = (func.ts_headline(CONFIG, table.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
                     else func.left(table.body, 220))
         try:
-            # Rank every match but cut snippets for the page only: an inner query picks the
-            # page, the outer one runs ts_headline on those few rows.
-            page_rows = (
-                select(table.key, rank.label("rank"))
-                .where(*where).order_by(rank.desc(), table.updated_at.desc(), table.key)
-                .offset((page - 1) * per_page).limit(per_page)
-            ).subquery()
+            if tsquery is not None:
+                # Matches come from the GIN index, never by reading every document's tsvector
+                # (the planner would scan the table for a common word): for this transaction only.
+                db.session.execute(text("SET LOCAL enable_seqscan = off"))
+            ranks, facets = self._page_and_facets(tsquery, where, weight, page=page, per_page=per_page)
+            if tsquery is not None:
+                db.session.execute(text("RESET enable_seqscan"))
             rows = db.session.execute(
                 select(table.key, table.kind, table.title, table.url, table.area, table.area_title, table.status, table.updated_at,
                        headline.label("headline"))
-                .join(page_rows, page_rows.c.key == table.key)
-                .order_by(page_rows.c.rank.desc(), table.updated_at.desc(), table.key)
-            ).all()
-            # Both facets from one pass over the matches.
-            facets = {"kind": {}, "area": {}}
-            grouped = db.session.execute(
-                select(table.kind, table.area, func.count()).where(*where).group_by(func.grouping_sets(table.kind, table.area))
-            ).all()
-            for kind, area, count in grouped:
-                if kind is not None:
-                    facets["kind"][kind] = count
-                elif area:
-                    facets["area"][area] = count
+                .where(table.key.in_(list(ranks)))
+            ).all() if ranks else []
+            order = {key: i for i, key in enumerate(ranks)}
+            rows.sort(key=lambda r: order[r.key])
             total = sum(facets["kind"].values())
         except Exception as exc:
             db.session.rollback()
@@ -262,6 +257,46 @@ class PostgresBackend:
                     status=r.status, updated_at=r.updated_at) for r in rows]
         suggestion = self._suggest(parsed, plain) if total == 0 and plain else None
         return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    @staticmethod
+    def _page_and_facets(tsquery, where, weight, *, page: int, per_page: int):
+        """({key: rank} for the page, in order; the kind and area facets), from one pass over
+        the matches. Ranking has two stages: the CANDIDATES best matches by a cheap order (the
+        words in the title or keywords first, then the kind's weight, then the newest), then
+        ts_rank over those only, since reading a document's tsvector is what costs. With fewer
+        matches than CANDIDATES, every match is ranked, exactly as a full ranking would."""
+        table = SearchDocumentRow
+        in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
+        matches = select(table.key, table.kind, table.area, table.updated_at, in_title.label("in_title"),
+                         weight.label("weight")).where(*where).cte("matches")
+        if tsquery is None:
+            order = (matches.c.updated_at.desc(), matches.c.key)
+            page_rows = (select(matches.c.key, literal(0.0).label("rank"), func.row_number().over(order_by=order).label("position"))
+                         .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        else:
+            candidates = (select(matches.c.key, matches.c.weight).order_by(
+                matches.c.in_title.desc(), matches.c.weight.desc(), matches.c.updated_at.desc(), matches.c.key)
+                .limit(max(CANDIDATES, page * per_page))).cte("candidates")
+            rank = func.ts_rank(table.tsv, tsquery) * candidates.c.weight
+            order = (rank.desc(), table.updated_at.desc(), table.key)
+            page_rows = (select(table.key, rank.label("rank"), func.row_number().over(order_by=order).label("position"))
+                         .join(candidates, candidates.c.key == table.key)
+                         .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        page_rows = page_rows.subquery()
+        nothing = literal(None, String)
+        hits = select(literal("hit").label("part"), page_rows.c.key, page_rows.c.rank, nothing.label("kind"), nothing.label("area"),
+                      page_rows.c.position.label("n"))
+        groups = select(literal("facet"), nothing, literal(0.0), matches.c.kind, matches.c.area, func.count()).group_by(
+            func.grouping_sets(matches.c.kind, matches.c.area))
+        found, facets = [], {"kind": {}, "area": {}}
+        for part, key, rank, kind, area, n in db.session.execute(union_all(hits, groups)).all():
+            if part == "hit":
+                found.append((n, key, rank))  # n: its position in the ranking
+            elif kind is not None:
+                facets["kind"][kind] = n
+            elif area:
+                facets["area"][area] = n
+        return {key: rank for _, key, rank in sorted(found)}, facets
 
     def _suggest(self, parsed: ParsedQuery, plain: list[str]) -> str | None:
         corrections = {}
