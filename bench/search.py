@@ -1,7 +1,7 @@
 """Search benchmark: index build rate, query latency at 10,000 and 50,000 documents, and
 the time from approving a tip to finding it.
 
-    .venv/bin/python bench/search.py [--sizes 10000 50000] [--backend whoosh|postgres]
+    .venv/bin/python bench/search.py [--sizes 10000 50000] [--backend whoosh postgres]
 
 Builds a synthetic knowledge base of N tips (150-600 words each, written from the demo
 content's own vocabulary) in a throwaway SQLite database (or, with --backend postgres, a
@@ -138,7 +138,8 @@ def drop_bench_database(pg_name: str | None, admin) -> None:
         admin.dispose()
 
 
-def run(size: int, backend: str, words: list[str]) -> None:
+def run(size: int, backend: str, words: list[str]) -> float:
+    """The query latency's p95 in ms (and prints the rest)."""
     from cafpedia.accounts.services import find_user
     from cafpedia.extensions import db
     from cafpedia.search import service
@@ -190,19 +191,26 @@ def run(size: int, backend: str, words: list[str]) -> None:
         print(f"approve to findable: {(time.perf_counter() - t) * 1000:.0f} ms")
         db.engine.dispose()
     drop_bench_database(pg_name, admin)
+    return percentile(times, 95)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
-    parser.add_argument("--backend", choices=["whoosh", "postgres"], default="whoosh")
+    parser.add_argument("--backend", choices=["whoosh", "postgres"], nargs="+", default=["whoosh"],
+                        help="one or both: with both, the same corpus is measured on each, and compared")
     args = parser.parse_args()
     from cafpedia.config import DEFAULT_CONTENT_DIR
 
     words = vocabulary(DEFAULT_CONTENT_DIR)
     print(f"vocabulary: {len(words):,} words from the demo tips; {len(QUERIES)} typical queries")
-    for size in args.sizes:
-        run(size, args.backend, words)
+    p95 = {(size, backend): run(size, backend, words) for size in args.sizes for backend in args.backend}
+    if len(args.backend) > 1:
+        print("\n== p95 query latency, side by side ==")
+        for size in args.sizes:
+            figures = ", ".join(f"{b} {p95[size, b]:.1f} ms" for b in args.backend)
+            ratio = p95[size, "postgres"] / p95[size, "whoosh"] if {"postgres", "whoosh"} <= set(args.backend) else None
+            print(f"{size:,} documents: {figures}" + (f"; PostgreSQL/Whoosh {ratio:.1f}x" if ratio else ""))
 
 
 if __name__ == "__main__":
