@@ -263,8 +263,9 @@ class PostgresBackend:
         """({key: rank} for the page, in order; the kind and area facets), from one pass over
         the matches. Ranking has two stages: the CANDIDATES best matches by a cheap order (the
         words in the title or keywords first, then the kind's weight, then the newest), then
-        ts_rank over those only, since reading a document's tsvector is what costs. With fewer
-        matches than CANDIDATES, every match is ranked, exactly as a full ranking would."""
+        ts_rank over those only, since reading a document's tsvector is what costs; any further
+        matches follow in the cheap order. With fewer matches than CANDIDATES, every match is
+        ranked, exactly as a full ranking would."""
         table = SearchDocumentRow
         in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
         matches = select(table.key, table.kind, table.area, table.updated_at, in_title.label("in_title"),
@@ -274,14 +275,20 @@ class PostgresBackend:
             page_rows = (select(matches.c.key, literal(0.0).label("rank"), func.row_number().over(order_by=order).label("position"))
                          .order_by(*order).offset((page - 1) * per_page).limit(per_page))
         else:
-            candidates = (select(matches.c.key, matches.c.weight).order_by(
-                matches.c.in_title.desc(), matches.c.weight.desc(), matches.c.updated_at.desc(), matches.c.key)
-                .limit(max(CANDIDATES, page * per_page))).cte("candidates")
+            cheap = (matches.c.in_title.desc(), matches.c.weight.desc(), matches.c.updated_at.desc(), matches.c.key)
+            candidates = select(matches.c.key, matches.c.weight).order_by(*cheap).limit(CANDIDATES).cte("candidates")
             rank = func.ts_rank(table.tsv, tsquery) * candidates.c.weight
             order = (rank.desc(), table.updated_at.desc(), table.key)
-            page_rows = (select(table.key, rank.label("rank"), func.row_number().over(order_by=order).label("position"))
-                         .join(candidates, candidates.c.key == table.key)
-                         .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+            ranked = (select(table.key, rank.label("rank"), func.row_number().over(order_by=order).label("position"))
+                      .join(candidates, candidates.c.key == table.key))
+            if page * per_page > CANDIDATES:
+                # Past the candidates, the rest follow in the cheap order: one order for every page.
+                rest = (select(matches.c.key, literal(0.0).label("rank"), (CANDIDATES + func.row_number().over(order_by=cheap)).label("position"))
+                        .where(matches.c.key.not_in(select(candidates.c.key))))
+                ranked = union_all(ranked, rest)
+            ranked = ranked.subquery()
+            page_rows = (select(ranked.c.key, ranked.c.rank, ranked.c.position)
+                         .where(ranked.c.position > (page - 1) * per_page, ranked.c.position <= page * per_page))
         page_rows = page_rows.subquery()
         nothing = literal(None, String)
         hits = select(literal("hit").label("part"), page_rows.c.key, page_rows.c.rank, nothing.label("kind"), nothing.label("area"),
