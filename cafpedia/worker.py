@@ -1,7 +1,8 @@
 """`cafpedia worker`: the work that follows the commit, done continuously.
 
-Each round: send the mail that is due, bring the search index up to date, and (once a
-minute) send review reminders, escalations and the daily summaries. Several workers may
+Each round: send the mail that is due, bring this machine's search index up to date, and
+(once a minute) send review reminders, escalations and the daily summaries, and prune the
+search change log. Several workers may
 run at once (on one machine or several): each message is claimed by one of them, each
 reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in hand.
 """
@@ -48,8 +49,9 @@ def run_round(*, jobs: bool, echo=None) -> None:
     result = outbox.drain()
     if echo and (result.sent or result.deferred or result.failed):
         echo(f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed" + (f" ({result.error})" if result.error else ""))
-    if search.queue_length():
-        search.drain(timeout=2.0)
+    search.drain(timeout=2.0)  # one query when this machine's index is up to date
+    if jobs:
+        search.prune()
 
 
 def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None, exit_with_parent: bool = False) -> None:

@@ -1,11 +1,13 @@
-"""The search outbox: keys of documents to refresh, written in the same transaction as
-the change, and removed once the index has them. Nothing is lost if a process stops
-between the commit and the index write, or if another process holds the index lock."""
+"""The search change log: keys of documents to refresh, written in the same transaction as
+the change, and followed by every index with a cursor of its own (one index in PostgreSQL,
+or a Whoosh index on each app machine). Rows are pruned once every live index has passed
+them. Nothing is lost if a process stops between the commit and the index write, or if
+another process holds the index lock."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,14 +16,31 @@ from cafpedia.extensions import db
 
 
 class SearchQueueEntry(db.Model):
+    """One change to the searchable documents. Ids are in commit order (see
+    `search.service._queue_changed`), so an index's cursor is the highest id it has applied."""
+
     __tablename__ = "search_queue"
     # Ids must never be reused (SQLite reuses the highest rowid after a delete otherwise):
-    # a drain deletes the rows it read by id, and must not delete a newer row by mistake.
+    # a cursor past a pruned id must never meet a new row with that id.
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchCursor(db.Model):
+    """How far one index has followed the change log: every change with an id up to
+    `position` is in it. `checked_at` is when its follower last looked (a live index looks at
+    least every few minutes); the row named PRUNED holds the highest id pruned so far."""
+
+    __tablename__ = "search_cursors"
+    PRUNED = "(pruned)"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    host: Mapped[str] = mapped_column(String(200), default="")
 
 
 class SearchDocumentRow(db.Model):

@@ -1,42 +1,58 @@
-"""Search for the rest of CAFpedia: one backend per app, the outbox that keeps the index
+"""Search for the rest of CAFpedia: one backend per app, the change log that keeps each index
 following the database, and the search itself with CAFpedia's visibility rules.
 
 Flow of a change: a service commits; `before_commit` has written the keys of every
-changed document to the `search_queue` table in that same transaction; after the
+changed document to the change log (`search_queue`) in that same transaction. After the
 request (or at the next search, or at the end of a command, or in the worker's next
-round) `drain()` rebuilds those documents from the database and writes them to the
-index, then deletes the queue rows it read.
+round) `drain()` rebuilds those documents from the database, writes them to the index, and
+moves the index's cursor past them.
 
-Order: any number of drains may run at once, in threads or processes. Each batch takes
-the index's one write lock *before* it reads the queue and the database, and keeps it
-until the index has the documents, so batches apply one after another and each reads the
-database as it is after every batch before it. A drain that built its documents from an
-older state can therefore never write after one that built them from a newer state. A
-change committed after a batch read the queue has a row of its own, which that batch does
-not delete. (Versioned documents were the alternative; but a queue id is not a version on
-PostgreSQL, where ids do not commit in order, and the database offers no other version
-of a document built from several tables.)
+Several indexes: with the PostgreSQL backend there is one index, in the database; with
+Whoosh each app machine has its own. Each index follows the log with a cursor of its own
+(`search_cursors`, named by the index), so every machine sees every change. The worker
+prunes the rows every live index has passed; an index whose cursor is behind what was
+pruned (a machine that was off for days) is rebuilt.
+
+Commit order: an id is a position in the log only if ids commit in order. On SQLite,
+writes are serial anyway. On PostgreSQL, a transaction takes a transaction-level
+advisory lock just before it writes its log rows, and holds it until it commits, so a
+transaction with a higher id always commits after one with a lower id: a cursor that
+has read id N has seen every change up to N. The lock is held only for that final insert
+and the commit.
+
+Order of drains: any number of drains may run at once, in threads or processes. Each
+batch takes the index's one write lock *before* it reads the cursor, the log and the
+database, and keeps it until the index has the documents and the cursor has moved, so
+batches apply one after another and each reads the database as it is after every batch
+before it. Applying a change twice is harmless (a document is rebuilt from the database).
 """
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
 from cafpedia.search.documents import all_documents, count_documents, documents_for_key, keys_for
-from cafpedia.search.models import SearchQueueEntry
+from cafpedia.search.models import SearchCursor, SearchQueueEntry
 from cafpedia.search.query import ParsedQuery, parse_query
 
 log = logging.getLogger(__name__)
 PER_PAGE = 10
 MAX_PAGE = 1000
 DRAIN_BATCH = 500
+COMMIT_ORDER_LOCK = 0x43414651  # PostgreSQL advisory lock: log rows are written in commit order
+HEARTBEAT = timedelta(minutes=5)  # an idle index's follower says it is alive this often
+STALE_AFTER = timedelta(days=2)  # a cursor not seen for this long no longer holds back pruning
 
 
 def init_app(app: Flask) -> None:
@@ -77,6 +93,8 @@ def _queue_changed(session):
         session.flush()  # changes not yet flushed reach _collect_changed first
     keys = session.info.pop("search_keys", set())
     if keys:
+        if session.get_bind().dialect.name == "postgresql":  # ids in commit order: see "Commit order"
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMMIT_ORDER_LOCK})
         session.add_all(SearchQueueEntry(key=k) for k in sorted(keys))
         session.flush()
         session.info["search_queued"] = True
@@ -108,18 +126,69 @@ def _documents_built(keys: list[str]) -> None:
     """Called between building a batch's documents and writing them: tests hold a drain here."""
 
 
+class _FellBehind(Exception):
+    """The index's cursor is behind changes already pruned from the log."""
+
+
+def _cursors(name: str) -> tuple[SearchCursor | None, int]:
+    """This index's cursor (None: it has none yet), and the highest id pruned from the log."""
+    rows = {c.name: c for c in db.session.scalars(select(SearchCursor).where(SearchCursor.name.in_([name, SearchCursor.PRUNED])))}
+    pruned = rows.get(SearchCursor.PRUNED)
+    return rows.get(name), pruned.position if pruned else 0
+
+
+def _move_cursor(name: str, cursor: SearchCursor | None, position: int) -> None:
+    """Under the index's write lock (so no other process writes this index's row)."""
+    if cursor is None:
+        cursor = SearchCursor(name=name, position=0)
+        db.session.add(cursor)
+    cursor.position = max(cursor.position or 0, position)
+    cursor.checked_at = utcnow()
+    cursor.host = socket.gethostname()[:200]
+
+
+def _pending_query(name: str):
+    position = select(SearchCursor.position).where(SearchCursor.name == name).scalar_subquery()
+    return select(SearchQueueEntry.id, SearchQueueEntry.queued_at).where(SearchQueueEntry.id > func.coalesce(position, 0))
+
+
 def queue_length() -> int:
-    return db.session.query(SearchQueueEntry.id).count()
+    """Changes logged that this app's index has not yet applied."""
+    if backend().status() != "ok":
+        return db.session.scalar(select(func.count()).select_from(SearchQueueEntry))
+    return db.session.scalar(select(func.count()).select_from(_pending_query(backend().index_name()).subquery()))
+
+
+@dataclass
+class Lag:
+    rows: int  # changes this index has not applied
+    seconds: float  # since the oldest of them was logged (0: none)
+    logged: int  # rows in the log, applied or not (pruning keeps this small)
+
+
+def lag() -> Lag:
+    logged = db.session.scalar(select(func.count()).select_from(SearchQueueEntry))
+    if backend().status() != "ok":
+        oldest = db.session.scalar(select(func.min(SearchQueueEntry.queued_at)))
+        return Lag(logged, (utcnow() - oldest).total_seconds() if oldest else 0.0, logged)
+    pending = _pending_query(backend().index_name()).subquery()
+    rows, oldest = db.session.execute(select(func.count(), func.min(pending.c.queued_at))).one()
+    return Lag(rows, max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0, logged)
+
+
+def _has_pending() -> bool:
+    return db.session.execute(_pending_query(backend().index_name()).limit(1)).first() is not None
 
 
 def drain(*, timeout: float = 1.0) -> int:
-    """Write queued changes to the index. Returns how many documents were refreshed.
+    """Apply the logged changes this index has not yet applied. Returns how many documents
+    were refreshed.
 
-    Each batch holds the index's write lock from before it reads the queue until the index
-    has the documents (see "Order" above). If another drain holds the lock for `timeout`
-    seconds, the work stays queued for it or for the next drain. A missing or outdated
-    index is rebuilt instead (which includes every change); a broken one leaves the queue
-    as it is.
+    Each batch holds the index's write lock from before it reads the cursor until the index
+    has the documents and the cursor has moved (see "Order of drains" above). If another drain
+    holds the lock for `timeout` seconds, the work waits for it or for the next drain. A
+    missing or outdated index, or one behind the pruned log, is rebuilt instead (which
+    includes every change); a broken one is left as it is.
     """
     status = backend().status()
     if status in ("missing", "outdated"):
@@ -136,18 +205,33 @@ def drain(*, timeout: float = 1.0) -> int:
                 done += documents
                 if rows < DRAIN_BATCH:
                     break
+        except _FellBehind:
+            log.warning("the search index %s is behind the pruned change log: rebuilding it", backend().index_name())
+            db.session.remove()
+            return rebuild()
         finally:
             db.session.remove()
     return done
 
 
 def _drain_batch(timeout: float) -> tuple[int, int] | None:
-    """(documents refreshed, queue rows applied), or None if another drain holds the index."""
+    """(documents refreshed, log rows applied), or None if another drain holds the index."""
     with backend().writing(timeout=timeout) as index:
         if index is None:
             return None
-        rows = db.session.execute(select(SearchQueueEntry.id, SearchQueueEntry.key).order_by(SearchQueueEntry.id).limit(DRAIN_BATCH)).all()
+        name = backend().index_name()
+        cursor, pruned = _cursors(name)
+        position = cursor.position if cursor else 0
+        if position < pruned:
+            raise _FellBehind
+        rows = db.session.execute(
+            select(SearchQueueEntry.id, SearchQueueEntry.key).where(SearchQueueEntry.id > position)
+            .order_by(SearchQueueEntry.id).limit(DRAIN_BATCH)
+        ).all()
         if not rows:
+            if cursor is None or cursor.checked_at < utcnow() - HEARTBEAT:
+                _move_cursor(name, cursor, position)
+                db.session.commit()
             return 0, 0
         keys = list(dict.fromkeys(key for _, key in rows))
         add = [doc for key in keys for doc in documents_for_key(key)]
@@ -155,32 +239,62 @@ def _drain_batch(timeout: float) -> tuple[int, int] | None:
         _documents_built(keys)
         index.write(add, [k for k in keys if k not in present])
         index.commit()
-        # Only the rows read: a change committed since has its own row, and the next batch.
-        db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_([row_id for row_id, _ in rows])))
+        # Up to the last row read: a change committed since has a higher id (commit order).
+        _move_cursor(name, cursor, rows[-1].id)
         db.session.commit()
         return len(keys), len(rows)
 
 
 def rebuild(progress=None, *, only_if_needed: bool = False) -> int:
-    """Rebuild the whole index from the database; queued changes are then redundant.
+    """Rebuild the whole index from the database; logged changes are then redundant.
 
     It reads through a session of its own (a fresh app context), so the caller's objects,
-    such as the signed-in user, stay as they were. The queue rows present before it reads
-    the database are the ones it answers, and the only ones it deletes: on PostgreSQL, ids
-    do not commit in order, so "every id up to the highest seen" could include a change
-    committed after the documents were read.
+    such as the signed-in user, stay as they were. The new index's cursor is the highest id
+    logged before it reads the database: every change up to there is in what it reads
+    (commit order), and a change after it is applied by the next drain.
     """
     with current_app.app_context():
-        answered = list(db.session.scalars(select(SearchQueueEntry.id)))
+        try:
+            old_name = backend().index_name()
+        except SearchUnavailable:
+            old_name = None
+        _, pruned = _cursors("")
+        position = max(db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0, pruned)
+        db.session.rollback()
         count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed)
-        if count is None:  # another process rebuilt it meanwhile: the queue is drained as usual
+        if count is None:  # another process rebuilt it meanwhile: the log is followed as usual
             db.session.remove()
             return drain() if backend().status() == "ok" else 0
-        for start in range(0, len(answered), 1000):
-            db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_(answered[start:start + 1000])))
+        name = backend().index_name()
+        cursor, _ = _cursors(name)
+        _move_cursor(name, cursor, position)
+        if old_name and old_name != name:
+            db.session.execute(delete(SearchCursor).where(SearchCursor.name == old_name))
         db.session.commit()
         db.session.remove()
     return count
+
+
+def prune() -> int:
+    """Delete the log rows every live index has passed. Returns how many."""
+    cursors = db.session.scalars(select(SearchCursor)).all()
+    live_since = utcnow() - STALE_AFTER
+    live = [c.position for c in cursors if c.name != SearchCursor.PRUNED and c.checked_at >= live_since]
+    pruned = next((c for c in cursors if c.name == SearchCursor.PRUNED), None)
+    if not live or (pruned and pruned.position >= min(live)):
+        return 0
+    upto = min(live)
+    deleted = db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= upto)).rowcount
+    if pruned is None:
+        db.session.add(SearchCursor(name=SearchCursor.PRUNED, position=upto, host=""))
+    else:
+        pruned.position, pruned.checked_at = upto, utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker pruned at the same moment
+        db.session.rollback()
+        return 0
+    return deleted
 
 
 @dataclass
@@ -226,7 +340,9 @@ def check_index(*, timeout: float = 30.0) -> IndexCheck:
                 with backend().writing(timeout=timeout) as index:
                     if index is None:
                         raise SearchUnavailable(f"another process has held the index for {timeout:g} s")
-                    queued = set(db.session.scalars(select(SearchQueueEntry.key).where(SearchQueueEntry.key.in_(suspects))))
+                    pending = _pending_query(backend().index_name()).subquery()
+                    queued = set(db.session.scalars(select(SearchQueueEntry.key).where(
+                        SearchQueueEntry.id.in_(select(pending.c.id)), SearchQueueEntry.key.in_(suspects))))
                     indexed = backend().fingerprints(suspects)
                     expected = {doc.key: doc.fingerprint() for key in suspects for doc in documents_for_key(key) if doc.key == key}
             finally:
@@ -291,7 +407,7 @@ def search(user, raw_query: str, *, filters: dict[str, str] | None = None, page:
         status = ensure_index()
         if status != "ok":
             raise SearchUnavailable("the search index is damaged")
-        if db.session.query(SearchQueueEntry.id).limit(1).first() is not None:
+        if _has_pending():
             drain(timeout=0.2)
         results = backend().search(query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE)
     except SearchUnavailable as exc:

@@ -50,11 +50,14 @@ class IndexWriter(Protocol):
     def write(self, add: list[SearchDocument], delete: list[str]) -> None: ...
 
     def commit(self) -> None:
-        """Make the writes permanent; the drain then deletes the queue rows it applied."""
+        """Make the writes permanent; the drain then moves the index's cursor past the rows it applied."""
 
 
 class Backend(Protocol):
     def status(self) -> str: ...
+
+    def index_name(self) -> str:
+        """The name of the index's cursor in the change log (SearchUnavailable if missing)."""
 
     def writing(self, *, timeout: float) -> AbstractContextManager[IndexWriter | None]:
         """Hold the index's one write lock for a whole drain batch: reading the queue, building

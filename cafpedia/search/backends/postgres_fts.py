@@ -58,6 +58,11 @@ class PostgresBackend:
     def close(self) -> None:
         self._known_ok = False
 
+    @staticmethod
+    def index_name() -> str:
+        """One index, in the database, whichever machine asks: one cursor."""
+        return "postgres"
+
     # --- writing ---------------------------------------------------------------------------
 
     @staticmethod

@@ -54,6 +54,7 @@ OPEN_TRIES = 4  # a table of contents replaced mid-read by another process's com
 SCHEMA_VERSION = "7"
 VERSION_FILE = "cafpedia_schema_version"
 WORDS_FILE = "cafpedia_words.txt"
+NAME_FILE = "cafpedia_index_name"  # this index's name, for its cursor in the change log
 # Stemmed words, keeping one-character tokens: "s 7", "Part 4" and clause numbers matter here.
 ANALYZER = StemmingAnalyzer(minsize=1)
 # `text`, `pairs` and `tpairs` are analysed once, before Whoosh sees them (see `_fields`).
@@ -254,6 +255,27 @@ class WhooshBackend:
             return f"broken: {type(exc).__name__}: {exc}"
         return "ok"
 
+    def index_name(self) -> str:
+        """This index's own name (a new one for each rebuild), so each machine's index follows
+        the change log with a cursor of its own. Read each time: another process may have
+        swapped a rebuilt index in."""
+        path = self.directory / NAME_FILE
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            if not (self.directory.is_dir() and index.exists_in(str(self.directory))):
+                raise SearchUnavailable("the search index is missing") from None
+        # An index built before indexes had names: name it, once, whoever gets there first.
+        spare = self.directory / f".{NAME_FILE}.{uuid.uuid4().hex[:8]}"
+        spare.write_text(_new_name())
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass
+        finally:
+            spare.unlink()
+        return path.read_text().strip()
+
     def _open(self):
         if self._index is None:
             for attempt in range(OPEN_TRIES):
@@ -373,6 +395,7 @@ class WhooshBackend:
             writer.commit(optimize=True)
             self._add_words(building, words)
             (building / VERSION_FILE).write_text(SCHEMA_VERSION)
+            (building / NAME_FILE).write_text(_new_name())
             old = self.directory.with_name(f".{self.directory.name}.old-{uuid.uuid4().hex[:8]}")
             if self.directory.exists():
                 os.rename(self.directory, old)
@@ -720,6 +743,10 @@ class _WhooshWriter:
         if self.open and not self.writer.is_closed:
             self.writer.cancel()
         self.open = False
+
+
+def _new_name() -> str:
+    return f"whoosh-{uuid.uuid4().hex[:16]}"
 
 
 def _segments(searcher) -> list:
