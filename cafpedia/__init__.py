@@ -37,6 +37,9 @@ def configure_extensions(app: Flask) -> None:
     from cafpedia.config import MIGRATIONS_DIR
     from cafpedia.extensions import csrf, db, limiter, login_manager, migrate
 
+    from cafpedia.core import observability
+
+    observability.init_app(app)  # first: its request id and timing wrap everything after
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
@@ -72,11 +75,12 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.mail.routes import bp as mail_bp
     from cafpedia.notifications.routes import bp as notifications_bp
     from cafpedia.offline.routes import bp as offline_bp
+    from cafpedia.ops.routes import bp as ops_bp
     from cafpedia.search.routes import bp as search_bp
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp):
+    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp, ops_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
     from cafpedia.notifications import routes as notifications

@@ -4,6 +4,7 @@ init, serve, load, export and create-user: a contract that other tools rely on.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,7 +140,10 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
     db.session.remove()
     db.engine.dispose()  # workers open their own connections
     click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")
-    from cafpedia.server import run_gunicorn
+    from cafpedia.server import metrics_folder, run_gunicorn
+
+    # Before the workers start: each process's metrics go to files that /metrics adds up.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder(current_app.instance_path)
 
     helper = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--exit-with-parent"]) if with_worker else None
     try:
@@ -172,6 +176,9 @@ def worker_command(interval: float, exit_with_parent: bool) -> None:
     from cafpedia import worker
 
     click.echo(f"CAFpedia worker: mail, search and reminders every {interval:g} s (Ctrl+C stops it).")
+    from cafpedia.core.observability import configure_logging
+
+    configure_logging()
     worker.run(interval=interval, echo=lambda text: click.echo(text), exit_with_parent=exit_with_parent)
 
 

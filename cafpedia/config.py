@@ -1,6 +1,7 @@
 """Configuration: defaults, CAFPEDIA_* environment overrides, and a mapping passed by tests."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
@@ -100,6 +101,20 @@ def check_sign_in_settings(config: Mapping[str, Any]) -> None:
                           "or nobody but administrators could sign in.")
 
 
+def parse_networks(value) -> tuple:
+    """"127.0.0.1, 10.0.0.0/8" -> the networks; ConfigError naming the entry that is not one."""
+    if isinstance(value, tuple):
+        return value
+    networks = []
+    for entry in str(value or "").split(","):
+        if entry.strip():
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"CAFPEDIA_METRICS_ALLOW: {entry.strip()!r} is not an address or network (e.g. 10.0.0.0/8)") from None
+    return tuple(networks)
+
+
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The settings for one app: defaults, then the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -135,6 +150,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "SIGNIN_RATE_LIMIT": os.environ.get("CAFPEDIA_SIGNIN_RATE_LIMIT") or "10 per minute;60 per hour",
         "RATELIMIT_STORAGE_URI": os.environ.get("CAFPEDIA_RATELIMIT_STORAGE") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # State shared by every app machine (rate limits); unset: each process keeps its own.
+        "REDIS_URL": os.environ.get("CAFPEDIA_REDIS_URL") or "",
+        # Who may read /metrics: addresses or networks, separated by commas.
+        "METRICS_ALLOW": os.environ.get("CAFPEDIA_METRICS_ALLOW") or "127.0.0.1",
         # Reverse proxies in front of CAFpedia whose X-Forwarded-For to trust (0: none).
         "TRUSTED_PROXIES": int(os.environ.get("CAFPEDIA_TRUSTED_PROXIES") or 0),
         "TIME_ZONE": "Europe/London",
@@ -159,6 +178,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "PASSWORD_SIGN_IN": (os.environ.get("CAFPEDIA_PASSWORD_SIGN_IN") or "everyone").strip().lower(),
     }
     config.update(overrides)
+    if config["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in overrides and not os.environ.get("CAFPEDIA_RATELIMIT_STORAGE"):
+        # Limits counted in Redis, shared by every machine; in each process while Redis is down.
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+        config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    config["METRICS_ALLOW"] = parse_networks(config["METRICS_ALLOW"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: let threads share the connection pool safely; no pre-ping needed.

@@ -8,6 +8,7 @@ functions such as `can_moderate(user, area)`, which views call after loading it.
 """
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 
@@ -72,6 +73,22 @@ def public_read_enabled() -> bool:
 def anyone(user) -> bool:
     """Sign-in page, health check, static files, error pages."""
     return True
+
+
+@rule("monitoring_address")
+def monitoring_address(_user) -> bool:
+    """/metrics: only from the addresses in CAFPEDIA_METRICS_ALLOW (default 127.0.0.1),
+    whoever is signed in. Behind a proxy, the client's address is the one the trusted proxy
+    gives (CAFPEDIA_TRUSTED_PROXIES)."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in network for network in current_app.config["METRICS_ALLOW"])
+
+
+# Rules about where a request comes from, not who sends it: refused outright, never sent to sign in.
+ADDRESS_RULES = {"monitoring_address"}
 
 
 @rule("signed_in")
@@ -264,7 +281,7 @@ def check_request():
         abort(403)
     if RULES[rule_name](current_user):
         return None
-    if not is_signed_in(current_user):
+    if not is_signed_in(current_user) and rule_name not in ADDRESS_RULES:
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     abort(403)
 

@@ -1,12 +1,10 @@
-"""The home page and the health check."""
+"""The home page."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import text
 
 from cafpedia.areas import services as areas
 from cafpedia.core.permissions import requires
-from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 
 bp = Blueprint("core", __name__)
@@ -25,14 +23,3 @@ def home():
         recent=recently_published(), legal_updates=feed(limit=3), digest=latest_issue(),
         experts_now=count_available_now(),
     )
-
-
-@bp.get("/healthz")
-@requires("anyone")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # the database is down: say so, to a load balancer
-        db.session.rollback()
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cafpedia.core.clock import utcnow
+from cafpedia.core.observability import observe_search
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
 from cafpedia.search.documents import all_documents, count_documents, documents_for_key, keys_for
@@ -187,14 +189,12 @@ def drain(*, timeout: float = 1.0) -> int:
     Each batch holds the index's write lock from before it reads the cursor until the index
     has the documents and the cursor has moved (see "Order of drains" above). If another drain
     holds the lock for `timeout` seconds, the work waits for it or for the next drain. A
-    missing or outdated index, or one behind the pruned log, is rebuilt instead (which
-    includes every change); a broken one is left as it is.
+    missing, outdated or damaged index, or one behind the pruned log, is rebuilt instead
+    (which includes every change).
     """
     status = backend().status()
-    if status in ("missing", "outdated"):
-        return rebuild(only_if_needed=True)
-    if status != "ok":
-        return 0
+    if status in ("missing", "outdated") or status.startswith("broken"):
+        return rebuild(only_if_needed=True)  # a damaged index is replaced: the database is the truth
     done = 0
     # A session of its own (a fresh app context): its reads begin after the lock is taken,
     # and the caller's objects, such as the signed-in user, stay as they were.
@@ -245,7 +245,7 @@ def _drain_batch(timeout: float) -> tuple[int, int] | None:
         return len(keys), len(rows)
 
 
-def rebuild(progress=None, *, only_if_needed: bool = False) -> int:
+def rebuild(progress=None, *, only_if_needed: bool = False, wait: bool = True) -> int:
     """Rebuild the whole index from the database; logged changes are then redundant.
 
     It reads through a session of its own (a fresh app context), so the caller's objects,
@@ -261,7 +261,7 @@ def rebuild(progress=None, *, only_if_needed: bool = False) -> int:
         _, pruned = _cursors("")
         position = max(db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0, pruned)
         db.session.rollback()
-        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed)
+        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed, wait=wait)
         if count is None:  # another process rebuilt it meanwhile: the log is followed as usual
             db.session.remove()
             return drain() if backend().status() == "ok" else 0
@@ -361,11 +361,13 @@ def check_index(*, timeout: float = 30.0) -> IndexCheck:
     return IndexCheck(documents, missing, extra, differ, meanwhile)
 
 
-def ensure_index() -> str:
-    """Rebuild a missing or outdated index; report a broken one. Returns the status."""
+def ensure_index(*, wait: bool = True) -> str:
+    """Rebuild a missing or outdated index; report a broken one (the worker's next drain
+    replaces it). Returns the status. Without `wait`, a rebuild under way in another process
+    raises SearchUnavailable at once, rather than holding this request up."""
     status = backend().status()
     if status in ("missing", "outdated"):
-        rebuild(only_if_needed=True)
+        rebuild(only_if_needed=True, wait=wait)
         status = backend().status()
     return status
 
@@ -403,13 +405,15 @@ def search(user, raw_query: str, *, filters: dict[str, str] | None = None, page:
     page = min(max(page, 1), MAX_PAGE)
     if query.is_empty:
         return SearchResults(query, page, PER_PAGE, None)
+    started = time.perf_counter()
     try:
-        status = ensure_index()
+        status = ensure_index(wait=False)
         if status != "ok":
-            raise SearchUnavailable("the search index is damaged")
+            raise SearchUnavailable("the search index is damaged; it is being rebuilt")
         if _has_pending():
             drain(timeout=0.2)
         results = backend().search(query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE)
+        observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)
     except SearchUnavailable as exc:
         log.error("search unavailable: %s", exc)
         return SearchResults(query, page, PER_PAGE, None, problem=str(exc))

@@ -92,7 +92,7 @@ PAGES = [
 # Served, but not pages a person reads: downloads, feeds, machine answers, and the two steps
 # of signing in through the organisation (a redirect there and back: test_identity_provider_pages).
 NOT_PAGES = {
-    "static", "core.healthz", "search.api", "search.opensearch", "offline.service_worker", "offline.manifest", "offline.pages",
+    "static", "ops.healthz", "ops.metrics", "search.api", "search.opensearch", "offline.service_worker", "offline.manifest", "offline.pages",
     "digest.feed", "legal.feed", "legal.area_feed", "experts.report_download", "experts.rota_download", "experts.gaps_download",
     "tips.health_download", "tips.area_changes_download", "tips.record", "accounts.sign_in_with_provider", "accounts.provider_return",
 }

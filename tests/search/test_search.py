@@ -229,6 +229,10 @@ def test_a_broken_index_is_reported_plainly(app, demo_content, client, whoosh_on
     page = c.get("/search?q=conciliation")
     assert page.status_code == 503 and "Search is not working at the moment" in page.get_data(as_text=True)
     assert c.get("/api/search?q=conciliation").status_code == 503
+    assert c.get("/healthz").status_code == 503
+    service.drain()  # the worker's next round replaces the damaged index from the database
+    assert backend.status() == "ok"
+    assert c.get("/search?q=conciliation").status_code == 200 and c.get("/healthz").status_code == 200
 
 
 @pytest.mark.both_databases

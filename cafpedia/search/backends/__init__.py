@@ -56,6 +56,8 @@ class IndexWriter(Protocol):
 class Backend(Protocol):
     def status(self) -> str: ...
 
+    def document_count(self) -> int: ...
+
     def index_name(self) -> str:
         """The name of the index's cursor in the change log (SearchUnavailable if missing)."""
 
@@ -64,7 +66,7 @@ class Backend(Protocol):
         the documents from the database and writing them. None if another process keeps it
         for `timeout` seconds. Leaving without `commit()` discards the writes."""
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None: ...
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None: ...
 
     def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
         """key -> fingerprint of the documents in the index (of these keys only, if given)."""

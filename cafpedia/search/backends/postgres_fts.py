@@ -59,6 +59,10 @@ class PostgresBackend:
         self._known_ok = False
 
     @staticmethod
+    def document_count() -> int:
+        return db.session.scalar(select(func.count()).select_from(SearchDocumentRow))
+
+    @staticmethod
     def index_name() -> str:
         """One index, in the database, whichever machine asks: one cursor."""
         return "postgres"
@@ -134,14 +138,14 @@ class PostgresBackend:
             query = query.where(SearchDocumentRow.key.in_(keys))
         return dict(db.session.execute(query).all())
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None:
         if only_if_needed:
             self._known_ok = False
             if self.status() == "ok":
                 return None
-        if not self._lock(120):
+        if not self._lock(120 if wait else 0):
             db.session.rollback()
-            raise SearchUnavailable("another process has been writing to the index for 2 minutes")
+            raise SearchUnavailable("another process has been writing to the index for 2 minutes" if wait else "the search index is being rebuilt")
         db.session.execute(delete_rows(SearchDocumentRow))
         db.session.execute(delete_rows(SearchWord))
         batch, count = [], 0

@@ -255,6 +255,9 @@ class WhooshBackend:
             return f"broken: {type(exc).__name__}: {exc}"
         return "ok"
 
+    def document_count(self) -> int:
+        return self._current_searcher().doc_count()
+
     def index_name(self) -> str:
         """This index's own name (a new one for each rebuild), so each machine's index follows
         the change log with a cursor of its own. Read each time: another process may have
@@ -336,17 +339,18 @@ class WhooshBackend:
         finally:
             batch.cancel()  # nothing, once committed
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False) -> int | None:
+    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None:
         """Build a new index beside the live one and swap it in.
 
         One process rebuilds at a time (a lock file beside the index); with
         `only_if_needed`, a process that waited finds the index ready and does nothing
         (returns None). While it builds, the live index's write lock is held, so other
         processes keep their changes queued and apply them to the new index afterwards.
+        Without `wait`, a rebuild under way elsewhere is reported at once (SearchUnavailable).
         """
         self.directory.parent.mkdir(parents=True, exist_ok=True)
         with open(self.directory.with_name(f".{self.directory.name}.rebuild-lock"), "a+") as lock_file:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + (120 if wait else 0)
             while True:
                 try:
                     fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -632,6 +636,8 @@ class WhooshBackend:
 
     def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
         searcher = self._current_searcher()
+        if searcher.doc_count_all() == 0:  # an empty knowledge base: no segments to read
+            return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}}, suggestion=None)
         plan = self.plan(parsed)
         try:
             with self._lock:
@@ -751,7 +757,7 @@ def _new_name() -> str:
 
 def _segments(searcher) -> list:
     """(segment reader, first document number) for each segment; none for an empty index."""
-    return [(reader, offset) for reader, offset in searcher.reader().leaf_readers() if hasattr(reader, "segment")]
+    return [(reader, offset) for reader, offset in searcher.reader().leaf_readers() if getattr(reader, "segment", lambda: None)() is not None]
 
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:

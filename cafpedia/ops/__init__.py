@@ -1,0 +1,1 @@
+"""Operations: the health check a load balancer asks, and the metrics a monitor scrapes."""
