@@ -1,12 +1,17 @@
 """Plain error pages that say what happened and what to do next."""
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+import logging
+
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from cafpedia.core.text import has_control_characters
-from cafpedia.extensions import db
+from cafpedia.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
@@ -48,6 +53,26 @@ def init_app(app: Flask) -> None:
             "Its security token was missing or out of date, so nothing was saved. Go back, "
             "reload the page and send the form again.",
         )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database went away (restarting, or unreachable): a plain 503 page, no
+        traceback. The pool's pre-ping reconnects at the next request once it is back."""
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: the rollback cannot reach it either
+            db.session.remove()
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        log.error("database unavailable during %s %s: %s", request.method, request.path, type(error.orig or error).__name__)
+        if request.path.startswith("/healthz"):
+            return {"status": "down", "database": {"status": "down"}}, 503
+        page, status = render_error(
+            503, "CAFpedia cannot reach its database just now",
+            "What you were doing may not have been saved: wait a minute, then check and try again. "
+            "If it keeps happening, tell the CAFpedia team.",
+        )
+        return page, status, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

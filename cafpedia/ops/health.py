@@ -43,14 +43,20 @@ def _database() -> dict:
 
 def _search() -> dict:
     from cafpedia.search import service as search
+    from cafpedia.search.backends import SearchUnavailable
 
     backend = search.backend()
     status = backend.status()
     if status != "ok":
         return {"status": "rebuilding" if status in ("missing", "outdated") else "down", "backend": current_app.config["SEARCH_BACKEND"],
                 "detail": status}
-    lag = search.lag()
-    return {"status": "ok", "backend": current_app.config["SEARCH_BACKEND"], "index": backend.index_name(),
+    try:
+        lag = search.lag()
+        name = backend.index_name()
+    except SearchUnavailable as exc:  # gone since this process last looked: the worker rebuilds it
+        backend.close()
+        return {"status": "down", "backend": current_app.config["SEARCH_BACKEND"], "detail": str(exc)}
+    return {"status": "ok", "backend": current_app.config["SEARCH_BACKEND"], "index": name,
             "documents": backend.document_count(), "lag_rows": lag.rows, "lag_seconds": round(lag.seconds, 1), "logged_rows": lag.logged}
 
 

@@ -209,6 +209,12 @@ def drain(*, timeout: float = 1.0) -> int:
             log.warning("the search index %s is behind the pruned change log: rebuilding it", backend().index_name())
             db.session.remove()
             return rebuild()
+        except SearchUnavailable as exc:  # deleted or damaged since this process looked
+            backend().close()
+            log.warning("search index unusable (%s): the next drain checks it again, and rebuilds it if need be", exc)
+        except Exception:
+            backend().close()  # forget what this process knew of the index: the next drain checks it afresh
+            raise
         finally:
             db.session.remove()
     return done

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+import shutil
+import urllib.error
 import urllib.request
 
 import pytest
@@ -17,8 +19,11 @@ pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
 
 def health(base: str) -> dict:
-    with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+            return json.loads(response.read()) | {"code": response.status}
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read()) | {"code": exc.code}
 
 
 def eventually(check, seconds: float = 20.0):
@@ -57,6 +62,15 @@ def test_a_change_through_one_machine_is_found_through_the_other(tmp_path, datab
         # ...and a search there finds it.
         assert "Quokka welfare" in reader.get("/search?q=zyzzyva")
         assert "Quokka welfare" in reader.get("/search?q=quokka")
+        if backend == "whoosh":
+            # Machine two loses its index: it says so (503) while its worker rebuilds it;
+            # machine one keeps serving throughout.
+            shutil.rmtree(tmp_path / "two" / "instance" / "search" / "whoosh")
+            assert health(base_two)["code"] == 503 or health(base_two)["search"]["index"] not in indexes
+            assert health(base_one)["code"] == 200
+            assert eventually(lambda: health(base_two)["code"] == 200)
+            assert health(base_two)["search"]["index"] not in indexes  # a new index, under a new name
+            assert "Quokka welfare" in reader.get("/search?q=zyzzyva")
     for log in ("one.log", "two.log"):
         text = (tmp_path / log).read_text()
         assert "Traceback" not in text, text[-3000:]

@@ -333,6 +333,9 @@ class WhooshBackend:
         except LockError:
             yield None
             return
+        except OSError as exc:  # its files gone or unreadable since this process opened it
+            self._forget()
+            raise SearchUnavailable(f"the search index cannot be written ({type(exc).__name__})") from exc
         batch = _WhooshWriter(self, writer)
         try:
             yield batch
