@@ -45,8 +45,8 @@ class SearchCursor(db.Model):
 
 class SearchDocumentRow(db.Model):
     """The PostgreSQL search backend's index: one row per document, with a weighted
-    tsvector (title A, tags and references B, text C) under a GIN index. Unused, and
-    empty, with the Whoosh backend."""
+    tsvector (title A, tags and references B, text C) under a GIN index, and its body in
+    search_texts. Unused, and empty, with the Whoosh backend."""
 
     __tablename__ = "search_documents"
 
@@ -59,7 +59,6 @@ class SearchDocumentRow(db.Model):
     area_title: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
     extra: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[str] = mapped_column(Text, default="")  # weighted like the title
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -72,7 +71,19 @@ class SearchDocumentRow(db.Model):
     # The title and keywords alone (small, never compressed away): ranks candidates cheaply.
     tsv_title = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
-    __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),)
+    # The tsvector stays in the row (not moved out to TOAST), so checking a phrase against it
+    # reads no other table; the body, which only snippets need, lives in search_texts.
+    __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"), {"postgresql_with": {"toast_tuple_target": 8160}})
+
+
+class SearchText(db.Model):
+    """A document's body for the PostgreSQL backend's snippets, apart from search_documents so
+    that the rows a search reads stay narrow (a few per page)."""
+
+    __tablename__ = "search_texts"
+
+    key: Mapped[str] = mapped_column(ForeignKey("search_documents.key", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
 
 
 class SearchWord(db.Model):

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
-from cafpedia.search.models import SearchDocumentRow, SearchWord
+from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
 from cafpedia.search.query import ParsedQuery
 from cafpedia.search.synonyms import current_groups
 
@@ -73,31 +73,34 @@ class PostgresBackend:
     def _row(doc: SearchDocument) -> dict:
         return {
             "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "keywords": doc.keywords, "body": doc.index_body(), "extra": doc.index_extra(),
+            "url": doc.url, "title": doc.title, "keywords": doc.keywords, "extra": doc.index_extra(),
             "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
             "author_id": doc.author_id, "area_id": doc.area_id, "fingerprint": doc.fingerprint(),
         }
 
     @staticmethod
     def _tsv():
-        table = SearchDocumentRow.__table__
+        table, texts = SearchDocumentRow.__table__, SearchText.__table__
         return (
             func.setweight(func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords)), literal_column("'A'"))
             .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.extra, "")), literal_column("'B'")))
-            .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.body, "")), literal_column("'C'")))
+            .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(texts.c.body, "")), literal_column("'C'")))
         )
 
     def _upsert(self, docs: list[SearchDocument]) -> None:
         if not docs:
             return
         rows = [self._row(d) for d in docs]
+        bodies = [{"key": d.key, "body": d.index_body()} for d in docs]
         statement = insert(SearchDocumentRow).values(rows)
         columns = {c: statement.excluded[c] for c in rows[0] if c != "key"}
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
-        table = SearchDocumentRow.__table__
-        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs]))
+        statement = insert(SearchText).values(bodies)
+        db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"body": statement.excluded.body}))
+        table, texts = SearchDocumentRow.__table__, SearchText.__table__
+        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs]), texts.c.key == table.c.key)
                            .values(tsv=self._tsv(), tsv_title=func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords))))
-        words = {w for row, d in zip(rows, docs, strict=True) for w in d.spelling_words(row["body"])}
+        words = {w for body, d in zip(bodies, docs, strict=True) for w in d.spelling_words(body["body"])}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
 
@@ -125,6 +128,7 @@ class PostgresBackend:
 
     def write(self, add: list[SearchDocument], delete: list[str]) -> None:
         if delete:
+            db.session.execute(delete_rows(SearchText).where(SearchText.key.in_(delete)))
             db.session.execute(delete_rows(SearchDocumentRow).where(SearchDocumentRow.key.in_(delete)))
         for start in range(0, len(add), 200):
             self._upsert(add[start:start + 200])
@@ -146,6 +150,7 @@ class PostgresBackend:
         if not self._lock(120 if wait else 0):
             db.session.rollback()
             raise SearchUnavailable("another process has been writing to the index for 2 minutes" if wait else "the search index is being rebuilt")
+        db.session.execute(delete_rows(SearchText))  # first: the cascade from each document would be row by row
         db.session.execute(delete_rows(SearchDocumentRow))
         db.session.execute(delete_rows(SearchWord))
         batch, count = [], 0
@@ -162,7 +167,7 @@ class PostgresBackend:
         if progress and batch:
             progress(len(batch))
         db.session.commit()
-        db.session.execute(text("ANALYZE search_documents"))  # the planner's figures, for thousands of new rows at once
+        db.session.execute(text("ANALYZE search_documents, search_texts"))  # the planner's figures, for thousands of new rows at once
         db.session.commit()
         self._known_ok = True
         return count
@@ -241,8 +246,8 @@ class PostgresBackend:
         if tsquery is not None:
             where.append(table.tsv.op("@@")(tsquery))
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
-        headline = (func.ts_headline(CONFIG, table.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
-                    else func.left(table.body, 220))
+        headline = (func.ts_headline(CONFIG, SearchText.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
+                    else func.left(SearchText.body, 220))
         try:
             if tsquery is not None:
                 # Matches come from the GIN index, never by reading every document's tsvector
@@ -254,6 +259,7 @@ class PostgresBackend:
             rows = db.session.execute(
                 select(table.key, table.kind, table.title, table.url, table.area, table.area_title, table.status, table.updated_at,
                        headline.label("headline"))
+                .join(SearchText, SearchText.key == table.key)
                 .where(table.key.in_(list(ranks)))
             ).all() if ranks else []
             order = {key: i for i, key in enumerate(ranks)}

@@ -374,8 +374,8 @@ class WhooshBackend:
         building = self.directory.with_name(f".{self.directory.name}.building-{uuid.uuid4().hex[:8]}")
         building.mkdir()
         live_lock = None
-        if self.directory.is_dir() and index.exists_in(str(self.directory)):
-            try:
+        if self.directory.is_dir():
+            try:  # a missing or damaged index fails here: the new one is built without its lock
                 live_lock = index.open_dir(str(self.directory)).storage.lock("MAIN_WRITELOCK")
                 deadline = time.monotonic() + 30
                 while not live_lock.acquire(blocking=False):
