@@ -62,6 +62,10 @@ def test_a_change_through_one_machine_is_found_through_the_other(tmp_path, datab
         # ...and a search there finds it.
         assert "Quokka welfare" in reader.get("/search?q=zyzzyva")
         assert "Quokka welfare" in reader.get("/search?q=quokka")
+        # Each machine's metrics add up all its gunicorn workers (multiprocess files).
+        scraped = urllib.request.urlopen(base_two + "/metrics", timeout=10).read().decode()
+        assert 'cafpedia_http_requests_total{endpoint="search.results",method="GET",status="200"} 2.0' in scraped
+        assert "cafpedia_search_outbox_lag_rows 0.0" in scraped
         if backend == "whoosh":
             # Machine two loses its index: it says so (503) while its worker rebuilds it;
             # machine one keeps serving throughout.
