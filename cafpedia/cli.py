@@ -137,6 +137,10 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
     else:
         upgrade_database()  # never loads demo accounts into a database set up with --no-demo
     print_demo_sign_ins()
+    if db.engine.dialect.name == "postgresql" and not os.environ.get("CAFPEDIA_SECRET_KEY"):
+        click.echo("Note: CAFPEDIA_SECRET_KEY is not set, so this machine signs cookies with a key of its own "
+                   f"({current_app.instance_path}/secret_key). With several app machines, give them all the same "
+                   "CAFPEDIA_SECRET_KEY, or a person signed in on one is signed out on the next.", err=True)
     db.session.remove()
     db.engine.dispose()  # workers open their own connections
     click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")

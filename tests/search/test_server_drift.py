@@ -63,6 +63,8 @@ def test_the_index_ends_as_the_database_after_concurrent_servers_and_loads(tmp_p
     assert all(done.returncode == 0 for done in loads), [done.stderr for done in loads]
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log, log[-3000:]
+    # Without CAFPEDIA_SECRET_KEY, a machine on PostgreSQL says its cookies' key is its own.
+    assert ("CAFPEDIA_SECRET_KEY is not set" in log) == (database_url.startswith("postgresql") and "CAFPEDIA_SECRET_KEY" not in env)
     check = command(env, "reindex", "--check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "The search index agrees with the database" in check.stdout
