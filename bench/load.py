@@ -23,7 +23,6 @@ import os
 import random
 import re
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,9 +95,9 @@ class Results:
                 self.errors.append(f"{status} on {where}")
 
 
-def timed(results: Results, kind: str, call, where: str):
+def timed(results: Results, kind: str, where: str, call, *args):
     started = time.perf_counter()
-    status, url, page = call()
+    status, url, page = call(*args)
     results.record(kind, status, time.perf_counter() - started, where)
     return status, url, page
 
@@ -114,10 +113,10 @@ def client(number: int, machines: list[str], until: float, results: Results, rng
         roll = rng.random()
         if roll < 0.7:
             path = rng.choice(READS)
-            timed(results, "read", lambda: reader.request(base + path), path)
+            timed(results, "read", path, reader.request, base + path)
         elif roll < 0.9:
             path = "/search?" + urllib.parse.urlencode({"q": rng.choice(QUERIES)})
-            timed(results, "search", lambda: reader.request(base + path), path)
+            timed(results, "search", path, reader.request, base + path)
         else:
             made += 1
             word = f"loadword{number}x{made}x{secrets.token_hex(3)}"
@@ -126,13 +125,13 @@ def client(number: int, machines: list[str], until: float, results: Results, rng
                     "body": f"A tip written by the load test ({word}): check the safeguarding letter before the first hearing.",
                     "tags": "load test", "standards": "", "legal_refs": "", "change_note": "Load test.", "confirm_safe": "y",
                     "submit": "Send for approval"}
-            status, url, _ = timed(results, "propose", lambda: proposer.post_form(base, "/tips/new", "/tips/new", form), "/tips/new")
+            status, url, _ = timed(results, "propose", "/tips/new", proposer.post_form, base, "/tips/new", "/tips/new", form)
             if status != 200 or f"/tips/{slug}/revisions/1" not in url:
                 continue
             decide = {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"], "confidentiality_confirmed": "y"}
             base = rng.choice(machines)
-            status, url, page = timed(results, "approve", lambda: approver.post_form(
-                base, f"/tips/{slug}/revisions/1", f"/tips/{slug}/revisions/1/approve", decide), "approve")
+            status, url, page = timed(results, "approve", "approve", approver.post_form,
+                                      base, f"/tips/{slug}/revisions/1", f"/tips/{slug}/revisions/1/approve", decide)
             if status != 200 or "is published" not in page:
                 continue
             approved_at = time.perf_counter()

@@ -35,9 +35,8 @@ def configure_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
     from cafpedia import models  # noqa: F401
     from cafpedia.config import MIGRATIONS_DIR
-    from cafpedia.extensions import csrf, db, limiter, login_manager, migrate
-
     from cafpedia.core import observability
+    from cafpedia.extensions import csrf, db, limiter, login_manager, migrate
 
     observability.init_app(app)  # first: its request id and timing wrap everything after
     db.init_app(app)

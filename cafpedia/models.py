@@ -14,6 +14,13 @@ from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, Nomination, 
 from cafpedia.legal.models import LegalFeedVisit, LegalRevision, LegalUpdate, LegalUpdateArea, TipLegalFlag  # noqa: F401
 from cafpedia.mail.models import MailMessage  # noqa: F401
 from cafpedia.notifications.models import Notification, NotificationMark, NotificationPreference, Watch  # noqa: F401
-from cafpedia.search.models import SearchCursor, SearchDocumentRow, SearchQueueEntry, SearchText, SearchWord, SynonymList  # noqa: F401
+from cafpedia.search.models import (  # noqa: F401
+    SearchCursor,
+    SearchDocumentRow,
+    SearchQueueEntry,
+    SearchText,
+    SearchWord,
+    SynonymList,
+)
 from cafpedia.standards.models import StandardClause, StandardsVersion  # noqa: F401
 from cafpedia.tips.models import Revision, RevisionLink, RevisionStandard, Tip, TipEvent, TipProblem, TipVote  # noqa: F401

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import shutil
+import time
 import urllib.error
 import urllib.request
 
