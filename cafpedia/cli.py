@@ -179,11 +179,11 @@ def worker_command(interval: float, exit_with_parent: bool) -> None:
     _refuse_bad_settings("worker")
     from cafpedia import worker
 
-    click.echo(f"CAFpedia worker: mail, search and reminders every {interval:g} s (Ctrl+C stops it).")
     from cafpedia.core.observability import configure_logging
 
-    configure_logging()
-    worker.run(interval=interval, echo=lambda text: click.echo(text), exit_with_parent=exit_with_parent)
+    configure_logging()  # what it did, as JSON lines like the server's
+    worker.log.info("CAFpedia worker: mail, search and reminders every %g s (Ctrl+C stops it).", interval)
+    worker.run(interval=interval, echo=worker.log.info, exit_with_parent=exit_with_parent)
 
 
 @click.command("send-mail")

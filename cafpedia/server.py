@@ -34,6 +34,18 @@ class CafpediaServer(BaseApplication):
         return app
 
 
+# gunicorn's loggers hand their records to the root logger, which writes JSON lines.
+LOGGING = {
+    "root": {"level": "INFO", "handlers": ["json"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True, "qualname": "gunicorn.access"},
+    },
+    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "formatters": {"json": {"()": "cafpedia.core.observability.JsonFormatter"}},
+}
+
+
 def _worker_gone(_server, worker) -> None:
     """A worker process has exited: its live gauges leave the shared metrics files."""
     from prometheus_client import multiprocess
@@ -57,6 +69,7 @@ def run_gunicorn(*, host: str, port: int, workers: int, timeout: int, config: Ma
             "timeout": timeout,
             "accesslog": None,  # CAFpedia logs each request itself, as a JSON line
             "errorlog": "-",
+            "logconfig_dict": LOGGING,  # gunicorn's own lines (workers booting, signals) as JSON lines too
             "forwarded_allow_ips": "127.0.0.1",
             "child_exit": _worker_gone,
         },
