@@ -178,7 +178,6 @@ def worker_command(interval: float, exit_with_parent: bool) -> None:
     """Send mail, update the search index and send reminders, continuously (Ctrl+C stops)."""
     _refuse_bad_settings("worker")
     from cafpedia import worker
-
     from cafpedia.core.observability import configure_logging
 
     configure_logging()  # what it did, as JSON lines like the server's
