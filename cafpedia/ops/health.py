@@ -46,7 +46,7 @@ def _search() -> dict:
     from cafpedia.search.backends import SearchUnavailable
 
     backend = search.backend()
-    status = backend.status()
+    status = backend.check_now()
     if status != "ok":
         return {"status": "rebuilding" if status in ("missing", "outdated") else "down", "backend": current_app.config["SEARCH_BACKEND"],
                 "detail": status}

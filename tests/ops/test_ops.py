@@ -55,6 +55,25 @@ def test_health_is_503_while_the_index_is_missing(app, client):
     assert client.get("/healthz").status_code == 200
 
 
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_health_notices_an_index_damaged_in_place(app, client, make_area, caplog):
+    from pathlib import Path
+
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("a Whoosh index on this machine")
+    make_area("quokka-law", "Quokka law")
+    db.session.commit()
+    service.drain()
+    assert client.get("/healthz").status_code == 200  # this process now knows the index as sound
+    for path in Path(service.backend().directory).glob("_MAIN_*.toc"):
+        path.write_bytes(b"garbage")
+    with caplog.at_level(logging.CRITICAL):
+        health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["search"]["status"] == "down"
+    service.drain()  # the worker's next round rebuilds it
+    assert client.get("/healthz").status_code == 200
+
+
 def test_health_is_503_when_the_database_is_down(make_app):
     app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/nothing")
     with app.app_context():

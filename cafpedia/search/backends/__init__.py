@@ -58,6 +58,9 @@ class Backend(Protocol):
 
     def document_count(self) -> int: ...
 
+    def check_now(self) -> str:
+        """status(), checked afresh rather than remembered (for the health check)."""
+
     def index_name(self) -> str:
         """The name of the index's cursor in the change log (SearchUnavailable if missing)."""
 

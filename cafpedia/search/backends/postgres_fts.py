@@ -58,6 +58,10 @@ class PostgresBackend:
     def close(self) -> None:
         self._known_ok = False
 
+    def check_now(self) -> str:
+        self._known_ok = False
+        return self.status()
+
     @staticmethod
     def document_count() -> int:
         return db.session.scalar(select(func.count()).select_from(SearchDocumentRow))

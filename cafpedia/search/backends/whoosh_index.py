@@ -237,6 +237,14 @@ class WhooshBackend:
         self._known_ok = status == "ok"
         return status
 
+    def check_now(self) -> str:
+        """status(), read afresh from the files (for /healthz): an index damaged in place is
+        noticed here, and this process forgets what it knew of it."""
+        status = self._check()
+        if status != "ok":
+            self.close()
+        return status
+
     def _check(self) -> str:
         try:
             exists = self.directory.is_dir() and index.exists_in(str(self.directory))
