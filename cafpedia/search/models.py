@@ -67,18 +67,21 @@ class SearchDocumentRow(db.Model):
     author_id: Mapped[int | None] = mapped_column(Integer)
     area_id: Mapped[int | None] = mapped_column(Integer)
     fingerprint: Mapped[str | None] = mapped_column(String(64))  # SearchDocument.fingerprint()
+    # The whole document, weighted and with positions: ranks the few best candidates.
     tsv = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
     # The title and keywords alone (small, never compressed away): ranks candidates cheaply.
     tsv_title = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+    # What matching reads, under the GIN index: every word, and every pair of adjacent words
+    # ("first~hear"), as the Whoosh backend indexes them. A phrase is then a few pairs that
+    # the index alone answers, without reading any document's vector to check positions.
+    tsv_match = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
-    # The tsvector stays in the row (not moved out to TOAST), so checking a phrase against it
-    # reads no other table; the body, which only snippets need, lives in search_texts.
-    __table_args__ = (Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"), {"postgresql_with": {"toast_tuple_target": 8160}})
+    __table_args__ = (Index("ix_search_documents_tsv_match", "tsv_match", postgresql_using="gin"),)
 
 
 class SearchText(db.Model):
     """A document's body for the PostgreSQL backend's snippets, apart from search_documents so
-    that the rows a search reads stay narrow (a few per page)."""
+    that the rows a search reads stay narrow (dozens to a page)."""
 
     __tablename__ = "search_texts"
 

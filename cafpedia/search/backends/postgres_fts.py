@@ -1,9 +1,12 @@
 """The PostgreSQL search backend: full-text search in the database itself.
 
 For installations with several application servers and no shared disk. Documents are
-rows of `search_documents` with a weighted tsvector under a GIN index; writes happen in
-the same transaction as the outbox rows they clear. Chosen by
-CAFPEDIA_SEARCH_BACKEND=postgres.
+rows of `search_documents`: a weighted tsvector with positions (`tsv`, for ranking), and
+for matching, under a GIN index, every word and every pair of adjacent words (`tsv_match`,
+as the Whoosh backend indexes pairs), so that the index alone answers a phrase and no
+document's vector is read to check positions. Bodies, for snippets, are in `search_texts`.
+Writes happen in the same transaction as the cursor's move past the changes they apply.
+Chosen by CAFPEDIA_SEARCH_BACKEND=postgres.
 """
 from __future__ import annotations
 
@@ -13,9 +16,23 @@ import time
 from contextlib import contextmanager
 from html import escape
 
-from sqlalchemy import String, Text, and_, case, cast, func, literal, literal_column, or_, select, text, union_all
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy import delete as delete_rows
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import TSQUERY, insert
 
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
@@ -32,6 +49,16 @@ START, STOP = "\x02", "\x03"  # headline markers no document holds (control char
 WRITE_LOCK = 0x43414650  # "CAFP"
 # How many matches the second stage ranks with ts_rank (see _page_of_keys).
 CANDIDATES = 200
+# tsv_match of the document `d`: its words (without positions) and each word~next-word pair,
+# the next word being the next one kept (stop words are not kept), as Whoosh's pairs are.
+MATCH_VECTOR = """strip(d.tsv) || coalesce((
+    SELECT array_to_tsvector(array_agg(DISTINCT w.lexeme || '~' || w.next))
+    FROM (SELECT x.lexeme, lead(x.lexeme) OVER (ORDER BY x.pos) AS next
+          FROM (SELECT u.lexeme, p AS pos FROM unnest(d.tsv) AS u, unnest(u.positions) AS p) AS x) AS w
+    WHERE w.next IS NOT NULL), ''::tsvector)"""
+LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
+CHAIN = re.compile(r"(\s*<(?:-|\d+)>\s*)*")
+_lexemes_of: dict[str, tuple[tuple[str, ...], bool]] = {}  # a phrase -> (its lexemes, in a chain?)
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
 
 
@@ -102,8 +129,10 @@ class PostgresBackend:
         statement = insert(SearchText).values(bodies)
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"body": statement.excluded.body}))
         table, texts = SearchDocumentRow.__table__, SearchText.__table__
-        db.session.execute(table.update().where(table.c.key.in_([d.key for d in docs]), texts.c.key == table.c.key)
+        keys = [d.key for d in docs]
+        db.session.execute(table.update().where(table.c.key.in_(keys), texts.c.key == table.c.key)
                            .values(tsv=self._tsv(), tsv_title=func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords))))
+        db.session.execute(text(f"UPDATE search_documents AS d SET tsv_match = {MATCH_VECTOR} WHERE d.key = ANY(:keys)"), {"keys": keys})
         words = {w for body, d in zip(bodies, docs, strict=True) for w in d.spelling_words(body["body"])}
         if words:
             db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
@@ -191,20 +220,23 @@ class PostgresBackend:
     def build_query(self, parsed: ParsedQuery):
         """(tsquery or None, filters as SQL conditions, single words that could be misspelt)."""
         groups = {v: list(g) for g in current_groups() for v in g}
-        elements, plain = [], []
+        elements, plain, element_variants = [], [], []
         parts, i = parsed.parts, 0
         while i < len(parts):
             if i in parsed.phrases:
-                elements.append(self._element(groups.get(parts[i].lower(), [parts[i]])))
+                element_variants.append(groups.get(parts[i].lower(), [parts[i]]))
+                elements.append(self._element(element_variants[-1]))
                 i += 1
                 continue
             for j in range(min(len(parts), i + 4), i, -1):
                 candidate = " ".join(parts[i:j]).lower()
                 if candidate in groups and not any(k in parsed.phrases for k in range(i, j)):
-                    elements.append(self._element(groups[candidate]))
+                    element_variants.append(groups[candidate])
+                    elements.append(self._element(element_variants[-1]))
                     i = j
                     break
             else:
+                element_variants.append([parts[i]])
                 elements.append(self._element([parts[i]]))
                 if re.fullmatch(r"[A-Za-z']+", parts[i]):
                     plain.append(parts[i])
@@ -212,6 +244,7 @@ class PostgresBackend:
         tsquery = None
         for element in elements:
             tsquery = element if tsquery is None else tsquery.op("&&")(element)
+        match = self._match_query(element_variants)
         table = SearchDocumentRow
         conditions = []
         for name, values in parsed.filters.items():
@@ -223,7 +256,39 @@ class PostgresBackend:
                 conditions.append(or_(*[cast(table.standards, Text).contains(f'"{v}"') for v in values]))
             elif name == "tag":
                 conditions.append(or_(*[cast(table.tags, Text).contains(f'"{v}"') for v in values]))
-        return tsquery, conditions, plain
+        return tsquery, match, conditions, plain
+
+    @staticmethod
+    def _lexemes(variants: list[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """Each phrase's lexemes as phraseto_tsquery gives them, and whether they form a simple
+        chain (a <-> b <2> c); read from the database once per phrase and process."""
+        missing = [v for v in dict.fromkeys(variants) if v not in _lexemes_of]
+        if missing:
+            row = db.session.execute(select(*[cast(func.phraseto_tsquery(CONFIG, v), Text) for v in missing])).one()
+            if len(_lexemes_of) > 20_000:
+                _lexemes_of.clear()
+            for variant, shown in zip(missing, row, strict=True):
+                found = [m.replace("''", "'").replace("\\\\", "\\") for m in LEXEME.findall(shown or "")]
+                _lexemes_of[variant] = (tuple(found), CHAIN.fullmatch(LEXEME.sub("", shown or "")) is not None)
+        return {v: _lexemes_of[v] for v in variants}
+
+    def _match_query(self, element_variants: list[list[str]]) -> str | None:
+        """The tsquery (as text) that tsv_match answers from the index alone: each word, and a
+        phrase as its adjacent pairs (all required), as the Whoosh backend finds phrases.
+        Elements that are only stop words are left out; None if nothing is left to find."""
+        lexemes = self._lexemes([v for variants in element_variants for v in variants])
+        elements = []
+        for variants in element_variants:
+            alternatives = []
+            for variant in variants:
+                words, chain = lexemes[variant]
+                if not words:
+                    continue
+                terms = [f"{a}~{b}" for a, b in zip(words, words[1:], strict=False)] if chain and len(words) > 1 else list(words)
+                alternatives.append(" & ".join(_quote(t) for t in terms))
+            if alternatives:
+                elements.append(" | ".join(f"({a})" for a in alternatives))
+        return " & ".join(f"({e})" for e in elements) if elements else None
 
     @staticmethod
     def _visibility(visibility: Visibility, parsed: ParsedQuery):
@@ -244,11 +309,11 @@ class PostgresBackend:
         return condition
 
     def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
-        tsquery, conditions, plain = self.build_query(parsed)
+        tsquery, match, conditions, plain = self.build_query(parsed)
         table = SearchDocumentRow
         where = [self._visibility(visibility, parsed), *conditions]
         if tsquery is not None:
-            where.append(table.tsv.op("@@")(tsquery))
+            where.append(table.tsv_match.op("@@")(cast(literal(match), TSQUERY)) if match else false())
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
         headline = (func.ts_headline(CONFIG, SearchText.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
                     else func.left(SearchText.body, 220))
@@ -341,6 +406,11 @@ class PostgresBackend:
         parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
         parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
         return " ".join(parts)
+
+
+def _quote(lexeme: str) -> str:
+    """A lexeme as tsquery text reads it: quoted, so that nothing in it is an operator."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _mark(headline: str) -> str:
