@@ -101,6 +101,9 @@ def check_sign_in_settings(config: Mapping[str, Any]) -> None:
                           "or nobody but administrators could sign in.")
 
 
+REDIS_TIMEOUT = 0.25  # seconds: a Redis that does not answer must not hold a request up
+
+
 def parse_networks(value) -> tuple:
     """"127.0.0.1, 10.0.0.0/8" -> the networks; ConfigError naming the entry that is not one."""
     if isinstance(value, tuple):
@@ -181,7 +184,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     if config["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in overrides and not os.environ.get("CAFPEDIA_RATELIMIT_STORAGE"):
         # Limits counted in Redis, shared by every machine; in each process while Redis is down.
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
-        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
         config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     config["METRICS_ALLOW"] = parse_networks(config["METRICS_ALLOW"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

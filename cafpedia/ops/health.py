@@ -52,11 +52,10 @@ def _search() -> dict:
                 "detail": status}
     try:
         lag = search.lag()
-        name = backend.index_name()
     except SearchUnavailable as exc:  # gone since this process last looked: the worker rebuilds it
         backend.close()
         return {"status": "down", "backend": current_app.config["SEARCH_BACKEND"], "detail": str(exc)}
-    return {"status": "ok", "backend": current_app.config["SEARCH_BACKEND"], "index": name,
+    return {"status": "ok", "backend": current_app.config["SEARCH_BACKEND"], "index": lag.index,
             "documents": backend.document_count(), "lag_rows": lag.rows, "lag_seconds": round(lag.seconds, 1), "logged_rows": lag.logged}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-TIMEOUT = 0.25  # seconds: a Redis that does not answer must not hold a request up
+from cafpedia.config import REDIS_TIMEOUT as TIMEOUT
 
 
 def client():

@@ -154,28 +154,26 @@ def _pending_query(name: str):
     return select(SearchQueueEntry.id, SearchQueueEntry.queued_at).where(SearchQueueEntry.id > func.coalesce(position, 0))
 
 
-def queue_length() -> int:
-    """Changes logged that this app's index has not yet applied."""
-    if backend().status() != "ok":
-        return db.session.scalar(select(func.count()).select_from(SearchQueueEntry))
-    return db.session.scalar(select(func.count()).select_from(_pending_query(backend().index_name()).subquery()))
-
-
 @dataclass
 class Lag:
     rows: int  # changes this index has not applied
     seconds: float  # since the oldest of them was logged (0: none)
     logged: int  # rows in the log, applied or not (pruning keeps this small)
+    index: str | None  # the index's name (None: no usable index, so every logged row is pending)
 
 
 def lag() -> Lag:
+    """How far this app's index is behind the change log."""
     logged = db.session.scalar(select(func.count()).select_from(SearchQueueEntry))
-    if backend().status() != "ok":
-        oldest = db.session.scalar(select(func.min(SearchQueueEntry.queued_at)))
-        return Lag(logged, (utcnow() - oldest).total_seconds() if oldest else 0.0, logged)
-    pending = _pending_query(backend().index_name()).subquery()
+    name = backend().index_name() if backend().status() == "ok" else None
+    pending = (_pending_query(name) if name else select(SearchQueueEntry.id, SearchQueueEntry.queued_at)).subquery()
     rows, oldest = db.session.execute(select(func.count(), func.min(pending.c.queued_at))).one()
-    return Lag(rows, max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0, logged)
+    return Lag(rows, max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0, logged, name)
+
+
+def queue_length() -> int:
+    """Changes logged that this app's index has not yet applied."""
+    return lag().rows
 
 
 def _has_pending() -> bool:
@@ -264,7 +262,7 @@ def rebuild(progress=None, *, only_if_needed: bool = False, wait: bool = True) -
             old_name = backend().index_name()
         except SearchUnavailable:
             old_name = None
-        _, pruned = _cursors("")
+        pruned = db.session.scalar(select(SearchCursor.position).where(SearchCursor.name == SearchCursor.PRUNED)) or 0
         position = max(db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0, pruned)
         db.session.rollback()
         count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed, wait=wait)

@@ -149,7 +149,7 @@ class PostgresBackend:
     @contextmanager
     def writing(self, *, timeout: float):
         """The advisory lock, in the drain's own transaction: the rows written here and the
-        queue rows deleted by the drain commit together (`commit()` itself does nothing)."""
+        index's cursor moved by the drain commit together (`commit()` itself does nothing)."""
         if not self._lock(timeout):
             db.session.rollback()
             yield None
@@ -167,7 +167,7 @@ class PostgresBackend:
             self._upsert(add[start:start + 200])
 
     def commit(self) -> None:
-        """The drain's transaction commits these rows with its queue deletions."""
+        """The drain's transaction commits these rows with the cursor's move."""
 
     def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
         query = select(SearchDocumentRow.key, SearchDocumentRow.fingerprint)
@@ -218,31 +218,30 @@ class PostgresBackend:
         return query
 
     def build_query(self, parsed: ParsedQuery):
-        """(tsquery or None, filters as SQL conditions, single words that could be misspelt)."""
+        """(tsquery or None, the match query's text or None, filters as SQL conditions, single
+        words that could be misspelt)."""
         groups = {v: list(g) for g in current_groups() for v in g}
-        elements, plain, element_variants = [], [], []
+        element_variants, plain = [], []  # each element: the phrases any one of which it needs
         parts, i = parsed.parts, 0
         while i < len(parts):
             if i in parsed.phrases:
                 element_variants.append(groups.get(parts[i].lower(), [parts[i]]))
-                elements.append(self._element(element_variants[-1]))
                 i += 1
                 continue
             for j in range(min(len(parts), i + 4), i, -1):
                 candidate = " ".join(parts[i:j]).lower()
                 if candidate in groups and not any(k in parsed.phrases for k in range(i, j)):
                     element_variants.append(groups[candidate])
-                    elements.append(self._element(element_variants[-1]))
                     i = j
                     break
             else:
                 element_variants.append([parts[i]])
-                elements.append(self._element([parts[i]]))
                 if re.fullmatch(r"[A-Za-z']+", parts[i]):
                     plain.append(parts[i])
                 i += 1
         tsquery = None
-        for element in elements:
+        for variants in element_variants:
+            element = self._element(variants)
             tsquery = element if tsquery is None else tsquery.op("&&")(element)
         match = self._match_query(element_variants)
         table = SearchDocumentRow
