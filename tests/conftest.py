@@ -12,11 +12,12 @@ import os
 import re
 import shutil
 import uuid
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from cafpedia import create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
@@ -134,12 +135,123 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+def _search_backend(request) -> str:
+    """The search backend this test's app runs on: the search tests run each one (their `app`
+    fixture is parametrised by it); every other test runs on the default, Whoosh."""
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("app") if callspec else None
+    return backend if backend in ("whoosh", "postgres") else "whoosh"
+
+
+class DemoSnapshots:
+    """The demo content, loaded once per test session (and xdist worker) for each database
+    and search backend, and copied for each test that asks for `demo_content`: loading it
+    takes seconds, copying it a fraction of one. A SQLite snapshot is a database file and
+    its search folder; a PostgreSQL one is a template database that each test's database is
+    created from (and dropped after).
+
+    The snapshot is loaded on a clock pinned a minute before the tests' own, so everything it
+    stamps "now" is older than whatever a test does next, as it was when each test loaded it."""
+
+    def __init__(self, tmp_path_factory, request):
+        self._tmp = tmp_path_factory
+        self._request = request
+        self._built: dict[tuple[str, str], object] = {}
+        self._admin = None
+        self._copies = 0
+
+    def _load(self, url: str, folder: Path, backend: str) -> None:
+        from cafpedia.content.loader import load_folder
+        from cafpedia.search import service
+
+        with app_clock.frozen(PINNED_AT - timedelta(minutes=1)):
+            app = create_app(base_config(folder, url) | {"SEARCH_BACKEND": backend})
+            with app.app_context():
+                load_folder(DEFAULT_CONTENT_DIR)
+                db.session.commit()
+                service.ensure_index()  # built, as `cafpedia init` leaves it (else each test's first search would build it)
+                db.session.remove()
+                db.engine.dispose()
+
+    @staticmethod
+    def _copy_folders(source: Path, tmp_path: Path) -> None:
+        for name in ("instance", "search"):
+            if (source / name).is_dir():
+                shutil.copytree(source / name, tmp_path / name, dirs_exist_ok=True)
+
+    def sqlite(self, backend: str, tmp_path: Path) -> str:
+        """A copy of the SQLite snapshot in `tmp_path`; its URL."""
+        folder = self._built.get(("sqlite", backend))
+        if folder is None:
+            folder = self._tmp.mktemp(f"demo-sqlite-{backend}")
+            shutil.copy(self._request.getfixturevalue("sqlite_template"), folder / "demo.sqlite3")
+            self._load(f"sqlite:///{folder / 'demo.sqlite3'}", folder, backend)
+            self._built["sqlite", backend] = folder
+        path = tmp_path / "cafpedia.sqlite3"
+        shutil.copy(folder / "demo.sqlite3", path)
+        self._copy_folders(folder, tmp_path)
+        return f"sqlite:///{path}"
+
+    def postgres(self, backend: str, tmp_path: Path, finalizer) -> str:
+        """A new PostgreSQL database made from the snapshot's template (dropped when the test
+        ends); its URL."""
+        if self._admin is None:
+            self._admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        base = self._request.getfixturevalue("pg_database").rsplit("/", 1)
+        built = self._built.get(("postgres", backend))
+        if built is None:
+            folder = self._tmp.mktemp(f"demo-postgres-{backend}")
+            name = f"{base[1]}_demo_{backend}"
+            with self._admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            migrate(f"{base[0]}/{name}", folder)
+            self._load(f"{base[0]}/{name}", folder, backend)
+            built = self._built["postgres", backend] = (name, folder)
+        template, folder = built
+        self._copies += 1
+        name = f"{template}_{self._copies}"
+        with self._admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+        def drop():
+            with self._admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+        finalizer(drop)
+        self._copy_folders(folder, tmp_path)
+        return f"{base[0]}/{name}"
+
+    def close(self) -> None:
+        if self._admin is None:
+            return
+        with self._admin.connect() as conn:
+            for (kind, _backend), built in self._built.items():
+                if kind == "postgres":
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{built[0]}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory, request):
+    snapshots = DemoSnapshots(tmp_path_factory, request)
+    yield snapshots
+    snapshots.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
+    demo = "demo_content" in request.fixturenames
+    backend = _search_backend(request)
     if request.param == "sqlite":
+        if backend == "postgres":
+            pytest.skip("the PostgreSQL search backend runs on the PostgreSQL database only")
+        if demo:
+            return request.getfixturevalue("demo_snapshots").sqlite(backend, tmp_path)
         path = tmp_path / "cafpedia.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    if demo:
+        return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path, request.addfinalizer)
     url = request.getfixturevalue("pg_database")
     _truncate_all(url)
     return url
@@ -200,7 +312,7 @@ def _forget_request_state() -> None:
     from flask import g, has_app_context
 
     if has_app_context():
-        for key in ("_login_user", "csrf_token", "unread_notifications"):
+        for key in ("_login_user", "csrf_token", "unread_notifications", "moderates_any_area"):
             g.pop(key, None)
 
 
@@ -287,11 +399,44 @@ def make_area(app):
 
 @pytest.fixture
 def demo_content(app):
-    """The repository's content/ folder, loaded."""
-    from cafpedia.content.loader import load_folder
+    """The repository's content/ folder, loaded: `database_url` gave this test a copy of a
+    database (and search index) the demo was loaded into once per session."""
+    from cafpedia.tips.models import Tip
 
-    load_folder(DEFAULT_CONTENT_DIR)
-    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Tip)), "the demo snapshot was not restored"
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return f"{self.count} statements:\n" + "\n".join(s.split("\n")[0][:160] for s in self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as queries:` counts the SQL statements run inside (as Indico's
+    fixture does); `queries.count`, and `str(queries)` lists them for an assertion's message."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def record(conn, cursor, statement, *args):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture

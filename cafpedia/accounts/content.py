@@ -10,7 +10,7 @@ from cafpedia.accounts import services
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import areas_led_by
-from cafpedia.content.loader import LoadContext, areas_by_slug, records_of
+from cafpedia.content.records import LoadContext, areas_by_slug, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cafpedia.accounts.models import User
 from cafpedia.areas import services
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, records_of
+from cafpedia.content.records import LoadContext, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.permissions import LEAD_MANAGER

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from cafpedia.content.loader import LoadContext, accounts_by_username
+from cafpedia.content.records import LoadContext, accounts_by_username
 from cafpedia.core import audit
 
 FILE = "audit.jsonl"

@@ -8,119 +8,28 @@ commits (or rolls back). Loading the same folder twice writes nothing the second
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
-from sqlalchemy import select
-
-from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
+from cafpedia.accounts.content import UsersSection
+from cafpedia.areas.content import AreasSection
+from cafpedia.content.audit_file import AuditSection
+from cafpedia.content.records import ContentError, LoadContext, Problem, Section
 from cafpedia.core import audit
-from cafpedia.core.text import has_control_characters
+from cafpedia.digest.content import DigestSection
+from cafpedia.experts.content import ExpertsSection
 from cafpedia.extensions import db
+from cafpedia.legal.content import LegalSection
+from cafpedia.standards.content import StandardsSection
+from cafpedia.tips.content import TipsSection
 
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
-        what = f"field '{self.field}': " if self.field else ""
-        return f"{where}: {what}{self.message}"
-
-
-class ContentError(Exception):
-    """A folder that cannot be loaded; `problems` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(str(p) for p in problems))
-
-
-@dataclass
-class LoadContext:
-    root: Path
-    actor: Any = None
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    # What each section read, keyed by the section's name, for the others to refer to.
-    records: dict[str, Any] = field(default_factory=dict)
-    counts: Counter = field(default_factory=Counter)
-    # The folder's audit.jsonl becomes this installation's trail (see content.audit_file): the
-    # load's own entries are then not recorded.
-    keep_audit_from_file: bool = False
-
-    def problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
-        self.problems.append(Problem(file, line, field_name, message))
-
-    def warn(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
-        """Loaded as written, but a person should look: reported, and does not stop the load."""
-        self.warnings.append(Problem(file, line, field_name, message))
-
-    def read(self, relative: str):
-        """The parsed YAML of a file in the folder, None if it is absent or broken."""
-        path = self.root / relative
-        if not path.is_file():
-            return None
-        try:
-            return read_yaml_file(path)
-        except YamlProblem as exc:
-            self.problem(relative, exc.line, None, exc.message)
-            return None
-
-    def count(self, what: str, outcome: str, n: int = 1) -> None:
-        self.counts[(what, outcome)] += n
-
-    def folder(self, name: str, what: str) -> list[Path]:
-        """The entries of a section's folder, in order; none (and a problem) if it is a file."""
-        root = self.root / name
-        if root.exists() and not root.is_dir():
-            self.problem(name, None, None, f"{name} must be a folder of {what}")
-        return sorted(root.iterdir()) if root.is_dir() else []
-
-
-def accounts_by_username() -> dict:
-    """Every account, by username: for a section writing what a folder names."""
-    from cafpedia.accounts.models import User
-
-    return {u.username: u for u in db.session.scalars(select(User))}
-
-
-def areas_by_slug() -> dict:
-    """Every area of practice, by slug."""
-    from cafpedia.areas.models import PracticeArea
-
-    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}
-
-
-class Section(Protocol):
-    name: str
-
-    def read(self, ctx: LoadContext) -> None: ...
-    def check(self, ctx: LoadContext) -> None: ...
-    def apply(self, ctx: LoadContext) -> None: ...
-    def apply_links(self, ctx: LoadContext) -> None: ...
-    def export(self, root: Path) -> list[str]: ...
+# What callers use; a section imports content.records instead (the loader imports every section).
+__all__ = ["ContentError", "LoadContext", "Problem", "describe_counts", "export_folder", "load_folder", "sections"]
 
 
 def sections() -> list[Section]:
     """Every section, in the order they are applied (things referred to come first)."""
-    from cafpedia.accounts.content import UsersSection
-    from cafpedia.areas.content import AreasSection
-    from cafpedia.content.audit_file import AuditSection
-    from cafpedia.digest.content import DigestSection
-    from cafpedia.experts.content import ExpertsSection
-    from cafpedia.legal.content import LegalSection
-    from cafpedia.standards.content import StandardsSection
-    from cafpedia.tips.content import TipsSection
-
     return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection(), ExpertsSection(),
             AuditSection()]  # last: the trail comes in after the accounts it names
 
@@ -169,124 +78,3 @@ def describe_counts(ctx: LoadContext) -> str:
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()) if n)
         parts.append(f"{what}: {detail}")
     return "; ".join(parts) or "nothing to load"
-
-
-# --- Field checks used by every section ----------------------------------------------
-
-
-class Record:
-    """One mapping from a file, with checked accessors that report problems."""
-
-    def __init__(self, ctx: LoadContext, file: str, data: LineDict, label: str):
-        self.ctx, self.file, self.data, self.label = ctx, file, data, label
-        self.line = data.line
-
-    def problem(self, field_name: str | None, message: str) -> None:
-        line = self.data.line_of(field_name) if field_name else self.line
-        self.ctx.problem(self.file, line, field_name, message)
-
-    def warn(self, field_name: str | None, message: str) -> None:
-        self.ctx.warn(self.file, self.data.line_of(field_name) if field_name else self.line, field_name, message)
-
-    def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                self.ctx.problem(self.file, self.data.line_of(key), None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
-        for key in required:
-            value = self.data.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")
-
-    def text(self, key: str, *, max_length: int, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, float):
-            # 5.10 would silently become 5.1: numbers with a point must be quoted.
-            self.problem(key, f"{self.label}: write {value!r} in quotes, as text (\"{value}\")")
-            return None
-        if not isinstance(value, str):
-            self.problem(key, f"{self.label}: expected text, found {type_name(value)}")
-            return None
-        if has_control_characters(value):
-            self.problem(key, f"{self.label}: the text holds a control character or an invalid escape")
-            return None
-        if len(value) > max_length:
-            self.problem(key, f"{self.label}: at most {max_length} characters allowed, found {len(value)}")
-            return None
-        if required and not value.strip():
-            self.problem(key, f"{self.label}: this field is required")
-            return None
-        return value
-
-    def text_list(self, key: str, *, max_length: int = 200) -> list[str]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(key, f"{self.label}: expected a list such as [a, b], found {type_name(value)}")
-            return []
-        items = []
-        for item in value:
-            if not isinstance(item, str) or not item or len(item) > max_length or has_control_characters(item):
-                self.problem(key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}")
-                continue
-            items.append(item)
-        return items
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.problem(key, f"{self.label}: expected true or false, found {value!r}")
-            return default
-        return value
-
-    def date(self, key: str) -> dt.date | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                value = None
-        if not isinstance(value, dt.date):
-            self.problem(key, f"{self.label}: expected a date written YYYY-MM-DD, found {self.data.get(key)!r}")
-            return None
-        return value
-
-
-def type_name(value) -> str:
-    if isinstance(value, (dict, LineDict)):
-        return "a mapping"
-    if isinstance(value, (list, LineList)):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
-
-
-def records_of(ctx: LoadContext, file: str, data, what: str) -> list[Record]:
-    """The mappings of a YAML list file, reporting anything else."""
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        ctx.problem(file, getattr(data, "line", 1), None, f"expected a list of {what}, found {type_name(data)}")
-        return []
-    records = []
-    for index, item in enumerate(data):
-        if not isinstance(item, LineDict):
-            ctx.problem(file, data.line_of(index), None, f"item {index + 1}: expected a mapping of fields, found {type_name(item)}")
-            continue
-        records.append(Record(ctx, file, item, f"item {index + 1}"))
-    return records

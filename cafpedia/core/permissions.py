@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 # Role names, as in the content contract.
@@ -146,13 +146,17 @@ def moderates_any_area(user) -> bool:
         return False
     if ADMIN in user.roles:
         return True
-    from sqlalchemy import select
+    # Asked by several rules on one page (the menu's links among them): once per request.
+    known = g.setdefault("moderates_any_area", {}) if has_request_context() else {}
+    if user.id not in known:
+        from sqlalchemy import select
 
-    from cafpedia.areas.models import PracticeArea
-    from cafpedia.areas.services import led_by
-    from cafpedia.extensions import db
+        from cafpedia.areas.models import PracticeArea
+        from cafpedia.areas.services import led_by
+        from cafpedia.extensions import db
 
-    return db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
+        known[user.id] = db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
+    return known[user.id]
 
 
 @rule("read_moderation_health")

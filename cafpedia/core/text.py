@@ -13,6 +13,11 @@ def has_control_characters(value: str) -> bool:
     return bool(CONTROL_CHARACTERS.search(value))
 
 
+def normalise_newlines(text: str | None) -> str:
+    """One kind of line break, so that text survives export and load unchanged."""
+    return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text or "")
+
+
 def is_web_link(url: str) -> bool:
     """An absolute http(s) address with a host and no spaces."""
     from urllib.parse import urlsplit

@@ -16,7 +16,6 @@ made in CAFpedia (which the next export carries).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,14 +23,14 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
-from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
+from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
+from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, type_name
+from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import audit
-from cafpedia.core.text import has_control_characters, is_web_link
+from cafpedia.core.text import is_web_link
 from cafpedia.digest import services
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
-from cafpedia.tips.content import _as_datetime, split_front_matter
 
 FOLDER = "digest"
 ISSUE_FILE = "issue.md"
@@ -39,7 +38,8 @@ ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "e
 ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
 PREVIOUS_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "body")
 CORRECTION_FIELDS = ("at", "by", "reason", "previous")
-HEADING_RE = re.compile(r"^## +Implications for practice *$", re.I | re.M)
+# An item's body: its summary, then this heading, then its implications.
+BODY = TwoParts("Implications for practice")
 
 
 @dataclass
@@ -93,63 +93,13 @@ class IssueRecord:
     line: int = 1
 
 
-def split_body(body: str) -> tuple[str, str] | None:
-    """(summary, implications) from an item's body, or None without the heading."""
-    found = list(HEADING_RE.finditer(body))
-    if len(found) != 1:
-        return None
-    return body[: found[0].start()].strip("\n"), body[found[0].end():].strip("\n")
-
-
-def join_body(summary: str, implications: str) -> str:
-    return f"{summary.strip(chr(10)).rstrip()}\n\n## Implications for practice\n\n{implications.strip(chr(10)).rstrip()}\n"
-
-
-def _read_markdown(ctx: LoadContext, path: Path, relative: str, what: str):
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            text = services.normalise_newlines(handle.read())
-    except UnicodeDecodeError as exc:
-        ctx.problem(relative, None, None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    parts = split_front_matter(text)
-    if parts is None:
-        ctx.problem(relative, 1, None, f"{what} starts with front matter between two lines of ---")
-        return None
-    front, body = parts
-    if has_control_characters(body):
-        ctx.problem(relative, None, None, "the text holds a control character or an invalid escape")
-        return None
-    try:
-        data = parse_yaml(front)
-    except YamlProblem as exc:
-        ctx.problem(relative, exc.line, None, exc.message)
-        return None
-    if not isinstance(data, LineDict):
-        ctx.problem(relative, 2, None, f"the front matter must be a mapping of fields, found {type_name(data)}")
-        return None
-    return data, body
-
-
-def _int(record: Record, key: str, *, low: int, high: int, required: bool = False) -> int | None:
-    value = record.data.get(key)
-    if value is None:
-        if required:
-            record.problem(key, f"{record.label}: this field is required")
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        record.problem(key, f"{record.label}: expected a whole number from {low} to {high}, found {value!r}")
-        return None
-    return value
-
-
 def _read_text(record: Record, summary: str, implications: str) -> Text | None:
     before = len(record.ctx.problems)
     text = Text(
         title=(record.text("title", max_length=services.TITLE_MAX) or "").strip(),
         source=(record.text("source", max_length=services.SOURCE_MAX) or "").strip(),
         authors=record.text_list("authors", max_length=services.AUTHOR_MAX),
-        year=_int(record, "year", low=1900, high=2100),
+        year=record.whole_number("year", low=1900, high=2100),
         url=record.text("url", max_length=services.URL_MAX),
         areas=record.text_list("areas", max_length=64),
         tags=record.text_list("tags", max_length=services.TAG_MAX),
@@ -195,7 +145,7 @@ class DigestSection:
         if not (folder / ISSUE_FILE).is_file():
             ctx.problem(f"{FOLDER}/{folder.name}", None, None, f"an issue folder needs its {ISSUE_FILE}")
             return None
-        parsed = _read_markdown(ctx, folder / ISSUE_FILE, relative, "an issue")
+        parsed = read_markdown(ctx, folder / ISSUE_FILE, relative, "an issue")
         if parsed is None:
             return None
         data, body = parsed
@@ -207,11 +157,11 @@ class DigestSection:
             record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
         elif quarter and services.quarter_slug(quarter) != folder.name:
             record.problem("quarter", f"{record.label}: the quarter {quarter} belongs in the folder {FOLDER}/{services.quarter_slug(quarter)}/")
-        number = _int(record, "number", low=1, high=services.NUMBER_MAX, required=True)
+        number = record.whole_number("number", low=1, high=services.NUMBER_MAX, required=True)
         title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
         editor = record.text("editor", max_length=64) or ""
         published_on = record.date("published_on")
-        published_at = _as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
+        published_at = as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
         if record.data.get("published_at") is not None and published_at is None:
             record.problem("published_at", f"{record.label}: expected a date and time")
         if published_at is not None and published_on is None:
@@ -250,19 +200,19 @@ class DigestSection:
         if len(slug) > services.SLUG_MAX or not services.SLUG_RE.match(slug) or slug in ("edit", "delete", "publish", "items", "issue"):
             ctx.problem(relative, None, None, f"the file name '{slug}' is not an item address: lower-case words joined by hyphens")
             return None
-        parsed = _read_markdown(ctx, path, relative, "an item")
+        parsed = read_markdown(ctx, path, relative, "an item")
         if parsed is None:
             return None
         data, body = parsed
         record = Record(ctx, relative, data, f"item {slug}")
         before = len(ctx.problems)
         record.check_fields(ITEM_FIELDS, ("title", "source", "order"))
-        parts = split_body(body)
+        parts = BODY.split(body)
         if parts is None or not parts[0].strip() or not parts[1].strip():
             ctx.problem(relative, None, None, f"item {slug}: the body is the summary, then one line '## Implications for practice', then the implications")
             parts = ("", "")
         text = _read_text(record, *parts)
-        order = _int(record, "order", low=1, high=1000, required=True)
+        order = record.whole_number("order", low=1, high=1000, required=True)
         tips = record.text_list("tips", max_length=services.SLUG_MAX)
         corrections = []
         raw = record.data.get("corrections")
@@ -274,7 +224,7 @@ class DigestSection:
                 continue
             sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
             sub.check_fields(CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
-            on = _as_datetime(entry.get("at"))
+            on = as_datetime(entry.get("at"))
             if entry.get("at") is not None and on is None:
                 sub.problem("at", f"{sub.label}: expected a date and time")
             by = sub.text("by", max_length=64) or ""
@@ -286,7 +236,7 @@ class DigestSection:
                 continue
             prev = Record(ctx, relative, previous, f"{sub.label}, previous text")
             prev.check_fields(PREVIOUS_FIELDS, ("title", "source", "body"))
-            prev_parts = split_body(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
+            prev_parts = BODY.split(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
             if prev_parts is None:
                 prev.problem("body", f"{prev.label}: the body is the summary, '## Implications for practice', then the implications")
                 continue
@@ -415,7 +365,7 @@ def _issue_text(title, number, quarter, published_on, published_at, editor, intr
         front["published_on"] = published_on
         front["published_at"] = published_at
     front["editor"] = editor
-    return "---\n" + dump_yaml(front) + "---\n" + (introduction.strip("\n") + "\n" if introduction.strip() else "")
+    return markdown_text(front, introduction.strip("\n") + "\n" if introduction.strip() else "")
 
 
 def _text_fields(text: Text) -> dict:
@@ -424,14 +374,14 @@ def _text_fields(text: Text) -> dict:
 
 
 def _correction_row(on, by, reason, previous: Text) -> dict:
-    return {"at": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": join_body(previous.summary, previous.implications)}}
+    return {"at": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": BODY.join(previous.summary, previous.implications)}}
 
 
 def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:
     front = _text_fields(text) | {"order": order, "tips": sorted(tips)}
     if corrections:
         front["corrections"] = corrections
-    return "---\n" + dump_yaml(front) + "---\n" + join_body(text.summary, text.implications)
+    return markdown_text(front, BODY.join(text.summary, text.implications))
 
 
 def export_issue_files(issue: DigestIssue) -> dict[str, str]:

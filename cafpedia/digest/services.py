@@ -21,7 +21,7 @@ from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_compose_digest, can_moderate
-from cafpedia.core.text import is_web_link
+from cafpedia.core.text import is_web_link, normalise_newlines
 from cafpedia.digest.models import (
     DECLINED,
     OPEN,
@@ -166,10 +166,6 @@ class ItemDraft:
     def of(cls, item: DigestItem) -> ItemDraft:
         return cls(title=item.title, source=item.source, summary=item.summary, implications=item.implications,
                    authors=list(item.authors), year=item.year, url=item.url, areas=item.area_slugs, tags=list(item.tags))
-
-
-def normalise_newlines(text: str) -> str:
-    return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text or "")
 
 
 def quarter_slug(quarter: str) -> str:

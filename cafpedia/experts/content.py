@@ -25,17 +25,16 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, records_of
-from cafpedia.content.yamlfiles import LineDict, dump_yaml, write_yaml_file
+from cafpedia.content.markdown_files import markdown_text, read_markdown
+from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, records_of
+from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
-from cafpedia.digest.content import _int, _read_markdown
 from cafpedia.experts import services
 from cafpedia.experts.availability import SlotError, hhmm, parse_hours
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
 from cafpedia.extensions import db
-from cafpedia.tips.content import _as_datetime
 
 FOLDER = "experts"
 ROTA_FILE = "rota.yml"
@@ -111,7 +110,7 @@ class ExpertsSection:
         self._read_calls(ctx)
 
     def _read_expert(self, ctx: LoadContext, path: Path, relative: str) -> ExpertRecord | None:
-        parsed = _read_markdown(ctx, path, relative, "an expert's entry")
+        parsed = read_markdown(ctx, path, relative, "an expert's entry")
         if parsed is None:
             return None
         data, body = parsed
@@ -208,7 +207,7 @@ class ExpertsSection:
             before = len(ctx.problems)
             record.check_fields(CALL_FIELDS, ("date", "expert", "area", "question", "advice", "minutes"))
             called_on = record.date("date")
-            minutes = _int(record, "minutes", low=1, high=services.MINUTES_MAX)
+            minutes = record.whole_number("minutes", low=1, high=services.MINUTES_MAX)
             texts = {}
             for key, limit in (("question", services.QUESTION_MAX), ("advice", services.ADVICE_MAX)):
                 text = " ".join((record.text(key, max_length=limit) or "").split())
@@ -221,7 +220,7 @@ class ExpertsSection:
                 record.problem("date", f"{record.label}: the date of the call, {called_on}, is in the future")
             raw_at = record.data.get("logged_at")
             # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each is named).
-            logged_at = _as_datetime(raw_at) if raw_at is not None else (
+            logged_at = as_datetime(raw_at) if raw_at is not None else (
                 dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
             if raw_at is not None and logged_at is None:
                 record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
@@ -422,7 +421,7 @@ def export_expert(expert: Expert) -> str:
     if not expert.active:
         front |= {"retired_on": expert.retired_on, "retired_reason": expert.retired_reason}
     body = expert.about.strip()
-    return "---\n" + dump_yaml(front) + "---\n" + (body + "\n" if body else "")
+    return markdown_text(front, body + "\n" if body else "")
 
 
 def _rota_entry(day: RotaDay) -> dict:

@@ -21,22 +21,22 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
-from cafpedia.content.yamlfiles import LineDict, dump_yaml
+from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
+from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, type_name
+from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import audit, clock
-from cafpedia.digest.content import _int, _read_markdown
 from cafpedia.extensions import db
 from cafpedia.legal import services
 from cafpedia.legal.citations import read
 from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, LegalUpdate, LegalUpdateArea
-from cafpedia.tips.content import _as_datetime
 
 FOLDER = "legal"
 FIELDS = ("title", "kind", "citation", "date", "in_force", "published_on", "author", "areas", "tags", "source_url", "summary", "status",
           "withdrawn_at", "withdrawn_by", "withdrawn_reason", "revision", "revised_at", "note", "history")
 REVISION_FIELDS = ("revision", "title", "kind", "citation", "date", "in_force", "author", "areas", "tags", "source_url", "summary",
                    "revised_at", "note", "body")
-HEADING_RE = re.compile(r"^## +What it means for practice *$", re.I | re.M)
+# An update's body: its briefing, then this heading, then what it means for practice.
+BODY = TwoParts("What it means for practice")
 FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -74,17 +74,6 @@ class UpdateRecord:
     withdrawn_reason: str | None
     revisions: list[RevisionRecord] = field(default_factory=list)
     line: int = 1
-
-
-def split_body(body: str) -> tuple[str, str] | None:
-    found = list(HEADING_RE.finditer(body))
-    if len(found) != 1:
-        return None
-    return body[: found[0].start()].strip("\n"), body[found[0].end():].strip("\n")
-
-
-def join_body(briefing: str, practice: str) -> str:
-    return f"{briefing.strip(chr(10)).rstrip()}\n\n## What it means for practice\n\n{practice.strip(chr(10)).rstrip()}\n"
 
 
 def _first_paragraph(text: str) -> str:
@@ -131,22 +120,22 @@ class LegalSection:
                              "CAFpedia recognises; it is kept exactly as written")
         made_on = record.date("date")
         in_force_on = record.date("in_force") if data.get("in_force") is not None else None
-        number = _int(record, "revision", low=1, high=10_000) or default_number
+        number = record.whole_number("revision", low=1, high=10_000) or default_number
         if number is None:
             record.problem("revision", f"{record.label}: give the revision number")
         author = record.text("author", max_length=64) or default_author
         title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
         if body is None:
             body = data.get("body") if isinstance(data.get("body"), str) else ""
-        parts = split_body(body or "")
+        parts = BODY.split(body or "")
         if parts is None or not parts[0].strip() or not parts[1].strip():
             record.problem("body" if "body" in data else None,
                            f"{record.label}: the body is the briefing, then one line '## What it means for practice', then that")
             parts = ("", "")
         summary = " ".join((record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split())
         source_url = record.text("source_url", max_length=services.URL_MAX)
-        at = _as_datetime(data.get("revised_at")) or default_at
-        if data.get("revised_at") is not None and _as_datetime(data.get("revised_at")) is None:
+        at = as_datetime(data.get("revised_at")) or default_at
+        if data.get("revised_at") is not None and as_datetime(data.get("revised_at")) is None:
             record.problem("revised_at", f"{record.label}: expected a date and time")
         if len(ctx.problems) != before:
             return None
@@ -164,7 +153,7 @@ class LegalSection:
                               briefing=parts[0], practice=parts[1], created_at=at or clock.utcnow(), note=record.text("note", max_length=services.NOTE_MAX))
 
     def _read_file(self, ctx: LoadContext, path: Path, relative: str, date_text: str) -> UpdateRecord | None:
-        parsed = _read_markdown(ctx, path, relative, "a legal update")
+        parsed = read_markdown(ctx, path, relative, "a legal update")
         if parsed is None:
             return None
         data, body = parsed
@@ -175,12 +164,12 @@ class LegalSection:
         published_on = record.date("published_on")
         if published_on and published_on.isoformat() != date_text:
             record.problem("published_on", f"{record.label}: published_on is {published_on}, but the file name starts {date_text}")
-        posted_at = _as_datetime(published_on) if published_on else None
+        posted_at = as_datetime(published_on) if published_on else None
         top = self._read_revision(ctx, record, body, 1, None, posted_at)
         status = record.text("status", max_length=16) or PUBLISHED
         if status not in (PUBLISHED, WITHDRAWN):
             record.problem("status", f"{record.label}: expected published or withdrawn, found {status}")
-        withdrawn_at = _as_datetime(data.get("withdrawn_at")) if data.get("withdrawn_at") is not None else None
+        withdrawn_at = as_datetime(data.get("withdrawn_at")) if data.get("withdrawn_at") is not None else None
         withdrawn_by, withdrawn_reason = record.text("withdrawn_by", max_length=64), record.text("withdrawn_reason", max_length=services.NOTE_MAX)
         if status == WITHDRAWN and not (withdrawn_at and withdrawn_by and withdrawn_reason):
             record.problem("status", f"{record.label}: a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason")
@@ -286,9 +275,9 @@ def _text_of(rec: UpdateRecord) -> str:
         front.update({"status": WITHDRAWN, "withdrawn_at": rec.withdrawn_at, "withdrawn_by": rec.withdrawn_by, "withdrawn_reason": rec.withdrawn_reason})
     if len(rec.revisions) > 1:
         front.update({"revision": current.number, "revised_at": current.created_at, "note": current.note})
-        front["history"] = [_fields(r) | {"revision": r.number, "revised_at": r.created_at, "note": r.note, "body": join_body(r.briefing, r.practice)}
+        front["history"] = [_fields(r) | {"revision": r.number, "revised_at": r.created_at, "note": r.note, "body": BODY.join(r.briefing, r.practice)}
                             for r in rec.revisions[:-1]]
-    return "---\n" + dump_yaml(front) + "---\n" + join_body(current.briefing, current.practice)
+    return markdown_text(front, BODY.join(current.briefing, current.practice))
 
 
 def export_update(update: LegalUpdate) -> str:

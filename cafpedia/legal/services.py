@@ -17,7 +17,7 @@ from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
-from cafpedia.core.text import is_web_link
+from cafpedia.core.text import is_web_link, normalise_newlines
 from cafpedia.extensions import db
 from cafpedia.legal.citations import Citation, read, read_cached
 from cafpedia.legal.models import (
@@ -73,10 +73,6 @@ class UpdateDraft:
         return cls(kind=revision.kind, title=revision.title, citations=list(revision.citations), made_on=revision.made_on, in_force_on=revision.in_force_on,
                    summary=revision.summary, briefing=revision.briefing, practice=revision.practice, areas=list(revision.areas),
                    tags=list(revision.tags), source_url=revision.source_url)
-
-
-def normalise_newlines(text: str) -> str:
-    return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text or "")
 
 
 def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from cafpedia.content.loader import LoadContext, Record, type_name
+from cafpedia.content.records import LoadContext, Record, type_name
 from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit
 from cafpedia.extensions import db

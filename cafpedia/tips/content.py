@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.loader import LoadContext, Record, accounts_by_username, areas_by_slug, type_name
-from cafpedia.content.yamlfiles import LineDict, YamlProblem, dump_yaml, parse_yaml
+from cafpedia.content.markdown_files import markdown_text, read_markdown
+from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, type_name
+from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import audit
 from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.markdown import wiki_link_targets
@@ -120,28 +121,6 @@ class TipRecord:
     views: int
 
 
-def _as_datetime(value) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(9, 0))
-    return None
-
-
-def split_front_matter(text: str) -> tuple[str, str] | None:
-    """(front matter with a leading new line so its line numbers match the file, body)."""
-    if not text.startswith("---\n") and not text.startswith("---\r\n"):
-        return None
-    text = text.replace("\r\n", "\n")
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        if text.endswith("\n---"):
-            end = len(text) - 4
-        else:
-            return None
-    return "\n" + text[4:end + 1], text[end + 5:]
-
-
 class TipsSection:
     name = "tips"
 
@@ -171,25 +150,10 @@ class TipsSection:
         if len(slug) > services.SLUG_MAX or not services.SLUG_RE.match(slug):
             ctx.problem(relative, None, None, f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most {services.SLUG_MAX} characters")
             return None
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                text = services.normalise_newlines(handle.read())
-        except UnicodeDecodeError as exc:
-            ctx.problem(relative, None, None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        parsed = read_markdown(ctx, path, relative, "a tip", plain_body=False)
+        if parsed is None:
             return None
-        parts = split_front_matter(text)
-        if parts is None:
-            ctx.problem(relative, 1, None, "a tip starts with front matter between two lines of ---")
-            return None
-        front, body = parts
-        try:
-            data = parse_yaml(front)
-        except YamlProblem as exc:
-            ctx.problem(relative, exc.line, None, exc.message)
-            return None
-        if not isinstance(data, LineDict):
-            ctx.problem(relative, 2, None, f"the front matter must be a mapping of fields, found {type_name(data)}")
-            return None
+        data, body = parsed
         record = Record(ctx, relative, data, f"tip {slug}")
         record.check_fields(TOP_FIELDS, ("title", "area", "status"))
         area = record.text("area", max_length=64)
@@ -207,10 +171,10 @@ class TipsSection:
             approved_on = record.data.get("approved_on")
             if not approved_by:
                 record.problem("approved_by", "a published tip needs approved_by: the lead manager who approved it")
-            elif _as_datetime(approved_on) is None:
+            elif as_datetime(approved_on) is None:
                 record.problem("approved_on", "a published tip needs approved_on: the date it was approved (YYYY-MM-DD)")
             else:
-                top.decisions.append(DecisionRecord("approved", approved_by, _as_datetime(approved_on), checklist=list(CHECKLIST),
+                top.decisions.append(DecisionRecord("approved", approved_by, as_datetime(approved_on), checklist=list(CHECKLIST),
                                                      review_by=record.date("review_by")))
         revisions = [top]
         history = record.data.get("history")
@@ -239,7 +203,7 @@ class TipsSection:
         if not isinstance(views, int) or isinstance(views, bool) or views < 0:
             record.problem("views", "expected a whole number")
             views = 0
-        created = _as_datetime(record.data.get("created_at")) or min(r.created_at for r in revisions)
+        created = as_datetime(record.data.get("created_at")) or min(r.created_at for r in revisions)
         published = [d.at for r in revisions for d in r.decisions if d.action == "approved"]
         if ctx.problems and any(p.file == relative for p in ctx.problems):
             return None
@@ -249,9 +213,9 @@ class TipsSection:
             current_number=top.number if status in (PUBLISHED, ARCHIVED) else None,
             review_by=review_by, superseded_by=record.text("superseded_by", max_length=services.SLUG_MAX),
             events=events, created_at=created,
-            published_at=_as_datetime(record.data.get("first_published_at")) or (min(published) if published else None),
-            last_reviewed_at=_as_datetime(record.data.get("last_reviewed_at")) or (max(published) if published and status != PENDING else None),
-            archived_at=_as_datetime(record.data.get("archived_at")), views=views,
+            published_at=as_datetime(record.data.get("first_published_at")) or (min(published) if published else None),
+            last_reviewed_at=as_datetime(record.data.get("last_reviewed_at")) or (max(published) if published and status != PENDING else None),
+            archived_at=as_datetime(record.data.get("archived_at")), views=views,
         )
 
     def _read_revision(self, record: Record, status: str, *, body: str | None, default_number: int | None) -> RevisionRecord | None:
@@ -282,11 +246,11 @@ class TipsSection:
         author = record.text("author", max_length=64)
         if not author:
             record.problem("author", "the author's username is required")
-        created = _as_datetime(record.data.get("proposed_on"))
+        created = as_datetime(record.data.get("proposed_on"))
         if created is None:
             if record.data.get("proposed_on") is not None:
                 record.problem("proposed_on", "expected a date (YYYY-MM-DD) or a date and time")
-            created = _as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
+            created = as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
         if "flags" in record.data:
             flags = record.data.get("flags") or []
             if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
@@ -337,7 +301,7 @@ class TipsSection:
         if action and action not in actions:
             entry.problem("action", f"expected one of {', '.join(actions)}")
             return None
-        at = _as_datetime(item.get("at"))
+        at = as_datetime(item.get("at"))
         if at is None:
             entry.problem("at", "expected a date and time")
             return None
@@ -585,7 +549,7 @@ def export_tip(tip: Tip) -> str:
     if events:
         front["events"] = events
     body = top.body if top.body.endswith("\n") else top.body + "\n"
-    return "---\n" + dump_yaml(front) + "---\n" + body
+    return markdown_text(front, body)
 
 
 def _revision_row(rev: Revision) -> tuple:

@@ -153,7 +153,7 @@ class RevisionStandard(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     revision: Mapped[Revision] = relationship(back_populates="standard_links")
-    clause = relationship("StandardClause")
+    clause = relationship("StandardClause", lazy="joined")  # always shown with the link: never a query per clause
 
 
 class RevisionLink(db.Model):

@@ -87,7 +87,7 @@ def _fill_form(form: TipForm, revision) -> None:
 
 
 def _render_body(source: str):
-    return render_markdown(source, resolve_link=services.resolve_link)
+    return render_markdown(source, resolve_link=services.link_resolver(source))
 
 
 # --- Reading -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_moderate, can_see_revision
+from cafpedia.core.text import normalise_newlines
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.tips.models import (
@@ -92,10 +93,22 @@ def get_revision(tip: Tip, number: int) -> Revision:
 
 def resolve_link(area: str | None, slug: str) -> tuple[str, str] | None:
     """For [[links]]: the address and title of a tip readers can see, else None."""
-    tip = find_tip(slug)
+    return _link_to(find_tip(slug), area)
+
+
+def _link_to(tip: Tip | None, area: str | None) -> tuple[str, str] | None:
     if tip is None or tip.current_number is None or (area and tip.area.slug != area):
         return None
     return f"/tips/{tip.slug}", tip.title
+
+
+def link_resolver(source: str):
+    """resolve_link for one piece of Markdown: every tip it links to, read in one query
+    (a page costs the same however many tips its text links to)."""
+    slugs = {slug for _area, slug in wiki_link_targets(source)}
+    query = select(Tip).where(Tip.slug.in_(slugs)).options(selectinload(Tip.revisions), selectinload(Tip.area))
+    tips = {tip.slug: tip for tip in db.session.scalars(query)} if slugs else {}
+    return lambda area, slug: _link_to(tips.get(slug), area)
 
 
 def area_tips(area: PracticeArea, *, sort: str = "used") -> list[Tip]:
@@ -116,6 +129,7 @@ def recently_published(limit: int = 8) -> list[Tip]:
     """The newest published tips across all areas."""
     return list(db.session.scalars(
         select(Tip).where(Tip.status == PUBLISHED, Tip.published_at.is_not(None)).order_by(Tip.published_at.desc(), Tip.id.desc()).limit(limit)
+        .options(selectinload(Tip.revisions))  # each title is its current revision's: one query for all of them
     ))
 
 
@@ -149,6 +163,7 @@ def tips_linking_to(tip: Tip) -> list[Tip]:
         .join(RevisionLink, RevisionLink.revision_id == Revision.id)
         .where(RevisionLink.target_slug == tip.slug, Tip.id != tip.id)
         .order_by(Tip.slug)
+        .options(selectinload(Tip.revisions))
     )
     return list(db.session.scalars(query))
 
@@ -325,11 +340,6 @@ def _new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=
     revision.tip_links = [RevisionLink(target_slug=slug) for slug in dict.fromkeys(s for _, s in wiki_link_targets(revision.body)) if slug != tip.slug]
     db.session.add(revision)  # SQLAlchemy 2 does not cascade along the tip= backref
     return revision
-
-
-def normalise_newlines(text: str) -> str:
-    """One kind of line break, so that text survives export and load unchanged."""
-    return re.sub(r"\r\n?|\x85|\u2028|\u2029", "\n", text)
 
 
 def _flush_or_retry_message() -> None:

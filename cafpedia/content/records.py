@@ -1,0 +1,243 @@
+"""What every content section shares: the load's context (its problems and warnings, what
+each section read), the checked fields of one mapping from a file (`Record`), and the
+section's shape. The sections import this, never the loader, which imports them."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
+from cafpedia.core.text import has_control_characters
+from cafpedia.extensions import db
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+class ContentError(Exception):
+    """A folder that cannot be loaded; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(str(p) for p in problems))
+
+
+@dataclass
+class LoadContext:
+    root: Path
+    actor: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    # What each section read, keyed by the section's name, for the others to refer to.
+    records: dict[str, Any] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    # The folder's audit.jsonl becomes this installation's trail (see content.audit_file): the
+    # load's own entries are then not recorded.
+    keep_audit_from_file: bool = False
+
+    def problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
+        self.problems.append(Problem(file, line, field_name, message))
+
+    def warn(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
+        """Loaded as written, but a person should look: reported, and does not stop the load."""
+        self.warnings.append(Problem(file, line, field_name, message))
+
+    def read(self, relative: str):
+        """The parsed YAML of a file in the folder, None if it is absent or broken."""
+        path = self.root / relative
+        if not path.is_file():
+            return None
+        try:
+            return read_yaml_file(path)
+        except YamlProblem as exc:
+            self.problem(relative, exc.line, None, exc.message)
+            return None
+
+    def count(self, what: str, outcome: str, n: int = 1) -> None:
+        self.counts[(what, outcome)] += n
+
+    def folder(self, name: str, what: str) -> list[Path]:
+        """The entries of a section's folder, in order; none (and a problem) if it is a file."""
+        root = self.root / name
+        if root.exists() and not root.is_dir():
+            self.problem(name, None, None, f"{name} must be a folder of {what}")
+        return sorted(root.iterdir()) if root.is_dir() else []
+
+
+def accounts_by_username() -> dict:
+    """Every account, by username: for a section writing what a folder names."""
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def areas_by_slug() -> dict:
+    """Every area of practice, by slug."""
+    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+
+
+class Section(Protocol):
+    name: str
+
+    def read(self, ctx: LoadContext) -> None: ...
+    def check(self, ctx: LoadContext) -> None: ...
+    def apply(self, ctx: LoadContext) -> None: ...
+    def apply_links(self, ctx: LoadContext) -> None: ...
+    def export(self, root: Path) -> list[str]: ...
+
+
+# --- Field checks used by every section ----------------------------------------------
+
+
+class Record:
+    """One mapping from a file, with checked accessors that report problems."""
+
+    def __init__(self, ctx: LoadContext, file: str, data: LineDict, label: str):
+        self.ctx, self.file, self.data, self.label = ctx, file, data, label
+        self.line = data.line
+
+    def problem(self, field_name: str | None, message: str) -> None:
+        line = self.data.line_of(field_name) if field_name else self.line
+        self.ctx.problem(self.file, line, field_name, message)
+
+    def warn(self, field_name: str | None, message: str) -> None:
+        self.ctx.warn(self.file, self.data.line_of(field_name) if field_name else self.line, field_name, message)
+
+    def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.ctx.problem(self.file, self.data.line_of(key), None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
+        for key in required:
+            value = self.data.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")
+
+    def text(self, key: str, *, max_length: int, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, float):
+            # 5.10 would silently become 5.1: numbers with a point must be quoted.
+            self.problem(key, f"{self.label}: write {value!r} in quotes, as text (\"{value}\")")
+            return None
+        if not isinstance(value, str):
+            self.problem(key, f"{self.label}: expected text, found {type_name(value)}")
+            return None
+        if has_control_characters(value):
+            self.problem(key, f"{self.label}: the text holds a control character or an invalid escape")
+            return None
+        if len(value) > max_length:
+            self.problem(key, f"{self.label}: at most {max_length} characters allowed, found {len(value)}")
+            return None
+        if required and not value.strip():
+            self.problem(key, f"{self.label}: this field is required")
+            return None
+        return value
+
+    def text_list(self, key: str, *, max_length: int = 200) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(key, f"{self.label}: expected a list such as [a, b], found {type_name(value)}")
+            return []
+        items = []
+        for item in value:
+            if not isinstance(item, str) or not item or len(item) > max_length or has_control_characters(item):
+                self.problem(key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}")
+                continue
+            items.append(item)
+        return items
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(key, f"{self.label}: expected true or false, found {value!r}")
+            return default
+        return value
+
+    def whole_number(self, key: str, *, low: int, high: int, required: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(key, f"{self.label}: this field is required")
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.problem(key, f"{self.label}: expected a whole number from {low} to {high}, found {value!r}")
+            return None
+        return value
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, dt.date):
+            self.problem(key, f"{self.label}: expected a date written YYYY-MM-DD, found {self.data.get(key)!r}")
+            return None
+        return value
+
+
+def as_datetime(value) -> dt.datetime | None:
+    """A date and time from a file as naive UTC (a date alone: 09:00 that day); None for
+    anything else."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(9, 0))
+    return None
+
+
+def type_name(value) -> str:
+    if isinstance(value, (dict, LineDict)):
+        return "a mapping"
+    if isinstance(value, (list, LineList)):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def records_of(ctx: LoadContext, file: str, data, what: str) -> list[Record]:
+    """The mappings of a YAML list file, reporting anything else."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        ctx.problem(file, getattr(data, "line", 1), None, f"expected a list of {what}, found {type_name(data)}")
+        return []
+    records = []
+    for index, item in enumerate(data):
+        if not isinstance(item, LineDict):
+            ctx.problem(file, data.line_of(index), None, f"item {index + 1}: expected a mapping of fields, found {type_name(item)}")
+            continue
+        records.append(Record(ctx, file, item, f"item {index + 1}"))
+    return records
