@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from cafpedia import create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
@@ -127,12 +129,29 @@ def pg_database(tmp_path_factory):
         admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    tables = [t.name for t in db.metadata.sorted_tables]
+_RESET_ENGINES: dict = {}
+
+
+def _empty_database(url: str) -> None:
+    """Every table emptied and every sequence back at 1, as a fresh database. DELETE with
+    triggers off (the audit chain's refuses deletions) takes a few milliseconds on a test's
+    few rows, where TRUNCATE of 48 tables takes a third of a second; a role that may not
+    turn triggers off gets TRUNCATE."""
+    engine = _RESET_ENGINES.get(url)
+    if engine is None:
+        engine = _RESET_ENGINES[url] = create_engine(url, poolclass=NullPool)
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        try:
+            with conn.begin_nested():
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+        except DBAPIError:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            return
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
 
 
 def _search_backend(request) -> str:
@@ -253,7 +272,7 @@ def database_url(request, tmp_path) -> str:
     if demo:
         return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path, request.addfinalizer)
     url = request.getfixturevalue("pg_database")
-    _truncate_all(url)
+    _empty_database(url)
     return url
 
 

@@ -3,8 +3,9 @@
 Each route declares the rule that guards it with `@requires("rule_name")`; a
 before-request guard evaluates it, and the app refuses any route that declares
 none (tests/core/test_permissions.py checks that every route declares one).
-Rules that depend on a particular object (an area, later a tip) are plain
-functions such as `can_moderate(user, area)`, which views call after loading it.
+Rules that depend on a particular object (an area, a tip, a revision, an expert's entry)
+are plain functions such as `can_moderate(user, area)`, which views and services call after
+loading it. Rules read models, never services, and this module imports no domain package.
 """
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 def is_signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
+
+
+def is_active_user(user) -> bool:
+    """Signed in, with an account that has not been deactivated."""
+    return is_signed_in(user) and bool(getattr(user, "is_active", False))
 
 
 def has_role(user, role: str) -> bool:
@@ -118,25 +124,25 @@ def can_manage_areas(user) -> bool:
 @rule("propose_tips")
 def can_propose(user) -> bool:
     """Anyone signed in may propose a new tip or an edit."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False))
+    return is_active_user(user)
 
 
 @rule("compose_digest")
 def can_compose_digest(user) -> bool:
     """Draft, compose, correct and publish the research digest; answer research suggestions."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({RESEARCH_COORDINATOR, ADMIN} & user.roles)
+    return is_active_user(user) and bool({RESEARCH_COORDINATOR, ADMIN} & user.roles)
 
 
 @rule("post_legal_updates")
 def can_post_legal_updates(user) -> bool:
     """Post, edit and withdraw legal updates, and send the tips they affect for review."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({LEGAL_EDITOR, ADMIN} & user.roles)
+    return is_active_user(user) and bool({LEGAL_EDITOR, ADMIN} & user.roles)
 
 
 @rule("suggest_research")
 def can_suggest_research(user) -> bool:
     """Anyone signed in may suggest a research topic or question."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False))
+    return is_active_user(user)
 
 
 @rule("moderate")
@@ -149,13 +155,7 @@ def moderates_any_area(user) -> bool:
     # Asked by several rules on one page (the menu's links among them): once per request.
     known = g.setdefault("moderates_any_area", {}) if has_request_context() else {}
     if user.id not in known:
-        from sqlalchemy import select
-
-        from cafpedia.areas.models import PracticeArea
-        from cafpedia.areas.services import led_by
-        from cafpedia.extensions import db
-
-        known[user.id] = db.session.scalar(select(PracticeArea.id).where(led_by(user)).limit(1)) is not None
+        known[user.id] = user.moderates_an_area()
     return known[user.id]
 
 
@@ -174,20 +174,20 @@ def can_edit_synonyms(user) -> bool:
 @rule("manage_register")
 def can_manage_register(user) -> bool:
     """Add, edit and retire experts, set the rota, decide nominations, see the register's gaps."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False)) and bool({REGISTER_ADMIN, ADMIN} & user.roles)
+    return is_active_user(user) and bool({REGISTER_ADMIN, ADMIN} & user.roles)
 
 
 @rule("keep_expert_entry")
 def can_keep_expert_entry(user) -> bool:
     """An expert keeps their own entry: being linked to it is what makes them its expert, so the
-    entry itself is checked for each request (experts.services.can_edit_expert)."""
-    return is_signed_in(user) and bool(getattr(user, "is_active", False))
+    entry itself is checked for each request (can_edit_expert)."""
+    return is_active_user(user)
 
 
 @rule("log_advice")
 def can_log_advice(user) -> bool:
     """Record calls to the Practice Advice Line: an expert their own calls (checked against their
-    entry, experts.services.can_log_for), the register administrator anyone's."""
+    entry, can_log_for), the register administrator anyone's."""
     return can_keep_expert_entry(user)
 
 
@@ -198,9 +198,7 @@ def can_read_advice_log(user) -> bool:
         return False
     if {EXPERT, REGISTER_ADMIN, ADMIN} & user.roles or moderates_any_area(user):
         return True
-    from cafpedia.experts.services import expert_for_user
-
-    entry = expert_for_user(user)
+    entry = user.expert_entry
     return entry is not None and entry.active
 
 
@@ -231,6 +229,33 @@ def can_moderate(user, area) -> bool:
     if ADMIN in user.roles:
         return True
     return area.lead_id == user.id or any(d.id == user.id for d in area.deputies)
+
+
+def can_decide(user, revision) -> bool:
+    """A moderator of the tip's area, deciding on someone else's proposal."""
+    return can_moderate(user, revision.tip.area) and revision.author_id != user.id
+
+
+def can_see_unpublished_tip(user, tip) -> bool:
+    """A tip never published: its authors and the moderators of its area only."""
+    return is_signed_in(user) and (can_moderate(user, tip.area) or any(r.author_id == user.id for r in tip.revisions))
+
+
+def can_link_research(user, tip) -> bool:
+    """A published tip's research links: the moderators of its area."""
+    return tip.status == "published" and can_moderate(user, tip.area)
+
+
+def can_edit_expert(user, expert) -> bool:
+    """The register administrator (or an administrator), or the expert themself while on the register."""
+    if can_manage_register(user):
+        return True
+    return is_active_user(user) and expert.active and expert.user_id is not None and expert.user_id == user.id
+
+
+def can_log_for(user, expert) -> bool:
+    """An expert logs their own calls; the register administrator logs anyone's."""
+    return can_manage_register(user) or (can_edit_expert(user, expert) and expert.active)
 
 
 def can_see_revision(user, revision) -> bool:

@@ -10,7 +10,7 @@ from cafpedia.core import as_at as dates
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
-from cafpedia.core.permissions import can_compose_digest, ensure, requires
+from cafpedia.core.permissions import can_compose_digest, can_link_research, ensure, requires
 from cafpedia.digest import services
 from cafpedia.digest.as_at import item_as_at
 from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
@@ -286,7 +286,7 @@ def tip_research(slug: str):
     from cafpedia.tips.services import find_tip
 
     tip = find_tip(slug) or abort(404)
-    ensure(services.can_link_research(current_user, tip))
+    ensure(can_link_research(current_user, tip))
     form = LinkResearchForm()
     if form.validate_on_submit():
         chosen = services.find_item_by_ref(form.item.data)

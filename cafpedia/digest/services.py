@@ -20,7 +20,7 @@ from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
-from cafpedia.core.permissions import can_compose_digest, can_moderate
+from cafpedia.core.permissions import can_compose_digest, can_link_research
 from cafpedia.core.text import is_web_link, normalise_newlines
 from cafpedia.digest.models import (
     DECLINED,
@@ -513,12 +513,6 @@ def open_suggestion_count() -> int:
 
 
 # --- The research behind a tip ---------------------------------------------------------------------
-
-
-def can_link_research(user, tip) -> bool:
-    from cafpedia.tips.models import PUBLISHED
-
-    return tip.status == PUBLISHED and can_moderate(user, tip.area)
 
 
 def link_tip(user, tip, item: DigestItem) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from cafpedia.areas.models import FiledUnderAreas
 from cafpedia.core.clock import utcnow
@@ -60,7 +60,8 @@ class Expert(FiledUnderAreas, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User")
+    # The person's own entry is `user.expert_entry` (user_id is unique): the permission rules read it.
+    user = relationship("User", backref=backref("expert_entry", uselist=False))
     area_links: Mapped[list[ExpertArea]] = relationship(cascade="all, delete-orphan", order_by="ExpertArea.position")
 
 

@@ -11,7 +11,7 @@ from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
-from cafpedia.core.permissions import ensure, has_role, requires
+from cafpedia.core.permissions import can_edit_expert, ensure, has_role, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
 from cafpedia.experts import availability, services
 from cafpedia.experts.forms import (
@@ -93,7 +93,7 @@ def _show_page(expert, retire_form: ReasonForm, status: int = 200):
     admin = services.manages_register(current_user)
     today = _today()
     entry = services.entry_for(expert, utcnow(), services.load_rota(today, today + timedelta(days=14)))
-    return render_template("experts/show.html", expert=expert, entry=entry, admin=admin, can_edit=services.can_edit_expert(current_user, expert),
+    return render_template("experts/show.html", expert=expert, entry=entry, admin=admin, can_edit=can_edit_expert(current_user, expert),
                            slots=availability.slots_of(expert), days=availability.DAY_NAMES, hhmm=availability.hhmm, today=today,
                            history=services.history(expert) if admin else [], retire_form=retire_form), status
 
@@ -137,7 +137,7 @@ def new():
 @requires("keep_expert_entry")
 def edit(slug: str):
     expert = _expert(slug)
-    ensure(services.can_edit_expert(current_user, expert))
+    ensure(can_edit_expert(current_user, expert))
     admin = services.manages_register(current_user)
     form = ExpertForm()
     form.areas.choices = area_choices()
@@ -159,7 +159,7 @@ def edit(slug: str):
 def _button(slug: str, act, done: str):
     """A one-button change to an entry (confirm, back from away, reinstate): do it, say so, show the entry."""
     expert = _expert(slug)
-    ensure(services.can_edit_expert(current_user, expert))
+    ensure(can_edit_expert(current_user, expert))
     form = ButtonForm()
     if form.validate_on_submit() and commit_or_show_errors(form, lambda: act(current_user, expert)):
         flash(done.format(expert=expert), "success")
@@ -178,7 +178,7 @@ def confirm(slug: str):
 @requires("keep_expert_entry")
 def away(slug: str):
     expert = _expert(slug)
-    ensure(services.can_edit_expert(current_user, expert))
+    ensure(can_edit_expert(current_user, expert))
     form = AwayForm()
     if request.method == "GET":
         form.away_from.data = expert.away_from or _today()

@@ -19,7 +19,7 @@ from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
-from cafpedia.core.permissions import REGISTER_ADMIN, can_moderate, is_signed_in
+from cafpedia.core.permissions import REGISTER_ADMIN, can_edit_expert, can_log_for, can_moderate, is_signed_in
 from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.text import has_control_characters
 from cafpedia.experts import availability
@@ -61,22 +61,6 @@ RESERVED_SLUGS = frozenset({"new", "mine", "register", "rota", "nominate", "nomi
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,40}$")
 
 
-# --- Permissions on one entry ----------------------------------------------------------------
-
-
-def can_edit_expert(user, expert: Expert) -> bool:
-    """The register administrator (or an administrator), or the expert themself while on the register."""
-    if manages_register(user):
-        return True
-    return (is_signed_in(user) and getattr(user, "is_active", False) and expert.active
-            and expert.user_id is not None and expert.user_id == user.id)
-
-
-def can_log_for(user, expert: Expert) -> bool:
-    """An expert logs their own calls; the register administrator logs anyone's."""
-    return manages_register(user) or (can_edit_expert(user, expert) and expert.active)
-
-
 # --- Finding entries ---------------------------------------------------------------------------
 
 
@@ -92,9 +76,7 @@ def get_expert(slug: str) -> Expert:
 
 
 def expert_for_user(user) -> Expert | None:
-    if not is_signed_in(user):
-        return None
-    return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
+    return user.expert_entry if is_signed_in(user) else None
 
 
 def all_experts(*, active: bool | None = True) -> list[Expert]:

@@ -24,7 +24,15 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import apply_service_errors, button_action, form_status
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import PdfUnavailable
-from cafpedia.core.permissions import can_moderate, can_read_advice_log, can_see_revision, ensure, requires
+from cafpedia.core.permissions import (
+    can_decide,
+    can_moderate,
+    can_read_advice_log,
+    can_see_revision,
+    can_see_unpublished_tip,
+    ensure,
+    requires,
+)
 from cafpedia.core.spreadsheet import csv_download
 from cafpedia.digest.services import research_for_tip
 from cafpedia.experts.services import find_call
@@ -56,10 +64,8 @@ def _load_tip(slug: str):
     """The tip, if this reader may see it: published and archived tips for readers,
     a tip never published only for its authors and the area's moderators."""
     tip = services.find_tip(slug) or abort(404)
-    if tip.current_number is None:
-        user = current_user
-        if not (user.is_authenticated and (can_moderate(user, tip.area) or any(r.author_id == user.id for r in tip.revisions))):
-            abort(404)
+    if tip.current_number is None and not can_see_unpublished_tip(current_user, tip):
+        abort(404)
     return tip
 
 
@@ -417,7 +423,7 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
         "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
         body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
-        can_decide=current_user.is_authenticated and services.can_decide(current_user, rev), checklist=CHECKLIST,
+        can_decide=current_user.is_authenticated and can_decide(current_user, rev), checklist=CHECKLIST,
         approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
         comment_form=comment_form or CommentForm(formdata=None), answers=answers,
         correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected else None,

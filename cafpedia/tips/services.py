@@ -410,11 +410,6 @@ def draft_from(revision: Revision) -> Draft:
 # --- Moderating ---------------------------------------------------------------------------
 
 
-def can_decide(user, revision: Revision) -> bool:
-    """A moderator of the tip's area, deciding on someone else's proposal."""
-    return can_moderate(user, revision.tip.area) and revision.author_id != user.id
-
-
 def _ensure_can_decide(user, revision: Revision) -> None:
     if revision.author_id == getattr(user, "id", None):
         raise NotAllowed("You cannot decide on your own proposal: another moderator of the area must.")
