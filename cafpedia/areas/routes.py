@@ -22,7 +22,7 @@ def index():
 @bp.get("/areas/<slug>")
 @requires("read_published")
 def show(slug: str):
-    from cafpedia.experts.services import Filters, find_experts
+    from cafpedia.experts.finder import Filters, find_experts
     from cafpedia.tips import services as tips
 
     area = services.find_area(slug) or abort(404)

@@ -14,7 +14,7 @@ bp = Blueprint("core", __name__)
 @requires("read_published")
 def home():
     from cafpedia.digest.services import latest_issue
-    from cafpedia.experts.services import count_available_now
+    from cafpedia.experts.finder import count_available_now
     from cafpedia.legal.services import feed
     from cafpedia.tips.services import recently_published
 

@@ -31,7 +31,7 @@ from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
-from cafpedia.experts import services
+from cafpedia.experts import entries, rota_plan
 from cafpedia.experts.availability import SlotError, hhmm, parse_hours
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
 from cafpedia.extensions import db
@@ -50,7 +50,7 @@ class ExpertRecord:
     file: str
     slug: str
     line: int
-    draft: services.ExpertDraft
+    draft: entries.ExpertDraft
     active: bool
     away_from: dt.date | None
     away_until: dt.date | None
@@ -98,10 +98,10 @@ class ExpertsSection:
             relative = str(path.relative_to(ctx.root))
             if path.name in (ROTA_FILE, LOG_FILE):
                 continue
-            if not path.is_file() or path.suffix != ".md" or not services.SLUG_RE.match(path.stem) or len(path.stem) > services.SLUG_MAX \
-                    or path.stem in services.RESERVED_SLUGS:
+            if not path.is_file() or path.suffix != ".md" or not entries.SLUG_RE.match(path.stem) or len(path.stem) > entries.SLUG_MAX \
+                    or path.stem in entries.RESERVED_SLUGS:
                 ctx.problem(relative, None, None, f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
-                            f"(not {', '.join(sorted(services.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice log experts/{LOG_FILE}")
+                            f"(not {', '.join(sorted(entries.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice log experts/{LOG_FILE}")
                 continue
             record = self._read_expert(ctx, path, relative)
             if record is not None:
@@ -118,18 +118,18 @@ class ExpertsSection:
         record = Record(ctx, relative, data, _label(relative))
         before = len(ctx.problems)
         record.check_fields(FIELDS, ("name", "job_title", "region", "areas", "skills", "languages", "availability"))
-        draft = services.ExpertDraft(
-            name=record.text("name", max_length=services.NAME_MAX) or "", username=record.text("username", max_length=64) or "",
-            job_title=record.text("job_title", max_length=services.JOB_TITLE_MAX) or "", region=record.text("region", max_length=40) or "",
-            areas=record.text_list("areas", max_length=64), skills=record.text_list("skills", max_length=services.SKILL_MAX),
-            languages=record.text_list("languages", max_length=services.LANGUAGE_MAX), phone=record.text("phone", max_length=services.PHONE_MAX) or "",
+        draft = entries.ExpertDraft(
+            name=record.text("name", max_length=entries.NAME_MAX) or "", username=record.text("username", max_length=64) or "",
+            job_title=record.text("job_title", max_length=entries.JOB_TITLE_MAX) or "", region=record.text("region", max_length=40) or "",
+            areas=record.text_list("areas", max_length=64), skills=record.text_list("skills", max_length=entries.SKILL_MAX),
+            languages=record.text_list("languages", max_length=entries.LANGUAGE_MAX), phone=record.text("phone", max_length=entries.PHONE_MAX) or "",
             email=record.text("email", max_length=254) or "", availability=record.text_list("availability", max_length=40),
             about=body.strip(), review_by=record.date("review_by"),
         )
         active = record.flag("active", True)
         away_from, away_until = record.date("away_from"), record.date("away_until")
-        away_note = record.text("away_note", max_length=services.AWAY_NOTE_MAX)
-        retired_on, retired_reason = record.date("retired_on"), record.text("retired_reason", max_length=services.NOTE_MAX)
+        away_note = record.text("away_note", max_length=entries.AWAY_NOTE_MAX)
+        retired_on, retired_reason = record.date("retired_on"), record.text("retired_reason", max_length=entries.NOTE_MAX)
         if away_note and (findings := find_case_details(away_note)):
             record.problem("away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})")
         if away_from and not away_until:
@@ -142,8 +142,8 @@ class ExpertsSection:
             record.problem("retired_on", f"{record.label}: retired_on and retired_reason are only for an entry with active: false")
         if len(ctx.problems) != before:
             return None
-        errors, tidy, _, _ = services.check_draft(services.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}),
-                                                  expert=services.find_expert(slug))
+        errors, tidy, _, _ = entries.check_draft(entries.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}),
+                                                  expert=entries.find_expert(slug))
         errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
         for name, message in errors.items():
             record.problem(name if name in FIELDS else None, f"{record.label}: {message}")
@@ -174,7 +174,7 @@ class ExpertsSection:
                     continue
                 sub = Record(ctx, relative, item, f"{record.label}, shift {n + 1}")
                 sub.check_fields(("expert", "hours"), ("expert", "hours"))
-                slug, hours = sub.text("expert", max_length=services.SLUG_MAX), sub.text("hours", max_length=20)
+                slug, hours = sub.text("expert", max_length=entries.SLUG_MAX), sub.text("hours", max_length=20)
                 if slug and hours:
                     try:
                         starts, ends = parse_hours(hours)
@@ -207,9 +207,9 @@ class ExpertsSection:
             before = len(ctx.problems)
             record.check_fields(CALL_FIELDS, ("date", "expert", "area", "question", "advice", "minutes"))
             called_on = record.date("date")
-            minutes = record.whole_number("minutes", low=1, high=services.MINUTES_MAX)
+            minutes = record.whole_number("minutes", low=1, high=entries.MINUTES_MAX)
             texts = {}
-            for key, limit in (("question", services.QUESTION_MAX), ("advice", services.ADVICE_MAX)):
+            for key, limit in (("question", entries.QUESTION_MAX), ("advice", entries.ADVICE_MAX)):
                 text = " ".join((record.text(key, max_length=limit) or "").split())
                 if text and len(text) < 10:
                     record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
@@ -224,7 +224,7 @@ class ExpertsSection:
                 dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
             if raw_at is not None and logged_at is None:
                 record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
-            expert = record.text("expert", max_length=services.SLUG_MAX)
+            expert = record.text("expert", max_length=entries.SLUG_MAX)
             if (expert, logged_at) in keys:
                 record.problem("logged_at", f"{record.label}: {expert} has two calls logged at {logged_at}")
             keys.add((expert, logged_at))
@@ -254,8 +254,8 @@ class ExpertsSection:
                     ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: unknown area {area}")
             if not rec.draft.areas:
                 ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: name at least one area of practice")
-            elif len(rec.draft.areas) > services.AREAS_MAX:
-                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {services.AREAS_MAX} areas")
+            elif len(rec.draft.areas) > entries.AREAS_MAX:
+                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {entries.AREAS_MAX} areas")
             if rec.draft.username:
                 if rec.draft.username not in users:
                     ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: unknown user {rec.draft.username}")
@@ -318,8 +318,8 @@ class ExpertsSection:
                 expert.user = None
         db.session.flush()
         for rec in found["experts"].values():
-            expert = services.find_expert(rec.slug)
-            before = services.snapshot(expert) | _extra(expert) if expert is not None else None
+            expert = entries.find_expert(rec.slug)
+            before = entries.snapshot(expert) | _extra(expert) if expert is not None else None
             if expert is None:
                 expert = Expert(slug=rec.slug)
                 db.session.add(expert)
@@ -333,7 +333,7 @@ class ExpertsSection:
             expert.active, expert.retired_on, expert.retired_reason = rec.active, rec.retired_on, rec.retired_reason
             expert.away_from, expert.away_until, expert.away_note = rec.away_from, rec.away_until, rec.away_note
             db.session.flush()
-            after = services.snapshot(expert) | _extra(expert)
+            after = entries.snapshot(expert) | _extra(expert)
             if before == after:
                 ctx.count("experts", "unchanged")
                 continue
@@ -342,7 +342,7 @@ class ExpertsSection:
             ctx.count("experts", "new" if before is None else "updated")
         db.session.flush()
         slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
-        existing_days = services.rota_days(min((d.day for d in found["rota"]), default=dt.date.min),
+        existing_days = rota_plan.rota_days(min((d.day for d in found["rota"]), default=dt.date.min),
                                            max((d.day for d in found["rota"]), default=dt.date.min))
         for day in found["rota"]:
             row = existing_days.get(day.day)
@@ -380,7 +380,7 @@ class ExpertsSection:
 
     def export(self, root: Path) -> list[str]:
         written = []
-        for expert in services.all_experts(active=None):
+        for expert in entries.all_experts(active=None):
             relative = f"{FOLDER}/{expert.slug}.md"
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -266,7 +266,7 @@ def documents_for_key(key: str) -> list[SearchDocument]:
         update = find_update(rest)
         return [_legal_document(update)] if update is not None else []
     if kind == "expert":
-        from cafpedia.experts.services import find_expert
+        from cafpedia.experts.entries import find_expert
 
         expert = find_expert(rest)
         return [_expert_document(expert)] if expert is not None and expert.active else []
@@ -311,7 +311,7 @@ def all_documents() -> Iterator[SearchDocument]:
 
     for update in feed(FeedFilters(include_withdrawn=True)):
         yield _legal_document(update)
-    from cafpedia.experts.services import all_experts
+    from cafpedia.experts.entries import all_experts
 
     for expert in all_experts():
         yield _expert_document(expert)

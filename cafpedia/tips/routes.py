@@ -35,8 +35,8 @@ from cafpedia.core.permissions import (
 )
 from cafpedia.core.spreadsheet import csv_download
 from cafpedia.digest.services import research_for_tip
-from cafpedia.experts.services import find_call
-from cafpedia.experts.services import link_tip as link_call_to_tip
+from cafpedia.experts.advice_log import find_call
+from cafpedia.experts.advice_log import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.legal.services import open_flags, updates_for_tip
 from cafpedia.mail.settings import parse_base_url

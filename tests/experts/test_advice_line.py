@@ -7,29 +7,29 @@ import pytest
 
 from cafpedia.core.audit import AuditEntry
 from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.experts import services
+from cafpedia.experts import advice_log, advice_report
 from cafpedia.experts.models import AdviceCall
 from cafpedia.extensions import db
 
 TODAY = date(2026, 11, 23)
 
 
-def call_draft(**changes) -> services.CallDraft:
+def call_draft(**changes) -> advice_log.CallDraft:
     values = dict(called_on=date(2026, 11, 20), area="adoption", question="Can special guardianship be made for a child placed for adoption?",
                   advice="Only with the court's leave; explained the leave test.", minutes=15)
     values.update(changes)
-    return services.CallDraft(**values)
+    return advice_log.CallDraft(**values)
 
 
 def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
-    call = services.log_call(register["eve"], register["eve_entry"], call_draft(), today=TODAY)
+    call = advice_log.log_call(register["eve"], register["eve_entry"], call_draft(), today=TODAY)
     db.session.commit()
     assert call.expert.name == "Eve Expert" and call.logged_at.microsecond == 0
     with pytest.raises(NotAllowed):
-        services.log_call(register["eve"], register["ben_entry"], call_draft(area="contact"), today=TODAY)
+        advice_log.log_call(register["eve"], register["ben_entry"], call_draft(area="contact"), today=TODAY)
     with pytest.raises(NotAllowed):
-        services.log_call(register["pat"], register["eve_entry"], call_draft(), today=TODAY)
-    services.log_call(register["reg"], register["ben_entry"], call_draft(area="contact"), today=TODAY)
+        advice_log.log_call(register["pat"], register["eve_entry"], call_draft(), today=TODAY)
+    advice_log.log_call(register["reg"], register["ben_entry"], call_draft(area="contact"), today=TODAY)
     db.session.commit()
     assert db.session.query(AdviceCall).count() == 2
 
@@ -47,7 +47,7 @@ def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
 ])
 def test_bad_calls_are_refused_and_nothing_is_written(register, changes, field, message):
     with pytest.raises(ValidationError) as caught:
-        services.log_call(register["eve"], register["eve_entry"], call_draft(**changes), today=TODAY)
+        advice_log.log_call(register["eve"], register["eve_entry"], call_draft(**changes), today=TODAY)
     assert message in caught.value.errors[field]
     db.session.rollback()
     assert db.session.query(AdviceCall).count() == 0
@@ -63,22 +63,22 @@ def test_bad_calls_are_refused_and_nothing_is_written(register, changes, field, 
     ("How do I see a child who uses British Sign Language?", "How should I interview a deaf child who signs?", False),
 ])
 def test_rewordings_of_a_question_count_as_one(one, other, same):
-    assert services.same_question(services.question_words(one), services.question_words(other)) is same
+    assert advice_report.same_question(advice_report.question_words(one), advice_report.question_words(other)) is same
 
 
 def test_report_counts_calls_and_lists_unanswered_questions(register, publish):
     eve, entry = register["eve"], register["eve_entry"]
     for called_on in (date(2026, 9, 10), date(2026, 10, 5), date(2026, 11, 2)):
-        services.log_call(eve, entry, call_draft(called_on=called_on), today=TODAY)
-    services.log_call(eve, entry, call_draft(called_on=date(2026, 11, 3), question="Special guardianship for a child placed for adoption: can it be made?"),
+        advice_log.log_call(eve, entry, call_draft(called_on=called_on), today=TODAY)
+    advice_log.log_call(eve, entry, call_draft(called_on=date(2026, 11, 3), question="Special guardianship for a child placed for adoption: can it be made?"),
                       today=TODAY)
-    services.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="When should contact be supervised rather than supported?"),
+    advice_log.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="When should contact be supervised rather than supported?"),
                       today=TODAY)
     tip = publish(slug="centres", title="Contact centres")
-    services.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="Who pays for a contact centre?", tip="centres"),
+    advice_log.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="Who pays for a contact centre?", tip="centres"),
                       today=TODAY)
     db.session.commit()
-    report = services.report(months=6, today=TODAY)
+    report = advice_report.report(months=6, today=TODAY)
     assert [m.isoformat() for m in report.months] == ["2026-06-01", "2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"]
     adoption = next(a for a in report.areas if a.slug == "adoption")
     assert report.counts[(adoption.id, date(2026, 11, 1))] == 2 and report.area_total(adoption) == 4
@@ -88,11 +88,11 @@ def test_report_counts_calls_and_lists_unanswered_questions(register, publish):
         ("When should contact be supervised rather than supported?", 1),
     ]  # the question a published tip answers is not listed
     assert tip.slug == "centres"
-    assert services.report(months=2, today=TODAY).area_total(adoption) == 3  # October and November only
+    assert advice_report.report(months=2, today=TODAY).area_total(adoption) == 3  # October and November only
 
 
 def test_one_click_starts_a_tip_from_a_call_and_the_call_counts_as_answered_once_published(register, as_user):
-    call = services.log_call(register["eve"], register["eve_entry"], call_draft(), today=TODAY)
+    call = advice_log.log_call(register["eve"], register["eve_entry"], call_draft(), today=TODAY)
     db.session.commit()
     client = as_user("eve.expert")
     page = client.get(f"/advice-line/{call.id}").get_data(as_text=True)
@@ -105,12 +105,12 @@ def test_one_click_starts_a_tip_from_a_call_and_the_call_counts_as_answered_once
     assert response.status_code == 302
     db.session.refresh(call)
     assert call.tip is not None and call.tip.current_number is None  # proposed, not yet published
-    assert [g.count for g in services.report(today=TODAY).unanswered] == [1]  # still unanswered until approved
+    assert [g.count for g in advice_report.report(today=TODAY).unanswered] == [1]  # still unanswered until approved
     from cafpedia.tips import services as tips
     from cafpedia.tips.models import CHECKLIST
 
     tips.approve(register["other"], call.tip.revisions[0], checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
-    assert services.report(today=TODAY).unanswered == []
+    assert advice_report.report(today=TODAY).unanswered == []
     # Someone who may not read the advice log gets an ordinary empty form.
     assert "Can special guardianship" not in as_user("pat.fca").get(f"/tips/new?call={call.id}").get_data(as_text=True)

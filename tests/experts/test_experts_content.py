@@ -8,13 +8,13 @@ import pytest
 
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder
-from cafpedia.experts import services
+from cafpedia.experts import entries, finder
 from cafpedia.experts.models import REGIONS, AdviceCall, Expert, RotaDay
 from cafpedia.extensions import db
 
 
 def test_demo_register_round_trip(app, demo_content, tmp_path):
-    experts = services.all_experts()
+    experts = entries.all_experts()
     assert len(experts) >= 15 and {e.region for e in experts} == set(REGIONS)
     assert db.session.query(AdviceCall).count() >= 60 and db.session.query(RotaDay).count() >= 3
     months = {c.called_on.strftime("%Y-%m") for c in db.session.query(AdviceCall)}
@@ -23,7 +23,7 @@ def test_demo_register_round_trip(app, demo_content, tmp_path):
     for path in sorted((DEFAULT_CONTENT_DIR / "experts").iterdir()):
         assert (tmp_path / "out" / "experts" / path.name).read_text() == path.read_text(), path
     ctx = load_folder(tmp_path / "out")
-    assert ctx.counts[("experts", "unchanged")] == len(services.all_experts(active=None))
+    assert ctx.counts[("experts", "unchanged")] == len(entries.all_experts(active=None))
     assert ctx.counts[("advice calls", "new")] == 0
 
 
@@ -32,14 +32,14 @@ def test_demo_register_round_trip(app, demo_content, tmp_path):
     datetime(2026, 11, 28, 10, 30, tzinfo=UTC),
 ])
 def test_demo_availability_varies_through_the_week(app, demo_content, moment):
-    on_now = services.find_experts(services.Filters(available_now=True), now=moment)
+    on_now = finder.find_experts(finder.Filters(available_now=True), now=moment)
     assert on_now, moment
-    assert len(on_now) < len(services.all_experts())
+    assert len(on_now) < len(entries.all_experts())
 
 
 def test_demo_shows_different_people_at_different_times(app, demo_content):
     def on(*args):
-        return {e.expert.slug for e in services.find_experts(services.Filters(available_now=True), now=datetime(*args, tzinfo=UTC))}
+        return {e.expert.slug for e in finder.find_experts(finder.Filters(available_now=True), now=datetime(*args, tzinfo=UTC))}
 
     assert on(2026, 11, 23, 10, 0) != on(2026, 11, 24, 14, 0) != on(2026, 11, 28, 10, 30)
     assert on(2026, 12, 25, 10, 0) == set()  # Christmas Day: the rota closes the line
@@ -102,7 +102,7 @@ def test_a_changed_entry_is_brought_into_line_and_logged_calls_never_change(app,
     ctx = load_folder(root)
     db.session.commit()
     assert ctx.counts[("experts", "updated")] == 1
-    assert services.find_expert("olivia-mensah").availability == ["Tue 13:00-17:00", "Thu 13:00-17:00"]
+    assert entries.find_expert("olivia-mensah").availability == ["Tue 13:00-17:00", "Thu 13:00-17:00"]
     log = root / "experts" / "advice-log.yml"
     log.write_text(log.read_text().replace("minutes: ", "minutes: 1", 1))
     with pytest.raises(ContentError, match="logged calls never change"):
@@ -117,7 +117,7 @@ def test_an_account_can_move_between_entries(app, demo_content, tmp_path):
         path.write_text(path.read_text().replace(*change))
     load_folder(root)
     db.session.commit()
-    assert services.find_expert("ayesha-rahman").user.username == "demo.expert" and services.find_expert("nasreen-akhtar").user is None
+    assert entries.find_expert("ayesha-rahman").user.username == "demo.expert" and entries.find_expert("nasreen-akhtar").user is None
 
 
 @pytest.mark.parametrize("files, message", [

@@ -137,9 +137,9 @@ def test_the_home_page_points_to_the_line(register, as_user):
 
 
 def test_a_retired_expert_can_no_longer_change_the_entry(register, as_user):
-    from cafpedia.experts import services
+    from cafpedia.experts import entries
 
-    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    entries.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
     db.session.commit()
     client = as_user("eve.expert")
     assert client.post_form("/experts/eve-expert/edit", {"job_title": "Still here"}).status_code == 403

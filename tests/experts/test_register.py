@@ -8,7 +8,7 @@ import pytest
 
 from cafpedia.core.audit import AuditEntry
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.experts import services
+from cafpedia.experts import entries, finder, nominations, rota_plan
 from cafpedia.experts.models import Expert, Nomination, RotaDay
 from cafpedia.extensions import db
 from cafpedia.notifications.models import Notification
@@ -25,14 +25,14 @@ def names(entries) -> list[str]:
 
 
 def test_find_by_area_skill_region_language_and_words(register):
-    find = services.find_experts
-    assert names(find(services.Filters(area="adoption"))) == ["Eve Expert"]
-    assert names(find(services.Filters(skill="supervised contact"))) == ["Ben Bennett"]
-    assert names(find(services.Filters(region="South West"))) == ["Ben Bennett"]
-    assert names(find(services.Filters(language="urdu"))) == ["Eve Expert"]
-    assert names(find(services.Filters(text="guardian"))) == ["Eve Expert"]  # a word's beginning finds it
-    assert names(find(services.Filters(text="welsh contact"))) == ["Ben Bennett"]
-    assert find(services.Filters(text="welsh adoption")) == []
+    find = finder.find_experts
+    assert names(find(finder.Filters(area="adoption"))) == ["Eve Expert"]
+    assert names(find(finder.Filters(skill="supervised contact"))) == ["Ben Bennett"]
+    assert names(find(finder.Filters(region="South West"))) == ["Ben Bennett"]
+    assert names(find(finder.Filters(language="urdu"))) == ["Eve Expert"]
+    assert names(find(finder.Filters(text="guardian"))) == ["Eve Expert"]  # a word's beginning finds it
+    assert names(find(finder.Filters(text="welsh contact"))) == ["Ben Bennett"]
+    assert find(finder.Filters(text="welsh adoption")) == []
 
 
 @pytest.mark.parametrize("moment, on_the_line", [
@@ -43,52 +43,52 @@ def test_find_by_area_skill_region_language_and_words(register):
     (utc(2026, 11, 29, 10, 0), []),                               # Sunday: nobody
 ])
 def test_available_now_at_fixed_times(register, moment, on_the_line):
-    assert sorted(names(services.find_experts(services.Filters(available_now=True), now=moment))) == on_the_line
+    assert sorted(names(finder.find_experts(finder.Filters(available_now=True), now=moment))) == on_the_line
 
 
 def test_a_bank_holiday_rota_overrides_the_usual_slots(register):
     bank_holiday = date(2026, 12, 28)  # a Monday
     at_ten, at_noon = utc(2026, 12, 28, 10, 0), utc(2026, 12, 28, 12, 0)
-    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
-    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.CLOSED, note="Bank holiday")], today=date(2026, 12, 1))
+    assert names(finder.find_experts(finder.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
+    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(bank_holiday, rota_plan.CLOSED, note="Bank holiday")], today=date(2026, 12, 1))
     db.session.commit()
-    assert services.find_experts(services.Filters(available_now=True), now=at_ten) == []
-    assert services.find_experts(services.Filters(available_now=True), now=at_noon) == []
+    assert finder.find_experts(finder.Filters(available_now=True), now=at_ten) == []
+    assert finder.find_experts(finder.Filters(available_now=True), now=at_noon) == []
     # Everyone's next time on the line skips the closed day.
-    eve = next(e for e in services.find_experts(services.Filters(), now=at_ten) if e.expert.name == "Eve Expert")
+    eve = next(e for e in finder.find_experts(finder.Filters(), now=at_ten) if e.expert.name == "Eve Expert")
     assert eve.next_text == "Tomorrow from 17:00"
     # A rota for the day puts Ben on in the morning, and only Ben.
     ben = register["ben_entry"]
-    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.ROTA, hours={ben.id: "08:00-11:00"})], today=date(2026, 12, 1))
+    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(bank_holiday, rota_plan.ROTA, hours={ben.id: "08:00-11:00"})], today=date(2026, 12, 1))
     db.session.commit()
-    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Ben Bennett"]
-    assert services.find_experts(services.Filters(available_now=True), now=at_noon) == []
+    assert names(finder.find_experts(finder.Filters(available_now=True), now=at_ten)) == ["Ben Bennett"]
+    assert finder.find_experts(finder.Filters(available_now=True), now=at_noon) == []
     # Back to the usual slots.
-    services.set_rota(register["reg"], [services.DayInput(bank_holiday, services.REGULAR)], today=date(2026, 12, 1))
+    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(bank_holiday, rota_plan.REGULAR)], today=date(2026, 12, 1))
     db.session.commit()
     assert db.session.get(RotaDay, bank_holiday) is None
-    assert names(services.find_experts(services.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
+    assert names(finder.find_experts(finder.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
     assert db.session.query(AuditEntry).filter_by(action="rota.set").count() == 3
 
 
 def test_bad_rota_input_is_named_and_nothing_is_saved(register):
     day, ben = date(2026, 12, 28), register["ben_entry"]
     cases = [
-        ([services.DayInput(day, services.ROTA, hours={ben.id: "25:00-26:00"})], f"hours-2026-12-28-{ben.id}", "25:00 is not a time of day"),
-        ([services.DayInput(day, services.ROTA, hours={ben.id: "12:00-09:00"})], f"hours-2026-12-28-{ben.id}", "ends before it starts"),
-        ([services.DayInput(day, services.ROTA)], "day-2026-12-28", "at least one expert"),
-        ([services.DayInput(day, services.CLOSED, hours={ben.id: "09:00-12:00"})], "day-2026-12-28", "choose “rota”"),
-        ([services.DayInput(date(2026, 11, 1), services.CLOSED)], "day-2026-11-01", "has passed"),
-        ([services.DayInput(day, "holiday")], "day-2026-12-28", "choose"),
+        ([rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "25:00-26:00"})], f"hours-2026-12-28-{ben.id}", "25:00 is not a time of day"),
+        ([rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "12:00-09:00"})], f"hours-2026-12-28-{ben.id}", "ends before it starts"),
+        ([rota_plan.DayInput(day, rota_plan.ROTA)], "day-2026-12-28", "at least one expert"),
+        ([rota_plan.DayInput(day, rota_plan.CLOSED, hours={ben.id: "09:00-12:00"})], "day-2026-12-28", "choose “rota”"),
+        ([rota_plan.DayInput(date(2026, 11, 1), rota_plan.CLOSED)], "day-2026-11-01", "has passed"),
+        ([rota_plan.DayInput(day, "holiday")], "day-2026-12-28", "choose"),
     ]
     for days, key, message in cases:
         with pytest.raises(ValidationError) as caught:
-            services.set_rota(register["reg"], days, today=date(2026, 12, 1))
+            rota_plan.set_rota(register["reg"], days, today=date(2026, 12, 1))
         assert message in caught.value.errors[key]
         db.session.rollback()
     assert db.session.query(RotaDay).count() == 0
     with pytest.raises(NotAllowed):
-        services.set_rota(register["eve"], [services.DayInput(day, services.CLOSED)])
+        rota_plan.set_rota(register["eve"], [rota_plan.DayInput(day, rota_plan.CLOSED)])
 
 
 @pytest.mark.parametrize("changes, field, message", [
@@ -107,7 +107,7 @@ def test_bad_rota_input_is_named_and_nothing_is_saved(register):
 def test_bad_entries_are_refused_and_nothing_is_written(register, changes, field, message):
     before = (db.session.query(Expert).count(), db.session.query(AuditEntry).count())
     with pytest.raises(ValidationError) as caught:
-        services.add_expert(register["reg"], expert_draft(**{"name": "New Person", "email": "new@example.org", **changes}))
+        entries.add_expert(register["reg"], expert_draft(**{"name": "New Person", "email": "new@example.org", **changes}))
     assert message in caught.value.errors[field]
     db.session.rollback()
     assert (db.session.query(Expert).count(), db.session.query(AuditEntry).count()) == before
@@ -119,7 +119,7 @@ def test_duplicates_are_refused(register):
              ({"name": "Another Eve", "email": "EVE.EXPERT@example.org"}, "email", "already on the register")]
     for changes, field, message in cases:
         with pytest.raises(ValidationError) as caught:
-            services.add_expert(register["reg"], expert_draft(**changes))
+            entries.add_expert(register["reg"], expert_draft(**changes))
         assert message in caught.value.errors[field]
         db.session.rollback()
     assert db.session.query(Expert).count() == 2
@@ -127,114 +127,114 @@ def test_duplicates_are_refused(register):
 
 def test_experts_keep_their_own_entry_only(register):
     eve, entry, ben = register["eve"], register["eve_entry"], register["ben_entry"]
-    draft = services.ExpertDraft.of(entry)
+    draft = entries.ExpertDraft.of(entry)
     draft.availability, draft.name = ["Wed 10:00-12:00"], "Someone Else"
-    services.edit_expert(eve, entry, draft, today=date(2026, 11, 23))
+    entries.edit_expert(eve, entry, draft, today=date(2026, 11, 23))
     db.session.commit()
     assert entry.availability == ["Wed 10:00-12:00"] and entry.name == "Eve Expert"  # the name is the administrator's
     assert entry.review_by == date(2027, 5, 23)  # saving confirms the entry for six months
     with pytest.raises(NotAllowed):
-        services.edit_expert(eve, ben, services.ExpertDraft.of(ben))
+        entries.edit_expert(eve, ben, entries.ExpertDraft.of(ben))
     with pytest.raises(NotAllowed):
-        services.set_away(eve, ben, away_from=None, away_until=date(2026, 12, 1))
+        entries.set_away(eve, ben, away_from=None, away_until=date(2026, 12, 1))
     with pytest.raises(NotAllowed):
-        services.add_expert(eve, expert_draft(name="Self Made"))
+        entries.add_expert(eve, expert_draft(name="Self Made"))
     with pytest.raises(ServiceError, match="Nothing was changed"):
-        services.edit_expert(eve, entry, services.ExpertDraft.of(entry))
+        entries.edit_expert(eve, entry, entries.ExpertDraft.of(entry))
 
 
 def test_entries_past_review_show_unconfirmed_until_confirmed(register):
     entry = register["eve_entry"]
     entry.review_by = date(2026, 10, 1)
     db.session.commit()
-    assert services.due_for_review(date(2026, 11, 23)) == [entry]
-    found = services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
+    assert finder.due_for_review(date(2026, 11, 23)) == [entry]
+    found = finder.find_experts(finder.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
     assert found[0].unconfirmed
-    services.confirm_entry(register["eve"], entry, today=date(2026, 11, 23))
+    entries.confirm_entry(register["eve"], entry, today=date(2026, 11, 23))
     db.session.commit()
-    assert services.due_for_review(date(2026, 11, 23)) == [] and entry.review_by == date(2027, 5, 23)
+    assert finder.due_for_review(date(2026, 11, 23)) == [] and entry.review_by == date(2027, 5, 23)
 
 
 def test_away_takes_an_expert_off_the_line(register):
     entry = register["eve_entry"]
     with pytest.raises(ValidationError) as caught:
-        services.set_away(register["eve"], entry, away_from=date(2026, 11, 25), away_until=date(2026, 11, 20), today=date(2026, 11, 20))
+        entries.set_away(register["eve"], entry, away_from=date(2026, 11, 25), away_until=date(2026, 11, 20), today=date(2026, 11, 20))
     assert "before the first" in caught.value.errors["away_until"]
-    services.set_away(register["eve"], entry, away_from=date(2026, 11, 20), away_until=date(2026, 11, 27), note="On leave", today=date(2026, 11, 20))
+    entries.set_away(register["eve"], entry, away_from=date(2026, 11, 20), away_until=date(2026, 11, 27), note="On leave", today=date(2026, 11, 20))
     db.session.commit()
-    found = services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
+    found = finder.find_experts(finder.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
     assert not found[0].available and found[0].next_text == "Mon 30 Nov from 09:30"
-    services.clear_away(register["eve"], entry)
+    entries.clear_away(register["eve"], entry)
     db.session.commit()
-    assert services.find_experts(services.Filters(area="adoption"), now=utc(2026, 11, 23, 10))[0].available
+    assert finder.find_experts(finder.Filters(area="adoption"), now=utc(2026, 11, 23, 10))[0].available
 
 
 def test_retiring_keeps_the_entry_and_its_history(register):
     ben = register["ben_entry"]
     with pytest.raises(ValidationError):
-        services.retire(register["reg"], ben, "  ")
+        entries.retire(register["reg"], ben, "  ")
     with pytest.raises(NotAllowed):
-        services.retire(register["eve"], ben, "left")
-    services.retire(register["reg"], ben, "Moved to a management post", today=date(2026, 11, 23))
+        entries.retire(register["eve"], ben, "left")
+    entries.retire(register["reg"], ben, "Moved to a management post", today=date(2026, 11, 23))
     db.session.commit()
     assert not ben.active and ben.retired_reason == "Moved to a management post"
-    assert names(services.find_experts(services.Filters())) == ["Eve Expert"]
-    assert [h.action for h in services.history(ben)] == ["expert.retire", "expert.add"]
-    services.reinstate(register["reg"], ben, today=date(2026, 11, 23))
+    assert names(finder.find_experts(finder.Filters())) == ["Eve Expert"]
+    assert [h.action for h in entries.history(ben)] == ["expert.retire", "expert.add"]
+    entries.reinstate(register["reg"], ben, today=date(2026, 11, 23))
     db.session.commit()
-    assert ben.active and services.is_unconfirmed(ben, date(2026, 11, 24))
+    assert ben.active and finder.is_unconfirmed(ben, date(2026, 11, 24))
 
 
 def test_gaps_show_areas_without_cover(register, make_area):
     make_area("staff-safety", "Staff safety")
     monday = date(2026, 11, 23)
-    gaps = {g.area.slug: g for g in services.gaps(monday)}
+    gaps = {g.area.slug: g for g in rota_plan.gaps(monday)}
     assert gaps["staff-safety"].problem == "No expert on the register"
     assert gaps["adoption"].problem == "Nobody on Wednesday, Thursday, Friday" and gaps["adoption"].minutes == 6 * 60  # the Gap column says so
     assert gaps["adoption"].days_without == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
-    services.set_away(register["reg"], register["eve_entry"], away_from=monday, away_until=date(2026, 11, 29), today=monday)
+    entries.set_away(register["reg"], register["eve_entry"], away_from=monday, away_until=date(2026, 11, 29), today=monday)
     db.session.commit()
-    gaps = {g.area.slug: g for g in services.gaps(monday)}
+    gaps = {g.area.slug: g for g in rota_plan.gaps(monday)}
     assert gaps["adoption"].problem == "Nobody available this week"
-    assert services.gaps(monday)[0].problem  # gaps come first
+    assert rota_plan.gaps(monday)[0].problem  # gaps come first
 
 
 def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(register, make_user):
     olu, lee, reg = register["other"], register["lee"], register["reg"]  # olu leads adoption, lee contact
     make_user("nia.nominee", ["practitioner"], name="Nia Nominee", email="nia@example.org")
-    draft = services.NominationDraft(area="adoption", name="Nia Nominee", username="nia.nominee", job_title="FCA", region="London",
+    draft = nominations.NominationDraft(area="adoption", name="Nia Nominee", username="nia.nominee", job_title="FCA", region="London",
                                      skills=["adoption"], reason="Ten years of adoption work.")
     with pytest.raises(NotAllowed):
-        services.nominate(lee, draft)
+        nominations.nominate(lee, draft)
     with pytest.raises(ValidationError) as caught:
-        services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "region": "Mars", "reason": ""}))
+        nominations.nominate(olu, nominations.NominationDraft(**{**draft.__dict__, "region": "Mars", "reason": ""}))
     assert set(caught.value.errors) == {"region", "reason"}
     db.session.rollback()
-    nomination = services.nominate(olu, draft)
+    nomination = nominations.nominate(olu, draft)
     db.session.commit()
     assert db.session.query(Notification).filter_by(user_id=reg.id, kind="nomination").count() == 1
     with pytest.raises(ValidationError):
-        services.nominate(olu, draft)  # already waiting
+        nominations.nominate(olu, draft)  # already waiting
     db.session.rollback()
     with pytest.raises(NotAllowed):
-        services.decide_nomination(olu, nomination, accept=True)
-    services.decide_nomination(reg, nomination, accept=True, today=date(2026, 11, 23))
+        nominations.decide_nomination(olu, nomination, accept=True)
+    nominations.decide_nomination(reg, nomination, accept=True, today=date(2026, 11, 23))
     db.session.commit()
     expert = nomination.expert
     assert expert.name == "Nia Nominee" and expert.user.username == "nia.nominee" and expert.area_slugs == ["adoption"]
-    assert expert.email == "nia@example.org" and services.is_unconfirmed(expert, date(2026, 11, 24))
+    assert expert.email == "nia@example.org" and finder.is_unconfirmed(expert, date(2026, 11, 24))
     assert db.session.query(Notification).filter_by(user_id=olu.id, kind="nomination").count() == 1
     with pytest.raises(ServiceError):
-        services.decide_nomination(reg, nomination, accept=False, note="changed my mind")
-    twin = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Eve Expert", "region": "North West", "username": "",
+        nominations.decide_nomination(reg, nomination, accept=False, note="changed my mind")
+    twin = nominations.nominate(olu, nominations.NominationDraft(**{**draft.__dict__, "name": "Eve Expert", "region": "North West", "username": "",
                                                                 "email": "eve2@example.org"}))
     with pytest.raises(ServiceError, match="already on the register"):
-        services.decide_nomination(reg, twin, accept=True)  # the same person as an entry: checked like a typed entry
+        nominations.decide_nomination(reg, twin, accept=True)  # the same person as an entry: checked like a typed entry
     db.session.rollback()
-    second = services.nominate(olu, services.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": "", "email": "x@example.org"}))
+    second = nominations.nominate(olu, nominations.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": "", "email": "x@example.org"}))
     with pytest.raises(ValidationError):
-        services.decide_nomination(reg, second, accept=False)  # a reason is needed
-    services.decide_nomination(reg, second, accept=False, note="Not enough adoption experience yet.")
+        nominations.decide_nomination(reg, second, accept=False)  # a reason is needed
+    nominations.decide_nomination(reg, second, accept=False, note="Not enough adoption experience yet.")
     db.session.commit()
     assert second.status == "declined" and db.session.query(Nomination).count() == 2
 
@@ -248,7 +248,7 @@ def test_experts_are_found_by_name_skill_and_area_in_search(register):
     hits = search.search(pat, "adoption", filters={"kind": "expert"}).results.hits
     assert [h.url for h in hits] == ["/experts/eve-expert"]
     assert "0161" not in " ".join(h.snippet for h in hits)  # contact details are never in the index
-    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    entries.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
     db.session.commit()
     search.drain()
     assert "/experts/eve-expert" not in [h.url for h in search.search(pat, "Eve Expert").results.hits]
@@ -256,12 +256,12 @@ def test_experts_are_found_by_name_skill_and_area_in_search(register):
 
 def test_past_rota_days_cannot_be_rewritten(register):
     past = date(2026, 11, 2)
-    services.set_rota(register["reg"], [services.DayInput(past, services.CLOSED, note="Strike day")], today=past)
+    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.CLOSED, note="Strike day")], today=past)
     db.session.commit()
     # Saving the week later with the day as it was is fine; changing it is refused.
-    services.set_rota(register["reg"], [services.DayInput(past, services.CLOSED, note="Strike day")], today=date(2026, 11, 4))
+    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.CLOSED, note="Strike day")], today=date(2026, 11, 4))
     with pytest.raises(ValidationError) as caught:
-        services.set_rota(register["reg"], [services.DayInput(past, services.REGULAR)], today=date(2026, 11, 4))
+        rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.REGULAR)], today=date(2026, 11, 4))
     assert "has passed" in caught.value.errors["day-2026-11-02"]
     db.session.rollback()
     assert db.session.get(RotaDay, past).closed
@@ -269,10 +269,10 @@ def test_past_rota_days_cannot_be_rewritten(register):
 
 def test_renaming_onto_another_entry_is_refused(register):
     ben = register["ben_entry"]
-    draft = services.ExpertDraft.of(ben)
+    draft = entries.ExpertDraft.of(ben)
     draft.name, draft.region = "Eve Expert", "North West"
     with pytest.raises(ValidationError) as caught:
-        services.edit_expert(register["reg"], ben, draft)
+        entries.edit_expert(register["reg"], ben, draft)
     assert "already on the register" in caught.value.errors["name"]
 
 
@@ -281,7 +281,7 @@ def test_an_account_linked_to_an_entry_keeps_it_and_reads_the_log(register, make
 
     kim = make_user("kim.linked", ["practitioner"], name="Kim Linked", email="kim@example.org")
     assert not can_read_advice_log(kim)
-    services.add_expert(register["reg"], expert_draft(name="Kim Linked", username="kim.linked", email="kim@example.org", region="London"))
+    entries.add_expert(register["reg"], expert_draft(name="Kim Linked", username="kim.linked", email="kim@example.org", region="London"))
     db.session.commit()
     assert can_read_advice_log(kim)
     client = as_user("kim.linked")
@@ -292,13 +292,13 @@ def test_retiring_takes_the_expert_out_of_search_at_once(register, make_app):
     """Retiring only changes columns (nothing flushed before the commit): search must still follow."""
     search.drain()
     assert "/experts/eve-expert" in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
-    services.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
+    entries.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
     db.session.commit()
     search.drain()
     assert "/experts/eve-expert" not in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
 
 
 def test_odd_names_make_addresses_that_load_again(register):
-    slug = services.slug_for("A" * 79 + " Bcd")
-    assert services.SLUG_RE.match(slug) and len(slug) <= services.SLUG_MAX
-    assert services.slug_for("new") == "new-2"
+    slug = entries.slug_for("A" * 79 + " Bcd")
+    assert entries.SLUG_RE.match(slug) and len(slug) <= entries.SLUG_MAX
+    assert entries.slug_for("new") == "new-2"

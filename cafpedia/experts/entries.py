@@ -1,0 +1,355 @@
+"""The Register of Experts: what an entry may hold, and adding, changing, confirming,
+marking away, retiring and reinstating entries. No request or session in here; callers commit."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cafpedia.accounts.models import User
+from cafpedia.accounts.services import email_problem, find_user
+from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import find_area
+from cafpedia.core import audit, clock
+from cafpedia.core.clock import utcnow
+from cafpedia.core.confidentiality import describe, find_case_details
+from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
+from cafpedia.core.permissions import can_edit_expert, is_signed_in
+from cafpedia.core.permissions import can_manage_register as manages_register
+from cafpedia.core.text import has_control_characters
+from cafpedia.experts.availability import parse_slots
+from cafpedia.experts.models import (
+    REGIONS,
+    Expert,
+    ExpertArea,
+)
+from cafpedia.extensions import db
+
+NAME_MAX = 120
+JOB_TITLE_MAX = 160
+PHONE_MAX = 40
+ABOUT_MAX = 5000
+SKILL_MAX = 60
+SKILLS_MAX = 12
+LANGUAGE_MAX = 40
+LANGUAGES_MAX = 8
+SLOTS_MAX = 21
+AREAS_MAX = 5
+NOTE_MAX = 500
+AWAY_NOTE_MAX = 200
+QUESTION_MAX = 300
+ADVICE_MAX = 1000
+MINUTES_MAX = 240
+REVIEW_MONTHS = 6
+SLUG_MAX = 80
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Pages under /experts/ that an entry's address must not take.
+RESERVED_SLUGS = frozenset({"new", "mine", "register", "rota", "nominate", "nominations"})
+PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,40}$")
+
+
+
+def find_expert(slug: str) -> Expert | None:
+    return db.session.scalar(select(Expert).where(Expert.slug == slug))
+
+
+def get_expert(slug: str) -> Expert:
+    expert = find_expert(slug)
+    if expert is None:
+        raise NotFound(f"There is no expert {slug!r} on the register.")
+    return expert
+
+
+def expert_for_user(user) -> Expert | None:
+    return user.expert_entry if is_signed_in(user) else None
+
+
+def all_experts(*, active: bool | None = True) -> list[Expert]:
+    query = select(Expert).options(selectinload(Expert.area_links).selectinload(ExpertArea.area)).order_by(Expert.name)
+    if active is not None:
+        query = query.where(Expert.active.is_(active))
+    return list(db.session.scalars(query))
+
+
+
+# --- Adding and changing entries -----------------------------------------------------------------
+
+
+@dataclass
+class ExpertDraft:
+    name: str
+    job_title: str
+    region: str
+    areas: list[str]
+    skills: list[str]
+    languages: list[str]
+    phone: str
+    email: str
+    availability: list[str]
+    about: str = ""
+    username: str = ""
+    review_by: date | None = None
+
+    @classmethod
+    def of(cls, expert: Expert) -> ExpertDraft:
+        return cls(name=expert.name, job_title=expert.job_title, region=expert.region, areas=expert.area_slugs, skills=list(expert.skills),
+                   languages=list(expert.languages), phone=expert.phone, email=expert.email, availability=list(expert.availability),
+                   about=expert.about, username=expert.user.username if expert.user else "", review_by=expert.review_by)
+
+
+def clean_list(values, *, max_items: int, max_length: int, label: str, errors: dict, key: str) -> list[str]:
+    items = list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+    if len(items) > max_items:
+        errors[key] = f"Give at most {max_items} {label}."
+    elif any(len(v) > max_length for v in items):
+        errors[key] = f"Keep each of the {label} to {max_length} characters."
+    elif any(has_control_characters(v) for v in items):
+        errors[key] = f"The {label} hold a character that cannot be typed."
+    return items
+
+
+def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None]:
+    """(problems by field, the draft tidied, its areas, its account) for an entry as typed."""
+    errors: dict[str, str] = {}
+    name = " ".join((draft.name or "").split())
+    if len(name) < 2:
+        errors["name"] = "Enter the expert's full name."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"Use at most {NAME_MAX} characters for the name."
+    job_title = " ".join((draft.job_title or "").split())
+    if not job_title:
+        errors["job_title"] = "Enter the expert's job title, for example Family Court Adviser (adoption)."
+    elif len(job_title) > JOB_TITLE_MAX:
+        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters for the job title."
+    if draft.region not in REGIONS:
+        errors["region"] = (f"There is no region called “{draft.region}”: choose one of {', '.join(REGIONS)}." if draft.region
+                            else "Choose the expert's region.")
+    areas, unknown = [], []
+    for slug in dict.fromkeys(draft.areas):
+        area = find_area(slug)
+        (areas.append(area) if area else unknown.append(slug))
+    if unknown:
+        errors["areas"] = f"There is no area of practice called {', '.join(unknown)}."
+    elif not areas:
+        errors["areas"] = "Choose at least one area of practice the expert advises on."
+    elif len(areas) > AREAS_MAX:
+        errors["areas"] = f"Choose at most {AREAS_MAX} areas of practice."
+    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
+    if not skills and "skills" not in errors:
+        errors["skills"] = "Name at least one skill, for example special guardianship."
+    languages = clean_list(draft.languages, max_items=LANGUAGES_MAX, max_length=LANGUAGE_MAX, label="languages", errors=errors, key="languages")
+    if not languages and "languages" not in errors:
+        errors["languages"] = "Name at least one language the expert gives advice in, for example English."
+    phone = " ".join((draft.phone or "").split())
+    email = (draft.email or "").strip()
+    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+        errors["phone"] = "Enter a phone number of digits and spaces, such as 0113 496 0000 or +44 113 496 0000."
+    if problem := email_problem(email):
+        errors["email"] = problem
+    if not phone and not email and "phone" not in errors:
+        errors["phone"] = "Give a phone number or an email address, so that practitioners can reach the expert."
+    slots, problems = parse_slots(draft.availability)
+    if problems:
+        errors["availability"] = "; ".join(problems[:3]) + "."
+    elif len(slots) > SLOTS_MAX:
+        errors["availability"] = f"Give at most {SLOTS_MAX} slots."
+    about = (draft.about or "").strip()
+    if len(about) > ABOUT_MAX:
+        errors["about"] = f"Keep what the expert advises on to {ABOUT_MAX:,} characters (this has {len(about):,})."
+    elif has_control_characters(about):
+        errors["about"] = "The text holds a character that cannot be typed."
+    elif findings := find_case_details(about):
+        errors["about"] = f"This looks like it holds case details ({describe(findings)}). Remove them."
+    user = None
+    username = (draft.username or "").strip()
+    if username:
+        user = find_user(username)
+        if user is None:
+            errors["username"] = f"There is no account with the username {username}."
+        else:
+            other = expert_for_user(user)
+            if other is not None and (expert is None or other.id != expert.id):
+                errors["username"] = f"{user.name} is already on the register, as {other.name}."
+    if not errors.keys() & {"job_title", "skills"} and (findings := find_case_details(" \n".join([job_title, *skills]))):
+        errors["job_title"] = f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them."
+    others = select(Expert) if expert is None or expert.id is None else select(Expert).where(Expert.id != expert.id)
+    if "name" not in errors and draft.region in REGIONS:
+        twin = db.session.scalar(others.where(func.lower(Expert.name) == name.lower(), Expert.region == draft.region).limit(1))
+        if twin is not None:
+            errors["name"] = f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead."
+    if email and "email" not in errors:
+        other = db.session.scalar(others.where(func.lower(Expert.email) == email.lower()).limit(1))
+        if other is not None:
+            errors["email"] = f"{other.name} is already on the register with this email address."
+    tidy = ExpertDraft(name=name, job_title=job_title, region=draft.region, areas=[a.slug for a in areas], skills=skills, languages=languages,
+                       phone=phone, email=email, availability=[str(s) for s in slots], about=about, username=username, review_by=draft.review_by)
+    return errors, tidy, areas, user
+
+
+def slug_for(name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:SLUG_MAX].strip("-") or "expert"
+    slug, n = (base, 2) if base not in RESERVED_SLUGS else (f"{base}-2", 3)
+    while find_expert(slug) is not None:
+        slug, n = f"{base[:SLUG_MAX - 4].rstrip('-')}-{n}", n + 1
+    return slug
+
+
+def snapshot(expert: Expert) -> dict:
+    return {"name": expert.name, "username": expert.user.username if expert.user else None, "job_title": expert.job_title,
+            "region": expert.region, "areas": expert.area_slugs, "skills": list(expert.skills), "languages": list(expert.languages),
+            "phone": expert.phone, "email": expert.email, "availability": list(expert.availability), "about": expert.about,
+            "active": expert.active, "review_by": expert.review_by.isoformat() if expert.review_by else None}
+
+
+def apply_draft(expert: Expert, tidy: ExpertDraft, areas, user) -> None:
+    expert.name, expert.job_title, expert.region = tidy.name, tidy.job_title, tidy.region
+    expert.skills, expert.languages, expert.availability = tidy.skills, tidy.languages, tidy.availability
+    expert.phone, expert.email, expert.about = tidy.phone, tidy.email, tidy.about
+    expert.user = user
+    wanted = [a.id for a in areas]
+    if [link.area_id for link in expert.area_links] != wanted:
+        expert.area_links = [ExpertArea(area=a, position=n) for n, a in enumerate(areas)]
+    expert.updated_at = utcnow()
+
+
+def review_date_from(today: date) -> date:
+    from cafpedia.tips.services import add_months
+
+    return add_months(today, REVIEW_MONTHS)
+
+
+def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: date | None = None) -> Expert:
+    if not manages_register(actor):
+        raise NotAllowed("Only the register administrator adds experts to the register.")
+    today = today or clock.today()
+    errors, tidy, areas, user = check_draft(draft)
+    if slug is not None and (not SLUG_RE.match(slug) or len(slug) > SLUG_MAX or slug in RESERVED_SLUGS):
+        errors["slug"] = "The web address name is lower-case words joined by hyphens, such as amara-okafor."
+    elif slug is not None and find_expert(slug) is not None:
+        errors["slug"] = f"There is already an expert at {slug}."
+    if errors:
+        raise ValidationError(errors)
+    expert = Expert(slug=slug or slug_for(tidy.name), active=True, review_by=tidy.review_by or review_date_from(today))
+    apply_draft(expert, tidy, areas, user)
+    db.session.add(expert)
+    db.session.flush()
+    audit.record(actor, "expert.add", "expert", expert.slug, summary=expert.name, after=snapshot(expert))
+    return expert
+
+
+def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None = None) -> Expert:
+    """Save an entry. An expert saving their own entry confirms it: its review date moves on."""
+    if not can_edit_expert(actor, expert):
+        raise NotAllowed("You can only change your own entry on the register.")
+    today = today or clock.today()
+    admin = manages_register(actor)
+    if not admin:  # the name, the account, the areas and the review date are the administrator's (areas come by nomination)
+        draft.name, draft.username, draft.review_by = expert.name, expert.user.username if expert.user else "", expert.review_by
+        draft.areas = expert.area_slugs
+    errors, tidy, areas, user = check_draft(draft, expert=expert)
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(expert)
+    apply_draft(expert, tidy, areas, user)
+    if admin and tidy.review_by:
+        expert.review_by = tidy.review_by
+    if expert.user_id is not None and expert.user_id == actor.id:
+        expert.review_by = review_date_from(today)
+    db.session.flush()
+    after = snapshot(expert)
+    if after == before:
+        raise ServiceError("Nothing was changed.")
+    audit.record(actor, "expert.edit", "expert", expert.slug, summary=expert.name, before=before, after=after)
+    return expert
+
+
+def confirm_entry(actor, expert: Expert, *, today: date | None = None) -> Expert:
+    """The expert says their entry is still right: it is confirmed for another six months."""
+    if not can_edit_expert(actor, expert):
+        raise NotAllowed("You can only confirm your own entry on the register.")
+    today = today or clock.today()
+    before = expert.review_by
+    expert.review_by = review_date_from(today)
+    expert.updated_at = utcnow()
+    audit.record(actor, "expert.confirm", "expert", expert.slug, summary=expert.name,
+                 before={"review_by": before.isoformat() if before else None}, after={"review_by": expert.review_by.isoformat()})
+    return expert
+
+
+def set_away(actor, expert: Expert, *, away_from: date | None, away_until: date | None, note: str = "", today: date | None = None) -> Expert:
+    if not can_edit_expert(actor, expert):
+        raise NotAllowed("You can only mark yourself away.")
+    today = today or clock.today()
+    errors = {}
+    away_from = away_from or today
+    note = " ".join((note or "").split())
+    if away_until is None:
+        errors["away_until"] = "Give the last day you are away, as day, month and year."
+    elif away_until < away_from:
+        errors["away_until"] = "The last day away is before the first."
+    elif away_until < today:
+        errors["away_until"] = "The last day away has already passed."
+    elif (away_until - away_from).days > 366:
+        errors["away_until"] = "Mark at most a year away; the administrator retires entries for longer absences."
+    if len(note) > AWAY_NOTE_MAX:
+        errors["away_note"] = f"Keep the note to {AWAY_NOTE_MAX} characters."
+    elif findings := find_case_details(note):
+        errors["away_note"] = f"This looks like it holds personal details ({describe(findings)}). Remove them."
+    if errors:
+        raise ValidationError(errors)
+    expert.away_from, expert.away_until, expert.away_note = away_from, away_until, note or None
+    expert.updated_at = utcnow()
+    audit.record(actor, "expert.away", "expert", expert.slug, summary=f"{expert.name}: away {away_from} to {away_until}",
+                 after={"away_from": away_from.isoformat(), "away_until": away_until.isoformat(), "away_note": note})
+    return expert
+
+
+def clear_away(actor, expert: Expert) -> Expert:
+    if not can_edit_expert(actor, expert):
+        raise NotAllowed("You can only change your own entry on the register.")
+    if expert.away_until is None:
+        raise ServiceError("This entry is not marked away.")
+    before = {"away_from": str(expert.away_from), "away_until": str(expert.away_until)}
+    expert.away_from = expert.away_until = expert.away_note = None
+    expert.updated_at = utcnow()
+    audit.record(actor, "expert.back", "expert", expert.slug, summary=f"{expert.name} is back", before=before)
+    return expert
+
+
+def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> Expert:
+    if not manages_register(actor):
+        raise NotAllowed("Only the register administrator retires experts.")
+    if not expert.active:
+        raise ServiceError(f"{expert.name} is already retired.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the expert leaves the register, for example \"moved to a management post\"."})
+    if len(reason) > NOTE_MAX:
+        raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
+    expert.active = False
+    expert.retired_on = today or clock.today()
+    expert.retired_reason = reason
+    expert.updated_at = utcnow()
+    audit.record(actor, "expert.retire", "expert", expert.slug, summary=f"{expert.name}: {reason}", after={"active": False, "reason": reason})
+    return expert
+
+
+def reinstate(actor, expert: Expert, *, today: date | None = None) -> Expert:
+    if not manages_register(actor):
+        raise NotAllowed("Only the register administrator reinstates experts.")
+    if expert.active:
+        raise ServiceError(f"{expert.name} is already on the register.")
+    expert.active = True
+    expert.retired_on = expert.retired_reason = None
+    expert.review_by = today or clock.today()  # unconfirmed until the expert checks the entry
+    expert.updated_at = utcnow()
+    audit.record(actor, "expert.reinstate", "expert", expert.slug, summary=expert.name, after={"active": True})
+    return expert
+
+
+def history(expert: Expert) -> list[audit.AuditEntry]:
+    return list(db.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.object_type == "expert", audit.AuditEntry.object_ref == expert.slug)
+                                   .order_by(audit.AuditEntry.id.desc())))

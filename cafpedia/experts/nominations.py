@@ -1,0 +1,168 @@
+"""Nominations: lead managers and deputies nominate experts for their areas; the register
+administrator accepts (adding or extending an entry) or declines."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from cafpedia.accounts.models import User, UserRole
+from cafpedia.accounts.services import email_problem, find_user
+from cafpedia.areas.services import find_area
+from cafpedia.core import audit, clock
+from cafpedia.core.clock import utcnow
+from cafpedia.core.confidentiality import describe, find_case_details
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.permissions import REGISTER_ADMIN, can_moderate
+from cafpedia.core.permissions import can_manage_register as manages_register
+from cafpedia.experts.entries import (
+    ABOUT_MAX,
+    JOB_TITLE_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    SKILL_MAX,
+    SKILLS_MAX,
+    ExpertDraft,
+    apply_draft,
+    check_draft,
+    clean_list,
+    expert_for_user,
+    slug_for,
+)
+from cafpedia.experts.models import (
+    ACCEPTED,
+    DECLINED,
+    PENDING,
+    REGIONS,
+    Expert,
+    ExpertArea,
+    Nomination,
+)
+from cafpedia.extensions import db
+
+# --- Nominations --------------------------------------------------------------------------------
+
+
+@dataclass
+class NominationDraft:
+    area: str
+    name: str
+    username: str
+    job_title: str
+    region: str
+    skills: list[str]
+    reason: str
+    email: str = ""
+
+
+def nominate(actor, draft: NominationDraft) -> Nomination:
+    area = find_area(draft.area)
+    errors: dict[str, str] = {}
+    if area is None:
+        errors["area"] = f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice."
+    elif not can_moderate(actor, area):
+        raise NotAllowed("You can nominate experts only for the areas you lead.")
+    name = " ".join((draft.name or "").split())
+    if len(name) < 2 or len(name) > NAME_MAX:
+        errors["name"] = "Enter the person's full name."
+    user = None
+    if draft.username.strip():
+        user = find_user(draft.username.strip())
+        if user is None:
+            errors["username"] = f"There is no account with the username {draft.username.strip()}."
+        elif (other := expert_for_user(user)) is not None and other.active and area is not None and area.slug in other.area_slugs:
+            errors["username"] = f"{user.name} is already on the register for {area.title}."
+    job_title = " ".join((draft.job_title or "").split())
+    if len(job_title) > JOB_TITLE_MAX:
+        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+    if draft.region not in REGIONS:
+        errors["region"] = f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region."
+    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
+    if not skills and "skills" not in errors:
+        errors["skills"] = "Name at least one skill they would advise on, for example special guardianship."
+    email = (draft.email or "").strip() or (user.email if user else "")
+    if problem := email_problem(email):
+        errors["email"] = problem
+    elif not email and "username" not in errors:
+        errors["email"] = "Give their email address (or their username, if their account has one), so that practitioners can reach them."
+    reason = (draft.reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say what the person can advise on and why you nominate them."
+    elif len(reason) > ABOUT_MAX:
+        errors["reason"] = f"Keep it to {ABOUT_MAX:,} characters."
+    elif findings := find_case_details(reason):
+        errors["reason"] = f"This looks like it holds case details ({describe(findings)}). Remove them."
+    if area is not None and "name" not in errors:
+        twin = db.session.scalar(select(Nomination).where(Nomination.status == PENDING, Nomination.area_id == area.id,
+                                                          func.lower(Nomination.name) == name.lower()))
+        if twin is not None:
+            errors["name"] = f"{name} is already nominated for {area.title}, awaiting the administrator."
+    if errors:
+        raise ValidationError(errors)
+    nomination = Nomination(area=area, nominee=user, name=name, job_title=job_title, region=draft.region, skills=skills, reason=reason,
+                            email=email, nominated_by=actor)
+    db.session.add(nomination)
+    db.session.flush()
+    audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
+    from cafpedia.notifications import services as notifications
+
+    for admin in db.session.scalars(select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)):
+        notifications.notify(admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register")
+    return nomination
+
+
+def pending_nominations() -> list[Nomination]:
+    return list(db.session.scalars(select(Nomination).where(Nomination.status == PENDING).order_by(Nomination.nominated_at)))
+
+
+def nominations_by(user) -> list[Nomination]:
+    return list(db.session.scalars(select(Nomination).where(Nomination.nominated_by_id == user.id).order_by(Nomination.nominated_at.desc())))
+
+
+def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str = "", today: date | None = None) -> Nomination:
+    """Decline, or accept: the person joins the register, unconfirmed until they check their entry."""
+    if not manages_register(actor):
+        raise NotAllowed("Only the register administrator decides nominations.")
+    if nomination.status != PENDING:
+        raise ServiceError(f"This nomination was already {nomination.status}.")
+    note = " ".join((note or "").split())
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": f"Keep the note to {NOTE_MAX} characters."})
+    if not accept and not note:
+        raise ValidationError({"note": "Say why the nomination is declined: the lead manager is told."})
+    today = today or clock.today()
+    if accept:
+        existing = expert_for_user(nomination.nominee) if nomination.nominee else None
+        if existing is not None:
+            if not existing.active:
+                raise ServiceError(f"{existing.name} has a retired entry on the register: reinstate it instead.")
+            if nomination.area.slug not in existing.area_slugs:
+                existing.area_links.append(ExpertArea(area=nomination.area, position=len(existing.area_links)))
+                existing.updated_at = utcnow()
+            nomination.expert = existing
+        else:
+            # The entry is checked like one the administrator types; they add the rest (phone, slots) next.
+            draft = ExpertDraft(name=nomination.name, job_title=nomination.job_title or "Family Court Adviser", region=nomination.region,
+                                areas=[nomination.area.slug], skills=list(nomination.skills), languages=["English"], phone="",
+                                email=nomination.email or (nomination.nominee.email if nomination.nominee else ""), availability=[],
+                                about=nomination.reason, username=nomination.nominee.username if nomination.nominee else "")
+            errors, tidy, areas, user = check_draft(draft)
+            if errors:
+                raise ServiceError("The nomination cannot become an entry as it stands: " + " ".join(errors.values())
+                                   + " Decline it with a note, or add the expert yourself.")
+            expert = Expert(slug=slug_for(tidy.name), active=True, review_by=today)
+            apply_draft(expert, tidy, areas, user)
+            db.session.add(expert)
+            nomination.expert = expert
+    nomination.status = ACCEPTED if accept else DECLINED
+    nomination.decided_by, nomination.decided_at, nomination.decision_note = actor, utcnow(), note or None
+    db.session.flush()
+    audit.record(actor, f"expert.nomination_{nomination.status}", "nomination", str(nomination.id),
+                 summary=f"{nomination.name} for {nomination.area.title}" + (f": {note}" if note else ""))
+    from cafpedia.notifications import services as notifications
+
+    notifications.notify(nomination.nominated_by, "nomination",
+                         f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}" + (f": {note}" if note else "."),
+                         f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate")
+    return nomination
