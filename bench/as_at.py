@@ -33,22 +33,22 @@ def add_revisions(count: int) -> datetime:
     from cafpedia.accounts.services import find_user
     from cafpedia.core import clock
     from cafpedia.extensions import db
-    from cafpedia.tips import services
+    from cafpedia.tips import moderation, proposals, reading, reviewing
     from cafpedia.tips.models import CHECKLIST
 
-    tip = services.find_tip(SLUG)
+    tip = reading.find_tip(SLUG)
     author, lead = find_user("demo.fca"), tip.area.lead
     start, middle = datetime(2025, 10, 1, 10, 0), None  # after the demo revision (approved 22 September 2025)
     for n in range(count):
         clock.pin(start + timedelta(days=n))
         current = tip.current
-        draft = services.draft_from(current)
+        draft = proposals.draft_from(current)
         draft.body, draft.change_note, draft.confirm_safe = current.body.split("\n\nEdit ")[0] + f"\n\nEdit {n + 1}: one more point.", f"Edit {n + 1}", True
-        revision = services.propose_edit(author, tip, based_on=tip.current_number, draft=draft)
+        revision = proposals.propose_edit(author, tip, based_on=tip.current_number, draft=draft)
         clock.pin(start + timedelta(days=n, hours=3))
-        services.approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+        moderation.approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
         if n % 10 == 5:
-            services.mark_reviewed(lead, tip, note="Still holds")
+            reviewing.mark_reviewed(lead, tip, note="Still holds")
         db.session.commit()
         if n == count // 2:
             middle = start + timedelta(days=n, hours=6)

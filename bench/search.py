@@ -143,8 +143,9 @@ def run(size: int, backend: str, words: list[str]) -> float:
     from cafpedia.accounts.services import find_user
     from cafpedia.extensions import db
     from cafpedia.search import service
-    from cafpedia.tips import services as tips
     from cafpedia.tips.models import CHECKLIST
+    from cafpedia.tips.moderation import approve
+    from cafpedia.tips.proposals import Draft, propose_new_tip
 
     app, pg_name, admin = bench_app(f"cafpedia_bench_{size}", backend)
     rng = random.Random(size)
@@ -178,12 +179,12 @@ def run(size: int, backend: str, words: list[str]) -> float:
         print(f"query latency, as a running server answers, over {len(times)} searches ({len(QUERIES)} queries x 3): p50 {percentile(times, 50):.1f} ms, "
               f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
 
-        draft = tips.Draft(title="Benchmark quetzalcoatl tip", body="- A tip with the unique word quetzalcoatl.")
-        revision = tips.propose_new_tip(find_user("demo.fca"), area_slug="private-law", slug=None, draft=draft)
+        draft = Draft(title="Benchmark quetzalcoatl tip", body="- A tip with the unique word quetzalcoatl.")
+        revision = propose_new_tip(find_user("demo.fca"), area_slug="private-law", slug=None, draft=draft)
         db.session.commit()
         service.drain()
         t = time.perf_counter()
-        tips.approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+        approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
         db.session.commit()
         service.drain(timeout=2.0)  # what the approving request does after its response is built
         while not service.search(reader, "quetzalcoatl").total:

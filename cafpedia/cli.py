@@ -334,7 +334,7 @@ def reviews_command(days: int) -> None:
     from itertools import groupby
 
     from cafpedia.core import clock
-    from cafpedia.tips.services import due_for_review
+    from cafpedia.tips.reviewing import due_for_review
 
     today = clock.today()
     tips = sorted(due_for_review(None, within_days=days, today=today), key=lambda t: (t.area.position, t.area.title, t.review_by))
@@ -446,7 +446,7 @@ def record_command(slug: str, day: str, out: Path) -> None:
     from cafpedia.core.clock import format_date, today
     from cafpedia.core.pdf import PdfUnavailable
     from cafpedia.tips import as_at
-    from cafpedia.tips.services import find_tip
+    from cafpedia.tips.reading import find_tip
 
     tip = find_tip(slug.strip().lower())
     if tip is None:

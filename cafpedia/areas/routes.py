@@ -23,17 +23,17 @@ def index():
 @requires("read_published")
 def show(slug: str):
     from cafpedia.experts.finder import Filters, find_experts
-    from cafpedia.tips import services as tips
+    from cafpedia.tips import reading, reviewing
 
     area = services.find_area(slug) or abort(404)
     sort = "new" if request.args.get("sort") == "new" else "used"
-    published = tips.area_tips(area, sort=sort)
+    published = reading.area_tips(area, sort=sort)
     return render_template(
         "areas/show.html", area=area, sort=sort,
         tips=[t for t in published if t.current.kind == "tip"],
         guidance=[t for t in published if t.current.kind == "guidance"],
-        archived=tips.archived_tips(area), research=items_for_area(area),
-        overdue={t.id for t in published if tips.is_overdue(t)}, experts=find_experts(Filters(area=area.slug)),
+        archived=reading.archived_tips(area), research=items_for_area(area),
+        overdue={t.id for t in published if reviewing.is_overdue(t)}, experts=find_experts(Filters(area=area.slug)),
     )
 
 

@@ -16,7 +16,7 @@ def home():
     from cafpedia.digest.services import latest_issue
     from cafpedia.experts.finder import count_available_now
     from cafpedia.legal.services import feed
-    from cafpedia.tips.services import recently_published
+    from cafpedia.tips.reading import recently_published
 
     return render_template(
         "home.html", areas=areas.list_areas(), standards_version=standards.current_version(),

@@ -150,7 +150,7 @@ def delete_issue(issue_slug: str):
 
 
 def _item_draft(form: ItemForm) -> services.ItemDraft:
-    from cafpedia.tips.services import normalise_tag, split_list
+    from cafpedia.tips.proposals import normalise_tag, split_list
 
     return services.ItemDraft(
         title=form.title.data or "", source=form.source.data or "", summary=form.summary.data or "",
@@ -283,7 +283,7 @@ def decide(suggestion_id: int):
 @bp.route("/tips/<slug>/research", methods=["GET", "POST"])
 @requires("moderate")
 def tip_research(slug: str):
-    from cafpedia.tips.services import find_tip
+    from cafpedia.tips.reading import find_tip
 
     tip = find_tip(slug) or abort(404)
     ensure(can_link_research(current_user, tip))

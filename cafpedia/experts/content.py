@@ -279,7 +279,7 @@ class ExpertsSection:
                     ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}")
                 elif slug in retired:
                     ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: {slug} is retired from the register")
-        from cafpedia.tips.services import find_tip
+        from cafpedia.tips.reading import find_tip
 
         tips = ctx.records.get("tips", {})
         logged = _logged_calls() if found["calls"] else {}
@@ -358,7 +358,7 @@ class ExpertsSection:
             ctx.count("rota days", "set")
     def apply_links(self, ctx: LoadContext) -> None:
         """The advice log, written once the tips its calls link to exist (tips are written in apply_links too)."""
-        from cafpedia.tips.services import find_tip
+        from cafpedia.tips.reading import find_tip
 
         calls = ctx.records[self.name]["calls"]
         if not calls:

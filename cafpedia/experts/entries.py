@@ -216,7 +216,7 @@ def apply_draft(expert: Expert, tidy: ExpertDraft, areas, user) -> None:
 
 
 def review_date_from(today: date) -> date:
-    from cafpedia.tips.services import add_months
+    from cafpedia.tips.reviewing import add_months
 
     return add_months(today, REVIEW_MONTHS)
 

@@ -109,7 +109,7 @@ def history(slug: str):
 
 
 def _draft(form: UpdateForm) -> services.UpdateDraft:
-    from cafpedia.tips.services import normalise_tag, split_list
+    from cafpedia.tips.proposals import normalise_tag, split_list
 
     return services.UpdateDraft(
         kind=form.kind.data or "", title=form.title.data or "",

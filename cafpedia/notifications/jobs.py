@@ -19,7 +19,7 @@ from cafpedia.core import clock, events
 from cafpedia.extensions import db
 from cafpedia.notifications import services
 from cafpedia.tips.models import PENDING, PUBLISHED, Revision, Tip
-from cafpedia.tips.services import working_days_waiting
+from cafpedia.tips.moderation import working_days_waiting
 
 SOON_DAYS = 7
 SUMMARY_HOUR = 7  # daily summaries go out from 07:00 UK time

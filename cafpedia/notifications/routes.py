@@ -83,7 +83,7 @@ def settings():
 def _resolve(target: str, key: str) -> tuple[int, str, str]:
     """(target id, what it is called, its address) for a watch target; NotFound if none."""
     from cafpedia.areas.services import find_area
-    from cafpedia.tips.services import find_tip
+    from cafpedia.tips.reading import find_tip
 
     if target == "tip":
         tip = find_tip(key)

@@ -254,7 +254,7 @@ def documents_for_key(key: str) -> list[SearchDocument]:
     """The current documents behind a key: none if it should leave the index."""
     from cafpedia.areas.services import find_area
     from cafpedia.standards.services import current_version, find_version
-    from cafpedia.tips.services import find_tip
+    from cafpedia.tips.reading import find_tip
 
     kind, _, rest = key.partition(":")
     if kind in ("tip", "proposal"):

@@ -399,7 +399,7 @@ class SearchResults:
 def visibility_for(user, *, include_archived: bool = False) -> Visibility:
     if not getattr(user, "is_authenticated", False):
         return Visibility(user_id=None, moderated_area_ids=[], include_archived=include_archived)
-    from cafpedia.tips.services import moderated_area_ids
+    from cafpedia.tips.reading import moderated_area_ids
 
     return Visibility(user_id=user.id, moderated_area_ids=moderated_area_ids(user), include_archived=include_archived)
 

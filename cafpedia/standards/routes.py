@@ -26,7 +26,7 @@ def version(version: str):
 @requires("read_published")
 def clause(version: str, code: str):
     """One clause, with every tip that says it applies it."""
-    from cafpedia.tips.services import tips_citing
+    from cafpedia.tips.reading import tips_citing
 
     found = services.find_version(version) or abort(404)
     item = found.clause(code) or abort(404)

@@ -140,7 +140,7 @@ def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
     """The record to hand over, as a PDF; producing it goes into the audit trail (the caller
     commits). PdfUnavailable when this server cannot make PDFs."""
     from cafpedia.mail.settings import parse_base_url
-    from cafpedia.tips.services import resolve_link
+    from cafpedia.tips.reading import resolve_link
 
     if then.revision is None:
         raise ValueError("there is no published text on that day to make a record of")

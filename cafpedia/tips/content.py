@@ -29,7 +29,7 @@ from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
-from cafpedia.tips import services
+from cafpedia.tips import proposals, reading
 from cafpedia.tips.models import (
     ARCHIVED,
     CHECKLIST,
@@ -147,8 +147,8 @@ class TipsSection:
 
     def _read_file(self, ctx: LoadContext, path: Path, relative: str) -> TipRecord | None:
         slug, area_folder = path.stem, path.parent.name
-        if len(slug) > services.SLUG_MAX or not services.SLUG_RE.match(slug):
-            ctx.problem(relative, None, None, f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most {services.SLUG_MAX} characters")
+        if len(slug) > proposals.SLUG_MAX or not proposals.SLUG_RE.match(slug):
+            ctx.problem(relative, None, None, f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most {proposals.SLUG_MAX} characters")
             return None
         parsed = read_markdown(ctx, path, relative, "a tip", plain_body=False)
         if parsed is None:
@@ -211,7 +211,7 @@ class TipsSection:
             file=relative, slug=slug, area=area or area_folder, status=status or PENDING, line=record.line,
             revisions=sorted(revisions, key=lambda r: r.number),
             current_number=top.number if status in (PUBLISHED, ARCHIVED) else None,
-            review_by=review_by, superseded_by=record.text("superseded_by", max_length=services.SLUG_MAX),
+            review_by=review_by, superseded_by=record.text("superseded_by", max_length=proposals.SLUG_MAX),
             events=events, created_at=created,
             published_at=as_datetime(record.data.get("first_published_at")) or (min(published) if published else None),
             last_reviewed_at=as_datetime(record.data.get("last_reviewed_at")) or (max(published) if published and status != PENDING else None),
@@ -223,26 +223,26 @@ class TipsSection:
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             record.problem("revision", "expected a revision number: a whole number from 1")
             return None
-        title = record.text("title", max_length=services.TITLE_MAX) or ""
-        if len(title.strip()) < services.TITLE_MIN:
-            record.problem("title", f"a title of {services.TITLE_MIN} to {services.TITLE_MAX} characters is required")
+        title = record.text("title", max_length=proposals.TITLE_MAX) or ""
+        if len(title.strip()) < proposals.TITLE_MIN:
+            record.problem("title", f"a title of {proposals.TITLE_MIN} to {proposals.TITLE_MAX} characters is required")
         kind = record.text("kind", max_length=16) or "tip"
         if kind not in KINDS:
             record.problem("kind", f"expected one of {', '.join(KINDS)}")
         if body is None:
-            body = record.text("body", max_length=services.BODY_MAX) or ""
-        elif len(body) > services.BODY_MAX:
-            record.problem(None, f"the body is too long: at most {services.BODY_MAX:,} characters, found {len(body):,}")
+            body = record.text("body", max_length=proposals.BODY_MAX) or ""
+        elif len(body) > proposals.BODY_MAX:
+            record.problem(None, f"the body is too long: at most {proposals.BODY_MAX:,} characters, found {len(body):,}")
         elif has_control_characters(body):
             record.problem(None, "the body holds a control character")
         if not body.strip():
             record.problem("body", "the tip's text is empty")
-        tags = record.text_list("tags", max_length=services.TAG_MAX)
-        bad = [t for t in tags if not services.TAG_RE.match(t)]
+        tags = record.text_list("tags", max_length=proposals.TAG_MAX)
+        bad = [t for t in tags if not proposals.TAG_RE.match(t)]
         if bad:
             record.problem("tags", f"tags are lower-case words joined by hyphens: check {', '.join(bad)}")
         codes = record.text_list("standards", max_length=16)
-        refs = record.text_list("legal_refs", max_length=services.LEGAL_REF_MAX)
+        refs = record.text_list("legal_refs", max_length=proposals.LEGAL_REF_MAX)
         author = record.text("author", max_length=64)
         if not author:
             record.problem("author", "the author's username is required")
@@ -264,9 +264,9 @@ class TipsSection:
             body=body, tags=tags, standards=codes, legal_refs=refs,
             based_on=self._int(record, "based_on"), revises=self._int(record, "revises"), restores=self._int(record, "restores"),
             flags=[dict(f) for f in flags], author_confirmed_safe=record.flag("author_confirmed_safe", False),
-            change_note=" ".join((record.text("change_note", max_length=services.CHANGE_NOTE_MAX) or "").split()),
-            edited_by=record.text("edited_by", max_length=64), proposed_title=record.text("proposed_title", max_length=services.TITLE_MAX),
-            proposed_body=record.text("proposed_body", max_length=services.BODY_MAX),
+            change_note=" ".join((record.text("change_note", max_length=proposals.CHANGE_NOTE_MAX) or "").split()),
+            edited_by=record.text("edited_by", max_length=64), proposed_title=record.text("proposed_title", max_length=proposals.TITLE_MAX),
+            proposed_body=record.text("proposed_body", max_length=proposals.BODY_MAX),
         )
         if rev.edited_by and rev.proposed_body is None:
             record.problem("proposed_body", "edited_by names the moderator who corrected the text: give the text as proposed in proposed_body")
@@ -313,9 +313,9 @@ class TipsSection:
         if confirmed is not None and not isinstance(confirmed, bool):
             entry.problem("confidentiality_confirmed", "expected true or false")
         return DecisionRecord(
-            action=action or "", by=entry.text("by", max_length=64), at=at, comment=entry.text("comment", max_length=services.COMMENT_MAX) or "",
+            action=action or "", by=entry.text("by", max_length=64), at=at, comment=entry.text("comment", max_length=proposals.COMMENT_MAX) or "",
             checklist=list(checklist) if checklist is not None else None, confidentiality_confirmed=confirmed if isinstance(confirmed, bool) else None,
-            review_by=entry.date("review_by"), superseded_by=entry.text("superseded_by", max_length=services.SLUG_MAX) if "superseded_by" in item else None,
+            review_by=entry.date("review_by"), superseded_by=entry.text("superseded_by", max_length=proposals.SLUG_MAX) if "superseded_by" in item else None,
             revision=self._int(entry, "revision"),
         )
 
@@ -391,7 +391,7 @@ class TipsSection:
         return {c.code for c in current.clauses} if current else set()
 
     def _check_against_database(self, rec: TipRecord, problem) -> None:
-        tip = services.find_tip(rec.slug)
+        tip = reading.find_tip(rec.slug)
         if tip.area.slug != rec.area:
             problem(f"the database has this tip in {tip.area.slug}; a load cannot move it", "area")
         for rev in rec.revisions:
@@ -418,7 +418,7 @@ class TipsSection:
         version = standards.current_version()
         clauses = {c.code: c for c in version.clauses} if version else {}
         for rec in tips.values():
-            tip = services.find_tip(rec.slug)
+            tip = reading.find_tip(rec.slug)
             created = tip is None
             if created:
                 tip = Tip(slug=rec.slug, area=areas[rec.area], created_at=rec.created_at)
@@ -464,8 +464,8 @@ class TipsSection:
             else:
                 ctx.count("tips", "unchanged")
         for slug, successor in ctx.records.get("tips_superseded", {}).items():
-            tip = services.find_tip(slug)
-            wanted = services.find_tip(successor) if successor else None
+            tip = reading.find_tip(slug)
+            wanted = reading.find_tip(successor) if successor else None
             if tip.superseded_by_id != (wanted.id if wanted else None):
                 tip.superseded_by = wanted
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS
-from cafpedia.tips.services import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
+from cafpedia.tips.proposals import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
 
 
 class TipForm(FlaskForm):

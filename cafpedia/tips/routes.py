@@ -41,7 +41,7 @@ from cafpedia.extensions import db
 from cafpedia.legal.services import open_flags, updates_for_tip
 from cafpedia.mail.settings import parse_base_url
 from cafpedia.offline import services as offline
-from cafpedia.tips import as_at, changes, feedback, services
+from cafpedia.tips import as_at, changes, feedback, moderation, proposals, reading, reviewing
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (
     ApproveForm,
@@ -55,7 +55,7 @@ from cafpedia.tips.forms import (
 )
 from cafpedia.tips.health import WINDOW_DAYS, health_csv, moderation_health
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, PENDING, PUBLISHED, SENT_BACK
-from cafpedia.tips.services import TITLE_MAX
+from cafpedia.tips.proposals import TITLE_MAX
 
 bp = Blueprint("tips", __name__, template_folder="templates")
 
@@ -63,7 +63,7 @@ bp = Blueprint("tips", __name__, template_folder="templates")
 def _load_tip(slug: str):
     """The tip, if this reader may see it: published and archived tips for readers,
     a tip never published only for its authors and the area's moderators."""
-    tip = services.find_tip(slug) or abort(404)
+    tip = reading.find_tip(slug) or abort(404)
     if tip.current_number is None and not can_see_unpublished_tip(current_user, tip):
         abort(404)
     return tip
@@ -75,10 +75,10 @@ def _load_revision(tip, number: int):
     return revision
 
 
-def _draft_from_form(form: TipForm) -> services.Draft:
-    return services.Draft(
+def _draft_from_form(form: TipForm) -> proposals.Draft:
+    return proposals.Draft(
         title=form.title.data or "", body=form.body.data or "", kind=form.kind.data or "tip",
-        tags=[services.normalise_tag(t) for t in services.split_list(form.tags.data)],
+        tags=[proposals.normalise_tag(t) for t in proposals.split_list(form.tags.data)],
         standards=[c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()],
         legal_refs=[r.strip() for r in (form.legal_refs.data or "").splitlines() if r.strip()],
         confirm_safe=bool(form.confirm_safe.data), change_note=form.change_note.data or "",
@@ -93,7 +93,7 @@ def _fill_form(form: TipForm, revision) -> None:
 
 
 def _render_body(source: str):
-    return render_markdown(source, resolve_link=services.link_resolver(source))
+    return render_markdown(source, resolve_link=reading.link_resolver(source))
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def show(slug: str):
     if "as_at" in request.args:
         return _as_at_page(tip)
     if tip.current_number is not None and not offline.is_background_refresh(request):  # a phone refreshing its copy is not a reading
-        services.record_view(tip)
+        reading.record_view(tip)
     response = make_response(_tip_page(tip))
     if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
         offline.mark_savable(response, title=tip.title, version=offline.tip_version(tip.current_number), user=current_user)
@@ -121,10 +121,10 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, 
     moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
     return render_template(
         "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
-        overdue=services.is_overdue(tip), linked_from=services.tips_linking_to(tip), research=research_for_tip(tip),
+        overdue=reviewing.is_overdue(tip), linked_from=reading.tips_linking_to(tip), research=research_for_tip(tip),
         legal_updates=updates_for_tip(tip), under_review=open_flags([tip.id]) if tip.current_number else [],
-        my_open_proposals=mine, pending=services.pending_proposals(tip),
-        moderator=moderator, review_reasons=services.review_reasons(tip) if moderator else [],
+        my_open_proposals=mine, pending=reading.pending_proposals(tip),
+        moderator=moderator, review_reasons=reviewing.review_reasons(tip) if moderator else [],
         reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
         problem_form=problem_form or ProblemForm(formdata=None), confirm_form=ConfirmForm(),
         my_vote=feedback.my_vote(current_user, tip) if current_user.is_authenticated and tip.current_number else None,
@@ -257,7 +257,7 @@ def new():
             preview = _render_body(draft.body)
         else:
             try:
-                revision = services.propose_new_tip(current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft)
+                revision = proposals.propose_new_tip(current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft)
                 if call:
                     link_call_to_tip(call, revision.tip)
                 db.session.commit()
@@ -311,12 +311,12 @@ def edit(slug: str):
             preview = _render_body(draft.body)
         else:
             try:
-                revision = services.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
+                revision = proposals.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
                 db.session.commit()
             except ValidationError as exc:
                 db.session.rollback()
                 apply_service_errors(form, exc.errors)
-            except services.Conflict:
+            except proposals.Conflict:
                 db.session.rollback()
                 # Show what changed since they started; their text stays in the form.
                 base, current = tip.revision(based_on), tip.current
@@ -332,7 +332,7 @@ def edit(slug: str):
             else:
                 flash("Your proposed edit has been sent to the lead manager. Readers see the published version until it is approved.", "success")
                 return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
-    answering = services.sent_back_comment(current_user, tip, revises)
+    answering = proposals.sent_back_comment(current_user, tip, revises)
     return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict,
                            sent_back_comment=answering[1] if answering else None), form_status(form)
 
@@ -340,7 +340,7 @@ def edit(slug: str):
 @bp.get("/my/proposals")
 @requires("propose_tips")
 def mine():
-    return render_template("tips/mine.html", proposals=services.proposals_by(current_user))
+    return render_template("tips/mine.html", proposals=reading.proposals_by(current_user))
 
 
 # --- Moderating ---------------------------------------------------------------------------
@@ -349,12 +349,12 @@ def mine():
 @bp.get("/moderation")
 @requires("moderate")
 def queue():
-    proposals = services.moderation_queue(current_user)
+    waiting = moderation.moderation_queue(current_user)
     diffs = {}
-    for rev in proposals:
+    for rev in waiting:
         base = rev.tip.revision(rev.based_on)
         diffs[rev.id] = word_diff(base.body if base else "", rev.body)
-    return render_template("tips/queue.html", proposals=proposals, diffs=diffs, due=_moderation_counts()[1])  # as the header counts them
+    return render_template("tips/queue.html", proposals=waiting, diffs=diffs, due=_moderation_counts()[1])  # as the header counts them
 
 
 @bp.get("/moderation/health")
@@ -415,7 +415,7 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
     current = tip.revision(tip.current_number)
     conflict = rev.status == PENDING and rev.based_on != tip.current_number
     answers = None
-    answering = services.sent_back_comment(current_user, tip, rev.revises)
+    answering = proposals.sent_back_comment(current_user, tip, rev.revises)
     if answering is not None:
         earlier, comment = answering
         answers = {"rev": earlier, "comment": comment, "pieces": word_diff(earlier.body, rev.body)}
@@ -461,7 +461,7 @@ def approve(slug: str, number: int):
 
     def act(tip, rev):
         correction = (form.corrected_title.data or "", form.corrected_body.data or "") if "corrected_body" in request.form else None
-        services.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
+        moderation.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
                          review_by=form.review_by.data, comment=form.note.data or "", correction=correction)
         corrected = " with your correction" if rev.corrected and rev.editor_id == current_user.id else ""
         return f"Revision {rev.number} of “{rev.title}” is published{corrected}. Next review by {tip.review_by:%d %B %Y}."
@@ -475,7 +475,7 @@ def send_back(slug: str, number: int):
     form = CommentForm()
 
     def act(tip, rev):
-        services.send_back(current_user, rev, form.comment.data)
+        moderation.send_back(current_user, rev, form.comment.data)
         return f"Sent back to {rev.author.name} with your comment."
 
     return _decide(slug, number, form, act)
@@ -489,7 +489,7 @@ def reject(slug: str, number: int):
     def act(tip, rev):
         if not form.confirm_reject.data:
             raise ValidationError({"confirm_reject": "Tick the box to confirm: a rejected proposal cannot be reopened. To ask for changes, use Send back."})
-        services.reject(current_user, rev, form.comment.data)
+        moderation.reject(current_user, rev, form.comment.data)
         return f"Rejected; {rev.author.name} will see your reason."
 
     return _decide(slug, number, form, act)
@@ -526,14 +526,14 @@ def _tip_action(slug: str, form, action, success: str):
 @bp.post("/tips/<slug>/restore/<int:number>")
 @requires("moderate")
 def restore(slug: str, number: int):
-    return _tip_action(slug, ConfirmForm(), lambda tip: services.restore(current_user, tip, number), f"Revision {number} restored and published as a new revision.")
+    return _tip_action(slug, ConfirmForm(), lambda tip: moderation.restore(current_user, tip, number), f"Revision {number} restored and published as a new revision.")
 
 
 @bp.post("/tips/<slug>/reviewed")
 @requires("moderate")
 def reviewed(slug: str):
     form = ReviewedForm()
-    return _tip_action(slug, form, lambda tip: services.mark_reviewed(current_user, tip, review_by=form.review_by.data, note=form.note.data or ""),
+    return _tip_action(slug, form, lambda tip: reviewing.mark_reviewed(current_user, tip, review_by=form.review_by.data, note=form.note.data or ""),
                        "Marked reviewed. The content is unchanged.")
 
 
@@ -541,7 +541,7 @@ def reviewed(slug: str):
 @requires("moderate")
 def archive(slug: str):
     form = ArchiveForm()
-    return _tip_action(slug, form, lambda tip: services.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""),
+    return _tip_action(slug, form, lambda tip: reviewing.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""),
                        "Archived. It stays readable at its address with a notice.")
 
 
@@ -550,7 +550,7 @@ def archive(slug: str):
 def reviews():
     from cafpedia.legal.services import open_flags
 
-    tips = services.due_for_review(current_user)
+    tips = reviewing.due_for_review(current_user)
     reasons: dict[int, list] = {}
     for flag in open_flags([t.id for t in tips]):
         reasons.setdefault(flag.tip_id, []).append(flag.update)
@@ -563,7 +563,7 @@ def _moderation_counts() -> tuple[int, int]:
     from flask import g
 
     if "moderation_counts" not in g:
-        g.moderation_counts = services.moderation_counts(current_user) if current_user.is_authenticated else (0, 0)
+        g.moderation_counts = moderation.moderation_counts(current_user) if current_user.is_authenticated else (0, 0)
     return g.moderation_counts
 
 
@@ -572,8 +572,8 @@ def init_app(app) -> None:
     from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
     from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
 
-    app.extensions["cafpedia_link_resolver"] = services.resolve_link
-    app.jinja_env.globals.update(moderation_counts=_moderation_counts, working_days_waiting=services.working_days_waiting,
+    app.extensions["cafpedia_link_resolver"] = reading.resolve_link
+    app.jinja_env.globals.update(moderation_counts=_moderation_counts, working_days_waiting=moderation.working_days_waiting,
                                  escalate_after=escalate_days_from(app.config))
     app.jinja_env.globals.update(status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, flag_labels=FLAG_LABELS)
     app.jinja_env.filters["checklist_label"] = lambda key: CHECKLIST.get(key, key)

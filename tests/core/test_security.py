@@ -34,7 +34,7 @@ def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, m
     assert db.session.query(AuditEntry).count() == before
     assert find_user("ada.admin").active
     assert db.session.get(AccessRequest, access.id).status == "waiting"
-    from cafpedia.tips.services import find_tip
+    from cafpedia.tips.reading import find_tip
 
     assert find_tip("running-extended-dispute-resolution-sessions").revision(2).status == "pending"
 

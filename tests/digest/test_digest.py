@@ -369,11 +369,11 @@ def test_a_suggestion_is_answered_once(staff):
 
 def test_links_to_an_archived_tip_survive_a_round_trip(staff, published_issue, publish, tmp_path):
     from cafpedia.content.loader import export_folder, load_folder
-    from cafpedia.tips import services as tips
+    from cafpedia.tips import reviewing
 
     tip = publish()
     services.link_tip(staff["lee"], tip, published_issue.items[0])
-    tips.archive(staff["lee"], tip, note="replaced")
+    reviewing.archive(staff["lee"], tip, note="replaced")
     db.session.commit()
     export_folder(tmp_path / "out")
     load_folder(tmp_path / "out")  # no "not a published tip"

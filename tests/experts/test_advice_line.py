@@ -106,10 +106,10 @@ def test_one_click_starts_a_tip_from_a_call_and_the_call_counts_as_answered_once
     db.session.refresh(call)
     assert call.tip is not None and call.tip.current_number is None  # proposed, not yet published
     assert [g.count for g in advice_report.report(today=TODAY).unanswered] == [1]  # still unanswered until approved
-    from cafpedia.tips import services as tips
+    from cafpedia.tips import moderation
     from cafpedia.tips.models import CHECKLIST
 
-    tips.approve(register["other"], call.tip.revisions[0], checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(register["other"], call.tip.revisions[0], checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     assert advice_report.report(today=TODAY).unanswered == []
     # Someone who may not read the advice log gets an ordinary empty form.

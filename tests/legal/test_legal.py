@@ -13,7 +13,7 @@ from cafpedia.legal import services
 from cafpedia.legal.models import LegalUpdate
 from cafpedia.notifications import services as notifications
 from cafpedia.search import service as search
-from cafpedia.tips import services as tips
+from cafpedia.tips import reviewing
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -96,15 +96,15 @@ def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
     services.flag_tips(staff["lawyer"], posted, ["sharing-concerns"], today=date(2026, 11, 20))
     db.session.commit()
     assert citing_tip.review_by == date(2026, 11, 20)
-    assert citing_tip in tips.due_for_review(staff["lee"], today=date(2026, 11, 20))
+    assert citing_tip in reviewing.due_for_review(staff["lee"], today=date(2026, 11, 20))
     for person in (staff["lee"], staff["dee"]):
         assert [n.url for n in notifications.recent(person) if n.kind == "legal_review"] == ["/tips/sharing-concerns"]
     assert [f.update for f in services.open_flags([citing_tip.id])] == [posted]
     with pytest.raises(ValidationError) as refused:  # clearing a legal update's flag needs a note
-        tips.mark_reviewed(staff["lee"], citing_tip, note="  ")
+        reviewing.mark_reviewed(staff["lee"], citing_tip, note="  ")
     assert "answers the legal update “Disclosure of a reporter's notes”" in refused.value.errors["note"]
     db.session.rollback()
-    tips.mark_reviewed(staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first.")
+    reviewing.mark_reviewed(staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first.")
     db.session.commit()
     assert services.open_flags([citing_tip.id]) == []
     assert citing_tip.events[-1].action == "reviewed" and citing_tip.events[-1].comment.startswith("Checked against the judgment")

@@ -17,7 +17,7 @@ from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from cafpedia.mail.models import MailMessage
 from cafpedia.mail.settings import MailConfigError, parse_mail_url
-from cafpedia.tips import services as tips
+from cafpedia.tips import moderation, proposals
 from tests.notifications.conftest import free_port
 from tests.tips.builders import draft
 
@@ -62,7 +62,7 @@ def test_worker_and_send_mail_refuse_to_start_with_a_bad_mail_url(make_app):
 
 
 def test_a_proposal_mails_the_lead_and_deputy_after_the_commit(mail_app, smtp, addressed):
-    revision = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft(body="- A private detail of the text."))
+    revision = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft(body="- A private detail of the text."))
     assert smtp.inbox.messages == []
     db.session.commit()
     assert [r.to_addr for r in rows()] == ["lee.lead@example.org", "dee.deputy@example.org"]
@@ -82,13 +82,13 @@ def test_a_proposal_mails_the_lead_and_deputy_after_the_commit(mail_app, smtp, a
 
 
 def test_decisions_reach_the_author(mail_app, smtp, addressed):
-    first = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
-    second = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="two", draft=draft(title="Second tip"))
-    third = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Third tip"))
+    first = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    second = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="two", draft=draft(title="Second tip"))
+    third = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Third tip"))
     db.session.commit()
-    tips.approve(addressed["lee"], first, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
-    tips.send_back(addressed["lee"], second, "Say who books the room.")
-    tips.reject(addressed["dee"], third, "We already have this in another tip.")
+    moderation.approve(addressed["lee"], first, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    moderation.send_back(addressed["lee"], second, "Say who books the room.")
+    moderation.reject(addressed["dee"], third, "We already have this in another tip.")
     db.session.commit()
     outbox.drain()
     subjects = {m["Subject"]: smtp.inbox.text(m) for m in smtp.inbox.to("pat.fca@example.org")}
@@ -100,9 +100,9 @@ def test_decisions_reach_the_author(mail_app, smtp, addressed):
 
 
 def test_a_comment_that_looks_like_case_details_stays_in_cafpedia(mail_app, smtp, addressed):
-    proposal = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    proposal = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
     db.session.commit()
-    tips.send_back(addressed["lee"], proposal, "Remove the reference to Jayden Smith, born 03/04/2015.")
+    moderation.send_back(addressed["lee"], proposal, "Remove the reference to Jayden Smith, born 03/04/2015.")
     db.session.commit()
     outbox.drain()
     mail = smtp.inbox.to("pat.fca@example.org")[0]
@@ -112,7 +112,7 @@ def test_a_comment_that_looks_like_case_details_stays_in_cafpedia(mail_app, smtp
 
 def test_a_server_that_is_down_keeps_the_message_queued_and_retries_with_back_off(mail_app, smtp, addressed, clock):
     smtp.stop()
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     result = outbox.drain()
     assert result.sent == 0 and "cannot reach the mail server" in result.error
@@ -133,7 +133,7 @@ def test_a_slow_server_times_out_and_the_message_waits(mail_app, addressed):
     silent.listen(1)  # accepts the connection, never answers
     try:
         mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{silent.getsockname()[1]}?timeout=1"
-        tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+        proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
         db.session.commit()
         result = outbox.drain()
     finally:
@@ -144,7 +144,7 @@ def test_a_slow_server_times_out_and_the_message_waits(mail_app, addressed):
 
 def test_a_refused_recipient_fails_and_an_administrator_can_send_it_again(mail_app, smtp, addressed, as_user):
     smtp.inbox.refuse = "550 5.1.1 No such mailbox"
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     result = outbox.drain()
     assert result.failed == 2
@@ -164,7 +164,7 @@ def test_a_refused_recipient_fails_and_an_administrator_can_send_it_again(mail_a
 
 def test_without_a_server_mail_is_written_to_files(app, addressed, tmp_path):
     app.config.update(MAIL_URL=None, MAIL_DIR=str(tmp_path / "mail"))
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     assert outbox.drain().sent == 2
     files = sorted((tmp_path / "mail").glob("*.eml"))
@@ -172,7 +172,7 @@ def test_without_a_server_mail_is_written_to_files(app, addressed, tmp_path):
 
 
 def test_a_sender_that_dies_mid_send_loses_nothing(mail_app, smtp, addressed, clock):
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     token, claimed = outbox._claim(10)  # a sender claims both, then dies before sending
     assert len(claimed) == 2
@@ -190,14 +190,14 @@ def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(mail_app
         from cafpedia import create_app
         from cafpedia.extensions import db
         from cafpedia.accounts.services import find_user
-        from cafpedia.tips import services
+        from cafpedia.tips import proposals
         from cafpedia.core import clock
         from datetime import datetime
         clock.pin(datetime.fromisoformat({clock.now().isoformat()!r}))  # the test's clock
         app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": {database_url!r}, "INSTANCE_PATH": {str(tmp_path / "instance")!r},
                           "SEARCH_DIR": {str(tmp_path / "search")!r}, "MAIL_URL": {smtp.url!r}, "BASE_URL": "https://cafpedia.test"}})
         with app.app_context():
-            services.propose_new_tip(find_user("sam.fca"), area_slug="contact", slug="killed", draft=services.Draft(title="Written by a doomed process", body="- x"))
+            proposals.propose_new_tip(find_user("sam.fca"), area_slug="contact", slug="killed", draft=proposals.Draft(title="Written by a doomed process", body="- x"))
             db.session.commit()
             os.kill(os.getpid(), signal.SIGKILL)
     """))
@@ -212,13 +212,13 @@ def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(mail_app
 
 
 def test_send_mail_command_says_what_happened(mail_app, smtp, addressed, runner):
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0, result.output
     assert "Mail: 2 sent, 0 to retry later, 0 failed." in result.output
     mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{free_port()}"
-    tips.propose_new_tip(addressed["sam"], area_slug="contact", slug="another", draft=draft(title="Another"))
+    proposals.propose_new_tip(addressed["sam"], area_slug="contact", slug="another", draft=draft(title="Another"))
     db.session.commit()
     down = runner.invoke(args=["send-mail"])
     assert down.exit_code == 1 and "cannot reach the mail server" in down.output and "2 waiting" in down.output
@@ -230,7 +230,7 @@ def test_the_worker_sends_mail_and_reminders_until_stopped(mail_app, smtp, addre
 
     from cafpedia import worker
 
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     stop = threading.Event()
 
@@ -274,7 +274,7 @@ def test_one_bad_message_fails_alone_and_a_comma_in_a_name_is_one_person(mail_ap
 
 
 def test_a_long_batch_keeps_its_claim_and_gives_up_rows_another_sender_took(mail_app, smtp, addressed, monkeypatch, clock):
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     first, second = rows()
     sends = []

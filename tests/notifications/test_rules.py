@@ -12,7 +12,7 @@ from cafpedia.mail import outbox
 from cafpedia.mail.models import MailMessage
 from cafpedia.notifications import jobs
 from cafpedia.notifications import services as notifications
-from cafpedia.tips import services as tips
+from cafpedia.tips import moderation, proposals, reviewing
 from cafpedia.tips.models import CHECKLIST
 from tests.tips.builders import draft
 
@@ -27,7 +27,7 @@ def mails_to(address: str) -> list[MailMessage]:
 
 
 def approve(moderator, revision):
-    tips.approve(moderator, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(moderator, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
 
 
@@ -35,7 +35,7 @@ def test_each_person_chooses_at_once_daily_or_off(mail_app, smtp, addressed, clo
     notifications.set_deliveries(addressed["lee"], {"proposal": "daily"})
     notifications.set_deliveries(addressed["dee"], {"proposal": "off"})
     db.session.commit()
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     assert [k for k, _ in kinds_for(addressed["lee"])] == ["proposal"] and kinds_for(addressed["dee"]) == []
     assert mails_to("lee.lead@example.org") == []  # daily: not at once
@@ -68,13 +68,13 @@ def test_watchers_hear_of_new_versions_archiving_and_new_things_in_an_area(addre
     sam.post_form("/watch", {"target": "area", "key": "contact"})
     sam.post_form("/watch", {"target": "legal", "key": ""})
     assert "Watching" in sam.get(f"/tips/{tip.slug}").get_data(as_text=True)
-    edit = tips.propose_edit(addressed["pat"], tip, based_on=1, draft=draft(body="- Better words."))
+    edit = proposals.propose_edit(addressed["pat"], tip, based_on=1, draft=draft(body="- Better words."))
     db.session.commit()
     approve(addressed["lee"], edit)
-    newcomer = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="newcomer", draft=draft(title="A newcomer"))
+    newcomer = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="newcomer", draft=draft(title="A newcomer"))
     db.session.commit()
     approve(addressed["lee"], newcomer)
-    tips.archive(addressed["lee"], tip)
+    reviewing.archive(addressed["lee"], tip)
     db.session.commit()
     assert kinds_for(addressed["sam"]) == [("watch", "New version published: Use contact centres well"), ("watch", "New in Contact: A newcomer"),
                                           ("watch", "Archived: Use contact centres well")]
@@ -123,7 +123,7 @@ def test_review_reminders_come_a_week_before_on_the_day_then_weekly_once_each(ad
 
 def test_waiting_proposals_escalate_to_deputies_then_administrators(mail_app, addressed, clock):
     clock.set(datetime(2026, 11, 20, 10))  # a Friday
-    revision = tips.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
+    revision = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     assert jobs.escalate(date(2026, 11, 27)) == 0  # 5 working days: not more than 5
     assert jobs.escalate(date(2026, 11, 30)) == 1  # 6 working days: the deputies
@@ -134,7 +134,7 @@ def test_waiting_proposals_escalate_to_deputies_then_administrators(mail_app, ad
     assert [m for k, m in kinds_for(addressed["ada"]) if k == "escalation"] == ["Waiting too long: Use contact centres well (11 working days, Contact)"]
     assert revision.status == "pending"
     mail_app.config["ESCALATE_DAYS"] = "2"
-    other = tips.propose_new_tip(addressed["sam"], area_slug="adoption", slug="adoption-tip", draft=draft(title="Adoption tip"))
+    other = proposals.propose_new_tip(addressed["sam"], area_slug="adoption", slug="adoption-tip", draft=draft(title="Adoption tip"))
     db.session.commit()
     assert jobs.escalate(clock.today() + timedelta(days=8)) == 2  # no deputies in adoption: administrators at both levels
     assert other.status == "pending"
@@ -145,7 +145,7 @@ def test_queue_shows_working_days_and_the_header_counts(addressed, as_user, publ
     tip.review_by = date(2026, 11, 1)
     db.session.commit()
     clock.set(datetime(2026, 11, 13, 10))
-    tips.propose_new_tip(addressed["pat"], area_slug="contact", slug="older", draft=draft(title="An older proposal"))
+    proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="older", draft=draft(title="An older proposal"))
     db.session.commit()
     clock.set(datetime(2026, 11, 23, 10))
     lee = as_user("lee.lead")

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from cafpedia.extensions import db
-from cafpedia.tips import services as tips
+from cafpedia.tips import moderation, reviewing
 from cafpedia.tips.models import CHECKLIST, Tip
 
 
@@ -16,7 +16,7 @@ def test_the_list_of_pages_to_keep_is_the_published_tips_in_the_persons_areas(pu
     tip = publish()
     propose(slug="not-yet", title="A proposal nobody approved yet")
     elsewhere = propose(slug="adoption-tip", area="adoption", title="Adoption tip for another area")
-    tips.approve(people["other"], elsewhere, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(people["other"], elsewhere, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     make_user("ann.fca", areas=["contact"])
 
@@ -30,7 +30,7 @@ def test_the_list_of_pages_to_keep_is_the_published_tips_in_the_persons_areas(pu
     assert [p["url"] for p in as_user("pat.fca").get("/offline/pages.json").get_json()["pages"]] == ["/experts"]
 
     # An archived tip is no longer kept.
-    tips.archive(people["lee"], db.session.scalar(select(Tip).where(Tip.slug == tip.slug)), note="Superseded")
+    reviewing.archive(people["lee"], db.session.scalar(select(Tip).where(Tip.slug == tip.slug)), note="Superseded")
     db.session.commit()
     assert [p["url"] for p in as_user("ann.fca").get("/offline/pages.json").get_json()["pages"]] == ["/experts"]
 

@@ -13,17 +13,17 @@ import pytest
 from cafpedia.accounts.services import find_user
 from cafpedia.extensions import db
 from cafpedia.search import service
-from cafpedia.tips import services as tips
+from cafpedia.tips import moderation, proposals, reading
 from cafpedia.tips.models import CHECKLIST
 
 pytestmark = pytest.mark.both_databases
 
 
 def edit_and_publish(people, tip, body: str) -> None:
-    revision = tips.propose_edit(people["pat"], tip, based_on=tip.current_number, draft=tips.Draft(title=tip.current.title, body=body,
+    revision = proposals.propose_edit(people["pat"], tip, based_on=tip.current_number, draft=proposals.Draft(title=tip.current.title, body=body,
                                                                                                       change_note="Clearer wording"))
     db.session.commit()
-    tips.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
 
 
@@ -60,7 +60,7 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
     a.start()
     try:
         assert built.wait(30)
-        tip = tips.find_tip("contact-centres")
+        tip = reading.find_tip("contact-centres")
         edit_and_publish(people, tip, "- Visit the centre first: capybara.")  # change 2, while A is held
         service.drain(timeout=0.2)  # drain B: A holds the index, or B writes the newer state first
     finally:

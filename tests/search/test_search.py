@@ -6,7 +6,7 @@ import pytest
 from cafpedia.accounts.services import find_user
 from cafpedia.extensions import db
 from cafpedia.search import service
-from cafpedia.tips import services as tips
+from cafpedia.tips import moderation, reading, reviewing
 from cafpedia.tips.models import CHECKLIST
 from tests.conftest import Client
 
@@ -144,13 +144,13 @@ def test_pending_proposals_only_for_their_author_and_moderators(app, demo_conten
 
 def test_approving_makes_a_tip_findable_and_archived_tips_only_on_request(app, demo_content):
     lead = find_user("fiona.mackenzie")
-    tip = tips.find_tip("handover-arrangements-at-contact-centres")
-    tips.approve(lead, tip.revision(1), checklist=list(CHECKLIST), confidentiality_confirmed=True)
+    tip = reading.find_tip("handover-arrangements-at-contact-centres")
+    moderation.approve(lead, tip.revision(1), checklist=list(CHECKLIST), confidentiality_confirmed=True)
     db.session.commit()
     service.drain()
     reader = find_user("demo.expert")
     assert "/tips/handover-arrangements-at-contact-centres" in urls(service.search(reader, "handover arrangements"))
-    tips.archive(lead, tips.find_tip("handover-arrangements-at-contact-centres"), note="Test")
+    reviewing.archive(lead, reading.find_tip("handover-arrangements-at-contact-centres"), note="Test")
     db.session.commit()
     assert "/tips/handover-arrangements-at-contact-centres" not in urls(service.search(reader, "handover arrangements"))
     archived = service.search(reader, "handover arrangements", include_archived=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cafpedia.extensions import db
-from cafpedia.tips import services
+from cafpedia.tips import moderation, proposals
 from cafpedia.tips.models import CHECKLIST
 
 
@@ -43,13 +43,13 @@ def people(make_user, make_area, standards_loaded):
 
 def draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover.", **kwargs):
     kwargs.setdefault("change_note", "Clearer steps")  # required of edits and resubmissions
-    return services.Draft(title=title, body=body, **kwargs)
+    return proposals.Draft(title=title, body=body, **kwargs)
 
 
 @pytest.fixture
 def propose(people):
     def build(author="pat", area="contact", slug=None, **kwargs):
-        revision = services.propose_new_tip(people[author], area_slug=area, slug=slug, draft=draft(**kwargs))
+        revision = proposals.propose_new_tip(people[author], area_slug=area, slug=slug, draft=draft(**kwargs))
         db.session.commit()
         return revision
 
@@ -62,7 +62,7 @@ def publish(people, propose):
 
     def build(slug="contact-centres", **kwargs):
         revision = propose(slug=slug, **kwargs)
-        services.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+        moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
         db.session.commit()
         return revision.tip
 

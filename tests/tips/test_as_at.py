@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
-from cafpedia.tips import as_at, services
+from cafpedia.tips import as_at, moderation, proposals, reviewing
 from cafpedia.tips.models import CHECKLIST
 from tests.tips.builders import draft
 
@@ -22,20 +22,20 @@ def story(people, propose, clock):
     clock.set(datetime(2026, 3, 2, 9, 0))
     first = propose(slug="contact-centres", standards=["2.1"], legal_refs=["Children Act 1989 s1"])
     clock.set(datetime(2026, 3, 3, 11, 0))
-    services.approve(people["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment="Good and clear")
+    moderation.approve(people["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment="Good and clear")
     db.session.commit()
     clock.set(datetime(2026, 3, 9, 14, 0))
     tip = first.tip
-    second = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover in writing."))
+    second = proposals.propose_edit(people["sam"], tip, based_on=1, draft=draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover in writing."))
     db.session.commit()
     clock.set(datetime(2026, 3, 10, 16, 30))
-    services.approve(people["dee"], second, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(people["dee"], second, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     clock.set(datetime(2026, 3, 15, 10, 0))
-    services.mark_reviewed(people["lee"], tip, note="Checked against the new practice direction")
+    reviewing.mark_reviewed(people["lee"], tip, note="Checked against the new practice direction")
     db.session.commit()
     clock.set(datetime(2026, 3, 20, 10, 0))
-    services.archive(people["lee"], tip, note="Replaced by the guidance")
+    reviewing.archive(people["lee"], tip, note="Replaced by the guidance")
     db.session.commit()
     clock.set(datetime(2026, 11, 23, 10, 0))
     return tip
@@ -96,7 +96,7 @@ def test_the_end_of_the_day_counts_in_uk_time(people, propose, clock):
     clock.set(datetime(2026, 6, 30, 9, 0))
     revision = propose(slug="late-approval")
     clock.set(datetime(2026, 7, 1, 23, 30))
-    services.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     assert as_at.tip_as_at(revision.tip, date(2026, 7, 1)).status == as_at.NOT_YET_PUBLISHED
     assert as_at.tip_as_at(revision.tip, date(2026, 7, 2)).status == as_at.PUBLISHED
@@ -107,11 +107,11 @@ def test_a_restored_revision_carries_the_checklist_of_its_first_approval(people,
     clock.set(datetime(2026, 4, 1, 9, 0))
     tip = publish(slug="restored-tip")
     clock.set(datetime(2026, 4, 2, 9, 0))
-    edit = services.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="- A worse text."))
-    services.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    edit = proposals.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="- A worse text."))
+    moderation.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
     db.session.commit()
     clock.set(datetime(2026, 4, 3, 9, 0))
-    services.restore(people["dee"], tip, 1)
+    moderation.restore(people["dee"], tip, 1)
     db.session.commit()
     then = as_at.tip_as_at(tip, date(2026, 4, 3))
     assert then.revision.number == 3 and then.published_by.action == "restored" and then.published_by.actor.username == "dee.deputy"
@@ -228,7 +228,7 @@ def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_
     reader = as_user("sam.fca")
     assert "Under review after" in reader.get("/tips/welfare-checklist").get_data(as_text=True)
     clock.set(datetime(2026, 5, 6, 9, 0))
-    services.mark_reviewed(people["lee"], tip, note="Checked against the amended checklist")
+    reviewing.mark_reviewed(people["lee"], tip, note="Checked against the amended checklist")
     db.session.commit()
     reader = as_user("sam.fca")  # (a new day: signed in again)
     assert "Under review after" not in reader.get("/tips/welfare-checklist").get_data(as_text=True)

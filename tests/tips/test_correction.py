@@ -6,7 +6,7 @@ import pytest
 
 from cafpedia.core.errors import ValidationError
 from cafpedia.extensions import db
-from cafpedia.tips import services
+from cafpedia.tips import moderation, reading
 from cafpedia.tips.models import CHECKLIST
 from tests.tips.test_tip_pages import signed_in, text_of
 
@@ -15,14 +15,14 @@ FIXED = "- Visit the centre first.\n- Agree the handover."
 
 
 def approve(people, revision, **kwargs):
-    return services.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False, **kwargs)
+    return moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False, **kwargs)
 
 
 def test_a_correction_is_published_and_the_proposal_kept(app, people, propose):
     revision = propose(slug="centres", title="Use contact centers well", body=TYPO)
     approve(people, revision, correction=("Use contact centres well", FIXED))
     db.session.commit()
-    tip = services.find_tip("centres")
+    tip = reading.find_tip("centres")
     assert tip.current.number == revision.number and tip.current.body == FIXED and tip.current.title == "Use contact centres well"
     assert revision.corrected and revision.author == people["pat"] and revision.editor == people["lee"]
     assert (revision.proposed_title, revision.proposed_body) == ("Use contact centers well", TYPO)
@@ -81,7 +81,7 @@ def test_a_correction_survives_export_and_load(app, people, propose, tmp_path, m
         upgrade_database()
         load_folder(tmp_path / "out")
         db.session.commit()
-        again = services.find_tip("centres").current
+        again = reading.find_tip("centres").current
         assert again.body.strip() == FIXED and again.editor.username == "lee.lead" and again.proposed_body == TYPO
         export_folder(tmp_path / "again")
     assert (tmp_path / "again" / "tips" / "contact" / "centres.md").read_text() == text

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from cafpedia.areas.services import find_area
 from cafpedia.extensions import db
-from cafpedia.tips import services
+from cafpedia.tips import moderation
 from cafpedia.tips.health import moderation_health
 from cafpedia.tips.models import CHECKLIST
 from tests.tips.test_tip_pages import signed_in, text_of
@@ -27,19 +27,19 @@ def history(clock, people, propose, publish):
     clock.set(at(2))  # Monday
     approved = propose(slug="approved-one")
     clock.set(at(4))  # Wednesday: 2 working days
-    services.approve(lee, approved, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(lee, approved, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     clock.set(at(5))  # Thursday
     sent_back = propose(slug="sent-back-one")
     clock.set(at(12))  # the Thursday after: 5 working days
-    services.send_back(lee, sent_back, "Say which centre.")
+    moderation.send_back(lee, sent_back, "Say which centre.")
     clock.set(at(17))  # Tuesday
     rejected = propose(slug="rejected-one")
     clock.set(at(18))  # Wednesday: 1 working day
-    services.reject(lee, rejected, "We have this already.")
+    moderation.reject(lee, rejected, "We have this already.")
     clock.set(at(1, 6))  # Monday 1 June
     old = propose(slug="june-one")
     clock.set(at(15, 6))  # 10 working days later
-    services.approve(lee, old, checklist=list(CHECKLIST), confidentiality_confirmed=False, review_by=date(2026, 11, 1), today=date(2026, 6, 15))
+    moderation.approve(lee, old, checklist=list(CHECKLIST), confidentiality_confirmed=False, review_by=date(2026, 11, 1), today=date(2026, 6, 15))
     clock.set(at(16))  # Monday 16 November
     propose(slug="still-waiting")
     db.session.commit()

@@ -10,7 +10,7 @@ import pytest
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder
 from cafpedia.extensions import db
-from cafpedia.tips import services
+from cafpedia.tips import moderation, proposals, reading, reviewing
 from cafpedia.tips.models import Tip
 
 
@@ -21,8 +21,8 @@ def test_demo_content_shows_every_workflow(app, demo_content):
     assert len({t.area_id for t in tips}) >= 10
     assert sum(t.current.kind == "guidance" for t in published) >= 3
     assert sum(t.status == "pending" for t in tips) >= 2  # new tips waiting
-    assert any(t.status == "published" and services.pending_proposals(t) for t in tips)  # an edit waiting
-    assert sum(services.is_overdue(t, today=date(2026, 11, 22)) for t in published) >= 3
+    assert any(t.status == "published" and reading.pending_proposals(t) for t in tips)  # an edit waiting
+    assert sum(reviewing.is_overdue(t, today=date(2026, 11, 22)) for t in published) >= 3
     # Published guidance holds no case details; the one deliberate slip is flagged.
     assert all(not t.current.flags for t in published)
     flagged = [t for t in tips if t.current.flags]
@@ -32,7 +32,7 @@ def test_demo_content_shows_every_workflow(app, demo_content):
 def test_demo_links_resolve(app, demo_content):
     for tip in db.session.query(Tip).all():
         for link in tip.current.tip_links:
-            assert services.find_tip(link.target_slug), (tip.slug, link.target_slug)
+            assert reading.find_tip(link.target_slug), (tip.slug, link.target_slug)
 
 
 def _folder_with(tmp_path: Path, relative: str, text: str) -> Path:
@@ -64,7 +64,7 @@ review_by: 2027-05-01
 def test_a_hand_written_tip_loads(app, tmp_path):
     load_folder(_folder_with(tmp_path, "tips/childrens-participation/seeing-children-alone.md", GOOD))
     db.session.commit()
-    tip = services.find_tip("seeing-children-alone")
+    tip = reading.find_tip("seeing-children-alone")
     assert tip.status == "published" and tip.current.standards == ["5.1"] and tip.review_by == date(2027, 5, 1)
     assert tip.current.decisions[0].actor.username == "tariq.hussain"
 
@@ -90,7 +90,7 @@ def test_bad_tip_files_are_named(app, tmp_path, change, expected):
     db.session.rollback()
     problems = [str(p) for p in raised.value.problems]
     assert any(expected in p and p.startswith("tips/childrens-participation/seeing-children-alone.md") for p in problems), problems
-    assert services.find_tip("seeing-children-alone") is None
+    assert reading.find_tip("seeing-children-alone") is None
 
 
 def test_front_matter_must_be_there(app, tmp_path):
@@ -104,9 +104,9 @@ def test_history_round_trips_and_revisions_are_never_changed_by_a_load(app, tmp_
     from cafpedia.accounts.services import find_user
     from cafpedia.tips.models import CHECKLIST
 
-    tip = services.find_tip("running-extended-dispute-resolution-sessions")
-    services.approve(find_user("priya.chandran"), tip.revision(2), checklist=list(CHECKLIST), confidentiality_confirmed=False)
-    services.mark_reviewed(find_user("priya.chandran"), tip, note="Checked")
+    tip = reading.find_tip("running-extended-dispute-resolution-sessions")
+    moderation.approve(find_user("priya.chandran"), tip.revision(2), checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    reviewing.mark_reviewed(find_user("priya.chandran"), tip, note="Checked")
     db.session.commit()
     out = tmp_path / "out"
     export_folder(out)
@@ -125,17 +125,17 @@ def test_a_proposal_with_a_missing_link_round_trips_but_an_older_export_is_refus
     from cafpedia.tips.models import CHECKLIST
 
     tip = publish()
-    services.propose_edit(people["sam"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="See [[not-written-yet]].", change_note="A link"))
+    proposals.propose_edit(people["sam"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="See [[not-written-yet]].", change_note="A link"))
     db.session.commit()
     old = tmp_path / "old"
     export_folder(old)
     assert load_folder(old).counts[("tips", "unchanged")] == 1  # the missing link in a proposal is kept
     db.session.rollback()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Better", change_note="Better"))
-    services.approve(people["lee"], edit, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Better", change_note="Better"))
+    moderation.approve(people["lee"], edit, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     with pytest.raises(ContentError) as raised:
         load_folder(old)
     assert "older than the database" in str(raised.value)
     db.session.rollback()
-    assert services.find_tip("contact-centres").current_number == 3
+    assert reading.find_tip("contact-centres").current_number == 3

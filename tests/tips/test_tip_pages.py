@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cafpedia.extensions import db
-from cafpedia.tips import services
+from cafpedia.tips import moderation, proposals, reading, reviewing
 from tests.conftest import Client
 
 NEW_TIP = {"area": "contact", "title": "Plan the handover", "kind": "tip", "body": "- Meet at the door.\n- Keep it short.",
@@ -23,10 +23,10 @@ def test_propose_preview_then_send(app, people):
     pat = signed_in(app, "pat.fca")
     preview = pat.post_form("/tips/new", {**NEW_TIP, "submit": "", "preview": "Preview"})
     assert preview.status_code == 200 and "Preview" in text_of(preview) and "<li>Meet at the door.</li>" in text_of(preview)
-    assert services.find_tip("plan-the-handover") is None
+    assert reading.find_tip("plan-the-handover") is None
     sent = pat.post_form("/tips/new", NEW_TIP)
     assert sent.status_code == 302 and sent.headers["Location"] == "/tips/plan-the-handover/revisions/1"
-    revision = services.find_tip("plan-the-handover").revision(1)
+    revision = reading.find_tip("plan-the-handover").revision(1)
     assert revision.tags == ["contact-centres", "handover"] and revision.standards == ["5.1", "5.5"] and revision.legal_refs == ["Children Act 1989 s8"]
     assert "Waiting for moderation" in text_of(pat.get("/my/proposals"))
 
@@ -53,7 +53,7 @@ def test_bad_proposals_name_the_field_and_write_nothing(app, people):
         assert response.status_code == 400, message
         assert message in text_of(response), message
         assert "There is a problem" in text_of(response)
-    assert services.find_tip("plan-the-handover") is None
+    assert reading.find_tip("plan-the-handover") is None
 
 
 def test_case_details_warn_the_author_before_sending(app, people):
@@ -63,7 +63,7 @@ def test_case_details_warn_the_author_before_sending(app, people):
     assert response.status_code == 400
     page = text_of(response)
     assert "This may hold case details" in page and "a postcode: “LS6 2QT”" in page
-    assert services.find_tip("plan-the-handover") is None
+    assert reading.find_tip("plan-the-handover") is None
     assert pat.post_form("/tips/new", {**risky, "confirm_safe": "y"}).status_code == 302
     queue = text_of(signed_in(app, "lee.lead").get("/moderation"))
     assert "possible case details" in queue
@@ -80,14 +80,14 @@ def test_moderator_approves_from_the_decision_page(app, people, propose):
                        {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"], "next": "queue"})
     assert ok.status_code == 302 and ok.headers["Location"] == "/moderation"
     db.session.expire_all()
-    assert services.find_tip("use-contact-centres-well").status == "published"
+    assert reading.find_tip("use-contact-centres-well").status == "published"
     assert revision.id
     assert "Use contact centres well" in text_of(signed_in(app, "sam.fca").get("/tips/use-contact-centres-well"))
 
 
 def test_wrong_moderators_get_403_and_nothing_changes(app, people, publish, propose):
     tip = publish()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Edited", change_note="Edited"))
+    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Edited", change_note="Edited"))
     db.session.commit()
     form = {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"]}
     for who in ("olu.other", "sam.fca"):
@@ -101,7 +101,7 @@ def test_wrong_moderators_get_403_and_nothing_changes(app, people, publish, prop
     response = signed_in(app, "lee.lead").post_form("/tips/lees-own/revisions/1/approve", form)
     assert response.status_code == 403
     db.session.expire_all()
-    assert own.status == "pending" and edit.status == "pending" and services.find_tip("contact-centres").current_number == 1
+    assert own.status == "pending" and edit.status == "pending" and reading.find_tip("contact-centres").current_number == 1
 
 
 def test_send_back_and_the_author_sees_the_comment(app, people, propose):
@@ -121,7 +121,7 @@ def test_send_back_and_the_author_sees_the_comment(app, people, propose):
     assert no_note.status_code == 400 and "Say what you changed and why" in text_of(no_note)
     resent = pat.post_form("/tips/use-contact-centres-well/edit", {**form, "change_note": "Added the handover steps, as asked."})
     assert resent.status_code == 302
-    revision = services.find_tip("use-contact-centres-well").revision(2)
+    revision = reading.find_tip("use-contact-centres-well").revision(2)
     assert revision.revises == 1 and revision.change_note == "Added the handover steps, as asked."
     decision_page = text_of(lee.get("/tips/use-contact-centres-well/revisions/2"))
     assert "Added the handover steps, as asked." in decision_page and "Add the handover steps." in decision_page
@@ -135,8 +135,8 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
     sam = signed_in(app, "sam.fca")
     sam.get("/tips/contact-centres/edit")
     # Meanwhile someone else's edit is approved.
-    other = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="Published meanwhile", change_note="Edited"))
-    services.approve(people["lee"], other, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    other = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Published meanwhile", change_note="Edited"))
+    moderation.approve(people["lee"], other, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
     db.session.commit()
     response = sam.post_form("/tips/contact-centres/edit", {"title": "Use contact centres well", "kind": "tip", "body": "My careful words", "based_on": "1",
                                                            "change_note": "Reworded", "submit": "Send for approval"})
@@ -145,14 +145,14 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
     assert "While you were writing, revision 2 was published" in page
     assert "My careful words" in page and "<ins>" in page and 'name="based_on" type="hidden" value="2"' in page
     db.session.expire_all()
-    assert len(services.find_tip("contact-centres").revisions) == 2
+    assert len(reading.find_tip("contact-centres").revisions) == 2
 
 
 def test_history_compare_and_restore(app, people, publish):
     tip = publish()
-    edit = services.propose_edit(people["pat"], tip, based_on=1, draft=services.Draft(title="Use contact centres well", body="- Visit the centre first.\n- Changed line.", change_note="Edited"))
-    services.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
-    hidden = services.propose_edit(people["pat"], tip, based_on=2, draft=services.Draft(title="Secret", body="Not yet", change_note="Edited"))
+    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="- Visit the centre first.\n- Changed line.", change_note="Edited"))
+    moderation.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    hidden = proposals.propose_edit(people["pat"], tip, based_on=2, draft=proposals.Draft(title="Secret", body="Not yet", change_note="Edited"))
     db.session.commit()
     sam = signed_in(app, "sam.fca")
     history = text_of(sam.get("/tips/contact-centres/history"))
@@ -166,7 +166,7 @@ def test_history_compare_and_restore(app, people, publish):
     assert "Restore revision 1" in text_of(lee.get("/tips/contact-centres/history"))
     lee.post_form("/tips/contact-centres/restore/1")
     db.session.expire_all()
-    assert services.find_tip("contact-centres").current_number == 4
+    assert reading.find_tip("contact-centres").current_number == 4
 
 
 def test_overdue_banner_dashboard_and_mark_reviewed(app, people, publish):
@@ -181,7 +181,7 @@ def test_overdue_banner_dashboard_and_mark_reviewed(app, people, publish):
     assert signed_in(app, "sam.fca").get("/reviews").status_code == 403
     lee.post_form("/tips/contact-centres/reviewed", {"next": "reviews"})
     db.session.expire_all()
-    assert not services.is_overdue(services.find_tip("contact-centres"))
+    assert not reviewing.is_overdue(reading.find_tip("contact-centres"))
 
 
 def test_archive_keeps_the_tip_readable_with_a_notice(app, people, publish):
@@ -193,7 +193,7 @@ def test_archive_keeps_the_tip_readable_with_a_notice(app, people, publish):
     assert "Tick the box to confirm archiving" in text_of(unconfirmed) and "Kept when refused" in text_of(unconfirmed)
     wrong = lee.post_form("/tips/old-tip/archive", {"superseded_by": "no-such-tip", "confirm": "y"})
     assert wrong.status_code == 400 and "There is no published tip at no-such-tip" in text_of(wrong)
-    assert services.find_tip("old-tip").status == "published"
+    assert reading.find_tip("old-tip").status == "published"
     lee.post_form("/tips/old-tip/archive", {"superseded_by": "new-tip", "reason": "Replaced", "confirm": "y"})
     page = text_of(signed_in(app, "sam.fca").get("/tips/old-tip"))
     assert "Archived" in page and 'href="/tips/new-tip"' in page and "Propose an edit" not in page
@@ -229,10 +229,10 @@ def test_reject_needs_a_confirmation(app, people, propose):
     lee = signed_in(app, "lee.lead")
     unconfirmed = lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere."})
     assert unconfirmed.status_code == 400 and "Tick the box to confirm" in text_of(unconfirmed)
-    assert services.find_tip("use-contact-centres-well").revision(1).status == "pending"
+    assert reading.find_tip("use-contact-centres-well").revision(1).status == "pending"
     lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere.", "confirm_reject": "y"})
     db.session.expire_all()
-    assert services.find_tip("use-contact-centres-well").revision(1).status == "rejected"
+    assert reading.find_tip("use-contact-centres-well").revision(1).status == "rejected"
 
 
 def test_a_refused_review_keeps_what_was_typed(app, people, publish):
@@ -246,7 +246,7 @@ def test_a_refused_review_keeps_what_was_typed(app, people, publish):
 
 def test_the_edit_page_shows_a_sent_back_comment_only_to_who_may_see_it(app, people, propose):
     revision = propose(slug="secret-plan")
-    services.send_back(people["lee"], revision, "Private moderator remark.")
+    moderation.send_back(people["lee"], revision, "Private moderator remark.")
     db.session.commit()
     sam = signed_in(app, "sam.fca")  # not the author, not a moderator
     assert "Private moderator remark." not in text_of(sam.get("/tips/secret-plan/edit?revises=1"))

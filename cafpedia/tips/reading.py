@@ -1,0 +1,129 @@
+"""Reading tips: finding them, an area's and the newest, what cites or links to a tip, the
+[[links]] in a body, a reading counted."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import led_by
+from cafpedia.core.errors import NotFound
+from cafpedia.core.markdown import wiki_link_targets
+from cafpedia.extensions import db
+from cafpedia.tips.models import (
+    ARCHIVED,
+    PENDING,
+    PUBLISHED,
+    Revision,
+    RevisionLink,
+    RevisionStandard,
+    Tip,
+)
+
+
+def find_tip(slug: str) -> Tip | None:
+    return db.session.scalar(select(Tip).where(Tip.slug == slug))
+
+
+def get_revision(tip: Tip, number: int) -> Revision:
+    revision = tip.revision(number)
+    if revision is None:
+        raise NotFound(f"{tip.slug} has no revision {number}.")
+    return revision
+
+
+def resolve_link(area: str | None, slug: str) -> tuple[str, str] | None:
+    """For [[links]]: the address and title of a tip readers can see, else None."""
+    return _link_to(find_tip(slug), area)
+
+
+def _link_to(tip: Tip | None, area: str | None) -> tuple[str, str] | None:
+    if tip is None or tip.current_number is None or (area and tip.area.slug != area):
+        return None
+    return f"/tips/{tip.slug}", tip.title
+
+
+def link_resolver(source: str):
+    """resolve_link for one piece of Markdown: every tip it links to, read in one query
+    (a page costs the same however many tips its text links to)."""
+    slugs = {slug for _area, slug in wiki_link_targets(source)}
+    query = select(Tip).where(Tip.slug.in_(slugs)).options(selectinload(Tip.revisions), selectinload(Tip.area))
+    tips = {tip.slug: tip for tip in db.session.scalars(query)} if slugs else {}
+    return lambda area, slug: _link_to(tips.get(slug), area)
+
+
+def area_tips(area: PracticeArea, *, sort: str = "used") -> list[Tip]:
+    """The area's published tips: most used first (then newest), or newest first."""
+    tips = list(
+        db.session.scalars(
+            select(Tip)
+            .where(Tip.area_id == area.id, Tip.status == PUBLISHED)
+            .options(selectinload(Tip.revisions))
+        )
+    )
+    if sort == "new":
+        return sorted(tips, key=lambda t: (t.published_at or t.created_at), reverse=True)
+    return sorted(tips, key=lambda t: (t.views, t.published_at or t.created_at), reverse=True)
+
+
+def recently_published(limit: int = 8) -> list[Tip]:
+    """The newest published tips across all areas."""
+    return list(db.session.scalars(
+        select(Tip).where(Tip.status == PUBLISHED, Tip.published_at.is_not(None)).order_by(Tip.published_at.desc(), Tip.id.desc()).limit(limit)
+        .options(selectinload(Tip.revisions))  # each title is its current revision's: one query for all of them
+    ))
+
+
+def archived_tips(area: PracticeArea) -> list[Tip]:
+    return list(db.session.scalars(select(Tip).where(Tip.area_id == area.id, Tip.status == ARCHIVED).order_by(Tip.slug)))
+
+
+def record_view(tip: Tip) -> None:
+    """Count a reading (one UPDATE, so several workers never lose a count)."""
+    db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1))
+    db.session.commit()
+
+
+def tips_citing(clause) -> list[Tip]:
+    """Published tips whose current revision applies this standards clause."""
+    query = (
+        select(Tip)
+        .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
+        .join(RevisionStandard, RevisionStandard.revision_id == Revision.id)
+        .where(RevisionStandard.clause_id == clause.id, Tip.status.in_([PUBLISHED, ARCHIVED]))
+        .order_by(Tip.slug)
+    )
+    return list(db.session.scalars(query))
+
+
+def tips_linking_to(tip: Tip) -> list[Tip]:
+    """Published tips whose current revision has a [[link]] to this one."""
+    query = (
+        select(Tip)
+        .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
+        .join(RevisionLink, RevisionLink.revision_id == Revision.id)
+        .where(RevisionLink.target_slug == tip.slug, Tip.id != tip.id)
+        .order_by(Tip.slug)
+        .options(selectinload(Tip.revisions))
+    )
+    return list(db.session.scalars(query))
+
+
+def moderated_area_ids(user) -> list[int] | None:
+    """The areas a user moderates; None means all (an administrator)."""
+    from cafpedia.core.permissions import ADMIN
+
+    if ADMIN in user.roles:
+        return None
+    if not getattr(user, "is_active", False):
+        return []
+    return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
+
+
+def proposals_by(user) -> list[Revision]:
+    """Everything a person proposed, newest first."""
+    return list(db.session.scalars(select(Revision).where(Revision.author_id == user.id).order_by(Revision.created_at.desc(), Revision.id.desc())))
+
+
+def pending_proposals(tip: Tip) -> list[Revision]:
+    return [r for r in tip.revisions if r.status == PENDING]
