@@ -17,7 +17,7 @@ from cafpedia.accounts.models import User, UserRole, UserSession
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLE_LABELS, ROLES
+from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.core.sql import contains
 from cafpedia.extensions import db
 
@@ -94,10 +94,6 @@ def user_snapshot(user: User) -> dict:
         "areas": [a.slug for a in user.areas],
         "active": bool(user.active),
     }
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)
 
 
 # --- Look-ups -------------------------------------------------------------------------

@@ -13,8 +13,6 @@ from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.experts import entries
 from cafpedia.experts.models import REGIONS
 
-DATE_MESSAGE = "Give the date as day, month and year."
-
 
 def region_choices(blank: str):
     return choices([("", blank), *((r, r) for r in REGIONS)])

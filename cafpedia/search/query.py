@@ -35,13 +35,6 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.parts and not self.filters
 
-    def with_filter(self, name: str, value: str) -> ParsedQuery:
-        filters = {k: list(v) for k, v in self.filters.items()}
-        filters.setdefault(name, [])
-        if value not in filters[name]:
-            filters[name].append(value)
-        return ParsedQuery(list(self.parts), set(self.phrases), filters, self.text)
-
 
 def parse_query(raw: str | None, extra_filters: dict[str, str] | None = None) -> ParsedQuery:
     text = CONTROL_CHARACTERS.sub(" ", raw or "")[:MAX_QUERY_CHARS]
