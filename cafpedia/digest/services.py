@@ -18,10 +18,12 @@ from sqlalchemy.orm import selectinload
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock, events
+from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_compose_digest, can_link_research
-from cafpedia.core.text import is_web_link, normalise_newlines
+from cafpedia.core.text import normalise_newlines
+from cafpedia.core.validation import Problems
 from cafpedia.digest.models import (
     DECLINED,
     OPEN,
@@ -198,55 +200,28 @@ def check_issue(draft: IssueDraft, *, issue: DigestIssue | None = None) -> dict[
 
 
 def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
-    errors: dict[str, str] = {}
-    title = " ".join((draft.title or "").split())
-    if len(title) < 3:
-        errors["title"] = "Give the item a title of at least 3 characters."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
-    source = " ".join((draft.source or "").split())
+    problems = Problems()
+    problems.add("title", rules.title(rules.one_line(draft.title), minimum=3, maximum=TITLE_MAX,
+                                      too_short="Give the item a title of at least 3 characters."))
+    source = rules.one_line(draft.source)
     if not source:
-        errors["source"] = "Say where this research comes from: the report, journal or full citation."
-    elif len(source) > SOURCE_MAX:
-        errors["source"] = f"Use at most {SOURCE_MAX} characters for the source (this has {len(source)})."
+        problems.add("source", "Say where this research comes from: the report, journal or full citation.")
+    problems.add("source", rules.title(source, minimum=0, maximum=SOURCE_MAX, too_short="", what="the source"))
     if len(draft.authors) > AUTHORS_MAX:
-        errors["authors"] = f"Name at most {AUTHORS_MAX} authors."
+        problems.add("authors", f"Name at most {AUTHORS_MAX} authors.")
     elif any(len(a) > AUTHOR_MAX for a in draft.authors):
-        errors["authors"] = f"Each author's name is at most {AUTHOR_MAX} characters."
+        problems.add("authors", f"Each author's name is at most {AUTHOR_MAX} characters.")
     this_year = clock.today().year
     if draft.year is not None and not 1900 <= draft.year <= this_year + 1:
-        errors["year"] = f"Give the year of publication, from 1900 to {this_year + 1}."
-    if draft.url:
-        if len(draft.url) > URL_MAX:
-            errors["url"] = f"The link is at most {URL_MAX} characters."
-        elif not is_web_link(draft.url):
-            errors["url"] = "The link must be a web address starting http:// or https://."
-    areas = []
-    unknown = []
-    for slug in dict.fromkeys(draft.areas):
-        area = find_area(slug)
-        if area is None:
-            unknown.append(slug)
-        else:
-            areas.append(area)
-    if unknown:
-        errors["areas"] = f"No area of practice called {', '.join(unknown)}."
-    elif len(areas) > AREAS_MAX:
-        errors["areas"] = f"Choose at most {AREAS_MAX} areas of practice."
-    bad_tags = [t for t in draft.tags if not TAG_RE.match(t) or len(t) > TAG_MAX]
-    if bad_tags:
-        errors["tags"] = f"Tags are short lower-case words joined by hyphens (at most {TAG_MAX} characters): check {', '.join(bad_tags[:3])}."
-    elif len(draft.tags) > TAGS_MAX:
-        errors["tags"] = f"Use at most {TAGS_MAX} tags."
-    for name, label in (("summary", "the summary"), ("implications", "the implications for practice")):
-        text = getattr(draft, name) or ""
-        if not text.strip():
-            errors[name] = f"Write {label}."
-        elif len(text) > TEXT_MAX:
-            errors[name] = f"{label.capitalize()} is too long: at most {TEXT_MAX:,} characters; this has {len(text):,}."
-        elif HEADING_RE.search(text):
-            errors[name] = f"Leave out the heading \"{IMPLICATIONS_HEADING[3:]}\": the page adds it."
-    return errors, areas
+        problems.add("year", f"Give the year of publication, from 1900 to {this_year + 1}.")
+    problems.add("url", rules.web_link(draft.url, longest=URL_MAX))
+    areas, problem = rules.known(draft.areas, find_area, maximum=AREAS_MAX)
+    problems.add("areas", problem)
+    problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
+    for name, what in (("summary", "the summary"), ("implications", "the implications for practice")):
+        problems.add(name, rules.text_block(getattr(draft, name), longest=TEXT_MAX, what=what, heading=HEADING_RE,
+                                            heading_text=IMPLICATIONS_HEADING[3:]))
+    return problems, areas
 
 
 def _ensure_composer(user) -> None:

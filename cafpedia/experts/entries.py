@@ -14,12 +14,14 @@ from cafpedia.accounts.services import email_problem, find_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock
+from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_edit_expert, is_signed_in
 from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.text import has_control_characters
+from cafpedia.core.validation import Problems
 from cafpedia.experts.availability import parse_slots
 from cafpedia.experts.models import (
     REGIONS,
@@ -113,80 +115,76 @@ def clean_list(values, *, max_items: int, max_length: int, label: str, errors: d
 
 def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None]:
     """(problems by field, the draft tidied, its areas, its account) for an entry as typed."""
-    errors: dict[str, str] = {}
-    name = " ".join((draft.name or "").split())
-    if len(name) < 2:
-        errors["name"] = "Enter the expert's full name."
-    elif len(name) > NAME_MAX:
-        errors["name"] = f"Use at most {NAME_MAX} characters for the name."
-    job_title = " ".join((draft.job_title or "").split())
+    problems = Problems()
+    name, job_title = rules.one_line(draft.name), rules.one_line(draft.job_title)
+    problems.add("name", rules.title(name, minimum=2, maximum=NAME_MAX, too_short="Enter the expert's full name.", what="the name"))
     if not job_title:
-        errors["job_title"] = "Enter the expert's job title, for example Family Court Adviser (adoption)."
-    elif len(job_title) > JOB_TITLE_MAX:
-        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters for the job title."
+        problems.add("job_title", "Enter the expert's job title, for example Family Court Adviser (adoption).")
+    problems.add("job_title", rules.title(job_title, minimum=0, maximum=JOB_TITLE_MAX, too_short="", what="the job title"))
     if draft.region not in REGIONS:
-        errors["region"] = (f"There is no region called “{draft.region}”: choose one of {', '.join(REGIONS)}." if draft.region
-                            else "Choose the expert's region.")
-    areas, unknown = [], []
-    for slug in dict.fromkeys(draft.areas):
-        area = find_area(slug)
-        (areas.append(area) if area else unknown.append(slug))
-    if unknown:
-        errors["areas"] = f"There is no area of practice called {', '.join(unknown)}."
-    elif not areas:
-        errors["areas"] = "Choose at least one area of practice the expert advises on."
-    elif len(areas) > AREAS_MAX:
-        errors["areas"] = f"Choose at most {AREAS_MAX} areas of practice."
-    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
-    if not skills and "skills" not in errors:
-        errors["skills"] = "Name at least one skill, for example special guardianship."
-    languages = clean_list(draft.languages, max_items=LANGUAGES_MAX, max_length=LANGUAGE_MAX, label="languages", errors=errors, key="languages")
-    if not languages and "languages" not in errors:
-        errors["languages"] = "Name at least one language the expert gives advice in, for example English."
-    phone = " ".join((draft.phone or "").split())
-    email = (draft.email or "").strip()
-    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6):
-        errors["phone"] = "Enter a phone number of digits and spaces, such as 0113 496 0000 or +44 113 496 0000."
-    if problem := email_problem(email):
-        errors["email"] = problem
-    if not phone and not email and "phone" not in errors:
-        errors["phone"] = "Give a phone number or an email address, so that practitioners can reach the expert."
-    slots, problems = parse_slots(draft.availability)
-    if problems:
-        errors["availability"] = "; ".join(problems[:3]) + "."
-    elif len(slots) > SLOTS_MAX:
-        errors["availability"] = f"Give at most {SLOTS_MAX} slots."
+        problems.add("region", f"There is no region called “{draft.region}”: choose one of {', '.join(REGIONS)}." if draft.region
+                     else "Choose the expert's region.")
+    areas, problem = rules.known(draft.areas, find_area, maximum=AREAS_MAX, required="Choose at least one area of practice the expert advises on.")
+    problems.add("areas", problem)
+    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=problems, key="skills")
+    if not skills:
+        problems.add("skills", "Name at least one skill, for example special guardianship.")
+    languages = clean_list(draft.languages, max_items=LANGUAGES_MAX, max_length=LANGUAGE_MAX, label="languages", errors=problems, key="languages")
+    if not languages:
+        problems.add("languages", "Name at least one language the expert gives advice in, for example English.")
+    phone, email = rules.one_line(draft.phone), (draft.email or "").strip()
+    problems.add("phone", _phone_problem(phone))
+    problems.add("email", email_problem(email))
+    if not phone and not email:
+        problems.add("phone", "Give a phone number or an email address, so that practitioners can reach the expert.")
+    slots, slot_problems = parse_slots(draft.availability)
+    problems.add("availability", "; ".join(slot_problems[:3]) + "." if slot_problems else
+                 f"Give at most {SLOTS_MAX} slots." if len(slots) > SLOTS_MAX else None)
     about = (draft.about or "").strip()
-    if len(about) > ABOUT_MAX:
-        errors["about"] = f"Keep what the expert advises on to {ABOUT_MAX:,} characters (this has {len(about):,})."
-    elif has_control_characters(about):
-        errors["about"] = "The text holds a character that cannot be typed."
-    elif findings := find_case_details(about):
-        errors["about"] = f"This looks like it holds case details ({describe(findings)}). Remove them."
-    user = None
+    problems.add("about", rules.plain_text(about, longest=ABOUT_MAX, what="what the expert advises on"))
+    if findings := find_case_details(about):
+        problems.add("about", f"This looks like it holds case details ({describe(findings)}). Remove them.")
     username = (draft.username or "").strip()
-    if username:
-        user = find_user(username)
-        if user is None:
-            errors["username"] = f"There is no account with the username {username}."
-        else:
-            other = expert_for_user(user)
-            if other is not None and (expert is None or other.id != expert.id):
-                errors["username"] = f"{user.name} is already on the register, as {other.name}."
-    if not errors.keys() & {"job_title", "skills"} and (findings := find_case_details(" \n".join([job_title, *skills]))):
-        errors["job_title"] = f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them."
-    others = select(Expert) if expert is None or expert.id is None else select(Expert).where(Expert.id != expert.id)
-    if "name" not in errors and draft.region in REGIONS:
-        twin = db.session.scalar(others.where(func.lower(Expert.name) == name.lower(), Expert.region == draft.region).limit(1))
-        if twin is not None:
-            errors["name"] = f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead."
-    if email and "email" not in errors:
-        other = db.session.scalar(others.where(func.lower(Expert.email) == email.lower()).limit(1))
-        if other is not None:
-            errors["email"] = f"{other.name} is already on the register with this email address."
+    user, problem = _account(username, expert)
+    problems.add("username", problem)
+    if not problems.keys() & {"job_title", "skills"} and (findings := find_case_details(" \n".join([job_title, *skills]))):
+        problems.add("job_title", f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them.")
+    _check_twins(problems, expert, name=name, region=draft.region, email=email)
     tidy = ExpertDraft(name=name, job_title=job_title, region=draft.region, areas=[a.slug for a in areas], skills=skills, languages=languages,
                        phone=phone, email=email, availability=[str(s) for s in slots], about=about, username=username, review_by=draft.review_by)
-    return errors, tidy, areas, user
+    return problems, tidy, areas, user
+
+
+def _phone_problem(phone: str) -> str | None:
+    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+        return "Enter a phone number of digits and spaces, such as 0113 496 0000 or +44 113 496 0000."
+    return None
+
+
+def _account(username: str, expert: Expert | None) -> tuple[User | None, str | None]:
+    """(the account an entry names; the problem with it: none such, or on the register already)."""
+    if not username:
+        return None, None
+    user = find_user(username)
+    if user is None:
+        return None, f"There is no account with the username {username}."
+    other = expert_for_user(user)
+    if other is not None and (expert is None or other.id != expert.id):
+        return user, f"{user.name} is already on the register, as {other.name}."
+    return user, None
+
+
+def _check_twins(problems: Problems, expert: Expert | None, *, name: str, region: str, email: str) -> None:
+    """Another entry with the same name in the same region, or the same email address."""
+    others = select(Expert) if expert is None or expert.id is None else select(Expert).where(Expert.id != expert.id)
+    if "name" not in problems and region in REGIONS:
+        twin = db.session.scalar(others.where(func.lower(Expert.name) == name.lower(), Expert.region == region).limit(1))
+        if twin is not None:
+            problems.add("name", f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead.")
+    if email and "email" not in problems:
+        other = db.session.scalar(others.where(func.lower(Expert.email) == email.lower()).limit(1))
+        if other is not None:
+            problems.add("email", f"{other.name} is already on the register with this email address.")
 
 
 def slug_for(name: str) -> str:

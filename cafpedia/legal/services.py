@@ -14,10 +14,12 @@ from sqlalchemy.orm import selectinload
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock, events
+from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
-from cafpedia.core.text import is_web_link, normalise_newlines
+from cafpedia.core.text import normalise_newlines
+from cafpedia.core.validation import Problems
 from cafpedia.extensions import db
 from cafpedia.legal.citations import Citation, read, read_cached
 from cafpedia.legal.models import (
@@ -78,81 +80,74 @@ class UpdateDraft:
 def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:
     """(problems by field, the citations as parsed, the areas) for what a legal editor typed."""
     today = today or clock.today()
-    errors: dict[str, str] = {}
+    problems = Problems()
     if draft.kind not in KINDS:
-        errors["kind"] = f"Choose what kind of update this is: {', '.join(KINDS.values()).lower()}."
-    title = " ".join((draft.title or "").split())
-    if len(title) < 3:
-        errors["title"] = "Give the update a title of at least 3 characters."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
-    too_long = next((text for text in draft.citations if len(text) > CITATION_MAX), None)
-    citations: list[Citation] = [] if too_long else [c for text in draft.citations for c in read(text, this_year=today.year + 5)]
-    unknown = [c.text for c in citations if not c.recognised]
-    if too_long is not None:
-        errors["citations"] = f"A citation is at most {CITATION_MAX} characters; one has {len(too_long):,}."
-    elif unknown and not draft.keep_unrecognised:
-        errors["citations"] = ("Not recognised: " + "; ".join(f"“{t[:80]}”" for t in unknown[:3]) + ". Check each is written as the source "
-                               "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it.")
-    elif not citations:
-        errors["citations"] = "Give at least one citation, for example [2002] EWCA Civ 1199 or Children Act 1989 s7."
-    elif len(citations) > CITATIONS_MAX:
-        errors["citations"] = f"Give at most {CITATIONS_MAX} citations."
-    elif draft.kind in CITATION_KINDS and not any(c.kind in CITATION_KINDS[draft.kind] or not c.recognised for c in citations):
-        errors["citations"] = ("Cite a judgment as [2002] EWCA Civ 1199 or [2002] 2 FLR 893." if draft.kind == "case-law"
-                               else "Cite legislation by its short title and year, for example Children Act 1989 s7.")
-    if draft.made_on is None:
-        errors["made_on"] = "Give the date it was made, takes effect or was published, as day, month and year."
-    else:
-        if draft.kind in PAST_KINDS and draft.made_on > today:
-            errors["made_on"] = f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is {clock.format_date(today)})."
-        elif draft.made_on.year < 1800 or draft.made_on.year > today.year + 5:
-            errors["made_on"] = "Give a date between 1800 and five years from now."
-        elif draft.kind == "case-law":
-            wrong = [c.text for c in citations if c.kind == "neutral" and c.year != draft.made_on.year]
-            if wrong:
-                errors["made_on"] = f"The judgment's date is in {draft.made_on.year}, but {wrong[0]} is a {int(wrong[0][1:5])} citation."
-    if draft.in_force_on is not None:
-        if draft.kind in PAST_KINDS:
-            errors["in_force_on"] = f"A {KINDS.get(draft.kind, draft.kind).lower()} does not come into force: leave this empty."
-        elif draft.made_on is not None and draft.in_force_on < draft.made_on:
-            errors["in_force_on"] = f"It cannot come into force before it was made ({clock.format_date(draft.made_on)})."
-        elif not 1800 <= draft.in_force_on.year <= today.year + 10:
-            errors["in_force_on"] = "Give a date between 1800 and ten years from now."
-    summary = " ".join((draft.summary or "").split())
+        problems.add("kind", f"Choose what kind of update this is: {', '.join(KINDS.values()).lower()}.")
+    problems.add("title", rules.title(rules.one_line(draft.title), minimum=3, maximum=TITLE_MAX,
+                                      too_short="Give the update a title of at least 3 characters."))
+    citations, problem = _citations(draft, today)
+    problems.add("citations", problem)
+    problems.add("made_on", _made_on_problem(draft, citations, today))
+    problems.add("in_force_on", _in_force_problem(draft, today))
+    summary = rules.one_line(draft.summary)
     if not summary:
-        errors["summary"] = "Write a short summary: one or two sentences for the feed."
+        problems.add("summary", "Write a short summary: one or two sentences for the feed.")
     elif len(summary) > SUMMARY_MAX:
-        errors["summary"] = f"Keep the summary to {SUMMARY_MAX} characters (this has {len(summary)}); the detail goes in the briefing."
-    for name, label in (("briefing", "the briefing"), ("practice", "what it means for practice")):
-        text = getattr(draft, name) or ""
-        if not text.strip():
-            errors[name] = f"Write {label}."
-        elif PRACTICE_HEADING_RE.search(text):
-            errors[name] = "Leave out the heading \"What it means for practice\": the page adds it."
-        elif len(text) > TEXT_MAX:
-            errors[name] = f"{label.capitalize()} is too long: at most {TEXT_MAX:,} characters; this has {len(text):,}."
-    if draft.source_url:
-        if len(draft.source_url) > URL_MAX:
-            errors["source_url"] = f"The link is at most {URL_MAX} characters."
-        elif not is_web_link(draft.source_url):
-            errors["source_url"] = "The source link must be a web address starting http:// or https://."
-    areas, unknown = [], []
-    for slug in dict.fromkeys(draft.areas):
-        area = find_area(slug)
-        (areas.append(area) if area else unknown.append(slug))
-    if unknown:
-        errors["areas"] = f"No area of practice called {', '.join(unknown)}."
-    elif not areas:
-        errors["areas"] = "Choose at least one area of practice."
-    elif len(areas) > AREAS_MAX:
-        errors["areas"] = f"Choose at most {AREAS_MAX} areas of practice."
-    bad_tags = [t for t in draft.tags if not TAG_RE.match(t) or len(t) > TAG_MAX]
-    if bad_tags:
-        errors["tags"] = f"Tags are short lower-case words joined by hyphens: check {', '.join(bad_tags[:3])}."
-    elif len(draft.tags) > TAGS_MAX:
-        errors["tags"] = f"Use at most {TAGS_MAX} tags."
-    return errors, citations, areas
+        problems.add("summary", f"Keep the summary to {SUMMARY_MAX} characters (this has {len(summary)}); the detail goes in the briefing.")
+    for name, what in (("briefing", "the briefing"), ("practice", "what it means for practice")):
+        problems.add(name, rules.text_block(getattr(draft, name), longest=TEXT_MAX, what=what, heading=PRACTICE_HEADING_RE,
+                                            heading_text="What it means for practice"))
+    problems.add("source_url", rules.web_link(draft.source_url, longest=URL_MAX, what="The source link"))
+    areas, problem = rules.known(draft.areas, find_area, maximum=AREAS_MAX, required="Choose at least one area of practice.")
+    problems.add("areas", problem)
+    problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
+    return problems, citations, areas
+
+
+def _citations(draft: UpdateDraft, today: date) -> tuple[list[Citation], str | None]:
+    """(the citations as read; the problem with them)."""
+    too_long = next((text for text in draft.citations if len(text) > CITATION_MAX), None)
+    if too_long is not None:
+        return [], f"A citation is at most {CITATION_MAX} characters; one has {len(too_long):,}."
+    citations = [c for text in draft.citations for c in read(text, this_year=today.year + 5)]
+    unknown = [c.text for c in citations if not c.recognised]
+    if unknown and not draft.keep_unrecognised:
+        return citations, ("Not recognised: " + "; ".join(f"“{t[:80]}”" for t in unknown[:3]) + ". Check each is written as the source "
+                           "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it.")
+    if not citations:
+        return citations, "Give at least one citation, for example [2002] EWCA Civ 1199 or Children Act 1989 s7."
+    if len(citations) > CITATIONS_MAX:
+        return citations, f"Give at most {CITATIONS_MAX} citations."
+    if draft.kind in CITATION_KINDS and not any(c.kind in CITATION_KINDS[draft.kind] or not c.recognised for c in citations):
+        return citations, ("Cite a judgment as [2002] EWCA Civ 1199 or [2002] 2 FLR 893." if draft.kind == "case-law"
+                           else "Cite legislation by its short title and year, for example Children Act 1989 s7.")
+    return citations, None
+
+
+def _made_on_problem(draft: UpdateDraft, citations: list[Citation], today: date) -> str | None:
+    if draft.made_on is None:
+        return "Give the date it was made, takes effect or was published, as day, month and year."
+    if draft.kind in PAST_KINDS and draft.made_on > today:
+        return f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is {clock.format_date(today)})."
+    if draft.made_on.year < 1800 or draft.made_on.year > today.year + 5:
+        return "Give a date between 1800 and five years from now."
+    if draft.kind == "case-law":
+        wrong = [c.text for c in citations if c.kind == "neutral" and c.year != draft.made_on.year]
+        if wrong:
+            return f"The judgment's date is in {draft.made_on.year}, but {wrong[0]} is a {int(wrong[0][1:5])} citation."
+    return None
+
+
+def _in_force_problem(draft: UpdateDraft, today: date) -> str | None:
+    if draft.in_force_on is None:
+        return None
+    if draft.kind in PAST_KINDS:
+        return f"A {KINDS.get(draft.kind, draft.kind).lower()} does not come into force: leave this empty."
+    if draft.made_on is not None and draft.in_force_on < draft.made_on:
+        return f"It cannot come into force before it was made ({clock.format_date(draft.made_on)})."
+    if not 1800 <= draft.in_force_on.year <= today.year + 10:
+        return "Give a date between 1800 and ten years from now."
+    return None
 
 
 def _ensure_editor(user) -> None:

@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from cafpedia.areas.services import find_area
 from cafpedia.core import events
+from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_see_revision
 from cafpedia.core.text import normalise_newlines
+from cafpedia.core.validation import Problems
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.tips.models import (
@@ -91,51 +93,46 @@ class Draft:
 
 def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
     """(problems by field, the standards clauses named) for a draft."""
-    errors: dict[str, str] = {}
-    title = (draft.title or "").strip()
-    if len(title) < TITLE_MIN:
-        errors["title"] = f"Enter a title of at least {TITLE_MIN} characters."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
+    problems = Problems()
+    problems.add("title", rules.title((draft.title or "").strip(), minimum=TITLE_MIN, maximum=TITLE_MAX,
+                                      too_short=f"Enter a title of at least {TITLE_MIN} characters."))
     if not (draft.body or "").strip():
-        errors["body"] = "Write the tip itself."
+        problems.add("body", "Write the tip itself.")
     elif len(draft.body) > BODY_MAX:
-        errors["body"] = f"The text is too long: at most {BODY_MAX // 1000} KB ({BODY_MAX:,} characters); this has {len(draft.body):,}."
+        problems.add("body", f"The text is too long: at most {BODY_MAX // 1000} KB ({BODY_MAX:,} characters); this has {len(draft.body):,}.")
     if draft.kind not in KINDS:
-        errors["kind"] = f"Choose one of {', '.join(KINDS)}."
-    bad_tags = [t for t in draft.tags if not TAG_RE.match(t) or len(t) > TAG_MAX]
-    if bad_tags:
-        errors["tags"] = f"Tags are short lower-case words joined by hyphens (at most {TAG_MAX} characters): check {', '.join(bad_tags[:3])}."
-    elif len(draft.tags) > TAGS_MAX:
-        errors["tags"] = f"Use at most {TAGS_MAX} tags."
+        problems.add("kind", f"Choose one of {', '.join(KINDS)}.")
+    problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     if len(draft.change_note or "") > CHANGE_NOTE_MAX:
-        errors["change_note"] = f"Keep the change note to {CHANGE_NOTE_MAX} characters (this has {len(draft.change_note)})."
+        problems.add("change_note", f"Keep the change note to {CHANGE_NOTE_MAX} characters (this has {len(draft.change_note)}).")
     if len(draft.legal_refs) > LEGAL_REFS_MAX:
-        errors["legal_refs"] = f"Give at most {LEGAL_REFS_MAX} legal references."
+        problems.add("legal_refs", f"Give at most {LEGAL_REFS_MAX} legal references.")
     elif any(len(ref) > LEGAL_REF_MAX for ref in draft.legal_refs):
-        errors["legal_refs"] = f"Each legal reference is at most {LEGAL_REF_MAX} characters."
-    clauses = []
-    if draft.standards:
-        version = standards.current_version()
-        unknown = []
-        for code in dict.fromkeys(draft.standards):
-            clause = version.clause(code) if version else None
-            if clause is None:
-                unknown.append(code)
-            else:
-                clauses.append(clause)
-        if unknown:
-            name = f"the National Standards ({version.version})" if version else "the National Standards (none loaded)"
-            errors["standards"] = f"No clause {', '.join(unknown)} in {name}; use numbers such as 5.1."
-        elif len(clauses) > STANDARDS_MAX:
-            errors["standards"] = f"Cite at most {STANDARDS_MAX} clauses."
+        problems.add("legal_refs", f"Each legal reference is at most {LEGAL_REF_MAX} characters.")
+    clauses, problem = _clauses(draft.standards)
+    problems.add("standards", problem)
     findings = draft.findings()
     if findings and not draft.confirm_safe:
-        errors["confirm_safe"] = (
-            "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
-            "or tick the box to confirm the text identifies no child or family."
-        )
-    return errors, clauses
+        problems.add("confirm_safe", "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
+                     "or tick the box to confirm the text identifies no child or family.")
+    return problems, clauses
+
+
+def _clauses(codes: list[str]) -> tuple[list, str | None]:
+    """(the current National Standards' clauses a draft cites; the problem with them)."""
+    if not codes:
+        return [], None
+    version = standards.current_version()
+    clauses, unknown = [], []
+    for code in dict.fromkeys(codes):
+        clause = version.clause(code) if version else None
+        (clauses.append(clause) if clause is not None else unknown.append(code))
+    if unknown:
+        name = f"the National Standards ({version.version})" if version else "the National Standards (none loaded)"
+        return clauses, f"No clause {', '.join(unknown)} in {name}; use numbers such as 5.1."
+    if len(clauses) > STANDARDS_MAX:
+        return clauses, f"Cite at most {STANDARDS_MAX} clauses."
+    return clauses, None
 
 
 def new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=None, restores=None, status=PENDING) -> Revision:
