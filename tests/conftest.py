@@ -132,26 +132,40 @@ def pg_database(tmp_path_factory):
 _RESET_ENGINES: dict = {}
 
 
-def _empty_database(url: str) -> None:
-    """Every table emptied and every sequence back at 1, as a fresh database. DELETE with
-    triggers off (the audit chain's refuses deletions) takes a few milliseconds on a test's
-    few rows, where TRUNCATE of 48 tables takes a third of a second; a role that may not
-    turn triggers off gets TRUNCATE."""
+def _reset_engine(url: str):
     engine = _RESET_ENGINES.get(url)
     if engine is None:
         engine = _RESET_ENGINES[url] = create_engine(url, poolclass=NullPool)
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        try:
-            with conn.begin_nested():
-                conn.execute(text("SET LOCAL session_replication_role = replica"))
-        except DBAPIError:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    return engine
+
+
+def _table_names() -> list[str]:
+    return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+def _triggers_off(conn) -> bool:
+    """Triggers (and so foreign-key checks, and the audit chain's refusal of deletions) off
+    until the transaction ends; False if this role may not do that."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError:
+        return False
+    return True
+
+
+def _empty_database(url: str) -> None:
+    """Every table emptied and every sequence back at 1, as a fresh database. DELETE with
+    triggers off takes a few milliseconds on a test's few rows, where TRUNCATE of 48 tables
+    takes a third of a second; a role that may not turn triggers off gets TRUNCATE."""
+    with _reset_engine(url).begin() as conn:
+        if not _triggers_off(conn):
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in _table_names()) + " RESTART IDENTITY CASCADE"))
             return
-        for table in tables:
+        for table in _table_names():
             conn.execute(text(f'DELETE FROM "{table}"'))
         conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                          "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+                          "WHERE c.relkind = 'S' AND n.nspname = 'public'"))
 
 
 def _search_backend(request) -> str:
@@ -176,8 +190,6 @@ class DemoSnapshots:
         self._tmp = tmp_path_factory
         self._request = request
         self._built: dict[tuple[str, str], object] = {}
-        self._admin = None
-        self._copies = 0
 
     def _load(self, url: str, folder: Path, backend: str) -> None:
         from cafpedia.content.loader import load_folder
@@ -211,50 +223,44 @@ class DemoSnapshots:
         self._copy_folders(folder, tmp_path)
         return f"sqlite:///{path}"
 
-    def postgres(self, backend: str, tmp_path: Path, finalizer) -> str:
-        """A new PostgreSQL database made from the snapshot's template (dropped when the test
-        ends); its URL."""
-        if self._admin is None:
-            self._admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        base = self._request.getfixturevalue("pg_database").rsplit("/", 1)
+    def postgres(self, backend: str, tmp_path: Path) -> str:
+        """This run's PostgreSQL database holding the snapshot again; its URL. The snapshot is
+        a schema of its own in the same database (a copy of every table, and where each
+        sequence stood): restoring it is a DELETE and an INSERT ... SELECT per table, all
+        inside PostgreSQL, in milliseconds."""
+        url = self._request.getfixturevalue("pg_database")
+        schema = f"demo_{backend}"
         built = self._built.get(("postgres", backend))
         if built is None:
             folder = self._tmp.mktemp(f"demo-postgres-{backend}")
-            name = f"{base[1]}_demo_{backend}"
-            with self._admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            migrate(f"{base[0]}/{name}", folder)
-            self._load(f"{base[0]}/{name}", folder, backend)
-            built = self._built["postgres", backend] = (name, folder)
-        template, folder = built
-        self._copies += 1
-        name = f"{template}_{self._copies}"
-        with self._admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-
-        def drop():
-            with self._admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-        finalizer(drop)
+            _empty_database(url)
+            self._load(url, folder, backend)
+            with _reset_engine(url).begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+                for table in _table_names():
+                    conn.execute(text(f'CREATE TABLE {schema}."{table}" AS TABLE public."{table}"'))
+                sequences = conn.execute(text("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+                                              "WHERE schemaname = 'public'")).all()
+            built = self._built["postgres", backend] = (folder, sequences)
+        folder, sequences = built
+        with _reset_engine(url).begin() as conn:
+            if not _triggers_off(conn):  # a role that may not: the demo is loaded afresh, as it once always was
+                _empty_database(url)
+                self._load(url, tmp_path, backend)
+                return url
+            for table in _table_names():
+                conn.execute(text(f'DELETE FROM public."{table}"'))
+                conn.execute(text(f'INSERT INTO public."{table}" SELECT * FROM {schema}."{table}"'))
+            for sequence, last_value in sequences:
+                conn.execute(text("SELECT setval(:s, :v, :called)"), {"s": sequence, "v": last_value or 1, "called": last_value is not None})
         self._copy_folders(folder, tmp_path)
-        return f"{base[0]}/{name}"
-
-    def close(self) -> None:
-        if self._admin is None:
-            return
-        with self._admin.connect() as conn:
-            for (kind, _backend), built in self._built.items():
-                if kind == "postgres":
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{built[0]}" WITH (FORCE)'))
-        self._admin.dispose()
+        return url
 
 
 @pytest.fixture(scope="session")
 def demo_snapshots(tmp_path_factory, request):
-    snapshots = DemoSnapshots(tmp_path_factory, request)
-    yield snapshots
-    snapshots.close()
+    return DemoSnapshots(tmp_path_factory, request)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -270,7 +276,7 @@ def database_url(request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     if demo:
-        return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path, request.addfinalizer)
+        return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path)
     url = request.getfixturevalue("pg_database")
     _empty_database(url)
     return url
