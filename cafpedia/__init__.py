@@ -67,9 +67,9 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.accounts.routes import bp as accounts_bp
     from cafpedia.admin.routes import bp as admin_bp
     from cafpedia.areas.routes import bp as areas_bp
-    from cafpedia.core.routes import bp as core_bp
     from cafpedia.digest.routes import bp as digest_bp
     from cafpedia.experts.routes import bp as experts_bp
+    from cafpedia.home.routes import bp as home_bp
     from cafpedia.legal.routes import bp as legal_bp
     from cafpedia.mail.routes import bp as mail_bp
     from cafpedia.notifications.routes import bp as notifications_bp
@@ -79,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (core_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp, ops_bp):
+    for blueprint in (home_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp, ops_bp):
         app.register_blueprint(blueprint)
     tips.init_app(app)
     from cafpedia.notifications import routes as notifications

@@ -31,7 +31,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 def safe_next(target: str | None) -> str:
     """Only ever redirect to a path on this site."""
-    return local_path(target, url_for("core.home"))
+    return local_path(target, url_for("home.index"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -356,7 +356,7 @@ def invitation(token: str):
         else:
             _signed_in_here(user, fresh=True, how="an invitation link")  # commits the password with the session
             flash("Your password is set, and you are signed in. Welcome to CAFpedia.", "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/invitation.html", problem=None, form=form, person=found.user), form_status(form)
 
 

@@ -40,22 +40,8 @@ def age(value) -> str:
     return "less than a minute"
 
 
-def unread_notifications() -> int:
-    """For the header: how many notifications the signed-in person has not read."""
-    from flask import g
-    from flask_login import current_user
-
-    if not getattr(current_user, "is_authenticated", False):
-        return 0
-    if "unread_notifications" not in g:
-        from cafpedia.notifications.services import unread_count
-
-        g.unread_notifications = unread_count(current_user)
-    return g.unread_notifications
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, unread_notifications=unread_notifications,
+    app.jinja_env.globals.update(today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS,
                                  absolute_url=absolute_url)
     app.jinja_env.filters.update(
         markdown=markdown_with_links,

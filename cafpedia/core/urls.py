@@ -1,6 +1,8 @@
 """Addresses: bounded numbers in routes, and absolute URLs that never trust the Host header."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
@@ -14,9 +16,17 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def base_url(value: str | None) -> str:
+    """CAFPEDIA_BASE_URL: where CAFpedia is reached, without a trailing slash; ValueError if
+    it is not an http(s) address with a host and nothing after its path."""
+    text = (value or "").strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"CAFPEDIA_BASE_URL must be the address CAFpedia is reached at, such as https://cafpedia.example.org, not {value!r}.")
+    return text
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """An address for outside CAFpedia (feeds, OpenSearch, mail), built on CAFPEDIA_BASE_URL:
     a request's Host header could be anything its sender liked."""
-    from cafpedia.mail.settings import parse_base_url
-
-    return parse_base_url(current_app.config.get("BASE_URL")) + url_for(endpoint, **values)
+    return base_url(current_app.config.get("BASE_URL")) + url_for(endpoint, **values)

@@ -19,6 +19,7 @@ from cafpedia.experts.models import (
 )
 from cafpedia.experts.rota_plan import load_rota
 from cafpedia.extensions import db
+from cafpedia.search.text import tokens
 
 # Question words that say nothing about what was asked (Whoosh's list already drops "can", "when", "is"...).
 QUESTION_WORDS = frozenset("""about anyon could did do doe how i me must my our should so their them there thei what where which who why would""".split())
@@ -27,8 +28,6 @@ SAME_QUESTION = 0.6  # share of stemmed words two questions have in common to co
 
 def question_words(question: str) -> frozenset[str]:
     """The stemmed words that carry a question's meaning, in any order."""
-    from cafpedia.search.backends.whoosh_index import tokens
-
     return frozenset(t for t in tokens(question.replace("'s ", " ")) if t not in QUESTION_WORDS)
 
 

@@ -6,6 +6,8 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cafpedia.core.urls import base_url
+
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 
@@ -93,11 +95,10 @@ def parse_sender(value: str | None) -> Address:
 
 def parse_base_url(value: str | None) -> str:
     """CAFPEDIA_BASE_URL: where CAFpedia is reached, for the links in messages."""
-    text = (value or "").strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise MailConfigError(f"CAFPEDIA_BASE_URL must be the address CAFpedia is reached at, such as https://cafpedia.example.org, not {value!r}.")
-    return text
+    try:
+        return base_url(value)
+    except ValueError as exc:
+        raise MailConfigError(str(exc)) from exc
 
 
 def check(config) -> list[str]:

@@ -1,7 +1,7 @@
 """Each person's notifications, how they hear about each kind, and what they watch."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -167,8 +167,17 @@ def unwatch():
     return _change_watch(False)
 
 
+def unread_notifications() -> int:
+    """For the header: how many notifications the signed-in person has not read (once a request)."""
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = services.unread_count(current_user)
+    return g.unread_notifications
+
+
 def init_app(app) -> None:
     def watching(target: str, target_id: int = 0) -> bool:
         return services.is_watching(current_user, target, target_id)
 
-    app.jinja_env.globals.update(watching=watching, watch_targets=WATCH_TARGETS)
+    app.jinja_env.globals.update(watching=watching, watch_targets=WATCH_TARGETS, unread_notifications=unread_notifications)

@@ -127,14 +127,16 @@ def test_postings_of_merged_segments_are_dropped(backend):
     "",
 ])
 def test_fast_tokens_match_whooshs_analyzer(text):
-    from cafpedia.search.backends.whoosh_index import ANALYZER, tokens
+    from cafpedia.search.backends.whoosh_index import ANALYZER
+    from cafpedia.search.text import tokens
 
     assert tokens(text) == [t.text for t in ANALYZER(text)]
 
 
 def test_fast_tokens_match_on_the_demo_content():
     from cafpedia.config import DEFAULT_CONTENT_DIR
-    from cafpedia.search.backends.whoosh_index import ANALYZER, tokens
+    from cafpedia.search.backends.whoosh_index import ANALYZER
+    from cafpedia.search.text import tokens
 
     for path in DEFAULT_CONTENT_DIR.rglob("*.md"):
         text = path.read_text()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import fcntl
 import math
 import os
-import re
 import shutil
 import threading
 import time
@@ -38,16 +37,16 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import highlight, index
-from whoosh.analysis import STOP_WORDS, SpaceSeparatedTokenizer, StemmingAnalyzer
+from whoosh.analysis import SpaceSeparatedTokenizer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.spelling import ListCorrector
 
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS, SearchDocument
 from cafpedia.search.query import ParsedQuery
 from cafpedia.search.synonyms import current_groups
+from cafpedia.search.text import pair_tokens, tokens
 
 OPEN_TRIES = 4  # a table of contents replaced mid-read by another process's commit
 
@@ -90,35 +89,6 @@ def make_schema() -> Schema:
         area_id=ID(sortable=True),
         fingerprint=STORED(),  # of the document as built: `cafpedia reindex --check` compares it
     )
-
-
-# The same steps as ANALYZER (Whoosh's default word pattern, lower case, English stop words,
-# Porter stems), written as one loop: four times faster than Whoosh's chain of generators,
-# which matters when a rebuild analyses every document. tests/search/test_whoosh_backend.py
-# checks that both give the same words.
-WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*")
-_stems: dict[str, str] = {}
-
-
-def tokens(text: str) -> list[str]:
-    """The stemmed words of a text, as the index holds them."""
-    out = []
-    for word in WORD_PATTERN.findall(text):
-        word = word.lower()
-        if word in STOP_WORDS:
-            continue
-        stemmed = _stems.get(word)
-        if stemmed is None:
-            if len(_stems) > 200_000:
-                _stems.clear()
-            stemmed = _stems[word] = porter_stem(word)
-        out.append(stemmed)
-    return out
-
-
-def pair_tokens(words: list[str]) -> list[str]:
-    """Adjacent words as single terms: ["first", "hear"] → ["first+hear"]."""
-    return [f"{a}+{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 # --- A query, as the evaluator sees it ------------------------------------------------------
