@@ -92,9 +92,17 @@ def register_blueprints(app: Flask) -> None:
 
 def configure_events(app: Flask) -> None:
     """Subscribers to the domain events (cafpedia.core.events): who is told what, and the
-    legal flags a review clears. Importing them connects them."""
+    legal flags a review clears. Importing them connects them. Then each domain's documents
+    for search (cafpedia.search.documents.Source): importing a domain's search_documents
+    registers it."""
+    from cafpedia.areas import search_documents as areas  # noqa: F401
+    from cafpedia.digest import search_documents as digest  # noqa: F401
+    from cafpedia.experts import search_documents as experts  # noqa: F401
+    from cafpedia.legal import search_documents as legal_updates  # noqa: F401
     from cafpedia.legal import services as legal  # noqa: F401
     from cafpedia.notifications import rules  # noqa: F401
+    from cafpedia.standards import search_documents as standards  # noqa: F401
+    from cafpedia.tips import search_documents as tips  # noqa: F401
 
 
 def configure_security(app: Flask) -> None:

@@ -1,0 +1,41 @@
+"""Areas of practice as search finds them (`area:<slug>`): the area's page, which names its
+lead manager. Renaming an area refreshes every document that shows its name."""
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session
+
+from cafpedia.accounts.models import User
+from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import find_area, list_areas
+from cafpedia.extensions import db
+from cafpedia.search.documents import SearchDocument, Source, keys_showing_area, register
+
+
+def area_document(area: PracticeArea) -> SearchDocument:
+    lead = area.lead.name if area.lead else ""
+    return SearchDocument(
+        key=f"area:{area.slug}", kind="area", title=area.title, body=area.summary, url=f"/areas/{area.slug}",
+        area=area.slug, area_title=area.title, updated_at=area.updated_at, extra=lead,
+    )
+
+
+def _documents(_kind: str, slug: str) -> list[SearchDocument]:
+    area = find_area(slug)
+    return [area_document(area)] if area else []
+
+
+def _keys_for(obj) -> list[str] | None:
+    if isinstance(obj, PracticeArea):
+        keys = [f"area:{obj.slug}"]
+        if obj.id is not None and inspect(obj).attrs.title.history.has_changes():
+            keys += keys_showing_area(object_session(obj), obj.id)
+        return keys
+    if isinstance(obj, User) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
+        with object_session(obj).no_autoflush:  # an area's page names its lead manager
+            return [f"area:{slug}" for slug in object_session(obj).scalars(select(PracticeArea.slug).where(PracticeArea.lead_id == obj.id))]
+    return None
+
+
+SOURCE = register(Source(kinds=("area",), documents=_documents, every_document=lambda: map(area_document, list_areas()),
+                         count=lambda: db.session.query(PracticeArea).count(), keys_for=_keys_for))
