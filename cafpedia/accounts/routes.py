@@ -302,13 +302,12 @@ def person(username: str):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.areas.data = [a.slug for a in user.areas]
-    if form.validate_on_submit():
-        if commit_or_show_errors(form, lambda: services.update_user(
-            current_user, user, name=form.name.data, email=form.email.data,
-            roles=form.roles.data, areas=form.areas.data,
-        )):
-            flash(f"Changes to {user.username} saved.", "success")
-            return redirect(url_for("accounts.person", username=user.username))
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.update_user(
+        current_user, user, name=form.name.data, email=form.email.data,
+        roles=form.roles.data, areas=form.areas.data,
+    )):
+        flash(f"Changes to {user.username} saved.", "success")
+        return redirect(url_for("accounts.person", username=user.username))
     return _person_page(user, form, ResetPasswordForm(), form_status(form))
 
 
@@ -365,12 +364,11 @@ def invitation(token: str):
 def reset_password(username: str):
     user = _get_person(username)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        if commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
-            if user.id == current_user.id:
-                _signed_in_here(user)  # keep this device signed in; the others end
-            flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
-            return redirect(url_for("accounts.person", username=user.username))
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
+        if user.id == current_user.id:
+            _signed_in_here(user)  # keep this device signed in; the others end
+        flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
+        return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)
     edit_form.areas.choices = area_choices()
     edit_form.roles.data = sorted(user.roles)

@@ -78,11 +78,10 @@ def edit(slug: str):
     if request.method == "GET":
         form.lead.data = area.lead.username if area.lead else ""
         form.deputies.data = [d.username for d in area.deputies]
-    if form.validate_on_submit():
-        if commit_or_show_errors(form, lambda: services.update_area(
-            current_user, area, title=form.title.data, summary=form.summary.data,
-            lead=form.lead.data or None, deputies=form.deputies.data,
-        )):
-            flash(f"Changes to {area.title} saved.", "success")
-            return redirect(url_for("areas.show", slug=area.slug))
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.update_area(
+        current_user, area, title=form.title.data, summary=form.summary.data,
+        lead=form.lead.data or None, deputies=form.deputies.data,
+    )):
+        flash(f"Changes to {area.title} saved.", "success")
+        return redirect(url_for("areas.show", slug=area.slug))
     return render_template("areas/edit.html", form=form, area=area), form_status(form)

@@ -168,6 +168,20 @@ class DigestSection:
             record.problem("published_at", f"{record.label}: a draft (no published_on) has no published_at")
         if len(body) > services.TEXT_MAX:
             record.problem(None, f"{record.label}: the introduction is at most {services.TEXT_MAX:,} characters")
+        items = self._read_items(ctx, folder)
+        if published_on is not None and not items:
+            record.problem("published_on", f"{record.label}: a published issue has at least one item")
+        if len(ctx.problems) != before:
+            return None
+        return IssueRecord(
+            file=relative, slug=folder.name, number=number, quarter=quarter, title=title, introduction=body.strip("\n"),
+            editor=editor, published_on=published_on,
+            published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
+            items=sorted(items, key=lambda i: i.order), line=record.line,
+        )
+
+    def _read_items(self, ctx: LoadContext, folder: Path) -> list[ItemRecord]:
+        """An issue folder's items, each with an order of its own."""
         items = []
         for path in sorted(folder.iterdir()):
             if path.name == ISSUE_FILE:
@@ -184,16 +198,7 @@ class DigestSection:
             if item.order in orders:
                 ctx.problem(item.file, item.line, "order", f"order {item.order} is also {orders[item.order]}")
             orders.setdefault(item.order, item.file)
-        if published_on is not None and not items:
-            record.problem("published_on", f"{record.label}: a published issue has at least one item")
-        if len(ctx.problems) != before:
-            return None
-        return IssueRecord(
-            file=relative, slug=folder.name, number=number, quarter=quarter, title=title, introduction=body.strip("\n"),
-            editor=editor, published_on=published_on,
-            published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
-            items=sorted(items, key=lambda i: i.order), line=record.line,
-        )
+        return items
 
     def _read_item(self, ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
         slug = path.stem

@@ -22,7 +22,7 @@ from cafpedia.extensions import db
 from cafpedia.search.text import tokens
 
 # Question words that say nothing about what was asked (Whoosh's list already drops "can", "when", "is"...).
-QUESTION_WORDS = frozenset("""about anyon could did do doe how i me must my our should so their them there thei what where which who why would""".split())
+QUESTION_WORDS = frozenset(["about", "anyon", "could", "did", "do", "doe", "how", "i", "me", "must", "my", "our", "should", "so", "their", "them", "there", "thei", "what", "where", "which", "who", "why", "would"])
 SAME_QUESTION = 0.6  # share of stemmed words two questions have in common to count as one
 
 

@@ -35,6 +35,7 @@ from cafpedia.experts import entries, rota_plan
 from cafpedia.experts.availability import SlotError, hhmm, parse_hours
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
 from cafpedia.extensions import db
+from cafpedia.tips.reading import find_tip
 
 FOLDER = "experts"
 ROTA_FILE = "rota.yml"
@@ -241,6 +242,13 @@ class ExpertsSection:
         users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
         areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
         known = set(experts) | set(db.session.scalars(select(Expert.slug)))
+        self._check_entries(ctx, experts, users, areas)
+        self._check_rota(ctx, found["rota"], experts, known)
+        self._check_calls(ctx, found["calls"], known, users, areas)
+
+    @staticmethod
+    def _check_entries(ctx: LoadContext, experts: dict[str, ExpertRecord], users: set[str], areas: set[str]) -> None:
+        """Each entry's areas and account, and no two entries for one person, account or email address."""
         owners: dict[str, str] = {}
         emails: dict[str, str] = {}
         people: dict[tuple[str, str], str] = {}
@@ -271,19 +279,25 @@ class ExpertsSection:
                 if key in emails:
                     ctx.problem(rec.file, rec.line, "email", f"{_label(rec.file)}: the expert {emails[key]} has the same email address")
                 emails[key] = rec.slug
+
+    @staticmethod
+    def _check_rota(ctx: LoadContext, days, experts: dict[str, ExpertRecord], known: set[str]) -> None:
+        """A rota's shifts name experts on the register."""
         retired = {slug for slug, rec in experts.items() if not rec.active} | {
             slug for slug in db.session.scalars(select(Expert.slug).where(Expert.active.is_(False))) if slug not in experts}
-        for day in found["rota"]:
+        for day in days:
             for slug, _, _ in day.shifts:
                 if slug not in known:
                     ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}")
                 elif slug in retired:
                     ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: {slug} is retired from the register")
-        from cafpedia.tips.reading import find_tip
 
+    @staticmethod
+    def _check_calls(ctx: LoadContext, calls, known: set[str], users: set[str], areas: set[str]) -> None:
+        """A logged call's expert, area, account and tip exist, and a call already logged is unchanged."""
         tips = ctx.records.get("tips", {})
-        logged = _logged_calls() if found["calls"] else {}
-        for call in found["calls"]:
+        logged = _logged_calls() if calls else {}
+        for call in calls:
             where = (f"{FOLDER}/{LOG_FILE}", call.line)
             if call.expert not in known:
                 ctx.problem(*where, "expert", f"call of {call.called_on}: unknown expert {call.expert}")
@@ -358,8 +372,6 @@ class ExpertsSection:
             ctx.count("rota days", "set")
     def apply_links(self, ctx: LoadContext) -> None:
         """The advice log, written once the tips its calls link to exist (tips are written in apply_links too)."""
-        from cafpedia.tips.reading import find_tip
-
         calls = ctx.records[self.name]["calls"]
         if not calls:
             return

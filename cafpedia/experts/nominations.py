@@ -11,11 +11,13 @@ from cafpedia.accounts.models import User, UserRole
 from cafpedia.accounts.services import email_problem, find_user
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock
+from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import REGISTER_ADMIN, can_moderate
 from cafpedia.core.permissions import can_manage_register as manages_register
+from cafpedia.core.validation import Problems
 from cafpedia.experts.entries import (
     ABOUT_MAX,
     JOB_TITLE_MAX,
@@ -58,46 +60,35 @@ class NominationDraft:
 
 def nominate(actor, draft: NominationDraft) -> Nomination:
     area = find_area(draft.area)
-    errors: dict[str, str] = {}
-    if area is None:
-        errors["area"] = f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice."
-    elif not can_moderate(actor, area):
+    if area is not None and not can_moderate(actor, area):
         raise NotAllowed("You can nominate experts only for the areas you lead.")
-    name = " ".join((draft.name or "").split())
+    errors = Problems()
+    if area is None:
+        errors.add("area", f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice.")
+    name = rules.one_line(draft.name)
     if len(name) < 2 or len(name) > NAME_MAX:
-        errors["name"] = "Enter the person's full name."
-    user = None
-    if draft.username.strip():
-        user = find_user(draft.username.strip())
-        if user is None:
-            errors["username"] = f"There is no account with the username {draft.username.strip()}."
-        elif (other := expert_for_user(user)) is not None and other.active and area is not None and area.slug in other.area_slugs:
-            errors["username"] = f"{user.name} is already on the register for {area.title}."
-    job_title = " ".join((draft.job_title or "").split())
+        errors.add("name", "Enter the person's full name.")
+    user, problem = _nominee(draft.username.strip(), area)
+    errors.add("username", problem)
+    job_title = rules.one_line(draft.job_title)
     if len(job_title) > JOB_TITLE_MAX:
-        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+        errors.add("job_title", f"Use at most {JOB_TITLE_MAX} characters.")
     if draft.region not in REGIONS:
-        errors["region"] = f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region."
+        errors.add("region", f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region.")
     skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
-    if not skills and "skills" not in errors:
-        errors["skills"] = "Name at least one skill they would advise on, for example special guardianship."
+    if not skills:
+        errors.add("skills", "Name at least one skill they would advise on, for example special guardianship.")
     email = (draft.email or "").strip() or (user.email if user else "")
-    if problem := email_problem(email):
-        errors["email"] = problem
-    elif not email and "username" not in errors:
-        errors["email"] = "Give their email address (or their username, if their account has one), so that practitioners can reach them."
+    errors.add("email", email_problem(email))
+    if not email and "username" not in errors:
+        errors.add("email", "Give their email address (or their username, if their account has one), so that practitioners can reach them.")
     reason = (draft.reason or "").strip()
-    if not reason:
-        errors["reason"] = "Say what the person can advise on and why you nominate them."
-    elif len(reason) > ABOUT_MAX:
-        errors["reason"] = f"Keep it to {ABOUT_MAX:,} characters."
-    elif findings := find_case_details(reason):
-        errors["reason"] = f"This looks like it holds case details ({describe(findings)}). Remove them."
+    errors.add("reason", _reason_problem(reason))
     if area is not None and "name" not in errors:
         twin = db.session.scalar(select(Nomination).where(Nomination.status == PENDING, Nomination.area_id == area.id,
                                                           func.lower(Nomination.name) == name.lower()))
         if twin is not None:
-            errors["name"] = f"{name} is already nominated for {area.title}, awaiting the administrator."
+            errors.add("name", f"{name} is already nominated for {area.title}, awaiting the administrator.")
     if errors:
         raise ValidationError(errors)
     nomination = Nomination(area=area, nominee=user, name=name, job_title=job_title, region=draft.region, skills=skills, reason=reason,
@@ -110,6 +101,29 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     for admin in db.session.scalars(select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)):
         notifications.notify(admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register")
     return nomination
+
+
+def _nominee(username: str, area) -> tuple[User | None, str | None]:
+    """(the account a nomination names, if any; the problem: none such, or already an expert in the area)."""
+    if not username:
+        return None, None
+    user = find_user(username)
+    if user is None:
+        return None, f"There is no account with the username {username}."
+    other = expert_for_user(user)
+    if other is not None and other.active and area is not None and area.slug in other.area_slugs:
+        return user, f"{user.name} is already on the register for {area.title}."
+    return user, None
+
+
+def _reason_problem(reason: str) -> str | None:
+    if not reason:
+        return "Say what the person can advise on and why you nominate them."
+    if len(reason) > ABOUT_MAX:
+        return f"Keep it to {ABOUT_MAX:,} characters."
+    if findings := find_case_details(reason):
+        return f"This looks like it holds case details ({describe(findings)}). Remove them."
+    return None
 
 
 def pending_nominations() -> list[Nomination]:

@@ -67,66 +67,79 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
     experts = {e.id: e for e in all_experts(active=None)}
     existing = rota_days(min(d.day for d in days), max(d.day for d in days)) if days else {}
     errors: dict[str, str] = {}
-    parsed: dict[date, dict[int, tuple[int, int]]] = {}
-    for entry in days:
-        key = f"day-{entry.day.isoformat()}"
-        label = f"{entry.day:%a} {entry.day.day} {entry.day:%b}"
-        if entry.mode not in (REGULAR, ROTA, CLOSED):
-            errors[key] = f"{label}: choose the usual availability, a rota, or closed."
-            continue
-        if entry.day < today:
-            if _rota_request(entry) != _rota_snapshot(existing.get(entry.day), by_id=False):
-                errors[key] = f"{label} has passed: the rota can only be changed for today and later."
-            continue
-        note = " ".join((entry.note or "").split())
-        if len(note) > 200 or has_control_characters(note):
-            errors[key] = f"{label}: keep the note to 200 characters."
-            continue
-        shifts = {}
-        for expert_id, text in entry.hours.items():
-            if not (text or "").strip():
-                continue
-            expert = experts.get(expert_id)
-            if expert is None or not expert.active:
-                errors[key] = f"{label}: only experts on the register can be on the rota."
-                break
-            try:
-                shifts[expert_id] = parse_hours(text)
-            except SlotError as exc:
-                errors[f"hours-{entry.day.isoformat()}-{expert_id}"] = f"{expert.name} on {label}: {exc}."
-        if entry.mode == ROTA and not shifts and not any(k.startswith(f"hours-{entry.day.isoformat()}") for k in errors) and key not in errors:
-            errors[key] = f"{label}: give the hours of at least one expert, or choose closed."
-        if entry.mode != ROTA and shifts:
-            errors[key] = f"{label}: hours are given, but the day is set to {'closed' if entry.mode == CLOSED else 'the usual availability'}; choose “rota” to use them."
-        parsed[entry.day] = shifts
+    parsed = {entry.day: _check_day(entry, experts, existing, today, errors) for entry in days}
     if errors:
         raise ValidationError(errors)
     saved = []
     for entry in days:
-        if entry.day < today:
-            continue  # unchanged: checked above
-        row = existing.get(entry.day)
-        before = _rota_snapshot(row)
-        if entry.mode == REGULAR:
+        if entry.day >= today:  # a past day is unchanged: checked above
+            row = _save_day(actor, entry, existing.get(entry.day), parsed[entry.day], experts)
             if row is not None:
-                db.session.delete(row)
-        else:
-            if row is None:
-                row = RotaDay(day=entry.day)
-                db.session.add(row)
-            row.closed = entry.mode == CLOSED
-            row.note = " ".join((entry.note or "").split())
-            row.set_by_id, row.set_at = actor.id, utcnow()
-            wanted = {eid: (availability.hhmm(s), availability.hhmm(e)) for eid, (s, e) in parsed[entry.day].items()} if entry.mode == ROTA else {}
-            current = {s.expert_id: (s.starts, s.ends) for s in row.shifts}
-            if current != wanted:
-                row.shifts = [RotaShift(expert_id=eid, starts=s, ends=e) for eid, (s, e) in sorted(wanted.items())]
-            saved.append(row)
-        db.session.flush()
-        after = _rota_snapshot(row if entry.mode != REGULAR else None)
-        if after != before:
-            audit.record(actor, "rota.set", "rota", entry.day.isoformat(), summary=_rota_summary(entry.day, after, experts), before=before, after=after)
+                saved.append(row)
     return saved
+
+
+def _check_day(entry: DayInput, experts: dict[int, Expert], existing: dict[date, RotaDay], today: date, errors: dict[str, str]):
+    """The day's shifts as parsed, adding its problems to `errors`."""
+    key = f"day-{entry.day.isoformat()}"
+    label = f"{entry.day:%a} {entry.day.day} {entry.day:%b}"
+    if entry.mode not in (REGULAR, ROTA, CLOSED):
+        errors[key] = f"{label}: choose the usual availability, a rota, or closed."
+        return {}
+    if entry.day < today:
+        if _rota_request(entry) != _rota_snapshot(existing.get(entry.day), by_id=False):
+            errors[key] = f"{label} has passed: the rota can only be changed for today and later."
+        return {}
+    note = " ".join((entry.note or "").split())
+    if len(note) > 200 or has_control_characters(note):
+        errors[key] = f"{label}: keep the note to 200 characters."
+        return {}
+    shifts = _shifts(entry, label, experts, errors)
+    if entry.mode == ROTA and not shifts and not any(k.startswith(f"hours-{entry.day.isoformat()}") for k in errors) and key not in errors:
+        errors[key] = f"{label}: give the hours of at least one expert, or choose closed."
+    if entry.mode != ROTA and shifts:
+        errors[key] = f"{label}: hours are given, but the day is set to {'closed' if entry.mode == CLOSED else 'the usual availability'}; choose “rota” to use them."
+    return shifts
+
+
+def _shifts(entry: DayInput, label: str, experts: dict[int, Expert], errors: dict[str, str]) -> dict[int, tuple[int, int]]:
+    shifts = {}
+    for expert_id, text in entry.hours.items():
+        if not (text or "").strip():
+            continue
+        expert = experts.get(expert_id)
+        if expert is None or not expert.active:
+            errors[f"day-{entry.day.isoformat()}"] = f"{label}: only experts on the register can be on the rota."
+            break
+        try:
+            shifts[expert_id] = parse_hours(text)
+        except SlotError as exc:
+            errors[f"hours-{entry.day.isoformat()}-{expert_id}"] = f"{expert.name} on {label}: {exc}."
+    return shifts
+
+
+def _save_day(actor, entry: DayInput, row: RotaDay | None, shifts: dict[int, tuple[int, int]], experts: dict[int, Expert]) -> RotaDay | None:
+    """The day as set (None when it follows the usual availability), its change audited."""
+    before = _rota_snapshot(row)
+    if entry.mode == REGULAR:
+        if row is not None:
+            db.session.delete(row)
+        row = None
+    else:
+        if row is None:
+            row = RotaDay(day=entry.day)
+            db.session.add(row)
+        row.closed = entry.mode == CLOSED
+        row.note = " ".join((entry.note or "").split())
+        row.set_by_id, row.set_at = actor.id, utcnow()
+        wanted = {eid: (availability.hhmm(s), availability.hhmm(e)) for eid, (s, e) in shifts.items()} if entry.mode == ROTA else {}
+        if {s.expert_id: (s.starts, s.ends) for s in row.shifts} != wanted:
+            row.shifts = [RotaShift(expert_id=eid, starts=s, ends=e) for eid, (s, e) in sorted(wanted.items())]
+    db.session.flush()
+    after = _rota_snapshot(row)
+    if after != before:
+        audit.record(actor, "rota.set", "rota", entry.day.isoformat(), summary=_rota_summary(entry.day, after, experts), before=before, after=after)
+    return row
 
 
 def _rota_snapshot(row: RotaDay | None, *, by_id: bool = True) -> dict | None:

@@ -183,7 +183,7 @@ def read_cached(text: str) -> tuple[Citation, ...]:
 # are understood; anything else is kept exactly as written, marked unrecognised, for a person
 # to confirm (the form asks; a load warns).
 
-MONTHS = ("January February March April May June July August September October November December").split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 SPLIT_RE = re.compile(r"\s*;\s*|,\s+(?=[\[(]\d{4}[\])])")  # ";" always; "," before a further [year] or (year)
 CASE_RE = re.compile(r"^(?P<name>\S.{0,199}?)\s+(?P<cite>[\[(]\d{4}[\])]\s.*)$")
 CHAPTER_RE = re.compile(r"^(?P<act>.+?\s(?:Act|Measure)\s+\d{4}),?\s*\(?\s*c\.?\s*(?P<chapter>\d{1,4})\s*\)?(?P<rest>.*)$", re.I)

@@ -85,8 +85,7 @@ def synonyms():
     """The words practitioners use for the same thing: lead managers and administrators keep the list."""
     text, saved = current_text()
     form = SynonymsForm(data={"text": text})
-    if form.validate_on_submit():
-        if commit_or_show_errors(form, lambda: save(current_user, form.text.data or "")):
-            flash("The synonym list is saved. Search uses it from the next search on.", "success")
-            return redirect(url_for("search.synonyms"))
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: save(current_user, form.text.data or "")):
+        flash("The synonym list is saved. Search uses it from the next search on.", "success")
+        return redirect(url_for("search.synonyms"))
     return render_template("search/synonyms.html", form=form, saved=saved, groups=len(parse_groups(form.text.data or "")[0])), form_status(form)

@@ -167,33 +167,8 @@ class TipsSection:
         if top is None:
             return None
         if status in (PUBLISHED, ARCHIVED) and not top.decisions:
-            approved_by = record.text("approved_by", max_length=64)
-            approved_on = record.data.get("approved_on")
-            if not approved_by:
-                record.problem("approved_by", "a published tip needs approved_by: the lead manager who approved it")
-            elif as_datetime(approved_on) is None:
-                record.problem("approved_on", "a published tip needs approved_on: the date it was approved (YYYY-MM-DD)")
-            else:
-                top.decisions.append(DecisionRecord("approved", approved_by, as_datetime(approved_on), checklist=list(CHECKLIST),
-                                                     review_by=record.date("review_by")))
-        revisions = [top]
-        history = record.data.get("history")
-        if history is not None:
-            if not isinstance(history, list):
-                record.problem("history", f"expected a list of earlier revisions, found {type_name(history)}")
-            else:
-                for index, item in enumerate(history):
-                    if not isinstance(item, LineDict):
-                        ctx.problem(relative, history.line_of(index), "history", f"entry {index + 1}: expected a mapping of fields")
-                        continue
-                    entry = Record(ctx, relative, item, f"tip {slug}, history entry {index + 1}")
-                    entry.check_fields(REVISION_FIELDS, ("revision", "status", "author", "title", "body"))
-                    status_value = entry.text("status", max_length=16)
-                    if status_value and status_value not in REVISION_STATUSES:
-                        entry.problem("status", f"expected one of {', '.join(REVISION_STATUSES)}")
-                    rev = self._read_revision(entry, status_value or PENDING, body=None, default_number=None)
-                    if rev is not None:
-                        revisions.append(rev)
+            top.decisions.extend(self._approval(record))
+        revisions = [top, *self._read_history(record, slug)]
         numbers = [r.number for r in revisions]
         if len(set(numbers)) != len(numbers):
             record.problem("history", f"revision numbers must be unique, found {sorted(numbers)} (give the revision: of the version above)")
@@ -218,6 +193,42 @@ class TipsSection:
             archived_at=as_datetime(record.data.get("archived_at")), views=views,
         )
 
+    @staticmethod
+    def _approval(record: Record) -> list[DecisionRecord]:
+        """A published tip written by hand: its approval, from approved_by and approved_on."""
+        approved_by = record.text("approved_by", max_length=64)
+        approved_on = as_datetime(record.data.get("approved_on"))
+        if not approved_by:
+            record.problem("approved_by", "a published tip needs approved_by: the lead manager who approved it")
+        elif approved_on is None:
+            record.problem("approved_on", "a published tip needs approved_on: the date it was approved (YYYY-MM-DD)")
+        else:
+            return [DecisionRecord("approved", approved_by, approved_on, checklist=list(CHECKLIST), review_by=record.date("review_by"))]
+        return []
+
+    def _read_history(self, record: Record, slug: str) -> list[RevisionRecord]:
+        """The earlier revisions, from `history`."""
+        history = record.data.get("history")
+        if history is None:
+            return []
+        if not isinstance(history, list):
+            record.problem("history", f"expected a list of earlier revisions, found {type_name(history)}")
+            return []
+        revisions = []
+        for index, item in enumerate(history):
+            if not isinstance(item, LineDict):
+                record.ctx.problem(record.file, history.line_of(index), "history", f"entry {index + 1}: expected a mapping of fields")
+                continue
+            entry = Record(record.ctx, record.file, item, f"tip {slug}, history entry {index + 1}")
+            entry.check_fields(REVISION_FIELDS, ("revision", "status", "author", "title", "body"))
+            status_value = entry.text("status", max_length=16)
+            if status_value and status_value not in REVISION_STATUSES:
+                entry.problem("status", f"expected one of {', '.join(REVISION_STATUSES)}")
+            rev = self._read_revision(entry, status_value or PENDING, body=None, default_number=None)
+            if rev is not None:
+                revisions.append(rev)
+        return revisions
+
     def _read_revision(self, record: Record, status: str, *, body: str | None, default_number: int | None) -> RevisionRecord | None:
         number = record.data.get("revision", default_number)
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
@@ -229,14 +240,7 @@ class TipsSection:
         kind = record.text("kind", max_length=16) or "tip"
         if kind not in KINDS:
             record.problem("kind", f"expected one of {', '.join(KINDS)}")
-        if body is None:
-            body = record.text("body", max_length=proposals.BODY_MAX) or ""
-        elif len(body) > proposals.BODY_MAX:
-            record.problem(None, f"the body is too long: at most {proposals.BODY_MAX:,} characters, found {len(body):,}")
-        elif has_control_characters(body):
-            record.problem(None, "the body holds a control character")
-        if not body.strip():
-            record.problem("body", "the tip's text is empty")
+        body = self._body(record, body)
         tags = record.text_list("tags", max_length=proposals.TAG_MAX)
         bad = [t for t in tags if not proposals.TAG_RE.match(t)]
         if bad:
@@ -251,14 +255,7 @@ class TipsSection:
             if record.data.get("proposed_on") is not None:
                 record.problem("proposed_on", "expected a date (YYYY-MM-DD) or a date and time")
             created = as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
-        if "flags" in record.data:
-            flags = record.data.get("flags") or []
-            if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
-                record.problem("flags", "expected a list of {kind, text}")
-                flags = []
-        else:
-            # Hand-written content: the guard looks at it as it would at a proposal.
-            flags = [f.as_dict() for f in find_case_details(f"{title}\n{body}\n" + "\n".join(refs))]
+        flags = self._flags(record, f"{title}\n{body}\n" + "\n".join(refs))
         rev = RevisionRecord(
             number=number, status=status, author=author or "", created_at=created, title=title.strip(), kind=kind,
             body=body, tags=tags, standards=codes, legal_refs=refs,
@@ -280,6 +277,31 @@ class TipsSection:
                     if decision:
                         rev.decisions.append(decision)
         return rev
+
+    @staticmethod
+    def _body(record: Record, body: str | None) -> str:
+        """The revision's text: the file's body for the top revision, else its `body` field."""
+        if body is None:
+            body = record.text("body", max_length=proposals.BODY_MAX) or ""
+        elif len(body) > proposals.BODY_MAX:
+            record.problem(None, f"the body is too long: at most {proposals.BODY_MAX:,} characters, found {len(body):,}")
+        elif has_control_characters(body):
+            record.problem(None, "the body holds a control character")
+        if not body.strip():
+            record.problem("body", "the tip's text is empty")
+        return body
+
+    @staticmethod
+    def _flags(record: Record, text: str) -> list:
+        """The confidentiality guard's flags as the file gives them; for hand-written content,
+        what the guard finds, as it would in a proposal."""
+        if "flags" not in record.data:
+            return [f.as_dict() for f in find_case_details(text)]
+        flags = record.data.get("flags") or []
+        if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
+            record.problem("flags", "expected a list of {kind, text}")
+            return []
+        return flags
 
     @staticmethod
     def _int(record: Record, key: str) -> int | None:
@@ -348,24 +370,7 @@ class TipsSection:
             if rec.area not in file_areas | db_areas:
                 problem(f"unknown area {rec.area} (not in areas.yml nor in the database)", "area")
             for rev in rec.revisions:
-                if rev.author not in users:
-                    problem(f"revision {rev.number}: unknown author {rev.author}", "author")
-                if rev.edited_by and rev.edited_by not in users:
-                    problem(f"revision {rev.number}: unknown editor {rev.edited_by}", "edited_by")
-                unknown = [c for c in rev.standards if c not in clause_codes]
-                if unknown:
-                    problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
-                # A published text must link to tips that exist; a proposal may name one
-                # not written yet (it is shown as missing, and cannot be approved so).
-                if rev.status == PUBLISHED:
-                    for _, target in wiki_link_targets(rev.body):
-                        if target not in tips and target not in db_slugs:
-                            problem(f"revision {rev.number}: the link [[{target}]] names no tip", "body")
-                if rec.status == ARCHIVED and rev.status == PENDING:
-                    problem(f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals", "history")
-                for d in rev.decisions:
-                    if d.by and d.by not in users:
-                        problem(f"revision {rev.number}: unknown user {d.by} in a decision", "decisions")
+                self._check_revision(rec, rev, problem, users=users, clause_codes=clause_codes, tips=set(tips) | db_slugs)
             for e in rec.events:
                 if e.by and e.by not in users:
                     problem(f"unknown user {e.by} in an event", "events")
@@ -373,6 +378,27 @@ class TipsSection:
                 problem(f"superseded_by names no tip: {rec.superseded_by}", "superseded_by")
             if rec.slug in db_slugs:
                 self._check_against_database(rec, problem)
+
+    @staticmethod
+    def _check_revision(rec: TipRecord, rev: RevisionRecord, problem, *, users: set[str], clause_codes: set[str], tips: set[str]) -> None:
+        if rev.author not in users:
+            problem(f"revision {rev.number}: unknown author {rev.author}", "author")
+        if rev.edited_by and rev.edited_by not in users:
+            problem(f"revision {rev.number}: unknown editor {rev.edited_by}", "edited_by")
+        unknown = [c for c in rev.standards if c not in clause_codes]
+        if unknown:
+            problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
+        # A published text must link to tips that exist; a proposal may name one
+        # not written yet (it is shown as missing, and cannot be approved so).
+        if rev.status == PUBLISHED:
+            for _, target in wiki_link_targets(rev.body):
+                if target not in tips:
+                    problem(f"revision {rev.number}: the link [[{target}]] names no tip", "body")
+        if rec.status == ARCHIVED and rev.status == PENDING:
+            problem(f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals", "history")
+        for d in rev.decisions:
+            if d.by and d.by not in users:
+                problem(f"revision {rev.number}: unknown user {d.by} in a decision", "decisions")
 
     @staticmethod
     def _clause_codes(ctx: LoadContext) -> set[str]:

@@ -124,9 +124,8 @@ def test_postgresql_refuses_to_change_or_delete_an_entry(app, statement):
     if not is_postgres():
         pytest.skip("the trigger is PostgreSQL's")
     write(2)
-    with pytest.raises(DBAPIError, match="audit entries are never changed or deleted"):
-        with db.engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(DBAPIError, match="audit entries are never changed or deleted"), db.engine.begin() as connection:
+        connection.execute(text(statement))
     assert audit.verify().intact
 
 

@@ -21,6 +21,7 @@ the caller keeps the work queued.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import math
 import os
@@ -388,10 +389,8 @@ class WhooshBackend:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             if live_lock is not None:
-                try:
+                with contextlib.suppress(Exception):  # the lock's own trouble must not hide the rebuild's
                     live_lock.release()
-                except Exception:
-                    pass
             shutil.rmtree(building, ignore_errors=True)
         self.close()
         return count
