@@ -1,4 +1,4 @@
-""""As at" benchmark: a tip with many revisions, its current page against its page as at a date.
+""" "As at" benchmark: a tip with many revisions, its current page against its page as at a date.
 
     .venv/bin/python bench/as_at.py [--revisions 200] [--rounds 40] [--backend sqlite|postgres]
 
@@ -11,6 +11,7 @@ test client (the whole request: sign-in session, permission rules, queries, temp
 - the record as a PDF (WeasyPrint), for information.
 It prints figures; it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,11 @@ def add_revisions(count: int) -> datetime:
         clock.pin(start + timedelta(days=n))
         current = tip.current
         draft = proposals.draft_from(current)
-        draft.body, draft.change_note, draft.confirm_safe = current.body.split("\n\nEdit ")[0] + f"\n\nEdit {n + 1}: one more point.", f"Edit {n + 1}", True
+        draft.body, draft.change_note, draft.confirm_safe = (
+            current.body.split("\n\nEdit ")[0] + f"\n\nEdit {n + 1}: one more point.",
+            f"Edit {n + 1}",
+            True,
+        )
         revision = proposals.propose_edit(author, tip, based_on=tip.current_number, draft=draft)
         clock.pin(start + timedelta(days=n, hours=3))
         moderation.approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
@@ -69,7 +74,9 @@ def timed(client, path: str, rounds: int) -> list[float]:
 def run(revisions: int, rounds: int, backend: str) -> None:
     from cafpedia.extensions import db
 
-    app, pg_name, admin = bench_app(f"cafpedia_bench_as_at_{revisions}", "postgres" if backend == "postgres" else "whoosh")
+    app, pg_name, admin = bench_app(
+        f"cafpedia_bench_as_at_{revisions}", "postgres" if backend == "postgres" else "whoosh"
+    )
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         with app.app_context():

@@ -10,6 +10,7 @@ On a throwaway installation with the demo content, it appends ENTRIES chained au
   the chain's head row held for the chaining.
 It prints figures; it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,17 +41,39 @@ def fill(entries: int) -> None:
         rows = []
         for n in range(start, min(start + BATCH, entries)):
             at += timedelta(seconds=1)
-            fields = audit.hashed_fields(at, "bench.user", "tip.approve", "tip", f"tip-{n % 5000}", f"Approved revision {n % 7 + 1}",
-                                         {"status": "pending", "n": n}, {"status": "published", "n": n})
+            fields = audit.hashed_fields(
+                at,
+                "bench.user",
+                "tip.approve",
+                "tip",
+                f"tip-{n % 5000}",
+                f"Approved revision {n % 7 + 1}",
+                {"status": "pending", "n": n},
+                {"status": "published", "n": n},
+            )
             digest = audit.entry_digest(prev, fields)
-            rows.append({"at": at, "actor_name": "bench.user", "action": "tip.approve", "object_type": "tip", "object_ref": f"tip-{n % 5000}",
-                         "summary": fields["summary"], "before": fields["before"], "after": fields["after"], "prev_hash": prev,
-                         "entry_hash": digest})
+            rows.append(
+                {
+                    "at": at,
+                    "actor_name": "bench.user",
+                    "action": "tip.approve",
+                    "object_type": "tip",
+                    "object_ref": f"tip-{n % 5000}",
+                    "summary": fields["summary"],
+                    "before": fields["before"],
+                    "after": fields["after"],
+                    "prev_hash": prev,
+                    "entry_hash": digest,
+                }
+            )
             prev = digest
         db.session.execute(table.insert(), rows)
         db.session.commit()
-    db.session.execute(update(audit.AuditChainHead).where(audit.AuditChainHead.id == 1)
-                       .values(last_hash=prev, entries=head.entries + entries))
+    db.session.execute(
+        update(audit.AuditChainHead)
+        .where(audit.AuditChainHead.id == 1)
+        .values(last_hash=prev, entries=head.entries + entries)
+    )
     db.session.commit()
 
 
@@ -58,7 +81,9 @@ def run(entries: int, backend: str) -> None:
     from cafpedia.core import audit
     from cafpedia.extensions import db
 
-    app, pg_name, admin = bench_app(f"cafpedia_bench_audit_{entries}", "postgres" if backend == "postgres" else "whoosh")
+    app, pg_name, admin = bench_app(
+        f"cafpedia_bench_audit_{entries}", "postgres" if backend == "postgres" else "whoosh"
+    )
     try:
         with app.app_context():
             t = time.perf_counter()
@@ -69,7 +94,9 @@ def run(entries: int, backend: str) -> None:
             t = time.perf_counter()
             report = audit.verify()
             elapsed = time.perf_counter() - t
-            print(f"verify the whole chain: {elapsed:.1f} s ({report.entries / elapsed:,.0f} entries/s); {report.message}")
+            print(
+                f"verify the whole chain: {elapsed:.1f} s ({report.entries / elapsed:,.0f} entries/s); {report.message}"
+            )
 
             times = []
             for n in range(200):
@@ -77,7 +104,9 @@ def run(entries: int, backend: str) -> None:
                 audit.record(None, "bench.write", "thing", f"thing-{n}", summary="one more", after={"n": n})
                 db.session.commit()
                 times.append((time.perf_counter() - t) * 1000)
-            print(f"record one entry and commit: p50 {percentile(times, 50):.2f} ms, p95 {percentile(times, 95):.2f} ms")
+            print(
+                f"record one entry and commit: p50 {percentile(times, 50):.2f} ms, p95 {percentile(times, 95):.2f} ms"
+            )
             db.session.remove()
             db.engine.dispose()
     finally:

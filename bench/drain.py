@@ -10,6 +10,7 @@ the real search service:
   the wall time, and what was left queued when they finished.
 It prints figures; it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search import bench_app, drop_bench_database, percentile, populate, vocabulary  # noqa: E402  (bench/search.py)
 
-CHANGER = textwrap.dedent('''
+CHANGER = textwrap.dedent("""
     import json, sys, time
     from sqlalchemy import select
     from cafpedia import create_app
@@ -39,12 +40,14 @@ CHANGER = textwrap.dedent('''
     with app.app_context():
         ids = list(db.session.scalars(select(Tip.id).where(Tip.status == "published").order_by(Tip.id).limit(40)))
         for n in range(count):
-            revision = db.session.scalars(select(Revision).where(Revision.tip_id == ids[(worker + n) % len(ids)])).first()
-            revision.body = f"{revision.body.split(chr(10) + 'Changed by')[0]}\\nChanged by worker {worker}, change {n}."
+            revision = db.session.scalars(select(Revision).where(Revision.tip_id == ids[(worker + n) %
+            len(ids)])).first()
+            revision.body = f"{revision.body.split(chr(10) + 'Changed by')[0]}\\nChanged by worker {worker}, change
+            {n}."
             db.session.commit()
             service.drain(timeout=2.0)
         db.engine.dispose()
-''')
+""")
 
 
 def change_one(db, Revision, rng, ids) -> None:
@@ -77,7 +80,9 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
             t = time.perf_counter()
             service.drain(timeout=2.0)
             times.append((time.perf_counter() - t) * 1000)
-        print(f"one change, one drain (200 times): p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms")
+        print(
+            f"one change, one drain (200 times): p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms"
+        )
 
         keys = sorted({k for tip in db.session.scalars(select(Tip)) for k in keys_for(tip)})
         db.session.add_all(SearchQueueEntry(key=k) for k in keys)
@@ -85,13 +90,21 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         t = time.perf_counter()
         done = service.drain(timeout=10.0)
         elapsed = time.perf_counter() - t
-        print(f"bulk drain: {done:,} documents in {elapsed:.2f} s = {done / elapsed:,.0f} documents/s; left queued: {service.queue_length()}")
+        print(
+            f"bulk drain: {done:,} documents in {elapsed:.2f} s = {done / elapsed:,.0f} documents/s; left queued: "
+            f"{service.queue_length()}"
+        )
         db.engine.dispose()
 
-    child = {k: config[k] for k in ("SECRET_KEY", "SEARCH_DIR", "SEARCH_BACKEND", "PASSWORD_HASH_METHOD", "SQLALCHEMY_DATABASE_URI")}
+    child = {
+        k: config[k]
+        for k in ("SECRET_KEY", "SEARCH_DIR", "SEARCH_BACKEND", "PASSWORD_HASH_METHOD", "SQLALCHEMY_DATABASE_URI")
+    }
     child["INSTANCE_PATH"] = app.instance_path
     t = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-c", CHANGER, json.dumps(child), str(w), "50"]) for w in range(processes)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", CHANGER, json.dumps(child), str(w), "50"]) for w in range(processes)
+    ]
     for proc in procs:
         proc.wait()
     elapsed = time.perf_counter() - t
@@ -100,7 +113,10 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         t = time.perf_counter()
         service.drain(timeout=10.0)
         final = (time.perf_counter() - t) * 1000
-        print(f"{processes} processes x 50 changes, each drained at once: {elapsed:.1f} s wall; {left} left queued, drained after in {final:.0f} ms")
+        print(
+            f"{processes} processes x 50 changes, each drained at once: {elapsed:.1f} s wall; {left} left queued, "
+            f"drained after in {final:.0f} ms"
+        )
         db.engine.dispose()
     drop_bench_database(pg_name, admin)
 

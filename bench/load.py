@@ -15,6 +15,7 @@ above, or an approved tip is not found on a machine); it asserts nothing else.
 Needs PostgreSQL (CAFPEDIA_TEST_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test,
 used to create and drop a throwaway database).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,10 +41,31 @@ from sqlalchemy import create_engine, text
 CAFPEDIA = str(Path(sys.executable).with_name("cafpedia"))
 ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "cafpedia-demo"
-READS = ["/", "/areas", "/areas/private-law", "/areas/adoption", "/experts", "/legal", "/digest",
-         "/tips/writing-focused-s7-reports-with-clear-recommendations", "/tips/running-extended-dispute-resolution-sessions"]
-QUERIES = ["s7 report", "domestic violence", "safeguarding checks", "wishes and feelings", "special guardianship", "contact centre",
-           "risk assessment", "kind:guidance", "area:private-law report", "\"first hearing\"", "safguarding", "interpreters"]
+READS = [
+    "/",
+    "/areas",
+    "/areas/private-law",
+    "/areas/adoption",
+    "/experts",
+    "/legal",
+    "/digest",
+    "/tips/writing-focused-s7-reports-with-clear-recommendations",
+    "/tips/running-extended-dispute-resolution-sessions",
+]
+QUERIES = [
+    "s7 report",
+    "domestic violence",
+    "safeguarding checks",
+    "wishes and feelings",
+    "special guardianship",
+    "contact centre",
+    "risk assessment",
+    "kind:guidance",
+    "area:private-law report",
+    '"first hearing"',
+    "safguarding",
+    "interpreters",
+]
 READERS = ["demo.fca", "demo.expert", "amara.okafor", "daniel.osei", "research.coordinator", "legal.editor"]
 PROPOSER, APPROVER = "demo.fca", "priya.chandran"  # priya.chandran leads private law
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -121,17 +143,40 @@ def client(number: int, machines: list[str], until: float, results: Results, rng
             made += 1
             word = f"loadword{number}x{made}x{secrets.token_hex(3)}"
             slug = f"load-{number}-{made}-{secrets.token_hex(2)}"
-            form = {"title": f"Load test tip {number}.{made} {word}", "kind": "tip", "area": "private-law", "slug": slug,
-                    "body": f"A tip written by the load test ({word}): check the safeguarding letter before the first hearing.",
-                    "tags": "load test", "standards": "", "legal_refs": "", "change_note": "Load test.", "confirm_safe": "y",
-                    "submit": "Send for approval"}
-            status, url, _ = timed(results, "propose", "/tips/new", proposer.post_form, base, "/tips/new", "/tips/new", form)
+            form = {
+                "title": f"Load test tip {number}.{made} {word}",
+                "kind": "tip",
+                "area": "private-law",
+                "slug": slug,
+                "body": f"A tip written by the load test ({word}): check the safeguarding letter before the first "
+                f"hearing.",
+                "tags": "load test",
+                "standards": "",
+                "legal_refs": "",
+                "change_note": "Load test.",
+                "confirm_safe": "y",
+                "submit": "Send for approval",
+            }
+            status, url, _ = timed(
+                results, "propose", "/tips/new", proposer.post_form, base, "/tips/new", "/tips/new", form
+            )
             if status != 200 or f"/tips/{slug}/revisions/1" not in url:
                 continue
-            decide = {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"], "confidentiality_confirmed": "y"}
+            decide = {
+                "checklist": ["corporate", "legal", "plain_language", "no_identifying_information"],
+                "confidentiality_confirmed": "y",
+            }
             base = rng.choice(machines)
-            status, url, page = timed(results, "approve", "approve", approver.post_form,
-                                      base, f"/tips/{slug}/revisions/1", f"/tips/{slug}/revisions/1/approve", decide)
+            status, url, page = timed(
+                results,
+                "approve",
+                "approve",
+                approver.post_form,
+                base,
+                f"/tips/{slug}/revisions/1",
+                f"/tips/{slug}/revisions/1/approve",
+                decide,
+            )
             if status != 200 or "is published" not in page:
                 continue
             approved_at = time.perf_counter()
@@ -158,7 +203,12 @@ def health(base: str) -> dict:
 
 def start(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     out = open(log, "w")  # noqa: SIM115 (closed with the process)
-    server = subprocess.Popen([CAFPEDIA, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [CAFPEDIA, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(1200):
         if health(base).get("status") == "ok":
@@ -191,8 +241,17 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="cafpedia-load-") as folder:
             secret = secrets.token_hex(32)
-            envs = [{**os.environ, "CAFPEDIA_DATABASE_URL": url, "CAFPEDIA_INSTANCE_DIR": f"{folder}/machine-{n}", "CAFPEDIA_SECRET_KEY": secret,
-                     "CAFPEDIA_SEARCH_BACKEND": args.backend, "CAFPEDIA_SIGNIN_RATE_LIMIT": "100000 per minute"} for n in (1, 2)]
+            envs = [
+                {
+                    **os.environ,
+                    "CAFPEDIA_DATABASE_URL": url,
+                    "CAFPEDIA_INSTANCE_DIR": f"{folder}/machine-{n}",
+                    "CAFPEDIA_SECRET_KEY": secret,
+                    "CAFPEDIA_SEARCH_BACKEND": args.backend,
+                    "CAFPEDIA_SIGNIN_RATE_LIMIT": "100000 per minute",
+                }
+                for n in (1, 2)
+            ]
             subprocess.run([CAFPEDIA, "init"], env=envs[0], check=True, capture_output=True)
             ports = [5101 + random.randrange(0, 800) * 2, 0]
             ports[1] = ports[0] + 1
@@ -200,11 +259,17 @@ def main() -> int:
             for env, port, n in zip(envs, ports, (1, 2), strict=True):
                 servers.append(start(env, port, args.workers, Path(folder) / f"machine-{n}.log"))
                 machines.append(f"http://127.0.0.1:{port}")
-            print(f"Two machines ({args.workers} gunicorn workers and a worker each, {args.backend} search) on PostgreSQL; "
-                  f"{args.clients} clients for {args.seconds:g} s.")
+            print(
+                f"Two machines ({args.workers} gunicorn workers and a worker each, {args.backend} search) on "
+                f"PostgreSQL; "
+                f"{args.clients} clients for {args.seconds:g} s."
+            )
             results = Results()
             until = time.monotonic() + args.seconds
-            threads = [threading.Thread(target=client, args=(n, machines, until, results, random.Random(n))) for n in range(args.clients)]
+            threads = [
+                threading.Thread(target=client, args=(n, machines, until, results, random.Random(n)))
+                for n in range(args.clients)
+            ]
             started = time.monotonic()
             for thread in threads:
                 thread.start()
@@ -212,16 +277,24 @@ def main() -> int:
                 thread.join()
             elapsed = time.monotonic() - started
             total = sum(results.statuses.values())
-            print(f"\n{total:,} responses in {elapsed:.0f} s = {total / elapsed:.0f}/s; statuses: "
-                  + ", ".join(f"{code}: {count:,}" for code, count in sorted(results.statuses.items())))
+            print(
+                f"\n{total:,} responses in {elapsed:.0f} s = {total / elapsed:.0f}/s; statuses: "
+                + ", ".join(f"{code}: {count:,}" for code, count in sorted(results.statuses.items()))
+            )
             print(f"{'action':<9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
             for kind in ("read", "search", "propose", "approve"):
                 values = results.latency[kind]
-                print(f"{kind:<9} {len(values):>7,} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f}")
+                print(
+                    f"{kind:<9} {len(values):>7,} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} "
+                    f"{pct(values, 99):>8.0f}"
+                )
             seen = results.visible_after
-            print(f"\nApproved on one machine, found by a search on the other: {len(seen)} of {len(results.approved)}; "
-                  f"p50 {pct(seen, 50):.0f} ms, p95 {pct(seen, 95):.0f} ms, slowest {max(seen, default=0) * 1000:.0f} ms "
-                  f"(the search's own time included); found by the first search there: {results.first_search} of {len(seen)}")
+            print(
+                f"\nApproved on one machine, found by a search on the other: {len(seen)} of {len(results.approved)}; "
+                f"p50 {pct(seen, 50):.0f} ms, p95 {pct(seen, 95):.0f} ms, slowest {max(seen, default=0) * 1000:.0f} ms "
+                f"(the search's own time included); found by the first search there: {results.first_search} of "
+                f"{len(seen)}"
+            )
             # Afterwards: both indexes follow the whole log (without a search to prompt them)...
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and any(health(m).get("search", {}).get("lag_rows", 1) for m in machines):
@@ -231,10 +304,16 @@ def main() -> int:
             # ...and every approved tip is found on both.
             checker = Session()
             checker.sign_in(machines[0], "demo.fca")
-            missing = [(m, slug) for slug, word in results.approved for m in machines
-                       if f"/tips/{slug}" not in checker.request(m + "/search?" + urllib.parse.urlencode({"q": word}))[2]]
-            print(f"Approved tips found on both machines: {len(results.approved) - len({s for _, s in missing})} of {len(results.approved)}"
-                  + (f"; missing: {missing[:5]}" if missing else ""))
+            missing = [
+                (m, slug)
+                for slug, word in results.approved
+                for m in machines
+                if f"/tips/{slug}" not in checker.request(m + "/search?" + urllib.parse.urlencode({"q": word}))[2]
+            ]
+            print(
+                f"Approved tips found on both machines: {len(results.approved) - len({s for _, s in missing})} of "
+                f"{len(results.approved)}" + (f"; missing: {missing[:5]}" if missing else "")
+            )
             errors = results.errors
             print(f"Responses of 500 or above: {len(errors)}" + (f" ({', '.join(errors[:5])})" if errors else ""))
             for n in (1, 2):

@@ -14,6 +14,7 @@ active accounts with email addresses, then:
 It prints figures; it asserts nothing. Targets (issue 12): publishing under 1 s, and 2,000
 messages delivered within 60 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=2000)
-    parser.add_argument("--database", default="", help="a PostgreSQL URL to create a throwaway database beside (default: SQLite)")
+    parser.add_argument(
+        "--database", default="", help="a PostgreSQL URL to create a throwaway database beside (default: SQLite)"
+    )
     args = parser.parse_args()
 
     from sqlalchemy import create_engine, insert, select, text
@@ -56,8 +59,14 @@ def main() -> None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         database_url = admin_url.rsplit("/", 1)[0] + "/" + name
     smtp = SmtpServer()
-    config = {"SECRET_KEY": "bench", "INSTANCE_PATH": str(folder / "instance"), "SQLALCHEMY_DATABASE_URI": database_url,
-              "SEARCH_DIR": str(folder / "search"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAIL_URL": smtp.url}
+    config = {
+        "SECRET_KEY": "bench",
+        "INSTANCE_PATH": str(folder / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_DIR": str(folder / "search"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "MAIL_URL": smtp.url,
+    }
     app = create_app(config)
     worker = None
     try:
@@ -65,9 +74,21 @@ def main() -> None:
             upgrade_database()
             load_folder(DEFAULT_CONTENT_DIR)
             db.session.commit()
-            db.session.execute(insert(User), [
-                {"username": f"bench.user{n}", "name": f"Bench User {n}", "email": f"bench.user{n}@example.org", "active": True,
-                 "demo": False, "failed_sign_ins": 0, "session_version": 1} for n in range(args.accounts)])
+            db.session.execute(
+                insert(User),
+                [
+                    {
+                        "username": f"bench.user{n}",
+                        "name": f"Bench User {n}",
+                        "email": f"bench.user{n}@example.org",
+                        "active": True,
+                        "demo": False,
+                        "failed_sign_ins": 0,
+                        "session_version": 1,
+                    }
+                    for n in range(args.accounts)
+                ],
+            )
             db.session.commit()
             active = db.session.scalar(select(db.func.count(User.id)).where(User.active.is_(True)))
             from cafpedia.search import service as search
@@ -78,28 +99,49 @@ def main() -> None:
         client = app.test_client()
         page = client.get("/sign-in").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        client.post("/sign-in", data={"username": "research.coordinator", "password": "cafpedia-demo", "csrf_token": token})
+        client.post(
+            "/sign-in", data={"username": "research.coordinator", "password": "cafpedia-demo", "csrf_token": token}
+        )
         page = client.get("/digest/2007-q2").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         started = time.perf_counter()
-        response = client.post("/digest/2007-q2/publish", data={"csrf_token": token, "confirmed": "yes"})  # the confirmation page's button
+        response = client.post(
+            "/digest/2007-q2/publish", data={"csrf_token": token, "confirmed": "yes"}
+        )  # the confirmation page's button
         publish_ms = (time.perf_counter() - started) * 1000
         with app.app_context():
             queued = db.session.scalar(select(db.func.count(MailMessage.id)).where(MailMessage.status == "queued"))
-        print(f"  publish the digest issue (POST, whole request): {publish_ms:7.1f} ms  (status {response.status_code}; {queued} messages queued)")
+        print(
+            f"  publish the digest issue (POST, whole request): {publish_ms:7.1f} ms  (status {response.status_code}; "
+            f"{queued} messages queued)"
+        )
 
         smtp.start()
-        env = {**os.environ, "CAFPEDIA_DATABASE_URL": database_url, "CAFPEDIA_INSTANCE_DIR": str(folder / "instance"),
-               "CAFPEDIA_SEARCH_DIR": str(folder / "search"), "CAFPEDIA_SECRET_KEY": "bench", "CAFPEDIA_MAIL_URL": smtp.url,
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "CAFPEDIA_DATABASE_URL": database_url,
+            "CAFPEDIA_INSTANCE_DIR": str(folder / "instance"),
+            "CAFPEDIA_SEARCH_DIR": str(folder / "search"),
+            "CAFPEDIA_SECRET_KEY": "bench",
+            "CAFPEDIA_MAIL_URL": smtp.url,
+            "PYTHONPATH": str(ROOT),
+        }
         started = time.perf_counter()
-        worker = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--interval", "0.2"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cafpedia.cli", "worker", "--interval", "0.2"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         while len(smtp.inbox.messages) < queued and time.perf_counter() - started < 300:
             time.sleep(0.05)
         delivered_s = time.perf_counter() - started
-        print(f"  deliver every message through `cafpedia worker` (from its start): {delivered_s:6.1f} s  "
-              f"({len(smtp.inbox.messages)} of {queued} received, {len(smtp.inbox.messages) / delivered_s:.0f} messages/s)")
+        print(
+            f"  deliver every message through `cafpedia worker` (from its start): {delivered_s:6.1f} s  "
+            f"({len(smtp.inbox.messages)} of {queued} received, {len(smtp.inbox.messages) / delivered_s:.0f} "
+            f"messages/s)"
+        )
     finally:
         if worker is not None:
             worker.terminate()

@@ -15,6 +15,7 @@ On a throwaway installation with the demo content, served by a real HTTP server,
 ROUNDS taps each, in a fresh browser context; it prints the median and the slowest. It asserts
 nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,9 @@ def weight(app) -> None:
     client = app.test_client()
     form = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', form)
-    client.post("/sign-in", data={"username": "demo.fca", "password": PASSWORD, "csrf_token": token.group(1) or token.group(2)})
+    client.post(
+        "/sign-in", data={"username": "demo.fca", "password": PASSWORD, "csrf_token": token.group(1) or token.group(2)}
+    )
     tip = client.get(f"/tips/{SLUG}")
     assert tip.status_code == 200 and "tip-body" in tip.get_data(as_text=True), "could not open the tip signed in"
     parts = {"HTML": tip.get_data()}
@@ -86,7 +89,9 @@ def tap_first_result(page) -> float:
 
 
 def slow_3g(browser, base: str) -> float:
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="block"
+    )
     page = context.new_page()
     sign_in(page, base)
     network = context.new_cdp_session(page)
@@ -99,12 +104,16 @@ def slow_3g(browser, base: str) -> float:
 
 
 def offline_copy(browser, base: str) -> float:
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="allow")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="allow"
+    )
     page = context.new_page()
     sign_in(page, base)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.goto(f"{base}/tips/{SLUG}")
-    while not page.evaluate("(url) => caches.open('cafpedia-pages').then(c => c.match(url)).then(r => !!r)", f"{base}/tips/{SLUG}"):
+    while not page.evaluate(
+        "(url) => caches.open('cafpedia-pages').then(c => c.match(url)).then(r => !!r)", f"{base}/tips/{SLUG}"
+    ):
         page.wait_for_timeout(50)  # saved by the worker just after the page came
     context.set_offline(True)
     page.goto(f"{base}/search?q={QUERY.replace(' ', '+')}")  # the saved titles
@@ -115,7 +124,10 @@ def offline_copy(browser, base: str) -> float:
 
 
 def report(name: str, times: list[float], target: float) -> None:
-    print(f"  {name:28} median {statistics.median(times):5.2f} s, slowest {max(times):5.2f} s over {len(times)} taps (target: {target} s)")
+    print(
+        f"  {name:28} median {statistics.median(times):5.2f} s, slowest {max(times):5.2f} s over {len(times)} taps "
+        f"(target: {target} s)"
+    )
 
 
 def main() -> None:
@@ -131,7 +143,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         print(f"A tip opened from search, at 360x640 ({args.rounds} taps each):")
         report("slow 3G, first visit", [slow_3g(browser, base) for _ in range(args.rounds)], 2)
         report("no signal, the saved copy", [offline_copy(browser, base) for _ in range(args.rounds)], 0.5)

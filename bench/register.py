@@ -8,6 +8,7 @@ with varied slots and a rota, then times each page through Flask's test client (
 request: permission rules, queries, availability, templates). It prints figures; it asserts
 nothing. The issue sets no speed target: these figures are for comparison over time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PAGES = ["/", "/experts", "/experts?area=adoption&now=y", "/experts?q=special+guardianship", "/experts/nasreen-akhtar",
-         "/areas/adoption", "/advice-line/report", "/experts/register", "/experts/rota"]
+PAGES = [
+    "/",
+    "/experts",
+    "/experts?area=adoption&now=y",
+    "/experts?q=special+guardianship",
+    "/experts/nasreen-akhtar",
+    "/areas/adoption",
+    "/advice-line/report",
+    "/experts/register",
+    "/experts/rota",
+]
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
 
@@ -37,9 +47,20 @@ def add_experts(count: int) -> None:
     for n in range(count):
         start = rng.choice([8, 9, 10, 13, 14, 17])
         slots = sorted({f"{day} {start:02d}:00-{start + 3:02d}:00" for day in rng.sample(DAYS, 3)})
-        expert = Expert(slug=f"bench-expert-{n}", name=f"Bench Expert {n}", job_title="Family Court Adviser", region=rng.choice(REGIONS),
-                        skills=["adoption", f"skill {n % 40}"], languages=["English"], phone="0113 496 0000", email=f"bench{n}@example.org",
-                        availability=slots, about="Synthetic entry.", active=True, review_by=clock.today() + timedelta(days=rng.randint(-30, 300)))
+        expert = Expert(
+            slug=f"bench-expert-{n}",
+            name=f"Bench Expert {n}",
+            job_title="Family Court Adviser",
+            region=rng.choice(REGIONS),
+            skills=["adoption", f"skill {n % 40}"],
+            languages=["English"],
+            phone="0113 496 0000",
+            email=f"bench{n}@example.org",
+            availability=slots,
+            about="Synthetic entry.",
+            active=True,
+            review_by=clock.today() + timedelta(days=rng.randint(-30, 300)),
+        )
         expert.area_links = [ExpertArea(area=a, position=i) for i, a in enumerate(rng.sample(areas, 2))]
         db.session.add(expert)
     db.session.flush()
@@ -48,7 +69,13 @@ def add_experts(count: int) -> None:
     for offset in (2, 9):
         day = monday + timedelta(days=offset)
         if db.session.get(RotaDay, day) is None:
-            db.session.add(RotaDay(day=day, note="Bench rota", shifts=[RotaShift(expert_id=i, starts="09:00", ends="17:00") for i in ids[:20]]))
+            db.session.add(
+                RotaDay(
+                    day=day,
+                    note="Bench rota",
+                    shifts=[RotaShift(expert_id=i, starts="09:00", ends="17:00") for i in ids[:20]],
+                )
+            )
     db.session.commit()
 
 
@@ -69,7 +96,9 @@ def measure(app, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--experts", type=int, nargs="*", default=[0, 500], help="synthetic experts to add to the demo register")
+    parser.add_argument(
+        "--experts", type=int, nargs="*", default=[0, 500], help="synthetic experts to add to the demo register"
+    )
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
 
@@ -80,8 +109,15 @@ def main() -> None:
 
     for extra in args.experts:
         folder = Path(tempfile.mkdtemp(prefix="cafpedia-bench-register-"))
-        app = create_app({"SECRET_KEY": "bench", "INSTANCE_PATH": str(folder / "instance"), "SEARCH_DIR": str(folder / "search"),
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}", "WTF_CSRF_ENABLED": False})
+        app = create_app(
+            {
+                "SECRET_KEY": "bench",
+                "INSTANCE_PATH": str(folder / "instance"),
+                "SEARCH_DIR": str(folder / "search"),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
         with app.app_context():
             from cafpedia.cli import upgrade_database
 
@@ -89,7 +125,9 @@ def main() -> None:
             load_folder(DEFAULT_CONTENT_DIR)
             db.session.commit()
             add_experts(extra)
-            print(f"Demo register plus {extra} synthetic experts ({18 + extra} entries), {args.rounds} requests a page:")
+            print(
+                f"Demo register plus {extra} synthetic experts ({18 + extra} entries), {args.rounds} requests a page:"
+            )
         measure(app, args.rounds)
 
 

@@ -8,6 +8,7 @@ content's own vocabulary) in a throwaway SQLite database (or, with --backend pos
 throwaway PostgreSQL database), then measures through the real search service, snippets
 and permission filtering included. It prints figures; it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,35 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 QUERIES = [
-    "s7 report", "seeing children", "domestic violence", "EDR", "family group conference", "interpreters",
-    "welfare checklist", "contact centre handover", "safeguarding checks", "care plan", "children's guardian",
-    "risk assessment", "complaints", "supervision", "lone working", "court conciliation", "wishes and feelings",
-    "adoption consent", "special guardianship", "section 31", "IRO", "local authority", "coaching",
-    "kind:guidance", "area:private-law report", "standard:5.1", "tag:edr", "\"first hearing\"", "safguarding",
+    "s7 report",
+    "seeing children",
+    "domestic violence",
+    "EDR",
+    "family group conference",
+    "interpreters",
+    "welfare checklist",
+    "contact centre handover",
+    "safeguarding checks",
+    "care plan",
+    "children's guardian",
+    "risk assessment",
+    "complaints",
+    "supervision",
+    "lone working",
+    "court conciliation",
+    "wishes and feelings",
+    "adoption consent",
+    "special guardianship",
+    "section 31",
+    "IRO",
+    "local authority",
+    "coaching",
+    "kind:guidance",
+    "area:private-law report",
+    "standard:5.1",
+    "tag:edr",
+    '"first hearing"',
+    "safguarding",
     "CAF/CASS",
 ]
 
@@ -75,13 +100,35 @@ def populate(app, n: int, rng: random.Random, words: list[str]) -> None:
                 tip_id = first_id + k
                 pending = rng.random() < 0.03
                 title = " ".join(rng.sample(words, rng.randint(4, 9))).capitalize()
-                tips.append({"id": tip_id, "slug": f"synthetic-{tip_id}", "area_id": rng.choice(areas), "status": "pending" if pending else "published",
-                             "current_number": None if pending else 1, "review_by": date(2027, 6, 1), "views": rng.randint(0, 500),
-                             "created_at": now - timedelta(days=rng.randint(0, 900)), "published_at": None if pending else now})
-                revisions.append({"tip_id": tip_id, "number": 1, "title": title, "kind": "guidance" if rng.random() < 0.15 else "tip",
-                                  "body": make_text(rng, words, rng.randint(150, 600)), "tags": [rng.choice(["edr", "private-law", "contact", "s7"])],
-                                  "legal_refs": [], "author_id": rng.choice(authors), "created_at": now, "status": "pending" if pending else "published",
-                                  "flags": [], "author_confirmed_safe": False})
+                tips.append(
+                    {
+                        "id": tip_id,
+                        "slug": f"synthetic-{tip_id}",
+                        "area_id": rng.choice(areas),
+                        "status": "pending" if pending else "published",
+                        "current_number": None if pending else 1,
+                        "review_by": date(2027, 6, 1),
+                        "views": rng.randint(0, 500),
+                        "created_at": now - timedelta(days=rng.randint(0, 900)),
+                        "published_at": None if pending else now,
+                    }
+                )
+                revisions.append(
+                    {
+                        "tip_id": tip_id,
+                        "number": 1,
+                        "title": title,
+                        "kind": "guidance" if rng.random() < 0.15 else "tip",
+                        "body": make_text(rng, words, rng.randint(150, 600)),
+                        "tags": [rng.choice(["edr", "private-law", "contact", "s7"])],
+                        "legal_refs": [],
+                        "author_id": rng.choice(authors),
+                        "created_at": now,
+                        "status": "pending" if pending else "published",
+                        "flags": [],
+                        "author_confirmed_safe": False,
+                    }
+                )
             db.session.execute(insert(Tip), tips)
             db.session.execute(insert(Revision), revisions)
             db.session.commit()
@@ -107,8 +154,13 @@ def bench_app(name: str, backend: str):
     from cafpedia.extensions import db
 
     folder = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SEARCH_DIR": str(folder / "search"), "SEARCH_BACKEND": backend,
-              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    config = {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": "bench",
+        "SEARCH_DIR": str(folder / "search"),
+        "SEARCH_BACKEND": backend,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
     pg_name, admin = None, None
     if backend == "postgres":
         from sqlalchemy import create_engine, text
@@ -166,8 +218,11 @@ def run(size: int, backend: str, words: list[str]) -> float:
             t = time.perf_counter()
             service.search(reader, q)
             cold.append((time.perf_counter() - t) * 1000)
-        print(f"first run of each query, caches cold: p50 {percentile(cold, 50):.1f} ms, p95 {percentile(cold, 95):.1f} ms, "
-              f"max {max(cold):.1f} ms")
+        print(
+            f"first run of each query, caches cold: p50 {percentile(cold, 50):.1f} ms, p95 {percentile(cold, 95):.1f} "
+            f"ms, "
+            f"max {max(cold):.1f} ms"
+        )
         times = []
         for _ in range(3):
             for i, q in enumerate(QUERIES):
@@ -176,8 +231,11 @@ def run(size: int, backend: str, words: list[str]) -> float:
                 found = service.search(user, q)
                 times.append((time.perf_counter() - t) * 1000)
                 assert found.problem is None, found.problem
-        print(f"query latency, as a running server answers, over {len(times)} searches ({len(QUERIES)} queries x 3): p50 {percentile(times, 50):.1f} ms, "
-              f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
+        print(
+            f"query latency, as a running server answers, over {len(times)} searches ({len(QUERIES)} queries x 3): p50 "
+            f"{percentile(times, 50):.1f} ms, "
+            f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+        )
 
         draft = Draft(title="Benchmark quetzalcoatl tip", body="- A tip with the unique word quetzalcoatl.")
         revision = propose_new_tip(find_user("demo.fca"), area_slug="private-law", slug=None, draft=draft)
@@ -198,8 +256,13 @@ def run(size: int, backend: str, words: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
-    parser.add_argument("--backend", choices=["whoosh", "postgres"], nargs="+", default=["whoosh"],
-                        help="one or both: with both, the same corpus is measured on each, and compared")
+    parser.add_argument(
+        "--backend",
+        choices=["whoosh", "postgres"],
+        nargs="+",
+        default=["whoosh"],
+        help="one or both: with both, the same corpus is measured on each, and compared",
+    )
     args = parser.parse_args()
     from cafpedia.config import DEFAULT_CONTENT_DIR
 

@@ -1,7 +1,11 @@
 """CAFpedia: the practice knowledge base for CAFCASS.
 
-`create_app()` reads as the table of contents of the application.
+`create_app()` reads as the table of contents of the application. Its parts are imported
+inside the functions that build the app, on purpose: every module imports `cafpedia.config`
+or `cafpedia.extensions`, and so this package, which must not import every blueprint and
+domain in turn (that would be a circle, and a slow import for a script that needs one model).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -79,7 +83,22 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.standards.routes import bp as standards_bp
     from cafpedia.tips import routes as tips
 
-    for blueprint in (home_bp, accounts_bp, areas_bp, standards_bp, tips.bp, digest_bp, legal_bp, experts_bp, notifications_bp, search_bp, admin_bp, mail_bp, offline_bp, ops_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        areas_bp,
+        standards_bp,
+        tips.bp,
+        digest_bp,
+        legal_bp,
+        experts_bp,
+        notifications_bp,
+        search_bp,
+        admin_bp,
+        mail_bp,
+        offline_bp,
+        ops_bp,
+    ):
         app.register_blueprint(blueprint)
     tips.init_app(app)
     from cafpedia.notifications import routes as notifications

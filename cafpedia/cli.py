@@ -1,7 +1,10 @@
 """The `cafpedia` command group (also `flask --app cafpedia ...`).
 
-init, serve, load, export and create-user: a contract that other tools rely on.
+init, serve, load, export and create-user: a contract that other tools rely on. Each
+command imports what it uses inside itself, on purpose: `cafpedia --help`, and the commands
+scripts run often, start without loading every part of the application.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,9 +39,22 @@ def _create_app() -> Flask:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, serve_command, worker_command, send_mail_command, notify_due_command, load_command, export_command,
-                    create_user_command, invite_command, import_people_command, reviews_command, reindex_command, audit_group,
-                    record_command):
+    for command in (
+        init_command,
+        serve_command,
+        worker_command,
+        send_mail_command,
+        notify_due_command,
+        load_command,
+        export_command,
+        create_user_command,
+        invite_command,
+        import_people_command,
+        reviews_command,
+        reindex_command,
+        audit_group,
+        record_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -59,7 +75,10 @@ def database_is_empty() -> bool:
 
     if not inspect(db.engine).has_table("alembic_version"):
         return True
-    return db.session.scalar(select(User.id).limit(1)) is None and db.session.scalar(select(PracticeArea.id).limit(1)) is None
+    return (
+        db.session.scalar(select(User.id).limit(1)) is None
+        and db.session.scalar(select(PracticeArea.id).limit(1)) is None
+    )
 
 
 def initialise(load_demo: bool) -> None:
@@ -96,7 +115,13 @@ def demo_sign_ins() -> list[tuple[str, str, str]]:
         if not isinstance(item, dict) or not item.get("demo") or not item.get("password"):
             continue
         user = db.session.scalar(select(User).where(User.username == item.get("username")))
-        if user and user.active and user.demo and user.password_hash and check_password_hash(user.password_hash, str(item["password"])):
+        if (
+            user
+            and user.active
+            and user.demo
+            and user.password_hash
+            and check_password_hash(user.password_hash, str(item["password"]))
+        ):
             rows.append((user.username, ", ".join(sorted(user.roles)), str(item["password"])))
     return rows
 
@@ -125,9 +150,20 @@ def init_command(no_demo: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600), help="Seconds before a stuck worker is restarted.")
-@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
-              help="Also run one `cafpedia worker` (mail, search, reminders) beside the web server.")
+@click.option(
+    "--timeout",
+    default=60,
+    show_default=True,
+    type=click.IntRange(5, 3600),
+    help="Seconds before a stuck worker is restarted.",
+)
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Also run one `cafpedia worker` (mail, search, reminders) beside the web server.",
+)
 @with_appcontext
 def serve_command(host: str, port: int, workers: int, timeout: int, with_worker: bool) -> None:
     """Run CAFpedia with gunicorn, initialising an empty database first."""
@@ -138,9 +174,12 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
         upgrade_database()  # never loads demo accounts into a database set up with --no-demo
     print_demo_sign_ins()
     if db.engine.dialect.name == "postgresql" and not os.environ.get("CAFPEDIA_SECRET_KEY"):
-        click.echo("Note: CAFPEDIA_SECRET_KEY is not set, so this machine signs cookies with a key of its own "
-                   f"({current_app.instance_path}/secret_key). With several app machines, give them all the same "
-                   "CAFPEDIA_SECRET_KEY, or a person signed in on one is signed out on the next.", err=True)
+        click.echo(
+            "Note: CAFPEDIA_SECRET_KEY is not set, so this machine signs cookies with a key of its own "
+            f"({current_app.instance_path}/secret_key). With several app machines, give them all the same "
+            "CAFPEDIA_SECRET_KEY, or a person signed in on one is signed out on the next.",
+            err=True,
+        )
     db.session.remove()
     db.engine.dispose()  # workers open their own connections
     click.echo(f"\nCAFpedia is at http://{host}:{port}/  (Ctrl+C stops it)\n")
@@ -149,7 +188,11 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
     # Before the workers start: each process's metrics go to files that /metrics adds up.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder(current_app.instance_path)
 
-    helper = subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--exit-with-parent"]) if with_worker else None
+    helper = (
+        subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--exit-with-parent"])
+        if with_worker
+        else None
+    )
     try:
         run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
     finally:
@@ -171,8 +214,12 @@ def _refuse_bad_settings(command: str) -> None:
 
 
 @click.command("worker")
-@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between rounds.")
-@click.option("--exit-with-parent", is_flag=True, hidden=True, help="Stop when the process that started it stops (for serve).")
+@click.option(
+    "--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between rounds."
+)
+@click.option(
+    "--exit-with-parent", is_flag=True, hidden=True, help="Stop when the process that started it stops (for serve)."
+)
 @with_appcontext
 def worker_command(interval: float, exit_with_parent: bool) -> None:
     """Send mail, update the search index and send reminders, continuously (Ctrl+C stops)."""
@@ -194,9 +241,11 @@ def send_mail_command() -> None:
 
     result = outbox.drain()
     counts = outbox.counts()
-    click.echo(f"Mail: {result.sent} sent, {result.deferred} to retry later, {result.failed} failed."
-               + (f" The server: {result.error}." if result.error else "")
-               + f" Outbox now: {counts['queued']} waiting, {counts['failed']} failed.")
+    click.echo(
+        f"Mail: {result.sent} sent, {result.deferred} to retry later, {result.failed} failed."
+        + (f" The server: {result.error}." if result.error else "")
+        + f" Outbox now: {counts['queued']} waiting, {counts['failed']} failed."
+    )
     if result.error:
         sys.exit(1)
 
@@ -208,7 +257,9 @@ def notify_due_command() -> None:
     from cafpedia.notifications.jobs import run_due
 
     report = run_due()
-    click.echo(f"Review reminders: {report.reminders}; escalations: {report.escalations}; daily summaries: {report.summaries}.")
+    click.echo(
+        f"Review reminders: {report.reminders}; escalations: {report.escalations}; daily summaries: {report.summaries}."
+    )
 
 
 # --- Content -------------------------------------------------------------------------------
@@ -258,7 +309,10 @@ def load_command(directory: Path) -> None:
 
     refreshed = search.drain(timeout=10.0)
     left = search.queue_length()
-    click.echo(f"Search index: {refreshed} document(s) refreshed" + (f"; {left} still queued (run cafpedia reindex)." if left else "."))
+    click.echo(
+        f"Search index: {refreshed} document(s) refreshed"
+        + (f"; {left} still queued (run cafpedia reindex)." if left else ".")
+    )
 
 
 @click.command("export")
@@ -291,7 +345,11 @@ def _reindex(quiet: bool = False) -> int:
 
 
 @click.command("reindex")
-@click.option("--check", is_flag=True, help="Only compare the index with the database: list what differs, exit 1 if anything does.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only compare the index with the database: list what differs, exit 1 if anything does.",
+)
 @with_appcontext
 def reindex_command(check: bool) -> None:
     """Rebuild the search index from the database (the database is the truth)."""
@@ -309,16 +367,25 @@ def _check_index() -> None:
         found = search.check_index()
     except SearchUnavailable as exc:
         raise click.ClickException(f"cannot check the search index: {exc}") from exc
-    for label, keys in (("missing from the index", found.missing), ("in the index, gone from the database", found.extra),
-                        ("different in the index", found.differ)):
+    for label, keys in (
+        ("missing from the index", found.missing),
+        ("in the index, gone from the database", found.extra),
+        ("different in the index", found.differ),
+    ):
         for key in keys:
             click.echo(f"{key}: {label}")
     if found.changed_meanwhile:
-        click.echo(f"{len(found.changed_meanwhile)} document(s) changed while the check ran; they are queued, not drift: "
-                   + ", ".join(found.changed_meanwhile[:10]) + (" …" if len(found.changed_meanwhile) > 10 else ""))
+        click.echo(
+            f"{len(found.changed_meanwhile)} document(s) changed while the check ran; they are queued, not drift: "
+            + ", ".join(found.changed_meanwhile[:10])
+            + (" …" if len(found.changed_meanwhile) > 10 else "")
+        )
     if found.drift:
-        click.echo(f"The search index differs from the database in {len(found.drift)} of {found.documents} document(s). "
-                   "`cafpedia reindex` rebuilds it.", err=True)
+        click.echo(
+            f"The search index differs from the database in {len(found.drift)} of {found.documents} document(s). "
+            "`cafpedia reindex` rebuilds it.",
+            err=True,
+        )
         raise SystemExit(1)
     click.echo(f"The search index agrees with the database: {found.documents} document(s).")
 
@@ -327,7 +394,13 @@ def _check_index() -> None:
 
 
 @click.command("reviews")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650), help="Also list tips due within this many days.")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(0, 3650),
+    help="Also list tips due within this many days.",
+)
 @with_appcontext
 def reviews_command(days: int) -> None:
     """Print the tips due or overdue for review, by area and lead manager."""
@@ -337,7 +410,9 @@ def reviews_command(days: int) -> None:
     from cafpedia.tips.reviewing import due_for_review
 
     today = clock.today()
-    tips = sorted(due_for_review(None, within_days=days, today=today), key=lambda t: (t.area.position, t.area.title, t.review_by))
+    tips = sorted(
+        due_for_review(None, within_days=days, today=today), key=lambda t: (t.area.position, t.area.title, t.review_by)
+    )
     if not tips:
         click.echo(f"No tip is overdue or due for review in the next {days} days.")
         return
@@ -367,15 +442,21 @@ def _read_password() -> str:
 @click.option("--name", default=None, help="Full name (default: from the username).")
 @click.option("--email", default="", help="Email address.")
 @with_appcontext
-def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str, ...], name: str | None, email: str) -> None:
+def create_user_command(
+    username: str, roles: tuple[str, ...], areas: tuple[str, ...], name: str | None, email: str
+) -> None:
     """Create an account; the password is asked for, or read from standard input."""
     from cafpedia.accounts import services
     from cafpedia.core.errors import ValidationError
 
-    name = name or " ".join(part.capitalize() for part in username.replace("_", ".").replace("-", ".").split(".") if part)
+    name = name or " ".join(
+        part.capitalize() for part in username.replace("_", ".").replace("-", ".").split(".") if part
+    )
     password = _read_password()
     try:
-        user = services.create_user(None, username=username, name=name, email=email, roles=roles, areas=areas, password=password)
+        user = services.create_user(
+            None, username=username, name=name, email=email, roles=roles, areas=areas, password=password
+        )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -385,10 +466,11 @@ def create_user_command(username: str, roles: tuple[str, ...], areas: tuple[str,
     click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")
 
 
-
 @click.command("invite")
 @click.argument("username", required=False)
-@click.option("--all-without-password", is_flag=True, help="Invite every active person with an email address and no password.")
+@click.option(
+    "--all-without-password", is_flag=True, help="Invite every active person with an email address and no password."
+)
 @with_appcontext
 def invite_command(username: str | None, all_without_password: bool) -> None:
     """Email a person (or everyone without a password) a one-time link to set their password."""
@@ -410,9 +492,10 @@ def invite_command(username: str | None, all_without_password: bool) -> None:
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.plainly()) from exc
-    click.echo(f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
-               "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`.")
-
+    click.echo(
+        f"Invited {len(people)} person(s): {', '.join(p.username for p in people) or 'nobody was without a password'}. "
+        "The mail goes out with the next `cafpedia worker` round or `cafpedia send-mail`."
+    )
 
 
 @click.group("audit")
@@ -437,11 +520,19 @@ def audit_verify_command() -> None:
 
 @click.command("record")
 @click.argument("slug")
-@click.option("--as-at", "day", required=True, help="The day, YYYY-MM-DD: the page as readers saw it at the end of that day (UK time).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The PDF file to write.")
+@click.option(
+    "--as-at",
+    "day",
+    required=True,
+    help="The day, YYYY-MM-DD: the page as readers saw it at the end of that day (UK time).",
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The PDF file to write."
+)
 @with_appcontext
 def record_command(slug: str, day: str, out: Path) -> None:
-    """Write the record of a tip or guidance page as at a day, as a PDF: text, approval, checklist, standards, fingerprint."""
+    """Write the record of a tip or guidance page as at a day, as a PDF: text, approval,
+    checklist, standards, fingerprint."""
     from cafpedia.core import as_at as dates
     from cafpedia.core.clock import format_date, today
     from cafpedia.core.pdf import PdfUnavailable
@@ -463,8 +554,10 @@ def record_command(slug: str, day: str, out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     out.write_bytes(pdf)
     db.session.commit()
-    click.echo(f"Wrote {out}: “{then.revision.title}” as at {format_date(then.day)}, revision {then.revision.number}, "
-               f"fingerprint {then.fingerprint()}.")
+    click.echo(
+        f"Wrote {out}: “{then.revision.title}” as at {format_date(then.day)}, revision {then.revision.number}, "
+        f"fingerprint {then.fingerprint()}."
+    )
 
 
 @click.command("import-people")
@@ -483,8 +576,10 @@ def import_people_command(csv_file: Path) -> None:
         db.session.commit()
     except PeopleImportError as exc:
         _refused("imported", csv_file, exc.problems)
-    click.echo(f"Imported {csv_file}: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
-               "New people have no password yet: `cafpedia invite --all-without-password` emails them a link.")
+    click.echo(
+        f"Imported {csv_file}: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
+        "New people have no password yet: `cafpedia invite --all-without-password` emails them a link."
+    )
 
 
 if __name__ == "__main__":

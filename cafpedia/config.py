@@ -1,4 +1,5 @@
 """Configuration: defaults, CAFPEDIA_* environment overrides, and a mapping passed by tests."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -28,7 +29,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -88,24 +89,32 @@ class ConfigError(ValueError):
 
 def check_sign_in_settings(config: Mapping[str, Any]) -> None:
     if config["PASSWORD_SIGN_IN"] not in ("everyone", "admins"):
-        raise ConfigError(f"CAFPEDIA_PASSWORD_SIGN_IN must be 'everyone' or 'admins', not {config['PASSWORD_SIGN_IN']!r}.")
+        raise ConfigError(
+            f"CAFPEDIA_PASSWORD_SIGN_IN must be 'everyone' or 'admins', not {config['PASSWORD_SIGN_IN']!r}."
+        )
     issuer = config["OIDC_ISSUER"]
     if issuer:
         if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ConfigError(f"CAFPEDIA_OIDC_ISSUER must be an https:// address (plain http only on this machine), not {issuer!r}.")
+            raise ConfigError(
+                f"CAFPEDIA_OIDC_ISSUER must be an https:// address (plain http only on this machine), not {issuer!r}."
+            )
         missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config[name]]
         if missing:
-            raise ConfigError("CAFPEDIA_OIDC_ISSUER is set, so set " + " and ".join(f"CAFPEDIA_{m}" for m in missing) + " too.")
+            raise ConfigError(
+                "CAFPEDIA_OIDC_ISSUER is set, so set " + " and ".join(f"CAFPEDIA_{m}" for m in missing) + " too."
+            )
     elif config["PASSWORD_SIGN_IN"] == "admins":
-        raise ConfigError("CAFPEDIA_PASSWORD_SIGN_IN=admins needs an identity provider (CAFPEDIA_OIDC_ISSUER), "
-                          "or nobody but administrators could sign in.")
+        raise ConfigError(
+            "CAFPEDIA_PASSWORD_SIGN_IN=admins needs an identity provider (CAFPEDIA_OIDC_ISSUER), "
+            "or nobody but administrators could sign in."
+        )
 
 
 REDIS_TIMEOUT = 0.25  # seconds: a Redis that does not answer must not hold a request up
 
 
 def parse_networks(value) -> tuple:
-    """"127.0.0.1, 10.0.0.0/8" -> the networks; ConfigError naming the entry that is not one."""
+    """ "127.0.0.1, 10.0.0.0/8" -> the networks; ConfigError naming the entry that is not one."""
     if isinstance(value, tuple):
         return value
     networks = []
@@ -114,7 +123,9 @@ def parse_networks(value) -> tuple:
             try:
                 networks.append(ipaddress.ip_network(entry.strip(), strict=False))
             except ValueError:
-                raise ConfigError(f"CAFPEDIA_METRICS_ALLOW: {entry.strip()!r} is not an address or network (e.g. 10.0.0.0/8)") from None
+                raise ConfigError(
+                    f"CAFPEDIA_METRICS_ALLOW: {entry.strip()!r} is not an address or network (e.g. 10.0.0.0/8)"
+                ) from None
     return tuple(networks)
 
 
@@ -181,7 +192,11 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "PASSWORD_SIGN_IN": (os.environ.get("CAFPEDIA_PASSWORD_SIGN_IN") or "everyone").strip().lower(),
     }
     config.update(overrides)
-    if config["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in overrides and not os.environ.get("CAFPEDIA_RATELIMIT_STORAGE"):
+    if (
+        config["REDIS_URL"]
+        and "RATELIMIT_STORAGE_URI" not in overrides
+        and not os.environ.get("CAFPEDIA_RATELIMIT_STORAGE")
+    ):
         # Limits counted in Redis, shared by every machine; in each process while Redis is down.
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
         config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
@@ -193,7 +208,5 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
     check_sign_in_settings(config)
     if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = os.environ.get("CAFPEDIA_SECRET_KEY") or secret_key_from_instance(
-            instance_path
-        )
+        config["SECRET_KEY"] = os.environ.get("CAFPEDIA_SECRET_KEY") or secret_key_from_instance(instance_path)
     return config

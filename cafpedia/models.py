@@ -1,4 +1,5 @@
 """Every model, imported in one place so that the metadata knows every table."""
+
 from cafpedia.accounts.models import AccessRequest, Invitation, User, UserRole, UserSession, user_areas  # noqa: F401
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
 from cafpedia.core.audit import AuditEntry  # noqa: F401

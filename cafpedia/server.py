@@ -1,4 +1,5 @@
 """The production WSGI server: gunicorn, with one app per worker process."""
+
 from __future__ import annotations
 
 import gc

@@ -6,6 +6,7 @@ search change log. Several workers may
 run at once (on one machine or several): each message is claimed by one of them, each
 reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in hand.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,13 +49,18 @@ def run_round(*, jobs: bool, echo=None) -> None:
             echo(f"audit chain: {checked.message}")
     result = outbox.drain()
     if echo and (result.sent or result.deferred or result.failed):
-        echo(f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed" + (f" ({result.error})" if result.error else ""))
+        echo(
+            f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed"
+            + (f" ({result.error})" if result.error else "")
+        )
     search.drain(timeout=2.0)  # one query when this machine's index is up to date
     if jobs:
         search.prune()
 
 
-def run(*, interval: float = 1.0, echo=None, stop: threading.Event | None = None, exit_with_parent: bool = False) -> None:
+def run(
+    *, interval: float = 1.0, echo=None, stop: threading.Event | None = None, exit_with_parent: bool = False
+) -> None:
     stop = stop or threading.Event()
     parent = os.getppid()
 

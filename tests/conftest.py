@@ -6,6 +6,7 @@ this run creates and drops. The PostgreSQL runs are marked `postgres` and are
 skipped, with the reason, when no server answers, unless
 CAFPEDIA_REQUIRE_POSTGRES=1 (as in CI), where that is an error.
 """
+
 from __future__ import annotations
 
 import os
@@ -164,8 +165,13 @@ def _empty_database(url: str) -> None:
             return
         for table in _table_names():
             conn.execute(text(f'DELETE FROM "{table}"'))
-        conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                          "WHERE c.relkind = 'S' AND n.nspname = 'public'"))
+        conn.execute(
+            text(
+                "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                "c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = 'public'"
+            )
+        )
 
 
 def _search_backend(request) -> str:
@@ -200,7 +206,8 @@ class DemoSnapshots:
             with app.app_context():
                 load_folder(DEFAULT_CONTENT_DIR)
                 db.session.commit()
-                service.ensure_index()  # built, as `cafpedia init` leaves it (else each test's first search would build it)
+                # built, as `cafpedia init` leaves it (else each test's first search would build it)
+                service.ensure_index()
                 db.session.remove()
                 db.engine.dispose()
 
@@ -240,8 +247,12 @@ class DemoSnapshots:
                 conn.execute(text(f"CREATE SCHEMA {schema}"))
                 for table in _table_names():
                     conn.execute(text(f'CREATE TABLE {schema}."{table}" AS TABLE public."{table}"'))
-                sequences = conn.execute(text("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
-                                              "WHERE schemaname = 'public'")).all()
+                sequences = conn.execute(
+                    text(
+                        "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+                        "WHERE schemaname = 'public'"
+                    )
+                ).all()
             built = self._built["postgres", backend] = (folder, sequences)
         folder, sequences = built
         with _reset_engine(url).begin() as conn:
@@ -253,7 +264,10 @@ class DemoSnapshots:
                 conn.execute(text(f'DELETE FROM public."{table}"'))
                 conn.execute(text(f'INSERT INTO public."{table}" SELECT * FROM {schema}."{table}"'))
             for sequence, last_value in sequences:
-                conn.execute(text("SELECT setval(:s, :v, :called)"), {"s": sequence, "v": last_value or 1, "called": last_value is not None})
+                conn.execute(
+                    text("SELECT setval(:s, :v, :called)"),
+                    {"s": sequence, "v": last_value or 1, "called": last_value is not None},
+                )
         self._copy_folders(folder, tmp_path)
         return url
 
@@ -396,10 +410,25 @@ def runner(app):
 def make_user(app):
     from cafpedia.accounts import services
 
-    def build(username: str = "jo.smith", roles=("practitioner",), *, areas=(), password: str | None = TEST_PASSWORD, name=None, email="", active=True):
+    def build(
+        username: str = "jo.smith",
+        roles=("practitioner",),
+        *,
+        areas=(),
+        password: str | None = TEST_PASSWORD,
+        name=None,
+        email="",
+        active=True,
+    ):
         user = services.create_user(
-            None, username=username, name=name or username.replace(".", " ").title(), email=email,
-            roles=list(roles), areas=list(areas), password=password, active=active,
+            None,
+            username=username,
+            name=name or username.replace(".", " ").title(),
+            email=email,
+            roles=list(roles),
+            areas=list(areas),
+            password=password,
+            active=active,
         )
         db.session.commit()
         return user
@@ -413,8 +442,12 @@ def make_area(app):
 
     def build(slug: str = "private-law", title: str | None = None, *, lead=None, deputies=(), summary=""):
         area = services.create_area(
-            None, slug=slug, title=title or slug.replace("-", " ").capitalize(), summary=summary,
-            lead=lead, deputies=list(deputies),
+            None,
+            slug=slug,
+            title=title or slug.replace("-", " ").capitalize(),
+            summary=summary,
+            lead=lead,
+            deputies=list(deputies),
         )
         db.session.commit()
         return area

@@ -1,4 +1,5 @@
 """The `cafpedia` command line: init, load, export, create-user (a contract for other tools)."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,9 @@ def test_init_without_demo(app, runner):
 
 
 def test_load_reports_every_problem_and_exits_non_zero(app, runner, tmp_path):
-    (tmp_path / "users.yml").write_text("- username: jo.smith\n  name: Jo\n  roles: [wizard]\n- username: x\n  name: X\n  roles: [admin]\n")
+    (tmp_path / "users.yml").write_text(
+        "- username: jo.smith\n  name: Jo\n  roles: [wizard]\n- username: x\n  name: X\n  roles: [admin]\n"
+    )
     result = runner.invoke(args=["load", str(tmp_path)])
     assert result.exit_code == 1
     assert "Nothing was loaded: 2 problem(s)" in result.output
@@ -46,13 +49,24 @@ def test_load_export_round_trip_through_the_command_line(app, runner, tmp_path):
     assert "16 unchanged" in counts and " new" not in counts
     result = runner.invoke(args=["export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["areas.yml", "audit.jsonl", "digest", "experts", "legal", "standards.yml", "tips",
-                                                                 "users.yml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "areas.yml",
+        "audit.jsonl",
+        "digest",
+        "experts",
+        "legal",
+        "standards.yml",
+        "tips",
+        "users.yml",
+    ]
 
 
 def test_create_user_reads_the_password_from_standard_input(app, runner):
     runner.invoke(args=["load", str(DEFAULT_CONTENT_DIR)])
-    result = runner.invoke(args=["create-user", "sam.jones", "--role", "lead_manager", "--area", "adoption", "--email", "sam@example.org"], input="a-long-enough-password\n")
+    result = runner.invoke(
+        args=["create-user", "sam.jones", "--role", "lead_manager", "--area", "adoption", "--email", "sam@example.org"],
+        input="a-long-enough-password\n",
+    )
     assert result.exit_code == 0, result.output
     user = find_user("sam.jones")
     assert user.name == "Sam Jones" and user.roles == {"lead_manager"} and [a.slug for a in user.areas] == ["adoption"]
@@ -74,7 +88,11 @@ def test_create_user_names_bad_input(app, runner):
 
 def test_console_script_on_a_fresh_database(tmp_path):
     """The installed `cafpedia` script, as a new user runs it."""
-    env = {**os.environ, "CAFPEDIA_INSTANCE_DIR": str(tmp_path / "instance"), "CAFPEDIA_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    env = {
+        **os.environ,
+        "CAFPEDIA_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CAFPEDIA_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+    }
     env.pop("CAFPEDIA_SECRET_KEY", None)
     script = Path(sys.executable).with_name("cafpedia")
     result = subprocess.run([str(script), "init"], env=env, capture_output=True, text=True, timeout=120)

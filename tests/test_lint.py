@@ -1,5 +1,6 @@
 """The code follows the project's lint rules, including ruff's DTZ rules: nothing but
 cafpedia/core/clock.py asks the system for the time, so tests can pin it."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,7 +24,21 @@ def _ruff() -> str:
 
 
 def test_ruff_finds_nothing():
-    result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--output-format", "concise", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted():
+    """ruff format, at the project's line length: a diff that only moves code about says so."""
+    result = subprocess.run(
+        [_ruff(), "format", "--check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -32,8 +47,16 @@ def test_the_clock_rules_catch_the_system_clock():
     package would fail the check above. The probe is only text handed to ruff, never run;
     it is assembled from parts so that it reads no clock here."""
     calls = ("date." + "today()", "datetime." + "now()", "datetime." + "now(UTC)")
-    source = "from datetime import UTC, date, datetime\n\n" + "".join(f"{name} = {call}\n" for name, call in zip("ABC", calls, strict=True))
-    result = subprocess.run([_ruff(), "check", "--no-cache", "--output-format", "concise", "--stdin-filename", "cafpedia/probe.py", "-"],
-                            cwd=ROOT, input=source, capture_output=True, text=True, timeout=60)
+    source = "from datetime import UTC, date, datetime\n\n" + "".join(
+        f"{name} = {call}\n" for name, call in zip("ABC", calls, strict=True)
+    )
+    result = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--output-format", "concise", "--stdin-filename", "cafpedia/probe.py", "-"],
+        cwd=ROOT,
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "DTZ011" in result.stdout and "DTZ005" in result.stdout, result.stdout
     assert result.stdout.count("TID251") == 3, result.stdout  # even an aware now() must come from the clock

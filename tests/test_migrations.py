@@ -1,4 +1,5 @@
 """The Alembic migrations and the models describe the same schema."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

@@ -1,4 +1,5 @@
 """users.yml in a content folder: the accounts, never with secrets on export."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,8 +77,15 @@ class UsersSection:
                 )
             if username:
                 found[username] = UserRecord(
-                    username, (name or "").strip(), (email or "").strip(), roles, areas,
-                    password or None, demo, active, record.line,
+                    username,
+                    (name or "").strip(),
+                    (email or "").strip(),
+                    roles,
+                    areas,
+                    password or None,
+                    demo,
+                    active,
+                    record.line,
                 )
         ctx.records[self.name] = found
 
@@ -88,14 +96,24 @@ class UsersSection:
         for rec in ctx.records[self.name].values():
             unknown = [a for a in rec.areas if a not in file_areas | db_areas]
             if unknown:
-                ctx.problem(FILE, rec.line, "areas", f"user {rec.username}: unknown area {', '.join(unknown)} (not in areas.yml nor in the database)")
+                ctx.problem(
+                    FILE,
+                    rec.line,
+                    "areas",
+                    f"user {rec.username}: unknown area {', '.join(unknown)} (not in areas.yml nor in the database)",
+                )
             if LEAD_MANAGER not in rec.roles or not rec.active:
                 # Areas in the database (and not redefined by this folder) that they moderate.
                 user = services.find_user(rec.username)
                 kept = [a.title for a in (areas_led_by(user) if user else []) if a.slug not in file_areas]
                 if kept:
-                    ctx.problem(FILE, rec.line, "roles", f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
-                                "keep the lead_manager role and the account active, or name someone else there in areas.yml")
+                    ctx.problem(
+                        FILE,
+                        rec.line,
+                        "roles",
+                        f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
+                        "keep the lead_manager role and the account active, or name someone else there in areas.yml",
+                    )
         admins_before = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
         admins_after = set(admins_before)
         for rec in ctx.records[self.name].values():
@@ -112,9 +130,12 @@ class UsersSection:
             user = services.find_user(rec.username)
             if user is None:
                 user = User(
-                    username=rec.username, name=rec.name, email=rec.email,
+                    username=rec.username,
+                    name=rec.name,
+                    email=rec.email,
                     password_hash=services.hash_password(rec.password) if rec.password else None,
-                    demo=rec.demo, active=rec.active,
+                    demo=rec.demo,
+                    active=rec.active,
                 )
                 db.session.add(user)
                 before[rec.username] = None
@@ -138,7 +159,9 @@ class UsersSection:
                 audit.record(ctx.actor, "user.create", "user", rec.username, after=after, summary="cafpedia load")
                 ctx.count("users", "new")
             elif after != before:
-                audit.record(ctx.actor, "user.update", "user", rec.username, before=before, after=after, summary="cafpedia load")
+                audit.record(
+                    ctx.actor, "user.update", "user", rec.username, before=before, after=after, summary="cafpedia load"
+                )
                 ctx.count("users", "updated")
             else:
                 ctx.count("users", "unchanged")

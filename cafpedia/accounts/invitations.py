@@ -4,6 +4,7 @@ For accounts loaded without a password (every real account, by the content contr
 administrator presses "Email an invitation", or runs `cafpedia invite`. The link works once,
 for 72 hours, and only the newest invitation of a person works.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -39,30 +40,54 @@ def invite(actor, user: User) -> Invitation:
     if not user.active:
         raise NotAllowed(f"{user.name}'s account is deactivated: reactivate it before inviting them.")
     if not may_use_password(user):
-        raise NotAllowed(f"{user.name} signs in with their organisation account: here passwords are only for administrators "
-                         "(CAFPEDIA_PASSWORD_SIGN_IN=admins).")
+        raise NotAllowed(
+            f"{user.name} signs in with their organisation account: here passwords are only for administrators "
+            "(CAFPEDIA_PASSWORD_SIGN_IN=admins)."
+        )
     if not (user.email or "").strip():
         raise ValidationError({"email": f"{user.name} has no email address: add one, then send the invitation."})
     now = utcnow()
-    db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.closed_at.is_(None)).values(closed_at=now))
+    db.session.execute(
+        update(Invitation).where(Invitation.user_id == user.id, Invitation.closed_at.is_(None)).values(closed_at=now)
+    )
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(user_id=user.id, token_hash=token_hash(token), invited_by_id=getattr(actor, "id", None), created_at=now,
-                            expires_at=now + VALID_FOR)
+    invitation = Invitation(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        invited_by_id=getattr(actor, "id", None),
+        created_at=now,
+        expires_at=now + VALID_FOR,
+    )
     db.session.add(invitation)
-    enqueue(user, "invitation", Letter(
-        subject="Set your CAFpedia password",
-        paragraphs=[f"You have an account on CAFpedia, CAFCASS's practice knowledge base, with the username {user.username}.",
-                    f"Choose your password with the link below. It works once, until {format_datetime(invitation.expires_at)}."],
-        links=[("Set your password", f"/invitation/{token}")],
-        footer="If you did not expect this, you can ignore it: nothing changes until the link is used."))
-    audit.record(actor, "user.invite", "user", user.username, summary=f"Invitation emailed to {user.email}; valid for 72 hours.")
+    enqueue(
+        user,
+        "invitation",
+        Letter(
+            subject="Set your CAFpedia password",
+            paragraphs=[
+                f"You have an account on CAFpedia, CAFCASS's practice knowledge base, with the username "
+                f"{user.username}.",
+                f"Choose your password with the link below. It works once, until "
+                f"{format_datetime(invitation.expires_at)}.",
+            ],
+            links=[("Set your password", f"/invitation/{token}")],
+            footer="If you did not expect this, you can ignore it: nothing changes until the link is used.",
+        ),
+    )
+    audit.record(
+        actor, "user.invite", "user", user.username, summary=f"Invitation emailed to {user.email}; valid for 72 hours."
+    )
     return invitation
 
 
 def invite_all_without_password(actor) -> list[User]:
     """Invite every active person with an email address and no password (only the
     administrators among them when passwords are for administrators only)."""
-    query = select(User).where(User.active.is_(True), User.password_hash.is_(None), User.email != "").order_by(User.username)
+    query = (
+        select(User)
+        .where(User.active.is_(True), User.password_hash.is_(None), User.email != "")
+        .order_by(User.username)
+    )
     if passwords_for_admins_only():
         query = query.where(User.role_rows.any(role=ADMIN))
     people = list(db.session.scalars(query))
@@ -77,15 +102,25 @@ def open_invitation(token: str) -> Invitation:
     if token and len(token) <= TOKEN_MAX:
         invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
     if invitation is None:
-        raise InvitationError("This link is not one CAFpedia sent, or it was copied incompletely. Ask an administrator for a new invitation.")
+        raise InvitationError(
+            "This link is not one CAFpedia sent, or it was copied incompletely. Ask an administrator for a new "
+            "invitation."
+        )
     if invitation.closed_at is not None:
-        raise InvitationError("This link has already been used, or a newer invitation replaced it. Sign in, or ask an administrator for a new invitation.")
+        raise InvitationError(
+            "This link has already been used, or a newer invitation replaced it. Sign in, or ask an administrator for "
+            "a new invitation."
+        )
     if invitation.expires_at <= utcnow():
-        raise InvitationError("This link has expired: invitations work for 72 hours. Ask an administrator for a new one.")
+        raise InvitationError(
+            "This link has expired: invitations work for 72 hours. Ask an administrator for a new one."
+        )
     if not invitation.user.active:
         raise InvitationError("This account is deactivated. Ask an administrator if you still need access.")
     if not may_use_password(invitation.user):
-        raise InvitationError("Here, passwords are only for administrators: sign in with your organisation account instead.")
+        raise InvitationError(
+            "Here, passwords are only for administrators: sign in with your organisation account instead."
+        )
     return invitation
 
 
@@ -95,7 +130,11 @@ def accept(token: str, password: str) -> User:
     problem = password_problem(password or "")
     if problem:
         raise ValidationError({"password": problem})
-    closed = db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.closed_at.is_(None)).values(closed_at=utcnow()))
+    closed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.closed_at.is_(None))
+        .values(closed_at=utcnow())
+    )
     if closed.rowcount != 1:  # the same link, pressed twice at once
         raise InvitationError("This link has already been used. Sign in with the password you chose.")
     user = invitation.user
@@ -103,5 +142,7 @@ def accept(token: str, password: str) -> User:
     user.failed_sign_ins, user.locked_until = 0, None
     user.session_version += 1
     db.session.flush()
-    audit.record(user, "user.invitation_accepted", "user", user.username, summary="Password set from an emailed invitation.")
+    audit.record(
+        user, "user.invitation_accepted", "user", user.username, summary="Password set from an emailed invitation."
+    )
     return user

@@ -1,4 +1,5 @@
 """Accounts and their roles."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -49,14 +50,14 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserRole.role"
     )
-    areas = relationship(
-        "PracticeArea", secondary=user_areas, order_by="PracticeArea.position"
-    )
+    areas = relationship("PracticeArea", secondary=user_areas, order_by="PracticeArea.position")
 
     def moderates_an_area(self) -> bool:
         """Lead manager or deputy of at least one area of practice (one query)."""
         deputy_of = select(area_deputies.c.area_id).where(area_deputies.c.user_id == self.id)
-        led = select(PracticeArea.id).where(or_(PracticeArea.lead_id == self.id, PracticeArea.id.in_(deputy_of))).limit(1)
+        led = (
+            select(PracticeArea.id).where(or_(PracticeArea.lead_id == self.id, PracticeArea.id.in_(deputy_of))).limit(1)
+        )
         return db.session.scalar(led) is not None
 
     @property

@@ -9,6 +9,7 @@ account by `accounts.identity`. Roles and areas always stay CAFpedia's own.
 Anything that goes wrong with the provider (down, slow, a refused or forged token, a
 mismatched issuer) becomes `SignInUnavailable`: the person sees a plain page, never a 500.
 """
+
 from __future__ import annotations
 
 import logging
@@ -94,9 +95,12 @@ def claims_from_return() -> dict:
         metadata = _checked_metadata()
         # The token must be from this issuer and for this client: Authlib checks only the
         # issuer unless told (an `aud` naming another client, with our `azp`, would pass).
-        token = _client().authorize_access_token(claims_options={
-            "iss": {"essential": True, "values": [metadata["issuer"]]},
-            "aud": {"essential": True, "values": [current_app.config["OIDC_CLIENT_ID"]]}})
+        token = _client().authorize_access_token(
+            claims_options={
+                "iss": {"essential": True, "values": [metadata["issuer"]]},
+                "aud": {"essential": True, "values": [current_app.config["OIDC_CLIENT_ID"]]},
+            }
+        )
         claims = dict(token.get("userinfo") or {})
         if not claims.get("sub") or not claims.get("iss"):
             raise ValueError("the provider's answer held no ID token with a subject and an issuer")

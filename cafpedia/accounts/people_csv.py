@@ -5,6 +5,7 @@ new username makes an account without a password (invite them: `cafpedia invite
 --all-without-password`); a known one has its name, email, roles and areas brought into line.
 Roles and areas are separated by ";" (or "|") within their cell.
 """
+
 from __future__ import annotations
 
 import csv
@@ -66,10 +67,18 @@ def read_rows(text: str) -> tuple[list[_Row], list[str]]:
             problems.append(f"line {line}: at most {MAX_ROWS:,} people in one file")
             break
         if None in record:
-            problems.append(f"line {line}: more cells than the {len(header)} columns (a comma inside a name needs quotes)")
+            problems.append(
+                f"line {line}: more cells than the {len(header)} columns (a comma inside a name needs quotes)"
+            )
             continue
-        row = _Row(line, (record["username"] or "").strip().lower(), (record["name"] or "").strip(), (record["email"] or "").strip(),
-                   _cells(record["roles"]), [a.lower() for a in _cells(record["areas"])])
+        row = _Row(
+            line,
+            (record["username"] or "").strip().lower(),
+            (record["name"] or "").strip(),
+            (record["email"] or "").strip(),
+            _cells(record["roles"]),
+            [a.lower() for a in _cells(record["areas"])],
+        )
         if row.username in usernames:
             problems.append(f"line {line}: username {row.username} is also on line {usernames[row.username]}")
         usernames.setdefault(row.username, line)
@@ -107,7 +116,15 @@ def import_people(actor, text: str) -> PeopleImported:
         user = services.find_user(row.username)
         try:
             if user is None:
-                services.create_user(actor, username=row.username, name=row.name, email=row.email, roles=row.roles, areas=row.areas, password=None)
+                services.create_user(
+                    actor,
+                    username=row.username,
+                    name=row.name,
+                    email=row.email,
+                    roles=row.roles,
+                    areas=row.areas,
+                    password=None,
+                )
                 done.created.append(row.username)
                 continue
             before = services.user_snapshot(user)

@@ -1,4 +1,5 @@
 """Signing in and out, one's own account, and the administrators' people pages."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -151,8 +152,13 @@ def account():
 
 def _account_page(form, status: int = 200):
     user = current_user._get_current_object()
-    return render_template("accounts/account.html", form=form, moderates=areas_led_by(user), sessions=services.active_sessions(user),
-                           this_session=services.session_hash(user)), status
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        moderates=areas_led_by(user),
+        sessions=services.active_sessions(user),
+        this_session=services.session_hash(user),
+    ), status
 
 
 @bp.post("/account/password")
@@ -160,8 +166,12 @@ def _account_page(form, status: int = 200):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = commit_or_show_errors(form, lambda: services.change_own_password(
-            current_user._get_current_object(), form.current_password.data, form.new_password.data))
+        user = commit_or_show_errors(
+            form,
+            lambda: services.change_own_password(
+                current_user._get_current_object(), form.current_password.data, form.new_password.data
+            ),
+        )
         if user:
             _signed_in_here(user)  # the session version changed: a new session here
             flash("Your password has been changed. Other devices have been signed out.", "success")
@@ -190,14 +200,20 @@ def people():
     return render_template(
         "accounts/people.html",
         people=services.list_users(role=role, status=status, text=text),
-        role=role, status=status, text=text, roles=ROLES, waiting_requests=identity.waiting_count(),
+        role=role,
+        status=status,
+        text=text,
+        roles=ROLES,
+        waiting_requests=identity.waiting_count(),
     )
 
 
 @bp.get("/admin/people/requests")
 @requires("manage_people")
 def access_requests():
-    return render_template("accounts/access_requests.html", waiting=identity.waiting_requests(), decided=identity.decided_requests())
+    return render_template(
+        "accounts/access_requests.html", waiting=identity.waiting_requests(), decided=identity.decided_requests()
+    )
 
 
 def _get_request(request_id: int) -> AccessRequest:
@@ -207,7 +223,9 @@ def _get_request(request_id: int) -> AccessRequest:
 def suggested_username(access: AccessRequest) -> str:
     local = (access.email.split("@", 1)[0] if access.email else "").lower()
     candidate = "".join(c for c in local if c.isalnum() or c in "._-").strip("._-")
-    return candidate[:64] if services.username_problem(candidate) is None and services.find_user(candidate) is None else ""
+    return (
+        candidate[:64] if services.username_problem(candidate) is None and services.find_user(candidate) is None else ""
+    )
 
 
 @bp.route("/admin/people/requests/<int:request_id>", methods=["GET", "POST"])
@@ -219,19 +237,35 @@ def access_request(request_id: int):
     if request.method == "GET":
         form.username.data, form.name.data, form.roles.data = suggested_username(access), access.name, ["practitioner"]
     if access.status == AccessRequest.WAITING and form.validate_on_submit():
-        user = commit_or_show_errors(form, lambda: identity.grant(
-            current_user, access, username=form.username.data, name=form.name.data, roles=form.roles.data, areas=form.areas.data))
+        user = commit_or_show_errors(
+            form,
+            lambda: identity.grant(
+                current_user,
+                access,
+                username=form.username.data,
+                name=form.name.data,
+                roles=form.roles.data,
+                areas=form.areas.data,
+            ),
+        )
         if user:
-            flash(f"Access granted: {user.name} can sign in now as {user.username}, and has been told by email.", "success")
+            flash(
+                f"Access granted: {user.name} can sign in now as {user.username}, and has been told by email.",
+                "success",
+            )
             return redirect(url_for("accounts.access_requests"))
-    return render_template("accounts/access_request.html", access=access, form=form, confirm_form=ConfirmForm()), form_status(form)
+    return render_template(
+        "accounts/access_request.html", access=access, form=form, confirm_form=ConfirmForm()
+    ), form_status(form)
 
 
 @bp.post("/admin/people/requests/<int:request_id>/decline")
 @requires("manage_people")
 def decline_access(request_id: int):
     access = _get_request(request_id)
-    button_action(lambda: identity.decline(current_user, access), f"Declined: {access.name or access.email} has no access.")
+    button_action(
+        lambda: identity.decline(current_user, access), f"Declined: {access.name or access.email} has no access."
+    )
     return redirect(url_for("accounts.access_requests"))
 
 
@@ -239,8 +273,11 @@ def decline_access(request_id: int):
 @requires("manage_people")
 def forget_identity(username: str):
     user = _get_person(username)
-    button_action(lambda: identity.forget_link(current_user, user),
-               f"{user.username} is no longer linked to the identity provider: their next sign-in there is matched by email again.")
+    button_action(
+        lambda: identity.forget_link(current_user, user),
+        f"{user.username} is no longer linked to the identity provider: their next sign-in there is matched by email "
+        f"again.",
+    )
     return redirect(url_for("accounts.person", username=user.username))
 
 
@@ -262,9 +299,12 @@ def import_people():
                 db.session.rollback()
                 problems = exc.problems
             else:
-                flash(f"Imported: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
-                      "New people have no password yet: invite them from their page, or with `cafpedia invite --all-without-password`.",
-                      "success")
+                flash(
+                    f"Imported: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
+                    "New people have no password yet: invite them from their page, or with `cafpedia invite "
+                    "--all-without-password`.",
+                    "success",
+                )
                 return redirect(url_for("accounts.people"))
     status = 400 if problems or form.errors else 200
     return render_template("accounts/import.html", form=form, problems=problems, columns=people_csv.COLUMNS), status
@@ -282,13 +322,28 @@ def new_person():
     if request.method == "GET":
         form.roles.data = ["practitioner"]
     if form.validate_on_submit():
-        user = commit_or_show_errors(form, lambda: services.create_user(
-            current_user, username=form.username.data, name=form.name.data, email=form.email.data,
-            roles=form.roles.data, areas=form.areas.data, password=form.password.data or None,
-        ))
+        user = commit_or_show_errors(
+            form,
+            lambda: services.create_user(
+                current_user,
+                username=form.username.data,
+                name=form.name.data,
+                email=form.email.data,
+                roles=form.roles.data,
+                areas=form.areas.data,
+                password=form.password.data or None,
+            ),
+        )
         if user:
-            flash(f"Account {user.username} created. " + ("Give them their first password in person or by phone." if user.password_hash else
-                  "They sign in with their organisation account, matched by this email address."), "success")
+            flash(
+                f"Account {user.username} created. "
+                + (
+                    "Give them their first password in person or by phone."
+                    if user.password_hash
+                    else "They sign in with their organisation account, matched by this email address."
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.person", username=user.username))
     return render_template("accounts/person_new.html", form=form, provider=provider), form_status(form)
 
@@ -302,18 +357,33 @@ def person(username: str):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.areas.data = [a.slug for a in user.areas]
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.update_user(
-        current_user, user, name=form.name.data, email=form.email.data,
-        roles=form.roles.data, areas=form.areas.data,
-    )):
+    if form.validate_on_submit() and commit_or_show_errors(
+        form,
+        lambda: services.update_user(
+            current_user,
+            user,
+            name=form.name.data,
+            email=form.email.data,
+            roles=form.roles.data,
+            areas=form.areas.data,
+        ),
+    ):
         flash(f"Changes to {user.username} saved.", "success")
         return redirect(url_for("accounts.person", username=user.username))
     return _person_page(user, form, ResetPasswordForm(), form_status(form))
 
 
 def _person_page(user: User, form, reset_form, status: int):
-    return render_template("accounts/person.html", person=user, form=form, reset_form=reset_form, confirm_form=ConfirmForm(),
-                           moderates=areas_led_by(user), provider=oidc.configured(), password_allowed=services.may_use_password(user)), status
+    return render_template(
+        "accounts/person.html",
+        person=user,
+        form=form,
+        reset_form=reset_form,
+        confirm_form=ConfirmForm(),
+        moderates=areas_led_by(user),
+        provider=oidc.configured(),
+        password_allowed=services.may_use_password(user),
+    ), status
 
 
 @bp.post("/admin/people/<username>/active")
@@ -321,7 +391,10 @@ def _person_page(user: User, form, reset_form, status: int):
 def set_active(username: str):
     user = _get_person(username)
     make_active = request.form.get("active") == "1"
-    button_action(lambda: services.set_active(current_user, user, make_active), f"{user.username} {'reactivated' if make_active else 'deactivated'}.")
+    button_action(
+        lambda: services.set_active(current_user, user, make_active),
+        f"{user.username} {'reactivated' if make_active else 'deactivated'}.",
+    )
     return redirect(url_for("accounts.person", username=user.username))
 
 
@@ -329,8 +402,10 @@ def set_active(username: str):
 @requires("manage_people")
 def invite(username: str):
     user = _get_person(username)
-    button_action(lambda: invitations.invite(current_user, user),
-               f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours.")
+    button_action(
+        lambda: invitations.invite(current_user, user),
+        f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours.",
+    )
     return redirect(url_for("accounts.person", username=user.username))
 
 
@@ -364,7 +439,9 @@ def invitation(token: str):
 def reset_password(username: str):
     user = _get_person(username)
     form = ResetPasswordForm()
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.reset_password(current_user, user, form.password.data)):
+    if form.validate_on_submit() and commit_or_show_errors(
+        form, lambda: services.reset_password(current_user, user, form.password.data)
+    ):
         if user.id == current_user.id:
             _signed_in_here(user)  # keep this device signed in; the others end
         flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")

@@ -1,4 +1,5 @@
 """Accounts: signing in, creating and changing people. No request or session in here."""
+
 from __future__ import annotations
 
 import hashlib
@@ -113,9 +114,18 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    user = db.session.scalar(select(User).join(UserSession, UserSession.user_id == User.id).where(  # one query on every request
-        User.id == user_id, User.active.is_(True), User.session_version == version,
-        UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()))
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(  # one query on every request
+            User.id == user_id,
+            User.active.is_(True),
+            User.session_version == version,
+            UserSession.token_hash == token_hash(token),
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > utcnow(),
+        )
+    )
     if user is None:
         return None
     user._session_token = token
@@ -135,34 +145,58 @@ def start_session(user: User, *, remember: bool = False, user_agent: str = "") -
     now = utcnow()
     config = current_app.config
     lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now - timedelta(days=30)))
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now - timedelta(days=30))
+    )
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + lifetime,
-                               remember=remember, user_agent=(user_agent or "")[:200]))
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + lifetime,
+            remember=remember,
+            user_agent=(user_agent or "")[:200],
+        )
+    )
     user._session_token = token
 
 
 def note_sign_in(user: User, how: str, address: str) -> None:
     """An administrator's sign-in goes into the audit trail (theirs is the power to change it all)."""
     if ADMIN in user.roles:
-        audit.record(user, "user.sign_in", "user", user.username, summary=f"Administrator signed in with {how} from {address[:64] or 'an unknown address'}.")
+        audit.record(
+            user,
+            "user.sign_in",
+            "user",
+            user.username,
+            summary=f"Administrator signed in with {how} from {address[:64] or 'an unknown address'}.",
+        )
 
 
 def end_session(user) -> None:
     """Sign-out: this session's row is revoked, so a copy of its cookie stops working."""
     token = getattr(user, "_session_token", None)
     if token:
-        db.session.execute(update(UserSession).where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
-                           .values(revoked_at=utcnow()))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
 
 
 def end_all_sessions(user: User) -> int:
     """Sign out everywhere: every session and remember cookie of this person ends."""
-    ended = db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-                               .values(revoked_at=utcnow())).rowcount
+    ended = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
     user.session_version += 1
     db.session.flush()
-    audit.record(user, "user.sign_out_everywhere", "user", user.username, summary=f"Signed out everywhere ({ended} session(s)).")
+    audit.record(
+        user, "user.sign_out_everywhere", "user", user.username, summary=f"Signed out everywhere ({ended} session(s))."
+    )
     return ended
 
 
@@ -172,8 +206,13 @@ def session_hash(user) -> str | None:
 
 
 def active_sessions(user: User) -> list[UserSession]:
-    return list(db.session.scalars(select(UserSession).where(
-        UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow()).order_by(UserSession.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow())
+            .order_by(UserSession.created_at.desc())
+        )
+    )
 
 
 def count_active_admins(*, lock: bool = False) -> int:
@@ -223,9 +262,7 @@ class SignInPolicy:
 
     @classmethod
     def from_config(cls) -> SignInPolicy:
-        return cls(
-            current_app.config["SIGNIN_MAX_FAILURES"], current_app.config["SIGNIN_LOCK_MINUTES"]
-        )
+        return cls(current_app.config["SIGNIN_MAX_FAILURES"], current_app.config["SIGNIN_LOCK_MINUTES"])
 
 
 # A real hash to check against when the username is unknown, so that the time taken
@@ -278,8 +315,7 @@ def authenticate(username: str, password: str) -> User:
                 "user",
                 user.username,
                 actor_name=SIGN_IN_ACTOR,
-                summary=f"Locked for {policy.lock_minutes} minutes after "
-                f"{policy.max_failures} failed sign-ins",
+                summary=f"Locked for {policy.lock_minutes} minutes after {policy.max_failures} failed sign-ins",
             )
             db.session.commit()
             raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
@@ -299,11 +335,15 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
-PASSWORDS_FOR_ADMINS = ("Here, passwords are only for CAFpedia administrators. Use the button above to sign in with your "
-                        "organisation account.")
+PASSWORDS_FOR_ADMINS = (
+    "Here, passwords are only for CAFpedia administrators. Use the button above to sign in with your "
+    "organisation account."
+)
 
 
-PASSWORDS_FOR_ADMINS_ONLY_HERE = "Here, passwords are only for administrators: this person signs in with their organisation account."
+PASSWORDS_FOR_ADMINS_ONLY_HERE = (
+    "Here, passwords are only for administrators: this person signs in with their organisation account."
+)
 
 
 def passwords_for_admins_only() -> bool:

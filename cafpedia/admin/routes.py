@@ -1,4 +1,5 @@
 """The audit log, for administrators to read and filter."""
+
 from __future__ import annotations
 
 from datetime import date

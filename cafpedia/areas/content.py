@@ -1,4 +1,5 @@
 """areas.yml in a content folder: practice areas with their lead managers and deputies."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -109,18 +110,26 @@ class AreasSection:
 
 
 def _apply_area(ctx: LoadContext, rec: AreaRecord) -> None:
-    people = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_([rec.lead, *rec.deputies])))}
+    people = {
+        u.username: u for u in db.session.scalars(select(User).where(User.username.in_([rec.lead, *rec.deputies])))
+    }
     lead = people.get(rec.lead) if rec.lead else None
     deputies = sorted((people[name] for name in rec.deputies), key=lambda u: u.username)
     area = services.find_area(rec.slug)
     if area is None:
         area = PracticeArea(
-            slug=rec.slug, title=rec.title, summary=rec.summary, position=rec.position,
-            lead=lead, deputies=deputies,
+            slug=rec.slug,
+            title=rec.title,
+            summary=rec.summary,
+            position=rec.position,
+            lead=lead,
+            deputies=deputies,
         )
         db.session.add(area)
         db.session.flush()
-        audit.record(ctx.actor, "area.create", "area", rec.slug, after=services.area_snapshot(area), summary="cafpedia load")
+        audit.record(
+            ctx.actor, "area.create", "area", rec.slug, after=services.area_snapshot(area), summary="cafpedia load"
+        )
         ctx.count("areas", "new")
         return
     before = services.area_snapshot(area)

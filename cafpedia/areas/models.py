@@ -1,4 +1,5 @@
 """Practice areas: the wiki's top-level structure and the unit of moderation."""
+
 from __future__ import annotations
 
 from datetime import datetime

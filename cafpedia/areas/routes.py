@@ -1,4 +1,5 @@
 """Practice area pages for everyone, and their administration."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -29,11 +30,15 @@ def show(slug: str):
     sort = "new" if request.args.get("sort") == "new" else "used"
     published = reading.area_tips(area, sort=sort)
     return render_template(
-        "areas/show.html", area=area, sort=sort,
+        "areas/show.html",
+        area=area,
+        sort=sort,
         tips=[t for t in published if t.current.kind == "tip"],
         guidance=[t for t in published if t.current.kind == "guidance"],
-        archived=reading.archived_tips(area), research=items_for_area(area),
-        overdue={t.id for t in published if reviewing.is_overdue(t)}, experts=find_experts(Filters(area=area.slug)),
+        archived=reading.archived_tips(area),
+        research=items_for_area(area),
+        overdue={t.id for t in published if reviewing.is_overdue(t)},
+        experts=find_experts(Filters(area=area.slug)),
     )
 
 
@@ -59,10 +64,17 @@ def new():
     form = NewAreaForm()
     _people_choices(form)
     if form.validate_on_submit():
-        area = commit_or_show_errors(form, lambda: services.create_area(
-            current_user, slug=form.slug.data, title=form.title.data, summary=form.summary.data,
-            lead=form.lead.data or None, deputies=form.deputies.data,
-        ))
+        area = commit_or_show_errors(
+            form,
+            lambda: services.create_area(
+                current_user,
+                slug=form.slug.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                lead=form.lead.data or None,
+                deputies=form.deputies.data,
+            ),
+        )
         if area:
             flash(f"Area {area.title} created.", "success")
             return redirect(url_for("areas.show", slug=area.slug))
@@ -78,10 +90,17 @@ def edit(slug: str):
     if request.method == "GET":
         form.lead.data = area.lead.username if area.lead else ""
         form.deputies.data = [d.username for d in area.deputies]
-    if form.validate_on_submit() and commit_or_show_errors(form, lambda: services.update_area(
-        current_user, area, title=form.title.data, summary=form.summary.data,
-        lead=form.lead.data or None, deputies=form.deputies.data,
-    )):
+    if form.validate_on_submit() and commit_or_show_errors(
+        form,
+        lambda: services.update_area(
+            current_user,
+            area,
+            title=form.title.data,
+            summary=form.summary.data,
+            lead=form.lead.data or None,
+            deputies=form.deputies.data,
+        ),
+    ):
         flash(f"Changes to {area.title} saved.", "success")
         return redirect(url_for("areas.show", slug=area.slug))
     return render_template("areas/edit.html", form=form, area=area), form_status(form)

@@ -1,5 +1,6 @@
 """Areas of practice as search finds them (`area:<slug>`): the area's page, which names its
 lead manager. Renaming an area refreshes every document that shows its name."""
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, select
@@ -15,8 +16,15 @@ from cafpedia.search.documents import SearchDocument, Source, keys_showing_area,
 def area_document(area: PracticeArea) -> SearchDocument:
     lead = area.lead.name if area.lead else ""
     return SearchDocument(
-        key=f"area:{area.slug}", kind="area", title=area.title, body=area.summary, url=f"/areas/{area.slug}",
-        area=area.slug, area_title=area.title, updated_at=area.updated_at, extra=lead,
+        key=f"area:{area.slug}",
+        kind="area",
+        title=area.title,
+        body=area.summary,
+        url=f"/areas/{area.slug}",
+        area=area.slug,
+        area_title=area.title,
+        updated_at=area.updated_at,
+        extra=lead,
     )
 
 
@@ -33,9 +41,19 @@ def _keys_for(obj) -> list[str] | None:
         return keys
     if isinstance(obj, User) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
         with object_session(obj).no_autoflush:  # an area's page names its lead manager
-            return [f"area:{slug}" for slug in object_session(obj).scalars(select(PracticeArea.slug).where(PracticeArea.lead_id == obj.id))]
+            return [
+                f"area:{slug}"
+                for slug in object_session(obj).scalars(select(PracticeArea.slug).where(PracticeArea.lead_id == obj.id))
+            ]
     return None
 
 
-SOURCE = register(Source(kinds=("area",), documents=_documents, every_document=lambda: map(area_document, list_areas()),
-                         count=lambda: db.session.query(PracticeArea).count(), keys_for=_keys_for))
+SOURCE = register(
+    Source(
+        kinds=("area",),
+        documents=_documents,
+        every_document=lambda: map(area_document, list_areas()),
+        count=lambda: db.session.query(PracticeArea).count(),
+        keys_for=_keys_for,
+    )
+)

@@ -1,4 +1,5 @@
 """Practice areas: listing, creating and editing, with lead managers and deputies."""
+
 from __future__ import annotations
 
 import re
@@ -140,8 +141,12 @@ def create_area(actor, *, slug: str, title: str, summary: str, lead: str | None,
         raise ValidationError(errors)
     position = (db.session.scalar(select(func.max(PracticeArea.position))) or 0) + 1
     area = PracticeArea(
-        slug=slug, title=title.strip(), summary=(summary or "").strip(), position=position,
-        lead=lead_user, deputies=deputy_users,
+        slug=slug,
+        title=title.strip(),
+        summary=(summary or "").strip(),
+        position=position,
+        lead=lead_user,
+        deputies=deputy_users,
     )
     db.session.add(area)
     db.session.flush()
@@ -175,4 +180,6 @@ def led_by(user: User):
 
 def areas_led_by(user: User) -> list[PracticeArea]:
     """The areas a person moderates, as lead manager or deputy (one query)."""
-    return list(db.session.scalars(select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title)))
+    return list(
+        db.session.scalars(select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title))
+    )

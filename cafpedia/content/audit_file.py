@@ -7,6 +7,7 @@ already tells how the content came to be. So export, load into an empty installa
 gives the same bytes. Into an installation with a trail of its own, audit.jsonl is left out
 with a warning (one chain cannot hold two), and the load is recorded as usual.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,13 @@ class AuditSection:
     def check(self, ctx: LoadContext) -> None:
         entries = ctx.records[self.name]
         if entries is not None and audit.entry_count():
-            ctx.warn(FILE, None, None, f"not loaded: this installation has an audit trail of its own ({audit.entry_count()} entries), "
-                                       "and one chain cannot hold two; the load is recorded in this installation's trail as usual")
+            ctx.warn(
+                FILE,
+                None,
+                None,
+                f"not loaded: this installation has an audit trail of its own ({audit.entry_count()} entries), "
+                "and one chain cannot hold two; the load is recorded in this installation's trail as usual",
+            )
             ctx.records[self.name] = None
         ctx.keep_audit_from_file = ctx.records[self.name] is not None
 
@@ -84,8 +90,17 @@ def _entry(ctx: LoadContext, number: int, line: str, prev: str) -> dict | None:
     if problem is None and at is None:
         problem = ("at", "a date and time in UTC like 2026-11-23T10:00:00.000000")
     if problem is None and entry["prev_hash"] != prev:
-        problem = ("prev_hash", "does not chain: it is not the hash of the line before" if number > 1 else "the first entry has an empty prev_hash")
-    if problem is None and audit.entry_digest(prev, audit.hashed_fields(at, *(entry[f] for f in audit.HASHED_FIELDS[1:]))) != entry["hash"]:
+        problem = (
+            "prev_hash",
+            "does not chain: it is not the hash of the line before"
+            if number > 1
+            else "the first entry has an empty prev_hash",
+        )
+    if (
+        problem is None
+        and audit.entry_digest(prev, audit.hashed_fields(at, *(entry[f] for f in audit.HASHED_FIELDS[1:])))
+        != entry["hash"]
+    ):
         problem = ("hash", "does not match the entry: it was changed after it was written")
     if problem is not None:
         ctx.problem(FILE, number, *problem)

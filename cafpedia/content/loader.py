@@ -6,6 +6,7 @@ sections check references between files and against the database. Only if no
 problem was found does `apply` write, inside the caller's transaction; the caller
 commits (or rolls back). Loading the same folder twice writes nothing the second time.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -30,8 +31,16 @@ __all__ = ["ContentError", "LoadContext", "Problem", "describe_counts", "export_
 
 def sections() -> list[Section]:
     """Every section, in the order they are applied (things referred to come first)."""
-    return [StandardsSection(), UsersSection(), AreasSection(), TipsSection(), DigestSection(), LegalSection(), ExpertsSection(),
-            AuditSection()]  # last: the trail comes in after the accounts it names
+    return [
+        StandardsSection(),
+        UsersSection(),
+        AreasSection(),
+        TipsSection(),
+        DigestSection(),
+        LegalSection(),
+        ExpertsSection(),
+        AuditSection(),
+    ]  # last: the trail comes in after the accounts it names
 
 
 def load_folder(root: Path | str, actor=None) -> LoadContext:

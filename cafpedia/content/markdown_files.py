@@ -1,6 +1,7 @@
 """Markdown files with YAML front matter, as the content format writes tips, digest items,
 legal updates and experts' entries: reading one (every problem named with its file and
 line), a body in two parts at a heading, and writing one the same way every time."""
+
 from __future__ import annotations
 
 import re

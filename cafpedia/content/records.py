@@ -1,6 +1,7 @@
 """What every content section shares: the load's context (its problems and warnings, what
 each section read), the checked fields of one mapping from a file (`Record`), and the
 section's shape. The sections import this, never the loader, which imports them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -121,7 +122,12 @@ class Record:
     def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in allowed:
-                self.ctx.problem(self.file, self.data.line_of(key), None, f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}")
+                self.ctx.problem(
+                    self.file,
+                    self.data.line_of(key),
+                    None,
+                    f"{self.label}: unknown field '{key}'; the fields are {', '.join(allowed)}",
+                )
         for key in required:
             value = self.data.get(key)
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -135,7 +141,7 @@ class Record:
             value = str(value)
         if isinstance(value, float):
             # 5.10 would silently become 5.1: numbers with a point must be quoted.
-            self.problem(key, f"{self.label}: write {value!r} in quotes, as text (\"{value}\")")
+            self.problem(key, f'{self.label}: write {value!r} in quotes, as text ("{value}")')
             return None
         if not isinstance(value, str):
             self.problem(key, f"{self.label}: expected text, found {type_name(value)}")
@@ -161,7 +167,9 @@ class Record:
         items = []
         for item in value:
             if not isinstance(item, str) or not item or len(item) > max_length or has_control_characters(item):
-                self.problem(key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}")
+                self.problem(
+                    key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}"
+                )
                 continue
             items.append(item)
         return items
@@ -237,7 +245,12 @@ def records_of(ctx: LoadContext, file: str, data, what: str) -> list[Record]:
     records = []
     for index, item in enumerate(data):
         if not isinstance(item, LineDict):
-            ctx.problem(file, data.line_of(index), None, f"item {index + 1}: expected a mapping of fields, found {type_name(item)}")
+            ctx.problem(
+                file,
+                data.line_of(index),
+                None,
+                f"item {index + 1}: expected a mapping of fields, found {type_name(item)}",
+            )
             continue
         records.append(Record(ctx, file, item, f"item {index + 1}"))
     return records

@@ -1,4 +1,5 @@
 """Reading YAML with line numbers, and writing it the same way every time."""
+
 from __future__ import annotations
 
 from pathlib import Path

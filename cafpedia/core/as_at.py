@@ -1,8 +1,9 @@
-""""As at" a date: the day a reader asks about, read strictly, and the moment it ends.
+""" "As at" a date: the day a reader asks about, read strictly, and the moment it ends.
 
 A page "as at" a day is what readers saw at the end of that day, UK time. Each domain works
 out its own (tips/as_at.py, digest/as_at.py, legal/as_at.py) from its append-only records.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,10 @@ def parse_day(value: str | None, today: date) -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        raise AsAtError(f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
-                        "and check that the day exists in that month.") from None
+        raise AsAtError(
+            f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
+            "and check that the day exists in that month."
+        ) from None
     if day > today:
         raise AsAtError(f"{day:%d %B %Y} is in the future: CAFpedia can show how a page read on any day up to today.")
     if day < EARLIEST:

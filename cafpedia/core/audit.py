@@ -11,6 +11,7 @@ the entries are flushed, in order, while the transaction holds the one row of
 The app never updates or deletes an entry; on PostgreSQL a trigger refuses to (migration
 0015). `verify()` walks the chain and names the first entry that does not match.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -98,8 +99,16 @@ def canonical(fields: dict[str, Any]) -> str:
 
 
 def hashed_fields(at: datetime, actor_name, action, object_type, object_ref, summary, before, after) -> dict[str, Any]:
-    return {"at": at.isoformat(timespec="microseconds"), "actor_name": actor_name, "action": action, "object_type": object_type,
-            "object_ref": object_ref, "summary": summary or "", "before": before, "after": after}
+    return {
+        "at": at.isoformat(timespec="microseconds"),
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_ref": object_ref,
+        "summary": summary or "",
+        "before": before,
+        "after": after,
+    }
 
 
 def entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -108,24 +117,41 @@ def entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def fields_of(entry: AuditEntry) -> dict[str, Any]:
-    return hashed_fields(entry.at, entry.actor_name, entry.action, entry.object_type, entry.object_ref, entry.summary,
-                         entry.before, entry.after)
+    return hashed_fields(
+        entry.at,
+        entry.actor_name,
+        entry.action,
+        entry.object_type,
+        entry.object_ref,
+        entry.summary,
+        entry.before,
+        entry.after,
+    )
 
 
 def _hold_head(session: Session) -> AuditChainHead:
     """Take the chain's lock for the rest of the transaction (an UPDATE of its one row: a row
     lock on PostgreSQL, the write lock on SQLite), then read it. A missing row is made."""
-    held = session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(entries=AuditChainHead.entries)
-                           .execution_options(synchronize_session=False)).rowcount
+    held = session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(entries=AuditChainHead.entries)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not held:  # a database emptied by hand: the head is made again from the entries (once, if two try)
         last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
         total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
         dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(dialect_insert(AuditChainHead).values(id=1, last_hash=last or "", entries=total).on_conflict_do_nothing())
-        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(entries=AuditChainHead.entries)
-                        .execution_options(synchronize_session=False))
-    return session.execute(select(AuditChainHead.last_hash, AuditChainHead.entries)
-                           .where(AuditChainHead.id == 1)).one()
+        session.execute(
+            dialect_insert(AuditChainHead).values(id=1, last_hash=last or "", entries=total).on_conflict_do_nothing()
+        )
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.id == 1)
+            .values(entries=AuditChainHead.entries)
+            .execution_options(synchronize_session=False)
+        )
+    return session.execute(select(AuditChainHead.last_hash, AuditChainHead.entries).where(AuditChainHead.id == 1)).one()
 
 
 @event.listens_for(Session, "before_flush")
@@ -133,15 +159,21 @@ def _chain_new_entries(session: Session, _context, _instances) -> None:
     new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
     if not new:
         return
-    new.sort(key=lambda entry: getattr(entry, "_order", 0))  # the order they were recorded in: the order they are inserted
+    new.sort(
+        key=lambda entry: getattr(entry, "_order", 0)
+    )  # the order they were recorded in: the order they are inserted
     with session.no_autoflush:
         head = _hold_head(session)
         prev = head.last_hash
         for entry in new:
             entry.prev_hash = prev
             entry.entry_hash = prev = entry_digest(prev, fields_of(entry))
-        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
-                        .values(last_hash=prev, entries=head.entries + len(new)).execution_options(synchronize_session=False))
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.id == 1)
+            .values(last_hash=prev, entries=head.entries + len(new))
+            .execution_options(synchronize_session=False)
+        )
 
 
 @dataclass
@@ -154,8 +186,19 @@ class ChainReport:
 
 def _chain_rows():
     """The entries as the chain reads them, oldest first: id, the hashed fields, the two hashes."""
-    return select(AuditEntry.id, AuditEntry.at, AuditEntry.actor_name, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_ref,
-                  AuditEntry.summary, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash, AuditEntry.entry_hash).order_by(AuditEntry.id)
+    return select(
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.actor_name,
+        AuditEntry.action,
+        AuditEntry.object_type,
+        AuditEntry.object_ref,
+        AuditEntry.summary,
+        AuditEntry.before,
+        AuditEntry.after,
+        AuditEntry.prev_hash,
+        AuditEntry.entry_hash,
+    ).order_by(AuditEntry.id)
 
 
 def verify(batch: int = 5000) -> ChainReport:
@@ -165,25 +208,44 @@ def verify(batch: int = 5000) -> ChainReport:
     try:
         for row in rows:
             count += 1
-            described = f"entry {row.id} ({row.action}, {row.object_type} {row.object_ref}, {row.at:%Y-%m-%d %H:%M:%S} UTC)"
+            described = (
+                f"entry {row.id} ({row.action}, {row.object_type} {row.object_ref}, {row.at:%Y-%m-%d %H:%M:%S} UTC)"
+            )
             if row.prev_hash != prev:
-                return ChainReport(count, False, row.id, f"{described} does not follow the entry before it: an entry before it was "
-                                                         "removed or added, or its link was changed.")
+                return ChainReport(
+                    count,
+                    False,
+                    row.id,
+                    f"{described} does not follow the entry before it: an entry before it was "
+                    "removed or added, or its link was changed.",
+                )
             if entry_digest(prev, hashed_fields(*row[1:9])) != row.entry_hash:
                 return ChainReport(count, False, row.id, f"{described} has been changed since it was written.")
             prev = row.entry_hash
     finally:
         rows.close()  # a streamed result (a server-side cursor on PostgreSQL) left early
-    head = db.session.execute(select(AuditChainHead.last_hash, AuditChainHead.entries).where(AuditChainHead.id == 1)).first()
+    head = db.session.execute(
+        select(AuditChainHead.last_hash, AuditChainHead.entries).where(AuditChainHead.id == 1)
+    ).first()
     if head is not None and (head.last_hash, head.entries) != (prev, count):
-        return ChainReport(count, False, None, f"The log has {count} entries, but {head.entries} were written: the newest entries "
-                                               "were removed, or entries were added outside CAFpedia.")
+        return ChainReport(
+            count,
+            False,
+            None,
+            f"The log has {count} entries, but {head.entries} were written: the newest entries "
+            "were removed, or entries were added outside CAFpedia.",
+        )
     return ChainReport(count, True, None, f"All {count} entries are intact.")
 
 
 def record_verification(report: ChainReport) -> AuditVerification:
-    row = AuditVerification(at=utcnow(), entries=report.entries, intact=report.intact, first_bad_id=report.first_bad_id,
-                            message=report.message)
+    row = AuditVerification(
+        at=utcnow(),
+        entries=report.entries,
+        intact=report.intact,
+        first_bad_id=report.first_bad_id,
+        message=report.message,
+    )
     db.session.add(row)
     return row
 
@@ -219,14 +281,35 @@ def adopt(entries: list[dict[str, Any]], actor_ids: dict[str, int]) -> None:
     if head.entries or entry_count():
         raise ValueError("this installation already has an audit trail of its own")
     if entries:
-        db.session.execute(AuditEntry.__table__.insert(), [{
-            "id": e["id"], "at": e["at"], "actor_id": actor_ids.get(e["actor_name"]), "actor_name": e["actor_name"], "action": e["action"],
-            "object_type": e["object_type"], "object_ref": e["object_ref"], "summary": e["summary"], "before": e["before"],
-            "after": e["after"], "prev_hash": e["prev_hash"], "entry_hash": e["hash"]} for e in entries])
+        db.session.execute(
+            AuditEntry.__table__.insert(),
+            [
+                {
+                    "id": e["id"],
+                    "at": e["at"],
+                    "actor_id": actor_ids.get(e["actor_name"]),
+                    "actor_name": e["actor_name"],
+                    "action": e["action"],
+                    "object_type": e["object_type"],
+                    "object_ref": e["object_ref"],
+                    "summary": e["summary"],
+                    "before": e["before"],
+                    "after": e["after"],
+                    "prev_hash": e["prev_hash"],
+                    "entry_hash": e["hash"],
+                }
+                for e in entries
+            ],
+        )
         if db.session.get_bind().dialect.name == "postgresql":  # the next id follows the ones brought in
-            db.session.execute(select(func.setval(func.pg_get_serial_sequence("audit_entries", "id"), max(e["id"] for e in entries))))
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
-                       .values(last_hash=entries[-1]["hash"] if entries else "", entries=len(entries)))
+            db.session.execute(
+                select(func.setval(func.pg_get_serial_sequence("audit_entries", "id"), max(e["id"] for e in entries)))
+            )
+    db.session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(last_hash=entries[-1]["hash"] if entries else "", entries=len(entries))
+    )
 
 
 VERIFY_EVERY = timedelta(days=1)

@@ -5,6 +5,7 @@ code asks the system for the time (ruff's DTZ rules refuse `date.today()` and
 `datetime.now()` elsewhere), so tests can pin the clock with `frozen(...)` and a test
 never depends on the day it runs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Plain error pages that say what happened and what to do next."""
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,10 @@ MESSAGES = {
     405: ("That cannot be done here", "This page does not accept that kind of request."),
     413: ("What you sent is too large", "Send less at once and try again."),
     429: ("Too many tries", "Too many attempts have come from here in a short time. Wait a minute, then try again."),
-    500: ("Sorry, something went wrong on our side", "Your change was not saved. Try again in a moment; if it keeps happening, tell the CAFpedia team."),
+    500: (
+        "Sorry, something went wrong on our side",
+        "Your change was not saved. Try again in a moment; if it keeps happening, tell the CAFpedia team.",
+    ),
 }
 
 
@@ -38,7 +42,9 @@ def refuse_control_characters():
 def render_error(status: int, title: str | None = None, detail: str | None = None):
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400])
     return (
-        render_template("errors/error.html", status=status, title=title or default_title, detail=detail or default_detail),
+        render_template(
+            "errors/error.html", status=status, title=title or default_title, detail=detail or default_detail
+        ),
         status,
     )
 
@@ -64,11 +70,14 @@ def init_app(app: Flask) -> None:
         except Exception:  # the connection is gone: the rollback cannot reach it either
             db.session.remove()
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
-        log.error("database unavailable during %s %s: %s", request.method, request.path, type(error.orig or error).__name__)
+        log.error(
+            "database unavailable during %s %s: %s", request.method, request.path, type(error.orig or error).__name__
+        )
         if request.path.startswith("/healthz"):
             return {"status": "down", "database": {"status": "down"}}, 503
         page, status = render_error(
-            503, "CAFpedia cannot reach its database just now",
+            503,
+            "CAFpedia cannot reach its database just now",
             "What you were doing may not have been saved: wait a minute, then check and try again. "
             "If it keeps happening, tell the CAFpedia team.",
         )

@@ -1,4 +1,5 @@
 """Domain exceptions that services raise and views turn into messages."""
+
 from __future__ import annotations
 
 

@@ -7,6 +7,7 @@ tell it that something happened.
 
 Each signal's sender is the main object; keyword arguments carry the rest.
 """
+
 from __future__ import annotations
 
 from blinker import Namespace
@@ -14,15 +15,15 @@ from blinker import Namespace
 _events = Namespace()
 
 # tips: sender is the Revision
-proposal_submitted = _events.signal("proposal-submitted")   # a new proposal, or a resubmission (revision.revises set)
-proposal_approved = _events.signal("proposal-approved")     # moderator=, comment=
-proposal_sent_back = _events.signal("proposal-sent-back")   # moderator=, comment=
-proposal_rejected = _events.signal("proposal-rejected")     # moderator=, comment=
+proposal_submitted = _events.signal("proposal-submitted")  # a new proposal, or a resubmission (revision.revises set)
+proposal_approved = _events.signal("proposal-approved")  # moderator=, comment=
+proposal_sent_back = _events.signal("proposal-sent-back")  # moderator=, comment=
+proposal_rejected = _events.signal("proposal-rejected")  # moderator=, comment=
 # tips: sender is the Tip
-revision_published = _events.signal("revision-published")   # revision=, actor=, first=True for a tip's first publication
-tip_archived = _events.signal("tip-archived")               # actor=, note=
-tip_reviewed = _events.signal("tip-reviewed")               # actor=, note= (a review, or an approval, which is a review too)
-review_due = _events.signal("review-due")                   # stage= ("soon", "due", "overdue"), weeks=
+revision_published = _events.signal("revision-published")  # revision=, actor=, first=True for a tip's first publication
+tip_archived = _events.signal("tip-archived")  # actor=, note=
+tip_reviewed = _events.signal("tip-reviewed")  # actor=, note= (a review, or an approval, which is a review too)
+review_due = _events.signal("review-due")  # stage= ("soon", "due", "overdue"), weeks=
 # A question rather than news: receivers return a list of reasons (plain text) why this tip
 # is under review beyond its date, such as "the legal update “…”"; marking it reviewed
 # clears them, so it needs a note.
@@ -31,10 +32,10 @@ review_reasons = _events.signal("review-reasons")
 legal_update_posted = _events.signal("legal-update-posted")  # actor=
 tip_flagged_for_review = _events.signal("tip-flagged-for-review")  # tip=, actor=
 # digest: sender is the DigestIssue
-digest_published = _events.signal("digest-published")      # actor=
+digest_published = _events.signal("digest-published")  # actor=
 digest_item_corrected = _events.signal("digest-item-corrected")  # sender: the DigestItem; actor=, reason=
 # moderation: sender is a Revision (proposal) or a Tip (overdue review)
-escalated = _events.signal("escalated")                      # level= (1: deputies, 2: administrators), working_days=
+escalated = _events.signal("escalated")  # level= (1: deputies, 2: administrators), working_days=
 # tips: a reader reported a problem with a tip (sender: the Tip); problem=, actor=
 tip_problem_reported = _events.signal("tip-problem-reported")
 # accounts: sender is the AccessRequest (someone without an account signed in through the identity provider)

@@ -1,4 +1,5 @@
 """Form pieces shared by every domain."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -54,7 +55,9 @@ def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
     except IntegrityError:
         # Someone saved the same name or address between our check and our write.
         db.session.rollback()
-        form.form_errors.append("Someone else saved the same thing at the same moment. Nothing was saved: check and send again.")
+        form.form_errors.append(
+            "Someone else saved the same thing at the same moment. Nothing was saved: check and send again."
+        )
         return None
     except ServiceError as exc:
         db.session.rollback()
@@ -71,7 +74,13 @@ def form_status(form) -> int:
 def local_path(target: str | None, fallback: str) -> str:
     """`target` if it is a path on this site, else `fallback`: never a redirect elsewhere
     (no scheme or host, no "//" or "/\\" that browsers read as another host, no control characters)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target and target.isprintable():
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -4,6 +4,7 @@ Every piece of user-written Markdown in CAFpedia goes through `render_markdown()
 Raw HTML in the source is escaped or stripped by bleach against an explicit
 allowlist; links may only use http(s) or mailto, or be relative.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,9 +27,38 @@ LinkResolver = Callable[[str | None, str], tuple[str, str] | None]
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
-        "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "abbr",
-        "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "sup", "sub", "span",
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "a",
+        "abbr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "dl",
+        "dt",
+        "dd",
+        "sup",
+        "sub",
+        "span",
     }
 )
 ALLOWED_ATTRIBUTES = {

@@ -7,6 +7,7 @@ metrics through files (prometheus-client's multiprocess mode, `PROMETHEUS_MULTIP
 so a scrape of any worker sees the whole machine. The figures about state (the search
 index's lag, the mail outbox) are read when /metrics is scraped: see `cafpedia.ops`.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,12 +68,23 @@ class _Metrics:
         # The value class is chosen when prometheus-client is imported; `serve` sets the
         # multiprocess folder before its workers make their metrics, so choose again here.
         values.ValueClass = values.get_value_class()
-        self.requests = Counter("cafpedia_http_requests", "Requests answered, by endpoint, method and status.",
-                                ["endpoint", "method", "status"])
-        self.latency = Histogram("cafpedia_http_request_duration_seconds", "Time to answer a request, by endpoint.",
-                                 ["endpoint"], buckets=LATENCY_BUCKETS)
-        self.search = Histogram("cafpedia_search_duration_seconds", "Time the search service takes, by backend.",
-                                ["backend"], buckets=LATENCY_BUCKETS)
+        self.requests = Counter(
+            "cafpedia_http_requests",
+            "Requests answered, by endpoint, method and status.",
+            ["endpoint", "method", "status"],
+        )
+        self.latency = Histogram(
+            "cafpedia_http_request_duration_seconds",
+            "Time to answer a request, by endpoint.",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+        )
+        self.search = Histogram(
+            "cafpedia_search_duration_seconds",
+            "Time the search service takes, by backend.",
+            ["backend"],
+            buckets=LATENCY_BUCKETS,
+        )
 
 
 def metrics() -> _Metrics:
@@ -117,10 +129,19 @@ def _finish(response):
     found.latency.labels(endpoint).observe(seconds)
     user = g.get("_login_user")  # only a user this request already loaded: no query for logging
     log.info(
-        "%s %s %s", request.method, endpoint, response.status_code,
-        extra={"request_id": g.request_id, "user_id": getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
-               "method": request.method, "endpoint": endpoint, "status": response.status_code,
-               "duration_ms": round(seconds * 1000, 1), "remote_addr": request.remote_addr},
+        "%s %s %s",
+        request.method,
+        endpoint,
+        response.status_code,
+        extra={
+            "request_id": g.request_id,
+            "user_id": getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
+            "method": request.method,
+            "endpoint": endpoint,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 1),
+            "remote_addr": request.remote_addr,
+        },
     )
     return response
 

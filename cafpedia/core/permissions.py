@@ -7,6 +7,7 @@ Rules that depend on a particular object (an area, a tip, a revision, an expert'
 are plain functions such as `can_moderate(user, area)`, which views and services call after
 loading it. Rules read models, never services, and this module imports no domain package.
 """
+
 from __future__ import annotations
 
 import ipaddress

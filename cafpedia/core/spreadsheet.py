@@ -1,4 +1,5 @@
 """CSV for spreadsheets: every cell that a spreadsheet would run as a formula is made text."""
+
 from __future__ import annotations
 
 import csv

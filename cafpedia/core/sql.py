@@ -1,4 +1,5 @@
 """Small query pieces shared by every domain's listings."""
+
 from __future__ import annotations
 
 

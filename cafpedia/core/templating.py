@@ -1,4 +1,5 @@
 """What every template can use: permission checks, dates, Markdown."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -41,8 +42,9 @@ def age(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS,
-                                 absolute_url=absolute_url)
+    app.jinja_env.globals.update(
+        today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, absolute_url=absolute_url
+    )
     app.jinja_env.filters.update(
         markdown=markdown_with_links,
         plain=plain_text,

@@ -1,4 +1,5 @@
 """Checks on raw text shared by forms, requests and content files."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Addresses: bounded numbers in routes, and absolute URLs that never trust the Host header."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -22,7 +23,10 @@ def base_url(value: str | None) -> str:
     text = (value or "").strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"CAFPEDIA_BASE_URL must be the address CAFpedia is reached at, such as https://cafpedia.example.org, not {value!r}.")
+        raise ValueError(
+            f"CAFPEDIA_BASE_URL must be the address CAFpedia is reached at, such as https://cafpedia.example.org, not "
+            f"{value!r}."
+        )
     return text
 
 

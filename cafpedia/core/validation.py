@@ -5,6 +5,7 @@ A check lists its fields' rules; each rule returns the problem with a value, or 
 gathers every error before answering). So a person sees every problem at once, each next to
 its field, and a check reads as the list of what its fields must be.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,10 @@ def tags(values: Iterable[str], *, maximum: int, longest: int) -> str | None:
     values = list(values)
     bad = [t for t in values if not SLUG_WORDS.match(t) or len(t) > longest]
     if bad:
-        return f"Tags are short lower-case words joined by hyphens (at most {longest} characters): check {', '.join(bad[:3])}."
+        return (
+            f"Tags are short lower-case words joined by hyphens (at most {longest} characters): check "
+            f"{', '.join(bad[:3])}."
+        )
     if len(values) > maximum:
         return f"Use at most {maximum} tags."
     return None
@@ -58,14 +62,16 @@ def web_link(url: str | None, *, longest: int, what: str = "The link") -> str | 
     return None
 
 
-def text_block(text: str | None, *, longest: int, what: str, heading: re.Pattern | None = None, heading_text: str = "") -> str | None:
+def text_block(
+    text: str | None, *, longest: int, what: str, heading: re.Pattern | None = None, heading_text: str = ""
+) -> str | None:
     """A required piece of Markdown: present, not too long, and without the heading the page
     adds above it."""
     text = text or ""
     if not text.strip():
         return f"Write {what}."
     if heading is not None and heading.search(text):
-        return f"Leave out the heading \"{heading_text}\": the page adds it."
+        return f'Leave out the heading "{heading_text}": the page adds it.'
     if len(text) > longest:
         return f"{what[0].upper() + what[1:]} is too long: at most {longest:,} characters; this has {len(text):,}."
     return None
@@ -79,8 +85,15 @@ def plain_text(text: str, *, longest: int, what: str) -> str | None:
     return None
 
 
-def known(slugs: Iterable[str], find: Callable[[str], T | None], *, maximum: int, required: str | None = None,
-          what: str = "area of practice", many: str = "areas of practice") -> tuple[list[T], str | None]:
+def known(
+    slugs: Iterable[str],
+    find: Callable[[str], T | None],
+    *,
+    maximum: int,
+    required: str | None = None,
+    what: str = "area of practice",
+    many: str = "areas of practice",
+) -> tuple[list[T], str | None]:
     """(the things named, in order and once each; the problem): each slug must name one, at
     most `maximum` of them, and with `required`, at least one."""
     found, unknown = [], []

@@ -1,5 +1,6 @@
 """A research digest item "as at" a date: the text readers saw at the end of that day (UK
 time), from the item and the texts its corrections replaced. Nothing here writes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ class ItemAsAt:
     day: date
     moment: datetime
     status: str
-    text: DigestItem | DigestItemVersion | None = None  # the text then: the item itself, or the version a later correction replaced
+    text: DigestItem | DigestItemVersion | None = (
+        None  # the text then: the item itself, or the version a later correction replaced
+    )
     corrections: list[DigestItemVersion] = field(default_factory=list)  # made by then, oldest first
     later_corrections: int = 0
 
@@ -29,9 +32,20 @@ class ItemAsAt:
         if self.text is None:
             return ""
         t = self.text
-        return fingerprint({"issue": self.item.issue.slug, "item": self.item.slug, "title": t.title, "source": t.source,
-                            "authors": list(t.authors), "year": t.year, "url": t.url, "tags": list(t.tags),
-                            "corrections": len(self.corrections)}, t.summary + "\n## Implications for practice\n" + t.implications)
+        return fingerprint(
+            {
+                "issue": self.item.issue.slug,
+                "item": self.item.slug,
+                "title": t.title,
+                "source": t.source,
+                "authors": list(t.authors),
+                "year": t.year,
+                "url": t.url,
+                "tags": list(t.tags),
+                "corrections": len(self.corrections),
+            },
+            t.summary + "\n## Implications for practice\n" + t.implications,
+        )
 
 
 def item_as_at(item: DigestItem, day: date) -> ItemAsAt:

@@ -13,6 +13,7 @@ A load creates issues that are new and replaces drafts; a published issue that i
 database already must match the file, since published text changes only by corrections
 made in CAFpedia (which the next export carries).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,17 @@ class Text:
     implications: str
 
     def row(self) -> tuple:
-        return (self.title, self.source, tuple(self.authors), self.year, self.url, tuple(self.areas), tuple(self.tags),
-                self.summary.strip(), self.implications.strip())
+        return (
+            self.title,
+            self.source,
+            tuple(self.authors),
+            self.year,
+            self.url,
+            tuple(self.areas),
+            tuple(self.tags),
+            self.summary.strip(),
+            self.implications.strip(),
+        )
 
 
 @dataclass
@@ -103,18 +113,23 @@ def _read_text(record: Record, summary: str, implications: str) -> Text | None:
         url=record.text("url", max_length=services.URL_MAX),
         areas=record.text_list("areas", max_length=64),
         tags=record.text_list("tags", max_length=services.TAG_MAX),
-        summary=summary, implications=implications,
+        summary=summary,
+        implications=implications,
     )
     if len(text.tags) > services.TAGS_MAX or len(text.areas) > services.AREAS_MAX:
-        record.problem("tags" if len(text.tags) > services.TAGS_MAX else "areas",
-                       f"{record.label}: at most {services.TAGS_MAX} tags and {services.AREAS_MAX} areas")
+        record.problem(
+            "tags" if len(text.tags) > services.TAGS_MAX else "areas",
+            f"{record.label}: at most {services.TAGS_MAX} tags and {services.AREAS_MAX} areas",
+        )
     if text.url and not is_web_link(text.url):
         record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
     for tag in text.tags:
         if not services.TAG_RE.match(tag):
             record.problem("tags", f"{record.label}: tags are lower-case words joined by hyphens, found {tag!r}")
     if len(text.summary) > services.TEXT_MAX or len(text.implications) > services.TEXT_MAX:
-        record.problem(None, f"{record.label}: the summary and the implications are at most {services.TEXT_MAX:,} characters each")
+        record.problem(
+            None, f"{record.label}: the summary and the implications are at most {services.TEXT_MAX:,} characters each"
+        )
     return text if len(record.ctx.problems) == before else None
 
 
@@ -129,7 +144,9 @@ class DigestSection:
         for path in ctx.folder(FOLDER, "issue folders"):
             relative = str(path.relative_to(ctx.root))
             if not path.is_dir():
-                ctx.problem(relative, None, None, "not an issue: the digest holds folders digest/ISSUE/ (e.g. digest/2007-q1/)")
+                ctx.problem(
+                    relative, None, None, "not an issue: the digest holds folders digest/ISSUE/ (e.g. digest/2007-q1/)"
+                )
                 continue
             issue = self._read_issue(ctx, path)
             if issue is not None:
@@ -137,7 +154,9 @@ class DigestSection:
         numbers: dict[int, str] = {}
         for issue in found.values():
             if issue.number in numbers:
-                ctx.problem(issue.file, issue.line, "number", f"issue number {issue.number} is also {numbers[issue.number]}")
+                ctx.problem(
+                    issue.file, issue.line, "number", f"issue number {issue.number} is also {numbers[issue.number]}"
+                )
             numbers.setdefault(issue.number, issue.file)
 
     def _read_issue(self, ctx: LoadContext, folder: Path) -> IssueRecord | None:
@@ -156,12 +175,18 @@ class DigestSection:
         if quarter and not services.QUARTER_RE.match(quarter):
             record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
         elif quarter and services.quarter_slug(quarter) != folder.name:
-            record.problem("quarter", f"{record.label}: the quarter {quarter} belongs in the folder {FOLDER}/{services.quarter_slug(quarter)}/")
+            record.problem(
+                "quarter",
+                f"{record.label}: the quarter {quarter} belongs in the folder "
+                f"{FOLDER}/{services.quarter_slug(quarter)}/",
+            )
         number = record.whole_number("number", low=1, high=services.NUMBER_MAX, required=True)
         title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
         editor = record.text("editor", max_length=64) or ""
         published_on = record.date("published_on")
-        published_at = as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
+        published_at = (
+            as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
+        )
         if record.data.get("published_at") is not None and published_at is None:
             record.problem("published_at", f"{record.label}: expected a date and time")
         if published_at is not None and published_on is None:
@@ -174,10 +199,17 @@ class DigestSection:
         if len(ctx.problems) != before:
             return None
         return IssueRecord(
-            file=relative, slug=folder.name, number=number, quarter=quarter, title=title, introduction=body.strip("\n"),
-            editor=editor, published_on=published_on,
+            file=relative,
+            slug=folder.name,
+            number=number,
+            quarter=quarter,
+            title=title,
+            introduction=body.strip("\n"),
+            editor=editor,
+            published_on=published_on,
             published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
-            items=sorted(items, key=lambda i: i.order), line=record.line,
+            items=sorted(items, key=lambda i: i.order),
+            line=record.line,
         )
 
     def _read_items(self, ctx: LoadContext, folder: Path) -> list[ItemRecord]:
@@ -202,8 +234,17 @@ class DigestSection:
 
     def _read_item(self, ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
         slug = path.stem
-        if len(slug) > services.SLUG_MAX or not services.SLUG_RE.match(slug) or slug in ("edit", "delete", "publish", "items", "issue"):
-            ctx.problem(relative, None, None, f"the file name '{slug}' is not an item address: lower-case words joined by hyphens")
+        if (
+            len(slug) > services.SLUG_MAX
+            or not services.SLUG_RE.match(slug)
+            or slug in ("edit", "delete", "publish", "items", "issue")
+        ):
+            ctx.problem(
+                relative,
+                None,
+                None,
+                f"the file name '{slug}' is not an item address: lower-case words joined by hyphens",
+            )
             return None
         parsed = read_markdown(ctx, path, relative, "an item")
         if parsed is None:
@@ -214,7 +255,13 @@ class DigestSection:
         record.check_fields(ITEM_FIELDS, ("title", "source", "order"))
         parts = BODY.split(body)
         if parts is None or not parts[0].strip() or not parts[1].strip():
-            ctx.problem(relative, None, None, f"item {slug}: the body is the summary, then one line '## Implications for practice', then the implications")
+            ctx.problem(
+                relative,
+                None,
+                None,
+                f"item {slug}: the body is the summary, then one line '## Implications for practice', then the "
+                f"implications",
+            )
             parts = ("", "")
         text = _read_text(record, *parts)
         order = record.whole_number("order", low=1, high=1000, required=True)
@@ -225,7 +272,9 @@ class DigestSection:
             record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
         for index, entry in enumerate(raw if isinstance(raw, list) else []):
             if not isinstance(entry, LineDict):
-                ctx.problem(relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields")
+                ctx.problem(
+                    relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields"
+                )
                 continue
             sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
             sub.check_fields(CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
@@ -243,14 +292,19 @@ class DigestSection:
             prev.check_fields(PREVIOUS_FIELDS, ("title", "source", "body"))
             prev_parts = BODY.split(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
             if prev_parts is None:
-                prev.problem("body", f"{prev.label}: the body is the summary, '## Implications for practice', then the implications")
+                prev.problem(
+                    "body",
+                    f"{prev.label}: the body is the summary, '## Implications for practice', then the implications",
+                )
                 continue
             prev_text = _read_text(prev, *prev_parts)
             if on and prev_text:
                 corrections.append(CorrectionRecord(on, by, reason, prev_text))
         if len(ctx.problems) != before or text is None:
             return None
-        return ItemRecord(file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line)
+        return ItemRecord(
+            file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line
+        )
 
     # --- check ----------------------------------------------------------------------------
 
@@ -270,31 +324,70 @@ class DigestSection:
                 ctx.problem(issue.file, issue.line, "editor", f"issue {issue.slug}: unknown user {issue.editor}")
             other = db.session.scalar(select(DigestIssue).where(DigestIssue.number == issue.number))
             if other is not None and other.slug != issue.slug and other.slug not in issues:
-                ctx.problem(issue.file, issue.line, "number", f"issue {issue.slug}: number {issue.number} is already {other.title} in the database")
+                ctx.problem(
+                    issue.file,
+                    issue.line,
+                    "number",
+                    f"issue {issue.slug}: number {issue.number} is already {other.title} in the database",
+                )
             for item in issue.items:
                 for area in item.text.areas + [a for c in item.corrections for a in c.previous.areas]:
                     if area not in areas:
                         ctx.problem(item.file, item.line, "areas", f"item {item.slug}: unknown area {area}")
                 for correction in item.corrections:
                     if correction.by not in users:
-                        ctx.problem(item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}")
+                        ctx.problem(
+                            item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}"
+                        )
                 for slug in item.tips:
                     rec = file_tips.get(slug)
-                    if not ((rec is not None and rec.status in (PUBLISHED, ARCHIVED)) or (rec is None and slug in db_published)):
-                        ctx.problem(item.file, item.line, "tips", f"item {item.slug}: {slug} is not a published (or archived) tip")
+                    if not (
+                        (rec is not None and rec.status in (PUBLISHED, ARCHIVED))
+                        or (rec is None and slug in db_published)
+                    ):
+                        ctx.problem(
+                            item.file,
+                            item.line,
+                            "tips",
+                            f"item {item.slug}: {slug} is not a published (or archived) tip",
+                        )
                 if issue.published_on is None and (item.corrections or item.tips):
-                    ctx.problem(item.file, item.line, "corrections" if item.corrections else "tips",
-                                f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet")
+                    ctx.problem(
+                        item.file,
+                        item.line,
+                        "corrections" if item.corrections else "tips",
+                        f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet",
+                    )
             existing = db_quarters.get(issue.quarter)
             if existing is not None and not existing.is_draft and export_issue_files(existing) != self._files_of(issue):
-                ctx.problem(issue.file, issue.line, None, f"issue {issue.slug} is published in the database and differs from this folder; "
-                            "a published issue changes only by corrections made in CAFpedia")
+                ctx.problem(
+                    issue.file,
+                    issue.line,
+                    None,
+                    f"issue {issue.slug} is published in the database and differs from this folder; "
+                    "a published issue changes only by corrections made in CAFpedia",
+                )
 
     @staticmethod
     def _files_of(issue: IssueRecord) -> dict[str, str]:
         """The files an export would write for this record: to compare with the database."""
-        return {ISSUE_FILE: _issue_text(issue.title, issue.number, issue.quarter, issue.published_on, issue.published_at, issue.editor, issue.introduction),
-                **{f"{i.slug}.md": _item_text(i.text, i.order, i.tips, [_correction_row(c.on, c.by, c.reason, c.previous) for c in i.corrections]) for i in issue.items}}
+        return {
+            ISSUE_FILE: _issue_text(
+                issue.title,
+                issue.number,
+                issue.quarter,
+                issue.published_on,
+                issue.published_at,
+                issue.editor,
+                issue.introduction,
+            ),
+            **{
+                f"{i.slug}.md": _item_text(
+                    i.text, i.order, i.tips, [_correction_row(c.on, c.by, c.reason, c.previous) for c in i.corrections]
+                )
+                for i in issue.items
+            },
+        }
 
     # --- apply ----------------------------------------------------------------------------
 
@@ -320,34 +413,81 @@ class DigestSection:
             to_write.append((rec, existing is not None))
         db.session.flush()
         for rec, replaced in to_write:
-            issue = DigestIssue(slug=rec.slug, number=rec.number, quarter=rec.quarter, title=rec.title, introduction=rec.introduction,
-                                editor=users[rec.editor], published_on=rec.published_on, published_at=rec.published_at)
+            issue = DigestIssue(
+                slug=rec.slug,
+                number=rec.number,
+                quarter=rec.quarter,
+                title=rec.title,
+                introduction=rec.introduction,
+                editor=users[rec.editor],
+                published_on=rec.published_on,
+                published_at=rec.published_at,
+            )
             if rec.published_at:
                 issue.created_at = issue.updated_at = rec.published_at
             db.session.add(issue)
             for item_rec in rec.items:
                 text = item_rec.text
-                item = DigestItem(issue=issue, slug=item_rec.slug, position=item_rec.order, title=text.title, source=text.source,
-                                  authors=text.authors, year=text.year, url=text.url, tags=text.tags, summary=text.summary,
-                                  implications=text.implications)
-                item.area_links = [DigestItemArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(text.areas))]
+                item = DigestItem(
+                    issue=issue,
+                    slug=item_rec.slug,
+                    position=item_rec.order,
+                    title=text.title,
+                    source=text.source,
+                    authors=text.authors,
+                    year=text.year,
+                    url=text.url,
+                    tags=text.tags,
+                    summary=text.summary,
+                    implications=text.implications,
+                )
+                item.area_links = [
+                    DigestItemArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(text.areas))
+                ]
                 for c in item_rec.corrections:
                     p = c.previous
-                    item.versions.append(DigestItemVersion(
-                        title=p.title, source=p.source, authors=p.authors, year=p.year, url=p.url, areas=p.areas, tags=p.tags,
-                        summary=p.summary, implications=p.implications, replaced_at=c.on, replaced_by_id=users[c.by].id, reason=c.reason,
-                    ))
+                    item.versions.append(
+                        DigestItemVersion(
+                            title=p.title,
+                            source=p.source,
+                            authors=p.authors,
+                            year=p.year,
+                            url=p.url,
+                            areas=p.areas,
+                            tags=p.tags,
+                            summary=p.summary,
+                            implications=p.implications,
+                            replaced_at=c.on,
+                            replaced_by_id=users[c.by].id,
+                            reason=c.reason,
+                        )
+                    )
                 if item_rec.corrections:
                     last = item_rec.corrections[-1]
-                    item.corrected_at, item.correction_note, item.corrected_by_id = last.on, last.reason, users[last.by].id
+                    item.corrected_at, item.correction_note, item.corrected_by_id = (
+                        last.on,
+                        last.reason,
+                        users[last.by].id,
+                    )
                 if rec.published_at:
                     item.created_at = item.updated_at = rec.published_at
                 db.session.add(item)
                 db.session.flush()
                 for slug in item_rec.tips:
-                    db.session.add(TipResearchLink(tip_id=tips[slug].id, item_id=item.id, linked_by_id=None, linked_at=rec.published_at))
+                    db.session.add(
+                        TipResearchLink(
+                            tip_id=tips[slug].id, item_id=item.id, linked_by_id=None, linked_at=rec.published_at
+                        )
+                    )
             db.session.flush()
-            audit.record(ctx.actor, "content.load_digest_issue", "digest_issue", rec.slug, summary=rec.title, actor_name="content load")
+            audit.record(
+                ctx.actor,
+                "content.load_digest_issue",
+                "digest_issue",
+                rec.slug,
+                summary=rec.title,
+                actor_name="content load",
+            )
             ctx.count("digest issues", "replaced" if replaced else "added")
 
     # --- export ---------------------------------------------------------------------------
@@ -374,12 +514,24 @@ def _issue_text(title, number, quarter, published_on, published_at, editor, intr
 
 
 def _text_fields(text: Text) -> dict:
-    return {"title": text.title, "source": text.source, "authors": list(text.authors), "year": text.year, "url": text.url,
-            "areas": list(text.areas), "tags": list(text.tags)}
+    return {
+        "title": text.title,
+        "source": text.source,
+        "authors": list(text.authors),
+        "year": text.year,
+        "url": text.url,
+        "areas": list(text.areas),
+        "tags": list(text.tags),
+    }
 
 
 def _correction_row(on, by, reason, previous: Text) -> dict:
-    return {"at": on, "by": by, "reason": reason, "previous": _text_fields(previous) | {"body": BODY.join(previous.summary, previous.implications)}}
+    return {
+        "at": on,
+        "by": by,
+        "reason": reason,
+        "previous": _text_fields(previous) | {"body": BODY.join(previous.summary, previous.implications)},
+    }
 
 
 def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:
@@ -397,13 +549,46 @@ def export_issue_files(issue: DigestIssue) -> dict[str, str]:
             users[user_id] = db.session.get(User, user_id).username
         return users[user_id]
 
-    files = {ISSUE_FILE: _issue_text(issue.title, issue.number, issue.quarter, issue.published_on, issue.published_at,
-                                     issue.editor.username, issue.introduction)}
+    files = {
+        ISSUE_FILE: _issue_text(
+            issue.title,
+            issue.number,
+            issue.quarter,
+            issue.published_on,
+            issue.published_at,
+            issue.editor.username,
+            issue.introduction,
+        )
+    }
     for item in issue.items:
-        text = Text(item.title, item.source, list(item.authors), item.year, item.url, item.area_slugs, list(item.tags), item.summary, item.implications)
+        text = Text(
+            item.title,
+            item.source,
+            list(item.authors),
+            item.year,
+            item.url,
+            item.area_slugs,
+            list(item.tags),
+            item.summary,
+            item.implications,
+        )
         corrections = [
-            _correction_row(v.replaced_at, username(v.replaced_by_id), v.reason,
-                            Text(v.title, v.source, list(v.authors), v.year, v.url, list(v.areas), list(v.tags), v.summary, v.implications))
+            _correction_row(
+                v.replaced_at,
+                username(v.replaced_by_id),
+                v.reason,
+                Text(
+                    v.title,
+                    v.source,
+                    list(v.authors),
+                    v.year,
+                    v.url,
+                    list(v.areas),
+                    list(v.tags),
+                    v.summary,
+                    v.implications,
+                ),
+            )
             for v in item.versions
         ]
         tips = [link.tip.slug for link in item.tip_links]

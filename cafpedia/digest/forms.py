@@ -1,4 +1,5 @@
 """Forms for composing the digest, suggesting research and linking tips to it."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -13,36 +14,80 @@ WHOLE_NUMBER = "Enter a whole number, for example 12."
 
 
 class IssueForm(FlaskForm):
-    number = IntegerField("Issue number", validators=[DataRequired(WHOLE_NUMBER), NumberRange(min=1, max=100_000, message="Use a number from 1 to 100,000.")])
-    quarter = StringField("Quarter", validators=[DataRequired("Give the quarter, for example 2007-Q1."), Length(max=7, message="Write the quarter as 2007-Q1.")])
-    title = StringField("Title", validators=[DataRequired("Give the issue a title."), Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
-    introduction = TextAreaField("Introduction (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
+    number = IntegerField(
+        "Issue number",
+        validators=[
+            DataRequired(WHOLE_NUMBER),
+            NumberRange(min=1, max=100_000, message="Use a number from 1 to 100,000."),
+        ],
+    )
+    quarter = StringField(
+        "Quarter",
+        validators=[
+            DataRequired("Give the quarter, for example 2007-Q1."),
+            Length(max=7, message="Write the quarter as 2007-Q1."),
+        ],
+    )
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired("Give the issue a title."),
+            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+        ],
+    )
+    introduction = TextAreaField(
+        "Introduction (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
+    )
 
 
 class ItemForm(FlaskForm):
     """Required fields are checked by the service, so every problem is named in one go."""
 
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
-    source = TextAreaField("Source or full citation", validators=[Length(max=SOURCE_MAX, message=f"Use at most {SOURCE_MAX} characters.")])
+    source = TextAreaField(
+        "Source or full citation", validators=[Length(max=SOURCE_MAX, message=f"Use at most {SOURCE_MAX} characters.")]
+    )
     authors = StringField("Authors (optional)", validators=[Length(max=2500)])
     year = IntegerField("Year (optional)", validators=[Optional()])
     url = StringField("Link (optional)", validators=[Length(max=URL_MAX, message=f"At most {URL_MAX} characters.")])
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
-    summary = TextAreaField("Summary (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
-    implications = TextAreaField("Implications for practice (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
-    reason = StringField("Reason for the correction", validators=[Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters.")])
+    summary = TextAreaField(
+        "Summary (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
+    )
+    implications = TextAreaField(
+        "Implications for practice (Markdown)",
+        validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")],
+    )
+    reason = StringField(
+        "Reason for the correction",
+        validators=[Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters.")],
+    )
 
 
 class SuggestionForm(FlaskForm):
-    topic = StringField("Research topic or question", validators=[DataRequired("Say what the research topic or question is."), Length(max=TOPIC_MAX, message=f"Use at most {TOPIC_MAX} characters; put the rest in the details.")])
-    details = TextAreaField("Details (optional)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
+    topic = StringField(
+        "Research topic or question",
+        validators=[
+            DataRequired("Say what the research topic or question is."),
+            Length(max=TOPIC_MAX, message=f"Use at most {TOPIC_MAX} characters; put the rest in the details."),
+        ],
+    )
+    details = TextAreaField(
+        "Details (optional)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
+    )
 
 
 class DecisionForm(FlaskForm):
-    status = RadioField("Decision", choices=choices([(TAKEN_UP, "Take it up"), (DECLINED, "Decline it")]), validate_choice=True,
-                        validators=[DataRequired("Choose whether to take it up or decline it.")])
-    reply = TextAreaField("Reply to the person who suggested it", validators=[DataRequired("Write a reply."), Length(max=TEXT_MAX)])
+    status = RadioField(
+        "Decision",
+        choices=choices([(TAKEN_UP, "Take it up"), (DECLINED, "Decline it")]),
+        validate_choice=True,
+        validators=[DataRequired("Choose whether to take it up or decline it.")],
+    )
+    reply = TextAreaField(
+        "Reply to the person who suggested it", validators=[DataRequired("Write a reply."), Length(max=TEXT_MAX)]
+    )
 
 
 class LinkResearchForm(FlaskForm):

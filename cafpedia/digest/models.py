@@ -6,6 +6,7 @@ working copy, changed in place and seen by nobody but the coordinator and admins
 is published an item's text is never changed in place: a correction first copies the
 text readers saw into `DigestItemVersion`, with the date, who corrected it and why.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -40,7 +41,9 @@ class DigestIssue(db.Model):
     published_at: Mapped[datetime | None]
 
     editor = relationship("User")
-    items: Mapped[list[DigestItem]] = relationship(back_populates="issue", order_by="DigestItem.position", cascade="all, delete-orphan")
+    items: Mapped[list[DigestItem]] = relationship(
+        back_populates="issue", order_by="DigestItem.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -78,8 +81,12 @@ class DigestItem(FiledUnderAreas, db.Model):
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     issue: Mapped[DigestIssue] = relationship(back_populates="items")
-    area_links: Mapped[list[DigestItemArea]] = relationship(cascade="all, delete-orphan", order_by="DigestItemArea.position")
-    versions: Mapped[list[DigestItemVersion]] = relationship(back_populates="item", cascade="all, delete-orphan", order_by="DigestItemVersion.id")
+    area_links: Mapped[list[DigestItemArea]] = relationship(
+        cascade="all, delete-orphan", order_by="DigestItemArea.position"
+    )
+    versions: Mapped[list[DigestItemVersion]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="DigestItemVersion.id"
+    )
     tip_links: Mapped[list[TipResearchLink]] = relationship(back_populates="item", cascade="all, delete-orphan")
     corrected_by = relationship("User", foreign_keys=[corrected_by_id])
 
@@ -125,7 +132,9 @@ class TipResearchLink(db.Model):
     __tablename__ = "tip_research_links"
 
     tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("digest_items.id", ondelete="CASCADE"), primary_key=True, index=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,5 +1,6 @@
 """Research digest pages: reading and the archive, the Atom feed, composing and publishing,
 suggestions from readers, and the research behind tips."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -45,8 +46,13 @@ def _composer() -> bool:
 @bp.get("/digest")
 @requires("read_published")
 def home():
-    return render_template("digest/home.html", issue=services.latest_issue(), drafts=services.draft_issues(current_user),
-                           composer=_composer(), open_suggestions=services.open_suggestion_count() if _composer() else 0)
+    return render_template(
+        "digest/home.html",
+        issue=services.latest_issue(),
+        drafts=services.draft_issues(current_user),
+        composer=_composer(),
+        open_suggestions=services.open_suggestion_count() if _composer() else 0,
+    )
 
 
 @bp.get("/digest/archive")
@@ -60,8 +66,12 @@ def archive():
 def feed():
     issues = services.published_issues()[:20]
     items = services.published_items(limit=60)
-    entries = sorted([("issue", i, i.published_at or i.updated_at) for i in issues] +
-                     [("item", i, i.corrected_at or i.issue.published_at or i.updated_at) for i in items], key=lambda e: e[2], reverse=True)
+    entries = sorted(
+        [("issue", i, i.published_at or i.updated_at) for i in issues]
+        + [("item", i, i.corrected_at or i.issue.published_at or i.updated_at) for i in items],
+        key=lambda e: e[2],
+        reverse=True,
+    )
     updated = max((e[2] for e in entries), default=None) or utcnow()
     response = make_response(render_template("digest/feed.atom.xml", entries=entries, updated=updated))
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
@@ -73,8 +83,14 @@ def feed():
 def issue(issue_slug: str):
     found = _issue(issue_slug)
     as_reader = request.args.get("view") == "reader"  # the coordinator's preview, without the controls
-    return render_template("digest/issue.html", issue=found, composer=_composer() and not as_reader, confirm_form=ConfirmForm(),
-                           preview=found.is_draft, as_reader=as_reader)
+    return render_template(
+        "digest/issue.html",
+        issue=found,
+        composer=_composer() and not as_reader,
+        confirm_form=ConfirmForm(),
+        preview=found.is_draft,
+        as_reader=as_reader,
+    )
 
 
 @bp.get("/digest/<issue_slug>/<item_slug>")
@@ -83,9 +99,17 @@ def item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
     if "as_at" in request.args:
         day, refused = dates.requested_day("digest/as_at.html", item=found, issue=found.issue)
-        return refused or render_template("digest/as_at.html", item=found, issue=found.issue, then=item_as_at(found, day), problem=None,
-                                          value=day.isoformat())
-    return render_template("digest/item.html", item=found, issue=found.issue, tips=services.tips_for_item(found), composer=_composer())
+        return refused or render_template(
+            "digest/as_at.html",
+            item=found,
+            issue=found.issue,
+            then=item_as_at(found, day),
+            problem=None,
+            value=day.isoformat(),
+        )
+    return render_template(
+        "digest/item.html", item=found, issue=found.issue, tips=services.tips_for_item(found), composer=_composer()
+    )
 
 
 # --- Composing ---------------------------------------------------------------------------------
@@ -104,7 +128,12 @@ def new_issue():
 
 
 def _issue_draft(form: IssueForm) -> services.IssueDraft:
-    return services.IssueDraft(number=form.number.data, quarter=form.quarter.data or "", title=form.title.data or "", introduction=form.introduction.data or "")
+    return services.IssueDraft(
+        number=form.number.data,
+        quarter=form.quarter.data or "",
+        title=form.title.data or "",
+        introduction=form.introduction.data or "",
+    )
 
 
 @bp.route("/digest/<issue_slug>/edit", methods=["GET", "POST"])
@@ -112,7 +141,11 @@ def _issue_draft(form: IssueForm) -> services.IssueDraft:
 def edit_issue(issue_slug: str):
     found = _issue(issue_slug)
     if not found.is_draft:
-        flash("This issue is published: its number, quarter, title and introduction stay as published. Correct its items instead.", "error")
+        flash(
+            "This issue is published: its number, quarter, title and introduction stay as published. Correct its items "
+            "instead.",
+            "error",
+        )
         return redirect(url_for("digest.issue", issue_slug=found.slug))
     form = IssueForm(obj=found if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -153,9 +186,14 @@ def _item_draft(form: ItemForm) -> services.ItemDraft:
     from cafpedia.tips.proposals import normalise_tag, split_list
 
     return services.ItemDraft(
-        title=form.title.data or "", source=form.source.data or "", summary=form.summary.data or "",
-        implications=form.implications.data or "", authors=[a.strip() for a in (form.authors.data or "").split(";") if a.strip()],
-        year=form.year.data, url=(form.url.data or "").strip() or None, areas=list(form.areas.data or []),
+        title=form.title.data or "",
+        source=form.source.data or "",
+        summary=form.summary.data or "",
+        implications=form.implications.data or "",
+        authors=[a.strip() for a in (form.authors.data or "").split(";") if a.strip()],
+        year=form.year.data,
+        url=(form.url.data or "").strip() or None,
+        areas=list(form.areas.data or []),
         tags=[normalise_tag(t) for t in split_list(form.tags.data)],
     )
 
@@ -194,9 +232,16 @@ def edit_item(issue_slug: str, item_slug: str):
     if request.method == "GET":
         _fill_item_form(form, found)
     if form.validate_on_submit():
-        updated = commit_or_show_errors(form, lambda: services.update_item(current_user, found, _item_draft(form), reason=form.reason.data or ""))
+        updated = commit_or_show_errors(
+            form, lambda: services.update_item(current_user, found, _item_draft(form), reason=form.reason.data or "")
+        )
         if updated:
-            flash("Correction published: readers see the note and the earlier text stays in the history." if not found.issue.is_draft else "Item saved.", "success")
+            flash(
+                "Correction published: readers see the note and the earlier text stays in the history."
+                if not found.issue.is_draft
+                else "Item saved.",
+                "success",
+            )
             return redirect(url_for("digest.item", issue_slug=issue_slug, item_slug=found.slug))
     return render_template("digest/item_form.html", form=form, issue=found.issue, item=found), form_status(form)
 
@@ -252,13 +297,21 @@ def publish(issue_slug: str):
 def suggestions():
     form = SuggestionForm()
     if form.validate_on_submit():
-        made = commit_or_show_errors(form, lambda: services.suggest(current_user, form.topic.data, form.details.data or ""))
+        made = commit_or_show_errors(
+            form, lambda: services.suggest(current_user, form.topic.data, form.details.data or "")
+        )
         if made:
             flash("Thank you: the research coordinator will read your suggestion and reply here.", "success")
             return redirect(url_for("digest.suggestions"))
     everyone = services.all_suggestions(current_user) if _composer() else []
-    return render_template("digest/suggestions.html", form=form, mine=services.suggestions_by(current_user), everyone=everyone,
-                           labels=SUGGESTION_STATUSES, decision_form=DecisionForm(formdata=None)), form_status(form)
+    return render_template(
+        "digest/suggestions.html",
+        form=form,
+        mine=services.suggestions_by(current_user),
+        everyone=everyone,
+        labels=SUGGESTION_STATUSES,
+        decision_form=DecisionForm(formdata=None),
+    ), form_status(form)
 
 
 @bp.route("/digest/suggestions/<int:suggestion_id>", methods=["GET", "POST"])
@@ -270,11 +323,15 @@ def decide(suggestion_id: int):
         abort(404)
     form = DecisionForm()
     if form.validate_on_submit():
-        done = commit_or_show_errors(form, lambda: services.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data))
+        done = commit_or_show_errors(
+            form, lambda: services.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data)
+        )
         if done:
             flash("Your reply was saved; the person who suggested it sees it under their suggestions.", "success")
             return redirect(url_for("digest.suggestions"))
-    return render_template("digest/decide.html", form=form, suggestion=suggestion, labels=SUGGESTION_STATUSES), form_status(form)
+    return render_template(
+        "digest/decide.html", form=form, suggestion=suggestion, labels=SUGGESTION_STATUSES
+    ), form_status(form)
 
 
 # --- The research behind a tip ----------------------------------------------------------------------
@@ -306,5 +363,11 @@ def tip_research(slug: str):
             return redirect(url_for("digest.tip_research", slug=tip.slug))
     linked = services.research_for_tip(tip)
     available = [i for i in services.published_items() if i not in linked]
-    return render_template("digest/tip_research.html", tip=tip, form=form, linked=linked, available=available,
-                           remove_form=LinkResearchForm(formdata=None)), form_status(form)
+    return render_template(
+        "digest/tip_research.html",
+        tip=tip,
+        form=form,
+        linked=linked,
+        available=available,
+        remove_form=LinkResearchForm(formdata=None),
+    ), form_status(form)

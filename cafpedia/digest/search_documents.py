@@ -1,5 +1,6 @@
 """Published research digest items as search finds them (`digest:<issue>:<item>`), filed
 under their first area of practice."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -18,10 +19,14 @@ def _key(item: DigestItem) -> str:
 def item_document(item: DigestItem) -> SearchDocument:
     areas = item.areas
     return SearchDocument(
-        key=_key(item), kind="research", title=item.title,
+        key=_key(item),
+        kind="research",
+        title=item.title,
         body=f"{item.summary}\n\n## Implications for practice\n\n{item.implications}",
-        url=f"/digest/{item.issue.slug}/{item.slug}", area=areas[0].slug if areas else "",
-        area_title=areas[0].title if areas else "", tags=list(item.tags),
+        url=f"/digest/{item.issue.slug}/{item.slug}",
+        area=areas[0].slug if areas else "",
+        area_title=areas[0].title if areas else "",
+        tags=list(item.tags),
         updated_at=item.corrected_at or item.issue.published_at or item.updated_at,
         extra=" ".join([item.source, *item.authors, str(item.year or ""), *(a.title for a in areas[1:])]),
     )
@@ -48,7 +53,11 @@ def _keys_for(obj) -> list[str] | None:
     if isinstance(obj, DigestItem):
         return [_key(obj)] if obj.issue is not None and obj.slug else []
     if isinstance(obj, DigestItemArea):
-        item = object_session(obj).get(DigestItem, obj.item_id) if obj.item_id is not None and object_session(obj) else None
+        item = (
+            object_session(obj).get(DigestItem, obj.item_id)
+            if obj.item_id is not None and object_session(obj)
+            else None
+        )
         return [_key(item)] if item is not None and item.issue is not None else []
     if isinstance(obj, DigestIssue):
         return [f"digest:{obj.slug}:{i.slug}" for i in obj.items]
@@ -56,10 +65,25 @@ def _keys_for(obj) -> list[str] | None:
 
 
 def _keys_showing_area(session, area_id: int) -> list[str]:
-    return [f"digest:{issue}:{item}" for issue, item in session.execute(
-        select(DigestIssue.slug, DigestItem.slug).select_from(DigestItem).join(DigestItem.issue)
-        .join(DigestItemArea, DigestItemArea.item_id == DigestItem.id).where(DigestItemArea.area_id == area_id))]
+    return [
+        f"digest:{issue}:{item}"
+        for issue, item in session.execute(
+            select(DigestIssue.slug, DigestItem.slug)
+            .select_from(DigestItem)
+            .join(DigestItem.issue)
+            .join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
+            .where(DigestItemArea.area_id == area_id)
+        )
+    ]
 
 
-SOURCE = register(Source(kinds=("digest",), documents=_documents, every_document=_every_document, count=_count,
-                         keys_for=_keys_for, keys_showing_area=_keys_showing_area))
+SOURCE = register(
+    Source(
+        kinds=("digest",),
+        documents=_documents,
+        every_document=_every_document,
+        count=_count,
+        keys_for=_keys_for,
+        keys_showing_area=_keys_showing_area,
+    )
+)

@@ -5,6 +5,7 @@ Every function takes the acting user and checks what it needs (`NotAllowed`); a 
 issue is, to everyone but the coordinator and administrators, an issue that does not
 exist (`NotFound`), so its existence does not leak.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,13 +69,21 @@ def _issue_query():
 
 
 def published_issues() -> list[DigestIssue]:
-    return list(db.session.scalars(_issue_query().where(DigestIssue.published_on.is_not(None)).order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc())))
+    return list(
+        db.session.scalars(
+            _issue_query()
+            .where(DigestIssue.published_on.is_not(None))
+            .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc())
+        )
+    )
 
 
 def draft_issues(user) -> list[DigestIssue]:
     if not can_compose_digest(user):
         return []
-    return list(db.session.scalars(_issue_query().where(DigestIssue.published_on.is_(None)).order_by(DigestIssue.number.desc())))
+    return list(
+        db.session.scalars(_issue_query().where(DigestIssue.published_on.is_(None)).order_by(DigestIssue.number.desc()))
+    )
 
 
 def latest_issue() -> DigestIssue | None:
@@ -111,33 +120,49 @@ def get_item(user, issue_slug: str, item_slug: str) -> DigestItem:
 
 def items_for_area(area: PracticeArea) -> list[DigestItem]:
     """Published items about an area of practice, newest issue first."""
-    return list(db.session.scalars(
-        select(DigestItem).join(DigestItem.issue).join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
-        .where(DigestItemArea.area_id == area.id, DigestIssue.published_on.is_not(None))
-        .order_by(DigestIssue.published_on.desc(), DigestItem.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(DigestItem)
+            .join(DigestItem.issue)
+            .join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
+            .where(DigestItemArea.area_id == area.id, DigestIssue.published_on.is_not(None))
+            .order_by(DigestIssue.published_on.desc(), DigestItem.position)
+        )
+    )
 
 
 def research_for_tip(tip) -> list[DigestItem]:
-    return list(db.session.scalars(
-        select(DigestItem).join(TipResearchLink, TipResearchLink.item_id == DigestItem.id).join(DigestItem.issue)
-        .where(TipResearchLink.tip_id == tip.id, DigestIssue.published_on.is_not(None))
-        .order_by(DigestIssue.published_on.desc(), DigestItem.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(DigestItem)
+            .join(TipResearchLink, TipResearchLink.item_id == DigestItem.id)
+            .join(DigestItem.issue)
+            .where(TipResearchLink.tip_id == tip.id, DigestIssue.published_on.is_not(None))
+            .order_by(DigestIssue.published_on.desc(), DigestItem.position)
+        )
+    )
 
 
 def tips_for_item(item: DigestItem) -> list:
     from cafpedia.tips.models import PUBLISHED, Tip
 
-    return list(db.session.scalars(
-        select(Tip).join(TipResearchLink, TipResearchLink.tip_id == Tip.id)
-        .where(TipResearchLink.item_id == item.id, Tip.status == PUBLISHED).order_by(Tip.slug)
-    ))
+    return list(
+        db.session.scalars(
+            select(Tip)
+            .join(TipResearchLink, TipResearchLink.tip_id == Tip.id)
+            .where(TipResearchLink.item_id == item.id, Tip.status == PUBLISHED)
+            .order_by(Tip.slug)
+        )
+    )
 
 
 def published_items(limit: int | None = None) -> list[DigestItem]:
-    query = (select(DigestItem).join(DigestItem.issue).where(DigestIssue.published_on.is_not(None))
-             .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc(), DigestItem.position))
+    query = (
+        select(DigestItem)
+        .join(DigestItem.issue)
+        .where(DigestIssue.published_on.is_not(None))
+        .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc(), DigestItem.position)
+    )
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
@@ -166,8 +191,17 @@ class ItemDraft:
 
     @classmethod
     def of(cls, item: DigestItem) -> ItemDraft:
-        return cls(title=item.title, source=item.source, summary=item.summary, implications=item.implications,
-                   authors=list(item.authors), year=item.year, url=item.url, areas=item.area_slugs, tags=list(item.tags))
+        return cls(
+            title=item.title,
+            source=item.source,
+            summary=item.summary,
+            implications=item.implications,
+            authors=list(item.authors),
+            year=item.year,
+            url=item.url,
+            areas=item.area_slugs,
+            tags=list(item.tags),
+        )
 
 
 def quarter_slug(quarter: str) -> str:
@@ -195,14 +229,23 @@ def check_issue(draft: IssueDraft, *, issue: DigestIssue | None = None) -> dict[
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
     if len(draft.introduction or "") > TEXT_MAX:
-        errors["introduction"] = f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(draft.introduction):,}."
+        errors["introduction"] = (
+            f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(draft.introduction):,}."
+        )
     return errors
 
 
 def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
     problems = Problems()
-    problems.add("title", rules.title(rules.one_line(draft.title), minimum=3, maximum=TITLE_MAX,
-                                      too_short="Give the item a title of at least 3 characters."))
+    problems.add(
+        "title",
+        rules.title(
+            rules.one_line(draft.title),
+            minimum=3,
+            maximum=TITLE_MAX,
+            too_short="Give the item a title of at least 3 characters.",
+        ),
+    )
     source = rules.one_line(draft.source)
     if not source:
         problems.add("source", "Say where this research comes from: the report, journal or full citation.")
@@ -219,8 +262,16 @@ def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
     problems.add("areas", problem)
     problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     for name, what in (("summary", "the summary"), ("implications", "the implications for practice")):
-        problems.add(name, rules.text_block(getattr(draft, name), longest=TEXT_MAX, what=what, heading=HEADING_RE,
-                                            heading_text=IMPLICATIONS_HEADING[3:]))
+        problems.add(
+            name,
+            rules.text_block(
+                getattr(draft, name),
+                longest=TEXT_MAX,
+                what=what,
+                heading=HEADING_RE,
+                heading_text=IMPLICATIONS_HEADING[3:],
+            ),
+        )
     return problems, areas
 
 
@@ -253,8 +304,14 @@ def create_issue(user, draft: IssueDraft) -> DigestIssue:
     quarter = draft.quarter.strip().upper()
     now = utcnow()
     issue = DigestIssue(
-        slug=quarter_slug(quarter), number=draft.number, quarter=quarter, title=" ".join(draft.title.split()),
-        introduction=normalise_newlines(draft.introduction), editor=user, created_at=now, updated_at=now,
+        slug=quarter_slug(quarter),
+        number=draft.number,
+        quarter=quarter,
+        title=" ".join(draft.title.split()),
+        introduction=normalise_newlines(draft.introduction),
+        editor=user,
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(issue)
     _flush("Someone else created an issue with this number or quarter at the same moment: check the list of issues.")
@@ -274,8 +331,14 @@ def update_issue(user, issue: DigestIssue, draft: IssueDraft) -> DigestIssue:
     issue.title, issue.introduction = " ".join(draft.title.split()), normalise_newlines(draft.introduction)
     issue.updated_at = utcnow()
     _flush("Someone else gave another issue this number or quarter at the same moment.")
-    audit.record(user, "digest.update_issue", "digest_issue", issue.slug, before=before,
-                 after={"number": issue.number, "quarter": issue.quarter, "title": issue.title})
+    audit.record(
+        user,
+        "digest.update_issue",
+        "digest_issue",
+        issue.slug,
+        before=before,
+        after={"number": issue.number, "quarter": issue.quarter, "title": issue.title},
+    )
     return issue
 
 
@@ -288,7 +351,7 @@ def delete_draft(user, issue: DigestIssue) -> None:
 
 
 def _unique_item_slug(issue: DigestIssue, title: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:SLUG_MAX - 4].rstrip("-") or "item"
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[: SLUG_MAX - 4].rstrip("-") or "item"
     taken = {i.slug for i in issue.items} | {"edit", "delete", "publish", "items"}  # the issue's own pages
     slug, n = base, 2
     while slug in taken:
@@ -318,7 +381,9 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
     errors, areas = check_item(draft)
     if errors:
         raise ValidationError(errors)
-    item = DigestItem(issue=issue, slug=_unique_item_slug(issue, draft.title), position=len(issue.items) + 1, created_at=utcnow())
+    item = DigestItem(
+        issue=issue, slug=_unique_item_slug(issue, draft.title), position=len(issue.items) + 1, created_at=utcnow()
+    )
     _apply(item, draft, areas)
     db.session.add(item)
     issue.updated_at = utcnow()
@@ -330,10 +395,15 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
 def _normalised(draft: ItemDraft, areas: list[PracticeArea]) -> ItemDraft:
     """The draft as it would be stored: to tell whether anything really changed."""
     return ItemDraft(
-        title=" ".join(draft.title.split()), source=" ".join(draft.source.split()),
-        summary=normalise_newlines(draft.summary).strip("\n"), implications=normalise_newlines(draft.implications).strip("\n"),
-        authors=[" ".join(a.split()) for a in draft.authors if a.strip()], year=draft.year, url=draft.url or None,
-        areas=[a.slug for a in areas], tags=list(dict.fromkeys(draft.tags)),
+        title=" ".join(draft.title.split()),
+        source=" ".join(draft.source.split()),
+        summary=normalise_newlines(draft.summary).strip("\n"),
+        implications=normalise_newlines(draft.implications).strip("\n"),
+        authors=[" ".join(a.split()) for a in draft.authors if a.strip()],
+        year=draft.year,
+        url=draft.url or None,
+        areas=[a.slug for a in areas],
+        tags=list(dict.fromkeys(draft.tags)),
     )
 
 
@@ -359,16 +429,33 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
     if errors:
         raise ValidationError(errors)
     if published:
-        db.session.add(DigestItemVersion(
-            item=item, title=item.title, source=item.source, authors=list(item.authors), year=item.year, url=item.url,
-            areas=item.area_slugs, tags=list(item.tags), summary=item.summary, implications=item.implications,
-            replaced_at=utcnow(), replaced_by_id=user.id, reason=reason,
-        ))
+        db.session.add(
+            DigestItemVersion(
+                item=item,
+                title=item.title,
+                source=item.source,
+                authors=list(item.authors),
+                year=item.year,
+                url=item.url,
+                areas=item.area_slugs,
+                tags=list(item.tags),
+                summary=item.summary,
+                implications=item.implications,
+                replaced_at=utcnow(),
+                replaced_by_id=user.id,
+                reason=reason,
+            )
+        )
         item.corrected_at, item.correction_note, item.corrected_by_id = utcnow(), reason, user.id
     _apply(item, draft, areas)
     db.session.flush()
-    audit.record(user, "digest.correct_item" if published else "digest.edit_item", "digest_item",
-                 f"{item.issue.slug}/{item.slug}", summary=reason or item.title)
+    audit.record(
+        user,
+        "digest.correct_item" if published else "digest.edit_item",
+        "digest_item",
+        f"{item.issue.slug}/{item.slug}",
+        summary=reason or item.title,
+    )
     if published:
         events.digest_item_corrected.send(item, actor=user, reason=reason)
     return item
@@ -419,7 +506,9 @@ def publish(user, issue: DigestIssue, *, today: date | None = None) -> int:
     for item in issue.items:  # search follows the items: they change visibility now
         item.updated_at = issue.published_at
     db.session.flush()
-    audit.record(user, "digest.publish", "digest_issue", issue.slug, summary=f"{issue.title} ({len(issue.items)} items)")
+    audit.record(
+        user, "digest.publish", "digest_issue", issue.slug, summary=f"{issue.title} ({len(issue.items)} items)"
+    )
     told = events.digest_published.send(issue, actor=user)
     return sum(value for _, value in told if isinstance(value, int))
 
@@ -433,27 +522,40 @@ def suggest(user, topic: str, details: str = "") -> ResearchSuggestion:
     if len(topic) < 5:
         errors["topic"] = "Say what the research question or topic is, in at least 5 characters."
     elif len(topic) > TOPIC_MAX:
-        errors["topic"] = f"Keep the topic to {TOPIC_MAX} characters (this has {len(topic)}); put the rest in the details."
+        errors["topic"] = (
+            f"Keep the topic to {TOPIC_MAX} characters (this has {len(topic)}); put the rest in the details."
+        )
     if len(details or "") > TEXT_MAX:
         errors["details"] = f"The details are too long: at most {TEXT_MAX:,} characters."
     if errors:
         raise ValidationError(errors)
-    suggestion = ResearchSuggestion(suggester_id=user.id, topic=topic, details=normalise_newlines(details).strip(), created_at=utcnow(), status=OPEN)
+    suggestion = ResearchSuggestion(
+        suggester_id=user.id, topic=topic, details=normalise_newlines(details).strip(), created_at=utcnow(), status=OPEN
+    )
     db.session.add(suggestion)
     db.session.flush()
     return suggestion
 
 
 def suggestions_by(user) -> list[ResearchSuggestion]:
-    return list(db.session.scalars(select(ResearchSuggestion).where(ResearchSuggestion.suggester_id == user.id).order_by(ResearchSuggestion.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(ResearchSuggestion)
+            .where(ResearchSuggestion.suggester_id == user.id)
+            .order_by(ResearchSuggestion.created_at.desc())
+        )
+    )
 
 
 def all_suggestions(user) -> list[ResearchSuggestion]:
     _ensure_composer(user)
-    return list(db.session.scalars(
-        select(ResearchSuggestion).options(selectinload(ResearchSuggestion.suggester))
-        .order_by((ResearchSuggestion.status != OPEN), ResearchSuggestion.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ResearchSuggestion)
+            .options(selectinload(ResearchSuggestion.suggester))
+            .order_by((ResearchSuggestion.status != OPEN), ResearchSuggestion.created_at.desc())
+        )
+    )
 
 
 def get_suggestion(suggestion_id: int) -> ResearchSuggestion:
@@ -477,9 +579,16 @@ def decide_suggestion(user, suggestion: ResearchSuggestion, status: str, reply: 
         errors["reply"] = f"The reply is too long: at most {TEXT_MAX:,} characters."
     if errors:
         raise ValidationError(errors)
-    suggestion.status, suggestion.reply, suggestion.decided_by_id, suggestion.decided_at = status, reply, user.id, utcnow()
+    suggestion.status, suggestion.reply, suggestion.decided_by_id, suggestion.decided_at = (
+        status,
+        reply,
+        user.id,
+        utcnow(),
+    )
     db.session.flush()
-    audit.record(user, f"digest.suggestion_{status}", "research_suggestion", str(suggestion.id), summary=suggestion.topic)
+    audit.record(
+        user, f"digest.suggestion_{status}", "research_suggestion", str(suggestion.id), summary=suggestion.topic
+    )
     return suggestion
 
 
@@ -492,7 +601,9 @@ def open_suggestion_count() -> int:
 
 def link_tip(user, tip, item: DigestItem) -> None:
     if not can_link_research(user, tip):
-        raise NotAllowed("Only the lead manager or a deputy of this tip's area links it to research, and only once it is published.")
+        raise NotAllowed(
+            "Only the lead manager or a deputy of this tip's area links it to research, and only once it is published."
+        )
     if item.issue.is_draft:
         raise NotFound("There is no such published digest item.")
     exists = db.session.get(TipResearchLink, (tip.id, item.id))

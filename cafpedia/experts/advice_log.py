@@ -1,5 +1,6 @@
 """The advice log: calls to the Practice Advice Line, as the expert or the register
 administrator records them, and the tips they are linked to."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,10 +50,17 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
         errors["called_on"] = "Log calls within a year of taking them."
     area = find_area(draft.area) if draft.area else None
     if area is None:
-        errors["area"] = f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice the question was about."
+        errors["area"] = (
+            f"There is no area of practice called {draft.area}."
+            if draft.area
+            else "Choose the area of practice the question was about."
+        )
     question = " ".join((draft.question or "").split())
     advice = " ".join((draft.advice or "").split())
-    for key, text, limit, what in (("question", question, QUESTION_MAX, "the question"), ("advice", advice, ADVICE_MAX, "the advice")):
+    for key, text, limit, what in (
+        ("question", question, QUESTION_MAX, "the question"),
+        ("advice", advice, ADVICE_MAX, "the advice"),
+    ):
         if len(text) < 10:
             errors[key] = f"Write {what} in a sentence."
         elif len(text) > limit:
@@ -60,8 +68,10 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
         elif has_control_characters(text):
             errors[key] = "The text holds a character that cannot be typed."
         elif findings := find_case_details(text):
-            errors[key] = (f"This looks like it holds case details ({describe(findings)}). The advice log keeps the knowledge, "
-                           "never who the case is about: take them out and describe the situation in general terms.")
+            errors[key] = (
+                f"This looks like it holds case details ({describe(findings)}). The advice log keeps the knowledge, "
+                "never who the case is about: take them out and describe the situation in general terms."
+            )
     if draft.minutes is None or not 1 <= draft.minutes <= MINUTES_MAX:
         errors["minutes"] = f"Give the minutes the call took, from 1 to {MINUTES_MAX}."
     tip = None
@@ -70,14 +80,28 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
 
         tip = find_tip(draft.tip.strip().rsplit("/", 1)[-1])
         if tip is None or tip.current_number is None:
-            errors["tip"] = f"There is no published tip {draft.tip.strip()}: give the last part of its web address, such as seeing-children-at-the-first-hearing."
+            errors["tip"] = (
+                f"There is no published tip {draft.tip.strip()}: give the last part of its web address, such as "
+                f"seeing-children-at-the-first-hearing."
+            )
     if errors:
         raise ValidationError(errors)
-    call = AdviceCall(expert=expert, area=area, called_on=draft.called_on, question=question, advice=advice, minutes=draft.minutes,
-                      logged_by_id=actor.id, logged_at=utcnow().replace(microsecond=0), tip=tip)
+    call = AdviceCall(
+        expert=expert,
+        area=area,
+        called_on=draft.called_on,
+        question=question,
+        advice=advice,
+        minutes=draft.minutes,
+        logged_by_id=actor.id,
+        logged_at=utcnow().replace(microsecond=0),
+        tip=tip,
+    )
     db.session.add(call)
     db.session.flush()
-    audit.record(actor, "advice.log", "advice_call", str(call.id), summary=f"{expert.name}, {area.title}: {question[:80]}")
+    audit.record(
+        actor, "advice.log", "advice_call", str(call.id), summary=f"{expert.name}, {area.title}: {question[:80]}"
+    )
     return call
 
 
@@ -86,7 +110,9 @@ def find_call(call_id: int) -> AdviceCall | None:
 
 
 def recent_calls(*, expert: Expert | None = None, limit: int = 50) -> list[AdviceCall]:
-    query = select(AdviceCall).options(selectinload(AdviceCall.area), selectinload(AdviceCall.expert), selectinload(AdviceCall.tip))
+    query = select(AdviceCall).options(
+        selectinload(AdviceCall.area), selectinload(AdviceCall.expert), selectinload(AdviceCall.tip)
+    )
     if expert is not None:
         query = query.where(AdviceCall.expert_id == expert.id)
     return list(db.session.scalars(query.order_by(AdviceCall.called_on.desc(), AdviceCall.id.desc()).limit(limit)))

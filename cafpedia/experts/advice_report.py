@@ -1,5 +1,6 @@
 """The advice line's report: calls by month, area and expert, the questions asked most
 (grouped by their meaning), and the rota's coverage."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,7 +23,34 @@ from cafpedia.extensions import db
 from cafpedia.search.text import tokens
 
 # Question words that say nothing about what was asked (Whoosh's list already drops "can", "when", "is"...).
-QUESTION_WORDS = frozenset(["about", "anyon", "could", "did", "do", "doe", "how", "i", "me", "must", "my", "our", "should", "so", "their", "them", "there", "thei", "what", "where", "which", "who", "why", "would"])
+QUESTION_WORDS = frozenset(
+    [
+        "about",
+        "anyon",
+        "could",
+        "did",
+        "do",
+        "doe",
+        "how",
+        "i",
+        "me",
+        "must",
+        "my",
+        "our",
+        "should",
+        "so",
+        "their",
+        "them",
+        "there",
+        "thei",
+        "what",
+        "where",
+        "which",
+        "who",
+        "why",
+        "would",
+    ]
+)
 SAME_QUESTION = 0.6  # share of stemmed words two questions have in common to count as one
 
 
@@ -76,8 +104,17 @@ def rota_rows(days: list[date]) -> list[tuple]:
         if not on_line:
             rows.append((day.isoformat(), day.strftime("%A"), mode, plan.note if plan else "", "", "", ""))
         for expert, hours in on_line:
-            rows.append((day.isoformat(), day.strftime("%A"), mode, plan.note if plan else "", expert.name,
-                         ", ".join(f"{availability.hhmm(s)}-{availability.hhmm(t)}" for s, t in hours), "; ".join(expert.area_slugs)))
+            rows.append(
+                (
+                    day.isoformat(),
+                    day.strftime("%A"),
+                    mode,
+                    plan.note if plan else "",
+                    expert.name,
+                    ", ".join(f"{availability.hhmm(s)}-{availability.hhmm(t)}" for s, t in hours),
+                    "; ".join(expert.area_slugs),
+                )
+            )
     return rows
 
 
@@ -85,8 +122,14 @@ def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Repo
     """Calls by area and month over the last `months` months, and the most asked questions no published tip answers."""
     today = today or clock.today()
     month_list = [clock.first_of_month(today, back) for back in range(months - 1, -1, -1)]
-    calls = list(db.session.scalars(select(AdviceCall).where(AdviceCall.called_on >= month_list[0])
-                                    .options(selectinload(AdviceCall.area), selectinload(AdviceCall.tip)).order_by(AdviceCall.called_on, AdviceCall.id)))
+    calls = list(
+        db.session.scalars(
+            select(AdviceCall)
+            .where(AdviceCall.called_on >= month_list[0])
+            .options(selectinload(AdviceCall.area), selectinload(AdviceCall.tip))
+            .order_by(AdviceCall.called_on, AdviceCall.id)
+        )
+    )
     counts: Counter = Counter()
     minutes: Counter = Counter()
     for call in calls:
@@ -110,4 +153,6 @@ def report(*, months: int = 6, today: date | None = None, top: int = 10) -> Repo
         area = next(c.area for c in reversed(group) if c.area_id == most_asked_in)
         unanswered.append(QuestionGroup(question=last.question, count=len(group), area=area, last_call=last))
     unanswered.sort(key=lambda g: (-g.count, -g.last_call.called_on.toordinal(), g.question))
-    return Report(months=month_list, areas=areas, counts=dict(counts), minutes=dict(minutes), unanswered=unanswered[:top])
+    return Report(
+        months=month_list, areas=areas, counts=dict(counts), minutes=dict(minutes), unanswered=unanswered[:top]
+    )

@@ -3,6 +3,7 @@ and the register administrator's rota, which replaces the slots on any day it se
 
 Pure functions over plain values, so "available now" can be tested at any moment of the week.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,11 @@ from cafpedia.core.clock import LONDON
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAY_WORDS = {name.lower(): n for n, name in enumerate(DAY_NAMES)} | {d.lower(): n for n, d in enumerate(DAYS)} | {
-    "tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+_DAY_WORDS = (
+    {name.lower(): n for n, name in enumerate(DAY_NAMES)}
+    | {d.lower(): n for n, d in enumerate(DAYS)}
+    | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+)
 SLOT_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\S+?)\s*(?:-|–|to)\s*(\S+)\s*$")
 HOURS_RE = re.compile(r"^\s*(\S+?)\s*(?:-|–|to)\s*(\S+)\s*$")
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
@@ -62,7 +66,9 @@ def _read_time(text: str, *, end: bool = False) -> tuple[int, bool]:
             hours = 24  # "to 12am": midnight at the end of the day
         return hours * 60 + minutes, False
     if hours > 24 or (hours == 24 and (minutes or not end)):
-        raise SlotError(f"{text} is not a time of day: use 00:00 to 23:59" + (" (or 24:00 for midnight at the end)" if end else ""))
+        raise SlotError(
+            f"{text} is not a time of day: use 00:00 to 23:59" + (" (or 24:00 for midnight at the end)" if end else "")
+        )
     return hours * 60 + minutes, hours < 12 and not match.group(1).startswith("0")
 
 
@@ -75,7 +81,9 @@ def parse_hours(text: str) -> tuple[int, int]:
     A bare end hour earlier than the start is the afternoon's: "9-5" is 09:00-17:00."""
     match = HOURS_RE.match(AM_PM_SPACE.sub(r"\1\2", text or ""))
     if not match:
-        raise SlotError(f"{(text or '').strip()!r} is not a time range: write it as 09:30-12:30, 9.30-12.30 or 9.30am-12.30pm")
+        raise SlotError(
+            f"{(text or '').strip()!r} is not a time range: write it as 09:30-12:30, 9.30-12.30 or 9.30am-12.30pm"
+        )
     starts, _ = _read_time(match.group(1))
     ends, afternoon = _read_time(match.group(2), end=True)
     if ends <= starts and afternoon and ends + 12 * 60 > starts:
@@ -92,7 +100,9 @@ def parse_slot(text: str) -> Slot:
         raise SlotError(f"“{(text or '').strip()}” is not a slot: write a day and a time range, such as {EXAMPLE}")
     day = _DAY_WORDS.get(match.group(1).lower())
     if day is None:
-        raise SlotError(f"“{text.strip()}”: {match.group(1)} is not a day of the week (Mon, Tue, Wed, Thu, Fri, Sat or Sun)")
+        raise SlotError(
+            f"“{text.strip()}”: {match.group(1)} is not a day of the week (Mon, Tue, Wed, Thu, Fri, Sat or Sun)"
+        )
     try:
         starts, ends = parse_hours(f"{match.group(2)}-{match.group(3)}")
     except SlotError as exc:
@@ -182,7 +192,11 @@ def next_available(expert, now: datetime, rota: Rota, *, days: int = 14) -> date
             if offset == 0 and starts <= minute:
                 return here.replace(second=0, microsecond=0)
             # A time the spring clock change skips (01:30 on its Sunday) becomes the next one that exists.
-            moment = datetime(day.year, day.month, day.day, starts // 60, starts % 60, tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+            moment = (
+                datetime(day.year, day.month, day.day, starts // 60, starts % 60, tzinfo=LONDON)
+                .astimezone(UTC)
+                .astimezone(LONDON)
+            )
             if moment.date() != day or moment.hour * 60 + moment.minute >= ends:
                 continue
             return moment
@@ -208,11 +222,13 @@ def on_line_until(expert, now: datetime, rota: Rota) -> datetime | None:
 
 
 def minutes_in_week(expert, monday: date, rota: Rota) -> int:
-    return sum(ends - starts for offset in range(7) for starts, ends in hours_on(expert, monday + timedelta(days=offset), rota))
+    return sum(
+        ends - starts for offset in range(7) for starts, ends in hours_on(expert, monday + timedelta(days=offset), rota)
+    )
 
 
 def describe_next(moment: datetime | None, now: datetime, until: datetime | None = None) -> str:
-    """"On the line until 12:30", "Today from 13:30", "Tomorrow from 09:30", "Thu 27 Nov from 09:30"."""
+    """ "On the line until 12:30", "Today from 13:30", "Tomorrow from 09:30", "Thu 27 Nov from 09:30"."""
     if moment is None:
         return "Not on the line in the next two weeks"
     here = local(now)

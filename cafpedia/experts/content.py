@@ -14,6 +14,7 @@ A load adds what is new; an expert already on the register is brought into line 
 file, and a rota day is set as the file says. A call already logged must match its entry:
 calls are never changed. Nothing that looks like case details is loaded.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,25 @@ from cafpedia.tips.reading import find_tip
 FOLDER = "experts"
 ROTA_FILE = "rota.yml"
 LOG_FILE = "advice-log.yml"
-FIELDS = ("name", "username", "job_title", "region", "areas", "skills", "languages", "phone", "email", "availability", "active",
-          "review_by", "away_from", "away_until", "away_note", "retired_on", "retired_reason")
+FIELDS = (
+    "name",
+    "username",
+    "job_title",
+    "region",
+    "areas",
+    "skills",
+    "languages",
+    "phone",
+    "email",
+    "availability",
+    "active",
+    "review_by",
+    "away_from",
+    "away_until",
+    "away_note",
+    "retired_on",
+    "retired_reason",
+)
 ROTA_FIELDS = ("date", "closed", "note", "shifts")
 CALL_FIELDS = ("date", "expert", "area", "question", "advice", "minutes", "logged_by", "logged_at", "tip")
 
@@ -99,10 +117,21 @@ class ExpertsSection:
             relative = str(path.relative_to(ctx.root))
             if path.name in (ROTA_FILE, LOG_FILE):
                 continue
-            if not path.is_file() or path.suffix != ".md" or not entries.SLUG_RE.match(path.stem) or len(path.stem) > entries.SLUG_MAX \
-                    or path.stem in entries.RESERVED_SLUGS:
-                ctx.problem(relative, None, None, f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
-                            f"(not {', '.join(sorted(entries.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice log experts/{LOG_FILE}")
+            if (
+                not path.is_file()
+                or path.suffix != ".md"
+                or not entries.SLUG_RE.match(path.stem)
+                or len(path.stem) > entries.SLUG_MAX
+                or path.stem in entries.RESERVED_SLUGS
+            ):
+                ctx.problem(
+                    relative,
+                    None,
+                    None,
+                    f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
+                    f"(not {', '.join(sorted(entries.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice "
+                    f"log experts/{LOG_FILE}",
+                )
                 continue
             record = self._read_expert(ctx, path, relative)
             if record is not None:
@@ -120,39 +149,65 @@ class ExpertsSection:
         before = len(ctx.problems)
         record.check_fields(FIELDS, ("name", "job_title", "region", "areas", "skills", "languages", "availability"))
         draft = entries.ExpertDraft(
-            name=record.text("name", max_length=entries.NAME_MAX) or "", username=record.text("username", max_length=64) or "",
-            job_title=record.text("job_title", max_length=entries.JOB_TITLE_MAX) or "", region=record.text("region", max_length=40) or "",
-            areas=record.text_list("areas", max_length=64), skills=record.text_list("skills", max_length=entries.SKILL_MAX),
-            languages=record.text_list("languages", max_length=entries.LANGUAGE_MAX), phone=record.text("phone", max_length=entries.PHONE_MAX) or "",
-            email=record.text("email", max_length=254) or "", availability=record.text_list("availability", max_length=40),
-            about=body.strip(), review_by=record.date("review_by"),
+            name=record.text("name", max_length=entries.NAME_MAX) or "",
+            username=record.text("username", max_length=64) or "",
+            job_title=record.text("job_title", max_length=entries.JOB_TITLE_MAX) or "",
+            region=record.text("region", max_length=40) or "",
+            areas=record.text_list("areas", max_length=64),
+            skills=record.text_list("skills", max_length=entries.SKILL_MAX),
+            languages=record.text_list("languages", max_length=entries.LANGUAGE_MAX),
+            phone=record.text("phone", max_length=entries.PHONE_MAX) or "",
+            email=record.text("email", max_length=254) or "",
+            availability=record.text_list("availability", max_length=40),
+            about=body.strip(),
+            review_by=record.date("review_by"),
         )
         active = record.flag("active", True)
         away_from, away_until = record.date("away_from"), record.date("away_until")
         away_note = record.text("away_note", max_length=entries.AWAY_NOTE_MAX)
-        retired_on, retired_reason = record.date("retired_on"), record.text("retired_reason", max_length=entries.NOTE_MAX)
+        retired_on, retired_reason = (
+            record.date("retired_on"),
+            record.text("retired_reason", max_length=entries.NOTE_MAX),
+        )
         if away_note and (findings := find_case_details(away_note)):
-            record.problem("away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})")
+            record.problem(
+                "away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})"
+            )
         if away_from and not away_until:
             record.problem("away_until", f"{record.label}: away_from needs away_until, the last day away")
         elif away_from and away_until and away_until < away_from:
             record.problem("away_until", f"{record.label}: away_until is before away_from")
         if not active and not (retired_on and retired_reason):
-            record.problem("active", f"{record.label}: a retired entry (active: false) needs retired_on and retired_reason")
+            record.problem(
+                "active", f"{record.label}: a retired entry (active: false) needs retired_on and retired_reason"
+            )
         if active and (retired_on or retired_reason):
-            record.problem("retired_on", f"{record.label}: retired_on and retired_reason are only for an entry with active: false")
+            record.problem(
+                "retired_on", f"{record.label}: retired_on and retired_reason are only for an entry with active: false"
+            )
         if len(ctx.problems) != before:
             return None
-        errors, tidy, _, _ = entries.check_draft(entries.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}),
-                                                  expert=entries.find_expert(slug))
+        errors, tidy, _, _ = entries.check_draft(
+            entries.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}), expert=entries.find_expert(slug)
+        )
         errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
         for name, message in errors.items():
             record.problem(name if name in FIELDS else None, f"{record.label}: {message}")
         if errors:
             return None
         tidy.areas, tidy.username = list(dict.fromkeys(draft.areas)), draft.username
-        return ExpertRecord(file=relative, slug=slug, line=record.line, draft=tidy, active=active, away_from=away_from if away_until else None,
-                            away_until=away_until, away_note=away_note or None, retired_on=retired_on, retired_reason=retired_reason)
+        return ExpertRecord(
+            file=relative,
+            slug=slug,
+            line=record.line,
+            draft=tidy,
+            active=active,
+            away_from=away_from if away_until else None,
+            away_until=away_until,
+            away_note=away_note or None,
+            retired_on=retired_on,
+            retired_reason=retired_reason,
+        )
 
     def _read_rota(self, ctx: LoadContext) -> None:
         relative = f"{FOLDER}/{ROTA_FILE}"
@@ -197,7 +252,9 @@ class ExpertsSection:
             if day is not None:
                 seen.add(day)
             if len(ctx.problems) == before and day is not None:
-                days.append(RotaRecord(day=day, closed=closed, note=" ".join(note.split()), shifts=shifts, line=record.line))
+                days.append(
+                    RotaRecord(day=day, closed=closed, note=" ".join(note.split()), shifts=shifts, line=record.line)
+                )
 
     def _read_calls(self, ctx: LoadContext) -> None:
         relative = f"{FOLDER}/{LOG_FILE}"
@@ -215,14 +272,22 @@ class ExpertsSection:
                 if text and len(text) < 10:
                     record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
                 elif text and (findings := find_case_details(text)):
-                    record.problem(key, f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log never keeps them")
+                    record.problem(
+                        key,
+                        f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log "
+                        f"never keeps them",
+                    )
                 texts[key] = text
             if called_on and called_on > clock.today():
                 record.problem("date", f"{record.label}: the date of the call, {called_on}, is in the future")
             raw_at = record.data.get("logged_at")
-            # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each is named).
-            logged_at = as_datetime(raw_at) if raw_at is not None else (
-                dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
+            # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each
+            # is named).
+            logged_at = (
+                as_datetime(raw_at)
+                if raw_at is not None
+                else (dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
+            )
             if raw_at is not None and logged_at is None:
                 record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
             expert = record.text("expert", max_length=entries.SLUG_MAX)
@@ -230,9 +295,20 @@ class ExpertsSection:
                 record.problem("logged_at", f"{record.label}: {expert} has two calls logged at {logged_at}")
             keys.add((expert, logged_at))
             if len(ctx.problems) == before and called_on and minutes and expert:
-                calls.append(CallRecord(line=record.line, called_on=called_on, expert=expert, area=record.text("area", max_length=64) or "",
-                                        question=texts["question"], advice=texts["advice"], minutes=minutes,
-                                        logged_by=record.text("logged_by", max_length=64), logged_at=logged_at, tip=record.text("tip", max_length=200)))
+                calls.append(
+                    CallRecord(
+                        line=record.line,
+                        called_on=called_on,
+                        expert=expert,
+                        area=record.text("area", max_length=64) or "",
+                        question=texts["question"],
+                        advice=texts["advice"],
+                        minutes=minutes,
+                        logged_by=record.text("logged_by", max_length=64),
+                        logged_at=logged_at,
+                        tip=record.text("tip", max_length=200),
+                    )
+                )
 
     # --- check --------------------------------------------------------------------------------
 
@@ -255,7 +331,12 @@ class ExpertsSection:
         for rec in experts.values():
             person = (rec.draft.name.lower(), rec.draft.region)
             if person in people:
-                ctx.problem(rec.file, rec.line, "name", f"{_label(rec.file)}: {rec.draft.name} ({rec.draft.region}) is also the expert {people[person]}")
+                ctx.problem(
+                    rec.file,
+                    rec.line,
+                    "name",
+                    f"{_label(rec.file)}: {rec.draft.name} ({rec.draft.region}) is also the expert {people[person]}",
+                )
             people[person] = rec.slug
             for area in rec.draft.areas:
                 if area not in areas:
@@ -266,31 +347,62 @@ class ExpertsSection:
                 ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {entries.AREAS_MAX} areas")
             if rec.draft.username:
                 if rec.draft.username not in users:
-                    ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: unknown user {rec.draft.username}")
+                    ctx.problem(
+                        rec.file, rec.line, "username", f"{_label(rec.file)}: unknown user {rec.draft.username}"
+                    )
                 elif rec.draft.username in owners:
-                    ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: {rec.draft.username} is also the expert {owners[rec.draft.username]}")
+                    ctx.problem(
+                        rec.file,
+                        rec.line,
+                        "username",
+                        f"{_label(rec.file)}: {rec.draft.username} is also the expert {owners[rec.draft.username]}",
+                    )
                 else:
                     owners[rec.draft.username] = rec.slug
-                    holder = db.session.scalar(select(Expert.slug).join(User, Expert.user_id == User.id).where(User.username == rec.draft.username))
+                    holder = db.session.scalar(
+                        select(Expert.slug)
+                        .join(User, Expert.user_id == User.id)
+                        .where(User.username == rec.draft.username)
+                    )
                     if holder and holder != rec.slug and holder not in experts:
-                        ctx.problem(rec.file, rec.line, "username", f"{_label(rec.file)}: {rec.draft.username} is already the expert {holder}")
+                        ctx.problem(
+                            rec.file,
+                            rec.line,
+                            "username",
+                            f"{_label(rec.file)}: {rec.draft.username} is already the expert {holder}",
+                        )
             if rec.draft.email:
                 key = rec.draft.email.lower()
                 if key in emails:
-                    ctx.problem(rec.file, rec.line, "email", f"{_label(rec.file)}: the expert {emails[key]} has the same email address")
+                    ctx.problem(
+                        rec.file,
+                        rec.line,
+                        "email",
+                        f"{_label(rec.file)}: the expert {emails[key]} has the same email address",
+                    )
                 emails[key] = rec.slug
 
     @staticmethod
     def _check_rota(ctx: LoadContext, days, experts: dict[str, ExpertRecord], known: set[str]) -> None:
         """A rota's shifts name experts on the register."""
         retired = {slug for slug, rec in experts.items() if not rec.active} | {
-            slug for slug in db.session.scalars(select(Expert.slug).where(Expert.active.is_(False))) if slug not in experts}
+            slug
+            for slug in db.session.scalars(select(Expert.slug).where(Expert.active.is_(False)))
+            if slug not in experts
+        }
         for day in days:
             for slug, _, _ in day.shifts:
                 if slug not in known:
-                    ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}")
+                    ctx.problem(
+                        f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: unknown expert {slug}"
+                    )
                 elif slug in retired:
-                    ctx.problem(f"{FOLDER}/{ROTA_FILE}", day.line, "shifts", f"rota day {day.day}: {slug} is retired from the register")
+                    ctx.problem(
+                        f"{FOLDER}/{ROTA_FILE}",
+                        day.line,
+                        "shifts",
+                        f"rota day {day.day}: {slug} is retired from the register",
+                    )
 
     @staticmethod
     def _check_calls(ctx: LoadContext, calls, known: set[str], users: set[str], areas: set[str]) -> None:
@@ -315,7 +427,12 @@ class ExpertsSection:
                     ctx.problem(*where, "tip", f"call of {call.called_on}: the tip {slug} is in {tip_area}, not {area}")
             existing = logged.get((call.expert, call.logged_at))
             if existing is not None and _call_row(existing) != _record_row(call):
-                ctx.problem(*where, None, f"call of {call.called_on} by {call.expert} is in the advice log and differs from this entry; logged calls never change")
+                ctx.problem(
+                    *where,
+                    None,
+                    f"call of {call.called_on} by {call.expert} is in the advice log and differs from this entry; "
+                    f"logged calls never change",
+                )
 
     # --- apply --------------------------------------------------------------------------------
 
@@ -339,8 +456,17 @@ class ExpertsSection:
                 db.session.add(expert)
             wanted_areas = [areas[a] for a in rec.draft.areas]
             expert.name, expert.job_title, expert.region = rec.draft.name, rec.draft.job_title, rec.draft.region
-            expert.skills, expert.languages, expert.availability = rec.draft.skills, rec.draft.languages, rec.draft.availability
-            expert.phone, expert.email, expert.about, expert.review_by = rec.draft.phone, rec.draft.email, rec.draft.about, rec.draft.review_by
+            expert.skills, expert.languages, expert.availability = (
+                rec.draft.skills,
+                rec.draft.languages,
+                rec.draft.availability,
+            )
+            expert.phone, expert.email, expert.about, expert.review_by = (
+                rec.draft.phone,
+                rec.draft.email,
+                rec.draft.about,
+                rec.draft.review_by,
+            )
             expert.user = users[rec.draft.username] if rec.draft.username else None
             if [link.area_id for link in expert.area_links] != [a.id for a in wanted_areas]:
                 expert.area_links = [ExpertArea(area=a, position=n) for n, a in enumerate(wanted_areas)]
@@ -352,16 +478,39 @@ class ExpertsSection:
                 ctx.count("experts", "unchanged")
                 continue
             expert.updated_at = utcnow()
-            audit.record(ctx.actor, "content.load_expert", "expert", rec.slug, summary=rec.draft.name, before=before, after=after, actor_name="content load")
+            audit.record(
+                ctx.actor,
+                "content.load_expert",
+                "expert",
+                rec.slug,
+                summary=rec.draft.name,
+                before=before,
+                after=after,
+                actor_name="content load",
+            )
             ctx.count("experts", "new" if before is None else "updated")
         db.session.flush()
         slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
-        existing_days = rota_plan.rota_days(min((d.day for d in found["rota"]), default=dt.date.min),
-                                           max((d.day for d in found["rota"]), default=dt.date.min))
+        existing_days = rota_plan.rota_days(
+            min((d.day for d in found["rota"]), default=dt.date.min),
+            max((d.day for d in found["rota"]), default=dt.date.min),
+        )
         for day in found["rota"]:
             row = existing_days.get(day.day)
-            wanted = {"closed": day.closed, "note": day.note, "shifts": sorted((slugs[s].id, a, b) for s, a, b in day.shifts)}
-            if row is not None and {"closed": row.closed, "note": row.note, "shifts": sorted((s.expert_id, s.starts, s.ends) for s in row.shifts)} == wanted:
+            wanted = {
+                "closed": day.closed,
+                "note": day.note,
+                "shifts": sorted((slugs[s].id, a, b) for s, a, b in day.shifts),
+            }
+            if (
+                row is not None
+                and {
+                    "closed": row.closed,
+                    "note": row.note,
+                    "shifts": sorted((s.expert_id, s.starts, s.ends) for s in row.shifts),
+                }
+                == wanted
+            ):
                 ctx.count("rota days", "unchanged")
                 continue
             if row is None:
@@ -370,6 +519,7 @@ class ExpertsSection:
             row.closed, row.note = day.closed, day.note
             row.shifts = [RotaShift(expert_id=eid, starts=a, ends=b) for eid, a, b in wanted["shifts"]]
             ctx.count("rota days", "set")
+
     def apply_links(self, ctx: LoadContext) -> None:
         """The advice log, written once the tips its calls link to exist (tips are written in apply_links too)."""
         calls = ctx.records[self.name]["calls"]
@@ -383,9 +533,19 @@ class ExpertsSection:
                 ctx.count("advice calls", "unchanged")
                 continue
             tip = find_tip(call.tip.rsplit("/", 1)[-1]) if call.tip else None
-            db.session.add(AdviceCall(expert=slugs[call.expert], area=areas[call.area], called_on=call.called_on, question=call.question,
-                                      advice=call.advice, minutes=call.minutes, logged_by=users[call.logged_by] if call.logged_by else None,
-                                      logged_at=call.logged_at, tip=tip))
+            db.session.add(
+                AdviceCall(
+                    expert=slugs[call.expert],
+                    area=areas[call.area],
+                    called_on=call.called_on,
+                    question=call.question,
+                    advice=call.advice,
+                    minutes=call.minutes,
+                    logged_by=users[call.logged_by] if call.logged_by else None,
+                    logged_at=call.logged_at,
+                    tip=tip,
+                )
+            )
             ctx.count("advice calls", "new")
 
     # --- export -------------------------------------------------------------------------------
@@ -402,7 +562,9 @@ class ExpertsSection:
         if days:
             write_yaml_file(root / FOLDER / ROTA_FILE, [_rota_entry(d) for d in days])
             written.append(f"{FOLDER}/{ROTA_FILE}")
-        calls = list(db.session.scalars(select(AdviceCall).order_by(AdviceCall.called_on, AdviceCall.logged_at, AdviceCall.id)))
+        calls = list(
+            db.session.scalars(select(AdviceCall).order_by(AdviceCall.called_on, AdviceCall.logged_at, AdviceCall.id))
+        )
         if calls:
             write_yaml_file(root / FOLDER / LOG_FILE, [_call_entry(c) for c in calls])
             written.append(f"{FOLDER}/{LOG_FILE}")
@@ -413,7 +575,9 @@ def _extra(expert: Expert) -> dict:
     """What a load may change beyond the entry itself: away dates and retirement, when set."""
     extra = {}
     if expert.away_until:
-        extra["away"] = f"{expert.away_from} to {expert.away_until}" + (f" ({expert.away_note})" if expert.away_note else "")
+        extra["away"] = f"{expert.away_from} to {expert.away_until}" + (
+            f" ({expert.away_note})" if expert.away_note else ""
+        )
     if expert.retired_on:
         extra["retired"] = f"{expert.retired_on}: {expert.retired_reason}"
     return extra
@@ -423,9 +587,18 @@ def export_expert(expert: Expert) -> str:
     front = {"name": expert.name}
     if expert.user:
         front["username"] = expert.user.username
-    front |= {"job_title": expert.job_title, "region": expert.region, "areas": expert.area_slugs, "skills": list(expert.skills),
-              "languages": list(expert.languages), "phone": expert.phone or None, "email": expert.email or None,
-              "availability": list(expert.availability), "active": expert.active, "review_by": expert.review_by}
+    front |= {
+        "job_title": expert.job_title,
+        "region": expert.region,
+        "areas": expert.area_slugs,
+        "skills": list(expert.skills),
+        "languages": list(expert.languages),
+        "phone": expert.phone or None,
+        "email": expert.email or None,
+        "availability": list(expert.availability),
+        "active": expert.active,
+        "review_by": expert.review_by,
+    }
     if expert.away_until:
         front |= {"away_from": expert.away_from, "away_until": expert.away_until}
         if expert.away_note:
@@ -443,13 +616,22 @@ def _rota_entry(day: RotaDay) -> dict:
     if day.note:
         entry["note"] = day.note
     if not day.closed:
-        entry["shifts"] = [{"expert": s.expert.slug, "hours": f"{s.starts}-{s.ends}"} for s in sorted(day.shifts, key=lambda s: (s.starts, s.expert.slug))]
+        entry["shifts"] = [
+            {"expert": s.expert.slug, "hours": f"{s.starts}-{s.ends}"}
+            for s in sorted(day.shifts, key=lambda s: (s.starts, s.expert.slug))
+        ]
     return entry
 
 
 def _call_entry(call: AdviceCall) -> dict:
-    entry = {"date": call.called_on, "expert": call.expert.slug, "area": call.area.slug, "question": call.question, "advice": call.advice,
-             "minutes": call.minutes}
+    entry = {
+        "date": call.called_on,
+        "expert": call.expert.slug,
+        "area": call.area.slug,
+        "question": call.question,
+        "advice": call.advice,
+        "minutes": call.minutes,
+    }
     if call.logged_by:
         entry["logged_by"] = call.logged_by.username
     entry["logged_at"] = call.logged_at
@@ -460,15 +642,36 @@ def _call_entry(call: AdviceCall) -> dict:
 
 def _logged_calls() -> dict[tuple[str, dt.datetime], AdviceCall]:
     """Every call in the advice log, by what names it in a file: its expert and when it was logged (one query)."""
-    calls = db.session.scalars(select(AdviceCall).options(selectinload(AdviceCall.expert), selectinload(AdviceCall.area),
-                                                          selectinload(AdviceCall.logged_by), selectinload(AdviceCall.tip)))
+    calls = db.session.scalars(
+        select(AdviceCall).options(
+            selectinload(AdviceCall.expert),
+            selectinload(AdviceCall.area),
+            selectinload(AdviceCall.logged_by),
+            selectinload(AdviceCall.tip),
+        )
+    )
     return {(c.expert.slug, c.logged_at): c for c in calls}
 
 
 def _call_row(call: AdviceCall) -> tuple:
-    return (call.called_on, call.area.slug, call.question, call.advice, call.minutes, call.logged_by.username if call.logged_by else None,
-            call.tip.slug if call.tip else None)
+    return (
+        call.called_on,
+        call.area.slug,
+        call.question,
+        call.advice,
+        call.minutes,
+        call.logged_by.username if call.logged_by else None,
+        call.tip.slug if call.tip else None,
+    )
 
 
 def _record_row(call: CallRecord) -> tuple:
-    return (call.called_on, call.area, call.question, call.advice, call.minutes, call.logged_by, call.tip.rsplit("/", 1)[-1] if call.tip else None)
+    return (
+        call.called_on,
+        call.area,
+        call.question,
+        call.advice,
+        call.minutes,
+        call.logged_by,
+        call.tip.rsplit("/", 1)[-1] if call.tip else None,
+    )

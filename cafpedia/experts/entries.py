@@ -1,5 +1,6 @@
 """The Register of Experts: what an entry may hold, and adding, changing, confirming,
 marking away, retiring and reinstating entries. No request or session in here; callers commit."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,6 @@ RESERVED_SLUGS = frozenset({"new", "mine", "register", "rota", "nominate", "nomi
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,40}$")
 
 
-
 def find_expert(slug: str) -> Expert | None:
     return db.session.scalar(select(Expert).where(Expert.slug == slug))
 
@@ -76,7 +76,6 @@ def all_experts(*, active: bool | None = True) -> list[Expert]:
     return list(db.session.scalars(query))
 
 
-
 # --- Adding and changing entries -----------------------------------------------------------------
 
 
@@ -97,9 +96,20 @@ class ExpertDraft:
 
     @classmethod
     def of(cls, expert: Expert) -> ExpertDraft:
-        return cls(name=expert.name, job_title=expert.job_title, region=expert.region, areas=expert.area_slugs, skills=list(expert.skills),
-                   languages=list(expert.languages), phone=expert.phone, email=expert.email, availability=list(expert.availability),
-                   about=expert.about, username=expert.user.username if expert.user else "", review_by=expert.review_by)
+        return cls(
+            name=expert.name,
+            job_title=expert.job_title,
+            region=expert.region,
+            areas=expert.area_slugs,
+            skills=list(expert.skills),
+            languages=list(expert.languages),
+            phone=expert.phone,
+            email=expert.email,
+            availability=list(expert.availability),
+            about=expert.about,
+            username=expert.user.username if expert.user else "",
+            review_by=expert.review_by,
+        )
 
 
 def clean_list(values, *, max_items: int, max_length: int, label: str, errors: dict, key: str) -> list[str]:
@@ -113,23 +123,48 @@ def clean_list(values, *, max_items: int, max_length: int, label: str, errors: d
     return items
 
 
-def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None]:
+def check_draft(
+    draft: ExpertDraft, *, expert: Expert | None = None
+) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None]:
     """(problems by field, the draft tidied, its areas, its account) for an entry as typed."""
     problems = Problems()
     name, job_title = rules.one_line(draft.name), rules.one_line(draft.job_title)
-    problems.add("name", rules.title(name, minimum=2, maximum=NAME_MAX, too_short="Enter the expert's full name.", what="the name"))
+    problems.add(
+        "name",
+        rules.title(name, minimum=2, maximum=NAME_MAX, too_short="Enter the expert's full name.", what="the name"),
+    )
     if not job_title:
         problems.add("job_title", "Enter the expert's job title, for example Family Court Adviser (adoption).")
-    problems.add("job_title", rules.title(job_title, minimum=0, maximum=JOB_TITLE_MAX, too_short="", what="the job title"))
+    problems.add(
+        "job_title", rules.title(job_title, minimum=0, maximum=JOB_TITLE_MAX, too_short="", what="the job title")
+    )
     if draft.region not in REGIONS:
-        problems.add("region", f"There is no region called “{draft.region}”: choose one of {', '.join(REGIONS)}." if draft.region
-                     else "Choose the expert's region.")
-    areas, problem = rules.known(draft.areas, find_area, maximum=AREAS_MAX, required="Choose at least one area of practice the expert advises on.")
+        problems.add(
+            "region",
+            f"There is no region called “{draft.region}”: choose one of {', '.join(REGIONS)}."
+            if draft.region
+            else "Choose the expert's region.",
+        )
+    areas, problem = rules.known(
+        draft.areas,
+        find_area,
+        maximum=AREAS_MAX,
+        required="Choose at least one area of practice the expert advises on.",
+    )
     problems.add("areas", problem)
-    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=problems, key="skills")
+    skills = clean_list(
+        draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=problems, key="skills"
+    )
     if not skills:
         problems.add("skills", "Name at least one skill, for example special guardianship.")
-    languages = clean_list(draft.languages, max_items=LANGUAGES_MAX, max_length=LANGUAGE_MAX, label="languages", errors=problems, key="languages")
+    languages = clean_list(
+        draft.languages,
+        max_items=LANGUAGES_MAX,
+        max_length=LANGUAGE_MAX,
+        label="languages",
+        errors=problems,
+        key="languages",
+    )
     if not languages:
         problems.add("languages", "Name at least one language the expert gives advice in, for example English.")
     phone, email = rules.one_line(draft.phone), (draft.email or "").strip()
@@ -138,8 +173,14 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
     if not phone and not email:
         problems.add("phone", "Give a phone number or an email address, so that practitioners can reach the expert.")
     slots, slot_problems = parse_slots(draft.availability)
-    problems.add("availability", "; ".join(slot_problems[:3]) + "." if slot_problems else
-                 f"Give at most {SLOTS_MAX} slots." if len(slots) > SLOTS_MAX else None)
+    problems.add(
+        "availability",
+        "; ".join(slot_problems[:3]) + "."
+        if slot_problems
+        else f"Give at most {SLOTS_MAX} slots."
+        if len(slots) > SLOTS_MAX
+        else None,
+    )
     about = (draft.about or "").strip()
     problems.add("about", rules.plain_text(about, longest=ABOUT_MAX, what="what the expert advises on"))
     if findings := find_case_details(about):
@@ -147,11 +188,28 @@ def check_draft(draft: ExpertDraft, *, expert: Expert | None = None) -> tuple[di
     username = (draft.username or "").strip()
     user, problem = _account(username, expert)
     problems.add("username", problem)
-    if not problems.keys() & {"job_title", "skills"} and (findings := find_case_details(" \n".join([job_title, *skills]))):
-        problems.add("job_title", f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them.")
+    if not problems.keys() & {"job_title", "skills"} and (
+        findings := find_case_details(" \n".join([job_title, *skills]))
+    ):
+        problems.add(
+            "job_title",
+            f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them.",
+        )
     _check_twins(problems, expert, name=name, region=draft.region, email=email)
-    tidy = ExpertDraft(name=name, job_title=job_title, region=draft.region, areas=[a.slug for a in areas], skills=skills, languages=languages,
-                       phone=phone, email=email, availability=[str(s) for s in slots], about=about, username=username, review_by=draft.review_by)
+    tidy = ExpertDraft(
+        name=name,
+        job_title=job_title,
+        region=draft.region,
+        areas=[a.slug for a in areas],
+        skills=skills,
+        languages=languages,
+        phone=phone,
+        email=email,
+        availability=[str(s) for s in slots],
+        about=about,
+        username=username,
+        review_by=draft.review_by,
+    )
     return problems, tidy, areas, user
 
 
@@ -178,9 +236,15 @@ def _check_twins(problems: Problems, expert: Expert | None, *, name: str, region
     """Another entry with the same name in the same region, or the same email address."""
     others = select(Expert) if expert is None or expert.id is None else select(Expert).where(Expert.id != expert.id)
     if "name" not in problems and region in REGIONS:
-        twin = db.session.scalar(others.where(func.lower(Expert.name) == name.lower(), Expert.region == region).limit(1))
+        twin = db.session.scalar(
+            others.where(func.lower(Expert.name) == name.lower(), Expert.region == region).limit(1)
+        )
         if twin is not None:
-            problems.add("name", f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit that entry instead.")
+            problems.add(
+                "name",
+                f"{twin.name} ({twin.region}) is already on the register{'' if twin.active else ', retired'}: edit "
+                f"that entry instead.",
+            )
     if email and "email" not in problems:
         other = db.session.scalar(others.where(func.lower(Expert.email) == email.lower()).limit(1))
         if other is not None:
@@ -191,15 +255,26 @@ def slug_for(name: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:SLUG_MAX].strip("-") or "expert"
     slug, n = (base, 2) if base not in RESERVED_SLUGS else (f"{base}-2", 3)
     while find_expert(slug) is not None:
-        slug, n = f"{base[:SLUG_MAX - 4].rstrip('-')}-{n}", n + 1
+        slug, n = f"{base[: SLUG_MAX - 4].rstrip('-')}-{n}", n + 1
     return slug
 
 
 def snapshot(expert: Expert) -> dict:
-    return {"name": expert.name, "username": expert.user.username if expert.user else None, "job_title": expert.job_title,
-            "region": expert.region, "areas": expert.area_slugs, "skills": list(expert.skills), "languages": list(expert.languages),
-            "phone": expert.phone, "email": expert.email, "availability": list(expert.availability), "about": expert.about,
-            "active": expert.active, "review_by": expert.review_by.isoformat() if expert.review_by else None}
+    return {
+        "name": expert.name,
+        "username": expert.user.username if expert.user else None,
+        "job_title": expert.job_title,
+        "region": expert.region,
+        "areas": expert.area_slugs,
+        "skills": list(expert.skills),
+        "languages": list(expert.languages),
+        "phone": expert.phone,
+        "email": expert.email,
+        "availability": list(expert.availability),
+        "about": expert.about,
+        "active": expert.active,
+        "review_by": expert.review_by.isoformat() if expert.review_by else None,
+    }
 
 
 def apply_draft(expert: Expert, tidy: ExpertDraft, areas, user) -> None:
@@ -244,8 +319,14 @@ def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None
         raise NotAllowed("You can only change your own entry on the register.")
     today = today or clock.today()
     admin = manages_register(actor)
-    if not admin:  # the name, the account, the areas and the review date are the administrator's (areas come by nomination)
-        draft.name, draft.username, draft.review_by = expert.name, expert.user.username if expert.user else "", expert.review_by
+    if (
+        not admin
+    ):  # the name, the account, the areas and the review date are the administrator's (areas come by nomination)
+        draft.name, draft.username, draft.review_by = (
+            expert.name,
+            expert.user.username if expert.user else "",
+            expert.review_by,
+        )
         draft.areas = expert.area_slugs
     errors, tidy, areas, user = check_draft(draft, expert=expert)
     if errors:
@@ -272,12 +353,21 @@ def confirm_entry(actor, expert: Expert, *, today: date | None = None) -> Expert
     before = expert.review_by
     expert.review_by = review_date_from(today)
     expert.updated_at = utcnow()
-    audit.record(actor, "expert.confirm", "expert", expert.slug, summary=expert.name,
-                 before={"review_by": before.isoformat() if before else None}, after={"review_by": expert.review_by.isoformat()})
+    audit.record(
+        actor,
+        "expert.confirm",
+        "expert",
+        expert.slug,
+        summary=expert.name,
+        before={"review_by": before.isoformat() if before else None},
+        after={"review_by": expert.review_by.isoformat()},
+    )
     return expert
 
 
-def set_away(actor, expert: Expert, *, away_from: date | None, away_until: date | None, note: str = "", today: date | None = None) -> Expert:
+def set_away(
+    actor, expert: Expert, *, away_from: date | None, away_until: date | None, note: str = "", today: date | None = None
+) -> Expert:
     if not can_edit_expert(actor, expert):
         raise NotAllowed("You can only mark yourself away.")
     today = today or clock.today()
@@ -300,8 +390,14 @@ def set_away(actor, expert: Expert, *, away_from: date | None, away_until: date 
         raise ValidationError(errors)
     expert.away_from, expert.away_until, expert.away_note = away_from, away_until, note or None
     expert.updated_at = utcnow()
-    audit.record(actor, "expert.away", "expert", expert.slug, summary=f"{expert.name}: away {away_from} to {away_until}",
-                 after={"away_from": away_from.isoformat(), "away_until": away_until.isoformat(), "away_note": note})
+    audit.record(
+        actor,
+        "expert.away",
+        "expert",
+        expert.slug,
+        summary=f"{expert.name}: away {away_from} to {away_until}",
+        after={"away_from": away_from.isoformat(), "away_until": away_until.isoformat(), "away_note": note},
+    )
     return expert
 
 
@@ -324,14 +420,23 @@ def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> 
         raise ServiceError(f"{expert.name} is already retired.")
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Say why the expert leaves the register, for example \"moved to a management post\"."})
+        raise ValidationError(
+            {"reason": 'Say why the expert leaves the register, for example "moved to a management post".'}
+        )
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
     expert.active = False
     expert.retired_on = today or clock.today()
     expert.retired_reason = reason
     expert.updated_at = utcnow()
-    audit.record(actor, "expert.retire", "expert", expert.slug, summary=f"{expert.name}: {reason}", after={"active": False, "reason": reason})
+    audit.record(
+        actor,
+        "expert.retire",
+        "expert",
+        expert.slug,
+        summary=f"{expert.name}: {reason}",
+        after={"active": False, "reason": reason},
+    )
     return expert
 
 
@@ -349,5 +454,10 @@ def reinstate(actor, expert: Expert, *, today: date | None = None) -> Expert:
 
 
 def history(expert: Expert) -> list[audit.AuditEntry]:
-    return list(db.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.object_type == "expert", audit.AuditEntry.object_ref == expert.slug)
-                                   .order_by(audit.AuditEntry.id.desc())))
+    return list(
+        db.session.scalars(
+            select(audit.AuditEntry)
+            .where(audit.AuditEntry.object_type == "expert", audit.AuditEntry.object_ref == expert.slug)
+            .order_by(audit.AuditEntry.id.desc())
+        )
+    )

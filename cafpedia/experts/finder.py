@@ -1,5 +1,6 @@
 """Finding experts: the finder's filters, who is available now and when next, and the
 entries due for review."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,22 @@ def _words(text: str) -> list[str]:
 
 
 def _matches_text(expert: Expert, words: list[str]) -> bool:
-    haystack = set(_words(" ".join([expert.name, expert.job_title, expert.region, expert.about, *expert.skills, *expert.languages,
-                                    *(a.title for a in expert.areas), *expert.area_slugs])))
+    haystack = set(
+        _words(
+            " ".join(
+                [
+                    expert.name,
+                    expert.job_title,
+                    expert.region,
+                    expert.about,
+                    *expert.skills,
+                    *expert.languages,
+                    *(a.title for a in expert.areas),
+                    *expert.area_slugs,
+                ]
+            )
+        )
+    )
     return all(any(w.startswith(word) for w in haystack) for word in words)
 
 
@@ -56,8 +71,13 @@ def entry_for(expert: Expert, now: datetime, rota) -> Entry:
     next_at = availability.next_available(expert, now, rota)  # now itself, when they are on the line
     available = next_at is not None and next_at <= local(now)
     until = availability.on_line_until(expert, now, rota) if available else None
-    return Entry(expert=expert, available=available, next_at=next_at, next_text=availability.describe_next(next_at, now, until),
-                 unconfirmed=is_unconfirmed(expert, local(now).date()))
+    return Entry(
+        expert=expert,
+        available=available,
+        next_at=next_at,
+        next_text=availability.describe_next(next_at, now, until),
+        unconfirmed=is_unconfirmed(expert, local(now).date()),
+    )
 
 
 def find_experts(filters: Filters, *, now: datetime | None = None) -> list[Entry]:
@@ -97,8 +117,10 @@ def count_available_now(*, now: datetime | None = None) -> int:
 def skill_and_language_choices() -> tuple[list[str], list[str]]:
     """The skills and the languages on the register, for the finder's lists."""
     experts = all_experts()
-    return (sorted({s for e in experts for s in e.skills}, key=str.lower),
-            sorted({lang for e in experts for lang in e.languages}, key=str.lower))
+    return (
+        sorted({s for e in experts for s in e.skills}, key=str.lower),
+        sorted({lang for e in experts for lang in e.languages}, key=str.lower),
+    )
 
 
 def due_for_review(today: date | None = None) -> list[Expert]:

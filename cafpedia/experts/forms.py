@@ -3,6 +3,7 @@
 Required fields and the rules between them are checked by the services, so that every
 problem is named in one go; the forms only bound lengths and read dates and numbers.
 """
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -32,16 +33,25 @@ class FindForm(FlaskForm):
 
 class ExpertForm(FlaskForm):
     name = StringField("Full name", validators=[Length(max=entries.NAME_MAX * 2)])
-    username = StringField("CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")])
+    username = StringField(
+        "CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")]
+    )
     job_title = StringField("Job title", validators=[Length(max=entries.JOB_TITLE_MAX * 2)])
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     areas = CheckboxListField("Areas of practice they advise on", choices=[], validate_choice=False)
-    skills = StringField("Skills, separated by commas", validators=[Length(max=1000, message="Use at most 1,000 characters.")])
-    languages = StringField("Languages they give advice in, separated by commas", validators=[Length(max=400, message="Use at most 400 characters.")])
+    skills = StringField(
+        "Skills, separated by commas", validators=[Length(max=1000, message="Use at most 1,000 characters.")]
+    )
+    languages = StringField(
+        "Languages they give advice in, separated by commas",
+        validators=[Length(max=400, message="Use at most 400 characters.")],
+    )
     phone = StringField("Phone", validators=[Length(max=entries.PHONE_MAX * 2, message="Use at most 40 characters.")])
     email = StringField("Email", validators=[Length(max=254, message="Use at most 254 characters.")])
-    availability = TextAreaField("When they take calls: one slot a line, such as Mon 09:30-12:30",
-                                 validators=[Length(max=2000, message="Use at most 2,000 characters.")])
+    availability = TextAreaField(
+        "When they take calls: one slot a line, such as Mon 09:30-12:30",
+        validators=[Length(max=2000, message="Use at most 2,000 characters.")],
+    )
     about = TextAreaField("What they can advise on (Markdown)", validators=[Length(max=entries.ABOUT_MAX * 2)])
     review_by = DateField("Entry to be confirmed by", validators=[Optional()], format="%Y-%m-%d")
 
@@ -63,12 +73,19 @@ class ButtonForm(FlaskForm):
 class NominationForm(FlaskForm):
     area = SelectField("Area of practice", choices=[], validate_choice=False)
     name = StringField("Their full name", validators=[Length(max=entries.NAME_MAX * 2)])
-    username = StringField("Their CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")])
-    email = StringField("Their email address (optional with a username)", validators=[Length(max=254, message="Use at most 254 characters.")])
+    username = StringField(
+        "Their CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")]
+    )
+    email = StringField(
+        "Their email address (optional with a username)",
+        validators=[Length(max=254, message="Use at most 254 characters.")],
+    )
     job_title = StringField("Job title", validators=[Length(max=entries.JOB_TITLE_MAX * 2)])
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     skills = StringField("Skills, separated by commas", validators=[Length(max=1000)])
-    reason = TextAreaField("What they can advise on, and why you nominate them", validators=[Length(max=entries.ABOUT_MAX * 2)])
+    reason = TextAreaField(
+        "What they can advise on, and why you nominate them", validators=[Length(max=entries.ABOUT_MAX * 2)]
+    )
 
 
 class DecisionForm(FlaskForm):
@@ -81,9 +98,16 @@ class CallForm(FlaskForm):
     area = SelectField("Area of practice", choices=[], validate_choice=False)
     question = TextAreaField("The question, in a sentence", validators=[Length(max=entries.QUESTION_MAX * 2)])
     advice = TextAreaField("The advice, in a sentence or two", validators=[Length(max=entries.ADVICE_MAX * 2)])
-    minutes = IntegerField("Minutes taken", validators=[Optional(), NumberRange(min=1, max=entries.MINUTES_MAX,
-                                                                             message=f"Give the minutes from 1 to {entries.MINUTES_MAX}.")])
-    tip = StringField("A published tip that answers it (optional: the end of its web address)", validators=[Length(max=200)])
+    minutes = IntegerField(
+        "Minutes taken",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=entries.MINUTES_MAX, message=f"Give the minutes from 1 to {entries.MINUTES_MAX}."),
+        ],
+    )
+    tip = StringField(
+        "A published tip that answers it (optional: the end of its web address)", validators=[Length(max=200)]
+    )
 
 
 class WeekForm(FlaskForm):

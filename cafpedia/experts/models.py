@@ -4,6 +4,7 @@ the register administrator's rota, lead managers' nominations and the advice log
 An expert who leaves the register is retired (marked inactive, with the date and reason), never
 deleted: their entry, their calls and the audit log's record of every change stay.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

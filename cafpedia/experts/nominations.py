@@ -1,5 +1,6 @@
 """Nominations: lead managers and deputies nominate experts for their areas; the register
 administrator accepts (adding or extending an entry) or declines."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,7 +65,10 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
         raise NotAllowed("You can nominate experts only for the areas you lead.")
     errors = Problems()
     if area is None:
-        errors.add("area", f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice.")
+        errors.add(
+            "area",
+            f"There is no area of practice called {draft.area}." if draft.area else "Choose the area of practice.",
+        )
     name = rules.one_line(draft.name)
     if len(name) < 2 or len(name) > NAME_MAX:
         errors.add("name", "Enter the person's full name.")
@@ -74,32 +78,56 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     if len(job_title) > JOB_TITLE_MAX:
         errors.add("job_title", f"Use at most {JOB_TITLE_MAX} characters.")
     if draft.region not in REGIONS:
-        errors.add("region", f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region.")
-    skills = clean_list(draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills")
+        errors.add(
+            "region", f"There is no region called “{draft.region}”." if draft.region else "Choose the person's region."
+        )
+    skills = clean_list(
+        draft.skills, max_items=SKILLS_MAX, max_length=SKILL_MAX, label="skills", errors=errors, key="skills"
+    )
     if not skills:
         errors.add("skills", "Name at least one skill they would advise on, for example special guardianship.")
     email = (draft.email or "").strip() or (user.email if user else "")
     errors.add("email", email_problem(email))
     if not email and "username" not in errors:
-        errors.add("email", "Give their email address (or their username, if their account has one), so that practitioners can reach them.")
+        errors.add(
+            "email",
+            "Give their email address (or their username, if their account has one), so that practitioners can reach "
+            "them.",
+        )
     reason = (draft.reason or "").strip()
     errors.add("reason", _reason_problem(reason))
     if area is not None and "name" not in errors:
-        twin = db.session.scalar(select(Nomination).where(Nomination.status == PENDING, Nomination.area_id == area.id,
-                                                          func.lower(Nomination.name) == name.lower()))
+        twin = db.session.scalar(
+            select(Nomination).where(
+                Nomination.status == PENDING, Nomination.area_id == area.id, func.lower(Nomination.name) == name.lower()
+            )
+        )
         if twin is not None:
             errors.add("name", f"{name} is already nominated for {area.title}, awaiting the administrator.")
     if errors:
         raise ValidationError(errors)
-    nomination = Nomination(area=area, nominee=user, name=name, job_title=job_title, region=draft.region, skills=skills, reason=reason,
-                            email=email, nominated_by=actor)
+    nomination = Nomination(
+        area=area,
+        nominee=user,
+        name=name,
+        job_title=job_title,
+        region=draft.region,
+        skills=skills,
+        reason=reason,
+        email=email,
+        nominated_by=actor,
+    )
     db.session.add(nomination)
     db.session.flush()
     audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
     from cafpedia.notifications import services as notifications
 
-    for admin in db.session.scalars(select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)):
-        notifications.notify(admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register")
+    for admin in db.session.scalars(
+        select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)
+    ):
+        notifications.notify(
+            admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register"
+        )
     return nomination
 
 
@@ -127,14 +155,22 @@ def _reason_problem(reason: str) -> str | None:
 
 
 def pending_nominations() -> list[Nomination]:
-    return list(db.session.scalars(select(Nomination).where(Nomination.status == PENDING).order_by(Nomination.nominated_at)))
+    return list(
+        db.session.scalars(select(Nomination).where(Nomination.status == PENDING).order_by(Nomination.nominated_at))
+    )
 
 
 def nominations_by(user) -> list[Nomination]:
-    return list(db.session.scalars(select(Nomination).where(Nomination.nominated_by_id == user.id).order_by(Nomination.nominated_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Nomination).where(Nomination.nominated_by_id == user.id).order_by(Nomination.nominated_at.desc())
+        )
+    )
 
 
-def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str = "", today: date | None = None) -> Nomination:
+def decide_nomination(
+    actor, nomination: Nomination, *, accept: bool, note: str = "", today: date | None = None
+) -> Nomination:
     """Decline, or accept: the person joins the register, unconfirmed until they check their entry."""
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator decides nominations.")
@@ -157,14 +193,26 @@ def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str 
             nomination.expert = existing
         else:
             # The entry is checked like one the administrator types; they add the rest (phone, slots) next.
-            draft = ExpertDraft(name=nomination.name, job_title=nomination.job_title or "Family Court Adviser", region=nomination.region,
-                                areas=[nomination.area.slug], skills=list(nomination.skills), languages=["English"], phone="",
-                                email=nomination.email or (nomination.nominee.email if nomination.nominee else ""), availability=[],
-                                about=nomination.reason, username=nomination.nominee.username if nomination.nominee else "")
+            draft = ExpertDraft(
+                name=nomination.name,
+                job_title=nomination.job_title or "Family Court Adviser",
+                region=nomination.region,
+                areas=[nomination.area.slug],
+                skills=list(nomination.skills),
+                languages=["English"],
+                phone="",
+                email=nomination.email or (nomination.nominee.email if nomination.nominee else ""),
+                availability=[],
+                about=nomination.reason,
+                username=nomination.nominee.username if nomination.nominee else "",
+            )
             errors, tidy, areas, user = check_draft(draft)
             if errors:
-                raise ServiceError("The nomination cannot become an entry as it stands: " + " ".join(errors.values())
-                                   + " Decline it with a note, or add the expert yourself.")
+                raise ServiceError(
+                    "The nomination cannot become an entry as it stands: "
+                    + " ".join(errors.values())
+                    + " Decline it with a note, or add the expert yourself."
+                )
             expert = Expert(slug=slug_for(tidy.name), active=True, review_by=today)
             apply_draft(expert, tidy, areas, user)
             db.session.add(expert)
@@ -172,11 +220,20 @@ def decide_nomination(actor, nomination: Nomination, *, accept: bool, note: str 
     nomination.status = ACCEPTED if accept else DECLINED
     nomination.decided_by, nomination.decided_at, nomination.decision_note = actor, utcnow(), note or None
     db.session.flush()
-    audit.record(actor, f"expert.nomination_{nomination.status}", "nomination", str(nomination.id),
-                 summary=f"{nomination.name} for {nomination.area.title}" + (f": {note}" if note else ""))
+    audit.record(
+        actor,
+        f"expert.nomination_{nomination.status}",
+        "nomination",
+        str(nomination.id),
+        summary=f"{nomination.name} for {nomination.area.title}" + (f": {note}" if note else ""),
+    )
     from cafpedia.notifications import services as notifications
 
-    notifications.notify(nomination.nominated_by, "nomination",
-                         f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}" + (f": {note}" if note else "."),
-                         f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate")
+    notifications.notify(
+        nomination.nominated_by,
+        "nomination",
+        f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
+        + (f": {note}" if note else "."),
+        f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate",
+    )
     return nomination

@@ -1,5 +1,6 @@
 """The advice line's rota: the days the register administrator sets (closed, or shifts
 that replace the usual availability), and the gaps a week leaves by area."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,13 +31,22 @@ from cafpedia.extensions import db
 
 def rota_days(start: date, end: date) -> dict[date, RotaDay]:
     """The days from `start` to `end` (inclusive) the administrator has set, with their shifts."""
-    return {d.day: d for d in db.session.scalars(select(RotaDay).where(RotaDay.day >= start, RotaDay.day <= end).options(selectinload(RotaDay.shifts)))}
+    return {
+        d.day: d
+        for d in db.session.scalars(
+            select(RotaDay).where(RotaDay.day >= start, RotaDay.day <= end).options(selectinload(RotaDay.shifts))
+        )
+    }
 
 
 def load_rota(start: date, end: date) -> dict[date, RotaPlan]:
     """Those days as availability reads them."""
-    return {day: RotaPlan(closed=d.closed, note=d.note, shifts={s.expert_id: parse_hours(f"{s.starts}-{s.ends}") for s in d.shifts})
-            for day, d in rota_days(start, end).items()}
+    return {
+        day: RotaPlan(
+            closed=d.closed, note=d.note, shifts={s.expert_id: parse_hours(f"{s.starts}-{s.ends}") for s in d.shifts}
+        )
+        for day, d in rota_days(start, end).items()
+    }
 
 
 REGULAR, ROTA, CLOSED = "regular", "rota", "closed"
@@ -79,7 +89,9 @@ def set_rota(actor, days: list[DayInput], *, today: date | None = None) -> list[
     return saved
 
 
-def _check_day(entry: DayInput, experts: dict[int, Expert], existing: dict[date, RotaDay], today: date, errors: dict[str, str]):
+def _check_day(
+    entry: DayInput, experts: dict[int, Expert], existing: dict[date, RotaDay], today: date, errors: dict[str, str]
+):
     """The day's shifts as parsed, adding its problems to `errors`."""
     key = f"day-{entry.day.isoformat()}"
     label = f"{entry.day:%a} {entry.day.day} {entry.day:%b}"
@@ -95,14 +107,24 @@ def _check_day(entry: DayInput, experts: dict[int, Expert], existing: dict[date,
         errors[key] = f"{label}: keep the note to 200 characters."
         return {}
     shifts = _shifts(entry, label, experts, errors)
-    if entry.mode == ROTA and not shifts and not any(k.startswith(f"hours-{entry.day.isoformat()}") for k in errors) and key not in errors:
+    if (
+        entry.mode == ROTA
+        and not shifts
+        and not any(k.startswith(f"hours-{entry.day.isoformat()}") for k in errors)
+        and key not in errors
+    ):
         errors[key] = f"{label}: give the hours of at least one expert, or choose closed."
     if entry.mode != ROTA and shifts:
-        errors[key] = f"{label}: hours are given, but the day is set to {'closed' if entry.mode == CLOSED else 'the usual availability'}; choose “rota” to use them."
+        errors[key] = (
+            f"{label}: hours are given, but the day is set to "
+            f"{'closed' if entry.mode == CLOSED else 'the usual availability'}; choose “rota” to use them."
+        )
     return shifts
 
 
-def _shifts(entry: DayInput, label: str, experts: dict[int, Expert], errors: dict[str, str]) -> dict[int, tuple[int, int]]:
+def _shifts(
+    entry: DayInput, label: str, experts: dict[int, Expert], errors: dict[str, str]
+) -> dict[int, tuple[int, int]]:
     shifts = {}
     for expert_id, text in entry.hours.items():
         if not (text or "").strip():
@@ -118,7 +140,9 @@ def _shifts(entry: DayInput, label: str, experts: dict[int, Expert], errors: dic
     return shifts
 
 
-def _save_day(actor, entry: DayInput, row: RotaDay | None, shifts: dict[int, tuple[int, int]], experts: dict[int, Expert]) -> RotaDay | None:
+def _save_day(
+    actor, entry: DayInput, row: RotaDay | None, shifts: dict[int, tuple[int, int]], experts: dict[int, Expert]
+) -> RotaDay | None:
     """The day as set (None when it follows the usual availability), its change audited."""
     before = _rota_snapshot(row)
     if entry.mode == REGULAR:
@@ -132,13 +156,25 @@ def _save_day(actor, entry: DayInput, row: RotaDay | None, shifts: dict[int, tup
         row.closed = entry.mode == CLOSED
         row.note = " ".join((entry.note or "").split())
         row.set_by_id, row.set_at = actor.id, utcnow()
-        wanted = {eid: (availability.hhmm(s), availability.hhmm(e)) for eid, (s, e) in shifts.items()} if entry.mode == ROTA else {}
+        wanted = (
+            {eid: (availability.hhmm(s), availability.hhmm(e)) for eid, (s, e) in shifts.items()}
+            if entry.mode == ROTA
+            else {}
+        )
         if {s.expert_id: (s.starts, s.ends) for s in row.shifts} != wanted:
             row.shifts = [RotaShift(expert_id=eid, starts=s, ends=e) for eid, (s, e) in sorted(wanted.items())]
     db.session.flush()
     after = _rota_snapshot(row)
     if after != before:
-        audit.record(actor, "rota.set", "rota", entry.day.isoformat(), summary=_rota_summary(entry.day, after, experts), before=before, after=after)
+        audit.record(
+            actor,
+            "rota.set",
+            "rota",
+            entry.day.isoformat(),
+            summary=_rota_summary(entry.day, after, experts),
+            before=before,
+            after=after,
+        )
     return row
 
 
@@ -146,7 +182,11 @@ def _rota_snapshot(row: RotaDay | None, *, by_id: bool = True) -> dict | None:
     if row is None:
         return None
     shifts = {str(s.expert_id): f"{s.starts}-{s.ends}" for s in sorted(row.shifts, key=lambda s: s.expert_id)}
-    return {"closed": row.closed, "note": row.note, "shifts": shifts} if by_id else {"closed": row.closed, "shifts": shifts}
+    return (
+        {"closed": row.closed, "note": row.note, "shifts": shifts}
+        if by_id
+        else {"closed": row.closed, "shifts": shifts}
+    )
 
 
 def _rota_request(entry: DayInput) -> dict | None:
@@ -200,8 +240,17 @@ def gaps(monday: date) -> list[AreaGap]:
     result = []
     for area in list_areas():
         mine = [e for e in experts if area.slug in e.area_slugs]
-        days_without = [monday + timedelta(days=n) for n in range(5)
-                        if not any(availability.hours_on(e, monday + timedelta(days=n), rota) for e in mine)]
-        result.append(AreaGap(area=area, experts=len(mine), minutes=sum(availability.minutes_in_week(e, monday, rota) for e in mine),
-                              days_without=days_without))
+        days_without = [
+            monday + timedelta(days=n)
+            for n in range(5)
+            if not any(availability.hours_on(e, monday + timedelta(days=n), rota) for e in mine)
+        ]
+        result.append(
+            AreaGap(
+                area=area,
+                experts=len(mine),
+                minutes=sum(availability.minutes_in_week(e, monday, rota) for e in mine),
+                days_without=days_without,
+            )
+        )
     return sorted(result, key=lambda g: (not g.problem, g.minutes, g.area.title))

@@ -1,6 +1,7 @@
 """The home page: the areas, the newest tips, the legal updates, the digest and who is on
 the advice line now. It reads every domain, so it lives apart from all of them (and from
 core, which reads none)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -20,7 +21,11 @@ bp = Blueprint("home", __name__)
 @requires("read_published")
 def index():
     return render_template(
-        "home.html", areas=list_areas(), standards_version=current_version(),
-        recent=recently_published(), legal_updates=feed(limit=3), digest=latest_issue(),
+        "home.html",
+        areas=list_areas(),
+        standards_version=current_version(),
+        recent=recently_published(),
+        legal_updates=feed(limit=3),
+        digest=latest_issue(),
         experts_now=count_available_now(),
     )

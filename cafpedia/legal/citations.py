@@ -22,6 +22,7 @@
 - anything else is kept exactly as written, as kind "unrecognised": the same words written
   again name the same law, and a case name in it is still matched.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,26 +31,63 @@ from functools import lru_cache
 
 NEUTRAL_COURTS = {
     # court as written (upper case, single spaces) → divisions it takes (empty: none)
-    "UKSC": set(), "UKHL": set(), "UKPC": set(), "EWCA CIV": set(), "EWCA CRIM": set(),
+    "UKSC": set(),
+    "UKHL": set(),
+    "UKPC": set(),
+    "EWCA CIV": set(),
+    "EWCA CRIM": set(),
     "EWHC": {"Fam", "QB", "KB", "Ch", "Admin", "Comm", "TCC", "Pat", "IPEC", "Costs"},
-    "EWFC": set(), "EWCOP": set(),
+    "EWFC": set(),
+    "EWCOP": set(),
 }
 COURT_SPELLING = {"EWCA CIV": "EWCA Civ", "EWCA CRIM": "EWCA Crim"}
-REPORTS = {"FLR": "FLR", "FCR": "FCR", "WLR": "WLR", "AC": "AC", "ALL ER": "All ER", "QB": "QB", "KB": "KB", "FAM": "Fam",
-           "CH": "Ch", "CCLR": "CCLR", "FAM LAW": "Fam Law", "UKHRR": "UKHRR", "EHRR": "EHRR"}
+REPORTS = {
+    "FLR": "FLR",
+    "FCR": "FCR",
+    "WLR": "WLR",
+    "AC": "AC",
+    "ALL ER": "All ER",
+    "QB": "QB",
+    "KB": "KB",
+    "FAM": "Fam",
+    "CH": "Ch",
+    "CCLR": "CCLR",
+    "FAM LAW": "Fam Law",
+    "UKHRR": "UKHRR",
+    "EHRR": "EHRR",
+}
 
 NEUTRAL_RE = re.compile(
     r"^\[(?P<year>\d{4})\]\s+(?P<court>UKSC|UKHL|UKPC|EWCA\s+Civ|EWCA\s+Crim|EWHC|EWFC|EWCOP)\s+(?P<b>B)?(?P<number>\d{1,5})"
-    r"(?:\s+\((?P<division>[A-Za-z]+)\))?$", re.I)
+    r"(?:\s+\((?P<division>[A-Za-z]+)\))?$",
+    re.I,
+)
 REPORT_RE = re.compile(
-    r"^(?P<open>[\[(])(?P<year>\d{4})(?P<close>[\])])\s+(?:(?P<volume>\d{1,2})\s+)?(?P<series>[A-Za-z]+(?:\s+[A-Za-z]+)?)\s+(?P<page>\d{1,5})$")
+    r"^(?P<open>[\[(])(?P<year>\d{4})(?P<close>[\])])\s+(?:(?P<volume>\d{1,2})\s+)?(?P<series>[A-Za-z]+(?:\s+[A-Za-z]+)?)\s+(?P<page>\d{1,5})$"
+)
 STATUTE_RE = re.compile(
     r"^(?P<title>[A-Z][A-Za-z'’\-]*(?:\s+(?:[A-Z][A-Za-z'’\-]*|and|of|for|the|in|on|to|\(\w+\)))*?\s+(?P<type>Act|Rules|Regulations|Order))"
     r"\s+(?P<year>\d{4})"
-    r"(?:,?\s+(?P<unit>(?i:s|ss|section|r|rule|reg|regulation|para|paragraph|sch|schedule|art|article|pt|part))\.?\s*(?P<number>\d+[A-Z]{0,2}(?:\.\d+)*(?:\([0-9a-z]+\))*))?$")
+    r"(?:,?\s+(?P<unit>(?i:s|ss|section|r|rule|reg|regulation|para|paragraph|sch|schedule|art|article|pt|part))\.?\s*(?P<number>\d+[A-Z]{0,2}(?:\.\d+)*(?:\([0-9a-z]+\))*))?$"
+)
 DOCUMENT_RE = re.compile(r"^(?P<title>\S.{3,150}?)\s+\((?P<year>\d{4})\)$")
-UNITS = {"s": "s", "ss": "s", "section": "s", "r": "r", "rule": "r", "reg": "reg", "regulation": "reg", "para": "para",
-         "paragraph": "para", "sch": "Sch", "schedule": "Sch", "art": "art", "article": "art", "pt": "Pt", "part": "Pt"}
+UNITS = {
+    "s": "s",
+    "ss": "s",
+    "section": "s",
+    "r": "r",
+    "rule": "r",
+    "reg": "reg",
+    "regulation": "reg",
+    "para": "para",
+    "paragraph": "para",
+    "sch": "Sch",
+    "schedule": "Sch",
+    "art": "art",
+    "article": "art",
+    "pt": "Pt",
+    "part": "Pt",
+}
 EARLIEST_YEAR = 1800
 
 
@@ -118,13 +156,19 @@ def parse(text: str, *, this_year: int | None = None) -> Citation:
     match = DOCUMENT_RE.match(raw)
     if match:
         year = _year(match.group("year"), this_year)
-        return Citation("document", f"{match.group('title')} ({year})", year, f"{match.group('title').lower()} ({year})")
+        return Citation(
+            "document", f"{match.group('title')} ({year})", year, f"{match.group('title').lower()} ({year})"
+        )
     if re.search(r"\b(Act|Rules|Regulations|Order)\b", raw):
-        raise CitationError(f"{raw!r}: write legislation as its short title and year, then any section, "
-                            "for example Children Act 1989 s7")
-    raise CitationError(f"{raw!r} is not a citation CAFpedia knows: use a neutral citation such as [2002] EWCA Civ 1199, "
-                        "a law report such as [2002] 2 FLR 893, legislation such as Children Act 1989 s7, "
-                        "or a document's title and year, such as Private Law Programme guidance (2004)")
+        raise CitationError(
+            f"{raw!r}: write legislation as its short title and year, then any section, "
+            "for example Children Act 1989 s7"
+        )
+    raise CitationError(
+        f"{raw!r} is not a citation CAFpedia knows: use a neutral citation such as [2002] EWCA Civ 1199, "
+        "a law report such as [2002] 2 FLR 893, legislation such as Children Act 1989 s7, "
+        "or a document's title and year, such as Private Law Programme guidance (2004)"
+    )
 
 
 def _year(value: str, this_year: int | None) -> int:
@@ -144,7 +188,10 @@ def _judgment(raw: str, this_year: int | None) -> Citation:
         if allowed:
             wanted = {d.lower(): d for d in allowed}
             if not division or division.lower() not in wanted:
-                raise CitationError(f"{raw!r}: a High Court citation ends with its division in brackets, for example [2004] EWHC 1234 (Fam)")
+                raise CitationError(
+                    f"{raw!r}: a High Court citation ends with its division in brackets, for example [2004] EWHC 1234 "
+                    f"(Fam)"
+                )
             division = wanted[division.lower()]
         elif division:
             raise CitationError(f"{raw!r}: {COURT_SPELLING.get(court, court)} citations have no division in brackets")
@@ -154,21 +201,27 @@ def _judgment(raw: str, this_year: int | None) -> Citation:
         text = f"[{year}] {COURT_SPELLING.get(court, court)} {number}" + (f" ({division})" if division else "")
         return Citation("neutral", text, year, text.lower())
     if re.match(r"^\[\d{4}\]\s+(EWCA|EWHC|UKSC|UKHL|UKPC|EWFC|EWCOP)\b", raw, re.I):
-        raise CitationError(f"{raw!r}: a neutral citation is [year] court number, for example [2002] EWCA Civ 1199 "
-                            "or [2004] EWHC 1234 (Fam)")
+        raise CitationError(
+            f"{raw!r}: a neutral citation is [year] court number, for example [2002] EWCA Civ 1199 "
+            "or [2004] EWHC 1234 (Fam)"
+        )
     match = REPORT_RE.match(raw)
     if match:
         series = REPORTS.get(" ".join(match.group("series").upper().split()))
         if series is None:
-            raise CitationError(f"{raw!r}: unknown law report series {match.group('series')!r}; "
-                                f"CAFpedia knows {', '.join(sorted(set(REPORTS.values())))}")
+            raise CitationError(
+                f"{raw!r}: unknown law report series {match.group('series')!r}; "
+                f"CAFpedia knows {', '.join(sorted(set(REPORTS.values())))}"
+            )
         if (match.group("open"), match.group("close")) not in (("[", "]"), ("(", ")")):
             raise CitationError(f"{raw!r}: the year is in square brackets, or in round brackets, not a mixture")
         year = _year(match.group("year"), this_year)
         volume = f" {int(match.group('volume'))}" if match.group("volume") else ""
         text = f"{match.group('open')}{year}{match.group('close')}{volume} {series} {int(match.group('page'))}"
         return Citation("report", text, year, text.lower().replace("(", "[").replace(")", "]"))
-    raise CitationError(f"{raw!r}: a judgment is cited as [2002] EWCA Civ 1199 (neutral) or [2002] 2 FLR 893 (law report)")
+    raise CitationError(
+        f"{raw!r}: a judgment is cited as [2002] EWCA Civ 1199 (neutral) or [2002] 2 FLR 893 (law report)"
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -183,14 +236,35 @@ def read_cached(text: str) -> tuple[Citation, ...]:
 # are understood; anything else is kept exactly as written, marked unrecognised, for a person
 # to confirm (the form asks; a load warns).
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 SPLIT_RE = re.compile(r"\s*;\s*|,\s+(?=[\[(]\d{4}[\])])")  # ";" always; "," before a further [year] or (year)
 CASE_RE = re.compile(r"^(?P<name>\S.{0,199}?)\s+(?P<cite>[\[(]\d{4}[\])]\s.*)$")
-CHAPTER_RE = re.compile(r"^(?P<act>.+?\s(?:Act|Measure)\s+\d{4}),?\s*\(?\s*c\.?\s*(?P<chapter>\d{1,4})\s*\)?(?P<rest>.*)$", re.I)
-SI_RE = re.compile(r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*S\.?\s?I\.?\s+(?P<year>\d{4})\s*/\s*(?P<number>\d{1,5})\s*\)?$", re.I)
-COMMAND_RE = re.compile(r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*(?P<series>Cmnd|Cmd|Cm|Cd)\.?\s+(?P<number>\d{1,5})\s*\)?$", re.I)
+CHAPTER_RE = re.compile(
+    r"^(?P<act>.+?\s(?:Act|Measure)\s+\d{4}),?\s*\(?\s*c\.?\s*(?P<chapter>\d{1,4})\s*\)?(?P<rest>.*)$", re.I
+)
+SI_RE = re.compile(
+    r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*S\.?\s?I\.?\s+(?P<year>\d{4})\s*/\s*(?P<number>\d{1,5})\s*\)?$", re.I
+)
+COMMAND_RE = re.compile(
+    r"^(?:(?P<title>\S.{2,199}?)[,\s]\s*)?\(?\s*(?P<series>Cmnd|Cmd|Cm|Cd)\.?\s+(?P<number>\d{1,5})\s*\)?$", re.I
+)
 AUTHORED_RE = re.compile(
-    rf"^(?P<author>[^,]{{2,120}}),\s+(?P<title>\S[^\n]{{2,200}}?),\s+(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(MONTHS)})\s+(?P<year>\d{{4}})$", re.I)
+    rf"^(?P<author>[^,]{{2,120}}),\s+(?P<title>\S[^\n]{{2,200}}?),\s+(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(MONTHS)})\s+(?P<year>\d{{4}})$",
+    re.I,
+)
 COMMAND_SERIES = {"cm": "Cm", "cmnd": "Cmnd", "cmd": "Cmd", "cd": "Cd"}
 CASE_NAME_RE = re.compile(r"^(?:re|in re|in the matter of)\s+\S|^\S.*\sv\.?\s+\S", re.I)
 CHILD_WORDS = re.compile(r"\((?:a child|children|a minor|minors|a minor child)\)", re.I)
@@ -211,7 +285,9 @@ def read(text: str, *, this_year: int | None = None) -> list[Citation]:
     for part in (p for p in SPLIT_RE.split(raw) if p):
         citation = _read_one(part, this_year)
         if citation.name is None and name and citation.kind in ("neutral", "report"):
-            citation = Citation(citation.kind, f"{name} {citation.text}", citation.year, citation.law, name=name)  # a parallel citation
+            citation = Citation(
+                citation.kind, f"{name} {citation.text}", citation.year, citation.law, name=name
+            )  # a parallel citation
         name = citation.name if citation.kind in ("neutral", "report") else None
         found.append(citation)
     return found
@@ -268,7 +344,9 @@ def _statutory_instrument(part: str, this_year: int | None) -> Citation | None:
     also = (" ".join(title.lower().split()),) if title else ()
     if title.lower().startswith("the "):
         also += (" ".join(title[4:].lower().split()),)
-    return Citation("si", f"{title} ({number})" if title else number, year, number.lower(), also=also, name=title or None)
+    return Citation(
+        "si", f"{title} ({number})" if title else number, year, number.lower(), also=also, name=title or None
+    )
 
 
 def _command_paper(part: str, this_year: int | None) -> Citation | None:

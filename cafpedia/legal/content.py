@@ -10,6 +10,7 @@ revision with its own fields and body). The body is the briefing, then a line
 A load creates the updates that are new; one already in the database must match its file,
 since updates change only by edits made in CAFpedia (which the next export carries).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,10 +32,43 @@ from cafpedia.legal.citations import read
 from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, LegalUpdate, LegalUpdateArea
 
 FOLDER = "legal"
-FIELDS = ("title", "kind", "citation", "date", "in_force", "published_on", "author", "areas", "tags", "source_url", "summary", "status",
-          "withdrawn_at", "withdrawn_by", "withdrawn_reason", "revision", "revised_at", "note", "history")
-REVISION_FIELDS = ("revision", "title", "kind", "citation", "date", "in_force", "author", "areas", "tags", "source_url", "summary",
-                   "revised_at", "note", "body")
+FIELDS = (
+    "title",
+    "kind",
+    "citation",
+    "date",
+    "in_force",
+    "published_on",
+    "author",
+    "areas",
+    "tags",
+    "source_url",
+    "summary",
+    "status",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawn_reason",
+    "revision",
+    "revised_at",
+    "note",
+    "history",
+)
+REVISION_FIELDS = (
+    "revision",
+    "title",
+    "kind",
+    "citation",
+    "date",
+    "in_force",
+    "author",
+    "areas",
+    "tags",
+    "source_url",
+    "summary",
+    "revised_at",
+    "note",
+    "body",
+)
 # An update's body: its briefing, then this heading, then what it means for practice.
 BODY = TwoParts("What it means for practice")
 FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -59,8 +93,23 @@ class RevisionRecord:
     note: str | None
 
     def row(self) -> tuple:
-        return (self.number, self.kind, self.title, tuple(self.citations), self.made_on, self.in_force_on, self.author, tuple(self.areas), tuple(self.tags),
-                self.source_url, self.summary, self.briefing.strip(), self.practice.strip(), self.created_at, self.note)
+        return (
+            self.number,
+            self.kind,
+            self.title,
+            tuple(self.citations),
+            self.made_on,
+            self.in_force_on,
+            self.author,
+            tuple(self.areas),
+            tuple(self.tags),
+            self.source_url,
+            self.summary,
+            self.briefing.strip(),
+            self.practice.strip(),
+            self.created_at,
+            self.note,
+        )
 
 
 @dataclass
@@ -78,7 +127,11 @@ class UpdateRecord:
 
 def _first_paragraph(text: str) -> str:
     paragraph = " ".join(text.strip().split("\n\n")[0].split())
-    return paragraph if len(paragraph) <= services.SUMMARY_MAX else paragraph[: services.SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return (
+        paragraph
+        if len(paragraph) <= services.SUMMARY_MAX
+        else paragraph[: services.SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+    )
 
 
 class LegalSection:
@@ -91,14 +144,26 @@ class LegalSection:
             relative = str(path.relative_to(ctx.root))
             match = FILE_RE.match(path.stem)
             if not path.is_file() or path.suffix != ".md" or not match or len(path.stem) > services.SLUG_MAX:
-                ctx.problem(relative, None, None, "not a legal update: they are legal/YYYY-MM-DD-SLUG.md, SLUG in lower-case words joined by hyphens")
+                ctx.problem(
+                    relative,
+                    None,
+                    None,
+                    "not a legal update: they are legal/YYYY-MM-DD-SLUG.md, SLUG in lower-case words joined by hyphens",
+                )
                 continue
             record = self._read_file(ctx, path, relative, match.group(1))
             if record is not None:
                 found[record.slug] = record
 
-    def _read_revision(self, ctx: LoadContext, record: Record, body: str | None, default_number: int | None, default_author: str | None,
-                       default_at: dt.datetime | None) -> RevisionRecord | None:
+    def _read_revision(
+        self,
+        ctx: LoadContext,
+        record: Record,
+        body: str | None,
+        default_number: int | None,
+        default_author: str | None,
+        default_at: dt.datetime | None,
+    ) -> RevisionRecord | None:
         before = len(ctx.problems)
         data = record.data
         kind = record.text("kind", max_length=24) or ""
@@ -107,17 +172,26 @@ class LegalSection:
         raw = data.get("citation")
         texts = [raw] if isinstance(raw, str) else (list(raw) if isinstance(raw, list) else [])
         if raw is not None and not texts:
-            record.problem("citation", f"{record.label}: expected a citation, or a list of them, found {type_name(raw)}")
+            record.problem(
+                "citation", f"{record.label}: expected a citation, or a list of them, found {type_name(raw)}"
+            )
         citations = []
         for text in texts:
             if len(str(text)) > services.CITATION_MAX:
-                record.problem("citation", f"{record.label}: a citation is at most {services.CITATION_MAX} characters; this one has {len(str(text)):,}")
+                record.problem(
+                    "citation",
+                    f"{record.label}: a citation is at most {services.CITATION_MAX} characters; this one has "
+                    f"{len(str(text)):,}",
+                )
                 continue
             for citation in read(str(text)):
                 citations.append(citation.text)
                 if not citation.recognised:
-                    record.warn("citation", f"{record.label}: “{citation.text[:80]}” is not a citation form "
-                             "CAFpedia recognises; it is kept exactly as written")
+                    record.warn(
+                        "citation",
+                        f"{record.label}: “{citation.text[:80]}” is not a citation form "
+                        "CAFpedia recognises; it is kept exactly as written",
+                    )
         made_on = record.date("date")
         in_force_on = record.date("in_force") if data.get("in_force") is not None else None
         number = record.whole_number("revision", low=1, high=10_000) or default_number
@@ -129,28 +203,60 @@ class LegalSection:
             body = data.get("body") if isinstance(data.get("body"), str) else ""
         parts = BODY.split(body or "")
         if parts is None or not parts[0].strip() or not parts[1].strip():
-            record.problem("body" if "body" in data else None,
-                           f"{record.label}: the body is the briefing, then one line '## What it means for practice', then that")
+            record.problem(
+                "body" if "body" in data else None,
+                f"{record.label}: the body is the briefing, then one line '## What it means for practice', then that",
+            )
             parts = ("", "")
-        summary = " ".join((record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split())
+        summary = " ".join(
+            (record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split()
+        )
         source_url = record.text("source_url", max_length=services.URL_MAX)
         at = as_datetime(data.get("revised_at")) or default_at
         if data.get("revised_at") is not None and as_datetime(data.get("revised_at")) is None:
             record.problem("revised_at", f"{record.label}: expected a date and time")
         if len(ctx.problems) != before:
             return None
-        draft = services.UpdateDraft(kind=kind, title=title, citations=citations, made_on=made_on, in_force_on=in_force_on, summary=summary, briefing=parts[0],
-                                     practice=parts[1], areas=[], tags=record.text_list("tags", max_length=services.TAG_MAX), source_url=source_url,
-                                     keep_unrecognised=True)  # a load warns about unrecognised citations (above), never refuses them
+        draft = services.UpdateDraft(
+            kind=kind,
+            title=title,
+            citations=citations,
+            made_on=made_on,
+            in_force_on=in_force_on,
+            summary=summary,
+            briefing=parts[0],
+            practice=parts[1],
+            areas=[],
+            tags=record.text_list("tags", max_length=services.TAG_MAX),
+            source_url=source_url,
+            keep_unrecognised=True,
+        )  # a load warns about unrecognised citations (above), never refuses them
         errors, _, _ = services.check_draft(draft, today=(at.date() if at else clock.today()))
         errors.pop("areas", None)  # areas are checked against the folder and the database in check()
         for name, message in errors.items():
-            record.problem({"made_on": "date", "in_force_on": "in_force", "citations": "citation"}.get(name, name), f"{record.label}: {message}")
+            record.problem(
+                {"made_on": "date", "in_force_on": "in_force", "citations": "citation"}.get(name, name),
+                f"{record.label}: {message}",
+            )
         if errors:
             return None
-        return RevisionRecord(number=number, kind=kind, title=title, citations=citations, made_on=made_on, in_force_on=in_force_on, author=author or "",
-                              areas=record.text_list("areas", max_length=64), tags=draft.tags, source_url=source_url or None, summary=summary,
-                              briefing=parts[0], practice=parts[1], created_at=at or clock.utcnow(), note=record.text("note", max_length=services.NOTE_MAX))
+        return RevisionRecord(
+            number=number,
+            kind=kind,
+            title=title,
+            citations=citations,
+            made_on=made_on,
+            in_force_on=in_force_on,
+            author=author or "",
+            areas=record.text_list("areas", max_length=64),
+            tags=draft.tags,
+            source_url=source_url or None,
+            summary=summary,
+            briefing=parts[0],
+            practice=parts[1],
+            created_at=at or clock.utcnow(),
+            note=record.text("note", max_length=services.NOTE_MAX),
+        )
 
     def _read_file(self, ctx: LoadContext, path: Path, relative: str, date_text: str) -> UpdateRecord | None:
         parsed = read_markdown(ctx, path, relative, "a legal update")
@@ -163,23 +269,37 @@ class LegalSection:
         record.check_fields(FIELDS, ("title", "kind", "citation", "date", "published_on", "author", "areas"))
         published_on = record.date("published_on")
         if published_on and published_on.isoformat() != date_text:
-            record.problem("published_on", f"{record.label}: published_on is {published_on}, but the file name starts {date_text}")
+            record.problem(
+                "published_on", f"{record.label}: published_on is {published_on}, but the file name starts {date_text}"
+            )
         posted_at = as_datetime(published_on) if published_on else None
         top = self._read_revision(ctx, record, body, 1, None, posted_at)
         status = record.text("status", max_length=16) or PUBLISHED
         if status not in (PUBLISHED, WITHDRAWN):
             record.problem("status", f"{record.label}: expected published or withdrawn, found {status}")
         withdrawn_at = as_datetime(data.get("withdrawn_at")) if data.get("withdrawn_at") is not None else None
-        withdrawn_by, withdrawn_reason = record.text("withdrawn_by", max_length=64), record.text("withdrawn_reason", max_length=services.NOTE_MAX)
+        withdrawn_by, withdrawn_reason = (
+            record.text("withdrawn_by", max_length=64),
+            record.text("withdrawn_reason", max_length=services.NOTE_MAX),
+        )
         if status == WITHDRAWN and not (withdrawn_at and withdrawn_by and withdrawn_reason):
-            record.problem("status", f"{record.label}: a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason")
+            record.problem(
+                "status", f"{record.label}: a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason"
+            )
         revisions = [top] if top else []
         history = data.get("history")
         if history is not None and not isinstance(history, list):
-            record.problem("history", f"{record.label}: expected a list of earlier revisions, found {type_name(history)}")
+            record.problem(
+                "history", f"{record.label}: expected a list of earlier revisions, found {type_name(history)}"
+            )
         for index, entry in enumerate(history if isinstance(history, list) else []):
             if not isinstance(entry, LineDict):
-                ctx.problem(relative, history.line_of(index), "history", f"history entry {index + 1}: expected a mapping of fields")
+                ctx.problem(
+                    relative,
+                    history.line_of(index),
+                    "history",
+                    f"history entry {index + 1}: expected a mapping of fields",
+                )
                 continue
             sub = Record(ctx, relative, entry, f"{record.label}, history entry {index + 1}")
             sub.check_fields(REVISION_FIELDS, ("revision", "title", "kind", "citation", "date", "author", "body"))
@@ -190,12 +310,22 @@ class LegalSection:
         if len(set(numbers)) != len(numbers):
             record.problem("history", f"{record.label}: revision numbers must be unique, found {sorted(numbers)}")
         elif top and numbers and top.number != max(numbers):
-            record.problem("revision", f"{record.label}: the text above is the current revision, so its number is the highest")
+            record.problem(
+                "revision", f"{record.label}: the text above is the current revision, so its number is the highest"
+            )
         if len(ctx.problems) != before:
             return None
-        return UpdateRecord(file=relative, slug=slug, published_on=published_on, status=status, withdrawn_at=withdrawn_at,
-                            withdrawn_by=withdrawn_by, withdrawn_reason=withdrawn_reason,
-                            revisions=sorted(revisions, key=lambda r: r.number), line=record.line)
+        return UpdateRecord(
+            file=relative,
+            slug=slug,
+            published_on=published_on,
+            status=status,
+            withdrawn_at=withdrawn_at,
+            withdrawn_by=withdrawn_by,
+            withdrawn_reason=withdrawn_reason,
+            revisions=sorted(revisions, key=lambda r: r.number),
+            line=record.line,
+        )
 
     def check(self, ctx: LoadContext) -> None:
         updates: dict[str, UpdateRecord] = ctx.records[self.name]
@@ -211,13 +341,22 @@ class LegalSection:
                     if area not in areas:
                         ctx.problem(rec.file, rec.line, "areas", f"legal update {rec.slug}: unknown area {area}")
                 if not rev.areas:
-                    ctx.problem(rec.file, rec.line, "areas", f"legal update {rec.slug}: name at least one area of practice")
+                    ctx.problem(
+                        rec.file, rec.line, "areas", f"legal update {rec.slug}: name at least one area of practice"
+                    )
             if rec.withdrawn_by and rec.withdrawn_by not in users:
-                ctx.problem(rec.file, rec.line, "withdrawn_by", f"legal update {rec.slug}: unknown user {rec.withdrawn_by}")
+                ctx.problem(
+                    rec.file, rec.line, "withdrawn_by", f"legal update {rec.slug}: unknown user {rec.withdrawn_by}"
+                )
             existing = services.find_update(rec.slug)
             if existing is not None and export_update(existing) != _text_of(rec):
-                ctx.problem(rec.file, rec.line, None, f"legal update {rec.slug} is in the database and differs from this file; "
-                            "updates change only by edits made in CAFpedia")
+                ctx.problem(
+                    rec.file,
+                    rec.line,
+                    None,
+                    f"legal update {rec.slug} is in the database and differs from this file; "
+                    "updates change only by edits made in CAFpedia",
+                )
 
     def apply(self, ctx: LoadContext) -> None:
         updates: dict[str, UpdateRecord] = ctx.records[self.name]
@@ -230,19 +369,53 @@ class LegalSection:
                 continue
             current = rec.revisions[-1]
             posted_at = rec.revisions[0].created_at
-            update = LegalUpdate(slug=rec.slug, status=rec.status, current_number=current.number, kind=current.kind, made_on=current.made_on,
-                                 published_on=rec.published_on, published_at=posted_at, updated_at=rec.withdrawn_at or current.created_at,
-                                 withdrawn_at=rec.withdrawn_at, withdrawn_reason=rec.withdrawn_reason,
-                                 withdrawn_by_id=users[rec.withdrawn_by].id if rec.withdrawn_by else None)
+            update = LegalUpdate(
+                slug=rec.slug,
+                status=rec.status,
+                current_number=current.number,
+                kind=current.kind,
+                made_on=current.made_on,
+                published_on=rec.published_on,
+                published_at=posted_at,
+                updated_at=rec.withdrawn_at or current.created_at,
+                withdrawn_at=rec.withdrawn_at,
+                withdrawn_reason=rec.withdrawn_reason,
+                withdrawn_by_id=users[rec.withdrawn_by].id if rec.withdrawn_by else None,
+            )
             db.session.add(update)
             for rev in rec.revisions:
-                db.session.add(LegalRevision(update=update, number=rev.number, kind=rev.kind, title=rev.title, citations=rev.citations,
-                                             made_on=rev.made_on, in_force_on=rev.in_force_on, areas=rev.areas, tags=rev.tags, summary=rev.summary, briefing=rev.briefing,
-                                             practice=rev.practice, source_url=rev.source_url, author_id=users[rev.author].id,
-                                             created_at=rev.created_at, note=rev.note))
-            update.area_links = [LegalUpdateArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(current.areas))]
+                db.session.add(
+                    LegalRevision(
+                        update=update,
+                        number=rev.number,
+                        kind=rev.kind,
+                        title=rev.title,
+                        citations=rev.citations,
+                        made_on=rev.made_on,
+                        in_force_on=rev.in_force_on,
+                        areas=rev.areas,
+                        tags=rev.tags,
+                        summary=rev.summary,
+                        briefing=rev.briefing,
+                        practice=rev.practice,
+                        source_url=rev.source_url,
+                        author_id=users[rev.author].id,
+                        created_at=rev.created_at,
+                        note=rev.note,
+                    )
+                )
+            update.area_links = [
+                LegalUpdateArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(current.areas))
+            ]
             db.session.flush()
-            audit.record(ctx.actor, "content.load_legal_update", "legal_update", rec.slug, summary=current.title, actor_name="content load")
+            audit.record(
+                ctx.actor,
+                "content.load_legal_update",
+                "legal_update",
+                rec.slug,
+                summary=current.title,
+                actor_name="content load",
+            )
             ctx.count("legal updates", "new")
 
     def apply_links(self, ctx: LoadContext) -> None:
@@ -260,32 +433,83 @@ class LegalSection:
 
 
 def _fields(rev: RevisionRecord) -> dict:
-    return {"title": rev.title, "kind": rev.kind, "citation": rev.citations[0] if len(rev.citations) == 1 else list(rev.citations),
-            "date": rev.made_on, **({"in_force": rev.in_force_on} if rev.in_force_on else {}), "author": rev.author, "areas": list(rev.areas), "tags": list(rev.tags), "source_url": rev.source_url,
-            "summary": rev.summary}
+    return {
+        "title": rev.title,
+        "kind": rev.kind,
+        "citation": rev.citations[0] if len(rev.citations) == 1 else list(rev.citations),
+        "date": rev.made_on,
+        **({"in_force": rev.in_force_on} if rev.in_force_on else {}),
+        "author": rev.author,
+        "areas": list(rev.areas),
+        "tags": list(rev.tags),
+        "source_url": rev.source_url,
+        "summary": rev.summary,
+    }
 
 
 def _text_of(rec: UpdateRecord) -> str:
     current = rec.revisions[-1]
     fields = _fields(current)
     # The contract's order: published_on comes after the date.
-    front = {key: fields[key] for key in ("title", "kind", "citation", "date", "in_force") if key in fields} | {"published_on": rec.published_on}
+    front = {key: fields[key] for key in ("title", "kind", "citation", "date", "in_force") if key in fields} | {
+        "published_on": rec.published_on
+    }
     front |= {key: fields[key] for key in ("author", "areas", "tags", "source_url", "summary")}
     if rec.status == WITHDRAWN:
-        front.update({"status": WITHDRAWN, "withdrawn_at": rec.withdrawn_at, "withdrawn_by": rec.withdrawn_by, "withdrawn_reason": rec.withdrawn_reason})
+        front.update(
+            {
+                "status": WITHDRAWN,
+                "withdrawn_at": rec.withdrawn_at,
+                "withdrawn_by": rec.withdrawn_by,
+                "withdrawn_reason": rec.withdrawn_reason,
+            }
+        )
     if len(rec.revisions) > 1:
         front.update({"revision": current.number, "revised_at": current.created_at, "note": current.note})
-        front["history"] = [_fields(r) | {"revision": r.number, "revised_at": r.created_at, "note": r.note, "body": BODY.join(r.briefing, r.practice)}
-                            for r in rec.revisions[:-1]]
+        front["history"] = [
+            _fields(r)
+            | {
+                "revision": r.number,
+                "revised_at": r.created_at,
+                "note": r.note,
+                "body": BODY.join(r.briefing, r.practice),
+            }
+            for r in rec.revisions[:-1]
+        ]
     return markdown_text(front, BODY.join(current.briefing, current.practice))
 
 
 def export_update(update: LegalUpdate) -> str:
-    revisions = [RevisionRecord(number=r.number, kind=r.kind, title=r.title, citations=list(r.citations), made_on=r.made_on, in_force_on=r.in_force_on,
-                                author=r.author.username, areas=list(r.areas), tags=list(r.tags), source_url=r.source_url, summary=r.summary,
-                                briefing=r.briefing, practice=r.practice, created_at=r.created_at, note=r.note)
-                 for r in update.revisions if r.number <= update.current_number]
+    revisions = [
+        RevisionRecord(
+            number=r.number,
+            kind=r.kind,
+            title=r.title,
+            citations=list(r.citations),
+            made_on=r.made_on,
+            in_force_on=r.in_force_on,
+            author=r.author.username,
+            areas=list(r.areas),
+            tags=list(r.tags),
+            source_url=r.source_url,
+            summary=r.summary,
+            briefing=r.briefing,
+            practice=r.practice,
+            created_at=r.created_at,
+            note=r.note,
+        )
+        for r in update.revisions
+        if r.number <= update.current_number
+    ]
     withdrawn_by = update.withdrawn_by.username if update.withdrawn_by else None
-    rec = UpdateRecord(file="", slug=update.slug, published_on=update.published_on, status=update.status, withdrawn_at=update.withdrawn_at,
-                       withdrawn_by=withdrawn_by, withdrawn_reason=update.withdrawn_reason, revisions=revisions)
+    rec = UpdateRecord(
+        file="",
+        slug=update.slug,
+        published_on=update.published_on,
+        status=update.status,
+        withdrawn_at=update.withdrawn_at,
+        withdrawn_by=withdrawn_by,
+        withdrawn_reason=update.withdrawn_reason,
+        revisions=revisions,
+    )
     return _text_of(rec)

@@ -1,4 +1,5 @@
 """Forms for legal editors, and the feed's filters."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -20,16 +21,29 @@ class UpdateForm(FlaskForm):
     in_force_on = DateField("Comes into force on (optional)", validators=[Optional()], format="%Y-%m-%d")
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
-    summary = TextAreaField("Summary", validators=[Length(max=SUMMARY_MAX * 2, message=f"Keep the summary to {SUMMARY_MAX} characters.")])
-    briefing = TextAreaField("Briefing (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
-    practice = TextAreaField("What it means for practice (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")])
-    source_url = StringField("Source link (optional)", validators=[Length(max=URL_MAX, message=f"At most {URL_MAX} characters.")])
+    summary = TextAreaField(
+        "Summary", validators=[Length(max=SUMMARY_MAX * 2, message=f"Keep the summary to {SUMMARY_MAX} characters.")]
+    )
+    briefing = TextAreaField(
+        "Briefing (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
+    )
+    practice = TextAreaField(
+        "What it means for practice (Markdown)",
+        validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")],
+    )
+    source_url = StringField(
+        "Source link (optional)", validators=[Length(max=URL_MAX, message=f"At most {URL_MAX} characters.")]
+    )
     keep_unrecognised = BooleanField("Keep citations CAFpedia does not recognise as written")
-    note = StringField("What changed (optional)", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")])
+    note = StringField(
+        "What changed (optional)", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")]
+    )
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why it is withdrawn", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")])
+    reason = TextAreaField(
+        "Why it is withdrawn", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")]
+    )
 
 
 class FlagForm(FlaskForm):

@@ -4,6 +4,7 @@ reader last looked at the feed.
 An update's text lives in revisions: an edit adds one, never changes one. Withdrawing keeps
 the update (marked withdrawn, with the reason); nothing is deleted.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -44,9 +45,15 @@ class LegalUpdate(FiledUnderAreas, db.Model):
     withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    revisions: Mapped[list[LegalRevision]] = relationship(back_populates="update", order_by="LegalRevision.number", cascade="all, delete-orphan")
-    area_links: Mapped[list[LegalUpdateArea]] = relationship(cascade="all, delete-orphan", order_by="LegalUpdateArea.position")
-    flags: Mapped[list[TipLegalFlag]] = relationship(back_populates="update", cascade="all, delete-orphan", order_by="TipLegalFlag.id")
+    revisions: Mapped[list[LegalRevision]] = relationship(
+        back_populates="update", order_by="LegalRevision.number", cascade="all, delete-orphan"
+    )
+    area_links: Mapped[list[LegalUpdateArea]] = relationship(
+        cascade="all, delete-orphan", order_by="LegalUpdateArea.position"
+    )
+    flags: Mapped[list[TipLegalFlag]] = relationship(
+        back_populates="update", cascade="all, delete-orphan", order_by="TipLegalFlag.id"
+    )
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
 
     @property

@@ -1,4 +1,5 @@
 """The legal-update feed and pages, Atom feeds, and the legal editors' pages."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -43,8 +44,12 @@ def index():
     form.area.choices = area_choices("Every area")
     filters = services.FeedFilters()
     if request.args and form.validate():
-        filters = services.FeedFilters(kind=form.kind.data or None, area=form.area.data or None,
-                                       date_from=form.date_from.data, date_to=form.date_to.data)
+        filters = services.FeedFilters(
+            kind=form.kind.data or None,
+            area=form.area.data or None,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             form.date_to.errors = [*form.date_to.errors, "The end of the range is before its start."]
             filters = services.FeedFilters()
@@ -52,14 +57,29 @@ def index():
     updates = services.feed(filters)
     services.mark_seen(current_user)
     db.session.commit()
-    return render_template("legal/index.html", updates=updates, form=form, seen=seen, kinds=KINDS,
-                           editor=can_post_legal_updates(current_user)), form_status(form)
+    return render_template(
+        "legal/index.html",
+        updates=updates,
+        form=form,
+        seen=seen,
+        kinds=KINDS,
+        editor=can_post_legal_updates(current_user),
+    ), form_status(form)
 
 
 def _atom(updates, title: str, self_url: str, home_url: str):
     updated = max((u.updated_at for u in updates), default=None) or utcnow()
-    response = make_response(render_template("legal/feed.atom.xml", updates=updates, title=title, self_url=self_url, home_url=home_url,
-                                             updated=updated, kinds=KINDS))
+    response = make_response(
+        render_template(
+            "legal/feed.atom.xml",
+            updates=updates,
+            title=title,
+            self_url=self_url,
+            home_url=home_url,
+            updated=updated,
+            kinds=KINDS,
+        )
+    )
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     return response
 
@@ -67,15 +87,21 @@ def _atom(updates, title: str, self_url: str, home_url: str):
 @bp.get("/legal/feed.atom")
 @requires("read_published")
 def feed():
-    return _atom(services.feed(limit=50), "CAFpedia legal updates", absolute_url("legal.feed"), absolute_url("legal.index"))
+    return _atom(
+        services.feed(limit=50), "CAFpedia legal updates", absolute_url("legal.feed"), absolute_url("legal.index")
+    )
 
 
 @bp.get("/legal/areas/<area_slug>/feed.atom")
 @requires("read_published")
 def area_feed(area_slug: str):
     area = find_area(area_slug) or abort(404)
-    return _atom(services.feed(services.FeedFilters(area=area.slug), limit=50), f"CAFpedia legal updates: {area.title}",
-                 absolute_url("legal.area_feed", area_slug=area.slug), absolute_url("legal.index", area=area.slug))
+    return _atom(
+        services.feed(services.FeedFilters(area=area.slug), limit=50),
+        f"CAFpedia legal updates: {area.title}",
+        absolute_url("legal.area_feed", area_slug=area.slug),
+        absolute_url("legal.index", area=area.slug),
+    )
 
 
 @bp.get("/legal/<slug>")
@@ -84,8 +110,14 @@ def show(slug: str):
     update = _update(slug)
     if "as_at" in request.args:
         day, refused = dates.requested_day("legal/as_at.html", update=update)
-        return refused or render_template("legal/as_at.html", update=update, then=update_as_at(update, day), kinds=KINDS, problem=None,
-                                          value=day.isoformat())
+        return refused or render_template(
+            "legal/as_at.html",
+            update=update,
+            then=update_as_at(update, day),
+            kinds=KINDS,
+            problem=None,
+            value=day.isoformat(),
+        )
     return _show_page(update)
 
 
@@ -96,9 +128,17 @@ def _show_page(update, *, citing=None, flag_form=None, withdraw_form=None, statu
     flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
     flag_form = flag_form or FlagForm(formdata=None)
     flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
-    return render_template("legal/show.html", update=update, revision=update.current, kinds=KINDS, citing=citing, flagged=flagged,
-                           editor=can_post_legal_updates(current_user), flag_form=flag_form,
-                           withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status
+    return render_template(
+        "legal/show.html",
+        update=update,
+        revision=update.current,
+        kinds=KINDS,
+        citing=citing,
+        flagged=flagged,
+        editor=can_post_legal_updates(current_user),
+        flag_form=flag_form,
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+    ), status
 
 
 @bp.get("/legal/<slug>/history")
@@ -112,11 +152,18 @@ def _draft(form: UpdateForm) -> services.UpdateDraft:
     from cafpedia.tips.proposals import normalise_tag, split_list
 
     return services.UpdateDraft(
-        kind=form.kind.data or "", title=form.title.data or "",
+        kind=form.kind.data or "",
+        title=form.title.data or "",
         citations=[c.strip() for c in (form.citations.data or "").splitlines() if c.strip()],
-        made_on=form.made_on.data, in_force_on=form.in_force_on.data, summary=form.summary.data or "", briefing=form.briefing.data or "", practice=form.practice.data or "",
-        areas=list(form.areas.data or []), tags=[normalise_tag(t) for t in split_list(form.tags.data)],
-        source_url=(form.source_url.data or "").strip() or None, keep_unrecognised=bool(form.keep_unrecognised.data),
+        made_on=form.made_on.data,
+        in_force_on=form.in_force_on.data,
+        summary=form.summary.data or "",
+        briefing=form.briefing.data or "",
+        practice=form.practice.data or "",
+        areas=list(form.areas.data or []),
+        tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+        source_url=(form.source_url.data or "").strip() or None,
+        keep_unrecognised=bool(form.keep_unrecognised.data),
     )
 
 
@@ -130,7 +177,11 @@ def new():
         if confirmed(request.form):
             posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
             if posted:
-                flash("The update is published. Check the tips that cite the same law below, and send any that need it for review.", "success")
+                flash(
+                    "The update is published. Check the tips that cite the same law below, and send any that need it "
+                    "for review.",
+                    "success",
+                )
                 return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
         else:
             draft = _draft(form)
@@ -143,9 +194,17 @@ def new():
 
 def _confirm_post(preview: services.UpdateDraft, areas):
     # As notifications.rules tells them: those watching the legal feed or one of its areas.
-    watchers_count, _ = audience("watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]])
-    return render_template("legal/confirm_post.html", preview=preview, areas=areas, kinds=KINDS, watchers=watchers_count,
-                           fields=submitted_fields(request.form))
+    watchers_count, _ = audience(
+        "watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]]
+    )
+    return render_template(
+        "legal/confirm_post.html",
+        preview=preview,
+        areas=areas,
+        kinds=KINDS,
+        watchers=watchers_count,
+        fields=submitted_fields(request.form),
+    )
 
 
 @bp.route("/legal/<slug>/edit", methods=["GET", "POST"])
@@ -163,10 +222,16 @@ def edit(slug: str):
         form.in_force_on.data = revision.in_force_on
         form.citations.data = "\n".join(revision.citations)
         form.areas.data, form.tags.data = list(revision.areas), ", ".join(revision.tags)
-        form.summary.data, form.briefing.data, form.practice.data = revision.summary, revision.briefing, revision.practice
+        form.summary.data, form.briefing.data, form.practice.data = (
+            revision.summary,
+            revision.briefing,
+            revision.practice,
+        )
         form.source_url.data = revision.source_url or ""
     if form.validate_on_submit():
-        saved = commit_or_show_errors(form, lambda: services.edit_update(current_user, update, _draft(form), note=form.note.data or ""))
+        saved = commit_or_show_errors(
+            form, lambda: services.edit_update(current_user, update, _draft(form), note=form.note.data or "")
+        )
         if saved:
             flash(f"Saved as revision {saved.number}. The earlier text stays in the history.", "success")
             return redirect(url_for("legal.show", slug=slug))
@@ -193,8 +258,14 @@ def withdraw(slug: str):
                 flash(str(exc), "error")
                 return redirect(url_for("legal.show", slug=slug))
             else:
-                return render_template("legal/confirm_withdraw.html", update=update, reason=reason, kinds=KINDS, today=clock.today(),
-                                       fields=submitted_fields(request.form))
+                return render_template(
+                    "legal/confirm_withdraw.html",
+                    update=update,
+                    reason=reason,
+                    kinds=KINDS,
+                    today=clock.today(),
+                    fields=submitted_fields(request.form),
+                )
     return _show_page(update, withdraw_form=form, status=400)
 
 
@@ -206,9 +277,15 @@ def flag(slug: str):
     form = FlagForm()
     form.tips.choices = choices((t.slug, t.title) for t in citing)
     if form.validate_on_submit():
-        done = commit_or_show_errors(form, lambda: [services.flag_tips(current_user, update, list(form.tips.data or []))])
+        done = commit_or_show_errors(
+            form, lambda: [services.flag_tips(current_user, update, list(form.tips.data or []))]
+        )
         if done:
             count = len(done[0])
-            flash(f"{count} tip{'s' if count != 1 else ''} sent to {'their' if count != 1 else 'its'} lead manager for review now.", "success")
+            flash(
+                f"{count} tip{'s' if count != 1 else ''} sent to {'their' if count != 1 else 'its'} lead manager for "
+                f"review now.",
+                "success",
+            )
             return redirect(url_for("legal.show", slug=slug) + "#cited-by")
     return _show_page(update, citing=citing, flag_form=form, status=400)

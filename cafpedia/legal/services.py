@@ -1,6 +1,7 @@
 """Legal updates: posting, editing (a revision each time), withdrawing, the feed, and which
 tips rest on the law an update is about. No request or session in here; callers commit.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,19 +73,38 @@ class UpdateDraft:
 
     @classmethod
     def of(cls, revision: LegalRevision) -> UpdateDraft:
-        return cls(kind=revision.kind, title=revision.title, citations=list(revision.citations), made_on=revision.made_on, in_force_on=revision.in_force_on,
-                   summary=revision.summary, briefing=revision.briefing, practice=revision.practice, areas=list(revision.areas),
-                   tags=list(revision.tags), source_url=revision.source_url)
+        return cls(
+            kind=revision.kind,
+            title=revision.title,
+            citations=list(revision.citations),
+            made_on=revision.made_on,
+            in_force_on=revision.in_force_on,
+            summary=revision.summary,
+            briefing=revision.briefing,
+            practice=revision.practice,
+            areas=list(revision.areas),
+            tags=list(revision.tags),
+            source_url=revision.source_url,
+        )
 
 
-def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:
+def check_draft(
+    draft: UpdateDraft, *, today: date | None = None
+) -> tuple[dict[str, str], list[Citation], list[PracticeArea]]:
     """(problems by field, the citations as parsed, the areas) for what a legal editor typed."""
     today = today or clock.today()
     problems = Problems()
     if draft.kind not in KINDS:
         problems.add("kind", f"Choose what kind of update this is: {', '.join(KINDS.values()).lower()}.")
-    problems.add("title", rules.title(rules.one_line(draft.title), minimum=3, maximum=TITLE_MAX,
-                                      too_short="Give the update a title of at least 3 characters."))
+    problems.add(
+        "title",
+        rules.title(
+            rules.one_line(draft.title),
+            minimum=3,
+            maximum=TITLE_MAX,
+            too_short="Give the update a title of at least 3 characters.",
+        ),
+    )
     citations, problem = _citations(draft, today)
     problems.add("citations", problem)
     problems.add("made_on", _made_on_problem(draft, citations, today))
@@ -93,12 +113,25 @@ def check_draft(draft: UpdateDraft, *, today: date | None = None) -> tuple[dict[
     if not summary:
         problems.add("summary", "Write a short summary: one or two sentences for the feed.")
     elif len(summary) > SUMMARY_MAX:
-        problems.add("summary", f"Keep the summary to {SUMMARY_MAX} characters (this has {len(summary)}); the detail goes in the briefing.")
+        problems.add(
+            "summary",
+            f"Keep the summary to {SUMMARY_MAX} characters (this has {len(summary)}); the detail goes in the briefing.",
+        )
     for name, what in (("briefing", "the briefing"), ("practice", "what it means for practice")):
-        problems.add(name, rules.text_block(getattr(draft, name), longest=TEXT_MAX, what=what, heading=PRACTICE_HEADING_RE,
-                                            heading_text="What it means for practice"))
+        problems.add(
+            name,
+            rules.text_block(
+                getattr(draft, name),
+                longest=TEXT_MAX,
+                what=what,
+                heading=PRACTICE_HEADING_RE,
+                heading_text="What it means for practice",
+            ),
+        )
     problems.add("source_url", rules.web_link(draft.source_url, longest=URL_MAX, what="The source link"))
-    areas, problem = rules.known(draft.areas, find_area, maximum=AREAS_MAX, required="Choose at least one area of practice.")
+    areas, problem = rules.known(
+        draft.areas, find_area, maximum=AREAS_MAX, required="Choose at least one area of practice."
+    )
     problems.add("areas", problem)
     problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     return problems, citations, areas
@@ -112,15 +145,24 @@ def _citations(draft: UpdateDraft, today: date) -> tuple[list[Citation], str | N
     citations = [c for text in draft.citations for c in read(text, this_year=today.year + 5)]
     unknown = [c.text for c in citations if not c.recognised]
     if unknown and not draft.keep_unrecognised:
-        return citations, ("Not recognised: " + "; ".join(f"“{t[:80]}”" for t in unknown[:3]) + ". Check each is written as the source "
-                           "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it.")
+        return citations, (
+            "Not recognised: "
+            + "; ".join(f"“{t[:80]}”" for t in unknown[:3])
+            + ". Check each is written as the source "
+            "writes it, then tick “Keep citations CAFpedia does not recognise as written”; or correct it."
+        )
     if not citations:
         return citations, "Give at least one citation, for example [2002] EWCA Civ 1199 or Children Act 1989 s7."
     if len(citations) > CITATIONS_MAX:
         return citations, f"Give at most {CITATIONS_MAX} citations."
-    if draft.kind in CITATION_KINDS and not any(c.kind in CITATION_KINDS[draft.kind] or not c.recognised for c in citations):
-        return citations, ("Cite a judgment as [2002] EWCA Civ 1199 or [2002] 2 FLR 893." if draft.kind == "case-law"
-                           else "Cite legislation by its short title and year, for example Children Act 1989 s7.")
+    if draft.kind in CITATION_KINDS and not any(
+        c.kind in CITATION_KINDS[draft.kind] or not c.recognised for c in citations
+    ):
+        return citations, (
+            "Cite a judgment as [2002] EWCA Civ 1199 or [2002] 2 FLR 893."
+            if draft.kind == "case-law"
+            else "Cite legislation by its short title and year, for example Children Act 1989 s7."
+        )
     return citations, None
 
 
@@ -128,7 +170,10 @@ def _made_on_problem(draft: UpdateDraft, citations: list[Citation], today: date)
     if draft.made_on is None:
         return "Give the date it was made, takes effect or was published, as day, month and year."
     if draft.kind in PAST_KINDS and draft.made_on > today:
-        return f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is {clock.format_date(today)})."
+        return (
+            f"A {KINDS.get(draft.kind, draft.kind).lower()} date cannot be in the future (today is "
+            f"{clock.format_date(today)})."
+        )
     if draft.made_on.year < 1800 or draft.made_on.year > today.year + 5:
         return "Give a date between 1800 and five years from now."
     if draft.kind == "case-law":
@@ -164,13 +209,26 @@ def _slug_for(published_on: date, title: str) -> str:
     return slug
 
 
-def _revision(update: LegalUpdate, author, draft: UpdateDraft, citations: list[Citation], areas, number: int, note: str | None) -> LegalRevision:
+def _revision(
+    update: LegalUpdate, author, draft: UpdateDraft, citations: list[Citation], areas, number: int, note: str | None
+) -> LegalRevision:
     revision = LegalRevision(
-        update=update, number=number, kind=draft.kind, title=" ".join(draft.title.split()), citations=[c.text for c in citations],
-        made_on=draft.made_on, areas=[a.slug for a in areas], tags=list(dict.fromkeys(draft.tags)),
-        summary=" ".join(draft.summary.split()), briefing=normalise_newlines(draft.briefing).strip("\n"),
-        practice=normalise_newlines(draft.practice).strip("\n"), source_url=draft.source_url or None, in_force_on=draft.in_force_on,
-        author_id=author.id, created_at=utcnow(), note=note,
+        update=update,
+        number=number,
+        kind=draft.kind,
+        title=" ".join(draft.title.split()),
+        citations=[c.text for c in citations],
+        made_on=draft.made_on,
+        areas=[a.slug for a in areas],
+        tags=list(dict.fromkeys(draft.tags)),
+        summary=" ".join(draft.summary.split()),
+        briefing=normalise_newlines(draft.briefing).strip("\n"),
+        practice=normalise_newlines(draft.practice).strip("\n"),
+        source_url=draft.source_url or None,
+        in_force_on=draft.in_force_on,
+        author_id=author.id,
+        created_at=utcnow(),
+        note=note,
     )
     db.session.add(revision)
     update.kind, update.made_on, update.updated_at = revision.kind, revision.made_on, revision.created_at
@@ -188,21 +246,33 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     if errors:
         raise ValidationError(errors)
     now = utcnow()
-    update = LegalUpdate(slug=_slug_for(today, draft.title), status=PUBLISHED, current_number=1, kind=draft.kind,
-                         made_on=draft.made_on, published_on=today, published_at=now, updated_at=now)
+    update = LegalUpdate(
+        slug=_slug_for(today, draft.title),
+        status=PUBLISHED,
+        current_number=1,
+        kind=draft.kind,
+        made_on=draft.made_on,
+        published_on=today,
+        published_at=now,
+        updated_at=now,
+    )
     db.session.add(update)
     _revision(update, user, draft, citations, areas, 1, None)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise ServiceError("Someone else posted an update with the same title at the same moment: send it again.") from exc
+        raise ServiceError(
+            "Someone else posted an update with the same title at the same moment: send it again."
+        ) from exc
     audit.record(user, "legal.post", "legal_update", update.slug, summary=update.current.title)
     events.legal_update_posted.send(update, actor=user)
     return update
 
 
-def edit_update(user, update: LegalUpdate, draft: UpdateDraft, *, note: str = "", today: date | None = None) -> LegalRevision:
+def edit_update(
+    user, update: LegalUpdate, draft: UpdateDraft, *, note: str = "", today: date | None = None
+) -> LegalRevision:
     _ensure_editor(user)
     if update.status == WITHDRAWN:
         raise NotAllowed("This update is withdrawn; post a new one instead.")
@@ -227,10 +297,19 @@ def edit_update(user, update: LegalUpdate, draft: UpdateDraft, *, note: str = ""
 
 def normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
     """The draft as it will be stored (and as the preview before posting shows it)."""
-    return UpdateDraft(kind=draft.kind, title=" ".join(draft.title.split()), citations=[c.text for c in citations], made_on=draft.made_on,
-                       summary=" ".join(draft.summary.split()), briefing=normalise_newlines(draft.briefing).strip("\n"),
-                       practice=normalise_newlines(draft.practice).strip("\n"), areas=[a.slug for a in areas],
-                       tags=list(dict.fromkeys(draft.tags)), source_url=draft.source_url or None, in_force_on=draft.in_force_on)
+    return UpdateDraft(
+        kind=draft.kind,
+        title=" ".join(draft.title.split()),
+        citations=[c.text for c in citations],
+        made_on=draft.made_on,
+        summary=" ".join(draft.summary.split()),
+        briefing=normalise_newlines(draft.briefing).strip("\n"),
+        practice=normalise_newlines(draft.practice).strip("\n"),
+        areas=[a.slug for a in areas],
+        tags=list(dict.fromkeys(draft.tags)),
+        source_url=draft.source_url or None,
+        in_force_on=draft.in_force_on,
+    )
 
 
 def check_withdrawal(update: LegalUpdate, reason: str) -> str:
@@ -248,7 +327,12 @@ def check_withdrawal(update: LegalUpdate, reason: str) -> str:
 def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
     _ensure_editor(user)
     reason = check_withdrawal(update, reason)
-    update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = WITHDRAWN, utcnow(), reason, user.id
+    update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = (
+        WITHDRAWN,
+        utcnow(),
+        reason,
+        user.id,
+    )
     update.updated_at = update.withdrawn_at
     db.session.flush()
     audit.record(user, "legal.withdraw", "legal_update", update.slug, summary=reason)
@@ -293,8 +377,11 @@ def feed(filters: FeedFilters | None = None, *, limit: int | None = None) -> lis
     if filters.kind:
         query = query.where(LegalUpdate.kind == filters.kind)
     if filters.area:
-        query = query.join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id).join(
-            PracticeArea, PracticeArea.id == LegalUpdateArea.area_id).where(PracticeArea.slug == filters.area)
+        query = (
+            query.join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id)
+            .join(PracticeArea, PracticeArea.id == LegalUpdateArea.area_id)
+            .where(PracticeArea.slug == filters.area)
+        )
     if filters.date_from:
         query = query.where(LegalUpdate.made_on >= filters.date_from)
     if filters.date_to:
@@ -338,9 +425,14 @@ def _published_tips():
     from cafpedia.tips.models import PUBLISHED as TIP_PUBLISHED
     from cafpedia.tips.models import Tip
 
-    return list(db.session.scalars(
-        select(Tip).where(Tip.status == TIP_PUBLISHED).options(selectinload(Tip.revisions), selectinload(Tip.area)).order_by(Tip.slug)
-    ))
+    return list(
+        db.session.scalars(
+            select(Tip)
+            .where(Tip.status == TIP_PUBLISHED)
+            .options(selectinload(Tip.revisions), selectinload(Tip.area))
+            .order_by(Tip.slug)
+        )
+    )
 
 
 def citing_tips(update: LegalUpdate) -> list:
@@ -362,14 +454,25 @@ def updates_about_as_at(legal_refs: list[str], day: date, moment: datetime) -> l
     refs = [c for text in legal_refs for c in read_cached(text)]
     if not refs:
         return []
-    return [u for u in feed(FeedFilters(include_withdrawn=True)) if u.published_on <= day and (u.withdrawn_at is None or u.withdrawn_at >= moment)
-            and any(a.same_law(b) for a in citations_of(u) for b in refs)]
+    return [
+        u
+        for u in feed(FeedFilters(include_withdrawn=True))
+        if u.published_on <= day
+        and (u.withdrawn_at is None or u.withdrawn_at >= moment)
+        and any(a.same_law(b) for a in citations_of(u) for b in refs)
+    ]
 
 
 def tip_flags(tip_id: int) -> list[TipLegalFlag]:
     """Every time a legal update sent this tip for review, resolved or not."""
-    return list(db.session.scalars(select(TipLegalFlag).where(TipLegalFlag.tip_id == tip_id).options(selectinload(TipLegalFlag.update))
-                                   .order_by(TipLegalFlag.flagged_at)))
+    return list(
+        db.session.scalars(
+            select(TipLegalFlag)
+            .where(TipLegalFlag.tip_id == tip_id)
+            .options(selectinload(TipLegalFlag.update))
+            .order_by(TipLegalFlag.flagged_at)
+        )
+    )
 
 
 def open_flags(tip_ids=None) -> list[TipLegalFlag]:
@@ -392,7 +495,12 @@ def flag_tips(user, update: LegalUpdate, tip_slugs: list[str], *, today: date | 
     citing = {t.slug: t for t in citing_tips(update)}
     unknown = [s for s in tip_slugs if s not in citing]
     if unknown:
-        raise ValidationError({"tips": f"{', '.join(unknown[:3])} do{'es' if len(unknown) == 1 else ''} not cite the law this update is about."})
+        raise ValidationError(
+            {
+                "tips": f"{', '.join(unknown[:3])} do{'es' if len(unknown) == 1 else ''} not cite the law this update "
+                f"is about."
+            }
+        )
     if not tip_slugs:
         raise ValidationError({"tips": "Choose at least one tip to send for review."})
     already = {f.tip_id for f in open_flags([t.id for t in citing.values()]) if f.update_id == update.id}
@@ -401,9 +509,16 @@ def flag_tips(user, update: LegalUpdate, tip_slugs: list[str], *, today: date | 
         tip = citing[slug]
         if tip.id in already:
             continue
-        existing = db.session.scalar(select(TipLegalFlag).where(TipLegalFlag.tip_id == tip.id, TipLegalFlag.update_id == update.id))
+        existing = db.session.scalar(
+            select(TipLegalFlag).where(TipLegalFlag.tip_id == tip.id, TipLegalFlag.update_id == update.id)
+        )
         if existing is not None:  # flagged before and reviewed since: flag it again
-            existing.resolved_at, existing.resolved_by_id, existing.flagged_at, existing.flagged_by_id = None, None, utcnow(), user.id
+            existing.resolved_at, existing.resolved_by_id, existing.flagged_at, existing.flagged_by_id = (
+                None,
+                None,
+                utcnow(),
+                user.id,
+            )
         else:
             db.session.add(TipLegalFlag(tip_id=tip.id, update_id=update.id, flagged_by_id=user.id, flagged_at=utcnow()))
         if tip.review_by is None or tip.review_by > today:

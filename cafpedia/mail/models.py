@@ -1,5 +1,6 @@
 """The mail outbox: one row per message, written in the transaction of the change that
 caused it, sent after the commit, retried with back-off, and sent once only."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
-QUEUED = "queued"    # waiting to be sent (now, or at next_attempt_at after a failure)
+QUEUED = "queued"  # waiting to be sent (now, or at next_attempt_at after a failure)
 SENDING = "sending"  # claimed by one sender until claimed_until
 SENT = "sent"
-FAILED = "failed"    # refused for good, or out of attempts: an administrator can send it again
+FAILED = "failed"  # refused for good, or out of attempts: an administrator can send it again
 STATUSES = (QUEUED, SENDING, SENT, FAILED)
 
 

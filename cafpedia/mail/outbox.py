@@ -9,6 +9,7 @@ row back with a later `next_attempt_at` (1, 2, 4 ... minutes, at most 6 hours) a
 error; after MAX_ATTEMPTS, or at once on a permanent (5xx) refusal, it is marked failed,
 for an administrator to see and send again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,7 +66,13 @@ class Letter:
     def render(self, greeting_name: str | None) -> tuple[str, str]:
         base = base_url()
         links = [(title, url if urlsplit(url).scheme else base + url) for title, url in self.links]
-        values = {"greeting_name": greeting_name, "letter": self, "links": links, "settings_url": base + "/notifications#settings", "base_url": base}
+        values = {
+            "greeting_name": greeting_name,
+            "letter": self,
+            "links": links,
+            "settings_url": base + "/notifications#settings",
+            "base_url": base,
+        }
         return render_template("mail/message.txt", **values), render_template("mail/message.html", **values)
 
 
@@ -79,8 +86,18 @@ def enqueue(user, kind: str, letter: Letter) -> MailMessage | None:
     if not address:
         return None
     text, html = letter.render(user.name)
-    message = MailMessage(user_id=user.id, to_addr=address, to_name=user.name[:120], kind=kind, subject=letter.subject[:250],
-                          body_text=text, body_html=html, status=QUEUED, created_at=utcnow(), next_attempt_at=utcnow())
+    message = MailMessage(
+        user_id=user.id,
+        to_addr=address,
+        to_name=user.name[:120],
+        kind=kind,
+        subject=letter.subject[:250],
+        body_text=text,
+        body_html=html,
+        status=QUEUED,
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
     db.session.add(message)
     return message
 
@@ -92,9 +109,34 @@ def enqueue_for(recipients_query, kind: str, letter: Letter) -> int:
     now = utcnow()
     rows = recipients_query.subquery()
     statement = insert(MailMessage).from_select(
-        ["user_id", "to_addr", "to_name", "kind", "subject", "body_text", "body_html", "status", "created_at", "next_attempt_at", "attempts", "last_error"],
-        select(rows.c.id, rows.c.email, func.substr(rows.c.name, 1, 120), literal(kind), literal(letter.subject[:250]), literal(text), literal(html),
-               literal(QUEUED), literal(now), literal(now), literal(0), literal("")).where(rows.c.email != ""),
+        [
+            "user_id",
+            "to_addr",
+            "to_name",
+            "kind",
+            "subject",
+            "body_text",
+            "body_html",
+            "status",
+            "created_at",
+            "next_attempt_at",
+            "attempts",
+            "last_error",
+        ],
+        select(
+            rows.c.id,
+            rows.c.email,
+            func.substr(rows.c.name, 1, 120),
+            literal(kind),
+            literal(letter.subject[:250]),
+            literal(text),
+            literal(html),
+            literal(QUEUED),
+            literal(now),
+            literal(now),
+            literal(0),
+            literal(""),
+        ).where(rows.c.email != ""),
     )
     return db.session.execute(statement).rowcount or 0
 
@@ -118,7 +160,9 @@ def as_email(row: MailMessage, sender=None) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = rfc2822_date(row.created_at.replace(tzinfo=UTC))
     # The same Message-ID every time this row is sent, so a repeat after a crash is recognisable.
-    message["Message-ID"] = make_msgid(idstring=f"cafpedia.{row.id}.{int(row.created_at.replace(tzinfo=UTC).timestamp())}", domain=sender.domain)
+    message["Message-ID"] = make_msgid(
+        idstring=f"cafpedia.{row.id}.{int(row.created_at.replace(tzinfo=UTC).timestamp())}", domain=sender.domain
+    )
     message["X-CAFpedia-Outbox-Id"] = str(row.id)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
@@ -147,9 +191,12 @@ def _claim(limit: int) -> tuple[str, list[MailMessage]]:
     token = secrets.token_hex(12)
     due = (
         select(MailMessage.id)
-        .where(((MailMessage.status == QUEUED) & (MailMessage.next_attempt_at <= now))
-               | ((MailMessage.status == SENDING) & (MailMessage.claimed_until < now)))
-        .order_by(MailMessage.id).limit(limit)
+        .where(
+            ((MailMessage.status == QUEUED) & (MailMessage.next_attempt_at <= now))
+            | ((MailMessage.status == SENDING) & (MailMessage.claimed_until < now))
+        )
+        .order_by(MailMessage.id)
+        .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -159,7 +206,10 @@ def _claim(limit: int) -> tuple[str, list[MailMessage]]:
         return token, []
     db.session.execute(
         update(MailMessage)
-        .where(MailMessage.id.in_(ids), ((MailMessage.status == QUEUED) | ((MailMessage.status == SENDING) & (MailMessage.claimed_until < now))))
+        .where(
+            MailMessage.id.in_(ids),
+            ((MailMessage.status == QUEUED) | ((MailMessage.status == SENDING) & (MailMessage.claimed_until < now))),
+        )
         .values(status=SENDING, claim=token, claimed_until=now + _lease())
     )
     db.session.commit()
@@ -170,24 +220,40 @@ def _claim(limit: int) -> tuple[str, list[MailMessage]]:
 def _renew(token: str, pending: list[MailMessage]) -> list[MailMessage]:
     """Extend this sender's claim on what it has still to send; drop any row whose claim ran
     out and was taken by another sender (it sends that one)."""
-    db.session.execute(update(MailMessage).where(MailMessage.claim == token, MailMessage.id.in_([r.id for r in pending]))
-                       .values(claimed_until=utcnow() + _lease()))
+    db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.claim == token, MailMessage.id.in_([r.id for r in pending]))
+        .values(claimed_until=utcnow() + _lease())
+    )
     db.session.commit()
     still = set(db.session.scalars(select(MailMessage.id).where(MailMessage.claim == token)))
     return [row for row in pending if row.id in still]
 
 
 def _settle(row: MailMessage, token: str, **values) -> None:
-    db.session.execute(update(MailMessage).where(MailMessage.id == row.id, MailMessage.claim == token).values(claim=None, claimed_until=None, **values))
+    db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == row.id, MailMessage.claim == token)
+        .values(claim=None, claimed_until=None, **values)
+    )
     db.session.commit()
 
 
 def _defer(row: MailMessage, token: str, error: str) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _settle(row, token, status=FAILED, attempts=attempts, last_error=f"gave up after {attempts} attempts: {error}"[:500])
+        _settle(
+            row, token, status=FAILED, attempts=attempts, last_error=f"gave up after {attempts} attempts: {error}"[:500]
+        )
     else:
-        _settle(row, token, status=QUEUED, attempts=attempts, last_error=error[:500], next_attempt_at=utcnow() + backoff(attempts))
+        _settle(
+            row,
+            token,
+            status=QUEUED,
+            attempts=attempts,
+            last_error=error[:500],
+            next_attempt_at=utcnow() + backoff(attempts),
+        )
 
 
 @dataclass
@@ -249,7 +315,11 @@ def _send_one(sender, row: MailMessage, token: str, sender_address, result: Drai
     except Exception as exc:  # PermanentMailError, or a message that cannot even be built
         if not isinstance(exc, PermanentMailError):
             log.exception("mail: message %s cannot be sent", row.id)
-        problem = str(exc) if isinstance(exc, PermanentMailError) else f"this message cannot be sent: {type(exc).__name__}: {exc}"
+        problem = (
+            str(exc)
+            if isinstance(exc, PermanentMailError)
+            else f"this message cannot be sent: {type(exc).__name__}: {exc}"
+        )
         _settle(row, token, status=FAILED, attempts=row.attempts + 1, last_error=problem[:500])
         result.failed += 1
     else:
@@ -269,10 +339,14 @@ def counts() -> dict[str, int]:
 
 def problems(limit: int = 200) -> list[MailMessage]:
     """Failed messages, and queued ones that have failed at least once: newest first."""
-    return list(db.session.scalars(
-        select(MailMessage).where((MailMessage.status == FAILED) | ((MailMessage.status == QUEUED) & (MailMessage.attempts > 0)))
-        .order_by(MailMessage.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(MailMessage)
+            .where((MailMessage.status == FAILED) | ((MailMessage.status == QUEUED) & (MailMessage.attempts > 0)))
+            .order_by(MailMessage.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def retry(message: MailMessage) -> None:

@@ -1,4 +1,5 @@
 """The mail outbox, for administrators: what failed or waits for a retry, and why."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -31,7 +32,9 @@ def _server() -> str:
 @bp.get("/admin/mail")
 @requires("read_mail_outbox")
 def index():
-    return render_template("mail/outbox.html", counts=outbox.counts(), problems=outbox.problems(), server=_server(), form=RetryForm())
+    return render_template(
+        "mail/outbox.html", counts=outbox.counts(), problems=outbox.problems(), server=_server(), form=RetryForm()
+    )
 
 
 @bp.post("/admin/mail/<int(max=2147483647):message_id>/retry")

@@ -1,4 +1,5 @@
 """Mail settings: CAFPEDIA_MAIL_URL, CAFPEDIA_MAIL_FROM and CAFPEDIA_BASE_URL, checked."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,10 @@ def parse_mail_url(url: str | None) -> SmtpSettings | None:
         raise MailConfigError(f"CAFPEDIA_MAIL_URL is not a valid address ({exc}).") from exc
     scheme = parts.scheme.lower()
     if scheme not in ("smtp", "smtps"):
-        raise MailConfigError(f"CAFPEDIA_MAIL_URL must start with smtp:// or smtps://, not {parts.scheme or 'nothing'}:// "
-                              "(for example smtp://mail.example.org:587?starttls=true).")
+        raise MailConfigError(
+            f"CAFPEDIA_MAIL_URL must start with smtp:// or smtps://, not {parts.scheme or 'nothing'}:// "
+            "(for example smtp://mail.example.org:587?starttls=true)."
+        )
     if not parts.hostname:
         raise MailConfigError("CAFPEDIA_MAIL_URL names no mail server host (for example smtp://mail.example.org:25).")
     if parts.path not in ("", "/"):
@@ -55,7 +58,10 @@ def parse_mail_url(url: str | None) -> SmtpSettings | None:
     query = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
     unknown = set(query) - {"starttls", "timeout"}
     if unknown:
-        raise MailConfigError(f"CAFPEDIA_MAIL_URL has an unknown option {', '.join(sorted(unknown))}: use starttls=true or timeout=SECONDS.")
+        raise MailConfigError(
+            f"CAFPEDIA_MAIL_URL has an unknown option {', '.join(sorted(unknown))}: use starttls=true or "
+            f"timeout=SECONDS."
+        )
     starttls = False
     if "starttls" in query:
         flag = query["starttls"].strip().lower()
@@ -71,13 +77,19 @@ def parse_mail_url(url: str | None) -> SmtpSettings | None:
         except ValueError:
             timeout = -1
         if not 0 < timeout <= 300:
-            raise MailConfigError(f"CAFPEDIA_MAIL_URL: timeout must be a number of seconds from 1 to 300, not {query['timeout']!r}.")
+            raise MailConfigError(
+                f"CAFPEDIA_MAIL_URL: timeout must be a number of seconds from 1 to 300, not {query['timeout']!r}."
+            )
     if parts.password and not parts.username:
         raise MailConfigError("CAFPEDIA_MAIL_URL has a password but no user name.")
     return SmtpSettings(
-        host=parts.hostname, port=port or (465 if scheme == "smtps" else 25),
-        username=unquote(parts.username) if parts.username else None, password=unquote(parts.password) if parts.password else None,
-        starttls=starttls, ssl=scheme == "smtps", timeout=timeout,
+        host=parts.hostname,
+        port=port or (465 if scheme == "smtps" else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        starttls=starttls,
+        ssl=scheme == "smtps",
+        timeout=timeout,
     )
 
 
@@ -85,7 +97,9 @@ def parse_sender(value: str | None) -> Address:
     """CAFPEDIA_MAIL_FROM: `cafpedia@example.org` or `CAFpedia <cafpedia@example.org>`."""
     name, addr = parseaddr(value or "")
     if not addr or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
-        raise MailConfigError(f"CAFPEDIA_MAIL_FROM must be an email address such as CAFpedia <cafpedia@example.org>, not {value!r}.")
+        raise MailConfigError(
+            f"CAFPEDIA_MAIL_FROM must be an email address such as CAFpedia <cafpedia@example.org>, not {value!r}."
+        )
     username, domain = addr.rsplit("@", 1)
     try:
         return Address(display_name=name or "CAFpedia", username=username, domain=domain)

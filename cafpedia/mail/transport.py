@@ -1,4 +1,5 @@
 """Ways to deliver a message: an SMTP server, or files in a folder (development)."""
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,9 @@ class SmtpTransport:
         s = self.settings
         try:
             if s.ssl:
-                self.connection = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
+                self.connection = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                )
             else:
                 self.connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.starttls:
@@ -47,10 +50,14 @@ class SmtpTransport:
                 self.connection.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
-            raise ServerUnavailable(f"the mail server refused the user name or password ({_answer(exc.smtp_code, exc.smtp_error)})") from exc
+            raise ServerUnavailable(
+                f"the mail server refused the user name or password ({_answer(exc.smtp_code, exc.smtp_error)})"
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._close()
-            raise ServerUnavailable(f"cannot reach the mail server at {s.describe()}: {exc or type(exc).__name__}") from exc
+            raise ServerUnavailable(
+                f"cannot reach the mail server at {s.describe()}: {exc or type(exc).__name__}"
+            ) from exc
         return self
 
     def send(self, message: EmailMessage) -> None:
@@ -69,7 +76,9 @@ class SmtpTransport:
                 raise PermanentMailError(f"the mail server refused the message ({answer})") from exc
             raise TransientMailError(f"the mail server deferred the message ({answer})") from exc
         except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:  # this message only: the connection is fine
-            raise PermanentMailError(f"the mail server cannot take this message (an address with non-ASCII characters?): {exc}") from exc
+            raise PermanentMailError(
+                f"the mail server cannot take this message (an address with non-ASCII characters?): {exc}"
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._close()
             raise ServerUnavailable(f"the mail server went away while sending: {exc or type(exc).__name__}") from exc

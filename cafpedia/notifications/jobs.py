@@ -5,6 +5,7 @@ Each reminder has a key (which tip, which review date, which stage) recorded in
 notification_marks in the same transaction as the notification, so every reminder is sent
 once, however many workers run, and a worker that was down catches up without repeats.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,10 +49,16 @@ class JobReport:
 
 
 def remind_reviews(today) -> int:
-    tips = list(db.session.scalars(
-        select(Tip).where(Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= today + timedelta(days=SOON_DAYS))
-        .options(selectinload(Tip.area)).order_by(Tip.review_by, Tip.id)
-    ))
+    tips = list(
+        db.session.scalars(
+            select(Tip)
+            .where(
+                Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= today + timedelta(days=SOON_DAYS)
+            )
+            .options(selectinload(Tip.area))
+            .order_by(Tip.review_by, Tip.id)
+        )
+    )
     wanted = {}
     for tip in tips:
         stage = review_stage(tip.review_by, today)
@@ -71,10 +78,14 @@ def escalate(today) -> int:
     then after 2N administrators (level 2)."""
     n = escalate_days()
     candidates = []
-    for revision in db.session.scalars(select(Revision).where(Revision.status == PENDING).order_by(Revision.created_at, Revision.id)):
+    for revision in db.session.scalars(
+        select(Revision).where(Revision.status == PENDING).order_by(Revision.created_at, Revision.id)
+    ):
         waited = working_days_waiting(revision, today)
         candidates.append((f"escalate:proposal:{revision.id}", revision, waited))
-    for tip in db.session.scalars(select(Tip).where(Tip.status == PUBLISHED, Tip.review_by < today).order_by(Tip.review_by, Tip.id)):
+    for tip in db.session.scalars(
+        select(Tip).where(Tip.status == PUBLISHED, Tip.review_by < today).order_by(Tip.review_by, Tip.id)
+    ):
         waited = clock.working_days_between(tip.review_by, today)
         candidates.append((f"escalate:review:{tip.id}:{tip.review_by.isoformat()}", tip, waited))
     keys = {}

@@ -1,5 +1,6 @@
 """Notifications: one per person and thing to know; how each person wants each kind
 (at once, in a daily summary, or off); what they watch; and marks of reminders sent."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,7 +64,12 @@ class NotificationPreference(db.Model):
     delivery: Mapped[str] = mapped_column(String(8))
 
 
-WATCH_TARGETS = {"tip": "a tip or guidance page", "area": "an area of practice", "legal": "the legal-update feed", "digest": "the research digest"}
+WATCH_TARGETS = {
+    "tip": "a tip or guidance page",
+    "area": "an area of practice",
+    "legal": "the legal-update feed",
+    "digest": "the research digest",
+}
 
 
 class Watch(db.Model):

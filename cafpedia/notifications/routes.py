@@ -1,4 +1,5 @@
 """Each person's notifications, how they hear about each kind, and what they watch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
@@ -39,8 +40,15 @@ class WatchForm(FlaskForm):
 def _page(form, status: int = 200):
     watches = services.watched_by(current_user)
     watched = list(zip(watches, _describe_watches(watches), strict=True))
-    return render_template("notifications/index.html", notifications=services.recent(current_user), form=form, read_form=MarkReadForm(),
-                           watched=watched, watch_form=WatchForm(formdata=None), kinds=KINDS), status
+    return render_template(
+        "notifications/index.html",
+        notifications=services.recent(current_user),
+        form=form,
+        read_form=MarkReadForm(),
+        watched=watched,
+        watch_form=WatchForm(formdata=None),
+        kinds=KINDS,
+    ), status
 
 
 @bp.get("/notifications")
@@ -99,7 +107,9 @@ def _resolve(target: str, key: str) -> tuple[int, str, str]:
         return 0, "the legal-update feed", url_for("legal.index")
     if target == "digest":
         return 0, "the research digest", url_for("digest.home")
-    raise NotFound(f"There is nothing called “{target[:40]}” to watch: choose a tip, an area, the legal feed or the digest.")
+    raise NotFound(
+        f"There is nothing called “{target[:40]}” to watch: choose a tip, an area, the legal feed or the digest."
+    )
 
 
 def _describe_watches(watches) -> list[tuple[str, str]]:
@@ -116,12 +126,20 @@ def _describe_watches(watches) -> list[tuple[str, str]]:
     for watch in watches:
         if watch.target == "tip":
             tip = tips.get(watch.target_id)
-            described.append((f"“{tip.title}”", url_for("tips.show", slug=tip.slug)) if tip else ("a tip that no longer exists", ""))
+            described.append(
+                (f"“{tip.title}”", url_for("tips.show", slug=tip.slug)) if tip else ("a tip that no longer exists", "")
+            )
         elif watch.target == "area":
             area = areas.get(watch.target_id)
-            described.append((area.title, url_for("areas.show", slug=area.slug)) if area else ("an area that no longer exists", ""))
+            described.append(
+                (area.title, url_for("areas.show", slug=area.slug)) if area else ("an area that no longer exists", "")
+            )
         else:
-            described.append(("the legal-update feed", url_for("legal.index")) if watch.target == "legal" else ("the research digest", url_for("digest.home")))
+            described.append(
+                ("the legal-update feed", url_for("legal.index"))
+                if watch.target == "legal"
+                else ("the research digest", url_for("digest.home"))
+            )
     return described
 
 
@@ -134,22 +152,36 @@ def _change_watch(start: bool):
     if not form.validate_on_submit():
         flash("The form's security token was missing or out of date: nothing was changed. Try again.", "error")
         return redirect(url_for("notifications.index"))
-    target, key, watch_id = (form.target.data or "").strip(), (form.key.data or "").strip(), (form.watch.data or "").strip()
+    target, key, watch_id = (
+        (form.target.data or "").strip(),
+        (form.key.data or "").strip(),
+        (form.watch.data or "").strip(),
+    )
     try:
         if not start and watch_id:
             label = "it"
-            changed = services.unwatch_by_id(current_user, int(watch_id) if watch_id.isdecimal() and len(watch_id) < 10 else -1)
+            changed = services.unwatch_by_id(
+                current_user, int(watch_id) if watch_id.isdecimal() and len(watch_id) < 10 else -1
+            )
         else:
             target_id, label, _ = _resolve(target, key)
-            changed = services.watch(current_user, target, target_id) if start else services.unwatch(current_user, target, target_id)
+            changed = (
+                services.watch(current_user, target, target_id)
+                if start
+                else services.unwatch(current_user, target, target_id)
+            )
         db.session.commit()
     except NotFound as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("notifications.index") + "#watching"), 303
     if start:
-        flash(f"You are watching {label}. You will be told of changes as your settings say (“Something I watch changes”)."
-              if changed else f"You were already watching {label}.", "success")
+        flash(
+            f"You are watching {label}. You will be told of changes as your settings say (“Something I watch changes”)."
+            if changed
+            else f"You were already watching {label}.",
+            "success",
+        )
     else:
         flash(f"You no longer watch {label}." if changed else f"You were not watching {label}.", "success")
     return redirect(_back(form))
@@ -180,4 +212,6 @@ def init_app(app) -> None:
     def watching(target: str, target_id: int = 0) -> bool:
         return services.is_watching(current_user, target, target_id)
 
-    app.jinja_env.globals.update(watching=watching, watch_targets=WATCH_TARGETS, unread_notifications=unread_notifications)
+    app.jinja_env.globals.update(
+        watching=watching, watch_targets=WATCH_TARGETS, unread_notifications=unread_notifications
+    )

@@ -13,6 +13,7 @@
 - Escalation: deputies at level 1 (administrators when the area has none), then
   administrators at level 2.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -31,7 +32,11 @@ def moderators_of(area) -> list[User]:
 
 
 def administrators() -> list[User]:
-    return list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == ADMIN, User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role == ADMIN, User.active.is_(True)).order_by(User.id)
+        )
+    )
 
 
 def _revision_url(revision) -> str:
@@ -43,16 +48,25 @@ def _tell_moderators_of_proposal(revision, **_):
     tip, area = revision.tip, revision.tip.area
     if revision.revises:
         message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = f"{revision.author.name} has revised a proposal you sent back, in {area.title}. It waits for your decision."
+        intro = (
+            f"{revision.author.name} has revised a proposal you sent back, in {area.title}. It waits for your decision."
+        )
     elif tip.current_number:
         message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
         intro = f"{revision.author.name} has proposed an edit in {area.title}. It waits for your decision."
     else:
         message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = f"{revision.author.name} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
-    letter = Letter(subject=f"For your decision: {revision.title}", paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
-                    links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")])
-    services.tell(moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author)
+        intro = (
+            f"{revision.author.name} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
+        )
+    letter = Letter(
+        subject=f"For your decision: {revision.title}",
+        paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
+        links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")],
+    )
+    services.tell(
+        moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author
+    )
 
 
 def _quoted(text: str) -> str:
@@ -66,13 +80,22 @@ def _quoted(text: str) -> str:
 @events.proposal_approved.connect
 def _tell_author_approved(revision, moderator=None, comment="", corrected=False, **_):
     url = f"/tips/{revision.tip.slug}"
-    paragraphs = [f"{moderator.name if moderator else 'A lead manager'} approved your proposal “{revision.title}”. It is published now."]
+    paragraphs = [
+        f"{moderator.name if moderator else 'A lead manager'} approved your proposal “{revision.title}”. It is "
+        f"published now."
+    ]
     if corrected:
         paragraphs.append("They made a small correction first: the tip's history shows what they changed.")
     if comment:
         paragraphs.append(f"Their note: {_quoted(comment)}")
-    services.tell([revision.author], "decision", f"Approved and published: {revision.title}", url,
-                  letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]), skip=moderator)
+    services.tell(
+        [revision.author],
+        "decision",
+        f"Approved and published: {revision.title}",
+        url,
+        letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]),
+        skip=moderator,
+    )
 
 
 @events.proposal_sent_back.connect
@@ -80,11 +103,22 @@ def _tell_author_sent_back(revision, moderator=None, comment="", **_):
     url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
     comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
-    services.tell([revision.author], "decision", f"Sent back for changes: {revision.title}. {who}: {comment}", url,
-                  letter=Letter(subject=f"Sent back for changes: {revision.title}",
-                                paragraphs=[f"{who} sent your proposal “{revision.title}” back for changes.", f"Their comment: {comment}",
-                                            "Revise it and send it again: it goes back to the same queue."],
-                                links=[("Revise your proposal", url), ("What you sent", _revision_url(revision))]), skip=moderator)
+    services.tell(
+        [revision.author],
+        "decision",
+        f"Sent back for changes: {revision.title}. {who}: {comment}",
+        url,
+        letter=Letter(
+            subject=f"Sent back for changes: {revision.title}",
+            paragraphs=[
+                f"{who} sent your proposal “{revision.title}” back for changes.",
+                f"Their comment: {comment}",
+                "Revise it and send it again: it goes back to the same queue.",
+            ],
+            links=[("Revise your proposal", url), ("What you sent", _revision_url(revision))],
+        ),
+        skip=moderator,
+    )
 
 
 @events.proposal_rejected.connect
@@ -92,10 +126,18 @@ def _tell_author_rejected(revision, moderator=None, comment="", **_):
     url = _revision_url(revision)
     comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
-    services.tell([revision.author], "decision", f"Rejected: {revision.title}. {who}: {comment}", url,
-                  letter=Letter(subject=f"Not published: {revision.title}",
-                                paragraphs=[f"{who} decided not to publish your proposal “{revision.title}”.", f"Their reason: {comment}"],
-                                links=[("Your proposal", url)]), skip=moderator)
+    services.tell(
+        [revision.author],
+        "decision",
+        f"Rejected: {revision.title}. {who}: {comment}",
+        url,
+        letter=Letter(
+            subject=f"Not published: {revision.title}",
+            paragraphs=[f"{who} decided not to publish your proposal “{revision.title}”.", f"Their reason: {comment}"],
+            links=[("Your proposal", url)],
+        ),
+        skip=moderator,
+    )
 
 
 @events.revision_published.connect
@@ -112,68 +154,133 @@ def _tell_watchers_published(tip, revision=None, actor=None, first=False, **_):
 
 @events.tip_archived.connect
 def _tell_watchers_archived(tip, actor=None, **_):
-    services.tell(services.watchers(("tip", tip.id)), "watch", f"Archived: {tip.title}", f"/tips/{tip.slug}", skip=actor)
+    services.tell(
+        services.watchers(("tip", tip.id)), "watch", f"Archived: {tip.title}", f"/tips/{tip.slug}", skip=actor
+    )
 
 
 @events.review_due.connect
 def _tell_moderators_review_due(tip, stage="due", weeks=0, **_):
-    when = {"soon": f"is due for review on {clock.format_date(tip.review_by)}", "due": "is due for review today",
-            "overdue": f"is overdue for review (due {clock.format_date(tip.review_by)}, {weeks} week{'s' if weeks != 1 else ''} ago)"}[stage]
-    services.tell(moderators_of(tip.area), "review_due", f"{tip.title} {when}", f"/tips/{tip.slug}",
-                  letter=Letter(subject=f"Review {'overdue' if stage == 'overdue' else 'due'}: {tip.title}",
-                                paragraphs=[f"“{tip.title}” in {tip.area.title} {when}.", "Check it still holds: mark it reviewed, or propose an edit."],
-                                links=[(tip.title, f"/tips/{tip.slug}"), ("Reviews due in your areas", "/reviews")]))
+    when = {
+        "soon": f"is due for review on {clock.format_date(tip.review_by)}",
+        "due": "is due for review today",
+        "overdue": f"is overdue for review (due {clock.format_date(tip.review_by)}, {weeks} "
+        f"week{'s' if weeks != 1 else ''} ago)",
+    }[stage]
+    services.tell(
+        moderators_of(tip.area),
+        "review_due",
+        f"{tip.title} {when}",
+        f"/tips/{tip.slug}",
+        letter=Letter(
+            subject=f"Review {'overdue' if stage == 'overdue' else 'due'}: {tip.title}",
+            paragraphs=[
+                f"“{tip.title}” in {tip.area.title} {when}.",
+                "Check it still holds: mark it reviewed, or propose an edit.",
+            ],
+            links=[(tip.title, f"/tips/{tip.slug}"), ("Reviews due in your areas", "/reviews")],
+        ),
+    )
 
 
 @events.tip_flagged_for_review.connect
 def _tell_moderators_flagged(update, tip=None, actor=None, **_):
     message = f"Review due now: {tip.title} (legal update: {update.current.title})"
-    services.tell(moderators_of(tip.area), "legal_review", message, f"/tips/{tip.slug}",
-                  letter=Letter(subject=f"Review because of a legal update: {tip.title}",
-                                paragraphs=[f"The legal update “{update.current.title}” may change what “{tip.title}” says. Please review the tip."],
-                                links=[(tip.title, f"/tips/{tip.slug}"), (update.current.title, f"/legal/{update.slug}")]), skip=actor)
+    services.tell(
+        moderators_of(tip.area),
+        "legal_review",
+        message,
+        f"/tips/{tip.slug}",
+        letter=Letter(
+            subject=f"Review because of a legal update: {tip.title}",
+            paragraphs=[
+                f"The legal update “{update.current.title}” may change what “{tip.title}” says. Please review the tip."
+            ],
+            links=[(tip.title, f"/tips/{tip.slug}"), (update.current.title, f"/legal/{update.slug}")],
+        ),
+        skip=actor,
+    )
 
 
 @events.legal_update_posted.connect
 def _tell_legal_watchers(update, actor=None, **_):
     targets = [("legal", 0)] + [("area", area.id) for area in update.areas]
-    services.tell(services.watchers(*targets), "watch", f"New legal update: {update.current.title}", f"/legal/{update.slug}", skip=actor)
+    services.tell(
+        services.watchers(*targets),
+        "watch",
+        f"New legal update: {update.current.title}",
+        f"/legal/{update.slug}",
+        skip=actor,
+    )
 
 
 @events.digest_published.connect
 def _tell_everyone_digest(issue, actor=None, **_):
     url = f"/digest/{issue.slug}"
-    return services.notify_everyone("digest", f"New research digest: {issue.title}", url, except_user_id=getattr(actor, "id", None),
-                             letter=Letter(subject=f"New research digest: {issue.title}",
-                                           paragraphs=[f"The research coordinator has published {issue.title} of the research digest."],
-                                           links=[(issue.title, url)]))
+    return services.notify_everyone(
+        "digest",
+        f"New research digest: {issue.title}",
+        url,
+        except_user_id=getattr(actor, "id", None),
+        letter=Letter(
+            subject=f"New research digest: {issue.title}",
+            paragraphs=[f"The research coordinator has published {issue.title} of the research digest."],
+            links=[(issue.title, url)],
+        ),
+    )
 
 
 @events.digest_item_corrected.connect
 def _tell_digest_watchers(item, actor=None, reason="", **_):
     url = f"/digest/{item.issue.slug}/{item.slug}"
-    services.tell(services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title} ({_quoted(reason)})", url, skip=actor)
+    services.tell(
+        services.watchers(("digest", 0)),
+        "watch",
+        f"Research digest item corrected: {item.title} ({_quoted(reason)})",
+        url,
+        skip=actor,
+    )
 
 
 @events.tip_problem_reported.connect
 def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
     url = f"/tips/{tip.slug}#reader-feedback"
-    services.tell(moderators_of(tip.area), "tip_problem", f"Problem reported with {tip.title}: {_quoted(problem.text)[:200]}", url,
-                  letter=Letter(subject=f"A problem reported with “{tip.title}”",
-                                paragraphs=[f"A reader reported a problem with “{tip.title}” (revision {problem.revision_number}), in {tip.area.title}:",
-                                            _quoted(problem.text)],
-                                links=[(tip.title, url)]), skip=actor)
+    services.tell(
+        moderators_of(tip.area),
+        "tip_problem",
+        f"Problem reported with {tip.title}: {_quoted(problem.text)[:200]}",
+        url,
+        letter=Letter(
+            subject=f"A problem reported with “{tip.title}”",
+            paragraphs=[
+                f"A reader reported a problem with “{tip.title}” (revision {problem.revision_number}), in "
+                f"{tip.area.title}:",
+                _quoted(problem.text),
+            ],
+            links=[(tip.title, url)],
+        ),
+        skip=actor,
+    )
 
 
 @events.access_requested.connect
 def _tell_administrators_of_access_request(request, **_):
     who = f"{request.name or 'Someone'} ({request.email or 'no email address given'})"
-    services.tell(administrators(), "access_request", f"Asks for access: {who} signed in without a CAFpedia account", "/admin/people/requests",
-                  letter=Letter(subject=f"Access to CAFpedia asked for by {request.name or request.email or 'someone'}",
-                                paragraphs=[f"{who} signed in through your organisation's identity provider, but has no CAFpedia account. "
-                                            "They have no access until an administrator grants it.",
-                                            "Grant it (choosing their roles and areas) or decline it from the access requests page."],
-                                links=[("Access requests", "/admin/people/requests")]))
+    services.tell(
+        administrators(),
+        "access_request",
+        f"Asks for access: {who} signed in without a CAFpedia account",
+        "/admin/people/requests",
+        letter=Letter(
+            subject=f"Access to CAFpedia asked for by {request.name or request.email or 'someone'}",
+            paragraphs=[
+                f"{who} signed in through your organisation's identity provider, but has no CAFpedia account. "
+                "They have no access until an administrator grants it.",
+                "Grant it (choosing their roles and areas) or decline it from the access requests page.",
+            ],
+            links=[("Access requests", "/admin/people/requests")],
+        ),
+    )
 
 
 @events.escalated.connect
@@ -189,8 +296,18 @@ def _tell_escalation(subject, level=1, working_days=0, **_):
     deputies = list(area.deputies)
     people = deputies if level == 1 and deputies else administrators()
     lead = area.lead.name if area.lead else "no lead manager named"
-    services.tell(people, "escalation", f"Waiting too long: {title} ({working_days} working days, {area.title})", url,
-                  letter=Letter(subject=f"Waiting too long: {title}",
-                                paragraphs=[f"{what}. The lead manager is {lead}.",
-                                            "You are told because you " + ("are a deputy for this area." if people is deputies else "are an administrator.")],
-                                links=[(title, url)]))
+    services.tell(
+        people,
+        "escalation",
+        f"Waiting too long: {title} ({working_days} working days, {area.title})",
+        url,
+        letter=Letter(
+            subject=f"Waiting too long: {title}",
+            paragraphs=[
+                f"{what}. The lead manager is {lead}.",
+                "You are told because you "
+                + ("are a deputy for this area." if people is deputies else "are an administrator."),
+            ],
+            links=[(title, url)],
+        ),
+    )

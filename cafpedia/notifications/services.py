@@ -1,5 +1,6 @@
 """Telling people: in-app notifications, with email at once or in a daily summary, as each
 person chose; watching; reading and marking read. Callers commit."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -40,7 +41,10 @@ def delivery_for(user, kind: str) -> str:
 
 def deliveries(user) -> dict[str, str]:
     """Every kind, with how this person hears about it."""
-    chosen = {row.kind: row.delivery for row in db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    chosen = {
+        row.kind: row.delivery
+        for row in db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    }
     return {kind: chosen.get(kind, spec.default) for kind, spec in KINDS.items()}
 
 
@@ -88,19 +92,38 @@ def notify(user, kind: str, message: str, url: str, *, letter: Letter | None = N
     if (user.email or "").strip():
         mail = delivery
         if delivery == NOW:
-            outbox.enqueue(user, kind, letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]))
-    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url, created_at=utcnow(), mail=mail,
-                                mailed_at=utcnow() if mail == NOW else None))
+            outbox.enqueue(
+                user,
+                kind,
+                letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]),
+            )
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind=kind,
+            message=message[:MESSAGE_MAX],
+            url=url,
+            created_at=utcnow(),
+            mail=mail,
+            mailed_at=utcnow() if mail == NOW else None,
+        )
+    )
     return True
 
 
 def _delivery_of(kind: str):
     """A SQL expression: each user's delivery for `kind` (their choice, or the default)."""
-    chosen = select(NotificationPreference.delivery).where(NotificationPreference.user_id == User.id, NotificationPreference.kind == kind).scalar_subquery()
+    chosen = (
+        select(NotificationPreference.delivery)
+        .where(NotificationPreference.user_id == User.id, NotificationPreference.kind == kind)
+        .scalar_subquery()
+    )
     return func.coalesce(chosen, literal(KINDS[kind].default))
 
 
-def audience(kind: str, *, except_user_id: int | None = None, watching: list[tuple[str, int]] | None = None) -> tuple[int, int]:
+def audience(
+    kind: str, *, except_user_id: int | None = None, watching: list[tuple[str, int]] | None = None
+) -> tuple[int, int]:
     """(how many people would be told of `kind` now, how many of them by email at once):
     everyone active who has not turned it off, or, with `watching`, those of them who watch
     any of these targets. For the confirmation pages, before anything is published."""
@@ -109,13 +132,17 @@ def audience(kind: str, *, except_user_id: int | None = None, watching: list[tup
     if except_user_id is not None:
         base = base.where(User.id != except_user_id)
     if watching is not None:
-        condition = or_(*(and_(Watch.target == t, Watch.target_id == i) for t, i in watching)) if watching else literal(False)
+        condition = (
+            or_(*(and_(Watch.target == t, Watch.target_id == i) for t, i in watching)) if watching else literal(False)
+        )
         base = base.where(User.id.in_(select(Watch.user_id).where(condition)))
     emailed = base.where(func.coalesce(User.email, "") != "", delivery == NOW)
     return db.session.scalar(base) or 0, db.session.scalar(emailed) or 0
 
 
-def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | None = None, letter: Letter | None = None) -> int:
+def notify_everyone(
+    kind: str, message: str, url: str, *, except_user_id: int | None = None, letter: Letter | None = None
+) -> int:
     """One notification for every active person who has not turned this kind off, and an
     email for those who want it at once: two INSERT ... SELECTs, so it costs the same for
     ten people or ten thousand. Returns how many were told."""
@@ -126,13 +153,26 @@ def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | 
     base = select(User.id).where(User.active.is_(True), delivery != OFF)
     if except_user_id is not None:
         base = base.where(User.id != except_user_id)
-    rows = base.with_only_columns(User.id, literal(kind), literal(message[:MESSAGE_MAX]), literal(url), literal(now), mail,
-                                  case((mail == NOW, literal(now)), else_=null()))
+    rows = base.with_only_columns(
+        User.id,
+        literal(kind),
+        literal(message[:MESSAGE_MAX]),
+        literal(url),
+        literal(now),
+        mail,
+        case((mail == NOW, literal(now)), else_=null()),
+    )
     told = db.session.execute(
-        insert(Notification).from_select(["user_id", "kind", "message", "url", "created_at", "mail", "mailed_at"], rows).returning(Notification.id)
+        insert(Notification)
+        .from_select(["user_id", "kind", "message", "url", "created_at", "mail", "mailed_at"], rows)
+        .returning(Notification.id)
     ).all()
     mailed = base.where(has_email, delivery == NOW).with_only_columns(User.id, User.email, User.name)
-    outbox.enqueue_for(mailed, kind, letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]))
+    outbox.enqueue_for(
+        mailed,
+        kind,
+        letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]),
+    )
     return len(told)
 
 
@@ -140,18 +180,30 @@ def notify_everyone(kind: str, message: str, url: str, *, except_user_id: int | 
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def recent(user, limit: int = 100) -> list[Notification]:
-    return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_all_read(user) -> int:
     result = db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
     )
     return result.rowcount or 0
 
@@ -166,9 +218,13 @@ def turned_off(user) -> set[str]:
 def send_daily_summaries() -> int:
     """One email per person with what they chose to hear about daily and have not been
     mailed yet. Returns how many summaries were queued."""
-    rows = list(db.session.scalars(
-        select(Notification).where(Notification.mail == DAILY, Notification.mailed_at.is_(None)).order_by(Notification.user_id, Notification.created_at, Notification.id)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.mail == DAILY, Notification.mailed_at.is_(None))
+            .order_by(Notification.user_id, Notification.created_at, Notification.id)
+        )
+    )
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for row in rows:
         by_user[row.user_id].append(row)
@@ -179,11 +235,18 @@ def send_daily_summaries() -> int:
         user = users.get(user_id)
         if user is not None and user.active and (user.email or "").strip():
             count = len(items)
-            outbox.enqueue(user, "summary", Letter(
-                subject=f"CAFpedia: {count} thing{'s' if count != 1 else ''} for you today",
-                paragraphs=[f"Here is what happened in CAFpedia that you asked to hear about once a day ({count})."],
-                links=[(item.message, item.url) for item in items[:100]] + ([("…and more on your notifications page", "/notifications")] if count > 100 else []),
-            ))
+            outbox.enqueue(
+                user,
+                "summary",
+                Letter(
+                    subject=f"CAFpedia: {count} thing{'s' if count != 1 else ''} for you today",
+                    paragraphs=[
+                        f"Here is what happened in CAFpedia that you asked to hear about once a day ({count})."
+                    ],
+                    links=[(item.message, item.url) for item in items[:100]]
+                    + ([("…and more on your notifications page", "/notifications")] if count > 100 else []),
+                ),
+            )
             queued += 1
         db.session.execute(update(Notification).where(Notification.id.in_([i.id for i in items])).values(mailed_at=now))
     return queued
@@ -196,7 +259,9 @@ def marked(keys: Iterable[str]) -> set[str]:
     keys = list(keys)
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        found |= set(db.session.scalars(select(NotificationMark.key).where(NotificationMark.key.in_(keys[start:start + 500]))))
+        found |= set(
+            db.session.scalars(select(NotificationMark.key).where(NotificationMark.key.in_(keys[start : start + 500])))
+        )
     return found
 
 
@@ -224,7 +289,12 @@ def _check_target(target: str, target_id: int) -> None:
 def is_watching(user, target: str, target_id: int = 0) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(Watch.id).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)) is not None
+    return (
+        db.session.scalar(
+            select(Watch.id).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)
+        )
+        is not None
+    )
 
 
 def watch(user, target: str, target_id: int = 0) -> bool:
@@ -243,7 +313,11 @@ def watch(user, target: str, target_id: int = 0) -> bool:
 
 def unwatch(user, target: str, target_id: int = 0) -> bool:
     _check_target(target, target_id)
-    return bool(db.session.execute(delete(Watch).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)).rowcount)
+    return bool(
+        db.session.execute(
+            delete(Watch).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)
+        ).rowcount
+    )
 
 
 def unwatch_by_id(user, watch_id: int) -> bool:
@@ -261,4 +335,6 @@ def watchers(*targets: tuple[str, int]) -> list[User]:
 
 
 def watched_by(user) -> list[Watch]:
-    return list(db.session.scalars(select(Watch).where(Watch.user_id == user.id).order_by(Watch.target, Watch.target_id)))
+    return list(
+        db.session.scalars(select(Watch).where(Watch.user_id == user.id).order_by(Watch.target, Watch.target_id))
+    )

@@ -1,4 +1,5 @@
 """The web app's manifest, its service worker, the offline page and the list of pages to keep."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, send_from_directory, url_for
@@ -22,20 +23,28 @@ def service_worker():
 @bp.get("/manifest.webmanifest")
 @requires("anyone")
 def manifest():
-    icon = lambda size: {"src": url_for("static", filename=f"icons/cafpedia-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}  # noqa: E731
-    response = jsonify({
-        "name": "CAFpedia: practice knowledge for CAFCASS",
-        "short_name": "CAFpedia",
-        "description": "Practice tips, guidance, legal updates, the research digest and the advice line, readable offline.",
-        "id": url_for("home.index"),
-        "start_url": url_for("home.index"),
-        "scope": url_for("home.index"),
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1d3557",
-        "lang": "en-GB",
-        "icons": [icon(192), icon(512)],
-    })
+    icon = lambda size: {
+        "src": url_for("static", filename=f"icons/cafpedia-{size}.png"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": "any",
+    }  # noqa: E731
+    response = jsonify(
+        {
+            "name": "CAFpedia: practice knowledge for CAFCASS",
+            "short_name": "CAFpedia",
+            "description": "Practice tips, guidance, legal updates, the research digest and the advice line, readable "
+            "offline.",
+            "id": url_for("home.index"),
+            "start_url": url_for("home.index"),
+            "scope": url_for("home.index"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1d3557",
+            "lang": "en-GB",
+            "icons": [icon(192), icon(512)],
+        }
+    )
     response.mimetype = "application/manifest+json"
     return response
 

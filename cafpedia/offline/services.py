@@ -4,6 +4,7 @@ The service worker (static/sw.js) keeps only responses the server marks as savab
 published tip or guidance page, or the advice line's numbers, shown to a signed-in person.
 Everything else (proposals, notifications, the audit log, people) is never stored on a phone.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -59,10 +60,13 @@ def tip_version(current_number: int | None) -> str:
 def area_ids_for(user) -> list[int]:
     """The areas a person works in, and those they lead or deputise for."""
     ids = {area.id for area in user.areas}
-    ids.update(db.session.scalars(
-        select(PracticeArea.id).outerjoin(area_deputies, area_deputies.c.area_id == PracticeArea.id)
-        .where(or_(PracticeArea.lead_id == user.id, area_deputies.c.user_id == user.id))
-    ))
+    ids.update(
+        db.session.scalars(
+            select(PracticeArea.id)
+            .outerjoin(area_deputies, area_deputies.c.area_id == PracticeArea.id)
+            .where(or_(PracticeArea.lead_id == user.id, area_deputies.c.user_id == user.id))
+        )
+    )
     return sorted(ids)
 
 
@@ -79,5 +83,8 @@ def pages_for(user) -> list[dict]:
             .order_by(Tip.views.desc(), Tip.id)
             .limit(MOST_PAGES)
         )
-        pages += [{"url": url_for("tips.show", slug=slug), "title": title, "version": tip_version(number)} for slug, title, number in rows]
+        pages += [
+            {"url": url_for("tips.show", slug=slug), "title": title, "version": tip_version(number)}
+            for slug, title, number in rows
+        ]
     return pages

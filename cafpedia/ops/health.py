@@ -1,5 +1,6 @@
 """What /healthz and /metrics report about this machine's parts: the database, this machine's
 search index and how far it lags behind the change log, the mail outbox, and Redis."""
+
 from __future__ import annotations
 
 import logging
@@ -48,22 +49,37 @@ def _search() -> dict:
     backend = search.backend()
     status = backend.check_now()
     if status != "ok":
-        return {"status": "rebuilding" if status in ("missing", "outdated") else "down", "backend": current_app.config["SEARCH_BACKEND"],
-                "detail": status}
+        return {
+            "status": "rebuilding" if status in ("missing", "outdated") else "down",
+            "backend": current_app.config["SEARCH_BACKEND"],
+            "detail": status,
+        }
     try:
         lag = search.lag()
     except SearchUnavailable as exc:  # gone since this process last looked: the worker rebuilds it
         backend.close()
         return {"status": "down", "backend": current_app.config["SEARCH_BACKEND"], "detail": str(exc)}
-    return {"status": "ok", "backend": current_app.config["SEARCH_BACKEND"], "index": lag.index,
-            "documents": backend.document_count(), "lag_rows": lag.rows, "lag_seconds": round(lag.seconds, 1), "logged_rows": lag.logged}
+    return {
+        "status": "ok",
+        "backend": current_app.config["SEARCH_BACKEND"],
+        "index": lag.index,
+        "documents": backend.document_count(),
+        "lag_rows": lag.rows,
+        "lag_seconds": round(lag.seconds, 1),
+        "logged_rows": lag.logged,
+    }
 
 
 def _mail() -> dict:
     from cafpedia.mail.outbox import counts
 
     found = counts()
-    return {"status": "ok", "waiting": found["queued"] + found["sending"], "failed": found["failed"], "sent": found["sent"]}
+    return {
+        "status": "ok",
+        "waiting": found["queued"] + found["sending"],
+        "failed": found["failed"],
+        "sent": found["sent"],
+    }
 
 
 def _redis() -> dict | None:
@@ -72,8 +88,15 @@ def _redis() -> dict | None:
     if not current_app.config.get("REDIS_URL"):
         return None
     problem = shared.ping()
-    return {"status": "ok"} if problem is None else {"status": "down", "error": problem,
-                                                     "fallback": "rate limits are counted in each process until it is back"}
+    return (
+        {"status": "ok"}
+        if problem is None
+        else {
+            "status": "down",
+            "error": problem,
+            "fallback": "rate limits are counted in each process until it is back",
+        }
+    )
 
 
 def check() -> Health:

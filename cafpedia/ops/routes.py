@@ -1,4 +1,5 @@
 """/healthz for a load balancer, /metrics for Prometheus."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response

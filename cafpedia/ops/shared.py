@@ -3,6 +3,7 @@ sign-in rate limits, through Flask-Limiter's storage. When Redis is down, Flask-
 counts in each process instead (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and goes back to Redis
 once it answers; sign-in keeps working either way. Sessions need no Redis: they are rows
 in the database, and their cookies are signed with the key every machine shares."""
+
 from __future__ import annotations
 
 from flask import current_app

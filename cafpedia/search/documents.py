@@ -3,9 +3,11 @@
 Each kind of content provides its documents here, built from the database (the truth);
 the index can always be rebuilt from them. A document's `key` names it for updates:
 `tip:<slug>` for a tip as readers see it, `proposal:<slug>:<n>` for a pending proposal,
-`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item, `legal:<slug>` for a legal update,
+`area:<slug>`, `clause:<version>:<code>`, `digest:<issue>:<item>` for a published digest item, `legal:<slug>` for a
+legal update,
 `expert:<slug>` for an expert on the register (found by name, skill and area; never by contact details).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,7 +58,11 @@ class SearchDocument:
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""
-        return index_text(self.body) if self.kind in ("tip", "guidance", "area", "research", "legal", "expert") else self.body
+        return (
+            index_text(self.body)
+            if self.kind in ("tip", "guidance", "area", "research", "legal", "expert")
+            else self.body
+        )
 
     def spelling_words(self, body: str | None = None) -> set[str]:
         """The words "did you mean" may offer, as written (lower case), from title and body."""

@@ -3,6 +3,7 @@ the change, and followed by every index with a cursor of its own (one index in P
 or a Whoosh index on each app machine). Rows are pruned once every live index has passed
 them. Nothing is lost if a process stops between the commit and the index write, or if
 another process holds the index lock."""
+
 from __future__ import annotations
 
 from datetime import datetime

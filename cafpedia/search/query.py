@@ -5,6 +5,7 @@ find and the filters to apply. Anything that is not a known filter is searched a
 so stray colons, unbalanced quotes or odd characters never fail. Synonyms come from
 `synonyms.txt` beside this file, a list a lead manager can extend.
 """
+
 from __future__ import annotations
 
 import re

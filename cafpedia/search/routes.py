@@ -1,4 +1,5 @@
 """The search page, its JSON twin, and the OpenSearch description for browsers."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -29,7 +30,10 @@ def _page_arg() -> int:
 def _run():
     filters = {name: request.args.get(name, "") for name in ("kind", "area") if request.args.get(name)}
     return service.search(
-        current_user, request.args.get("q", ""), filters=filters, page=_page_arg(),
+        current_user,
+        request.args.get("q", ""),
+        filters=filters,
+        page=_page_arg(),
         include_archived=request.args.get("archived") == "1",
     )
 
@@ -41,8 +45,13 @@ def results():
     areas = {a.slug: a.title for a in list_areas()}
     base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived") and v}
     return render_template(
-        "search/results.html", found=found, query=request.args.get("q", "")[:500], kind_labels=KIND_LABELS,
-        area_titles=areas, base_args=base_args, snippet=Markup,
+        "search/results.html",
+        found=found,
+        query=request.args.get("q", "")[:500],
+        kind_labels=KIND_LABELS,
+        area_titles=areas,
+        base_args=base_args,
+        snippet=Markup,
     ), 503 if found.problem else 200
 
 
@@ -59,8 +68,15 @@ def api():
         "page": found.page,
         "pages": found.pages,
         "results": [
-            {"kind": h.kind, "title": h.title, "url": h.url, "snippet": h.snippet, "area": h.area or None,
-             "status": h.status, "updated_at": h.updated_at.isoformat() + "Z" if h.updated_at else None}
+            {
+                "kind": h.kind,
+                "title": h.title,
+                "url": h.url,
+                "snippet": h.snippet,
+                "area": h.area or None,
+                "status": h.status,
+                "updated_at": h.updated_at.isoformat() + "Z" if h.updated_at else None,
+            }
             for h in hits
         ],
         "facets": found.results.facets if found.results else {"kind": {}, "area": {}},
@@ -76,7 +92,9 @@ def opensearch():
 
 
 class SynonymsForm(FlaskForm):
-    text = TextAreaField("Synonym groups, one a line", validators=[Length(max=200_000, message="The list is too long.")])
+    text = TextAreaField(
+        "Synonym groups, one a line", validators=[Length(max=200_000, message="The list is too long.")]
+    )
 
 
 @bp.route("/search/synonyms", methods=["GET", "POST"])
@@ -88,4 +106,6 @@ def synonyms():
     if form.validate_on_submit() and commit_or_show_errors(form, lambda: save(current_user, form.text.data or "")):
         flash("The synonym list is saved. Search uses it from the next search on.", "success")
         return redirect(url_for("search.synonyms"))
-    return render_template("search/synonyms.html", form=form, saved=saved, groups=len(parse_groups(form.text.data or "")[0])), form_status(form)
+    return render_template(
+        "search/synonyms.html", form=form, saved=saved, groups=len(parse_groups(form.text.data or "")[0])
+    ), form_status(form)

@@ -26,6 +26,7 @@ database, and keeps it until the index has the documents and the cursor has move
 batches apply one after another and each reads the database as it is after every batch
 before it. Applying a change twice is harmless (a document is rebuilt from the database).
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,7 +62,9 @@ def init_app(app: Flask) -> None:
     choice = app.config.get("SEARCH_BACKEND", "whoosh")
     if choice == "postgres":
         if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-            raise RuntimeError("CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database")
+            raise RuntimeError(
+                "CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database"
+            )
         from cafpedia.search.backends.postgres_fts import PostgresBackend
 
         app.extensions["cafpedia_search"] = PostgresBackend()
@@ -134,7 +137,10 @@ class _FellBehind(Exception):
 
 def _cursors(name: str) -> tuple[SearchCursor | None, int]:
     """This index's cursor (None: it has none yet), and the highest id pruned from the log."""
-    rows = {c.name: c for c in db.session.scalars(select(SearchCursor).where(SearchCursor.name.in_([name, SearchCursor.PRUNED])))}
+    rows = {
+        c.name: c
+        for c in db.session.scalars(select(SearchCursor).where(SearchCursor.name.in_([name, SearchCursor.PRUNED])))
+    }
     pruned = rows.get(SearchCursor.PRUNED)
     return rows.get(name), pruned.position if pruned else 0
 
@@ -151,7 +157,9 @@ def _move_cursor(name: str, cursor: SearchCursor | None, position: int) -> None:
 
 def _pending_query(name: str):
     position = select(SearchCursor.position).where(SearchCursor.name == name).scalar_subquery()
-    return select(SearchQueueEntry.id, SearchQueueEntry.queued_at).where(SearchQueueEntry.id > func.coalesce(position, 0))
+    return select(SearchQueueEntry.id, SearchQueueEntry.queued_at).where(
+        SearchQueueEntry.id > func.coalesce(position, 0)
+    )
 
 
 @dataclass
@@ -229,8 +237,10 @@ def _drain_batch(timeout: float) -> tuple[int, int] | None:
         if position < pruned:
             raise _FellBehind
         rows = db.session.execute(
-            select(SearchQueueEntry.id, SearchQueueEntry.key).where(SearchQueueEntry.id > position)
-            .order_by(SearchQueueEntry.id).limit(DRAIN_BATCH)
+            select(SearchQueueEntry.id, SearchQueueEntry.key)
+            .where(SearchQueueEntry.id > position)
+            .order_by(SearchQueueEntry.id)
+            .limit(DRAIN_BATCH)
         ).all()
         if not rows:
             if cursor is None or cursor.checked_at < utcnow() - HEARTBEAT:
@@ -265,7 +275,9 @@ def rebuild(progress=None, *, only_if_needed: bool = False, wait: bool = True) -
         pruned = db.session.scalar(select(SearchCursor.position).where(SearchCursor.name == SearchCursor.PRUNED)) or 0
         position = max(db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0, pruned)
         db.session.rollback()
-        count = backend().rebuild(all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed, wait=wait)
+        count = backend().rebuild(
+            all_documents(), total=count_documents(), progress=progress, only_if_needed=only_if_needed, wait=wait
+        )
         if count is None:  # another process rebuilt it meanwhile: the log is followed as usual
             db.session.remove()
             return drain() if backend().status() == "ok" else 0
@@ -345,10 +357,20 @@ def check_index(*, timeout: float = 30.0) -> IndexCheck:
                     if index is None:
                         raise SearchUnavailable(f"another process has held the index for {timeout:g} s")
                     pending = _pending_query(backend().index_name()).subquery()
-                    queued = set(db.session.scalars(select(SearchQueueEntry.key).where(
-                        SearchQueueEntry.id.in_(select(pending.c.id)), SearchQueueEntry.key.in_(suspects))))
+                    queued = set(
+                        db.session.scalars(
+                            select(SearchQueueEntry.key).where(
+                                SearchQueueEntry.id.in_(select(pending.c.id)), SearchQueueEntry.key.in_(suspects)
+                            )
+                        )
+                    )
                     indexed = backend().fingerprints(suspects)
-                    expected = {doc.key: doc.fingerprint() for key in suspects for doc in documents_for_key(key) if doc.key == key}
+                    expected = {
+                        doc.key: doc.fingerprint()
+                        for key in suspects
+                        for doc in documents_for_key(key)
+                        if doc.key == key
+                    }
             finally:
                 db.session.remove()
         for key in suspects:
@@ -404,7 +426,9 @@ def visibility_for(user, *, include_archived: bool = False) -> Visibility:
     return Visibility(user_id=user.id, moderated_area_ids=moderated_area_ids(user), include_archived=include_archived)
 
 
-def search(user, raw_query: str, *, filters: dict[str, str] | None = None, page: int = 1, include_archived: bool = False) -> SearchResults:
+def search(
+    user, raw_query: str, *, filters: dict[str, str] | None = None, page: int = 1, include_archived: bool = False
+) -> SearchResults:
     query = parse_query(raw_query, filters)
     page = min(max(page, 1), MAX_PAGE)
     if query.is_empty:
@@ -416,7 +440,9 @@ def search(user, raw_query: str, *, filters: dict[str, str] | None = None, page:
             raise SearchUnavailable("the search index is damaged; it is being rebuilt")
         if _has_pending():
             drain(timeout=0.2)
-        results = backend().search(query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE)
+        results = backend().search(
+            query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE
+        )
         observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)
     except SearchUnavailable as exc:
         log.error("search unavailable: %s", exc)

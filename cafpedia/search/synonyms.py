@@ -5,6 +5,7 @@ Saved lists are rows of `search_synonym_lists` (the newest is in use; none: the 
 search in every process: each search reads the newest list's text (a few kilobytes) and
 parses it only when it changed.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -65,7 +66,11 @@ def _built_in() -> str:
 def current_groups() -> tuple[tuple[str, ...], ...]:
     """The groups in use: the newest saved list's text (a small read per search), parsed once
     per text, so a list saved through any process applies at the next search in all of them."""
-    text = db.session.scalar(select(SynonymList.text).order_by(SynonymList.id.desc()).limit(1)) if has_app_context() else None
+    text = (
+        db.session.scalar(select(SynonymList.text).order_by(SynonymList.id.desc()).limit(1))
+        if has_app_context()
+        else None
+    )
     text = _built_in() if text is None else text
     if text not in _cache:
         _cache.clear()
@@ -76,11 +81,20 @@ def current_groups() -> tuple[tuple[str, ...], ...]:
 def save(actor, text: str) -> SynonymList:
     groups, problems = parse_groups(text)
     if problems:
-        raise ValidationError({"text": "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "") + "."})
+        raise ValidationError(
+            {"text": "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "") + "."}
+        )
     before = len(current_groups())
     saved = SynonymList(text=(text or "").replace("\r\n", "\n"), saved_by_id=getattr(actor, "id", None))
     db.session.add(saved)
     db.session.flush()
-    audit.record(actor, "search.synonyms", "search", "synonyms", summary=f"Synonym list saved: {len(groups)} groups (was {before}).",
-                 before={"groups": before}, after={"groups": len(groups)})
+    audit.record(
+        actor,
+        "search.synonyms",
+        "search",
+        "synonyms",
+        summary=f"Synonym list saved: {len(groups)} groups (was {before}).",
+        before={"groups": before},
+        after={"groups": len(groups)},
+    )
     return saved

@@ -3,6 +3,7 @@
 The Whoosh index holds these (see backends/whoosh_index.py), and the advice line's report
 groups questions by them: two questions with the same stemmed words ask the same thing.
 """
+
 from __future__ import annotations
 
 import re

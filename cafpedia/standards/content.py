@@ -6,6 +6,7 @@ export writes the first form when there is one version and the second otherwise.
 A version already in the database may gain clauses or have them reworded, but never
 lose one: tips cite clauses, so a changed standard is a new version.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,12 +55,19 @@ class StandardsSection:
         if data is None:
             return
         if not isinstance(data, LineDict):
-            ctx.problem(FILE, getattr(data, "line", 1), None, f"expected a mapping with version and clauses, found {type_name(data)}")
+            ctx.problem(
+                FILE,
+                getattr(data, "line", 1),
+                None,
+                f"expected a mapping with version and clauses, found {type_name(data)}",
+            )
             return
         if "versions" in data:
             extra = [k for k in data if k != "versions"]
             if extra:
-                ctx.problem(FILE, data.line_of(extra[0]), None, "with 'versions:', every other field belongs inside a version")
+                ctx.problem(
+                    FILE, data.line_of(extra[0]), None, "with 'versions:', every other field belongs inside a version"
+                )
             items = data["versions"]
             if not isinstance(items, list) or not items:
                 ctx.problem(FILE, data.line_of("versions"), "versions", "expected a list of versions")
@@ -78,7 +86,9 @@ class StandardsSection:
             if rec is None:
                 continue
             if rec.version in seen:
-                ctx.problem(FILE, rec.line, "version", f"version {rec.version} is already listed on line {seen[rec.version]}")
+                ctx.problem(
+                    FILE, rec.line, "version", f"version {rec.version} is already listed on line {seen[rec.version]}"
+                )
                 continue
             seen[rec.version] = rec.line
             versions.append(rec)
@@ -135,7 +145,9 @@ class StandardsSection:
             lost = [c.code for c in existing.clauses if c.code not in wanted]
             if lost:
                 ctx.problem(
-                    FILE, rec.line, "clauses",
+                    FILE,
+                    rec.line,
+                    "clauses",
                     f"standards {rec.version} in the database has clause(s) {', '.join(lost)} that "
                     "this file lacks; a version cannot lose clauses (tips cite them): load the "
                     "changed standards as a new version",
@@ -166,19 +178,34 @@ class StandardsSection:
                 row = StandardClause(code=clause.code)
                 version.clauses.append(row)
             row.standard, row.summary, row.starts_on, row.note, row.position = (
-                clause.standard, clause.summary, clause.starts_on, clause.note, position,
+                clause.standard,
+                clause.summary,
+                clause.starts_on,
+                clause.note,
+                position,
             )
         db.session.flush()
         after = _snapshot(version)
         if created:
-            audit.record(ctx.actor, "standards.create", "standards", rec.version,
-                         summary=f"{len(rec.clauses)} clauses (cafpedia load)")
+            audit.record(
+                ctx.actor,
+                "standards.create",
+                "standards",
+                rec.version,
+                summary=f"{len(rec.clauses)} clauses (cafpedia load)",
+            )
             ctx.count("standards clauses", "new", len(rec.clauses))
         elif after != before:
             changed = [code for code in after if before.get(code) != after[code]]
-            audit.record(ctx.actor, "standards.update", "standards", rec.version,
-                         summary=f"clauses changed: {', '.join(changed)} (cafpedia load)",
-                         before={c: before.get(c) for c in changed}, after={c: after[c] for c in changed})
+            audit.record(
+                ctx.actor,
+                "standards.update",
+                "standards",
+                rec.version,
+                summary=f"clauses changed: {', '.join(changed)} (cafpedia load)",
+                before={c: before.get(c) for c in changed},
+                after={c: after[c] for c in changed},
+            )
             ctx.count("standards clauses", "updated", len(changed))
         else:
             ctx.count("standards clauses", "unchanged", len(rec.clauses))

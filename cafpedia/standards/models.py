@@ -1,4 +1,5 @@
 """National Standards versions and their clauses."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -33,9 +34,7 @@ class StandardClause(db.Model):
     __table_args__ = (UniqueConstraint("version_id", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("standards_versions.id", ondelete="CASCADE"), index=True
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("standards_versions.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(16))
     standard: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,5 @@
 """The National Standards, for everyone to read."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template

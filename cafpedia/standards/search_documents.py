@@ -1,5 +1,6 @@
 """The National Standards' clauses as search finds them (`clause:<version>:<code>`): the
 current version's only."""
+
 from __future__ import annotations
 
 from cafpedia.search.documents import SearchDocument, Source, register
@@ -9,8 +10,12 @@ from cafpedia.standards.services import current_version, find_version
 
 def clause_document(clause: StandardClause) -> SearchDocument:
     return SearchDocument(
-        key=f"clause:{clause.version.version}:{clause.code}", kind="standard", title=f"{clause.code} {clause.standard}",
-        body=clause.summary, url=f"/standards/{clause.version.version}/{clause.code}", standards=[clause.code],
+        key=f"clause:{clause.version.version}:{clause.code}",
+        kind="standard",
+        title=f"{clause.code} {clause.standard}",
+        body=clause.summary,
+        url=f"/standards/{clause.version.version}/{clause.code}",
+        standards=[clause.code],
         updated_at=clause.version.created_at,
     )
 
@@ -39,4 +44,6 @@ def _count() -> int:
     return len(version.clauses) if version is not None else 0
 
 
-SOURCE = register(Source(kinds=("clause",), documents=_documents, every_document=_every_document, count=_count, keys_for=_keys_for))
+SOURCE = register(
+    Source(kinds=("clause",), documents=_documents, every_document=_every_document, count=_count, keys_for=_keys_for)
+)

@@ -1,4 +1,5 @@
 """Reading the National Standards."""
+
 from __future__ import annotations
 
 from itertools import groupby

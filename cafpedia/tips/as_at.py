@@ -5,6 +5,7 @@ that can be handed to a court, a complaint or an inquiry.
 Nothing here writes. The fingerprint is the SHA-256 of the revision's text and metadata as
 published, so two copies of a record can be compared without trusting either.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,12 @@ from cafpedia.legal.services import tip_flags, updates_about_as_at
 from cafpedia.standards.models import StandardClause
 from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
 
-DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = "did not exist yet", "not yet published", "published", "archived"
+DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = (
+    "did not exist yet",
+    "not yet published",
+    "published",
+    "archived",
+)
 PUBLISHING = ("approved", "restored")
 
 
@@ -49,7 +55,9 @@ class TipAsAt:
     archived_at: datetime | None = None
     clauses: list[ClauseThen] = field(default_factory=list)
     legal_updates: list = field(default_factory=list)
-    history: list[tuple[Revision, list[TipEvent]]] = field(default_factory=list)  # revisions written by then, newest first
+    history: list[tuple[Revision, list[TipEvent]]] = field(
+        default_factory=list
+    )  # revisions written by then, newest first
     later_events: int = 0  # decisions and reviews after that day
     under_review: list = field(default_factory=list)  # legal updates it was under review after, that day
 
@@ -59,7 +67,11 @@ class TipAsAt:
 
     @property
     def is_current(self) -> bool:
-        return self.revision is not None and self.revision.number == self.tip.current_number and self.status == self.tip.status
+        return (
+            self.revision is not None
+            and self.revision.number == self.tip.current_number
+            and self.status == self.tip.status
+        )
 
     @property
     def checklist(self) -> list[str]:
@@ -93,7 +105,11 @@ def tip_as_at(tip: Tip, day: date) -> TipAsAt:
         then.approval = _approval_behind(tip, then.published_by)
         then.clauses = _clauses_then(then.revision, day)
         then.legal_updates = updates_about_as_at(then.revision.legal_refs, day, moment)
-        then.under_review = [f.update for f in tip_flags(tip.id) if f.flagged_at < moment and (f.resolved_at is None or f.resolved_at >= moment)]
+        then.under_review = [
+            f.update
+            for f in tip_flags(tip.id)
+            if f.flagged_at < moment and (f.resolved_at is None or f.resolved_at >= moment)
+        ]
     by_number = {}
     for event in events:
         if event.at < moment and event.revision_number is not None:
@@ -130,10 +146,21 @@ def _clauses_then(revision: Revision, day: date) -> list[ClauseThen]:
 
 def fingerprint(revision: Revision) -> str:
     """SHA-256 over the revision's published text and what it stands on."""
-    return as_at_fingerprint({"tip": revision.tip.slug, "revision": revision.number, "title": revision.title, "kind": revision.kind,
-                              "area": revision.tip.area.slug, "tags": list(revision.tags), "standards": revision.standards,
-                              "legal_refs": list(revision.legal_refs), "author": revision.author.username,
-                              "written_at": revision.created_at.isoformat(timespec="seconds")}, revision.body)
+    return as_at_fingerprint(
+        {
+            "tip": revision.tip.slug,
+            "revision": revision.number,
+            "title": revision.title,
+            "kind": revision.kind,
+            "area": revision.tip.area.slug,
+            "tags": list(revision.tags),
+            "standards": revision.standards,
+            "legal_refs": list(revision.legal_refs),
+            "author": revision.author.username,
+            "written_at": revision.created_at.isoformat(timespec="seconds"),
+        },
+        revision.body,
+    )
 
 
 def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
@@ -146,9 +173,23 @@ def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
         raise ValueError("there is no published text on that day to make a record of")
     produced_at, base = utcnow(), parse_base_url(current_app.config.get("BASE_URL"))
     body = render_markdown(then.revision.body, resolve_link=resolve_link)
-    html = render_template("tips/record.html", then=then, tip=then.tip, body=body, produced_at=produced_at, produced_by=produced_by,
-                           page_url=f"{base}/tips/{then.tip.slug}")
+    html = render_template(
+        "tips/record.html",
+        then=then,
+        tip=then.tip,
+        body=body,
+        produced_at=produced_at,
+        produced_by=produced_by,
+        page_url=f"{base}/tips/{then.tip.slug}",
+    )
     pdf = html_to_pdf(html, base_url=base + "/")  # links in the text lead to CAFpedia
-    audit.record(actor, "record.produce", "tip", then.tip.slug, actor_name=None if actor else produced_by,
-                 summary=f"Record as at {then.day.isoformat()}: revision {then.revision.number}, fingerprint {then.fingerprint()}")
+    audit.record(
+        actor,
+        "record.produce",
+        "tip",
+        then.tip.slug,
+        actor_name=None if actor else produced_by,
+        summary=f"Record as at {then.day.isoformat()}: revision {then.revision.number}, fingerprint "
+        f"{then.fingerprint()}",
+    )
     return pdf

@@ -3,6 +3,7 @@ archiving, review and decision on its tips and guidance, and the legal updates a
 digest items published for it. For a lead manager preparing for an inspection or a hearing
 (`/areas/<slug>/changes`), with links to each page as at that day, and as CSV.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,27 +41,70 @@ def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
     """Oldest first, from the start of `start` to the end of `end` (UK days)."""
     since, until = start_of_local_day(start), end_of(end)
     changes: list[Change] = []
-    events = db.session.scalars(select(TipEvent).join(Tip).where(Tip.area_id == area.id, TipEvent.at >= since, TipEvent.at < until)
-                                .options(selectinload(TipEvent.tip).selectinload(Tip.revisions), selectinload(TipEvent.actor)))
+    events = db.session.scalars(
+        select(TipEvent)
+        .join(Tip)
+        .where(Tip.area_id == area.id, TipEvent.at >= since, TipEvent.at < until)
+        .options(selectinload(TipEvent.tip).selectinload(Tip.revisions), selectinload(TipEvent.actor))
+    )
     for event in events:
         tip, day = event.tip, local_date(event.at)
         revision = tip.revision(event.revision_number)
         note = event.comment + (f" (superseded by {event.superseded_by_slug})" if event.superseded_by_slug else "")
-        changes.append(Change(event.at, day, event.label, revision.kind if revision else "tip", revision.title if revision else tip.title,
-                              event.revision_number, event.actor.name if event.actor else "command line", note,
-                              f"/tips/{tip.slug}?as_at={day.isoformat()}"))
-    updates = db.session.scalars(select(LegalUpdate).join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id)
-                                 .where(LegalUpdateArea.area_id == area.id, LegalUpdate.published_on >= start, LegalUpdate.published_on <= end))
+        changes.append(
+            Change(
+                event.at,
+                day,
+                event.label,
+                revision.kind if revision else "tip",
+                revision.title if revision else tip.title,
+                event.revision_number,
+                event.actor.name if event.actor else "command line",
+                note,
+                f"/tips/{tip.slug}?as_at={day.isoformat()}",
+            )
+        )
+    updates = db.session.scalars(
+        select(LegalUpdate)
+        .join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id)
+        .where(LegalUpdateArea.area_id == area.id, LegalUpdate.published_on >= start, LegalUpdate.published_on <= end)
+    )
     for update in updates:
         first = update.revisions[0] if update.revisions else update.current
-        changes.append(Change(None, update.published_on, "Legal update posted", "legal update", first.title, None, first.author.name,
-                              "; ".join(first.citations), f"/legal/{update.slug}?as_at={update.published_on.isoformat()}"))
-    items = db.session.scalars(select(DigestItem).join(DigestItemArea, DigestItemArea.item_id == DigestItem.id).join(DigestIssue)
-                               .where(DigestItemArea.area_id == area.id, DigestIssue.published_on >= start, DigestIssue.published_on <= end))
+        changes.append(
+            Change(
+                None,
+                update.published_on,
+                "Legal update posted",
+                "legal update",
+                first.title,
+                None,
+                first.author.name,
+                "; ".join(first.citations),
+                f"/legal/{update.slug}?as_at={update.published_on.isoformat()}",
+            )
+        )
+    items = db.session.scalars(
+        select(DigestItem)
+        .join(DigestItemArea, DigestItemArea.item_id == DigestItem.id)
+        .join(DigestIssue)
+        .where(DigestItemArea.area_id == area.id, DigestIssue.published_on >= start, DigestIssue.published_on <= end)
+    )
     for item in items:
         issue = item.issue
-        changes.append(Change(None, issue.published_on, "Research digest item published", "research digest item", item.title, None,
-                              issue.editor.name, issue.title, f"/digest/{issue.slug}/{item.slug}?as_at={issue.published_on.isoformat()}"))
+        changes.append(
+            Change(
+                None,
+                issue.published_on,
+                "Research digest item published",
+                "research digest item",
+                item.title,
+                None,
+                issue.editor.name,
+                issue.title,
+                f"/digest/{issue.slug}/{item.slug}?as_at={issue.published_on.isoformat()}",
+            )
+        )
     changes.sort(key=lambda c: (c.day, c.at or datetime.combine(c.day, datetime.min.time()), c.title))
     return changes
 
@@ -69,5 +113,20 @@ CSV_COLUMNS = ["date", "time (UK)", "what", "kind", "title", "revision", "by", "
 
 
 def changes_csv(changes: list[Change], base_url: str) -> str:
-    return csv_text(CSV_COLUMNS, ((c.day.isoformat(), to_london(c.at).strftime("%H:%M") if c.at else "", c.what, c.kind, c.title, c.revision,
-                                   c.by, c.note, base_url + c.url) for c in changes))
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            (
+                c.day.isoformat(),
+                to_london(c.at).strftime("%H:%M") if c.at else "",
+                c.what,
+                c.kind,
+                c.title,
+                c.revision,
+                c.by,
+                c.note,
+                base_url + c.url,
+            )
+            for c in changes
+        ),
+    )

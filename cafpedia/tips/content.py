@@ -10,6 +10,7 @@ which come from approved_by and approved_on).
 A revision already in the database is never changed by a load: a file that says something
 else about it is an error. New revisions and events are added.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,16 +48,60 @@ from cafpedia.tips.models import (
 FOLDER = "tips"
 TIP_STATUSES = (PUBLISHED, PENDING, ARCHIVED)
 REVISION_FIELDS = (
-    "revision", "status", "author", "proposed_on", "based_on", "revises", "restores",
-    "title", "kind", "tags", "standards", "legal_refs", "body", "flags", "author_confirmed_safe", "decisions", "change_note",
-    "edited_by", "proposed_title", "proposed_body",
+    "revision",
+    "status",
+    "author",
+    "proposed_on",
+    "based_on",
+    "revises",
+    "restores",
+    "title",
+    "kind",
+    "tags",
+    "standards",
+    "legal_refs",
+    "body",
+    "flags",
+    "author_confirmed_safe",
+    "decisions",
+    "change_note",
+    "edited_by",
+    "proposed_title",
+    "proposed_body",
 )
 TOP_FIELDS = (
-    "title", "kind", "area", "tags", "standards", "legal_refs", "review_by", "status", "author",
-    "approved_by", "approved_on", "superseded_by", "proposed_on", "revision", "revision_status",
-    "based_on", "revises", "restores", "flags", "author_confirmed_safe", "decisions", "history",
-    "events", "created_at", "first_published_at", "last_reviewed_at", "archived_at", "views", "change_note",
-    "edited_by", "proposed_title", "proposed_body",
+    "title",
+    "kind",
+    "area",
+    "tags",
+    "standards",
+    "legal_refs",
+    "review_by",
+    "status",
+    "author",
+    "approved_by",
+    "approved_on",
+    "superseded_by",
+    "proposed_on",
+    "revision",
+    "revision_status",
+    "based_on",
+    "revises",
+    "restores",
+    "flags",
+    "author_confirmed_safe",
+    "decisions",
+    "history",
+    "events",
+    "created_at",
+    "first_published_at",
+    "last_reviewed_at",
+    "archived_at",
+    "views",
+    "change_note",
+    "edited_by",
+    "proposed_title",
+    "proposed_body",
 )
 DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
 EVENT_ACTIONS = ("reviewed", "archived")
@@ -148,7 +193,13 @@ class TipsSection:
     def _read_file(self, ctx: LoadContext, path: Path, relative: str) -> TipRecord | None:
         slug, area_folder = path.stem, path.parent.name
         if len(slug) > proposals.SLUG_MAX or not proposals.SLUG_RE.match(slug):
-            ctx.problem(relative, None, None, f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most {proposals.SLUG_MAX} characters")
+            ctx.problem(
+                relative,
+                None,
+                None,
+                f"the file name '{slug}' is not a tip address: lower-case words joined by hyphens, at most "
+                f"{proposals.SLUG_MAX} characters",
+            )
             return None
         parsed = read_markdown(ctx, path, relative, "a tip", plain_body=False)
         if parsed is None:
@@ -162,8 +213,12 @@ class TipsSection:
         status = record.text("status", max_length=16)
         if status and status not in TIP_STATUSES:
             record.problem("status", f"expected one of {', '.join(TIP_STATUSES)}, found {status}")
-        top_status = PUBLISHED if status in (PUBLISHED, ARCHIVED) else (record.text("revision_status", max_length=16) or PENDING)
-        top = self._read_revision(record, top_status, body=body.strip("\n") + "\n" if body.strip() else "", default_number=1)
+        top_status = (
+            PUBLISHED if status in (PUBLISHED, ARCHIVED) else (record.text("revision_status", max_length=16) or PENDING)
+        )
+        top = self._read_revision(
+            record, top_status, body=body.strip("\n") + "\n" if body.strip() else "", default_number=1
+        )
         if top is None:
             return None
         if status in (PUBLISHED, ARCHIVED) and not top.decisions:
@@ -171,7 +226,10 @@ class TipsSection:
         revisions = [top, *self._read_history(record, slug)]
         numbers = [r.number for r in revisions]
         if len(set(numbers)) != len(numbers):
-            record.problem("history", f"revision numbers must be unique, found {sorted(numbers)} (give the revision: of the version above)")
+            record.problem(
+                "history",
+                f"revision numbers must be unique, found {sorted(numbers)} (give the revision: of the version above)",
+            )
         events = self._read_events(record)
         review_by = record.date("review_by")
         views = record.data.get("views", 0)
@@ -183,14 +241,22 @@ class TipsSection:
         if ctx.problems and any(p.file == relative for p in ctx.problems):
             return None
         return TipRecord(
-            file=relative, slug=slug, area=area or area_folder, status=status or PENDING, line=record.line,
+            file=relative,
+            slug=slug,
+            area=area or area_folder,
+            status=status or PENDING,
+            line=record.line,
             revisions=sorted(revisions, key=lambda r: r.number),
             current_number=top.number if status in (PUBLISHED, ARCHIVED) else None,
-            review_by=review_by, superseded_by=record.text("superseded_by", max_length=proposals.SLUG_MAX),
-            events=events, created_at=created,
+            review_by=review_by,
+            superseded_by=record.text("superseded_by", max_length=proposals.SLUG_MAX),
+            events=events,
+            created_at=created,
             published_at=as_datetime(record.data.get("first_published_at")) or (min(published) if published else None),
-            last_reviewed_at=as_datetime(record.data.get("last_reviewed_at")) or (max(published) if published and status != PENDING else None),
-            archived_at=as_datetime(record.data.get("archived_at")), views=views,
+            last_reviewed_at=as_datetime(record.data.get("last_reviewed_at"))
+            or (max(published) if published and status != PENDING else None),
+            archived_at=as_datetime(record.data.get("archived_at")),
+            views=views,
         )
 
     @staticmethod
@@ -203,7 +269,11 @@ class TipsSection:
         elif approved_on is None:
             record.problem("approved_on", "a published tip needs approved_on: the date it was approved (YYYY-MM-DD)")
         else:
-            return [DecisionRecord("approved", approved_by, approved_on, checklist=list(CHECKLIST), review_by=record.date("review_by"))]
+            return [
+                DecisionRecord(
+                    "approved", approved_by, approved_on, checklist=list(CHECKLIST), review_by=record.date("review_by")
+                )
+            ]
         return []
 
     def _read_history(self, record: Record, slug: str) -> list[RevisionRecord]:
@@ -217,7 +287,9 @@ class TipsSection:
         revisions = []
         for index, item in enumerate(history):
             if not isinstance(item, LineDict):
-                record.ctx.problem(record.file, history.line_of(index), "history", f"entry {index + 1}: expected a mapping of fields")
+                record.ctx.problem(
+                    record.file, history.line_of(index), "history", f"entry {index + 1}: expected a mapping of fields"
+                )
                 continue
             entry = Record(record.ctx, record.file, item, f"tip {slug}, history entry {index + 1}")
             entry.check_fields(REVISION_FIELDS, ("revision", "status", "author", "title", "body"))
@@ -229,7 +301,9 @@ class TipsSection:
                 revisions.append(rev)
         return revisions
 
-    def _read_revision(self, record: Record, status: str, *, body: str | None, default_number: int | None) -> RevisionRecord | None:
+    def _read_revision(
+        self, record: Record, status: str, *, body: str | None, default_number: int | None
+    ) -> RevisionRecord | None:
         number = record.data.get("revision", default_number)
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             record.problem("revision", "expected a revision number: a whole number from 1")
@@ -257,16 +331,31 @@ class TipsSection:
             created = as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
         flags = self._flags(record, f"{title}\n{body}\n" + "\n".join(refs))
         rev = RevisionRecord(
-            number=number, status=status, author=author or "", created_at=created, title=title.strip(), kind=kind,
-            body=body, tags=tags, standards=codes, legal_refs=refs,
-            based_on=self._int(record, "based_on"), revises=self._int(record, "revises"), restores=self._int(record, "restores"),
-            flags=[dict(f) for f in flags], author_confirmed_safe=record.flag("author_confirmed_safe", False),
+            number=number,
+            status=status,
+            author=author or "",
+            created_at=created,
+            title=title.strip(),
+            kind=kind,
+            body=body,
+            tags=tags,
+            standards=codes,
+            legal_refs=refs,
+            based_on=self._int(record, "based_on"),
+            revises=self._int(record, "revises"),
+            restores=self._int(record, "restores"),
+            flags=[dict(f) for f in flags],
+            author_confirmed_safe=record.flag("author_confirmed_safe", False),
             change_note=" ".join((record.text("change_note", max_length=proposals.CHANGE_NOTE_MAX) or "").split()),
-            edited_by=record.text("edited_by", max_length=64), proposed_title=record.text("proposed_title", max_length=proposals.TITLE_MAX),
+            edited_by=record.text("edited_by", max_length=64),
+            proposed_title=record.text("proposed_title", max_length=proposals.TITLE_MAX),
             proposed_body=record.text("proposed_body", max_length=proposals.BODY_MAX),
         )
         if rev.edited_by and rev.proposed_body is None:
-            record.problem("proposed_body", "edited_by names the moderator who corrected the text: give the text as proposed in proposed_body")
+            record.problem(
+                "proposed_body",
+                "edited_by names the moderator who corrected the text: give the text as proposed in proposed_body",
+            )
         decisions = record.data.get("decisions")
         if decisions is not None:
             if not isinstance(decisions, list):
@@ -284,7 +373,9 @@ class TipsSection:
         if body is None:
             body = record.text("body", max_length=proposals.BODY_MAX) or ""
         elif len(body) > proposals.BODY_MAX:
-            record.problem(None, f"the body is too long: at most {proposals.BODY_MAX:,} characters, found {len(body):,}")
+            record.problem(
+                None, f"the body is too long: at most {proposals.BODY_MAX:,} characters, found {len(body):,}"
+            )
         elif has_control_characters(body):
             record.problem(None, "the body holds a control character")
         if not body.strip():
@@ -317,7 +408,12 @@ class TipsSection:
         if not isinstance(item, LineDict):
             record.problem(None, f"decision {index + 1}: expected a mapping of fields")
             return None
-        entry = Record(record.ctx, record.file, item, f"{record.label}, {'decision' if actions == DECISION_ACTIONS else 'event'} {index + 1}")
+        entry = Record(
+            record.ctx,
+            record.file,
+            item,
+            f"{record.label}, {'decision' if actions == DECISION_ACTIONS else 'event'} {index + 1}",
+        )
         entry.check_fields(fields_allowed, ("action", "at"))
         action = entry.text("action", max_length=20)
         if action and action not in actions:
@@ -335,9 +431,16 @@ class TipsSection:
         if confirmed is not None and not isinstance(confirmed, bool):
             entry.problem("confidentiality_confirmed", "expected true or false")
         return DecisionRecord(
-            action=action or "", by=entry.text("by", max_length=64), at=at, comment=entry.text("comment", max_length=proposals.COMMENT_MAX) or "",
-            checklist=list(checklist) if checklist is not None else None, confidentiality_confirmed=confirmed if isinstance(confirmed, bool) else None,
-            review_by=entry.date("review_by"), superseded_by=entry.text("superseded_by", max_length=proposals.SLUG_MAX) if "superseded_by" in item else None,
+            action=action or "",
+            by=entry.text("by", max_length=64),
+            at=at,
+            comment=entry.text("comment", max_length=proposals.COMMENT_MAX) or "",
+            checklist=list(checklist) if checklist is not None else None,
+            confidentiality_confirmed=confirmed if isinstance(confirmed, bool) else None,
+            review_by=entry.date("review_by"),
+            superseded_by=entry.text("superseded_by", max_length=proposals.SLUG_MAX)
+            if "superseded_by" in item
+            else None,
             revision=self._int(entry, "revision"),
         )
 
@@ -348,7 +451,11 @@ class TipsSection:
         if not isinstance(events, list):
             record.problem("events", "expected a list of reviews and archivings")
             return []
-        return [e for i, item in enumerate(events) if (e := self._read_decision(record, item, i, EVENT_ACTIONS, EVENT_FIELDS))]
+        return [
+            e
+            for i, item in enumerate(events)
+            if (e := self._read_decision(record, item, i, EVENT_ACTIONS, EVENT_FIELDS))
+        ]
 
     # --- check ----------------------------------------------------------------------------
 
@@ -364,13 +471,16 @@ class TipsSection:
         clause_codes = self._clause_codes(ctx)
         db_slugs = set(db.session.scalars(select(Tip.slug)))
         for rec in tips.values():
+
             def problem(message: str, field_name: str | None = None, rec=rec) -> None:
                 ctx.problem(rec.file, rec.line, field_name, f"tip {rec.slug}: {message}")
 
             if rec.area not in file_areas | db_areas:
                 problem(f"unknown area {rec.area} (not in areas.yml nor in the database)", "area")
             for rev in rec.revisions:
-                self._check_revision(rec, rev, problem, users=users, clause_codes=clause_codes, tips=set(tips) | db_slugs)
+                self._check_revision(
+                    rec, rev, problem, users=users, clause_codes=clause_codes, tips=set(tips) | db_slugs
+                )
             for e in rec.events:
                 if e.by and e.by not in users:
                     problem(f"unknown user {e.by} in an event", "events")
@@ -380,14 +490,18 @@ class TipsSection:
                 self._check_against_database(rec, problem)
 
     @staticmethod
-    def _check_revision(rec: TipRecord, rev: RevisionRecord, problem, *, users: set[str], clause_codes: set[str], tips: set[str]) -> None:
+    def _check_revision(
+        rec: TipRecord, rev: RevisionRecord, problem, *, users: set[str], clause_codes: set[str], tips: set[str]
+    ) -> None:
         if rev.author not in users:
             problem(f"revision {rev.number}: unknown author {rev.author}", "author")
         if rev.edited_by and rev.edited_by not in users:
             problem(f"revision {rev.number}: unknown editor {rev.edited_by}", "edited_by")
         unknown = [c for c in rev.standards if c not in clause_codes]
         if unknown:
-            problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
+            problem(
+                f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards"
+            )
         # A published text must link to tips that exist; a proposal may name one
         # not written yet (it is shown as missing, and cannot be approved so).
         if rev.status == PUBLISHED:
@@ -395,7 +509,10 @@ class TipsSection:
                 if target not in tips:
                     problem(f"revision {rev.number}: the link [[{target}]] names no tip", "body")
         if rec.status == ARCHIVED and rev.status == PENDING:
-            problem(f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals", "history")
+            problem(
+                f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals",
+                "history",
+            )
         for d in rev.decisions:
             if d.by and d.by not in users:
                 problem(f"revision {rev.number}: unknown user {d.by} in a decision", "decisions")
@@ -423,13 +540,24 @@ class TipsSection:
         for rev in rec.revisions:
             existing = tip.revision(rev.number)
             if existing is not None and _revision_row(existing) != _revision_row_from_record(rev):
-                problem(f"revision {rev.number} differs from the one in the database; revisions are never changed", "history")
+                problem(
+                    f"revision {rev.number} differs from the one in the database; revisions are never changed",
+                    "history",
+                )
         newer = sorted({r.number for r in tip.revisions} - {r.number for r in rec.revisions})
         if newer:
-            problem(f"the database has revision(s) {', '.join(map(str, newer))} that this file lacks: it is older than the "
-                    "database, and loading it would undo later work", "history")
-        elif (tip.current_number or 0) > (rec.current_number or 0) or (tip.status == ARCHIVED and rec.status != ARCHIVED):
-            problem("the database has moved on from this file (a later revision is published, or the tip is archived)", "status")
+            problem(
+                f"the database has revision(s) {', '.join(map(str, newer))} that this file lacks: it is older than the "
+                "database, and loading it would undo later work",
+                "history",
+            )
+        elif (tip.current_number or 0) > (rec.current_number or 0) or (
+            tip.status == ARCHIVED and rec.status != ARCHIVED
+        ):
+            problem(
+                "the database has moved on from this file (a later revision is published, or the tip is archived)",
+                "status",
+            )
 
     # --- apply ----------------------------------------------------------------------------
 
@@ -455,37 +583,92 @@ class TipsSection:
                 if tip.revision(rev.number) is not None:
                     continue
                 row = Revision(
-                    tip=tip, number=rev.number, based_on=rev.based_on, revises=rev.revises, restores=rev.restores,
-                    title=rev.title, kind=rev.kind, body=rev.body, tags=rev.tags, legal_refs=rev.legal_refs,
-                    author=users[rev.author], created_at=rev.created_at, status=rev.status, flags=rev.flags,
-                    author_confirmed_safe=rev.author_confirmed_safe, change_note=rev.change_note,
-                    editor=users[rev.edited_by] if rev.edited_by else None, proposed_title=rev.proposed_title if rev.edited_by else None,
+                    tip=tip,
+                    number=rev.number,
+                    based_on=rev.based_on,
+                    revises=rev.revises,
+                    restores=rev.restores,
+                    title=rev.title,
+                    kind=rev.kind,
+                    body=rev.body,
+                    tags=rev.tags,
+                    legal_refs=rev.legal_refs,
+                    author=users[rev.author],
+                    created_at=rev.created_at,
+                    status=rev.status,
+                    flags=rev.flags,
+                    author_confirmed_safe=rev.author_confirmed_safe,
+                    change_note=rev.change_note,
+                    editor=users[rev.edited_by] if rev.edited_by else None,
+                    proposed_title=rev.proposed_title if rev.edited_by else None,
                     proposed_body=rev.proposed_body if rev.edited_by else None,
                 )
                 db.session.add(row)
-                row.standard_links = [RevisionStandard(clause=clauses[c], position=i) for i, c in enumerate(rev.standards)]
-                row.tip_links = [RevisionLink(target_slug=s) for s in dict.fromkeys(t for _, t in wiki_link_targets(rev.body)) if s != rec.slug]
+                row.standard_links = [
+                    RevisionStandard(clause=clauses[c], position=i) for i, c in enumerate(rev.standards)
+                ]
+                row.tip_links = [
+                    RevisionLink(target_slug=s)
+                    for s in dict.fromkeys(t for _, t in wiki_link_targets(rev.body))
+                    if s != rec.slug
+                ]
                 for d in rev.decisions:
-                    tip.events.append(TipEvent(revision_number=rev.number, action=d.action, actor=users.get(d.by) if d.by else None, at=d.at,
-                                               comment=d.comment, checklist=d.checklist, confidentiality_confirmed=d.confidentiality_confirmed,
-                                               review_by=d.review_by))
+                    tip.events.append(
+                        TipEvent(
+                            revision_number=rev.number,
+                            action=d.action,
+                            actor=users.get(d.by) if d.by else None,
+                            at=d.at,
+                            comment=d.comment,
+                            checklist=d.checklist,
+                            confidentiality_confirmed=d.confidentiality_confirmed,
+                            review_by=d.review_by,
+                        )
+                    )
                 added += 1
             known_events = {(e.action, e.at) for e in tip.events if e.action in EVENT_ACTIONS}
             for e in rec.events:
                 if (e.action, e.at) not in known_events:
-                    tip.events.append(TipEvent(revision_number=e.revision or rec.current_number, action=e.action, actor=users.get(e.by) if e.by else None,
-                                               at=e.at, comment=e.comment, review_by=e.review_by, superseded_by_slug=e.superseded_by))
+                    tip.events.append(
+                        TipEvent(
+                            revision_number=e.revision or rec.current_number,
+                            action=e.action,
+                            actor=users.get(e.by) if e.by else None,
+                            at=e.at,
+                            comment=e.comment,
+                            review_by=e.review_by,
+                            superseded_by_slug=e.superseded_by,
+                        )
+                    )
                     added += 1
             tip.status, tip.current_number, tip.review_by = rec.status, rec.current_number, rec.review_by
-            tip.published_at, tip.last_reviewed_at, tip.archived_at, tip.views = rec.published_at, rec.last_reviewed_at, rec.archived_at, rec.views
+            tip.published_at, tip.last_reviewed_at, tip.archived_at, tip.views = (
+                rec.published_at,
+                rec.last_reviewed_at,
+                rec.archived_at,
+                rec.views,
+            )
             ctx.records.setdefault("tips_superseded", {})[rec.slug] = rec.superseded_by
             db.session.flush()
             if created:
-                audit.record(ctx.actor, "tip.create", "tip", rec.slug, summary=f"{len(rec.revisions)} revision(s) (cafpedia load)")
+                audit.record(
+                    ctx.actor,
+                    "tip.create",
+                    "tip",
+                    rec.slug,
+                    summary=f"{len(rec.revisions)} revision(s) (cafpedia load)",
+                )
                 ctx.count("tips", "new")
             elif added or _tip_state(tip) != before:
-                audit.record(ctx.actor, "tip.update", "tip", rec.slug, summary=f"{added} revision(s) or event(s) added (cafpedia load)",
-                             before=before, after=_tip_state(tip))
+                audit.record(
+                    ctx.actor,
+                    "tip.update",
+                    "tip",
+                    rec.slug,
+                    summary=f"{added} revision(s) or event(s) added (cafpedia load)",
+                    before=before,
+                    after=_tip_state(tip),
+                )
                 ctx.count("tips", "updated")
             else:
                 ctx.count("tips", "unchanged")
@@ -525,8 +708,15 @@ def _decision_row(event: TipEvent) -> dict:
 
 def _revision_fields(rev: Revision) -> dict:
     row = {
-        "revision": rev.number, "status": rev.status, "author": rev.author.username, "proposed_on": rev.created_at,
-        "title": rev.title, "kind": rev.kind, "tags": list(rev.tags), "standards": rev.standards, "legal_refs": list(rev.legal_refs),
+        "revision": rev.number,
+        "status": rev.status,
+        "author": rev.author.username,
+        "proposed_on": rev.created_at,
+        "title": rev.title,
+        "kind": rev.kind,
+        "tags": list(rev.tags),
+        "standards": rev.standards,
+        "legal_refs": list(rev.legal_refs),
     }
     for key in ("based_on", "revises", "restores"):
         if getattr(rev, key) is not None:
@@ -547,8 +737,17 @@ def _revision_fields(rev: Revision) -> dict:
 
 def export_tip(tip: Tip) -> str:
     top = tip.current
-    front = {"title": top.title, "kind": top.kind, "area": tip.area.slug, "tags": list(top.tags), "standards": top.standards,
-             "legal_refs": list(top.legal_refs), "review_by": tip.review_by, "status": tip.status, "author": top.author.username}
+    front = {
+        "title": top.title,
+        "kind": top.kind,
+        "area": tip.area.slug,
+        "tags": list(top.tags),
+        "standards": top.standards,
+        "legal_refs": list(top.legal_refs),
+        "review_by": tip.review_by,
+        "status": tip.status,
+        "author": top.author.username,
+    }
     approval = next((e for e in reversed(top.decisions) if e.action in ("approved", "restored")), None)
     if tip.current_number is not None and approval is not None:
         front["approved_by"] = approval.actor.username if approval.actor else None
@@ -557,12 +756,31 @@ def export_tip(tip: Tip) -> str:
     rest = _revision_fields(top)
     if tip.current_number is None and top.status != PENDING:
         front["revision_status"] = top.status
-    for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags", "author_confirmed_safe", "change_note", "edited_by",
-                "proposed_title", "proposed_body", "decisions"):
+    for key in (
+        "revision",
+        "proposed_on",
+        "based_on",
+        "revises",
+        "restores",
+        "flags",
+        "author_confirmed_safe",
+        "change_note",
+        "edited_by",
+        "proposed_title",
+        "proposed_body",
+        "decisions",
+    ):
         if key in rest:
             front[key] = rest[key]
-    front.update({"created_at": tip.created_at, "first_published_at": tip.published_at, "last_reviewed_at": tip.last_reviewed_at,
-                  "archived_at": tip.archived_at, "views": tip.views})
+    front.update(
+        {
+            "created_at": tip.created_at,
+            "first_published_at": tip.published_at,
+            "last_reviewed_at": tip.last_reviewed_at,
+            "archived_at": tip.archived_at,
+            "views": tip.views,
+        }
+    )
     history = []
     for rev in tip.revisions:
         if rev.number != top.number:
@@ -571,7 +789,11 @@ def export_tip(tip: Tip) -> str:
             history.append(row)
     if history:
         front["history"] = history
-    events = [_decision_row(e) | ({"revision": e.revision_number} if e.revision_number is not None else {}) for e in tip.events if e.action in EVENT_ACTIONS]
+    events = [
+        _decision_row(e) | ({"revision": e.revision_number} if e.revision_number is not None else {})
+        for e in tip.events
+        if e.action in EVENT_ACTIONS
+    ]
     if events:
         front["events"] = events
     body = top.body if top.body.endswith("\n") else top.body + "\n"
@@ -579,16 +801,48 @@ def export_tip(tip: Tip) -> str:
 
 
 def _revision_row(rev: Revision) -> tuple:
-    return (rev.number, rev.status, rev.author.username, rev.title, rev.kind, rev.body.strip(), tuple(rev.tags),
-            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores, rev.change_note)
+    return (
+        rev.number,
+        rev.status,
+        rev.author.username,
+        rev.title,
+        rev.kind,
+        rev.body.strip(),
+        tuple(rev.tags),
+        tuple(rev.standards),
+        tuple(rev.legal_refs),
+        rev.based_on,
+        rev.revises,
+        rev.restores,
+        rev.change_note,
+    )
 
 
 def _revision_row_from_record(rev: RevisionRecord) -> tuple:
-    return (rev.number, rev.status, rev.author, rev.title, rev.kind, rev.body.strip(), tuple(rev.tags),
-            tuple(rev.standards), tuple(rev.legal_refs), rev.based_on, rev.revises, rev.restores, rev.change_note)
+    return (
+        rev.number,
+        rev.status,
+        rev.author,
+        rev.title,
+        rev.kind,
+        rev.body.strip(),
+        tuple(rev.tags),
+        tuple(rev.standards),
+        tuple(rev.legal_refs),
+        rev.based_on,
+        rev.revises,
+        rev.restores,
+        rev.change_note,
+    )
 
 
 def _tip_state(tip: Tip) -> dict:
-    return {"status": tip.status, "current": tip.current_number, "review_by": tip.review_by.isoformat() if tip.review_by else None,
-            "superseded_by": tip.superseded_by.slug if tip.superseded_by else None, "revisions": len(tip.revisions), "events": len(tip.events),
-            "views": tip.views}
+    return {
+        "status": tip.status,
+        "current": tip.current_number,
+        "review_by": tip.review_by.isoformat() if tip.review_by else None,
+        "superseded_by": tip.superseded_by.slug if tip.superseded_by else None,
+        "revisions": len(tip.revisions),
+        "events": len(tip.events),
+        "views": tip.views,
+    }

@@ -1,4 +1,5 @@
 """Word-level differences between two texts, for moderators and readers of history."""
+
 from __future__ import annotations
 
 import re
@@ -49,10 +50,16 @@ def changed(pieces: list[Piece]) -> bool:
 def field_changes(old, new) -> list[tuple[str, str, str]]:
     """(field, before, after) for the short fields of two revisions that differ."""
     rows = []
-    for name, label in (("title", "Title"), ("kind", "Kind"), ("tags", "Tags"), ("standards", "National Standards"), ("legal_refs", "Legal references")):
+    for name, label in (
+        ("title", "Title"),
+        ("kind", "Kind"),
+        ("tags", "Tags"),
+        ("standards", "National Standards"),
+        ("legal_refs", "Legal references"),
+    ):
         before = getattr(old, name, None) if old is not None else None
         after = getattr(new, name, None)
-        as_text = (lambda v: ", ".join(v) if isinstance(v, list) else (v or ""))
+        as_text = lambda v: ", ".join(v) if isinstance(v, list) else (v or "")
         if as_text(before) != as_text(after):
             rows.append((label, as_text(before) or "—", as_text(after) or "—"))
     return rows

@@ -1,6 +1,7 @@
 """Readers tell the lead manager whether a tip helped: "Was this useful? Yes / No", and "Report
 a problem" in a few words. One answer per reader and tip (the latest counts); problem reports
 pass the confidentiality guard and go to the area's lead manager and deputies. Callers commit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,12 @@ def report_problem(user, tip: Tip, text: str) -> TipProblem:
         raise ValidationError({"problem": "Take out the control characters (pasted from another program?)."})
     found = find_case_details(text)
     if found:
-        raise ValidationError({"problem": f"This looks as if it holds case details ({describe(found)}). Describe the problem "
-                                          "without anything that could identify a child or family."})
+        raise ValidationError(
+            {
+                "problem": f"This looks as if it holds case details ({describe(found)}). Describe the problem "
+                "without anything that could identify a child or family."
+            }
+        )
     problem = TipProblem(tip_id=tip.id, user_id=user.id, revision_number=tip.current_number, text=text, at=utcnow())
     db.session.add(problem)
     db.session.flush()
@@ -61,8 +66,16 @@ class Feedback:
 
 def feedback_for(tip: Tip) -> Feedback:
     """What readers said, for the tip's moderators."""
-    counts = dict(db.session.execute(select(TipVote.useful, func.count()).where(TipVote.tip_id == tip.id).group_by(TipVote.useful)).all())
-    problems = list(db.session.scalars(select(TipProblem).where(TipProblem.tip_id == tip.id).order_by(TipProblem.at.desc()).limit(20)))
+    counts = dict(
+        db.session.execute(
+            select(TipVote.useful, func.count()).where(TipVote.tip_id == tip.id).group_by(TipVote.useful)
+        ).all()
+    )
+    problems = list(
+        db.session.scalars(
+            select(TipProblem).where(TipProblem.tip_id == tip.id).order_by(TipProblem.at.desc()).limit(20)
+        )
+    )
     return Feedback(counts.get(True, 0), counts.get(False, 0), problems)
 
 

@@ -1,4 +1,5 @@
 """Forms for proposing tips and for moderators' decisions."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -11,13 +12,28 @@ from cafpedia.tips.proposals import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG
 
 
 class TipForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired("Enter a title."),
+            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+        ],
+    )
     kind = SelectField("Kind", choices=choices(KIND_LABELS.items()), validate_choice=True)
-    body = TextAreaField("Text (Markdown)", validators=[DataRequired("Write the tip itself."), Length(max=BODY_MAX, message=f"The text is too long: at most {BODY_MAX:,} characters.")])
+    body = TextAreaField(
+        "Text (Markdown)",
+        validators=[
+            DataRequired("Write the tip itself."),
+            Length(max=BODY_MAX, message=f"The text is too long: at most {BODY_MAX:,} characters."),
+        ],
+    )
     tags = StringField("Tags", validators=[Length(max=500)])
     standards = StringField("National Standards clauses", validators=[Length(max=200)])
     legal_refs = TextAreaField("Legal references", validators=[Length(max=2500)])
-    change_note = TextAreaField("What changed and why", validators=[Length(max=CHANGE_NOTE_MAX, message=f"Keep the change note to {CHANGE_NOTE_MAX} characters.")])
+    change_note = TextAreaField(
+        "What changed and why",
+        validators=[Length(max=CHANGE_NOTE_MAX, message=f"Keep the change note to {CHANGE_NOTE_MAX} characters.")],
+    )
     confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
     based_on = HiddenField()
     revises = HiddenField()
@@ -27,7 +43,10 @@ class TipForm(FlaskForm):
 
 class NewTipForm(TipForm):
     area = SelectField("Area of practice", choices=[], validate_choice=True)
-    slug = StringField("Web address (optional)", validators=[Optional(), Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters.")])
+    slug = StringField(
+        "Web address (optional)",
+        validators=[Optional(), Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters.")],
+    )
     call = HiddenField()  # the advice-line call this proposal starts from, if any
 
 
@@ -43,7 +62,10 @@ class ApproveForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("What the author should know", validators=[DataRequired("Say why, so the author knows what to do next."), Length(max=COMMENT_MAX)])
+    comment = TextAreaField(
+        "What the author should know",
+        validators=[DataRequired("Say why, so the author knows what to do next."), Length(max=COMMENT_MAX)],
+    )
     confirm_reject = BooleanField("To reject: I understand a rejected proposal is closed for good")
 
 
@@ -57,9 +79,15 @@ class ReviewedForm(FlaskForm):
 
 
 class ArchiveForm(FlaskForm):
-    superseded_by = StringField("Superseded by (the address of the tip that replaces it, optional)", validators=[Optional(), Length(max=SLUG_MAX)])
+    superseded_by = StringField(
+        "Superseded by (the address of the tip that replaces it, optional)",
+        validators=[Optional(), Length(max=SLUG_MAX)],
+    )
     reason = TextAreaField("Reason (optional)", validators=[Length(max=COMMENT_MAX)])
-    confirm = BooleanField("I understand an archived tip cannot be published again", validators=[DataRequired("Tick the box to confirm archiving.")])
+    confirm = BooleanField(
+        "I understand an archived tip cannot be published again",
+        validators=[DataRequired("Tick the box to confirm archiving.")],
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -7,6 +7,7 @@ many reviews are overdue; decision times month by month; the same as CSV.
 Times are in working days (Monday to Friday, as escalation counts them), from the moment a
 proposal was sent (or resubmitted) to the moment it was approved, sent back or rejected.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -76,12 +77,14 @@ class Health:
 
 def _decisions_since(start) -> list[tuple[int, str, object, object]]:
     """(area id, action, sent at, decided at) of every decision since `start`."""
-    return list(db.session.execute(
-        select(Tip.area_id, TipEvent.action, Revision.created_at, TipEvent.at)
-        .join(TipEvent, TipEvent.tip_id == Tip.id)
-        .join(Revision, and_(Revision.tip_id == Tip.id, Revision.number == TipEvent.revision_number))
-        .where(TipEvent.action.in_(DECISIONS), TipEvent.at >= start)
-    ))
+    return list(
+        db.session.execute(
+            select(Tip.area_id, TipEvent.action, Revision.created_at, TipEvent.at)
+            .join(TipEvent, TipEvent.tip_id == Tip.id)
+            .join(Revision, and_(Revision.tip_id == Tip.id, Revision.number == TipEvent.revision_number))
+            .where(TipEvent.action.in_(DECISIONS), TipEvent.at >= start)
+        )
+    )
 
 
 def _working_days(sent, decided) -> int:
@@ -90,11 +93,16 @@ def _working_days(sent, decided) -> int:
 
 def moderation_health() -> Health:
     today, now = clock.today(), clock.utcnow()
-    areas = {a.id: AreaHealth(slug=a.slug, title=a.title) for a in db.session.scalars(select(PracticeArea).order_by(PracticeArea.title))}
+    areas = {
+        a.id: AreaHealth(slug=a.slug, title=a.title)
+        for a in db.session.scalars(select(PracticeArea).order_by(PracticeArea.title))
+    }
 
     for area_id, count, oldest in db.session.execute(
-        select(Tip.area_id, func.count(Revision.id), func.min(Revision.created_at)).join(Revision.tip)
-        .where(Revision.status == PENDING).group_by(Tip.area_id)
+        select(Tip.area_id, func.count(Revision.id), func.min(Revision.created_at))
+        .join(Revision.tip)
+        .where(Revision.status == PENDING)
+        .group_by(Tip.area_id)
     ):
         area = areas[area_id]
         area.waiting, area.oldest_since = count, clock.local_date(oldest)
@@ -113,17 +121,45 @@ def moderation_health() -> Health:
             by_month[clock.first_of_month(decided_on)].append(days)
 
     for area_id, count in db.session.execute(
-        select(Tip.area_id, func.count(Tip.id)).where(Tip.status == PUBLISHED, Tip.review_by < today).group_by(Tip.area_id)
+        select(Tip.area_id, func.count(Tip.id))
+        .where(Tip.status == PUBLISHED, Tip.review_by < today)
+        .group_by(Tip.area_id)
     ):
         areas[area_id].reviews_overdue = count
 
-    months = [MonthFigures(month, len(days), statistics.median(days) if days else None) for month, days in by_month.items()]
+    months = [
+        MonthFigures(month, len(days), statistics.median(days) if days else None) for month, days in by_month.items()
+    ]
     return Health(areas=list(areas.values()), months=months, since=since, today=today)
 
 
 def health_csv(health: Health) -> str:
-    return csv_text(["area", "area_title", "waiting_now", "oldest_waiting_working_days", "oldest_waiting_since",
-                     f"median_working_days_to_decision_{WINDOW_DAYS}d", "approved", "sent_back", "rejected", "reviews_overdue"],
-                    ((area.slug or "all", area.title, area.waiting, area.oldest_days, area.oldest_since.isoformat() if area.oldest_since else None,
-                      area.median_days, area.decided["approved"], area.decided["sent_back"], area.decided["rejected"], area.reviews_overdue)
-                     for area in [*health.areas, health.total]))
+    return csv_text(
+        [
+            "area",
+            "area_title",
+            "waiting_now",
+            "oldest_waiting_working_days",
+            "oldest_waiting_since",
+            f"median_working_days_to_decision_{WINDOW_DAYS}d",
+            "approved",
+            "sent_back",
+            "rejected",
+            "reviews_overdue",
+        ],
+        (
+            (
+                area.slug or "all",
+                area.title,
+                area.waiting,
+                area.oldest_days,
+                area.oldest_since.isoformat() if area.oldest_since else None,
+                area.median_days,
+                area.decided["approved"],
+                area.decided["sent_back"],
+                area.decided["rejected"],
+                area.reviews_overdue,
+            )
+            for area in [*health.areas, health.total]
+        ),
+    )

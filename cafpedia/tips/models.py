@@ -6,6 +6,7 @@ moderation; every decision (approve, send back, reject, restore, review, archive
 published revision readers see; it moves only by a compare-and-set, so two moderators
 deciding at once cannot both win.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,6 +1,7 @@
 """Moderating proposals: the queue and its counts, approving (with a correction), sending
 back, rejecting, restoring an earlier revision. The acting user's right is checked here
 (`NotAllowed`), so no route can skip it; callers commit."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -43,7 +44,12 @@ from cafpedia.tips.reviewing import REVIEW_MONTHS, add_months, ensure_moderates
 def moderation_queue(user) -> list[Revision]:
     """Pending proposals in the areas the user moderates, oldest first."""
     area_ids = moderated_area_ids(user)
-    query = select(Revision).join(Tip, Revision.tip_id == Tip.id).where(Revision.status == PENDING).order_by(Revision.created_at, Revision.id)
+    query = (
+        select(Revision)
+        .join(Tip, Revision.tip_id == Tip.id)
+        .where(Revision.status == PENDING)
+        .order_by(Revision.created_at, Revision.id)
+    )
     if area_ids is not None:
         query = query.where(Tip.area_id.in_(area_ids or [-1]))
     return list(db.session.scalars(query))
@@ -55,8 +61,14 @@ def moderation_counts(user) -> tuple[int, int]:
     area_ids = moderated_area_ids(user)
     if area_ids == []:
         return 0, 0
-    waiting = select(func.count(Revision.id)).join(Tip, Revision.tip_id == Tip.id).where(Revision.status == PENDING, Revision.author_id != user.id)
-    due = select(func.count(Tip.id)).where(Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= clock.today())
+    waiting = (
+        select(func.count(Revision.id))
+        .join(Tip, Revision.tip_id == Tip.id)
+        .where(Revision.status == PENDING, Revision.author_id != user.id)
+    )
+    due = select(func.count(Tip.id)).where(
+        Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= clock.today()
+    )
     if area_ids is not None:
         waiting, due = waiting.where(Tip.area_id.in_(area_ids)), due.where(Tip.area_id.in_(area_ids))
     return db.session.scalar(waiting) or 0, db.session.scalar(due) or 0
@@ -81,13 +93,19 @@ def _claim(revision: Revision, new_status: str) -> None:
             update(Revision).where(Revision.id == revision.id, Revision.status == PENDING).values(status=new_status)
         )
     except OperationalError as exc:  # SQLite: another writer got there between our read and write
-        raise AlreadyDecided("Someone else was deciding on this proposal at the same moment. Reload the page to see the outcome.") from exc
+        raise AlreadyDecided(
+            "Someone else was deciding on this proposal at the same moment. Reload the page to see the outcome."
+        ) from exc
     if result.rowcount != 1:
         db.session.rollback()
-        raise AlreadyDecided("Another moderator has already decided on this proposal. Reload the page to see their decision.")
+        raise AlreadyDecided(
+            "Another moderator has already decided on this proposal. Reload the page to see their decision."
+        )
 
 
-def _check_correction(revision: Revision, correction: tuple[str, str] | None) -> tuple[dict[str, str], tuple[str, str] | None]:
+def _check_correction(
+    revision: Revision, correction: tuple[str, str] | None
+) -> tuple[dict[str, str], tuple[str, str] | None]:
     """(problems, the corrected (title, body)) — None when the moderator changed nothing."""
     if correction is None:
         return {}, None
@@ -95,7 +113,11 @@ def _check_correction(revision: Revision, correction: tuple[str, str] | None) ->
     if (title, body) == (revision.title, revision.body):
         return {}, None
     draft = draft_from(revision)
-    draft.title, draft.body, draft.confirm_safe = title, body, True  # case details: checked below, as for any flagged proposal
+    draft.title, draft.body, draft.confirm_safe = (
+        title,
+        body,
+        True,
+    )  # case details: checked below, as for any flagged proposal
     problems, _ = check_draft(draft)
     return {f"corrected_{name}": problems[name] for name in ("title", "body") if name in problems}, (title, body)
 
@@ -110,11 +132,24 @@ def _apply_correction(revision: Revision, editor, title: str, body: str) -> None
     for link in list(revision.tip_links):
         db.session.delete(link)
     db.session.flush()
-    revision.tip_links = [RevisionLink(target_slug=slug) for slug in dict.fromkeys(s for _, s in wiki_link_targets(body)) if slug != revision.tip.slug]
+    revision.tip_links = [
+        RevisionLink(target_slug=slug)
+        for slug in dict.fromkeys(s for _, s in wiki_link_targets(body))
+        if slug != revision.tip.slug
+    ]
 
 
-def approve(moderator, revision: Revision, *, checklist, confidentiality_confirmed: bool, review_by: date | None = None, comment: str = "",
-            today: date | None = None, correction: tuple[str, str] | None = None) -> TipEvent:
+def approve(
+    moderator,
+    revision: Revision,
+    *,
+    checklist,
+    confidentiality_confirmed: bool,
+    review_by: date | None = None,
+    comment: str = "",
+    today: date | None = None,
+    correction: tuple[str, str] | None = None,
+) -> TipEvent:
     """Publish a proposal. With `correction` (title, body), the moderator's small correction
     (a typo, say) is published instead of the text as proposed, which is kept; the revision
     then records both its author and its editor."""
@@ -130,9 +165,13 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
         _apply_correction(revision, moderator, *corrected)
     missing = [label for key, label in CHECKLIST.items() if key not in set(checklist)]
     if missing:
-        errors["checklist"] = "Tick every item of the compliance checklist to approve. Not ticked: " + "; ".join(missing) + "."
+        errors["checklist"] = (
+            "Tick every item of the compliance checklist to approve. Not ticked: " + "; ".join(missing) + "."
+        )
     if revision.flags and not confidentiality_confirmed:
-        errors["confidentiality_confirmed"] = "This proposal was flagged as possibly holding case details: confirm you have checked it is safe."
+        errors["confidentiality_confirmed"] = (
+            "This proposal was flagged as possibly holding case details: confirm you have checked it is safe."
+        )
     if review_by is not None and not (today < review_by <= add_months(today, 36)):
         errors["review_by"] = "Choose a review date after today and within three years."
     if len(comment or "") > COMMENT_MAX:
@@ -141,8 +180,12 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
         raise ValidationError(errors)
     missing = [slug for slug in (link.target_slug for link in revision.tip_links) if find_tip(slug) is None]
     if missing:
-        raise ValidationError({"checklist": "The text links to " + ", ".join(f"[[{s}]]" for s in missing) + ", which is no tip: "
-                               "send it back so the author can fix the link, or publish that tip first."})
+        raise ValidationError(
+            {
+                "checklist": "The text links to " + ", ".join(f"[[{s}]]" for s in missing) + ", which is no tip: "
+                "send it back so the author can fix the link, or publish that tip first."
+            }
+        )
     if revision.based_on != tip.current_number:
         raise Conflict(tip, revision.based_on)
     review_by = review_by or add_months(today, REVIEW_MONTHS)
@@ -150,25 +193,52 @@ def approve(moderator, revision: Revision, *, checklist, confidentiality_confirm
     now = utcnow()
     moved = db.session.execute(
         update(Tip)
-        .where(Tip.id == tip.id, Tip.status != ARCHIVED,
-               Tip.current_number.is_(None) if revision.based_on is None else Tip.current_number == revision.based_on)
-        .values(current_number=revision.number, status=PUBLISHED, review_by=review_by, last_reviewed_at=now,
-                published_at=func.coalesce(Tip.published_at, now))
+        .where(
+            Tip.id == tip.id,
+            Tip.status != ARCHIVED,
+            Tip.current_number.is_(None) if revision.based_on is None else Tip.current_number == revision.based_on,
+        )
+        .values(
+            current_number=revision.number,
+            status=PUBLISHED,
+            review_by=review_by,
+            last_reviewed_at=now,
+            published_at=func.coalesce(Tip.published_at, now),
+        )
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict(tip, revision.based_on)
-    event = TipEvent(tip=tip, revision_number=revision.number, action="approved", actor=moderator, at=now,
-                     comment=(comment or "").strip(), checklist=[k for k in CHECKLIST if k in set(checklist)],
-                     confidentiality_confirmed=bool(confidentiality_confirmed) if revision.flags else None,
-                     review_by=review_by)
+    event = TipEvent(
+        tip=tip,
+        revision_number=revision.number,
+        action="approved",
+        actor=moderator,
+        at=now,
+        comment=(comment or "").strip(),
+        checklist=[k for k in CHECKLIST if k in set(checklist)],
+        confidentiality_confirmed=bool(confidentiality_confirmed) if revision.flags else None,
+        review_by=review_by,
+    )
     db.session.add(event)
     db.session.flush()
     db.session.refresh(tip)
-    audit.record(moderator, "tip.approve", "tip", tip.slug,
-                 summary=f"Revision {revision.number} approved and published" + (" with the moderator's correction" if corrected else ""),
-                 after={"revision": revision.number, "checklist": event.checklist, "confidentiality_confirmed": event.confidentiality_confirmed,
-                        "review_by": review_by.isoformat(), "comment": event.comment, "corrected": corrected is not None})
+    audit.record(
+        moderator,
+        "tip.approve",
+        "tip",
+        tip.slug,
+        summary=f"Revision {revision.number} approved and published"
+        + (" with the moderator's correction" if corrected else ""),
+        after={
+            "revision": revision.number,
+            "checklist": event.checklist,
+            "confidentiality_confirmed": event.confidentiality_confirmed,
+            "review_by": review_by.isoformat(),
+            "comment": event.comment,
+            "corrected": corrected is not None,
+        },
+    )
     events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # an approved new text is a review too
     events.proposal_approved.send(revision, moderator=moderator, comment=event.comment, corrected=corrected is not None)
     events.revision_published.send(tip, revision=revision, actor=moderator, first=revision.based_on is None)
@@ -185,12 +255,20 @@ def _close(moderator, revision: Revision, action: str, new_status: str, comment:
     if revision.status != PENDING:
         raise AlreadyDecided("This proposal has already been decided.")
     _claim(revision, new_status)
-    event = TipEvent(tip=revision.tip, revision_number=revision.number, action=action, actor=moderator, at=utcnow(), comment=comment)
+    event = TipEvent(
+        tip=revision.tip, revision_number=revision.number, action=action, actor=moderator, at=utcnow(), comment=comment
+    )
     db.session.add(event)
     db.session.flush()
     db.session.refresh(revision)
-    audit.record(moderator, f"tip.{action}", "tip", revision.tip.slug, summary=f"Revision {revision.number}: {comment}",
-                 after={"revision": revision.number, "comment": comment})
+    audit.record(
+        moderator,
+        f"tip.{action}",
+        "tip",
+        revision.tip.slug,
+        summary=f"Revision {revision.number}: {comment}",
+        after={"revision": revision.number, "comment": comment},
+    )
     signal = events.proposal_sent_back if action == "sent_back" else events.proposal_rejected
     signal.send(revision, moderator=moderator, comment=comment)
     return event
@@ -216,21 +294,41 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
         raise NotAllowed("This tip is archived.")
     draft = draft_from(earlier)
     draft.confirm_safe = True  # it was approved once, with its checklist
-    revision = new_revision(tip, moderator, draft, earlier.clauses, based_on=tip.current_number, restores=number, status=PUBLISHED)
+    revision = new_revision(
+        tip, moderator, draft, earlier.clauses, based_on=tip.current_number, restores=number, status=PUBLISHED
+    )
     flush_or_retry_message()
     now = utcnow()
     moved = db.session.execute(
-        update(Tip).where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == revision.based_on)
-        .values(current_number=revision.number, review_by=add_months(clock.today(), REVIEW_MONTHS), last_reviewed_at=now)
+        update(Tip)
+        .where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == revision.based_on)
+        .values(
+            current_number=revision.number, review_by=add_months(clock.today(), REVIEW_MONTHS), last_reviewed_at=now
+        )
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict(tip, revision.based_on)
-    db.session.add(TipEvent(tip=tip, revision_number=revision.number, action="restored", actor=moderator, at=now,
-                            comment=f"Restored revision {number}", review_by=add_months(clock.today(), REVIEW_MONTHS)))
+    db.session.add(
+        TipEvent(
+            tip=tip,
+            revision_number=revision.number,
+            action="restored",
+            actor=moderator,
+            at=now,
+            comment=f"Restored revision {number}",
+            review_by=add_months(clock.today(), REVIEW_MONTHS),
+        )
+    )
     db.session.flush()
     db.session.refresh(tip)
-    audit.record(moderator, "tip.restore", "tip", tip.slug, summary=f"Revision {number} restored as revision {revision.number}",
-                 after={"restored": number, "revision": revision.number})
+    audit.record(
+        moderator,
+        "tip.restore",
+        "tip",
+        tip.slug,
+        summary=f"Revision {number} restored as revision {revision.number}",
+        after={"restored": number, "revision": revision.number},
+    )
     events.revision_published.send(tip, revision=revision, actor=moderator, first=False)
     return revision

@@ -1,5 +1,6 @@
 """Proposing tips: a draft's rules (title, body, tags, standards, legal references), a new
 tip or an edit, a proposal sent back to its author. Callers commit."""
+
 from __future__ import annotations
 
 import re
@@ -94,17 +95,30 @@ class Draft:
 def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
     """(problems by field, the standards clauses named) for a draft."""
     problems = Problems()
-    problems.add("title", rules.title((draft.title or "").strip(), minimum=TITLE_MIN, maximum=TITLE_MAX,
-                                      too_short=f"Enter a title of at least {TITLE_MIN} characters."))
+    problems.add(
+        "title",
+        rules.title(
+            (draft.title or "").strip(),
+            minimum=TITLE_MIN,
+            maximum=TITLE_MAX,
+            too_short=f"Enter a title of at least {TITLE_MIN} characters.",
+        ),
+    )
     if not (draft.body or "").strip():
         problems.add("body", "Write the tip itself.")
     elif len(draft.body) > BODY_MAX:
-        problems.add("body", f"The text is too long: at most {BODY_MAX // 1000} KB ({BODY_MAX:,} characters); this has {len(draft.body):,}.")
+        problems.add(
+            "body",
+            f"The text is too long: at most {BODY_MAX // 1000} KB ({BODY_MAX:,} characters); this has "
+            f"{len(draft.body):,}.",
+        )
     if draft.kind not in KINDS:
         problems.add("kind", f"Choose one of {', '.join(KINDS)}.")
     problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     if len(draft.change_note or "") > CHANGE_NOTE_MAX:
-        problems.add("change_note", f"Keep the change note to {CHANGE_NOTE_MAX} characters (this has {len(draft.change_note)}).")
+        problems.add(
+            "change_note", f"Keep the change note to {CHANGE_NOTE_MAX} characters (this has {len(draft.change_note)})."
+        )
     if len(draft.legal_refs) > LEGAL_REFS_MAX:
         problems.add("legal_refs", f"Give at most {LEGAL_REFS_MAX} legal references.")
     elif any(len(ref) > LEGAL_REF_MAX for ref in draft.legal_refs):
@@ -113,8 +127,11 @@ def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
     problems.add("standards", problem)
     findings = draft.findings()
     if findings and not draft.confirm_safe:
-        problems.add("confirm_safe", "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
-                     "or tick the box to confirm the text identifies no child or family.")
+        problems.add(
+            "confirm_safe",
+            "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
+            "or tick the box to confirm the text identifies no child or family.",
+        )
     return problems, clauses
 
 
@@ -135,18 +152,38 @@ def _clauses(codes: list[str]) -> tuple[list, str | None]:
     return clauses, None
 
 
-def new_revision(tip: Tip, author, draft: Draft, clauses, *, based_on, revises=None, restores=None, status=PENDING) -> Revision:
-    number = (db.session.scalar(select(func.max(Revision.number)).where(Revision.tip_id == tip.id)) or 0) + 1 if tip.id else 1
+def new_revision(
+    tip: Tip, author, draft: Draft, clauses, *, based_on, revises=None, restores=None, status=PENDING
+) -> Revision:
+    number = (
+        (db.session.scalar(select(func.max(Revision.number)).where(Revision.tip_id == tip.id)) or 0) + 1
+        if tip.id
+        else 1
+    )
     revision = Revision(
-        tip=tip, number=number, based_on=based_on, revises=revises, restores=restores,
-        title=" ".join(draft.title.split()), kind=draft.kind, body=normalise_newlines(draft.body),
+        tip=tip,
+        number=number,
+        based_on=based_on,
+        revises=revises,
+        restores=restores,
+        title=" ".join(draft.title.split()),
+        kind=draft.kind,
+        body=normalise_newlines(draft.body),
         change_note=" ".join((draft.change_note or "").split()),
-        tags=list(dict.fromkeys(draft.tags)), legal_refs=list(dict.fromkeys(draft.legal_refs)),
-        author=author, status=status, created_at=utcnow(),
-        flags=[f.as_dict() for f in draft.findings()], author_confirmed_safe=bool(draft.confirm_safe),
+        tags=list(dict.fromkeys(draft.tags)),
+        legal_refs=list(dict.fromkeys(draft.legal_refs)),
+        author=author,
+        status=status,
+        created_at=utcnow(),
+        flags=[f.as_dict() for f in draft.findings()],
+        author_confirmed_safe=bool(draft.confirm_safe),
     )
     revision.standard_links = [RevisionStandard(clause=c, position=i) for i, c in enumerate(clauses)]
-    revision.tip_links = [RevisionLink(target_slug=slug) for slug in dict.fromkeys(s for _, s in wiki_link_targets(revision.body)) if slug != tip.slug]
+    revision.tip_links = [
+        RevisionLink(target_slug=slug)
+        for slug in dict.fromkeys(s for _, s in wiki_link_targets(revision.body))
+        if slug != tip.slug
+    ]
     db.session.add(revision)  # SQLAlchemy 2 does not cascade along the tip= backref
     return revision
 
@@ -156,7 +193,9 @@ def flush_or_retry_message() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise ServiceError("Someone else saved a change to this tip at the same moment. Nothing was lost: send it again.") from exc
+        raise ServiceError(
+            "Someone else saved a change to this tip at the same moment. Nothing was lost: send it again."
+        ) from exc
 
 
 def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -> Revision:
@@ -166,7 +205,10 @@ def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -
         errors["area"] = "Choose the area of practice this belongs to."
     slug = (slug or "").strip().lower() or slugify(draft.title)
     if not slug or len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
-        errors["slug"] = f"Use at most {SLUG_MAX} lower-case letters and digits with single hyphens, for example seeing-children-alone."
+        errors["slug"] = (
+            f"Use at most {SLUG_MAX} lower-case letters and digits with single hyphens, for example "
+            f"seeing-children-alone."
+        )
     elif find_tip(slug):
         errors["slug"] = f"The address /tips/{slug} is already taken: choose another, or propose an edit to that tip."
     if errors:
@@ -211,6 +253,10 @@ def sent_back_comment(user, tip: Tip, number: int | None) -> tuple[Revision, Tip
 
 def draft_from(revision: Revision) -> Draft:
     return Draft(
-        title=revision.title, body=revision.body, kind=revision.kind, tags=list(revision.tags),
-        standards=revision.standards, legal_refs=list(revision.legal_refs),
+        title=revision.title,
+        body=revision.body,
+        kind=revision.kind,
+        tags=list(revision.tags),
+        standards=revision.standards,
+        legal_refs=list(revision.legal_refs),
     )

@@ -1,5 +1,6 @@
 """Reading tips: finding them, an area's and the newest, what cites or links to a tip, the
 [[links]] in a body, a reading counted."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -56,26 +57,31 @@ def area_tips(area: PracticeArea, *, sort: str = "used") -> list[Tip]:
     """The area's published tips: most used first (then newest), or newest first."""
     tips = list(
         db.session.scalars(
-            select(Tip)
-            .where(Tip.area_id == area.id, Tip.status == PUBLISHED)
-            .options(selectinload(Tip.revisions))
+            select(Tip).where(Tip.area_id == area.id, Tip.status == PUBLISHED).options(selectinload(Tip.revisions))
         )
     )
     if sort == "new":
-        return sorted(tips, key=lambda t: (t.published_at or t.created_at), reverse=True)
+        return sorted(tips, key=lambda t: t.published_at or t.created_at, reverse=True)
     return sorted(tips, key=lambda t: (t.views, t.published_at or t.created_at), reverse=True)
 
 
 def recently_published(limit: int = 8) -> list[Tip]:
     """The newest published tips across all areas."""
-    return list(db.session.scalars(
-        select(Tip).where(Tip.status == PUBLISHED, Tip.published_at.is_not(None)).order_by(Tip.published_at.desc(), Tip.id.desc()).limit(limit)
-        .options(selectinload(Tip.revisions))  # each title is its current revision's: one query for all of them
-    ))
+    return list(
+        db.session.scalars(
+            select(Tip)
+            .where(Tip.status == PUBLISHED, Tip.published_at.is_not(None))
+            .order_by(Tip.published_at.desc(), Tip.id.desc())
+            .limit(limit)
+            .options(selectinload(Tip.revisions))  # each title is its current revision's: one query for all of them
+        )
+    )
 
 
 def archived_tips(area: PracticeArea) -> list[Tip]:
-    return list(db.session.scalars(select(Tip).where(Tip.area_id == area.id, Tip.status == ARCHIVED).order_by(Tip.slug)))
+    return list(
+        db.session.scalars(select(Tip).where(Tip.area_id == area.id, Tip.status == ARCHIVED).order_by(Tip.slug))
+    )
 
 
 def record_view(tip: Tip) -> None:
@@ -122,7 +128,13 @@ def moderated_area_ids(user) -> list[int] | None:
 
 def proposals_by(user) -> list[Revision]:
     """Everything a person proposed, newest first."""
-    return list(db.session.scalars(select(Revision).where(Revision.author_id == user.id).order_by(Revision.created_at.desc(), Revision.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.author_id == user.id)
+            .order_by(Revision.created_at.desc(), Revision.id.desc())
+        )
+    )
 
 
 def pending_proposals(tip: Tip) -> list[Revision]:

@@ -1,4 +1,5 @@
 """Reviews: when a published tip is due for review, marking it reviewed, archiving it."""
+
 from __future__ import annotations
 
 import calendar
@@ -35,7 +36,9 @@ def due_for_review(user=None, *, within_days: int = REVIEW_SOON_DAYS, today: dat
     today = today or clock.today()
     query = (
         select(Tip)
-        .where(Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= today + timedelta(days=within_days))
+        .where(
+            Tip.status == PUBLISHED, Tip.review_by.is_not(None), Tip.review_by <= today + timedelta(days=within_days)
+        )
         .order_by(Tip.review_by, Tip.slug)
     )
     if user is not None:
@@ -65,7 +68,9 @@ def review_reasons(tip: Tip) -> list[str]:
     return [reason for _, reasons in events.review_reasons.send(tip) for reason in (reasons or [])]
 
 
-def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: str = "", today: date | None = None) -> TipEvent:
+def mark_reviewed(
+    moderator, tip: Tip, *, review_by: date | None = None, note: str = "", today: date | None = None
+) -> TipEvent:
     """Record that a tip was checked and still holds; its content does not change."""
     ensure_moderates(moderator, tip)
     if tip.status != PUBLISHED:
@@ -77,18 +82,39 @@ def mark_reviewed(moderator, tip: Tip, *, review_by: date | None = None, note: s
         raise ValidationError({"note": f"Use at most {COMMENT_MAX} characters."})
     reasons = review_reasons(tip)
     if reasons and not (note or "").strip():
-        raise ValidationError({"note": f"Say what you checked. Marking this reviewed answers {' and '.join(reasons)}, and your note is kept in its history."})
+        raise ValidationError(
+            {
+                "note": f"Say what you checked. Marking this reviewed answers {' and '.join(reasons)}, and your note "
+                f"is kept in its history."
+            }
+        )
     before = tip.review_by
     review_by = review_by or add_months(today, REVIEW_MONTHS)
     now = utcnow()
     tip.review_by, tip.last_reviewed_at = review_by, now
-    event = TipEvent(tip=tip, revision_number=tip.current_number, action="reviewed", actor=moderator, at=now,
-                     comment=(note or "").strip(), review_by=review_by)
+    event = TipEvent(
+        tip=tip,
+        revision_number=tip.current_number,
+        action="reviewed",
+        actor=moderator,
+        at=now,
+        comment=(note or "").strip(),
+        review_by=review_by,
+    )
     db.session.add(event)
     db.session.flush()
-    events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # the legal updates that sent it for review are dealt with
-    audit.record(moderator, "tip.review", "tip", tip.slug, summary="Marked reviewed; content unchanged",
-                 before={"review_by": before.isoformat() if before else None}, after={"review_by": review_by.isoformat()})
+    events.tip_reviewed.send(
+        tip, actor=moderator, note=event.comment
+    )  # the legal updates that sent it for review are dealt with
+    audit.record(
+        moderator,
+        "tip.review",
+        "tip",
+        tip.slug,
+        summary="Marked reviewed; content unchanged",
+        before={"review_by": before.isoformat() if before else None},
+        after={"review_by": review_by.isoformat()},
+    )
     return event
 
 
@@ -108,14 +134,22 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
     now = utcnow()
     # Compare-and-set: if a proposal was approved meanwhile, the moderator is told, not overruled.
     moved = db.session.execute(
-        update(Tip).where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == tip.current_number)
+        update(Tip)
+        .where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == tip.current_number)
         .values(status=ARCHIVED, archived_at=now, superseded_by_id=successor.id if successor else None)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise AlreadyDecided("The tip changed while you were archiving it. Reload the page and check it again.")
-    event = TipEvent(tip=tip, revision_number=tip.current_number, action="archived", actor=moderator, at=now,
-                     comment=(note or "").strip(), superseded_by_slug=successor.slug if successor else None)
+    event = TipEvent(
+        tip=tip,
+        revision_number=tip.current_number,
+        action="archived",
+        actor=moderator,
+        at=now,
+        comment=(note or "").strip(),
+        superseded_by_slug=successor.slug if successor else None,
+    )
     db.session.add(event)
     for proposal in pending_proposals(tip):
         # Proposals on an archived tip cannot be published: close them with the reason,
@@ -124,11 +158,25 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
             update(Revision).where(Revision.id == proposal.id, Revision.status == PENDING).values(status=REJECTED)
         )
         if closed.rowcount == 1:
-            db.session.add(TipEvent(tip=tip, revision_number=proposal.number, action="rejected", actor=moderator, at=now,
-                                    comment="The tip was archived."))
+            db.session.add(
+                TipEvent(
+                    tip=tip,
+                    revision_number=proposal.number,
+                    action="rejected",
+                    actor=moderator,
+                    at=now,
+                    comment="The tip was archived.",
+                )
+            )
     db.session.flush()
     db.session.refresh(tip)
-    audit.record(moderator, "tip.archive", "tip", tip.slug, summary="Archived" + (f", superseded by {successor.slug}" if successor else ""),
-                 after={"superseded_by": successor.slug if successor else None, "note": event.comment})
+    audit.record(
+        moderator,
+        "tip.archive",
+        "tip",
+        tip.slug,
+        summary="Archived" + (f", superseded by {successor.slug}" if successor else ""),
+        after={"superseded_by": successor.slug if successor else None, "note": event.comment},
+    )
     events.tip_archived.send(tip, actor=moderator, note=event.comment)
     return event

@@ -1,4 +1,5 @@
 """Tip pages: reading, proposing, moderating, history, reviews and archiving."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -77,11 +78,16 @@ def _load_revision(tip, number: int):
 
 def _draft_from_form(form: TipForm) -> proposals.Draft:
     return proposals.Draft(
-        title=form.title.data or "", body=form.body.data or "", kind=form.kind.data or "tip",
+        title=form.title.data or "",
+        body=form.body.data or "",
+        kind=form.kind.data or "tip",
         tags=[proposals.normalise_tag(t) for t in proposals.split_list(form.tags.data)],
-        standards=[c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()],
+        standards=[
+            c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()
+        ],
         legal_refs=[r.strip() for r in (form.legal_refs.data or "").splitlines() if r.strip()],
-        confirm_safe=bool(form.confirm_safe.data), change_note=form.change_note.data or "",
+        confirm_safe=bool(form.confirm_safe.data),
+        change_note=form.change_note.data or "",
     )
 
 
@@ -105,11 +111,15 @@ def show(slug: str):
     tip = _load_tip(slug)
     if "as_at" in request.args:
         return _as_at_page(tip)
-    if tip.current_number is not None and not offline.is_background_refresh(request):  # a phone refreshing its copy is not a reading
+    if tip.current_number is not None and not offline.is_background_refresh(
+        request
+    ):  # a phone refreshing its copy is not a reading
         reading.record_view(tip)
     response = make_response(_tip_page(tip))
     if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
-        offline.mark_savable(response, title=tip.title, version=offline.tip_version(tip.current_number), user=current_user)
+        offline.mark_savable(
+            response, title=tip.title, version=offline.tip_version(tip.current_number), user=current_user
+        )
     return response
 
 
@@ -117,16 +127,30 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, 
     """The tip as readers see it; for its moderators, with the review and archive forms
     (shown again with their errors and what was typed, when one was refused)."""
     revision = tip.current
-    mine = [r for r in tip.revisions if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)]
+    mine = [
+        r
+        for r in tip.revisions
+        if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)
+    ]
     moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
     return render_template(
-        "tips/show.html", tip=tip, revision=revision, body=_render_body(revision.body),
-        overdue=reviewing.is_overdue(tip), linked_from=reading.tips_linking_to(tip), research=research_for_tip(tip),
-        legal_updates=updates_for_tip(tip), under_review=open_flags([tip.id]) if tip.current_number else [],
-        my_open_proposals=mine, pending=reading.pending_proposals(tip),
-        moderator=moderator, review_reasons=reviewing.review_reasons(tip) if moderator else [],
-        reviewed_form=reviewed_form or ReviewedForm(formdata=None), archive_form=archive_form or ArchiveForm(formdata=None),
-        problem_form=problem_form or ProblemForm(formdata=None), confirm_form=ConfirmForm(),
+        "tips/show.html",
+        tip=tip,
+        revision=revision,
+        body=_render_body(revision.body),
+        overdue=reviewing.is_overdue(tip),
+        linked_from=reading.tips_linking_to(tip),
+        research=research_for_tip(tip),
+        legal_updates=updates_for_tip(tip),
+        under_review=open_flags([tip.id]) if tip.current_number else [],
+        my_open_proposals=mine,
+        pending=reading.pending_proposals(tip),
+        moderator=moderator,
+        review_reasons=reviewing.review_reasons(tip) if moderator else [],
+        reviewed_form=reviewed_form or ReviewedForm(formdata=None),
+        archive_form=archive_form or ArchiveForm(formdata=None),
+        problem_form=problem_form or ProblemForm(formdata=None),
+        confirm_form=ConfirmForm(),
         my_vote=feedback.my_vote(current_user, tip) if current_user.is_authenticated and tip.current_number else None,
         reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
     ), status
@@ -135,12 +159,15 @@ def _tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, 
 @bp.post("/tips/<slug>/useful")
 @requires("signed_in")
 def useful(slug: str):
-    """"Was this useful? Yes / No": the reader's latest answer counts."""
+    """ "Was this useful? Yes / No": the reader's latest answer counts."""
     tip = _load_tip(slug)
     answer = request.form.get("useful")
     answer in ("yes", "no") or abort(400)
-    button_action(lambda: feedback.vote(current_user, tip, answer == "yes"), "Thank you: the lead manager for this area sees the answers."
-                  + ("" if answer == "yes" else " Tell them what would make it better with “Report a problem”."))
+    button_action(
+        lambda: feedback.vote(current_user, tip, answer == "yes"),
+        "Thank you: the lead manager for this area sees the answers."
+        + ("" if answer == "yes" else " Tell them what would make it better with “Report a problem”."),
+    )
     return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
 
 
@@ -186,7 +213,9 @@ def record(slug: str):
         return refused
     then = as_at.tip_as_at(tip, day)
     if then.revision is None:
-        return redirect(url_for("tips.show", slug=tip.slug, as_at=day.isoformat()))  # the page says why there is nothing to record
+        return redirect(
+            url_for("tips.show", slug=tip.slug, as_at=day.isoformat())
+        )  # the page says why there is nothing to record
     user = current_user._get_current_object()
     try:
         pdf = as_at.record_pdf(then, user, produced_by=f"{user.name} ({user.username})")
@@ -207,7 +236,10 @@ def history(slug: str):
     tip = _load_tip(slug)
     visible = [r for r in reversed(tip.revisions) if can_see_revision(current_user, r)]
     return render_template(
-        "tips/history.html", tip=tip, revisions=visible, confirm_form=ConfirmForm(),
+        "tips/history.html",
+        tip=tip,
+        revisions=visible,
+        confirm_form=ConfirmForm(),
         moderator=current_user.is_authenticated and can_moderate(current_user, tip.area),
     )
 
@@ -221,8 +253,14 @@ def compare(slug: str):
     except ValueError:
         abort(400)
     old, new = _load_revision(tip, old_number), _load_revision(tip, new_number)
-    return render_template("tips/compare.html", tip=tip, old=old, new=new,
-                           fields=field_changes(old, new), pieces=word_diff(old.body, new.body))
+    return render_template(
+        "tips/compare.html",
+        tip=tip,
+        old=old,
+        new=new,
+        fields=field_changes(old, new),
+        pieces=word_diff(old.body, new.body),
+    )
 
 
 @bp.get("/tips/<slug>/revisions/<int:number>")
@@ -257,7 +295,9 @@ def new():
             preview = _render_body(draft.body)
         else:
             try:
-                revision = proposals.propose_new_tip(current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft)
+                revision = proposals.propose_new_tip(
+                    current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft
+                )
                 if call:
                     link_call_to_tip(call, revision.tip)
                 db.session.commit()
@@ -268,9 +308,14 @@ def new():
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
-                flash("Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.", "success")
+                flash(
+                    "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",
+                    "success",
+                )
                 return redirect(url_for("tips.revision", slug=revision.tip.slug, number=revision.number))
-    return render_template("tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call), form_status(form)
+    return render_template(
+        "tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call
+    ), form_status(form)
 
 
 def _advice_call(value: str | None):
@@ -320,7 +365,11 @@ def edit(slug: str):
                 db.session.rollback()
                 # Show what changed since they started; their text stays in the form.
                 base, current = tip.revision(based_on), tip.current
-                conflict = {"base": base, "current": current, "pieces": word_diff(base.body if base else "", current.body)}
+                conflict = {
+                    "base": base,
+                    "current": current,
+                    "pieces": word_diff(base.body if base else "", current.body),
+                }
                 form.based_on.data = str(tip.current_number or "")
                 form.form_errors.append(
                     f"While you were writing, revision {tip.current_number} was published. Your text is kept below: "
@@ -330,11 +379,22 @@ def edit(slug: str):
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
-                flash("Your proposed edit has been sent to the lead manager. Readers see the published version until it is approved.", "success")
+                flash(
+                    "Your proposed edit has been sent to the lead manager. Readers see the published version until it "
+                    "is approved.",
+                    "success",
+                )
                 return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
     answering = proposals.sent_back_comment(current_user, tip, revises)
-    return render_template("tips/edit.html", form=form, tip=tip, preview=preview, findings=findings, conflict=conflict,
-                           sent_back_comment=answering[1] if answering else None), form_status(form)
+    return render_template(
+        "tips/edit.html",
+        form=form,
+        tip=tip,
+        preview=preview,
+        findings=findings,
+        conflict=conflict,
+        sent_back_comment=answering[1] if answering else None,
+    ), form_status(form)
 
 
 @bp.get("/my/proposals")
@@ -354,7 +414,9 @@ def queue():
     for rev in waiting:
         base = rev.tip.revision(rev.based_on)
         diffs[rev.id] = word_diff(base.body if base else "", rev.body)
-    return render_template("tips/queue.html", proposals=waiting, diffs=diffs, due=_moderation_counts()[1])  # as the header counts them
+    return render_template(
+        "tips/queue.html", proposals=waiting, diffs=diffs, due=_moderation_counts()[1]
+    )  # as the header counts them
 
 
 @bp.get("/moderation/health")
@@ -394,9 +456,17 @@ def _changes_request(slug: str):
 def area_changes(slug: str):
     area, period, problems = _changes_request(slug)
     found = [] if problems else changes.area_changes(area, period["from"], period["to"])
-    return render_template("tips/changes.html", area=area, changes=found, problems=problems, start=period.get("from"), end=period.get("to"),
-                           values={k: request.args.get(k, "")[:10] or (period[k].isoformat() if k in period else "") for k in ("from", "to")}
-                           ), 400 if problems else 200
+    return render_template(
+        "tips/changes.html",
+        area=area,
+        changes=found,
+        problems=problems,
+        start=period.get("from"),
+        end=period.get("to"),
+        values={
+            k: request.args.get(k, "")[:10] or (period[k].isoformat() if k in period else "") for k in ("from", "to")
+        },
+    ), 400 if problems else 200
 
 
 @bp.get("/areas/<slug>/changes.csv")
@@ -420,12 +490,21 @@ def _decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400
         earlier, comment = answering
         answers = {"rev": earlier, "comment": comment, "pieces": word_diff(earlier.body, rev.body)}
     return render_template(
-        "tips/revision.html", tip=tip, rev=rev, base=base, current=current, conflict=conflict,
-        body=_render_body(rev.body), pieces=word_diff(base.body if base else "", rev.body),
-        fields=field_changes(base, rev), conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
-        can_decide=current_user.is_authenticated and can_decide(current_user, rev), checklist=CHECKLIST,
+        "tips/revision.html",
+        tip=tip,
+        rev=rev,
+        base=base,
+        current=current,
+        conflict=conflict,
+        body=_render_body(rev.body),
+        pieces=word_diff(base.body if base else "", rev.body),
+        fields=field_changes(base, rev),
+        conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
+        can_decide=current_user.is_authenticated and can_decide(current_user, rev),
+        checklist=CHECKLIST,
         approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
-        comment_form=comment_form or CommentForm(formdata=None), answers=answers,
+        comment_form=comment_form or CommentForm(formdata=None),
+        answers=answers,
         correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected else None,
     ), status
 
@@ -451,7 +530,11 @@ def _decide(slug: str, number: int, form, action):
         flash(str(exc), "error")
         return redirect(url_for("tips.revision", slug=tip.slug, number=rev.number))
     flash(message, "success")
-    return redirect(url_for("tips.queue") if request.form.get("next") == "queue" else url_for("tips.revision", slug=tip.slug, number=rev.number))
+    return redirect(
+        url_for("tips.queue")
+        if request.form.get("next") == "queue"
+        else url_for("tips.revision", slug=tip.slug, number=rev.number)
+    )
 
 
 @bp.post("/tips/<slug>/revisions/<int:number>/approve")
@@ -460,11 +543,24 @@ def approve(slug: str, number: int):
     form = ApproveForm()
 
     def act(tip, rev):
-        correction = (form.corrected_title.data or "", form.corrected_body.data or "") if "corrected_body" in request.form else None
-        moderation.approve(current_user, rev, checklist=form.checklist.data or [], confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
-                         review_by=form.review_by.data, comment=form.note.data or "", correction=correction)
+        correction = (
+            (form.corrected_title.data or "", form.corrected_body.data or "")
+            if "corrected_body" in request.form
+            else None
+        )
+        moderation.approve(
+            current_user,
+            rev,
+            checklist=form.checklist.data or [],
+            confidentiality_confirmed=bool(form.confidentiality_confirmed.data),
+            review_by=form.review_by.data,
+            comment=form.note.data or "",
+            correction=correction,
+        )
         corrected = " with your correction" if rev.corrected and rev.editor_id == current_user.id else ""
-        return f"Revision {rev.number} of “{rev.title}” is published{corrected}. Next review by {tip.review_by:%d %B %Y}."
+        return (
+            f"Revision {rev.number} of “{rev.title}” is published{corrected}. Next review by {tip.review_by:%d %B %Y}."
+        )
 
     return _decide(slug, number, form, act)
 
@@ -488,7 +584,12 @@ def reject(slug: str, number: int):
 
     def act(tip, rev):
         if not form.confirm_reject.data:
-            raise ValidationError({"confirm_reject": "Tick the box to confirm: a rejected proposal cannot be reopened. To ask for changes, use Send back."})
+            raise ValidationError(
+                {
+                    "confirm_reject": "Tick the box to confirm: a rejected proposal cannot be reopened. To ask for "
+                    "changes, use Send back."
+                }
+            )
         moderation.reject(current_user, rev, form.comment.data)
         return f"Rejected; {rev.author.name} will see your reason."
 
@@ -526,23 +627,40 @@ def _tip_action(slug: str, form, action, success: str):
 @bp.post("/tips/<slug>/restore/<int:number>")
 @requires("moderate")
 def restore(slug: str, number: int):
-    return _tip_action(slug, ConfirmForm(), lambda tip: moderation.restore(current_user, tip, number), f"Revision {number} restored and published as a new revision.")
+    return _tip_action(
+        slug,
+        ConfirmForm(),
+        lambda tip: moderation.restore(current_user, tip, number),
+        f"Revision {number} restored and published as a new revision.",
+    )
 
 
 @bp.post("/tips/<slug>/reviewed")
 @requires("moderate")
 def reviewed(slug: str):
     form = ReviewedForm()
-    return _tip_action(slug, form, lambda tip: reviewing.mark_reviewed(current_user, tip, review_by=form.review_by.data, note=form.note.data or ""),
-                       "Marked reviewed. The content is unchanged.")
+    return _tip_action(
+        slug,
+        form,
+        lambda tip: reviewing.mark_reviewed(
+            current_user, tip, review_by=form.review_by.data, note=form.note.data or ""
+        ),
+        "Marked reviewed. The content is unchanged.",
+    )
 
 
 @bp.post("/tips/<slug>/archive")
 @requires("moderate")
 def archive(slug: str):
     form = ArchiveForm()
-    return _tip_action(slug, form, lambda tip: reviewing.archive(current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""),
-                       "Archived. It stays readable at its address with a notice.")
+    return _tip_action(
+        slug,
+        form,
+        lambda tip: reviewing.archive(
+            current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""
+        ),
+        "Archived. It stays readable at its address with a notice.",
+    )
 
 
 @bp.get("/reviews")
@@ -554,7 +672,9 @@ def reviews():
     reasons: dict[int, list] = {}
     for flag in open_flags([t.id for t in tips]):
         reasons.setdefault(flag.tip_id, []).append(flag.update)
-    return render_template("tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=clock.today(), reasons=reasons)
+    return render_template(
+        "tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=clock.today(), reasons=reasons
+    )
 
 
 def _moderation_counts() -> tuple[int, int]:
@@ -573,7 +693,10 @@ def init_app(app) -> None:
     from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
 
     app.extensions["cafpedia_link_resolver"] = reading.resolve_link
-    app.jinja_env.globals.update(moderation_counts=_moderation_counts, working_days_waiting=moderation.working_days_waiting,
-                                 escalate_after=escalate_days_from(app.config))
+    app.jinja_env.globals.update(
+        moderation_counts=_moderation_counts,
+        working_days_waiting=moderation.working_days_waiting,
+        escalate_after=escalate_days_from(app.config),
+    )
     app.jinja_env.globals.update(status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, flag_labels=FLAG_LABELS)
     app.jinja_env.filters["checklist_label"] = lambda key: CHECKLIST.get(key, key)

@@ -1,5 +1,6 @@
 """Signing in through the organisation's identity provider: a real OpenID Connect provider
 (Authlib's server side) on 127.0.0.1, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -68,13 +69,18 @@ def count(model) -> int:
 
 
 def test_a_person_is_matched_by_verified_email_then_known_by_their_identity(app, client, make_user, provider):
-    make_user("jo.smith", email="Jo.Smith@cafcass.example", password=None)  # loaded without a password, as real accounts are
+    make_user(
+        "jo.smith", email="Jo.Smith@cafcass.example", password=None
+    )  # loaded without a password, as real accounts are
     answer = through_provider(client, provider, "jo.smith@cafcass.example", next_url="/areas")
     assert answer.status_code == 302 and answer.location == "/areas"
     assert "jo.smith" in signed_in_as(client)
     user = db.session.scalar(select(User).where(User.username == "jo.smith"))
     assert (user.oidc_issuer, user.oidc_subject) == (provider.issuer, "sub-jo")
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "user.identity_linked")) == "user.identity_linked"
+    assert (
+        db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "user.identity_linked"))
+        == "user.identity_linked"
+    )
     assert count(UserSession) == 1  # a server-side session, as with a password
 
     # Later the provider changes the address: the person is still known by their identity.
@@ -98,18 +104,35 @@ def test_someone_unknown_gets_no_access_and_the_administrators_are_told_once(app
     assert answer.status_code == 403 and "You have asked for access" in page and "new.starter@cafcass.example" in page
     assert signed_in_as(client) is None and count(UserSession) == 0
     request = db.session.scalar(select(AccessRequest))
-    assert (request.status, request.email, request.email_verified, request.name) == ("waiting", "new.starter@cafcass.example", True, "New Starter")
+    assert (request.status, request.email, request.email_verified, request.name) == (
+        "waiting",
+        "new.starter@cafcass.example",
+        True,
+        "New Starter",
+    )
     told = list(db.session.scalars(select(Notification).where(Notification.kind == "access_request")))
     assert len(told) == 1 and "New Starter" in told[0].message
-    assert db.session.scalar(select(func.count()).select_from(MailMessage).where(MailMessage.to_addr == "ada@cafcass.example")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(MailMessage).where(MailMessage.to_addr == "ada@cafcass.example")
+        )
+        == 1
+    )
 
-    through_provider(client, provider, "new.starter@cafcass.example")  # tries again: not a second request, nobody told twice
+    through_provider(
+        client, provider, "new.starter@cafcass.example"
+    )  # tries again: not a second request, nobody told twice
     db.session.expire_all()
     assert count(AccessRequest) == 1 and db.session.scalar(select(AccessRequest.tries)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "access_request")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "access_request"))
+        == 1
+    )
 
 
-def test_an_administrator_grants_access_choosing_roles_and_areas_and_the_person_can_sign_in(app, client, make_user, make_area, provider):
+def test_an_administrator_grants_access_choosing_roles_and_areas_and_the_person_can_sign_in(
+    app, client, make_user, make_area, provider
+):
     make_user("ada.admin", ["admin"])
     make_area("private-law")
     through_provider(client, provider, "new.starter@cafcass.example")
@@ -125,22 +148,38 @@ def test_an_administrator_grants_access_choosing_roles_and_areas_and_the_person_
     assert "(1 waiting)" in admin.get("/admin/people").get_data(as_text=True)
     form = admin.get(f"/admin/people/requests/{request_id}").get_data(as_text=True)
     assert 'value="new.starter"' in form  # a username suggested from the address
-    refused = admin.post_form(f"/admin/people/requests/{request_id}", {"username": "new.starter", "name": "New Starter", "roles": "no-such-role"})
+    refused = admin.post_form(
+        f"/admin/people/requests/{request_id}",
+        {"username": "new.starter", "name": "New Starter", "roles": "no-such-role"},
+    )
     assert refused.status_code == 400 and count(User) == 1
-    granted = admin.post_form(f"/admin/people/requests/{request_id}",
-                              {"username": "new.starter", "name": "New Starter", "roles": "practitioner", "areas": "private-law"})
+    granted = admin.post_form(
+        f"/admin/people/requests/{request_id}",
+        {"username": "new.starter", "name": "New Starter", "roles": "practitioner", "areas": "private-law"},
+    )
     assert granted.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "new.starter"))
-    assert user.password_hash is None and user.oidc_subject == "sub-new" and [a.slug for a in user.areas] == ["private-law"]
-    assert db.session.scalar(select(MailMessage.subject).where(MailMessage.to_addr == "new.starter@cafcass.example")) == "You can now use CAFpedia"
-    again = admin.post_form(f"/admin/people/requests/{request_id}", {"username": "other", "name": "Other", "roles": "practitioner"})
+    assert (
+        user.password_hash is None
+        and user.oidc_subject == "sub-new"
+        and [a.slug for a in user.areas] == ["private-law"]
+    )
+    assert (
+        db.session.scalar(select(MailMessage.subject).where(MailMessage.to_addr == "new.starter@cafcass.example"))
+        == "You can now use CAFpedia"
+    )
+    again = admin.post_form(
+        f"/admin/people/requests/{request_id}", {"username": "other", "name": "Other", "roles": "practitioner"}
+    )
     assert "Grant access" not in again.get_data(as_text=True) and count(User) == 2  # decided: no second account
 
     assert through_provider(client, provider, "new.starter@cafcass.example").status_code == 302
     assert "new.starter" in signed_in_as(client)
 
 
-def test_an_administrator_adds_a_person_without_a_password_who_then_signs_in_through_the_provider(app, client, make_user, provider):
+def test_an_administrator_adds_a_person_without_a_password_who_then_signs_in_through_the_provider(
+    app, client, make_user, provider
+):
     from tests.conftest import Client
 
     make_user("ada.admin", ["admin"])
@@ -148,8 +187,16 @@ def test_an_administrator_adds_a_person_without_a_password_who_then_signs_in_thr
     admin.sign_in("ada.admin")
     form = admin.get("/admin/people/new").get_data(as_text=True)
     assert "First password (optional)" in form and 'name="password" required' not in form
-    created = admin.post_form("/admin/people/new", {"username": "jo.smith", "name": "Jo Smith", "email": "jo.smith@cafcass.example",
-                                                    "roles": "practitioner", "password": ""})
+    created = admin.post_form(
+        "/admin/people/new",
+        {
+            "username": "jo.smith",
+            "name": "Jo Smith",
+            "email": "jo.smith@cafcass.example",
+            "roles": "practitioner",
+            "password": "",
+        },
+    )
     assert created.status_code == 302
     assert "organisation account" in admin.get(created.location).get_data(as_text=True)
     assert db.session.scalar(select(User.password_hash).where(User.username == "jo.smith")) is None
@@ -168,7 +215,10 @@ def test_a_declined_request_stays_declined(app, client, make_user, provider):
     assert admin.post_form(f"/admin/people/requests/{request_id}/decline").status_code == 302
     answer = through_provider(client, provider, "new.starter@cafcass.example")
     assert answer.status_code == 403 and "declined" in answer.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "access_request")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "access_request"))
+        == 1
+    )
 
 
 def test_an_account_made_by_hand_closes_the_waiting_request(app, client, make_user, provider):
@@ -228,14 +278,20 @@ UNAVAILABLE = "Sign-in is unavailable just now"
 
 
 def _nothing_written() -> bool:
-    return count(UserSession) == 0 and count(AccessRequest) == 0 and db.session.scalar(select(User.oidc_subject)) is None
+    return (
+        count(UserSession) == 0 and count(AccessRequest) == 0 and db.session.scalar(select(User.oidc_subject)) is None
+    )
 
 
 @pytest.mark.parametrize("switch", ["bad_token", "wrong_audience", "token_endpoint_fails", "advertised_issuer"])
 def test_a_bad_answer_from_the_provider_shows_sign_in_unavailable(app, client, make_user, provider, switch):
     make_user("jo.smith", email="jo.smith@cafcass.example")
     setattr(provider, switch, "http://127.0.0.1:1/elsewhere" if switch == "advertised_issuer" else True)
-    answer = through_provider(client, provider, "jo.smith@cafcass.example") if switch != "advertised_issuer" else client.get("/sign-in/organisation")
+    answer = (
+        through_provider(client, provider, "jo.smith@cafcass.example")
+        if switch != "advertised_issuer"
+        else client.get("/sign-in/organisation")
+    )
     assert answer.status_code == 503 and UNAVAILABLE in answer.get_data(as_text=True)
     assert signed_in_as(client) is None and _nothing_written()
 
@@ -301,7 +357,9 @@ def test_with_passwords_for_admins_only_others_are_sent_to_the_provider(admins_o
     assert reset.status_code == 400 and "only for administrators" in reset.get_data(as_text=True)
 
 
-def test_invite_everyone_without_a_password_invites_only_administrators_when_passwords_are_theirs(make_user, admins_only):  # admins_only: the app in use
+def test_invite_everyone_without_a_password_invites_only_administrators_when_passwords_are_theirs(
+    make_user, admins_only
+):  # admins_only: the app in use
     make_user("jo.smith", email="jo.smith@cafcass.example", password=None)
     make_user("ada.admin", ["admin"], email="ada@cafcass.example", password=None)
     result = admins_only.test_cli_runner().invoke(args=["invite", "--all-without-password"])
@@ -322,12 +380,21 @@ def test_without_a_provider_there_is_no_provider_sign_in(make_app):
         db.session.remove()
 
 
-@pytest.mark.parametrize("settings, says", [
-    ({"PASSWORD_SIGN_IN": "admins"}, "needs an identity provider"),
-    ({"PASSWORD_SIGN_IN": "nobody"}, "must be 'everyone' or 'admins'"),
-    ({"OIDC_ISSUER": "https://login.example.org"}, "set CAFPEDIA_OIDC_CLIENT_ID and CAFPEDIA_OIDC_CLIENT_SECRET too"),
-    ({"OIDC_ISSUER": "http://login.example.org", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"}, "must be an https:// address"),
-])
+@pytest.mark.parametrize(
+    "settings, says",
+    [
+        ({"PASSWORD_SIGN_IN": "admins"}, "needs an identity provider"),
+        ({"PASSWORD_SIGN_IN": "nobody"}, "must be 'everyone' or 'admins'"),
+        (
+            {"OIDC_ISSUER": "https://login.example.org"},
+            "set CAFPEDIA_OIDC_CLIENT_ID and CAFPEDIA_OIDC_CLIENT_SECRET too",
+        ),
+        (
+            {"OIDC_ISSUER": "http://login.example.org", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"},
+            "must be an https:// address",
+        ),
+    ],
+)
 def test_settings_that_cannot_work_are_refused_by_name(make_app, settings, says):
     with pytest.raises(ConfigError, match=says):
         make_app(**settings)

@@ -1,4 +1,5 @@
 """Administrators manage people from the web pages; every change is audited."""
+
 from __future__ import annotations
 
 from cafpedia.accounts.services import find_user
@@ -15,14 +16,22 @@ def audit_entries(action: str) -> list[AuditEntry]:
 
 
 def new_person(**overrides):
-    data = {"username": "sam.jones", "name": "Sam Jones", "email": "sam@example.org", "roles": ["practitioner"], "password": "first-password-123"}
+    data = {
+        "username": "sam.jones",
+        "name": "Sam Jones",
+        "email": "sam@example.org",
+        "roles": ["practitioner"],
+        "password": "first-password-123",
+    }
     data.update(overrides)
     return data
 
 
 def test_admin_creates_a_person_who_can_sign_in(admin_client, make_area):
     make_area("adoption")
-    response = admin_client.post_form("/admin/people/new", new_person(roles=["practitioner", "expert"], areas=["adoption"]))
+    response = admin_client.post_form(
+        "/admin/people/new", new_person(roles=["practitioner", "expert"], areas=["adoption"])
+    )
     assert response.status_code == 302
     user = find_user("sam.jones")
     assert user.roles == {"practitioner", "expert"}
@@ -59,7 +68,9 @@ def test_bad_input_is_named_and_nothing_is_written(admin_client, make_user):
 
 def test_admin_changes_roles_with_before_and_after_in_the_audit_log(admin_client, make_user):
     make_user("sam.jones")
-    response = admin_client.post_form("/admin/people/sam.jones", {"name": "Sam Jones-Patel", "email": "", "roles": ["practitioner", "legal_editor"]})
+    response = admin_client.post_form(
+        "/admin/people/sam.jones", {"name": "Sam Jones-Patel", "email": "", "roles": ["practitioner", "legal_editor"]}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert find_user("sam.jones").roles == {"practitioner", "legal_editor"}
@@ -89,7 +100,10 @@ def test_deactivate_and_reactivate(admin_client, make_user):
     admin_client.post_form("/admin/people/sam.jones/active", {"active": "1"})
     db.session.expire_all()
     assert find_user("sam.jones").active
-    assert [e.action for e in audit_entries("user.deactivate") + audit_entries("user.reactivate")] == ["user.deactivate", "user.reactivate"]
+    assert [e.action for e in audit_entries("user.deactivate") + audit_entries("user.reactivate")] == [
+        "user.deactivate",
+        "user.reactivate",
+    ]
 
 
 def test_reset_password_unlocks_and_is_audited(admin_client, make_user):

@@ -1,4 +1,5 @@
 """People from an HR export in CSV: all or nothing, every problem named with its line."""
+
 from __future__ import annotations
 
 from cafpedia.accounts.services import find_user
@@ -12,14 +13,21 @@ def test_people_are_created_and_updated(app, runner, make_user, make_area, tmp_p
     make_area("adoption", "Adoption")
     make_user("old.hand", ["practitioner"], name="Old Hand", email="old.hand@example.org")
     path = tmp_path / "hr.csv"
-    path.write_text(HEADER + "New.Starter,New Starter,new.starter@example.org,practitioner,contact\n"
-                    "lead.person,\"Person, Lead\",lead.person@example.org,lead_manager;practitioner,contact|adoption\n"
-                    "old.hand,Old Hand,old.hand@example.org,practitioner,\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "New.Starter,New Starter,new.starter@example.org,practitioner,contact\n"
+        'lead.person,"Person, Lead",lead.person@example.org,lead_manager;practitioner,contact|adoption\n'
+        "old.hand,Old Hand,old.hand@example.org,practitioner,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["import-people", str(path)])
     assert result.exit_code == 0, result.output
     assert "2 new, 0 updated, 1 unchanged" in result.output
     lead = find_user("lead.person")
-    assert lead.name == "Person, Lead" and lead.roles == {"lead_manager", "practitioner"} and [a.slug for a in lead.areas] == ["contact", "adoption"]
+    assert (
+        lead.name == "Person, Lead"
+        and lead.roles == {"lead_manager", "practitioner"}
+        and [a.slug for a in lead.areas] == ["contact", "adoption"]
+    )
     assert find_user("new.starter").password_hash is None  # invited later
     path.write_text(HEADER + "old.hand,Old Hand,old.hand@cafcass.example,practitioner,adoption\n", encoding="utf-8")
     assert "0 new, 1 updated" in runner.invoke(args=["import-people", str(path)]).output
@@ -30,14 +38,17 @@ def test_every_problem_is_named_with_its_line_and_nothing_is_written(app, runner
     make_area("contact", "Contact")
     make_user("taken.address", ["practitioner"], email="taken@example.org")
     path = tmp_path / "hr.csv"
-    path.write_text(HEADER + "good.one,Good One,good.one@example.org,practitioner,contact\n"
-                    "twice,Twice,twice@example.org,practitioner,\n"
-                    "twice,Twice Again,twice2@example.org,practitioner,\n"
-                    "wrong.role,Wrong Role,wrong.role@example.org,wizard,contact\n"
-                    "wrong.area,Wrong Area,wrong.area@example.org,practitioner,nowhere\n"
-                    "same.mail,Same Mail,taken@example.org,practitioner,\n"
-                    "bad name!,Bad Name,bad@example.org,practitioner,\n"
-                    "extra,Extra,extra@example.org,practitioner,contact,unexpected\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "good.one,Good One,good.one@example.org,practitioner,contact\n"
+        "twice,Twice,twice@example.org,practitioner,\n"
+        "twice,Twice Again,twice2@example.org,practitioner,\n"
+        "wrong.role,Wrong Role,wrong.role@example.org,wizard,contact\n"
+        "wrong.area,Wrong Area,wrong.area@example.org,practitioner,nowhere\n"
+        "same.mail,Same Mail,taken@example.org,practitioner,\n"
+        "bad name!,Bad Name,bad@example.org,practitioner,\n"
+        "extra,Extra,extra@example.org,practitioner,contact,unexpected\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["import-people", str(path)])
     assert result.exit_code == 1
     out = result.output
@@ -56,7 +67,11 @@ def test_a_file_without_the_columns_or_not_utf8(app, runner, tmp_path):
     path = tmp_path / "hr.csv"
     path.write_text("user,full name\nx,y\n", encoding="utf-8")
     result = runner.invoke(args=["import-people", str(path)])
-    assert result.exit_code == 1 and "line 1: the first line names the columns username, name, email, roles, areas; missing: username, name" in result.output
+    assert (
+        result.exit_code == 1
+        and "line 1: the first line names the columns username, name, email, roles, areas; missing: username, name"
+        in result.output
+    )
     path.write_bytes(HEADER.encode() + "jos\xe9,Jos\xe9,j@example.org,practitioner,\n".encode("latin-1"))
     result = runner.invoke(args=["import-people", str(path)])
     assert result.exit_code == 1 and "is not UTF-8 text" in result.output
@@ -67,10 +82,14 @@ def test_the_import_page(admin_client, make_area):
 
     make_area("contact", "Contact")
     good = HEADER + "page.person,Page Person,page.person@example.org,practitioner,contact\n"
-    done = admin_client.post_form("/admin/people/import", {"file": (io.BytesIO(good.encode()), "hr.csv")}, content_type="multipart/form-data")
+    done = admin_client.post_form(
+        "/admin/people/import", {"file": (io.BytesIO(good.encode()), "hr.csv")}, content_type="multipart/form-data"
+    )
     assert done.status_code == 302 and find_user("page.person") is not None
     bad = HEADER + "other.person,Other,other@example.org,wizard,\n"
-    refused = admin_client.post_form("/admin/people/import", {"file": (io.BytesIO(bad.encode()), "hr.csv")}, content_type="multipart/form-data")
+    refused = admin_client.post_form(
+        "/admin/people/import", {"file": (io.BytesIO(bad.encode()), "hr.csv")}, content_type="multipart/form-data"
+    )
     assert refused.status_code == 400 and "line 2: roles:" in refused.get_data(as_text=True)
     empty = admin_client.post_form("/admin/people/import", {}, content_type="multipart/form-data")
     assert empty.status_code == 400 and "Choose the CSV file to import." in empty.get_data(as_text=True)

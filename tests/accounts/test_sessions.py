@@ -1,4 +1,5 @@
 """Sessions that end on the server: signing out, signing out everywhere, and expiry."""
+
 from __future__ import annotations
 
 from tests.conftest import TEST_PASSWORD, Client
@@ -63,6 +64,8 @@ def test_sign_out_everywhere(app, make_user):
 def test_changing_your_password_keeps_this_device_and_ends_the_others(app, make_user):
     make_user("jo.smith")
     here, there = signed_in(app), signed_in(app)
-    response = here.post_form("/account/password", {"current_password": TEST_PASSWORD, "new_password": "a-brand-new-passphrase"})
+    response = here.post_form(
+        "/account/password", {"current_password": TEST_PASSWORD, "new_password": "a-brand-new-passphrase"}
+    )
     assert response.status_code == 302
     assert is_signed_in(here) and not is_signed_in(there)

@@ -1,4 +1,5 @@
 """Signing in and out: hashed passwords, clear refusals, lockout after repeated failures."""
+
 from __future__ import annotations
 
 import re
@@ -40,16 +41,26 @@ def test_password_is_stored_hashed(app, make_user):
 def test_sign_in_returns_to_the_page_asked_for(client, make_user):
     make_user("jo.smith")
     token = client.csrf_token()
-    response = client.raw.post("/sign-in?next=/standards", data={"username": "jo.smith", "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.raw.post(
+        "/sign-in?next=/standards", data={"username": "jo.smith", "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/standards"
 
 
 def test_sign_in_never_redirects_off_site(client, make_user):
     make_user("jo.smith")
     token = client.csrf_token()
-    for target in ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/\\evil.example/", "/%5Cevil.example/"]:
+    for target in [
+        "https://evil.example/",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+        "/%5Cevil.example/",
+    ]:
         client.sign_out() if target != "https://evil.example/" else None
-        response = client.raw.post(f"/sign-in?next={target}", data={"username": "jo.smith", "password": TEST_PASSWORD, "csrf_token": token})
+        response = client.raw.post(
+            f"/sign-in?next={target}", data={"username": "jo.smith", "password": TEST_PASSWORD, "csrf_token": token}
+        )
         assert response.headers["Location"] == "/", target
         client.sign_out()
         token = client.csrf_token()
@@ -64,7 +75,10 @@ def test_wrong_password_and_unknown_user_get_the_same_clear_message(client, make
     assert "username or password is not right" in text_of(unknown)
     # Word for word the same, so the message does not reveal which usernames exist.
     assert text_of(wrong).count("After 5 failed tries in a row") == 1
-    assert text_of(wrong).split('class="error-summary"')[1].split("</div>")[0] == text_of(unknown).split('class="error-summary"')[1].split("</div>")[0]
+    assert (
+        text_of(wrong).split('class="error-summary"')[1].split("</div>")[0]
+        == text_of(unknown).split('class="error-summary"')[1].split("</div>")[0]
+    )
 
 
 def test_empty_and_over_long_fields_are_named(client):
@@ -125,11 +139,15 @@ def test_deactivation_ends_an_open_session(app, client, make_user):
 def test_change_own_password(client, make_user):
     make_user("jo.smith")
     client.sign_in("jo.smith")
-    bad = client.post_form("/account/password", {"current_password": "wrong-one", "new_password": "a-brand-new-password"})
+    bad = client.post_form(
+        "/account/password", {"current_password": "wrong-one", "new_password": "a-brand-new-password"}
+    )
     assert bad.status_code == 400 and "current password is not right" in text_of(bad)
     short = client.post_form("/account/password", {"current_password": TEST_PASSWORD, "new_password": "short"})
     assert short.status_code == 400 and "at least 10 characters" in text_of(short)
-    ok = client.post_form("/account/password", {"current_password": TEST_PASSWORD, "new_password": "a-brand-new-password"})
+    ok = client.post_form(
+        "/account/password", {"current_password": TEST_PASSWORD, "new_password": "a-brand-new-password"}
+    )
     assert ok.status_code == 302
     assert client.get("/account").status_code == 200  # this session stays signed in
     client.sign_out()

@@ -1,4 +1,5 @@
 """Everyone sees the practice areas with their lead managers and deputies; admins edit them."""
+
 from __future__ import annotations
 
 from cafpedia.areas.services import find_area
@@ -38,7 +39,13 @@ def test_admin_creates_an_area_with_lead_and_deputy(admin_client, make_user):
     make_user("dee.deputy", ["lead_manager"], name="Dee Deputy")
     response = admin_client.post_form(
         "/admin/areas/new",
-        {"slug": "kinship-care", "title": "Kinship care", "summary": "Family and friends carers.", "lead": "lee.lead", "deputies": ["dee.deputy"]},
+        {
+            "slug": "kinship-care",
+            "title": "Kinship care",
+            "summary": "Family and friends carers.",
+            "lead": "lee.lead",
+            "deputies": ["dee.deputy"],
+        },
     )
     assert response.status_code == 302
     area = find_area("kinship-care")
@@ -54,7 +61,10 @@ def test_admin_changes_lead_and_the_audit_log_has_before_and_after(admin_client,
     make_user("lee.lead", ["lead_manager"])
     make_user("new.lead", ["lead_manager"])
     make_area("adoption", "Adoption", lead="lee.lead")
-    response = admin_client.post_form("/admin/areas/adoption", {"title": "Adoption and permanence", "summary": "", "lead": "new.lead", "deputies": ["lee.lead"]})
+    response = admin_client.post_form(
+        "/admin/areas/adoption",
+        {"title": "Adoption and permanence", "summary": "", "lead": "new.lead", "deputies": ["lee.lead"]},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     area = find_area("adoption")

@@ -1,4 +1,5 @@
 """A real CAFpedia server on a free local port, and headless Chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,13 @@ from cafpedia.extensions import db
 
 CHROMIUM = os.environ.get("CAFPEDIA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -120,8 +126,12 @@ def axe_check():
     axe = Axe()
 
     def check(page) -> None:
-        page.wait_for_load_state("load")  # a click that navigates returns once the new page starts loading, before its styles apply
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]})
+        page.wait_for_load_state(
+            "load"
+        )  # a click that navigates returns once the new page starts loading, before its styles apply
+        results = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+        )
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
 
     return check

@@ -1,6 +1,7 @@
 """The register administrator puts an adoption expert on today's rota; a practitioner on a phone
 finds who can advise on an adoption question right now; the expert logs the call, the guard
 refusing case details first. Real Chromium, with axe on the register pages."""
+
 from __future__ import annotations
 
 import re
@@ -64,20 +65,28 @@ def test_find_an_expert_now_and_log_the_call(browser, live_server, axe_check):
     expert.get_by_role("link", name="Log a call").first.click()
     axe_check(expert)
     expert.get_by_label("Area of practice").select_option(label="Adoption")
-    expert.get_by_label("The question, in a sentence").fill("Can Tyler (6) be placed with his grandmother under special guardianship?")
-    expert.get_by_label("The advice, in a sentence or two").fill("Yes, after a full special guardianship assessment and support plan.")
+    expert.get_by_label("The question, in a sentence").fill(
+        "Can Tyler (6) be placed with his grandmother under special guardianship?"
+    )
+    expert.get_by_label("The advice, in a sentence or two").fill(
+        "Yes, after a full special guardianship assessment and support plan."
+    )
     expert.get_by_label("Minutes taken").fill("12")
     expert.get_by_role("button", name="Log the call").click()
     expect(expert.get_by_text("There is a problem")).to_be_visible()
     expect(expert.get_by_text("Tyler (6)").first).to_be_visible()
     axe_check(expert)
-    expert.get_by_label("The question, in a sentence").fill("Can a young child be placed with a grandparent under special guardianship?")
+    expert.get_by_label("The question, in a sentence").fill(
+        "Can a young child be placed with a grandparent under special guardianship?"
+    )
     expert.get_by_role("button", name="Log the call").click()
     expert.wait_for_url(re.compile(r"/advice-line/\d+$"))
     expect(expert.get_by_text("The call is logged")).to_be_visible()
     axe_check(expert)
     expert.get_by_role("link", name="Start a tip from this question").click()
-    expect(expert.get_by_label("Title")).to_have_value("Can a young child be placed with a grandparent under special guardianship?")
+    expect(expert.get_by_label("Title")).to_have_value(
+        "Can a young child be placed with a grandparent under special guardianship?"
+    )
     expert.goto(live_server + "/advice-line/report")
     expect(expert.get_by_role("heading", name="Most asked questions no tip answers yet")).to_be_visible()
     axe_check(expert)
@@ -89,8 +98,15 @@ def test_find_an_expert_now_and_log_the_call(browser, live_server, axe_check):
 def test_register_pages_pass_axe(browser, live_server, axe_check):
     admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(admin, live_server, "register.admin")
-    for path in ("/experts/nasreen-akhtar", "/experts/margaret-ellis", "/experts/new", "/experts/thomas-reilly/edit", "/experts/thomas-reilly/away",
-                 "/advice-line/1", "/experts?q=urdu&region=Yorkshire+and+Humberside"):
+    for path in (
+        "/experts/nasreen-akhtar",
+        "/experts/margaret-ellis",
+        "/experts/new",
+        "/experts/thomas-reilly/edit",
+        "/experts/thomas-reilly/away",
+        "/advice-line/1",
+        "/experts?q=urdu&region=Yorkshire+and+Humberside",
+    ):
         admin.goto(live_server + path)
         axe_check(admin)
     # A form sent back with errors is accessible too, and says where each problem is.

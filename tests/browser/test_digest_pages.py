@@ -1,5 +1,6 @@
 """The research coordinator composes, previews and publishes an issue; a practitioner finds
 one of its items through search. Real Chromium, with axe on every digest page."""
+
 from __future__ import annotations
 
 import re
@@ -40,14 +41,18 @@ def test_compose_preview_publish_and_find(browser, live_server, axe_check):
     coordinator.get_by_label("Source or full citation").fill("Evaluation of sibling contact arrangements, 2008")
     coordinator.get_by_label("Contact", exact=True).check()
     coordinator.get_by_label("Summary (Markdown)").fill("Siblings placed apart valued regular contact.")
-    coordinator.get_by_label("Implications for practice (Markdown)").fill("- Ask each child about their brothers and sisters.")
+    coordinator.get_by_label("Implications for practice (Markdown)").fill(
+        "- Ask each child about their brothers and sisters."
+    )
     coordinator.get_by_role("button", name="Add the item").click()
     expect(coordinator.get_by_text("Draft: preview")).to_be_visible()
     expect(coordinator.get_by_role("heading", name="Sibling contact after a quokkalike placement")).to_be_visible()
     axe_check(coordinator)
     coordinator.get_by_role("link", name="Publish this issue…").click()
     expect(coordinator.get_by_role("heading", name="Publish “Research Digest, Autumn 2008”?")).to_be_visible()
-    expect(coordinator.locator(".preview-box").get_by_text("Siblings placed apart valued regular contact.")).to_be_visible()
+    expect(
+        coordinator.locator(".preview-box").get_by_text("Siblings placed apart valued regular contact.")
+    ).to_be_visible()
     axe_check(coordinator)
     coordinator.get_by_role("button", name="Publish now").click()
     expect(coordinator.get_by_text("is published")).to_be_visible()
@@ -57,7 +62,9 @@ def test_compose_preview_publish_and_find(browser, live_server, axe_check):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     reader = context.new_page()
     sign_in(reader, live_server, "demo.fca")
-    expect(reader.locator(".count-badge:visible").first).to_be_visible()  # "new digest": a count on the Menu button, on a phone
+    expect(
+        reader.locator(".count-badge:visible").first
+    ).to_be_visible()  # "new digest": a count on the Menu button, on a phone
     reader.locator("summary", has_text="Menu").click()
     reader.get_by_role("link", name=re.compile("^Notifications")).click()
     expect(reader.get_by_role("link", name="New research digest: Research Digest, Autumn 2008")).to_be_visible()

@@ -1,6 +1,7 @@
 """Every page CAFpedia serves, checked by axe (WCAG 2.2 AA) on a 360-pixel phone and a 1280-pixel
 screen (issue 15). Pages are seen by the person they are for; a new page must join the list
 (test_every_page_is_on_the_list fails until it does, or says why it is not a page)."""
+
 from __future__ import annotations
 
 import secrets
@@ -92,9 +93,25 @@ PAGES = [
 # Served, but not pages a person reads: downloads, feeds, machine answers, and the two steps
 # of signing in through the organisation (a redirect there and back: test_identity_provider_pages).
 NOT_PAGES = {
-    "static", "ops.healthz", "ops.metrics", "search.api", "search.opensearch", "offline.service_worker", "offline.manifest", "offline.pages",
-    "digest.feed", "legal.feed", "legal.area_feed", "experts.report_download", "experts.rota_download", "experts.gaps_download",
-    "tips.health_download", "tips.area_changes_download", "tips.record", "accounts.sign_in_with_provider", "accounts.provider_return",
+    "static",
+    "ops.healthz",
+    "ops.metrics",
+    "search.api",
+    "search.opensearch",
+    "offline.service_worker",
+    "offline.manifest",
+    "offline.pages",
+    "digest.feed",
+    "legal.feed",
+    "legal.area_feed",
+    "experts.report_download",
+    "experts.rota_download",
+    "experts.gaps_download",
+    "tips.health_download",
+    "tips.area_changes_download",
+    "tips.record",
+    "accounts.sign_in_with_provider",
+    "accounts.provider_return",
 }
 
 
@@ -130,15 +147,36 @@ def _seed() -> dict:
     coordinator = db.session.scalar(select(User).where(User.username == "research.coordinator"))
     fca = db.session.scalar(select(User).where(User.username == "demo.fca"))
     issue = digest.create_issue(coordinator, digest.IssueDraft(number=99, quarter="2027-Q1", title="Spring 2027"))
-    digest.add_item(coordinator, issue, digest.ItemDraft(
-        title="What children say about their advisers", source="Children's views report, 2006",
-        summary="Children valued being **listened** to.", implications="- Explain your role.", areas=["private-law"]))
+    digest.add_item(
+        coordinator,
+        issue,
+        digest.ItemDraft(
+            title="What children say about their advisers",
+            source="Children's views report, 2006",
+            summary="Children valued being **listened** to.",
+            implications="- Explain your role.",
+            areas=["private-law"],
+        ),
+    )
     suggestion = digest.suggest(fca, "Sibling contact after adoption", "What does the research say?")
     now = utcnow()
-    request = AccessRequest(issuer="https://login.example.org", subject="s-1", email="new.starter@example.org", email_verified=True,
-                            name="New Starter", created_at=now, last_tried_at=now, tries=1, status=AccessRequest.WAITING)
+    request = AccessRequest(
+        issuer="https://login.example.org",
+        subject="s-1",
+        email="new.starter@example.org",
+        email_verified=True,
+        name="New Starter",
+        created_at=now,
+        last_tried_at=now,
+        tries=1,
+        status=AccessRequest.WAITING,
+    )
     db.session.add(request)
-    db.session.add(Invitation(user_id=fca.id, token_hash=token_hash(INVITATION), created_at=now, expires_at=now + timedelta(days=3)))
+    db.session.add(
+        Invitation(
+            user_id=fca.id, token_hash=token_hash(INVITATION), created_at=now, expires_at=now + timedelta(days=3)
+        )
+    )
     db.session.commit()
     ids = {"suggestion": suggestion.id, "access_request": request.id}
     db.session.remove()
@@ -150,7 +188,9 @@ def _seed() -> dict:
 @pytest.mark.parametrize("who", sorted({entry[1] or "" for entry in PAGES}))
 def test_every_page_passes_axe(browser, axe_site, axe_check, width, height, who):
     _app, (base, ids) = axe_site
-    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500, has_touch=width < 500)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=width < 500, has_touch=width < 500
+    )
     page = context.new_page()
     try:
         if who:
@@ -162,7 +202,9 @@ def test_every_page_passes_axe(browser, axe_site, axe_check, width, height, who)
             path = path.format(**ids)
             response = page.goto(base + path)
             assert response.status == 200, f"{path} as {who or 'nobody'}: {response.status}"
-            assert page.url.split("#")[0] == base + (lands[0] if lands else path), f"{path} as {who or 'nobody'} went to {page.url}"
+            assert page.url.split("#")[0] == base + (lands[0] if lands else path), (
+                f"{path} as {who or 'nobody'} went to {page.url}"
+            )
             axe_check(page)
     finally:
         context.close()

@@ -1,4 +1,5 @@
 """A person signs in, reads the areas and the standards, and signs out, in real Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -68,7 +69,17 @@ def test_skip_link_is_the_first_thing_a_keyboard_reaches(page, live_server):
 
 def test_administration_pages_are_accessible(page, live_server, axe_check):
     sign_in(page, live_server, "demo.admin")
-    for path in ["/admin", "/admin/people", "/admin/people/demo.fca", "/admin/people/new", "/admin/areas", "/admin/areas/adoption", "/admin/audit", "/account", "/search?q=adoption"]:
+    for path in [
+        "/admin",
+        "/admin/people",
+        "/admin/people/demo.fca",
+        "/admin/people/new",
+        "/admin/areas",
+        "/admin/areas/adoption",
+        "/admin/audit",
+        "/account",
+        "/search?q=adoption",
+    ]:
         page.goto(live_server + path)
         axe_check(page)
     # A form sent with errors keeps its error summary accessible too.

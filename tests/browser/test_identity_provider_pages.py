@@ -1,5 +1,6 @@
 """Signing in through the organisation's identity provider, in real Chromium: a real OpenID
 Connect provider (Authlib's server side) on 127.0.0.1, its sign-in page, and back."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,16 +30,37 @@ def provider():
 def site(provider, tmp_path_factory):
     """CAFpedia with passwords for administrators only, signing everyone else in through `provider`."""
     folder = tmp_path_factory.mktemp("oidc-site")
-    app = create_app({
-        "SECRET_KEY": "browser-test-key", "INSTANCE_PATH": str(folder / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.sqlite3'}", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": "cafpedia", "OIDC_CLIENT_SECRET": "browser-client-secret",
-        "OIDC_BUTTON": "Sign in with your CAFCASS account", "PASSWORD_SIGN_IN": "admins",
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-test-key",
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.sqlite3'}",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "OIDC_ISSUER": provider.issuer,
+            "OIDC_CLIENT_ID": "cafpedia",
+            "OIDC_CLIENT_SECRET": "browser-client-secret",
+            "OIDC_BUTTON": "Sign in with your CAFCASS account",
+            "PASSWORD_SIGN_IN": "admins",
+        }
+    )
     with app.app_context():
         upgrade_database()
-        services.create_user(None, username="ada.admin", name="Ada Admin", email="ada@cafcass.example", roles=["admin"], password=ADMIN_PASSWORD)
-        services.create_user(None, username="jo.smith", name="Jo Smith", email="jo.smith@cafcass.example", roles=["practitioner"], password=None)
+        services.create_user(
+            None,
+            username="ada.admin",
+            name="Ada Admin",
+            email="ada@cafcass.example",
+            roles=["admin"],
+            password=ADMIN_PASSWORD,
+        )
+        services.create_user(
+            None,
+            username="jo.smith",
+            name="Jo Smith",
+            email="jo.smith@cafcass.example",
+            roles=["practitioner"],
+            password=None,
+        )
         db.session.commit()
         db.session.remove()
     with serving(app) as url:

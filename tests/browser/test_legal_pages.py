@@ -1,5 +1,6 @@
 """A legal editor posts an update that sends a tip for review; the tip's lead manager finds it
 on the review dashboard. Real Chromium, with axe on the feed pages."""
+
 from __future__ import annotations
 
 import re
@@ -64,7 +65,11 @@ def test_post_flag_and_review(browser, live_server, axe_check):
     lead.get_by_role("button", name="Mark reviewed").click()
     expect(lead.get_by_text("Marked reviewed.")).to_be_visible()
     axe_check(lead)
-    for path in ("/legal", "/legal?kind=case-law", "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permission"):
+    for path in (
+        "/legal",
+        "/legal?kind=case-law",
+        "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permission",
+    ):
         lead.goto(live_server + path)
         assert lead.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, path
         axe_check(lead)

@@ -1,6 +1,7 @@
 """The moderation loop by email, in real Chromium: a proposal mails the lead manager through a
 real SMTP server; she follows the link in the email to the decision page and approves; the
 author is mailed. The new pages pass axe (WCAG 2.2 AA)."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,10 @@ def test_the_lead_follows_the_email_to_the_decision_and_approves(browser, live_s
     assert send_mail(live_app).sent >= 1
     emails = live_smtp.inbox.to("priya.chandran@example.org")
     assert [m["Subject"] for m in emails] == ["For your decision: Family group conferences: who to invite"]
-    link = re.search(r"http://127\.0\.0\.1:\d+/tips/family-group-conferences-in-private-law/revisions/\d+", live_smtp.inbox.text(emails[0])).group(0)
+    link = re.search(
+        r"http://127\.0\.0\.1:\d+/tips/family-group-conferences-in-private-law/revisions/\d+",
+        live_smtp.inbox.text(emails[0]),
+    ).group(0)
 
     lead_context, lead = person(browser, live_server, "priya.chandran")
     expect(lead.get_by_role("link", name=re.compile(r"^Moderation \d+"))).to_be_visible()
@@ -60,7 +64,9 @@ def test_the_lead_follows_the_email_to_the_decision_and_approves(browser, live_s
     author_mail = live_smtp.inbox.to("demo.fca@example.org")
     assert any(m["Subject"] == "Published: Family group conferences: who to invite" for m in author_mail)
     fca.goto(live_server + "/notifications")
-    expect(fca.get_by_role("link", name="Approved and published: Family group conferences: who to invite")).to_be_visible()
+    expect(
+        fca.get_by_role("link", name="Approved and published: Family group conferences: who to invite")
+    ).to_be_visible()
     fca_context.close()
     lead_context.close()
 
@@ -73,7 +79,9 @@ def test_notification_settings_watching_and_the_mail_page_are_accessible(browser
     axe_check(page)
     page.goto(live_server + "/notifications")
     expect(page.get_by_role("heading", name="What you watch")).to_be_visible()
-    page.get_by_role("group", name=re.compile("Something I watch changes")).get_by_label("At once, by email too").check()
+    page.get_by_role("group", name=re.compile("Something I watch changes")).get_by_label(
+        "At once, by email too"
+    ).check()
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
     axe_check(page)
@@ -92,13 +100,22 @@ def test_notification_settings_watching_and_the_mail_page_are_accessible(browser
     admin_context.close()
 
 
-def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(browser, live_server, live_app, live_smtp, axe_check):
+def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(
+    browser, live_server, live_app, live_smtp, axe_check
+):
     from cafpedia.accounts import services as accounts
 
     with live_app.app_context():
         if accounts.find_user("invited.person") is None:
-            accounts.create_user(None, username="invited.person", name="Invited Person", email="invited.person@example.org",
-                                 roles=["practitioner"], areas=[], password=None)
+            accounts.create_user(
+                None,
+                username="invited.person",
+                name="Invited Person",
+                email="invited.person@example.org",
+                roles=["practitioner"],
+                areas=[],
+                password=None,
+            )
             db.session.commit()
         db.session.remove()
     send_mail(live_app)

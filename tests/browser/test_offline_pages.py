@@ -1,6 +1,7 @@
 """Reading with no signal (issue 15), in Chromium at 360x640 with the service worker running:
 a tip opened once opens again offline with its "saved" notice, a search looks through the saved
 titles, every tip in the person's areas is kept, and signing out clears it all."""
+
 from __future__ import annotations
 
 import re
@@ -17,13 +18,17 @@ pytestmark = pytest.mark.browser
 TIP = "/tips/family-assistance-orders-when-and-how-to-recommend"
 SAVED_NOTICE = re.compile(r"^Saved \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d\. You are offline; this may have changed\.$")
 IS_SAVED = "(url) => caches.open('cafpedia-pages').then(c => c.match(url)).then(r => !!r)"
-SAVED_URLS = ("() => caches.open('cafpedia-pages').then(c => c.keys())"
-              ".then(ks => ks.map(k => new URL(k.url).pathname).filter(p => p !== '/offline/saved.json').sort())")
+SAVED_URLS = (
+    "() => caches.open('cafpedia-pages').then(c => c.keys())"
+    ".then(ks => ks.map(k => new URL(k.url).pathname).filter(p => p !== '/offline/saved.json').sort())"
+)
 
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="allow")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, service_workers="allow"
+    )
     page = context.new_page()
     sign_in(page, live_server, "demo.fca")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # the worker looks after the next page
@@ -54,7 +59,9 @@ def test_a_tip_opened_once_opens_offline_with_its_saved_notice(phone, live_serve
     notice = phone.locator(".notice-offline")
     expect(notice).to_be_visible()
     assert SAVED_NOTICE.match(notice.inner_text().strip()), notice.inner_text()
-    assert phone.evaluate("document.querySelector('.tip-body > :first-child').getBoundingClientRect().bottom") <= 640  # still the first screen
+    assert (
+        phone.evaluate("document.querySelector('.tip-body > :first-child').getBoundingClientRect().bottom") <= 640
+    )  # still the first screen
     axe_check(phone)
 
     # A search with no signal looks through the saved pages' titles, and says so.
@@ -125,4 +132,6 @@ def test_another_person_signing_in_on_the_same_phone_finds_nothing_of_the_last(p
     theirs = {p["url"] for p in phone.evaluate("fetch('/offline/pages.json').then(r => r.json())")["pages"]}
     assert TIP not in theirs  # not one of demo.expert's pages: only demo.fca's visit saved it
     saved = set(phone.evaluate(SAVED_URLS))
-    assert TIP not in saved and saved <= theirs | {"/tips/applications-by-grandparents-and-wider-family"}, saved - theirs
+    assert TIP not in saved and saved <= theirs | {"/tips/applications-by-grandparents-and-wider-family"}, (
+        saved - theirs
+    )

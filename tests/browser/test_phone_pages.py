@@ -1,5 +1,6 @@
 """The phone in a court corridor (issue 15), in Chromium at 360x640: the header is one line and
 the search box, the answer is on the first screen, and the menu works without JavaScript."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,9 @@ from tests.browser.test_foundation_pages import sign_in
 pytestmark = pytest.mark.browser
 
 TIP = "/tips/family-assistance-orders-when-and-how-to-recommend"
-BOTTOM = "(selector) => { const e = document.querySelector(selector); return e ? e.getBoundingClientRect().bottom : 99999; }"
+BOTTOM = (
+    "(selector) => { const e = document.querySelector(selector); return e ? e.getBoundingClientRect().bottom : 99999; }"
+)
 
 
 @pytest.fixture
@@ -32,12 +35,17 @@ def test_a_tip_shows_its_title_and_first_point_on_the_first_screen(phone, live_s
 
 def test_a_search_shows_its_first_two_results_on_the_first_screen(phone, live_server):
     phone.goto(live_server + "/search?q=contact")
-    tops = phone.evaluate("Array.from(document.querySelectorAll('.result')).slice(0, 2).map(r => r.querySelector('a').getBoundingClientRect().bottom)")
+    tops = phone.evaluate(
+        "Array.from(document.querySelectorAll('.result')).slice(0, 2).map(r => "
+        "r.querySelector('a').getBoundingClientRect().bottom)"
+    )
     assert len(tops) == 2 and max(tops) <= 640, tops
 
 
 def test_the_menu_opens_over_the_page_without_javascript(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, java_script_enabled=False
+    )
     page = context.new_page()
     sign_in(page, live_server, "demo.fca")
     page.goto(live_server + TIP)

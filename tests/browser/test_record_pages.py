@@ -1,5 +1,6 @@
 """The record a court asks for, in real Chromium: a lead manager opens a tip as at a past date,
 downloads the record, and the PDF holds the revision then in force; the other new pages pass axe."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.browser
 TIP = "/tips/family-assistance-orders-when-and-how-to-recommend"
 
 
-def test_a_lead_manager_opens_a_tip_as_at_a_past_date_and_downloads_the_record(browser, live_server, axe_check, tmp_path):
+def test_a_lead_manager_opens_a_tip_as_at_a_past_date_and_downloads_the_record(
+    browser, live_server, axe_check, tmp_path
+):
     context, page = person(browser, live_server, "priya.chandran")
     page.goto(live_server + TIP + "/history")
     axe_check(page)

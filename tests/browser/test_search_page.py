@@ -1,4 +1,5 @@
 """Searching from the header on a phone-sized window, in real Chromium, checked with axe."""
+
 from __future__ import annotations
 
 import re

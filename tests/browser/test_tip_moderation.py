@@ -1,4 +1,5 @@
 """The whole loop in real Chromium: propose, moderate with the checklist, publish; send back and resubmit."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,12 @@ def person(browser, base, username):
 
 
 def approve_all(page):
-    for label in ["Complies with CAFCASS corporate policy", "Legally accurate and compliant", "Written in plain language",
-                  "Holds no information that identifies a child or family"]:
+    for label in [
+        "Complies with CAFCASS corporate policy",
+        "Legally accurate and compliant",
+        "Written in plain language",
+        "Holds no information that identifies a child or family",
+    ]:
         page.get_by_label(label).check()
     page.get_by_role("button", name="Approve and publish").click()
 
@@ -103,7 +108,10 @@ def test_send_back_and_resubmit(browser, live_server, axe_check):
     lead.get_by_role("link", name=re.compile("when to suggest one")).first.click()
     approve_all(lead)
     fca.goto(live_server + tip)
-    assert fca.get_by_role("heading", level=1).inner_text() == "Family group conferences in private law: when to suggest one"
+    assert (
+        fca.get_by_role("heading", level=1).inner_text()
+        == "Family group conferences in private law: when to suggest one"
+    )
     expect(fca.get_by_text("usually commissions and pays for the coordinator")).to_be_visible()
     fca_context.close()
     lead_context.close()
@@ -132,7 +140,11 @@ def test_review_dashboard_and_reader_pages_are_accessible(browser, live_server, 
     page.goto(live_server + "/tips/dv-toolkit-screening-at-first-contact")
     expect(page.get_by_text("Overdue for review")).to_be_visible()
     axe_check(page)
-    for path in ["/areas/safeguarding", "/standards/2007-draft/5.1", "/tips/handover-arrangements-at-contact-centres/revisions/1"]:
+    for path in [
+        "/areas/safeguarding",
+        "/standards/2007-draft/5.1",
+        "/tips/handover-arrangements-at-contact-centres/revisions/1",
+    ]:
         page.goto(live_server + path)
         axe_check(page)
     context.close()

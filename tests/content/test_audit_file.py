@@ -1,4 +1,5 @@
 """audit.jsonl: the audit trail travels with the content, chain and all (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ def exported(make_app, tmp_path) -> Path:
         upgrade_database()
         load_folder(DEFAULT_CONTENT_DIR)
         db.session.commit()
-        audit.record(None, "test.after_load", "thing", "ünïcode “quotes”", before={"a": 1}, after={"a": 2, "b": [1, "x"]})
+        audit.record(
+            None, "test.after_load", "thing", "ünïcode “quotes”", before={"a": 1}, after={"a": 2, "b": [1, "x"]}
+        )
         db.session.commit()
         export_folder(folder)
         db.session.remove()
@@ -52,14 +55,19 @@ def test_load_into_an_empty_installation_keeps_the_trail_exactly(app, exported, 
     assert audit.verify().intact
 
 
-@pytest.mark.parametrize("change, line, field", [
-    (lambda rows: rows[2].update(summary="nothing happened"), 3, "hash"),
-    (lambda rows: rows.pop(2), 3, "prev_hash"),
-    (lambda rows: rows[0].update(prev_hash="0" * 64), 1, "prev_hash"),
-    (lambda rows: rows[4].pop("actor_name"), 5, None),
-    (lambda rows: rows[1].update(at="2026-02-30T10:00:00"), 2, "at"),
-])
-def test_a_trail_that_does_not_chain_is_refused_with_its_line_and_nothing_is_written(app, exported, change, line, field):
+@pytest.mark.parametrize(
+    "change, line, field",
+    [
+        (lambda rows: rows[2].update(summary="nothing happened"), 3, "hash"),
+        (lambda rows: rows.pop(2), 3, "prev_hash"),
+        (lambda rows: rows[0].update(prev_hash="0" * 64), 1, "prev_hash"),
+        (lambda rows: rows[4].pop("actor_name"), 5, None),
+        (lambda rows: rows[1].update(at="2026-02-30T10:00:00"), 2, "at"),
+    ],
+)
+def test_a_trail_that_does_not_chain_is_refused_with_its_line_and_nothing_is_written(
+    app, exported, change, line, field
+):
     rows = [json.loads(text) for text in lines(exported)]
     change(rows)
     (exported / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -86,5 +94,7 @@ def test_into_an_installation_with_its_own_trail_the_file_is_left_out_with_a_war
     ctx = load_folder(exported)
     db.session.commit()
     assert any("not loaded: this installation has an audit trail of its own" in str(w) for w in ctx.warnings)
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.summary == "cafpedia load")) > 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.summary == "cafpedia load")) > 0
+    )
     assert audit.verify().intact

@@ -1,4 +1,5 @@
 """The content contract: all-or-nothing loads that name every problem, and lossless export."""
+
 from __future__ import annotations
 
 import shutil
@@ -37,8 +38,29 @@ def test_demo_content_loads_everything(app, demo_content):
     assert len(standards.current_version().clauses) == 64
     admin = find_user("demo.admin")
     assert admin.demo and "admin" in admin.roles and admin.password_hash
-    roles = set().union(*(find_user(u).roles for u in ["demo.admin", "demo.fca", "research.coordinator", "legal.editor", "register.admin", "demo.expert", "amara.okafor"]))
-    assert roles == {"practitioner", "lead_manager", "research_coordinator", "legal_editor", "register_admin", "expert", "admin"}
+    roles = set().union(
+        *(
+            find_user(u).roles
+            for u in [
+                "demo.admin",
+                "demo.fca",
+                "research.coordinator",
+                "legal.editor",
+                "register.admin",
+                "demo.expert",
+                "amara.okafor",
+            ]
+        )
+    )
+    assert roles == {
+        "practitioner",
+        "lead_manager",
+        "research_coordinator",
+        "legal_editor",
+        "register_admin",
+        "expert",
+        "admin",
+    }
     for area in list_areas():
         assert area.lead is not None and area.deputies, area.slug
 
@@ -77,7 +99,10 @@ def test_export_then_load_into_empty_then_export_is_identical(app, make_app, dem
 def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(app, tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()
-    write(folder, "areas.yml", """
+    write(
+        folder,
+        "areas.yml",
+        """
 - slug: adoption
   title: Adoption
   lead: no.such.user
@@ -87,8 +112,12 @@ def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(
 - slug: contact
   title: Contact
   colour: blue
-""")
-    write(folder, "users.yml", """
+""",
+    )
+    write(
+        folder,
+        "users.yml",
+        """
 - username: jo.smith
   name: Jo Smith
   email: jo@example.org
@@ -101,7 +130,8 @@ def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(
 - username: jo.smith
   name: Jo Again
   roles: [practitioner]
-""")
+""",
+    )
     problems = load_problems(folder)
     expected = [
         "areas.yml:5: field 'slug': Use at most 64 lower-case letters",
@@ -119,22 +149,36 @@ def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(
 def test_references_are_checked_once_the_files_are_valid(app, tmp_path):
     folder = tmp_path / "refs"
     folder.mkdir()
-    write(folder, "areas.yml", """
+    write(
+        folder,
+        "areas.yml",
+        """
 - slug: adoption
   title: Adoption
   lead: no.such.user
   deputies: [jo.smith]
-""")
-    write(folder, "users.yml", """
+""",
+    )
+    write(
+        folder,
+        "users.yml",
+        """
 - username: jo.smith
   name: Jo Smith
   roles: [practitioner]
   areas: [adoption, nowhere]
-""")
+""",
+    )
     problems = load_problems(folder)
-    assert "areas.yml:1: field 'lead': area adoption: unknown user no.such.user (not in users.yml nor in the database)" in problems
+    assert (
+        "areas.yml:1: field 'lead': area adoption: unknown user no.such.user (not in users.yml nor in the database)"
+        in problems
+    )
     assert "areas.yml:1: field 'deputies': area adoption: jo.smith does not hold the lead_manager role" in problems
-    assert "users.yml:1: field 'areas': user jo.smith: unknown area nowhere (not in areas.yml nor in the database)" in problems
+    assert (
+        "users.yml:1: field 'areas': user jo.smith: unknown area nowhere (not in areas.yml nor in the database)"
+        in problems
+    )
     assert find_user("jo.smith") is None
 
 
@@ -145,7 +189,10 @@ def test_references_are_checked_once_the_files_are_valid(app, tmp_path):
         ("- slug: adoption\n  title: A\n  title: B\n", "areas.yml:3: the key 'title' appears twice"),
         ("slug: adoption\n", "areas.yml:1: expected a list of practice areas, found a mapping"),
         ("- just a string\n", "areas.yml:1: item 1: expected a mapping of fields"),
-        ("- slug: adoption\n  title: " + "x" * 121 + "\n", "areas.yml:2: field 'title': area adoption: at most 120 characters allowed, found 121"),
+        (
+            "- slug: adoption\n  title: " + "x" * 121 + "\n",
+            "areas.yml:2: field 'title': area adoption: at most 120 characters allowed, found 121",
+        ),
         ("- slug: adoption\n", "areas.yml:1: field 'title': area adoption: this field is required"),
     ],
 )
@@ -171,7 +218,10 @@ def test_a_missing_folder_is_an_error(app, tmp_path):
 def test_standards_problems(app, tmp_path):
     folder = tmp_path / "std"
     folder.mkdir()
-    write(folder, "standards.yml", """
+    write(
+        folder,
+        "standards.yml",
+        """
 version: "2030"
 clauses:
   - code: "1.1"
@@ -184,9 +234,12 @@ clauses:
   - code: "1.1"
     standard: Safeguarding
     summary: Three.
-""")
+""",
+    )
     problems = load_problems(folder)
-    assert any("standards.yml:" in p and "field 'from'" in p and "expected a date written YYYY-MM-DD" in p for p in problems), problems
+    assert any(
+        "standards.yml:" in p and "field 'from'" in p and "expected a date written YYYY-MM-DD" in p for p in problems
+    ), problems
     assert any("field 'code': 'one' is not a clause number" in p for p in problems), problems
     assert any("field 'code': clause 1.1 is already listed on line 3" in p for p in problems), problems
 
@@ -194,16 +247,23 @@ clauses:
 def test_a_standards_version_cannot_lose_clauses_but_a_new_version_can_be_added(app, demo_content, tmp_path):
     folder = tmp_path / "std"
     folder.mkdir()
-    write(folder, "standards.yml", """
+    write(
+        folder,
+        "standards.yml",
+        """
 version: "2007-draft"
 clauses:
   - code: "1.1"
     standard: Safeguarding
     summary: Only one clause.
-""")
+""",
+    )
     problems = load_problems(folder)
     assert "a version cannot lose clauses" in problems[0]
-    write(folder, "standards.yml", """
+    write(
+        folder,
+        "standards.yml",
+        """
 versions:
   - version: "2009"
     title: National Standards 2009
@@ -213,7 +273,8 @@ versions:
         standard: Safeguarding
         summary: Risk is assessed throughout.
         from: 2009-04-01
-""")
+""",
+    )
     load_folder(folder)
     db.session.commit()
     assert standards.current_version().version == "2009"
@@ -240,7 +301,10 @@ def test_load_updates_what_changed_and_audits_it(app, demo_content, tmp_path):
 def test_a_load_cannot_demote_a_lead_or_remove_the_last_admin(app, demo_content, tmp_path):
     folder = tmp_path / "people"
     folder.mkdir()
-    write(folder, "users.yml", """
+    write(
+        folder,
+        "users.yml",
+        """
 - username: amara.okafor
   name: Amara Okafor
   roles: [practitioner]
@@ -249,19 +313,26 @@ def test_a_load_cannot_demote_a_lead_or_remove_the_last_admin(app, demo_content,
   name: Demo Administrator
   roles: [practitioner]
   demo: true
-""")
+""",
+    )
     problems = load_problems(folder)
     assert any("user amara.okafor is lead manager or deputy of" in p for p in problems), problems
     assert any("would leave no active administrator" in p for p in problems), problems
     assert "lead_manager" in find_user("amara.okafor").roles
-    write(folder, "users.yml", "- username: weak.demo\n  name: Weak Demo\n  roles: [practitioner]\n  demo: true\n  password: short\n")
+    write(
+        folder,
+        "users.yml",
+        "- username: weak.demo\n  name: Weak Demo\n  roles: [practitioner]\n  demo: true\n  password: short\n",
+    )
     assert load_problems(folder) == ["users.yml:5: field 'password': Use at least 10 characters."]
 
 
 def test_unquoted_clause_numbers_and_control_characters_are_refused(app, tmp_path):
     folder = tmp_path / "std"
     folder.mkdir()
-    write(folder, "standards.yml", 'version: "x"\nclauses:\n  - code: 5.10\n    standard: "A\\u0000B"\n    summary: S\n')
+    write(
+        folder, "standards.yml", 'version: "x"\nclauses:\n  - code: 5.10\n    standard: "A\\u0000B"\n    summary: S\n'
+    )
     problems = load_problems(folder)
     assert any("write 5.1 in quotes" in p for p in problems), problems
     assert any("control character" in p for p in problems), problems

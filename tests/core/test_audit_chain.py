@@ -1,5 +1,6 @@
 """The audit trail shows tampering: a hash chain, `cafpedia audit verify`, and on PostgreSQL a
 trigger that refuses UPDATE and DELETE. On SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import threading
@@ -14,8 +15,17 @@ from cafpedia.extensions import db
 
 
 def write(n: int, *, start: int = 0) -> list[AuditEntry]:
-    entries = [audit.record(None, "test.thing", "thing", f"thing-{start + i}", summary=f"Thing {start + i} – “quoted”",
-                            after={"n": start + i, "names": ["é", "ß"]}) for i in range(n)]
+    entries = [
+        audit.record(
+            None,
+            "test.thing",
+            "thing",
+            f"thing-{start + i}",
+            summary=f"Thing {start + i} – “quoted”",
+            after={"n": start + i, "names": ["é", "ß"]},
+        )
+        for i in range(n)
+    ]
     db.session.commit()
     return entries
 
@@ -66,11 +76,14 @@ def test_several_entries_in_one_transaction_and_in_several_flushes_chain_in_orde
     assert audit.verify().intact
 
 
-@pytest.mark.parametrize("tampering, names", [
-    ("UPDATE audit_entries SET summary = 'nothing to see' WHERE object_ref = 'thing-2'", "thing-2"),
-    ("UPDATE audit_entries SET at = '2020-01-01 00:00:00' WHERE object_ref = 'thing-1'", "thing-1"),
-    ("DELETE FROM audit_entries WHERE object_ref = 'thing-2'", "thing-3"),
-])
+@pytest.mark.parametrize(
+    "tampering, names",
+    [
+        ("UPDATE audit_entries SET summary = 'nothing to see' WHERE object_ref = 'thing-2'", "thing-2"),
+        ("UPDATE audit_entries SET at = '2020-01-01 00:00:00' WHERE object_ref = 'thing-1'", "thing-1"),
+        ("DELETE FROM audit_entries WHERE object_ref = 'thing-2'", "thing-3"),
+    ],
+)
 def test_a_row_changed_behind_the_apps_back_is_found_and_named(app, runner, tampering, names):
     ids = {e.object_ref: e.id for e in write(5)}
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0

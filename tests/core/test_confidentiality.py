@@ -1,4 +1,5 @@
 """The confidentiality guard: what it catches and what it must leave alone."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Every route is guarded by a named rule, and the rules say who may do what."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,16 @@ from cafpedia.core.permissions import RULES, can_moderate, rule_for_endpoint
 
 # The invitation page: a one-time link from an email, for someone who cannot sign in yet.
 ANYONE = {
-    "accounts.sign_in", "accounts.sign_in_with_provider", "accounts.provider_return", "accounts.invitation", "ops.healthz", "static",
-    "offline.service_worker", "offline.manifest", "offline.shell", "offline.pages",  # pages.json answers 401 itself when signed out
+    "accounts.sign_in",
+    "accounts.sign_in_with_provider",
+    "accounts.provider_return",
+    "accounts.invitation",
+    "ops.healthz",
+    "static",
+    "offline.service_worker",
+    "offline.manifest",
+    "offline.shell",
+    "offline.pages",  # pages.json answers 401 itself when signed out
 }
 READ_PUBLISHED_PAGES = ["/", "/areas", "/standards", "/search?q=law"]
 ADMIN_PAGES = ["/admin", "/admin/people", "/admin/people/new", "/admin/areas", "/admin/areas/new", "/admin/audit"]
@@ -69,7 +78,9 @@ def test_practitioner_cannot_reach_administration(client, make_user, path):
 def test_practitioner_cannot_post_to_administration(client, make_user):
     make_user("pat.fca")
     client.sign_in("pat.fca")
-    response = client.post_form("/admin/people/new", {"username": "x.y", "name": "X", "roles": "admin", "password": "long-enough-password"})
+    response = client.post_form(
+        "/admin/people/new", {"username": "x.y", "name": "X", "roles": "admin", "password": "long-enough-password"}
+    )
     assert response.status_code == 403
     from cafpedia.accounts.services import find_user
 

@@ -3,6 +3,7 @@ however much the knowledge base holds: a finder listing every expert costs what 
 a few, a search with many matches what one with few, and a tip's links cost one query for
 all of them. The ceilings are today's counts: a change that adds a query to one of these
 pages has to raise its ceiling here, on purpose."""
+
 from __future__ import annotations
 
 import pytest

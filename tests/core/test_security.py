@@ -1,4 +1,5 @@
 """CSRF on every form, cookie flags, error pages and headers."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,9 +11,7 @@ from cafpedia.extensions import db
 
 
 def post_routes(app):
-    return sorted(
-        {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
-    )
+    return sorted({r.rule for r in app.url_map.iter_rules() if "POST" in r.methods})
 
 
 def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, make_area, demo_content):
@@ -22,12 +21,22 @@ def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, m
     db.session.commit()
     before = db.session.query(AuditEntry).count()
     for rule in post_routes(app):
-        url = (rule.replace("<username>", target.username).replace("/areas/<slug>", "/areas/adoption")
-               .replace("<slug>", "running-extended-dispute-resolution-sessions").replace("<int:number>", "2")
-               .replace("<issue_slug>", "2007-q2").replace("<item_slug>", "family-support-workers-in-practice").replace("<int:suggestion_id>", "1")
-               .replace("<int(max=2147483647):nomination_id>", "1").replace("<int(max=2147483647):message_id>", "1").replace("<any(accept, decline):decision>", "accept")
-               .replace("<int:request_id>", str(access.id)))
-        response = admin_client.raw.post(url, data={"name": "Changed", "title": "Changed", "password": "a-new-long-password", "active": "0"})
+        url = (
+            rule.replace("<username>", target.username)
+            .replace("/areas/<slug>", "/areas/adoption")
+            .replace("<slug>", "running-extended-dispute-resolution-sessions")
+            .replace("<int:number>", "2")
+            .replace("<issue_slug>", "2007-q2")
+            .replace("<item_slug>", "family-support-workers-in-practice")
+            .replace("<int:suggestion_id>", "1")
+            .replace("<int(max=2147483647):nomination_id>", "1")
+            .replace("<int(max=2147483647):message_id>", "1")
+            .replace("<any(accept, decline):decision>", "accept")
+            .replace("<int:request_id>", str(access.id))
+        )
+        response = admin_client.raw.post(
+            url, data={"name": "Changed", "title": "Changed", "password": "a-new-long-password", "active": "0"}
+        )
         assert response.status_code == 400, url
         assert "security token" in response.get_data(as_text=True), url
     db.session.expire_all()
@@ -89,7 +98,9 @@ def test_every_number_in_an_address_is_bounded(admin_client, app):
     """A number past PostgreSQL's integer is "no such page", on every route that takes one."""
     import re
 
-    rules = [r for r in app.url_map.iter_rules() if any(type(c).__name__ == "BoundedInt" for c in r._converters.values())]
+    rules = [
+        r for r in app.url_map.iter_rules() if any(type(c).__name__ == "BoundedInt" for c in r._converters.values())
+    ]
     assert len(rules) >= 5
     for rule in rules:
         url = re.sub(r"<int(\([^)]*\))?:[a-z_]+>", "2147483648", rule.rule)
@@ -102,7 +113,9 @@ def test_every_number_in_an_address_is_bounded(admin_client, app):
 
 def test_a_repeated_form_value_is_checked_for_control_characters(admin_client, make_area):
     make_area("contact", "Contact")
-    response = admin_client.post_form("/legal/new", {"kind": "case-law", "title": "A title", "areas": ["contact", "b\x00c"]})
+    response = admin_client.post_form(
+        "/legal/new", {"kind": "case-law", "title": "A title", "areas": ["contact", "b\x00c"]}
+    )
     assert response.status_code == 400
     assert admin_client.get("/legal?area=contact&area=b%00c").status_code == 400
 

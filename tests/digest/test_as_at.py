@@ -1,4 +1,5 @@
 """Research digest items and legal updates "as at" a date (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,8 +49,11 @@ def revised_and_withdrawn(demo_content, clock):
     editor = find_user("legal.editor")
     update = legal.find_update("2004-05-10-re-m-reporting-concerns-without-the-courts-permission")
     clock.set(datetime(2026, 5, 1, 9, 0))
-    draft = dataclasses.replace(UpdateDraft.of(update.current), practice=update.current.practice + "\n\nREVISED: see the 2026 guidance.",
-                                keep_unrecognised=True)
+    draft = dataclasses.replace(
+        UpdateDraft.of(update.current),
+        practice=update.current.practice + "\n\nREVISED: see the 2026 guidance.",
+        keep_unrecognised=True,
+    )
     legal.edit_update(editor, update, draft, note="Pointed to the 2026 guidance")
     db.session.commit()
     clock.set(datetime(2026, 8, 1, 9, 0))
@@ -63,9 +67,17 @@ def test_a_legal_update_reads_as_it_did_and_says_when_it_was_withdrawn(revised_a
     make_user("reader.one")
     client = as_user("reader.one")
     first = client.get(f"{UPDATE}?as_at=2026-04-30").get_data(as_text=True)
-    assert "This is how this legal update read on 30 April 2026" in first and "REVISED" not in first and "revision 1" in first
+    assert (
+        "This is how this legal update read on 30 April 2026" in first
+        and "REVISED" not in first
+        and "revision 1" in first
+    )
     second = client.get(f"{UPDATE}?as_at=2026-05-01").get_data(as_text=True)
-    assert "REVISED" in second and "Published, revision 2" in second and "withdrawn" not in second.split("Status on")[1][:40]
+    assert (
+        "REVISED" in second
+        and "Published, revision 2" in second
+        and "withdrawn" not in second.split("Status on")[1][:40]
+    )
     third = client.get(f"{UPDATE}?as_at=2026-09-01").get_data(as_text=True)
     assert "It had been withdrawn on 1 August 2026" in third and "Superseded by the 2026 guidance" in third
     before = client.get(f"{UPDATE}?as_at=2004-05-09").get_data(as_text=True)

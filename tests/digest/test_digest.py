@@ -1,5 +1,6 @@
 """The research digest: composing, publishing, corrections, suggestions, tip links,
 notifications, the Atom feed, permissions, search and the content round trip."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -18,21 +19,35 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def item_draft(title="What children say about their advisers", **kwargs):
-    values = dict(title=title, source="Children's views report, 2006", summary="Children valued being **listened** to.",
-                  implications="- Explain your role.\n- Say what happens next.", areas=["contact"], tags=["children-views"])
+    values = dict(
+        title=title,
+        source="Children's views report, 2006",
+        summary="Children valued being **listened** to.",
+        implications="- Explain your role.\n- Say what happens next.",
+        areas=["contact"],
+        tags=["children-views"],
+    )
     values.update(kwargs)
     return services.ItemDraft(**values)
 
 
 @pytest.fixture
 def staff(people, make_user):
-    return {**people, "coord": make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator"),
-            "admin": make_user("ada.admin", ["admin"], name="Ada Admin")}
+    return {
+        **people,
+        "coord": make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator"),
+        "admin": make_user("ada.admin", ["admin"], name="Ada Admin"),
+    }
 
 
 @pytest.fixture
 def draft_issue(staff):
-    issue = services.create_issue(staff["coord"], services.IssueDraft(number=12, quarter="2007-q1", title="Research Digest, Spring 2007", introduction="Welcome."))
+    issue = services.create_issue(
+        staff["coord"],
+        services.IssueDraft(
+            number=12, quarter="2007-q1", title="Research Digest, Spring 2007", introduction="Welcome."
+        ),
+    )
     services.add_item(staff["coord"], issue, item_draft())
     services.add_item(staff["coord"], issue, item_draft("Contact centres evaluated", areas=["contact", "adoption"]))
     db.session.commit()
@@ -67,18 +82,32 @@ def test_only_the_coordinator_and_admins_compose(staff, draft_issue):
         services.publish(staff["pat"], draft_issue)
 
 
-@pytest.mark.parametrize("number, quarter, field", [(12, "2007-Q3", "number"), (13, "2007-Q1", "quarter"), (13, "2007-Q5", "quarter"), (None, "2007-Q3", "number")])
+@pytest.mark.parametrize(
+    "number, quarter, field",
+    [(12, "2007-Q3", "number"), (13, "2007-Q1", "quarter"), (13, "2007-Q5", "quarter"), (None, "2007-Q3", "number")],
+)
 def test_duplicate_or_bad_number_and_quarter(staff, draft_issue, number, quarter, field):
     with pytest.raises(ValidationError) as caught:
-        services.create_issue(staff["coord"], services.IssueDraft(number=number, quarter=quarter, title="Another issue"))
+        services.create_issue(
+            staff["coord"], services.IssueDraft(number=number, quarter=quarter, title="Another issue")
+        )
     assert field in caught.value.errors
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"source": " "}, "source"), ({"url": "javascript:alert(1)"}, "url"), ({"url": "ftp://example.org/x"}, "url"),
-    ({"title": "x" * 201}, "title"), ({"areas": ["nowhere"]}, "areas"), ({"implications": ""}, "implications"),
-    ({"tags": ["Not A Tag"]}, "tags"), ({"year": 1800}, "year"), ({"summary": "x" * 20_001}, "summary"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"source": " "}, "source"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": "ftp://example.org/x"}, "url"),
+        ({"title": "x" * 201}, "title"),
+        ({"areas": ["nowhere"]}, "areas"),
+        ({"implications": ""}, "implications"),
+        ({"tags": ["Not A Tag"]}, "tags"),
+        ({"year": 1800}, "year"),
+        ({"summary": "x" * 20_001}, "summary"),
+    ],
+)
 def test_bad_items_are_refused_with_the_field_named(staff, draft_issue, changes, field):
     with pytest.raises(ValidationError) as caught:
         services.add_item(staff["coord"], draft_issue, item_draft(**changes))
@@ -119,9 +148,16 @@ def test_a_correction_keeps_the_earlier_text(staff, published_issue):
     with pytest.raises(ValidationError) as caught:
         services.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."))
     assert "reason" in caught.value.errors
-    services.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."), reason="the summary overstated the finding")
+    services.update_item(
+        staff["coord"],
+        item,
+        item_draft(summary="Children valued being heard."),
+        reason="the summary overstated the finding",
+    )
     db.session.commit()
-    assert item.summary == "Children valued being heard." and item.correction_note == "the summary overstated the finding"
+    assert (
+        item.summary == "Children valued being heard." and item.correction_note == "the summary overstated the finding"
+    )
     versions = db.session.query(DigestItemVersion).all()
     assert len(versions) == 1 and versions[0].summary == "Children valued being **listened** to."
     with pytest.raises(NotAllowed):
@@ -168,13 +204,28 @@ def test_drafts_are_404_for_readers_and_actions_403(staff, draft_issue, as_user)
 
 def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
     client = as_user("cora.coord")
-    response = client.post_form("/digest/new", {"number": "20", "quarter": "2008-Q1", "title": "Research Digest, Spring 2008", "introduction": "Hello."})
+    response = client.post_form(
+        "/digest/new",
+        {"number": "20", "quarter": "2008-Q1", "title": "Research Digest, Spring 2008", "introduction": "Hello."},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/digest/2008-q1")
-    bad = client.post_form("/digest/2008-q1/items/new", {"title": "Item", "source": "", "summary": "S", "implications": "I", "url": "javascript:x"})
+    bad = client.post_form(
+        "/digest/2008-q1/items/new",
+        {"title": "Item", "source": "", "summary": "S", "implications": "I", "url": "javascript:x"},
+    )
     assert bad.status_code == 400 and "Say where this research comes from" in bad.get_data(as_text=True)
     assert "The link must be a web address" in bad.get_data(as_text=True)
-    ok = client.post_form("/digest/2008-q1/items/new", {"title": "Views of children", "source": "A report, 2007", "summary": "They want to be heard.",
-                                                         "implications": "- Listen.", "areas": ["contact"], "tags": "children-views"})
+    ok = client.post_form(
+        "/digest/2008-q1/items/new",
+        {
+            "title": "Views of children",
+            "source": "A report, 2007",
+            "summary": "They want to be heard.",
+            "implications": "- Listen.",
+            "areas": ["contact"],
+            "tags": "children-views",
+        },
+    )
     assert ok.status_code == 302
     preview = client.get("/digest/2008-q1").get_data(as_text=True)
     assert "Draft: preview" in preview and "Views of children" in preview and "Implications for practice" in preview
@@ -191,7 +242,7 @@ def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
     assert client.get("/digest/2008-q1/publish").status_code == 302  # published: nothing to confirm
     pat = as_user("pat.fca")
     page = pat.get("/digest").get_data(as_text=True)
-    assert "Research Digest, Spring 2008" in page and "Notifications <span class=\"count-badge\">1" in page
+    assert "Research Digest, Spring 2008" in page and 'Notifications <span class="count-badge">1' in page
 
 
 def test_publishing_an_empty_issue_says_why(staff, as_user):
@@ -199,14 +250,22 @@ def test_publishing_an_empty_issue_says_why(staff, as_user):
     client.post_form("/digest/new", {"number": "21", "quarter": "2008-Q2", "title": "Empty"})
     page = client.get("/digest/2008-q2/publish", follow_redirects=True).get_data(as_text=True)
     assert "Not published: Add at least one item" in page
-    page = client.post_form("/digest/2008-q2/publish", {"confirmed": "yes"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post_form("/digest/2008-q2/publish", {"confirmed": "yes"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Not published: Add at least one item" in page
 
 
 def test_correction_page_needs_a_reason_and_shows_the_note(staff, published_issue, as_user):
     item = published_issue.items[0]
     client = as_user("cora.coord")
-    form = {"title": item.title, "source": item.source, "summary": "Corrected text.", "implications": item.implications, "areas": ["contact"]}
+    form = {
+        "title": item.title,
+        "source": item.source,
+        "summary": "Corrected text.",
+        "implications": item.implications,
+        "areas": ["contact"],
+    }
     refused = client.post_form(f"/digest/2007-q1/{item.slug}/edit", form)
     assert refused.status_code == 400 and "Say why you are correcting" in refused.get_data(as_text=True)
     client.post_form(f"/digest/2007-q1/{item.slug}/edit", {**form, "reason": "a figure was wrong"})
@@ -222,7 +281,12 @@ def test_suggestion_pages(staff, as_user):
     listing = coord.get("/digest/suggestions").get_data(as_text=True)
     assert "Sibling contact after adoption" in listing
     suggestion_id = services.suggestions_by(staff["pat"])[0].id
-    assert coord.post_form(f"/digest/suggestions/{suggestion_id}", {"status": "declined", "reply": "Covered in issue 9."}).status_code == 302
+    assert (
+        coord.post_form(
+            f"/digest/suggestions/{suggestion_id}", {"status": "declined", "reply": "Covered in issue 9."}
+        ).status_code
+        == 302
+    )
     assert as_user("pat.fca").get(f"/digest/suggestions/{suggestion_id}").status_code == 403
     assert "Covered in issue 9." in as_user("pat.fca").get("/digest/suggestions").get_data(as_text=True)
 
@@ -238,7 +302,11 @@ def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, 
         assert root.find(f"{ATOM}{required}") is not None
     entries = root.findall(f"{ATOM}entry")
     titles = [e.find(f"{ATOM}title").text for e in entries]
-    assert len(entries) == 3 and "Research Digest, Spring 2007 (issue 12)" in titles and not any("Secret" in t for t in titles)
+    assert (
+        len(entries) == 3
+        and "Research Digest, Spring 2007 (issue 12)" in titles
+        and not any("Secret" in t for t in titles)
+    )
     for entry in entries:
         assert entry.find(f"{ATOM}id").text.startswith("http") and entry.find(f"{ATOM}updated").text.endswith("Z")
         assert entry.find(f"{ATOM}link").get("href").startswith("http")
@@ -247,10 +315,16 @@ def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, 
 def test_notification_settings_page(staff, as_user):
     client = as_user("pat.fca")
     page = client.get("/notifications").get_data(as_text=True)
-    assert 'name="digest" type="radio" value="now" checked' in page or 'checked id="digest-0" name="digest" type="radio" value="now"' in page
+    assert (
+        'name="digest" type="radio" value="now" checked' in page
+        or 'checked id="digest-0" name="digest" type="radio" value="now"' in page
+    )
     assert client.post_form("/notifications/settings", {"digest": "off", "legal_review": "daily"}).status_code == 302
     assert notifications.turned_off(staff["pat"]) == {"digest"}
-    assert notifications.deliveries(staff["pat"])["legal_review"] == "daily" and notifications.deliveries(staff["pat"])["proposal"] == "now"
+    assert (
+        notifications.deliveries(staff["pat"])["legal_review"] == "daily"
+        and notifications.deliveries(staff["pat"])["proposal"] == "now"
+    )
     refused = client.post_form("/notifications/settings", {"digest": "nonsense"})
     assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
     assert notifications.turned_off(staff["pat"]) == {"digest"}  # nothing changed
@@ -305,12 +379,20 @@ def test_load_refuses_bad_digest_files(app, demo_content, tmp_path):
 
     folder = tmp_path / "bad" / "digest" / "2010-q1"
     folder.mkdir(parents=True)
-    (folder / "issue.md").write_text("---\ntitle: Bad\nnumber: 7\nquarter: 2010-Q2\npublished_on: 2010-01-05\neditor: nobody\n---\nIntro\n")
-    (folder / "item.md").write_text("---\ntitle: An item\nsource: x\norder: 1\nurl: 'javascript:x'\nareas: [nowhere]\n---\nNo heading\n")
+    (folder / "issue.md").write_text(
+        "---\ntitle: Bad\nnumber: 7\nquarter: 2010-Q2\npublished_on: 2010-01-05\neditor: nobody\n---\nIntro\n"
+    )
+    (folder / "item.md").write_text(
+        "---\ntitle: An item\nsource: x\norder: 1\nurl: 'javascript:x'\nareas: [nowhere]\n---\nNo heading\n"
+    )
     with pytest.raises(ContentError) as caught:
         load_folder(tmp_path / "bad")
     text = str(caught.value)
-    assert "2010-Q2 belongs in the folder" in text and "Implications for practice" in text and "http:// or https://" in text
+    assert (
+        "2010-Q2 belongs in the folder" in text
+        and "Implications for practice" in text
+        and "http:// or https://" in text
+    )
     db.session.rollback()
     assert services.find_issue("2010-q1") is None
 
@@ -341,7 +423,9 @@ def test_editing_keeps_the_order_of_areas(staff, draft_issue):
     assert item.area_slugs == ["contact", "adoption"]
 
 
-@pytest.mark.parametrize("text", ["Sum\n\n##  Implications for practice\n\nmore", "Sum\n\n### implications for practice\n"])
+@pytest.mark.parametrize(
+    "text", ["Sum\n\n##  Implications for practice\n\nmore", "Sum\n\n### implications for practice\n"]
+)
 def test_the_dividing_heading_cannot_be_typed(staff, draft_issue, text):
     with pytest.raises(ValidationError):
         services.add_item(staff["coord"], draft_issue, item_draft(summary=text))
@@ -355,7 +439,9 @@ def test_quarters_are_ascii(staff, quarter):
 
 def test_xml_illegal_characters_are_refused(staff, draft_issue, as_user):
     client = as_user("cora.coord")
-    response = client.post_form("/digest/2007-q1/items/new", {"title": "Bad \uffff", "source": "s", "summary": "s", "implications": "i"})
+    response = client.post_form(
+        "/digest/2007-q1/items/new", {"title": "Bad \uffff", "source": "s", "summary": "s", "implications": "i"}
+    )
     assert response.status_code == 400 and len(services.find_issue("2007-q1").items) == 2
 
 
@@ -379,10 +465,13 @@ def test_links_to_an_archived_tip_survive_a_round_trip(staff, published_issue, p
     load_folder(tmp_path / "out")  # no "not a published tip"
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("order:", "corrections: nope\norder:", "expected a list of corrections"),
-    ("tips: []", "tips: [no-such-tip]", "is not a published (or archived) tip"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("order:", "corrections: nope\norder:", "expected a list of corrections"),
+        ("tips: []", "tips: [no-such-tip]", "is not a published (or archived) tip"),
+    ],
+)
 def test_bad_item_fields_are_named_not_crashed(app, demo_content, tmp_path, old, new, expected):
     import shutil
 
@@ -409,7 +498,9 @@ def test_issue_numbers_can_change_hands_in_a_load(app, demo_content, tmp_path):
     draft = folder / "digest" / "2007-q2" / "issue.md"
     draft.write_text(draft.read_text().replace("number: 10", "number: 12"))
     (folder / "digest" / "2006-q1").mkdir()
-    (folder / "digest" / "2006-q1" / "issue.md").write_text("---\ntitle: Spring 2006 draft\nnumber: 10\nquarter: 2006-Q1\neditor: research.coordinator\n---\n")
+    (folder / "digest" / "2006-q1" / "issue.md").write_text(
+        "---\ntitle: Spring 2006 draft\nnumber: 10\nquarter: 2006-Q1\neditor: research.coordinator\n---\n"
+    )
     load_folder(folder)
     db.session.commit()
     assert services.find_issue("2006-q1").number == 10 and services.find_issue("2007-q2").number == 12

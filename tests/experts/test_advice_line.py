@@ -1,4 +1,5 @@
 """The advice log: recording calls without case details, turning questions into tips, and the report."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,13 @@ TODAY = date(2026, 11, 23)
 
 
 def call_draft(**changes) -> advice_log.CallDraft:
-    values = dict(called_on=date(2026, 11, 20), area="adoption", question="Can special guardianship be made for a child placed for adoption?",
-                  advice="Only with the court's leave; explained the leave test.", minutes=15)
+    values = dict(
+        called_on=date(2026, 11, 20),
+        area="adoption",
+        question="Can special guardianship be made for a child placed for adoption?",
+        advice="Only with the court's leave; explained the leave test.",
+        minutes=15,
+    )
     values.update(changes)
     return advice_log.CallDraft(**values)
 
@@ -34,17 +40,20 @@ def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
     assert db.session.query(AdviceCall).count() == 2
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"question": "Can Kayden (7) be placed with his aunt?"}, "question", "a name with an age: “Kayden (7)”"),
-    ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "advice", "a street address"),
-    ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "question", "a court case number"),
-    ({"called_on": date(2026, 12, 1)}, "called_on", "in the future"),
-    ({"called_on": None}, "called_on", "date of the call"),
-    ({"area": "astrology"}, "area", "no area of practice called astrology"),
-    ({"minutes": 0}, "minutes", "from 1 to 240"),
-    ({"question": "Help?"}, "question", "in a sentence"),
-    ({"tip": "no-such-tip"}, "tip", "no published tip"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"question": "Can Kayden (7) be placed with his aunt?"}, "question", "a name with an age: “Kayden (7)”"),
+        ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "advice", "a street address"),
+        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "question", "a court case number"),
+        ({"called_on": date(2026, 12, 1)}, "called_on", "in the future"),
+        ({"called_on": None}, "called_on", "date of the call"),
+        ({"area": "astrology"}, "area", "no area of practice called astrology"),
+        ({"minutes": 0}, "minutes", "from 1 to 240"),
+        ({"question": "Help?"}, "question", "in a sentence"),
+        ({"tip": "no-such-tip"}, "tip", "no published tip"),
+    ],
+)
 def test_bad_calls_are_refused_and_nothing_is_written(register, changes, field, message):
     with pytest.raises(ValidationError) as caught:
         advice_log.log_call(register["eve"], register["eve_entry"], call_draft(**changes), today=TODAY)
@@ -54,14 +63,32 @@ def test_bad_calls_are_refused_and_nothing_is_written(register, changes, field, 
     assert db.session.query(AuditEntry).filter_by(action="advice.log").count() == 0
 
 
-@pytest.mark.parametrize("one, other, same", [
-    ("Can special guardianship be made for a child placed for adoption?", "For a child placed for adoption, can special guardianship be made", True),
-    ("Can special guardianship be made when a child is already placed for adoption?",
-     "Can a special guardianship order be made for a child already placed for adoption?", True),
-    ("When must I share a child's disclosure with the police before the hearing?", "When should a disclosure be shared with the police before a hearing?", True),
-    ("Supervised or supported contact: which should I recommend?", "Who pays for supervised contact?", False),
-    ("How do I see a child who uses British Sign Language?", "How should I interview a deaf child who signs?", False),
-])
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        (
+            "Can special guardianship be made for a child placed for adoption?",
+            "For a child placed for adoption, can special guardianship be made",
+            True,
+        ),
+        (
+            "Can special guardianship be made when a child is already placed for adoption?",
+            "Can a special guardianship order be made for a child already placed for adoption?",
+            True,
+        ),
+        (
+            "When must I share a child's disclosure with the police before the hearing?",
+            "When should a disclosure be shared with the police before a hearing?",
+            True,
+        ),
+        ("Supervised or supported contact: which should I recommend?", "Who pays for supervised contact?", False),
+        (
+            "How do I see a child who uses British Sign Language?",
+            "How should I interview a deaf child who signs?",
+            False,
+        ),
+    ],
+)
 def test_rewordings_of_a_question_count_as_one(one, other, same):
     assert advice_report.same_question(advice_report.question_words(one), advice_report.question_words(other)) is same
 
@@ -70,16 +97,38 @@ def test_report_counts_calls_and_lists_unanswered_questions(register, publish):
     eve, entry = register["eve"], register["eve_entry"]
     for called_on in (date(2026, 9, 10), date(2026, 10, 5), date(2026, 11, 2)):
         advice_log.log_call(eve, entry, call_draft(called_on=called_on), today=TODAY)
-    advice_log.log_call(eve, entry, call_draft(called_on=date(2026, 11, 3), question="Special guardianship for a child placed for adoption: can it be made?"),
-                      today=TODAY)
-    advice_log.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="When should contact be supervised rather than supported?"),
-                      today=TODAY)
+    advice_log.log_call(
+        eve,
+        entry,
+        call_draft(
+            called_on=date(2026, 11, 3),
+            question="Special guardianship for a child placed for adoption: can it be made?",
+        ),
+        today=TODAY,
+    )
+    advice_log.log_call(
+        register["reg"],
+        register["ben_entry"],
+        call_draft(area="contact", question="When should contact be supervised rather than supported?"),
+        today=TODAY,
+    )
     tip = publish(slug="centres", title="Contact centres")
-    advice_log.log_call(register["reg"], register["ben_entry"], call_draft(area="contact", question="Who pays for a contact centre?", tip="centres"),
-                      today=TODAY)
+    advice_log.log_call(
+        register["reg"],
+        register["ben_entry"],
+        call_draft(area="contact", question="Who pays for a contact centre?", tip="centres"),
+        today=TODAY,
+    )
     db.session.commit()
     report = advice_report.report(months=6, today=TODAY)
-    assert [m.isoformat() for m in report.months] == ["2026-06-01", "2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"]
+    assert [m.isoformat() for m in report.months] == [
+        "2026-06-01",
+        "2026-07-01",
+        "2026-08-01",
+        "2026-09-01",
+        "2026-10-01",
+        "2026-11-01",
+    ]
     adoption = next(a for a in report.areas if a.slug == "adoption")
     assert report.counts[(adoption.id, date(2026, 11, 1))] == 2 and report.area_total(adoption) == 4
     assert report.month_total(date(2026, 11, 1)) == 4 and report.total == 6
@@ -100,8 +149,17 @@ def test_one_click_starts_a_tip_from_a_call_and_the_call_counts_as_answered_once
     form = client.get(f"/tips/new?call={call.id}").get_data(as_text=True)
     assert 'value="Can special guardianship be made for a child placed for adoption?"' in form
     assert '<option selected value="adoption">' in form and f'name="call" type="hidden" value="{call.id}"' in form
-    response = client.post_form("/tips/new", {"area": "adoption", "title": call.question, "kind": "tip", "body": "- Ask for leave first.",
-                                              "call": str(call.id), "submit": "Send for approval"})
+    response = client.post_form(
+        "/tips/new",
+        {
+            "area": "adoption",
+            "title": call.question,
+            "kind": "tip",
+            "body": "- Ask for leave first.",
+            "call": str(call.id),
+            "submit": "Send for approval",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(call)
     assert call.tip is not None and call.tip.current_number is None  # proposed, not yet published
@@ -109,7 +167,9 @@ def test_one_click_starts_a_tip_from_a_call_and_the_call_counts_as_answered_once
     from cafpedia.tips import moderation
     from cafpedia.tips.models import CHECKLIST
 
-    moderation.approve(register["other"], call.tip.revisions[0], checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(
+        register["other"], call.tip.revisions[0], checklist=list(CHECKLIST), confidentiality_confirmed=False
+    )
     db.session.commit()
     assert advice_report.report(today=TODAY).unanswered == []
     # Someone who may not read the advice log gets an ordinary empty form.

@@ -1,4 +1,5 @@
 """experts/ in a content folder: the demo register loads and exports unchanged; bad files are named."""
+
 from __future__ import annotations
 
 import shutil
@@ -27,10 +28,15 @@ def test_demo_register_round_trip(app, demo_content, tmp_path):
     assert ctx.counts[("advice calls", "new")] == 0
 
 
-@pytest.mark.parametrize("moment", [
-    datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 24, 14, 0, tzinfo=UTC), datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
-    datetime(2026, 11, 28, 10, 30, tzinfo=UTC),
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 14, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
+        datetime(2026, 11, 28, 10, 30, tzinfo=UTC),
+    ],
+)
 def test_demo_availability_varies_through_the_week(app, demo_content, moment):
     on_now = finder.find_experts(finder.Filters(available_now=True), now=moment)
     assert on_now, moment
@@ -39,7 +45,10 @@ def test_demo_availability_varies_through_the_week(app, demo_content, moment):
 
 def test_demo_shows_different_people_at_different_times(app, demo_content):
     def on(*args):
-        return {e.expert.slug for e in finder.find_experts(finder.Filters(available_now=True), now=datetime(*args, tzinfo=UTC))}
+        return {
+            e.expert.slug
+            for e in finder.find_experts(finder.Filters(available_now=True), now=datetime(*args, tzinfo=UTC))
+        }
 
     assert on(2026, 11, 23, 10, 0) != on(2026, 11, 24, 14, 0) != on(2026, 11, 28, 10, 30)
     assert on(2026, 12, 25, 10, 0) == set()  # Christmas Day: the rota closes the line
@@ -68,23 +77,72 @@ Contact.
 """
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 25:00-26:00"')},
-     "experts/kim-keeper.md:9: field 'availability': expert kim-keeper: “Mon 25:00-26:00”: 25:00 is not a time of day"),
-    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 12:00-09:00"')},
-     "ends before it starts"),
-    ({"experts/kim-keeper.md": ENTRY.format(region="Gondor", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"')},
-     "field 'region': expert kim-keeper: There is no region called “Gondor”"),
-    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="astrology", email="kim@example.org", slot='"Mon 09:00-12:00"')},
-     "unknown area astrology"),
-    ({"experts/kim-keeper.md": ENTRY.format(region="London", area="contact", email="olivia.mensah@example.org", slot='"Mon 09:00-12:00"')},
-     "has the same email address"),
-    ({"experts/new.md": ENTRY.format(region="London", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"')}, "not an expert"),
-    ({"experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: Can Ruby, aged 9, be seen at school?\n"
-                                "  advice: Yes, with the head teacher's agreement.\n  minutes: 10\n"},
-     "experts/advice-log.yml:4: field 'question': call 1: this looks like it holds case details"),
-    ({"experts/rota.yml": "- date: 2026-12-25\n  shifts:\n  - expert: nobody\n    hours: 09:00-12:00\n"}, "unknown expert nobody"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (
+            {
+                "experts/kim-keeper.md": ENTRY.format(
+                    region="London", area="contact", email="kim@example.org", slot='"Mon 25:00-26:00"'
+                )
+            },
+            "experts/kim-keeper.md:9: field 'availability': expert kim-keeper: “Mon 25:00-26:00”: 25:00 is not a time "
+            "of day",
+        ),
+        (
+            {
+                "experts/kim-keeper.md": ENTRY.format(
+                    region="London", area="contact", email="kim@example.org", slot='"Mon 12:00-09:00"'
+                )
+            },
+            "ends before it starts",
+        ),
+        (
+            {
+                "experts/kim-keeper.md": ENTRY.format(
+                    region="Gondor", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"'
+                )
+            },
+            "field 'region': expert kim-keeper: There is no region called “Gondor”",
+        ),
+        (
+            {
+                "experts/kim-keeper.md": ENTRY.format(
+                    region="London", area="astrology", email="kim@example.org", slot='"Mon 09:00-12:00"'
+                )
+            },
+            "unknown area astrology",
+        ),
+        (
+            {
+                "experts/kim-keeper.md": ENTRY.format(
+                    region="London", area="contact", email="olivia.mensah@example.org", slot='"Mon 09:00-12:00"'
+                )
+            },
+            "has the same email address",
+        ),
+        (
+            {
+                "experts/new.md": ENTRY.format(
+                    region="London", area="contact", email="kim@example.org", slot='"Mon 09:00-12:00"'
+                )
+            },
+            "not an expert",
+        ),
+        (
+            {
+                "experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  "
+                "question: Can Ruby, aged 9, be seen at school?\n"
+                "  advice: Yes, with the head teacher's agreement.\n  minutes: 10\n"
+            },
+            "experts/advice-log.yml:4: field 'question': call 1: this looks like it holds case details",
+        ),
+        (
+            {"experts/rota.yml": "- date: 2026-12-25\n  shifts:\n  - expert: nobody\n    hours: 09:00-12:00\n"},
+            "unknown expert nobody",
+        ),
+    ],
+)
 def test_bad_expert_files_are_named_and_nothing_is_loaded(app, tmp_path, files, message):
     root = _folder(tmp_path, files)
     with pytest.raises(ContentError) as caught:
@@ -112,28 +170,55 @@ def test_a_changed_entry_is_brought_into_line_and_logged_calls_never_change(app,
 def test_an_account_can_move_between_entries(app, demo_content, tmp_path):
     root = tmp_path / "out"
     export_folder(root)
-    for slug, change in (("nasreen-akhtar", ("username: demo.expert\n", "")), ("ayesha-rahman", ("name: Ayesha Rahman\n", "name: Ayesha Rahman\nusername: demo.expert\n"))):
+    for slug, change in (
+        ("nasreen-akhtar", ("username: demo.expert\n", "")),
+        ("ayesha-rahman", ("name: Ayesha Rahman\n", "name: Ayesha Rahman\nusername: demo.expert\n")),
+    ):
         path = root / "experts" / f"{slug}.md"
         path.write_text(path.read_text().replace(*change))
     load_folder(root)
     db.session.commit()
-    assert entries.find_expert("ayesha-rahman").user.username == "demo.expert" and entries.find_expert("nasreen-akhtar").user is None
+    assert (
+        entries.find_expert("ayesha-rahman").user.username == "demo.expert"
+        and entries.find_expert("nasreen-akhtar").user is None
+    )
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"experts/advice-log.yml": "- date: 2099-01-01\n  expert: olivia-mensah\n  area: safeguarding\n  question: When should concerns be shared?\n"
-                                "  advice: Straight away, with the manager.\n  minutes: 10\n"}, "is in the future"),
-    ({"experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: Why?\n"
-                                "  advice: Straight away, with the manager.\n  minutes: 10\n"}, "in a sentence"),
-    ({"experts/rota.yml": "- date: 2026-12-24\n  shifts:\n  - expert: margaret-ellis\n    hours: 09:00-12:00\n"}, "margaret-ellis is retired"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (
+            {
+                "experts/advice-log.yml": "- date: 2099-01-01\n  expert: olivia-mensah\n  area: safeguarding\n  "
+                "question: When should concerns be shared?\n"
+                "  advice: Straight away, with the manager.\n  minutes: 10\n"
+            },
+            "is in the future",
+        ),
+        (
+            {
+                "experts/advice-log.yml": "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  "
+                "question: Why?\n"
+                "  advice: Straight away, with the manager.\n  minutes: 10\n"
+            },
+            "in a sentence",
+        ),
+        (
+            {"experts/rota.yml": "- date: 2026-12-24\n  shifts:\n  - expert: margaret-ellis\n    hours: 09:00-12:00\n"},
+            "margaret-ellis is retired",
+        ),
+    ],
+)
 def test_the_load_checks_calls_and_rota_like_the_forms(app, tmp_path, files, message):
     with pytest.raises(ContentError, match=message):
         load_folder(_folder(tmp_path, files))
 
 
 def test_two_calls_on_a_day_without_logged_at_both_load(app, tmp_path):
-    call = ("- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: When should concerns be shared with police?\n"
-            "  advice: Straight away, with the manager.\n  minutes: 10\n")
+    call = (
+        "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: When should concerns be shared "
+        "with police?\n"
+        "  advice: Straight away, with the manager.\n  minutes: 10\n"
+    )
     load_folder(_folder(tmp_path, {"experts/advice-log.yml": call + call}))
     assert db.session.query(AdviceCall).count() == 2

@@ -1,4 +1,5 @@
 """The register's pages: who may see and do what, contact details, and forms that name what is wrong."""
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ def test_the_finder_page(register, as_user):
     assert client.get("/experts/nobody").status_code == 404
 
 
-@pytest.mark.parametrize("username, allowed", [("reg.admin", True), ("pat.fca", False), ("eve.expert", False), ("olu.other", False)])
+@pytest.mark.parametrize(
+    "username, allowed", [("reg.admin", True), ("pat.fca", False), ("eve.expert", False), ("olu.other", False)]
+)
 def test_register_administration_is_for_the_administrator(register, as_user, username, allowed):
     client = as_user(username)
     for url in ("/experts/register", "/experts/rota", "/experts/new"):
@@ -53,14 +56,25 @@ def test_experts_edit_their_own_entry_only(register, as_user):
     assert client.post_form("/experts/ben-bennett/away", {"away_until": "2026-12-31"}).status_code == 403
     form = client.get("/experts/eve-expert/edit").get_data(as_text=True)
     assert 'name="name"' not in form  # the name is the administrator's
-    data = {"job_title": "Family Court Adviser (adoption)", "region": "North West", "areas": ["adoption"], "skills": "special guardianship",
-            "languages": "English", "phone": "0161 496 0000", "email": "eve.expert@example.org", "availability": "Mon 25:00-26:00\nTue 12:00-09:00",
-            "about": "Adoption."}
+    data = {
+        "job_title": "Family Court Adviser (adoption)",
+        "region": "North West",
+        "areas": ["adoption"],
+        "skills": "special guardianship",
+        "languages": "English",
+        "phone": "0161 496 0000",
+        "email": "eve.expert@example.org",
+        "availability": "Mon 25:00-26:00\nTue 12:00-09:00",
+        "about": "Adoption.",
+    }
     response = client.post_form("/experts/eve-expert/edit", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "25:00 is not a time of day" in page and "ends before it starts" in page
     assert register["eve_entry"].availability == ["Mon 09:30-12:30", "Tue 17:00-20:00"]
-    response = client.post_form("/experts/eve-expert/edit", {**data, "availability": "Wed 10:00-12:00", "region": "Narnia", "areas": ["nowhere"]})
+    response = client.post_form(
+        "/experts/eve-expert/edit",
+        {**data, "availability": "Wed 10:00-12:00", "region": "Narnia", "areas": ["nowhere"]},
+    )
     assert response.status_code == 400 and "There is no region called “Narnia”" in response.get_data(as_text=True)
     assert client.post_form("/experts/eve-expert/edit", {**data, "availability": "wed 10:00-12:00"}).status_code == 302
     db.session.expire_all()
@@ -69,8 +83,16 @@ def test_experts_edit_their_own_entry_only(register, as_user):
 
 def test_the_administrator_adds_an_expert_and_duplicates_are_refused(register, as_user):
     client = as_user("reg.admin")
-    data = {"name": "Dee Dupe", "job_title": "FCA", "region": "London", "areas": ["contact"], "skills": "contact centres",
-            "languages": "English", "email": "dee@example.org", "availability": "Thu 13:30-16:30"}
+    data = {
+        "name": "Dee Dupe",
+        "job_title": "FCA",
+        "region": "London",
+        "areas": ["contact"],
+        "skills": "contact centres",
+        "languages": "English",
+        "email": "dee@example.org",
+        "availability": "Thu 13:30-16:30",
+    }
     assert client.post_form("/experts/new", data).headers["Location"].endswith("/experts/dee-dupe")
     response = client.post_form("/experts/new", data)
     assert response.status_code == 400 and "already on the register" in errors_in(response.get_data(as_text=True))
@@ -83,12 +105,23 @@ def test_the_rota_page_saves_and_names_bad_hours(register, as_user):
     url = "/experts/rota?week=2030-12-23"
     page = client.get(url).get_data(as_text=True)
     assert "Rota for the week of 23 December 2030" in page and f'name="hours-2030-12-25-{ben.id}"' in page
-    response = client.post_form(url, {"mode-2030-12-24": "rota", f"hours-2030-12-24-{ben.id}": "25:00-26:00", "mode-2030-12-25": "closed"})
-    assert response.status_code == 400 and "Ben Bennett on Tue 24 Dec: “25:00-26:00”" not in errors_in(response.get_data(as_text=True))
+    response = client.post_form(
+        url, {"mode-2030-12-24": "rota", f"hours-2030-12-24-{ben.id}": "25:00-26:00", "mode-2030-12-25": "closed"}
+    )
+    assert response.status_code == 400 and "Ben Bennett on Tue 24 Dec: “25:00-26:00”" not in errors_in(
+        response.get_data(as_text=True)
+    )
     assert "25:00 is not a time of day" in errors_in(response.get_data(as_text=True))
     assert db.session.query(RotaDay).count() == 0  # nothing saved, not even the valid day
-    response = client.post_form(url, {"mode-2030-12-24": "rota", f"hours-2030-12-24-{ben.id}": "09:00-12:00", "mode-2030-12-25": "closed",
-                                      "note-2030-12-25": "Christmas Day"})
+    response = client.post_form(
+        url,
+        {
+            "mode-2030-12-24": "rota",
+            f"hours-2030-12-24-{ben.id}": "09:00-12:00",
+            "mode-2030-12-25": "closed",
+            "note-2030-12-25": "Christmas Day",
+        },
+    )
     assert response.status_code == 302
     assert {d.day.isoformat(): d.closed for d in db.session.query(RotaDay)} == {"2030-12-24": False, "2030-12-25": True}
 
@@ -97,13 +130,23 @@ def test_logging_a_call_refuses_case_details(register, as_user):
     client = as_user("eve.expert")
     form = client.get("/advice-line/new").get_data(as_text=True)
     assert "No case details" in form and '<option selected value="eve-expert">' in form
-    data = {"expert": "eve-expert", "called_on": "2026-11-20", "area": "adoption", "minutes": "15",
-            "question": "Can Kayden (7) be placed with his aunt under special guardianship?", "advice": "Yes, after an assessment."}
+    data = {
+        "expert": "eve-expert",
+        "called_on": "2026-11-20",
+        "area": "adoption",
+        "minutes": "15",
+        "question": "Can Kayden (7) be placed with his aunt under special guardianship?",
+        "advice": "Yes, after an assessment.",
+    }
     response = client.post_form("/advice-line/new", data)
     assert response.status_code == 400 and "Kayden (7)" in errors_in(response.get_data(as_text=True))
     assert db.session.query(AdviceCall).count() == 0
-    assert client.post_form("/advice-line/new", {**data, "expert": "ben-bennett"}).status_code == 400  # not a choice for Eve
-    response = client.post_form("/advice-line/new", {**data, "question": "Can a child be placed with an aunt under special guardianship?"})
+    assert (
+        client.post_form("/advice-line/new", {**data, "expert": "ben-bennett"}).status_code == 400
+    )  # not a choice for Eve
+    response = client.post_form(
+        "/advice-line/new", {**data, "question": "Can a child be placed with an aunt under special guardianship?"}
+    )
     assert response.status_code == 302
     assert db.session.query(AdviceCall).count() == 1
     assert as_user("pat.fca").get("/advice-line/new").status_code == 403
@@ -115,17 +158,38 @@ def test_nominating_and_deciding_through_the_pages(register, as_user):
     client = as_user("olu.other")
     form = client.get("/experts/nominate").get_data(as_text=True)
     assert 'value="adoption"' in form and 'value="contact"' not in form  # only areas they lead
-    response = client.post_form("/experts/nominate", {"area": "contact", "name": "Nick Nominee", "region": "London", "reason": "Good."})
+    response = client.post_form(
+        "/experts/nominate", {"area": "contact", "name": "Nick Nominee", "region": "London", "reason": "Good."}
+    )
     assert response.status_code == 400 and "only for the areas you lead" in response.get_data(as_text=True)
-    response = client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London", "reason": "Years of adoption work."})
+    response = client.post_form(
+        "/experts/nominate",
+        {"area": "adoption", "name": "Nick Nominee", "region": "London", "reason": "Years of adoption work."},
+    )
     assert response.status_code == 400  # no skills, and no way to reach them
-    assert "at least one skill" in response.get_data(as_text=True) and "Give their email address" in response.get_data(as_text=True)
-    assert client.post_form("/experts/nominate", {"area": "adoption", "name": "Nick Nominee", "region": "London", "skills": "adoption",
-                                                  "email": "nick@example.org", "reason": "Years of adoption work."}).status_code == 302
+    assert "at least one skill" in response.get_data(as_text=True) and "Give their email address" in response.get_data(
+        as_text=True
+    )
+    assert (
+        client.post_form(
+            "/experts/nominate",
+            {
+                "area": "adoption",
+                "name": "Nick Nominee",
+                "region": "London",
+                "skills": "adoption",
+                "email": "nick@example.org",
+                "reason": "Years of adoption work.",
+            },
+        ).status_code
+        == 302
+    )
     admin = as_user("reg.admin")
     page = admin.get("/experts/register").get_data(as_text=True)
     assert "Nick Nominee" in page and "Nominations waiting for a decision (1)" in page
-    assert admin.post_form("/experts/nominations/1/decline", {"note": ""}).status_code == 302  # refused: a reason is needed
+    assert (
+        admin.post_form("/experts/nominations/1/decline", {"note": ""}).status_code == 302
+    )  # refused: a reason is needed
     response = admin.post_form("/experts/nominations/1/accept", {"note": ""})
     assert response.headers["Location"].endswith("/experts/nick-nominee/edit")
     assert admin.post_form("/experts/nominations/99/accept").status_code == 404
@@ -149,11 +213,18 @@ def test_a_retired_expert_can_no_longer_change_the_entry(register, as_user):
     assert client.get("/experts/mine").headers["Location"].endswith("/experts")
 
 
-@pytest.mark.parametrize("url", [
-    "/experts?endpoint=x&_method=POST&q=adoption", "/experts/rota?week=9999-12-31", "/experts/register?week=9999-12-31",
-    "/experts/register?week=0001-01-01", "/advice-line/report?months=" + "9" * 5000, "/advice-line/99999999999999999999",
-    "/tips/new?call=99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/experts?endpoint=x&_method=POST&q=adoption",
+        "/experts/rota?week=9999-12-31",
+        "/experts/register?week=9999-12-31",
+        "/experts/register?week=0001-01-01",
+        "/advice-line/report?months=" + "9" * 5000,
+        "/advice-line/99999999999999999999",
+        "/tips/new?call=99999999999999999999",
+    ],
+)
 def test_odd_addresses_never_break_the_pages(register, as_user, url):
     assert as_user("reg.admin").get(url).status_code in (200, 400, 404)
     assert as_user("reg.admin").post_form("/experts/nominations/99999999999999999999/accept").status_code == 404
@@ -180,12 +251,18 @@ def test_the_rota_and_the_gaps_open_on_the_coming_week_and_download_as_csv(regis
     assert "Rota for the week of 23 November 2026" in admin.get("/experts/rota?week=2026-11-25").get_data(as_text=True)
 
     rota = admin.get("/experts/rota.csv?week=2026-11-30")
-    assert rota.status_code == 200 and rota.mimetype == "text/csv" and "advice-line-rota-2026-11-30.csv" in rota.headers["Content-Disposition"]
+    assert (
+        rota.status_code == 200
+        and rota.mimetype == "text/csv"
+        and "advice-line-rota-2026-11-30.csv" in rota.headers["Content-Disposition"]
+    )
     lines = rota.get_data(as_text=True).splitlines()
     assert lines[0] == "date,day,this day,note,expert,hours (UK time),areas"
     assert "2026-11-30,Monday,usual slots,,Ben Bennett,11:00-15:00,contact" in lines
     gaps = admin.get("/experts/register/gaps.csv?week=2026-11-30").get_data(as_text=True).splitlines()
-    assert gaps[0] == "area,experts,hours on the line,weekdays with nobody,gap" and any(line.startswith("Adoption,1,") for line in gaps)
+    assert gaps[0] == "area,experts,hours on the line,weekdays with nobody,gap" and any(
+        line.startswith("Adoption,1,") for line in gaps
+    )
     report = admin.get("/advice-line/report.csv?months=3")
     assert report.status_code == 200 and report.get_data(as_text=True).splitlines()[-1].startswith("all areas,")
     assert as_user("pat.fca").get("/experts/rota.csv").status_code == 403

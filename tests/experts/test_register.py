@@ -1,5 +1,6 @@
 """The Register of Experts: entries, finding who is available now, the rota, gaps, nominations,
 and who may do what."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -35,13 +36,16 @@ def test_find_by_area_skill_region_language_and_words(register):
     assert find(finder.Filters(text="welsh adoption")) == []
 
 
-@pytest.mark.parametrize("moment, on_the_line", [
-    (utc(2026, 11, 23, 10, 0), ["Eve Expert"]),                   # Monday morning: Eve's slot only
-    (utc(2026, 11, 23, 11, 30), ["Ben Bennett", "Eve Expert"]),   # both slots
-    (utc(2026, 11, 24, 18, 0), ["Eve Expert"]),                   # a weekday evening
-    (utc(2026, 11, 28, 10, 0), ["Ben Bennett"]),                  # Saturday
-    (utc(2026, 11, 29, 10, 0), []),                               # Sunday: nobody
-])
+@pytest.mark.parametrize(
+    "moment, on_the_line",
+    [
+        (utc(2026, 11, 23, 10, 0), ["Eve Expert"]),  # Monday morning: Eve's slot only
+        (utc(2026, 11, 23, 11, 30), ["Ben Bennett", "Eve Expert"]),  # both slots
+        (utc(2026, 11, 24, 18, 0), ["Eve Expert"]),  # a weekday evening
+        (utc(2026, 11, 28, 10, 0), ["Ben Bennett"]),  # Saturday
+        (utc(2026, 11, 29, 10, 0), []),  # Sunday: nobody
+    ],
+)
 def test_available_now_at_fixed_times(register, moment, on_the_line):
     assert sorted(names(finder.find_experts(finder.Filters(available_now=True), now=moment))) == on_the_line
 
@@ -50,7 +54,11 @@ def test_a_bank_holiday_rota_overrides_the_usual_slots(register):
     bank_holiday = date(2026, 12, 28)  # a Monday
     at_ten, at_noon = utc(2026, 12, 28, 10, 0), utc(2026, 12, 28, 12, 0)
     assert names(finder.find_experts(finder.Filters(available_now=True), now=at_ten)) == ["Eve Expert"]
-    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(bank_holiday, rota_plan.CLOSED, note="Bank holiday")], today=date(2026, 12, 1))
+    rota_plan.set_rota(
+        register["reg"],
+        [rota_plan.DayInput(bank_holiday, rota_plan.CLOSED, note="Bank holiday")],
+        today=date(2026, 12, 1),
+    )
     db.session.commit()
     assert finder.find_experts(finder.Filters(available_now=True), now=at_ten) == []
     assert finder.find_experts(finder.Filters(available_now=True), now=at_noon) == []
@@ -59,7 +67,11 @@ def test_a_bank_holiday_rota_overrides_the_usual_slots(register):
     assert eve.next_text == "Tomorrow from 17:00"
     # A rota for the day puts Ben on in the morning, and only Ben.
     ben = register["ben_entry"]
-    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(bank_holiday, rota_plan.ROTA, hours={ben.id: "08:00-11:00"})], today=date(2026, 12, 1))
+    rota_plan.set_rota(
+        register["reg"],
+        [rota_plan.DayInput(bank_holiday, rota_plan.ROTA, hours={ben.id: "08:00-11:00"})],
+        today=date(2026, 12, 1),
+    )
     db.session.commit()
     assert names(finder.find_experts(finder.Filters(available_now=True), now=at_ten)) == ["Ben Bennett"]
     assert finder.find_experts(finder.Filters(available_now=True), now=at_noon) == []
@@ -74,8 +86,16 @@ def test_a_bank_holiday_rota_overrides_the_usual_slots(register):
 def test_bad_rota_input_is_named_and_nothing_is_saved(register):
     day, ben = date(2026, 12, 28), register["ben_entry"]
     cases = [
-        ([rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "25:00-26:00"})], f"hours-2026-12-28-{ben.id}", "25:00 is not a time of day"),
-        ([rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "12:00-09:00"})], f"hours-2026-12-28-{ben.id}", "ends before it starts"),
+        (
+            [rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "25:00-26:00"})],
+            f"hours-2026-12-28-{ben.id}",
+            "25:00 is not a time of day",
+        ),
+        (
+            [rota_plan.DayInput(day, rota_plan.ROTA, hours={ben.id: "12:00-09:00"})],
+            f"hours-2026-12-28-{ben.id}",
+            "ends before it starts",
+        ),
         ([rota_plan.DayInput(day, rota_plan.ROTA)], "day-2026-12-28", "at least one expert"),
         ([rota_plan.DayInput(day, rota_plan.CLOSED, hours={ben.id: "09:00-12:00"})], "day-2026-12-28", "choose “rota”"),
         ([rota_plan.DayInput(date(2026, 11, 1), rota_plan.CLOSED)], "day-2026-11-01", "has passed"),
@@ -91,32 +111,43 @@ def test_bad_rota_input_is_named_and_nothing_is_saved(register):
         rota_plan.set_rota(register["eve"], [rota_plan.DayInput(day, rota_plan.CLOSED)])
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"availability": ["Mon 25:00-26:00"]}, "availability", "25:00 is not a time of day"),
-    ({"availability": ["Mon 12:30-09:30"]}, "availability", "ends before it starts"),
-    ({"availability": ["Mon 09:00-12:00", "Mon 11:00-13:00"]}, "availability", "overlaps"),
-    ({"areas": ["astrology"]}, "areas", "no area of practice called astrology"),
-    ({"areas": []}, "areas", "at least one area"),
-    ({"region": "Atlantis"}, "region", "no region called “Atlantis”"),
-    ({"phone": "", "email": ""}, "phone", "phone number or an email"),
-    ({"email": "not-an-address"}, "email", "valid email"),
-    ({"skills": []}, "skills", "at least one skill"),
-    ({"username": "nobody.here"}, "username", "no account"),
-    ({"about": "I advised on Kayden (7) last week."}, "about", "case details"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"availability": ["Mon 25:00-26:00"]}, "availability", "25:00 is not a time of day"),
+        ({"availability": ["Mon 12:30-09:30"]}, "availability", "ends before it starts"),
+        ({"availability": ["Mon 09:00-12:00", "Mon 11:00-13:00"]}, "availability", "overlaps"),
+        ({"areas": ["astrology"]}, "areas", "no area of practice called astrology"),
+        ({"areas": []}, "areas", "at least one area"),
+        ({"region": "Atlantis"}, "region", "no region called “Atlantis”"),
+        ({"phone": "", "email": ""}, "phone", "phone number or an email"),
+        ({"email": "not-an-address"}, "email", "valid email"),
+        ({"skills": []}, "skills", "at least one skill"),
+        ({"username": "nobody.here"}, "username", "no account"),
+        ({"about": "I advised on Kayden (7) last week."}, "about", "case details"),
+    ],
+)
 def test_bad_entries_are_refused_and_nothing_is_written(register, changes, field, message):
     before = (db.session.query(Expert).count(), db.session.query(AuditEntry).count())
     with pytest.raises(ValidationError) as caught:
-        entries.add_expert(register["reg"], expert_draft(**{"name": "New Person", "email": "new@example.org", **changes}))
+        entries.add_expert(
+            register["reg"], expert_draft(**{"name": "New Person", "email": "new@example.org", **changes})
+        )
     assert message in caught.value.errors[field]
     db.session.rollback()
     assert (db.session.query(Expert).count(), db.session.query(AuditEntry).count()) == before
 
 
 def test_duplicates_are_refused(register):
-    cases = [({}, "name", "already on the register"),  # the same name in the same region
-             ({"name": "Another Eve", "username": "eve.expert", "email": "x@example.org"}, "username", "already on the register"),
-             ({"name": "Another Eve", "email": "EVE.EXPERT@example.org"}, "email", "already on the register")]
+    cases = [
+        ({}, "name", "already on the register"),  # the same name in the same region
+        (
+            {"name": "Another Eve", "username": "eve.expert", "email": "x@example.org"},
+            "username",
+            "already on the register",
+        ),
+        ({"name": "Another Eve", "email": "EVE.EXPERT@example.org"}, "email", "already on the register"),
+    ]
     for changes, field, message in cases:
         with pytest.raises(ValidationError) as caught:
             entries.add_expert(register["reg"], expert_draft(**changes))
@@ -158,9 +189,22 @@ def test_entries_past_review_show_unconfirmed_until_confirmed(register):
 def test_away_takes_an_expert_off_the_line(register):
     entry = register["eve_entry"]
     with pytest.raises(ValidationError) as caught:
-        entries.set_away(register["eve"], entry, away_from=date(2026, 11, 25), away_until=date(2026, 11, 20), today=date(2026, 11, 20))
+        entries.set_away(
+            register["eve"],
+            entry,
+            away_from=date(2026, 11, 25),
+            away_until=date(2026, 11, 20),
+            today=date(2026, 11, 20),
+        )
     assert "before the first" in caught.value.errors["away_until"]
-    entries.set_away(register["eve"], entry, away_from=date(2026, 11, 20), away_until=date(2026, 11, 27), note="On leave", today=date(2026, 11, 20))
+    entries.set_away(
+        register["eve"],
+        entry,
+        away_from=date(2026, 11, 20),
+        away_until=date(2026, 11, 27),
+        note="On leave",
+        today=date(2026, 11, 20),
+    )
     db.session.commit()
     found = finder.find_experts(finder.Filters(area="adoption"), now=utc(2026, 11, 23, 10))
     assert not found[0].available and found[0].next_text == "Mon 30 Nov from 09:30"
@@ -190,9 +234,13 @@ def test_gaps_show_areas_without_cover(register, make_area):
     monday = date(2026, 11, 23)
     gaps = {g.area.slug: g for g in rota_plan.gaps(monday)}
     assert gaps["staff-safety"].problem == "No expert on the register"
-    assert gaps["adoption"].problem == "Nobody on Wednesday, Thursday, Friday" and gaps["adoption"].minutes == 6 * 60  # the Gap column says so
+    assert (
+        gaps["adoption"].problem == "Nobody on Wednesday, Thursday, Friday" and gaps["adoption"].minutes == 6 * 60
+    )  # the Gap column says so
     assert gaps["adoption"].days_without == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
-    entries.set_away(register["reg"], register["eve_entry"], away_from=monday, away_until=date(2026, 11, 29), today=monday)
+    entries.set_away(
+        register["reg"], register["eve_entry"], away_from=monday, away_until=date(2026, 11, 29), today=monday
+    )
     db.session.commit()
     gaps = {g.area.slug: g for g in rota_plan.gaps(monday)}
     assert gaps["adoption"].problem == "Nobody available this week"
@@ -202,8 +250,15 @@ def test_gaps_show_areas_without_cover(register, make_area):
 def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(register, make_user):
     olu, lee, reg = register["other"], register["lee"], register["reg"]  # olu leads adoption, lee contact
     make_user("nia.nominee", ["practitioner"], name="Nia Nominee", email="nia@example.org")
-    draft = nominations.NominationDraft(area="adoption", name="Nia Nominee", username="nia.nominee", job_title="FCA", region="London",
-                                     skills=["adoption"], reason="Ten years of adoption work.")
+    draft = nominations.NominationDraft(
+        area="adoption",
+        name="Nia Nominee",
+        username="nia.nominee",
+        job_title="FCA",
+        region="London",
+        skills=["adoption"],
+        reason="Ten years of adoption work.",
+    )
     with pytest.raises(NotAllowed):
         nominations.nominate(lee, draft)
     with pytest.raises(ValidationError) as caught:
@@ -226,12 +281,27 @@ def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(re
     assert db.session.query(Notification).filter_by(user_id=olu.id, kind="nomination").count() == 1
     with pytest.raises(ServiceError):
         nominations.decide_nomination(reg, nomination, accept=False, note="changed my mind")
-    twin = nominations.nominate(olu, nominations.NominationDraft(**{**draft.__dict__, "name": "Eve Expert", "region": "North West", "username": "",
-                                                                "email": "eve2@example.org"}))
+    twin = nominations.nominate(
+        olu,
+        nominations.NominationDraft(
+            **{
+                **draft.__dict__,
+                "name": "Eve Expert",
+                "region": "North West",
+                "username": "",
+                "email": "eve2@example.org",
+            }
+        ),
+    )
     with pytest.raises(ServiceError, match="already on the register"):
         nominations.decide_nomination(reg, twin, accept=True)  # the same person as an entry: checked like a typed entry
     db.session.rollback()
-    second = nominations.nominate(olu, nominations.NominationDraft(**{**draft.__dict__, "name": "Xavier Other", "username": "", "email": "x@example.org"}))
+    second = nominations.nominate(
+        olu,
+        nominations.NominationDraft(
+            **{**draft.__dict__, "name": "Xavier Other", "username": "", "email": "x@example.org"}
+        ),
+    )
     with pytest.raises(ValidationError):
         nominations.decide_nomination(reg, second, accept=False)  # a reason is needed
     nominations.decide_nomination(reg, second, accept=False, note="Not enough adoption experience yet.")
@@ -259,7 +329,9 @@ def test_past_rota_days_cannot_be_rewritten(register):
     rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.CLOSED, note="Strike day")], today=past)
     db.session.commit()
     # Saving the week later with the day as it was is fine; changing it is refused.
-    rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.CLOSED, note="Strike day")], today=date(2026, 11, 4))
+    rota_plan.set_rota(
+        register["reg"], [rota_plan.DayInput(past, rota_plan.CLOSED, note="Strike day")], today=date(2026, 11, 4)
+    )
     with pytest.raises(ValidationError) as caught:
         rota_plan.set_rota(register["reg"], [rota_plan.DayInput(past, rota_plan.REGULAR)], today=date(2026, 11, 4))
     assert "has passed" in caught.value.errors["day-2026-11-02"]
@@ -281,11 +353,16 @@ def test_an_account_linked_to_an_entry_keeps_it_and_reads_the_log(register, make
 
     kim = make_user("kim.linked", ["practitioner"], name="Kim Linked", email="kim@example.org")
     assert not can_read_advice_log(kim)
-    entries.add_expert(register["reg"], expert_draft(name="Kim Linked", username="kim.linked", email="kim@example.org", region="London"))
+    entries.add_expert(
+        register["reg"],
+        expert_draft(name="Kim Linked", username="kim.linked", email="kim@example.org", region="London"),
+    )
     db.session.commit()
     assert can_read_advice_log(kim)
     client = as_user("kim.linked")
-    assert client.get("/experts/kim-linked/edit").status_code == 200 and client.get("/advice-line/new").status_code == 200
+    assert (
+        client.get("/experts/kim-linked/edit").status_code == 200 and client.get("/advice-line/new").status_code == 200
+    )
 
 
 def test_retiring_takes_the_expert_out_of_search_at_once(register, make_app):

@@ -1,4 +1,5 @@
 """Citation parsing: real citation forms that must parse, near misses that must not."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,15 +64,18 @@ def test_near_misses_are_refused_with_a_reason(text):
     assert str(caught.value)
 
 
-@pytest.mark.parametrize("one, other, same", [
-    ("Children Act 1989 s7", "Children Act 1989 s.7", True),
-    ("Children Act 1989", "Children Act 1989 s1(3)", True),  # the Act covers its sections
-    ("Children Act 1989 s1", "Children Act 1989 s1(3)", True),
-    ("Children Act 1989 s1", "Children Act 1989 s10", False),
-    ("Children Act 1989 s7", "Children Act 2004 s7", False),
-    ("[2002] EWCA Civ 1199", "[2002] ewca civ 1199", True),
-    ("[2002] EWCA Civ 1199", "[2002] 2 FLR 893", False),  # a second citation is listed, not guessed
-])
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ("Children Act 1989 s7", "Children Act 1989 s.7", True),
+        ("Children Act 1989", "Children Act 1989 s1(3)", True),  # the Act covers its sections
+        ("Children Act 1989 s1", "Children Act 1989 s1(3)", True),
+        ("Children Act 1989 s1", "Children Act 1989 s10", False),
+        ("Children Act 1989 s7", "Children Act 2004 s7", False),
+        ("[2002] EWCA Civ 1199", "[2002] ewca civ 1199", True),
+        ("[2002] EWCA Civ 1199", "[2002] 2 FLR 893", False),  # a second citation is listed, not guessed
+    ],
+)
 def test_same_law(one, other, same):
     assert parse(one).same_law(parse(other)) is same
 
@@ -81,23 +85,36 @@ def test_same_law(one, other, same):
 from cafpedia.legal.citations import read  # noqa: E402
 
 AS_WRITTEN = [
-    ("Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", [("report", "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334")]),
+    (
+        "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334",
+        [("report", "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334")],
+    ),
     ("Children Act 2004 (c. 31)", [("statute", "Children Act 2004 (c. 31)")]),
     ("Children Act 2004 c.31 s11", [("statute", "Children Act 2004 (c. 31) s11")]),
     ("Cm 6932", [("command", "Cm 6932")]),
     ("Cmnd 8427", [("command", "Cmnd 8427")]),
     ("Every Child Matters, Cm 5860", [("command", "Every Child Matters (Cm 5860)")]),
-    ("President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199",
-     [("report", "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199")]),
-    ("DfES, Getting the Best from Complaints, September 2006", [("document", "DfES, Getting the Best from Complaints, September 2006")]),
+    (
+        "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199",
+        [("report", "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199")],
+    ),
+    (
+        "DfES, Getting the Best from Complaints, September 2006",
+        [("document", "DfES, Getting the Best from Complaints, September 2006")],
+    ),
     ("SI 2010/2955", [("si", "SI 2010/2955")]),
     ("The Family Procedure Rules 2010 (SI 2010/2955)", [("si", "The Family Procedure Rules 2010 (SI 2010/2955)")]),
     ("[2002] EWCA Civ 1199; [2002] 2 FLR 893", [("neutral", "[2002] EWCA Civ 1199"), ("report", "[2002] 2 FLR 893")]),
-    ("Re W (Children) [2002] EWCA Civ 1199, [2002] 2 FLR 893",
-     [("neutral", "Re W (Children) [2002] EWCA Civ 1199"), ("report", "Re W (Children) [2002] 2 FLR 893")]),
+    (
+        "Re W (Children) [2002] EWCA Civ 1199, [2002] 2 FLR 893",
+        [("neutral", "Re W (Children) [2002] EWCA Civ 1199"), ("report", "Re W (Children) [2002] 2 FLR 893")],
+    ),
     ("Children Act 1989, s.1(3)", [("statute", "Children Act 1989 s1(3)")]),
     ("A note from the old intranet, no date", [("unrecognised", "A note from the old intranet, no date")]),
-    ("[2002] EWCA 1199", [("unrecognised", "[2002] EWCA 1199")]),  # a near miss is kept as written, for a person to confirm
+    (
+        "[2002] EWCA 1199",
+        [("unrecognised", "[2002] EWCA 1199")],
+    ),  # a near miss is kept as written, for a person to confirm
 ]
 
 
@@ -106,15 +123,22 @@ def test_citations_as_written_are_read(text, expected):
     assert [(c.kind, c.text) for c in read(text, this_year=2026)] == expected
 
 
-@pytest.mark.parametrize("one, other, same", [
-    ("Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", "Re L (Contact: Domestic Violence)", True),  # by case name
-    ("Re W (Children) [2002] EWCA Civ 1199", "Re W (Children) [2002] 2 FLR 893", True),  # parallel citations
-    ("Children Act 2004 (c. 31)", "Children Act 2004 s11", True),
-    ("The Family Procedure Rules 2010 (SI 2010/2955)", "Family Procedure Rules 2010 r12.3", True),
-    ("SI 2010/2955", "The Family Procedure Rules 2010 (SI 2010/2955)", True),
-    ("Cm 6932", "Cm 6933", False),
-    ("Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", "Re M (Contact: Domestic Violence)", False),
-])
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        (
+            "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334",
+            "Re L (Contact: Domestic Violence)",
+            True,
+        ),  # by case name
+        ("Re W (Children) [2002] EWCA Civ 1199", "Re W (Children) [2002] 2 FLR 893", True),  # parallel citations
+        ("Children Act 2004 (c. 31)", "Children Act 2004 s11", True),
+        ("The Family Procedure Rules 2010 (SI 2010/2955)", "Family Procedure Rules 2010 r12.3", True),
+        ("SI 2010/2955", "The Family Procedure Rules 2010 (SI 2010/2955)", True),
+        ("Cm 6932", "Cm 6933", False),
+        ("Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", "Re M (Contact: Domestic Violence)", False),
+    ],
+)
 def test_same_law_as_written(one, other, same):
     assert read(one)[0].same_law(read(other)[0]) is same
 

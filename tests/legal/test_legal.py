@@ -1,5 +1,6 @@
 """Legal updates: posting, editing, withdrawing, the feed, tips citing the same law and
 sending them for review, Atom feeds, permissions, search and the content round trip."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -19,9 +20,17 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def update_draft(**changes):
-    values = dict(kind="case-law", title="Disclosure of a reporter's notes", citations=["[2002] EWCA Civ 1199", "[2002] 2 FLR 893"],
-                  made_on=date(2002, 7, 31), summary="When an officer may share concerns with the police.",
-                  briefing="The Court of Appeal considered disclosure.", practice="- Ask the court first.", areas=["contact"], tags=["disclosure"])
+    values = dict(
+        kind="case-law",
+        title="Disclosure of a reporter's notes",
+        citations=["[2002] EWCA Civ 1199", "[2002] 2 FLR 893"],
+        made_on=date(2002, 7, 31),
+        summary="When an officer may share concerns with the police.",
+        briefing="The Court of Appeal considered disclosure.",
+        practice="- Ask the court first.",
+        areas=["contact"],
+        tags=["disclosure"],
+    )
     values.update(changes)
     return services.UpdateDraft(**values)
 
@@ -44,7 +53,10 @@ def posted(staff):
 
 
 def test_post_and_read(staff, posted):
-    assert posted.slug == "2026-11-20-disclosure-of-a-reporter-s-notes" and posted.current.citations == ["[2002] EWCA Civ 1199", "[2002] 2 FLR 893"]
+    assert posted.slug == "2026-11-20-disclosure-of-a-reporter-s-notes" and posted.current.citations == [
+        "[2002] EWCA Civ 1199",
+        "[2002] 2 FLR 893",
+    ]
     assert services.feed() == [posted]
     assert services.feed(services.FeedFilters(kind="legislation")) == []
     assert services.feed(services.FeedFilters(area="contact")) == [posted]
@@ -52,14 +64,25 @@ def test_post_and_read(staff, posted):
     assert services.feed(services.FeedFilters(date_from=date(2003, 1, 1))) == []
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"citations": ["[2002] EWCA 1199"]}, "citations"), ({"citations": []}, "citations"),
-    ({"citations": ["Children Act 1989 s7"]}, "citations"),  # case law must cite a judgment
-    ({"made_on": date(2026, 11, 26)}, "made_on"),  # a judgment in the future (the tests' clock says 23 November 2026)
-    ({"made_on": date(2003, 1, 1)}, "made_on"),  # a 2002 neutral citation
-    ({"areas": ["nowhere"]}, "areas"), ({"areas": []}, "areas"), ({"briefing": "  "}, "briefing"),
-    ({"source_url": "javascript:alert(1)"}, "source_url"), ({"kind": "rumour"}, "kind"), ({"summary": "x" * 301}, "summary"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"citations": ["[2002] EWCA 1199"]}, "citations"),
+        ({"citations": []}, "citations"),
+        ({"citations": ["Children Act 1989 s7"]}, "citations"),  # case law must cite a judgment
+        (
+            {"made_on": date(2026, 11, 26)},
+            "made_on",
+        ),  # a judgment in the future (the tests' clock says 23 November 2026)
+        ({"made_on": date(2003, 1, 1)}, "made_on"),  # a 2002 neutral citation
+        ({"areas": ["nowhere"]}, "areas"),
+        ({"areas": []}, "areas"),
+        ({"briefing": "  "}, "briefing"),
+        ({"source_url": "javascript:alert(1)"}, "source_url"),
+        ({"kind": "rumour"}, "kind"),
+        ({"summary": "x" * 301}, "summary"),
+    ],
+)
 def test_bad_updates_are_refused(staff, changes, field):
     with pytest.raises(ValidationError) as caught:
         services.post_update(staff["lawyer"], update_draft(**changes))
@@ -76,9 +99,16 @@ def test_practitioners_cannot_post(staff):
 def test_edits_are_revisions_and_withdrawing_keeps_it(staff, posted):
     with pytest.raises(ValidationError):
         services.edit_update(staff["lawyer"], posted, update_draft())  # nothing changed
-    services.edit_update(staff["lawyer"], posted, update_draft(title="Disclosure to the police of a reporter's notes"), note="clearer title")
+    services.edit_update(
+        staff["lawyer"],
+        posted,
+        update_draft(title="Disclosure to the police of a reporter's notes"),
+        note="clearer title",
+    )
     db.session.commit()
-    assert [r.number for r in posted.revisions] == [1, 2] and posted.current.title.startswith("Disclosure to the police")
+    assert [r.number for r in posted.revisions] == [1, 2] and posted.current.title.startswith(
+        "Disclosure to the police"
+    )
     with pytest.raises(ValidationError):
         services.withdraw(staff["lawyer"], posted, "")
     services.withdraw(staff["lawyer"], posted, "superseded by a later judgment")
@@ -104,10 +134,14 @@ def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
         reviewing.mark_reviewed(staff["lee"], citing_tip, note="  ")
     assert "answers the legal update “Disclosure of a reporter's notes”" in refused.value.errors["note"]
     db.session.rollback()
-    reviewing.mark_reviewed(staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first.")
+    reviewing.mark_reviewed(
+        staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first."
+    )
     db.session.commit()
     assert services.open_flags([citing_tip.id]) == []
-    assert citing_tip.events[-1].action == "reviewed" and citing_tip.events[-1].comment.startswith("Checked against the judgment")
+    assert citing_tip.events[-1].action == "reviewed" and citing_tip.events[-1].comment.startswith(
+        "Checked against the judgment"
+    )
 
 
 def test_the_review_page_asks_for_a_note_when_a_legal_update_sent_the_tip_back(staff, posted, citing_tip, as_user):
@@ -131,15 +165,27 @@ def test_statute_sections_match(staff, publish):
     section = publish(slug="s7-reports", legal_refs=["Children Act 1989 s7"])
     whole = publish(slug="whole-act", legal_refs=["Children Act 1989"])
     elsewhere = publish(slug="welfare", legal_refs=["Children Act 1989 s1(3)"])
-    update = services.post_update(staff["lawyer"], update_draft(kind="legislation", citations=["Children Act 1989 s7"], made_on=date(2004, 1, 1)))
-    assert services.citing_tips(update) == sorted([section, whole], key=lambda t: t.slug) and elsewhere not in services.citing_tips(update)
+    update = services.post_update(
+        staff["lawyer"], update_draft(kind="legislation", citations=["Children Act 1989 s7"], made_on=date(2004, 1, 1))
+    )
+    assert services.citing_tips(update) == sorted(
+        [section, whole], key=lambda t: t.slug
+    ) and elsewhere not in services.citing_tips(update)
 
 
 # --- Pages ------------------------------------------------------------------------------------
 
 
-FORM = {"kind": "case-law", "title": "Disclosure ruling", "citations": "[2002] EWCA Civ 1199\n[2002] 2 FLR 893", "made_on": "2002-07-31",
-        "areas": ["contact"], "summary": "Short.", "briefing": "Long.", "practice": "- Do this."}
+FORM = {
+    "kind": "case-law",
+    "title": "Disclosure ruling",
+    "citations": "[2002] EWCA Civ 1199\n[2002] 2 FLR 893",
+    "made_on": "2002-07-31",
+    "areas": ["contact"],
+    "summary": "Short.",
+    "briefing": "Long.",
+    "practice": "- Do this.",
+}
 
 
 def test_the_feed_marks_what_is_new(staff, as_user):
@@ -153,7 +199,9 @@ def test_the_feed_marks_what_is_new(staff, as_user):
 
 def test_posting_from_the_form(staff, as_user, citing_tip):
     client = as_user("lola.lawyer")
-    bad = client.post_form("/legal/new", {**FORM, "citations": "[2002] EWCA 1199", "made_on": "2099-01-01", "briefing": ""})
+    bad = client.post_form(
+        "/legal/new", {**FORM, "citations": "[2002] EWCA 1199", "made_on": "2099-01-01", "briefing": ""}
+    )
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Not recognised: “[2002] EWCA 1199”" in text and "Write the briefing" in text
     ok = client.post_form("/legal/new", {**FORM, "confirmed": "yes"})
@@ -178,18 +226,29 @@ def test_posting_asks_for_confirmation_with_a_preview(staff, as_user, make_user)
 
     notifications.watch(find_user("wendy.watcher"), "legal", 0)
     notifications.watch(find_user("oscar.off"), "area", find_area("contact").id)
-    notifications.set_deliveries(find_user("oscar.off"), {"watch": "off"})  # watches, but asked not to be told: not counted
+    notifications.set_deliveries(
+        find_user("oscar.off"), {"watch": "off"}
+    )  # watches, but asked not to be told: not counted
     db.session.commit()
     client = as_user("lola.lawyer")
     preview = client.post_form("/legal/new", {**FORM, "practice": "- Ask the court **first**."})
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Check before posting" in page
-    assert "<strong>first</strong>" in page and "[2002] EWCA Civ 1199; [2002] 2 FLR 893" in page  # rendered as readers will see it
+    assert (
+        "<strong>first</strong>" in page and "[2002] EWCA Civ 1199; [2002] 2 FLR 893" in page
+    )  # rendered as readers will see it
     assert "the 1 person watching the legal feed or its areas" in page
-    assert 'type="hidden" name="practice" value="- Ask the court **first**."' in page and 'name="areas" value="contact"' in page
+    assert (
+        'type="hidden" name="practice" value="- Ask the court **first**."' in page
+        and 'name="areas" value="contact"' in page
+    )
     assert db.session.query(LegalUpdate).count() == 0  # nothing posted yet
     change = client.post_form("/legal/new", {**FORM, "change": "yes"})
-    assert change.status_code == 200 and "Check and preview" in change.get_data(as_text=True) and "Disclosure ruling" in change.get_data(as_text=True)
+    assert (
+        change.status_code == 200
+        and "Check and preview" in change.get_data(as_text=True)
+        and "Disclosure ruling" in change.get_data(as_text=True)
+    )
     assert db.session.query(LegalUpdate).count() == 0
     refused = client.post_form("/legal/new", {**FORM, "briefing": "", "confirmed": "yes"})  # confirming checks again
     assert refused.status_code == 400 and db.session.query(LegalUpdate).count() == 0
@@ -234,7 +293,11 @@ def test_filters_with_odd_input(staff, as_user, posted):
 
 def test_atom_feeds_parse(staff, as_user, posted):
     client = as_user("pat.fca")
-    for url, count in (("/legal/feed.atom", 1), ("/legal/areas/contact/feed.atom", 1), ("/legal/areas/adoption/feed.atom", 0)):
+    for url, count in (
+        ("/legal/feed.atom", 1),
+        ("/legal/areas/contact/feed.atom", 1),
+        ("/legal/areas/adoption/feed.atom", 0),
+    ):
         response = client.get(url)
         assert response.content_type.startswith("application/atom+xml")
         root = ET.fromstring(response.get_data())
@@ -273,7 +336,9 @@ def test_load_names_bad_legal_files(app, demo_content, tmp_path):
     folder = tmp_path / "bad" / "legal"
     folder.mkdir(parents=True)
     (folder / "2006-01-02-bad.md").write_text(
-        "---\ntitle: Bad\nkind: case-law\ncitation: '[2002] EWCA 1199'\ndate: 2007-01-01\npublished_on: 2006-01-02\nauthor: legal.editor\nareas: [nowhere]\n---\nNo heading\n")
+        "---\ntitle: Bad\nkind: case-law\ncitation: '[2002] EWCA 1199'\ndate: 2007-01-01\npublished_on: "
+        "2006-01-02\nauthor: legal.editor\nareas: [nowhere]\n---\nNo heading\n"
+    )
     with pytest.raises(ContentError) as caught:
         load_folder(tmp_path / "bad")
     text = str(caught.value)
@@ -285,7 +350,12 @@ FIVE_FORMS = [
     ("2006-03-01-re-l", "case-law", "Re L (A Child) (Contact: Domestic Violence) [2000] 2 FLR 334", "2000-06-19"),
     ("2006-03-02-children-act-2004", "legislation", "Children Act 2004 (c. 31)", "2004-11-15"),
     ("2006-03-03-every-child-matters", "guidance", "Cm 6932", "2006-10-01"),
-    ("2006-03-04-court-bundles", "guidance", "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199", "2006-02-10"),
+    (
+        "2006-03-04-court-bundles",
+        "guidance",
+        "President's Direction (Family Proceedings: Court Bundles) [2006] 2 FLR 199",
+        "2006-02-10",
+    ),
     ("2006-03-05-complaints", "guidance", "DfES, Getting the Best from Complaints, September 2006", "2006-09-01"),
     ("2006-03-06-old-note", "guidance", "Internal memo on report bundles, undated", "2006-01-01"),
 ]
@@ -296,12 +366,18 @@ def test_the_five_forms_of_the_old_intranet_load_as_written(app, demo_content, t
     folder.mkdir(parents=True)
     for slug, kind, citation, made in FIVE_FORMS:
         (folder / f"{slug}.md").write_text(
-            f"---\ntitle: {slug.split('-', 3)[3].replace('-', ' ').capitalize()}\nkind: {kind}\ncitation: \"{citation}\"\ndate: {made}\n"
-            f"published_on: {slug[:10]}\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe briefing.\n\n"
-            f"## What it means for practice\n\n- Do this.\n")
+            f"---\ntitle: {slug.split('-', 3)[3].replace('-', ' ').capitalize()}\nkind: {kind}\ncitation: "
+            f'"{citation}"\ndate: {made}\n'
+            f"published_on: {slug[:10]}\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe "
+            f"briefing.\n\n"
+            f"## What it means for practice\n\n- Do this.\n"
+        )
     result = runner.invoke(args=["load", str(tmp_path / "intranet")])
     assert result.exit_code == 0, result.output
-    assert "1 warning(s)" in result.output and "“Internal memo on report bundles, undated” is not a citation form" in result.output
+    assert (
+        "1 warning(s)" in result.output
+        and "“Internal memo on report bundles, undated” is not a citation form" in result.output
+    )
     stored = {u.slug: u.current.citations for u in db.session.query(LegalUpdate)}
     for slug, _, citation, _ in FIVE_FORMS:
         assert stored[slug] == [citation], slug
@@ -343,8 +419,15 @@ def test_an_unchanged_edit_from_the_form_is_refused(staff, as_user):
     update = services.post_update(staff["lawyer"], update_draft(areas=["contact", "adoption"]))
     db.session.commit()
     client = as_user("lola.lawyer")
-    form = {**FORM, "title": update.current.title, "summary": update.current.summary, "briefing": update.current.briefing.replace("\n", "\r\n"),
-            "practice": update.current.practice, "areas": ["adoption", "contact"], "tags": "disclosure"}
+    form = {
+        **FORM,
+        "title": update.current.title,
+        "summary": update.current.summary,
+        "briefing": update.current.briefing.replace("\n", "\r\n"),
+        "practice": update.current.practice,
+        "areas": ["adoption", "contact"],
+        "tags": "disclosure",
+    }
     response = client.post_form(f"/legal/{update.slug}/edit", form)
     assert response.status_code == 400 and "Nothing has changed" in response.get_data(as_text=True)
     assert [r.number for r in services.find_update(update.slug).revisions] == [1]
@@ -368,7 +451,9 @@ def test_bad_legal_fields_are_named_not_crashed(app, demo_content, tmp_path, fro
     path = sorted((folder / "legal").glob("*.md"))[0]
     text = path.read_text()
     path.unlink()
-    (folder / "legal" / "2006-01-02-new-one.md").write_text(text.replace(f"published_on: {path.name[:10]}", front + "published_on: 2006-01-02", 1))
+    (folder / "legal" / "2006-01-02-new-one.md").write_text(
+        text.replace(f"published_on: {path.name[:10]}", front + "published_on: 2006-01-02", 1)
+    )
     with pytest.raises(ContentError):
         load_folder(folder)
 
@@ -376,7 +461,13 @@ def test_bad_legal_fields_are_named_not_crashed(app, demo_content, tmp_path, fro
 def test_a_law_not_yet_in_force_is_recorded_and_the_tips_citing_it_say_so(staff, as_user, publish, clock):
     tip = publish(slug="reports-to-court", legal_refs=["Children Act 1989 s7"])
     client = as_user("lola.lawyer")
-    form = {**FORM, "kind": "legislation", "title": "Welfare reports amended", "citations": "Children Act 1989 s7", "confirmed": "yes"}
+    form = {
+        **FORM,
+        "kind": "legislation",
+        "title": "Welfare reports amended",
+        "citations": "Children Act 1989 s7",
+        "confirmed": "yes",
+    }
     before = client.post_form("/legal/new", {**form, "in_force_on": "2002-01-01"})
     assert before.status_code == 400 and "cannot come into force before it was made" in before.get_data(as_text=True)
     judgment = client.post_form("/legal/new", {**FORM, "in_force_on": "2027-01-01", "confirmed": "yes"})
@@ -396,11 +487,17 @@ def test_in_force_travels_in_the_content_format(app, demo_content, tmp_path):
 
     folder = tmp_path / "in" / "legal"
     folder.mkdir(parents=True)
-    text = ("---\ntitle: Welfare reports amended\nkind: legislation\ncitation: Children Act 1989 s7\ndate: 2026-10-01\nin_force: {in_force}\n"
-            "published_on: 2026-10-02\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe briefing.\n\n"
-            "## What it means for practice\n\nCheck reports.\n")
+    text = (
+        "---\ntitle: Welfare reports amended\nkind: legislation\ncitation: Children Act 1989 s7\ndate: "
+        "2026-10-01\nin_force: {in_force}\n"
+        "published_on: 2026-10-02\nauthor: legal.editor\nareas: [contact]\nsummary: Short.\n---\nThe briefing.\n\n"
+        "## What it means for practice\n\nCheck reports.\n"
+    )
     (folder / "2026-10-02-welfare-reports.md").write_text(text.format(in_force="2026-09-01"))
-    with pytest.raises(ContentError, match=r"2026-10-02-welfare-reports.md.*field 'in_force': .*cannot come into force before it was made"):
+    with pytest.raises(
+        ContentError,
+        match=r"2026-10-02-welfare-reports.md.*field 'in_force': .*cannot come into force before it was made",
+    ):
         load_folder(tmp_path / "in")
     db.session.rollback()
     (folder / "2026-10-02-welfare-reports.md").write_text(text.format(in_force="2027-04-06"))

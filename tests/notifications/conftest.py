@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd on 127.0.0.1) that keeps what it receives, and people with addresses."""
+
 from __future__ import annotations
 
 import socket
@@ -77,7 +78,9 @@ def smtp():
 @pytest.fixture
 def mail_app(app, smtp):
     """The test app, sending to the test SMTP server, with links to https://cafpedia.test."""
-    app.config.update(MAIL_URL=smtp.url, BASE_URL="https://cafpedia.test", MAIL_FROM="CAFpedia <cafpedia@cafpedia.test>")
+    app.config.update(
+        MAIL_URL=smtp.url, BASE_URL="https://cafpedia.test", MAIL_FROM="CAFpedia <cafpedia@cafpedia.test>"
+    )
     return app
 
 

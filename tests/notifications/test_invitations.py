@@ -1,5 +1,6 @@
 """Invitations: an administrator (or `cafpedia invite`) emails a one-time link; the person
 follows it from the real SMTP server's copy, chooses a password and is signed in."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,11 @@ def test_an_invitation_sets_a_password_once(mail_app, smtp, make_user, admin_cli
     path = link_in(smtp, "new.starter@example.org")
     person = Client(mail_app.test_client())
     page = person.raw.get(path)
-    assert page.status_code == 200 and "Choose your password" in page.get_data(as_text=True) and "new.starter" in page.get_data(as_text=True)
+    assert (
+        page.status_code == 200
+        and "Choose your password" in page.get_data(as_text=True)
+        and "new.starter" in page.get_data(as_text=True)
+    )
     short = person.post_form(path, {"password": "short"})
     assert short.status_code == 400 and find_user("new.starter").password_hash is None
     done = person.post_form(path, {"password": "a-long-enough-passphrase"})
@@ -64,4 +69,8 @@ def test_invite_everyone_without_a_password_from_the_command_line(mail_app, smtp
     assert runner.invoke(args=["invite"]).exit_code != 0
     assert "no account called" in runner.invoke(args=["invite", "nobody.here"]).output
     outbox.drain()
-    assert smtp.inbox.to("first.one@example.org") and smtp.inbox.to("second.one@example.org") and not smtp.inbox.to("has.password@example.org")
+    assert (
+        smtp.inbox.to("first.one@example.org")
+        and smtp.inbox.to("second.one@example.org")
+        and not smtp.inbox.to("has.password@example.org")
+    )

@@ -1,5 +1,6 @@
 """The mail outbox: queued with the change, sent after the commit through a real SMTP
 server, retried with back-off, sent once, never lost."""
+
 from __future__ import annotations
 
 import os
@@ -29,16 +30,19 @@ def rows():
     return list(db.session.scalars(select(MailMessage).order_by(MailMessage.id)))
 
 
-@pytest.mark.parametrize("url, problem", [
-    ("http://mail.example.org", "must start with smtp://"),
-    ("smtp://", "names no mail server host"),
-    ("smtp://mail.example.org:99999", "not a valid address"),
-    ("smtp://mail.example.org:25?starttls=maybe", "starttls must be true or false"),
-    ("smtp://mail.example.org:25?colour=blue", "unknown option colour"),
-    ("smtps://mail.example.org?starttls=true", "smtps:// is TLS from the start"),
-    ("smtp://mail.example.org/inbox", "has a path"),
-    ("smtp://mail.example.org?timeout=0", "timeout must be a number"),
-])
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://mail.example.org", "must start with smtp://"),
+        ("smtp://", "names no mail server host"),
+        ("smtp://mail.example.org:99999", "not a valid address"),
+        ("smtp://mail.example.org:25?starttls=maybe", "starttls must be true or false"),
+        ("smtp://mail.example.org:25?colour=blue", "unknown option colour"),
+        ("smtps://mail.example.org?starttls=true", "smtps:// is TLS from the start"),
+        ("smtp://mail.example.org/inbox", "has a path"),
+        ("smtp://mail.example.org?timeout=0", "timeout must be a number"),
+    ],
+)
 def test_malformed_mail_urls_are_named(url, problem):
     with pytest.raises(MailConfigError, match=problem):
         parse_mail_url(url)
@@ -46,8 +50,14 @@ def test_malformed_mail_urls_are_named(url, problem):
 
 def test_mail_urls_read_user_password_and_starttls():
     settings = parse_mail_url("smtp://cafpedia%40example.org:s%3Acret@mail.example.org:587?starttls=true&timeout=5")
-    assert (settings.host, settings.port, settings.username, settings.password, settings.starttls, settings.timeout) == (
-        "mail.example.org", 587, "cafpedia@example.org", "s:cret", True, 5.0)
+    assert (
+        settings.host,
+        settings.port,
+        settings.username,
+        settings.password,
+        settings.starttls,
+        settings.timeout,
+    ) == ("mail.example.org", 587, "cafpedia@example.org", "s:cret", True, 5.0)
     assert "s:cret" not in settings.describe()
     assert parse_mail_url("") is None and parse_mail_url("smtps://mail.example.org").port == 465
 
@@ -62,7 +72,9 @@ def test_worker_and_send_mail_refuse_to_start_with_a_bad_mail_url(make_app):
 
 
 def test_a_proposal_mails_the_lead_and_deputy_after_the_commit(mail_app, smtp, addressed):
-    revision = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft(body="- A private detail of the text."))
+    revision = proposals.propose_new_tip(
+        addressed["pat"], area_slug="contact", slug=None, draft=draft(body="- A private detail of the text.")
+    )
     assert smtp.inbox.messages == []
     db.session.commit()
     assert [r.to_addr for r in rows()] == ["lee.lead@example.org", "dee.deputy@example.org"]
@@ -83,16 +95,29 @@ def test_a_proposal_mails_the_lead_and_deputy_after_the_commit(mail_app, smtp, a
 
 def test_decisions_reach_the_author(mail_app, smtp, addressed):
     first = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
-    second = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="two", draft=draft(title="Second tip"))
-    third = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Third tip"))
+    second = proposals.propose_new_tip(
+        addressed["pat"], area_slug="contact", slug="two", draft=draft(title="Second tip")
+    )
+    third = proposals.propose_new_tip(
+        addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Third tip")
+    )
     db.session.commit()
-    moderation.approve(addressed["lee"], first, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    moderation.approve(
+        addressed["lee"],
+        first,
+        checklist=["corporate", "legal", "plain_language", "no_identifying_information"],
+        confidentiality_confirmed=False,
+    )
     moderation.send_back(addressed["lee"], second, "Say who books the room.")
     moderation.reject(addressed["dee"], third, "We already have this in another tip.")
     db.session.commit()
     outbox.drain()
     subjects = {m["Subject"]: smtp.inbox.text(m) for m in smtp.inbox.to("pat.fca@example.org")}
-    assert set(subjects) == {"Published: Use contact centres well", "Sent back for changes: Second tip", "Not published: Third tip"}
+    assert set(subjects) == {
+        "Published: Use contact centres well",
+        "Sent back for changes: Second tip",
+        "Not published: Third tip",
+    }
     assert "https://cafpedia.test/tips/one" in subjects["Published: Use contact centres well"]
     assert "Say who books the room." in subjects["Sent back for changes: Second tip"]
     assert "https://cafpedia.test/tips/two/edit?revises=1" in subjects["Sent back for changes: Second tip"]
@@ -181,10 +206,13 @@ def test_a_sender_that_dies_mid_send_loses_nothing(mail_app, smtp, addressed, cl
     assert outbox.drain().sent == 2 and len(smtp.inbox.messages) == 2
 
 
-def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(mail_app, smtp, addressed, database_url, tmp_path, clock):
+def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(
+    mail_app, smtp, addressed, database_url, tmp_path, clock
+):
     """A real process proposes a tip, commits, and is killed (SIGKILL) before it can send."""
     script = tmp_path / "propose_and_die.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         from cafpedia import create_app
@@ -194,16 +222,25 @@ def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(mail_app
         from cafpedia.core import clock
         from datetime import datetime
         clock.pin(datetime.fromisoformat({clock.now().isoformat()!r}))  # the test's clock
-        app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": {database_url!r}, "INSTANCE_PATH": {str(tmp_path / "instance")!r},
+        app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": {database_url!r}, "INSTANCE_PATH":
+        {str(tmp_path / "instance")!r},
                           "SEARCH_DIR": {str(tmp_path / "search")!r}, "MAIL_URL": {smtp.url!r}, "BASE_URL": "https://cafpedia.test"}})
         with app.app_context():
-            proposals.propose_new_tip(find_user("sam.fca"), area_slug="contact", slug="killed", draft=proposals.Draft(title="Written by a doomed process", body="- x"))
+            proposals.propose_new_tip(find_user("sam.fca"), area_slug="contact", slug="killed",
+            draft=proposals.Draft(title="Written by a doomed process", body="- x"))
             db.session.commit()
             os.kill(os.getpid(), signal.SIGKILL)
-    """))
+    """)
+    )
     db.session.remove()
     db.engine.dispose()
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert smtp.inbox.messages == []
     assert [r.status for r in rows()] == ["queued", "queued"]
@@ -248,7 +285,10 @@ def test_the_worker_sends_mail_and_reminders_until_stopped(mail_app, smtp, addre
         stop.set()
         thread.join(timeout=20)
     assert not thread.is_alive()
-    assert sorted(m["To"] for m in smtp.inbox.messages) == ["Dee Deputy <dee.deputy@example.org>", "Lee Lead <lee.lead@example.org>"]
+    assert sorted(m["To"] for m in smtp.inbox.messages) == [
+        "Dee Deputy <dee.deputy@example.org>",
+        "Lee Lead <lee.lead@example.org>",
+    ]
 
 
 def test_one_bad_message_fails_alone_and_a_comma_in_a_name_is_one_person(mail_app, smtp):
@@ -257,9 +297,13 @@ def test_one_bad_message_fails_alone_and_a_comma_in_a_name_is_one_person(mail_ap
     from cafpedia.mail.outbox import Letter
 
     letter = Letter(subject="Hello", paragraphs=["A message."], links=[])
-    people = [SimpleNamespace(id=None, name="Smith, Jane", email="jane.smith@example.org"),
-              SimpleNamespace(id=None, name="Broken Row", email="broken\nBcc: x@example.org"),  # a row no message can be built from
-              SimpleNamespace(id=None, name="José Núñez", email="josé@example.org")]  # the test server speaks SMTPUTF8
+    people = [
+        SimpleNamespace(id=None, name="Smith, Jane", email="jane.smith@example.org"),
+        SimpleNamespace(
+            id=None, name="Broken Row", email="broken\nBcc: x@example.org"
+        ),  # a row no message can be built from
+        SimpleNamespace(id=None, name="José Núñez", email="josé@example.org"),
+    ]  # the test server speaks SMTPUTF8
     for person in people:
         outbox.enqueue(person, "digest", letter)
     db.session.commit()
@@ -273,7 +317,9 @@ def test_one_bad_message_fails_alone_and_a_comma_in_a_name_is_one_person(mail_ap
     assert smtp.inbox.to("josé@example.org") and len(smtp.inbox.messages) == 2
 
 
-def test_a_long_batch_keeps_its_claim_and_gives_up_rows_another_sender_took(mail_app, smtp, addressed, monkeypatch, clock):
+def test_a_long_batch_keeps_its_claim_and_gives_up_rows_another_sender_took(
+    mail_app, smtp, addressed, monkeypatch, clock
+):
     proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
     db.session.commit()
     first, second = rows()
@@ -293,7 +339,9 @@ def test_a_long_batch_keeps_its_claim_and_gives_up_rows_another_sender_took(mail
             clock.advance(minutes=3)
             now[0] += 180
             if len(sends) == 1:  # meanwhile the other row's lease is stolen by another sender
-                db.session.execute(MailMessage.__table__.update().where(MailMessage.id == second.id).values(claim="someone-else"))
+                db.session.execute(
+                    MailMessage.__table__.update().where(MailMessage.id == second.id).values(claim="someone-else")
+                )
                 db.session.commit()
 
     now = [0.0]

@@ -1,5 +1,6 @@
 """What a phone may keep for reading offline, and how the server says so (issue 15).
 The service worker itself runs in Chromium: tests/browser/test_offline_pages.py."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ from cafpedia.tips import moderation, reviewing
 from cafpedia.tips.models import CHECKLIST, Tip
 
 
-def test_the_list_of_pages_to_keep_is_the_published_tips_in_the_persons_areas(publish, propose, people, make_user, client, as_user):
+def test_the_list_of_pages_to_keep_is_the_published_tips_in_the_persons_areas(
+    publish, propose, people, make_user, client, as_user
+):
     assert client.get("/offline/pages.json").status_code == 401  # nobody signed in: the phone clears what it kept
     tip = publish()
     propose(slug="not-yet", title="A proposal nobody approved yet")
@@ -26,7 +29,10 @@ def test_the_list_of_pages_to_keep_is_the_published_tips_in_the_persons_areas(pu
     assert listed["signed_in"] is True and isinstance(listed["user"], int)  # a number, never a name
 
     # A lead manager keeps the areas they lead; someone with no area, only the advice line.
-    assert [p["url"] for p in as_user("lee.lead").get("/offline/pages.json").get_json()["pages"]] == ["/experts", f"/tips/{tip.slug}"]
+    assert [p["url"] for p in as_user("lee.lead").get("/offline/pages.json").get_json()["pages"]] == [
+        "/experts",
+        f"/tips/{tip.slug}",
+    ]
     assert [p["url"] for p in as_user("pat.fca").get("/offline/pages.json").get_json()["pages"]] == ["/experts"]
 
     # An archived tip is no longer kept.
@@ -39,7 +45,9 @@ def test_a_published_tip_is_marked_as_savable_for_a_signed_in_reader_only(publis
     tip = publish(title="Contact centres – a checklist")
     response = as_user("pat.fca").get(f"/tips/{tip.slug}")
     assert response.headers["X-Cafpedia-Offline"] == "save"
-    assert response.headers["X-Cafpedia-Title"] == "Contact centres %E2%80%93 a checklist"  # Latin-1 headers: the worker decodes it
+    assert (
+        response.headers["X-Cafpedia-Title"] == "Contact centres %E2%80%93 a checklist"
+    )  # Latin-1 headers: the worker decodes it
     assert response.headers["X-Cafpedia-Saved"] == "23 Nov, 10:00"  # the pinned clock, in UK time
     assert response.headers["X-Cafpedia-Version"] == "r1"
     assert response.headers["X-Cafpedia-User"] == str(people["pat"].id)
@@ -48,7 +56,9 @@ def test_a_published_tip_is_marked_as_savable_for_a_signed_in_reader_only(publis
     as_at = as_user("pat.fca").get(f"/tips/{tip.slug}?as_at=2026-11-23")
     assert as_at.status_code == 200 and "X-Cafpedia-Offline" not in as_at.headers
     proposal = propose(slug="a-proposal")
-    assert "X-Cafpedia-Offline" not in as_user("pat.fca").get(f"/tips/{proposal.tip.slug}").headers  # not published: never kept
+    assert (
+        "X-Cafpedia-Offline" not in as_user("pat.fca").get(f"/tips/{proposal.tip.slug}").headers
+    )  # not published: never kept
 
 
 def test_nothing_is_kept_for_a_reader_who_is_not_signed_in(make_app, publish, people):
@@ -102,10 +112,18 @@ def test_the_app_can_be_installed_and_its_worker_looks_after_every_page(client, 
     assert 'data-service-worker="/sw.js"' in page and "<!--offline-notice-->" in page and "<!--flashes-->" in page
 
     shell = client.get("/offline").get_data(as_text=True)
-    assert "Reading offline" in shell and "<!--offline-content-->" in shell and "Signing out clears everything saved" in shell
+    assert (
+        "Reading offline" in shell
+        and "<!--offline-content-->" in shell
+        and "Signing out clears everything saved" in shell
+    )
 
 
 def test_a_tip_s_details_follow_its_text_in_a_fold(publish, as_user):
     tip = publish()
     page = as_user("pat.fca").get(f"/tips/{tip.slug}").get_data(as_text=True)
-    assert page.index('class="prose tip-body"') < page.index('<details class="tip-details" open>') < page.index("Next review due")
+    assert (
+        page.index('class="prose tip-body"')
+        < page.index('<details class="tip-details" open>')
+        < page.index("Next review due")
+    )

@@ -1,6 +1,7 @@
 """Faults while serving: PostgreSQL restarting (connections cut, none accepted for a while)
 gives a plain 503 page, never a traceback; the app reconnects by itself afterwards and
 nothing committed is lost."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,13 @@ def restartable(app):
     def down():
         with admin.connect() as conn:  # what a restart does: every connection cut, new ones refused
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> "
+                    "pg_backend_pid()"
+                ),
+                {"n": name},
+            )
 
     def up():
         with admin.connect() as conn:

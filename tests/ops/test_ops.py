@@ -1,5 +1,6 @@
 """What an operator watches: /healthz, /metrics, the JSON request log, and Redis for the state
 every app machine shares (with each process's own counts while Redis is down)."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,9 @@ def test_health_reports_each_part(client, make_area):
     assert health.status_code == 200
     found = health.get_json()
     assert found["status"] == "ok" and found["database"] == {"status": "ok"}
-    assert found["search"]["status"] == "ok" and found["search"]["lag_rows"] == 1 and found["search"]["lag_seconds"] >= 0
+    assert (
+        found["search"]["status"] == "ok" and found["search"]["lag_rows"] == 1 and found["search"]["lag_seconds"] >= 0
+    )
     assert found["mail"] == {"status": "ok", "waiting": 0, "failed": 0, "sent": 0}
     assert "redis" not in found  # not configured
     service.drain()
@@ -93,8 +96,14 @@ def test_metrics_only_from_allowed_addresses(app, client, make_user):
     assert 'cafpedia_http_requests_total{endpoint="search.results",method="GET",status="200"}' in text
     assert 'cafpedia_http_request_duration_seconds_bucket{endpoint="search.results",le="0.5"}' in text
     assert f'cafpedia_search_duration_seconds_count{{backend="{app.config["SEARCH_BACKEND"]}"}}' in text
-    for name in ("cafpedia_search_outbox_lag_rows", "cafpedia_search_outbox_lag_seconds", "cafpedia_search_index_documents",
-                 'cafpedia_mail_messages{state="failed"}', 'cafpedia_mail_messages{state="sent"}', 'cafpedia_up{part="database"} 1.0'):
+    for name in (
+        "cafpedia_search_outbox_lag_rows",
+        "cafpedia_search_outbox_lag_seconds",
+        "cafpedia_search_index_documents",
+        'cafpedia_mail_messages{state="failed"}',
+        'cafpedia_mail_messages{state="sent"}',
+        'cafpedia_up{part="database"} 1.0',
+    ):
         assert name in text, name
     elsewhere = app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert elsewhere.status_code == 403  # refused, not sent to sign in
@@ -120,8 +129,12 @@ def test_each_request_is_one_json_log_line(client, make_user, caplog):
     assert bad_id.headers["X-Request-Id"] != "<script>" and len(bad_id.headers["X-Request-Id"]) == 32
     lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "cafpedia.request"]
     first = lines[0]
-    assert first["request_id"] == "proxy-id-12345" and first["user_id"] == user.id and first["endpoint"] == "areas.index"
-    assert first["status"] == 200 and first["method"] == "GET" and first["duration_ms"] >= 0 and first["level"] == "info"
+    assert (
+        first["request_id"] == "proxy-id-12345" and first["user_id"] == user.id and first["endpoint"] == "areas.index"
+    )
+    assert (
+        first["status"] == 200 and first["method"] == "GET" and first["duration_ms"] >= 0 and first["level"] == "info"
+    )
     assert "Jo Smith" not in json.dumps(lines) and "jo.smith" not in json.dumps(lines)
 
 
@@ -149,7 +162,12 @@ def test_sign_in_limits_are_shared_by_every_machine_through_redis(make_app, make
     import redis
 
     prefix = PREFIX
-    settings = {"RATELIMIT_ENABLED": True, "SIGNIN_RATE_LIMIT": "3 per minute", "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": prefix}
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "SIGNIN_RATE_LIMIT": "3 per minute",
+        "REDIS_URL": redis_url,
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }
     one, two = make_app(**settings), make_app(**settings)
     with one.app_context():
         make_user("jo.smith")
@@ -176,7 +194,11 @@ def test_sign_in_works_while_redis_is_down(make_app, make_user, caplog):
         health = client.raw.get("/healthz")
         assert health.status_code == 200
         found = health.get_json()
-        assert found["status"] == "degraded" and found["redis"]["status"] == "down" and "each process" in found["redis"]["fallback"]
+        assert (
+            found["status"] == "degraded"
+            and found["redis"]["status"] == "down"
+            and "each process" in found["redis"]["fallback"]
+        )
         for _ in range(3):
             Client(app.test_client()).sign_in("jo.smith", "wrong-password")
         assert Client(app.test_client()).sign_in("jo.smith").status_code == 429  # limits still hold, per process

@@ -2,6 +2,7 @@
 instance folder of its own (and, with Whoosh, an index of its own), each with its worker.
 A change made through one is found through the other; a sign-in on one holds on the other;
 each machine's /healthz shows its own index following the change log."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,10 @@ def test_a_change_through_one_machine_is_found_through_the_other(tmp_path, datab
     one = server_env(tmp_path / "one", database_url, SEARCH_BACKEND=backend, SECRET_KEY=secret)
     two = server_env(tmp_path / "two", database_url, SEARCH_BACKEND=backend, SECRET_KEY=secret)
     command(one, "init")
-    with running_server(one, tmp_path / "one.log", workers=2) as base_one, running_server(two, tmp_path / "two.log", workers=2) as base_two:
+    with (
+        running_server(one, tmp_path / "one.log", workers=2) as base_one,
+        running_server(two, tmp_path / "two.log", workers=2) as base_two,
+    ):
         indexes = {health(base_one)["search"]["index"], health(base_two)["search"]["index"]}
         assert len(indexes) == (2 if backend == "whoosh" else 1)  # a Whoosh index on each machine
         admin = Browser(base_one)
@@ -52,8 +56,11 @@ def test_a_change_through_one_machine_is_found_through_the_other(tmp_path, datab
         admin.base = base_two
         assert "demo.admin" in admin.get("/account")
         admin.base = base_one
-        status = admin.post("/admin/areas/new", {"slug": "quokka-welfare", "title": "Quokka welfare", "summary": "Zyzzyva checks.",
-                                                 "lead": ""}, "/admin/areas/new")
+        status = admin.post(
+            "/admin/areas/new",
+            {"slug": "quokka-welfare", "title": "Quokka welfare", "summary": "Zyzzyva checks.", "lead": ""},
+            "/admin/areas/new",
+        )
         assert status == 200
         # Machine two's worker applies the change to its own index without being asked...
         assert eventually(lambda: health(base_two)["search"]["lag_rows"] == 0)
@@ -78,5 +85,9 @@ def test_a_change_through_one_machine_is_found_through_the_other(tmp_path, datab
     for log in ("one.log", "two.log"):
         text = (tmp_path / log).read_text()
         assert "Traceback" not in text and "CAFPEDIA_SECRET_KEY is not set" not in text, text[-3000:]
-        request_lines = [json.loads(line) for line in text.splitlines() if line.startswith("{") and '"cafpedia.request"' in line]
-        assert request_lines and all({"request_id", "endpoint", "status", "duration_ms"} <= set(line) for line in request_lines)
+        request_lines = [
+            json.loads(line) for line in text.splitlines() if line.startswith("{") and '"cafpedia.request"' in line
+        ]
+        assert request_lines and all(
+            {"request_id", "endpoint", "status", "duration_ms"} <= set(line) for line in request_lines
+        )

@@ -1,6 +1,7 @@
 """Every search test runs against each backend: Whoosh on SQLite, and PostgreSQL full-text
 search on PostgreSQL. Whoosh on PostgreSQL adds little to a test about what is found, so it
 runs only for tests marked `both_databases` (those about the outbox and concurrent writers)."""
+
 from __future__ import annotations
 
 import pytest

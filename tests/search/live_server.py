@@ -1,5 +1,6 @@
 """The real server in a subprocess (`cafpedia serve --workers N`), and a cookie-keeping
 HTTP client that signs in like a person: for the `server` tests."""
+
 from __future__ import annotations
 
 import contextlib
@@ -67,8 +68,12 @@ def running_server(env: dict, log_path: Path, *, workers: int = 4):
     """Yields the base URL once /healthz answers; stops the server and its worker after."""
     port = free_port()
     with open(log_path, "w") as log:
-        server = subprocess.Popen([CAFPEDIA, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [CAFPEDIA, "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):

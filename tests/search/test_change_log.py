@@ -2,6 +2,7 @@
 change made through one app machine reaches each machine's own Whoosh index; rows are pruned
 once every live index has passed them; an index left behind the pruning is rebuilt; and on
 PostgreSQL, log ids commit in order, which is what makes a cursor safe."""
+
 from __future__ import annotations
 
 import threading
@@ -48,7 +49,9 @@ def machines(app, make_app, make_user, tmp_path):
     if app.config["SEARCH_BACKEND"] != "whoosh":
         pytest.skip("about a Whoosh index on each machine")
     reader = make_user("rhea.reader")
-    other = make_app(SEARCH_BACKEND="whoosh", SEARCH_DIR=str(tmp_path / "machine-b"), INSTANCE_PATH=str(tmp_path / "instance-b"))
+    other = make_app(
+        SEARCH_BACKEND="whoosh", SEARCH_DIR=str(tmp_path / "machine-b"), INSTANCE_PATH=str(tmp_path / "instance-b")
+    )
     service.drain()
     with on(other):
         service.drain()
@@ -120,7 +123,9 @@ def test_log_ids_commit_in_order_on_postgresql(app, make_user):
     first = engine.connect()
     first.begin()
     first.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": service.COMMIT_ORDER_LOCK})
-    first_id = first.execute(text("INSERT INTO search_queue (key, queued_at) VALUES ('area:first', now()) RETURNING id")).scalar()
+    first_id = first.execute(
+        text("INSERT INTO search_queue (key, queued_at) VALUES ('area:first', now()) RETURNING id")
+    ).scalar()
     committed = threading.Event()
 
     def second():

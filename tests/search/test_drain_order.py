@@ -4,6 +4,7 @@ The interleaving a reliability review reproduced, made to happen on purpose: dra
 built its documents from the database as it was, and is held (by a hook, not a sleep)
 before writing them; meanwhile the tip changes again and drain B runs. Whatever A does
 next, once the queue is empty the index must hold the tip's latest text."""
+
 from __future__ import annotations
 
 import threading
@@ -20,8 +21,12 @@ pytestmark = pytest.mark.both_databases
 
 
 def edit_and_publish(people, tip, body: str) -> None:
-    revision = proposals.propose_edit(people["pat"], tip, based_on=tip.current_number, draft=proposals.Draft(title=tip.current.title, body=body,
-                                                                                                      change_note="Clearer wording"))
+    revision = proposals.propose_edit(
+        people["pat"],
+        tip,
+        based_on=tip.current_number,
+        draft=proposals.Draft(title=tip.current.title, body=body, change_note="Clearer wording"),
+    )
     db.session.commit()
     moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
@@ -87,8 +92,15 @@ def test_reindex_check_lists_what_differs_and_exits_non_zero(app, runner, demo_c
     stale = documents_for_key("area:contact")[0]
     stale.body = "What the contact area said last year."
     with app.app_context(), service.backend().writing(timeout=5) as index:  # drift, as a lost update leaves it
-        index.write([stale, SearchDocument(key="area:gone", kind="area", title="Gone", body="An area deleted long ago.", url="/areas/gone")],
-                    ["area:adoption"])
+        index.write(
+            [
+                stale,
+                SearchDocument(
+                    key="area:gone", kind="area", title="Gone", body="An area deleted long ago.", url="/areas/gone"
+                ),
+            ],
+            ["area:adoption"],
+        )
         index.commit()
         db.session.commit()
     result = runner.invoke(args=["reindex", "--check"])

@@ -1,5 +1,6 @@
 """The real server with four gunicorn workers: concurrent changes all reach search, and
 nobody sees a lock error."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,17 @@ def test_four_workers_lose_no_index_update(tmp_path):
         def propose(n: int) -> int:
             author = Browser(base)
             author.sign_in("demo.fca")
-            return author.post("/tips/new", {"area": "contact", "title": f"Wombat handover idea {n}", "kind": "tip",
-                                             "body": f"- Wombat idea number {n}.", "submit": "Send for approval"}, "/tips/new")
+            return author.post(
+                "/tips/new",
+                {
+                    "area": "contact",
+                    "title": f"Wombat handover idea {n}",
+                    "kind": "tip",
+                    "body": f"- Wombat idea number {n}.",
+                    "submit": "Send for approval",
+                },
+                "/tips/new",
+            )
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(propose, range(16)))

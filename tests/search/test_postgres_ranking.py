@@ -1,5 +1,6 @@
 """The PostgreSQL backend's two-stage ranking (issue 16): with more matches than it ranks in
 full, the title matches still come first, and the count, the facets and the pages stay exact."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,11 @@ def fca(app, demo_content):
 
 
 def in_title(url: str, word: str) -> bool:
-    return db.session.scalar(select(SearchDocumentRow.tsv_title.op("@@")(func.plainto_tsquery("english", word)))
-                             .where(SearchDocumentRow.url == url))
+    return db.session.scalar(
+        select(SearchDocumentRow.tsv_title.op("@@")(func.plainto_tsquery("english", word))).where(
+            SearchDocumentRow.url == url
+        )
+    )
 
 
 @pytest.mark.parametrize("query", ["children", "supervision", "court report", "EDR"])

@@ -1,4 +1,5 @@
 """Search: relevance on the demo content, filters and facets, visibility, language, robustness."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,11 +54,23 @@ def test_stemming(fca):
     assert service.search(fca, "interviewing").total == service.search(fca, "interview").total > 0
 
 
-@pytest.mark.parametrize("one, other", [("s7", "section 7"), ("s.7", "s7"), ("EDR", "extended dispute resolution"),
-                                        ("CAF/CASS", "Cafcass"), ("FGC", "family group conference"),
-                                        ("guardian ad litem", "children's guardian"), ("IRO", "independent reviewing officer"),
-                                        ("SGO", "special guardianship order"), ("CP", "child protection"), ("PR", "parental responsibility"),
-                                        ("FAO", "family assistance order"), ("FHDRA", "\"first hearing dispute resolution appointment\"")])
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("s7", "section 7"),
+        ("s.7", "s7"),
+        ("EDR", "extended dispute resolution"),
+        ("CAF/CASS", "Cafcass"),
+        ("FGC", "family group conference"),
+        ("guardian ad litem", "children's guardian"),
+        ("IRO", "independent reviewing officer"),
+        ("SGO", "special guardianship order"),
+        ("CP", "child protection"),
+        ("PR", "parental responsibility"),
+        ("FAO", "family assistance order"),
+        ("FHDRA", '"first hearing dispute resolution appointment"'),
+    ],
+)
 def test_synonyms_find_the_same_things(fca, one, other):
     a, b = service.search(fca, one), service.search(fca, other)
     assert a.total > 0 and set(urls(a)) == set(urls(b))
@@ -92,7 +105,11 @@ def test_all_words_required_and_phrases(fca):
 def test_filters_in_the_query_and_as_parameters(fca):
     guidance = service.search(fca, "kind:guidance")
     assert guidance.total >= 3 and {h.kind for h in guidance.results.hits} == {"guidance"}
-    assert service.search(fca, "handover", filters={"area": "contact"}).total == service.search(fca, "handover area:contact").total >= 1
+    assert (
+        service.search(fca, "handover", filters={"area": "contact"}).total
+        == service.search(fca, "handover area:contact").total
+        >= 1
+    )
     by_clause = service.search(fca, "standard:5.1")
     assert by_clause.total >= 2
     by_tag = service.search(fca, "tag:edr")
@@ -129,7 +146,8 @@ def test_snippets_escape_the_text(app, people, publish):
 
 
 def test_pending_proposals_only_for_their_author_and_moderators(app, demo_content):
-    # The pending new tip in contact, written by demo.fca; contact is moderated by fiona.mackenzie (lead) and priya.chandran.
+    # The pending new tip in contact, written by demo.fca; contact is moderated by fiona.mackenzie (lead) and
+    # priya.chandran.
     query = "handover arrangements contact centres"
     author = service.search(find_user("demo.fca"), query)
     moderator = service.search(find_user("fiona.mackenzie"), query)
@@ -174,8 +192,14 @@ def test_changes_reach_the_index_through_the_queue(app, demo_content):
     from cafpedia.areas.services import find_area, update_area
 
     area = find_area("staff-safety")
-    update_area(None, area, title="Staff safety and lone working", summary="Keeping FCAs safe: zyzzyva drills.", lead=area.lead.username,
-                deputies=[d.username for d in area.deputies])
+    update_area(
+        None,
+        area,
+        title="Staff safety and lone working",
+        summary="Keeping FCAs safe: zyzzyva drills.",
+        lead=area.lead.username,
+        deputies=[d.username for d in area.deputies],
+    )
     db.session.commit()
     assert service.queue_length() >= 1
     found = service.search(find_user("demo.fca"), "zyzzyva")
@@ -246,8 +270,27 @@ def test_reindex_command(app, runner, demo_content):
 # --- Robustness --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["", "   ", "word " * 1000, '"unbalanced quote', 'kind:', ':', 'kind:"', 'title:foo bar:',
-                                   "AND OR NOT", "(((", "*", "?", "\\", "%_%", "ü€∂", "kind:nonsense"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "word " * 1000,
+        '"unbalanced quote',
+        "kind:",
+        ":",
+        'kind:"',
+        "title:foo bar:",
+        "AND OR NOT",
+        "(((",
+        "*",
+        "?",
+        "\\",
+        "%_%",
+        "ü€∂",
+        "kind:nonsense",
+    ],
+)
 def test_odd_queries_get_an_answer_not_an_error(app, demo_content, query):
     client = Client(app.test_client())
     client.sign_in("demo.fca", "cafpedia-demo")
@@ -300,8 +343,16 @@ def test_renaming_an_area_refreshes_its_tips_in_search(app, demo_content):
     from cafpedia.areas.services import find_area, update_area
 
     area = find_area("contact")
-    update_area(None, area, title="Contact and child arrangements", summary=area.summary, lead=area.lead.username,
-                deputies=[d.username for d in area.deputies])
+    update_area(
+        None,
+        area,
+        title="Contact and child arrangements",
+        summary=area.summary,
+        lead=area.lead.username,
+        deputies=[d.username for d in area.deputies],
+    )
     db.session.commit()
     found = service.search(find_user("demo.expert"), "supervised contact")
-    assert found.results.hits and all(h.area_title == "Contact and child arrangements" for h in found.results.hits if h.area == "contact")
+    assert found.results.hits and all(
+        h.area_title == "Contact and child arrangements" for h in found.results.hits if h.area == "contact"
+    )

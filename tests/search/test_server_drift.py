@@ -5,6 +5,7 @@ The admin restores earlier revisions of two tips (new text each time) through th
 server, two people per tip, while `cafpedia load` keeps renaming the tips' areas (which
 changes every tip document in them). `cafpedia reindex --check` then compares every
 document in the index with the database."""
+
 from __future__ import annotations
 
 import threading
@@ -19,7 +20,10 @@ from tests.search.live_server import Browser, command, running_server, server_en
 
 pytestmark = pytest.mark.server
 
-TIPS = {"writing-focused-s7-reports-with-clear-recommendations": "report-writing", "running-extended-dispute-resolution-sessions": "dispute-resolution"}
+TIPS = {
+    "writing-focused-s7-reports-with-clear-recommendations": "report-writing",
+    "running-extended-dispute-resolution-sessions": "dispute-resolution",
+}
 ROUNDS = 12
 LOADS = 6
 
@@ -58,13 +62,17 @@ def test_the_index_ends_as_the_database_after_concurrent_servers_and_loads(tmp_p
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(restore_over_and_over, [*TIPS, *TIPS]))
         loader.join(300)
-    assert statuses.count(200) >= ROUNDS, statuses  # restores went through (two people at once on a tip may conflict: 409)
+    assert statuses.count(200) >= ROUNDS, (
+        statuses
+    )  # restores went through (two people at once on a tip may conflict: 409)
     assert set(statuses) <= {200, 409}, statuses
     assert all(done.returncode == 0 for done in loads), [done.stderr for done in loads]
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log, log[-3000:]
     # Without CAFPEDIA_SECRET_KEY, a machine on PostgreSQL says its cookies' key is its own.
-    assert ("CAFPEDIA_SECRET_KEY is not set" in log) == (database_url.startswith("postgresql") and "CAFPEDIA_SECRET_KEY" not in env)
+    assert ("CAFPEDIA_SECRET_KEY is not set" in log) == (
+        database_url.startswith("postgresql") and "CAFPEDIA_SECRET_KEY" not in env
+    )
     check = command(env, "reindex", "--check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "The search index agrees with the database" in check.stdout

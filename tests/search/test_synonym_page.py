@@ -1,4 +1,5 @@
 """Lead managers and administrators keep the synonym list on a page; search follows at once."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,7 +38,11 @@ def test_problems_are_named_by_line_and_nothing_is_saved(app, demo_content):
     lead = signed_in(app, "priya.chandran")
     refused = lead.post_form("/search/synonyms", {"text": "section 7 | s7\nlonely\ns7 | s.7\n"})
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "line 2: a group needs at least two variants" in text and "line 3: “s7” is already in the group on line 1" in text
+    assert (
+        refused.status_code == 400
+        and "line 2: a group needs at least two variants" in text
+        and "line 3: “s7” is already in the group on line 1" in text
+    )
     assert db.session.query(AuditEntry).filter_by(action="search.synonyms").count() == 0
 
 

@@ -4,6 +4,7 @@ These drive `WhooshBackend` directly with documents, without a database, so that
 case of the query evaluator (several segments, deleted documents, cached postings of a
 segment that has gone) is pinned down.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,11 +29,13 @@ def doc(key: str, title: str, body: str, **fields) -> SearchDocument:
 @pytest.fixture
 def backend(tmp_path):
     backend = WhooshBackend(tmp_path / "whoosh")
-    backend.rebuild([
-        doc("a", "Seeing children alone", "Always see the child on their own before the first hearing."),
-        doc("b", "Report writing", "Children should be seen; seeing them matters. The hearing was first."),
-        doc("c", "Contact centres", "Handover at the contact centre.", kind="guidance", area="contact"),
-    ])
+    backend.rebuild(
+        [
+            doc("a", "Seeing children alone", "Always see the child on their own before the first hearing."),
+            doc("b", "Report writing", "Children should be seen; seeing them matters. The hearing was first."),
+            doc("c", "Contact centres", "Handover at the contact centre.", kind="guidance", area="contact"),
+        ]
+    )
     yield backend
     backend.close()
 
@@ -121,11 +124,14 @@ def test_postings_of_merged_segments_are_dropped(backend):
     assert live <= set(backend._segments)
 
 
-@pytest.mark.parametrize("text", [
-    "Seeing children aged 9 and over at the first hearing: s.7 reports, Part 4, 5.1",
-    "İstanbul ŞEHİR straße Ǆemal a.b.c 1.5 x_y _z ÀÉÎ ﬁnance — “quoted” don't",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seeing children aged 9 and over at the first hearing: s.7 reports, Part 4, 5.1",
+        "İstanbul ŞEHİR straße Ǆemal a.b.c 1.5 x_y _z ÀÉÎ ﬁnance — “quoted” don't",
+        "",
+    ],
+)
 def test_fast_tokens_match_whooshs_analyzer(text):
     from cafpedia.search.backends.whoosh_index import ANALYZER
     from cafpedia.search.text import tokens

@@ -1,4 +1,5 @@
 """The National Standards: every clause of the 2007 draft, as versioned reference data."""
+
 from __future__ import annotations
 
 from cafpedia.standards import services

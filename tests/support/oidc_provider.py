@@ -48,13 +48,26 @@ class Client(ClientMixin):
     redirect_uris: list
     client_metadata: dict = field(default_factory=dict)  # read by UserInfoEndpoint
 
-    def get_client_id(self): return self.client_id
-    def get_default_redirect_uri(self): return self.redirect_uris[0]
-    def check_redirect_uri(self, uri): return uri in self.redirect_uris  # exact match
-    def check_client_secret(self, s): return secrets.compare_digest(self.client_secret, s)
-    def check_endpoint_auth_method(self, method, endpoint): return method in AUTH_METHODS
-    def check_response_type(self, response_type): return response_type == "code"
-    def check_grant_type(self, grant_type): return grant_type == "authorization_code"
+    def get_client_id(self):
+        return self.client_id
+
+    def get_default_redirect_uri(self):
+        return self.redirect_uris[0]
+
+    def check_redirect_uri(self, uri):
+        return uri in self.redirect_uris  # exact match
+
+    def check_client_secret(self, s):
+        return secrets.compare_digest(self.client_secret, s)
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        return method in AUTH_METHODS
+
+    def check_response_type(self, response_type):
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type):
+        return grant_type == "authorization_code"
 
     def get_allowed_scope(self, scope):
         return " ".join(s for s in scope_to_list(scope or "") if s in SCOPES)
@@ -70,10 +83,17 @@ class AuthCode(AuthorizationCodeMixin):
     nonce: str | None
     auth_time: int = field(default_factory=lambda: int(time.time()))
 
-    def get_redirect_uri(self): return self.redirect_uri
-    def get_scope(self): return self.scope
-    def get_nonce(self): return self.nonce
-    def get_auth_time(self): return self.auth_time
+    def get_redirect_uri(self):
+        return self.redirect_uri
+
+    def get_scope(self):
+        return self.scope
+
+    def get_nonce(self):
+        return self.nonce
+
+    def get_auth_time(self):
+        return self.auth_time
 
 
 @dataclass
@@ -85,19 +105,31 @@ class Token(TokenMixin):
     expires_in: int
     issued_at: int = field(default_factory=lambda: int(time.time()))
 
-    def check_client(self, client): return client.client_id == self.client.client_id
-    def get_scope(self): return self.scope
-    def get_expires_in(self): return self.expires_in
-    def is_expired(self): return time.time() > self.issued_at + self.expires_in
-    def is_revoked(self): return False
-    def get_user(self): return self.user
-    def get_client(self): return self.client
+    def check_client(self, client):
+        return client.client_id == self.client.client_id
+
+    def get_scope(self):
+        return self.scope
+
+    def get_expires_in(self):
+        return self.expires_in
+
+    def is_expired(self):
+        return time.time() > self.issued_at + self.expires_in
+
+    def is_revoked(self):
+        return False
+
+    def get_user(self):
+        return self.user
+
+    def get_client(self):
+        return self.client
 
 
 def user_claims(user, scope):
     # UserInfo.filter() keeps only the claims the granted scopes allow.
-    return UserInfo(sub=user.sub, email=user.email, name=user.name,
-                    email_verified=user.email_verified).filter(scope)
+    return UserInfo(sub=user.sub, email=user.email, name=user.name, email_verified=user.email_verified).filter(scope)
 
 
 # --- Authlib glue: the grant, its OIDC extension, and /userinfo --------------
@@ -109,8 +141,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         if nonce:
             self.server.op.nonces.add(nonce)
         self.server.op.codes[code] = AuthCode(
-            code, req.client.client_id, req.payload.redirect_uri, req.scope,
-            req.user, nonce)
+            code, req.client.client_id, req.payload.redirect_uri, req.scope, req.user, nonce
+        )
 
     def query_authorization_code(self, code, client):
         item = self.server.op.codes.get(code)
@@ -202,8 +234,7 @@ class LocalProvider:
     def start(self):
         if self._server is not None:
             raise RuntimeError("a LocalProvider can only be started once")
-        self._server = make_server("127.0.0.1", 0, self._make_app(), threaded=True,
-                                   request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", 0, self._make_app(), threaded=True, request_handler=_QuietHandler)
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -227,8 +258,7 @@ class LocalProvider:
     # -- the Flask app
     def _make_app(self):
         app = Flask(__name__)
-        server = AuthorizationServer(app, query_client=self._query_client,
-                                     save_token=self._save_token)
+        server = AuthorizationServer(app, query_client=self._query_client, save_token=self._save_token)
         server.op = self  # lets grants reach our in-memory stores
         server.register_grant(CodeGrant, [OIDCCode(self)])
         protector = ResourceProtector()
@@ -242,13 +272,18 @@ class LocalProvider:
         def discovery():
             i = self.issuer
             return jsonify(
-                issuer=self.advertised_issuer or i, authorization_endpoint=i + "/authorize",
-                token_endpoint=i + "/token", jwks_uri=i + "/jwks",
-                userinfo_endpoint=i + "/userinfo", response_types_supported=["code"],
+                issuer=self.advertised_issuer or i,
+                authorization_endpoint=i + "/authorize",
+                token_endpoint=i + "/token",
+                jwks_uri=i + "/jwks",
+                userinfo_endpoint=i + "/userinfo",
+                response_types_supported=["code"],
                 subject_types_supported=["public"],
                 id_token_signing_alg_values_supported=["RS256"],
-                scopes_supported=SCOPES, token_endpoint_auth_methods_supported=AUTH_METHODS,
-                grant_types_supported=["authorization_code"])
+                scopes_supported=SCOPES,
+                token_endpoint_auth_methods_supported=AUTH_METHODS,
+                grant_types_supported=["authorization_code"],
+            )
 
         @app.get("/jwks")
         def jwks():
@@ -266,8 +301,7 @@ class LocalProvider:
             if email is None:  # a person must sign in: show the form
                 return page("Sign in", SIGN_IN_FORM)
             if user is None:
-                return page("Unknown user", "<p>No account exists for "
-                            f"{html.escape(email)}.</p>", 400)
+                return page("Unknown user", f"<p>No account exists for {html.escape(email)}.</p>", 400)
             # Passing grant= avoids a 1.9 "grant parameter will become mandatory" warning.
             return server.create_authorization_response(grant_user=user, grant=grant)
 
@@ -288,5 +322,5 @@ class LocalProvider:
 
     def _save_token(self, token, req):
         self.tokens[token["access_token"]] = Token(
-            token["access_token"], token["scope"], req.client, req.user,
-            token["expires_in"])
+            token["access_token"], token["scope"], req.client, req.user, token["expires_in"]
+        )

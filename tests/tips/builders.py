@@ -1,4 +1,5 @@
 """Builders for tips tests: an area with a lead and a deputy, and authors."""
+
 from __future__ import annotations
 
 import pytest

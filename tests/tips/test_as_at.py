@@ -1,4 +1,5 @@
 """A tip "as at" a date, and the record to hand over (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import io
@@ -22,11 +23,20 @@ def story(people, propose, clock):
     clock.set(datetime(2026, 3, 2, 9, 0))
     first = propose(slug="contact-centres", standards=["2.1"], legal_refs=["Children Act 1989 s1"])
     clock.set(datetime(2026, 3, 3, 11, 0))
-    moderation.approve(people["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment="Good and clear")
+    moderation.approve(
+        people["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment="Good and clear"
+    )
     db.session.commit()
     clock.set(datetime(2026, 3, 9, 14, 0))
     tip = first.tip
-    second = proposals.propose_edit(people["sam"], tip, based_on=1, draft=draft(title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover in writing."))
+    second = proposals.propose_edit(
+        people["sam"],
+        tip,
+        based_on=1,
+        draft=draft(
+            title="Use contact centres well", body="- Visit the centre first.\n- Agree the handover in writing."
+        ),
+    )
     db.session.commit()
     clock.set(datetime(2026, 3, 10, 16, 30))
     moderation.approve(people["dee"], second, checklist=list(CHECKLIST), confidentiality_confirmed=False)
@@ -70,22 +80,28 @@ def test_a_day_when_it_was_archived_says_so(story, as_user):
     assert "Last reviewed" in text and "15 March 2026" in text
 
 
-@pytest.mark.parametrize("day, says", [
-    ("2026-03-01", "did not exist yet on 1 March 2026"),
-    ("2026-03-02", "was not yet published"),
-])
+@pytest.mark.parametrize(
+    "day, says",
+    [
+        ("2026-03-01", "did not exist yet on 1 March 2026"),
+        ("2026-03-02", "was not yet published"),
+    ],
+)
 def test_before_it_existed_or_was_published(story, as_user, day, says):
     status, text = page(as_user("lee.lead"), day)
     assert status == 200 and says in text
 
 
-@pytest.mark.parametrize("value, says", [
-    ("2026-02-30", "is not a date CAFpedia can read"),
-    ("03/03/2026", "is not a date CAFpedia can read"),
-    ("", "is not a date CAFpedia can read"),
-    ("2026-11-24", "is in the future"),
-    ("1066-10-14", "no record before"),
-])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("2026-02-30", "is not a date CAFpedia can read"),
+        ("03/03/2026", "is not a date CAFpedia can read"),
+        ("", "is not a date CAFpedia can read"),
+        ("2026-11-24", "is in the future"),
+        ("1066-10-14", "no record before"),
+    ],
+)
 def test_a_bad_date_is_a_400_that_says_why(story, as_user, value, says):
     status, text = page(as_user("pat.fca"), value)
     assert status == 400 and says in text
@@ -108,13 +124,22 @@ def test_a_restored_revision_carries_the_checklist_of_its_first_approval(people,
     tip = publish(slug="restored-tip")
     clock.set(datetime(2026, 4, 2, 9, 0))
     edit = proposals.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="- A worse text."))
-    moderation.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    moderation.approve(
+        people["lee"],
+        edit,
+        checklist=["corporate", "legal", "plain_language", "no_identifying_information"],
+        confidentiality_confirmed=False,
+    )
     db.session.commit()
     clock.set(datetime(2026, 4, 3, 9, 0))
     moderation.restore(people["dee"], tip, 1)
     db.session.commit()
     then = as_at.tip_as_at(tip, date(2026, 4, 3))
-    assert then.revision.number == 3 and then.published_by.action == "restored" and then.published_by.actor.username == "dee.deputy"
+    assert (
+        then.revision.number == 3
+        and then.published_by.action == "restored"
+        and then.published_by.actor.username == "dee.deputy"
+    )
     assert then.approval.revision_number == 1 and then.approval.actor.username == "lee.lead"
 
 
@@ -142,7 +167,9 @@ def test_the_record_from_the_command_line(story, runner, tmp_path):
     assert as_at.fingerprint(story.revision(2)) in result.output
     bad = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-02-30", "--out", str(out)])
     assert bad.exit_code != 0 and "is not a date CAFpedia can read" in bad.output
-    none = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-03-01", "--out", str(tmp_path / "none.pdf")])
+    none = runner.invoke(
+        args=["record", "contact-centres", "--as-at", "2026-03-01", "--out", str(tmp_path / "none.pdf")]
+    )
     assert none.exit_code != 0 and "did not exist yet" in none.output and not (tmp_path / "none.pdf").exists()
     unknown = runner.invoke(args=["record", "no-such-tip", "--as-at", "2026-03-12", "--out", str(out)])
     assert unknown.exit_code != 0 and "no tip or guidance page" in unknown.output
@@ -162,14 +189,21 @@ def test_without_weasyprint_the_record_page_says_to_print_instead(story, as_user
     from cafpedia.core import pdf
 
     def missing(html, **_):
-        raise pdf.PdfUnavailable("PDFs cannot be made on this server just now (WeasyPrint or its system libraries are missing).")
+        raise pdf.PdfUnavailable(
+            "PDFs cannot be made on this server just now (WeasyPrint or its system libraries are missing)."
+        )
 
     monkeypatch.setattr(as_at, "html_to_pdf", missing)
     client = as_user("pat.fca")
     response = client.get("/tips/contact-centres/record?as_at=2026-03-05")
     assert response.status_code == 302 and "as_at=2026-03-05" in response.location
     assert "Print the page instead" in client.get(response.location).get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "record.produce")) == 0
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "record.produce")
+        )
+        == 0
+    )
 
 
 # --- What changed in an area, between two dates ------------------------------------------------
@@ -190,14 +224,19 @@ def test_the_changes_in_an_area_link_to_each_page_as_it_read_that_day(story, as_
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).splitlines()
     assert lines[0].startswith("date,time (UK),what") and len(lines) == 5
-    assert lines[1].startswith("2026-03-03,11:00,Approved and published,tip,Use contact centres well,1,Lee Lead,Good and clear,")
+    assert lines[1].startswith(
+        "2026-03-03,11:00,Approved and published,tip,Use contact centres well,1,Lee Lead,Good and clear,"
+    )
 
 
-@pytest.mark.parametrize("query, says", [
-    ("from=2026-03-31&to=2026-03-01", "choose a date on or before"),
-    ("from=2026-02-30", "is not a date CAFpedia can read"),
-    ("to=2027-01-01", "is in the future"),
-])
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        ("from=2026-03-31&to=2026-03-01", "choose a date on or before"),
+        ("from=2026-02-30", "is not a date CAFpedia can read"),
+        ("to=2027-01-01", "is in the future"),
+    ],
+)
 def test_a_bad_period_is_a_400_that_says_why(story, as_user, query, says):
     client = as_user("lee.lead")
     for path in ("/areas/contact/changes", "/areas/contact/changes.csv"):
@@ -212,7 +251,9 @@ def test_only_the_areas_moderators_see_its_changes(story, as_user):
     assert as_user("lee.lead").get("/areas/nowhere/changes").status_code == 404
 
 
-def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_cleared(people, publish, make_user, as_user, clock):
+def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_cleared(
+    people, publish, make_user, as_user, clock
+):
     from cafpedia.legal import services as legal
     from cafpedia.legal.services import UpdateDraft
 
@@ -220,9 +261,19 @@ def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_
     tip = publish(slug="welfare-checklist", legal_refs=["Children Act 1989 s1"])
     editor = make_user("lena.legal", ["legal_editor"], name="Lena Legal")
     clock.set(datetime(2026, 5, 4, 9, 0))
-    update = legal.post_update(editor, UpdateDraft(kind="legislation", title="Welfare checklist amended", citations=["Children Act 1989 s1"],
-                                                   made_on=date(2026, 5, 1), summary="Section 1 changes.", briefing="The checklist changes.",
-                                                   practice="Check your reports.", areas=["contact"]))
+    update = legal.post_update(
+        editor,
+        UpdateDraft(
+            kind="legislation",
+            title="Welfare checklist amended",
+            citations=["Children Act 1989 s1"],
+            made_on=date(2026, 5, 1),
+            summary="Section 1 changes.",
+            briefing="The checklist changes.",
+            practice="Check your reports.",
+            areas=["contact"],
+        ),
+    )
     legal.flag_tips(editor, update, ["welfare-checklist"])
     db.session.commit()
     reader = as_user("sam.fca")

@@ -1,5 +1,6 @@
 """A lead manager corrects a small mistake in a proposal and approves it: the published
 revision records its author and its editor, and the history shows the moderator's change."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,9 @@ FIXED = "- Visit the centre first.\n- Agree the handover."
 
 
 def approve(people, revision, **kwargs):
-    return moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False, **kwargs)
+    return moderation.approve(
+        people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False, **kwargs
+    )
 
 
 def test_a_correction_is_published_and_the_proposal_kept(app, people, propose):
@@ -23,7 +26,11 @@ def test_a_correction_is_published_and_the_proposal_kept(app, people, propose):
     approve(people, revision, correction=("Use contact centres well", FIXED))
     db.session.commit()
     tip = reading.find_tip("centres")
-    assert tip.current.number == revision.number and tip.current.body == FIXED and tip.current.title == "Use contact centres well"
+    assert (
+        tip.current.number == revision.number
+        and tip.current.body == FIXED
+        and tip.current.title == "Use contact centres well"
+    )
     assert revision.corrected and revision.author == people["pat"] and revision.editor == people["lee"]
     assert (revision.proposed_title, revision.proposed_body) == ("Use contact centers well", TYPO)
 
@@ -44,7 +51,11 @@ def test_a_correction_is_checked_like_a_proposal_and_a_refusal_changes_nothing(a
     assert revision.status == "pending" and revision.body == TYPO and not revision.corrected
     # A correction that adds what looks like case details needs the moderator's confirmation.
     with pytest.raises(ValidationError) as refused:
-        approve(people, revision, correction=(revision.title, FIXED + "\n- Ask Jayden Smith, born 03/04/2015, what he wants."))
+        approve(
+            people,
+            revision,
+            correction=(revision.title, FIXED + "\n- Ask Jayden Smith, born 03/04/2015, what he wants."),
+        )
     assert "confidentiality_confirmed" in refused.value.errors
     db.session.rollback()
     assert revision.body == TYPO and revision.flags == []

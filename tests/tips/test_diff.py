@@ -1,4 +1,5 @@
 """Word-level differences."""
+
 from cafpedia.tips.diff import changed, word_diff
 
 

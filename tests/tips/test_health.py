@@ -1,4 +1,5 @@
 """Moderation health: waiting, decision times and outcomes per area, by month, and as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -39,7 +40,14 @@ def history(clock, people, propose, publish):
     clock.set(at(1, 6))  # Monday 1 June
     old = propose(slug="june-one")
     clock.set(at(15, 6))  # 10 working days later
-    moderation.approve(lee, old, checklist=list(CHECKLIST), confidentiality_confirmed=False, review_by=date(2026, 11, 1), today=date(2026, 6, 15))
+    moderation.approve(
+        lee,
+        old,
+        checklist=list(CHECKLIST),
+        confidentiality_confirmed=False,
+        review_by=date(2026, 11, 1),
+        today=date(2026, 6, 15),
+    )
     clock.set(at(16))  # Monday 16 November
     propose(slug="still-waiting")
     db.session.commit()
@@ -55,9 +63,18 @@ def test_figures_per_area_and_by_month(app, clock, people, propose, publish):
     assert contact.decided == {"approved": 1, "sent_back": 1, "rejected": 1}
     assert contact.reviews_overdue == 1  # the June tip, due on 1 November
     adoption = next(a for a in health.areas if a.slug == "adoption")
-    assert (adoption.waiting, adoption.oldest_days, adoption.median_days, adoption.reviews_overdue) == (0, None, None, 0)
+    assert (adoption.waiting, adoption.oldest_days, adoption.median_days, adoption.reviews_overdue) == (
+        0,
+        None,
+        None,
+        0,
+    )
     months = {m.month: m for m in health.months}
-    assert len(health.months) == 12 and health.months[-1].month == date(2026, 11, 1) and health.months[0].month == date(2025, 12, 1)
+    assert (
+        len(health.months) == 12
+        and health.months[-1].month == date(2026, 11, 1)
+        and health.months[0].month == date(2025, 12, 1)
+    )
     assert (months[date(2026, 11, 1)].decisions, months[date(2026, 11, 1)].median_days) == (3, 2)
     assert (months[date(2026, 6, 1)].decisions, months[date(2026, 6, 1)].median_days) == (1, 10)
     assert months[date(2026, 7, 1)].decisions == 0 and months[date(2026, 7, 1)].median_days is None
@@ -66,7 +83,7 @@ def test_figures_per_area_and_by_month(app, clock, people, propose, publish):
 
 def test_the_page_and_the_csv_for_lead_managers_and_administrators(app, clock, people, propose, publish, make_user):
     history(clock, people, propose, publish)
-    find_area("adoption").title = "=HYPERLINK(\"http://evil\")"  # a title a spreadsheet would run
+    find_area("adoption").title = '=HYPERLINK("http://evil")'  # a title a spreadsheet would run
     db.session.commit()
     make_user("ada.admin", ["admin"])
     for username in ("lee.lead", "olu.other", "ada.admin"):
@@ -80,8 +97,17 @@ def test_the_page_and_the_csv_for_lead_managers_and_administrators(app, clock, p
     assert download.headers["Content-Disposition"] == 'attachment; filename="moderation-health-2026-11-23.csv"'
     rows = list(csv.DictReader(io.StringIO(text_of(download))))
     contact = next(r for r in rows if r["area"] == "contact")
-    assert (contact["waiting_now"], contact["oldest_waiting_working_days"], contact["median_working_days_to_decision_90d"]) == ("1", "5", "2")
-    assert (contact["approved"], contact["sent_back"], contact["rejected"], contact["reviews_overdue"]) == ("1", "1", "1", "1")
+    assert (
+        contact["waiting_now"],
+        contact["oldest_waiting_working_days"],
+        contact["median_working_days_to_decision_90d"],
+    ) == ("1", "5", "2")
+    assert (contact["approved"], contact["sent_back"], contact["rejected"], contact["reviews_overdue"]) == (
+        "1",
+        "1",
+        "1",
+        "1",
+    )
     assert next(r for r in rows if r["area"] == "adoption")["area_title"].startswith("'=HYPERLINK")
     assert rows[-1]["area"] == "all"
     for username in ("pat.fca",):

@@ -1,4 +1,5 @@
 """The moderation rules, at the service level."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,7 +31,9 @@ def test_approval_needs_every_checklist_item_and_is_recorded(people, propose):
     assert "Written in plain language" in raised.value.errors["checklist"]
     db.session.rollback()
     assert revision.status == PENDING
-    event = moderation.approve(people["lee"], revision, checklist=ALL, confidentiality_confirmed=False, today=date(2026, 11, 22))
+    event = moderation.approve(
+        people["lee"], revision, checklist=ALL, confidentiality_confirmed=False, today=date(2026, 11, 22)
+    )
     db.session.commit()
     tip = revision.tip
     assert tip.status == PUBLISHED and tip.current_number == 1 and revision.status == PUBLISHED
@@ -42,10 +45,23 @@ def test_approval_needs_every_checklist_item_and_is_recorded(people, propose):
 
 def test_moderator_can_pick_the_review_date(people, propose):
     revision = propose()
-    moderation.approve(people["dee"], revision, checklist=ALL, confidentiality_confirmed=False, review_by=date(2027, 3, 1), today=date(2026, 11, 22))
+    moderation.approve(
+        people["dee"],
+        revision,
+        checklist=ALL,
+        confidentiality_confirmed=False,
+        review_by=date(2027, 3, 1),
+        today=date(2026, 11, 22),
+    )
     assert revision.tip.review_by == date(2027, 3, 1)
     with pytest.raises(ValidationError):
-        moderation.approve(people["lee"], propose(slug="second"), checklist=ALL, confidentiality_confirmed=False, review_by=date(2020, 1, 1))
+        moderation.approve(
+            people["lee"],
+            propose(slug="second"),
+            checklist=ALL,
+            confidentiality_confirmed=False,
+            review_by=date(2020, 1, 1),
+        )
 
 
 def test_nobody_approves_their_own_proposal(people, propose):
@@ -73,7 +89,13 @@ def test_send_back_then_revise_and_resubmit(people, propose):
     db.session.commit()
     assert first.status == SENT_BACK
     assert [e.comment for e in first.decisions] == ["Please add what to do at handover."]
-    second = proposals.propose_edit(people["pat"], first.tip, based_on=None, revises=1, draft=draft(body="- Visit first.\n- Meet at the door at handover."))
+    second = proposals.propose_edit(
+        people["pat"],
+        first.tip,
+        based_on=None,
+        revises=1,
+        draft=draft(body="- Visit first.\n- Meet at the door at handover."),
+    )
     db.session.commit()
     assert second.number == 2 and second.revises == 1 and second.status == PENDING
     with pytest.raises(ValidationError):  # only the author revises a sent-back proposal
@@ -92,7 +114,12 @@ def test_reject_with_a_reason(people, propose):
 
 def test_readers_keep_the_published_version_until_an_edit_is_approved(people, publish):
     tip = publish()
-    edit = proposals.propose_edit(people["sam"], tip, based_on=1, draft=draft(body="- Visit the centre first.\n- Agree the handover.\n- New point."))
+    edit = proposals.propose_edit(
+        people["sam"],
+        tip,
+        based_on=1,
+        draft=draft(body="- Visit the centre first.\n- Agree the handover.\n- New point."),
+    )
     db.session.commit()
     assert tip.current.number == 1 and "New point" not in tip.current.body
     moderation.approve(people["lee"], edit, checklist=ALL, confidentiality_confirmed=False)
@@ -127,7 +154,12 @@ def test_two_moderators_deciding_at_once_one_wins(app, people, propose):
         assert stale.status == PENDING
         deputy = find_user("dee.deputy")
         with app.app_context():  # the lead, in another request, decides first
-            moderation.approve(find_user("lee.lead"), reading.find_tip(slug).revision(number), checklist=ALL, confidentiality_confirmed=False)
+            moderation.approve(
+                find_user("lee.lead"),
+                reading.find_tip(slug).revision(number),
+                checklist=ALL,
+                confidentiality_confirmed=False,
+            )
             db.session.commit()
         with pytest.raises(proposals.AlreadyDecided):
             moderation.reject(deputy, stale, "Not needed")
@@ -185,7 +217,10 @@ def test_case_details_need_the_authors_confirmation_then_the_moderators(people, 
     risky = dict(body="In case LS07P01234, Kayden (7) said he was scared at handover.")
     with pytest.raises(ValidationError) as raised:
         propose(**risky)
-    assert "a court case number" in raised.value.errors["confirm_safe"] and "a name with an age" in raised.value.errors["confirm_safe"]
+    assert (
+        "a court case number" in raised.value.errors["confirm_safe"]
+        and "a name with an age" in raised.value.errors["confirm_safe"]
+    )
     db.session.rollback()
     revision = propose(confirm_safe=True, **risky)
     assert {f["kind"] for f in revision.flags} == {"case_number", "named_child_age"}
@@ -289,7 +324,12 @@ def test_archiving_after_a_concurrent_approval_is_refused(app, people, publish):
         stale_tip = reading.find_tip(slug)
         assert stale_tip.current_number == 1
         with app.app_context():
-            moderation.approve(find_user("lee.lead"), reading.find_tip(slug).revision(edit.number), checklist=ALL, confidentiality_confirmed=False)
+            moderation.approve(
+                find_user("lee.lead"),
+                reading.find_tip(slug).revision(edit.number),
+                checklist=ALL,
+                confidentiality_confirmed=False,
+            )
             db.session.commit()
         with pytest.raises(proposals.AlreadyDecided):
             reviewing.archive(find_user("dee.deputy"), stale_tip)

@@ -1,4 +1,5 @@
 """Tips in the content contract: the demo content, load errors, history round trip."""
+
 from __future__ import annotations
 
 import shutil
@@ -37,7 +38,9 @@ def test_demo_links_resolve(app, demo_content):
 
 def _folder_with(tmp_path: Path, relative: str, text: str) -> Path:
     folder = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, folder, ignore=shutil.ignore_patterns("tips", "digest", "experts"))  # the advice log links to demo tips
+    shutil.copytree(
+        DEFAULT_CONTENT_DIR, folder, ignore=shutil.ignore_patterns("tips", "digest", "experts")
+    )  # the advice log links to demo tips
     path = folder / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.lstrip("\n"), encoding="utf-8")
@@ -72,7 +75,10 @@ def test_a_hand_written_tip_loads(app, tmp_path):
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (("area: childrens-participation", "area: adoption"), "the area is adoption but the file is in the folder childrens-participation"),
+        (
+            ("area: childrens-participation", "area: adoption"),
+            "the area is adoption but the file is in the folder childrens-participation",
+        ),
         (('standards: ["5.1"]', 'standards: ["5.1", "12.4"]'), "no clause 12.4"),
         (("author: demo.fca", "author: nobody.here"), "unknown author nobody.here"),
         (("- See the child alone.", "- See [[no-such-tip]]."), "the link [[no-such-tip]] names no tip"),
@@ -89,7 +95,9 @@ def test_bad_tip_files_are_named(app, tmp_path, change, expected):
         load_folder(folder)
     db.session.rollback()
     problems = [str(p) for p in raised.value.problems]
-    assert any(expected in p and p.startswith("tips/childrens-participation/seeing-children-alone.md") for p in problems), problems
+    assert any(
+        expected in p and p.startswith("tips/childrens-participation/seeing-children-alone.md") for p in problems
+    ), problems
     assert reading.find_tip("seeing-children-alone") is None
 
 
@@ -105,7 +113,9 @@ def test_history_round_trips_and_revisions_are_never_changed_by_a_load(app, tmp_
     from cafpedia.tips.models import CHECKLIST
 
     tip = reading.find_tip("running-extended-dispute-resolution-sessions")
-    moderation.approve(find_user("priya.chandran"), tip.revision(2), checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    moderation.approve(
+        find_user("priya.chandran"), tip.revision(2), checklist=list(CHECKLIST), confidentiality_confirmed=False
+    )
     reviewing.mark_reviewed(find_user("priya.chandran"), tip, note="Checked")
     db.session.commit()
     out = tmp_path / "out"
@@ -125,13 +135,23 @@ def test_a_proposal_with_a_missing_link_round_trips_but_an_older_export_is_refus
     from cafpedia.tips.models import CHECKLIST
 
     tip = publish()
-    proposals.propose_edit(people["sam"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="See [[not-written-yet]].", change_note="A link"))
+    proposals.propose_edit(
+        people["sam"],
+        tip,
+        based_on=1,
+        draft=proposals.Draft(title="Use contact centres well", body="See [[not-written-yet]].", change_note="A link"),
+    )
     db.session.commit()
     old = tmp_path / "old"
     export_folder(old)
     assert load_folder(old).counts[("tips", "unchanged")] == 1  # the missing link in a proposal is kept
     db.session.rollback()
-    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Better", change_note="Better"))
+    edit = proposals.propose_edit(
+        people["pat"],
+        tip,
+        based_on=1,
+        draft=proposals.Draft(title="Use contact centres well", body="Better", change_note="Better"),
+    )
     moderation.approve(people["lee"], edit, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
     with pytest.raises(ContentError) as raised:

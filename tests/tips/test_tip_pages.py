@@ -1,12 +1,21 @@
 """Tip pages through HTTP: what each person sees and can do."""
+
 from __future__ import annotations
 
 from cafpedia.extensions import db
 from cafpedia.tips import moderation, proposals, reading, reviewing
 from tests.conftest import Client
 
-NEW_TIP = {"area": "contact", "title": "Plan the handover", "kind": "tip", "body": "- Meet at the door.\n- Keep it short.",
-           "tags": "contact-centres, Handover", "standards": "5.1, 5.5", "legal_refs": "Children Act 1989 s8\n", "submit": "Send for approval"}
+NEW_TIP = {
+    "area": "contact",
+    "title": "Plan the handover",
+    "kind": "tip",
+    "body": "- Meet at the door.\n- Keep it short.",
+    "tags": "contact-centres, Handover",
+    "standards": "5.1, 5.5",
+    "legal_refs": "Children Act 1989 s8\n",
+    "submit": "Send for approval",
+}
 
 
 def text_of(response) -> str:
@@ -22,12 +31,20 @@ def signed_in(app, username) -> Client:
 def test_propose_preview_then_send(app, people):
     pat = signed_in(app, "pat.fca")
     preview = pat.post_form("/tips/new", {**NEW_TIP, "submit": "", "preview": "Preview"})
-    assert preview.status_code == 200 and "Preview" in text_of(preview) and "<li>Meet at the door.</li>" in text_of(preview)
+    assert (
+        preview.status_code == 200
+        and "Preview" in text_of(preview)
+        and "<li>Meet at the door.</li>" in text_of(preview)
+    )
     assert reading.find_tip("plan-the-handover") is None
     sent = pat.post_form("/tips/new", NEW_TIP)
     assert sent.status_code == 302 and sent.headers["Location"] == "/tips/plan-the-handover/revisions/1"
     revision = reading.find_tip("plan-the-handover").revision(1)
-    assert revision.tags == ["contact-centres", "handover"] and revision.standards == ["5.1", "5.5"] and revision.legal_refs == ["Children Act 1989 s8"]
+    assert (
+        revision.tags == ["contact-centres", "handover"]
+        and revision.standards == ["5.1", "5.5"]
+        and revision.legal_refs == ["Children Act 1989 s8"]
+    )
     assert "Waiting for moderation" in text_of(pat.get("/my/proposals"))
 
 
@@ -76,8 +93,10 @@ def test_moderator_approves_from_the_decision_page(app, people, propose):
     assert "Approve and publish" in page and "Compliance checklist" in page
     missing = lee.post_form("/tips/use-contact-centres-well/revisions/1/approve", {"checklist": ["corporate"]})
     assert missing.status_code == 400 and "Tick every item" in text_of(missing)
-    ok = lee.post_form("/tips/use-contact-centres-well/revisions/1/approve",
-                       {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"], "next": "queue"})
+    ok = lee.post_form(
+        "/tips/use-contact-centres-well/revisions/1/approve",
+        {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"], "next": "queue"},
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/moderation"
     db.session.expire_all()
     assert reading.find_tip("use-contact-centres-well").status == "published"
@@ -87,7 +106,12 @@ def test_moderator_approves_from_the_decision_page(app, people, propose):
 
 def test_wrong_moderators_get_403_and_nothing_changes(app, people, publish, propose):
     tip = publish()
-    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Edited", change_note="Edited"))
+    edit = proposals.propose_edit(
+        people["pat"],
+        tip,
+        based_on=1,
+        draft=proposals.Draft(title="Use contact centres well", body="Edited", change_note="Edited"),
+    )
     db.session.commit()
     form = {"checklist": ["corporate", "legal", "plain_language", "no_identifying_information"]}
     for who in ("olu.other", "sam.fca"):
@@ -101,7 +125,9 @@ def test_wrong_moderators_get_403_and_nothing_changes(app, people, publish, prop
     response = signed_in(app, "lee.lead").post_form("/tips/lees-own/revisions/1/approve", form)
     assert response.status_code == 403
     db.session.expire_all()
-    assert own.status == "pending" and edit.status == "pending" and reading.find_tip("contact-centres").current_number == 1
+    assert (
+        own.status == "pending" and edit.status == "pending" and reading.find_tip("contact-centres").current_number == 1
+    )
 
 
 def test_send_back_and_the_author_sees_the_comment(app, people, propose):
@@ -116,10 +142,19 @@ def test_send_back_and_the_author_sees_the_comment(app, people, propose):
     form_page = text_of(pat.get("/tips/use-contact-centres-well/edit?revises=1"))
     assert 'name="revises" type="hidden" value="1"' in form_page
     assert "Add the handover steps." in form_page  # the comment it answers, on the revise form
-    form = {"title": "Use contact centres well", "kind": "tip", "body": "- Steps.", "revises": "1", "based_on": "", "submit": "Send for approval"}
+    form = {
+        "title": "Use contact centres well",
+        "kind": "tip",
+        "body": "- Steps.",
+        "revises": "1",
+        "based_on": "",
+        "submit": "Send for approval",
+    }
     no_note = pat.post_form("/tips/use-contact-centres-well/edit", form)
     assert no_note.status_code == 400 and "Say what you changed and why" in text_of(no_note)
-    resent = pat.post_form("/tips/use-contact-centres-well/edit", {**form, "change_note": "Added the handover steps, as asked."})
+    resent = pat.post_form(
+        "/tips/use-contact-centres-well/edit", {**form, "change_note": "Added the handover steps, as asked."}
+    )
     assert resent.status_code == 302
     revision = reading.find_tip("use-contact-centres-well").revision(2)
     assert revision.revises == 1 and revision.change_note == "Added the handover steps, as asked."
@@ -135,11 +170,30 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
     sam = signed_in(app, "sam.fca")
     sam.get("/tips/contact-centres/edit")
     # Meanwhile someone else's edit is approved.
-    other = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="Published meanwhile", change_note="Edited"))
-    moderation.approve(people["lee"], other, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
+    other = proposals.propose_edit(
+        people["pat"],
+        tip,
+        based_on=1,
+        draft=proposals.Draft(title="Use contact centres well", body="Published meanwhile", change_note="Edited"),
+    )
+    moderation.approve(
+        people["lee"],
+        other,
+        checklist=["corporate", "legal", "plain_language", "no_identifying_information"],
+        confidentiality_confirmed=False,
+    )
     db.session.commit()
-    response = sam.post_form("/tips/contact-centres/edit", {"title": "Use contact centres well", "kind": "tip", "body": "My careful words", "based_on": "1",
-                                                           "change_note": "Reworded", "submit": "Send for approval"})
+    response = sam.post_form(
+        "/tips/contact-centres/edit",
+        {
+            "title": "Use contact centres well",
+            "kind": "tip",
+            "body": "My careful words",
+            "based_on": "1",
+            "change_note": "Reworded",
+            "submit": "Send for approval",
+        },
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "While you were writing, revision 2 was published" in page
@@ -150,9 +204,23 @@ def test_edit_conflict_keeps_the_authors_text_and_shows_the_changes(app, people,
 
 def test_history_compare_and_restore(app, people, publish):
     tip = publish()
-    edit = proposals.propose_edit(people["pat"], tip, based_on=1, draft=proposals.Draft(title="Use contact centres well", body="- Visit the centre first.\n- Changed line.", change_note="Edited"))
-    moderation.approve(people["lee"], edit, checklist=["corporate", "legal", "plain_language", "no_identifying_information"], confidentiality_confirmed=False)
-    hidden = proposals.propose_edit(people["pat"], tip, based_on=2, draft=proposals.Draft(title="Secret", body="Not yet", change_note="Edited"))
+    edit = proposals.propose_edit(
+        people["pat"],
+        tip,
+        based_on=1,
+        draft=proposals.Draft(
+            title="Use contact centres well", body="- Visit the centre first.\n- Changed line.", change_note="Edited"
+        ),
+    )
+    moderation.approve(
+        people["lee"],
+        edit,
+        checklist=["corporate", "legal", "plain_language", "no_identifying_information"],
+        confidentiality_confirmed=False,
+    )
+    hidden = proposals.propose_edit(
+        people["pat"], tip, based_on=2, draft=proposals.Draft(title="Secret", body="Not yet", change_note="Edited")
+    )
     db.session.commit()
     sam = signed_in(app, "sam.fca")
     history = text_of(sam.get("/tips/contact-centres/history"))
@@ -188,7 +256,9 @@ def test_archive_keeps_the_tip_readable_with_a_notice(app, people, publish):
     publish("old-tip")
     publish("new-tip", title="The newer advice")
     lee = signed_in(app, "lee.lead")
-    unconfirmed = lee.post_form("/tips/old-tip/archive", {"superseded_by": "no-such-tip", "reason": "Kept when refused"})
+    unconfirmed = lee.post_form(
+        "/tips/old-tip/archive", {"superseded_by": "no-such-tip", "reason": "Kept when refused"}
+    )
     assert unconfirmed.status_code == 400
     assert "Tick the box to confirm archiving" in text_of(unconfirmed) and "Kept when refused" in text_of(unconfirmed)
     wrong = lee.post_form("/tips/old-tip/archive", {"superseded_by": "no-such-tip", "confirm": "y"})
@@ -230,7 +300,9 @@ def test_reject_needs_a_confirmation(app, people, propose):
     unconfirmed = lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere."})
     assert unconfirmed.status_code == 400 and "Tick the box to confirm" in text_of(unconfirmed)
     assert reading.find_tip("use-contact-centres-well").revision(1).status == "pending"
-    lee.post_form("/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere.", "confirm_reject": "y"})
+    lee.post_form(
+        "/tips/use-contact-centres-well/revisions/1/reject", {"comment": "Covered elsewhere.", "confirm_reject": "y"}
+    )
     db.session.expire_all()
     assert reading.find_tip("use-contact-centres-well").revision(1).status == "rejected"
 
@@ -238,10 +310,16 @@ def test_reject_needs_a_confirmation(app, people, propose):
 def test_a_refused_review_keeps_what_was_typed(app, people, publish):
     publish()
     lee = signed_in(app, "lee.lead")
-    response = lee.post_form("/tips/contact-centres/reviewed", {"review_by": "2001-01-01", "note": "Checked with legal"})
+    response = lee.post_form(
+        "/tips/contact-centres/reviewed", {"review_by": "2001-01-01", "note": "Checked with legal"}
+    )
     assert response.status_code == 400
     page = text_of(response)
-    assert "Choose a next review date after today" in page and "Checked with legal" in page and 'aria-invalid="true"' in page
+    assert (
+        "Choose a next review date after today" in page
+        and "Checked with legal" in page
+        and 'aria-invalid="true"' in page
+    )
 
 
 def test_the_edit_page_shows_a_sent_back_comment_only_to_who_may_see_it(app, people, propose):
@@ -250,8 +328,17 @@ def test_the_edit_page_shows_a_sent_back_comment_only_to_who_may_see_it(app, peo
     db.session.commit()
     sam = signed_in(app, "sam.fca")  # not the author, not a moderator
     assert "Private moderator remark." not in text_of(sam.get("/tips/secret-plan/edit?revises=1"))
-    preview = sam.post_form("/tips/secret-plan/edit", {"title": "Use contact centres well", "kind": "tip", "body": "- Text.", "revises": "1",
-                                                      "based_on": "", "preview": "Preview"})
+    preview = sam.post_form(
+        "/tips/secret-plan/edit",
+        {
+            "title": "Use contact centres well",
+            "kind": "tip",
+            "body": "- Text.",
+            "revises": "1",
+            "based_on": "",
+            "preview": "Preview",
+        },
+    )
     assert "Private moderator remark." not in text_of(preview)
     pat = signed_in(app, "pat.fca")
     assert "Private moderator remark." in text_of(pat.get("/tips/secret-plan/edit?revises=1"))

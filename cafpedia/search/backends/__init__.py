@@ -1,4 +1,5 @@
 """Search backends behind one small interface (see `Backend`)."""
+
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
@@ -69,7 +70,9 @@ class Backend(Protocol):
         the documents from the database and writing them. None if another process keeps it
         for `timeout` seconds. Leaving without `commit()` discards the writes."""
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None: ...
+    def rebuild(
+        self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True
+    ) -> int | None: ...
 
     def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
         """key -> fingerprint of the documents in the index (of these keys only, if given)."""

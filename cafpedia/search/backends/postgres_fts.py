@@ -8,6 +8,7 @@ document's vector is read to check positions. Bodies, for snippets, are in `sear
 Writes happen in the same transaction as the cursor's move past the changes they apply.
 Chosen by CAFPEDIA_SEARCH_BACKEND=postgres.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -59,7 +60,9 @@ MATCH_VECTOR = """strip(d.tsv) || coalesce((
 LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 CHAIN = re.compile(r"(\s*<(?:-|\d+)>\s*)*")
 _lexemes_of: dict[str, tuple[tuple[str, ...], bool]] = {}  # a phrase -> (its lexemes, in a chain?)
-HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+HEADLINE_OPTIONS = (
+    f'StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+)
 
 
 class PostgresBackend:
@@ -103,17 +106,30 @@ class PostgresBackend:
     @staticmethod
     def _row(doc: SearchDocument) -> dict:
         return {
-            "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "title": doc.title, "keywords": doc.keywords, "extra": doc.index_extra(),
-            "tags": list(doc.tags), "standards": list(doc.standards), "updated_at": doc.updated_at,
-            "author_id": doc.author_id, "area_id": doc.area_id, "fingerprint": doc.fingerprint(),
+            "key": doc.key,
+            "kind": doc.kind,
+            "status": doc.status,
+            "area": doc.area or "",
+            "area_title": doc.area_title,
+            "url": doc.url,
+            "title": doc.title,
+            "keywords": doc.keywords,
+            "extra": doc.index_extra(),
+            "tags": list(doc.tags),
+            "standards": list(doc.standards),
+            "updated_at": doc.updated_at,
+            "author_id": doc.author_id,
+            "area_id": doc.area_id,
+            "fingerprint": doc.fingerprint(),
         }
 
     @staticmethod
     def _tsv():
         table, texts = SearchDocumentRow.__table__, SearchText.__table__
         return (
-            func.setweight(func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords)), literal_column("'A'"))
+            func.setweight(
+                func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords)), literal_column("'A'")
+            )
             .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(table.c.extra, "")), literal_column("'B'")))
             .op("||")(func.setweight(func.to_tsvector(CONFIG, func.coalesce(texts.c.body, "")), literal_column("'C'")))
         )
@@ -127,15 +143,28 @@ class PostgresBackend:
         columns = {c: statement.excluded[c] for c in rows[0] if c != "key"}
         db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns))
         statement = insert(SearchText).values(bodies)
-        db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"body": statement.excluded.body}))
+        db.session.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_={"body": statement.excluded.body})
+        )
         table, texts = SearchDocumentRow.__table__, SearchText.__table__
         keys = [d.key for d in docs]
-        db.session.execute(table.update().where(table.c.key.in_(keys), texts.c.key == table.c.key)
-                           .values(tsv=self._tsv(), tsv_title=func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords))))
-        db.session.execute(text(f"UPDATE search_documents AS d SET tsv_match = {MATCH_VECTOR} WHERE d.key = ANY(:keys)"), {"keys": keys})
+        db.session.execute(
+            table.update()
+            .where(table.c.key.in_(keys), texts.c.key == table.c.key)
+            .values(
+                tsv=self._tsv(),
+                tsv_title=func.to_tsvector(CONFIG, func.concat_ws(" ", table.c.title, table.c.keywords)),
+            )
+        )
+        db.session.execute(
+            text(f"UPDATE search_documents AS d SET tsv_match = {MATCH_VECTOR} WHERE d.key = ANY(:keys)"),
+            {"keys": keys},
+        )
         words = {w for body, d in zip(bodies, docs, strict=True) for w in d.spelling_words(body["body"])}
         if words:
-            db.session.execute(insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing())
+            db.session.execute(
+                insert(SearchWord).values([{"word": w, "first": w[0]} for w in sorted(words)]).on_conflict_do_nothing()
+            )
 
     @staticmethod
     def _lock(timeout: float) -> bool:
@@ -164,7 +193,7 @@ class PostgresBackend:
             db.session.execute(delete_rows(SearchText).where(SearchText.key.in_(delete)))
             db.session.execute(delete_rows(SearchDocumentRow).where(SearchDocumentRow.key.in_(delete)))
         for start in range(0, len(add), 200):
-            self._upsert(add[start:start + 200])
+            self._upsert(add[start : start + 200])
 
     def commit(self) -> None:
         """The drain's transaction commits these rows with the cursor's move."""
@@ -175,14 +204,20 @@ class PostgresBackend:
             query = query.where(SearchDocumentRow.key.in_(keys))
         return dict(db.session.execute(query).all())
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None:
+    def rebuild(
+        self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True
+    ) -> int | None:
         if only_if_needed:
             self._known_ok = False
             if self.status() == "ok":
                 return None
         if not self._lock(120 if wait else 0):
             db.session.rollback()
-            raise SearchUnavailable("another process has been writing to the index for 2 minutes" if wait else "the search index is being rebuilt")
+            raise SearchUnavailable(
+                "another process has been writing to the index for 2 minutes"
+                if wait
+                else "the search index is being rebuilt"
+            )
         db.session.execute(delete_rows(SearchText))  # first: the cascade from each document would be row by row
         db.session.execute(delete_rows(SearchDocumentRow))
         db.session.execute(delete_rows(SearchWord))
@@ -200,7 +235,9 @@ class PostgresBackend:
         if progress and batch:
             progress(len(batch))
         db.session.commit()
-        db.session.execute(text("ANALYZE search_documents, search_texts"))  # the planner's figures, for thousands of new rows at once
+        db.session.execute(
+            text("ANALYZE search_documents, search_texts")
+        )  # the planner's figures, for thousands of new rows at once
         db.session.commit()
         self._known_ok = True
         return count
@@ -283,7 +320,11 @@ class PostgresBackend:
                 words, chain = lexemes[variant]
                 if not words:
                     continue
-                terms = [f"{a}~{b}" for a, b in zip(words, words[1:], strict=False)] if chain and len(words) > 1 else list(words)
+                terms = (
+                    [f"{a}~{b}" for a, b in zip(words, words[1:], strict=False)]
+                    if chain and len(words) > 1
+                    else list(words)
+                )
                 alternatives.append(" & ".join(_quote(t) for t in terms))
             if alternatives:
                 elements.append(" | ".join(f"({a})" for a in alternatives))
@@ -300,8 +341,15 @@ class PostgresBackend:
             if visibility.moderated_area_ids is None:
                 allowed.append(table.status == "pending")
             else:
-                allowed.append(and_(table.status == "pending",
-                                    or_(table.author_id == visibility.user_id, table.area_id.in_(visibility.moderated_area_ids or [-1]))))
+                allowed.append(
+                    and_(
+                        table.status == "pending",
+                        or_(
+                            table.author_id == visibility.user_id,
+                            table.area_id.in_(visibility.moderated_area_ids or [-1]),
+                        ),
+                    )
+                )
         condition = or_(*allowed)
         if wanted:
             condition = and_(condition, table.status.in_(wanted))
@@ -314,8 +362,11 @@ class PostgresBackend:
         if tsquery is not None:
             where.append(table.tsv_match.op("@@")(cast(literal(match), TSQUERY)) if match else false())
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
-        headline = (func.ts_headline(CONFIG, SearchText.body, tsquery, HEADLINE_OPTIONS) if tsquery is not None
-                    else func.left(SearchText.body, 220))
+        headline = (
+            func.ts_headline(CONFIG, SearchText.body, tsquery, HEADLINE_OPTIONS)
+            if tsquery is not None
+            else func.left(SearchText.body, 220)
+        )
         try:
             if tsquery is not None:
                 # Matches come from the GIN index, never by reading every document's tsvector
@@ -324,20 +375,45 @@ class PostgresBackend:
             ranks, facets = self._page_and_facets(tsquery, where, weight, page=page, per_page=per_page)
             if tsquery is not None:
                 db.session.execute(text("RESET enable_seqscan"))
-            rows = db.session.execute(
-                select(table.key, table.kind, table.title, table.url, table.area, table.area_title, table.status, table.updated_at,
-                       headline.label("headline"))
-                .join(SearchText, SearchText.key == table.key)
-                .where(table.key.in_(list(ranks)))
-            ).all() if ranks else []
+            rows = (
+                db.session.execute(
+                    select(
+                        table.key,
+                        table.kind,
+                        table.title,
+                        table.url,
+                        table.area,
+                        table.area_title,
+                        table.status,
+                        table.updated_at,
+                        headline.label("headline"),
+                    )
+                    .join(SearchText, SearchText.key == table.key)
+                    .where(table.key.in_(list(ranks)))
+                ).all()
+                if ranks
+                else []
+            )
             order = {key: i for i, key in enumerate(ranks)}
             rows.sort(key=lambda r: order[r.key])
             total = sum(facets["kind"].values())
         except Exception as exc:
             db.session.rollback()
             raise SearchUnavailable(f"the database search could not answer ({type(exc).__name__})") from exc
-        hits = [Hit(key=r.key, kind=r.kind, title=r.title, url=r.url, snippet=_mark(r.headline), area=r.area, area_title=r.area_title,
-                    status=r.status, updated_at=r.updated_at) for r in rows]
+        hits = [
+            Hit(
+                key=r.key,
+                kind=r.kind,
+                title=r.title,
+                url=r.url,
+                snippet=_mark(r.headline),
+                area=r.area,
+                area_title=r.area_title,
+                status=r.status,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
         suggestion = self._suggest(parsed, plain) if total == 0 and plain else None
         return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
@@ -351,33 +427,56 @@ class PostgresBackend:
         ranked, exactly as a full ranking would."""
         table = SearchDocumentRow
         in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
-        matches = select(table.key, table.kind, table.area, table.updated_at, in_title.label("in_title"),
-                         weight.label("weight")).where(*where).cte("matches")
+        matches = (
+            select(
+                table.key, table.kind, table.area, table.updated_at, in_title.label("in_title"), weight.label("weight")
+            )
+            .where(*where)
+            .cte("matches")
+        )
         if tsquery is None:
             order = (matches.c.updated_at.desc(), matches.c.key)
-            page_rows = (select(matches.c.key, literal(0.0).label("rank"), func.row_number().over(order_by=order).label("position"))
-                         .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+            page_rows = (
+                select(
+                    matches.c.key, literal(0.0).label("rank"), func.row_number().over(order_by=order).label("position")
+                )
+                .order_by(*order)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
         else:
             cheap = (matches.c.in_title.desc(), matches.c.weight.desc(), matches.c.updated_at.desc(), matches.c.key)
             candidates = select(matches.c.key, matches.c.weight).order_by(*cheap).limit(CANDIDATES).cte("candidates")
             rank = func.ts_rank(table.tsv, tsquery) * candidates.c.weight
             order = (rank.desc(), table.updated_at.desc(), table.key)
-            ranked = (select(table.key, rank.label("rank"), func.row_number().over(order_by=order).label("position"))
-                      .join(candidates, candidates.c.key == table.key))
+            ranked = select(
+                table.key, rank.label("rank"), func.row_number().over(order_by=order).label("position")
+            ).join(candidates, candidates.c.key == table.key)
             if page * per_page > CANDIDATES:
                 # Past the candidates, the rest follow in the cheap order: one order for every page.
-                rest = (select(matches.c.key, literal(0.0).label("rank"), (CANDIDATES + func.row_number().over(order_by=cheap)).label("position"))
-                        .where(matches.c.key.not_in(select(candidates.c.key))))
+                rest = select(
+                    matches.c.key,
+                    literal(0.0).label("rank"),
+                    (CANDIDATES + func.row_number().over(order_by=cheap)).label("position"),
+                ).where(matches.c.key.not_in(select(candidates.c.key)))
                 ranked = union_all(ranked, rest)
             ranked = ranked.subquery()
-            page_rows = (select(ranked.c.key, ranked.c.rank, ranked.c.position)
-                         .where(ranked.c.position > (page - 1) * per_page, ranked.c.position <= page * per_page))
+            page_rows = select(ranked.c.key, ranked.c.rank, ranked.c.position).where(
+                ranked.c.position > (page - 1) * per_page, ranked.c.position <= page * per_page
+            )
         page_rows = page_rows.subquery()
         nothing = literal(None, String)
-        hits = select(literal("hit").label("part"), page_rows.c.key, page_rows.c.rank, nothing.label("kind"), nothing.label("area"),
-                      page_rows.c.position.label("n"))
+        hits = select(
+            literal("hit").label("part"),
+            page_rows.c.key,
+            page_rows.c.rank,
+            nothing.label("kind"),
+            nothing.label("area"),
+            page_rows.c.position.label("n"),
+        )
         groups = select(literal("facet"), nothing, literal(0.0), matches.c.kind, matches.c.area, func.count()).group_by(
-            func.grouping_sets(matches.c.kind, matches.c.area))
+            func.grouping_sets(matches.c.kind, matches.c.area)
+        )
         found, facets = [], {"kind": {}, "area": {}}
         for part, key, rank, kind, area, n in db.session.execute(union_all(hits, groups)).all():
             if part == "hit":
@@ -394,9 +493,13 @@ class PostgresBackend:
             word = typed.lower()
             if db.session.scalar(select(SearchWord.word).where(SearchWord.word == word)):
                 continue
-            candidates = list(db.session.scalars(
-                select(SearchWord.word).where(SearchWord.first == word[0], func.length(SearchWord.word).between(len(word) - 2, len(word) + 2))
-            ))
+            candidates = list(
+                db.session.scalars(
+                    select(SearchWord.word).where(
+                        SearchWord.first == word[0], func.length(SearchWord.word).between(len(word) - 2, len(word) + 2)
+                    )
+                )
+            )
             found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
             if found:
                 corrections[typed] = found[0]
@@ -415,4 +518,3 @@ def _quote(lexeme: str) -> str:
 def _mark(headline: str) -> str:
     """ts_headline's text, escaped, with its markers turned into <mark>."""
     return escape(headline or "").replace(START, '<mark class="match">').replace(STOP, "</mark>")
-

@@ -19,6 +19,7 @@ One searcher is kept open per process and refreshed when the index changes; writ
 Whoosh's lock with a short timeout, and a write that cannot get it reports failure so
 the caller keeps the work queued.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -135,8 +136,12 @@ class SegmentData:
         for kind, weight in KIND_WEIGHTS.items():
             if kind in codes["kind"]:
                 self.weight[self.codes["kind"] == codes["kind"][kind]] = weight
-        self.author = np.fromiter((int(v) if v else -1 for v in reader.column_reader("author")), dtype=np.int64, count=n)
-        self.area_id = np.fromiter((int(v) if v else -1 for v in reader.column_reader("area_id")), dtype=np.int64, count=n)
+        self.author = np.fromiter(
+            (int(v) if v else -1 for v in reader.column_reader("author")), dtype=np.int64, count=n
+        )
+        self.area_id = np.fromiter(
+            (int(v) if v else -1 for v in reader.column_reader("area_id")), dtype=np.int64, count=n
+        )
         updated = np.fromiter(reader.column_reader("updated", translate=False), dtype=np.uint64, count=n)
         updated = np.where(updated >= NO_DATE, 0, updated).astype(np.float64)
         # Newer first among equal scores: a tie-breaker far below any difference in score.
@@ -144,7 +149,9 @@ class SegmentData:
         self.recency = (updated - updated.min()) / span * 1e-6 if span else np.zeros(n)
         self.lengths = {}
         for name in {f[2] for f in TEXT_FIELDS}:
-            self.lengths[name] = np.fromiter((reader.doc_field_length(d, name) or 0 for d in range(n)), dtype=np.float32, count=n)
+            self.lengths[name] = np.fromiter(
+                (reader.doc_field_length(d, name) or 0 for d in range(n)), dtype=np.float32, count=n
+            )
         self.deleted_count = -1
         self.live = np.ones(n, dtype=bool)
 
@@ -321,7 +328,9 @@ class WhooshBackend:
         finally:
             batch.cancel()  # nothing, once committed
 
-    def rebuild(self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True) -> int | None:
+    def rebuild(
+        self, documents, *, total: int | None = None, progress=None, only_if_needed: bool = False, wait: bool = True
+    ) -> int | None:
         """Build a new index beside the live one and swap it in.
 
         One process rebuilds at a time (a lock file beside the index); with
@@ -401,11 +410,24 @@ class WhooshBackend:
         # Analysed here, once, for both the words and the pairs of the text.
         words = tokens(f"{body}\n{doc.index_extra()}")
         return {
-            "key": doc.key, "kind": doc.kind, "status": doc.status, "area": doc.area or "", "area_title": doc.area_title,
-            "url": doc.url, "name": doc.title, "title": f"{doc.title} {doc.keywords}".strip(), "body": body, "text": " ".join(words),
-            "tpairs": " ".join(pair_tokens(tokens(doc.title)) + pair_tokens(tokens(doc.keywords))), "pairs": " ".join(pair_tokens(words)),
-            "tags": ",".join(doc.tags), "standards": ",".join(doc.standards), "updated": doc.updated_at,
-            "author": str(doc.author_id or ""), "area_id": str(doc.area_id or ""), "fingerprint": doc.fingerprint(),
+            "key": doc.key,
+            "kind": doc.kind,
+            "status": doc.status,
+            "area": doc.area or "",
+            "area_title": doc.area_title,
+            "url": doc.url,
+            "name": doc.title,
+            "title": f"{doc.title} {doc.keywords}".strip(),
+            "body": body,
+            "text": " ".join(words),
+            "tpairs": " ".join(pair_tokens(tokens(doc.title)) + pair_tokens(tokens(doc.keywords))),
+            "pairs": " ".join(pair_tokens(words)),
+            "tags": ",".join(doc.tags),
+            "standards": ",".join(doc.standards),
+            "updated": doc.updated_at,
+            "author": str(doc.author_id or ""),
+            "area_id": str(doc.area_id or ""),
+            "fingerprint": doc.fingerprint(),
         }
 
     @staticmethod
@@ -582,7 +604,9 @@ class WhooshBackend:
         facets = {}
         for name, counts in facet_counts.items():
             values = {code: value for value, code in self._codes[name].items()}
-            facets[name] = {} if counts is None else {values[c]: int(n) for c, n in enumerate(counts) if n and values[c]}
+            facets[name] = (
+                {} if counts is None else {values[c]: int(n) for c, n in enumerate(counts) if n and values[c]}
+            )
         if not candidates:
             return total, facets, []
         keys = np.concatenate([c[0] for c in candidates])
@@ -623,7 +647,9 @@ class WhooshBackend:
             with self._lock:
                 self._drop_gone_segments(searcher)
                 total, facets, docnums = self._evaluate(searcher, plan, visibility, parsed, page * per_page)
-            hits = [self._hit(searcher.stored_fields(d), plan) for d in docnums[(page - 1) * per_page: page * per_page]]
+            hits = [
+                self._hit(searcher.stored_fields(d), plan) for d in docnums[(page - 1) * per_page : page * per_page]
+            ]
             suggestion = self._suggest(searcher, parsed, plan, visibility) if total == 0 and plan.plain_words else None
         except Exception as exc:
             raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
@@ -645,13 +671,23 @@ class WhooshBackend:
         if terms:
             # Snippets come from the first few thousand characters: quick, and where the point is.
             snippet = highlight.highlight(
-                body, frozenset(terms), ANALYZER, highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000),
-                highlight.HtmlFormatter(tagname="mark", between=" … "), top=2,
+                body,
+                frozenset(terms),
+                ANALYZER,
+                highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000),
+                highlight.HtmlFormatter(tagname="mark", between=" … "),
+                top=2,
             )
         return Hit(
-            key=stored["key"], kind=stored["kind"], title=stored["name"], url=stored["url"],
-            snippet=snippet or escape(_shorten(body, SNIPPET_CHARS)), area=stored.get("area", ""),
-            area_title=stored.get("area_title", ""), status=stored["status"], updated_at=stored.get("updated"),
+            key=stored["key"],
+            kind=stored["kind"],
+            title=stored["name"],
+            url=stored["url"],
+            snippet=snippet or escape(_shorten(body, SNIPPET_CHARS)),
+            area=stored.get("area", ""),
+            area_title=stored.get("area_title", ""),
+            status=stored["status"],
+            updated_at=stored.get("updated"),
         )
 
     def _word_list(self) -> list[str]:
@@ -737,7 +773,11 @@ def _new_name() -> str:
 
 def _segments(searcher) -> list:
     """(segment reader, first document number) for each segment; none for an empty index."""
-    return [(reader, offset) for reader, offset in searcher.reader().leaf_readers() if getattr(reader, "segment", lambda: None)() is not None]
+    return [
+        (reader, offset)
+        for reader, offset in searcher.reader().leaf_readers()
+        if getattr(reader, "segment", lambda: None)() is not None
+    ]
 
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
