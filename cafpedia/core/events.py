@@ -38,5 +38,8 @@ digest_item_corrected = _events.signal("digest-item-corrected")  # sender: the D
 escalated = _events.signal("escalated")  # level= (1: deputies, 2: administrators), working_days=
 # tips: a reader reported a problem with a tip (sender: the Tip); problem=, actor=
 tip_problem_reported = _events.signal("tip-problem-reported")
+# experts: sender is the Nomination
+nomination_made = _events.signal("nomination-made")  # actor=
+nomination_decided = _events.signal("nomination-decided")  # actor=, note= (its status says which way)
 # accounts: sender is the AccessRequest (someone without an account signed in through the identity provider)
 access_requested = _events.signal("access-requested")

@@ -8,16 +8,16 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from cafpedia.accounts.models import User, UserRole
+from cafpedia.accounts.models import User
 from cafpedia.accounts.services import email_problem, find_user
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit, clock
+from cafpedia.core import audit, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.core.permissions import REGISTER_ADMIN, can_moderate
 from cafpedia.core.permissions import can_manage_register as manages_register
+from cafpedia.core.permissions import can_moderate
 from cafpedia.core.validation import Problems
 from cafpedia.experts.entries import (
     ABOUT_MAX,
@@ -120,14 +120,7 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     db.session.add(nomination)
     db.session.flush()
     audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
-    from cafpedia.notifications import services as notifications
-
-    for admin in db.session.scalars(
-        select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)
-    ):
-        notifications.notify(
-            admin, "nomination", f"{actor.name} nominated {name} for the register ({area.title}).", "/experts/register"
-        )
+    events.nomination_made.send(nomination, actor=actor)
     return nomination
 
 
@@ -227,13 +220,5 @@ def decide_nomination(
         str(nomination.id),
         summary=f"{nomination.name} for {nomination.area.title}" + (f": {note}" if note else ""),
     )
-    from cafpedia.notifications import services as notifications
-
-    notifications.notify(
-        nomination.nominated_by,
-        "nomination",
-        f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
-        + (f": {note}" if note else "."),
-        f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate",
-    )
+    events.nomination_decided.send(nomination, actor=actor, note=note)
     return nomination

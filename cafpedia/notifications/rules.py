@@ -21,7 +21,7 @@ from sqlalchemy import select
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import clock, events
 from cafpedia.core.confidentiality import find_case_details
-from cafpedia.core.permissions import ADMIN
+from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
 from cafpedia.notifications import services
@@ -260,6 +260,31 @@ def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
             links=[(tip.title, url)],
         ),
         skip=actor,
+    )
+
+
+@events.nomination_made.connect
+def _tell_register_administrators_of_nomination(nomination, actor=None, **_):
+    """Every active register administrator: someone to consider for the register."""
+    for admin in db.session.scalars(
+        select(User).join(UserRole).where(User.active.is_(True), UserRole.role == REGISTER_ADMIN)
+    ):
+        services.notify(
+            admin,
+            "nomination",
+            f"{actor.name} nominated {nomination.name} for the register ({nomination.area.title}).",
+            "/experts/register",
+        )
+
+
+@events.nomination_decided.connect
+def _tell_nominator_of_decision(nomination, actor=None, note="", **_):
+    services.notify(
+        nomination.nominated_by,
+        "nomination",
+        f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
+        + (f": {note}" if note else "."),
+        f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate",
     )
 
 
