@@ -8,6 +8,7 @@ never depends on the day it runs.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -137,3 +138,10 @@ def first_of_month(day: date, back: int = 0) -> date:
     """The first day of `day`'s month, or of the month `back` months before it."""
     index = day.year * 12 + day.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later (or the month's last day, when it has fewer): for review dates."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -289,9 +289,8 @@ def apply_draft(expert: Expert, tidy: ExpertDraft, areas, user) -> None:
 
 
 def review_date_from(today: date) -> date:
-    from cafpedia.tips.reviewing import add_months
 
-    return add_months(today, REVIEW_MONTHS)
+    return clock.add_months(today, REVIEW_MONTHS)
 
 
 def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: date | None = None) -> Expert:

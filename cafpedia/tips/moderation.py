@@ -38,7 +38,7 @@ from cafpedia.tips.proposals import (
     new_revision,
 )
 from cafpedia.tips.reading import find_tip, get_revision, moderated_area_ids
-from cafpedia.tips.reviewing import REVIEW_MONTHS, add_months, ensure_moderates
+from cafpedia.tips.reviewing import REVIEW_MONTHS, ensure_moderates
 
 
 def moderation_queue(user) -> list[Revision]:
@@ -172,7 +172,7 @@ def approve(
         errors["confidentiality_confirmed"] = (
             "This proposal was flagged as possibly holding case details: confirm you have checked it is safe."
         )
-    if review_by is not None and not (today < review_by <= add_months(today, 36)):
+    if review_by is not None and not (today < review_by <= clock.add_months(today, 36)):
         errors["review_by"] = "Choose a review date after today and within three years."
     if len(comment or "") > COMMENT_MAX:
         errors["comment"] = f"Use at most {COMMENT_MAX} characters."
@@ -188,7 +188,7 @@ def approve(
         )
     if revision.based_on != tip.current_number:
         raise Conflict(tip, revision.based_on)
-    review_by = review_by or add_months(today, REVIEW_MONTHS)
+    review_by = review_by or clock.add_months(today, REVIEW_MONTHS)
     _claim(revision, PUBLISHED)
     now = utcnow()
     moved = db.session.execute(
@@ -303,7 +303,9 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
         update(Tip)
         .where(Tip.id == tip.id, Tip.status == PUBLISHED, Tip.current_number == revision.based_on)
         .values(
-            current_number=revision.number, review_by=add_months(clock.today(), REVIEW_MONTHS), last_reviewed_at=now
+            current_number=revision.number,
+            review_by=clock.add_months(clock.today(), REVIEW_MONTHS),
+            last_reviewed_at=now,
         )
     )
     if moved.rowcount != 1:
@@ -317,7 +319,7 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
             actor=moderator,
             at=now,
             comment=f"Restored revision {number}",
-            review_by=add_months(clock.today(), REVIEW_MONTHS),
+            review_by=clock.add_months(clock.today(), REVIEW_MONTHS),
         )
     )
     db.session.flush()

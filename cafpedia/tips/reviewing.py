@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -52,12 +51,6 @@ def is_overdue(tip: Tip, today: date | None = None) -> bool:
     return tip.status == PUBLISHED and tip.review_by is not None and tip.review_by < (today or clock.today())
 
 
-def add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def ensure_moderates(user, tip: Tip) -> None:
     if not can_moderate(user, tip.area):
         raise NotAllowed(f"Only the lead manager or a deputy for {tip.area.title} can do this.")
@@ -76,7 +69,7 @@ def mark_reviewed(
     if tip.status != PUBLISHED:
         raise NotAllowed("Only a published tip can be marked reviewed.")
     today = today or clock.today()
-    if review_by is not None and not (today < review_by <= add_months(today, 36)):
+    if review_by is not None and not (today < review_by <= clock.add_months(today, 36)):
         raise ValidationError({"review_by": "Choose a next review date after today and within three years."})
     if len(note or "") > COMMENT_MAX:
         raise ValidationError({"note": f"Use at most {COMMENT_MAX} characters."})
@@ -89,7 +82,7 @@ def mark_reviewed(
             }
         )
     before = tip.review_by
-    review_by = review_by or add_months(today, REVIEW_MONTHS)
+    review_by = review_by or clock.add_months(today, REVIEW_MONTHS)
     now = utcnow()
     tip.review_by, tip.last_reviewed_at = review_by, now
     event = TipEvent(
