@@ -39,18 +39,23 @@ def apply_service_errors(form, errors: dict[str, str], aliases: dict[str, str] |
             form.form_errors.append(message)
 
 
-def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
+def commit_or_show_errors(
+    form, call: Callable[[], T], *, aliases: dict[str, str] | None = None, raise_refusals: bool = False
+) -> T | None:
     """Run a submitted form's service call as the request's one transaction.
 
     Commits and returns the call's result; if the service refuses the input, rolls
-    back, puts its messages on the form's fields and returns None.
+    back, puts its messages on the form's fields (`aliases`: the service's field names that
+    the form names otherwise) and returns None. With `raise_refusals`, a refusal that is not
+    about a field (a `ServiceError`, `NotAllowed` among them) is rolled back and raised, for
+    the view to answer as it must (a message and a redirect, or 403).
     """
     try:
         result = call()
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
-        apply_service_errors(form, exc.errors)
+        apply_service_errors(form, exc.errors, aliases)
         return None
     except IntegrityError:
         # Someone saved the same name or address between our check and our write.
@@ -61,6 +66,8 @@ def commit_or_show_errors(form, call: Callable[[], T]) -> T | None:
         return None
     except ServiceError as exc:
         db.session.rollback()
+        if raise_refusals:
+            raise
         form.form_errors.append(str(exc))
         return None
     return result

@@ -85,9 +85,8 @@ def archived_tips(area: PracticeArea) -> list[Tip]:
 
 
 def record_view(tip: Tip) -> None:
-    """Count a reading (one UPDATE, so several workers never lose a count)."""
+    """Count a reading (one UPDATE, so several workers never lose a count); the caller commits."""
     db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1))
-    db.session.commit()
 
 
 def tips_citing(clause) -> list[Tip]:

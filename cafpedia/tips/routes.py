@@ -22,7 +22,7 @@ from cafpedia.config import escalate_days_from
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, button_action, form_status
+from cafpedia.core.forms import apply_service_errors, button_action, commit_or_show_errors, form_status
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
@@ -115,6 +115,7 @@ def show(slug: str):
         request
     ):  # a phone refreshing its copy is not a reading
         reading.record_view(tip)
+        db.session.commit()
     response = make_response(_tip_page(tip))
     if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
         offline.mark_savable(
@@ -516,19 +517,15 @@ def _decide(slug: str, number: int, form, action):
     if not form.validate_on_submit():
         return _decision_page(tip, rev, **{form_name: form})
     try:
-        message = action(tip, rev)
-        db.session.commit()
+        aliases = {"comment": "note"} if isinstance(form, ApproveForm) else None
+        message = commit_or_show_errors(form, lambda: action(tip, rev), aliases=aliases, raise_refusals=True)
     except NotAllowed as exc:
-        db.session.rollback()
         abort(403, str(exc))
-    except ValidationError as exc:
-        db.session.rollback()
-        apply_service_errors(form, exc.errors, {"comment": "note"} if isinstance(form, ApproveForm) else None)
-        return _decision_page(tip, rev, **{form_name: form})
     except ServiceError as exc:  # already decided, or a conflict
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("tips.revision", slug=tip.slug, number=rev.number))
+    if message is None:
+        return _decision_page(tip, rev, **{form_name: form})
     flash(message, "success")
     return redirect(
         url_for("tips.queue")
@@ -603,17 +600,13 @@ def _tip_action(slug: str, form, action, success: str):
     ensure(can_moderate(current_user, tip.area))
     back = url_for("tips.reviews") if request.form.get("next") == "reviews" else url_for("tips.show", slug=tip.slug)
     if form.validate_on_submit():
+        aliases = {"note": "reason"} if isinstance(form, ArchiveForm) else None
         try:
-            action(tip)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors, {"note": "reason"} if isinstance(form, ArchiveForm) else None)
+            done = commit_or_show_errors(form, lambda: action(tip) or True, aliases=aliases, raise_refusals=True)
         except ServiceError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
             return redirect(back)
-        else:
+        if done:
             flash(success, "success")
             return redirect(back)
     if isinstance(form, ReviewedForm):
