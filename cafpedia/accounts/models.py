@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, or_, select
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cafpedia.areas.models import PracticeArea, area_deputies
+from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -54,11 +54,7 @@ class User(UserMixin, db.Model):
 
     def moderates_an_area(self) -> bool:
         """Lead manager or deputy of at least one area of practice (one query)."""
-        deputy_of = select(area_deputies.c.area_id).where(area_deputies.c.user_id == self.id)
-        led = (
-            select(PracticeArea.id).where(or_(PracticeArea.lead_id == self.id, PracticeArea.id.in_(deputy_of))).limit(1)
-        )
-        return db.session.scalar(led) is not None
+        return db.session.scalar(select(PracticeArea.id).where(led_by(self)).limit(1)) is not None
 
     @property
     def roles(self) -> frozenset[str]:

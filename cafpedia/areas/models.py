@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafpedia.core.clock import utcnow
@@ -35,6 +35,12 @@ class PracticeArea(db.Model):
 
     def __repr__(self) -> str:
         return f"<PracticeArea {self.slug}>"
+
+
+def led_by(user):
+    """The condition "this person is the area's lead manager or one of its deputies"."""
+    deputy_of = select(area_deputies.c.area_id).where(area_deputies.c.user_id == user.id)
+    return or_(PracticeArea.lead_id == user.id, PracticeArea.id.in_(deputy_of))
 
 
 class FiledUnderAreas:

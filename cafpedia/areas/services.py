@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
-from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core import audit
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.permissions import LEAD_MANAGER
+from cafpedia.core.validation import SLUG_WORDS
 from cafpedia.extensions import db
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = SLUG_WORDS
 SLUG_MAX = 64
 TITLE_MAX = 120
 SUMMARY_MAX = 2000
@@ -171,11 +171,6 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: st
     if after != before:
         audit.record(actor, "area.update", "area", area.slug, before=before, after=after)
     return area
-
-
-def led_by(user: User):
-    """The condition "this person is the area's lead manager or one of its deputies"."""
-    return or_(PracticeArea.lead_id == user.id, PracticeArea.deputies.any(User.id == user.id))
 
 
 def areas_led_by(user: User) -> list[PracticeArea]:

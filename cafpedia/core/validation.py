@@ -31,12 +31,16 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def title(value: str, *, minimum: int, maximum: int, too_short: str, what: str = "the title") -> str | None:
-    if len(value) < minimum:
-        return too_short
+def at_most(value: str, maximum: int, *, what: str) -> str | None:
     if len(value) > maximum:
         return f"Use at most {maximum} characters for {what} (this has {len(value)})."
     return None
+
+
+def title(value: str, *, minimum: int, maximum: int, too_short: str, what: str = "the title") -> str | None:
+    if len(value) < minimum:
+        return too_short
+    return at_most(value, maximum, what=what)
 
 
 def tags(values: Iterable[str], *, maximum: int, longest: int) -> str | None:

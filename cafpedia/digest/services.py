@@ -24,7 +24,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_compose_digest, can_link_research
 from cafpedia.core.text import normalise_newlines
-from cafpedia.core.validation import Problems
+from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.digest.models import (
     DECLINED,
     OPEN,
@@ -39,8 +39,8 @@ from cafpedia.digest.models import (
 from cafpedia.extensions import db
 
 QUARTER_RE = re.compile(r"^([0-9]{4})-Q([1-4])$")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = SLUG_WORDS
+TAG_RE = SLUG_WORDS
 TITLE_MAX = 200
 SOURCE_MAX = 500
 URL_MAX = 500
@@ -249,7 +249,7 @@ def check_item(draft: ItemDraft) -> tuple[dict[str, str], list[PracticeArea]]:
     source = rules.one_line(draft.source)
     if not source:
         problems.add("source", "Say where this research comes from: the report, journal or full citation.")
-    problems.add("source", rules.title(source, minimum=0, maximum=SOURCE_MAX, too_short="", what="the source"))
+    problems.add("source", rules.at_most(source, SOURCE_MAX, what="the source"))
     if len(draft.authors) > AUTHORS_MAX:
         problems.add("authors", f"Name at most {AUTHORS_MAX} authors.")
     elif any(len(a) > AUTHOR_MAX for a in draft.authors):

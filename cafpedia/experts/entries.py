@@ -22,7 +22,7 @@ from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationE
 from cafpedia.core.permissions import can_edit_expert, is_signed_in
 from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.text import has_control_characters
-from cafpedia.core.validation import Problems
+from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.experts.availability import parse_slots
 from cafpedia.experts.models import (
     REGIONS,
@@ -48,7 +48,7 @@ ADVICE_MAX = 1000
 MINUTES_MAX = 240
 REVIEW_MONTHS = 6
 SLUG_MAX = 80
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = SLUG_WORDS
 # Pages under /experts/ that an entry's address must not take.
 RESERVED_SLUGS = frozenset({"new", "mine", "register", "rota", "nominate", "nominations"})
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,40}$")
@@ -135,9 +135,7 @@ def check_draft(
     )
     if not job_title:
         problems.add("job_title", "Enter the expert's job title, for example Family Court Adviser (adoption).")
-    problems.add(
-        "job_title", rules.title(job_title, minimum=0, maximum=JOB_TITLE_MAX, too_short="", what="the job title")
-    )
+    problems.add("job_title", rules.at_most(job_title, JOB_TITLE_MAX, what="the job title"))
     if draft.region not in REGIONS:
         problems.add(
             "region",

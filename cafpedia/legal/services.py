@@ -44,7 +44,6 @@ TAGS_MAX = 8
 AREAS_MAX = 5
 CITATIONS_MAX = 8
 SLUG_MAX = 80
-TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The line that divides an update's file into briefing and practice: no text may hold it.
 PRACTICE_HEADING_RE = re.compile(r"^ {0,3}#+ *What it means for practice *$", re.I | re.M)
 SLUG_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -18,7 +18,7 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_see_revision
 from cafpedia.core.text import normalise_newlines
-from cafpedia.core.validation import Problems
+from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.tips.models import (
@@ -34,11 +34,11 @@ from cafpedia.tips.models import (
 )
 from cafpedia.tips.reading import find_tip
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = SLUG_WORDS
 SLUG_MAX = 80
 TITLE_MIN, TITLE_MAX = 3, 200
 BODY_MAX = 100_000
-TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = SLUG_WORDS
 TAG_MAX, TAGS_MAX = 40, 10
 LEGAL_REF_MAX, LEGAL_REFS_MAX = 200, 10
 STANDARDS_MAX = 12

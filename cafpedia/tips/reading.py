@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from cafpedia.areas.models import PracticeArea
-from cafpedia.areas.services import led_by
+from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core.errors import NotFound
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.extensions import db
