@@ -18,7 +18,7 @@ from cafpedia.extensions import db
 
 class SearchQueueEntry(db.Model):
     """One change to the searchable documents. Ids are in commit order (see
-    `search.service._queue_changed`), so an index's cursor is the highest id it has applied."""
+    `search.change_log._queue_changed`), so an index's cursor is the highest id it has applied."""
 
     __tablename__ = "search_queue"
     # Ids must never be reused (SQLite reuses the highest rowid after a delete otherwise):

@@ -13,7 +13,7 @@ import pytest
 
 from cafpedia.accounts.services import find_user
 from cafpedia.extensions import db
-from cafpedia.search import service
+from cafpedia.search import change_log, service
 from cafpedia.tips import moderation, proposals, reading
 from cafpedia.tips.models import CHECKLIST
 
@@ -50,7 +50,7 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
             built.set()  # A has read the database as it was after change 1
             assert go_on.wait(30)
 
-    monkeypatch.setattr(service, "_documents_built", hold_the_first_drain)
+    monkeypatch.setattr(change_log, "_documents_built", hold_the_first_drain)
     errors = []
 
     def drain_a():

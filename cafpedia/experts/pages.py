@@ -1,0 +1,22 @@
+"""The register's blueprint and what its pages share: an entry this person may see, and a list
+typed with commas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from cafpedia.core.errors import NotFound
+from cafpedia.experts import entries
+
+bp = Blueprint("experts", __name__, template_folder="templates")
+
+
+def load_expert(slug: str):
+    try:
+        return entries.get_expert(slug)
+    except NotFound:
+        abort(404)
+
+
+def split_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]

@@ -1,0 +1,345 @@
+"""Answering a query over the Whoosh index with numpy (see whoosh_index for why): the plan of
+what to look up (typed words and phrases with their synonyms, and the filters), each segment's
+columns and postings kept in memory, the ranking, the facet counts, the hits with their
+snippets, and "did you mean". `WhooshQuerying` is the searching half of `WhooshBackend`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+from html import escape
+
+import numpy as np
+from whoosh import highlight
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.spelling import ListCorrector
+
+from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
+from cafpedia.search.backends.whoosh_segments import (
+    CACHE_BYTES,
+    TEXT_FIELDS,
+    SegmentData,
+    add_counts,
+    read_postings,
+    segments_of,
+)
+from cafpedia.search.query import ParsedQuery
+from cafpedia.search.synonyms import current_groups
+from cafpedia.search.text import pair_tokens, tokens
+
+WORDS_FILE = "cafpedia_words.txt"
+ANALYZER = StemmingAnalyzer(minsize=1)
+K1, B = 1.2, 0.75  # BM25
+FILTER_FIELDS = {"kind": "kind", "area": "area", "standard": "standards", "tag": "tags"}
+SNIPPET_CHARS = 220
+STATUSES = ("published", "pending", "archived")
+
+
+@dataclass
+class Variant:
+    """One way of writing a clause: a word, or several (found by their pairs)."""
+
+    words: list[str]
+
+    @property
+    def pairs(self) -> list[str]:
+        return pair_tokens(self.words)
+
+
+@dataclass
+class Plan:
+    clauses: list[list[Variant]] = field(default_factory=list)  # all required; any variant of each
+    filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (field, any of these values)
+    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): could be misspelt
+
+    @property
+    def highlight_terms(self) -> set[str]:
+        return {w for clause in self.clauses for v in clause for w in v.words}
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class WhooshQuerying:
+    """The searching half of WhooshBackend: it uses the backend's searcher (`_current_searcher`),
+    its synonym and word lists, and the caches `__init__` sets up (`_codes`, `_segments`,
+    `_postings`, `_postings_bytes`, `_words`)."""
+
+    def _synonym_map(self) -> dict[str, list[list[str]]]:
+        """Analysed variant → every variant of its group, analysed (lists of tokens)."""
+        groups = current_groups()
+        if self._synonyms is None or self._synonyms[0] is not groups:  # a newer list was saved
+            mapping: dict[str, list[list[str]]] = {}
+            for group in groups:
+                analysed = [tokens(v) for v in group]
+                analysed = [a for a in analysed if a]
+                for variant in analysed:
+                    mapping[" ".join(variant)] = analysed
+            self._synonyms = (groups, mapping)
+        return self._synonyms[1]
+
+    def plan(self, parsed: ParsedQuery) -> Plan:
+        """What to look up: each typed word or phrase with its synonyms, and the filters."""
+        synonyms = self._synonym_map()
+        plan = Plan()
+        parts = parsed.parts
+        i = 0
+        while i < len(parts):
+            if i in parsed.phrases:
+                words = tokens(parts[i])
+                i += 1
+                if words:
+                    plan.clauses.append([Variant(v) for v in synonyms.get(" ".join(words), [words])])
+                continue
+            # The longest run of typed words that is a synonym (e.g. "section 7").
+            matched = False
+            for j in range(min(len(parts), i + 4), i, -1):
+                if any(k in parsed.phrases for k in range(i, j)):
+                    continue
+                words = tokens(" ".join(parts[i:j]))
+                if words and " ".join(words) in synonyms:
+                    plan.clauses.append([Variant(v) for v in synonyms[" ".join(words)]])
+                    i, matched = j, True
+                    break
+            if matched:
+                continue
+            words = tokens(parts[i])
+            if len(words) == 1:
+                plan.plain_words.append((parts[i], words[0]))
+            if words:  # a typed word the analyser splits ("in-court") is found as a phrase
+                plan.clauses.append([Variant(words)])
+            i += 1
+        for name, values in parsed.filters.items():
+            if name in FILTER_FIELDS:
+                plan.filters.append((FILTER_FIELDS[name], list(values)))
+        return plan
+
+    def _segment(self, reader) -> SegmentData:
+        segment_id = reader.segment().segment_id()
+        data = self._segments.get(segment_id)
+        if data is None or data.n != reader.doc_count_all():
+            data = self._segments[segment_id] = SegmentData(reader, self._codes)
+        data.refresh_live(reader)
+        return data
+
+    def _term(self, segment_id: str, reader, fieldname: str, text: str):
+        key = (segment_id, fieldname, text)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        found = read_postings(reader, fieldname, text)
+        self._postings[key] = found
+        self._postings_bytes += found[0].nbytes + found[1].nbytes + 200
+        while self._postings_bytes > CACHE_BYTES and len(self._postings) > 1:
+            _, (ids, weights) = self._postings.popitem(last=False)
+            self._postings_bytes -= ids.nbytes + weights.nbytes + 200
+        return found
+
+    def _allowed(self, data: SegmentData, visibility: Visibility, parsed: ParsedQuery) -> np.ndarray:
+        status = data.codes["status"]
+        code = {name: self._codes["status"].get(name, -1) for name in STATUSES}
+        wanted = set(parsed.filters.get("status", []))
+        allowed = status == code["published"]
+        if visibility.include_archived or "archived" in wanted:
+            allowed |= status == code["archived"]
+        if visibility.user_id is not None:
+            pending = status == code["pending"]
+            if visibility.moderated_area_ids is not None:
+                mine = data.author == visibility.user_id
+                if visibility.moderated_area_ids:
+                    mine |= np.isin(data.area_id, np.asarray(visibility.moderated_area_ids, dtype=np.int64))
+                pending &= mine
+            allowed |= pending
+        if wanted:
+            allowed &= np.isin(status, [code.get(s, -2) for s in wanted])
+        return allowed & data.live
+
+    def _evaluate(self, searcher, plan: Plan, visibility: Visibility, parsed: ParsedQuery, limit: int):
+        """(total, facet counts, the best `limit` documents as (global docnum, key) pairs)."""
+        n_all = max(searcher.doc_count(), 1)
+        idf_cache: dict = {}
+
+        def idf(fieldname: str, text: str) -> float:
+            if (fieldname, text) not in idf_cache:
+                df = searcher.doc_frequency(fieldname, text)
+                idf_cache[fieldname, text] = math.log(1 + (n_all - df + 0.5) / (df + 0.5))
+            return idf_cache[fieldname, text]
+
+        averages = {name: max(searcher.avg_field_length(name, 1.0), 1.0) for name in {f[2] for f in TEXT_FIELDS}}
+        total = 0
+        facet_counts = {"kind": None, "area": None}
+        candidates = []  # (keys, global docnums) per segment
+        for reader, offset in segments_of(searcher):
+            data = self._segment(reader)
+            segment_id = reader.segment().segment_id()
+            mask = self._allowed(data, visibility, parsed)
+            score = np.zeros(data.n, dtype=np.float64)
+
+            term = partial(self._term, segment_id, reader)  # (field, text) → (docnums, weights)
+
+            for fieldname, values in plan.filters:
+                found = np.zeros(data.n, dtype=bool)
+                for value in values:
+                    found[term(fieldname, value)[0]] = True
+                mask &= found
+            for clause in plan.clauses:
+                if not mask.any():
+                    break
+                clause_mask = np.zeros(data.n, dtype=bool)
+                clause_score = np.zeros(data.n, dtype=np.float64)
+                for variant in clause:
+                    v_mask, v_score = self._variant(variant, data, term, idf, averages)
+                    clause_mask |= v_mask
+                    np.maximum(clause_score, v_score, out=clause_score)
+                mask &= clause_mask
+                score += clause_score
+            matches = np.flatnonzero(mask)
+            if not len(matches):
+                continue
+            total += len(matches)
+            for name in facet_counts:
+                counts = np.bincount(data.codes[name][matches], minlength=len(self._codes[name]))
+                facet_counts[name] = counts if facet_counts[name] is None else add_counts(facet_counts[name], counts)
+            keys = score[matches] * data.weight[matches] + data.recency[matches]
+            if len(matches) > limit:
+                best = np.argpartition(-keys, limit - 1)[:limit]
+                matches, keys = matches[best], keys[best]
+            candidates.append((keys, matches + offset))
+        facets = {}
+        for name, counts in facet_counts.items():
+            values = {code: value for value, code in self._codes[name].items()}
+            facets[name] = (
+                {} if counts is None else {values[c]: int(n) for c, n in enumerate(counts) if n and values[c]}
+            )
+        if not candidates:
+            return total, facets, []
+        keys = np.concatenate([c[0] for c in candidates])
+        docnums = np.concatenate([c[1] for c in candidates])
+        order = np.argsort(-keys, kind="stable")[:limit]
+        return total, facets, [int(d) for d in docnums[order]]
+
+    @staticmethod
+    def _variant(variant: Variant, data: SegmentData, term, idf, averages):
+        """Where one variant of a clause matches in a segment, and how well (BM25 per field)."""
+        mask = np.zeros(data.n, dtype=bool) if len(variant.words) == 1 else np.ones(data.n, dtype=bool)
+        score = np.zeros(data.n, dtype=np.float64)
+        lookups = variant.words if len(variant.words) == 1 else variant.pairs
+        for text in lookups:
+            found = np.zeros(data.n, dtype=bool)
+            for words_field, pairs_field, length_field, boost in TEXT_FIELDS:
+                fieldname = words_field if len(variant.words) == 1 else pairs_field
+                ids, tf = term(fieldname, text)
+                if not len(ids):
+                    continue
+                found[ids] = True
+                norm = K1 * (1 - B + B * data.lengths[length_field][ids] / averages[length_field])
+                score[ids] += boost * idf(fieldname, text) * tf * (K1 + 1) / (tf + norm)
+            if len(variant.words) == 1:
+                mask |= found
+            else:
+                mask &= found
+        return mask, score
+
+    def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
+        searcher = self._current_searcher()
+        if searcher.doc_count_all() == 0:  # an empty knowledge base: no segments to read
+            return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}}, suggestion=None)
+        plan = self.plan(parsed)
+        try:
+            with self._lock:
+                self._drop_gone_segments(searcher)
+                total, facets, docnums = self._evaluate(searcher, plan, visibility, parsed, page * per_page)
+            hits = [
+                self._hit(searcher.stored_fields(d), plan) for d in docnums[(page - 1) * per_page : page * per_page]
+            ]
+            suggestion = self._suggest(searcher, parsed, plan, visibility) if total == 0 and plan.plain_words else None
+        except Exception as exc:
+            raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
+        return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _drop_gone_segments(self, searcher) -> None:
+        live = {reader.segment().segment_id() for reader, _ in segments_of(searcher)}
+        for segment_id in [s for s in self._segments if s not in live]:
+            del self._segments[segment_id]
+            for key in [k for k in self._postings if k[0] == segment_id]:
+                ids, weights = self._postings.pop(key)
+                self._postings_bytes -= ids.nbytes + weights.nbytes + 200
+
+    @staticmethod
+    def _hit(stored: dict, plan: Plan) -> Hit:
+        body = stored.get("body", "")
+        snippet = ""
+        terms = plan.highlight_terms
+        if terms:
+            # Snippets come from the first few thousand characters: quick, and where the point is.
+            snippet = highlight.highlight(
+                body,
+                frozenset(terms),
+                ANALYZER,
+                highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000),
+                highlight.HtmlFormatter(tagname="mark", between=" … "),
+                top=2,
+            )
+        return Hit(
+            key=stored["key"],
+            kind=stored["kind"],
+            title=stored["name"],
+            url=stored["url"],
+            snippet=snippet or escape(shorten(body, SNIPPET_CHARS)),
+            area=stored.get("area", ""),
+            area_title=stored.get("area_title", ""),
+            status=stored["status"],
+            updated_at=stored.get("updated"),
+        )
+
+    def _word_list(self) -> list[str]:
+        path = self.directory / WORDS_FILE
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return []
+        if self._words is None or self._words[0] != stamp:
+            self._words = (stamp, sorted(path.read_text(encoding="utf-8").split()))
+        return self._words[1]
+
+    def _held_by(self, searcher, stem: str, visibility: Visibility, parsed: ParsedQuery) -> int:
+        """How many documents this reader may see hold a word (by its stem)."""
+        count = 0
+        with self._lock:
+            for reader, _ in segments_of(searcher):
+                data = self._segment(reader)
+                found = np.zeros(data.n, dtype=bool)
+                for fieldname, *_ in TEXT_FIELDS:
+                    found[self._term(reader.segment().segment_id(), reader, fieldname, stem)[0]] = True
+                count += int(np.count_nonzero(found & self._allowed(data, visibility, parsed)))
+        return count
+
+    def _suggest(self, searcher, parsed: ParsedQuery, plan: Plan, visibility: Visibility) -> str | None:
+        """A corrected query: each word no document holds, replaced by the nearest known word
+        that some document the reader may see still holds."""
+        wordlist = self._word_list()
+        corrector = ListCorrector(wordlist)
+        corrections = {}
+        for typed, stem in plan.plain_words:
+            if self._held_by(searcher, stem, visibility, parsed):
+                continue
+            for distance in (1, 2):  # the nearest words first; among them, the most used
+                held = {}
+                for found in corrector.suggest(typed.lower(), limit=8, maxdist=distance):
+                    found_stems = tokens(found)
+                    if len(found_stems) == 1:
+                        frequency = self._held_by(searcher, found_stems[0], visibility, parsed)
+                        if frequency:
+                            held[found] = frequency
+                if held:
+                    corrections[typed] = max(sorted(held), key=held.get)
+                    break
+        if not corrections:
+            return None
+        parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
+        parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
+        return " ".join(parts)

@@ -1,0 +1,101 @@
+"""What the Whoosh backend reads from one segment of the index and keeps while the segment
+lives: its per-document columns (status, kind, area, author, weight, recency, field lengths,
+which documents are live), and a term's postings as numpy arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cafpedia.search.documents import KIND_WEIGHTS
+
+# (word field, pairs field, length field, boost): a match in the title counts four times.
+TEXT_FIELDS = (("title", "tpairs", "title", 4.0), ("text", "pairs", "text", 1.0))
+NO_DATE = 2**63  # Whoosh's column value for a document without a date is 2**64 - 1
+CACHE_BYTES = 96 * 1024 * 1024  # postings kept in memory per process, across segments
+
+
+class SegmentData:
+    """Per-document columns of one segment, read once while it lives."""
+
+    def __init__(self, reader, codes: dict[str, dict[str, int]]):
+        n = reader.doc_count_all()
+        self.n = n
+        self.codes = {}
+        for name in ("kind", "area", "status"):
+            table = codes[name]
+            column = reader.column_reader(name)
+            self.codes[name] = np.fromiter((table.setdefault(v, len(table)) for v in column), dtype=np.int32, count=n)
+        self.weight = np.ones(n, dtype=np.float64)
+        for kind, weight in KIND_WEIGHTS.items():
+            if kind in codes["kind"]:
+                self.weight[self.codes["kind"] == codes["kind"][kind]] = weight
+        self.author = np.fromiter(
+            (int(v) if v else -1 for v in reader.column_reader("author")), dtype=np.int64, count=n
+        )
+        self.area_id = np.fromiter(
+            (int(v) if v else -1 for v in reader.column_reader("area_id")), dtype=np.int64, count=n
+        )
+        updated = np.fromiter(reader.column_reader("updated", translate=False), dtype=np.uint64, count=n)
+        updated = np.where(updated >= NO_DATE, 0, updated).astype(np.float64)
+        # Newer first among equal scores: a tie-breaker far below any difference in score.
+        span = updated.max() - updated.min() if n else 0
+        self.recency = (updated - updated.min()) / span * 1e-6 if span else np.zeros(n)
+        self.lengths = {}
+        for name in {f[2] for f in TEXT_FIELDS}:
+            self.lengths[name] = np.fromiter(
+                (reader.doc_field_length(d, name) or 0 for d in range(n)), dtype=np.float32, count=n
+            )
+        self.deleted_count = -1
+        self.live = np.ones(n, dtype=bool)
+
+    def refresh_live(self, reader) -> None:
+        segment = reader.segment()
+        count = segment.deleted_count() if segment.has_deletions() else 0
+        if count != self.deleted_count:
+            live = np.ones(self.n, dtype=bool)
+            if count:
+                live[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
+            self.live, self.deleted_count = live, count
+
+
+EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a term in one segment, read a block at a time."""
+    if (fieldname, text) not in reader:
+        return EMPTY
+    matcher = reader.postings(fieldname, text)
+    ids, weights = [], []
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        # Whoosh 2.7's block matcher: take each block's arrays whole instead of stepping
+        # through its postings one call at a time.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+        return np.concatenate(ids), np.concatenate(weights)
+    while matcher.is_active():  # short lists, kept inline in the term dictionary
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def segments_of(searcher) -> list:
+    """(segment reader, first document number) for each segment; none for an empty index."""
+    return [
+        (reader, offset)
+        for reader, offset in searcher.reader().leaf_readers()
+        if getattr(reader, "segment", lambda: None)() is not None
+    ]
+
+
+def add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if len(a) < len(b):
+        a, b = b, a
+    a = a.copy()
+    a[: len(b)] += b
+    return a

@@ -1,0 +1,166 @@
+"""The tips' blueprint and what its pages share: loading a tip or a revision this reader may see,
+a proposal's form read into a draft, Markdown rendered with its [[links]], the tip page and the
+revision's decision page (which refused forms fall back to), and the templates' helpers."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    render_template,
+)
+from flask_login import current_user
+
+from cafpedia.config import escalate_days_from
+from cafpedia.core.markdown import render_markdown
+from cafpedia.core.permissions import (
+    can_decide,
+    can_moderate,
+    can_see_revision,
+    can_see_unpublished_tip,
+    ensure,
+)
+from cafpedia.digest.services import research_for_tip
+from cafpedia.legal.services import open_flags, updates_for_tip
+from cafpedia.tips import feedback, moderation, proposals, reading, reviewing
+from cafpedia.tips.diff import field_changes, word_diff
+from cafpedia.tips.forms import (
+    ApproveForm,
+    ArchiveForm,
+    CommentForm,
+    ConfirmForm,
+    ProblemForm,
+    ReviewedForm,
+    TipForm,
+)
+from cafpedia.tips.models import CHECKLIST, PENDING, SENT_BACK
+
+bp = Blueprint("tips", __name__, template_folder="templates")
+
+
+def load_tip(slug: str):
+    """The tip, if this reader may see it: published and archived tips for readers,
+    a tip never published only for its authors and the area's moderators."""
+    tip = reading.find_tip(slug) or abort(404)
+    if tip.current_number is None and not can_see_unpublished_tip(current_user, tip):
+        abort(404)
+    return tip
+
+
+def load_revision(tip, number: int):
+    revision = tip.revision(number) or abort(404)
+    ensure(can_see_revision(current_user, revision))
+    return revision
+
+
+def draft_from_form(form: TipForm) -> proposals.Draft:
+    return proposals.Draft(
+        title=form.title.data or "",
+        body=form.body.data or "",
+        kind=form.kind.data or "tip",
+        tags=[proposals.normalise_tag(t) for t in proposals.split_list(form.tags.data)],
+        standards=[
+            c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()
+        ],
+        legal_refs=[r.strip() for r in (form.legal_refs.data or "").splitlines() if r.strip()],
+        confirm_safe=bool(form.confirm_safe.data),
+        change_note=form.change_note.data or "",
+    )
+
+
+def fill_form(form: TipForm, revision) -> None:
+    form.title.data, form.kind.data, form.body.data = revision.title, revision.kind, revision.body
+    form.tags.data = ", ".join(revision.tags)
+    form.standards.data = ", ".join(revision.standards)
+    form.legal_refs.data = "\n".join(revision.legal_refs)
+
+
+def render_body(source: str):
+    return render_markdown(source, resolve_link=reading.link_resolver(source))
+
+
+def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, status: int = 200):
+    """The tip as readers see it; for its moderators, with the review and archive forms
+    (shown again with their errors and what was typed, when one was refused)."""
+    revision = tip.current
+    mine = [
+        r
+        for r in tip.revisions
+        if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)
+    ]
+    moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
+    return render_template(
+        "tips/show.html",
+        tip=tip,
+        revision=revision,
+        body=render_body(revision.body),
+        overdue=reviewing.is_overdue(tip),
+        linked_from=reading.tips_linking_to(tip),
+        research=research_for_tip(tip),
+        legal_updates=updates_for_tip(tip),
+        under_review=open_flags([tip.id]) if tip.current_number else [],
+        my_open_proposals=mine,
+        pending=reading.pending_proposals(tip),
+        moderator=moderator,
+        review_reasons=reviewing.review_reasons(tip) if moderator else [],
+        reviewed_form=reviewed_form or ReviewedForm(formdata=None),
+        archive_form=archive_form or ArchiveForm(formdata=None),
+        problem_form=problem_form or ProblemForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        my_vote=feedback.my_vote(current_user, tip) if current_user.is_authenticated and tip.current_number else None,
+        reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
+    ), status
+
+
+def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):
+    base = tip.revision(rev.based_on)
+    current = tip.revision(tip.current_number)
+    conflict = rev.status == PENDING and rev.based_on != tip.current_number
+    answers = None
+    answering = proposals.sent_back_comment(current_user, tip, rev.revises)
+    if answering is not None:
+        earlier, comment = answering
+        answers = {"rev": earlier, "comment": comment, "pieces": word_diff(earlier.body, rev.body)}
+    return render_template(
+        "tips/revision.html",
+        tip=tip,
+        rev=rev,
+        base=base,
+        current=current,
+        conflict=conflict,
+        body=render_body(rev.body),
+        pieces=word_diff(base.body if base else "", rev.body),
+        fields=field_changes(base, rev),
+        conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
+        can_decide=current_user.is_authenticated and can_decide(current_user, rev),
+        checklist=CHECKLIST,
+        approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
+        comment_form=comment_form or CommentForm(formdata=None),
+        answers=answers,
+        correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected else None,
+    ), status
+
+
+def header_counts() -> tuple[int, int]:
+    """For the header: (proposals waiting, tips due or overdue for review) in the areas the
+    signed-in person moderates; counted once per request."""
+    from flask import g
+
+    if "moderation_counts" not in g:
+        g.moderation_counts = moderation.moderation_counts(current_user) if current_user.is_authenticated else (0, 0)
+    return g.moderation_counts
+
+
+def init_app(app) -> None:
+    """[[links]] in any Markdown rendered by templates resolve to tips; labels for templates."""
+    from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
+    from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
+
+    app.extensions["cafpedia_link_resolver"] = reading.resolve_link
+    app.jinja_env.globals.update(
+        moderation_counts=header_counts,
+        working_days_waiting=moderation.working_days_waiting,
+        escalate_after=escalate_days_from(app.config),
+    )
+    app.jinja_env.globals.update(status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, flag_labels=FLAG_LABELS)
+    app.jinja_env.filters["checklist_label"] = lambda key: CHECKLIST.get(key, key)

@@ -1,0 +1,161 @@
+"""Proposing: a new tip (from an advice-line call, too), an edit to a tip, and a person's own proposals."""
+
+from __future__ import annotations
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from cafpedia.areas.services import area_choices, find_area
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.forms import apply_service_errors, form_status
+from cafpedia.core.permissions import (
+    can_read_advice_log,
+    requires,
+)
+from cafpedia.experts.advice_log import find_call
+from cafpedia.experts.advice_log import link_tip as link_call_to_tip
+from cafpedia.extensions import db
+from cafpedia.tips import proposals, reading
+from cafpedia.tips.diff import word_diff
+from cafpedia.tips.forms import (
+    NewTipForm,
+    TipForm,
+)
+from cafpedia.tips.models import ARCHIVED, SENT_BACK
+from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, render_body
+from cafpedia.tips.proposals import TITLE_MAX
+
+
+@bp.route("/tips/new", methods=["GET", "POST"])
+@requires("propose_tips")
+def new():
+    form = NewTipForm()
+    form.area.choices = area_choices()
+    call = _advice_call(form.call.data if request.method == "POST" else request.args.get("call", ""))
+    if request.method == "GET":
+        area = find_area(request.args.get("area", "")) or (call.area if call else None)
+        if area:
+            form.area.data = area.slug
+        if call:  # a question to the advice line becomes the title of a tip that answers it
+            form.call.data, form.title.data = str(call.id), call.question[:TITLE_MAX]
+    preview = None
+    findings = []
+    if form.validate_on_submit():
+        draft = draft_from_form(form)
+        findings = draft.findings()
+        if form.preview.data:
+            preview = render_body(draft.body)
+        else:
+            try:
+                revision = proposals.propose_new_tip(
+                    current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft
+                )
+                if call:
+                    link_call_to_tip(call, revision.tip)
+                db.session.commit()
+            except ValidationError as exc:
+                db.session.rollback()
+                apply_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash(
+                    "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",
+                    "success",
+                )
+                return redirect(url_for("tips.revision", slug=revision.tip.slug, number=revision.number))
+    return render_template(
+        "tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call
+    ), form_status(form)
+
+
+def _advice_call(value: str | None):
+    """The advice-line call a new tip starts from, for those who may read the advice log."""
+    if not (value or "").isdecimal() or len(value) > 9 or not can_read_advice_log(current_user):
+        return None
+    return find_call(int(value))
+
+
+@bp.route("/tips/<slug>/edit", methods=["GET", "POST"])
+@requires("propose_tips")
+def edit(slug: str):
+    tip = load_tip(slug)
+    if tip.status == ARCHIVED:
+        flash("This tip is archived and can no longer be changed.", "error")
+        return redirect(url_for("tips.show", slug=tip.slug))
+    form = TipForm()
+    revises = None
+    if request.method == "GET":
+        source = tip.current
+        wanted = request.args.get("revises", "")
+        if wanted.isdecimal():
+            sent_back = tip.revision(int(wanted))
+            if sent_back and sent_back.status == SENT_BACK and sent_back.author_id == current_user.id:
+                source, revises = sent_back, sent_back.number
+        fill_form(form, source)
+        form.based_on.data = str(tip.current_number or "")
+        form.revises.data = str(revises or "")
+    preview = None
+    findings = []
+    conflict = None
+    if form.validate_on_submit():
+        draft = draft_from_form(form)
+        findings = draft.findings()
+        based_on = int(form.based_on.data) if (form.based_on.data or "").isdecimal() else None
+        revises = int(form.revises.data) if (form.revises.data or "").isdecimal() else None
+        if form.preview.data:
+            preview = render_body(draft.body)
+        else:
+            try:
+                revision = proposals.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
+                db.session.commit()
+            except ValidationError as exc:
+                db.session.rollback()
+                apply_service_errors(form, exc.errors)
+            except proposals.Conflict:
+                db.session.rollback()
+                # Show what changed since they started; their text stays in the form.
+                base, current = tip.revision(based_on), tip.current
+                conflict = {
+                    "base": base,
+                    "current": current,
+                    "pieces": word_diff(base.body if base else "", current.body),
+                }
+                form.based_on.data = str(tip.current_number or "")
+                form.form_errors.append(
+                    f"While you were writing, revision {tip.current_number} was published. Your text is kept below: "
+                    "check the changes shown, merge them into your text if needed, and send it again."
+                )
+            except (ServiceError, NotAllowed) as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash(
+                    "Your proposed edit has been sent to the lead manager. Readers see the published version until it "
+                    "is approved.",
+                    "success",
+                )
+                return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
+    answering = proposals.sent_back_comment(current_user, tip, revises)
+    return render_template(
+        "tips/edit.html",
+        form=form,
+        tip=tip,
+        preview=preview,
+        findings=findings,
+        conflict=conflict,
+        sent_back_comment=answering[1] if answering else None,
+    ), form_status(form)
+
+
+@bp.get("/my/proposals")
+@requires("propose_tips")
+def mine():
+    return render_template("tips/mine.html", proposals=reading.proposals_by(current_user))
