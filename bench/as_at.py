@@ -31,7 +31,7 @@ SLUG = "family-assistance-orders-when-and-how-to-recommend"
 
 def add_revisions(count: int) -> datetime:
     """`count` approved edits, a day apart, from October 2025; returns the moment of the middle one."""
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
     from cafpedia.core import clock
     from cafpedia.extensions import db
     from cafpedia.tips import moderation, proposals, reading, reviewing

@@ -192,7 +192,7 @@ def drop_bench_database(pg_name: str | None, admin) -> None:
 
 def run(size: int, backend: str, words: list[str]) -> float:
     """The query latency's p95 in ms (and prints the rest)."""
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
     from cafpedia.extensions import db
     from cafpedia.search import service
     from cafpedia.tips.models import CHECKLIST

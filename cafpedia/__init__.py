@@ -117,20 +117,20 @@ def configure_events(app: Flask) -> None:
     from cafpedia.areas import search_documents as areas  # noqa: F401
     from cafpedia.digest import search_documents as digest  # noqa: F401
     from cafpedia.experts import search_documents as experts  # noqa: F401
+    from cafpedia.legal import citing as legal  # noqa: F401
     from cafpedia.legal import search_documents as legal_updates  # noqa: F401
-    from cafpedia.legal import services as legal  # noqa: F401
     from cafpedia.notifications import rules  # noqa: F401
     from cafpedia.standards import search_documents as standards  # noqa: F401
     from cafpedia.tips import search_documents as tips  # noqa: F401
 
 
 def configure_security(app: Flask) -> None:
-    from cafpedia.accounts import services
+    from cafpedia.accounts import sessions
     from cafpedia.core.error_pages import refuse_control_characters
     from cafpedia.core.permissions import check_request
     from cafpedia.extensions import login_manager
 
-    login_manager.user_loader(services.load_user_from_session)
+    login_manager.user_loader(sessions.load_user_from_session)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"

@@ -446,7 +446,7 @@ def create_user_command(
     username: str, roles: tuple[str, ...], areas: tuple[str, ...], name: str | None, email: str
 ) -> None:
     """Create an account; the password is asked for, or read from standard input."""
-    from cafpedia.accounts import services
+    from cafpedia.accounts import people as accounts_people
     from cafpedia.core.errors import ValidationError
 
     name = name or " ".join(
@@ -454,7 +454,7 @@ def create_user_command(
     )
     password = _read_password()
     try:
-        user = services.create_user(
+        user = accounts_people.create_user(
             None, username=username, name=name, email=email, roles=roles, areas=areas, password=password
         )
         db.session.commit()
@@ -474,7 +474,8 @@ def create_user_command(
 @with_appcontext
 def invite_command(username: str | None, all_without_password: bool) -> None:
     """Email a person (or everyone without a password) a one-time link to set their password."""
-    from cafpedia.accounts import invitations, services
+    from cafpedia.accounts import invitations
+    from cafpedia.accounts.people import find_user
     from cafpedia.core.errors import ServiceError
 
     if bool(username) == all_without_password:
@@ -483,7 +484,7 @@ def invite_command(username: str | None, all_without_password: bool) -> None:
         if all_without_password:
             people = invitations.invite_all_without_password(None)
         else:
-            person = services.find_user(username)
+            person = find_user(username)
             if person is None:
                 raise click.ClickException(f"There is no account called {username!r}.")
             invitations.invite(None, person)

@@ -408,7 +408,7 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    from cafpedia.accounts import services
+    from cafpedia.accounts import people
 
     def build(
         username: str = "jo.smith",
@@ -420,7 +420,7 @@ def make_user(app):
         email="",
         active=True,
     ):
-        user = services.create_user(
+        user = people.create_user(
             None,
             username=username,
             name=name or username.replace(".", " ").title(),

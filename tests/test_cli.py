@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.areas.services import list_areas
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.extensions import db

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cafpedia.accounts import services
+from cafpedia.accounts import fields, people
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import areas_led_by
@@ -45,16 +45,16 @@ class UsersSection:
                 record.label = f"user {username}"
             record.check_fields(FIELDS, ("username", "name", "roles"))
             if username:
-                problem = services.username_problem(username)
+                problem = fields.username_problem(username)
                 if problem:
                     record.problem("username", problem)
                     username = None
                 elif username in found:
                     record.problem("username", f"{username} is already listed on line {found[username].line}")
                     username = None
-            name = record.text("name", max_length=services.NAME_MAX)
-            email = record.text("email", max_length=services.EMAIL_MAX)
-            if email and (problem := services.email_problem(email)):
+            name = record.text("name", max_length=fields.NAME_MAX)
+            email = record.text("email", max_length=fields.EMAIL_MAX)
+            if email and (problem := fields.email_problem(email)):
                 record.problem("email", problem)
             roles = record.text_list("roles", max_length=40)
             if "roles" in record.data:
@@ -66,8 +66,8 @@ class UsersSection:
             areas = record.text_list("areas", max_length=64)
             demo = record.flag("demo", False)
             active = record.flag("active", True)
-            password = record.text("password", max_length=services.PASSWORD_MAX)
-            if password is not None and demo and (problem := services.password_problem(password)):
+            password = record.text("password", max_length=fields.PASSWORD_MAX)
+            if password is not None and demo and (problem := fields.password_problem(password)):
                 record.problem("password", problem)
             if password is not None and not demo:
                 record.problem(
@@ -104,7 +104,7 @@ class UsersSection:
                 )
             if LEAD_MANAGER not in rec.roles or not rec.active:
                 # Areas in the database (and not redefined by this folder) that they moderate.
-                user = services.find_user(rec.username)
+                user = people.find_user(rec.username)
                 kept = [a.title for a in (areas_led_by(user) if user else []) if a.slug not in file_areas]
                 if kept:
                     ctx.problem(
@@ -127,13 +127,13 @@ class UsersSection:
         """Create or update the accounts; their areas follow in apply_links."""
         before: dict[str, dict | None] = {}
         for rec in ctx.records[self.name].values():
-            user = services.find_user(rec.username)
+            user = people.find_user(rec.username)
             if user is None:
                 user = User(
                     username=rec.username,
                     name=rec.name,
                     email=rec.email,
-                    password_hash=services.hash_password(rec.password) if rec.password else None,
+                    password_hash=fields.hash_password(rec.password) if rec.password else None,
                     demo=rec.demo,
                     active=rec.active,
                 )
@@ -150,7 +150,7 @@ class UsersSection:
     def apply_links(self, ctx: LoadContext) -> None:
         areas = areas_by_slug()
         for rec in ctx.records[self.name].values():
-            user = services.find_user(rec.username)
+            user = people.find_user(rec.username)
             if {a.slug for a in user.areas} != set(rec.areas):
                 user.areas = sorted((areas[slug] for slug in rec.areas), key=lambda a: (a.position, a.slug))
             before = ctx.records["users_before"][rec.username]
@@ -186,4 +186,4 @@ class UsersSection:
 
 
 def _snapshot(user: User) -> dict:
-    return services.user_snapshot(user) | {"demo": bool(user.demo)}
+    return fields.user_snapshot(user) | {"demo": bool(user.demo)}

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from cafpedia.accounts.services import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
+from cafpedia.accounts.fields import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.core.permissions import ROLE_LABELS, ROLES
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from cafpedia.accounts.models import AccessRequest, User
-from cafpedia.accounts.services import SignInError, create_user
+from cafpedia.accounts.people import create_user
+from cafpedia.accounts.signing_in import SignInError
 from cafpedia.core import audit, events
 from cafpedia.core.clock import format_date, utcnow
 from cafpedia.core.errors import NotAllowed

@@ -12,14 +12,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from cafpedia.accounts.fields import hash_password, may_use_password, password_problem, passwords_for_admins_only
 from cafpedia.accounts.models import Invitation, User
-from cafpedia.accounts.services import (
-    hash_password,
-    may_use_password,
-    password_problem,
-    passwords_for_admins_only,
-    token_hash,
-)
+from cafpedia.accounts.sessions import token_hash
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request, session, url_for
 from flask_login import login_user
 
-from cafpedia.accounts import services
+from cafpedia.accounts import sessions
 from cafpedia.accounts.models import User
 from cafpedia.core.forms import local_path
 from cafpedia.extensions import db
@@ -25,7 +25,7 @@ def signed_in_here(user: User, *, remember: bool = False, fresh: bool = False, h
     if fresh:
         session.clear()
         g.pop("csrf_token", None)
-        services.note_sign_in(user, how, request.remote_addr or "")
-    services.start_session(user, remember=remember, user_agent=request.user_agent.string)
+        sessions.note_sign_in(user, how, request.remote_addr or "")
+    sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from cafpedia.accounts import services
+from cafpedia.accounts import fields
+from cafpedia.accounts import people as accounts_people
 from cafpedia.accounts.models import User
 from cafpedia.core.errors import ServiceError, ValidationError
 from cafpedia.extensions import db
@@ -98,9 +99,9 @@ def import_people(actor, text: str) -> PeopleImported:
     rows, problems = read_rows(text)
     by_email = {email.lower(): username for username, email in db_emails()}
     for row in rows:
-        errors, _ = services.check_person_fields(row.name, row.email, row.roles, row.areas)
-        if row.username and not services.find_user(row.username):
-            problem = services.username_problem(row.username)
+        errors, _ = accounts_people.check_person_fields(row.name, row.email, row.roles, row.areas)
+        if row.username and not accounts_people.find_user(row.username):
+            problem = fields.username_problem(row.username)
             if problem:
                 errors["username"] = problem
         elif not row.username:
@@ -113,10 +114,10 @@ def import_people(actor, text: str) -> PeopleImported:
         raise PeopleImportError(problems)
     done = PeopleImported()
     for row in rows:
-        user = services.find_user(row.username)
+        user = accounts_people.find_user(row.username)
         try:
             if user is None:
-                services.create_user(
+                accounts_people.create_user(
                     actor,
                     username=row.username,
                     name=row.name,
@@ -127,9 +128,9 @@ def import_people(actor, text: str) -> PeopleImported:
                 )
                 done.created.append(row.username)
                 continue
-            before = services.user_snapshot(user)
-            services.update_user(actor, user, name=row.name, email=row.email, roles=row.roles, areas=row.areas)
-            (done.updated if services.user_snapshot(user) != before else done.unchanged).append(row.username)
+            before = fields.user_snapshot(user)
+            accounts_people.update_user(actor, user, name=row.name, email=row.email, roles=row.roles, areas=row.areas)
+            (done.updated if fields.user_snapshot(user) != before else done.unchanged).append(row.username)
         except ValidationError as exc:  # rules about other people: the last administrator, a lead manager still named
             problems += [f"line {row.line}: {name}: {message}" for name, message in exc.errors.items()]
     if problems:

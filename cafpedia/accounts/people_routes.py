@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.validators import Optional
 
-from cafpedia.accounts import identity, invitations, oidc, people_csv, services
+from cafpedia.accounts import fields, identity, invitations, oidc, people_csv
+from cafpedia.accounts import people as accounts_people
 from cafpedia.accounts.forms import (
     ConfirmForm,
     GrantAccessForm,
@@ -25,7 +26,7 @@ from cafpedia.extensions import db
 
 
 def _get_person(username: str) -> User:
-    user = services.find_user(username)
+    user = accounts_people.find_user(username)
     if user is None:
         abort(404)
     return user
@@ -41,7 +42,7 @@ def people():
         role = ""
     return render_template(
         "accounts/people.html",
-        people=services.list_users(role=role, status=status, text=text),
+        people=accounts_people.list_users(role=role, status=status, text=text),
         role=role,
         status=status,
         text=text,
@@ -66,7 +67,9 @@ def suggested_username(access: AccessRequest) -> str:
     local = (access.email.split("@", 1)[0] if access.email else "").lower()
     candidate = "".join(c for c in local if c.isalnum() or c in "._-").strip("._-")
     return (
-        candidate[:64] if services.username_problem(candidate) is None and services.find_user(candidate) is None else ""
+        candidate[:64]
+        if fields.username_problem(candidate) is None and accounts_people.find_user(candidate) is None
+        else ""
     )
 
 
@@ -166,7 +169,7 @@ def new_person():
     if form.validate_on_submit():
         user = commit_or_show_errors(
             form,
-            lambda: services.create_user(
+            lambda: accounts_people.create_user(
                 current_user,
                 username=form.username.data,
                 name=form.name.data,
@@ -201,7 +204,7 @@ def person(username: str):
         form.areas.data = [a.slug for a in user.areas]
     if form.validate_on_submit() and commit_or_show_errors(
         form,
-        lambda: services.update_user(
+        lambda: accounts_people.update_user(
             current_user,
             user,
             name=form.name.data,
@@ -224,7 +227,7 @@ def _person_page(user: User, form, reset_form, status: int):
         confirm_form=ConfirmForm(),
         moderates=areas_led_by(user),
         provider=oidc.configured(),
-        password_allowed=services.may_use_password(user),
+        password_allowed=fields.may_use_password(user),
     ), status
 
 
@@ -234,7 +237,7 @@ def set_active(username: str):
     user = _get_person(username)
     make_active = request.form.get("active") == "1"
     button_action(
-        lambda: services.set_active(current_user, user, make_active),
+        lambda: accounts_people.set_active(current_user, user, make_active),
         f"{user.username} {'reactivated' if make_active else 'deactivated'}.",
     )
     return redirect(url_for("accounts.person", username=user.username))
@@ -257,7 +260,7 @@ def reset_password(username: str):
     user = _get_person(username)
     form = ResetPasswordForm()
     if form.validate_on_submit() and commit_or_show_errors(
-        form, lambda: services.reset_password(current_user, user, form.password.data)
+        form, lambda: accounts_people.reset_password(current_user, user, form.password.data)
     ):
         if user.id == current_user.id:
             signed_in_here(user)  # keep this device signed in; the others end

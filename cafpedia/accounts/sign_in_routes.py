@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from cafpedia.accounts import identity, invitations, oidc, services
+from cafpedia.accounts import identity, invitations, oidc, people, signing_in
+from cafpedia.accounts import sessions as accounts_sessions
 from cafpedia.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
@@ -33,8 +34,8 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data)
-        except services.SignInError as exc:
+            user = signing_in.authenticate(form.username.data, form.password.data)
+        except signing_in.SignInError as exc:
             error = str(exc)
         else:
             signed_in_here(user, remember=bool(form.remember.data), fresh=True, how="a password")
@@ -71,7 +72,7 @@ def provider_return():
         return _provider_unavailable()
     try:
         found = identity.account_for(claims)
-    except services.SignInError as exc:
+    except signing_in.SignInError as exc:
         db.session.commit()  # keeps the audit entry that says why
         return render_template("accounts/sign_in_refused.html", problem=str(exc)), 403
     if isinstance(found, identity.Pending):
@@ -90,7 +91,7 @@ def _provider_unavailable():
 @requires("signed_in")
 def sign_out():
     ConfirmForm().validate_on_submit() or abort(400)
-    services.end_session(current_user._get_current_object())  # on the server: a copied cookie stops working
+    accounts_sessions.end_session(current_user._get_current_object())  # on the server: a copied cookie stops working
     db.session.commit()
     logout_user()
     session.clear()  # nothing of the signed-in session stays in the cookie
@@ -109,7 +110,7 @@ def _clearing_this_device(response):
 @requires("signed_in")
 def sign_out_everywhere():
     ConfirmForm().validate_on_submit() or abort(400)
-    services.end_all_sessions(current_user._get_current_object())
+    accounts_sessions.end_all_sessions(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
@@ -129,8 +130,8 @@ def _account_page(form, status: int = 200):
         "accounts/account.html",
         form=form,
         moderates=areas_led_by(user),
-        sessions=services.active_sessions(user),
-        this_session=services.session_hash(user),
+        sessions=accounts_sessions.active_sessions(user),
+        this_session=accounts_sessions.session_hash(user),
     ), status
 
 
@@ -141,7 +142,7 @@ def change_password():
     if form.validate_on_submit():
         user = commit_or_show_errors(
             form,
-            lambda: services.change_own_password(
+            lambda: people.change_own_password(
                 current_user._get_current_object(), form.current_password.data, form.new_password.data
             ),
         )

@@ -9,7 +9,7 @@ from cafpedia.areas import services
 from cafpedia.areas.forms import AreaForm, NewAreaForm
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
-from cafpedia.digest.services import items_for_area
+from cafpedia.digest.reading import items_for_area
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 

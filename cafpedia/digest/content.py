@@ -29,7 +29,8 @@ from cafpedia.content.records import LoadContext, Record, accounts_by_username, 
 from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import audit
 from cafpedia.core.text import is_web_link
-from cafpedia.digest import services
+from cafpedia.digest import drafts as digest_drafts
+from cafpedia.digest import reading
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
 
@@ -106,29 +107,30 @@ class IssueRecord:
 def _read_text(record: Record, summary: str, implications: str) -> Text | None:
     before = len(record.ctx.problems)
     text = Text(
-        title=(record.text("title", max_length=services.TITLE_MAX) or "").strip(),
-        source=(record.text("source", max_length=services.SOURCE_MAX) or "").strip(),
-        authors=record.text_list("authors", max_length=services.AUTHOR_MAX),
+        title=(record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip(),
+        source=(record.text("source", max_length=digest_drafts.SOURCE_MAX) or "").strip(),
+        authors=record.text_list("authors", max_length=digest_drafts.AUTHOR_MAX),
         year=record.whole_number("year", low=1900, high=2100),
-        url=record.text("url", max_length=services.URL_MAX),
+        url=record.text("url", max_length=digest_drafts.URL_MAX),
         areas=record.text_list("areas", max_length=64),
-        tags=record.text_list("tags", max_length=services.TAG_MAX),
+        tags=record.text_list("tags", max_length=digest_drafts.TAG_MAX),
         summary=summary,
         implications=implications,
     )
-    if len(text.tags) > services.TAGS_MAX or len(text.areas) > services.AREAS_MAX:
+    if len(text.tags) > digest_drafts.TAGS_MAX or len(text.areas) > digest_drafts.AREAS_MAX:
         record.problem(
-            "tags" if len(text.tags) > services.TAGS_MAX else "areas",
-            f"{record.label}: at most {services.TAGS_MAX} tags and {services.AREAS_MAX} areas",
+            "tags" if len(text.tags) > digest_drafts.TAGS_MAX else "areas",
+            f"{record.label}: at most {digest_drafts.TAGS_MAX} tags and {digest_drafts.AREAS_MAX} areas",
         )
     if text.url and not is_web_link(text.url):
         record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
     for tag in text.tags:
-        if not services.TAG_RE.match(tag):
+        if not digest_drafts.TAG_RE.match(tag):
             record.problem("tags", f"{record.label}: tags are lower-case words joined by hyphens, found {tag!r}")
-    if len(text.summary) > services.TEXT_MAX or len(text.implications) > services.TEXT_MAX:
+    if len(text.summary) > digest_drafts.TEXT_MAX or len(text.implications) > digest_drafts.TEXT_MAX:
         record.problem(
-            None, f"{record.label}: the summary and the implications are at most {services.TEXT_MAX:,} characters each"
+            None,
+            f"{record.label}: the summary and the implications are at most {digest_drafts.TEXT_MAX:,} characters each",
         )
     return text if len(record.ctx.problems) == before else None
 
@@ -172,16 +174,16 @@ class DigestSection:
         before = len(ctx.problems)
         record.check_fields(ISSUE_FIELDS, ("title", "number", "quarter", "editor"))
         quarter = (record.text("quarter", max_length=7) or "").strip().upper()
-        if quarter and not services.QUARTER_RE.match(quarter):
+        if quarter and not digest_drafts.QUARTER_RE.match(quarter):
             record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
-        elif quarter and services.quarter_slug(quarter) != folder.name:
+        elif quarter and digest_drafts.quarter_slug(quarter) != folder.name:
             record.problem(
                 "quarter",
                 f"{record.label}: the quarter {quarter} belongs in the folder "
-                f"{FOLDER}/{services.quarter_slug(quarter)}/",
+                f"{FOLDER}/{digest_drafts.quarter_slug(quarter)}/",
             )
-        number = record.whole_number("number", low=1, high=services.NUMBER_MAX, required=True)
-        title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
+        number = record.whole_number("number", low=1, high=digest_drafts.NUMBER_MAX, required=True)
+        title = (record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip()
         editor = record.text("editor", max_length=64) or ""
         published_on = record.date("published_on")
         published_at = (
@@ -191,8 +193,8 @@ class DigestSection:
             record.problem("published_at", f"{record.label}: expected a date and time")
         if published_at is not None and published_on is None:
             record.problem("published_at", f"{record.label}: a draft (no published_on) has no published_at")
-        if len(body) > services.TEXT_MAX:
-            record.problem(None, f"{record.label}: the introduction is at most {services.TEXT_MAX:,} characters")
+        if len(body) > digest_drafts.TEXT_MAX:
+            record.problem(None, f"{record.label}: the introduction is at most {digest_drafts.TEXT_MAX:,} characters")
         items = self._read_items(ctx, folder)
         if published_on is not None and not items:
             record.problem("published_on", f"{record.label}: a published issue has at least one item")
@@ -235,8 +237,8 @@ class DigestSection:
     def _read_item(self, ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
         slug = path.stem
         if (
-            len(slug) > services.SLUG_MAX
-            or not services.SLUG_RE.match(slug)
+            len(slug) > digest_drafts.SLUG_MAX
+            or not digest_drafts.SLUG_RE.match(slug)
             or slug in ("edit", "delete", "publish", "items", "issue")
         ):
             ctx.problem(
@@ -265,7 +267,7 @@ class DigestSection:
             parts = ("", "")
         text = _read_text(record, *parts)
         order = record.whole_number("order", low=1, high=1000, required=True)
-        tips = record.text_list("tips", max_length=services.SLUG_MAX)
+        tips = record.text_list("tips", max_length=digest_drafts.SLUG_MAX)
         corrections = []
         raw = record.data.get("corrections")
         if raw is not None and not isinstance(raw, list):
@@ -282,7 +284,7 @@ class DigestSection:
             if entry.get("at") is not None and on is None:
                 sub.problem("at", f"{sub.label}: expected a date and time")
             by = sub.text("by", max_length=64) or ""
-            reason = sub.text("reason", max_length=services.REASON_MAX) or ""
+            reason = sub.text("reason", max_length=digest_drafts.REASON_MAX) or ""
             previous = entry.get("previous")
             if not isinstance(previous, LineDict):
                 if previous is not None:
@@ -404,7 +406,7 @@ class DigestSection:
         tips = {t.slug: t for t in db.session.scalars(select(Tip))}
         to_write = []
         for rec in issues.values():  # drafts being replaced go first, so numbers can change hands
-            existing = services.find_issue(rec.slug)
+            existing = reading.find_issue(rec.slug)
             if existing is not None and (not existing.is_draft or export_issue_files(existing) == self._files_of(rec)):
                 ctx.count("digest issues", "unchanged")
                 continue

@@ -7,8 +7,8 @@ from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cafpedia.core.forms import CheckboxListField, choices
+from cafpedia.digest.drafts import REASON_MAX, SOURCE_MAX, TEXT_MAX, TITLE_MAX, TOPIC_MAX, URL_MAX
 from cafpedia.digest.models import DECLINED, TAKEN_UP
-from cafpedia.digest.services import REASON_MAX, SOURCE_MAX, TEXT_MAX, TITLE_MAX, TOPIC_MAX, URL_MAX
 
 WHOLE_NUMBER = "Enter a whole number, for example 12."
 

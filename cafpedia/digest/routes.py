@@ -12,7 +12,10 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import can_compose_digest, can_link_research, ensure, requires
-from cafpedia.digest import services
+from cafpedia.digest import composing as digest_composing
+from cafpedia.digest import drafts as digest_drafts
+from cafpedia.digest import reading as digest_reading
+from cafpedia.digest import suggestions as digest_suggestions
 from cafpedia.digest.as_at import item_as_at
 from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm, LinkResearchForm, SuggestionForm
 from cafpedia.digest.models import SUGGESTION_STATUSES
@@ -24,14 +27,14 @@ bp = Blueprint("digest", __name__, template_folder="templates")
 
 def _issue(slug: str):
     try:
-        return services.get_issue(current_user, slug)
+        return digest_reading.get_issue(current_user, slug)
     except NotFound:
         abort(404)
 
 
 def _item(issue_slug: str, item_slug: str):
     try:
-        return services.get_item(current_user, issue_slug, item_slug)
+        return digest_reading.get_item(current_user, issue_slug, item_slug)
     except NotFound:
         abort(404)
 
@@ -48,24 +51,24 @@ def _composer() -> bool:
 def home():
     return render_template(
         "digest/home.html",
-        issue=services.latest_issue(),
-        drafts=services.draft_issues(current_user),
+        issue=digest_reading.latest_issue(),
+        drafts=digest_reading.draft_issues(current_user),
         composer=_composer(),
-        open_suggestions=services.open_suggestion_count() if _composer() else 0,
+        open_suggestions=digest_suggestions.open_suggestion_count() if _composer() else 0,
     )
 
 
 @bp.get("/digest/archive")
 @requires("read_published")
 def archive():
-    return render_template("digest/archive.html", years=services.issues_by_year())
+    return render_template("digest/archive.html", years=digest_reading.issues_by_year())
 
 
 @bp.get("/digest/feed.atom")
 @requires("read_published")
 def feed():
-    issues = services.published_issues()[:20]
-    items = services.published_items(limit=60)
+    issues = digest_reading.published_issues()[:20]
+    items = digest_reading.published_items(limit=60)
     entries = sorted(
         [("issue", i, i.published_at or i.updated_at) for i in issues]
         + [("item", i, i.corrected_at or i.issue.published_at or i.updated_at) for i in items],
@@ -108,7 +111,11 @@ def item(issue_slug: str, item_slug: str):
             value=day.isoformat(),
         )
     return render_template(
-        "digest/item.html", item=found, issue=found.issue, tips=services.tips_for_item(found), composer=_composer()
+        "digest/item.html",
+        item=found,
+        issue=found.issue,
+        tips=digest_reading.tips_for_item(found),
+        composer=_composer(),
     )
 
 
@@ -120,15 +127,15 @@ def item(issue_slug: str, item_slug: str):
 def new_issue():
     form = IssueForm()
     if form.validate_on_submit():
-        created = commit_or_show_errors(form, lambda: services.create_issue(current_user, _issue_draft(form)))
+        created = commit_or_show_errors(form, lambda: digest_composing.create_issue(current_user, _issue_draft(form)))
         if created:
             flash(f"Draft issue {created.number} created. Add its items, preview it, then publish it.", "success")
             return redirect(url_for("digest.issue", issue_slug=created.slug))
     return render_template("digest/issue_form.html", form=form, issue=None), form_status(form)
 
 
-def _issue_draft(form: IssueForm) -> services.IssueDraft:
-    return services.IssueDraft(
+def _issue_draft(form: IssueForm) -> digest_drafts.IssueDraft:
+    return digest_drafts.IssueDraft(
         number=form.number.data,
         quarter=form.quarter.data or "",
         title=form.title.data or "",
@@ -149,7 +156,9 @@ def edit_issue(issue_slug: str):
         return redirect(url_for("digest.issue", issue_slug=found.slug))
     form = IssueForm(obj=found if request.method == "GET" else None)
     if form.validate_on_submit():
-        updated = commit_or_show_errors(form, lambda: services.update_issue(current_user, found, _issue_draft(form)))
+        updated = commit_or_show_errors(
+            form, lambda: digest_composing.update_issue(current_user, found, _issue_draft(form))
+        )
         if updated:
             flash("Issue details saved.", "success")
             return redirect(url_for("digest.issue", issue_slug=updated.slug))
@@ -176,16 +185,16 @@ def _button(call, *, refused: str = ""):
 @requires("compose_digest")
 def delete_issue(issue_slug: str):
     found = _issue(issue_slug)
-    if _button(lambda: services.delete_draft(current_user, found)):
+    if _button(lambda: digest_composing.delete_draft(current_user, found)):
         flash("The draft issue was deleted.", "success")
         return redirect(url_for("digest.home"))
     return redirect(url_for("digest.issue", issue_slug=found.slug))
 
 
-def _item_draft(form: ItemForm) -> services.ItemDraft:
+def _item_draft(form: ItemForm) -> digest_drafts.ItemDraft:
     from cafpedia.tips.proposals import normalise_tag, split_list
 
-    return services.ItemDraft(
+    return digest_drafts.ItemDraft(
         title=form.title.data or "",
         source=form.source.data or "",
         summary=form.summary.data or "",
@@ -216,7 +225,7 @@ def new_item(issue_slug: str):
     form = ItemForm()
     form.areas.choices = area_choices()
     if form.validate_on_submit():
-        created = commit_or_show_errors(form, lambda: services.add_item(current_user, found, _item_draft(form)))
+        created = commit_or_show_errors(form, lambda: digest_composing.add_item(current_user, found, _item_draft(form)))
         if created:
             flash(f"Item added: {created.title}.", "success")
             return redirect(url_for("digest.issue", issue_slug=found.slug) + f"#item-{created.slug}")
@@ -233,7 +242,8 @@ def edit_item(issue_slug: str, item_slug: str):
         _fill_item_form(form, found)
     if form.validate_on_submit():
         updated = commit_or_show_errors(
-            form, lambda: services.update_item(current_user, found, _item_draft(form), reason=form.reason.data or "")
+            form,
+            lambda: digest_composing.update_item(current_user, found, _item_draft(form), reason=form.reason.data or ""),
         )
         if updated:
             flash(
@@ -250,7 +260,7 @@ def edit_item(issue_slug: str, item_slug: str):
 @requires("compose_digest")
 def move_item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
-    _button(lambda: services.move_item(current_user, found, -1 if request.form.get("direction") == "up" else 1))
+    _button(lambda: digest_composing.move_item(current_user, found, -1 if request.form.get("direction") == "up" else 1))
     return redirect(url_for("digest.issue", issue_slug=issue_slug) + f"#item-{item_slug}")
 
 
@@ -258,7 +268,7 @@ def move_item(issue_slug: str, item_slug: str):
 @requires("compose_digest")
 def remove_item(issue_slug: str, item_slug: str):
     found = _item(issue_slug, item_slug)
-    if _button(lambda: services.remove_item(current_user, found)):
+    if _button(lambda: digest_composing.remove_item(current_user, found)):
         flash("Item removed from the draft.", "success")
     return redirect(url_for("digest.issue", issue_slug=issue_slug))
 
@@ -269,7 +279,7 @@ def confirm_publish(issue_slug: str):
     """Publishing asks first: the issue as readers will see it, and who will be told."""
     found = _issue(issue_slug)
     try:
-        services.check_publishable(found)
+        digest_composing.check_publishable(found)
     except ServiceError as exc:
         flash(f"Not published: {exc.plainly()}", "error")
         return redirect(url_for("digest.issue", issue_slug=issue_slug))
@@ -283,7 +293,7 @@ def publish(issue_slug: str):
     found = _issue(issue_slug)
     if not confirmed(request.form):  # a publish button that skipped the confirmation page
         return redirect(url_for("digest.confirm_publish", issue_slug=issue_slug))
-    told = _button(lambda: services.publish(current_user, found), refused="Not published: ")
+    told = _button(lambda: digest_composing.publish(current_user, found), refused="Not published: ")
     if told is not None:
         flash(f"{found.title} is published. {told} people were notified.", "success")
     return redirect(url_for("digest.issue", issue_slug=issue_slug))
@@ -298,16 +308,16 @@ def suggestions():
     form = SuggestionForm()
     if form.validate_on_submit():
         made = commit_or_show_errors(
-            form, lambda: services.suggest(current_user, form.topic.data, form.details.data or "")
+            form, lambda: digest_suggestions.suggest(current_user, form.topic.data, form.details.data or "")
         )
         if made:
             flash("Thank you: the research coordinator will read your suggestion and reply here.", "success")
             return redirect(url_for("digest.suggestions"))
-    everyone = services.all_suggestions(current_user) if _composer() else []
+    everyone = digest_suggestions.all_suggestions(current_user) if _composer() else []
     return render_template(
         "digest/suggestions.html",
         form=form,
-        mine=services.suggestions_by(current_user),
+        mine=digest_suggestions.suggestions_by(current_user),
         everyone=everyone,
         labels=SUGGESTION_STATUSES,
         decision_form=DecisionForm(formdata=None),
@@ -318,13 +328,14 @@ def suggestions():
 @requires("compose_digest")
 def decide(suggestion_id: int):
     try:
-        suggestion = services.get_suggestion(suggestion_id)
+        suggestion = digest_suggestions.get_suggestion(suggestion_id)
     except NotFound:
         abort(404)
     form = DecisionForm()
     if form.validate_on_submit():
         done = commit_or_show_errors(
-            form, lambda: services.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data)
+            form,
+            lambda: digest_suggestions.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data),
         )
         if done:
             flash("Your reply was saved; the person who suggested it sees it under their suggestions.", "success")
@@ -346,23 +357,23 @@ def tip_research(slug: str):
     ensure(can_link_research(current_user, tip))
     form = LinkResearchForm()
     if form.validate_on_submit():
-        chosen = services.find_item_by_ref(form.item.data)
+        chosen = digest_reading.find_item_by_ref(form.item.data)
         if chosen is None:
             form.item.errors = [*form.item.errors, "Choose a published digest item from the list."]
         else:
             try:
                 if request.form.get("action") == "remove":
-                    services.unlink_tip(current_user, tip, chosen)
+                    digest_composing.unlink_tip(current_user, tip, chosen)
                 else:
-                    services.link_tip(current_user, tip, chosen)
+                    digest_composing.link_tip(current_user, tip, chosen)
                 db.session.commit()
             except NotAllowed:
                 db.session.rollback()
                 abort(403)
             flash("The research behind this tip was updated.", "success")
             return redirect(url_for("digest.tip_research", slug=tip.slug))
-    linked = services.research_for_tip(tip)
-    available = [i for i in services.published_items() if i not in linked]
+    linked = digest_reading.research_for_tip(tip)
+    available = [i for i in digest_reading.published_items() if i not in linked]
     return render_template(
         "digest/tip_research.html",
         tip=tip,

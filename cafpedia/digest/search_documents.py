@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
-from cafpedia.digest.services import find_issue, published_issues
+from cafpedia.digest.reading import find_issue, published_issues
 from cafpedia.extensions import db
 from cafpedia.search.documents import SearchDocument, Source, register
 

@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from cafpedia.accounts.fields import email_problem
 from cafpedia.accounts.models import User
-from cafpedia.accounts.services import email_problem, find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock

@@ -8,9 +8,9 @@ from flask import Blueprint, render_template
 
 from cafpedia.areas.services import list_areas
 from cafpedia.core.permissions import requires
-from cafpedia.digest.services import latest_issue
+from cafpedia.digest.reading import latest_issue
 from cafpedia.experts.finder import count_available_now
-from cafpedia.legal.services import feed
+from cafpedia.legal.feed import feed
 from cafpedia.standards.services import current_version
 from cafpedia.tips.reading import recently_published
 

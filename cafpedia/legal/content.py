@@ -27,7 +27,7 @@ from cafpedia.content.records import LoadContext, Record, accounts_by_username, 
 from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import audit, clock
 from cafpedia.extensions import db
-from cafpedia.legal import services
+from cafpedia.legal import feed, posting
 from cafpedia.legal.citations import read
 from cafpedia.legal.models import KINDS, PUBLISHED, WITHDRAWN, LegalRevision, LegalUpdate, LegalUpdateArea
 
@@ -129,8 +129,8 @@ def _first_paragraph(text: str) -> str:
     paragraph = " ".join(text.strip().split("\n\n")[0].split())
     return (
         paragraph
-        if len(paragraph) <= services.SUMMARY_MAX
-        else paragraph[: services.SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+        if len(paragraph) <= posting.SUMMARY_MAX
+        else paragraph[: posting.SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
     )
 
 
@@ -143,7 +143,7 @@ class LegalSection:
         for path in ctx.folder(FOLDER, "legal/YYYY-MM-DD-SLUG.md files"):
             relative = str(path.relative_to(ctx.root))
             match = FILE_RE.match(path.stem)
-            if not path.is_file() or path.suffix != ".md" or not match or len(path.stem) > services.SLUG_MAX:
+            if not path.is_file() or path.suffix != ".md" or not match or len(path.stem) > posting.SLUG_MAX:
                 ctx.problem(
                     relative,
                     None,
@@ -177,10 +177,10 @@ class LegalSection:
             )
         citations = []
         for text in texts:
-            if len(str(text)) > services.CITATION_MAX:
+            if len(str(text)) > posting.CITATION_MAX:
                 record.problem(
                     "citation",
-                    f"{record.label}: a citation is at most {services.CITATION_MAX} characters; this one has "
+                    f"{record.label}: a citation is at most {posting.CITATION_MAX} characters; this one has "
                     f"{len(str(text)):,}",
                 )
                 continue
@@ -198,7 +198,7 @@ class LegalSection:
         if number is None:
             record.problem("revision", f"{record.label}: give the revision number")
         author = record.text("author", max_length=64) or default_author
-        title = (record.text("title", max_length=services.TITLE_MAX) or "").strip()
+        title = (record.text("title", max_length=posting.TITLE_MAX) or "").strip()
         if body is None:
             body = data.get("body") if isinstance(data.get("body"), str) else ""
         parts = BODY.split(body or "")
@@ -209,15 +209,15 @@ class LegalSection:
             )
             parts = ("", "")
         summary = " ".join(
-            (record.text("summary", max_length=services.SUMMARY_MAX) or _first_paragraph(parts[0])).split()
+            (record.text("summary", max_length=posting.SUMMARY_MAX) or _first_paragraph(parts[0])).split()
         )
-        source_url = record.text("source_url", max_length=services.URL_MAX)
+        source_url = record.text("source_url", max_length=posting.URL_MAX)
         at = as_datetime(data.get("revised_at")) or default_at
         if data.get("revised_at") is not None and as_datetime(data.get("revised_at")) is None:
             record.problem("revised_at", f"{record.label}: expected a date and time")
         if len(ctx.problems) != before:
             return None
-        draft = services.UpdateDraft(
+        draft = posting.UpdateDraft(
             kind=kind,
             title=title,
             citations=citations,
@@ -227,11 +227,11 @@ class LegalSection:
             briefing=parts[0],
             practice=parts[1],
             areas=[],
-            tags=record.text_list("tags", max_length=services.TAG_MAX),
+            tags=record.text_list("tags", max_length=posting.TAG_MAX),
             source_url=source_url,
             keep_unrecognised=True,
         )  # a load warns about unrecognised citations (above), never refuses them
-        errors, _, _ = services.check_draft(draft, today=(at.date() if at else clock.today()))
+        errors, _, _ = posting.check_draft(draft, today=(at.date() if at else clock.today()))
         errors.pop("areas", None)  # areas are checked against the folder and the database in check()
         for name, message in errors.items():
             record.problem(
@@ -255,7 +255,7 @@ class LegalSection:
             briefing=parts[0],
             practice=parts[1],
             created_at=at or clock.utcnow(),
-            note=record.text("note", max_length=services.NOTE_MAX),
+            note=record.text("note", max_length=posting.NOTE_MAX),
         )
 
     def _read_file(self, ctx: LoadContext, path: Path, relative: str, date_text: str) -> UpdateRecord | None:
@@ -280,7 +280,7 @@ class LegalSection:
         withdrawn_at = as_datetime(data.get("withdrawn_at")) if data.get("withdrawn_at") is not None else None
         withdrawn_by, withdrawn_reason = (
             record.text("withdrawn_by", max_length=64),
-            record.text("withdrawn_reason", max_length=services.NOTE_MAX),
+            record.text("withdrawn_reason", max_length=posting.NOTE_MAX),
         )
         if status == WITHDRAWN and not (withdrawn_at and withdrawn_by and withdrawn_reason):
             record.problem(
@@ -348,7 +348,7 @@ class LegalSection:
                 ctx.problem(
                     rec.file, rec.line, "withdrawn_by", f"legal update {rec.slug}: unknown user {rec.withdrawn_by}"
                 )
-            existing = services.find_update(rec.slug)
+            existing = feed.find_update(rec.slug)
             if existing is not None and export_update(existing) != _text_of(rec):
                 ctx.problem(
                     rec.file,
@@ -364,7 +364,7 @@ class LegalSection:
             return
         users, areas = accounts_by_username(), areas_by_slug()
         for rec in updates.values():
-            if services.find_update(rec.slug) is not None:
+            if feed.find_update(rec.slug) is not None:
                 ctx.count("legal updates", "unchanged")
                 continue
             current = rec.revisions[-1]

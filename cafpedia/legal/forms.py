@@ -8,7 +8,7 @@ from wtforms.validators import Length, Optional
 
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.legal.models import KINDS
-from cafpedia.legal.services import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
+from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 
 
 class UpdateForm(FlaskForm):

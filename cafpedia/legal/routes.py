@@ -21,7 +21,9 @@ from cafpedia.core.forms import (
 from cafpedia.core.permissions import can_post_legal_updates, requires
 from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db
-from cafpedia.legal import services
+from cafpedia.legal import citing as legal_citing
+from cafpedia.legal import feed as legal_feed
+from cafpedia.legal import posting as legal_posting
 from cafpedia.legal.as_at import update_as_at
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
@@ -32,7 +34,7 @@ bp = Blueprint("legal", __name__, template_folder="templates")
 
 def _update(slug: str):
     try:
-        return services.get_update(slug)
+        return legal_feed.get_update(slug)
     except NotFound:
         abort(404)
 
@@ -42,9 +44,9 @@ def _update(slug: str):
 def index():
     form = FilterForm(request.args)
     form.area.choices = area_choices("Every area")
-    filters = services.FeedFilters()
+    filters = legal_feed.FeedFilters()
     if request.args and form.validate():
-        filters = services.FeedFilters(
+        filters = legal_feed.FeedFilters(
             kind=form.kind.data or None,
             area=form.area.data or None,
             date_from=form.date_from.data,
@@ -52,10 +54,10 @@ def index():
         )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             form.date_to.errors = [*form.date_to.errors, "The end of the range is before its start."]
-            filters = services.FeedFilters()
-    seen = services.last_seen(current_user)
-    updates = services.feed(filters)
-    services.mark_seen(current_user)
+            filters = legal_feed.FeedFilters()
+    seen = legal_feed.last_seen(current_user)
+    updates = legal_feed.feed(filters)
+    legal_feed.mark_seen(current_user)
     db.session.commit()
     return render_template(
         "legal/index.html",
@@ -88,7 +90,7 @@ def _atom(updates, title: str, self_url: str, home_url: str):
 @requires("read_published")
 def feed():
     return _atom(
-        services.feed(limit=50), "CAFpedia legal updates", absolute_url("legal.feed"), absolute_url("legal.index")
+        legal_feed.feed(limit=50), "CAFpedia legal updates", absolute_url("legal.feed"), absolute_url("legal.index")
     )
 
 
@@ -97,7 +99,7 @@ def feed():
 def area_feed(area_slug: str):
     area = find_area(area_slug) or abort(404)
     return _atom(
-        services.feed(services.FeedFilters(area=area.slug), limit=50),
+        legal_feed.feed(legal_feed.FeedFilters(area=area.slug), limit=50),
         f"CAFpedia legal updates: {area.title}",
         absolute_url("legal.area_feed", area_slug=area.slug),
         absolute_url("legal.index", area=area.slug),
@@ -124,8 +126,8 @@ def show(slug: str):
 def _show_page(update, *, citing=None, flag_form=None, withdraw_form=None, status: int = 200):
     """The update, the tips citing its law, and (for legal editors) the forms, shown again
     with their errors when one was refused."""
-    citing = services.citing_tips(update) if citing is None else citing
-    flagged = {f.tip_id for f in services.open_flags([t.id for t in citing]) if f.update_id == update.id}
+    citing = legal_citing.citing_tips(update) if citing is None else citing
+    flagged = {f.tip_id for f in legal_citing.open_flags([t.id for t in citing]) if f.update_id == update.id}
     flag_form = flag_form or FlagForm(formdata=None)
     flag_form.tips.choices = choices((t.slug, t.title) for t in citing if t.id not in flagged)
     return render_template(
@@ -148,10 +150,10 @@ def history(slug: str):
     return render_template("legal/history.html", update=update, kinds=KINDS)
 
 
-def _draft(form: UpdateForm) -> services.UpdateDraft:
+def _draft(form: UpdateForm) -> legal_posting.UpdateDraft:
     from cafpedia.tips.proposals import normalise_tag, split_list
 
-    return services.UpdateDraft(
+    return legal_posting.UpdateDraft(
         kind=form.kind.data or "",
         title=form.title.data or "",
         citations=[c.strip() for c in (form.citations.data or "").splitlines() if c.strip()],
@@ -175,7 +177,7 @@ def new():
     form.areas.choices = area_choices()
     if form.validate_on_submit() and "change" not in request.form:
         if confirmed(request.form):
-            posted = commit_or_show_errors(form, lambda: services.post_update(current_user, _draft(form)))
+            posted = commit_or_show_errors(form, lambda: legal_posting.post_update(current_user, _draft(form)))
             if posted:
                 flash(
                     "The update is published. Check the tips that cite the same law below, and send any that need it "
@@ -185,14 +187,14 @@ def new():
                 return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
         else:
             draft = _draft(form)
-            errors, citations, areas = services.check_draft(draft)
+            errors, citations, areas = legal_posting.check_draft(draft)
             if not errors:
-                return _confirm_post(services.normalised(draft, citations, areas), areas)
+                return _confirm_post(legal_posting.normalised(draft, citations, areas), areas)
             apply_service_errors(form, errors)
     return render_template("legal/edit.html", form=form, update=None), form_status(form)
 
 
-def _confirm_post(preview: services.UpdateDraft, areas):
+def _confirm_post(preview: legal_posting.UpdateDraft, areas):
     # As notifications.rules tells them: those watching the legal feed or one of its areas.
     watchers_count, _ = audience(
         "watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]]
@@ -230,7 +232,7 @@ def edit(slug: str):
         form.source_url.data = revision.source_url or ""
     if form.validate_on_submit():
         saved = commit_or_show_errors(
-            form, lambda: services.edit_update(current_user, update, _draft(form), note=form.note.data or "")
+            form, lambda: legal_posting.edit_update(current_user, update, _draft(form), note=form.note.data or "")
         )
         if saved:
             flash(f"Saved as revision {saved.number}. The earlier text stays in the history.", "success")
@@ -246,12 +248,14 @@ def withdraw(slug: str):
     form = WithdrawForm()
     if form.validate_on_submit():
         if confirmed(request.form):
-            if commit_or_show_errors(form, lambda: services.withdraw(current_user, update, form.reason.data or "")):
+            if commit_or_show_errors(
+                form, lambda: legal_posting.withdraw(current_user, update, form.reason.data or "")
+            ):
                 flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
                 return redirect(url_for("legal.show", slug=slug))
         else:
             try:
-                reason = services.check_withdrawal(update, form.reason.data or "")
+                reason = legal_posting.check_withdrawal(update, form.reason.data or "")
             except ValidationError as exc:
                 apply_service_errors(form, exc.errors)
             except ServiceError as exc:
@@ -273,12 +277,12 @@ def withdraw(slug: str):
 @requires("post_legal_updates")
 def flag(slug: str):
     update = _update(slug)
-    citing = services.citing_tips(update)
+    citing = legal_citing.citing_tips(update)
     form = FlagForm()
     form.tips.choices = choices((t.slug, t.title) for t in citing)
     if form.validate_on_submit():
         done = commit_or_show_errors(
-            form, lambda: [services.flag_tips(current_user, update, list(form.tips.data or []))]
+            form, lambda: [legal_citing.flag_tips(current_user, update, list(form.tips.data or []))]
         )
         if done:
             count = len(done[0])

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from cafpedia.extensions import db
+from cafpedia.legal.feed import FeedFilters, feed, find_update
 from cafpedia.legal.models import KINDS, LegalRevision, LegalUpdate, LegalUpdateArea
-from cafpedia.legal.services import FeedFilters, feed, find_update
 from cafpedia.search.documents import SearchDocument, Source, register
 
 

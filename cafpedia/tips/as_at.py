@@ -21,7 +21,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
 from cafpedia.extensions import db
-from cafpedia.legal.services import tip_flags, updates_about_as_at
+from cafpedia.legal.citing import tip_flags, updates_about_as_at
 from cafpedia.standards.models import StandardClause
 from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
 

@@ -264,7 +264,7 @@ def archive(slug: str):
 @bp.get("/reviews")
 @requires("moderate")
 def reviews():
-    from cafpedia.legal.services import open_flags
+    from cafpedia.legal.citing import open_flags
 
     tips = reviewing.due_for_review(current_user)
     reasons: dict[int, list] = {}

@@ -20,8 +20,8 @@ from cafpedia.core.permissions import (
     can_see_unpublished_tip,
     ensure,
 )
-from cafpedia.digest.services import research_for_tip
-from cafpedia.legal.services import open_flags, updates_for_tip
+from cafpedia.digest.reading import research_for_tip
+from cafpedia.legal.citing import open_flags, updates_for_tip
 from cafpedia.tips import feedback, moderation, proposals, reading, reviewing
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (

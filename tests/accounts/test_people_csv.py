@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.extensions import db
 
 HEADER = "username,name,email,roles,areas\n"

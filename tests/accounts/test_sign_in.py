@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.core.audit import AuditEntry
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
@@ -126,12 +126,12 @@ def test_account_with_no_password_cannot_sign_in(client, make_user):
 
 
 def test_deactivation_ends_an_open_session(app, client, make_user):
-    from cafpedia.accounts import services
+    from cafpedia.accounts import people
 
     make_user("jo.smith")
     client.sign_in("jo.smith")
     assert client.get("/").status_code == 200
-    services.set_active(None, find_user("jo.smith"), False)
+    people.set_active(None, find_user("jo.smith"), False)
     db.session.commit()
     assert client.get("/").status_code == 302
 

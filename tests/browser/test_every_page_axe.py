@@ -140,17 +140,18 @@ def axe_site(tmp_path_factory):
 
 def _seed() -> dict:
     from cafpedia.accounts.models import AccessRequest, Invitation, User
-    from cafpedia.accounts.services import token_hash
+    from cafpedia.accounts.sessions import token_hash
     from cafpedia.core.clock import utcnow
-    from cafpedia.digest import services as digest
+    from cafpedia.digest import composing, drafts
+    from cafpedia.digest import suggestions as digest_suggestions
 
     coordinator = db.session.scalar(select(User).where(User.username == "research.coordinator"))
     fca = db.session.scalar(select(User).where(User.username == "demo.fca"))
-    issue = digest.create_issue(coordinator, digest.IssueDraft(number=99, quarter="2027-Q1", title="Spring 2027"))
-    digest.add_item(
+    issue = composing.create_issue(coordinator, drafts.IssueDraft(number=99, quarter="2027-Q1", title="Spring 2027"))
+    composing.add_item(
         coordinator,
         issue,
-        digest.ItemDraft(
+        drafts.ItemDraft(
             title="What children say about their advisers",
             source="Children's views report, 2006",
             summary="Children valued being **listened** to.",
@@ -158,7 +159,7 @@ def _seed() -> dict:
             areas=["private-law"],
         ),
     )
-    suggestion = digest.suggest(fca, "Sibling contact after adoption", "What does the research say?")
+    suggestion = digest_suggestions.suggest(fca, "Sibling contact after adoption", "What does the research say?")
     now = utcnow()
     request = AccessRequest(
         issuer="https://login.example.org",

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cafpedia import create_app
-from cafpedia.accounts import services
+from cafpedia.accounts import people as accounts_people
 from cafpedia.cli import upgrade_database
 from cafpedia.extensions import db
 from tests.browser.conftest import serving
@@ -45,7 +45,7 @@ def site(provider, tmp_path_factory):
     )
     with app.app_context():
         upgrade_database()
-        services.create_user(
+        accounts_people.create_user(
             None,
             username="ada.admin",
             name="Ada Admin",
@@ -53,7 +53,7 @@ def site(provider, tmp_path_factory):
             roles=["admin"],
             password=ADMIN_PASSWORD,
         )
-        services.create_user(
+        accounts_people.create_user(
             None,
             username="jo.smith",
             name="Jo Smith",

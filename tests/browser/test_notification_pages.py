@@ -103,11 +103,11 @@ def test_notification_settings_watching_and_the_mail_page_are_accessible(browser
 def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(
     browser, live_server, live_app, live_smtp, axe_check
 ):
-    from cafpedia.accounts import services as accounts
+    from cafpedia.accounts import people as accounts_people
 
     with live_app.app_context():
-        if accounts.find_user("invited.person") is None:
-            accounts.create_user(
+        if accounts_people.find_user("invited.person") is None:
+            accounts_people.create_user(
                 None,
                 username="invited.person",
                 name="Invited Person",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.areas.services import find_area, list_areas
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder

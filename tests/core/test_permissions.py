@@ -82,7 +82,7 @@ def test_practitioner_cannot_post_to_administration(client, make_user):
         "/admin/people/new", {"username": "x.y", "name": "X", "roles": "admin", "password": "long-enough-password"}
     )
     assert response.status_code == 403
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
 
     assert find_user("x.y") is None
 

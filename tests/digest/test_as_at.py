@@ -7,12 +7,12 @@ from datetime import datetime
 
 import pytest
 
-from cafpedia.accounts.services import find_user
-from cafpedia.digest import services as digest
-from cafpedia.digest.services import ItemDraft
+from cafpedia.accounts.people import find_user
+from cafpedia.digest import composing, reading
+from cafpedia.digest.drafts import ItemDraft
 from cafpedia.extensions import db
-from cafpedia.legal import services as legal
-from cafpedia.legal.services import UpdateDraft
+from cafpedia.legal import feed, posting
+from cafpedia.legal.posting import UpdateDraft
 
 ITEM = "/digest/2007-q1/complaints-and-service-user-feedback"
 UPDATE = "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permission"
@@ -20,10 +20,10 @@ UPDATE = "/legal/2004-05-10-re-m-reporting-concerns-without-the-courts-permissio
 
 @pytest.fixture
 def corrected(demo_content, clock):
-    item = digest.get_item(find_user("research.coordinator"), "2007-q1", "complaints-and-service-user-feedback")
+    item = reading.get_item(find_user("research.coordinator"), "2007-q1", "complaints-and-service-user-feedback")
     clock.set(datetime(2026, 6, 10, 12, 0))
     draft = dataclasses.replace(ItemDraft.of(item), summary=item.summary + "\n\nCORRECTED: the figures are for 2006.")
-    digest.update_item(find_user("research.coordinator"), item, draft, reason="the year of the figures was wrong")
+    composing.update_item(find_user("research.coordinator"), item, draft, reason="the year of the figures was wrong")
     db.session.commit()
     clock.set(datetime(2026, 11, 23, 10, 0))
     return item
@@ -47,17 +47,17 @@ def test_a_digest_item_reads_as_it_did_before_its_correction(corrected, make_use
 @pytest.fixture
 def revised_and_withdrawn(demo_content, clock):
     editor = find_user("legal.editor")
-    update = legal.find_update("2004-05-10-re-m-reporting-concerns-without-the-courts-permission")
+    update = feed.find_update("2004-05-10-re-m-reporting-concerns-without-the-courts-permission")
     clock.set(datetime(2026, 5, 1, 9, 0))
     draft = dataclasses.replace(
         UpdateDraft.of(update.current),
         practice=update.current.practice + "\n\nREVISED: see the 2026 guidance.",
         keep_unrecognised=True,
     )
-    legal.edit_update(editor, update, draft, note="Pointed to the 2026 guidance")
+    posting.edit_update(editor, update, draft, note="Pointed to the 2026 guidance")
     db.session.commit()
     clock.set(datetime(2026, 8, 1, 9, 0))
-    legal.withdraw(editor, update, "Superseded by the 2026 guidance")
+    posting.withdraw(editor, update, "Superseded by the 2026 guidance")
     db.session.commit()
     clock.set(datetime(2026, 11, 23, 10, 0))
     return update

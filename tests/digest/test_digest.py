@@ -9,7 +9,10 @@ from datetime import date
 import pytest
 
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
-from cafpedia.digest import services
+from cafpedia.digest import composing as digest_composing
+from cafpedia.digest import drafts as digest_drafts
+from cafpedia.digest import reading
+from cafpedia.digest import suggestions as digest_suggestions
 from cafpedia.digest.models import DigestIssue, DigestItemVersion
 from cafpedia.extensions import db
 from cafpedia.notifications import services as notifications
@@ -28,7 +31,7 @@ def item_draft(title="What children say about their advisers", **kwargs):
         tags=["children-views"],
     )
     values.update(kwargs)
-    return services.ItemDraft(**values)
+    return digest_drafts.ItemDraft(**values)
 
 
 @pytest.fixture
@@ -42,21 +45,23 @@ def staff(people, make_user):
 
 @pytest.fixture
 def draft_issue(staff):
-    issue = services.create_issue(
+    issue = digest_composing.create_issue(
         staff["coord"],
-        services.IssueDraft(
+        digest_drafts.IssueDraft(
             number=12, quarter="2007-q1", title="Research Digest, Spring 2007", introduction="Welcome."
         ),
     )
-    services.add_item(staff["coord"], issue, item_draft())
-    services.add_item(staff["coord"], issue, item_draft("Contact centres evaluated", areas=["contact", "adoption"]))
+    digest_composing.add_item(staff["coord"], issue, item_draft())
+    digest_composing.add_item(
+        staff["coord"], issue, item_draft("Contact centres evaluated", areas=["contact", "adoption"])
+    )
     db.session.commit()
     return issue
 
 
 @pytest.fixture
 def published_issue(staff, draft_issue):
-    services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    digest_composing.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
     db.session.commit()
     return draft_issue
 
@@ -66,20 +71,22 @@ def published_issue(staff, draft_issue):
 
 def test_a_draft_is_seen_only_by_those_who_compose(staff, draft_issue):
     assert draft_issue.quarter == "2007-Q1" and draft_issue.slug == "2007-q1"
-    assert services.get_issue(staff["coord"], "2007-q1") is draft_issue
-    assert services.get_issue(staff["admin"], "2007-q1") is draft_issue
+    assert reading.get_issue(staff["coord"], "2007-q1") is draft_issue
+    assert reading.get_issue(staff["admin"], "2007-q1") is draft_issue
     with pytest.raises(NotFound):
-        services.get_issue(staff["pat"], "2007-q1")
-    assert services.latest_issue() is None and services.draft_issues(staff["pat"]) == []
+        reading.get_issue(staff["pat"], "2007-q1")
+    assert reading.latest_issue() is None and reading.draft_issues(staff["pat"]) == []
 
 
 def test_only_the_coordinator_and_admins_compose(staff, draft_issue):
     with pytest.raises(NotAllowed):
-        services.create_issue(staff["pat"], services.IssueDraft(number=13, quarter="2007-Q2", title="Summer"))
+        digest_composing.create_issue(
+            staff["pat"], digest_drafts.IssueDraft(number=13, quarter="2007-Q2", title="Summer")
+        )
     with pytest.raises(NotAllowed):
-        services.add_item(staff["lee"], draft_issue, item_draft())
+        digest_composing.add_item(staff["lee"], draft_issue, item_draft())
     with pytest.raises(NotAllowed):
-        services.publish(staff["pat"], draft_issue)
+        digest_composing.publish(staff["pat"], draft_issue)
 
 
 @pytest.mark.parametrize(
@@ -88,8 +95,8 @@ def test_only_the_coordinator_and_admins_compose(staff, draft_issue):
 )
 def test_duplicate_or_bad_number_and_quarter(staff, draft_issue, number, quarter, field):
     with pytest.raises(ValidationError) as caught:
-        services.create_issue(
-            staff["coord"], services.IssueDraft(number=number, quarter=quarter, title="Another issue")
+        digest_composing.create_issue(
+            staff["coord"], digest_drafts.IssueDraft(number=number, quarter=quarter, title="Another issue")
         )
     assert field in caught.value.errors
 
@@ -110,45 +117,47 @@ def test_duplicate_or_bad_number_and_quarter(staff, draft_issue, number, quarter
 )
 def test_bad_items_are_refused_with_the_field_named(staff, draft_issue, changes, field):
     with pytest.raises(ValidationError) as caught:
-        services.add_item(staff["coord"], draft_issue, item_draft(**changes))
+        digest_composing.add_item(staff["coord"], draft_issue, item_draft(**changes))
     assert field in caught.value.errors
     db.session.rollback()
-    assert len(services.find_issue("2007-q1").items) == 2
+    assert len(reading.find_issue("2007-q1").items) == 2
 
 
 def test_publishing_an_issue_with_no_items_is_refused(staff):
-    issue = services.create_issue(staff["coord"], services.IssueDraft(number=3, quarter="2006-Q1", title="Empty issue"))
+    issue = digest_composing.create_issue(
+        staff["coord"], digest_drafts.IssueDraft(number=3, quarter="2006-Q1", title="Empty issue")
+    )
     with pytest.raises(ValidationError) as caught:
-        services.publish(staff["coord"], issue)
+        digest_composing.publish(staff["coord"], issue)
     assert "items" in caught.value.errors and issue.is_draft
 
 
 def test_reorder_and_remove_in_a_draft(staff, draft_issue):
     first, second = draft_issue.items
-    services.move_item(staff["coord"], second, -1)
+    digest_composing.move_item(staff["coord"], second, -1)
     assert [i.slug for i in draft_issue.items] == [second.slug, first.slug] and second.position == 1
-    services.remove_item(staff["coord"], first)
+    digest_composing.remove_item(staff["coord"], first)
     db.session.commit()
-    assert [i.slug for i in services.find_issue("2007-q1").items] == [second.slug]
+    assert [i.slug for i in reading.find_issue("2007-q1").items] == [second.slug]
 
 
 def test_publishing_notifies_readers_who_want_it(staff, draft_issue):
     notifications.set_deliveries(staff["sam"], {"digest": "off"})  # sam turned digest notices off
-    told = services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    told = digest_composing.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
     db.session.commit()
     assert told == len(staff) - 2  # not the publisher, not sam
     assert notifications.unread_count(staff["pat"]) == 1 and notifications.unread_count(staff["sam"]) == 0
     assert notifications.recent(staff["pat"])[0].url == "/digest/2007-q1"
     with pytest.raises(ServiceError):
-        services.publish(staff["coord"], draft_issue)
+        digest_composing.publish(staff["coord"], draft_issue)
 
 
 def test_a_correction_keeps_the_earlier_text(staff, published_issue):
     item = published_issue.items[0]
     with pytest.raises(ValidationError) as caught:
-        services.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."))
+        digest_composing.update_item(staff["coord"], item, item_draft(summary="Children valued being heard."))
     assert "reason" in caught.value.errors
-    services.update_item(
+    digest_composing.update_item(
         staff["coord"],
         item,
         item_draft(summary="Children valued being heard."),
@@ -161,32 +170,32 @@ def test_a_correction_keeps_the_earlier_text(staff, published_issue):
     versions = db.session.query(DigestItemVersion).all()
     assert len(versions) == 1 and versions[0].summary == "Children valued being **listened** to."
     with pytest.raises(NotAllowed):
-        services.remove_item(staff["coord"], item)
+        digest_composing.remove_item(staff["coord"], item)
 
 
 def test_suggestions_and_replies(staff):
-    made = services.suggest(staff["pat"], "Outcomes of contact after domestic abuse", "Asked often in court.")
+    made = digest_suggestions.suggest(staff["pat"], "Outcomes of contact after domestic abuse", "Asked often in court.")
     with pytest.raises(ValidationError):
-        services.suggest(staff["pat"], "abc")
+        digest_suggestions.suggest(staff["pat"], "abc")
     with pytest.raises(NotAllowed):
-        services.decide_suggestion(staff["pat"], made, "taken_up", "Yes")
+        digest_suggestions.decide_suggestion(staff["pat"], made, "taken_up", "Yes")
     with pytest.raises(ValidationError) as caught:
-        services.decide_suggestion(staff["coord"], made, "taken_up", "")
+        digest_suggestions.decide_suggestion(staff["coord"], made, "taken_up", "")
     assert "reply" in caught.value.errors
-    services.decide_suggestion(staff["coord"], made, "taken_up", "We will cover this in the summer issue.")
+    digest_suggestions.decide_suggestion(staff["coord"], made, "taken_up", "We will cover this in the summer issue.")
     db.session.commit()
-    assert services.suggestions_by(staff["pat"])[0].reply.startswith("We will")
+    assert digest_suggestions.suggestions_by(staff["pat"])[0].reply.startswith("We will")
 
 
 def test_lead_managers_link_their_tips_to_research(staff, published_issue, publish):
     tip = publish()
     item = published_issue.items[0]
     with pytest.raises(NotAllowed):
-        services.link_tip(staff["other"], tip, item)  # leads another area
-    services.link_tip(staff["lee"], tip, item)
+        digest_composing.link_tip(staff["other"], tip, item)  # leads another area
+    digest_composing.link_tip(staff["lee"], tip, item)
     db.session.commit()
-    assert services.research_for_tip(tip) == [item] and services.tips_for_item(item) == [tip]
-    assert item in services.items_for_area(tip.area)
+    assert reading.research_for_tip(tip) == [item] and reading.tips_for_item(item) == [tip]
+    assert item in reading.items_for_area(tip.area)
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -199,7 +208,7 @@ def test_drafts_are_404_for_readers_and_actions_403(staff, draft_issue, as_user)
     assert client.get("/digest/new").status_code == 403
     assert client.post_form("/digest/2007-q1/publish", {"confirmed": "yes"}).status_code == 403
     assert client.get("/digest/2007-q1/publish").status_code == 403
-    assert services.find_issue("2007-q1").is_draft
+    assert reading.find_issue("2007-q1").is_draft
 
 
 def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
@@ -231,14 +240,14 @@ def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
     assert "Draft: preview" in preview and "Views of children" in preview and "Implications for practice" in preview
     unconfirmed = client.post_form("/digest/2008-q1/publish")  # a button that skips the confirmation page
     assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith("/digest/2008-q1/publish")
-    assert services.find_issue("2008-q1").is_draft
+    assert reading.find_issue("2008-q1").is_draft
     confirm = client.get("/digest/2008-q1/publish")
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Publish “Research Digest, Spring 2008”?" in page and "with 1 item." in page
     assert "Views of children" in page and "They want to be heard." in page and "It tells " in page
-    assert services.find_issue("2008-q1").is_draft
+    assert reading.find_issue("2008-q1").is_draft
     assert client.post_form("/digest/2008-q1/publish", {"confirmed": "yes"}).status_code == 302
-    assert not services.find_issue("2008-q1").is_draft
+    assert not reading.find_issue("2008-q1").is_draft
     assert client.get("/digest/2008-q1/publish").status_code == 302  # published: nothing to confirm
     pat = as_user("pat.fca")
     page = pat.get("/digest").get_data(as_text=True)
@@ -280,7 +289,7 @@ def test_suggestion_pages(staff, as_user):
     coord = as_user("cora.coord")
     listing = coord.get("/digest/suggestions").get_data(as_text=True)
     assert "Sibling contact after adoption" in listing
-    suggestion_id = services.suggestions_by(staff["pat"])[0].id
+    suggestion_id = digest_suggestions.suggestions_by(staff["pat"])[0].id
     assert (
         coord.post_form(
             f"/digest/suggestions/{suggestion_id}", {"status": "declined", "reply": "Covered in issue 9."}
@@ -292,7 +301,9 @@ def test_suggestion_pages(staff, as_user):
 
 
 def test_atom_feed_parses_and_lists_published_work_only(staff, published_issue, as_user, make_user):
-    services.create_issue(staff["coord"], services.IssueDraft(number=99, quarter="2009-Q1", title="Secret draft"))
+    digest_composing.create_issue(
+        staff["coord"], digest_drafts.IssueDraft(number=99, quarter="2009-Q1", title="Secret draft")
+    )
     db.session.commit()
     response = as_user("pat.fca").get("/digest/feed.atom")
     assert response.content_type.startswith("application/atom+xml")
@@ -348,7 +359,7 @@ def test_items_reach_search_only_once_published(staff, draft_issue, as_user):
     search.drain()
     assert search.search(staff["pat"], "children advisers kind:research").total == 0
     assert search.search(staff["coord"], "children advisers kind:research").total == 0  # drafts are not searchable
-    services.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
+    digest_composing.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
     db.session.commit()
     search.drain()
     found = search.search(staff["pat"], "children advisers")
@@ -394,7 +405,7 @@ def test_load_refuses_bad_digest_files(app, demo_content, tmp_path):
         and "http:// or https://" in text
     )
     db.session.rollback()
-    assert services.find_issue("2010-q1") is None
+    assert reading.find_issue("2010-q1") is None
 
 
 def test_preview_as_readers_see_it(staff, draft_issue, as_user):
@@ -413,13 +424,15 @@ def test_a_correction_that_changes_nothing_is_refused(staff, published_issue):
     item = published_issue.items[0]
     same = item_draft(summary=item.summary.replace("\n", "\r\n") + "\r\n", title=f"  {item.title} ", areas=["contact"])
     with pytest.raises(ValidationError) as caught:
-        services.update_item(staff["coord"], item, same, reason="no reason")
+        digest_composing.update_item(staff["coord"], item, same, reason="no reason")
     assert "Nothing has changed" in caught.value.errors["summary"]
 
 
 def test_editing_keeps_the_order_of_areas(staff, draft_issue):
     item = draft_issue.items[1]  # areas contact, adoption
-    services.update_item(staff["coord"], item, item_draft("Contact centres evaluated", areas=["adoption", "contact"]))
+    digest_composing.update_item(
+        staff["coord"], item, item_draft("Contact centres evaluated", areas=["adoption", "contact"])
+    )
     assert item.area_slugs == ["contact", "adoption"]
 
 
@@ -428,13 +441,15 @@ def test_editing_keeps_the_order_of_areas(staff, draft_issue):
 )
 def test_the_dividing_heading_cannot_be_typed(staff, draft_issue, text):
     with pytest.raises(ValidationError):
-        services.add_item(staff["coord"], draft_issue, item_draft(summary=text))
+        digest_composing.add_item(staff["coord"], draft_issue, item_draft(summary=text))
 
 
 @pytest.mark.parametrize("quarter", ["٢٠٠٧-Q2", "２００７-Q2"])
 def test_quarters_are_ascii(staff, quarter):
     with pytest.raises(ValidationError):
-        services.create_issue(staff["coord"], services.IssueDraft(number=50, quarter=quarter, title="Odd digits"))
+        digest_composing.create_issue(
+            staff["coord"], digest_drafts.IssueDraft(number=50, quarter=quarter, title="Odd digits")
+        )
 
 
 def test_xml_illegal_characters_are_refused(staff, draft_issue, as_user):
@@ -442,14 +457,14 @@ def test_xml_illegal_characters_are_refused(staff, draft_issue, as_user):
     response = client.post_form(
         "/digest/2007-q1/items/new", {"title": "Bad \uffff", "source": "s", "summary": "s", "implications": "i"}
     )
-    assert response.status_code == 400 and len(services.find_issue("2007-q1").items) == 2
+    assert response.status_code == 400 and len(reading.find_issue("2007-q1").items) == 2
 
 
 def test_a_suggestion_is_answered_once(staff):
-    made = services.suggest(staff["pat"], "A topic worth studying")
-    services.decide_suggestion(staff["coord"], made, "taken_up", "Yes.")
+    made = digest_suggestions.suggest(staff["pat"], "A topic worth studying")
+    digest_suggestions.decide_suggestion(staff["coord"], made, "taken_up", "Yes.")
     with pytest.raises(ServiceError):
-        services.decide_suggestion(staff["coord"], made, "declined", "No.")
+        digest_suggestions.decide_suggestion(staff["coord"], made, "declined", "No.")
     assert made.reply == "Yes."
 
 
@@ -458,7 +473,7 @@ def test_links_to_an_archived_tip_survive_a_round_trip(staff, published_issue, p
     from cafpedia.tips import reviewing
 
     tip = publish()
-    services.link_tip(staff["lee"], tip, published_issue.items[0])
+    digest_composing.link_tip(staff["lee"], tip, published_issue.items[0])
     reviewing.archive(staff["lee"], tip, note="replaced")
     db.session.commit()
     export_folder(tmp_path / "out")
@@ -503,4 +518,4 @@ def test_issue_numbers_can_change_hands_in_a_load(app, demo_content, tmp_path):
     )
     load_folder(folder)
     db.session.commit()
-    assert services.find_issue("2006-q1").number == 10 and services.find_issue("2007-q2").number == 12
+    assert reading.find_issue("2006-q1").number == 10 and reading.find_issue("2007-q2").number == 12

@@ -10,7 +10,9 @@ import pytest
 
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.extensions import db
-from cafpedia.legal import services
+from cafpedia.legal import citing as legal_citing
+from cafpedia.legal import feed as legal_feed
+from cafpedia.legal import posting as legal_posting
 from cafpedia.legal.models import LegalUpdate
 from cafpedia.notifications import services as notifications
 from cafpedia.search import service as search
@@ -32,7 +34,7 @@ def update_draft(**changes):
         tags=["disclosure"],
     )
     values.update(changes)
-    return services.UpdateDraft(**values)
+    return legal_posting.UpdateDraft(**values)
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def citing_tip(staff, publish):
 
 @pytest.fixture
 def posted(staff):
-    update = services.post_update(staff["lawyer"], update_draft(), today=date(2026, 11, 20))
+    update = legal_posting.post_update(staff["lawyer"], update_draft(), today=date(2026, 11, 20))
     db.session.commit()
     return update
 
@@ -57,11 +59,11 @@ def test_post_and_read(staff, posted):
         "[2002] EWCA Civ 1199",
         "[2002] 2 FLR 893",
     ]
-    assert services.feed() == [posted]
-    assert services.feed(services.FeedFilters(kind="legislation")) == []
-    assert services.feed(services.FeedFilters(area="contact")) == [posted]
-    assert services.feed(services.FeedFilters(area="adoption")) == []
-    assert services.feed(services.FeedFilters(date_from=date(2003, 1, 1))) == []
+    assert legal_feed.feed() == [posted]
+    assert legal_feed.feed(legal_feed.FeedFilters(kind="legislation")) == []
+    assert legal_feed.feed(legal_feed.FeedFilters(area="contact")) == [posted]
+    assert legal_feed.feed(legal_feed.FeedFilters(area="adoption")) == []
+    assert legal_feed.feed(legal_feed.FeedFilters(date_from=date(2003, 1, 1))) == []
 
 
 @pytest.mark.parametrize(
@@ -85,7 +87,7 @@ def test_post_and_read(staff, posted):
 )
 def test_bad_updates_are_refused(staff, changes, field):
     with pytest.raises(ValidationError) as caught:
-        services.post_update(staff["lawyer"], update_draft(**changes))
+        legal_posting.post_update(staff["lawyer"], update_draft(**changes))
     assert field in caught.value.errors
     db.session.rollback()
     assert db.session.query(LegalUpdate).count() == 0
@@ -93,13 +95,13 @@ def test_bad_updates_are_refused(staff, changes, field):
 
 def test_practitioners_cannot_post(staff):
     with pytest.raises(NotAllowed):
-        services.post_update(staff["pat"], update_draft())
+        legal_posting.post_update(staff["pat"], update_draft())
 
 
 def test_edits_are_revisions_and_withdrawing_keeps_it(staff, posted):
     with pytest.raises(ValidationError):
-        services.edit_update(staff["lawyer"], posted, update_draft())  # nothing changed
-    services.edit_update(
+        legal_posting.edit_update(staff["lawyer"], posted, update_draft())  # nothing changed
+    legal_posting.edit_update(
         staff["lawyer"],
         posted,
         update_draft(title="Disclosure to the police of a reporter's notes"),
@@ -110,26 +112,26 @@ def test_edits_are_revisions_and_withdrawing_keeps_it(staff, posted):
         "Disclosure to the police"
     )
     with pytest.raises(ValidationError):
-        services.withdraw(staff["lawyer"], posted, "")
-    services.withdraw(staff["lawyer"], posted, "superseded by a later judgment")
+        legal_posting.withdraw(staff["lawyer"], posted, "")
+    legal_posting.withdraw(staff["lawyer"], posted, "superseded by a later judgment")
     db.session.commit()
-    assert posted.status == "withdrawn" and services.feed() == []
-    assert services.feed(services.FeedFilters(include_withdrawn=True)) == [posted]
+    assert posted.status == "withdrawn" and legal_feed.feed() == []
+    assert legal_feed.feed(legal_feed.FeedFilters(include_withdrawn=True)) == [posted]
 
 
 def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
     other = publish(slug="unrelated", legal_refs=["Children Act 1989 s7"])
-    assert services.citing_tips(posted) == [citing_tip]
-    assert services.updates_for_tip(citing_tip) == [posted] and services.updates_for_tip(other) == []
+    assert legal_citing.citing_tips(posted) == [citing_tip]
+    assert legal_citing.updates_for_tip(citing_tip) == [posted] and legal_citing.updates_for_tip(other) == []
     with pytest.raises(ValidationError):
-        services.flag_tips(staff["lawyer"], posted, ["unrelated"])  # does not cite this law
-    services.flag_tips(staff["lawyer"], posted, ["sharing-concerns"], today=date(2026, 11, 20))
+        legal_citing.flag_tips(staff["lawyer"], posted, ["unrelated"])  # does not cite this law
+    legal_citing.flag_tips(staff["lawyer"], posted, ["sharing-concerns"], today=date(2026, 11, 20))
     db.session.commit()
     assert citing_tip.review_by == date(2026, 11, 20)
     assert citing_tip in reviewing.due_for_review(staff["lee"], today=date(2026, 11, 20))
     for person in (staff["lee"], staff["dee"]):
         assert [n.url for n in notifications.recent(person) if n.kind == "legal_review"] == ["/tips/sharing-concerns"]
-    assert [f.update for f in services.open_flags([citing_tip.id])] == [posted]
+    assert [f.update for f in legal_citing.open_flags([citing_tip.id])] == [posted]
     with pytest.raises(ValidationError) as refused:  # clearing a legal update's flag needs a note
         reviewing.mark_reviewed(staff["lee"], citing_tip, note="  ")
     assert "answers the legal update “Disclosure of a reporter's notes”" in refused.value.errors["note"]
@@ -138,14 +140,14 @@ def test_cited_by_and_flagging_for_review(staff, posted, citing_tip, publish):
         staff["lee"], citing_tip, note="Checked against the judgment: the tip already says to ask the court first."
     )
     db.session.commit()
-    assert services.open_flags([citing_tip.id]) == []
+    assert legal_citing.open_flags([citing_tip.id]) == []
     assert citing_tip.events[-1].action == "reviewed" and citing_tip.events[-1].comment.startswith(
         "Checked against the judgment"
     )
 
 
 def test_the_review_page_asks_for_a_note_when_a_legal_update_sent_the_tip_back(staff, posted, citing_tip, as_user):
-    services.flag_tips(staff["lawyer"], posted, ["sharing-concerns"])
+    legal_citing.flag_tips(staff["lawyer"], posted, ["sharing-concerns"])
     db.session.commit()
     lead = as_user("lee.lead")
     reviews = lead.get("/reviews").get_data(as_text=True)
@@ -154,9 +156,9 @@ def test_the_review_page_asks_for_a_note_when_a_legal_update_sent_the_tip_back(s
     assert "This tip was sent back for review by the legal update" in page and "Note (required" in page
     refused = lead.post_form("/tips/sharing-concerns/reviewed", {"note": ""})
     assert refused.status_code == 400 and "Say what you checked" in refused.get_data(as_text=True)
-    assert services.open_flags([citing_tip.id])
+    assert legal_citing.open_flags([citing_tip.id])
     done = lead.post_form("/tips/sharing-concerns/reviewed", {"note": "Read the judgment; the tip holds."})
-    assert done.status_code == 302 and services.open_flags([citing_tip.id]) == []
+    assert done.status_code == 302 and legal_citing.open_flags([citing_tip.id]) == []
     history = lead.get("/tips/sharing-concerns/history").get_data(as_text=True)
     assert "Read the judgment; the tip holds." in history
 
@@ -165,12 +167,12 @@ def test_statute_sections_match(staff, publish):
     section = publish(slug="s7-reports", legal_refs=["Children Act 1989 s7"])
     whole = publish(slug="whole-act", legal_refs=["Children Act 1989"])
     elsewhere = publish(slug="welfare", legal_refs=["Children Act 1989 s1(3)"])
-    update = services.post_update(
+    update = legal_posting.post_update(
         staff["lawyer"], update_draft(kind="legislation", citations=["Children Act 1989 s7"], made_on=date(2004, 1, 1))
     )
-    assert services.citing_tips(update) == sorted(
+    assert legal_citing.citing_tips(update) == sorted(
         [section, whole], key=lambda t: t.slug
-    ) and elsewhere not in services.citing_tips(update)
+    ) and elsewhere not in legal_citing.citing_tips(update)
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -220,7 +222,7 @@ def test_posting_from_the_form(staff, as_user, citing_tip):
 def test_posting_asks_for_confirmation_with_a_preview(staff, as_user, make_user):
     make_user("wendy.watcher", ["practitioner"])
     make_user("oscar.off", ["practitioner"])
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
     from cafpedia.areas.services import find_area
     from cafpedia.notifications import services as notifications
 
@@ -326,7 +328,7 @@ def test_demo_legal_round_trip(app, demo_content, tmp_path):
         assert (tmp_path / "out" / "legal" / path.name).read_text() == path.read_text(), path
     load_folder(tmp_path / "out")
     db.session.commit()
-    cited = [u for u in services.feed() if services.citing_tips(u)]
+    cited = [u for u in legal_feed.feed() if legal_citing.citing_tips(u)]
     assert len(cited) >= 3  # demo tips cite the law of several demo updates
 
 
@@ -381,7 +383,7 @@ def test_the_five_forms_of_the_old_intranet_load_as_written(app, demo_content, t
     stored = {u.slug: u.current.citations for u in db.session.query(LegalUpdate)}
     for slug, _, citation, _ in FIVE_FORMS:
         assert stored[slug] == [citation], slug
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
     from cafpedia.search import service
 
     found = service.search(find_user("demo.fca"), "Re L contact domestic violence")
@@ -391,8 +393,10 @@ def test_the_five_forms_of_the_old_intranet_load_as_written(app, demo_content, t
 def test_revisions_and_withdrawal_survive_a_round_trip(app, staff, posted, tmp_path):
     from cafpedia.content.loader import export_folder
 
-    services.edit_update(staff["lawyer"], posted, update_draft(summary="Corrected summary."), note="summary corrected")
-    services.withdraw(staff["lawyer"], posted, "overtaken by later guidance")
+    legal_posting.edit_update(
+        staff["lawyer"], posted, update_draft(summary="Corrected summary."), note="summary corrected"
+    )
+    legal_posting.withdraw(staff["lawyer"], posted, "overtaken by later guidance")
     db.session.commit()
     written = export_folder(tmp_path / "one")
     text = (tmp_path / "one" / f"legal/{posted.slug}.md").read_text()
@@ -407,7 +411,7 @@ def test_revisions_and_withdrawal_survive_a_round_trip(app, staff, posted, tmp_p
     db.session.commit()
     load_folder(tmp_path / "one")
     db.session.commit()
-    again = services.find_update(posted.slug)
+    again = legal_feed.find_update(posted.slug)
     assert [r.number for r in again.revisions] == [1, 2] and again.status == "withdrawn"
     export_folder(tmp_path / "two")
     for relative in written:
@@ -416,7 +420,7 @@ def test_revisions_and_withdrawal_survive_a_round_trip(app, staff, posted, tmp_p
 
 
 def test_an_unchanged_edit_from_the_form_is_refused(staff, as_user):
-    update = services.post_update(staff["lawyer"], update_draft(areas=["contact", "adoption"]))
+    update = legal_posting.post_update(staff["lawyer"], update_draft(areas=["contact", "adoption"]))
     db.session.commit()
     client = as_user("lola.lawyer")
     form = {
@@ -430,12 +434,12 @@ def test_an_unchanged_edit_from_the_form_is_refused(staff, as_user):
     }
     response = client.post_form(f"/legal/{update.slug}/edit", form)
     assert response.status_code == 400 and "Nothing has changed" in response.get_data(as_text=True)
-    assert [r.number for r in services.find_update(update.slug).revisions] == [1]
+    assert [r.number for r in legal_feed.find_update(update.slug).revisions] == [1]
 
 
 def test_the_dividing_heading_cannot_be_typed(staff):
     with pytest.raises(ValidationError) as caught:
-        services.post_update(staff["lawyer"], update_draft(briefing="b\n\n## What it means for practice\n\nx"))
+        legal_posting.post_update(staff["lawyer"], update_draft(briefing="b\n\n## What it means for practice\n\nx"))
     assert "briefing" in caught.value.errors
 
 
@@ -503,6 +507,6 @@ def test_in_force_travels_in_the_content_format(app, demo_content, tmp_path):
     (folder / "2026-10-02-welfare-reports.md").write_text(text.format(in_force="2027-04-06"))
     load_folder(tmp_path / "in")
     db.session.commit()
-    assert services.find_update("2026-10-02-welfare-reports").current.in_force_on == date(2027, 4, 6)
+    assert legal_feed.find_update("2026-10-02-welfare-reports").current.in_force_on == date(2027, 4, 6)
     export_folder(tmp_path / "out")
     assert "in_force: 2027-04-06" in (tmp_path / "out" / "legal" / "2026-10-02-welfare-reports.md").read_text()

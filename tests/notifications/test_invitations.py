@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.mail import outbox
 from tests.conftest import Client
 

@@ -217,7 +217,7 @@ def test_a_process_killed_between_the_commit_and_the_send_loses_nothing(
         sys.path.insert(0, {str(ROOT)!r})
         from cafpedia import create_app
         from cafpedia.extensions import db
-        from cafpedia.accounts.services import find_user
+        from cafpedia.accounts.people import find_user
         from cafpedia.tips import proposals
         from cafpedia.core import clock
         from datetime import datetime

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.search import service
 
 WORKER = textwrap.dedent("""

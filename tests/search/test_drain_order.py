@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.extensions import db
 from cafpedia.search import change_log, service
 from cafpedia.tips import moderation, proposals, reading

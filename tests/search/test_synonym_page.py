@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cafpedia.accounts.services import find_user
+from cafpedia.accounts.people import find_user
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
 from cafpedia.search import service

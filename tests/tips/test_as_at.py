@@ -254,14 +254,14 @@ def test_only_the_areas_moderators_see_its_changes(story, as_user):
 def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_cleared(
     people, publish, make_user, as_user, clock
 ):
-    from cafpedia.legal import services as legal
-    from cafpedia.legal.services import UpdateDraft
+    from cafpedia.legal import citing, posting
+    from cafpedia.legal.posting import UpdateDraft
 
     clock.set(datetime(2026, 5, 1, 9, 0))
     tip = publish(slug="welfare-checklist", legal_refs=["Children Act 1989 s1"])
     editor = make_user("lena.legal", ["legal_editor"], name="Lena Legal")
     clock.set(datetime(2026, 5, 4, 9, 0))
-    update = legal.post_update(
+    update = posting.post_update(
         editor,
         UpdateDraft(
             kind="legislation",
@@ -274,7 +274,7 @@ def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_
             areas=["contact"],
         ),
     )
-    legal.flag_tips(editor, update, ["welfare-checklist"])
+    citing.flag_tips(editor, update, ["welfare-checklist"])
     db.session.commit()
     reader = as_user("sam.fca")
     assert "Under review after" in reader.get("/tips/welfare-checklist").get_data(as_text=True)

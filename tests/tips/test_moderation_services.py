@@ -148,7 +148,7 @@ def test_two_moderators_deciding_at_once_one_wins(app, people, propose):
     number, slug = revision.number, revision.tip.slug
     # The deputy's page was loaded before the lead decided: a second session holds it.
     with app.app_context():
-        from cafpedia.accounts.services import find_user
+        from cafpedia.accounts.people import find_user
 
         stale = reading.find_tip(slug).revision(number)
         assert stale.status == PENDING
@@ -319,7 +319,7 @@ def test_archiving_after_a_concurrent_approval_is_refused(app, people, publish):
     db.session.commit()
     slug = tip.slug
     with app.app_context():  # the archiving moderator loaded the tip before the approval
-        from cafpedia.accounts.services import find_user
+        from cafpedia.accounts.people import find_user
 
         stale_tip = reading.find_tip(slug)
         assert stale_tip.current_number == 1

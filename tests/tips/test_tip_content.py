@@ -109,7 +109,7 @@ def test_front_matter_must_be_there(app, tmp_path):
 
 
 def test_history_round_trips_and_revisions_are_never_changed_by_a_load(app, tmp_path, demo_content):
-    from cafpedia.accounts.services import find_user
+    from cafpedia.accounts.people import find_user
     from cafpedia.tips.models import CHECKLIST
 
     tip = reading.find_tip("running-extended-dispute-resolution-sessions")

@@ -1,56 +1,81 @@
-"""Legal updates: posting, editing (a revision each time), withdrawing, the feed, and which
-tips rest on the law an update is about. No request or session in here; callers commit.
-"""
+"""Posting a legal update, editing it (a revision each time) and withdrawing it: what a lawyer
+types and the rules it must meet, citations read and checked against the dates. No request
+or session in here; callers commit."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
-from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
+from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.text import normalise_newlines
 from cafpedia.core.validation import Problems
 from cafpedia.extensions import db
-from cafpedia.legal.citations import Citation, read, read_cached
+from cafpedia.legal.citations import Citation, read
 from cafpedia.legal.models import (
     KINDS,
     PUBLISHED,
     WITHDRAWN,
-    LegalFeedVisit,
     LegalRevision,
     LegalUpdate,
     LegalUpdateArea,
-    TipLegalFlag,
 )
 
 TITLE_MAX = 200
+
+
 SUMMARY_MAX = 300
+
+
 TEXT_MAX = 50_000
+
+
 URL_MAX = 500
+
+
 NOTE_MAX = 500
+
+
 TAG_MAX = 40
+
+
 TAGS_MAX = 8
+
+
 AREAS_MAX = 5
+
+
 CITATIONS_MAX = 8
+
+
 SLUG_MAX = 80
+
+
 # The line that divides an update's file into briefing and practice: no text may hold it.
 PRACTICE_HEADING_RE = re.compile(r"^ {0,3}#+ *What it means for practice *$", re.I | re.M)
+
+
 SLUG_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
 # Kinds whose date is when something already happened: it cannot be in the future.
 PAST_KINDS = {"case-law", "inspection"}
+
+
 # What a kind must be cited by.
 CITATION_KINDS = {"case-law": {"neutral", "report"}, "legislation": {"statute", "si"}}
+
+
 CITATION_MAX = 500
 
 
@@ -194,7 +219,7 @@ def _in_force_problem(draft: UpdateDraft, today: date) -> str | None:
     return None
 
 
-def _ensure_editor(user) -> None:
+def ensure_editor(user) -> None:
     if not can_post_legal_updates(user):
         raise NotAllowed("Only legal editors and administrators post legal updates.")
 
@@ -239,7 +264,7 @@ def _revision(
 
 
 def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> LegalUpdate:
-    _ensure_editor(user)
+    ensure_editor(user)
     today = today or clock.today()
     errors, citations, areas = check_draft(draft, today=today)
     if errors:
@@ -272,10 +297,10 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
 def edit_update(
     user, update: LegalUpdate, draft: UpdateDraft, *, note: str = "", today: date | None = None
 ) -> LegalRevision:
-    _ensure_editor(user)
+    ensure_editor(user)
     if update.status == WITHDRAWN:
         raise NotAllowed("This update is withdrawn; post a new one instead.")
-    from cafpedia.digest.services import keep_order
+    from cafpedia.digest.composing import keep_order
 
     draft.areas = keep_order(list(update.current.areas), list(dict.fromkeys(draft.areas)))
     errors, citations, areas = check_draft(draft, today=today)
@@ -324,7 +349,7 @@ def check_withdrawal(update: LegalUpdate, reason: str) -> str:
 
 
 def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
-    _ensure_editor(user)
+    ensure_editor(user)
     reason = check_withdrawal(update, reason)
     update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = (
         WITHDRAWN,
@@ -336,212 +361,3 @@ def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
     db.session.flush()
     audit.record(user, "legal.withdraw", "legal_update", update.slug, summary=reason)
     return update
-
-
-# --- Reading -----------------------------------------------------------------------------------
-
-
-def _query():
-    return select(LegalUpdate).options(
-        selectinload(LegalUpdate.revisions), selectinload(LegalUpdate.area_links).selectinload(LegalUpdateArea.area)
-    )
-
-
-def find_update(slug: str) -> LegalUpdate | None:
-    return db.session.scalar(_query().where(LegalUpdate.slug == slug))
-
-
-def get_update(slug: str) -> LegalUpdate:
-    update = find_update(slug)
-    if update is None:
-        raise NotFound("There is no such legal update.")
-    return update
-
-
-@dataclass
-class FeedFilters:
-    kind: str | None = None
-    area: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    include_withdrawn: bool = False
-
-
-def feed(filters: FeedFilters | None = None, *, limit: int | None = None) -> list[LegalUpdate]:
-    """Newest first by the date posted; withdrawn updates only when asked for."""
-    filters = filters or FeedFilters()
-    query = _query()
-    if not filters.include_withdrawn:
-        query = query.where(LegalUpdate.status == PUBLISHED)
-    if filters.kind:
-        query = query.where(LegalUpdate.kind == filters.kind)
-    if filters.area:
-        query = (
-            query.join(LegalUpdateArea, LegalUpdateArea.update_id == LegalUpdate.id)
-            .join(PracticeArea, PracticeArea.id == LegalUpdateArea.area_id)
-            .where(PracticeArea.slug == filters.area)
-        )
-    if filters.date_from:
-        query = query.where(LegalUpdate.made_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(LegalUpdate.made_on <= filters.date_to)
-    query = query.order_by(LegalUpdate.published_at.desc(), LegalUpdate.id.desc())
-    return list(db.session.scalars(query.limit(limit) if limit else query))
-
-
-def last_seen(user) -> datetime | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    visit = db.session.get(LegalFeedVisit, user.id)
-    return visit.seen_at if visit else None
-
-
-def mark_seen(user) -> None:
-    if not getattr(user, "is_authenticated", False):
-        return
-    visit = db.session.get(LegalFeedVisit, user.id)
-    if visit is None:
-        db.session.add(LegalFeedVisit(user_id=user.id, seen_at=utcnow()))
-    else:
-        visit.seen_at = utcnow()
-
-
-# --- Which tips rest on which law ---------------------------------------------------------------------
-
-
-def citations_of(update: LegalUpdate) -> list[Citation]:
-    return [c for text in update.current.citations for c in read_cached(text)]
-
-
-def tip_citations(tip) -> list[Citation]:
-    """A tip's legal references, read as a legal update's citations are: a case name alone
-    still finds the update about that case."""
-    revision = tip.current
-    return [c for text in (revision.legal_refs if revision else []) for c in read_cached(text)]
-
-
-def _published_tips():
-    from cafpedia.tips.models import PUBLISHED as TIP_PUBLISHED
-    from cafpedia.tips.models import Tip
-
-    return list(
-        db.session.scalars(
-            select(Tip)
-            .where(Tip.status == TIP_PUBLISHED)
-            .options(selectinload(Tip.revisions), selectinload(Tip.area))
-            .order_by(Tip.slug)
-        )
-    )
-
-
-def citing_tips(update: LegalUpdate) -> list:
-    """Published tips whose legal references name the same statute (and section) or case."""
-    mine = citations_of(update)
-    return [tip for tip in _published_tips() if any(a.same_law(b) for a in mine for b in tip_citations(tip))]
-
-
-def updates_for_tip(tip) -> list[LegalUpdate]:
-    refs = tip_citations(tip)
-    if not refs:
-        return []
-    return [u for u in feed() if any(a.same_law(b) for a in citations_of(u) for b in refs)]
-
-
-def updates_about_as_at(legal_refs: list[str], day: date, moment: datetime) -> list[LegalUpdate]:
-    """The updates about these references that readers could see on `day`: posted by then, and
-    not yet withdrawn at `moment` (the end of that day)."""
-    refs = [c for text in legal_refs for c in read_cached(text)]
-    if not refs:
-        return []
-    return [
-        u
-        for u in feed(FeedFilters(include_withdrawn=True))
-        if u.published_on <= day
-        and (u.withdrawn_at is None or u.withdrawn_at >= moment)
-        and any(a.same_law(b) for a in citations_of(u) for b in refs)
-    ]
-
-
-def tip_flags(tip_id: int) -> list[TipLegalFlag]:
-    """Every time a legal update sent this tip for review, resolved or not."""
-    return list(
-        db.session.scalars(
-            select(TipLegalFlag)
-            .where(TipLegalFlag.tip_id == tip_id)
-            .options(selectinload(TipLegalFlag.update))
-            .order_by(TipLegalFlag.flagged_at)
-        )
-    )
-
-
-def open_flags(tip_ids=None) -> list[TipLegalFlag]:
-    query = select(TipLegalFlag).where(TipLegalFlag.resolved_at.is_(None)).options(selectinload(TipLegalFlag.update))
-    if tip_ids is not None:
-        query = query.where(TipLegalFlag.tip_id.in_(list(tip_ids) or [-1]))
-    return list(db.session.scalars(query.order_by(TipLegalFlag.flagged_at)))
-
-
-def flag_tips(user, update: LegalUpdate, tip_slugs: list[str], *, today: date | None = None) -> list:
-    """Send these tips (each citing the update's law) back to their lead managers for review now.
-
-    Each becomes due for review today, shows the update as the reason on the review
-    dashboard, and its lead manager (and deputies) are notified. Returns the tips flagged.
-    """
-    _ensure_editor(user)
-    if update.status == WITHDRAWN:
-        raise NotAllowed("A withdrawn update cannot send tips for review.")
-    today = today or clock.today()
-    citing = {t.slug: t for t in citing_tips(update)}
-    unknown = [s for s in tip_slugs if s not in citing]
-    if unknown:
-        raise ValidationError(
-            {
-                "tips": f"{', '.join(unknown[:3])} do{'es' if len(unknown) == 1 else ''} not cite the law this update "
-                f"is about."
-            }
-        )
-    if not tip_slugs:
-        raise ValidationError({"tips": "Choose at least one tip to send for review."})
-    already = {f.tip_id for f in open_flags([t.id for t in citing.values()]) if f.update_id == update.id}
-    flagged = []
-    for slug in dict.fromkeys(tip_slugs):
-        tip = citing[slug]
-        if tip.id in already:
-            continue
-        existing = db.session.scalar(
-            select(TipLegalFlag).where(TipLegalFlag.tip_id == tip.id, TipLegalFlag.update_id == update.id)
-        )
-        if existing is not None:  # flagged before and reviewed since: flag it again
-            existing.resolved_at, existing.resolved_by_id, existing.flagged_at, existing.flagged_by_id = (
-                None,
-                None,
-                utcnow(),
-                user.id,
-            )
-        else:
-            db.session.add(TipLegalFlag(tip_id=tip.id, update_id=update.id, flagged_by_id=user.id, flagged_at=utcnow()))
-        if tip.review_by is None or tip.review_by > today:
-            tip.review_by = today
-        flagged.append(tip)
-        audit.record(user, "legal.flag_tip", "tip", tip.slug, summary=f"review because of {update.slug}")
-        events.tip_flagged_for_review.send(update, tip=tip, actor=user)
-    db.session.flush()
-    return flagged
-
-
-@events.tip_reviewed.connect
-def _resolve_flags_on_review(tip, actor=None, **_):
-    resolve_flags(actor, tip)
-
-
-@events.review_reasons.connect
-def _flags_as_review_reasons(tip, **_) -> list[str]:
-    return [f"the legal update “{flag.update.current.title}”" for flag in open_flags([tip.id])]
-
-
-def resolve_flags(user, tip) -> int:
-    """A lead manager reviewed the tip: the legal updates that sent it for review are dealt with."""
-    flags = open_flags([tip.id])
-    for flag in flags:
-        flag.resolved_at, flag.resolved_by_id = utcnow(), user.id
-    return len(flags)
