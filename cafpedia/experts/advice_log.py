@@ -16,7 +16,7 @@ from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import can_log_for
 from cafpedia.core.text import has_control_characters
-from cafpedia.experts.entries import ADVICE_MAX, MINUTES_MAX, QUESTION_MAX
+from cafpedia.experts.drafts import ADVICE_MAX, MINUTES_MAX, QUESTION_MAX
 from cafpedia.experts.models import (
     AdviceCall,
     Expert,

@@ -14,7 +14,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import list_areas
 from cafpedia.core import clock
 from cafpedia.experts import availability
-from cafpedia.experts.entries import all_experts
+from cafpedia.experts.lookups import all_experts
 from cafpedia.experts.models import (
     AdviceCall,
 )

@@ -10,7 +10,7 @@ from cafpedia.core import clock
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_manage_register, ensure, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
-from cafpedia.experts import advice_log, advice_report, entries
+from cafpedia.experts import advice_log, advice_report, lookups
 from cafpedia.experts.forms import (
     CallForm,
 )
@@ -20,7 +20,7 @@ from cafpedia.experts.pages import bp
 @bp.get("/advice-line")
 @requires("read_advice_log")
 def calls():
-    mine = entries.expert_for_user(current_user)
+    mine = lookups.expert_for_user(current_user)
     only_mine = request.args.get("mine") == "1" and mine is not None
     return render_template(
         "experts/calls.html",
@@ -35,9 +35,9 @@ def calls():
 @requires("log_advice")
 def log_call():
     form = CallForm()
-    mine = entries.expert_for_user(current_user)
+    mine = lookups.expert_for_user(current_user)
     admin = can_manage_register(current_user)
-    allowed = entries.all_experts() if admin else ([mine] if mine and mine.active else [])
+    allowed = lookups.all_experts() if admin else ([mine] if mine and mine.active else [])
     ensure(bool(allowed))  # only experts on the register, and the register administrator, log calls
     form.expert.choices = choices((e.slug, e.name) for e in allowed)
     form.area.choices = area_choices("Choose an area")
@@ -47,7 +47,7 @@ def log_call():
         if mine and mine.area_slugs and not form.area.data:
             form.area.data = mine.area_slugs[0]
     if form.validate_on_submit():
-        expert = entries.find_expert(form.expert.data)
+        expert = lookups.find_expert(form.expert.data)
         draft = advice_log.CallDraft(
             called_on=form.called_on.data,
             area=form.area.data or "",

@@ -32,7 +32,7 @@ from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit, clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.confidentiality import describe, find_case_details
-from cafpedia.experts import entries, rota_plan
+from cafpedia.experts import drafts, entries, lookups, rota_plan
 from cafpedia.experts.availability import SlotError, hhmm, parse_hours
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
 from cafpedia.extensions import db
@@ -69,7 +69,7 @@ class ExpertRecord:
     file: str
     slug: str
     line: int
-    draft: entries.ExpertDraft
+    draft: drafts.ExpertDraft
     active: bool
     away_from: dt.date | None
     away_until: dt.date | None
@@ -120,16 +120,16 @@ class ExpertsSection:
             if (
                 not path.is_file()
                 or path.suffix != ".md"
-                or not entries.SLUG_RE.match(path.stem)
-                or len(path.stem) > entries.SLUG_MAX
-                or path.stem in entries.RESERVED_SLUGS
+                or not drafts.SLUG_RE.match(path.stem)
+                or len(path.stem) > drafts.SLUG_MAX
+                or path.stem in drafts.RESERVED_SLUGS
             ):
                 ctx.problem(
                     relative,
                     None,
                     None,
                     f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
-                    f"(not {', '.join(sorted(entries.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice "
+                    f"(not {', '.join(sorted(drafts.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice "
                     f"log experts/{LOG_FILE}",
                 )
                 continue
@@ -148,15 +148,15 @@ class ExpertsSection:
         record = Record(ctx, relative, data, _label(relative))
         before = len(ctx.problems)
         record.check_fields(FIELDS, ("name", "job_title", "region", "areas", "skills", "languages", "availability"))
-        draft = entries.ExpertDraft(
-            name=record.text("name", max_length=entries.NAME_MAX) or "",
+        draft = drafts.ExpertDraft(
+            name=record.text("name", max_length=drafts.NAME_MAX) or "",
             username=record.text("username", max_length=64) or "",
-            job_title=record.text("job_title", max_length=entries.JOB_TITLE_MAX) or "",
+            job_title=record.text("job_title", max_length=drafts.JOB_TITLE_MAX) or "",
             region=record.text("region", max_length=40) or "",
             areas=record.text_list("areas", max_length=64),
-            skills=record.text_list("skills", max_length=entries.SKILL_MAX),
-            languages=record.text_list("languages", max_length=entries.LANGUAGE_MAX),
-            phone=record.text("phone", max_length=entries.PHONE_MAX) or "",
+            skills=record.text_list("skills", max_length=drafts.SKILL_MAX),
+            languages=record.text_list("languages", max_length=drafts.LANGUAGE_MAX),
+            phone=record.text("phone", max_length=drafts.PHONE_MAX) or "",
             email=record.text("email", max_length=254) or "",
             availability=record.text_list("availability", max_length=40),
             about=body.strip(),
@@ -164,10 +164,10 @@ class ExpertsSection:
         )
         active = record.flag("active", True)
         away_from, away_until = record.date("away_from"), record.date("away_until")
-        away_note = record.text("away_note", max_length=entries.AWAY_NOTE_MAX)
+        away_note = record.text("away_note", max_length=drafts.AWAY_NOTE_MAX)
         retired_on, retired_reason = (
             record.date("retired_on"),
-            record.text("retired_reason", max_length=entries.NOTE_MAX),
+            record.text("retired_reason", max_length=drafts.NOTE_MAX),
         )
         if away_note and (findings := find_case_details(away_note)):
             record.problem(
@@ -187,8 +187,8 @@ class ExpertsSection:
             )
         if len(ctx.problems) != before:
             return None
-        errors, tidy, _, _ = entries.check_draft(
-            entries.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}), expert=entries.find_expert(slug)
+        errors, tidy, _, _ = drafts.check_draft(
+            drafts.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}), expert=lookups.find_expert(slug)
         )
         errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
         for name, message in errors.items():
@@ -230,7 +230,7 @@ class ExpertsSection:
                     continue
                 sub = Record(ctx, relative, item, f"{record.label}, shift {n + 1}")
                 sub.check_fields(("expert", "hours"), ("expert", "hours"))
-                slug, hours = sub.text("expert", max_length=entries.SLUG_MAX), sub.text("hours", max_length=20)
+                slug, hours = sub.text("expert", max_length=drafts.SLUG_MAX), sub.text("hours", max_length=20)
                 if slug and hours:
                     try:
                         starts, ends = parse_hours(hours)
@@ -265,9 +265,9 @@ class ExpertsSection:
             before = len(ctx.problems)
             record.check_fields(CALL_FIELDS, ("date", "expert", "area", "question", "advice", "minutes"))
             called_on = record.date("date")
-            minutes = record.whole_number("minutes", low=1, high=entries.MINUTES_MAX)
+            minutes = record.whole_number("minutes", low=1, high=drafts.MINUTES_MAX)
             texts = {}
-            for key, limit in (("question", entries.QUESTION_MAX), ("advice", entries.ADVICE_MAX)):
+            for key, limit in (("question", drafts.QUESTION_MAX), ("advice", drafts.ADVICE_MAX)):
                 text = " ".join((record.text(key, max_length=limit) or "").split())
                 if text and len(text) < 10:
                     record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
@@ -290,7 +290,7 @@ class ExpertsSection:
             )
             if raw_at is not None and logged_at is None:
                 record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
-            expert = record.text("expert", max_length=entries.SLUG_MAX)
+            expert = record.text("expert", max_length=drafts.SLUG_MAX)
             if (expert, logged_at) in keys:
                 record.problem("logged_at", f"{record.label}: {expert} has two calls logged at {logged_at}")
             keys.add((expert, logged_at))
@@ -343,8 +343,8 @@ class ExpertsSection:
                     ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: unknown area {area}")
             if not rec.draft.areas:
                 ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: name at least one area of practice")
-            elif len(rec.draft.areas) > entries.AREAS_MAX:
-                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {entries.AREAS_MAX} areas")
+            elif len(rec.draft.areas) > drafts.AREAS_MAX:
+                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {drafts.AREAS_MAX} areas")
             if rec.draft.username:
                 if rec.draft.username not in users:
                     ctx.problem(
@@ -449,7 +449,7 @@ class ExpertsSection:
                 expert.user = None
         db.session.flush()
         for rec in found["experts"].values():
-            expert = entries.find_expert(rec.slug)
+            expert = lookups.find_expert(rec.slug)
             before = entries.snapshot(expert) | _extra(expert) if expert is not None else None
             if expert is None:
                 expert = Expert(slug=rec.slug)
@@ -552,7 +552,7 @@ class ExpertsSection:
 
     def export(self, root: Path) -> list[str]:
         written = []
-        for expert in entries.all_experts(active=None):
+        for expert in lookups.all_experts(active=None):
             relative = f"{FOLDER}/{expert.slug}.md"
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)

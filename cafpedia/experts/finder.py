@@ -11,13 +11,9 @@ from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.experts import availability
 from cafpedia.experts.availability import local
-from cafpedia.experts.entries import all_experts
-from cafpedia.experts.models import (
-    Expert,
-)
+from cafpedia.experts.lookups import all_experts
+from cafpedia.experts.models import Expert
 from cafpedia.experts.rota_plan import load_rota
-
-# --- Finding entries ---------------------------------------------------------------------------
 
 
 @dataclass

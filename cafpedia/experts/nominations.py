@@ -20,7 +20,7 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.permissions import can_moderate
 from cafpedia.core.validation import Problems
-from cafpedia.experts.entries import (
+from cafpedia.experts.drafts import (
     ABOUT_MAX,
     JOB_TITLE_MAX,
     NAME_MAX,
@@ -28,12 +28,12 @@ from cafpedia.experts.entries import (
     SKILL_MAX,
     SKILLS_MAX,
     ExpertDraft,
-    apply_draft,
     check_draft,
     clean_list,
-    expert_for_user,
     slug_for,
 )
+from cafpedia.experts.entries import apply_draft
+from cafpedia.experts.lookups import expert_for_user
 from cafpedia.experts.models import (
     ACCEPTED,
     DECLINED,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, abort
 
 from cafpedia.core.errors import NotFound
-from cafpedia.experts import entries
+from cafpedia.experts import lookups
 
 bp = Blueprint("experts", __name__, template_folder="templates")
 
 
 def load_expert(slug: str):
     try:
-        return entries.get_expert(slug)
+        return lookups.get_expert(slug)
     except NotFound:
         abort(404)
 

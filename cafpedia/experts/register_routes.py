@@ -13,7 +13,7 @@ from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_edit_expert, can_manage_register, ensure, requires
-from cafpedia.experts import availability, entries, finder, rota_plan
+from cafpedia.experts import availability, drafts, entries, finder, lookups, rota_plan
 from cafpedia.experts.forms import (
     AwayForm,
     ButtonForm,
@@ -70,7 +70,7 @@ def index():
             searched=searched,
             later_url=later_url,
             summary=_described(filters, form),
-            mine=entries.expert_for_user(current_user),
+            mine=lookups.expert_for_user(current_user),
         ),
         form_status(form),
     )
@@ -110,7 +110,7 @@ def _show_page(expert, retire_form: ReasonForm, status: int = 200):
 @bp.get("/experts/mine")
 @requires("keep_expert_entry")
 def mine():
-    expert = entries.expert_for_user(current_user)
+    expert = lookups.expert_for_user(current_user)
     if expert is None or not expert.active:
         flash(
             "You have no entry on the Register of Experts. Ask the register administrator, or your lead manager, to "
@@ -121,8 +121,8 @@ def mine():
     return redirect(url_for("experts.show", slug=expert.slug))
 
 
-def _draft(form: ExpertForm) -> entries.ExpertDraft:
-    return entries.ExpertDraft(
+def _draft(form: ExpertForm) -> drafts.ExpertDraft:
+    return drafts.ExpertDraft(
         name=form.name.data or "",
         username=form.username.data or "",
         job_title=form.job_title.data or "",
@@ -160,7 +160,7 @@ def edit(slug: str):
     form = ExpertForm()
     form.areas.choices = area_choices()
     if request.method == "GET":
-        draft = entries.ExpertDraft.of(expert)
+        draft = drafts.ExpertDraft.of(expert)
         form.process(
             data={
                 "name": draft.name,

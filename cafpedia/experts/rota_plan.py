@@ -18,7 +18,7 @@ from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.text import has_control_characters
 from cafpedia.experts import availability
 from cafpedia.experts.availability import RotaPlan, SlotError, parse_hours
-from cafpedia.experts.entries import all_experts
+from cafpedia.experts.lookups import all_experts
 from cafpedia.experts.models import (
     Expert,
     RotaDay,

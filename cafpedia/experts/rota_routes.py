@@ -14,7 +14,7 @@ from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import has_role, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
-from cafpedia.experts import advice_report, availability, entries, finder, nominations, rota_plan
+from cafpedia.experts import advice_report, availability, finder, lookups, nominations, rota_plan
 from cafpedia.experts.forms import (
     ButtonForm,
     DecisionForm,
@@ -47,7 +47,7 @@ def register():
         gaps=rota_plan.gaps(monday),
         due=finder.due_for_review(),
         nominations=nominations.pending_nominations(),
-        retired=entries.all_experts(active=False),
+        retired=lookups.all_experts(active=False),
         decision_form=DecisionForm(formdata=None),
         timedelta=timedelta,
     ), form_status(form)
@@ -58,7 +58,7 @@ def register():
 def rota():
     week_form, monday = _week_asked()
     days = [monday + timedelta(days=n) for n in range(7)]
-    experts = entries.all_experts()
+    experts = lookups.all_experts()
     form = ButtonForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():

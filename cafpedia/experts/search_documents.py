@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from cafpedia.experts.entries import all_experts, find_expert
+from cafpedia.experts.lookups import all_experts, find_expert
 from cafpedia.experts.models import Expert, ExpertArea
 from cafpedia.extensions import db
 from cafpedia.search.documents import SearchDocument, Source, register

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from cafpedia.experts import entries
+from cafpedia.experts import drafts, entries
 from cafpedia.extensions import db
 
 
-def expert_draft(**changes) -> entries.ExpertDraft:
+def expert_draft(**changes) -> drafts.ExpertDraft:
     values = dict(
         name="Eve Expert",
         job_title="Family Court Adviser (adoption)",
@@ -24,7 +24,7 @@ def expert_draft(**changes) -> entries.ExpertDraft:
         about="Adoption and special guardianship.",
     )
     values.update(changes)
-    return entries.ExpertDraft(**values)
+    return drafts.ExpertDraft(**values)
 
 
 @pytest.fixture

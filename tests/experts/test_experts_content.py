@@ -9,13 +9,13 @@ import pytest
 
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder
-from cafpedia.experts import entries, finder
+from cafpedia.experts import finder, lookups
 from cafpedia.experts.models import REGIONS, AdviceCall, Expert, RotaDay
 from cafpedia.extensions import db
 
 
 def test_demo_register_round_trip(app, demo_content, tmp_path):
-    experts = entries.all_experts()
+    experts = lookups.all_experts()
     assert len(experts) >= 15 and {e.region for e in experts} == set(REGIONS)
     assert db.session.query(AdviceCall).count() >= 60 and db.session.query(RotaDay).count() >= 3
     months = {c.called_on.strftime("%Y-%m") for c in db.session.query(AdviceCall)}
@@ -24,7 +24,7 @@ def test_demo_register_round_trip(app, demo_content, tmp_path):
     for path in sorted((DEFAULT_CONTENT_DIR / "experts").iterdir()):
         assert (tmp_path / "out" / "experts" / path.name).read_text() == path.read_text(), path
     ctx = load_folder(tmp_path / "out")
-    assert ctx.counts[("experts", "unchanged")] == len(entries.all_experts(active=None))
+    assert ctx.counts[("experts", "unchanged")] == len(lookups.all_experts(active=None))
     assert ctx.counts[("advice calls", "new")] == 0
 
 
@@ -40,7 +40,7 @@ def test_demo_register_round_trip(app, demo_content, tmp_path):
 def test_demo_availability_varies_through_the_week(app, demo_content, moment):
     on_now = finder.find_experts(finder.Filters(available_now=True), now=moment)
     assert on_now, moment
-    assert len(on_now) < len(entries.all_experts())
+    assert len(on_now) < len(lookups.all_experts())
 
 
 def test_demo_shows_different_people_at_different_times(app, demo_content):
@@ -160,7 +160,7 @@ def test_a_changed_entry_is_brought_into_line_and_logged_calls_never_change(app,
     ctx = load_folder(root)
     db.session.commit()
     assert ctx.counts[("experts", "updated")] == 1
-    assert entries.find_expert("olivia-mensah").availability == ["Tue 13:00-17:00", "Thu 13:00-17:00"]
+    assert lookups.find_expert("olivia-mensah").availability == ["Tue 13:00-17:00", "Thu 13:00-17:00"]
     log = root / "experts" / "advice-log.yml"
     log.write_text(log.read_text().replace("minutes: ", "minutes: 1", 1))
     with pytest.raises(ContentError, match="logged calls never change"):
@@ -179,8 +179,8 @@ def test_an_account_can_move_between_entries(app, demo_content, tmp_path):
     load_folder(root)
     db.session.commit()
     assert (
-        entries.find_expert("ayesha-rahman").user.username == "demo.expert"
-        and entries.find_expert("nasreen-akhtar").user is None
+        lookups.find_expert("ayesha-rahman").user.username == "demo.expert"
+        and lookups.find_expert("nasreen-akhtar").user is None
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from cafpedia.core.audit import AuditEntry
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.experts import entries, finder, nominations, rota_plan
+from cafpedia.experts import drafts, entries, finder, nominations, rota_plan
 from cafpedia.experts.models import Expert, Nomination, RotaDay
 from cafpedia.extensions import db
 from cafpedia.notifications.models import Notification
@@ -158,20 +158,20 @@ def test_duplicates_are_refused(register):
 
 def test_experts_keep_their_own_entry_only(register):
     eve, entry, ben = register["eve"], register["eve_entry"], register["ben_entry"]
-    draft = entries.ExpertDraft.of(entry)
+    draft = drafts.ExpertDraft.of(entry)
     draft.availability, draft.name = ["Wed 10:00-12:00"], "Someone Else"
     entries.edit_expert(eve, entry, draft, today=date(2026, 11, 23))
     db.session.commit()
     assert entry.availability == ["Wed 10:00-12:00"] and entry.name == "Eve Expert"  # the name is the administrator's
     assert entry.review_by == date(2027, 5, 23)  # saving confirms the entry for six months
     with pytest.raises(NotAllowed):
-        entries.edit_expert(eve, ben, entries.ExpertDraft.of(ben))
+        entries.edit_expert(eve, ben, drafts.ExpertDraft.of(ben))
     with pytest.raises(NotAllowed):
         entries.set_away(eve, ben, away_from=None, away_until=date(2026, 12, 1))
     with pytest.raises(NotAllowed):
         entries.add_expert(eve, expert_draft(name="Self Made"))
     with pytest.raises(ServiceError, match="Nothing was changed"):
-        entries.edit_expert(eve, entry, entries.ExpertDraft.of(entry))
+        entries.edit_expert(eve, entry, drafts.ExpertDraft.of(entry))
 
 
 def test_entries_past_review_show_unconfirmed_until_confirmed(register):
@@ -341,7 +341,7 @@ def test_past_rota_days_cannot_be_rewritten(register):
 
 def test_renaming_onto_another_entry_is_refused(register):
     ben = register["ben_entry"]
-    draft = entries.ExpertDraft.of(ben)
+    draft = drafts.ExpertDraft.of(ben)
     draft.name, draft.region = "Eve Expert", "North West"
     with pytest.raises(ValidationError) as caught:
         entries.edit_expert(register["reg"], ben, draft)
@@ -376,6 +376,6 @@ def test_retiring_takes_the_expert_out_of_search_at_once(register, make_app):
 
 
 def test_odd_names_make_addresses_that_load_again(register):
-    slug = entries.slug_for("A" * 79 + " Bcd")
-    assert entries.SLUG_RE.match(slug) and len(slug) <= entries.SLUG_MAX
-    assert entries.slug_for("new") == "new-2"
+    slug = drafts.slug_for("A" * 79 + " Bcd")
+    assert drafts.SLUG_RE.match(slug) and len(slug) <= drafts.SLUG_MAX
+    assert drafts.slug_for("new") == "new-2"
