@@ -4,7 +4,7 @@
 
 On a throwaway installation with the demo content, it appends ENTRIES chained audit entries
 (built as the app chains them, inserted in bulk), then measures:
-- `audit.verify()` over the whole trail, as `cafpedia audit verify` runs it (target: under
+- `audit_chain.verify()` over the whole trail, as `cafpedia audit verify` runs it (target: under
   60 s at 1,000,000 entries);
 - writing one entry through `audit.record()` and committing, as a service does (p50, p95), with
   the chain's head row held for the chaining.
@@ -78,7 +78,7 @@ def fill(entries: int) -> None:
 
 
 def run(entries: int, backend: str) -> None:
-    from cafpedia.core import audit
+    from cafpedia.core import audit, audit_chain
     from cafpedia.extensions import db
 
     app, pg_name, admin = bench_app(
@@ -88,11 +88,11 @@ def run(entries: int, backend: str) -> None:
         with app.app_context():
             t = time.perf_counter()
             fill(entries)
-            total = audit.entry_count()
+            total = audit_chain.entry_count()
             print(f"\n== {total:,} audit entries ({backend}) ==  filled in {time.perf_counter() - t:.1f} s")
 
             t = time.perf_counter()
-            report = audit.verify()
+            report = audit_chain.verify()
             elapsed = time.perf_counter() - t
             print(
                 f"verify the whole chain: {elapsed:.1f} s ({report.entries / elapsed:,.0f} entries/s); {report.message}"

@@ -508,11 +508,11 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify_command() -> None:
     """Check every audit entry against the hash chain; name the first that does not match."""
-    from cafpedia.core import audit
+    from cafpedia.core import audit_chain
     from cafpedia.core.clock import format_datetime
 
-    report = audit.verify()
-    row = audit.record_verification(report)
+    report = audit_chain.verify()
+    row = audit_chain.record_verification(report)
     db.session.commit()
     if not report.intact:
         raise click.ClickException(f"The audit chain is broken: {report.message} (checked {format_datetime(row.at)})")

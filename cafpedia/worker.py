@@ -35,7 +35,7 @@ def problems(config) -> list[str]:
 
 
 def run_round(*, jobs: bool, echo=None) -> None:
-    from cafpedia.core import audit
+    from cafpedia.core import audit_chain
     from cafpedia.mail import outbox
     from cafpedia.notifications import jobs as notification_jobs
     from cafpedia.search import service as search
@@ -44,7 +44,7 @@ def run_round(*, jobs: bool, echo=None) -> None:
         report = notification_jobs.run_due()
         if echo and (report.reminders or report.escalations or report.summaries):
             echo(f"reminders {report.reminders}, escalations {report.escalations}, daily summaries {report.summaries}")
-        checked = audit.verify_if_due()
+        checked = audit_chain.verify_if_due()
         if echo and checked:
             echo(f"audit chain: {checked.message}")
     result = outbox.drain()

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, render_template, request
 
-from cafpedia.core import audit
+from cafpedia.core import audit, audit_chain
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 
@@ -59,5 +59,5 @@ def audit_log():
         actors=audit.distinct_values(audit.AuditEntry.actor_name),
         actions=audit.distinct_values(audit.AuditEntry.action),
         object_types=audit.distinct_values(audit.AuditEntry.object_type),
-        verification=audit.last_verification(),
+        verification=audit_chain.last_verification(),
     ), 400 if errors else 200

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from cafpedia.content.records import LoadContext, accounts_by_username
-from cafpedia.core import audit
+from cafpedia.core import audit, audit_chain
 
 FILE = "audit.jsonl"
 TEXT_FIELDS = {"actor_name": 64, "action": 64, "object_type": 32, "object_ref": 200, "summary": 100_000}
@@ -45,12 +45,12 @@ class AuditSection:
 
     def check(self, ctx: LoadContext) -> None:
         entries = ctx.records[self.name]
-        if entries is not None and audit.entry_count():
+        if entries is not None and audit_chain.entry_count():
             ctx.warn(
                 FILE,
                 None,
                 None,
-                f"not loaded: this installation has an audit trail of its own ({audit.entry_count()} entries), "
+                f"not loaded: this installation has an audit trail of its own ({audit_chain.entry_count()} entries), "
                 "and one chain cannot hold two; the load is recorded in this installation's trail as usual",
             )
             ctx.records[self.name] = None
@@ -60,8 +60,8 @@ class AuditSection:
         entries = ctx.records[self.name]
         if entries is None:
             return
-        audit.adopt(entries, {username: user.id for username, user in accounts_by_username().items()})
-        report = audit.verify()
+        audit_chain.adopt(entries, {username: user.id for username, user in accounts_by_username().items()})
+        report = audit_chain.verify()
         if not report.intact:  # cannot happen for a file that was checked; if it does, nothing is kept
             raise RuntimeError(f"the audit trail brought in from {FILE} does not verify: {report.message}")
         ctx.count("audit entries", "loaded", len(entries))
@@ -70,10 +70,10 @@ class AuditSection:
         pass
 
     def export(self, root: Path) -> list[str]:
-        if not audit.entry_count():
+        if not audit_chain.entry_count():
             return []
         with (root / FILE).open("w", encoding="utf-8", newline="\n") as out:
-            for line in audit.file_lines():
+            for line in audit_chain.file_lines():
                 out.write(line + "\n")
         return [FILE]
 
@@ -110,8 +110,8 @@ def _entry(ctx: LoadContext, number: int, line: str, prev: str) -> dict | None:
 
 def _shape_problem(entry) -> tuple[str | None, str] | None:
     """(field, what is wrong) with an entry's fields and their types, or None."""
-    if not isinstance(entry, dict) or set(entry) != set(audit.FILE_FIELDS):
-        return None, f"an entry has exactly the fields {', '.join(audit.FILE_FIELDS)}"
+    if not isinstance(entry, dict) or set(entry) != set(audit_chain.FILE_FIELDS):
+        return None, f"an entry has exactly the fields {', '.join(audit_chain.FILE_FIELDS)}"
     if not isinstance(entry["id"], int) or isinstance(entry["id"], bool) or entry["id"] < 1:
         return "id", "a whole number from 1"
     for field, limit in TEXT_FIELDS.items():

@@ -9,7 +9,7 @@ the SHA-256 of `prev_hash` and the entry's fields, see `entry_digest`). The hash
 the entries are flushed, in order, while the transaction holds the one row of
 `audit_chain_head`, so entries written by several processes at once still form one chain.
 The app never updates or deletes an entry; on PostgreSQL a trigger refuses to (migration
-0015). `verify()` walks the chain and names the first entry that does not match.
+0015). `audit_chain.verify()` walks the chain and names the first entry that does not match.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, func, or_, select, update
@@ -88,8 +87,6 @@ class AuditVerification(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
 
 
-# --- The chain --------------------------------------------------------------------------------
-
 HASHED_FIELDS = ("at", "actor_name", "action", "object_type", "object_ref", "summary", "before", "after")
 
 
@@ -129,7 +126,7 @@ def fields_of(entry: AuditEntry) -> dict[str, Any]:
     )
 
 
-def _hold_head(session: Session) -> AuditChainHead:
+def hold_head(session: Session) -> AuditChainHead:
     """Take the chain's lock for the rest of the transaction (an UPDATE of its one row: a row
     lock on PostgreSQL, the write lock on SQLite), then read it. A missing row is made."""
     held = session.execute(
@@ -163,7 +160,7 @@ def _chain_new_entries(session: Session, _context, _instances) -> None:
         key=lambda entry: getattr(entry, "_order", 0)
     )  # the order they were recorded in: the order they are inserted
     with session.no_autoflush:
-        head = _hold_head(session)
+        head = hold_head(session)
         prev = head.last_hash
         for entry in new:
             entry.prev_hash = prev
@@ -176,161 +173,9 @@ def _chain_new_entries(session: Session, _context, _instances) -> None:
         )
 
 
-@dataclass
-class ChainReport:
-    entries: int
-    intact: bool
-    first_bad_id: int | None = None
-    message: str = ""
-
-
-def _chain_rows():
-    """The entries as the chain reads them, oldest first: id, the hashed fields, the two hashes."""
-    return select(
-        AuditEntry.id,
-        AuditEntry.at,
-        AuditEntry.actor_name,
-        AuditEntry.action,
-        AuditEntry.object_type,
-        AuditEntry.object_ref,
-        AuditEntry.summary,
-        AuditEntry.before,
-        AuditEntry.after,
-        AuditEntry.prev_hash,
-        AuditEntry.entry_hash,
-    ).order_by(AuditEntry.id)
-
-
-def verify(batch: int = 5000) -> ChainReport:
-    """Walk the whole chain, oldest first; the first entry that does not match is named."""
-    prev, count = "", 0
-    rows = db.session.execute(_chain_rows().execution_options(yield_per=batch))
-    try:
-        for row in rows:
-            count += 1
-            described = (
-                f"entry {row.id} ({row.action}, {row.object_type} {row.object_ref}, {row.at:%Y-%m-%d %H:%M:%S} UTC)"
-            )
-            if row.prev_hash != prev:
-                return ChainReport(
-                    count,
-                    False,
-                    row.id,
-                    f"{described} does not follow the entry before it: an entry before it was "
-                    "removed or added, or its link was changed.",
-                )
-            if entry_digest(prev, hashed_fields(*row[1:9])) != row.entry_hash:
-                return ChainReport(count, False, row.id, f"{described} has been changed since it was written.")
-            prev = row.entry_hash
-    finally:
-        rows.close()  # a streamed result (a server-side cursor on PostgreSQL) left early
-    head = db.session.execute(
-        select(AuditChainHead.last_hash, AuditChainHead.entries).where(AuditChainHead.id == 1)
-    ).first()
-    if head is not None and (head.last_hash, head.entries) != (prev, count):
-        return ChainReport(
-            count,
-            False,
-            None,
-            f"The log has {count} entries, but {head.entries} were written: the newest entries "
-            "were removed, or entries were added outside CAFpedia.",
-        )
-    return ChainReport(count, True, None, f"All {count} entries are intact.")
-
-
-def record_verification(report: ChainReport) -> AuditVerification:
-    row = AuditVerification(
-        at=utcnow(),
-        entries=report.entries,
-        intact=report.intact,
-        first_bad_id=report.first_bad_id,
-        message=report.message,
-    )
-    db.session.add(row)
-    return row
-
-
-# --- audit.jsonl: the trail in a content folder ----------------------------------------------
-
-FILE_FIELDS = ("id", *HASHED_FIELDS, "prev_hash", "hash")
-
-
-def file_line(row) -> str:
-    """One entry as a line of audit.jsonl: its id, its hashed fields, and its two hashes."""
-    fields = hashed_fields(*row[1:9]) | {"id": row.id, "prev_hash": row.prev_hash, "hash": row.entry_hash}
-    return canonical(fields)
-
-
-def file_lines(batch: int = 5000) -> Iterator[str]:
-    rows = db.session.execute(_chain_rows().execution_options(yield_per=batch))
-    try:
-        for row in rows:
-            yield file_line(row)
-    finally:
-        rows.close()
-
-
-def entry_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-
-
-def adopt(entries: list[dict[str, Any]], actor_ids: dict[str, int]) -> None:
-    """Bring in a whole trail (from audit.jsonl, already checked to chain) into an installation
-    whose own trail is empty: each entry exactly as written, ids and hashes included."""
-    head = _hold_head(db.session)
-    if head.entries or entry_count():
-        raise ValueError("this installation already has an audit trail of its own")
-    if entries:
-        db.session.execute(
-            AuditEntry.__table__.insert(),
-            [
-                {
-                    "id": e["id"],
-                    "at": e["at"],
-                    "actor_id": actor_ids.get(e["actor_name"]),
-                    "actor_name": e["actor_name"],
-                    "action": e["action"],
-                    "object_type": e["object_type"],
-                    "object_ref": e["object_ref"],
-                    "summary": e["summary"],
-                    "before": e["before"],
-                    "after": e["after"],
-                    "prev_hash": e["prev_hash"],
-                    "entry_hash": e["hash"],
-                }
-                for e in entries
-            ],
-        )
-        if db.session.get_bind().dialect.name == "postgresql":  # the next id follows the ones brought in
-            db.session.execute(
-                select(func.setval(func.pg_get_serial_sequence("audit_entries", "id"), max(e["id"] for e in entries)))
-            )
-    db.session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(last_hash=entries[-1]["hash"] if entries else "", entries=len(entries))
-    )
-
-
-VERIFY_EVERY = timedelta(days=1)
-
-
-def verify_if_due() -> ChainReport | None:
-    """The worker's daily check of the whole chain (committed), when the last is a day old."""
-    last = last_verification()
-    if last is not None and last.at > utcnow() - VERIFY_EVERY:
-        return None
-    report = verify()
-    record_verification(report)
-    db.session.commit()
-    return report
-
-
-def last_verification() -> AuditVerification | None:
-    return db.session.scalar(select(AuditVerification).order_by(AuditVerification.id.desc()).limit(1))
-
-
 _RECORDING: ContextVar[bool] = ContextVar("audit_recording", default=True)
+
+
 _ORDER = iter(range(1, 1 << 62))
 
 

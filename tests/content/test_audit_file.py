@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from cafpedia.cli import upgrade_database
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder
-from cafpedia.core import audit
+from cafpedia.core import audit, audit_chain
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
 
@@ -44,15 +44,15 @@ def test_load_into_an_empty_installation_keeps_the_trail_exactly(app, exported, 
     ctx = load_folder(exported)
     db.session.commit()
     assert ctx.counts[("audit entries", "loaded")] == len(written)
-    assert audit.entry_count() == len(written)  # the load's own entries were not added
-    assert audit.verify().intact
+    assert audit_chain.entry_count() == len(written)  # the load's own entries were not added
+    assert audit_chain.verify().intact
     export_folder(tmp_path / "again")
     assert (tmp_path / "again" / "audit.jsonl").read_bytes() == (exported / "audit.jsonl").read_bytes()
 
     newest = audit.record(None, "test.next", "thing", "next")  # the chain goes on from the trail brought in
     db.session.commit()
     assert newest.id == json.loads(written[-1])["id"] + 1 and newest.prev_hash == json.loads(written[-1])["hash"]
-    assert audit.verify().intact
+    assert audit_chain.verify().intact
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_a_trail_that_does_not_chain_is_refused_with_its_line_and_nothing_is_wri
     db.session.rollback()
     problems = [p for p in refused.value.problems if p.file == "audit.jsonl"]
     assert [(p.line, p.field) for p in problems] == [(line, field)], problems
-    assert audit.entry_count() == 0
+    assert audit_chain.entry_count() == 0
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
@@ -97,4 +97,4 @@ def test_into_an_installation_with_its_own_trail_the_file_is_left_out_with_a_war
     assert (
         db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.summary == "cafpedia load")) > 0
     )
-    assert audit.verify().intact
+    assert audit_chain.verify().intact

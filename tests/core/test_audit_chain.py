@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from cafpedia.core import audit
+from cafpedia.core import audit, audit_chain
 from cafpedia.core.audit import AuditChainHead, AuditEntry
 from cafpedia.extensions import db
 
@@ -52,7 +52,7 @@ def test_each_entry_carries_the_hash_of_the_one_before(app):
     assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
     assert entries[1].entry_hash == audit.entry_digest(entries[0].entry_hash, audit.fields_of(entries[1]))
     assert db.session.get(AuditChainHead, 1).last_hash == entries[-1].entry_hash
-    report = audit.verify()
+    report = audit_chain.verify()
     assert report.intact and report.entries == 3
 
 
@@ -62,7 +62,7 @@ def test_a_rolled_back_change_leaves_the_chain_whole(app):
     db.session.flush()
     db.session.rollback()
     write(1, start=5)
-    assert audit.verify().intact
+    assert audit_chain.verify().intact
 
 
 def test_several_entries_in_one_transaction_and_in_several_flushes_chain_in_order(app):
@@ -73,7 +73,7 @@ def test_several_entries_in_one_transaction_and_in_several_flushes_chain_in_orde
     db.session.commit()
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == ["test.a", "test.b", "test.c"]
-    assert audit.verify().intact
+    assert audit_chain.verify().intact
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_a_row_changed_behind_the_apps_back_is_found_and_named(app, runner, tamp
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code != 0
     assert f"entry {ids[names]} (test.thing, thing {names}" in result.output
-    report = audit.last_verification()
+    report = audit_chain.last_verification()
     assert not report.intact and report.first_bad_id == ids[names]
 
 
@@ -115,10 +115,10 @@ def test_the_audit_log_page_says_when_the_chain_was_verified(app, admin_client, 
 
 def test_the_worker_verifies_the_chain_once_a_day(app, clock):
     write(2)
-    assert audit.verify_if_due().intact
-    assert audit.verify_if_due() is None
+    assert audit_chain.verify_if_due().intact
+    assert audit_chain.verify_if_due() is None
     clock.advance(days=1, minutes=1)
-    assert audit.verify_if_due() is not None
+    assert audit_chain.verify_if_due() is not None
 
 
 def test_an_administrators_sign_in_is_audited(app, client, make_user):
@@ -139,7 +139,7 @@ def test_postgresql_refuses_to_change_or_delete_an_entry(app, statement):
     write(2)
     with pytest.raises(DBAPIError, match="audit entries are never changed or deleted"), db.engine.begin() as connection:
         connection.execute(text(statement))
-    assert audit.verify().intact
+    assert audit_chain.verify().intact
 
 
 @pytest.mark.postgres
@@ -166,5 +166,5 @@ def test_writers_in_several_connections_at_once_keep_one_chain(app):
     for thread in threads:
         thread.join()
     assert errors == []
-    report = audit.verify()
+    report = audit_chain.verify()
     assert report.intact and report.entries == 40
