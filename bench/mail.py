@@ -43,7 +43,7 @@ def main() -> None:
 
     from cafpedia import create_app
     from cafpedia.accounts.models import User
-    from cafpedia.cli import upgrade_database
+    from cafpedia.cli.installation import upgrade_database
     from cafpedia.config import DEFAULT_CONTENT_DIR, normalise_database_url
     from cafpedia.content.loader import load_folder
     from cafpedia.extensions import db

@@ -119,7 +119,7 @@ def main() -> None:
             }
         )
         with app.app_context():
-            from cafpedia.cli import upgrade_database
+            from cafpedia.cli.installation import upgrade_database
 
             upgrade_database()
             load_folder(DEFAULT_CONTENT_DIR)

@@ -148,7 +148,7 @@ def bench_app(name: str, backend: str):
     """(an app on a throwaway database with the demo content loaded, the PostgreSQL database's
     name or None, the admin engine that drops it or None)."""
     from cafpedia import create_app
-    from cafpedia.cli import upgrade_database
+    from cafpedia.cli.installation import upgrade_database
     from cafpedia.config import DEFAULT_CONTENT_DIR
     from cafpedia.content.loader import load_folder
     from cafpedia.extensions import db

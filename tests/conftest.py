@@ -81,7 +81,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
 
 
 def migrate(database_url: str, tmp_path: Path) -> None:
-    from cafpedia.cli import upgrade_database
+    from cafpedia.cli.installation import upgrade_database
 
     app = create_app(base_config(tmp_path, database_url))
     with app.app_context():

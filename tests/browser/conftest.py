@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from cafpedia import create_app
-from cafpedia.cli import upgrade_database
+from cafpedia.cli.installation import upgrade_database
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import load_folder
 from cafpedia.extensions import db

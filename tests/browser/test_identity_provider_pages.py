@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from cafpedia import create_app
 from cafpedia.accounts import people as accounts_people
-from cafpedia.cli import upgrade_database
+from cafpedia.cli.installation import upgrade_database
 from cafpedia.extensions import db
 from tests.browser.conftest import serving
 from tests.support.oidc_provider import LocalProvider

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cafpedia.cli import upgrade_database
+from cafpedia.cli.installation import upgrade_database
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import ContentError, export_folder, load_folder
 from cafpedia.core import audit, audit_chain

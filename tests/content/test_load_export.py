@@ -77,7 +77,7 @@ def test_export_then_load_into_empty_then_export_is_identical(app, make_app, dem
     first = tmp_path / "first"
     export_folder(first)
     # An empty installation: the other database backend's template would do; use a fresh SQLite.
-    from cafpedia.cli import upgrade_database
+    from cafpedia.cli.installation import upgrade_database
 
     other = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     with other.app_context():

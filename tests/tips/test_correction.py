@@ -78,7 +78,7 @@ def test_the_decision_page_corrects_and_the_history_shows_the_change(app, people
 
 
 def test_a_correction_survives_export_and_load(app, people, propose, tmp_path, make_app):
-    from cafpedia.cli import upgrade_database
+    from cafpedia.cli.installation import upgrade_database
     from cafpedia.content.loader import export_folder, load_folder
 
     revision = propose(slug="centres", body=TYPO)

@@ -1,0 +1,58 @@
+"""The `cafpedia` command group (also `flask --app cafpedia ...`).
+
+init, serve, load, export and create-user: a contract that other tools rely on. The commands
+are in modules by job: installation (init, serve), background (worker, send-mail,
+notify-due), content (load, export), search (reindex), people (create-user, invite,
+import-people) and records (record, audit verify, reviews). Each command imports what it
+uses inside itself, on purpose: `cafpedia --help`, and the commands scripts run often, start
+without loading every part of the application.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from cafpedia.cli.background import notify_due_command, send_mail_command, worker_command
+from cafpedia.cli.content import export_command, load_command
+from cafpedia.cli.installation import init_command, serve_command
+from cafpedia.cli.people import create_user_command, import_people_command, invite_command
+from cafpedia.cli.records import audit_group, record_command, reviews_command
+from cafpedia.cli.search import reindex_command
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, help="CAFpedia: the practice knowledge base for CAFCASS.")
+    cli.main(prog_name="cafpedia")
+
+
+def _create_app() -> Flask:
+    """The app, or a one-line error naming the setting that is wrong (no traceback)."""
+    from cafpedia import create_app
+    from cafpedia.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        init_command,
+        serve_command,
+        worker_command,
+        send_mail_command,
+        notify_due_command,
+        load_command,
+        export_command,
+        create_user_command,
+        invite_command,
+        import_people_command,
+        reviews_command,
+        reindex_command,
+        audit_group,
+        record_command,
+    ):
+        app.cli.add_command(command)

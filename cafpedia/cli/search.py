@@ -1,0 +1,68 @@
+"""Search: `cafpedia reindex`, and `reindex --check` comparing every document in the index with
+the database."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+def reindex_all(quiet: bool = False) -> int:
+    from cafpedia.search import service as search
+    from cafpedia.search.documents import count_documents
+
+    total = count_documents()
+    if quiet:
+        count = search.rebuild()
+    else:
+        with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+            count = search.rebuild(progress=bar.update)
+    if not quiet:
+        click.echo(f"Search index rebuilt: {count} document(s).")
+    return count
+
+
+@click.command("reindex")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only compare the index with the database: list what differs, exit 1 if anything does.",
+)
+@with_appcontext
+def reindex_command(check: bool) -> None:
+    """Rebuild the search index from the database (the database is the truth)."""
+    if check:
+        _check_index()
+    else:
+        reindex_all()
+
+
+def _check_index() -> None:
+    from cafpedia.search import service as search
+    from cafpedia.search.backends import SearchUnavailable
+
+    try:
+        found = search.check_index()
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"cannot check the search index: {exc}") from exc
+    for label, keys in (
+        ("missing from the index", found.missing),
+        ("in the index, gone from the database", found.extra),
+        ("different in the index", found.differ),
+    ):
+        for key in keys:
+            click.echo(f"{key}: {label}")
+    if found.changed_meanwhile:
+        click.echo(
+            f"{len(found.changed_meanwhile)} document(s) changed while the check ran; they are queued, not drift: "
+            + ", ".join(found.changed_meanwhile[:10])
+            + (" …" if len(found.changed_meanwhile) > 10 else "")
+        )
+    if found.drift:
+        click.echo(
+            f"The search index differs from the database in {len(found.drift)} of {found.documents} document(s). "
+            "`cafpedia reindex` rebuilds it.",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(f"The search index agrees with the database: {found.documents} document(s).")
