@@ -16,123 +16,18 @@ made in CAFpedia (which the next export carries).
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
-from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, type_name
-from cafpedia.content.yamlfiles import LineDict
+from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
 from cafpedia.core import audit
-from cafpedia.core.text import is_web_link
-from cafpedia.digest import drafts as digest_drafts
 from cafpedia.digest import reading
+from cafpedia.digest.content_files import FOLDER, IssueRecord, export_issue_files, files_of, read_issue
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
-
-FOLDER = "digest"
-ISSUE_FILE = "issue.md"
-ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor")
-ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
-PREVIOUS_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "body")
-CORRECTION_FIELDS = ("at", "by", "reason", "previous")
-# An item's body: its summary, then this heading, then its implications.
-BODY = TwoParts("Implications for practice")
-
-
-@dataclass
-class Text:
-    title: str
-    source: str
-    authors: list[str]
-    year: int | None
-    url: str | None
-    areas: list[str]
-    tags: list[str]
-    summary: str
-    implications: str
-
-    def row(self) -> tuple:
-        return (
-            self.title,
-            self.source,
-            tuple(self.authors),
-            self.year,
-            self.url,
-            tuple(self.areas),
-            tuple(self.tags),
-            self.summary.strip(),
-            self.implications.strip(),
-        )
-
-
-@dataclass
-class CorrectionRecord:
-    on: dt.datetime
-    by: str
-    reason: str
-    previous: Text
-
-
-@dataclass
-class ItemRecord:
-    file: str
-    slug: str
-    order: int
-    text: Text
-    tips: list[str]
-    corrections: list[CorrectionRecord]
-    line: int
-
-
-@dataclass
-class IssueRecord:
-    file: str
-    slug: str
-    number: int
-    quarter: str
-    title: str
-    introduction: str
-    editor: str
-    published_on: dt.date | None
-    published_at: dt.datetime | None
-    items: list[ItemRecord] = field(default_factory=list)
-    line: int = 1
-
-
-def _read_text(record: Record, summary: str, implications: str) -> Text | None:
-    before = len(record.ctx.problems)
-    text = Text(
-        title=(record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip(),
-        source=(record.text("source", max_length=digest_drafts.SOURCE_MAX) or "").strip(),
-        authors=record.text_list("authors", max_length=digest_drafts.AUTHOR_MAX),
-        year=record.whole_number("year", low=1900, high=2100),
-        url=record.text("url", max_length=digest_drafts.URL_MAX),
-        areas=record.text_list("areas", max_length=64),
-        tags=record.text_list("tags", max_length=digest_drafts.TAG_MAX),
-        summary=summary,
-        implications=implications,
-    )
-    if len(text.tags) > digest_drafts.TAGS_MAX or len(text.areas) > digest_drafts.AREAS_MAX:
-        record.problem(
-            "tags" if len(text.tags) > digest_drafts.TAGS_MAX else "areas",
-            f"{record.label}: at most {digest_drafts.TAGS_MAX} tags and {digest_drafts.AREAS_MAX} areas",
-        )
-    if text.url and not is_web_link(text.url):
-        record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
-    for tag in text.tags:
-        if not digest_drafts.TAG_RE.match(tag):
-            record.problem("tags", f"{record.label}: tags are lower-case words joined by hyphens, found {tag!r}")
-    if len(text.summary) > digest_drafts.TEXT_MAX or len(text.implications) > digest_drafts.TEXT_MAX:
-        record.problem(
-            None,
-            f"{record.label}: the summary and the implications are at most {digest_drafts.TEXT_MAX:,} characters each",
-        )
-    return text if len(record.ctx.problems) == before else None
 
 
 class DigestSection:
@@ -150,7 +45,7 @@ class DigestSection:
                     relative, None, None, "not an issue: the digest holds folders digest/ISSUE/ (e.g. digest/2007-q1/)"
                 )
                 continue
-            issue = self._read_issue(ctx, path)
+            issue = read_issue(ctx, path)
             if issue is not None:
                 found[issue.slug] = issue
         numbers: dict[int, str] = {}
@@ -160,153 +55,6 @@ class DigestSection:
                     issue.file, issue.line, "number", f"issue number {issue.number} is also {numbers[issue.number]}"
                 )
             numbers.setdefault(issue.number, issue.file)
-
-    def _read_issue(self, ctx: LoadContext, folder: Path) -> IssueRecord | None:
-        relative = f"{FOLDER}/{folder.name}/{ISSUE_FILE}"
-        if not (folder / ISSUE_FILE).is_file():
-            ctx.problem(f"{FOLDER}/{folder.name}", None, None, f"an issue folder needs its {ISSUE_FILE}")
-            return None
-        parsed = read_markdown(ctx, folder / ISSUE_FILE, relative, "an issue")
-        if parsed is None:
-            return None
-        data, body = parsed
-        record = Record(ctx, relative, data, f"issue {folder.name}")
-        before = len(ctx.problems)
-        record.check_fields(ISSUE_FIELDS, ("title", "number", "quarter", "editor"))
-        quarter = (record.text("quarter", max_length=7) or "").strip().upper()
-        if quarter and not digest_drafts.QUARTER_RE.match(quarter):
-            record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
-        elif quarter and digest_drafts.quarter_slug(quarter) != folder.name:
-            record.problem(
-                "quarter",
-                f"{record.label}: the quarter {quarter} belongs in the folder "
-                f"{FOLDER}/{digest_drafts.quarter_slug(quarter)}/",
-            )
-        number = record.whole_number("number", low=1, high=digest_drafts.NUMBER_MAX, required=True)
-        title = (record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip()
-        editor = record.text("editor", max_length=64) or ""
-        published_on = record.date("published_on")
-        published_at = (
-            as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
-        )
-        if record.data.get("published_at") is not None and published_at is None:
-            record.problem("published_at", f"{record.label}: expected a date and time")
-        if published_at is not None and published_on is None:
-            record.problem("published_at", f"{record.label}: a draft (no published_on) has no published_at")
-        if len(body) > digest_drafts.TEXT_MAX:
-            record.problem(None, f"{record.label}: the introduction is at most {digest_drafts.TEXT_MAX:,} characters")
-        items = self._read_items(ctx, folder)
-        if published_on is not None and not items:
-            record.problem("published_on", f"{record.label}: a published issue has at least one item")
-        if len(ctx.problems) != before:
-            return None
-        return IssueRecord(
-            file=relative,
-            slug=folder.name,
-            number=number,
-            quarter=quarter,
-            title=title,
-            introduction=body.strip("\n"),
-            editor=editor,
-            published_on=published_on,
-            published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
-            items=sorted(items, key=lambda i: i.order),
-            line=record.line,
-        )
-
-    def _read_items(self, ctx: LoadContext, folder: Path) -> list[ItemRecord]:
-        """An issue folder's items, each with an order of its own."""
-        items = []
-        for path in sorted(folder.iterdir()):
-            if path.name == ISSUE_FILE:
-                continue
-            item_relative = str(path.relative_to(ctx.root))
-            if not path.is_file() or path.suffix != ".md":
-                ctx.problem(item_relative, None, None, f"not an item: items are {FOLDER}/ISSUE/ITEM-SLUG.md")
-                continue
-            item = self._read_item(ctx, path, item_relative)
-            if item is not None:
-                items.append(item)
-        orders: dict[int, str] = {}
-        for item in items:
-            if item.order in orders:
-                ctx.problem(item.file, item.line, "order", f"order {item.order} is also {orders[item.order]}")
-            orders.setdefault(item.order, item.file)
-        return items
-
-    def _read_item(self, ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
-        slug = path.stem
-        if (
-            len(slug) > digest_drafts.SLUG_MAX
-            or not digest_drafts.SLUG_RE.match(slug)
-            or slug in ("edit", "delete", "publish", "items", "issue")
-        ):
-            ctx.problem(
-                relative,
-                None,
-                None,
-                f"the file name '{slug}' is not an item address: lower-case words joined by hyphens",
-            )
-            return None
-        parsed = read_markdown(ctx, path, relative, "an item")
-        if parsed is None:
-            return None
-        data, body = parsed
-        record = Record(ctx, relative, data, f"item {slug}")
-        before = len(ctx.problems)
-        record.check_fields(ITEM_FIELDS, ("title", "source", "order"))
-        parts = BODY.split(body)
-        if parts is None or not parts[0].strip() or not parts[1].strip():
-            ctx.problem(
-                relative,
-                None,
-                None,
-                f"item {slug}: the body is the summary, then one line '## Implications for practice', then the "
-                f"implications",
-            )
-            parts = ("", "")
-        text = _read_text(record, *parts)
-        order = record.whole_number("order", low=1, high=1000, required=True)
-        tips = record.text_list("tips", max_length=digest_drafts.SLUG_MAX)
-        corrections = []
-        raw = record.data.get("corrections")
-        if raw is not None and not isinstance(raw, list):
-            record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
-        for index, entry in enumerate(raw if isinstance(raw, list) else []):
-            if not isinstance(entry, LineDict):
-                ctx.problem(
-                    relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields"
-                )
-                continue
-            sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
-            sub.check_fields(CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
-            on = as_datetime(entry.get("at"))
-            if entry.get("at") is not None and on is None:
-                sub.problem("at", f"{sub.label}: expected a date and time")
-            by = sub.text("by", max_length=64) or ""
-            reason = sub.text("reason", max_length=digest_drafts.REASON_MAX) or ""
-            previous = entry.get("previous")
-            if not isinstance(previous, LineDict):
-                if previous is not None:
-                    sub.problem("previous", f"{sub.label}: expected the earlier text as a mapping of fields")
-                continue
-            prev = Record(ctx, relative, previous, f"{sub.label}, previous text")
-            prev.check_fields(PREVIOUS_FIELDS, ("title", "source", "body"))
-            prev_parts = BODY.split(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
-            if prev_parts is None:
-                prev.problem(
-                    "body",
-                    f"{prev.label}: the body is the summary, '## Implications for practice', then the implications",
-                )
-                continue
-            prev_text = _read_text(prev, *prev_parts)
-            if on and prev_text:
-                corrections.append(CorrectionRecord(on, by, reason, prev_text))
-        if len(ctx.problems) != before or text is None:
-            return None
-        return ItemRecord(
-            file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line
-        )
 
     # --- check ----------------------------------------------------------------------------
 
@@ -361,7 +109,7 @@ class DigestSection:
                         f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet",
                     )
             existing = db_quarters.get(issue.quarter)
-            if existing is not None and not existing.is_draft and export_issue_files(existing) != self._files_of(issue):
+            if existing is not None and not existing.is_draft and export_issue_files(existing) != files_of(issue):
                 ctx.problem(
                     issue.file,
                     issue.line,
@@ -369,27 +117,6 @@ class DigestSection:
                     f"issue {issue.slug} is published in the database and differs from this folder; "
                     "a published issue changes only by corrections made in CAFpedia",
                 )
-
-    @staticmethod
-    def _files_of(issue: IssueRecord) -> dict[str, str]:
-        """The files an export would write for this record: to compare with the database."""
-        return {
-            ISSUE_FILE: _issue_text(
-                issue.title,
-                issue.number,
-                issue.quarter,
-                issue.published_on,
-                issue.published_at,
-                issue.editor,
-                issue.introduction,
-            ),
-            **{
-                f"{i.slug}.md": _item_text(
-                    i.text, i.order, i.tips, [_correction_row(c.on, c.by, c.reason, c.previous) for c in i.corrections]
-                )
-                for i in issue.items
-            },
-        }
 
     # --- apply ----------------------------------------------------------------------------
 
@@ -407,7 +134,7 @@ class DigestSection:
         to_write = []
         for rec in issues.values():  # drafts being replaced go first, so numbers can change hands
             existing = reading.find_issue(rec.slug)
-            if existing is not None and (not existing.is_draft or export_issue_files(existing) == self._files_of(rec)):
+            if existing is not None and (not existing.is_draft or export_issue_files(existing) == files_of(rec)):
                 ctx.count("digest issues", "unchanged")
                 continue
             if existing is not None:
@@ -504,95 +231,3 @@ class DigestSection:
                 path.write_text(text, encoding="utf-8")
                 written.append(relative)
         return written
-
-
-def _issue_text(title, number, quarter, published_on, published_at, editor, introduction) -> str:
-    front = {"title": title, "number": number, "quarter": quarter}
-    if published_on is not None:
-        front["published_on"] = published_on
-        front["published_at"] = published_at
-    front["editor"] = editor
-    return markdown_text(front, introduction.strip("\n") + "\n" if introduction.strip() else "")
-
-
-def _text_fields(text: Text) -> dict:
-    return {
-        "title": text.title,
-        "source": text.source,
-        "authors": list(text.authors),
-        "year": text.year,
-        "url": text.url,
-        "areas": list(text.areas),
-        "tags": list(text.tags),
-    }
-
-
-def _correction_row(on, by, reason, previous: Text) -> dict:
-    return {
-        "at": on,
-        "by": by,
-        "reason": reason,
-        "previous": _text_fields(previous) | {"body": BODY.join(previous.summary, previous.implications)},
-    }
-
-
-def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:
-    front = _text_fields(text) | {"order": order, "tips": sorted(tips)}
-    if corrections:
-        front["corrections"] = corrections
-    return markdown_text(front, BODY.join(text.summary, text.implications))
-
-
-def export_issue_files(issue: DigestIssue) -> dict[str, str]:
-    users = {}
-
-    def username(user_id):
-        if user_id not in users:
-            users[user_id] = db.session.get(User, user_id).username
-        return users[user_id]
-
-    files = {
-        ISSUE_FILE: _issue_text(
-            issue.title,
-            issue.number,
-            issue.quarter,
-            issue.published_on,
-            issue.published_at,
-            issue.editor.username,
-            issue.introduction,
-        )
-    }
-    for item in issue.items:
-        text = Text(
-            item.title,
-            item.source,
-            list(item.authors),
-            item.year,
-            item.url,
-            item.area_slugs,
-            list(item.tags),
-            item.summary,
-            item.implications,
-        )
-        corrections = [
-            _correction_row(
-                v.replaced_at,
-                username(v.replaced_by_id),
-                v.reason,
-                Text(
-                    v.title,
-                    v.source,
-                    list(v.authors),
-                    v.year,
-                    v.url,
-                    list(v.areas),
-                    list(v.tags),
-                    v.summary,
-                    v.implications,
-                ),
-            )
-            for v in item.versions
-        ]
-        tips = [link.tip.slug for link in item.tip_links]
-        files[f"{item.slug}.md"] = _item_text(text, item.position, tips, corrections)
-    return files

@@ -18,7 +18,6 @@ calls are never changed. Nothing that looks like case details is loaded.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,87 +25,35 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.markdown_files import markdown_text, read_markdown
-from cafpedia.content.records import LoadContext, Record, accounts_by_username, areas_by_slug, as_datetime, records_of
-from cafpedia.content.yamlfiles import LineDict, write_yaml_file
-from cafpedia.core import audit, clock
+from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
+from cafpedia.content.yamlfiles import write_yaml_file
+from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.experts import drafts, entries, lookups, rota_plan
-from cafpedia.experts.availability import SlotError, hhmm, parse_hours
+from cafpedia.experts.content_files import (
+    FOLDER,
+    LOG_FILE,
+    ROTA_FILE,
+    SECTION,
+    ExpertRecord,
+    call_entry,
+    call_row,
+    expert_label,
+    export_expert,
+    load_state,
+    read_calls,
+    read_expert,
+    read_rota,
+    record_row,
+    rota_entry,
+)
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, RotaDay, RotaShift
 from cafpedia.extensions import db
 from cafpedia.tips.reading import find_tip
 
-FOLDER = "experts"
-ROTA_FILE = "rota.yml"
-LOG_FILE = "advice-log.yml"
-FIELDS = (
-    "name",
-    "username",
-    "job_title",
-    "region",
-    "areas",
-    "skills",
-    "languages",
-    "phone",
-    "email",
-    "availability",
-    "active",
-    "review_by",
-    "away_from",
-    "away_until",
-    "away_note",
-    "retired_on",
-    "retired_reason",
-)
-ROTA_FIELDS = ("date", "closed", "note", "shifts")
-CALL_FIELDS = ("date", "expert", "area", "question", "advice", "minutes", "logged_by", "logged_at", "tip")
-
-
-@dataclass
-class ExpertRecord:
-    file: str
-    slug: str
-    line: int
-    draft: drafts.ExpertDraft
-    active: bool
-    away_from: dt.date | None
-    away_until: dt.date | None
-    away_note: str | None
-    retired_on: dt.date | None
-    retired_reason: str | None
-
-
-@dataclass
-class RotaRecord:
-    day: dt.date
-    closed: bool
-    note: str
-    shifts: list[tuple[str, str, str]] = field(default_factory=list)  # (expert slug, starts, ends)
-    line: int = 1
-
-
-@dataclass
-class CallRecord:
-    line: int
-    called_on: dt.date
-    expert: str
-    area: str
-    question: str
-    advice: str
-    minutes: int
-    logged_by: str | None
-    logged_at: dt.datetime
-    tip: str | None
-
-
-def _label(path: str) -> str:
-    return f"expert {Path(path).stem}"
-
 
 class ExpertsSection:
-    name = "experts"
+    name = SECTION
 
     # --- read ---------------------------------------------------------------------------------
 
@@ -133,182 +80,11 @@ class ExpertsSection:
                     f"log experts/{LOG_FILE}",
                 )
                 continue
-            record = self._read_expert(ctx, path, relative)
+            record = read_expert(ctx, path, relative)
             if record is not None:
                 experts[record.slug] = record
-        self._read_rota(ctx)
-        self._read_calls(ctx)
-
-    def _read_expert(self, ctx: LoadContext, path: Path, relative: str) -> ExpertRecord | None:
-        parsed = read_markdown(ctx, path, relative, "an expert's entry")
-        if parsed is None:
-            return None
-        data, body = parsed
-        slug = path.stem
-        record = Record(ctx, relative, data, _label(relative))
-        before = len(ctx.problems)
-        record.check_fields(FIELDS, ("name", "job_title", "region", "areas", "skills", "languages", "availability"))
-        draft = drafts.ExpertDraft(
-            name=record.text("name", max_length=drafts.NAME_MAX) or "",
-            username=record.text("username", max_length=64) or "",
-            job_title=record.text("job_title", max_length=drafts.JOB_TITLE_MAX) or "",
-            region=record.text("region", max_length=40) or "",
-            areas=record.text_list("areas", max_length=64),
-            skills=record.text_list("skills", max_length=drafts.SKILL_MAX),
-            languages=record.text_list("languages", max_length=drafts.LANGUAGE_MAX),
-            phone=record.text("phone", max_length=drafts.PHONE_MAX) or "",
-            email=record.text("email", max_length=254) or "",
-            availability=record.text_list("availability", max_length=40),
-            about=body.strip(),
-            review_by=record.date("review_by"),
-        )
-        active = record.flag("active", True)
-        away_from, away_until = record.date("away_from"), record.date("away_until")
-        away_note = record.text("away_note", max_length=drafts.AWAY_NOTE_MAX)
-        retired_on, retired_reason = (
-            record.date("retired_on"),
-            record.text("retired_reason", max_length=drafts.NOTE_MAX),
-        )
-        if away_note and (findings := find_case_details(away_note)):
-            record.problem(
-                "away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})"
-            )
-        if away_from and not away_until:
-            record.problem("away_until", f"{record.label}: away_from needs away_until, the last day away")
-        elif away_from and away_until and away_until < away_from:
-            record.problem("away_until", f"{record.label}: away_until is before away_from")
-        if not active and not (retired_on and retired_reason):
-            record.problem(
-                "active", f"{record.label}: a retired entry (active: false) needs retired_on and retired_reason"
-            )
-        if active and (retired_on or retired_reason):
-            record.problem(
-                "retired_on", f"{record.label}: retired_on and retired_reason are only for an entry with active: false"
-            )
-        if len(ctx.problems) != before:
-            return None
-        errors, tidy, _, _ = drafts.check_draft(
-            drafts.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}), expert=lookups.find_expert(slug)
-        )
-        errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
-        for name, message in errors.items():
-            record.problem(name if name in FIELDS else None, f"{record.label}: {message}")
-        if errors:
-            return None
-        tidy.areas, tidy.username = list(dict.fromkeys(draft.areas)), draft.username
-        return ExpertRecord(
-            file=relative,
-            slug=slug,
-            line=record.line,
-            draft=tidy,
-            active=active,
-            away_from=away_from if away_until else None,
-            away_until=away_until,
-            away_note=away_note or None,
-            retired_on=retired_on,
-            retired_reason=retired_reason,
-        )
-
-    def _read_rota(self, ctx: LoadContext) -> None:
-        relative = f"{FOLDER}/{ROTA_FILE}"
-        days: list[RotaRecord] = ctx.records[self.name]["rota"]
-        seen: set[dt.date] = set()
-        for index, record in enumerate(records_of(ctx, relative, ctx.read(relative), "rota days")):
-            record.label = f"rota day {index + 1}"
-            before = len(ctx.problems)
-            record.check_fields(ROTA_FIELDS, ("date",))
-            day = record.date("date")
-            closed = record.flag("closed", False)
-            note = record.text("note", max_length=200) or ""
-            shifts = []
-            raw = record.data.get("shifts")
-            if raw is not None and not isinstance(raw, list):
-                record.problem("shifts", f"{record.label}: expected a list of {{expert, hours}}")
-            for n, item in enumerate(raw if isinstance(raw, list) else []):
-                if not isinstance(item, LineDict):
-                    record.problem("shifts", f"{record.label}, shift {n + 1}: expected a mapping {{expert, hours}}")
-                    continue
-                sub = Record(ctx, relative, item, f"{record.label}, shift {n + 1}")
-                sub.check_fields(("expert", "hours"), ("expert", "hours"))
-                slug, hours = sub.text("expert", max_length=drafts.SLUG_MAX), sub.text("hours", max_length=20)
-                if slug and hours:
-                    try:
-                        starts, ends = parse_hours(hours)
-                    except SlotError as exc:
-                        sub.problem("hours", f"{sub.label}: {exc}")
-                        continue
-                    if any(s[0] == slug for s in shifts):
-                        sub.problem("expert", f"{sub.label}: {slug} is on this day twice")
-                        continue
-                    shifts.append((slug, hhmm(starts), hhmm(ends)))
-            if closed and shifts:
-                record.problem("closed", f"{record.label}: a closed day has no shifts")
-            elif not closed and not shifts and raw is not None:
-                record.problem("shifts", f"{record.label}: give at least one shift, or closed: true")
-            elif not closed and raw is None:
-                record.problem("shifts", f"{record.label}: give the shifts, or closed: true")
-            if day in seen:
-                record.problem("date", f"{record.label}: {day} is in the rota twice")
-            if day is not None:
-                seen.add(day)
-            if len(ctx.problems) == before and day is not None:
-                days.append(
-                    RotaRecord(day=day, closed=closed, note=" ".join(note.split()), shifts=shifts, line=record.line)
-                )
-
-    def _read_calls(self, ctx: LoadContext) -> None:
-        relative = f"{FOLDER}/{LOG_FILE}"
-        calls: list[CallRecord] = ctx.records[self.name]["calls"]
-        keys = set()
-        for index, record in enumerate(records_of(ctx, relative, ctx.read(relative), "calls")):
-            record.label = f"call {index + 1}"
-            before = len(ctx.problems)
-            record.check_fields(CALL_FIELDS, ("date", "expert", "area", "question", "advice", "minutes"))
-            called_on = record.date("date")
-            minutes = record.whole_number("minutes", low=1, high=drafts.MINUTES_MAX)
-            texts = {}
-            for key, limit in (("question", drafts.QUESTION_MAX), ("advice", drafts.ADVICE_MAX)):
-                text = " ".join((record.text(key, max_length=limit) or "").split())
-                if text and len(text) < 10:
-                    record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
-                elif text and (findings := find_case_details(text)):
-                    record.problem(
-                        key,
-                        f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log "
-                        f"never keeps them",
-                    )
-                texts[key] = text
-            if called_on and called_on > clock.today():
-                record.problem("date", f"{record.label}: the date of the call, {called_on}, is in the future")
-            raw_at = record.data.get("logged_at")
-            # Without logged_at, a call is taken as logged at noon on its day (a second apart, in file order, so each
-            # is named).
-            logged_at = (
-                as_datetime(raw_at)
-                if raw_at is not None
-                else (dt.datetime.combine(called_on, dt.time(12)) + dt.timedelta(seconds=index) if called_on else None)
-            )
-            if raw_at is not None and logged_at is None:
-                record.problem("logged_at", f"{record.label}: expected a date and time, such as 2026-10-02 14:30:00")
-            expert = record.text("expert", max_length=drafts.SLUG_MAX)
-            if (expert, logged_at) in keys:
-                record.problem("logged_at", f"{record.label}: {expert} has two calls logged at {logged_at}")
-            keys.add((expert, logged_at))
-            if len(ctx.problems) == before and called_on and minutes and expert:
-                calls.append(
-                    CallRecord(
-                        line=record.line,
-                        called_on=called_on,
-                        expert=expert,
-                        area=record.text("area", max_length=64) or "",
-                        question=texts["question"],
-                        advice=texts["advice"],
-                        minutes=minutes,
-                        logged_by=record.text("logged_by", max_length=64),
-                        logged_at=logged_at,
-                        tip=record.text("tip", max_length=200),
-                    )
-                )
+        read_rota(ctx)
+        read_calls(ctx)
 
     # --- check --------------------------------------------------------------------------------
 
@@ -329,33 +105,32 @@ class ExpertsSection:
         emails: dict[str, str] = {}
         people: dict[tuple[str, str], str] = {}
         for rec in experts.values():
+            label = expert_label(rec.file)
             person = (rec.draft.name.lower(), rec.draft.region)
             if person in people:
                 ctx.problem(
                     rec.file,
                     rec.line,
                     "name",
-                    f"{_label(rec.file)}: {rec.draft.name} ({rec.draft.region}) is also the expert {people[person]}",
+                    f"{label}: {rec.draft.name} ({rec.draft.region}) is also the expert {people[person]}",
                 )
             people[person] = rec.slug
             for area in rec.draft.areas:
                 if area not in areas:
-                    ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: unknown area {area}")
+                    ctx.problem(rec.file, rec.line, "areas", f"{label}: unknown area {area}")
             if not rec.draft.areas:
-                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: name at least one area of practice")
+                ctx.problem(rec.file, rec.line, "areas", f"{label}: name at least one area of practice")
             elif len(rec.draft.areas) > drafts.AREAS_MAX:
-                ctx.problem(rec.file, rec.line, "areas", f"{_label(rec.file)}: at most {drafts.AREAS_MAX} areas")
+                ctx.problem(rec.file, rec.line, "areas", f"{label}: at most {drafts.AREAS_MAX} areas")
             if rec.draft.username:
                 if rec.draft.username not in users:
-                    ctx.problem(
-                        rec.file, rec.line, "username", f"{_label(rec.file)}: unknown user {rec.draft.username}"
-                    )
+                    ctx.problem(rec.file, rec.line, "username", f"{label}: unknown user {rec.draft.username}")
                 elif rec.draft.username in owners:
                     ctx.problem(
                         rec.file,
                         rec.line,
                         "username",
-                        f"{_label(rec.file)}: {rec.draft.username} is also the expert {owners[rec.draft.username]}",
+                        f"{label}: {rec.draft.username} is also the expert {owners[rec.draft.username]}",
                     )
                 else:
                     owners[rec.draft.username] = rec.slug
@@ -369,7 +144,7 @@ class ExpertsSection:
                             rec.file,
                             rec.line,
                             "username",
-                            f"{_label(rec.file)}: {rec.draft.username} is already the expert {holder}",
+                            f"{label}: {rec.draft.username} is already the expert {holder}",
                         )
             if rec.draft.email:
                 key = rec.draft.email.lower()
@@ -378,7 +153,7 @@ class ExpertsSection:
                         rec.file,
                         rec.line,
                         "email",
-                        f"{_label(rec.file)}: the expert {emails[key]} has the same email address",
+                        f"{label}: the expert {emails[key]} has the same email address",
                     )
                 emails[key] = rec.slug
 
@@ -426,7 +201,7 @@ class ExpertsSection:
                 elif area and area != tip_area:
                     ctx.problem(*where, "tip", f"call of {call.called_on}: the tip {slug} is in {tip_area}, not {area}")
             existing = logged.get((call.expert, call.logged_at))
-            if existing is not None and _call_row(existing) != _record_row(call):
+            if existing is not None and call_row(existing) != record_row(call):
                 ctx.problem(
                     *where,
                     None,
@@ -450,7 +225,7 @@ class ExpertsSection:
         db.session.flush()
         for rec in found["experts"].values():
             expert = lookups.find_expert(rec.slug)
-            before = entries.snapshot(expert) | _extra(expert) if expert is not None else None
+            before = entries.snapshot(expert) | load_state(expert) if expert is not None else None
             if expert is None:
                 expert = Expert(slug=rec.slug)
                 db.session.add(expert)
@@ -473,7 +248,7 @@ class ExpertsSection:
             expert.active, expert.retired_on, expert.retired_reason = rec.active, rec.retired_on, rec.retired_reason
             expert.away_from, expert.away_until, expert.away_note = rec.away_from, rec.away_until, rec.away_note
             db.session.flush()
-            after = entries.snapshot(expert) | _extra(expert)
+            after = entries.snapshot(expert) | load_state(expert)
             if before == after:
                 ctx.count("experts", "unchanged")
                 continue
@@ -560,84 +335,15 @@ class ExpertsSection:
             written.append(relative)
         days = list(db.session.scalars(select(RotaDay).order_by(RotaDay.day)))
         if days:
-            write_yaml_file(root / FOLDER / ROTA_FILE, [_rota_entry(d) for d in days])
+            write_yaml_file(root / FOLDER / ROTA_FILE, [rota_entry(d) for d in days])
             written.append(f"{FOLDER}/{ROTA_FILE}")
         calls = list(
             db.session.scalars(select(AdviceCall).order_by(AdviceCall.called_on, AdviceCall.logged_at, AdviceCall.id))
         )
         if calls:
-            write_yaml_file(root / FOLDER / LOG_FILE, [_call_entry(c) for c in calls])
+            write_yaml_file(root / FOLDER / LOG_FILE, [call_entry(c) for c in calls])
             written.append(f"{FOLDER}/{LOG_FILE}")
         return written
-
-
-def _extra(expert: Expert) -> dict:
-    """What a load may change beyond the entry itself: away dates and retirement, when set."""
-    extra = {}
-    if expert.away_until:
-        extra["away"] = f"{expert.away_from} to {expert.away_until}" + (
-            f" ({expert.away_note})" if expert.away_note else ""
-        )
-    if expert.retired_on:
-        extra["retired"] = f"{expert.retired_on}: {expert.retired_reason}"
-    return extra
-
-
-def export_expert(expert: Expert) -> str:
-    front = {"name": expert.name}
-    if expert.user:
-        front["username"] = expert.user.username
-    front |= {
-        "job_title": expert.job_title,
-        "region": expert.region,
-        "areas": expert.area_slugs,
-        "skills": list(expert.skills),
-        "languages": list(expert.languages),
-        "phone": expert.phone or None,
-        "email": expert.email or None,
-        "availability": list(expert.availability),
-        "active": expert.active,
-        "review_by": expert.review_by,
-    }
-    if expert.away_until:
-        front |= {"away_from": expert.away_from, "away_until": expert.away_until}
-        if expert.away_note:
-            front["away_note"] = expert.away_note
-    if not expert.active:
-        front |= {"retired_on": expert.retired_on, "retired_reason": expert.retired_reason}
-    body = expert.about.strip()
-    return markdown_text(front, body + "\n" if body else "")
-
-
-def _rota_entry(day: RotaDay) -> dict:
-    entry: dict = {"date": day.day}
-    if day.closed:
-        entry["closed"] = True
-    if day.note:
-        entry["note"] = day.note
-    if not day.closed:
-        entry["shifts"] = [
-            {"expert": s.expert.slug, "hours": f"{s.starts}-{s.ends}"}
-            for s in sorted(day.shifts, key=lambda s: (s.starts, s.expert.slug))
-        ]
-    return entry
-
-
-def _call_entry(call: AdviceCall) -> dict:
-    entry = {
-        "date": call.called_on,
-        "expert": call.expert.slug,
-        "area": call.area.slug,
-        "question": call.question,
-        "advice": call.advice,
-        "minutes": call.minutes,
-    }
-    if call.logged_by:
-        entry["logged_by"] = call.logged_by.username
-    entry["logged_at"] = call.logged_at
-    if call.tip:
-        entry["tip"] = f"{call.tip.area.slug}/{call.tip.slug}"
-    return entry
 
 
 def _logged_calls() -> dict[tuple[str, dt.datetime], AdviceCall]:
@@ -651,27 +357,3 @@ def _logged_calls() -> dict[tuple[str, dt.datetime], AdviceCall]:
         )
     )
     return {(c.expert.slug, c.logged_at): c for c in calls}
-
-
-def _call_row(call: AdviceCall) -> tuple:
-    return (
-        call.called_on,
-        call.area.slug,
-        call.question,
-        call.advice,
-        call.minutes,
-        call.logged_by.username if call.logged_by else None,
-        call.tip.slug if call.tip else None,
-    )
-
-
-def _record_row(call: CallRecord) -> tuple:
-    return (
-        call.called_on,
-        call.area,
-        call.question,
-        call.advice,
-        call.minutes,
-        call.logged_by,
-        call.tip.rsplit("/", 1)[-1] if call.tip else None,
-    )
