@@ -22,6 +22,8 @@ class CafpediaServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        # Imported here: `cafpedia serve` loads this module before the settings for the
+        # workers are known, and the app is built only in the process that serves.
         from cafpedia import create_app
         from cafpedia.core.observability import configure_logging
 
@@ -49,6 +51,7 @@ LOGGING = {
 
 def _worker_gone(_server, worker) -> None:
     """A worker process has exited: its live gauges leave the shared metrics files."""
+    # Imported here: the master imports prometheus-client only after the folder is set.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

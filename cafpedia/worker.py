@@ -15,7 +15,13 @@ import signal
 import threading
 import time
 
+from cafpedia.config import parse_escalate_days
+from cafpedia.core import audit_chain
 from cafpedia.extensions import db
+from cafpedia.mail import outbox
+from cafpedia.mail.settings import check
+from cafpedia.notifications import jobs as notification_jobs
+from cafpedia.search import service as search
 
 log = logging.getLogger("cafpedia.worker")
 JOBS_EVERY = 60.0
@@ -23,8 +29,6 @@ JOBS_EVERY = 60.0
 
 def problems(config) -> list[str]:
     """Why this app's settings would not work, for `serve` and `worker` to refuse to start."""
-    from cafpedia.config import parse_escalate_days
-    from cafpedia.mail.settings import check
 
     found = check(config)
     try:
@@ -35,10 +39,6 @@ def problems(config) -> list[str]:
 
 
 def run_round(*, jobs: bool, echo=None) -> None:
-    from cafpedia.core import audit_chain
-    from cafpedia.mail import outbox
-    from cafpedia.notifications import jobs as notification_jobs
-    from cafpedia.search import service as search
 
     if jobs:
         report = notification_jobs.run_due()

@@ -21,6 +21,8 @@ from cafpedia.accounts.fields import (
     username_problem,
 )
 from cafpedia.accounts.models import User, UserRole
+from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import areas_led_by
 from cafpedia.core import audit
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
@@ -42,7 +44,6 @@ def count_active_admins(*, lock: bool = False) -> int:
 
 
 def _areas_moderated_by(user: User) -> str:
-    from cafpedia.areas.services import areas_led_by
 
     return ", ".join(a.title for a in areas_led_by(user))
 
@@ -62,7 +63,6 @@ def list_users(*, role: str = "", status: str = "", text: str = ""):
 
 
 def _resolve_areas(slugs: Iterable[str]):
-    from cafpedia.areas.models import PracticeArea
 
     slugs = list(dict.fromkeys(slugs))
     if not slugs:

@@ -10,6 +10,8 @@ from cafpedia.areas.forms import AreaForm, NewAreaForm
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
 from cafpedia.digest.reading import items_for_area
+from cafpedia.experts.finder import Filters, find_experts
+from cafpedia.tips import reading, reviewing
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 
@@ -23,8 +25,6 @@ def index():
 @bp.get("/areas/<slug>")
 @requires("read_published")
 def show(slug: str):
-    from cafpedia.experts.finder import Filters, find_experts
-    from cafpedia.tips import reading, reviewing
 
     area = services.find_area(slug) or abort(404)
     sort = "new" if request.args.get("sort") == "new" else "used"

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cafpedia.accounts.models import User
+from cafpedia.accounts.models import User, UserRole
 from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core import audit
 from cafpedia.core.errors import ValidationError
+from cafpedia.core.forms import choices
 from cafpedia.core.permissions import LEAD_MANAGER
 from cafpedia.core.validation import SLUG_WORDS
 from cafpedia.extensions import db
@@ -78,7 +79,6 @@ def list_areas() -> list[PracticeArea]:
 
 def area_choices(blank: str | None = None, areas=None):
     """Form choices of areas (all of them unless `areas` is given), after a blank choice if `blank` names one."""
-    from cafpedia.core.forms import choices
 
     pairs = [(a.slug, a.title) for a in (list_areas() if areas is None else areas)]
     return choices([("", blank), *pairs] if blank else pairs)
@@ -90,7 +90,6 @@ def find_area(slug: str) -> PracticeArea | None:
 
 def lead_manager_choices() -> list[User]:
     """Active accounts that can be named lead manager or deputy."""
-    from cafpedia.accounts.models import UserRole
 
     return list(
         db.session.scalars(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from flask import abort, flash
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -112,8 +114,6 @@ def confirmed(formdata) -> bool:
 def button_action(action: Callable[[], object], done: str) -> bool:
     """A one-button change (its form is only the CSRF token, else 400): `action` committed and
     `done` said, or the service's refusal said and nothing kept."""
-    from flask import abort, flash
-    from flask_wtf import FlaskForm
 
     FlaskForm().validate_on_submit() or abort(400)
     try:

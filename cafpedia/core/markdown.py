@@ -150,7 +150,6 @@ def plain_text(source: str | None, limit: int | None = None) -> str:
 
 def wiki_link_targets(source: str | None) -> list[tuple[str | None, str]]:
     """The (area or None, slug) of every [[link]] in a piece of Markdown, in order, once each."""
-    import re
 
     found = []
     for m in re.finditer(WIKI_LINK_PATTERN, source or ""):

@@ -63,6 +63,8 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 class _Metrics:
     def __init__(self):
+        # Imported here, not above: prometheus-client fixes how it stores values when first
+        # imported, and `serve` sets the multiprocess folder only after this module is loaded.
         from prometheus_client import Counter, Histogram, values
 
         # The value class is chosen when prometheus-client is imported; `serve` sets the
@@ -100,6 +102,7 @@ def observe_search(backend: str, seconds: float) -> None:
 
 def registry():
     """The registry to scrape: this process's, or every gunicorn worker's on this machine."""
+    # Imported here for the same reason as in _Metrics: after `serve` has set the folder.
     from prometheus_client import REGISTRY, CollectorRegistry
     from prometheus_client.multiprocess import MultiProcessCollector
 

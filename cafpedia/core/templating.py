@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from cafpedia.core import clock
-from cafpedia.core.clock import format_date, format_datetime
+from cafpedia.core.clock import format_date, format_datetime, utcnow
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
 from cafpedia.core.urls import absolute_url
@@ -31,7 +31,6 @@ def markdown_with_links(source: str | None):
 
 def age(value) -> str:
     """How long ago, in words: "3 days", "5 hours"."""
-    from cafpedia.core.clock import utcnow
 
     seconds = max((utcnow() - value).total_seconds(), 0)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 # NUL and the other C0 controls (except tab, new line and carriage return), lone
 # surrogates, and U+FFFE and U+FFFF: no field may hold them. PostgreSQL cannot store NUL,
@@ -21,7 +22,6 @@ def normalise_newlines(text: str | None) -> str:
 
 def is_web_link(url: str) -> bool:
     """An absolute http(s) address with a host and no spaces."""
-    from urllib.parse import urlsplit
 
     try:
         parts = urlsplit(url)

@@ -28,6 +28,7 @@ from cafpedia.digest import reading
 from cafpedia.digest.content_files import FOLDER, IssueRecord, export_issue_files, files_of, read_issue
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
 from cafpedia.extensions import db
+from cafpedia.tips.models import ARCHIVED, PUBLISHED, Tip
 
 
 class DigestSection:
@@ -65,7 +66,6 @@ class DigestSection:
         users = set(ctx.records.get("users", {})) | set(db.session.scalars(select(User.username)))
         areas = set(ctx.records.get("areas", {})) | set(db.session.scalars(select(PracticeArea.slug)))
         file_tips = ctx.records.get("tips", {})
-        from cafpedia.tips.models import ARCHIVED, PUBLISHED, Tip
 
         db_published = set(db.session.scalars(select(Tip.slug).where(Tip.status.in_([PUBLISHED, ARCHIVED]))))
         db_quarters = {i.quarter: i for i in db.session.scalars(select(DigestIssue))}
@@ -128,7 +128,6 @@ class DigestSection:
         if not issues:
             return
         users, areas = accounts_by_username(), areas_by_slug()
-        from cafpedia.tips.models import Tip
 
         tips = {t.slug: t for t in db.session.scalars(select(Tip))}
         to_write = []

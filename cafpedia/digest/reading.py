@@ -18,6 +18,7 @@ from cafpedia.digest.models import (
     TipResearchLink,
 )
 from cafpedia.extensions import db
+from cafpedia.tips.models import PUBLISHED, Tip
 
 
 def _issue_query():
@@ -102,7 +103,6 @@ def research_for_tip(tip) -> list[DigestItem]:
 
 
 def tips_for_item(item: DigestItem) -> list:
-    from cafpedia.tips.models import PUBLISHED, Tip
 
     return list(
         db.session.scalars(

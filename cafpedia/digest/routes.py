@@ -21,6 +21,8 @@ from cafpedia.digest.forms import ConfirmForm, DecisionForm, IssueForm, ItemForm
 from cafpedia.digest.models import SUGGESTION_STATUSES
 from cafpedia.extensions import db
 from cafpedia.notifications.services import audience
+from cafpedia.tips.proposals import normalise_tag, split_list
+from cafpedia.tips.reading import find_tip
 
 bp = Blueprint("digest", __name__, template_folder="templates")
 
@@ -192,7 +194,6 @@ def delete_issue(issue_slug: str):
 
 
 def _item_draft(form: ItemForm) -> digest_drafts.ItemDraft:
-    from cafpedia.tips.proposals import normalise_tag, split_list
 
     return digest_drafts.ItemDraft(
         title=form.title.data or "",
@@ -351,7 +352,6 @@ def decide(suggestion_id: int):
 @bp.route("/tips/<slug>/research", methods=["GET", "POST"])
 @requires("moderate")
 def tip_research(slug: str):
-    from cafpedia.tips.reading import find_tip
 
     tip = find_tip(slug) or abort(404)
     ensure(can_link_research(current_user, tip))

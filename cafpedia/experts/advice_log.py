@@ -22,6 +22,7 @@ from cafpedia.experts.models import (
     Expert,
 )
 from cafpedia.extensions import db
+from cafpedia.tips.reading import find_tip
 
 # --- The advice log ------------------------------------------------------------------------------
 
@@ -76,8 +77,6 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
         errors["minutes"] = f"Give the minutes the call took, from 1 to {MINUTES_MAX}."
     tip = None
     if draft.tip.strip():
-        from cafpedia.tips.reading import find_tip
-
         tip = find_tip(draft.tip.strip().rsplit("/", 1)[-1])
         if tip is None or tip.current_number is None:
             errors["tip"] = (

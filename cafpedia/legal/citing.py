@@ -22,6 +22,8 @@ from cafpedia.legal.models import (
     TipLegalFlag,
 )
 from cafpedia.legal.posting import ensure_editor
+from cafpedia.tips.models import PUBLISHED as TIP_PUBLISHED
+from cafpedia.tips.models import Tip
 
 
 def citations_of(update: LegalUpdate) -> list[Citation]:
@@ -36,8 +38,6 @@ def tip_citations(tip) -> list[Citation]:
 
 
 def _published_tips():
-    from cafpedia.tips.models import PUBLISHED as TIP_PUBLISHED
-    from cafpedia.tips.models import Tip
 
     return list(
         db.session.scalars(

@@ -20,6 +20,7 @@ from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.text import normalise_newlines
 from cafpedia.core.validation import Problems
+from cafpedia.digest.composing import keep_order
 from cafpedia.extensions import db
 from cafpedia.legal.citations import Citation, read
 from cafpedia.legal.models import (
@@ -300,7 +301,6 @@ def edit_update(
     ensure_editor(user)
     if update.status == WITHDRAWN:
         raise NotAllowed("This update is withdrawn; post a new one instead.")
-    from cafpedia.digest.composing import keep_order
 
     draft.areas = keep_order(list(update.current.areas), list(dict.fromkeys(draft.areas)))
     errors, citations, areas = check_draft(draft, today=today)

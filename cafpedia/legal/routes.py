@@ -28,6 +28,7 @@ from cafpedia.legal.as_at import update_as_at
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
 from cafpedia.notifications.services import audience
+from cafpedia.tips.proposals import normalise_tag, split_list
 
 bp = Blueprint("legal", __name__, template_folder="templates")
 
@@ -151,7 +152,6 @@ def history(slug: str):
 
 
 def _draft(form: UpdateForm) -> legal_posting.UpdateDraft:
-    from cafpedia.tips.proposals import normalise_tag, split_list
 
     return legal_posting.UpdateDraft(
         kind=form.kind.data or "",

@@ -28,6 +28,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, insert, literal, select, update
 
 from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import ServiceError
 from cafpedia.extensions import db
 from cafpedia.mail.models import FAILED, QUEUED, SENDING, SENT, MailMessage
 from cafpedia.mail.settings import parse_base_url, parse_mail_url, parse_sender
@@ -352,7 +353,5 @@ def problems(limit: int = 200) -> list[MailMessage]:
 def retry(message: MailMessage) -> None:
     """Send a failed (or waiting) message again at once; the caller commits."""
     if message.status not in (FAILED, QUEUED):
-        from cafpedia.core.errors import ServiceError
-
         raise ServiceError("That message is not waiting or failed: it was sent, or is being sent now.")
     message.status, message.next_attempt_at, message.attempts = QUEUED, utcnow(), 0

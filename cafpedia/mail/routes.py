@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from cafpedia.core.errors import ServiceError
@@ -20,7 +20,6 @@ class RetryForm(FlaskForm):
 
 
 def _server() -> str:
-    from flask import current_app
 
     try:
         settings = parse_mail_url(current_app.config.get("MAIL_URL"))

@@ -8,12 +8,16 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField
 
+from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import find_area
 from cafpedia.core.errors import NotFound, ValidationError
 from cafpedia.core.forms import apply_service_errors, choices, local_path
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 from cafpedia.notifications import services
 from cafpedia.notifications.models import DELIVERIES, KINDS, WATCH_TARGETS
+from cafpedia.tips.models import Tip
+from cafpedia.tips.reading import find_tip
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -90,8 +94,6 @@ def settings():
 
 def _resolve(target: str, key: str) -> tuple[int, str, str]:
     """(target id, what it is called, its address) for a watch target; NotFound if none."""
-    from cafpedia.areas.services import find_area
-    from cafpedia.tips.reading import find_tip
 
     if target == "tip":
         tip = find_tip(key)
@@ -114,8 +116,6 @@ def _resolve(target: str, key: str) -> tuple[int, str, str]:
 
 def _describe_watches(watches) -> list[tuple[str, str]]:
     """(label, address) of each thing watched: the tips and areas read in one query each."""
-    from cafpedia.areas.models import PracticeArea
-    from cafpedia.tips.models import Tip
 
     def by_id(model, target):
         ids = [w.target_id for w in watches if w.target == target]

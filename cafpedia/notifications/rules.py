@@ -25,6 +25,7 @@ from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
 from cafpedia.notifications import services
+from cafpedia.tips.models import Revision
 
 
 def moderators_of(area) -> list[User]:
@@ -310,7 +311,6 @@ def _tell_administrators_of_access_request(request, **_):
 
 @events.escalated.connect
 def _tell_escalation(subject, level=1, working_days=0, **_):
-    from cafpedia.tips.models import Revision
 
     if isinstance(subject, Revision):
         area, title, url = subject.tip.area, subject.title, _revision_url(subject)

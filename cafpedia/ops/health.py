@@ -10,6 +10,10 @@ from flask import current_app
 from sqlalchemy import text
 
 from cafpedia.extensions import db
+from cafpedia.mail.outbox import counts
+from cafpedia.ops import shared
+from cafpedia.search import service as search
+from cafpedia.search.backends import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +47,6 @@ def _database() -> dict:
 
 
 def _search() -> dict:
-    from cafpedia.search import service as search
-    from cafpedia.search.backends import SearchUnavailable
 
     backend = search.backend()
     status = backend.check_now()
@@ -71,7 +73,6 @@ def _search() -> dict:
 
 
 def _mail() -> dict:
-    from cafpedia.mail.outbox import counts
 
     found = counts()
     return {
@@ -83,7 +84,6 @@ def _mail() -> dict:
 
 
 def _redis() -> dict | None:
-    from cafpedia.ops import shared
 
     if not current_app.config.get("REDIS_URL"):
         return None

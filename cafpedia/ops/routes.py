@@ -7,6 +7,7 @@ from flask import Blueprint, Response
 from cafpedia.core.observability import registry
 from cafpedia.core.permissions import requires
 from cafpedia.ops import health
+from cafpedia.ops.collector import StateCollector
 
 bp = Blueprint("ops", __name__)
 
@@ -24,9 +25,9 @@ def healthz():
 @bp.get("/metrics")
 @requires("monitoring_address")
 def metrics():
+    # Imported here, not above: prometheus-client must first be imported by
+    # core.observability, after `serve` has set the multiprocess folder.
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
-    from cafpedia.ops.collector import StateCollector
 
     scraped = registry()
     state = StateCollector()

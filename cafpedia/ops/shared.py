@@ -12,7 +12,7 @@ from cafpedia.config import REDIS_TIMEOUT as TIMEOUT
 
 
 def client():
-    import redis
+    import redis  # loaded only by installations that set CAFPEDIA_REDIS_URL
 
     clients = current_app.extensions.setdefault("cafpedia_redis", {})
     url = current_app.config["REDIS_URL"]

@@ -14,6 +14,8 @@ from flask import Flask, current_app
 
 from cafpedia.core.observability import observe_search
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
+from cafpedia.search.backends.postgres_fts import PostgresBackend
+from cafpedia.search.backends.whoosh_index import WhooshBackend
 from cafpedia.search.change_log import (
     backend,
     check_index,
@@ -27,6 +29,7 @@ from cafpedia.search.change_log import (
     rebuild,
 )
 from cafpedia.search.query import ParsedQuery, parse_query
+from cafpedia.tips.reading import moderated_area_ids
 
 __all__ = [
     "SearchResults",
@@ -55,12 +58,9 @@ def init_app(app: Flask) -> None:
             raise RuntimeError(
                 "CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database"
             )
-        from cafpedia.search.backends.postgres_fts import PostgresBackend
 
         app.extensions["cafpedia_search"] = PostgresBackend()
     elif choice == "whoosh":
-        from cafpedia.search.backends.whoosh_index import WhooshBackend
-
         app.extensions["cafpedia_search"] = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
     else:
         raise RuntimeError(f"CAFPEDIA_SEARCH_BACKEND must be whoosh or postgres, not {choice!r}")
@@ -87,7 +87,6 @@ class SearchResults:
 def visibility_for(user, *, include_archived: bool = False) -> Visibility:
     if not getattr(user, "is_authenticated", False):
         return Visibility(user_id=None, moderated_area_ids=[], include_archived=include_archived)
-    from cafpedia.tips.reading import moderated_area_ids
 
     return Visibility(user_id=user.id, moderated_area_ids=moderated_area_ids(user), include_archived=include_archived)
 

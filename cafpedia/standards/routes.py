@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from cafpedia.core.permissions import requires
 from cafpedia.standards import services
+from cafpedia.tips.reading import tips_citing
 
 bp = Blueprint("standards", __name__, template_folder="templates")
 
@@ -27,7 +28,6 @@ def version(version: str):
 @requires("read_published")
 def clause(version: str, code: str):
     """One clause, with every tip that says it applies it."""
-    from cafpedia.tips.reading import tips_citing
 
     found = services.find_version(version) or abort(404)
     item = found.clause(code) or abort(404)

@@ -22,8 +22,10 @@ from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
 from cafpedia.extensions import db
 from cafpedia.legal.citing import tip_flags, updates_about_as_at
+from cafpedia.mail.settings import parse_base_url
 from cafpedia.standards.models import StandardClause
 from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
+from cafpedia.tips.reading import resolve_link
 
 DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = (
     "did not exist yet",
@@ -166,8 +168,6 @@ def fingerprint(revision: Revision) -> str:
 def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
     """The record to hand over, as a PDF; producing it goes into the audit trail (the caller
     commits). PdfUnavailable when this server cannot make PDFs."""
-    from cafpedia.mail.settings import parse_base_url
-    from cafpedia.tips.reading import resolve_link
 
     if then.revision is None:
         raise ValueError("there is no published text on that day to make a record of")

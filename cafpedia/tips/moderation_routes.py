@@ -27,6 +27,7 @@ from cafpedia.core.permissions import (
     requires,
 )
 from cafpedia.core.spreadsheet import csv_download
+from cafpedia.legal.citing import open_flags
 from cafpedia.mail.settings import parse_base_url
 from cafpedia.tips import changes, moderation, reviewing
 from cafpedia.tips.diff import word_diff
@@ -264,7 +265,6 @@ def archive(slug: str):
 @bp.get("/reviews")
 @requires("moderate")
 def reviews():
-    from cafpedia.legal.citing import open_flags
 
     tips = reviewing.due_for_review(current_user)
     reasons: dict[int, list] = {}

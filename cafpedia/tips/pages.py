@@ -7,11 +7,13 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    g,
     render_template,
 )
 from flask_login import current_user
 
 from cafpedia.config import escalate_days_from
+from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import (
     can_decide,
@@ -33,7 +35,7 @@ from cafpedia.tips.forms import (
     ReviewedForm,
     TipForm,
 )
-from cafpedia.tips.models import CHECKLIST, PENDING, SENT_BACK
+from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
 
 bp = Blueprint("tips", __name__, template_folder="templates")
 
@@ -144,7 +146,6 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
 def header_counts() -> tuple[int, int]:
     """For the header: (proposals waiting, tips due or overdue for review) in the areas the
     signed-in person moderates; counted once per request."""
-    from flask import g
 
     if "moderation_counts" not in g:
         g.moderation_counts = moderation.moderation_counts(current_user) if current_user.is_authenticated else (0, 0)
@@ -153,8 +154,6 @@ def header_counts() -> tuple[int, int]:
 
 def init_app(app) -> None:
     """[[links]] in any Markdown rendered by templates resolve to tips; labels for templates."""
-    from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
-    from cafpedia.tips.models import KIND_LABELS, STATUS_LABELS
 
     app.extensions["cafpedia_link_resolver"] = reading.resolve_link
     app.jinja_env.globals.update(

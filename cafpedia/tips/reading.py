@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core.errors import NotFound
 from cafpedia.core.markdown import wiki_link_targets
+from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
 from cafpedia.tips.models import (
     ARCHIVED,
@@ -115,7 +116,6 @@ def tips_linking_to(tip: Tip) -> list[Tip]:
 
 def moderated_area_ids(user) -> list[int] | None:
     """The areas a user moderates; None means all (an administrator)."""
-    from cafpedia.core.permissions import ADMIN
 
     if ADMIN in user.roles:
         return None

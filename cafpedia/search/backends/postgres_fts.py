@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from cafpedia.extensions import db
 from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.backends.postgres_query import CONFIG, PostgresQuerying
-from cafpedia.search.documents import SearchDocument
+from cafpedia.search.documents import SearchDocument, count_documents
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
 
 # The index's one write lock: a transaction-level advisory lock, so it is released by the
@@ -56,11 +56,8 @@ class PostgresBackend(PostgresQuerying):
         except Exception as exc:
             db.session.rollback()
             return f"broken: {type(exc).__name__}"
-        if not has_rows:
-            from cafpedia.search.documents import count_documents
-
-            if count_documents():
-                return "missing"
+        if not has_rows and count_documents():  # documents to index, and none indexed
+            return "missing"
         self._known_ok = True
         return "ok"
 
