@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from cafpedia.areas import services as areas
 from cafpedia.extensions import db
-from cafpedia.search import service
+from cafpedia.search import change_log, service
 from cafpedia.search.models import SearchCursor, SearchQueueEntry
 
 
@@ -122,7 +122,7 @@ def test_log_ids_commit_in_order_on_postgresql(app, make_user):
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     first = engine.connect()
     first.begin()
-    first.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": service.COMMIT_ORDER_LOCK})
+    first.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": change_log.COMMIT_ORDER_LOCK})
     first_id = first.execute(
         text("INSERT INTO search_queue (key, queued_at) VALUES ('area:first', now()) RETURNING id")
     ).scalar()

@@ -120,7 +120,7 @@ def test_reindex_check_does_not_count_a_change_still_queued_as_drift(app, runner
     service.rebuild()
     find_area("contact").summary = "Changed while the check was running."
     db.session.commit()
-    monkeypatch.setattr(service, "drain", lambda **_: 0)  # as if the change landed after the check's own drain
+    monkeypatch.setattr(change_log, "drain", lambda **_: 0)  # as if the change landed after the check's own drain
     result = runner.invoke(args=["reindex", "--check"])
     assert result.exit_code == 0, result.output
     assert "1 document(s) changed while the check ran; they are queued, not drift: area:contact" in result.output
