@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,22 +16,29 @@ from cafpedia.core import audit, audit_chain
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
 
+_EXPORTED: dict[str, Path] = {}  # built once per test session (and xdist worker), copied per test
+
 
 @pytest.fixture
-def exported(make_app, tmp_path) -> Path:
-    """The demo content, loaded into another installation (SQLite) and exported with its trail."""
-    source = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'source.sqlite3'}")
+def exported(make_app, tmp_path, tmp_path_factory) -> Path:
+    """The demo content, loaded into another installation (SQLite) and exported with its trail:
+    built once, then a copy of it for each test, which may change its copy."""
+    if "folder" not in _EXPORTED:
+        built = tmp_path_factory.mktemp("exported-demo")
+        source = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{built / 'source.sqlite3'}")
+        with source.app_context():
+            upgrade_database()
+            load_folder(DEFAULT_CONTENT_DIR)
+            db.session.commit()
+            audit.record(
+                None, "test.after_load", "thing", "ünïcode “quotes”", before={"a": 1}, after={"a": 2, "b": [1, "x"]}
+            )
+            db.session.commit()
+            export_folder(built / "exported")
+            db.session.remove()
+        _EXPORTED["folder"] = built / "exported"
     folder = tmp_path / "exported"
-    with source.app_context():
-        upgrade_database()
-        load_folder(DEFAULT_CONTENT_DIR)
-        db.session.commit()
-        audit.record(
-            None, "test.after_load", "thing", "ünïcode “quotes”", before={"a": 1}, after={"a": 2, "b": [1, "x"]}
-        )
-        db.session.commit()
-        export_folder(folder)
-        db.session.remove()
+    shutil.copytree(_EXPORTED["folder"], folder)
     return folder
 
 
