@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
-from cafpedia.core.errors import ServiceError
+from cafpedia.core.forms import button_action
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 from cafpedia.mail import outbox
@@ -43,12 +43,5 @@ def retry(message_id: int):
     if not RetryForm().validate_on_submit():
         flash("The form's security token was missing or out of date: nothing was changed.", "error")
         return redirect(url_for("mail.index"))
-    try:
-        outbox.retry(message)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(f"The message to {message.to_addr} will be sent again at once.", "success")
+    button_action(lambda: outbox.retry(message), f"The message to {message.to_addr} will be sent again at once.")
     return redirect(url_for("mail.index"))

@@ -10,8 +10,8 @@ from wtforms import HiddenField, RadioField
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
-from cafpedia.core.errors import NotFound, ValidationError
-from cafpedia.core.forms import apply_service_errors, choices, local_path
+from cafpedia.core.errors import NotFound
+from cafpedia.core.forms import choices, commit_or_show_errors, local_path
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 from cafpedia.notifications import services
@@ -77,13 +77,7 @@ def settings():
     form = SettingsForm(data=services.deliveries(current_user))  # a kind not sent keeps its choice
     if form.validate_on_submit():
         wanted = {kind: form[kind].data or KINDS[kind].default for kind in KINDS}
-        try:
-            services.set_deliveries(current_user, wanted)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        else:
+        if commit_or_show_errors(form, lambda: services.set_deliveries(current_user, wanted) or True):
             flash("Your notification settings are saved.", "success")
             return redirect(url_for("notifications.index"))
     return _page(form, 400)

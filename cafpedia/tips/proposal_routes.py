@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, form_status
+from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status
 from cafpedia.core.permissions import (
     can_read_advice_log,
     requires,
@@ -52,20 +52,17 @@ def new():
         if form.preview.data:
             preview = render_body(draft.body)
         else:
-            try:
+
+            def propose():
                 revision = proposals.propose_new_tip(
                     current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft
                 )
                 if call:
                     link_call_to_tip(call, revision.tip)
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                apply_service_errors(form, exc.errors)
-            except ServiceError as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-            else:
+                return revision
+
+            revision = commit_or_show_errors(form, propose)
+            if revision is not None:
                 flash(
                     "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",
                     "success",

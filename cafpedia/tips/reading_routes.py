@@ -15,8 +15,8 @@ from flask import (
 from flask_login import current_user
 
 from cafpedia.core import as_at as dates
-from cafpedia.core.errors import ServiceError, ValidationError
-from cafpedia.core.forms import apply_service_errors, button_action
+from cafpedia.core.errors import ServiceError
+from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
     can_moderate,
@@ -76,16 +76,15 @@ def report_problem(slug: str):
     form = ProblemForm()
     if form.validate_on_submit():
         try:
-            feedback.report_problem(current_user, tip, form.problem.data or "")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
-        except ServiceError as exc:
-            db.session.rollback()
+            reported = commit_or_show_errors(
+                form,
+                lambda: feedback.report_problem(current_user, tip, form.problem.data or "") or True,
+                raise_refusals=True,
+            )
+        except ServiceError as exc:  # not about the text: said, and back to the tip
             flash(exc.plainly(), "error")
             return redirect(url_for("tips.show", slug=tip.slug))
-        else:
+        if reported:
             flash("Thank you: your report has gone to the lead manager for this area.", "success")
             return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
     return tip_page(tip, problem_form=form, status=400)
