@@ -198,22 +198,34 @@ class Record:
         value = self.data.get(key)
         if value is None:
             return None
+        if isinstance(value, str):  # quoted, as many YAML writers write dates
+            value = from_iso(value)
         if isinstance(value, dt.datetime):
             value = value.date()
-        if isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                value = None
         if not isinstance(value, dt.date):
             self.problem(key, f"{self.label}: expected a date written YYYY-MM-DD, found {self.data.get(key)!r}")
             return None
         return value
 
 
+def from_iso(text: str) -> dt.date | dt.datetime | None:
+    """A date or a date and time written in ISO 8601 as text ("2026-01-01", or
+    "2026-01-01T10:00:00Z"): what a quoted date in YAML is; None if it is not one, or is
+    impossible ("2026-02-30")."""
+    text = text.strip()
+    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
 def as_datetime(value) -> dt.datetime | None:
-    """A date and time from a file as naive UTC (a date alone: 09:00 that day); None for
-    anything else."""
+    """A date and time from a file as naive UTC (a date alone: 09:00 that day), written as
+    YAML writes one or quoted in ISO 8601; None for anything else."""
+    if isinstance(value, str):
+        value = from_iso(value)
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
     if isinstance(value, dt.date):

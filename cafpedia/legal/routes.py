@@ -63,6 +63,7 @@ def index():
     return render_template(
         "legal/index.html",
         updates=updates,
+        feed_area=find_area(filters.area) if filters.area else None,
         form=form,
         seen=seen,
         kinds=KINDS,
