@@ -137,6 +137,13 @@ def configure_security(app: Flask) -> None:
     app.before_request(refuse_control_characters)
     app.before_request(check_request)
 
+    # Images may come from CAFpedia itself and the places CAFPEDIA_IMAGE_SOURCES names.
+    content_security_policy = (
+        "default-src 'self'; "
+        + " ".join(["img-src 'self' data:", *app.config["IMAGE_SOURCES"]])
+        + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    )
+
     @app.after_request
     def security_headers(response):
         from flask import g
@@ -148,11 +155,7 @@ def configure_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", content_security_policy)
         return response
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -129,6 +130,23 @@ def parse_networks(value) -> tuple:
     return tuple(networks)
 
 
+def parse_image_sources(value) -> tuple[str, ...]:
+    """ "https://intranet.example.org https://cdn.example.org/images/" (spaces or commas
+    between) -> the places images in Markdown may come from besides CAFpedia itself;
+    ConfigError naming an entry that is not an https address with a host."""
+    if isinstance(value, tuple):
+        return value
+    sources = []
+    for entry in str(value or "").replace(",", " ").split():
+        parts = urlsplit(entry)
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment or parts.username:
+            raise ConfigError(
+                f"CAFPEDIA_IMAGE_SOURCES: {entry!r} is not an https address such as https://images.example.org"
+            )
+        sources.append(f"https://{parts.netloc.lower()}{parts.path}")
+    return tuple(sources)
+
+
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The settings for one app: defaults, then the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -171,6 +189,9 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         # Reverse proxies in front of CAFpedia whose X-Forwarded-For to trust (0: none).
         "TRUSTED_PROXIES": int(os.environ.get("CAFPEDIA_TRUSTED_PROXIES") or 0),
         "TIME_ZONE": "Europe/London",
+        # Where images in Markdown may come from besides CAFpedia itself: https addresses,
+        # separated by spaces or commas (the Content-Security-Policy names them too).
+        "IMAGE_SOURCES": os.environ.get("CAFPEDIA_IMAGE_SOURCES") or "",
         # Mail: an SMTP server (none: messages are written to instance/mail/ as files),
         # the sender, and the address CAFpedia is reached at, for the links in messages.
         "MAIL_URL": os.environ.get("CAFPEDIA_MAIL_URL") or None,
@@ -202,6 +223,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
         config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     config["METRICS_ALLOW"] = parse_networks(config["METRICS_ALLOW"])
+    config["IMAGE_SOURCES"] = parse_image_sources(config["IMAGE_SOURCES"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: let threads share the connection pool safely; no pre-ping needed.

@@ -2,7 +2,10 @@
 
 Every piece of user-written Markdown in CAFpedia goes through `render_markdown()`.
 Raw HTML in the source is escaped or stripped by bleach against an explicit
-allowlist; links may only use http(s) or mailto, or be relative.
+allowlist; links may only use http(s) or mailto, or be relative. Images may come from
+CAFpedia itself or from the https places CAFPEDIA_IMAGE_SOURCES names (which the
+Content-Security-Policy names too), carry only alt, title, width and height, and load
+lazily; an image from anywhere else is shown as a link to it.
 """
 
 from __future__ import annotations
@@ -10,10 +13,14 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
+from urllib.parse import urlsplit
 
 import bleach
 import markdown as md
+from bleach.html5lib_shim import Filter
+from flask import current_app, has_app_context
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup
@@ -59,6 +66,7 @@ ALLOWED_TAGS = frozenset(
         "sup",
         "sub",
         "span",
+        "img",
     }
 )
 ALLOWED_ATTRIBUTES = {
@@ -67,7 +75,9 @@ ALLOWED_ATTRIBUTES = {
     "abbr": ["title"],
     "th": ["align", "scope"],
     "td": ["align"],
+    "img": ["src", "alt", "title", "width", "height"],
 }
+IMAGE_SIZE = re.compile(r"^[1-9][0-9]{0,3}$")  # width and height: whole pixels, at most 9999
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 EXTENSIONS = ["extra", "sane_lists"]
 
@@ -100,6 +110,62 @@ class _WikiLinkExtension(Extension):
         md_instance.inlinePatterns.register(_WikiLinks(WIKI_LINK_PATTERN, self.resolve), "cafpedia_wiki_links", 175)
 
 
+def image_allowed(src: str, sources: Iterable[str]) -> bool:
+    """An image address CAFpedia shows: a path on CAFpedia itself, or an https address in one
+    of `sources` (as a Content-Security-Policy source matches: a source ending in / is a
+    folder, one without a path is the whole site, any other is that one file)."""
+    if src.startswith("/") and not src.startswith("//") and "\\" not in src:
+        return True
+    parts = urlsplit(src)
+    if parts.scheme != "https" or not parts.hostname or parts.username:
+        return False
+    for source in sources:
+        allowed = urlsplit(source)
+        if allowed.netloc != parts.netloc.lower():
+            continue
+        if allowed.path in ("", "/") or parts.path == allowed.path:
+            return True
+        if allowed.path.endswith("/") and parts.path.startswith(allowed.path):
+            return True
+    return False
+
+
+class _Images(Filter):
+    """After sanitising: an image from an allowed place keeps its size only if it is a whole
+    number of pixels and loads lazily; any other becomes a link to it, named by its alt text."""
+
+    def __init__(self, source, sources: Iterable[str]):
+        super().__init__(source)
+        self.sources = tuple(sources)
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] not in ("EmptyTag", "StartTag") or token["name"] != "img":
+                yield token
+                continue
+            attrs = {name: value for (_, name), value in token["data"].items()}
+            src = attrs.get("src", "")
+            if src and image_allowed(src, self.sources):
+                for size in ("width", "height"):
+                    if size in attrs and not IMAGE_SIZE.match(attrs[size]):
+                        del attrs[size]
+                attrs.setdefault("alt", attrs.get("title", ""))  # no alt text: read as decoration
+                attrs["loading"] = "lazy"
+                yield {"type": "EmptyTag", "name": "img", "data": {(None, k): v for k, v in attrs.items()}}
+                continue
+            label = attrs.get("alt") or attrs.get("title") or "image"
+            if src:  # its protocol has passed the sanitiser: http(s), mailto or a relative address
+                yield {"type": "StartTag", "name": "a", "data": {(None, "href"): src, (None, "class"): "image-link"}}
+                yield {"type": "Characters", "data": f"Image: {label}"}
+                yield {"type": "EndTag", "name": "a"}
+            else:
+                yield {"type": "Characters", "data": f"Image: {label}"}
+
+
+def _image_sources() -> tuple[str, ...]:
+    return tuple(current_app.config.get("IMAGE_SOURCES", ())) if has_app_context() else ()
+
+
 def render_markdown(source: str | None, resolve_link: LinkResolver | None = None) -> Markup:
     """Sanitised HTML for a piece of user Markdown. Headings start at h2 (h1 is the page's).
 
@@ -111,14 +177,15 @@ def render_markdown(source: str | None, resolve_link: LinkResolver | None = None
     html = md.markdown(source, extensions=[*EXTENSIONS, _WikiLinkExtension(resolve_link)], output_format="html")
     # Demote h1 to h2 so a page keeps one h1 (WCAG heading structure).
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    clean = bleach.clean(
-        html,
+    cleaner = bleach.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
+        filters=[partial(_Images, sources=_image_sources())],
     )
+    clean = cleaner.clean(html)
     return Markup(clean)
 
 
