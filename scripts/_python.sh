@@ -12,14 +12,28 @@ pick_python() {
   return 1
 }
 
+# The install is done again only when pyproject.toml (or the extras asked for) changed since
+# the last one: the code itself is installed editable, so a change to it needs no install.
+# pip's own chatter goes to .venv/install.log, shown only if the install fails.
 make_venv() {
-  local python extras="$1"
+  local python extras="$1" wanted stamp=.venv/cafpedia-installed
   python=$(pick_python)
+  wanted="$(cat pyproject.toml | cksum | cut -d' ' -f1) ${extras:-[]}"
+  if [ -x .venv/bin/python ] && [ -f "$stamp" ] &&
+     { grep -qxF "$wanted" "$stamp" || { [ -z "$extras" ] && grep -q "^${wanted%% *} " "$stamp"; }; }; then
+    return 0  # installed from this pyproject.toml (with extras, which include the plain install)
+  fi
   if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
   fi
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".${extras}"
+  rm -f "$stamp"
+  if ! { .venv/bin/python -m pip install --quiet --upgrade pip &&
+         .venv/bin/python -m pip install --quiet -e ".${extras}"; } >.venv/install.log 2>&1; then
+    tail -n 40 .venv/install.log >&2
+    echo "Installing CAFpedia's Python packages failed; the whole log is .venv/install.log." >&2
+    return 1
+  fi
+  echo "$wanted" >"$stamp"
 }
 
 # Debian packages the project needs from the operating system (Chromium for the browser

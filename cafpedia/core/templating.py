@@ -8,6 +8,7 @@ from cafpedia.core import clock
 from cafpedia.core.clock import format_date, format_datetime, utcnow
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
+from cafpedia.core.text import css_string
 from cafpedia.core.urls import absolute_url
 
 
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         role=lambda role: ROLE_LABELS.get(role, role),
         audit_value=audit_value,
         age=age,
+        css_string=css_string,
         atom_date=lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "",
     )
     app.jinja_env.trim_blocks = True

@@ -28,3 +28,12 @@ def is_web_link(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string (for `content:`): quotes, backslashes and every control
+    character or line break escaped, so no text can end the string or the rule it is in."""
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F or c in "\u2028\u2029" else c for c in text
+    )
+    return f'"{escaped}"'

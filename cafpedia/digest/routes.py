@@ -8,10 +8,11 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
 from cafpedia.core import as_at as dates
-from cafpedia.core.clock import utcnow
+from cafpedia.core.clock import format_date, utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import can_compose_digest, can_link_research, ensure, requires
+from cafpedia.core.urls import absolute_url
 from cafpedia.digest import composing as digest_composing
 from cafpedia.digest import drafts as digest_drafts
 from cafpedia.digest import reading as digest_reading
@@ -80,6 +81,24 @@ def feed():
     updated = max((e[2] for e in entries), default=None) or utcnow()
     response = make_response(render_template("digest/feed.atom.xml", entries=entries, updated=updated))
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+@bp.get("/digest/<issue_slug>/print.css")
+@requires("read_published")
+def print_styles(issue_slug: str):
+    """The issue's name, date, address and page numbers in the margins of every printed page."""
+    found = _issue(issue_slug)
+    response = make_response(
+        render_template(
+            "digest/print.css",
+            issue=found,
+            heading=f"Research digest · Issue {found.number}: {found.title}",
+            date=f"Published {format_date(found.published_on)}" if found.published_on else "Draft: not yet published",
+            address=absolute_url("digest.issue", issue_slug=found.slug),
+        )
+    )
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
     return response
 
 

@@ -102,6 +102,7 @@ NOT_PAGES = {
     "offline.manifest",
     "offline.pages",
     "digest.feed",
+    "digest.print_styles",  # a stylesheet, not a page (tests/browser/test_digest_print.py prints with it)
     "legal.feed",
     "legal.area_feed",
     "experts.report_download",

@@ -519,3 +519,35 @@ def test_issue_numbers_can_change_hands_in_a_load(app, demo_content, tmp_path):
     load_folder(folder)
     db.session.commit()
     assert reading.find_issue("2006-q1").number == 10 and reading.find_issue("2007-q2").number == 12
+
+
+def test_an_issue_s_print_stylesheet_names_it_in_every_page_s_margins_and_hides_drafts(staff, draft_issue, as_user):
+    coordinator = as_user("cora.coord")
+    css = coordinator.get("/digest/2007-q1/print.css")
+    assert css.status_code == 200 and css.content_type.startswith("text/css")
+    text = css.get_data(as_text=True)
+    assert '@top-left { content: "Research digest · Issue 12: Research Digest, Spring 2007"' in text
+    assert '"Draft: not yet published"' in text and "/digest/2007-q1" in text and "counter(pages)" in text
+    assert as_user("pat.fca").get("/digest/2007-q1/print.css").status_code == 404  # a draft does not exist for them
+    digest_composing.publish(staff["coord"], draft_issue)
+    db.session.commit()
+    assert '"Published 23 November 2026"' in as_user("pat.fca").get("/digest/2007-q1/print.css").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Spring 2007", '"Spring 2007"'),
+        ('Say "hello"', '"Say \\22 hello\\22 "'),
+        ("a\\b", '"a\\5c b"'),
+        (
+            'x"; } body { display: none } @page { content: "',
+            '"x\\22 ; } body { display: none } @page { content: \\22 "',
+        ),
+        ("line\nbreak", '"line\\a break"'),
+    ],
+)
+def test_text_in_a_stylesheet_cannot_end_its_string(text, expected):
+    from cafpedia.core.text import css_string
+
+    assert css_string(text) == expected
