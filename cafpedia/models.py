@@ -3,6 +3,7 @@
 from cafpedia.accounts.models import AccessRequest, Invitation, User, UserRole, UserSession, user_areas  # noqa: F401
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
 from cafpedia.digest.models import (  # noqa: F401
+    DigestIntroductionVersion,
     DigestIssue,
     DigestItem,
     DigestItemArea,

@@ -17,6 +17,7 @@ from cafpedia.core.text import normalise_newlines
 from cafpedia.digest.drafts import (
     REASON_MAX,
     SLUG_MAX,
+    TEXT_MAX,
     IssueDraft,
     ItemDraft,
     check_issue,
@@ -27,6 +28,7 @@ from cafpedia.digest.drafts import (
     quarter_slug,
 )
 from cafpedia.digest.models import (
+    DigestIntroductionVersion,
     DigestIssue,
     DigestItem,
     DigestItemArea,
@@ -81,6 +83,38 @@ def update_issue(user, issue: DigestIssue, draft: IssueDraft) -> DigestIssue:
         before=before,
         after={"number": issue.number, "quarter": issue.quarter, "title": issue.title},
     )
+    return issue
+
+
+def correct_introduction(user, issue: DigestIssue, introduction: str, reason: str) -> DigestIssue:
+    """Correct a published issue's introduction, keeping what readers saw and why it changed
+    (a draft's introduction is simply edited: update_issue)."""
+    ensure_composer(user)
+    if issue.is_draft:
+        raise NotAllowed("This issue is a draft: edit its introduction with the issue's other details.")
+    introduction = normalise_newlines(introduction).strip("\n")
+    reason = " ".join((reason or "").split())
+    errors = {}
+    if len(introduction) > TEXT_MAX:
+        errors["introduction"] = (
+            f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(introduction):,}."
+        )
+    elif introduction == issue.introduction.strip("\n"):
+        errors["introduction"] = "Nothing has changed: change the introduction before saving a correction."
+    if not reason:
+        errors["reason"] = "Say why you are correcting the introduction of a published issue: readers see it."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Use at most {REASON_MAX} characters for the reason (this has {len(reason)})."
+    if errors:
+        raise ValidationError(errors)
+    issue.introduction_versions.append(
+        DigestIntroductionVersion(
+            introduction=issue.introduction, replaced_at=utcnow(), replaced_by_id=user.id, reason=reason
+        )
+    )
+    issue.introduction, issue.updated_at = introduction, utcnow()
+    db.session.flush()
+    audit.record(user, "digest.correct_introduction", "digest_issue", issue.slug, summary=reason)
     return issue
 
 

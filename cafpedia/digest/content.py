@@ -25,8 +25,16 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
 from cafpedia.core import audit
 from cafpedia.digest import reading
-from cafpedia.digest.content_files import FOLDER, IssueRecord, export_issue_files, files_of, read_issue
-from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea, DigestItemVersion, TipResearchLink
+from cafpedia.digest.content_export import export_issue_files, files_of
+from cafpedia.digest.content_files import FOLDER, IssueRecord, read_issue
+from cafpedia.digest.models import (
+    DigestIntroductionVersion,
+    DigestIssue,
+    DigestItem,
+    DigestItemArea,
+    DigestItemVersion,
+    TipResearchLink,
+)
 from cafpedia.extensions import db
 from cafpedia.tips.models import ARCHIVED, PUBLISHED, Tip
 
@@ -80,34 +88,12 @@ class DigestSection:
                     "number",
                     f"issue {issue.slug}: number {issue.number} is already {other.title} in the database",
                 )
-            for item in issue.items:
-                for area in item.text.areas + [a for c in item.corrections for a in c.previous.areas]:
-                    if area not in areas:
-                        ctx.problem(item.file, item.line, "areas", f"item {item.slug}: unknown area {area}")
-                for correction in item.corrections:
-                    if correction.by not in users:
-                        ctx.problem(
-                            item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}"
-                        )
-                for slug in item.tips:
-                    rec = file_tips.get(slug)
-                    if not (
-                        (rec is not None and rec.status in (PUBLISHED, ARCHIVED))
-                        or (rec is None and slug in db_published)
-                    ):
-                        ctx.problem(
-                            item.file,
-                            item.line,
-                            "tips",
-                            f"item {item.slug}: {slug} is not a published (or archived) tip",
-                        )
-                if issue.published_on is None and (item.corrections or item.tips):
+            for correction in issue.corrections:
+                if correction.by not in users:
                     ctx.problem(
-                        item.file,
-                        item.line,
-                        "corrections" if item.corrections else "tips",
-                        f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet",
+                        issue.file, issue.line, "corrections", f"issue {issue.slug}: unknown user {correction.by}"
                     )
+            self._check_items(ctx, issue, users, areas, file_tips, db_published)
             existing = db_quarters.get(issue.quarter)
             if existing is not None and not existing.is_draft and export_issue_files(existing) != files_of(issue):
                 ctx.problem(
@@ -116,6 +102,35 @@ class DigestSection:
                     None,
                     f"issue {issue.slug} is published in the database and differs from this folder; "
                     "a published issue changes only by corrections made in CAFpedia",
+                )
+
+    @staticmethod
+    def _check_items(ctx: LoadContext, issue: IssueRecord, users, areas, file_tips, db_published) -> None:
+        """Each item's areas, correctors and tips; a draft's items have neither corrections nor tips."""
+        for item in issue.items:
+            for area in item.text.areas + [a for c in item.corrections for a in c.previous.areas]:
+                if area not in areas:
+                    ctx.problem(item.file, item.line, "areas", f"item {item.slug}: unknown area {area}")
+            for correction in item.corrections:
+                if correction.by not in users:
+                    ctx.problem(item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.by}")
+            for slug in item.tips:
+                rec = file_tips.get(slug)
+                if not (
+                    (rec is not None and rec.status in (PUBLISHED, ARCHIVED)) or (rec is None and slug in db_published)
+                ):
+                    ctx.problem(
+                        item.file,
+                        item.line,
+                        "tips",
+                        f"item {item.slug}: {slug} is not a published (or archived) tip",
+                    )
+            if issue.published_on is None and (item.corrections or item.tips):
+                ctx.problem(
+                    item.file,
+                    item.line,
+                    "corrections" if item.corrections else "tips",
+                    f"item {item.slug}: an item of a draft issue has no corrections or linked tips yet",
                 )
 
     # --- apply ----------------------------------------------------------------------------
@@ -153,6 +168,14 @@ class DigestSection:
             )
             if rec.published_at:
                 issue.created_at = issue.updated_at = rec.published_at
+            issue.introduction_versions = [
+                DigestIntroductionVersion(
+                    introduction=c.previous, replaced_at=c.on, replaced_by_id=users[c.by].id, reason=c.reason
+                )
+                for c in rec.corrections
+            ]
+            if rec.corrections:
+                issue.updated_at = rec.corrections[-1].on
             db.session.add(issue)
             for item_rec in rec.items:
                 text = item_rec.text

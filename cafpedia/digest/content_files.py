@@ -8,14 +8,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cafpedia.accounts.models import User
-from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
+from cafpedia.content.markdown_files import TwoParts, read_markdown
 from cafpedia.content.records import LoadContext, Record, as_datetime, type_name
 from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core.text import is_web_link
 from cafpedia.digest import drafts as digest_drafts
-from cafpedia.digest.models import DigestIssue
-from cafpedia.extensions import db
 
 FOLDER = "digest"
 
@@ -23,7 +20,11 @@ FOLDER = "digest"
 ISSUE_FILE = "issue.md"
 
 
-ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor")
+ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor", "corrections")
+
+
+# A correction of a published issue's introduction: the text it replaced is `previous`.
+INTRODUCTION_CORRECTION_FIELDS = ("at", "by", "reason", "previous")
 
 
 ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
@@ -74,6 +75,14 @@ class CorrectionRecord:
 
 
 @dataclass
+class IntroductionCorrection:
+    on: dt.datetime
+    by: str
+    reason: str
+    previous: str
+
+
+@dataclass
 class ItemRecord:
     file: str
     slug: str
@@ -97,6 +106,7 @@ class IssueRecord:
     published_at: dt.datetime | None
     items: list[ItemRecord] = field(default_factory=list)
     line: int = 1
+    corrections: list[IntroductionCorrection] = field(default_factory=list)  # of the introduction
 
 
 def _read_text(record: Record, summary: str, implications: str) -> Text | None:
@@ -128,98 +138,6 @@ def _read_text(record: Record, summary: str, implications: str) -> Text | None:
             f"{record.label}: the summary and the implications are at most {digest_drafts.TEXT_MAX:,} characters each",
         )
     return text if len(record.ctx.problems) == before else None
-
-
-def _issue_text(title, number, quarter, published_on, published_at, editor, introduction) -> str:
-    front = {"title": title, "number": number, "quarter": quarter}
-    if published_on is not None:
-        front["published_on"] = published_on
-        front["published_at"] = published_at
-    front["editor"] = editor
-    return markdown_text(front, introduction.strip("\n") + "\n" if introduction.strip() else "")
-
-
-def _text_fields(text: Text) -> dict:
-    return {
-        "title": text.title,
-        "source": text.source,
-        "authors": list(text.authors),
-        "year": text.year,
-        "url": text.url,
-        "areas": list(text.areas),
-        "tags": list(text.tags),
-    }
-
-
-def _correction_row(on, by, reason, previous: Text) -> dict:
-    return {
-        "at": on,
-        "by": by,
-        "reason": reason,
-        "previous": _text_fields(previous) | {"body": BODY.join(previous.summary, previous.implications)},
-    }
-
-
-def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict]) -> str:
-    front = _text_fields(text) | {"order": order, "tips": sorted(tips)}
-    if corrections:
-        front["corrections"] = corrections
-    return markdown_text(front, BODY.join(text.summary, text.implications))
-
-
-def export_issue_files(issue: DigestIssue) -> dict[str, str]:
-    users = {}
-
-    def username(user_id):
-        if user_id not in users:
-            users[user_id] = db.session.get(User, user_id).username
-        return users[user_id]
-
-    files = {
-        ISSUE_FILE: _issue_text(
-            issue.title,
-            issue.number,
-            issue.quarter,
-            issue.published_on,
-            issue.published_at,
-            issue.editor.username,
-            issue.introduction,
-        )
-    }
-    for item in issue.items:
-        text = Text(
-            item.title,
-            item.source,
-            list(item.authors),
-            item.year,
-            item.url,
-            item.area_slugs,
-            list(item.tags),
-            item.summary,
-            item.implications,
-        )
-        corrections = [
-            _correction_row(
-                v.replaced_at,
-                username(v.replaced_by_id),
-                v.reason,
-                Text(
-                    v.title,
-                    v.source,
-                    list(v.authors),
-                    v.year,
-                    v.url,
-                    list(v.areas),
-                    list(v.tags),
-                    v.summary,
-                    v.implications,
-                ),
-            )
-            for v in item.versions
-        ]
-        tips = [link.tip.slug for link in item.tip_links]
-        files[f"{item.slug}.md"] = _item_text(text, item.position, tips, corrections)
-    return files
 
 
 def read_issue(ctx: LoadContext, folder: Path) -> IssueRecord | None:
@@ -257,6 +175,9 @@ def read_issue(ctx: LoadContext, folder: Path) -> IssueRecord | None:
     items = read_items(ctx, folder)
     if published_on is not None and not items:
         record.problem("published_on", f"{record.label}: a published issue has at least one item")
+    corrections = _read_introduction_corrections(record)
+    if corrections and published_on is None:
+        record.problem("corrections", f"{record.label}: a draft's introduction is edited, not corrected")
     if len(ctx.problems) != before:
         return None
     return IssueRecord(
@@ -271,7 +192,36 @@ def read_issue(ctx: LoadContext, folder: Path) -> IssueRecord | None:
         published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
         items=sorted(items, key=lambda i: i.order),
         line=record.line,
+        corrections=corrections,
     )
+
+
+def _read_introduction_corrections(record: Record) -> list[IntroductionCorrection]:
+    """`corrections` of an issue: each correction of its published introduction, oldest first."""
+    raw = record.data.get("corrections")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
+        return []
+    corrections = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, LineDict):
+            record.ctx.problem(
+                record.file, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields"
+            )
+            continue
+        sub = Record(record.ctx, record.file, entry, f"{record.label}, correction {index + 1}")
+        sub.check_fields(INTRODUCTION_CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
+        on = as_datetime(entry.get("at"))
+        if entry.get("at") is not None and on is None:
+            sub.problem("at", f"{sub.label}: expected a date and time")
+        by = sub.text("by", max_length=64)
+        reason = sub.text("reason", max_length=digest_drafts.REASON_MAX)
+        previous = sub.text("previous", max_length=digest_drafts.TEXT_MAX)
+        if on and by and reason and previous is not None:
+            corrections.append(IntroductionCorrection(on, by, reason, previous.strip("\n")))
+    return corrections
 
 
 def read_items(ctx: LoadContext, folder: Path) -> list[ItemRecord]:
@@ -368,24 +318,3 @@ def read_item(ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
     return ItemRecord(
         file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line
     )
-
-
-def files_of(issue: IssueRecord) -> dict[str, str]:
-    """The files an export would write for this record: to compare with the database."""
-    return {
-        ISSUE_FILE: _issue_text(
-            issue.title,
-            issue.number,
-            issue.quarter,
-            issue.published_on,
-            issue.published_at,
-            issue.editor,
-            issue.introduction,
-        ),
-        **{
-            f"{i.slug}.md": _item_text(
-                i.text, i.order, i.tips, [_correction_row(c.on, c.by, c.reason, c.previous) for c in i.corrections]
-            )
-            for i in issue.items
-        },
-    }

@@ -65,6 +65,19 @@ class ItemForm(FlaskForm):
     )
 
 
+class IntroductionForm(FlaskForm):
+    """A published issue's introduction, corrected: the new text and why (both checked by the
+    service, so every problem is named in one go)."""
+
+    introduction = TextAreaField(
+        "Introduction (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
+    )
+    reason = StringField(
+        "Reason for the correction",
+        validators=[Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters.")],
+    )
+
+
 class SuggestionForm(FlaskForm):
     topic = StringField(
         "Research topic or question",

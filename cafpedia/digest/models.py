@@ -4,7 +4,8 @@ topics, and the links from tips to the research behind them.
 An issue is a draft until `published_at` is set. While it is a draft its items are a
 working copy, changed in place and seen by nobody but the coordinator and admins. Once it
 is published an item's text is never changed in place: a correction first copies the
-text readers saw into `DigestItemVersion`, with the date, who corrected it and why.
+text readers saw into `DigestItemVersion`, with the date, who corrected it and why. The
+issue's introduction is corrected the same way (`DigestIntroductionVersion`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class DigestIssue(db.Model):
     items: Mapped[list[DigestItem]] = relationship(
         back_populates="issue", order_by="DigestItem.position", cascade="all, delete-orphan"
     )
+    introduction_versions: Mapped[list[DigestIntroductionVersion]] = relationship(
+        back_populates="issue",
+        order_by="DigestIntroductionVersion.id",  # oldest first: ids are given in the order corrections are made
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -55,6 +61,11 @@ class DigestIssue(db.Model):
 
     def item(self, slug: str) -> DigestItem | None:
         return next((i for i in self.items if i.slug == slug), None)
+
+    @property
+    def introduction_correction(self) -> DigestIntroductionVersion | None:
+        """The latest correction of the published introduction (its date and reason), if any."""
+        return self.introduction_versions[-1] if self.introduction_versions else None
 
 
 class DigestItem(FiledUnderAreas, db.Model):
@@ -123,6 +134,23 @@ class DigestItemVersion(db.Model):
     reason: Mapped[str] = mapped_column(String(500))
 
     item: Mapped[DigestItem] = relationship(back_populates="versions")
+    replaced_by = relationship("User")
+
+
+class DigestIntroductionVersion(db.Model):
+    """A published issue's introduction as it was before a correction replaced it."""
+
+    __tablename__ = "digest_introduction_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("digest_issues.id", ondelete="CASCADE"), index=True)
+    introduction: Mapped[str] = mapped_column(Text)
+    # The correction that replaced this text.
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+
+    issue: Mapped[DigestIssue] = relationship(back_populates="introduction_versions")
     replaced_by = relationship("User")
 
 

@@ -54,8 +54,10 @@ PAGES = [
     ("/digest", "demo.fca"),
     ("/digest/archive", "demo.fca"),
     ("/digest/2006-q3", "demo.fca"),
+    ("/digest/2006-q3", "research.coordinator"),  # with "Correct the introduction"
     ("/digest/2006-q3/childrens-views-of-good-social-workers", "demo.fca"),
     ("/digest/2006-q3/childrens-views-of-good-social-workers/edit", "research.coordinator"),
+    ("/digest/2006-q3/introduction", "research.coordinator"),
     ("/digest/new", "research.coordinator"),
     (f"/digest/{DRAFT}/edit", "research.coordinator"),
     (f"/digest/{DRAFT}/items/new", "research.coordinator"),

@@ -551,3 +551,108 @@ def test_text_in_a_stylesheet_cannot_end_its_string(text, expected):
     from cafpedia.core.text import css_string
 
     assert css_string(text) == expected
+
+
+# --- Correcting a published issue's introduction -----------------------------------------------
+
+
+def test_a_published_introduction_is_corrected_with_a_reason_and_its_earlier_text_kept(staff, published_issue, clock):
+    from cafpedia.core.audit import AuditEntry
+
+    coord = staff["coord"]
+    with pytest.raises(NotAllowed):
+        digest_composing.correct_introduction(staff["pat"], published_issue, "Hello.", "typo")
+    with pytest.raises(ValidationError) as caught:
+        digest_composing.correct_introduction(coord, published_issue, "Welcome.", "")
+    assert set(caught.value.errors) == {"introduction", "reason"}  # unchanged, and no reason: both named
+    assert "Nothing has changed" in caught.value.errors["introduction"]
+    with pytest.raises(ValidationError) as caught:
+        digest_composing.correct_introduction(coord, published_issue, "x" * 20_001, "r" * 501)
+    assert "too long" in caught.value.errors["introduction"] and "at most 500" in caught.value.errors["reason"]
+    db.session.rollback()
+
+    digest_composing.correct_introduction(coord, published_issue, "Welcome to spring.\r\n", "  the season  was wrong ")
+    db.session.commit()
+    clock.advance(days=1)
+    digest_composing.correct_introduction(coord, published_issue, "Welcome to the spring issue.", "clearer")
+    db.session.commit()
+    assert published_issue.introduction == "Welcome to the spring issue."
+    versions = published_issue.introduction_versions
+    assert [(v.introduction, v.reason) for v in versions] == [
+        ("Welcome.", "the season was wrong"),
+        ("Welcome to spring.", "clearer"),
+    ]
+    assert published_issue.introduction_correction is versions[-1]
+    assert db.session.query(AuditEntry).filter_by(action="digest.correct_introduction").count() == 2
+
+
+def test_a_draft_s_introduction_is_edited_not_corrected(staff, draft_issue, as_user):
+    with pytest.raises(NotAllowed):
+        digest_composing.correct_introduction(staff["coord"], draft_issue, "Hello.", "why")
+    page = as_user("cora.coord").get("/digest/2007-q1/introduction")
+    assert page.status_code == 302 and page.headers["Location"].endswith("/digest/2007-q1/edit")
+
+
+def test_readers_see_that_and_why_an_introduction_was_corrected_and_the_text_before(staff, published_issue, as_user):
+    coordinator = as_user("cora.coord")
+    issue_page = coordinator.get("/digest/2007-q1").get_data(as_text=True)
+    assert "Correct the introduction" in issue_page and "Introduction corrected" not in issue_page
+    form = coordinator.get("/digest/2007-q1/introduction")
+    assert form.status_code == 200 and "Welcome." in form.get_data(as_text=True)
+    refused = coordinator.post_form("/digest/2007-q1/introduction", {"introduction": "Welcome, all.", "reason": ""})
+    assert refused.status_code == 400
+    assert "Say why you are correcting the introduction" in refused.get_data(as_text=True)
+    assert published_issue.introduction == "Welcome."  # nothing was kept
+    done = coordinator.post_form(
+        "/digest/2007-q1/introduction", {"introduction": "Welcome, all.", "reason": "a warmer welcome"}
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/digest/2007-q1#introduction")
+
+    page = as_user("pat.fca").get("/digest/2007-q1").get_data(as_text=True)
+    assert "Welcome, all." in page and "Correct the introduction" not in page
+    assert "Introduction corrected on 23 November 2026</strong> because a warmer welcome" in page
+    assert "The introduction before the correction of 23 November 2026 (a warmer welcome)" in page
+    assert as_user("pat.fca").get("/digest/2007-q1/introduction").status_code == 403
+
+
+def test_a_corrected_introduction_goes_through_export_and_load_unchanged(staff, published_issue, make_app, tmp_path):
+    from cafpedia.content.loader import export_folder, load_folder
+
+    digest_composing.correct_introduction(staff["coord"], published_issue, "Welcome, all.", "a warmer welcome")
+    db.session.commit()
+    export_folder(tmp_path / "out")
+    issue_file = (tmp_path / "out" / "digest" / "2007-q1" / "issue.md").read_text()
+    assert "corrections:\n- at: 2026-11-23 10:00:" in issue_file
+    assert "  by: cora.coord\n  reason: a warmer welcome\n  previous: Welcome.\n---\nWelcome, all.\n" in issue_file
+
+    other = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with other.app_context():
+        from cafpedia.cli.installation import upgrade_database
+
+        upgrade_database()
+        load_folder(tmp_path / "out")
+        db.session.commit()
+        loaded = reading.find_issue("2007-q1")
+        assert loaded.introduction == "Welcome, all."
+        assert [(v.introduction, v.reason) for v in loaded.introduction_versions] == [("Welcome.", "a warmer welcome")]
+        export_folder(tmp_path / "again")
+        db.session.remove()
+    assert (tmp_path / "again" / "digest" / "2007-q1" / "issue.md").read_text() == issue_file
+
+
+def test_a_draft_issue_file_with_introduction_corrections_is_refused(app, tmp_path, make_user):
+    from cafpedia.content.loader import ContentError, load_folder
+
+    folder = tmp_path / "bad" / "digest" / "2010-q1"
+    folder.mkdir(parents=True)
+    (folder / "issue.md").write_text(
+        "---\ntitle: Draft\nnumber: 70\nquarter: 2010-Q1\neditor: nobody\ncorrections:\n"
+        "- at: 2010-01-05 10:00:00\n  by: nobody\n  reason: why\n  previous: Before.\n"
+        "- at: not a date\n  by: nobody\n  previous: Before.\n---\nIntro\n"
+    )
+    with pytest.raises(ContentError) as refused:
+        load_folder(tmp_path / "bad")
+    db.session.rollback()
+    found = {(p.line, p.field) for p in refused.value.problems}
+    # a draft has no corrections; the second one's date is not one, and it gives no reason
+    assert {(6, "corrections"), (11, "at"), (11, "reason")} <= found, refused.value.problems
