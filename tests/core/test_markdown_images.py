@@ -8,16 +8,20 @@ import re
 
 import pytest
 
+from cafpedia import create_app
 from cafpedia.config import ConfigError, parse_image_sources
 from cafpedia.core.markdown import image_allowed, render_markdown
+from tests.conftest import base_config
 from tests.core.test_markdown import ATTACKS
 
 SOURCES = "https://intranet.example.org/images/ https://cdn.example.net"
 
 
 @pytest.fixture
-def with_sources(make_app):
-    app = make_app(IMAGE_SOURCES=SOURCES)
+def with_sources(tmp_path):
+    """An app whose Markdown may show images from SOURCES: on no database of its own (these
+    tests render text), so they run once rather than once per database."""
+    app = create_app(base_config(tmp_path, "sqlite://") | {"IMAGE_SOURCES": SOURCES})
     with app.app_context():
         yield app
 
