@@ -183,7 +183,8 @@ def render_markdown(source: str | None, resolve_link: LinkResolver | None = None
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[partial(_Images, sources=_image_sources())],
+        # Only text with an image pays for the image filter (most text has none).
+        filters=[partial(_Images, sources=_image_sources())] if "<img" in html.lower() else [],
     )
     clean = cleaner.clean(html)
     return Markup(clean)
