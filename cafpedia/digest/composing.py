@@ -13,6 +13,7 @@ from cafpedia.core import audit, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_link_research
+from cafpedia.core.sql import flush_or_refuse
 from cafpedia.core.text import normalise_newlines
 from cafpedia.digest.drafts import (
     REASON_MAX,
@@ -24,7 +25,6 @@ from cafpedia.digest.drafts import (
     check_item,
     ensure_composer,
     ensure_draft,
-    flush_or_refuse,
     quarter_slug,
 )
 from cafpedia.digest.models import (

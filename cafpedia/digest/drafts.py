@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import clock
 from cafpedia.core import validation as rules
-from cafpedia.core.errors import NotAllowed, ServiceError
+from cafpedia.core.errors import NotAllowed
 from cafpedia.core.permissions import can_compose_digest
 from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.digest.models import (
@@ -191,11 +190,3 @@ def ensure_composer(user) -> None:
 def ensure_draft(issue: DigestIssue, what: str) -> None:
     if not issue.is_draft:
         raise NotAllowed(f"This issue is published: {what}.")
-
-
-def flush_or_refuse(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise ServiceError(message) from exc

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
@@ -18,6 +17,7 @@ from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
+from cafpedia.core.sql import flush_or_refuse
 from cafpedia.core.text import normalise_newlines
 from cafpedia.core.validation import Problems
 from cafpedia.digest.composing import keep_order
@@ -283,13 +283,7 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     )
     db.session.add(update)
     _revision(update, user, draft, citations, areas, 1, None)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise ServiceError(
-            "Someone else posted an update with the same title at the same moment: send it again."
-        ) from exc
+    flush_or_refuse("Someone else posted an update with the same title at the same moment: send it again.")
     audit.record(user, "legal.post", "legal_update", update.slug, summary=update.current.title)
     events.legal_update_posted.send(update, actor=user)
     return update

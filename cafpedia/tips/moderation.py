@@ -14,6 +14,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_moderate
+from cafpedia.core.sql import flush_or_refuse
 from cafpedia.core.text import normalise_newlines
 from cafpedia.extensions import db
 from cafpedia.tips.models import (
@@ -30,11 +31,11 @@ from cafpedia.tips.models import (
 )
 from cafpedia.tips.proposals import (
     COMMENT_MAX,
+    SAVED_AT_THE_SAME_MOMENT,
     AlreadyDecided,
     Conflict,
     check_draft,
     draft_from,
-    flush_or_retry_message,
     new_revision,
 )
 from cafpedia.tips.reading import find_tip, get_revision, moderated_area_ids
@@ -297,7 +298,7 @@ def restore(moderator, tip: Tip, number: int) -> Revision:
     revision = new_revision(
         tip, moderator, draft, earlier.clauses, based_on=tip.current_number, restores=number, status=PUBLISHED
     )
-    flush_or_retry_message()
+    flush_or_refuse(SAVED_AT_THE_SAME_MOMENT)
     now = utcnow()
     moved = db.session.execute(
         update(Tip)

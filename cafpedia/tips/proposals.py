@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from cafpedia.areas.services import find_area
 from cafpedia.core import events
@@ -17,6 +16,7 @@ from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_see_revision
+from cafpedia.core.sql import flush_or_refuse
 from cafpedia.core.text import normalise_newlines
 from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.extensions import db
@@ -188,14 +188,9 @@ def new_revision(
     return revision
 
 
-def flush_or_retry_message() -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise ServiceError(
-            "Someone else saved a change to this tip at the same moment. Nothing was lost: send it again."
-        ) from exc
+SAVED_AT_THE_SAME_MOMENT = (
+    "Someone else saved a change to this tip at the same moment. Nothing was lost: send it again."
+)
 
 
 def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -> Revision:
@@ -216,7 +211,7 @@ def propose_new_tip(author, *, area_slug: str, slug: str | None, draft: Draft) -
     tip = Tip(slug=slug, area=area, status=PENDING, created_at=utcnow())
     db.session.add(tip)
     revision = new_revision(tip, author, draft, clauses, based_on=None)
-    flush_or_retry_message()
+    flush_or_refuse(SAVED_AT_THE_SAME_MOMENT)
     events.proposal_submitted.send(revision)
     return revision
 
@@ -237,7 +232,7 @@ def propose_edit(author, tip: Tip, *, based_on: int | None, draft: Draft, revise
     if based_on != tip.current_number:
         raise Conflict(tip, based_on)
     revision = new_revision(tip, author, draft, clauses, based_on=tip.current_number, revises=revises)
-    flush_or_retry_message()
+    flush_or_refuse(SAVED_AT_THE_SAME_MOMENT)
     events.proposal_submitted.send(revision)
     return revision
 
