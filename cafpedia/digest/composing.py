@@ -16,15 +16,15 @@ from cafpedia.core.permissions import can_link_research
 from cafpedia.core.sql import flush_or_refuse
 from cafpedia.core.text import normalise_newlines
 from cafpedia.digest.drafts import (
-    REASON_MAX,
     SLUG_MAX,
-    TEXT_MAX,
     IssueDraft,
     ItemDraft,
     check_issue,
     check_item,
+    correction_reason_problem,
     ensure_composer,
     ensure_draft,
+    introduction_problem,
     quarter_slug,
 )
 from cafpedia.digest.models import (
@@ -95,16 +95,12 @@ def correct_introduction(user, issue: DigestIssue, introduction: str, reason: st
     introduction = normalise_newlines(introduction).strip("\n")
     reason = " ".join((reason or "").split())
     errors = {}
-    if len(introduction) > TEXT_MAX:
-        errors["introduction"] = (
-            f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(introduction):,}."
-        )
+    if problem := introduction_problem(introduction):
+        errors["introduction"] = problem
     elif introduction == issue.introduction.strip("\n"):
         errors["introduction"] = "Nothing has changed: change the introduction before saving a correction."
-    if not reason:
-        errors["reason"] = "Say why you are correcting the introduction of a published issue: readers see it."
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"Use at most {REASON_MAX} characters for the reason (this has {len(reason)})."
+    if problem := correction_reason_problem(reason, "the introduction of a published issue"):
+        errors["reason"] = problem
     if errors:
         raise ValidationError(errors)
     issue.introduction_versions.append(
@@ -196,10 +192,8 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
     reason = " ".join((reason or "").split())
     published = not item.issue.is_draft
     if published:
-        if not reason:
-            errors["reason"] = "Say why you are correcting a published item: readers see it."
-        elif len(reason) > REASON_MAX:
-            errors["reason"] = f"Use at most {REASON_MAX} characters for the reason (this has {len(reason)})."
+        if problem := correction_reason_problem(reason, "a published item"):
+            errors["reason"] = problem
         elif not errors and ItemDraft.of(item) == _normalised(draft, areas):
             errors["summary"] = "Nothing has changed: change the text before saving a correction."
     if errors:

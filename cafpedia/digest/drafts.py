@@ -115,6 +115,22 @@ def quarter_slug(quarter: str) -> str:
     return quarter.lower()
 
 
+def introduction_problem(introduction: str) -> str | None:
+    if len(introduction) > TEXT_MAX:
+        return f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(introduction):,}."
+    return None
+
+
+def correction_reason_problem(reason: str, what: str) -> str | None:
+    """Why a published text is corrected (readers see it): given, and not too long. `reason`
+    comes with its spaces already tidied."""
+    if not reason:
+        return f"Say why you are correcting {what}: readers see it."
+    if len(reason) > REASON_MAX:
+        return f"Use at most {REASON_MAX} characters for the reason (this has {len(reason)})."
+    return None
+
+
 def check_issue(draft: IssueDraft, *, issue: DigestIssue | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if draft.number is None or not 1 <= draft.number <= NUMBER_MAX:
@@ -135,10 +151,8 @@ def check_issue(draft: IssueDraft, *, issue: DigestIssue | None = None) -> dict[
         errors["title"] = "Give the issue a title, for example Research Digest, Spring 2007."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters for the title (this has {len(title)})."
-    if len(draft.introduction or "") > TEXT_MAX:
-        errors["introduction"] = (
-            f"The introduction is too long: at most {TEXT_MAX:,} characters; this has {len(draft.introduction):,}."
-        )
+    if problem := introduction_problem(draft.introduction or ""):
+        errors["introduction"] = problem
     return errors
 
 
