@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from cafpedia.accounts.models import User
 from cafpedia.content.markdown_files import markdown_text
-from cafpedia.digest.content_files import BODY, ISSUE_FILE, IntroductionCorrection, IssueRecord, Text
+from cafpedia.digest.content_files import (
+    BODY,
+    ISSUE_FILE,
+    CorrectionRecord,
+    IntroductionCorrection,
+    IssueRecord,
+    ItemRecord,
+    Text,
+)
 from cafpedia.digest.models import DigestIssue
 from cafpedia.extensions import db
 
@@ -54,63 +62,63 @@ def _item_text(text: Text, order: int, tips: list[str], corrections: list[dict])
     return markdown_text(front, BODY.join(text.summary, text.implications))
 
 
+def _text(row, areas: list[str]) -> Text:
+    """An item's text, or the text a correction replaced (`row`), as the files hold it."""
+    return Text(
+        row.title,
+        row.source,
+        list(row.authors),
+        row.year,
+        row.url,
+        list(areas),
+        list(row.tags),
+        row.summary,
+        row.implications,
+    )
+
+
 def export_issue_files(issue: DigestIssue) -> dict[str, str]:
-    users = {}
+    """The files of an issue in the database: its record, written as a loaded one is."""
+    usernames: dict[int, str] = {}
 
-    def username(user_id):
-        if user_id not in users:
-            users[user_id] = db.session.get(User, user_id).username
-        return users[user_id]
+    def username(user_id: int) -> str:
+        if user_id not in usernames:
+            usernames[user_id] = db.session.get(User, user_id).username
+        return usernames[user_id]
 
-    files = {
-        ISSUE_FILE: issue_text(
-            issue.title,
-            issue.number,
-            issue.quarter,
-            issue.published_on,
-            issue.published_at,
-            issue.editor.username,
-            issue.introduction,
-            [
+    items = [
+        ItemRecord(
+            file="",
+            slug=item.slug,
+            order=item.position,
+            text=_text(item, item.area_slugs),
+            tips=[link.tip.slug for link in item.tip_links],
+            corrections=[
+                CorrectionRecord(v.replaced_at, username(v.replaced_by_id), v.reason, _text(v, v.areas))
+                for v in item.versions
+            ],
+            line=0,
+        )
+        for item in issue.items
+    ]
+    return files_of(
+        IssueRecord(
+            file="",
+            slug=issue.slug,
+            number=issue.number,
+            quarter=issue.quarter,
+            title=issue.title,
+            introduction=issue.introduction,
+            editor=issue.editor.username,
+            published_on=issue.published_on,
+            published_at=issue.published_at,
+            items=items,
+            corrections=[
                 IntroductionCorrection(v.replaced_at, username(v.replaced_by_id), v.reason, v.introduction)
                 for v in issue.introduction_versions
             ],
         )
-    }
-    for item in issue.items:
-        text = Text(
-            item.title,
-            item.source,
-            list(item.authors),
-            item.year,
-            item.url,
-            item.area_slugs,
-            list(item.tags),
-            item.summary,
-            item.implications,
-        )
-        corrections = [
-            _correction_row(
-                v.replaced_at,
-                username(v.replaced_by_id),
-                v.reason,
-                Text(
-                    v.title,
-                    v.source,
-                    list(v.authors),
-                    v.year,
-                    v.url,
-                    list(v.areas),
-                    list(v.tags),
-                    v.summary,
-                    v.implications,
-                ),
-            )
-            for v in item.versions
-        ]
-        tips = [link.tip.slug for link in item.tip_links]
-        files[f"{item.slug}.md"] = _item_text(text, item.position, tips, corrections)
-    return files
+    )
 
 
 def files_of(issue: IssueRecord) -> dict[str, str]:

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from cafpedia.accounts.fields import email_problem
 from cafpedia.accounts.models import User
-from cafpedia.accounts.people import find_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core import validation as rules
@@ -19,7 +18,7 @@ from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.text import has_control_characters
 from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.experts.availability import parse_slots
-from cafpedia.experts.lookups import expert_for_user, find_expert
+from cafpedia.experts.lookups import account_and_entry, find_expert
 from cafpedia.experts.models import (
     REGIONS,
     Expert,
@@ -191,12 +190,9 @@ def _phone_problem(phone: str) -> str | None:
 
 def _account(username: str, expert: Expert | None) -> tuple[User | None, str | None]:
     """(the account an entry names; the problem with it: none such, or on the register already)."""
-    if not username:
-        return None, None
-    user = find_user(username)
-    if user is None:
-        return None, f"There is no account with the username {username}."
-    other = expert_for_user(user)
+    user, other, problem = account_and_entry(username)
+    if problem:
+        return None, problem
     if other is not None and (expert is None or other.id != expert.id):
         return user, f"{user.name} is already on the register, as {other.name}."
     return user, None

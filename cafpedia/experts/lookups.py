@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from cafpedia.accounts.models import User
+from cafpedia.accounts.people import find_user
 from cafpedia.core.errors import NotFound
 from cafpedia.core.permissions import is_signed_in
 from cafpedia.experts.models import Expert, ExpertArea
@@ -32,3 +34,14 @@ def all_experts(*, active: bool | None = True) -> list[Expert]:
     if active is not None:
         query = query.where(Expert.active.is_(active))
     return list(db.session.scalars(query))
+
+
+def account_and_entry(username: str) -> tuple[User | None, Expert | None, str | None]:
+    """The account a username names and its entry on the register (if it has one), or the
+    problem: there is no such account. A blank username names nothing and is no problem."""
+    if not username:
+        return None, None, None
+    user = find_user(username)
+    if user is None:
+        return None, None, f"There is no account with the username {username}."
+    return user, expert_for_user(user), None

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from cafpedia.accounts.fields import email_problem
 from cafpedia.accounts.models import User
-from cafpedia.accounts.people import find_user
 from cafpedia.areas.services import find_area
 from cafpedia.core import audit, clock, events
 from cafpedia.core import validation as rules
@@ -33,7 +32,7 @@ from cafpedia.experts.drafts import (
     slug_for,
 )
 from cafpedia.experts.entries import apply_draft
-from cafpedia.experts.lookups import expert_for_user
+from cafpedia.experts.lookups import account_and_entry, expert_for_user
 from cafpedia.experts.models import (
     ACCEPTED,
     DECLINED,
@@ -127,12 +126,9 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
 
 def _nominee(username: str, area) -> tuple[User | None, str | None]:
     """(the account a nomination names, if any; the problem: none such, or already an expert in the area)."""
-    if not username:
-        return None, None
-    user = find_user(username)
-    if user is None:
-        return None, f"There is no account with the username {username}."
-    other = expert_for_user(user)
+    user, other, problem = account_and_entry(username)
+    if problem:
+        return None, problem
     if other is not None and other.active and area is not None and area.slug in other.area_slugs:
         return user, f"{user.name} is already on the register for {area.title}."
     return user, None

@@ -145,7 +145,7 @@ class TipsSection:
             problem(f"the database has this tip in {tip.area.slug}; a load cannot move it", "area")
         for rev in rec.revisions:
             existing = tip.revision(rev.number)
-            if existing is not None and _revision_row(existing) != _revision_row_from_record(rev):
+            if existing is not None and _comparable(existing, existing.author.username) != _comparable(rev, rev.author):
                 problem(
                     f"revision {rev.number} differs from the one in the database; revisions are never changed",
                     "history",
@@ -297,29 +297,12 @@ class TipsSection:
         return written
 
 
-def _revision_row(rev: Revision) -> tuple:
+def _comparable(rev: Revision | RevisionRecord, author: str) -> tuple:
+    """What a load may not change about a revision, from the database or from a file."""
     return (
         rev.number,
         rev.status,
-        rev.author.username,
-        rev.title,
-        rev.kind,
-        rev.body.strip(),
-        tuple(rev.tags),
-        tuple(rev.standards),
-        tuple(rev.legal_refs),
-        rev.based_on,
-        rev.revises,
-        rev.restores,
-        rev.change_note,
-    )
-
-
-def _revision_row_from_record(rev: RevisionRecord) -> tuple:
-    return (
-        rev.number,
-        rev.status,
-        rev.author,
+        author,
         rev.title,
         rev.kind,
         rev.body.strip(),
