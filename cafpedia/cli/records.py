@@ -95,7 +95,7 @@ def record_command(slug: str, day: str, out: Path) -> None:
     if then.revision is None:
         raise click.ClickException(f"Nothing to record: on {format_date(then.day)} “{tip.title}” {then.status}.")
     try:
-        pdf = as_at.record_pdf(then, None, produced_by="the command line")
+        pdf = as_at.record_pdf(then, None)
     except PdfUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     out.write_bytes(pdf)

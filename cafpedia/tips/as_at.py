@@ -165,12 +165,27 @@ def fingerprint(revision: Revision) -> str:
     )
 
 
-def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
-    """The record to hand over, as a PDF; producing it goes into the audit trail (the caller
-    commits). PdfUnavailable when this server cannot make PDFs."""
+COMMAND_LINE, PUBLIC_READER = "the command line", "public reader (not signed in)"
+
+
+def _producer(user) -> tuple[object | None, str, str]:
+    """(the actor for the audit trail, its name there, who produced the record as the record
+    says it). None is the command line; a reader signed out (public reading on) has no account."""
+    if user is None:
+        return None, COMMAND_LINE, COMMAND_LINE
+    if not getattr(user, "is_authenticated", False):
+        return None, PUBLIC_READER, "a reader who was not signed in (public reading)"
+    return user, user.username, f"{user.name} ({user.username})"
+
+
+def record_pdf(then: TipAsAt, user) -> bytes:
+    """The record to hand over, as a PDF, produced for `user` (the person asking, signed in or
+    not; None: the command line); producing it goes into the audit trail (the caller commits).
+    PdfUnavailable when this server cannot make PDFs."""
 
     if then.revision is None:
         raise ValueError("there is no published text on that day to make a record of")
+    actor, actor_name, produced_by = _producer(user)
     produced_at, base = utcnow(), parse_base_url(current_app.config.get("BASE_URL"))
     body = render_markdown(then.revision.body, resolve_link=resolve_link)
     html = render_template(
@@ -188,7 +203,7 @@ def record_pdf(then: TipAsAt, actor, *, produced_by: str) -> bytes:
         "record.produce",
         "tip",
         then.tip.slug,
-        actor_name=None if actor else produced_by,
+        actor_name=actor_name,
         summary=f"Record as at {then.day.isoformat()}: revision {then.revision.number}, fingerprint "
         f"{then.fingerprint()}",
     )

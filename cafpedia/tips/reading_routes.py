@@ -113,9 +113,8 @@ def record(slug: str):
         return redirect(
             url_for("tips.show", slug=tip.slug, as_at=day.isoformat())
         )  # the page says why there is nothing to record
-    user = current_user._get_current_object()
     try:
-        pdf = as_at.record_pdf(then, user, produced_by=f"{user.name} ({user.username})")
+        pdf = as_at.record_pdf(then, current_user._get_current_object())
     except PdfUnavailable as exc:
         db.session.rollback()
         flash(f"{exc} Print the page instead: it prints as the record.", "error")
