@@ -125,7 +125,8 @@ class Revision(db.Model):
     standard_links: Mapped[list[RevisionStandard]] = relationship(
         back_populates="revision", cascade="all", order_by="RevisionStandard.position"
     )
-    tip_links: Mapped[list[RevisionLink]] = relationship(back_populates="revision", cascade="all")
+    # A link taken out of the collection is deleted: a moderator's correction can change the links.
+    tip_links: Mapped[list[RevisionLink]] = relationship(back_populates="revision", cascade="all, delete-orphan")
 
     @property
     def clauses(self):

@@ -130,13 +130,10 @@ def _apply_correction(revision: Revision, editor, title: str, body: str) -> None
     revision.title, revision.body, revision.editor = title, body, editor
     draft = draft_from(revision)
     revision.flags = [f.as_dict() for f in draft.findings()]
-    for link in list(revision.tip_links):
-        db.session.delete(link)
-    db.session.flush()
-    revision.tip_links = [
-        RevisionLink(target_slug=slug)
-        for slug in dict.fromkeys(s for _, s in wiki_link_targets(body))
-        if slug != revision.tip.slug
+    wanted = [slug for slug in dict.fromkeys(s for _, s in wiki_link_targets(body)) if slug != revision.tip.slug]
+    kept = [link for link in revision.tip_links if link.target_slug in wanted]  # the others go (delete-orphan)
+    revision.tip_links = kept + [
+        RevisionLink(target_slug=slug) for slug in wanted if slug not in {link.target_slug for link in kept}
     ]
 
 

@@ -148,3 +148,42 @@ def test_review_dashboard_and_reader_pages_are_accessible(browser, live_server, 
         page.goto(live_server + path)
         axe_check(page)
     context.close()
+
+
+def test_a_lead_manager_corrects_a_demo_tip_with_links_and_approves_it(browser, live_server, axe_check):
+    """A demo proposal whose text has a [[link]]: a refused approval keeps the correction, the
+    ticks and the note; the approval publishes the correction and the link still leads to its tip."""
+    tip = "/tips/running-extended-dispute-resolution-sessions"  # revision 2, by demo.expert, links [[dv-toolkit-...]]
+    context, lead = person(browser, live_server, "priya.chandran")
+    lead.goto(live_server + "/moderation")
+    lead.get_by_role("link", name=re.compile("Decide on Running extended dispute resolution")).first.click()
+    lead.get_by_text("Correct a small mistake before approving").click()
+    body = lead.get_by_label("Text (Markdown)")
+    corrected = body.input_value().replace("Plan around four sessions", "Plan for four sessions")
+    assert "[[dv-toolkit-screening-at-first-contact]]" in corrected and corrected != body.input_value()
+    body.fill(corrected)
+    lead.get_by_label("Note to the author (optional)").fill("I tightened one sentence.")
+    lead.get_by_label("Complies with CAFCASS corporate policy").check()
+    lead.get_by_role("button", name="Approve and publish").click()  # three ticks missing: refused
+
+    expect(lead.get_by_text("Tick every item of the compliance checklist").first).to_be_visible()
+    expect(lead.get_by_label("Text (Markdown)")).to_be_visible()  # the correction is open, as typed
+    assert lead.get_by_label("Text (Markdown)").input_value().replace("\r\n", "\n") == corrected.replace("\r\n", "\n")
+    expect(lead.get_by_label("Note to the author (optional)")).to_have_value("I tightened one sentence.")
+    expect(lead.get_by_label("Complies with CAFCASS corporate policy")).to_be_checked()
+    axe_check(lead)
+    approve_all(lead)
+    lead.wait_for_url(re.compile(r"/moderation$"))
+    expect(lead.get_by_text("is published with your correction")).to_be_visible()
+
+    lead.goto(live_server + tip)
+    expect(lead.get_by_text("Plan for four sessions")).to_be_visible()
+    assert lead.get_by_text("Plan around four sessions").count() == 0
+    lead.get_by_role("link", name="Screen for domestic violence at first contact, every time").first.click()
+    lead.wait_for_url(re.compile(r"/tips/dv-toolkit-screening-at-first-contact$"))
+    expect(lead.get_by_role("heading", level=1)).to_have_text(
+        "Screen for domestic violence at first contact, every time"
+    )
+    lead.goto(live_server + tip + "/history")
+    expect(lead.get_by_text("corrected by Priya Chandran").first).to_be_visible()
+    context.close()

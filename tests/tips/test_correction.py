@@ -3,6 +3,8 @@ revision records its author and its editor, and the history shows the moderator'
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cafpedia.core.errors import ValidationError
@@ -96,3 +98,121 @@ def test_a_correction_survives_export_and_load(app, people, propose, tmp_path, m
         assert again.body.strip() == FIXED and again.editor.username == "lee.lead" and again.proposed_body == TYPO
         export_folder(tmp_path / "again")
     assert (tmp_path / "again" / "tips" / "contact" / "centres.md").read_text() == text
+
+
+# --- On the demo content: tips with [[links]] ----------------------------------------------------
+
+LINKED = "family-assistance-orders-when-and-how-to-recommend"  # links to [[private-law-programme-stage-by-stage]]
+DEMO_PASSWORD = "cafpedia-demo"
+
+
+def demo_proposal(body_change):
+    """demo.fca proposes an edit of a demo tip that has a [[link]]; priya.chandran leads its area."""
+    from cafpedia.accounts.people import find_user
+    from cafpedia.tips import proposals
+
+    tip = reading.find_tip(LINKED)
+    draft = proposals.draft_from(tip.current)
+    draft.body, draft.change_note = body_change(tip.current.body), "Consent first"
+    revision = proposals.propose_edit(find_user("demo.fca"), tip, based_on=tip.current_number, draft=draft)
+    db.session.commit()
+    return revision
+
+
+def test_a_correction_of_a_demo_tip_with_links_is_published_with_its_links(app, demo_content):
+    from cafpedia.accounts.people import find_user
+
+    links = reading.find_tip(LINKED).current.tip_links
+    assert [link.target_slug for link in links] == ["private-law-programme-stage-by-stage"]
+    revision = demo_proposal(lambda body: body.replace("Check consent first.", "Chek consent first."))
+    corrected = (
+        revision.body.replace("Chek consent", "Check consent")
+        + "\n- See also [[safeguarding-checks-before-first-hearing]]."
+    )
+    moderation.approve(
+        find_user("priya.chandran"),
+        revision,
+        checklist=list(CHECKLIST),
+        confidentiality_confirmed=True,
+        correction=(revision.title, corrected),
+    )
+    db.session.commit()
+    db.session.expire_all()
+    tip = reading.find_tip(LINKED)
+    assert (
+        tip.current.number == revision.number and tip.current.corrected and "Check consent first." in tip.current.body
+    )
+    assert sorted(link.target_slug for link in tip.current.tip_links) == [
+        "private-law-programme-stage-by-stage",
+        "safeguarding-checks-before-first-hearing",
+    ]
+    assert LINKED in [
+        t.slug for t in reading.tips_linking_to(reading.find_tip("safeguarding-checks-before-first-hearing"))
+    ]
+    # A correction that takes a link out takes its row out too, and keeps the one left.
+    again = demo_proposal(lambda body: body.replace("Check consent first.", "Check consent frist."))
+    assert len(again.tip_links) == 2
+    moderation.approve(
+        find_user("tariq.hussain"),
+        again,
+        checklist=list(CHECKLIST),
+        confidentiality_confirmed=True,
+        correction=(
+            again.title,
+            again.body.replace("frist", "first").replace(
+                "[[private-law-programme-stage-by-stage]]", "the Private Law Programme"
+            ),
+        ),
+    )
+    db.session.commit()
+    db.session.expire_all()
+    links = reading.find_tip(LINKED).current.tip_links
+    assert [link.target_slug for link in links] == ["safeguarding-checks-before-first-hearing"]
+    programme = reading.find_tip("private-law-programme-stage-by-stage")
+    assert LINKED not in [t.slug for t in reading.tips_linking_to(programme)]
+
+
+def test_a_refused_correction_of_a_demo_tip_keeps_what_the_moderator_typed(app, demo_content):
+    revision = demo_proposal(lambda body: body.replace("Check consent first.", "Chek consent first."))
+    lead = signed_in_as(app, "priya.chandran")
+    url = f"/tips/{LINKED}/revisions/{revision.number}/approve"
+    corrected = revision.body.replace("Chek consent", "Check consent")
+    form = {
+        "checklist": ["corporate", "legal"],  # two ticks missing: refused
+        "note": "Fixed a typo for you",
+        "corrected_title": revision.title,
+        "corrected_body": corrected,
+    }
+    refused = lead.post_form(url, form)
+    page = text_of(refused)
+    assert refused.status_code == 400 and "Tick every item of the compliance checklist" in page
+    assert "Check consent first." in page and "Fixed a typo for you" in page
+    assert re.search(r'<details class="correction" open', page)  # the correction is shown, not folded away
+    assert ticked(page) == {"corporate", "legal"}
+    db.session.expire_all()
+    assert revision.status == "pending" and "Chek consent" in revision.body and not revision.corrected
+
+    # A correction refused for its own text keeps the text too.
+    refused = lead.post_form(url, {**form, "checklist": list(CHECKLIST), "corrected_title": "Hi"})
+    page = text_of(refused)
+    assert refused.status_code == 400 and "Check consent first." in page and "Fixed a typo for you" in page
+    assert ticked(page) == set(CHECKLIST)
+
+    done = lead.post_form(url, {**form, "checklist": list(CHECKLIST)})
+    assert done.status_code == 302
+    published = text_of(lead.get(f"/tips/{LINKED}"))
+    assert "Check consent first." in published and 'href="/tips/private-law-programme-stage-by-stage"' in published
+
+
+def ticked(page: str) -> set[str]:
+    """The checklist items ticked on the decision page."""
+    boxes = re.findall(r'<input[^>]*name="checklist"[^>]*>', page)
+    return {re.search(r'value="(\w+)"', box).group(1) for box in boxes if re.search(r"\schecked[\s>]", box)}
+
+
+def signed_in_as(app, username):
+    from tests.conftest import Client
+
+    client = Client(app.test_client())
+    assert client.sign_in(username, DEMO_PASSWORD).status_code == 302
+    return client
