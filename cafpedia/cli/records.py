@@ -89,7 +89,7 @@ def record_command(slug: str, day: str, out: Path) -> None:
     if tip is None:
         raise click.ClickException(f"There is no tip or guidance page at {slug!r}.")
     try:
-        then = as_at.tip_as_at(tip, dates.parse_day(day, today()))
+        then = as_at.tip_as_at(tip, dates.parse_day(day, today()), None)  # the record of what readers saw
     except dates.AsAtError as exc:
         raise click.ClickException(str(exc)) from None
     if then.revision is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from flask import abort, current_app, g, has_request_context, redirect, request, url_for
@@ -259,14 +260,18 @@ def can_log_for(user, expert) -> bool:
     return can_manage_register(user) or (can_edit_expert(user, expert) and expert.active)
 
 
-def can_see_revision(user, revision) -> bool:
-    """A revision that was published is for every reader; a proposal only for its author
-    and the moderators of its area."""
-    if revision.status == "published":
-        return can_read_published(user)
-    if not is_signed_in(user):
+def can_see_revision(user, revision, as_at: datetime | None = None) -> bool:
+    """A revision that was published is for every reader; a proposal (waiting, sent back or
+    rejected) only for its author and the moderators of its area. Looking back `as_at` a moment
+    (the end of a day: the history in a page "as at" a date, and its record), a reader sees what
+    readers could see then, a revision published by then; its author and the moderators see
+    what they see today. `user` None is no one in particular (a record made on the command
+    line): what every reader could see."""
+    if is_signed_in(user) and (revision.author_id == user.id or can_moderate(user, revision.tip.area)):
+        return True
+    if revision.status != "published" or (user is not None and not can_read_published(user)):
         return False
-    return revision.author_id == user.id or can_moderate(user, revision.tip.area)
+    return as_at is None or revision.published_by(as_at)
 
 
 # --- Wiring -----------------------------------------------------------------------

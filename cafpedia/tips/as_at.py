@@ -20,11 +20,12 @@ from cafpedia.core.as_at import fingerprint as as_at_fingerprint
 from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
+from cafpedia.core.permissions import can_see_revision
 from cafpedia.extensions import db
 from cafpedia.legal.citing import tip_flags, updates_about_as_at
 from cafpedia.mail.settings import parse_base_url
 from cafpedia.standards.models import StandardClause
-from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
+from cafpedia.tips.models import CHECKLIST, PUBLISHING, Revision, Tip, TipEvent
 from cafpedia.tips.reading import resolve_link
 
 DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = (
@@ -33,7 +34,6 @@ DID_NOT_EXIST, NOT_YET_PUBLISHED, PUBLISHED, ARCHIVED = (
     "published",
     "archived",
 )
-PUBLISHING = ("approved", "restored")
 
 
 @dataclass
@@ -59,7 +59,7 @@ class TipAsAt:
     legal_updates: list = field(default_factory=list)
     history: list[tuple[Revision, list[TipEvent]]] = field(
         default_factory=list
-    )  # revisions written by then, newest first
+    )  # revisions written by then that the person asking may see (can_see_revision), newest first
     later_events: int = 0  # decisions and reviews after that day
     under_review: list = field(default_factory=list)  # legal updates it was under review after, that day
 
@@ -84,7 +84,9 @@ class TipAsAt:
         return fingerprint(self.revision) if self.revision else ""
 
 
-def tip_as_at(tip: Tip, day: date) -> TipAsAt:
+def tip_as_at(tip: Tip, day: date, viewer) -> TipAsAt:
+    """The tip as readers saw it at the end of `day`, with its history to then as `viewer` may
+    see it (None: no one in particular, as the command line makes a record: what readers saw)."""
     moment = end_of(day)
     created = min([tip.created_at, *(r.created_at for r in tip.revisions)])
     if created >= moment:
@@ -116,7 +118,11 @@ def tip_as_at(tip: Tip, day: date) -> TipAsAt:
     for event in events:
         if event.at < moment and event.revision_number is not None:
             by_number.setdefault(event.revision_number, []).append(event)
-    then.history = [(r, by_number.get(r.number, [])) for r in reversed(tip.revisions) if r.created_at < moment]
+    then.history = [
+        (r, by_number.get(r.number, []))
+        for r in reversed(tip.revisions)
+        if r.created_at < moment and can_see_revision(viewer, r, as_at=moment)
+    ]
     return then
 
 

@@ -38,6 +38,9 @@ STATUS_LABELS = {
     ARCHIVED: "Archived",
 }
 
+# The decisions that publish a revision: readers see it from then on.
+PUBLISHING = ("approved", "restored")
+
 # The moderator's recorded checklist: every item must be ticked to approve.
 CHECKLIST = {
     "corporate": "Complies with CAFCASS corporate policy",
@@ -143,6 +146,10 @@ class Revision(db.Model):
     @property
     def decisions(self) -> list[TipEvent]:
         return [e for e in self.tip.events if e.revision_number == self.number]
+
+    def published_by(self, moment: datetime) -> bool:
+        """Whether readers could see this text before `moment`: it was approved or restored by then."""
+        return any(e.action in PUBLISHING and e.at < moment for e in self.decisions)
 
 
 class RevisionStandard(db.Model):

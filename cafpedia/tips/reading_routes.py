@@ -95,7 +95,7 @@ def _as_at_page(tip):
     day, refused = dates.requested_day("tips/as_at.html", tip=tip)
     if refused:
         return refused
-    then = as_at.tip_as_at(tip, day)
+    then = as_at.tip_as_at(tip, day, current_user)
     body = render_body(then.revision.body) if then.revision else None
     return render_template("tips/as_at.html", tip=tip, then=then, body=body, problem=None, value=day.isoformat())
 
@@ -108,7 +108,7 @@ def record(slug: str):
     day, refused = dates.requested_day("tips/as_at.html", tip=tip)
     if refused:
         return refused
-    then = as_at.tip_as_at(tip, day)
+    then = as_at.tip_as_at(tip, day, current_user)
     if then.revision is None:
         return redirect(
             url_for("tips.show", slug=tip.slug, as_at=day.isoformat())

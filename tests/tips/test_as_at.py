@@ -114,9 +114,9 @@ def test_the_end_of_the_day_counts_in_uk_time(people, propose, clock):
     clock.set(datetime(2026, 7, 1, 23, 30))
     moderation.approve(people["lee"], revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
     db.session.commit()
-    assert as_at.tip_as_at(revision.tip, date(2026, 7, 1)).status == as_at.NOT_YET_PUBLISHED
-    assert as_at.tip_as_at(revision.tip, date(2026, 7, 2)).status == as_at.PUBLISHED
-    assert as_at.tip_as_at(revision.tip, date(2026, 6, 29)).status == as_at.DID_NOT_EXIST
+    assert as_at.tip_as_at(revision.tip, date(2026, 7, 1), None).status == as_at.NOT_YET_PUBLISHED
+    assert as_at.tip_as_at(revision.tip, date(2026, 7, 2), None).status == as_at.PUBLISHED
+    assert as_at.tip_as_at(revision.tip, date(2026, 6, 29), None).status == as_at.DID_NOT_EXIST
 
 
 def test_a_restored_revision_carries_the_checklist_of_its_first_approval(people, publish, clock):
@@ -134,7 +134,7 @@ def test_a_restored_revision_carries_the_checklist_of_its_first_approval(people,
     clock.set(datetime(2026, 4, 3, 9, 0))
     moderation.restore(people["dee"], tip, 1)
     db.session.commit()
-    then = as_at.tip_as_at(tip, date(2026, 4, 3))
+    then = as_at.tip_as_at(tip, date(2026, 4, 3), None)
     assert (
         then.revision.number == 3
         and then.published_by.action == "restored"
@@ -285,3 +285,91 @@ def test_a_tip_sent_for_review_by_a_legal_update_says_so_to_readers_until_it_is_
     assert "Under review after" not in reader.get("/tips/welfare-checklist").get_data(as_text=True)
     assert "Under review that day" in reader.get("/tips/welfare-checklist?as_at=2026-05-05").get_data(as_text=True)
     assert "Under review that day" not in reader.get("/tips/welfare-checklist?as_at=2026-05-06").get_data(as_text=True)
+
+
+# --- Only what that person may see: proposals stay with their author and the moderators ----------
+
+
+@pytest.fixture
+def proposals_on_it(people, publish, clock):
+    """A published tip (1 June 2026) and three proposals by sam on it: one waiting, one rejected
+    with the moderator's reason, one sent back with a comment (tips have no withdrawing)."""
+    clock.set(datetime(2026, 6, 1, 9, 0))
+    tip = publish(slug="contact-centres")
+    clock.set(datetime(2026, 6, 2, 9, 0))
+    made = {}
+    for what in ("waiting", "rejected", "sent back"):
+        made[what] = proposals.propose_edit(
+            people["sam"],
+            tip,
+            based_on=1,
+            draft=draft(title=f"Secret {what} title", change_note=f"Private {what} note", body=f"- {what} text."),
+        )
+        db.session.commit()
+    clock.set(datetime(2026, 6, 3, 9, 0))
+    moderation.reject(people["lee"], made["rejected"], "Moderator's confidential reason")
+    moderation.send_back(people["lee"], made["sent back"], "Moderator's confidential comment")
+    db.session.commit()
+    clock.set(datetime(2026, 6, 4, 10, 0))
+    return tip
+
+
+SECRETS = [
+    *(f"Secret {what} title" for what in ("waiting", "rejected", "sent back")),
+    *(f"Private {what} note" for what in ("waiting", "rejected", "sent back")),
+    "confidential reason",
+    "confidential comment",
+]
+
+
+def record_text(client, day="2026-06-04") -> str:
+    response = client.get(f"/tips/contact-centres/record?as_at={day}")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.data)).pages)
+
+
+def test_proposals_are_not_in_the_as_at_page_or_the_record_of_another_reader(proposals_on_it, as_user):
+    reader = as_user("pat.fca")
+    history = text_of(reader.get("/tips/contact-centres/history"))
+    assert not [s for s in SECRETS if s in history]  # the normal history, as it was already
+    page = text_of(reader.get("/tips/contact-centres?as_at=2026-06-04"))
+    assert "Revision 1" in page and not [s for s in SECRETS if s in page]
+    record = record_text(reader)
+    assert "Revision 1" in record and not [s for s in SECRETS if " ".join(s.split()) in record]
+    other_lead = as_user("olu.other")  # a moderator of another area is a reader here
+    assert not [s for s in SECRETS if s in text_of(other_lead.get("/tips/contact-centres?as_at=2026-06-04"))]
+
+
+def test_proposals_are_not_in_the_as_at_page_or_the_record_signed_out_with_public_reading(proposals_on_it, app, client):
+    app.config["PUBLIC_READ"] = True
+    page = text_of(client.get("/tips/contact-centres?as_at=2026-06-04"))
+    assert "Revision 1" in page and not [s for s in SECRETS if s in page]
+    record = record_text(client)
+    assert "Revision 1" in record and not [s for s in SECRETS if s in record]
+
+
+@pytest.mark.parametrize("username", ["sam.fca", "lee.lead", "dee.deputy"])
+def test_the_proposer_and_the_areas_moderators_see_them_as_in_the_history(proposals_on_it, as_user, username):
+    client = as_user(username)
+    history = text_of(client.get("/tips/contact-centres/history"))
+    assert all(s in history for s in SECRETS)
+    page = text_of(client.get("/tips/contact-centres?as_at=2026-06-04"))
+    assert all(s in page for s in SECRETS)
+    assert "Not published: readers did not see it" in page
+    assert all(s in record_text(client) for s in ("Secret waiting title", "confidential reason"))
+
+
+def test_as_at_a_day_a_reader_sees_no_revision_published_only_later(story, as_user):
+    """Revision 2 was proposed on 9 March and published on 10 March: on 9 March readers saw
+    only revision 1; revision 2 was the moderators' to read."""
+    reader = as_user("pat.fca")
+    page = text_of(reader.get("/tips/contact-centres?as_at=2026-03-09"))
+    assert "Revision 1" in page and "Revision 2" not in page
+    assert "Revision 2" in text_of(reader.get("/tips/contact-centres?as_at=2026-03-10"))
+    lead = as_user("lee.lead")
+    page = text_of(lead.get("/tips/contact-centres?as_at=2026-03-09"))
+    assert "Revision 2" in page and "Not published: readers did not see it" in page
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
