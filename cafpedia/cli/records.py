@@ -102,5 +102,5 @@ def record_command(slug: str, day: str, out: Path) -> None:
     db.session.commit()
     click.echo(
         f"Wrote {out}: “{then.revision.title}” as at {format_date(then.day)}, revision {then.revision.number}, "
-        f"fingerprint {then.fingerprint()}."
+        f"fingerprint {then.fingerprint()} (read out as {then.short_fingerprint()})."
     )

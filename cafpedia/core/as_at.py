@@ -2,6 +2,8 @@
 
 A page "as at" a day is what readers saw at the end of that day, UK time. Each domain works
 out its own (tips/as_at.py, digest/as_at.py, legal/as_at.py) from its append-only records.
+A record carries the fingerprint of the text it shows (`fingerprint`), printed whole on one
+line so that it copies as one string, with its short form (`short_form`) to read aloud.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def fingerprint(metadata: dict, text: str) -> str:
     JSON with sorted keys and no spaces, a newline, then the text."""
     written = json.dumps(metadata, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" + text
     return hashlib.sha256(written.encode("utf-8")).hexdigest()
+
+
+def short_form(fingerprint: str) -> str:
+    """A fingerprint's first 12 hex digits in groups of four ("3545 4c0e d62a"): what people
+    read out to each other. Only the whole value identifies a text; this only finds it."""
+    return " ".join(fingerprint[i : i + 4] for i in range(0, 12, 4))
 
 
 def requested_day(template: str, **context):

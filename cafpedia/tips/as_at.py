@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from cafpedia.core import audit
-from cafpedia.core.as_at import end_of
+from cafpedia.core.as_at import end_of, short_form
 from cafpedia.core.as_at import fingerprint as as_at_fingerprint
 from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
@@ -82,6 +82,10 @@ class TipAsAt:
     def fingerprint(self) -> str:
         """SHA-256 of the revision's text and metadata as published (format 1)."""
         return fingerprint(self.revision) if self.revision else ""
+
+    def short_fingerprint(self) -> str:
+        """Its first 12 hex digits in groups of four, to read aloud."""
+        return short_form(self.fingerprint())
 
 
 def tip_as_at(tip: Tip, day: date, viewer) -> TipAsAt:

@@ -37,9 +37,11 @@ def test_a_lead_manager_opens_a_tip_as_at_a_past_date_and_downloads_the_record(
         page.get_by_role("link", name="Download the record (PDF)").click()
     saved = tmp_path / "record.pdf"
     download.value.save_as(saved)
-    text = "".join(p.extract_text() for p in PdfReader(saved).pages)
+    text = "\n".join(p.extract_text() for p in PdfReader(saved).pages)
     flat = "".join(text.split())
-    assert fingerprint in flat
+    assert fingerprint in [line.strip() for line in text.splitlines()]  # whole, on a line of its own
+    short = page.locator(".fingerprint-short").inner_text().strip()
+    assert short == f"{fingerprint[:4]} {fingerprint[4:8]} {fingerprint[8:12]}" and short in text
     assert "Recommendingafamilyassistanceorder" in flat and "Checkconsentfirst" in flat
     assert "PriyaChandran" in flat  # produced by the lead manager
 

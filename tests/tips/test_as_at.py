@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, datetime
 
 import pytest
@@ -67,7 +66,11 @@ def test_the_page_shows_what_readers_saw_then_with_who_approved_it_and_why(story
     assert all(label in text for label in CHECKLIST.values())  # the checklist recorded at approval
     assert "Children Act 1989 s1" in text and "2.1" in text
     assert "The current version is" not in text or "revision 2" in text
-    assert re.search(r"[0-9a-f]{64}", text)  # the fingerprint
+    fingerprint = as_at.fingerprint(story.revision(1))
+    assert f'<code class="fingerprint">{fingerprint}</code>' in text  # the fingerprint, and its short form
+    assert (
+        f'<strong class="fingerprint-short">{fingerprint[:4]} {fingerprint[4:8]} {fingerprint[8:12]}</strong>' in text
+    )
 
     status, text = page(client, "2026-03-12")
     assert "Agree the handover in writing." in text and "Published, revision 2" in text and "Dee Deputy" in text
@@ -148,10 +151,13 @@ def test_the_record_pdf_holds_the_revision_then_and_its_fingerprint(story, as_us
     response = client.get("/tips/contact-centres/record?as_at=2026-03-05")
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
     assert 'filename="cafpedia-record-contact-centres-2026-03-05.pdf"' in response.headers["Content-Disposition"]
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
     flat = " ".join(text.split())
     expected = as_at.fingerprint(story.revision(1))
-    assert expected in flat.replace(" ", "") or expected in text.replace("\n", "")
+    # Whole on a line of its own, so that it copies as one string; and its short form to read out.
+    assert expected in [line.strip() for line in text.splitlines()]
+    short = f"{expected[:4]} {expected[4:8]} {expected[8:12]}"
+    assert f"To read it out: {short}" in flat
     assert "Agree the handover." in flat and "in writing" not in flat
     assert "Pat Practitioner" in flat and "Produced" in flat
     produced = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "record.produce")).all()
@@ -164,7 +170,14 @@ def test_the_record_from_the_command_line(story, runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     assert "in writing" in " ".join(text.split())
-    assert as_at.fingerprint(story.revision(2)) in result.output
+    fingerprint = as_at.fingerprint(story.revision(2))
+    assert (
+        f"fingerprint {fingerprint} (read out as {fingerprint[:4]} {fingerprint[4:8]} {fingerprint[8:12]})"
+        in result.output
+    )
+    assert fingerprint in [
+        line.strip() for line in "\n".join(p.extract_text() for p in PdfReader(out).pages).splitlines()
+    ]
     bad = runner.invoke(args=["record", "contact-centres", "--as-at", "2026-02-30", "--out", str(out)])
     assert bad.exit_code != 0 and "is not a date CAFpedia can read" in bad.output
     none = runner.invoke(
