@@ -32,25 +32,31 @@ def demo_addresses() -> dict[str, list[str]]:
     clause = db.session.scalars(select(StandardClause)).first()
     day = tip.revisions[-1].created_at.date().isoformat()
     t = f"/tips/{tip.slug}"
+    pending = "/tips/running-extended-dispute-resolution-sessions"  # revision 2 waits for moderation
     return {
         "home.index": ["/"],
-        "search.api": ["/api/search?q=contact", "/api/search?q=contact&status=archived"],
-        "search.results": ["/search?q=contact", "/search?q=contact&include_archived=1", "/search?q="],
+        "search.api": ["/api/search?q=contact", "/api/search?q=contact status:pending"],
+        "search.results": [
+            "/search?q=contact",
+            "/search?q=contact&archived=1&kind=tip",
+            "/search?q=handover status:pending",
+            "/search?q=",
+        ],
         "search.opensearch": ["/opensearch.xml"],
         "areas.index": ["/areas"],
-        "areas.show": [f"/areas/{area.slug}"],
+        "areas.show": [f"/areas/{area.slug}", f"/areas/{area.slug}?sort=new"],
         "tips.area_changes": [f"/areas/{area.slug}/changes"],
         "tips.area_changes_download": [f"/areas/{area.slug}/changes.csv"],
         "digest.home": ["/digest"],
         "digest.archive": ["/digest/archive"],
         "digest.feed": ["/digest/feed.atom"],
-        "digest.issue": [f"/digest/{issue.slug}"],
+        "digest.issue": [f"/digest/{issue.slug}", f"/digest/{issue.slug}?view=reader"],
         "digest.print_styles": [f"/digest/{issue.slug}/print.css"],
         "digest.item": [
             f"/digest/{issue.slug}/{item.slug}",
             f"/digest/{issue.slug}/{item.slug}?as_at={issue.published_on.isoformat()}",
         ],
-        "experts.index": ["/experts"],
+        "experts.index": ["/experts", f"/experts?q=court&area={area.slug}"],
         "experts.show": [f"/experts/{expert.slug}"],
         "legal.index": ["/legal"],
         "legal.feed": ["/legal/feed.atom"],
@@ -62,8 +68,8 @@ def demo_addresses() -> dict[str, list[str]]:
         "standards.clause": [f"/standards/{clause.version.version}/{clause.code}"],
         "tips.show": [t, f"{t}?as_at={day}", f"{t}?as_at=not-a-day"],
         "tips.history": [f"{t}/history"],
-        "tips.compare": [f"{t}/compare?from=1&to={tip.current_number}"],
-        "tips.revision": [f"{t}/revisions/{tip.current_number}"],
+        "tips.compare": [f"{t}/compare?from=1&to={tip.current_number}", f"{pending}/compare?from=1&to=2"],
+        "tips.revision": [f"{t}/revisions/{tip.current_number}", f"{pending}/revisions/2"],  # (2: a proposal)
         "tips.record": [f"{t}/record?as_at={day}"],
     }
 
