@@ -20,7 +20,7 @@ from cafpedia.core.as_at import fingerprint as as_at_fingerprint
 from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
-from cafpedia.core.permissions import can_see_revision
+from cafpedia.core.permissions import can_moderate, can_see_revision, is_signed_in
 from cafpedia.extensions import db
 from cafpedia.legal.citing import tip_flags, updates_about_as_at
 from cafpedia.mail.settings import parse_base_url
@@ -61,6 +61,8 @@ class TipAsAt:
         default_factory=list
     )  # revisions written by then that the person asking may see (can_see_revision), newest first
     later_events: int = 0  # decisions and reviews after that day
+    sees_proposals: bool = True  # False: the person asking may not see every revision written
+    first_published: datetime | None = None  # when readers could first read it (None: never yet)
     under_review: list = field(default_factory=list)  # legal updates it was under review after, that day
 
     @property
@@ -92,11 +94,19 @@ def tip_as_at(tip: Tip, day: date, viewer) -> TipAsAt:
     """The tip as readers saw it at the end of `day`, with its history to then as `viewer` may
     see it (None: no one in particular, as the command line makes a record: what readers saw)."""
     moment = end_of(day)
-    created = min([tip.created_at, *(r.created_at for r in tip.revisions)])
-    if created >= moment:
-        return TipAsAt(tip, day, moment, DID_NOT_EXIST)
-    then = TipAsAt(tip, day, moment, NOT_YET_PUBLISHED)
     events = sorted(tip.events, key=lambda e: (e.at, e.id))
+    # A reader (neither a moderator of its area nor an author of one of its revisions) is not told
+    # when the tip was first written or that it had been proposed, only since when readers can read
+    # it. None, the command line run by an administrator, says all.
+    sees_proposals = viewer is None or (
+        is_signed_in(viewer)
+        and (can_moderate(viewer, tip.area) or any(r.author_id == viewer.id for r in tip.revisions))
+    )
+    first_published = next((e.at for e in events if e.action in PUBLISHING), None)
+    created = min([tip.created_at, *(r.created_at for r in tip.revisions)])
+    if created >= moment and sees_proposals:
+        return TipAsAt(tip, day, moment, DID_NOT_EXIST, first_published=first_published)
+    then = TipAsAt(tip, day, moment, NOT_YET_PUBLISHED, sees_proposals=sees_proposals, first_published=first_published)
     for event in events:
         if event.at >= moment:
             then.later_events += 1

@@ -95,6 +95,17 @@ def test_before_it_existed_or_was_published(story, as_user, day, says):
     assert status == 200 and says in text
 
 
+@pytest.mark.parametrize("day", ["2026-03-01", "2026-03-02"])
+def test_a_reader_is_not_told_when_it_was_written_or_that_it_was_proposed(story, as_user, make_user, day):
+    """Before it was published a reader (not its author, nor a moderator of its area) learns only
+    that readers could not read it yet, and since when they can: not the day its first proposal
+    was written, nor that there was one."""
+    make_user("rae.reader", ["practitioner"])
+    status, text = page(as_user("rae.reader"), day)
+    assert status == 200 and "readers could not yet read this" in text and "It was first published on" in text
+    assert "did not exist yet" not in text and "first written" not in text and "had been proposed" not in text
+
+
 @pytest.mark.parametrize(
     "value, says",
     [
