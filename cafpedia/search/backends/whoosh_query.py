@@ -64,7 +64,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 class WhooshQuerying:
-    """The searching half of WhooshBackend: it uses the backend's searcher (`_current_searcher`),
+    """The searching half of WhooshBackend: it uses the backend's searcher (`searching`),
     its synonym and word lists, and the caches `__init__` sets up (`_codes`, `_segments`,
     `_postings`, `_postings_bytes`, `_words`)."""
 
@@ -245,7 +245,10 @@ class WhooshQuerying:
         return mask, score
 
     def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
-        searcher = self._current_searcher()
+        with self.searching() as searcher:  # held to the last snippet: no other thread closes it meanwhile
+            return self._search(searcher, parsed, visibility, page=page, per_page=per_page)
+
+    def _search(self, searcher, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int):
         if searcher.doc_count_all() == 0:  # an empty knowledge base: no segments to read
             return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}}, suggestion=None)
         plan = self.plan(parsed)
