@@ -30,7 +30,7 @@ from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
-from cafpedia.search.query import ParsedQuery
+from cafpedia.search.query import ParsedQuery, may_be_misspelt
 from cafpedia.search.synonyms import current_groups
 
 CONFIG = "english"
@@ -87,7 +87,7 @@ class PostgresQuerying:
                     break
             else:
                 element_variants.append([parts[i]])
-                if re.fullmatch(r"[A-Za-z']+", parts[i]):
+                if re.fullmatch(r"[A-Za-z']+", parts[i]) and may_be_misspelt(parts[i]):
                     plain.append(parts[i])
                 i += 1
         tsquery = None

@@ -24,7 +24,7 @@ from cafpedia.search.backends.whoosh_segments import (
     read_postings,
     segments_of,
 )
-from cafpedia.search.query import ParsedQuery
+from cafpedia.search.query import ParsedQuery, may_be_misspelt
 from cafpedia.search.synonyms import current_groups
 from cafpedia.search.text import pair_tokens, tokens
 
@@ -51,7 +51,7 @@ class Variant:
 class Plan:
     clauses: list[list[Variant]] = field(default_factory=list)  # all required; any variant of each
     filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (field, any of these values)
-    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): could be misspelt
+    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): may be misspelt
 
     @property
     def highlight_terms(self) -> set[str]:
@@ -107,7 +107,7 @@ class WhooshQuerying:
             if matched:
                 continue
             words = tokens(parts[i])
-            if len(words) == 1:
+            if len(words) == 1 and may_be_misspelt(parts[i]):
                 plan.plain_words.append((parts[i], words[0]))
             if words:  # a typed word the analyser splits ("in-court") is found as a phrase
                 plan.clauses.append([Variant(words)])
