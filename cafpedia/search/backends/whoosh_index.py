@@ -47,7 +47,7 @@ from cafpedia.search.documents import SearchDocument
 from cafpedia.search.text import pair_tokens, tokens
 
 OPEN_TRIES = 4  # a table of contents replaced mid-read by another process's commit
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: `areas`, every area of a document
 VERSION_FILE = "cafpedia_schema_version"
 NAME_FILE = "cafpedia_index_name"  # this index's name, for its cursor in the change log
 
@@ -64,7 +64,8 @@ def make_schema() -> Schema:
         key=ID(unique=True, stored=True),
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
-        area=ID(stored=True, sortable=True),
+        area=STORED(),  # the first area, shown with the result
+        areas=KEYWORD(commas=True, sortable=True),  # every area: filtered by each, counted in each one's facet
         area_title=STORED(),
         url=STORED(),
         name=STORED(),  # the title as shown
@@ -306,6 +307,7 @@ class WhooshBackend(WhooshQuerying):
             "kind": doc.kind,
             "status": doc.status,
             "area": doc.area or "",
+            "areas": ",".join(dict.fromkeys(doc.areas)),
             "area_title": doc.area_title,
             "url": doc.url,
             "name": doc.title,

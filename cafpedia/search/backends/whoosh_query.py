@@ -31,7 +31,7 @@ from cafpedia.search.text import pair_tokens, tokens
 WORDS_FILE = "cafpedia_words.txt"
 ANALYZER = StemmingAnalyzer(minsize=1)
 K1, B = 1.2, 0.75  # BM25
-FILTER_FIELDS = {"kind": "kind", "area": "area", "standard": "standards", "tag": "tags"}
+FILTER_FIELDS = {"kind": "kind", "area": "areas", "standard": "standards", "tag": "tags"}
 SNIPPET_CHARS = 220
 STATUSES = ("published", "pending", "archived")
 
@@ -201,8 +201,11 @@ class WhooshQuerying:
             if not len(matches):
                 continue
             total += len(matches)
-            for name in facet_counts:
-                counts = np.bincount(data.codes[name][matches], minlength=len(self._codes[name]))
+            for name, codes in (
+                ("kind", data.codes["kind"][matches]),
+                ("area", data.area_codes[mask[data.area_docs]]),  # each match once under each of its areas
+            ):
+                counts = np.bincount(codes, minlength=len(self._codes[name]))
                 facet_counts[name] = counts if facet_counts[name] is None else add_counts(facet_counts[name], counts)
             keys = score[matches] * data.weight[matches] + data.recency[matches]
             if len(matches) > limit:
