@@ -1,5 +1,5 @@
-"""Published research digest items as search finds them (`digest:<issue>:<item>`), filed
-under their first area of practice."""
+"""Published research digest items as search finds them (`digest:<issue>:<item>`), under each
+of their areas of practice (shown with the first)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def item_document(item: DigestItem) -> SearchDocument:
         url=f"/digest/{item.issue.slug}/{item.slug}",
         area=areas[0].slug if areas else "",
         area_title=areas[0].title if areas else "",
+        areas=[a.slug for a in areas],
         tags=list(item.tags),
         updated_at=item.corrected_at or item.issue.published_at or item.updated_at,
         extra=" ".join([item.source, *item.authors, str(item.year or ""), *(a.title for a in areas[1:])]),

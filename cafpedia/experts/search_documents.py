@@ -23,6 +23,7 @@ def expert_document(expert: Expert) -> SearchDocument:
         url=f"/experts/{expert.slug}",
         area=areas[0].slug if areas else "",
         area_title=areas[0].title if areas else "",
+        areas=[a.slug for a in areas],
         updated_at=expert.updated_at,
         extra=" ".join([expert.region, *expert.languages, *(a.title for a in areas), "expert advice line"]),
         keywords=" ".join(expert.skills),

@@ -24,6 +24,7 @@ def update_document(update: LegalUpdate) -> SearchDocument:
         status="archived" if update.status == "withdrawn" else "published",
         area=areas[0].slug if areas else "",
         area_title=areas[0].title if areas else "",
+        areas=[a.slug for a in areas],
         tags=list(revision.tags),
         updated_at=update.updated_at,
         # The first citation is what the update is about; any other finds it too, with less weight.

@@ -45,8 +45,9 @@ class SearchDocument:
     body: str
     url: str
     status: str = "published"  # published | pending | archived
-    area: str = ""  # area slug
+    area: str = ""  # area slug: the first it is filed under, shown with it
     area_title: str = ""
+    areas: list[str] = field(default_factory=list)  # every area it is filed under, `area` first: found by each
     tags: list[str] = field(default_factory=list)
     standards: list[str] = field(default_factory=list)
     updated_at: datetime | None = None
@@ -55,6 +56,10 @@ class SearchDocument:
     area_id: int | None = None
     extra: str = ""  # legal references, citations, synonyms of the title: searchable, not shown
     keywords: str = ""  # words that count as much as the title, not shown: a legal update's citations
+
+    def __post_init__(self) -> None:
+        if not self.areas and self.area:
+            self.areas = [self.area]
 
     def index_body(self) -> str:
         """The text to index and to cut snippets from: Markdown without its syntax."""

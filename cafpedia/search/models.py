@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cafpedia.core.clock import utcnow
@@ -56,8 +56,11 @@ class SearchDocumentRow(db.Model):
     # No index on status: nearly every row is published, and an index there lures PostgreSQL's
     # planner away from the full-text index (and into reading every document's tsvector).
     status: Mapped[str] = mapped_column(String(16))
-    area: Mapped[str] = mapped_column(String(64), index=True, default="")
+    area: Mapped[str] = mapped_column(String(64), default="")  # the first area, shown with the result
     area_title: Mapped[str] = mapped_column(String(200), default="")
+    # Every area the document is filed under (a PostgreSQL array, under a GIN index): filtered by
+    # each, counted in each one's facet.
+    areas: Mapped[list[str]] = mapped_column(JSON().with_variant(ARRAY(Text()), "postgresql"), default=list)
     url: Mapped[str] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(Text)
     extra: Mapped[str] = mapped_column(Text, default="")
@@ -77,7 +80,10 @@ class SearchDocumentRow(db.Model):
     # the index alone answers, without reading any document's vector to check positions.
     tsv_match = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
-    __table_args__ = (Index("ix_search_documents_tsv_match", "tsv_match", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_search_documents_tsv_match", "tsv_match", postgresql_using="gin"),
+        Index("ix_search_documents_areas", "areas", postgresql_using="gin"),
+    )
 
 
 class SearchText(db.Model):

@@ -89,6 +89,44 @@ def test_did_you_mean_is_never_offered_for_a_known_acronym(fca, acronym):
     assert service.search(fca, acronym).results.suggestion is None
 
 
+@pytest.mark.parametrize("typed", ["MIAM", "MARAC", "IDVA", "SPIP", "CAMHS", "GAL", "NFA", "SAFGUARDING"])
+def test_did_you_mean_is_never_offered_for_a_word_in_capitals(fca, typed):
+    """A word typed in capitals is an acronym, perhaps one the list does not know: never
+    "corrected" into some word the index holds (MIAM is not a misspelt "miah")."""
+    found = service.search(fca, typed)
+    assert found.results.suggestion is None
+    assert service.search(fca, f"{typed} safguarding").results.suggestion in (None, f"{typed} safeguarding")
+
+
+# Family-court acronyms and what they stand for, as a tip would spell them out.
+ACRONYMS = {
+    "MIAM": "mediation information and assessment meeting",
+    "FFH": "fact-finding hearing",
+    "PD12J": "Practice Direction 12J",
+    "CAP": "Child Arrangements Programme",
+    "GAL": "guardian ad litem",
+    "LA": "local authority",
+    "SPIP": "Separated Parents Information Programme",
+    "CAMHS": "child and adolescent mental health services",
+    "MARAC": "multi-agency risk assessment conference",
+    "IDVA": "independent domestic violence adviser",
+    "ICPC": "initial child protection conference",
+    "LSCB": "Local Safeguarding Children Board",
+    "s47": "section 47",
+    "CIAF": "Child Impact Assessment Framework",
+}
+
+
+def test_family_court_acronyms_find_what_they_stand_for(app, people, publish):
+    body = "\n".join(f"- Ask about the {words} early." for words in ACRONYMS.values())
+    publish("acronyms-spelt-out", title="Words in full", body=body)
+    reader = find_user("sam.fca")
+    for acronym in ACRONYMS:
+        found = service.search(reader, acronym)
+        assert "/tips/acronyms-spelt-out" in urls(found), acronym
+        assert found.results.suggestion is None
+
+
 def test_did_you_mean(fca):
     found = service.search(fca, "safguarding checks")
     assert found.total == 0 and found.results.suggestion == "safeguarding checks"

@@ -85,6 +85,17 @@ def test_filters_and_facets(backend):
     assert find(backend, "area:private-law handover").total == 0
 
 
+def test_a_document_in_several_areas_is_found_and_counted_under_each(backend):
+    areas = ["safeguarding", "public-law", "private-law"]
+    assert write(backend, [doc("m", "Children in care", "Children.", area="safeguarding", areas=areas)], [])
+    for area in areas:
+        assert "m" in keys(find(backend, f"area:{area} children"))
+    assert find(backend, "children").facets["area"] == {"private-law": 3, "safeguarding": 1, "public-law": 1}
+    assert write(backend, [], ["m"])  # deleted from its segment: counted nowhere
+    assert find(backend, "children").facets["area"] == {"private-law": 2}
+    assert find(backend, "area:public-law children").total == 0
+
+
 def test_visibility_of_pending_documents(backend):
     write(backend, [doc("p", "Seeing children pending", "A proposal.", status="pending", author_id=7, area_id=3)], [])
     assert "p" not in keys(find(backend, "seeing"))

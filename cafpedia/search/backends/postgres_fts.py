@@ -86,6 +86,7 @@ class PostgresBackend(PostgresQuerying):
             "kind": doc.kind,
             "status": doc.status,
             "area": doc.area or "",
+            "areas": list(dict.fromkeys(doc.areas)),
             "area_title": doc.area_title,
             "url": doc.url,
             "title": doc.title,

@@ -22,15 +22,16 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
-from cafpedia.search.query import ParsedQuery
+from cafpedia.search.query import ParsedQuery, may_be_misspelt
 from cafpedia.search.synonyms import current_groups
 
 CONFIG = "english"
@@ -87,7 +88,7 @@ class PostgresQuerying:
                     break
             else:
                 element_variants.append([parts[i]])
-                if re.fullmatch(r"[A-Za-z']+", parts[i]):
+                if re.fullmatch(r"[A-Za-z']+", parts[i]) and may_be_misspelt(parts[i]):
                     plain.append(parts[i])
                 i += 1
         tsquery = None
@@ -100,8 +101,8 @@ class PostgresQuerying:
         for name, values in parsed.filters.items():
             if name == "kind":
                 conditions.append(table.kind.in_(values))
-            elif name == "area":
-                conditions.append(table.area.in_(values))
+            elif name == "area":  # any of its areas (the GIN index answers &&)
+                conditions.append(type_coerce(table.areas, ARRAY(Text)).overlap(list(values)))
             elif name == "standard":
                 conditions.append(or_(*[cast(table.standards, Text).contains(f'"{v}"') for v in values]))
             elif name == "tag":
@@ -233,9 +234,10 @@ class PostgresQuerying:
 
     @staticmethod
     def _page_and_facets(tsquery, where, weight, *, page: int, per_page: int):
-        """({key: rank} for the page, in order; the kind and area facets), from one pass over
-        the matches. Ranking has two stages: the CANDIDATES best matches by a cheap order (the
-        words in the title or keywords first, then the kind's weight, then the newest), then
+        """({key: rank} for the page, in order; the kind and area facets, a match counted under
+        each of its areas), from one query that finds the matches once. Ranking has two stages:
+        the CANDIDATES best matches by a cheap order (the words in the title or keywords first,
+        then the kind's weight, then the newest), then
         ts_rank over those only, since reading a document's tsvector is what costs; any further
         matches follow in the cheap order. With fewer matches than CANDIDATES, every match is
         ranked, exactly as a full ranking would."""
@@ -243,7 +245,7 @@ class PostgresQuerying:
         in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
         matches = (
             select(
-                table.key, table.kind, table.area, table.updated_at, in_title.label("in_title"), weight.label("weight")
+                table.key, table.kind, table.areas, table.updated_at, in_title.label("in_title"), weight.label("weight")
             )
             .where(*where)
             .cte("matches")
@@ -288,11 +290,16 @@ class PostgresQuerying:
             nothing.label("area"),
             page_rows.c.position.label("n"),
         )
-        groups = select(literal("facet"), nothing, literal(0.0), matches.c.kind, matches.c.area, func.count()).group_by(
-            func.grouping_sets(matches.c.kind, matches.c.area)
+        kinds = select(literal("facet"), nothing, literal(0.0), matches.c.kind, nothing, func.count()).group_by(
+            matches.c.kind
+        )
+        # Each match counts once under each of its areas.
+        filed = select(func.unnest(type_coerce(matches.c.areas, ARRAY(Text))).label("area")).subquery()
+        areas = select(literal("facet"), nothing, literal(0.0), nothing, filed.c.area, func.count()).group_by(
+            filed.c.area
         )
         found, facets = [], {"kind": {}, "area": {}}
-        for part, key, rank, kind, area, n in db.session.execute(union_all(hits, groups)).all():
+        for part, key, rank, kind, area, n in db.session.execute(union_all(hits, kinds, areas)).all():
             if part == "hit":
                 found.append((n, key, rank))  # n: its position in the ranking
             elif kind is not None:

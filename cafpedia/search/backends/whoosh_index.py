@@ -15,9 +15,10 @@ Fields: `title` and `text` (body and references) hold stemmed words; `tpairs` an
 multi-word synonym is a lookup of its pairs rather than a walk over word positions.
 "Did you mean" draws on a word list kept beside the index.
 
-One searcher is kept open per process and refreshed when the index changes; writes take
-Whoosh's lock with a short timeout, and a write that cannot get it reports failure so
-the caller keeps the work queued.
+A process's threads share its searcher, and a search holds it until it has answered; after
+a change to the index the next search opens a new one, and the old one is closed when its
+last search ends (whoosh_searchers). Writes take Whoosh's lock with a short timeout, and a
+write that cannot get it reports failure so the caller keeps the work queued.
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ from whoosh.index import LockError
 
 from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.backends.whoosh_query import ANALYZER, WORDS_FILE, WhooshQuerying
+from cafpedia.search.backends.whoosh_searchers import Searchers
 from cafpedia.search.backends.whoosh_segments import SegmentData
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.text import pair_tokens, tokens
 
 OPEN_TRIES = 4  # a table of contents replaced mid-read by another process's commit
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: `areas`, every area of a document
 VERSION_FILE = "cafpedia_schema_version"
 NAME_FILE = "cafpedia_index_name"  # this index's name, for its cursor in the change log
 
@@ -62,7 +64,8 @@ def make_schema() -> Schema:
         key=ID(unique=True, stored=True),
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
-        area=ID(stored=True, sortable=True),
+        area=STORED(),  # the first area, shown with the result
+        areas=KEYWORD(commas=True, sortable=True),  # every area: filtered by each, counted in each one's facet
         area_title=STORED(),
         url=STORED(),
         name=STORED(),  # the title as shown
@@ -84,8 +87,8 @@ class WhooshBackend(WhooshQuerying):
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
         self._index = None
-        self._searcher = None
-        self._lock = threading.Lock()
+        self._searchers = Searchers(self._open)
+        self._lock = threading.RLock()  # the caches below
         self._synonyms = None
         self._known_ok = False
         self._codes: dict[str, dict[str, int]] = {"kind": {}, "area": {}, "status": {}}
@@ -131,7 +134,8 @@ class WhooshBackend(WhooshQuerying):
         return "ok"
 
     def document_count(self) -> int:
-        return self._current_searcher().doc_count()
+        with self.searching() as searcher:
+            return searcher.doc_count()
 
     def index_name(self) -> str:
         """This index's own name (a new one for each rebuild), so each machine's index follows
@@ -168,34 +172,34 @@ class WhooshBackend(WhooshQuerying):
                     time.sleep(0.05 * (attempt + 1))
         return self._index
 
-    def _current_searcher(self):
-        with self._lock:
-            try:
-                if self._searcher is None:
-                    self._searcher = self._open().searcher()
-                else:  # a new searcher if the index changed (Whoosh closes the old readers)
-                    self._searcher = self._searcher.refresh()
-            except SearchUnavailable:
-                raise
-            except Exception as exc:
-                self._forget()
-                raise SearchUnavailable(f"the search index cannot be read ({type(exc).__name__})") from exc
-            return self._searcher
+    @contextmanager
+    def searching(self):
+        """The searcher on the index as it is now, held (never closed) until the block ends."""
+        try:
+            held = self._searchers.acquire()
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            self._forget()
+            raise SearchUnavailable(f"the search index cannot be read ({type(exc).__name__})") from exc
+        try:
+            yield held.searcher
+        finally:
+            self._searchers.release(held)
 
     def _forget(self) -> None:
-        self._searcher = None
-        self._index = None
-        self._known_ok = False
-        self._segments.clear()
-        self._postings.clear()
-        self._postings_bytes = 0
-        self._words = None
+        """Forget what this process knew of the index: the next search opens it afresh."""
+        self._searchers.close()
+        with self._lock:
+            self._index = None
+            self._known_ok = False
+            self._segments.clear()
+            self._postings.clear()
+            self._postings_bytes = 0
+            self._words = None
 
     def close(self) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._forget()
+        self._forget()
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -303,6 +307,7 @@ class WhooshBackend(WhooshQuerying):
             "kind": doc.kind,
             "status": doc.status,
             "area": doc.area or "",
+            "areas": ",".join(dict.fromkeys(doc.areas)),
             "area_title": doc.area_title,
             "url": doc.url,
             "name": doc.title,

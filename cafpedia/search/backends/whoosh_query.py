@@ -24,14 +24,14 @@ from cafpedia.search.backends.whoosh_segments import (
     read_postings,
     segments_of,
 )
-from cafpedia.search.query import ParsedQuery
+from cafpedia.search.query import ParsedQuery, may_be_misspelt
 from cafpedia.search.synonyms import current_groups
 from cafpedia.search.text import pair_tokens, tokens
 
 WORDS_FILE = "cafpedia_words.txt"
 ANALYZER = StemmingAnalyzer(minsize=1)
 K1, B = 1.2, 0.75  # BM25
-FILTER_FIELDS = {"kind": "kind", "area": "area", "standard": "standards", "tag": "tags"}
+FILTER_FIELDS = {"kind": "kind", "area": "areas", "standard": "standards", "tag": "tags"}
 SNIPPET_CHARS = 220
 STATUSES = ("published", "pending", "archived")
 
@@ -51,7 +51,7 @@ class Variant:
 class Plan:
     clauses: list[list[Variant]] = field(default_factory=list)  # all required; any variant of each
     filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (field, any of these values)
-    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): could be misspelt
+    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): may be misspelt
 
     @property
     def highlight_terms(self) -> set[str]:
@@ -64,7 +64,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 class WhooshQuerying:
-    """The searching half of WhooshBackend: it uses the backend's searcher (`_current_searcher`),
+    """The searching half of WhooshBackend: it uses the backend's searcher (`searching`),
     its synonym and word lists, and the caches `__init__` sets up (`_codes`, `_segments`,
     `_postings`, `_postings_bytes`, `_words`)."""
 
@@ -107,7 +107,7 @@ class WhooshQuerying:
             if matched:
                 continue
             words = tokens(parts[i])
-            if len(words) == 1:
+            if len(words) == 1 and may_be_misspelt(parts[i]):
                 plan.plain_words.append((parts[i], words[0]))
             if words:  # a typed word the analyser splits ("in-court") is found as a phrase
                 plan.clauses.append([Variant(words)])
@@ -201,8 +201,11 @@ class WhooshQuerying:
             if not len(matches):
                 continue
             total += len(matches)
-            for name in facet_counts:
-                counts = np.bincount(data.codes[name][matches], minlength=len(self._codes[name]))
+            for name, codes in (
+                ("kind", data.codes["kind"][matches]),
+                ("area", data.area_codes[mask[data.area_docs]]),  # each match once under each of its areas
+            ):
+                counts = np.bincount(codes, minlength=len(self._codes[name]))
                 facet_counts[name] = counts if facet_counts[name] is None else add_counts(facet_counts[name], counts)
             keys = score[matches] * data.weight[matches] + data.recency[matches]
             if len(matches) > limit:
@@ -245,7 +248,10 @@ class WhooshQuerying:
         return mask, score
 
     def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
-        searcher = self._current_searcher()
+        with self.searching() as searcher:  # held to the last snippet: no other thread closes it meanwhile
+            return self._search(searcher, parsed, visibility, page=page, per_page=per_page)
+
+    def _search(self, searcher, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int):
         if searcher.doc_count_all() == 0:  # an empty knowledge base: no segments to read
             return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}}, suggestion=None)
         plan = self.plan(parsed)

@@ -1,5 +1,5 @@
 """What the Whoosh backend reads from one segment of the index and keeps while the segment
-lives: its per-document columns (status, kind, area, author, weight, recency, field lengths,
+lives: its per-document columns (status, kind, areas, author, weight, recency, field lengths,
 which documents are live), and a term's postings as numpy arrays."""
 
 from __future__ import annotations
@@ -21,10 +21,16 @@ class SegmentData:
         n = reader.doc_count_all()
         self.n = n
         self.codes = {}
-        for name in ("kind", "area", "status"):
+        for name in ("kind", "status"):
             table = codes[name]
             column = reader.column_reader(name)
             self.codes[name] = np.fromiter((table.setdefault(v, len(table)) for v in column), dtype=np.int32, count=n)
+        # A document may be filed under several areas: one (document, area code) pair for each.
+        table, pairs = codes["area"], []
+        for docnum, value in enumerate(reader.column_reader("areas")):
+            pairs.extend((docnum, table.setdefault(slug, len(table))) for slug in value.split(",") if slug)
+        self.area_docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
+        self.area_codes = np.fromiter((c for _, c in pairs), dtype=np.int32, count=len(pairs))
         self.weight = np.ones(n, dtype=np.float64)
         for kind, weight in KIND_WEIGHTS.items():
             if kind in codes["kind"]:
