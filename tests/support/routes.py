@@ -16,9 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import url_for
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
+from cafpedia.accounts.models import User
 from cafpedia.core.permissions import (
+    RULES,
     can_compose_digest,
     can_decide,
     can_edit_expert,
@@ -28,6 +32,7 @@ from cafpedia.core.permissions import (
     can_moderate,
     can_see_revision,
     can_see_unpublished_tip,
+    rule_for_endpoint,
 )
 from cafpedia.extensions import db
 
@@ -140,6 +145,10 @@ def logs_calls(user, demo: Demo) -> bool:
     """Experts on the register log their own calls, the register administrator anyone's."""
     mine = demo.own_entry(user)
     return can_manage_register(user) or (mine is not None and can_log_for(user, mine))
+
+
+def sees_unpublished(user, demo: Demo) -> bool:
+    return can_see_unpublished_tip(user, demo.tip(UNPUBLISHED_TIP))
 
 
 tip = {"slug": TIP}
@@ -284,15 +293,34 @@ SAMPLES: dict[str, Sample] = {
 
 # More samples for endpoints whose objects differ in who may see them.
 MORE_SAMPLES: list[tuple[str, Sample]] = [
-    # A tip never published: its authors and the area's moderators; anyone else is told there is none.
+    # A tip never published, its history and its record included: its authors and the area's
+    # moderators; anyone else is told there is none.
+    *[
+        (endpoint, Sample(values, query=query, also=sees_unpublished, refused=404))
+        for endpoint, values, query in [
+            ("tips.show", {"slug": UNPUBLISHED_TIP}, ""),
+            ("tips.history", {"slug": UNPUBLISHED_TIP}, ""),
+            ("tips.compare", {"slug": UNPUBLISHED_TIP}, "from=1&to=1"),
+            ("tips.record", {"slug": UNPUBLISHED_TIP}, "as_at=2026-11-01"),
+            ("tips.revision", {"slug": UNPUBLISHED_TIP, "number": "1"}, ""),
+            ("tips.edit", {"slug": UNPUBLISHED_TIP}, ""),
+            ("tips.useful", {"slug": UNPUBLISHED_TIP}, ""),
+            ("tips.report_problem", {"slug": UNPUBLISHED_TIP}, ""),
+        ]
+    ],
+    # A comparison with a pending proposal: as the proposal itself.
     (
-        "tips.show",
-        Sample(
-            {"slug": UNPUBLISHED_TIP}, also=lambda u, d: can_see_unpublished_tip(u, d.tip(UNPUBLISHED_TIP)), refused=404
-        ),
+        "tips.compare",
+        Sample(tip, query="from=1&to=2", also=lambda u, d: can_see_revision(u, d.revision(TIP, 2))),
     ),
+    # A draft digest issue's item and print styles: its composers'.
+    ("digest.item", Sample(draft_item, also=lambda u, d: can_compose_digest(u), refused=404)),
+    ("digest.print_styles", Sample(draft, also=lambda u, d: can_compose_digest(u), refused=404)),
     # Someone else's entry on the register.
-    ("experts.edit", Sample({"slug": "ayesha-rahman"}, also=edits_expert("ayesha-rahman"))),
+    *[
+        (endpoint, Sample({"slug": "ayesha-rahman"}, also=edits_expert("ayesha-rahman")))
+        for endpoint in ("experts.edit", "experts.away", "experts.back", "experts.confirm")
+    ],
     # A retired expert: the register administrator's; anyone else is told there is none.
     ("experts.show", Sample({"slug": RETIRED_EXPERT}, also=lambda u, d: can_manage_register(u), refused=404)),
     # A draft digest issue: its composers'; anyone else is told there is none.
@@ -302,11 +330,31 @@ MORE_SAMPLES: list[tuple[str, Sample]] = [
 ]
 
 
+def allowed(app, role: Role, endpoint: str, sample: Sample) -> tuple[bool, bool]:
+    """(the endpoint's named rule lets this role in, and so does the view's check on the object),
+    asked as the test client asks (from 127.0.0.1)."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        user = (
+            db.session.scalar(select(User).where(User.username == role.username))
+            if role.username
+            else AnonymousUserMixin()
+        )
+        by_rule = RULES[rule_for_endpoint(endpoint)](user)
+        return by_rule, by_rule and (sample.also is None or sample.also(user, Demo()))
+
+
+def sample_url(app, endpoint: str, sample: Sample, ids: dict[str, str], *, query: bool = True) -> str:
+    values = {k: v.format(**ids) for k, v in sample.values.items()}
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    return f"{url}?{sample.query}" if query and sample.query else url
+
+
 def seed() -> dict[str, str]:
     """What the demo content lacks and some routes need: a draft digest issue with an item, a
     research suggestion, a nomination, a failed email, an access request and an invitation.
     Returns their ids, for the `{name}` values of SAMPLES."""
-    from cafpedia.accounts.models import AccessRequest, Invitation, User
+    from cafpedia.accounts.models import AccessRequest, Invitation
     from cafpedia.accounts.sessions import token_hash
     from cafpedia.core.clock import utcnow
     from cafpedia.digest import composing, drafts
