@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.routes import MORE_SAMPLES, ROLES, SAMPLES, allowed, sample_url, seed
+from tests.support.routes import MORE_SAMPLES, ROLES, SAMPLES, allowed, sample_url, seed, url_map
 
 DEMO_PASSWORD = "cafpedia-demo"
 
 
 def _post_cases():
-    from cafpedia import create_app
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    posts = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    posts = {endpoint for endpoint, methods, _rule in url_map()[0] if "POST" in methods}
     cases = [(e, s) for e, s in [*SAMPLES.items(), *MORE_SAMPLES] if e in posts]
     return [pytest.param(e, s, id=f"{e}({','.join(s.values.values())})") for e, s in cases]
 

@@ -15,29 +15,17 @@ from sqlalchemy import select, text
 from cafpedia import create_app
 from cafpedia.accounts.models import User
 from cafpedia.core import clock as app_clock
-from cafpedia.core.permissions import ADDRESS_RULES, rule_for_endpoint
+from cafpedia.core.permissions import ADDRESS_RULES
 from cafpedia.extensions import db
 from tests.conftest import PINNED_AT, Client, base_config
-from tests.support.routes import MORE_SAMPLES, ROLES, SAMPLES, Role, Sample, allowed, sample_url, seed
+from tests.support.routes import MORE_SAMPLES, ROLES, SAMPLES, Role, Sample, allowed, sample_url, seed, url_map
 
 DEMO_PASSWORD = "cafpedia-demo"
 # Bookkeeping a request writes whoever sends it: when a signed-in person was last seen.
 NOT_CONTENT = {"user_sessions"}
 
 
-def _routes():
-    """(endpoint, methods, rule) for every rule of the app's URL map, and each endpoint's named rule."""
-    app = create_app(base_config_for_listing())
-    with app.test_request_context():
-        named = {r.endpoint: rule_for_endpoint(r.endpoint) for r in app.url_map.iter_rules()}
-    return [(r.endpoint, r.methods - {"HEAD", "OPTIONS"}, r.rule) for r in app.url_map.iter_rules()], named
-
-
-def base_config_for_listing() -> dict:
-    return {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-
-
-ROUTES, RULE_OF = _routes()
+ROUTES, RULE_OF = url_map()
 CASES = [(endpoint, sample) for endpoint, sample in SAMPLES.items()] + MORE_SAMPLES
 GET_CASES = [(e, s) for e, s in CASES if any(e == r[0] and "GET" in r[1] for r in ROUTES)]
 POST_CASES = [(e, s) for e, s in CASES if any(e == r[0] and "POST" in r[1] for r in ROUTES)]
@@ -52,7 +40,7 @@ KNOWN_BUGS = {
 
 def _case_id(endpoint: str, sample: Sample) -> str:
     values = ",".join(f"{v}" for v in sample.values.values())
-    return f"{endpoint}({values})" if values else endpoint
+    return (f"{endpoint}({values})" if values else endpoint) + (f"?{sample.query}" if sample.query else "")
 
 
 def _params(cases):
@@ -60,7 +48,7 @@ def _params(cases):
     for role in ROLES:
         for endpoint, sample in cases:
             marks = []
-            bug = KNOWN_BUGS.get((role.name, endpoint)) if sample is SAMPLES[endpoint] else None
+            bug = KNOWN_BUGS.get((role.name, endpoint)) if sample is SAMPLES.get(endpoint) else None
             if bug:
                 marks.append(pytest.mark.xfail(strict=True, reason=bug[0]))
             params.append(
@@ -183,7 +171,7 @@ def test_the_roles_hold_every_role_permissions_knows(site):
 def test_get(site, role, endpoint, sample):
     url = site.url(role, endpoint, sample)
     allowed = site.allowed(role, endpoint, sample)
-    if sample is SAMPLES[endpoint] and KNOWN_BUGS.get((role.name, endpoint), ("", None))[1]:
+    if sample is SAMPLES.get(endpoint) and KNOWN_BUGS.get((role.name, endpoint), ("", None))[1]:
         allowed = (True, True)
     site.unchanged = None  # a page may note that it was read
     with site.clients[role.name].get(url) as response:

@@ -12,9 +12,12 @@ from the endpoint's named rule and `also`, for each role in ROLES; nothing is li
 from __future__ import annotations
 
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 from flask import url_for
 from flask_login import AnonymousUserMixin
@@ -328,6 +331,22 @@ MORE_SAMPLES: list[tuple[str, Sample]] = [
     # Another area's changes (daniel.osei leads commissioning; area A's moderators do not).
     ("tips.area_changes", Sample({"slug": "commissioning"}, also=moderates("commissioning"))),
 ]
+
+
+@cache
+def url_map() -> tuple[list[tuple[str, frozenset[str], str]], dict[str, str]]:
+    """(endpoint, methods, rule) for every rule of the app's URL map, and each endpoint's named
+    rule, from an app that is never served (its instance folder in the system's temporary one)."""
+    from cafpedia import create_app
+
+    folder = Path(tempfile.gettempdir()) / "cafpedia-url-map"
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(folder)}
+    )
+    with app.test_request_context():
+        named = {r.endpoint: rule_for_endpoint(r.endpoint) for r in app.url_map.iter_rules()}
+    routes = [(r.endpoint, frozenset(r.methods - {"HEAD", "OPTIONS"}), r.rule) for r in app.url_map.iter_rules()]
+    return routes, named
 
 
 def allowed(app, role: Role, endpoint: str, sample: Sample) -> tuple[bool, bool]:
