@@ -21,7 +21,7 @@ from sqlalchemy import select
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import clock, events
 from cafpedia.core.confidentiality import find_case_details
-from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN
+from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN, can_moderate
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
 from cafpedia.notifications import services
@@ -46,28 +46,50 @@ def _revision_url(revision) -> str:
 
 @events.proposal_submitted.connect
 def _tell_moderators_of_proposal(revision, **_):
-    tip, area = revision.tip, revision.tip.area
+    tip, area, author = revision.tip, revision.tip.area, revision.author.name
     if revision.revises:
-        message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = (
-            f"{revision.author.name} has revised a proposal you sent back, in {area.title}. It waits for your decision."
-        )
-    elif tip.current_number:
-        message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = f"{revision.author.name} has proposed an edit in {area.title}. It waits for your decision."
+        _tell_moderators_of_resubmission(revision)
+        return
+    if tip.current_number:
+        message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {author})"
+        intro = f"{author} has proposed an edit in {area.title}. It waits for your decision."
     else:
-        message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = (
-            f"{revision.author.name} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
-        )
-    letter = Letter(
+        message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {author})"
+        intro = f"{author} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
+    services.tell(
+        moderators_of(area),
+        "proposal",
+        message,
+        _revision_url(revision),
+        letter=_for_decision(revision, intro),
+        skip=revision.author,
+    )
+
+
+def _for_decision(revision, intro: str) -> Letter:
+    return Letter(
         subject=f"For your decision: {revision.title}",
         paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
         links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")],
     )
-    services.tell(
-        moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author
-    )
+
+
+def _tell_moderators_of_resubmission(revision) -> None:
+    """The moderator who sent the proposal back reads "the proposal you sent back"; the area's
+    other moderators read who sent it back (or that it was sent back, when nobody is named)."""
+    area, author = revision.tip.area, revision.author.name
+    earlier = revision.tip.revision(revision.revises)
+    sent_back = next((e for e in reversed(earlier.decisions) if e.action == "sent_back"), None) if earlier else None
+    sender = sent_back.actor if sent_back else None
+    message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {author})"
+    url, waits = _revision_url(revision), f"in {area.title}. It waits for your decision."
+    others = [u for u in moderators_of(area) if sender is None or u.id != sender.id]
+    if sender is not None and can_moderate(sender, area):
+        intro = f"{author} has revised the proposal you sent back, {waits}"
+        services.tell([sender], "proposal", message, url, letter=_for_decision(revision, intro), skip=revision.author)
+    by = f"that {sender.name} sent back" if sender is not None else "that was sent back"
+    intro = f"{author} has revised a proposal {by}, {waits}"
+    services.tell(others, "proposal", message, url, letter=_for_decision(revision, intro), skip=revision.author)
 
 
 def _quoted(text: str) -> str:

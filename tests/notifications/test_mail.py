@@ -135,6 +135,26 @@ def test_a_comment_that_looks_like_case_details_stays_in_cafpedia(mail_app, smtp
     assert "it may hold case details; read it in CAFpedia" in smtp.inbox.text(mail)
 
 
+def test_a_resubmission_tells_each_moderator_what_is_true_for_them(mail_app, smtp, addressed):
+    """Dee sent it back: she reads "the proposal you sent back"; Lee, who did not, reads who did."""
+    first = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    db.session.commit()
+    moderation.send_back(addressed["dee"], first, "Say who books the room.")
+    db.session.commit()
+    outbox.drain()
+    smtp.inbox.messages.clear()
+    proposals.propose_edit(addressed["pat"], first.tip, based_on=None, draft=draft(), revises=first.number)
+    db.session.commit()
+    outbox.drain()
+    dee, lee = smtp.inbox.to("dee.deputy@example.org"), smtp.inbox.to("lee.lead@example.org")
+    assert len(dee) == 1 and len(lee) == 1 and smtp.inbox.to("pat.fca@example.org") == []
+    assert "Pat Practitioner has revised the proposal you sent back, in Contact." in smtp.inbox.text(dee[0])
+    lee_text = smtp.inbox.text(lee[0])
+    assert "Pat Practitioner has revised a proposal that Dee Deputy sent back, in Contact." in lee_text
+    assert "you sent back" not in lee_text
+    assert dee[0]["Subject"] == lee[0]["Subject"] == "For your decision: Use contact centres well"
+
+
 def test_a_server_that_is_down_keeps_the_message_queued_and_retries_with_back_off(mail_app, smtp, addressed, clock):
     smtp.stop()
     proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug=None, draft=draft())
