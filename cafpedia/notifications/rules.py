@@ -3,13 +3,19 @@
 - Lead manager and deputies of an area: a new proposal or a resubmission; their tips
   coming due for review (7 days before, on the day, weekly while overdue); a tip sent
   for review by a legal update.
-- The author: approved (with the link), sent back (with the comment), rejected (with
-  the reason).
+- The author: approved, sent back or rejected, with the link to where the moderator's
+  note, comment or reason is read in CAFpedia.
 - Watchers: a watched tip's new published revision or archiving; something new
   published in a watched area (a tip, a legal update); a new legal update (the legal
   feed); a correction to a published item (the digest).
 - Everyone: a new digest issue.
 - Administrators: someone without an account signed in through the identity provider.
+- Lead manager and deputies: a reader's problem report on one of their tips, at most once
+  a UK day per tip, however many readers report.
+
+Notifications and emails carry titles, names and links, never what someone typed (a
+comment, a reason, a note, a report): that is read in CAFpedia, signed in, where it can be
+asked for again and is not copied into mailboxes.
 - Escalation: deputies at level 1 (administrators when the area has none), then
   administrators at level 2.
 """
@@ -20,7 +26,6 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import clock, events
-from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN, can_moderate
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
@@ -92,14 +97,6 @@ def _tell_moderators_of_resubmission(revision) -> None:
     services.tell(others, "proposal", message, url, letter=_for_decision(revision, intro), skip=revision.author)
 
 
-def _quoted(text: str) -> str:
-    """Free text a person wrote (a comment, a reason), fit to travel in a notification and by
-    email: as written, unless it looks as if it holds case details; then it stays in CAFpedia."""
-    if find_case_details(text):
-        return "(not repeated here: it may hold case details; read it in CAFpedia)"
-    return text
-
-
 @events.proposal_approved.connect
 def _tell_author_approved(revision, moderator=None, comment="", corrected=False, **_):
     url = f"/tips/{revision.tip.slug}"
@@ -109,14 +106,16 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
     ]
     if corrected:
         paragraphs.append("They made a small correction first: the tip's history shows what they changed.")
+    links = [(revision.title, url)]
     if comment:
-        paragraphs.append(f"Their note: {_quoted(comment)}")
+        paragraphs.append("They left you a note: read it on your proposal's page in CAFpedia.")
+        links.append(("Your proposal and their note", _revision_url(revision)))
     services.tell(
         [revision.author],
         "decision",
         f"Approved and published: {revision.title}",
         url,
-        letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]),
+        letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=links),
         skip=moderator,
     )
 
@@ -124,19 +123,18 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
 @events.proposal_sent_back.connect
 def _tell_author_sent_back(revision, moderator=None, comment="", **_):
     url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
-    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell(
         [revision.author],
         "decision",
-        f"Sent back for changes: {revision.title}. {who}: {comment}",
+        f"Sent back for changes: {revision.title} (by {who})",
         url,
         letter=Letter(
             subject=f"Sent back for changes: {revision.title}",
             paragraphs=[
                 f"{who} sent your proposal “{revision.title}” back for changes.",
-                f"Their comment: {comment}",
-                "Revise it and send it again: it goes back to the same queue.",
+                "Their comment is on the page where you revise it, in CAFpedia. Revise it and send it again: it "
+                "goes back to the same queue.",
             ],
             links=[("Revise your proposal", url), ("What you sent", _revision_url(revision))],
         ),
@@ -147,17 +145,19 @@ def _tell_author_sent_back(revision, moderator=None, comment="", **_):
 @events.proposal_rejected.connect
 def _tell_author_rejected(revision, moderator=None, comment="", **_):
     url = _revision_url(revision)
-    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell(
         [revision.author],
         "decision",
-        f"Rejected: {revision.title}. {who}: {comment}",
+        f"Rejected: {revision.title} (by {who})",
         url,
         letter=Letter(
             subject=f"Not published: {revision.title}",
-            paragraphs=[f"{who} decided not to publish your proposal “{revision.title}”.", f"Their reason: {comment}"],
-            links=[("Your proposal", url)],
+            paragraphs=[
+                f"{who} decided not to publish your proposal “{revision.title}”.",
+                "Their reason is on your proposal's page in CAFpedia.",
+            ],
+            links=[("Your proposal and their reason", url)],
         ),
         skip=moderator,
     )
@@ -255,30 +255,33 @@ def _tell_everyone_digest(issue, actor=None, **_):
 
 @events.digest_item_corrected.connect
 def _tell_digest_watchers(item, actor=None, reason="", **_):
+    """The reason for the correction is on the item's page, with the text it replaced."""
     url = f"/digest/{item.issue.slug}/{item.slug}"
     services.tell(
-        services.watchers(("digest", 0)),
-        "watch",
-        f"Research digest item corrected: {item.title} ({_quoted(reason)})",
-        url,
-        skip=actor,
+        services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title}", url, skip=actor
     )
 
 
 @events.tip_problem_reported.connect
 def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
-    url = f"/tips/{tip.slug}#reader-feedback"
+    """The area's moderators, once a UK day per tip (a mark, so concurrent reports tell them
+    once too): which tip, and where to read the reports. Never the text a reader typed."""
+    today = clock.today()
+    if not services.mark_once(f"tip-problem:{tip.id}:{today.isoformat()}"):
+        return
+    url = f"/tips/{tip.slug}#what-readers-said"
     services.tell(
         moderators_of(tip.area),
         "tip_problem",
-        f"Problem reported with {tip.title}: {_quoted(problem.text)[:200]}",
+        f"A reader reported a problem with {tip.title} ({tip.area.title})",
         url,
         letter=Letter(
             subject=f"A problem reported with “{tip.title}”",
             paragraphs=[
-                f"A reader reported a problem with “{tip.title}” (revision {problem.revision_number}), in "
-                f"{tip.area.title}:",
-                _quoted(problem.text),
+                f"A reader reported a problem with “{tip.title}”, in {tip.area.title}. Read it under “What readers "
+                "said” on the tip's page in CAFpedia (signed in).",
+                "Further reports on this tip today are not sent separately: the tip's page lists them all. Reviewing "
+                "the tip, or publishing a new revision, answers the reports open on it.",
             ],
             links=[(tip.title, url)],
         ),
@@ -302,12 +305,13 @@ def _tell_register_administrators_of_nomination(nomination, actor=None, **_):
 
 @events.nomination_decided.connect
 def _tell_nominator_of_decision(nomination, actor=None, note="", **_):
+    """The administrator's note is on the nominations page, not in the notification."""
     services.notify(
         nomination.nominated_by,
         "nomination",
         f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
-        + (f": {note}" if note else "."),
-        f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate",
+        + (": the register administrator's note is on your nominations page." if note else "."),
+        "/experts/nominate" if note or not nomination.expert else f"/experts/{nomination.expert.slug}",
     )
 
 
