@@ -179,6 +179,13 @@ def can_manage_register(user) -> bool:
     return is_active_user(user) and bool({REGISTER_ADMIN, ADMIN} & user.roles)
 
 
+@rule("read_rota")
+def can_read_rota(user) -> bool:
+    """The advice line's rota, read only (who is on the line, and when): everyone signed in, so
+    a practitioner can see who takes calls this week. Setting it is manage_register's."""
+    return is_active_user(user)
+
+
 @rule("keep_expert_entry")
 def can_keep_expert_entry(user) -> bool:
     """An expert keeps their own entry: being linked to it is what makes them its expert, so the

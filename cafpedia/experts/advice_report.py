@@ -17,6 +17,7 @@ from cafpedia.experts import availability
 from cafpedia.experts.lookups import all_experts
 from cafpedia.experts.models import (
     AdviceCall,
+    Expert,
 )
 from cafpedia.experts.rota_plan import load_rota
 from cafpedia.extensions import db
@@ -90,31 +91,49 @@ class Report:
         return sum(self.counts.values())
 
 
-def rota_rows(days: list[date]) -> list[tuple]:
-    """The week as it stands, for a spreadsheet: each day's mode and note, and each expert's
-    hours on the line that day (the rota's where it sets the day, otherwise their usual slots)."""
+@dataclass
+class RotaDayOnLine:
+    """One day of the week as it stands: the rota's mode and note, and who is on the line then."""
+
+    day: date
+    mode: str  # "closed", "rota" or "usual slots"
+    note: str
+    on_line: list[tuple[Expert, str]]  # each expert with their hours, "09:00-12:00, 14:00-16:00"
+
+
+def rota_week(days: list[date]) -> list[RotaDayOnLine]:
+    """Each day's mode and note, and each expert's hours on the line that day (the rota's
+    where it sets the day, otherwise their usual slots)."""
     rota = load_rota(days[0], days[-1])
     experts = all_experts()
-    rows = []
+    week = []
     for day in days:
         plan = rota.get(day)
-        mode = "closed" if plan and plan.closed else ("rota" if plan else "usual slots")
         on_line = [(e, availability.hours_on(e, day, rota)) for e in experts]
-        on_line = [(e, hours) for e, hours in on_line if hours]
-        if not on_line:
-            rows.append((day.isoformat(), day.strftime("%A"), mode, plan.note if plan else "", "", "", ""))
-        for expert, hours in on_line:
-            rows.append(
-                (
-                    day.isoformat(),
-                    day.strftime("%A"),
-                    mode,
-                    plan.note if plan else "",
-                    expert.name,
-                    ", ".join(f"{availability.hhmm(s)}-{availability.hhmm(t)}" for s, t in hours),
-                    "; ".join(expert.area_slugs),
-                )
+        week.append(
+            RotaDayOnLine(
+                day,
+                "closed" if plan and plan.closed else ("rota" if plan else "usual slots"),
+                plan.note if plan else "",
+                [
+                    (e, ", ".join(f"{availability.hhmm(s)}-{availability.hhmm(t)}" for s, t in hours))
+                    for e, hours in on_line
+                    if hours
+                ],
             )
+        )
+    return week
+
+
+def rota_rows(days: list[date]) -> list[tuple]:
+    """The week as it stands, for a spreadsheet: a row per expert on the line each day (one
+    without an expert for a day with nobody)."""
+    rows = []
+    for d in rota_week(days):
+        first = (d.day.isoformat(), d.day.strftime("%A"), d.mode, d.note)
+        if not d.on_line:
+            rows.append((*first, "", "", ""))
+        rows.extend((*first, expert.name, hours, "; ".join(expert.area_slugs)) for expert, hours in d.on_line)
     return rows
 
 

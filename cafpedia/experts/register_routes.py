@@ -58,10 +58,13 @@ def index():
             available_now=bool(form.now.data),
         )
     searched = filters != finder.Filters()
-    later_url = url_for(
-        "experts.index",
-        **{k: request.args[k] for k in ("q", "area", "skill", "region", "language") if request.args.get(k)},
-    )
+    finder_query = {
+        k: request.args[k] for k in ("q", "area", "skill", "region", "language", "now") if request.args.get(k)
+    }
+    # The same search without "on the line now", opening at its results.
+    later_url = url_for("experts.index", **{k: v for k, v in finder_query.items() if k != "now"}) + "#results"
+    # This week's rota, keeping the search so that its "back" link returns to these results.
+    rota_url = url_for("experts.rota", week=rota_plan.monday_of(clock.today()).isoformat(), **finder_query)
     response = make_response(
         render_template(
             "experts/index.html",
@@ -69,6 +72,7 @@ def index():
             entries=finder.find_experts(filters),
             searched=searched,
             later_url=later_url,
+            rota_url=rota_url,
             summary=_described(filters, form),
             mine=lookups.expert_for_user(current_user),
         ),

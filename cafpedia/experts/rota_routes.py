@@ -12,7 +12,7 @@ from cafpedia.areas.services import area_choices, areas_led_by, list_areas
 from cafpedia.core import clock
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import commit_or_show_errors, form_status
-from cafpedia.core.permissions import has_role, requires
+from cafpedia.core.permissions import can_manage_register, has_role, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
 from cafpedia.experts import advice_report, availability, finder, lookups, nominations, rota_plan
 from cafpedia.experts.forms import (
@@ -53,43 +53,58 @@ def register():
     ), form_status(form)
 
 
-@bp.route("/experts/rota", methods=["GET", "POST"])
-@requires("manage_register")
+@bp.get("/experts/rota")
+@requires("read_rota")
 def rota():
-    week_form, monday = _week_asked()
-    days = [monday + timedelta(days=n) for n in range(7)]
-    experts = lookups.all_experts()
+    """The week's rota: the register administrator's grid to set it; for everyone else, who is
+    on the line each day (this week by default, the week they need to call in)."""
+    if not can_manage_register(current_user):
+        return _rota_to_read()
+    return _rota_grid(ButtonForm(formdata=None))
+
+
+@bp.post("/experts/rota")
+@requires("manage_register")
+def save_rota():
     form = ButtonForm()
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        inputs = [
-            rota_plan.DayInput(
-                day=d,
-                mode=request.form.get(f"mode-{d}", rota_plan.REGULAR),
-                note=request.form.get(f"note-{d}", ""),
-                hours={e.id: request.form.get(f"hours-{d}-{e.id}", "") for e in experts},
-            )
-            for d in days
-            if d >= clock.today()
-        ]
-        try:
-            rota_plan.set_rota(current_user, inputs)
-            db.session.commit()
-        except ValidationError as exc:  # messages keyed by the grid's field names, shown beside them
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            flash("The rota is saved. On the days it sets, it replaces the experts' usual slots.", "success")
-            return redirect(url_for("experts.rota", week=monday.isoformat()))
-    saved = rota_plan.rota_days(days[0], days[-1])
-    values = request.form if request.method == "POST" else None
+    if not form.validate_on_submit():
+        return _rota_grid(form)
+    week_form, monday = _week_asked()
+    experts = lookups.all_experts()
+    inputs = [
+        rota_plan.DayInput(
+            day=d,
+            mode=request.form.get(f"mode-{d}", rota_plan.REGULAR),
+            note=request.form.get(f"note-{d}", ""),
+            hours={e.id: request.form.get(f"hours-{d}-{e.id}", "") for e in experts},
+        )
+        for d in _days(monday)
+        if d >= clock.today()
+    ]
+    try:
+        rota_plan.set_rota(current_user, inputs)
+        db.session.commit()
+    except ValidationError as exc:  # messages keyed by the grid's field names, shown beside them
+        db.session.rollback()
+        return _rota_grid(form, exc.errors)
+    flash("The rota is saved. On the days it sets, it replaces the experts' usual slots.", "success")
+    return redirect(url_for("experts.rota", week=monday.isoformat()))
+
+
+def _days(monday: date) -> list[date]:
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+def _rota_grid(form: ButtonForm, errors: dict[str, str] | None = None):
+    week_form, monday = _week_asked()
+    days, experts, errors = _days(monday), lookups.all_experts(), errors or {}
     return render_template(
         "experts/rota.html",
         monday=monday,
         days=days,
         experts=experts,
-        saved=saved,
-        values=values,
+        saved=rota_plan.rota_days(days[0], days[-1]),
+        values=request.form if request.method == "POST" else None,
         errors=errors,
         form=form,
         week_form=week_form,
@@ -97,7 +112,30 @@ def rota():
         today=clock.today(),
         timedelta=timedelta,
         usual={(e.id, d): availability.hours_on(e, d, {}) for e in experts for d in days},
+        finder_query=_finder_query(),
     ), 400 if errors or form.errors else 200
+
+
+FINDER_FILTERS = ("q", "area", "skill", "region", "language", "now")
+
+
+def _finder_query() -> dict[str, str]:
+    """The finder's filters this page was opened with, so its link back returns to the same results."""
+    return {k: request.args[k][:200] for k in FINDER_FILTERS if request.args.get(k)}
+
+
+def _rota_to_read():
+    form = WeekForm(request.args)
+    monday = rota_plan.monday_of(form.week.data if form.validate() and form.week.data else clock.today())
+    return render_template(
+        "experts/rota_read.html",
+        monday=monday,
+        week=advice_report.rota_week(_days(monday)),
+        week_form=form,
+        today=clock.today(),
+        timedelta=timedelta,
+        finder_query=_finder_query(),
+    ), form_status(form)
 
 
 @bp.get("/experts/register/gaps.csv")

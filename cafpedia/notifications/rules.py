@@ -3,13 +3,19 @@
 - Lead manager and deputies of an area: a new proposal or a resubmission; their tips
   coming due for review (7 days before, on the day, weekly while overdue); a tip sent
   for review by a legal update.
-- The author: approved (with the link), sent back (with the comment), rejected (with
-  the reason).
+- The author: approved, sent back or rejected, with the link to where the moderator's
+  note, comment or reason is read in CAFpedia.
 - Watchers: a watched tip's new published revision or archiving; something new
   published in a watched area (a tip, a legal update); a new legal update (the legal
   feed); a correction to a published item (the digest).
 - Everyone: a new digest issue.
 - Administrators: someone without an account signed in through the identity provider.
+- Lead manager and deputies: a reader's problem report on one of their tips, at most once
+  a UK day per tip, however many readers report.
+
+Notifications and emails carry titles, names and links, never what someone typed (a
+comment, a reason, a note, a report): that is read in CAFpedia, signed in, where it can be
+asked for again and is not copied into mailboxes.
 - Escalation: deputies at level 1 (administrators when the area has none), then
   administrators at level 2.
 """
@@ -20,8 +26,7 @@ from sqlalchemy import select
 
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import clock, events
-from cafpedia.core.confidentiality import find_case_details
-from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN
+from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN, can_moderate
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
 from cafpedia.notifications import services
@@ -46,36 +51,50 @@ def _revision_url(revision) -> str:
 
 @events.proposal_submitted.connect
 def _tell_moderators_of_proposal(revision, **_):
-    tip, area = revision.tip, revision.tip.area
+    tip, area, author = revision.tip, revision.tip.area, revision.author.name
     if revision.revises:
-        message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = (
-            f"{revision.author.name} has revised a proposal you sent back, in {area.title}. It waits for your decision."
-        )
-    elif tip.current_number:
-        message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = f"{revision.author.name} has proposed an edit in {area.title}. It waits for your decision."
+        _tell_moderators_of_resubmission(revision)
+        return
+    if tip.current_number:
+        message = f"Proposed edit waits for your decision in {area.title}: {revision.title} (by {author})"
+        intro = f"{author} has proposed an edit in {area.title}. It waits for your decision."
     else:
-        message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {revision.author.name})"
-        intro = (
-            f"{revision.author.name} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
-        )
-    letter = Letter(
+        message = f"New proposal waits for your decision in {area.title}: {revision.title} (by {author})"
+        intro = f"{author} has proposed a new {revision.kind} in {area.title}. It waits for your decision."
+    services.tell(
+        moderators_of(area),
+        "proposal",
+        message,
+        _revision_url(revision),
+        letter=_for_decision(revision, intro),
+        skip=revision.author,
+    )
+
+
+def _for_decision(revision, intro: str) -> Letter:
+    return Letter(
         subject=f"For your decision: {revision.title}",
         paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
         links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")],
     )
-    services.tell(
-        moderators_of(area), "proposal", message, _revision_url(revision), letter=letter, skip=revision.author
-    )
 
 
-def _quoted(text: str) -> str:
-    """Free text a person wrote (a comment, a reason), fit to travel in a notification and by
-    email: as written, unless it looks as if it holds case details; then it stays in CAFpedia."""
-    if find_case_details(text):
-        return "(not repeated here: it may hold case details; read it in CAFpedia)"
-    return text
+def _tell_moderators_of_resubmission(revision) -> None:
+    """The moderator who sent the proposal back reads "the proposal you sent back"; the area's
+    other moderators read who sent it back (or that it was sent back, when nobody is named)."""
+    area, author = revision.tip.area, revision.author.name
+    earlier = revision.tip.revision(revision.revises)
+    sent_back = next((e for e in reversed(earlier.decisions) if e.action == "sent_back"), None) if earlier else None
+    sender = sent_back.actor if sent_back else None
+    message = f"Resubmitted for your decision in {area.title}: {revision.title} (by {author})"
+    url, waits = _revision_url(revision), f"in {area.title}. It waits for your decision."
+    others = [u for u in moderators_of(area) if sender is None or u.id != sender.id]
+    if sender is not None and can_moderate(sender, area):
+        intro = f"{author} has revised the proposal you sent back, {waits}"
+        services.tell([sender], "proposal", message, url, letter=_for_decision(revision, intro), skip=revision.author)
+    by = f"that {sender.name} sent back" if sender is not None else "that was sent back"
+    intro = f"{author} has revised a proposal {by}, {waits}"
+    services.tell(others, "proposal", message, url, letter=_for_decision(revision, intro), skip=revision.author)
 
 
 @events.proposal_approved.connect
@@ -87,14 +106,16 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
     ]
     if corrected:
         paragraphs.append("They made a small correction first: the tip's history shows what they changed.")
+    links = [(revision.title, url)]
     if comment:
-        paragraphs.append(f"Their note: {_quoted(comment)}")
+        paragraphs.append("They left you a note: read it on your proposal's page in CAFpedia.")
+        links.append(("Your proposal and their note", _revision_url(revision)))
     services.tell(
         [revision.author],
         "decision",
         f"Approved and published: {revision.title}",
         url,
-        letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=[(revision.title, url)]),
+        letter=Letter(subject=f"Published: {revision.title}", paragraphs=paragraphs, links=links),
         skip=moderator,
     )
 
@@ -102,19 +123,18 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
 @events.proposal_sent_back.connect
 def _tell_author_sent_back(revision, moderator=None, comment="", **_):
     url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
-    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell(
         [revision.author],
         "decision",
-        f"Sent back for changes: {revision.title}. {who}: {comment}",
+        f"Sent back for changes: {revision.title} (by {who})",
         url,
         letter=Letter(
             subject=f"Sent back for changes: {revision.title}",
             paragraphs=[
                 f"{who} sent your proposal “{revision.title}” back for changes.",
-                f"Their comment: {comment}",
-                "Revise it and send it again: it goes back to the same queue.",
+                "Their comment is on the page where you revise it, in CAFpedia. Revise it and send it again: it "
+                "goes back to the same queue.",
             ],
             links=[("Revise your proposal", url), ("What you sent", _revision_url(revision))],
         ),
@@ -125,17 +145,19 @@ def _tell_author_sent_back(revision, moderator=None, comment="", **_):
 @events.proposal_rejected.connect
 def _tell_author_rejected(revision, moderator=None, comment="", **_):
     url = _revision_url(revision)
-    comment = _quoted(comment)
     who = moderator.name if moderator else "A lead manager"
     services.tell(
         [revision.author],
         "decision",
-        f"Rejected: {revision.title}. {who}: {comment}",
+        f"Rejected: {revision.title} (by {who})",
         url,
         letter=Letter(
             subject=f"Not published: {revision.title}",
-            paragraphs=[f"{who} decided not to publish your proposal “{revision.title}”.", f"Their reason: {comment}"],
-            links=[("Your proposal", url)],
+            paragraphs=[
+                f"{who} decided not to publish your proposal “{revision.title}”.",
+                "Their reason is on your proposal's page in CAFpedia.",
+            ],
+            links=[("Your proposal and their reason", url)],
         ),
         skip=moderator,
     )
@@ -233,30 +255,33 @@ def _tell_everyone_digest(issue, actor=None, **_):
 
 @events.digest_item_corrected.connect
 def _tell_digest_watchers(item, actor=None, reason="", **_):
+    """The reason for the correction is on the item's page, with the text it replaced."""
     url = f"/digest/{item.issue.slug}/{item.slug}"
     services.tell(
-        services.watchers(("digest", 0)),
-        "watch",
-        f"Research digest item corrected: {item.title} ({_quoted(reason)})",
-        url,
-        skip=actor,
+        services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title}", url, skip=actor
     )
 
 
 @events.tip_problem_reported.connect
 def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
-    url = f"/tips/{tip.slug}#reader-feedback"
+    """The area's moderators, once a UK day per tip (a mark, so concurrent reports tell them
+    once too): which tip, and where to read the reports. Never the text a reader typed."""
+    today = clock.today()
+    if not services.mark_once(f"tip-problem:{tip.id}:{today.isoformat()}"):
+        return
+    url = f"/tips/{tip.slug}#what-readers-said"
     services.tell(
         moderators_of(tip.area),
         "tip_problem",
-        f"Problem reported with {tip.title}: {_quoted(problem.text)[:200]}",
+        f"A reader reported a problem with {tip.title} ({tip.area.title})",
         url,
         letter=Letter(
             subject=f"A problem reported with “{tip.title}”",
             paragraphs=[
-                f"A reader reported a problem with “{tip.title}” (revision {problem.revision_number}), in "
-                f"{tip.area.title}:",
-                _quoted(problem.text),
+                f"A reader reported a problem with “{tip.title}”, in {tip.area.title}. Read it under “What readers "
+                "said” on the tip's page in CAFpedia (signed in).",
+                "Further reports on this tip today are not sent separately: the tip's page lists them all. Reviewing "
+                "the tip, or publishing a new revision, answers the reports open on it.",
             ],
             links=[(tip.title, url)],
         ),
@@ -280,12 +305,13 @@ def _tell_register_administrators_of_nomination(nomination, actor=None, **_):
 
 @events.nomination_decided.connect
 def _tell_nominator_of_decision(nomination, actor=None, note="", **_):
+    """The administrator's note is on the nominations page, not in the notification."""
     services.notify(
         nomination.nominated_by,
         "nomination",
         f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
-        + (f": {note}" if note else "."),
-        f"/experts/{nomination.expert.slug}" if nomination.expert else "/experts/nominate",
+        + (": the register administrator's note is on your nominations page." if note else "."),
+        "/experts/nominate" if note or not nomination.expert else f"/experts/{nomination.expert.slug}",
     )
 
 

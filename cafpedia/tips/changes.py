@@ -26,7 +26,7 @@ MAX_DAYS = 3660  # ten years in one list at most
 
 @dataclass
 class Change:
-    at: datetime | None  # None: known to the day only (a legal update or a digest issue)
+    at: datetime | None  # naive UTC; None: known to the day only (a digest issue published before it was timed)
     day: date
     what: str  # e.g. "Approved and published"
     kind: str  # tip | guidance | legal update | research digest item
@@ -38,7 +38,8 @@ class Change:
 
 
 def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
-    """Oldest first, from the start of `start` to the end of `end` (UK days)."""
+    """Oldest first, from the start of `start` to the end of `end` (UK days): one order by
+    time across every kind (a legal update or a digest item by the moment it was posted)."""
     since, until = start_of_local_day(start), end_of(end)
     changes: list[Change] = []
     events = db.session.scalars(
@@ -73,7 +74,7 @@ def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
         first = update.revisions[0] if update.revisions else update.current
         changes.append(
             Change(
-                None,
+                update.published_at,
                 update.published_on,
                 "Legal update posted",
                 "legal update",
@@ -94,7 +95,7 @@ def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
         issue = item.issue
         changes.append(
             Change(
-                None,
+                issue.published_at,
                 issue.published_on,
                 "Research digest item published",
                 "research digest item",
@@ -105,8 +106,15 @@ def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
                 f"/digest/{issue.slug}/{item.slug}?as_at={issue.published_on.isoformat()}",
             )
         )
-    changes.sort(key=lambda c: (c.day, c.at or datetime.combine(c.day, datetime.min.time()), c.title))
+    changes.sort(key=_when)
     return changes
+
+
+def _when(change: Change) -> tuple[datetime, str]:
+    """The moment of a change (naive UTC; the start of its UK day when only the day is known),
+    then its title: the stored times of every kind compared as they are, never a UK day
+    against a UTC time."""
+    return (change.at or start_of_local_day(change.day), change.title)
 
 
 CSV_COLUMNS = ["date", "time (UK)", "what", "kind", "title", "revision", "by", "note", "as at page"]

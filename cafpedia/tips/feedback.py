@@ -1,20 +1,37 @@
 """Readers tell the lead manager whether a tip helped: "Was this useful? Yes / No", and "Report
-a problem" in a few words. One answer per reader and tip (the latest counts); problem reports
-pass the confidentiality guard and go to the area's lead manager and deputies. Callers commit."""
+a problem" in a few words. One answer per reader and tip (the latest counts). Callers commit.
+
+Problem reports are limited, so that nobody can flood an area's moderators (one reader once
+sent 40 reports on one tip, 80 emails):
+- one open report per person and tip. A report is open until the tip's moderators answer
+  it by reviewing the tip or publishing a new revision (either sets last_reviewed_at); a
+  second report meanwhile is refused, pointing to the open one, which the tip's page shows
+  its writer. A refusal rather than an edit: the moderators may already have read the
+  first, and a text changing under them would be a second report they are not told of.
+- at most PROBLEMS_PER_DAY reports per person in any 24 hours, across tips: far above what
+  a reader needs (a stale tip now and then), low enough that one person cannot keep
+  several areas' moderators busy; someone with more to say should talk to the lead manager.
+The area's moderators hear of reports on a tip at most once a UK day (notifications.rules),
+by title and link: the text stays in CAFpedia. The confidentiality guard warns the writer
+before saving, as it does a tip's author: they take the details out, or confirm the text
+identifies no child or family."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from cafpedia.core import events
-from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import describe, find_case_details
+from cafpedia.core.clock import format_datetime, utcnow
+from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
 from cafpedia.tips.models import PROBLEM_MAX, PUBLISHED, Tip, TipProblem, TipVote
+
+PROBLEMS_PER_DAY = 5
 
 
 def _published(tip: Tip) -> None:
@@ -33,8 +50,24 @@ def vote(user, tip: Tip, useful: bool) -> TipVote:
     return row
 
 
-def report_problem(user, tip: Tip, text: str) -> TipProblem:
-    _published(tip)
+def _open(tip: Tip):
+    """SQL: a report on `tip` its moderators have not answered yet (by a review or a new revision)."""
+    condition = TipProblem.tip_id == tip.id
+    if tip.last_reviewed_at is not None:
+        condition = condition & (TipProblem.at > tip.last_reviewed_at)
+    return condition
+
+
+def open_report(user, tip: Tip) -> TipProblem | None:
+    """This person's report on this tip that waits for an answer, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(TipProblem).where(_open(tip), TipProblem.user_id == user.id).order_by(TipProblem.at.desc()).limit(1)
+    )
+
+
+def _check_text(text: str, confirm_safe: bool) -> str:
     text = " ".join((text or "").split())
     if not text:
         raise ValidationError({"problem": "Say in a few words what is wrong, or out of date."})
@@ -43,13 +76,46 @@ def report_problem(user, tip: Tip, text: str) -> TipProblem:
     if has_control_characters(text):
         raise ValidationError({"problem": "Take out the control characters (pasted from another program?)."})
     found = find_case_details(text)
-    if found:
+    if found and not confirm_safe:
         raise ValidationError(
             {
-                "problem": f"This looks as if it holds case details ({describe(found)}). Describe the problem "
-                "without anything that could identify a child or family."
+                "confirm_safe": "This looks as if it may hold case details (" + describe(found) + "). Remove them, "
+                "or tick the box to confirm the text identifies no child or family."
             }
         )
+    return text
+
+
+def _check_limits(user, tip: Tip) -> None:
+    earlier = open_report(user, tip)
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "problem": f"You reported a problem with this tip on {format_datetime(earlier.at)}, and its lead "
+                "manager has not answered it yet (by reviewing or updating the tip): your report is shown above. "
+                "You can report another once they have."
+            }
+        )
+    since = utcnow() - timedelta(hours=24)
+    recent = list(
+        db.session.scalars(
+            select(TipProblem.at).where(TipProblem.user_id == user.id, TipProblem.at > since).order_by(TipProblem.at)
+        )
+    )
+    if len(recent) >= PROBLEMS_PER_DAY:
+        raise ValidationError(
+            {
+                "problem": f"You have sent {len(recent)} problem reports in the last 24 hours, the most CAFpedia takes "
+                f"from one person in a day. Send this one after {format_datetime(recent[0] + timedelta(hours=24))}, "
+                "or tell the lead manager for this area directly."
+            }
+        )
+
+
+def report_problem(user, tip: Tip, text: str, *, confirm_safe: bool = False) -> TipProblem:
+    _published(tip)
+    text = _check_text(text, confirm_safe)
+    _check_limits(user, tip)
     problem = TipProblem(tip_id=tip.id, user_id=user.id, revision_number=tip.current_number, text=text, at=utcnow())
     db.session.add(problem)
     db.session.flush()
@@ -62,10 +128,16 @@ class Feedback:
     yes: int
     no: int
     problems: list[TipProblem]
+    open: int  # reports not yet answered by a review or a new revision
+    flags: dict[int, list[Finding]]  # what the confidentiality guard finds in a report, by its id
+
+    def is_open(self, problem: TipProblem, tip: Tip) -> bool:
+        return tip.last_reviewed_at is None or problem.at > tip.last_reviewed_at
 
 
 def feedback_for(tip: Tip) -> Feedback:
-    """What readers said, for the tip's moderators."""
+    """What readers said, for the tip's moderators: the counts, the latest reports (the open
+    ones first) and what the confidentiality guard finds in them (their writers confirmed)."""
     counts = dict(
         db.session.execute(
             select(TipVote.useful, func.count()).where(TipVote.tip_id == tip.id).group_by(TipVote.useful)
@@ -76,8 +148,21 @@ def feedback_for(tip: Tip) -> Feedback:
             select(TipProblem).where(TipProblem.tip_id == tip.id).order_by(TipProblem.at.desc()).limit(20)
         )
     )
-    return Feedback(counts.get(True, 0), counts.get(False, 0), problems)
+    opened = db.session.scalar(select(func.count(TipProblem.id)).where(_open(tip))) or 0
+    flags = {p.id: found for p in problems if (found := find_case_details(p.text))}
+    return Feedback(counts.get(True, 0), counts.get(False, 0), problems, opened, flags)
 
 
-def my_vote(user, tip: Tip) -> bool | None:
-    return db.session.scalar(select(TipVote.useful).where(TipVote.tip_id == tip.id, TipVote.user_id == user.id))
+def reader_state(user, tip: Tip) -> tuple[bool | None, TipProblem | None]:
+    """(this reader's answer to "Was this useful?", their open problem report) in one statement
+    (and a second only when there is an open report, to read it)."""
+    vote_now = select(TipVote.useful).where(TipVote.tip_id == tip.id, TipVote.user_id == user.id).scalar_subquery()
+    report_id = (
+        select(TipProblem.id)
+        .where(_open(tip), TipProblem.user_id == user.id)
+        .order_by(TipProblem.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    useful, open_id = db.session.execute(select(vote_now, report_id)).one()
+    return useful, db.session.get(TipProblem, open_id) if open_id is not None else None

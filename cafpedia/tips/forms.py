@@ -71,6 +71,7 @@ class CommentForm(FlaskForm):
 
 class ProblemForm(FlaskForm):
     problem = TextAreaField("What is wrong, or out of date?", validators=[Length(max=2000)])
+    confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
 
 
 class ReviewedForm(FlaskForm):

@@ -6,6 +6,11 @@ many reviews are overdue; decision times month by month; the same as CSV.
 
 Times are in working days (Monday to Friday, as escalation counts them), from the moment a
 proposal was sent (or resubmitted) to the moment it was approved, sent back or rejected.
+
+A decision at the very moment its proposal was sent is one loaded from a file that gave only
+the day it was approved (a hand-written published tip has no proposed_on, and the loader
+takes the approval as the sending): it counts as a decision, but its waiting time is unknown,
+so it stays out of the medians, which would otherwise read 0 month after month ("untimed").
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, null, select
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.core import clock
@@ -36,6 +41,7 @@ class AreaHealth:
     oldest_since: date | None = None
     decision_days: list[int] = field(default_factory=list)
     decided: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
+    untimed: int = 0  # decisions without a known sending time (not in decision_days)
     reviews_overdue: int = 0
 
     @property
@@ -47,7 +53,8 @@ class AreaHealth:
 class MonthFigures:
     month: date  # the first day of the month
     decisions: int
-    median_days: float | None
+    median_days: float | None  # of the timed decisions
+    untimed: int = 0
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Health:
         for area in self.areas:
             whole.waiting += area.waiting
             whole.decision_days += area.decision_days
+            whole.untimed += area.untimed
             whole.reviews_overdue += area.reviews_overdue
             for action, n in area.decided.items():
                 whole.decided[action] += n
@@ -76,10 +84,16 @@ class Health:
 
 
 def _decisions_since(start) -> list[tuple[int, str, object, object]]:
-    """(area id, action, sent at, decided at) of every decision since `start`."""
+    """(area id, action, sent at, decided at) of every decision since `start`; sent at is None
+    when it is unknown (the decision is recorded at the very moment of the sending)."""
     return list(
         db.session.execute(
-            select(Tip.area_id, TipEvent.action, Revision.created_at, TipEvent.at)
+            select(
+                Tip.area_id,
+                TipEvent.action,
+                case((Revision.created_at < TipEvent.at, Revision.created_at), else_=null()),
+                TipEvent.at,
+            )
             .join(TipEvent, TipEvent.tip_id == Tip.id)
             .join(Revision, and_(Revision.tip_id == Tip.id, Revision.number == TipEvent.revision_number))
             .where(TipEvent.action.in_(DECISIONS), TipEvent.at >= start)
@@ -110,14 +124,20 @@ def moderation_health() -> Health:
 
     since = today - timedelta(days=WINDOW_DAYS)
     first_month = clock.first_of_month(today, MONTHS - 1)
-    by_month: dict[date, list[int]] = {clock.first_of_month(today, back): [] for back in range(MONTHS - 1, -1, -1)}
+    by_month: dict[date, list[int | None]] = {
+        clock.first_of_month(today, back): [] for back in range(MONTHS - 1, -1, -1)
+    }
     window_start = min(since, first_month)
     for area_id, action, sent, decided in _decisions_since(clock.start_of_local_day(window_start)):
-        days, decided_on = _working_days(sent, decided), clock.local_date(decided)
+        days, decided_on = (None if sent is None else _working_days(sent, decided)), clock.local_date(decided)
         if decided_on >= since:
-            areas[area_id].decision_days.append(days)
-            areas[area_id].decided[action] += 1
-        if decided_on >= first_month:
+            area = areas[area_id]
+            area.decided[action] += 1
+            if days is None:
+                area.untimed += 1
+            else:
+                area.decision_days.append(days)
+        if first_month <= decided_on <= today:
             by_month[clock.first_of_month(decided_on)].append(days)
 
     for area_id, count in db.session.execute(
@@ -127,9 +147,12 @@ def moderation_health() -> Health:
     ):
         areas[area_id].reviews_overdue = count
 
-    months = [
-        MonthFigures(month, len(days), statistics.median(days) if days else None) for month, days in by_month.items()
-    ]
+    months = []
+    for month, days in by_month.items():
+        timed = [d for d in days if d is not None]
+        months.append(
+            MonthFigures(month, len(days), statistics.median(timed) if timed else None, len(days) - len(timed))
+        )
     return Health(areas=list(areas.values()), months=months, since=since, today=today)
 
 
@@ -146,6 +169,7 @@ def health_csv(health: Health) -> str:
             "sent_back",
             "rejected",
             "reviews_overdue",
+            "decisions_without_a_sending_time",
         ],
         (
             (
@@ -159,6 +183,7 @@ def health_csv(health: Health) -> str:
                 area.decided["sent_back"],
                 area.decided["rejected"],
                 area.reviews_overdue,
+                area.untimed,
             )
             for area in [*health.areas, health.total]
         ),

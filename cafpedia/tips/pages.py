@@ -81,9 +81,10 @@ def render_body(source: str):
     return render_markdown(source, resolve_link=reading.link_resolver(source))
 
 
-def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, status: int = 200):
+def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, problem_findings=(), status: int = 200):
     """The tip as readers see it; for its moderators, with the review and archive forms
-    (shown again with their errors and what was typed, when one was refused)."""
+    (shown again with their errors and what was typed, when one was refused). A reader's
+    problem report refused comes back with what the confidentiality guard found in it."""
     revision = tip.current
     mine = [
         r
@@ -91,6 +92,11 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, s
         if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)
     ]
     moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
+    my_vote, my_report = (
+        feedback.reader_state(current_user, tip)
+        if current_user.is_authenticated and tip.current_number
+        else (None, None)
+    )
     return render_template(
         "tips/show.html",
         tip=tip,
@@ -108,8 +114,10 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, s
         reviewed_form=reviewed_form or ReviewedForm(formdata=None),
         archive_form=archive_form or ArchiveForm(formdata=None),
         problem_form=problem_form or ProblemForm(formdata=None),
+        problem_findings=list(problem_findings),
         confirm_form=ConfirmForm(),
-        my_vote=feedback.my_vote(current_user, tip) if current_user.is_authenticated and tip.current_number else None,
+        my_vote=my_vote,
+        my_report=my_report,
         reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
     ), status
 

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from cafpedia.core import as_at as dates
+from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
@@ -78,7 +79,12 @@ def report_problem(slug: str):
         try:
             reported = commit_or_show_errors(
                 form,
-                lambda: feedback.report_problem(current_user, tip, form.problem.data or "") or True,
+                lambda: (
+                    feedback.report_problem(
+                        current_user, tip, form.problem.data or "", confirm_safe=bool(form.confirm_safe.data)
+                    )
+                    or True
+                ),
                 raise_refusals=True,
             )
         except ServiceError as exc:  # not about the text: said, and back to the tip
@@ -87,7 +93,8 @@ def report_problem(slug: str):
         if reported:
             flash("Thank you: your report has gone to the lead manager for this area.", "success")
             return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
-    return tip_page(tip, problem_form=form, status=400)
+    # The guard's warning, as a tip's author sees it: what it found, above the text they keep.
+    return tip_page(tip, problem_form=form, problem_findings=find_case_details(form.problem.data or ""), status=400)
 
 
 def _as_at_page(tip):

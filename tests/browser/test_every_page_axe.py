@@ -74,6 +74,7 @@ PAGES = [
     ("/experts/nominate", "amara.okafor"),
     ("/experts/register", "register.admin"),
     ("/experts/rota", "register.admin"),
+    ("/experts/rota", "demo.fca"),  # read only: who is on the line this week
     ("/advice-line", "demo.expert"),
     ("/advice-line/new", "demo.expert"),
     ("/advice-line/1", "demo.admin"),

@@ -43,8 +43,9 @@ def test_the_finder_page(register, as_user):
 )
 def test_register_administration_is_for_the_administrator(register, as_user, username, allowed):
     client = as_user(username)
-    for url in ("/experts/register", "/experts/rota", "/experts/new"):
+    for url in ("/experts/register", "/experts/new", "/experts/rota.csv"):
         assert client.get(url).status_code == (200 if allowed else 403), url
+    assert ('name="mode-' in client.get("/experts/rota").get_data(as_text=True)) is allowed  # the grid to set it
     assert (client.post_form("/experts/ben-bennett/retire", {"reason": "left"}).status_code == 302) is allowed
 
 
@@ -266,3 +267,80 @@ def test_the_rota_and_the_gaps_open_on_the_coming_week_and_download_as_csv(regis
     report = admin.get("/advice-line/report.csv?months=3")
     assert report.status_code == 200 and report.get_data(as_text=True).splitlines()[-1].startswith("all areas,")
     assert as_user("pat.fca").get("/experts/rota.csv").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "roles, edits",
+    [
+        (["practitioner"], False),
+        (["lead_manager"], False),
+        (["expert"], False),
+        (["research_coordinator"], False),
+        (["legal_editor"], False),
+        (["register_admin"], True),
+        (["admin"], True),
+    ],
+)
+def test_everyone_signed_in_reads_the_rota_and_only_its_administrators_change_it(
+    register, make_user, as_user, clock, roles, edits
+):
+    from datetime import datetime
+
+    clock.set(datetime(2026, 11, 24, 10, 0))  # Tuesday: "this week" starts Monday 23 November
+    make_user("role.holder", roles, name="Role Holder")
+    client = as_user("role.holder")
+    response = client.get("/experts/rota?week=2026-11-30")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, roles
+    assert "Ben Bennett" in page and "11:00-15:00" in page  # Monday's usual slot, as read or as the grid shows it
+    controls = ('name="note-' in page, 'name="mode-' in page, "Save the rota" in page)
+    assert controls == (edits, edits, edits), roles
+    posted = client.post_form("/experts/rota?week=2030-12-23", {"mode-2030-12-25": "closed"})
+    assert (posted.status_code == 302) is edits and (posted.status_code == 403) is not edits, roles
+    assert (db.session.query(RotaDay).count() == 1) is edits
+
+
+def test_the_rota_for_readers_says_who_is_on_the_line_each_day_of_this_week(register, as_user, clock):
+    from datetime import datetime
+
+    admin = as_user("reg.admin")
+    assert (
+        admin.post_form(
+            "/experts/rota?week=2026-11-30", {"mode-2026-12-01": "closed", "note-2026-12-01": "Training day"}
+        ).status_code
+        == 302
+    )
+    clock.set(datetime(2026, 12, 2, 10, 0))  # Wednesday 2 December
+    page = as_user("pat.fca").get("/experts/rota").get_data(as_text=True)
+    assert "Who is on the line: week of 30 November 2026" in page  # this week, not the coming one
+    monday, tuesday = page.index("Monday 30 November 2026"), page.index("Tuesday 1 December 2026")
+    assert (
+        "Ben Bennett</a>: 11:00-15:00" in page[monday:tuesday] and "Eve Expert</a>: 09:30-12:30" in page[monday:tuesday]
+    )
+    assert "Training day" in page and "Closed: nobody is on the line." in page
+    assert "(today)" in page[page.index("Wednesday 2 December 2026") :][:120]
+    assert as_user("pat.fca").get("/experts/rota?week=2026-02-30").status_code == 400
+
+
+def test_the_finder_links_keep_its_search_so_back_returns_to_the_same_results(register, as_user, clock):
+    from datetime import datetime
+    from html import unescape
+
+    clock.set(datetime(2026, 11, 24, 21, 0))  # Tuesday evening: nobody on the line
+    client = as_user("pat.fca")
+    search = "q=adoption&area=adoption&language=Urdu&now=y"
+    page = unescape(client.get(f"/experts?{search}").get_data(as_text=True))
+    assert "Nobody who matches is on the line now" in page
+    later = re.search(r'<a href="([^"]+)">see when they are next free</a>', page).group(1)
+    assert later == "/experts?q=adoption&area=adoption&language=Urdu#results"  # every filter but "now"
+    assert "Eve Expert" in client.get(later).get_data(as_text=True)
+    rota = re.search(r'<a href="([^"]+)">who is on the line this week</a>', page).group(1)
+    assert rota == f"/experts/rota?week=2026-11-23&{search}"
+    back = re.search(
+        r'<a href="([^"]+)">Back to your search results</a>', unescape(client.get(rota).get_data(as_text=True))
+    )
+    assert back.group(1) == f"/experts?{search}#results"
+    next_week = unescape(client.get(rota).get_data(as_text=True))
+    assert (
+        f"/experts/rota?week=2026-11-30&amp;{search}".replace("&amp;", "&") in next_week
+    )  # the week links keep it too

@@ -19,6 +19,7 @@ from cafpedia.mail import outbox
 from cafpedia.mail.models import MailMessage
 from cafpedia.mail.settings import MailConfigError, parse_mail_url
 from cafpedia.tips import moderation, proposals
+from cafpedia.tips.models import CHECKLIST
 from tests.notifications.conftest import free_port
 from tests.tips.builders import draft
 
@@ -119,20 +120,90 @@ def test_decisions_reach_the_author(mail_app, smtp, addressed):
         "Not published: Third tip",
     }
     assert "https://cafpedia.test/tips/one" in subjects["Published: Use contact centres well"]
-    assert "Say who books the room." in subjects["Sent back for changes: Second tip"]
     assert "https://cafpedia.test/tips/two/edit?revises=1" in subjects["Sent back for changes: Second tip"]
-    assert "We already have this in another tip." in subjects["Not published: Third tip"]
+    assert "Their comment is on the page where you revise it" in subjects["Sent back for changes: Second tip"]
+    assert "https://cafpedia.test/tips/three/revisions/1" in subjects["Not published: Third tip"]
+    # Titles and links only: what the moderators typed is read in CAFpedia, signed in.
+    for text in subjects.values():
+        assert "Say who books the room." not in text and "We already have this in another tip." not in text
 
 
-def test_a_comment_that_looks_like_case_details_stays_in_cafpedia(mail_app, smtp, addressed):
-    proposal = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+def test_no_comment_reason_note_or_report_leaves_cafpedia(mail_app, smtp, addressed, publish, make_user):
+    """Whatever a person typed (a moderator's note, comment or reason, a correction's reason, a
+    register administrator's note, a reader's problem report) stays in CAFpedia: neither the
+    emails nor the notifications (which daily summaries mail as link titles) carry it."""
+    from cafpedia.digest import composing as digest_composing
+    from cafpedia.digest.drafts import IssueDraft
+    from cafpedia.experts import nominations
+    from cafpedia.notifications import services as notifications
+    from cafpedia.notifications.models import Notification
+    from cafpedia.tips import feedback
+    from tests.digest.test_digest import item_draft
+
+    typed = ["Mention the Jayden Smith hearing on 3 March", "born 03/04/2015", "Reasons kept in CAFpedia"]
+    tip = publish(slug="published-one")
+    first = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    second = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="two", draft=draft(title="Two"))
+    third = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Tri"))
     db.session.commit()
-    moderation.send_back(addressed["lee"], proposal, "Remove the reference to Jayden Smith, born 03/04/2015.")
+    moderation.approve(
+        addressed["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment=typed[0]
+    )
+    moderation.send_back(addressed["lee"], second, f"Take out the child {typed[1]}.")
+    moderation.reject(addressed["dee"], third, typed[2])
+    feedback.report_problem(addressed["sam"], tip, f"{typed[0]}: the form has changed.", confirm_safe=True)
+    coord = make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator", email="cora@example.org")
+    notifications.watch(addressed["sam"], "digest")
+    notifications.set_deliveries(addressed["sam"], {"watch": "now"})
+    issue = digest_composing.create_issue(
+        coord, IssueDraft(number=1, quarter="2026-q4", title="Research Digest, Winter 2026", introduction="Hello.")
+    )
+    item = digest_composing.add_item(coord, issue, item_draft())
+    digest_composing.publish(coord, issue)
+    digest_composing.update_item(coord, item, item_draft(summary="Corrected."), reason=typed[2] + " (correction)")
+    reg = make_user("reg.admin", ["register_admin"], name="Reg Admin")
+    nomination = nominations.nominate(
+        addressed["lee"],
+        nominations.NominationDraft(
+            area="contact",
+            name="Nia Nominee",
+            username="",
+            email="nia@example.org",
+            job_title="FCA",
+            region="North West",
+            skills=["contact"],
+            reason="Knows contact centres well.",
+        ),
+    )
+    nominations.decide_nomination(reg, nomination, accept=False, note=typed[2] + " (nomination)")
     db.session.commit()
     outbox.drain()
-    mail = smtp.inbox.to("pat.fca@example.org")[0]
-    assert "Jayden" not in smtp.inbox.text(mail) and "03/04/2015" not in smtp.inbox.html(mail)
-    assert "it may hold case details; read it in CAFpedia" in smtp.inbox.text(mail)
+    assert smtp.inbox.messages
+    for message in smtp.inbox.messages:
+        for text in typed:
+            assert text not in smtp.inbox.text(message) and text not in smtp.inbox.html(message), message["Subject"]
+    for message in db.session.scalars(select(Notification.message)):
+        assert not any(text in message for text in typed), message
+
+
+def test_a_resubmission_tells_each_moderator_what_is_true_for_them(mail_app, smtp, addressed):
+    """Dee sent it back: she reads "the proposal you sent back"; Lee, who did not, reads who did."""
+    first = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="one", draft=draft())
+    db.session.commit()
+    moderation.send_back(addressed["dee"], first, "Say who books the room.")
+    db.session.commit()
+    outbox.drain()
+    smtp.inbox.messages.clear()
+    proposals.propose_edit(addressed["pat"], first.tip, based_on=None, draft=draft(), revises=first.number)
+    db.session.commit()
+    outbox.drain()
+    dee, lee = smtp.inbox.to("dee.deputy@example.org"), smtp.inbox.to("lee.lead@example.org")
+    assert len(dee) == 1 and len(lee) == 1 and smtp.inbox.to("pat.fca@example.org") == []
+    assert "Pat Practitioner has revised the proposal you sent back, in Contact." in smtp.inbox.text(dee[0])
+    lee_text = smtp.inbox.text(lee[0])
+    assert "Pat Practitioner has revised a proposal that Dee Deputy sent back, in Contact." in lee_text
+    assert "you sent back" not in lee_text
+    assert dee[0]["Subject"] == lee[0]["Subject"] == "For your decision: Use contact centres well"
 
 
 def test_a_server_that_is_down_keeps_the_message_queued_and_retries_with_back_off(mail_app, smtp, addressed, clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 from datetime import date, datetime
 
@@ -397,3 +398,47 @@ def test_as_at_a_day_a_reader_sees_no_revision_published_only_later(story, as_us
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def test_the_changes_are_one_list_in_order_of_time_whatever_their_kind(story, people, make_user, as_user, clock):
+    """A legal update and a digest item posted after the day's decisions come after them, and a
+    legal update posted before a decision comes before it: one order, by time, across kinds."""
+    from cafpedia.digest import composing, drafts
+    from cafpedia.legal import posting
+    from tests.digest.test_digest import item_draft
+    from tests.legal.test_legal import update_draft
+
+    lawyer = make_user("lola.lawyer", ["legal_editor"], name="Lola Lawyer")
+    coord = make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator")
+    clock.set(datetime(2026, 3, 3, 15, 0))  # after the approval at 11:00 that day
+    posting.post_update(lawyer, update_draft(title="Posted in the afternoon"), today=date(2026, 3, 3))
+    issue = composing.create_issue(
+        coord, drafts.IssueDraft(number=12, quarter="2026-q1", title="Research Digest, Spring 2026", introduction="Hi.")
+    )
+    composing.add_item(coord, issue, item_draft("Published in the evening"))
+    clock.set(datetime(2026, 3, 3, 18, 0))
+    composing.publish(coord, issue, today=date(2026, 3, 3))
+    clock.set(datetime(2026, 3, 10, 8, 0))  # before the approval at 16:30 that day
+    posting.post_update(lawyer, update_draft(title="Posted in the morning"), today=date(2026, 3, 10))
+    db.session.commit()
+    clock.set(datetime(2026, 11, 23, 10, 0))
+    lines = as_user("lee.lead").get("/areas/contact/changes.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    rows = [row[:3] for row in list(csv_module.reader(io.StringIO(lines)))[1:]]
+    assert rows == [
+        ["2026-03-03", "11:00", "Approved and published"],
+        ["2026-03-03", "15:00", "Legal update posted"],
+        ["2026-03-03", "18:00", "Research digest item published"],
+        ["2026-03-10", "08:00", "Legal update posted"],
+        ["2026-03-10", "16:30", "Approved and published"],
+        ["2026-03-15", "10:00", "Reviewed, no change needed"],
+        ["2026-03-20", "10:00", "Archived"],
+    ]
+    page = as_user("lee.lead").get("/areas/contact/changes?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    titles = [
+        "Use contact centres well",
+        "Posted in the afternoon",
+        "Published in the evening",
+        "Posted in the morning",
+    ]
+    assert [page.index(t) for t in titles] == sorted(page.index(t) for t in titles)
+    assert "3 Mar 2026, 15:00" in page  # a legal update's time, not only its day

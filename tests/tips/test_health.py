@@ -6,6 +6,8 @@ import csv
 import io
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from cafpedia.areas.services import find_area
 from cafpedia.extensions import db
 from cafpedia.tips import moderation
@@ -114,3 +116,43 @@ def test_the_page_and_the_csv_for_lead_managers_and_administrators(app, clock, p
         client = signed_in(app, username)
         assert client.get("/moderation/health").status_code == 403
         assert client.get("/moderation/health.csv").status_code == 403
+
+
+def test_decisions_loaded_without_the_day_they_were_sent_leave_the_medians_alone(app, clock, demo_content, make_user):
+    """The demo's published tips give only the day they were approved (no proposed_on), so the
+    loader takes that day as when they were sent: 0 working days each. They count as decisions,
+    but their waiting time is unknown, so the medians (which read 0 for every month with them)
+    are the ones of decisions timed in CAFpedia: here 3 and 7 working days in November."""
+    from cafpedia.accounts.models import User
+    from cafpedia.tips import proposals
+    from tests.tips.builders import draft
+
+    fiona = db.session.scalar(select(User).where(User.username == "fiona.mackenzie"))  # lead of Contact
+    author = db.session.scalar(select(User).where(User.username == "demo.fca"))
+    sent = []
+    for slug, day in (("timed-one", 2), ("timed-two", 4)):  # Monday 2 and Wednesday 4 November
+        clock.set(at(day))
+        sent.append(proposals.propose_new_tip(author, area_slug="contact", slug=slug, draft=draft(title=slug)))
+        db.session.commit()
+    clock.set(at(5))  # Thursday 5: 3 working days after the 2nd
+    moderation.approve(fiona, sent[0], checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    clock.set(at(13))  # Friday 13: 7 working days after the 4th
+    moderation.reject(fiona, sent[1], "We have this already.")
+    db.session.commit()
+    clock.set(at(23))
+    health = moderation_health()
+    months = {m.month: m for m in health.months}
+    november, october = months[date(2026, 11, 1)], months[date(2026, 10, 1)]
+    assert (november.decisions, november.untimed, november.median_days) == (3, 1, 5)  # one demo approval, untimed
+    assert october.decisions == 4 and october.untimed == 4 and october.median_days is None  # no time known: none
+    assert all(m.median_days != 0 for m in health.months)  # never the 0 every month used to show
+    contact = next(a for a in health.areas if a.slug == "contact")
+    assert sorted(contact.decision_days) == [3, 7] and contact.median_days == 5
+    assert contact.decided["approved"] >= 1 and contact.decided["rejected"] == 1
+    make_user("ada.admin", ["admin"])
+    page = text_of(signed_in(app, "ada.admin").get("/moderation/health"))
+    assert "have no waiting time" in page
+    rows = list(csv.DictReader(io.StringIO(text_of(signed_in(app, "ada.admin").get("/moderation/health.csv")))))
+    row = next(r for r in rows if r["area"] == "contact")
+    assert contact.untimed >= 1 and row["decisions_without_a_sending_time"] == str(contact.untimed)
+    assert float(row["median_working_days_to_decision_90d"]) == 5
