@@ -266,6 +266,7 @@ SAMPLES: dict[str, Sample] = {
     "experts.register": Sample(),
     "experts.gaps_download": Sample(),
     "experts.rota": Sample(),
+    "experts.save_rota": Sample(),
     "experts.rota_download": Sample(),
     "experts.calls": Sample(),
     "experts.call": Sample({"call_id": "1"}),
