@@ -3,9 +3,9 @@
 init, serve, load, export and create-user: a contract that other tools rely on. The commands
 are in modules by job: installation (init, serve), background (worker, send-mail,
 notify-due), content (load, export), search (reindex), people (create-user, invite,
-import-people) and records (record, audit verify, reviews). Each command imports what it
-uses inside itself, on purpose: `cafpedia --help`, and the commands scripts run often, start
-without loading every part of the application.
+import-people), records (record, audit verify, reviews) and backups (backup, restore). Each
+command imports what it uses inside itself, on purpose: `cafpedia --help`, and the commands
+scripts run often, start without loading every part of the application.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from cafpedia.cli.background import notify_due_command, send_mail_command, worker_command
+from cafpedia.cli.backups import backup_command, restore_command
 from cafpedia.cli.content import export_command, load_command
 from cafpedia.cli.installation import init_command, serve_command
 from cafpedia.cli.people import create_user_command, import_people_command, invite_command
@@ -54,5 +55,7 @@ def init_app(app: Flask) -> None:
         reindex_command,
         audit_group,
         record_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

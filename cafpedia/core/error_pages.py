@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
+from functools import wraps
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from cafpedia.core import connection_loss
 from cafpedia.core.text import has_control_characters
-from cafpedia.extensions import db, login_manager
-
-log = logging.getLogger(__name__)
+from cafpedia.extensions import db
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
@@ -49,8 +48,27 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
     )
 
 
+def _unless_database_lost(handler):
+    """An error page drawn with the database gone (its header asks who is signed in) is the
+    503 page, not a 500."""
+
+    @wraps(handler)
+    def answer(error):
+        try:
+            return handler(error)
+        except Exception as exc:
+            if connection_loss.is_lost(exc):
+                return connection_loss.unavailable_page(exc)
+            raise
+
+    return answer
+
+
 def init_app(app: Flask) -> None:
+    connection_loss.init_app(app)
+
     @app.errorhandler(CSRFError)
+    @_unless_database_lost
     def csrf_error(error):
         db.session.rollback()
         return render_error(
@@ -65,26 +83,15 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error):
         """The database went away (restarting, or unreachable): a plain 503 page, no
         traceback. The pool's pre-ping reconnects at the next request once it is back."""
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is gone: the rollback cannot reach it either
-            db.session.remove()
-        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
-        log.error(
-            "database unavailable during %s %s: %s", request.method, request.path, type(error.orig or error).__name__
-        )
-        if request.path.startswith("/healthz"):
-            return {"status": "down", "database": {"status": "down"}}, 503
-        page, status = render_error(
-            503,
-            "CAFpedia cannot reach its database just now",
-            "What you were doing may not have been saved: wait a minute, then check and try again. "
-            "If it keeps happening, tell the CAFpedia team.",
-        )
-        return page, status, {"Retry-After": "30"}
+        return connection_loss.unavailable_page(error)
 
     @app.errorhandler(HTTPException)
+    @_unless_database_lost
     def http_error(error: HTTPException):
+        # A 500 for an error no handler took: a connection lost in an after_request
+        # function, or a disconnect SQLAlchemy reports otherwise (SQLite's closed database).
+        if connection_loss.is_lost(getattr(error, "original_exception", None)):
+            return connection_loss.unavailable_page(error.original_exception)
         db.session.rollback()
         if request.path.startswith("/healthz"):
             return {"status": "error", "code": error.code}, error.code
