@@ -322,6 +322,8 @@ def test_an_unreachable_provider_at_the_start_shows_sign_in_unavailable(make_app
 def test_a_return_that_is_not_from_this_sign_in_shows_sign_in_unavailable(app, client, provider, query):
     answer = client.get("/sign-in/organisation/return" + query)
     assert answer.status_code == 503 and UNAVAILABLE in answer.get_data(as_text=True)
+    # Its address holds the provider's code: no cache keeps the page, no link tells its address.
+    assert (answer.headers["Cache-Control"], answer.headers["Referrer-Policy"]) == ("no-store", "no-referrer")
 
 
 # --- Passwords for break-glass administrators only -------------------------------------------

@@ -74,3 +74,20 @@ def test_invite_everyone_without_a_password_from_the_command_line(mail_app, smtp
         and smtp.inbox.to("second.one@example.org")
         and not smtp.inbox.to("has.password@example.org")
     )
+
+
+def test_a_page_whose_address_holds_a_token_is_never_stored(mail_app, smtp, make_user, admin_client, clock):
+    make_user("new.starter", ["practitioner"], email="new.starter@example.org", password=None)
+    admin_client.post_form("/admin/people/new.starter/invite")
+    outbox.drain()
+    path = link_in(smtp, "new.starter@example.org")
+    person = Client(mail_app.test_client())
+    answers = [
+        person.raw.get(path),  # the form
+        person.post_form(path, {"password": "short"}),  # the form again, with its problem
+        Client(mail_app.test_client()).raw.get("/invitation/" + "x" * 40),  # not a link CAFpedia sent
+    ]
+    assert [a.status_code for a in answers] == [200, 400, 410]
+    for answer in answers:
+        assert answer.headers["Cache-Control"] == "no-store"  # neither a shared cache nor the browser's keeps it
+        assert answer.headers["Referrer-Policy"] == "no-referrer"  # the address is told to nobody
