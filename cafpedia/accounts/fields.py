@@ -11,6 +11,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from cafpedia.accounts.models import User
+from cafpedia.core import validation as rules
 from cafpedia.core.permissions import ADMIN, ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -28,7 +29,7 @@ PASSWORD_MAX = 200
 def username_problem(value: str) -> str | None:
     if not value:
         return "Enter a username."
-    if not USERNAME_RE.match(value):
+    if not USERNAME_RE.fullmatch(value):  # fullmatch: `$` would let a final line break through
         return (
             "Use 2 to 64 characters: lower-case letters, digits, dots, hyphens or "
             "underscores, starting with a letter or digit."
@@ -39,6 +40,8 @@ def username_problem(value: str) -> str | None:
 def name_problem(value: str) -> str | None:
     if not value or not value.strip():
         return "Enter the person's full name."
+    if problem := rules.single_line(value, what="the name"):
+        return problem
     if len(value) > NAME_MAX:
         return f"Use at most {NAME_MAX} characters (this has {len(value)})."
     return None
@@ -50,6 +53,8 @@ def email_problem(value: str) -> str | None:
         return None
     if len(value) > EMAIL_MAX:
         return f"Use at most {EMAIL_MAX} characters."
+    if problem := rules.single_line(value, what="the email address"):
+        return problem
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:

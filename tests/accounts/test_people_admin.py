@@ -50,6 +50,9 @@ def test_bad_input_is_named_and_nothing_is_written(admin_client, make_user):
         (new_person(username="Bad Name!"), "lower-case letters"),
         (new_person(email="not-an-email"), "Enter a valid email address"),
         (new_person(name="x" * 121), "at most 120 characters"),
+        (new_person(name="Sam\nJones"), "Write the name on one line"),
+        (new_person(name="Sam\tJones"), "Write the name on one line"),
+        (new_person(name="Sam\u2028Jones"), "Write the name on one line"),
         (new_person(roles=["wizard"]), "not a valid choice"),
         (new_person(roles=[]), "Choose at least one role"),
         (new_person(password="short"), "at least 10 characters"),
@@ -148,3 +151,14 @@ def test_audit_log_filters_and_rejects_bad_dates(admin_client, make_user):
     response = admin_client.get("/admin/audit?since=yesterday&page=-3")
     assert response.status_code == 400
     assert "Enter a date as YYYY-MM-DD" in text_of(response)
+
+
+def test_a_name_changed_to_two_lines_is_refused_next_to_its_field(admin_client, make_user):
+    make_user("sam.jones", name="Sam Jones")
+    response = admin_client.post_form(
+        "/admin/people/sam.jones", {"name": "Sam\r\nJones", "email": "", "roles": ["practitioner"]}
+    )
+    assert response.status_code == 400 and "Write the name on one line" in text_of(response)
+    assert 'aria-describedby="name-error' in text_of(response) or 'id="name-error"' in text_of(response)
+    db.session.expire_all()
+    assert find_user("sam.jones").name == "Sam Jones"

@@ -93,3 +93,24 @@ def test_the_import_page(admin_client, make_area):
     assert refused.status_code == 400 and "line 2: roles:" in refused.get_data(as_text=True)
     empty = admin_client.post_form("/admin/people/import", {}, content_type="multipart/form-data")
     assert empty.status_code == 400 and "Choose the CSV file to import." in empty.get_data(as_text=True)
+
+
+def test_a_name_with_a_line_break_or_a_tab_is_refused_with_its_line_and_column(app, runner, tmp_path):
+    path = tmp_path / "hr.csv"
+    path.write_text(
+        HEADER + "good.one,Good One,good.one@example.org,practitioner,\n"
+        '"two.lines","Two\nLines",two.lines@example.org,practitioner,\n'  # lines 3 and 4: one person
+        "a.tab,A\tTab,a.tab@example.org,practitioner,\n"
+        "a.separator,A\u2028Separator,a.separator@example.org,practitioner,\n"
+        '"bad.mail",Bad Mail,"bad\n@example.org",practitioner,\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-people", str(path)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "line 3: name: Write the name on one line" in out  # the line the person starts on
+    assert "line 5: name: Write the name on one line" in out
+    assert "line 6: name: Write the name on one line" in out
+    assert "line 7: email: Write the email address on one line" in out
+    db.session.expire_all()
+    assert find_user("good.one") is None and find_user("two.lines") is None
