@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from cafpedia.accounts import lockout
 from cafpedia.accounts.fields import hash_password, may_use_password, password_problem, passwords_for_admins_only
 from cafpedia.accounts.models import Invitation, User
 from cafpedia.accounts.sessions import token_hash
@@ -134,7 +135,7 @@ def accept(token: str, password: str) -> User:
         raise InvitationError("This link has already been used. Sign in with the password you chose.")
     user = invitation.user
     user.password_hash = hash_password(password)
-    user.failed_sign_ins, user.locked_until = 0, None
+    lockout.forget(user.username)
     user.session_version += 1
     db.session.flush()
     audit.record(

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.validators import Optional
 
-from cafpedia.accounts import fields, identity, invitations, oidc, people_csv
+from cafpedia.accounts import fields, identity, invitations, lockout, oidc, people_csv
 from cafpedia.accounts import people as accounts_people
 from cafpedia.accounts.forms import (
     ConfirmForm,
@@ -20,6 +20,7 @@ from cafpedia.accounts.forms import (
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.accounts.pages import bp, signed_in_here
 from cafpedia.areas.services import area_choices, areas_led_by
+from cafpedia.core.clock import utcnow
 from cafpedia.core.forms import button_action, commit_or_show_errors, form_status
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
@@ -228,6 +229,7 @@ def _person_page(user: User, form, reset_form, status: int):
         moderates=areas_led_by(user),
         provider=oidc.configured(),
         password_allowed=fields.may_use_password(user),
+        locks=lockout.locks_of(user.username, utcnow()),
     ), status
 
 

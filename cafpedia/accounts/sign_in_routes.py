@@ -34,7 +34,7 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            user = signing_in.authenticate(form.username.data, form.password.data)
+            user = signing_in.authenticate(form.username.data, form.password.data, request.remote_addr)
         except signing_in.SignInError as exc:
             error = str(exc)
         else:
