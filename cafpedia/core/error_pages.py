@@ -71,7 +71,10 @@ def init_app(app: Flask) -> None:
             db.session.remove()
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
         log.error(
-            "database unavailable during %s %s: %s", request.method, request.path, type(error.orig or error).__name__
+            "database unavailable during %s %s: %s",
+            request.method,
+            request.endpoint,  # never the path: it may hold a token
+            type(error.orig or error).__name__,
         )
         if request.path.startswith("/healthz"):
             return {"status": "down", "database": {"status": "down"}}, 503

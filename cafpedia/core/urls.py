@@ -40,7 +40,8 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def holds_a_secret(view):
     """For a page whose address holds a secret (an invitation's token, the identity provider's
-    code): no cache keeps the page, and no site it links to is told its address."""
+    code): no cache keeps the page, no site it links to is told its address, and no log holds
+    the token."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -49,4 +50,5 @@ def holds_a_secret(view):
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    wrapper.holds_a_secret = True  # its address is never logged (cafpedia.core.redaction)
     return wrapper
