@@ -8,8 +8,10 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from sqlalchemy import true
 from werkzeug.security import generate_password_hash
 
+from cafpedia.accounts import oidc
 from cafpedia.accounts.models import User
 from cafpedia.core import validation as rules
 from cafpedia.core.permissions import ADMIN, ROLES
@@ -114,3 +116,14 @@ def passwords_for_admins_only() -> bool:
 def may_use_password(user: User) -> bool:
     """CAFPEDIA_PASSWORD_SIGN_IN=admins: passwords are for break-glass administrators only."""
     return not passwords_for_admins_only() or ADMIN in user.roles
+
+
+def can_sign_in(user: User) -> bool:
+    """Whether this person can sign in now (and so open what a link to CAFpedia leads to):
+    with a password, or through the organisation's identity provider."""
+    return user.password_hash is not None or oidc.configured()
+
+
+def can_sign_in_sql():
+    """`can_sign_in` as a SQL condition on User."""
+    return true() if oidc.configured() else User.password_hash.is_not(None)

@@ -68,6 +68,7 @@ def invite(actor, user: User) -> Invitation:
             ],
             links=[("Set your password", f"/invitation/{token}")],
             footer="If you did not expect this, you can ignore it: nothing changes until the link is used.",
+            settings_link=False,  # the settings need a password, which the link is for
         ),
     )
     audit.record(
