@@ -83,7 +83,6 @@ def main() -> None:
                         "email": f"bench.user{n}@example.org",
                         "active": True,
                         "demo": False,
-                        "failed_sign_ins": 0,
                         "session_version": 1,
                     }
                     for n in range(args.accounts)

@@ -126,10 +126,12 @@ def configure_events(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from cafpedia.accounts import sessions
+    from cafpedia.core import redaction
     from cafpedia.core.error_pages import refuse_control_characters
     from cafpedia.core.permissions import check_request
     from cafpedia.extensions import login_manager
 
+    redaction.init_app(app)  # after the routes: no log line holds a query string, a token or a form's values
     login_manager.user_loader(sessions.load_user_from_session)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to see that page."

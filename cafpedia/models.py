@@ -1,6 +1,14 @@
 """Every model, imported in one place so that the metadata knows every table."""
 
-from cafpedia.accounts.models import AccessRequest, Invitation, User, UserRole, UserSession, user_areas  # noqa: F401
+from cafpedia.accounts.models import (  # noqa: F401
+    AccessRequest,
+    Invitation,
+    SignInFailures,
+    User,
+    UserRole,
+    UserSession,
+    user_areas,
+)
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
 from cafpedia.digest.models import (  # noqa: F401
     DigestIntroductionVersion,

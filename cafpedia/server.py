@@ -37,14 +37,24 @@ class CafpediaServer(BaseApplication):
         return app
 
 
-# gunicorn's loggers hand their records to the root logger, which writes JSON lines.
+# gunicorn's loggers hand their records to the root logger, which writes JSON lines without a
+# query string, a token or what someone typed (cafpedia.core.redaction). gunicorn's access
+# lines (the whole request line) are never written: CAFpedia logs each request by endpoint.
 LOGGING = {
     "root": {"level": "INFO", "handlers": ["json"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True, "qualname": "gunicorn.error"},
-        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True, "qualname": "gunicorn.access"},
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False, "qualname": "gunicorn.access"},
     },
-    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "filters": {"redact": {"()": "cafpedia.core.redaction.Redact"}},
+    "handlers": {
+        "json": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact"],
+            "stream": "ext://sys.stderr",
+        }
+    },
     "formatters": {"json": {"()": "cafpedia.core.observability.JsonFormatter"}},
 }
 

@@ -53,6 +53,8 @@ class UsersSection:
                     record.problem("username", f"{username} is already listed on line {found[username].line}")
                     username = None
             name = record.text("name", max_length=fields.NAME_MAX)
+            if name and (problem := fields.name_problem(name)):
+                record.problem("name", problem)
             email = record.text("email", max_length=fields.EMAIL_MAX)
             if email and (problem := fields.email_problem(email)):
                 record.problem("email", problem)

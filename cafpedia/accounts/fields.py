@@ -8,9 +8,12 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from sqlalchemy import true
 from werkzeug.security import generate_password_hash
 
+from cafpedia.accounts import oidc
 from cafpedia.accounts.models import User
+from cafpedia.core import validation as rules
 from cafpedia.core.permissions import ADMIN, ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -28,7 +31,7 @@ PASSWORD_MAX = 200
 def username_problem(value: str) -> str | None:
     if not value:
         return "Enter a username."
-    if not USERNAME_RE.match(value):
+    if not USERNAME_RE.fullmatch(value):  # fullmatch: `$` would let a final line break through
         return (
             "Use 2 to 64 characters: lower-case letters, digits, dots, hyphens or "
             "underscores, starting with a letter or digit."
@@ -39,6 +42,8 @@ def username_problem(value: str) -> str | None:
 def name_problem(value: str) -> str | None:
     if not value or not value.strip():
         return "Enter the person's full name."
+    if problem := rules.single_line(value, what="the name"):
+        return problem
     if len(value) > NAME_MAX:
         return f"Use at most {NAME_MAX} characters (this has {len(value)})."
     return None
@@ -50,6 +55,8 @@ def email_problem(value: str) -> str | None:
         return None
     if len(value) > EMAIL_MAX:
         return f"Use at most {EMAIL_MAX} characters."
+    if problem := rules.single_line(value, what="the email address"):
+        return problem
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -109,3 +116,14 @@ def passwords_for_admins_only() -> bool:
 def may_use_password(user: User) -> bool:
     """CAFPEDIA_PASSWORD_SIGN_IN=admins: passwords are for break-glass administrators only."""
     return not passwords_for_admins_only() or ADMIN in user.roles
+
+
+def can_sign_in(user: User) -> bool:
+    """Whether this person can sign in now (and so open what a link to CAFpedia leads to):
+    with a password, or through the organisation's identity provider."""
+    return user.password_hash is not None or oidc.configured()
+
+
+def can_sign_in_sql():
+    """`can_sign_in` as a SQL condition on User."""
+    return true() if oidc.configured() else User.password_hash.is_not(None)

@@ -47,10 +47,13 @@ class PersonForm(FlaskForm):
 
 
 class NewPersonForm(PersonForm):
+    """No password: the account has none until the person accepts an invitation (or signs in
+    through the identity provider)."""
+
     username = StringField(
         "Username", validators=[DataRequired("Enter a username."), Length(max=64, message="Use at most 64 characters.")]
     )
-    password = PasswordField("First password", validators=[DataRequired("Enter a first password for the account.")])
+    invite = BooleanField("Email them an invitation to set their password now", default=True)
 
 
 class GrantAccessForm(PersonForm):

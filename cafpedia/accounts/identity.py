@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from cafpedia.accounts import lockout
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.accounts.people import create_user
 from cafpedia.accounts.signing_in import SignInError
@@ -55,7 +56,7 @@ def account_for(claims: dict) -> User | Pending:
     if not user.active:
         raise SignInError(DEACTIVATED)
     user.last_sign_in_at = utcnow()
-    user.failed_sign_ins, user.locked_until = 0, None
+    lockout.forget(user.username)
     _close_requests_of(issuer, subject, user)
     return user
 

@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from cafpedia.accounts import lockout
 from cafpedia.accounts.fields import hash_password, may_use_password, password_problem, passwords_for_admins_only
 from cafpedia.accounts.models import Invitation, User
+from cafpedia.accounts.people import create_user
 from cafpedia.accounts.sessions import token_hash
 from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
@@ -67,12 +69,59 @@ def invite(actor, user: User) -> Invitation:
             ],
             links=[("Set your password", f"/invitation/{token}")],
             footer="If you did not expect this, you can ignore it: nothing changes until the link is used.",
+            settings_link=False,  # the settings need a password, which the link is for
         ),
     )
     audit.record(
         actor, "user.invite", "user", user.username, summary=f"Invitation emailed to {user.email}; valid for 72 hours."
     )
     return invitation
+
+
+def add_person(actor, *, invite_now: bool, **details) -> tuple[User, bool]:
+    """A new account without a password (people.create_user's `details`), and with
+    `invite_now` an invitation to set one: (the person, whether they were invited). Nothing
+    is created if the invitation cannot be sent (no email address)."""
+    errors = {}
+    if invite_now and not (details.get("email") or "").strip():
+        errors["email"] = "Enter their email address: the invitation goes there. Or untick “Email them an invitation”."
+    try:
+        user = create_user(actor, password=None, **details)
+    except ValidationError as exc:
+        raise ValidationError(errors | exc.errors) from exc
+    if errors:
+        raise ValidationError(errors)
+    if not (invite_now and may_use_password(user)):  # with passwords for administrators only: nothing to invite to
+        return user, False
+    invite(actor, user)
+    return user, True
+
+
+def not_signed_in_yet(usernames) -> list[User]:
+    """Of these people, those an invitation would help: active, with an email address, who
+    have never signed in and have no password (and may have one)."""
+    wanted = sorted({(u or "").strip().lower() for u in usernames} - {""})
+    people = []
+    for chunk in range(0, len(wanted), 500):
+        people += db.session.scalars(
+            select(User).where(
+                User.username.in_(wanted[chunk : chunk + 500]),
+                User.active.is_(True),
+                User.password_hash.is_(None),
+                User.last_sign_in_at.is_(None),
+                User.email != "",
+            )
+        )
+    return sorted((p for p in people if may_use_password(p)), key=lambda p: p.username)
+
+
+def invite_imported(actor, usernames) -> list[User]:
+    """Invite those of the people just imported who have not signed in yet (see
+    not_signed_in_yet), each through the mail outbox, in the caller's transaction."""
+    people = not_signed_in_yet(usernames)
+    for person in people:
+        invite(actor, person)
+    return people
 
 
 def invite_all_without_password(actor) -> list[User]:
@@ -134,7 +183,7 @@ def accept(token: str, password: str) -> User:
         raise InvitationError("This link has already been used. Sign in with the password you chose.")
     user = invitation.user
     user.password_hash = hash_password(password)
-    user.failed_sign_ins, user.locked_until = 0, None
+    lockout.forget(user.username)
     user.session_version += 1
     db.session.flush()
     audit.record(

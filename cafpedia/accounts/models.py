@@ -36,9 +36,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_sign_in_at: Mapped[datetime | None]
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_sign_in_at: Mapped[datetime | None]
-    locked_until: Mapped[datetime | None]
     # Bumped on password reset or deactivation: sessions holding an older value end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # The person at the organisation's identity provider (OpenID Connect), once they have
@@ -149,3 +146,20 @@ class AccessRequest(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
+class SignInFailures(db.Model):
+    """Failed password sign-ins in a row for one username from one place (an IPv4 address, or
+    an IPv6 /64): enough of them lock that username for a while from that place only, so that
+    nobody elsewhere can lock the real person out. Kept for usernames that do not exist too,
+    so that a lock tells nobody which accounts exist (see accounts.lockout)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("username", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))  # the unique pair's index serves lookups by username
+    source: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]

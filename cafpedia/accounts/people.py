@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from cafpedia.accounts import lockout
 from cafpedia.accounts.fields import (
     PASSWORDS_FOR_ADMINS_ONLY_HERE,
     email_problem,
@@ -191,8 +192,7 @@ def reset_password(actor, user: User, new_password: str) -> User:
     if problem:
         raise ValidationError({"password": problem})
     user.password_hash = hash_password(new_password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    lockout.forget(user.username)
     user.session_version += 1
     db.session.flush()
     audit.record(

@@ -55,23 +55,27 @@ def _cells(value: str | None) -> list[str]:
 
 def read_rows(text: str) -> tuple[list[_Row], list[str]]:
     """The rows as written, and the problems found without looking at the database."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         return [], [f"line 1: the first line names the columns {', '.join(COLUMNS)}; missing: {', '.join(missing)}"]
-    reader.fieldnames = header
     rows, problems, usernames, emails = [], [], {}, {}
-    for record in reader:
-        line = reader.line_num
+    ended = reader.line_num
+    for cells in reader:
+        line, ended = ended + 1, reader.line_num  # the line a person starts on (a quoted cell may hold line breaks)
+        if not cells:
+            continue  # an empty line
         if len(rows) >= MAX_ROWS:
             problems.append(f"line {line}: at most {MAX_ROWS:,} people in one file")
             break
-        if None in record:
+        if len(cells) > len(header):
             problems.append(
                 f"line {line}: more cells than the {len(header)} columns (a comma inside a name needs quotes)"
             )
             continue
+        record = dict(zip(header, cells, strict=False))
+        record = {column: record.get(column) for column in COLUMNS}
         row = _Row(
             line,
             (record["username"] or "").strip().lower(),

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.validators import Optional
 
-from cafpedia.accounts import fields, identity, invitations, oidc, people_csv
+from cafpedia.accounts import fields, identity, invitations, lockout, oidc, people_csv
 from cafpedia.accounts import people as accounts_people
 from cafpedia.accounts.forms import (
     ConfirmForm,
@@ -20,6 +19,8 @@ from cafpedia.accounts.forms import (
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.accounts.pages import bp, signed_in_here
 from cafpedia.areas.services import area_choices, areas_led_by
+from cafpedia.core.clock import utcnow
+from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors, form_status
 from cafpedia.core.permissions import ROLES, requires
 from cafpedia.extensions import db
@@ -129,7 +130,8 @@ def forget_identity(username: str):
 @bp.route("/admin/people/import", methods=["GET", "POST"])
 @requires("manage_people")
 def import_people():
-    """People from an HR export in CSV: all or nothing, every problem named with its line."""
+    """People from an HR export in CSV: all or nothing, every problem named with its line. The
+    result offers to invite those imported who have not signed in yet."""
     form, problems = ImportPeopleForm(), []
     if form.validate_on_submit():
         try:
@@ -144,53 +146,75 @@ def import_people():
                 db.session.rollback()
                 problems = exc.problems
             else:
-                flash(
-                    f"Imported: {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged. "
-                    "New people have no password yet: invite them from their page, or with `cafpedia invite "
-                    "--all-without-password`.",
-                    "success",
+                imported = done.created + done.updated + done.unchanged
+                return render_template(
+                    "accounts/import_done.html",
+                    done=done,
+                    to_invite=invitations.not_signed_in_yet(imported),
+                    invite_form=ConfirmForm(),
                 )
-                return redirect(url_for("accounts.people"))
     status = 400 if problems or form.errors else 200
     return render_template("accounts/import.html", form=form, problems=problems, columns=people_csv.COLUMNS), status
+
+
+@bp.post("/admin/people/import/invite")
+@requires("manage_people")
+def invite_imported():
+    """One button after an import: invite those imported who have not signed in yet."""
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        invited = invitations.invite_imported(current_user, request.form.getlist("username"))
+        db.session.commit()
+    except ServiceError as exc:  # nothing is queued: the refusal says why
+        db.session.rollback()
+        flash(exc.plainly(), "error")
+        return redirect(url_for("accounts.people"))
+    flash(
+        f"{len(invited)} invitation{'s' if len(invited) != 1 else ''} queued in the mail outbox"
+        + (f": {', '.join(p.username for p in invited[:20])}{', …' if len(invited) > 20 else ''}." if invited else ".")
+        + " Each link works once, for 72 hours; Administration → Mail shows any that cannot be sent.",
+        "success",
+    )
+    return redirect(url_for("accounts.people"))
 
 
 @bp.route("/admin/people/new", methods=["GET", "POST"])
 @requires("manage_people")
 def new_person():
+    """A new account has no password: the person sets one from an emailed invitation (sent
+    now unless unticked), or signs in through the identity provider."""
     form = NewPersonForm()
     form.areas.choices = area_choices()
     provider = oidc.configured()
-    if provider:  # people sign in through the identity provider: a password is optional
-        form.password.validators = [Optional()]
-        form.password.flags.required = False
     if request.method == "GET":
         form.roles.data = ["practitioner"]
+        form.invite.data = not provider  # with a provider, people sign in there: no password needed
     if form.validate_on_submit():
-        user = commit_or_show_errors(
+        done = commit_or_show_errors(
             form,
-            lambda: accounts_people.create_user(
+            lambda: invitations.add_person(
                 current_user,
+                invite_now=bool(form.invite.data),
                 username=form.username.data,
                 name=form.name.data,
                 email=form.email.data,
                 roles=form.roles.data,
                 areas=form.areas.data,
-                password=form.password.data or None,
             ),
         )
-        if user:
-            flash(
-                f"Account {user.username} created. "
-                + (
-                    "Give them their first password in person or by phone."
-                    if user.password_hash
-                    else "They sign in with their organisation account, matched by this email address."
-                ),
-                "success",
-            )
+        if done:
+            user, invited = done
+            flash(f"Account {user.username} created. {_how_they_sign_in(user, invited, provider)}", "success")
             return redirect(url_for("accounts.person", username=user.username))
     return render_template("accounts/person_new.html", form=form, provider=provider), form_status(form)
+
+
+def _how_they_sign_in(user: User, invited: bool, provider: bool) -> str:
+    if invited:
+        return f"An invitation to set a password is on its way to {user.email}. The link works once, for 72 hours."
+    if provider:
+        return "They sign in with their organisation account, matched by this email address."
+    return "They cannot sign in until they accept an invitation: send one from this page when you are ready."
 
 
 @bp.route("/admin/people/<username>", methods=["GET", "POST"])
@@ -228,6 +252,7 @@ def _person_page(user: User, form, reset_form, status: int):
         moderates=areas_led_by(user),
         provider=oidc.configured(),
         password_allowed=fields.may_use_password(user),
+        locks=lockout.locks_of(user.username, utcnow()),
     ), status
 
 

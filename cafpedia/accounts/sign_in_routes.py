@@ -20,7 +20,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
-from cafpedia.core.urls import absolute_url
+from cafpedia.core.urls import absolute_url, holds_a_secret
 from cafpedia.extensions import db, limiter
 
 
@@ -34,7 +34,7 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            user = signing_in.authenticate(form.username.data, form.password.data)
+            user = signing_in.authenticate(form.username.data, form.password.data, request.remote_addr)
         except signing_in.SignInError as exc:
             error = str(exc)
         else:
@@ -62,6 +62,7 @@ def sign_in_with_provider():
 @bp.get("/sign-in/organisation/return")
 @requires("anyone")
 @limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"])
+@holds_a_secret  # ?code=&state=
 def provider_return():
     if not oidc.configured():
         abort(404)
@@ -155,6 +156,7 @@ def change_password():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @requires("anyone")
+@holds_a_secret
 def invitation(token: str):
     """The link from an invitation email: choose a password, then you are signed in."""
     try:

@@ -1,16 +1,15 @@
-"""Signing in with a password: the policy (tries before a pause), the same answer and the same
-time whether or not the username exists, and who may use a password at all. No request or
-session in here."""
+"""Signing in with a password: the policy (tries before a pause, per username and place: see
+accounts.lockout), the same answer and the same work whether the username exists, is locked
+or has the wrong password, and who may use a password at all. No request or session in here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from cafpedia.accounts import lockout
 from cafpedia.accounts.fields import PASSWORDS_FOR_ADMINS, may_use_password
 from cafpedia.accounts.models import User
 from cafpedia.accounts.people import find_user
@@ -51,50 +50,41 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[method]
 
 
-def authenticate(username: str, password: str) -> User:
-    """The account for these credentials, or SignInError saying why not.
+def authenticate(username: str, password: str, source: str | None = None) -> User:
+    """The account for these credentials, or SignInError saying why not. `source`: the
+    address the attempt comes from (repeated failures lock the username from there only:
+    see accounts.lockout).
 
-    Repeated failures lock the account for a while; the counter is updated with
-    one UPDATE so that several worker processes count every failure.
+    Every attempt checks one password hash (a dummy one when the username is unknown or has
+    no password), before looking at a lock, so that an unknown, a locked and a wrong answer
+    take the same work; and unknown usernames are counted and locked like known ones.
     """
     policy = SignInPolicy.from_config()
     now = utcnow()
+    key, place = lockout.username_key(username), lockout.place_of(source)
     user = find_user(username or "")
-    if user is None or user.password_hash is None:
-        check_password_hash(_dummy_hash(), password or "")
-        raise SignInError(_wrong_credentials(policy))
-    if user.locked_until and user.locked_until > now:
-        raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
-    if not check_password_hash(user.password_hash, password or ""):
-        # Failures count "in a row": a failure after a quiet spell starts the count again.
-        quiet_since = now - timedelta(minutes=policy.lock_minutes)
-        db.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(
-                failed_sign_ins=case(
-                    (User.last_failed_sign_in_at.is_(None) | (User.last_failed_sign_in_at < quiet_since), 1),
-                    else_=User.failed_sign_ins + 1,
-                ),
-                last_failed_sign_in_at=now,
-            )
+    stored = user.password_hash if user is not None else None
+    right = check_password_hash(stored or _dummy_hash(), password or "") and stored is not None
+    if lockout.locked(key, place, now):
+        raise SignInError(_wrong_credentials(policy))  # even the right password, while the lock lasts
+    if not right:
+        locks = lockout.count_failure(
+            key, place, now, max_failures=policy.max_failures, lock_minutes=policy.lock_minutes
         )
-        db.session.refresh(user)
-        if user.failed_sign_ins >= policy.max_failures:
-            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-            user.failed_sign_ins = 0
+        if locks and user is not None:
             audit.record(
                 None,
                 "account.locked",
                 "user",
                 user.username,
                 actor_name=SIGN_IN_ACTOR,
-                summary=f"Locked for {policy.lock_minutes} minutes after {policy.max_failures} failed sign-ins",
+                summary=(
+                    f"Locked for {policy.lock_minutes} minutes for sign-ins from {place}, after "
+                    f"{policy.max_failures} failed sign-ins from there"
+                ),
             )
-            db.session.commit()
-            raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
         db.session.commit()
-        raise SignInError(_wrong_credentials(policy))
+        raise SignInError(_wrong_credentials(policy))  # the same words as for an account that does not exist
     if not user.active:
         raise SignInError(
             "This account has been deactivated. If you still need access, ask a CAFpedia "
@@ -102,8 +92,7 @@ def authenticate(username: str, password: str) -> User:
         )
     if not may_use_password(user):  # said only to someone who knows the password
         raise SignInError(PASSWORDS_FOR_ADMINS)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    lockout.forget(key, place)
     user.last_sign_in_at = now
     db.session.commit()
     return user
@@ -112,6 +101,7 @@ def authenticate(username: str, password: str) -> User:
 def _wrong_credentials(policy: SignInPolicy) -> str:
     # The same words whether or not the username exists, so they reveal nothing.
     return (
-        f"{WRONG_CREDENTIALS} After {policy.max_failures} failed tries in a row an account is "
-        f"locked for {policy.lock_minutes} minutes: then wait, or ask an administrator to reset the password."
+        f"{WRONG_CREDENTIALS} After {policy.max_failures} failed tries in a row from one place, an account is "
+        f"locked for {policy.lock_minutes} minutes for sign-ins from there: then wait, or ask an administrator to "
+        "reset the password."
     )

@@ -72,7 +72,7 @@ def unavailable_page(error: BaseException):
     log.error(
         "database unavailable during %s %s: %s%s",
         request.method,
-        request.path,
+        request.endpoint,  # never the path: it may hold a token
         type(orig).__name__,
         " (after its change was saved)" if saved else "",
     )

@@ -110,11 +110,23 @@ class _WikiLinkExtension(Extension):
         md_instance.inlinePatterns.register(_WikiLinks(WIKI_LINK_PATTERN, self.resolve), "cafpedia_wiki_links", 175)
 
 
+# White space (a browser drops tabs and line breaks from an address), control characters, and
+# backslashes (a browser reads them as slashes in an http address).
+UNSAFE_IMAGE_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f\\]")
+
+
 def image_allowed(src: str, sources: Iterable[str]) -> bool:
     """An image address CAFpedia shows: a path on CAFpedia itself, or an https address in one
     of `sources` (as a Content-Security-Policy source matches: a source ending in / is a
-    folder, one without a path is the whole site, any other is that one file)."""
-    if src.startswith("/") and not src.startswith("//") and "\\" not in src:
+    folder, one without a path is the whole site, any other is that one file). An address
+    with white space, a control character, a backslash or a `..` segment (also written
+    `%2e%2e`) is refused: a browser drops tabs and line breaks and resolves `..`, and would
+    load something other than what was checked."""
+    if UNSAFE_IMAGE_ADDRESS.search(src) or any(
+        segment.lower().replace("%2e", ".") == ".." for segment in src.split("?", 1)[0].split("#", 1)[0].split("/")
+    ):
+        return False
+    if src.startswith("/") and not src.startswith("//"):
         return True
     parts = urlsplit(src)
     if parts.scheme != "https" or not parts.hostname or parts.username:

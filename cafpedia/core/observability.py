@@ -2,8 +2,10 @@
 Prometheus metrics that the requests and searches feed.
 
 Log lines carry the request id, the user's id (a number, never a name), the endpoint, the
-status and the duration. Under `cafpedia serve`, gunicorn's worker processes share their
-metrics through files (prometheus-client's multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`),
+status and the duration: never the address, whose path may hold a token and whose query a
+search text (cafpedia.core.redaction keeps them out of every other line too). Under
+`cafpedia serve`, gunicorn's worker processes share their metrics through files
+(prometheus-client's multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`),
 so a scrape of any worker sees the whole machine. The figures about state (the search
 index's lag, the mail outbox) are read when /metrics is scraped: see `cafpedia.ops`.
 """
@@ -21,6 +23,7 @@ import uuid
 from flask import Flask, g, has_request_context, request
 
 from cafpedia.core import clock
+from cafpedia.core.redaction import Redact
 
 log = logging.getLogger("cafpedia.request")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -47,15 +50,17 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = getattr(record, name)
         if "request_id" not in entry and has_request_context() and "request_id" in g:
             entry["request_id"] = g.request_id
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """JSON lines on standard error for every logger (for `serve` and `worker`)."""
+    """JSON lines on standard error for every logger (for `serve` and `worker`), each without
+    a query string, a token or what someone typed (cafpedia.core.redaction)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(Redact())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

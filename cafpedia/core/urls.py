@@ -1,10 +1,12 @@
-"""Addresses: bounded numbers in routes, and absolute URLs that never trust the Host header."""
+"""Addresses: bounded numbers in routes, absolute URLs that never trust the Host header, and
+pages whose address holds a secret."""
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, make_response, url_for
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1  # PostgreSQL's integer: a larger id is "no such page", not a database error
@@ -34,3 +36,19 @@ def absolute_url(endpoint: str, **values) -> str:
     """An address for outside CAFpedia (feeds, OpenSearch, mail), built on CAFPEDIA_BASE_URL:
     a request's Host header could be anything its sender liked."""
     return base_url(current_app.config.get("BASE_URL")) + url_for(endpoint, **values)
+
+
+def holds_a_secret(view):
+    """For a page whose address holds a secret (an invitation's token, the identity provider's
+    code): no cache keeps the page, no site it links to is told its address, and no log holds
+    the token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    wrapper.holds_a_secret = True  # its address is never logged (cafpedia.core.redaction)
+    return wrapper

@@ -31,6 +31,19 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# What a one-line field (a name, an address) cannot hold: line breaks of every kind, tabs and
+# the other control characters (an email's headers, a CSV file or a log line would break).
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line(value: str | None, *, what: str) -> str | None:
+    """A field that must be one line: refused (not silently joined) if it holds a line break,
+    a tab or another control character."""
+    if NOT_ONE_LINE.search(value or ""):
+        return f"Write {what} on one line: it holds a line break, a tab or another character that cannot be typed."
+    return None
+
+
 def at_most(value: str, maximum: int, *, what: str) -> str | None:
     if len(value) > maximum:
         return f"Use at most {maximum} characters for {what} (this has {len(value)})."

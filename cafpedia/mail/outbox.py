@@ -54,6 +54,12 @@ def backoff(attempts: int) -> timedelta:
 # --- Writing messages ----------------------------------------------------------------------
 
 
+SETTINGS_FOOTER = "You can choose what CAFpedia tells you, and how, on your notifications page."
+SIGN_IN_FIRST_FOOTER = (
+    "Once you have signed in to CAFpedia, you can choose what it tells you, and how, on your notifications page."
+)
+
+
 @dataclass
 class Letter:
     """What a message says: a subject, short paragraphs, and links (titles and addresses
@@ -62,7 +68,10 @@ class Letter:
     subject: str
     paragraphs: list[str]
     links: list[tuple[str, str]]  # (title, path or absolute URL)
-    footer: str = "You can choose what CAFpedia tells you, and how, on your notifications page."
+    footer: str | None = None  # None: where to choose what CAFpedia tells you
+    # False for someone who cannot sign in yet (invited, or imported without a password): the
+    # notification settings would not open for them, so the letter does not send them there.
+    settings_link: bool = True
 
     def render(self, greeting_name: str | None) -> tuple[str, str]:
         base = base_url()
@@ -71,7 +80,8 @@ class Letter:
             "greeting_name": greeting_name,
             "letter": self,
             "links": links,
-            "settings_url": base + "/notifications#settings",
+            "footer": self.footer or (SETTINGS_FOOTER if self.settings_link else SIGN_IN_FIRST_FOOTER),
+            "settings_url": base + "/notifications#settings" if self.settings_link else None,
             "base_url": base,
         }
         return render_template("mail/message.txt", **values), render_template("mail/message.html", **values)

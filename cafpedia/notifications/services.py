@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from cafpedia.accounts.fields import can_sign_in, can_sign_in_sql
 from cafpedia.accounts.models import User
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
@@ -92,11 +94,8 @@ def notify(user, kind: str, message: str, url: str, *, letter: Letter | None = N
     if (user.email or "").strip():
         mail = delivery
         if delivery == NOW:
-            outbox.enqueue(
-                user,
-                kind,
-                letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]),
-            )
+            letter = letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)])
+            outbox.enqueue(user, kind, replace(letter, settings_link=letter.settings_link and can_sign_in(user)))
     db.session.add(
         Notification(
             user_id=user.id,
@@ -168,11 +167,11 @@ def notify_everyone(
         .returning(Notification.id)
     ).all()
     mailed = base.where(has_email, delivery == NOW).with_only_columns(User.id, User.email, User.name)
-    outbox.enqueue_for(
-        mailed,
-        kind,
-        letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)]),
-    )
+    letter = letter or Letter(subject=message[:200], paragraphs=[message], links=[("Open it in CAFpedia", url)])
+    # Only someone who can sign in is sent to the notification settings (an imported person
+    # without a password, and no identity provider, cannot open them).
+    outbox.enqueue_for(mailed.where(can_sign_in_sql()), kind, letter)
+    outbox.enqueue_for(mailed.where(~can_sign_in_sql()), kind, replace(letter, settings_link=False))
     return len(told)
 
 
@@ -245,6 +244,7 @@ def send_daily_summaries() -> int:
                     ],
                     links=[(item.message, item.url) for item in items[:100]]
                     + ([("…and more on your notifications page", "/notifications")] if count > 100 else []),
+                    settings_link=can_sign_in(user),
                 ),
             )
             queued += 1

@@ -33,7 +33,11 @@ class Health:
             return "down"
         return "degraded" if any(part.get("status") != "ok" for part in self.parts.values()) else "ok"
 
-    def as_json(self) -> dict:
+    def as_json(self, *, detail: bool = True) -> dict:
+        """With `detail` (for the monitoring addresses), every part's figures and errors;
+        without, only each part's state: nothing about the index, the mail or the network."""
+        if not detail:
+            return {"status": self.status} | {name: {"status": part["status"]} for name, part in self.parts.items()}
         return {"status": self.status, **self.parts}
 
 

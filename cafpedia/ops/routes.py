@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from cafpedia.core.observability import registry
-from cafpedia.core.permissions import requires
+from cafpedia.core.permissions import allowed, requires
 from cafpedia.ops import health
 from cafpedia.ops.collector import StateCollector
 
@@ -17,9 +17,10 @@ bp = Blueprint("ops", __name__)
 def healthz():
     """200 with every part's state; 503 when this machine cannot serve (its database or its
     search index is down or being rebuilt). Redis down is "degraded", still 200: every
-    machine shares it, and each keeps working with its own counts meanwhile."""
+    machine shares it, and each keeps working with its own counts meanwhile. The figures
+    (the index, the mail, errors) only to the addresses that may read /metrics."""
     found = health.check()
-    return found.as_json(), 503 if found.down else 200
+    return found.as_json(detail=allowed("monitoring_address")), 503 if found.down else 200
 
 
 @bp.get("/metrics")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -186,16 +187,11 @@ def test_an_administrator_adds_a_person_without_a_password_who_then_signs_in_thr
     admin = Client(app.test_client())
     admin.sign_in("ada.admin")
     form = admin.get("/admin/people/new").get_data(as_text=True)
-    assert "First password (optional)" in form and 'name="password" required' not in form
+    assert 'name="password"' not in form and "signs in with their organisation account" in form
+    assert "checked" not in re.search(r'<input[^>]*name="invite"[^>]*>', form).group(0)  # no need
     created = admin.post_form(
         "/admin/people/new",
-        {
-            "username": "jo.smith",
-            "name": "Jo Smith",
-            "email": "jo.smith@cafcass.example",
-            "roles": "practitioner",
-            "password": "",
-        },
+        {"username": "jo.smith", "name": "Jo Smith", "email": "jo.smith@cafcass.example", "roles": "practitioner"},
     )
     assert created.status_code == 302
     assert "organisation account" in admin.get(created.location).get_data(as_text=True)
@@ -322,6 +318,8 @@ def test_an_unreachable_provider_at_the_start_shows_sign_in_unavailable(make_app
 def test_a_return_that_is_not_from_this_sign_in_shows_sign_in_unavailable(app, client, provider, query):
     answer = client.get("/sign-in/organisation/return" + query)
     assert answer.status_code == 503 and UNAVAILABLE in answer.get_data(as_text=True)
+    # Its address holds the provider's code: no cache keeps the page, no link tells its address.
+    assert (answer.headers["Cache-Control"], answer.headers["Referrer-Policy"]) == ("no-store", "no-referrer")
 
 
 # --- Passwords for break-glass administrators only -------------------------------------------

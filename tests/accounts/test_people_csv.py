@@ -85,7 +85,8 @@ def test_the_import_page(admin_client, make_area):
     done = admin_client.post_form(
         "/admin/people/import", {"file": (io.BytesIO(good.encode()), "hr.csv")}, content_type="multipart/form-data"
     )
-    assert done.status_code == 302 and find_user("page.person") is not None
+    assert done.status_code == 200 and find_user("page.person") is not None
+    assert "1 new, 0 updated, 0 unchanged" in done.get_data(as_text=True)
     bad = HEADER + "other.person,Other,other@example.org,wizard,\n"
     refused = admin_client.post_form(
         "/admin/people/import", {"file": (io.BytesIO(bad.encode()), "hr.csv")}, content_type="multipart/form-data"
@@ -93,3 +94,63 @@ def test_the_import_page(admin_client, make_area):
     assert refused.status_code == 400 and "line 2: roles:" in refused.get_data(as_text=True)
     empty = admin_client.post_form("/admin/people/import", {}, content_type="multipart/form-data")
     assert empty.status_code == 400 and "Choose the CSV file to import." in empty.get_data(as_text=True)
+
+
+def test_a_name_with_a_line_break_or_a_tab_is_refused_with_its_line_and_column(app, runner, tmp_path):
+    path = tmp_path / "hr.csv"
+    path.write_text(
+        HEADER + "good.one,Good One,good.one@example.org,practitioner,\n"
+        '"two.lines","Two\nLines",two.lines@example.org,practitioner,\n'  # lines 3 and 4: one person
+        "a.tab,A\tTab,a.tab@example.org,practitioner,\n"
+        "a.separator,A\u2028Separator,a.separator@example.org,practitioner,\n"
+        '"bad.mail",Bad Mail,"bad\n@example.org",practitioner,\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-people", str(path)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "line 3: name: Write the name on one line" in out  # the line the person starts on
+    assert "line 5: name: Write the name on one line" in out
+    assert "line 6: name: Write the name on one line" in out
+    assert "line 7: email: Write the email address on one line" in out
+    db.session.expire_all()
+    assert find_user("good.one") is None and find_user("two.lines") is None
+
+
+def test_after_an_import_one_button_invites_those_who_have_not_signed_in_yet(admin_client, make_user, clock):
+    import io
+    import re
+
+    from cafpedia.mail.models import MailMessage
+
+    make_user("has.password", ["practitioner"], email="has.password@example.org")
+    signed_in = make_user("signed.in", ["practitioner"], email="signed.in@example.org", password=None)
+    signed_in.last_sign_in_at = clock.now()  # through the identity provider, say
+    db.session.commit()
+    text = (
+        HEADER + "first.new,First New,first.new@example.org,practitioner,\n"
+        "second.new,Second New,second.new@example.org,practitioner,\n"
+        "no.address,No Address,,practitioner,\n"
+        "has.password,Has Password,has.password@example.org,practitioner,\n"
+        "signed.in,Signed In,signed.in@example.org,practitioner,\n"
+    )
+    done = admin_client.post_form(
+        "/admin/people/import", {"file": (io.BytesIO(text.encode()), "hr.csv")}, content_type="multipart/form-data"
+    )
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "3 new, 0 updated, 2 unchanged" in page
+    assert "Invite the 2 people imported who have not signed in yet" in page
+    usernames = re.findall(r'name="username" value="([^"]+)"', page)
+    assert usernames == ["first.new", "second.new"]
+    assert admin_client.raw.post("/admin/people/import/invite", data={"username": usernames}).status_code == 400
+    assert db.session.query(MailMessage).filter_by(kind="invitation").count() == 0  # no CSRF token: nothing
+    invited = admin_client.post_form("/admin/people/import/invite", {"username": usernames}, follow_redirects=True)
+    assert "2 invitations queued in the mail outbox: first.new, second.new." in invited.get_data(as_text=True)
+    mails = db.session.query(MailMessage).filter_by(kind="invitation").order_by(MailMessage.to_addr).all()
+    assert [m.to_addr for m in mails] == ["first.new@example.org", "second.new@example.org"]
+    # Sent again, the same form invites only those still without a password, each afresh.
+    again = admin_client.post_form(
+        "/admin/people/import/invite", {"username": [*usernames, "has.password", "nobody.at.all"]}
+    )
+    assert again.status_code == 302
+    assert db.session.query(MailMessage).filter_by(kind="invitation").count() == 4

@@ -152,3 +152,47 @@ def test_an_invited_person_follows_the_emailed_link_and_chooses_a_password(
     expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
     axe_check(page)
     context.close()
+
+
+def test_an_administrator_adds_and_imports_people_and_invites_them_in_one_go(
+    browser, live_server, live_app, live_smtp, axe_check, tmp_path
+):
+    send_mail(live_app)  # whatever earlier tests queued
+    live_smtp.inbox.messages.clear()
+    admin_context, admin = person(browser, live_server, "demo.admin")
+    admin.goto(live_server + "/admin/people/new")
+    expect(admin.get_by_label("Email them an invitation to set their password now")).to_be_checked()
+    expect(admin.locator('input[type="password"]')).to_have_count(0)  # no first password to make up
+    axe_check(admin)
+    admin.get_by_label("Username", exact=True).fill("added.by.hand")
+    admin.get_by_label("Full name").fill("Added By Hand")
+    admin.get_by_label("Email address (optional)").fill("added.by.hand@example.org")
+    admin.get_by_role("button", name="Create account").click()
+    expect(
+        admin.get_by_text("An invitation to set a password is on its way to added.by.hand@example.org")
+    ).to_be_visible()
+    axe_check(admin)
+
+    export = tmp_path / "hr.csv"
+    export.write_text(
+        "username,name,email,roles,areas\n"
+        "imported.one,Imported One,imported.one@example.org,practitioner,\n"
+        "imported.two,Imported Two,imported.two@example.org,practitioner,\n",
+        encoding="utf-8",
+    )
+    admin.goto(live_server + "/admin/people/import")
+    admin.get_by_label("The HR export (CSV, UTF-8)").set_input_files(str(export))
+    admin.get_by_role("button", name="Import").click()
+    expect(admin.get_by_role("heading", name="People imported")).to_be_visible()
+    axe_check(admin)
+    admin.set_viewport_size({"width": 360, "height": 640})  # and on a phone
+    axe_check(admin)
+    admin.get_by_role("button", name="Invite the 2 people imported who have not signed in yet").click()
+    expect(admin.get_by_text("2 invitations queued in the mail outbox: imported.one, imported.two.")).to_be_visible()
+    axe_check(admin)
+    admin_context.close()
+    send_mail(live_app)
+    for address in ("added.by.hand@example.org", "imported.one@example.org", "imported.two@example.org"):
+        [mail] = live_smtp.inbox.to(address)
+        assert mail["Subject"] == "Set your CAFpedia password"
+        assert "/notifications" not in live_smtp.inbox.text(mail)

@@ -130,6 +130,9 @@ def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(
 - username: jo.smith
   name: Jo Again
   roles: [practitioner]
+- username: two.lines
+  name: "Two\\nLines"
+  roles: [practitioner]
 """,
     )
     problems = load_problems(folder)
@@ -139,6 +142,7 @@ def test_every_problem_is_named_with_file_line_and_field_and_nothing_is_written(
         "users.yml:4: field 'roles': unknown role wizard",
         "users.yml:9: field 'password': a password is allowed only for demo accounts",
         "users.yml:10: field 'username': jo.smith is already listed on line 1",
+        "users.yml:14: field 'name': Write the name on one line",
     ]
     for start in expected:
         assert any(p.startswith(start) for p in problems), (start, problems)

@@ -136,3 +136,29 @@ def test_a_published_tip_shows_an_allowed_image_and_links_one_from_elsewhere(app
     page = as_user("pat.fca").get("/tips/contact-centres").get_data(as_text=True)
     assert '<img alt="The handover room" src="https://cdn.example.net/room.jpg" loading="lazy">' in page
     assert '<a href="https://evil.example/t.gif" class="image-link">Image: A tracker</a>' in page
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://a.example.org/pics/../secret.png",  # a browser reads it as /secret.png: out of the folder
+        "https://a.example.org/pics/%2e%2e/secret.png",
+        "https://a.example.org/pics/%2E./secret.png",
+        "https://a.example.org/pics/..",
+        "https://a.example.org/pics/x\\..\\..\\secret.png",
+        "https://a.example.org/pics/x.png\t",
+        "https://a.example.org/pi\tcs/x.png",
+        "https://a.example.org/pics/\nx.png",
+        "https://a.example.org/pics/\rx.png",
+        "https://a.example.org/pics/ x.png",
+        "https://a.example.org/pics/x\x00.png",
+        "/static/../admin/people",
+        "/static/\tx.png",
+        "/static/x.png\n",
+        "\t/static/x.png",
+    ],
+)
+def test_an_image_address_with_a_tab_a_line_break_or_dot_dot_is_refused(src):
+    sources = ("https://a.example.org/pics/", "https://b.example.org")
+    assert not image_allowed(src, sources)
+    assert image_allowed("https://a.example.org/pics/x..y.png", sources)  # two dots inside a name are a name

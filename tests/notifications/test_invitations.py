@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from cafpedia.accounts.people import find_user
+from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from tests.conftest import Client
 
@@ -74,3 +75,51 @@ def test_invite_everyone_without_a_password_from_the_command_line(mail_app, smtp
         and smtp.inbox.to("second.one@example.org")
         and not smtp.inbox.to("has.password@example.org")
     )
+
+
+def test_a_page_whose_address_holds_a_token_is_never_stored(mail_app, smtp, make_user, admin_client, clock):
+    make_user("new.starter", ["practitioner"], email="new.starter@example.org", password=None)
+    admin_client.post_form("/admin/people/new.starter/invite")
+    outbox.drain()
+    path = link_in(smtp, "new.starter@example.org")
+    person = Client(mail_app.test_client())
+    answers = [
+        person.raw.get(path),  # the form
+        person.post_form(path, {"password": "short"}),  # the form again, with its problem
+        Client(mail_app.test_client()).raw.get("/invitation/" + "x" * 40),  # not a link CAFpedia sent
+    ]
+    assert [a.status_code for a in answers] == [200, 400, 410]
+    for answer in answers:
+        assert answer.headers["Cache-Control"] == "no-store"  # neither a shared cache nor the browser's keeps it
+        assert answer.headers["Referrer-Policy"] == "no-referrer"  # the address is told to nobody
+
+
+def test_an_invitation_carries_no_link_the_person_cannot_open_yet(mail_app, smtp, make_user, admin_client):
+    """The notification settings need a signed-in person: someone invited has no password yet."""
+    make_user("new.starter", ["practitioner"], email="new.starter@example.org", password=None)
+    admin_client.post_form("/admin/people/new.starter/invite")
+    outbox.drain()
+    mail = smtp.inbox.to("new.starter@example.org")[-1]
+    for body in (smtp.inbox.text(mail), smtp.inbox.html(mail)):
+        assert "/notifications" not in body and "notification settings" not in body
+        assert "/invitation/" in body and "nothing changes until the link is used" in body
+
+
+def test_mail_to_someone_who_cannot_sign_in_yet_has_no_settings_link(mail_app, smtp, make_user):
+    """Everyone active hears of a new digest issue; an imported person without a password
+    (and no identity provider) cannot open the settings page, so they are not sent there."""
+    from cafpedia.notifications.services import notify, notify_everyone
+
+    signs_in = make_user("signs.in", ["practitioner"], email="signs.in@example.org")
+    not_yet = make_user("not.yet", ["practitioner"], email="not.yet@example.org", password=None)
+    notify_everyone("digest", "New research digest: Winter 2026", "/digest/2026-winter")
+    notify(not_yet, "digest", "New research digest: Spring 2027", "/digest/2027-spring")
+    notify(signs_in, "digest", "New research digest: Spring 2027", "/digest/2027-spring")
+    db.session.commit()
+    outbox.drain()
+    for mail in smtp.inbox.to("not.yet@example.org"):
+        for body in (smtp.inbox.text(mail), smtp.inbox.html(mail)):
+            assert "/notifications" not in body and "Once you have signed in" in body
+    for mail in smtp.inbox.to("signs.in@example.org"):
+        assert "https://cafpedia.test/notifications#settings" in smtp.inbox.text(mail)
+    assert len(smtp.inbox.to("not.yet@example.org")) == len(smtp.inbox.to("signs.in@example.org")) == 2

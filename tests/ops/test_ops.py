@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from cafpedia.config import parse_networks
 from cafpedia.core.observability import JsonFormatter
 from cafpedia.extensions import db
 from cafpedia.search import service
@@ -45,6 +46,23 @@ def test_health_reports_each_part(client, make_area):
     assert "redis" not in found  # not configured
     service.drain()
     assert client.get("/healthz").get_json()["search"]["lag_rows"] == 0
+
+
+def test_health_tells_others_only_the_states_and_the_monitoring_addresses_the_detail(app, client, make_area):
+    service.ensure_index()
+    make_area("quokka-law", "Quokka law")
+    db.session.commit()
+    outside = app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert outside.status_code == 200
+    assert outside.get_json() == {
+        "status": "ok",
+        "database": {"status": "ok"},
+        "search": {"status": "ok"},
+        "mail": {"status": "ok"},
+    }  # no index name, no documents, no mail counts
+    app.config["METRICS_ALLOW"] = parse_networks("203.0.113.0/24")
+    allowed = app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).get_json()
+    assert allowed["search"]["index"] and "documents" in allowed["search"] and "waiting" in allowed["mail"]
 
 
 def test_health_is_503_while_the_index_is_missing(app, client):
