@@ -2,6 +2,7 @@
 
 from cafpedia.accounts.models import AccessRequest, Invitation, User, UserRole, UserSession, user_areas  # noqa: F401
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
+from cafpedia.core.form_keys import FormKey  # noqa: F401
 from cafpedia.digest.models import (  # noqa: F401
     DigestIntroductionVersion,
     DigestIssue,

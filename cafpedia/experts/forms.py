@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.experts import drafts
 from cafpedia.experts.models import REGIONS
@@ -32,6 +33,7 @@ class FindForm(FlaskForm):
 
 
 class ExpertForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     name = StringField("Full name", validators=[Length(max=drafts.NAME_MAX * 2)])
     username = StringField(
         "CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")]
@@ -71,6 +73,7 @@ class ButtonForm(FlaskForm):
 
 
 class NominationForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     area = SelectField("Area of practice", choices=[], validate_choice=False)
     name = StringField("Their full name", validators=[Length(max=drafts.NAME_MAX * 2)])
     username = StringField(
@@ -93,6 +96,7 @@ class DecisionForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     expert = SelectField("Expert who gave the advice", choices=[], validate_choice=True)
     called_on = DateField("Date of the call", validators=[Optional()], format="%Y-%m-%d")
     area = SelectField("Area of practice", choices=[], validate_choice=False)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.legal.models import KINDS
 from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
@@ -13,6 +14,8 @@ from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, U
 
 class UpdateForm(FlaskForm):
     """Required fields are checked by the service, so every problem is named in one go."""
+
+    form_key = FormKeyField()  # sent twice, made once
 
     kind = SelectField("Kind", choices=choices([("", "Choose a kind"), *KINDS.items()]), validate_choice=False)
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])

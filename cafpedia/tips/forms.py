@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS
 from cafpedia.tips.proposals import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
@@ -37,6 +38,7 @@ class TipForm(FlaskForm):
     confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
     based_on = HiddenField()
     revises = HiddenField()
+    form_key = FormKeyField()  # a proposal sent twice is made once
     preview = SubmitField("Preview")
     submit = SubmitField("Send for approval")
 
@@ -70,6 +72,7 @@ class CommentForm(FlaskForm):
 
 
 class ProblemForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     problem = TextAreaField("What is wrong, or out of date?", validators=[Length(max=2000)])
 
 

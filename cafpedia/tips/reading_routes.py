@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from cafpedia.core import as_at as dates
 from cafpedia.core.errors import ServiceError
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
@@ -78,7 +79,12 @@ def report_problem(slug: str):
         try:
             reported = commit_or_show_errors(
                 form,
-                lambda: feedback.report_problem(current_user, tip, form.problem.data or "") or True,
+                once(
+                    form,
+                    current_user,
+                    lambda: feedback.report_problem(current_user, tip, form.problem.data or "") or True,
+                    lambda _: url_for("tips.show", slug=tip.slug) + "#reader-feedback",
+                ),
                 raise_refusals=True,
             )
         except ServiceError as exc:  # not about the text: said, and back to the tip
