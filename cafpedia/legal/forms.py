@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import Length, Optional
 
 from cafpedia.core.form_keys import FormKeyField
-from cafpedia.core.forms import CheckboxListField, choices
+from cafpedia.core.forms import CheckboxListField, Limit, choices
 from cafpedia.legal.models import KINDS
 from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 
@@ -25,7 +25,7 @@ class UpdateForm(FlaskForm):
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
     summary = TextAreaField(
-        "Summary", validators=[Length(max=SUMMARY_MAX * 2, message=f"Keep the summary to {SUMMARY_MAX} characters.")]
+        "Summary", validators=[Limit(SUMMARY_MAX, message=f"Keep the summary to {SUMMARY_MAX} characters.")]
     )
     briefing = TextAreaField(
         "Briefing (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]

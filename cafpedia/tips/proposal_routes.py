@@ -30,7 +30,6 @@ from cafpedia.tips.forms import (
 )
 from cafpedia.tips.models import ARCHIVED, SENT_BACK
 from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, render_body
-from cafpedia.tips.proposals import TITLE_MAX
 
 
 @bp.route("/tips/new", methods=["GET", "POST"])
@@ -43,8 +42,9 @@ def new():
         area = find_area(request.args.get("area", "")) or (call.area if call else None)
         if area:
             form.area.data = area.slug
-        if call:  # a question to the advice line becomes the title of a tip that answers it
-            form.call.data, form.title.data = str(call.id), call.question[:TITLE_MAX]
+        if call:  # a question to the advice line becomes the title of a tip that answers it (whole: the
+            # field says its limit and counts, and the server refuses a longer one, rather than cut it unseen)
+            form.call.data, form.title.data = str(call.id), call.question
     preview = None
     findings = []
     if form.validate_on_submit():

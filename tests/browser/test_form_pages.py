@@ -65,3 +65,43 @@ def test_a_double_click_on_send_makes_one_proposal(browser, live_server, live_ap
     expect(page).to_have_url(re.compile(rf"/tips/{TIP}/revisions/\d+$"))
     assert len(pending_revisions(live_app, TIP)) == 1
     context.close()
+
+
+LONG_TITLE = ("How to plan a handover at a contact centre when both parents arrive early " * 6)[:428] + "."
+
+
+def test_over_long_text_is_refused_by_name_with_everything_typed_kept(browser, live_server, axe_check):
+    context, page = person(browser, live_server, "demo.fca")
+    page.goto(f"{live_server}/tips/new")
+    title, body = page.get_by_label("Title"), page.get_by_label("Text (Markdown)")
+    expect(page.locator("#title-limit")).to_have_text("At most 200 characters.")
+    title.fill(LONG_TITLE)
+    assert len(title.input_value()) == 429  # not cut to 200 as it was pasted
+    expect(page.locator("#title-limit")).to_have_text("At most 200 characters: this has 429, 229 too many.")
+    long_body = "- Meet at the door.\n" + "Keep it short. " * 8000
+    body.evaluate("(field, text) => { field.value = text; field.dispatchEvent(new Event('input')); }", long_body)
+    expect(page.locator("#body-limit")).to_contain_text("this has 120,020, 20,020 too many")
+    page.get_by_role("button", name="Send for approval").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Title: Use at most 200 characters")
+    expect(summary).to_contain_text("Text (Markdown): The text is too long: at most 100,000 characters")
+    assert page.get_by_label("Title").input_value() == LONG_TITLE
+    assert page.get_by_label("Text (Markdown)").input_value() == long_body
+    axe_check(page)
+    context.close()
+
+
+def test_a_form_over_the_servers_limit_is_not_sent_and_keeps_the_text(browser, live_server):
+    context, page = person(browser, live_server, "demo.fca")
+    page.goto(f"{live_server}/tips/new")
+    page.get_by_label("Title").fill("Plan the handover")
+    huge = "Keep it short. " * 200_000  # 3 MB: more than the server accepts at once
+    body = page.get_by_label("Text (Markdown)")
+    body.evaluate("(field, text) => { field.value = text; }", huge)
+    requests = []
+    page.on("request", lambda request: request.method == "POST" and requests.append(request.url))
+    page.get_by_role("button", name="Send for approval").click()
+    expect(page.get_by_role("alert")).to_contain_text("CAFpedia accepts at most 2.0 MB at once. Nothing was sent")
+    assert requests == [] and page.url.endswith("/tips/new")
+    assert len(body.input_value()) == len(huge)
+    context.close()
