@@ -38,6 +38,7 @@ from cafpedia.tips.forms import (
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
 
 bp = Blueprint("tips", __name__, template_folder="templates")
+REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
 
 
 def load_tip(slug: str):
@@ -91,6 +92,10 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, s
         if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)
     ]
     moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
+    review_reasons = reviewing.review_reasons(tip) if moderator else []
+    reviewed_form = reviewed_form or ReviewedForm(formdata=None)
+    if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
+        reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
     return render_template(
         "tips/show.html",
         tip=tip,
@@ -104,8 +109,8 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, s
         my_open_proposals=mine,
         pending=reading.pending_proposals(tip),
         moderator=moderator,
-        review_reasons=reviewing.review_reasons(tip) if moderator else [],
-        reviewed_form=reviewed_form or ReviewedForm(formdata=None),
+        review_reasons=review_reasons,
+        reviewed_form=reviewed_form,
         archive_form=archive_form or ArchiveForm(formdata=None),
         problem_form=problem_form or ProblemForm(formdata=None),
         confirm_form=ConfirmForm(),
