@@ -7,9 +7,10 @@ problem is named in one go; the forms only bound lengths and read dates and numb
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, Limit, choices
 from cafpedia.experts import drafts
@@ -55,12 +56,12 @@ class ExpertForm(FlaskForm):
         validators=[Length(max=2000, message="Use at most 2,000 characters.")],
     )
     about = TextAreaField("What they can advise on (Markdown)", validators=[Limit(drafts.ABOUT_MAX)])
-    review_by = DateField("Entry to be confirmed by", validators=[Optional()], format="%Y-%m-%d")
+    review_by = DayField("Entry to be confirmed by", validators=[Optional()])
 
 
 class AwayForm(FlaskForm):
-    away_from = DateField("First day away", validators=[Optional()], format="%Y-%m-%d")
-    away_until = DateField("Last day away", validators=[Optional()], format="%Y-%m-%d")
+    away_from = DayField("First day away", validators=[Optional()])
+    away_until = DayField("Last day away", validators=[Optional()])
     away_note = StringField("Note for callers (optional)", validators=[Limit(drafts.AWAY_NOTE_MAX)])
 
 
@@ -96,7 +97,7 @@ class DecisionForm(FlaskForm):
 class CallForm(FlaskForm):
     form_key = FormKeyField()  # sent twice, made once
     expert = SelectField("Expert who gave the advice", choices=[], validate_choice=True)
-    called_on = DateField("Date of the call", validators=[Optional()], format="%Y-%m-%d")
+    called_on = DayField("Date of the call", validators=[Optional()])
     area = SelectField("Area of practice", choices=[], validate_choice=False)
     question = TextAreaField("The question, in a sentence", validators=[Limit(drafts.QUESTION_MAX)])
     advice = TextAreaField("The advice, in a sentence or two", validators=[Limit(drafts.ADVICE_MAX)])
@@ -116,7 +117,7 @@ class WeekForm(FlaskForm):
     class Meta:
         csrf = False
 
-    week = DateField("Week starting", validators=[Optional()], format="%Y-%m-%d")
+    week = DayField("Week starting", validators=[Optional()])
 
     def validate_week(self, field) -> None:
         if field.data and not 2000 <= field.data.year <= 2100:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, Limit, choices
 from cafpedia.legal.models import KINDS
@@ -20,8 +21,8 @@ class UpdateForm(FlaskForm):
     kind = SelectField("Kind", choices=choices([("", "Choose a kind"), *KINDS.items()]), validate_choice=False)
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
     citations = TextAreaField("Citations", validators=[Length(max=2000, message="At most 2,000 characters.")])
-    made_on = DateField("Date made, in force or published", validators=[Optional()], format="%Y-%m-%d")
-    in_force_on = DateField("Comes into force on (optional)", validators=[Optional()], format="%Y-%m-%d")
+    made_on = DayField("Date made, in force or published", validators=[Optional()])
+    in_force_on = DayField("Comes into force on (optional)", validators=[Optional()])
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
     summary = TextAreaField(
@@ -59,5 +60,5 @@ class FilterForm(FlaskForm):
 
     kind = SelectField("Kind", choices=choices([("", "Every kind"), *KINDS.items()]), validate_choice=True, default="")
     area = SelectField("Area of practice", choices=[], validate_choice=True, default="")
-    date_from = DateField("Made from", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("Made up to", validators=[Optional()], format="%Y-%m-%d")
+    date_from = DayField("Made from", validators=[Optional()])
+    date_to = DayField("Made up to", validators=[Optional()])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS
@@ -55,7 +56,7 @@ class NewTipForm(TipForm):
 class ApproveForm(FlaskForm):
     checklist = CheckboxListField("Compliance checklist", choices=choices(CHECKLIST.items()), validate_choice=True)
     confidentiality_confirmed = BooleanField("I have checked the flagged text: it identifies no child or family")
-    review_by = DateField("Next review by (optional)", validators=[Optional()], format="%Y-%m-%d")
+    review_by = DayField("Next review by (optional)", validators=[Optional()])
     note = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
     # A small correction before approving: the proposal's title and text, as the moderator
     # leaves them (the services check them as they check any proposal).
@@ -77,7 +78,7 @@ class ProblemForm(FlaskForm):
 
 
 class ReviewedForm(FlaskForm):
-    review_by = DateField("Next review by (optional; 12 months if empty)", validators=[Optional()], format="%Y-%m-%d")
+    review_by = DayField("Next review by (optional; 12 months if empty)", validators=[Optional()])
     note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
 
 

@@ -77,7 +77,13 @@ def test_a_tip_started_from_a_long_question_keeps_the_whole_question(app, people
     call = advice_log.log_call(
         reg,
         eve,
-        advice_log.CallDraft(called_on=date(2026, 11, 20), area="contact", question=question, advice="Only with the court's leave; explained the leave test.", minutes=5),
+        advice_log.CallDraft(
+            called_on=date(2026, 11, 20),
+            area="contact",
+            question=question,
+            advice="Only with the court's leave; explained the leave test.",
+            minutes=5,
+        ),
         today=date(2026, 11, 20),
     )
     db.session.commit()

@@ -266,3 +266,12 @@ def test_the_rota_and_the_gaps_open_on_the_coming_week_and_download_as_csv(regis
     report = admin.get("/advice-line/report.csv?months=3")
     assert report.status_code == 200 and report.get_data(as_text=True).splitlines()[-1].startswith("all areas,")
     assert as_user("pat.fca").get("/experts/rota.csv").status_code == 403
+
+
+def test_an_impossible_day_away_is_named(register, as_user):
+    client = as_user("eve.expert")
+    response = client.post_form("/experts/eve-expert/away", {"away_from": "2026-11-31", "away_until": "2026-12-10"})
+    assert response.status_code == 400
+    assert "First day away: 31 November 2026 is not a real date: November 2026 has 30 days." in response.get_data(
+        as_text=True
+    )

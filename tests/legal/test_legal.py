@@ -522,3 +522,14 @@ def test_a_review_refused_for_want_of_a_note_says_the_note_is_required(staff, po
     assert "Note (required: what you checked against the legal update): Say what you checked" in page
     assert "Note (optional)" not in page
 
+
+def test_an_impossible_date_made_is_named_and_an_empty_one_asked_for(staff, as_user):
+    client = as_user("lola.lawyer")
+    impossible = client.post_form("/legal/new", {**FORM, "made_on": "2002-02-30"})
+    page = impossible.get_data(as_text=True)
+    assert impossible.status_code == 400
+    assert "Date made, in force or published: 30 February 2002 is not a real date: February 2002 has 28 days." in page
+    empty = client.post_form("/legal/new", {**FORM, "made_on": ""})
+    assert empty.status_code == 400 and "Give the date it was made" in empty.get_data(as_text=True)
+    listing = client.get("/legal?date_from=2002-02-30")
+    assert "30 February 2002 is not a real date" in listing.get_data(as_text=True)
