@@ -1,8 +1,8 @@
 """`cafpedia worker`: the work that follows the commit, done continuously.
 
 Each round: send the mail that is due, bring this machine's search index up to date, and
-(once a minute) send review reminders, escalations and the daily summaries, and prune the
-search change log. Several workers may
+(once a minute) send review reminders, escalations and the daily summaries, prune the
+search change log and forget one-time form keys older than a day. Several workers may
 run at once (on one machine or several): each message is claimed by one of them, each
 reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in hand.
 """
@@ -16,7 +16,7 @@ import threading
 import time
 
 from cafpedia.config import parse_escalate_days
-from cafpedia.core import audit_chain
+from cafpedia.core import audit_chain, form_keys
 from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from cafpedia.mail.settings import check
@@ -56,6 +56,7 @@ def run_round(*, jobs: bool, echo=None) -> None:
     search.drain(timeout=2.0)  # one query when this machine's index is up to date
     if jobs:
         search.prune()
+        form_keys.purge()
 
 
 def run(

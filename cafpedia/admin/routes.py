@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 
 from cafpedia.core import audit, audit_chain
+from cafpedia.core.days import DayError, read_day
 from cafpedia.core.permissions import requires
 from cafpedia.extensions import db
 
@@ -17,13 +18,10 @@ FILTER_ARGS = ("actor", "action", "object_type", "q", "since", "until")
 
 
 def _date_arg(name: str, errors: dict[str, str]) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = "Enter a date as YYYY-MM-DD, for example 2026-11-01."
+        return read_day(request.args.get(name, ""))
+    except DayError as exc:
+        errors[name] = str(exc)
         return None
 
 

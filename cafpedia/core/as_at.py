@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from flask import render_template, request
 
 from cafpedia.core.clock import start_of_local_day, today
+from cafpedia.core.days import DayError, required_day
 
 EARLIEST = date(1990, 1, 1)
 
@@ -25,16 +26,10 @@ class AsAtError(ValueError):
 
 def parse_day(value: str | None, today: date) -> date:
     """YYYY-MM-DD, a real date, not in the future."""
-    text = (value or "").strip()
     try:
-        if len(text) != 10:
-            raise ValueError
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise AsAtError(
-            f"“{text[:20]}” is not a date CAFpedia can read: write it as YYYY-MM-DD, for example 2026-03-03, "
-            "and check that the day exists in that month."
-        ) from None
+        day = required_day(value)
+    except DayError as exc:
+        raise AsAtError(str(exc)) from None
     if day > today:
         raise AsAtError(f"{day:%d %B %Y} is in the future: CAFpedia can show how a page read on any day up to today.")
     if day < EARLIEST:

@@ -95,4 +95,16 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if request.path.startswith("/healthz"):
             return {"status": "error", "code": error.code}, error.code
+        if error.code == 413:
+            return render_error(413, detail=too_large(app.config.get("MAX_CONTENT_LENGTH")))
         return render_error(error.code or 500)
+
+
+def too_large(most: int | None) -> str:
+    """What a 413 page says: the limit, that nothing was saved, and how to get the text back."""
+    limit = f"at most {most / 1048576:.1f} MB at once" if most else "less at once"
+    return (
+        f"CAFpedia accepts {limit}, and what you sent was more, so nothing was saved. Go back with your "
+        "browser's Back button: what you typed is usually still in the form. Copy it somewhere safe, "
+        "shorten it (each field says its limit beside it), and send it again."
+    )

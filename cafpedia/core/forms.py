@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
 
 from cafpedia.core.errors import ServiceError, ValidationError
 from cafpedia.extensions import db
@@ -28,6 +29,16 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class Limit(Length):
+    """A text's limit as the person is told it beside the field (`At most N characters`, the
+    field's maxlength flag), for a service that checks it once runs of spaces are made one: the
+    form lets twice as much through, so that the service's message, naming the limit, is shown."""
+
+    def __init__(self, most: int, message: str | None = None):
+        super().__init__(max=most * 2, message=message or f"Use at most {most:,} characters (this has %(length)d).")
+        self.field_flags = {"maxlength": most}
 
 
 def apply_service_errors(form, errors: dict[str, str], aliases: dict[str, str] | None = None) -> None:

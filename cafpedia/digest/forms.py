@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.digest.drafts import REASON_MAX, SOURCE_MAX, TEXT_MAX, TITLE_MAX, TOPIC_MAX, URL_MAX
 from cafpedia.digest.models import DECLINED, TAKEN_UP
@@ -14,6 +15,7 @@ WHOLE_NUMBER = "Enter a whole number, for example 12."
 
 
 class IssueForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     number = IntegerField(
         "Issue number",
         validators=[
@@ -42,6 +44,8 @@ class IssueForm(FlaskForm):
 
 class ItemForm(FlaskForm):
     """Required fields are checked by the service, so every problem is named in one go."""
+
+    form_key = FormKeyField()  # sent twice, made once
 
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
     source = TextAreaField(

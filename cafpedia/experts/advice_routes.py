@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
 from cafpedia.core import clock
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_manage_register, ensure, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
@@ -56,7 +57,15 @@ def log_call():
             minutes=form.minutes.data,
             tip=form.tip.data or "",
         )
-        call = commit_or_show_errors(form, lambda: advice_log.log_call(current_user, expert, draft))
+        call = commit_or_show_errors(
+            form,
+            once(
+                form,
+                current_user,
+                lambda: advice_log.log_call(current_user, expert, draft),
+                lambda logged: url_for("experts.call", call_id=logged.id),
+            ),
+        )
         if call:
             flash("The call is logged. If the question keeps coming up, start a tip from it below.", "success")
             return redirect(url_for("experts.call", call_id=call.id))

@@ -7,10 +7,12 @@ problem is named in one go; the forms only bound lengths and read dates and numb
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from cafpedia.core.forms import CheckboxListField, choices
+from cafpedia.core.days import DayField
+from cafpedia.core.form_keys import FormKeyField
+from cafpedia.core.forms import CheckboxListField, Limit, choices
 from cafpedia.experts import drafts
 from cafpedia.experts.models import REGIONS
 
@@ -32,11 +34,12 @@ class FindForm(FlaskForm):
 
 
 class ExpertForm(FlaskForm):
-    name = StringField("Full name", validators=[Length(max=drafts.NAME_MAX * 2)])
+    form_key = FormKeyField()  # sent twice, made once
+    name = StringField("Full name", validators=[Limit(drafts.NAME_MAX)])
     username = StringField(
         "CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")]
     )
-    job_title = StringField("Job title", validators=[Length(max=drafts.JOB_TITLE_MAX * 2)])
+    job_title = StringField("Job title", validators=[Limit(drafts.JOB_TITLE_MAX)])
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     areas = CheckboxListField("Areas of practice they advise on", choices=[], validate_choice=False)
     skills = StringField(
@@ -46,24 +49,24 @@ class ExpertForm(FlaskForm):
         "Languages they give advice in, separated by commas",
         validators=[Length(max=400, message="Use at most 400 characters.")],
     )
-    phone = StringField("Phone", validators=[Length(max=drafts.PHONE_MAX * 2, message="Use at most 40 characters.")])
+    phone = StringField("Phone", validators=[Limit(drafts.PHONE_MAX, message="Use at most 40 characters.")])
     email = StringField("Email", validators=[Length(max=254, message="Use at most 254 characters.")])
     availability = TextAreaField(
         "When they take calls: one slot a line, such as Mon 09:30-12:30",
         validators=[Length(max=2000, message="Use at most 2,000 characters.")],
     )
-    about = TextAreaField("What they can advise on (Markdown)", validators=[Length(max=drafts.ABOUT_MAX * 2)])
-    review_by = DateField("Entry to be confirmed by", validators=[Optional()], format="%Y-%m-%d")
+    about = TextAreaField("What they can advise on (Markdown)", validators=[Limit(drafts.ABOUT_MAX)])
+    review_by = DayField("Entry to be confirmed by", validators=[Optional()])
 
 
 class AwayForm(FlaskForm):
-    away_from = DateField("First day away", validators=[Optional()], format="%Y-%m-%d")
-    away_until = DateField("Last day away", validators=[Optional()], format="%Y-%m-%d")
-    away_note = StringField("Note for callers (optional)", validators=[Length(max=drafts.AWAY_NOTE_MAX * 2)])
+    away_from = DayField("First day away", validators=[Optional()])
+    away_until = DayField("Last day away", validators=[Optional()])
+    away_note = StringField("Note for callers (optional)", validators=[Limit(drafts.AWAY_NOTE_MAX)])
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Why the expert leaves the register", validators=[Length(max=drafts.NOTE_MAX * 2)])
+    reason = TextAreaField("Why the expert leaves the register", validators=[Limit(drafts.NOTE_MAX)])
 
 
 class ButtonForm(FlaskForm):
@@ -71,8 +74,9 @@ class ButtonForm(FlaskForm):
 
 
 class NominationForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     area = SelectField("Area of practice", choices=[], validate_choice=False)
-    name = StringField("Their full name", validators=[Length(max=drafts.NAME_MAX * 2)])
+    name = StringField("Their full name", validators=[Limit(drafts.NAME_MAX)])
     username = StringField(
         "Their CAFpedia username (optional)", validators=[Length(max=64, message="Use at most 64 characters.")]
     )
@@ -80,24 +84,23 @@ class NominationForm(FlaskForm):
         "Their email address (optional with a username)",
         validators=[Length(max=254, message="Use at most 254 characters.")],
     )
-    job_title = StringField("Job title", validators=[Length(max=drafts.JOB_TITLE_MAX * 2)])
+    job_title = StringField("Job title", validators=[Limit(drafts.JOB_TITLE_MAX)])
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     skills = StringField("Skills, separated by commas", validators=[Length(max=1000)])
-    reason = TextAreaField(
-        "What they can advise on, and why you nominate them", validators=[Length(max=drafts.ABOUT_MAX * 2)]
-    )
+    reason = TextAreaField("What they can advise on, and why you nominate them", validators=[Limit(drafts.ABOUT_MAX)])
 
 
 class DecisionForm(FlaskForm):
-    note = TextAreaField("Note to the lead manager (needed to decline)", validators=[Length(max=drafts.NOTE_MAX * 2)])
+    note = TextAreaField("Note to the lead manager (needed to decline)", validators=[Limit(drafts.NOTE_MAX)])
 
 
 class CallForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     expert = SelectField("Expert who gave the advice", choices=[], validate_choice=True)
-    called_on = DateField("Date of the call", validators=[Optional()], format="%Y-%m-%d")
+    called_on = DayField("Date of the call", validators=[Optional()])
     area = SelectField("Area of practice", choices=[], validate_choice=False)
-    question = TextAreaField("The question, in a sentence", validators=[Length(max=drafts.QUESTION_MAX * 2)])
-    advice = TextAreaField("The advice, in a sentence or two", validators=[Length(max=drafts.ADVICE_MAX * 2)])
+    question = TextAreaField("The question, in a sentence", validators=[Limit(drafts.QUESTION_MAX)])
+    advice = TextAreaField("The advice, in a sentence or two", validators=[Limit(drafts.ADVICE_MAX)])
     minutes = IntegerField(
         "Minutes taken",
         validators=[
@@ -114,7 +117,7 @@ class WeekForm(FlaskForm):
     class Meta:
         csrf = False
 
-    week = DateField("Week starting", validators=[Optional()], format="%Y-%m-%d")
+    week = DayField("Week starting", validators=[Optional()])
 
     def validate_week(self, field) -> None:
         if field.data and not 2000 <= field.data.year <= 2100:

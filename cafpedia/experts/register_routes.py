@@ -11,6 +11,7 @@ from flask_login import current_user
 from cafpedia.areas.services import area_choices
 from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_edit_expert, can_manage_register, ensure, requires
 from cafpedia.experts import availability, drafts, entries, finder, lookups, rota_plan
@@ -148,7 +149,15 @@ def new():
     form = ExpertForm()
     form.areas.choices = area_choices()
     if form.validate_on_submit():
-        expert = commit_or_show_errors(form, lambda: entries.add_expert(current_user, _draft(form)))
+        expert = commit_or_show_errors(
+            form,
+            once(
+                form,
+                current_user,
+                lambda: entries.add_expert(current_user, _draft(form)),
+                lambda added: url_for("experts.show", slug=added.slug),
+            ),
+        )
         if expert:
             flash(f"{expert.name} is on the register.", "success")
             return redirect(url_for("experts.show", slug=expert.slug))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from cafpedia.core.forms import CheckboxListField, choices
+from cafpedia.core.days import DayField
+from cafpedia.core.form_keys import FormKeyField
+from cafpedia.core.forms import CheckboxListField, Limit, choices
 from cafpedia.legal.models import KINDS
 from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 
@@ -14,15 +16,17 @@ from cafpedia.legal.posting import NOTE_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX, U
 class UpdateForm(FlaskForm):
     """Required fields are checked by the service, so every problem is named in one go."""
 
+    form_key = FormKeyField()  # sent twice, made once
+
     kind = SelectField("Kind", choices=choices([("", "Choose a kind"), *KINDS.items()]), validate_choice=False)
     title = StringField("Title", validators=[Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters.")])
     citations = TextAreaField("Citations", validators=[Length(max=2000, message="At most 2,000 characters.")])
-    made_on = DateField("Date made, in force or published", validators=[Optional()], format="%Y-%m-%d")
-    in_force_on = DateField("Comes into force on (optional)", validators=[Optional()], format="%Y-%m-%d")
+    made_on = DayField("Date made, in force or published", validators=[Optional()])
+    in_force_on = DayField("Comes into force on (optional)", validators=[Optional()])
     areas = CheckboxListField("Areas of practice", choices=[], validate_choice=True)
     tags = StringField("Tags", validators=[Length(max=500)])
     summary = TextAreaField(
-        "Summary", validators=[Length(max=SUMMARY_MAX * 2, message=f"Keep the summary to {SUMMARY_MAX} characters.")]
+        "Summary", validators=[Limit(SUMMARY_MAX, message=f"Keep the summary to {SUMMARY_MAX} characters.")]
     )
     briefing = TextAreaField(
         "Briefing (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
@@ -56,5 +60,5 @@ class FilterForm(FlaskForm):
 
     kind = SelectField("Kind", choices=choices([("", "Every kind"), *KINDS.items()]), validate_choice=True, default="")
     area = SelectField("Area of practice", choices=[], validate_choice=True, default="")
-    date_from = DateField("Made from", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("Made up to", validators=[Optional()], format="%Y-%m-%d")
+    date_from = DayField("Made from", validators=[Optional()])
+    date_to = DayField("Made up to", validators=[Optional()])

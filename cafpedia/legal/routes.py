@@ -10,6 +10,7 @@ from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ServiceError, ValidationError
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import (
     apply_service_errors,
     choices,
@@ -178,14 +179,17 @@ def new():
     form.areas.choices = area_choices()
     if form.validate_on_submit() and "change" not in request.form:
         if confirmed(request.form):
-            posted = commit_or_show_errors(form, lambda: legal_posting.post_update(current_user, _draft(form)))
+            posted = commit_or_show_errors(
+                form,
+                once(form, current_user, lambda: legal_posting.post_update(current_user, _draft(form)), _posted_url),
+            )
             if posted:
                 flash(
                     "The update is published. Check the tips that cite the same law below, and send any that need it "
                     "for review.",
                     "success",
                 )
-                return redirect(url_for("legal.show", slug=posted.slug) + "#cited-by")
+                return redirect(_posted_url(posted))
         else:
             draft = _draft(form)
             errors, citations, areas = legal_posting.check_draft(draft)
@@ -193,6 +197,10 @@ def new():
                 return _confirm_post(legal_posting.normalised(draft, citations, areas), areas)
             apply_service_errors(form, errors)
     return render_template("legal/edit.html", form=form, update=None), form_status(form)
+
+
+def _posted_url(update) -> str:
+    return url_for("legal.show", slug=update.slug) + "#cited-by"
 
 
 def _confirm_post(preview: legal_posting.UpdateDraft, areas):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cafpedia.core.days import DayField
+from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS
 from cafpedia.tips.proposals import BODY_MAX, CHANGE_NOTE_MAX, COMMENT_MAX, SLUG_MAX, TITLE_MAX
@@ -37,6 +39,7 @@ class TipForm(FlaskForm):
     confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
     based_on = HiddenField()
     revises = HiddenField()
+    form_key = FormKeyField()  # a proposal sent twice is made once
     preview = SubmitField("Preview")
     submit = SubmitField("Send for approval")
 
@@ -53,7 +56,7 @@ class NewTipForm(TipForm):
 class ApproveForm(FlaskForm):
     checklist = CheckboxListField("Compliance checklist", choices=choices(CHECKLIST.items()), validate_choice=True)
     confidentiality_confirmed = BooleanField("I have checked the flagged text: it identifies no child or family")
-    review_by = DateField("Next review by (optional)", validators=[Optional()], format="%Y-%m-%d")
+    review_by = DayField("Next review by (optional)", validators=[Optional()])
     note = TextAreaField("Note to the author (optional)", validators=[Length(max=COMMENT_MAX)])
     # A small correction before approving: the proposal's title and text, as the moderator
     # leaves them (the services check them as they check any proposal).
@@ -70,12 +73,13 @@ class CommentForm(FlaskForm):
 
 
 class ProblemForm(FlaskForm):
+    form_key = FormKeyField()  # sent twice, made once
     problem = TextAreaField("What is wrong, or out of date?", validators=[Length(max=2000)])
     confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
 
 
 class ReviewedForm(FlaskForm):
-    review_by = DateField("Next review by (optional; 12 months if empty)", validators=[Optional()], format="%Y-%m-%d")
+    review_by = DayField("Next review by (optional; 12 months if empty)", validators=[Optional()])
     note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 from cafpedia.areas.services import find_area
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock
+from cafpedia.core.days import DayError, read_day
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import commit_or_show_errors
 from cafpedia.core.permissions import (
@@ -69,46 +70,50 @@ def health_download():
 
 
 def _changes_request(slug: str):
-    """The area (its moderators and administrators only), and the period asked for: from and
-    to as YYYY-MM-DD, by default the last 90 days; or the problems, by field."""
+    """The area (its moderators and administrators only), the period asked for (from and to as
+    YYYY-MM-DD, by default the last 90 days; a "to" after today read as today), or the problems
+    by field, and notes on how the dates were read."""
     area = find_area(slug) or abort(404)
     ensure(can_moderate(current_user, area))
-    today, problems, period = clock.today(), {}, {}
+    today, problems, period, notes = clock.today(), {}, {}, []
     for name, default in (("from", today - timedelta(days=90)), ("to", today)):
         value = request.args.get(name, "").strip()
         try:
+            day = read_day(value)
+            if name == "to" and day is not None and day > today:  # "up to" a day to come is up to today
+                notes.append(f"“To” was {day.day} {day:%B %Y}, after today: the changes shown are up to today.")
+                value = today.isoformat()
             period[name] = dates.parse_day(value, today) if value else default
-        except dates.AsAtError as exc:
+        except (dates.AsAtError, DayError) as exc:
             problems[name] = f"{'From' if name == 'from' else 'To'}: {exc}"
     if not problems and period["from"] > period["to"]:
         problems["from"] = "From: choose a date on or before the “to” date."
     if not problems and (period["to"] - period["from"]).days > changes.MAX_DAYS:
         problems["from"] = "From: choose a period of at most ten years."
-    return area, period, problems
+    return area, period, problems, notes
 
 
 @bp.get("/areas/<slug>/changes")
 @requires("read_published")
 def area_changes(slug: str):
-    area, period, problems = _changes_request(slug)
+    area, period, problems, notes = _changes_request(slug)
     found = [] if problems else changes.area_changes(area, period["from"], period["to"])
     return render_template(
         "tips/changes.html",
         area=area,
         changes=found,
         problems=problems,
+        notes=notes,
         start=period.get("from"),
         end=period.get("to"),
-        values={
-            k: request.args.get(k, "")[:10] or (period[k].isoformat() if k in period else "") for k in ("from", "to")
-        },
+        values={k: period[k].isoformat() if k in period else request.args.get(k, "")[:10] for k in ("from", "to")},
     ), 400 if problems else 200
 
 
 @bp.get("/areas/<slug>/changes.csv")
 @requires("read_published")
 def area_changes_download(slug: str):
-    area, period, problems = _changes_request(slug)
+    area, period, problems, _ = _changes_request(slug)
     if problems:
         return area_changes(slug)
     found = changes.area_changes(area, period["from"], period["to"])

@@ -38,6 +38,7 @@ from cafpedia.tips.forms import (
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
 
 bp = Blueprint("tips", __name__, template_folder="templates")
+REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
 
 
 def load_tip(slug: str):
@@ -97,6 +98,10 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, p
         if current_user.is_authenticated and tip.current_number
         else (None, None)
     )
+    review_reasons = reviewing.review_reasons(tip) if moderator else []
+    reviewed_form = reviewed_form or ReviewedForm(formdata=None)
+    if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
+        reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
     return render_template(
         "tips/show.html",
         tip=tip,
@@ -110,8 +115,8 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, p
         my_open_proposals=mine,
         pending=reading.pending_proposals(tip),
         moderator=moderator,
-        review_reasons=reviewing.review_reasons(tip) if moderator else [],
-        reviewed_form=reviewed_form or ReviewedForm(formdata=None),
+        review_reasons=review_reasons,
+        reviewed_form=reviewed_form,
         archive_form=archive_form or ArchiveForm(formdata=None),
         problem_form=problem_form or ProblemForm(formdata=None),
         problem_findings=list(problem_findings),

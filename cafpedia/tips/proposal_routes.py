@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status
 from cafpedia.core.permissions import (
     can_read_advice_log,
@@ -29,7 +30,6 @@ from cafpedia.tips.forms import (
 )
 from cafpedia.tips.models import ARCHIVED, SENT_BACK
 from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, render_body
-from cafpedia.tips.proposals import TITLE_MAX
 
 
 @bp.route("/tips/new", methods=["GET", "POST"])
@@ -42,8 +42,9 @@ def new():
         area = find_area(request.args.get("area", "")) or (call.area if call else None)
         if area:
             form.area.data = area.slug
-        if call:  # a question to the advice line becomes the title of a tip that answers it
-            form.call.data, form.title.data = str(call.id), call.question[:TITLE_MAX]
+        if call:  # a question to the advice line becomes the title of a tip that answers it (whole: the
+            # field says its limit and counts, and the server refuses a longer one, rather than cut it unseen)
+            form.call.data, form.title.data = str(call.id), call.question
     preview = None
     findings = []
     if form.validate_on_submit():
@@ -61,16 +62,20 @@ def new():
                     link_call_to_tip(call, revision.tip)
                 return revision
 
-            revision = commit_or_show_errors(form, propose)
+            revision = commit_or_show_errors(form, once(form, current_user, propose, _revision_url))
             if revision is not None:
                 flash(
                     "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",
                     "success",
                 )
-                return redirect(url_for("tips.revision", slug=revision.tip.slug, number=revision.number))
+                return redirect(_revision_url(revision))
     return render_template(
         "tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call
     ), form_status(form)
+
+
+def _revision_url(revision) -> str:
+    return url_for("tips.revision", slug=revision.tip.slug, number=revision.number)
 
 
 def _advice_call(value: str | None):
@@ -111,7 +116,12 @@ def edit(slug: str):
             preview = render_body(draft.body)
         else:
             try:
-                revision = proposals.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises)
+                revision = once(
+                    form,
+                    current_user,
+                    lambda: proposals.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises),
+                    _revision_url,
+                )()
                 db.session.commit()
             except ValidationError as exc:
                 db.session.rollback()
@@ -139,7 +149,7 @@ def edit(slug: str):
                     "is approved.",
                     "success",
                 )
-                return redirect(url_for("tips.revision", slug=tip.slug, number=revision.number))
+                return redirect(_revision_url(revision))
     answering = proposals.sent_back_comment(current_user, tip, revises)
     return render_template(
         "tips/edit.html",

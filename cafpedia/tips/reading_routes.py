@@ -17,6 +17,7 @@ from flask_login import current_user
 from cafpedia.core import as_at as dates
 from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.errors import ServiceError
+from cafpedia.core.form_keys import once
 from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
@@ -79,11 +80,16 @@ def report_problem(slug: str):
         try:
             reported = commit_or_show_errors(
                 form,
-                lambda: (
-                    feedback.report_problem(
-                        current_user, tip, form.problem.data or "", confirm_safe=bool(form.confirm_safe.data)
-                    )
-                    or True
+                once(
+                    form,
+                    current_user,
+                    lambda: (
+                        feedback.report_problem(
+                            current_user, tip, form.problem.data or "", confirm_safe=bool(form.confirm_safe.data)
+                        )
+                        or True
+                    ),
+                    lambda _: url_for("tips.show", slug=tip.slug) + "#reader-feedback",
                 ),
                 raise_refusals=True,
             )

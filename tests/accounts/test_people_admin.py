@@ -183,7 +183,7 @@ def test_audit_log_filters_and_rejects_bad_dates(admin_client, make_user):
     assert "No entries match" in page
     response = admin_client.get("/admin/audit?since=yesterday&page=-3")
     assert response.status_code == 400
-    assert "Enter a date as YYYY-MM-DD" in text_of(response)
+    assert "“yesterday” is not a date: write it as YYYY-MM-DD" in text_of(response)
 
 
 def test_a_name_changed_to_two_lines_is_refused_next_to_its_field(admin_client, make_user):

@@ -46,7 +46,7 @@ def test_a_lead_manager_opens_a_tip_as_at_a_past_date_and_downloads_the_record(
     assert "PriyaChandran" in flat  # produced by the lead manager
 
     page.goto(live_server + TIP + "?as_at=2026-02-30")
-    expect(page.get_by_role("alert")).to_contain_text("is not a date CAFpedia can read")
+    expect(page.get_by_role("alert")).to_contain_text("30 February 2026 is not a real date")
     axe_check(page)
 
     page.goto(live_server + "/areas/private-law")

@@ -32,8 +32,7 @@ POST_CASES = [(e, s) for e, s in CASES if any(e == r[0] and "POST" in r[1] for r
 
 # Bugs being fixed by others in issue 28, and what the GET should then give (True: allowed; None:
 # as the rules say). Strict: once fixed, the test passes and fails as XPASS until the entry goes.
-KNOWN_BUGS = {
-}
+KNOWN_BUGS = {}
 
 
 def _case_id(endpoint: str, sample: Sample) -> str:

@@ -344,3 +344,12 @@ def test_the_finder_links_keep_its_search_so_back_returns_to_the_same_results(re
     assert (
         f"/experts/rota?week=2026-11-30&amp;{search}".replace("&amp;", "&") in next_week
     )  # the week links keep it too
+
+
+def test_an_impossible_day_away_is_named(register, as_user):
+    client = as_user("eve.expert")
+    response = client.post_form("/experts/eve-expert/away", {"away_from": "2026-11-31", "away_until": "2026-12-10"})
+    assert response.status_code == 400
+    assert "First day away: 31 November 2026 is not a real date: November 2026 has 30 days." in response.get_data(
+        as_text=True
+    )

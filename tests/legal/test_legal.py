@@ -510,3 +510,26 @@ def test_in_force_travels_in_the_content_format(app, demo_content, tmp_path):
     assert legal_feed.find_update("2026-10-02-welfare-reports").current.in_force_on == date(2027, 4, 6)
     export_folder(tmp_path / "out")
     assert "in_force: 2027-04-06" in (tmp_path / "out" / "legal" / "2026-10-02-welfare-reports.md").read_text()
+
+
+def test_a_review_refused_for_want_of_a_note_says_the_note_is_required(staff, posted, citing_tip, as_user):
+    """The error summary and the field's label say what the rule is: required, here."""
+    legal_citing.flag_tips(staff["lawyer"], posted, ["sharing-concerns"])
+    db.session.commit()
+    refused = as_user("lee.lead").post_form("/tips/sharing-concerns/reviewed", {"note": "  "})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Note (required: what you checked against the legal update): Say what you checked" in page
+    assert "Note (optional)" not in page
+
+
+def test_an_impossible_date_made_is_named_and_an_empty_one_asked_for(staff, as_user):
+    client = as_user("lola.lawyer")
+    impossible = client.post_form("/legal/new", {**FORM, "made_on": "2002-02-30"})
+    page = impossible.get_data(as_text=True)
+    assert impossible.status_code == 400
+    assert "Date made, in force or published: 30 February 2002 is not a real date: February 2002 has 28 days." in page
+    empty = client.post_form("/legal/new", {**FORM, "made_on": ""})
+    assert empty.status_code == 400 and "Give the date it was made" in empty.get_data(as_text=True)
+    listing = client.get("/legal?date_from=2002-02-30")
+    assert "30 February 2002 is not a real date" in listing.get_data(as_text=True)
