@@ -284,6 +284,7 @@ SAMPLES: dict[str, Sample] = {
     "accounts.people": Sample(),
     "accounts.new_person": Sample(),
     "accounts.import_people": Sample(),
+    "accounts.invite_imported": Sample(),
     "accounts.person": Sample(person),
     "accounts.set_active": Sample(person),
     "accounts.forget_identity": Sample(person),
