@@ -1,51 +1,9 @@
-"""CSRF on every form, cookie flags, error pages and headers."""
+"""Cookie flags, error pages and headers. CSRF on every POST route, and every route for every
+role, are checked in tests/core/test_every_route.py."""
 
 from __future__ import annotations
 
 import pytest
-
-from cafpedia.accounts.models import AccessRequest
-from cafpedia.accounts.people import find_user
-from cafpedia.core.audit import AuditEntry
-from cafpedia.extensions import db
-
-
-def post_routes(app):
-    return sorted({r.rule for r in app.url_map.iter_rules() if "POST" in r.methods})
-
-
-def test_every_post_route_refuses_a_form_without_csrf_token(admin_client, app, make_area, demo_content):
-    target = find_user("ada.admin")
-    access = AccessRequest(issuer="https://login.example.org", subject="someone")
-    db.session.add(access)
-    db.session.commit()
-    before = db.session.query(AuditEntry).count()
-    for rule in post_routes(app):
-        url = (
-            rule.replace("<username>", target.username)
-            .replace("/areas/<slug>", "/areas/adoption")
-            .replace("<slug>", "running-extended-dispute-resolution-sessions")
-            .replace("<int:number>", "2")
-            .replace("<issue_slug>", "2007-q2")
-            .replace("<item_slug>", "family-support-workers-in-practice")
-            .replace("<int:suggestion_id>", "1")
-            .replace("<int(max=2147483647):nomination_id>", "1")
-            .replace("<int(max=2147483647):message_id>", "1")
-            .replace("<any(accept, decline):decision>", "accept")
-            .replace("<int:request_id>", str(access.id))
-        )
-        response = admin_client.raw.post(
-            url, data={"name": "Changed", "title": "Changed", "password": "a-new-long-password", "active": "0"}
-        )
-        assert response.status_code == 400, url
-        assert "security token" in response.get_data(as_text=True), url
-    db.session.expire_all()
-    assert db.session.query(AuditEntry).count() == before
-    assert find_user("ada.admin").active
-    assert db.session.get(AccessRequest, access.id).status == "waiting"
-    from cafpedia.tips.reading import find_tip
-
-    assert find_tip("running-extended-dispute-resolution-sessions").revision(2).status == "pending"
 
 
 def test_session_cookie_is_httponly_and_samesite(client, make_user):
