@@ -59,7 +59,7 @@ def forget_session() -> None:
         db.session.remove()
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
-            db.session.invalidate()
+            db.session().invalidate()  # the Session itself: scoped_session does not pass invalidate on
         db.session.registry.clear()
 
 

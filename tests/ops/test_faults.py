@@ -321,3 +321,24 @@ def test_an_approval_committed_before_the_connection_is_lost_says_it_was_saved(p
     assert requests_answered("tips.approve", "POST", 503) == before + 1
     outage.end()
     assert tip_status() == "published"
+
+
+def test_ending_a_session_whose_rollback_fails_raises_nothing(app, monkeypatch):
+    """The 503 page ends the request's session first; when its rollback meets the dead connection
+    too, the session is thrown away, and the page is still drawn (it was an AttributeError and a
+    500 from gunicorn: a scoped session has no `invalidate`)."""
+    from sqlalchemy.exc import OperationalError
+
+    from cafpedia.core import connection_loss
+
+    with app.test_request_context("/search"):
+        db.session.execute(text("SELECT 1"))
+        session = db.session()
+
+        def remove():
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+
+        monkeypatch.setattr(db.session, "remove", remove)
+        connection_loss.forget_session()
+        monkeypatch.undo()
+        assert db.session() is not session  # a new session for whatever the page asks next

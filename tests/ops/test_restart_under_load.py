@@ -136,6 +136,7 @@ def test_cut_connections_under_load_give_503s_never_500s(tmp_path, database_url)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
 
     answers = [a for reader in readers for a in reader.answers]
     lost = [a for a in answers if a.status == 503]
