@@ -15,7 +15,7 @@ import logging
 import re
 from urllib.parse import quote, quote_plus, urlsplit
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 LEFT_OUT = "…"
@@ -116,8 +116,6 @@ def _this_request() -> tuple[tuple[str, str], ...]:
 
 
 def _view(endpoint: str):
-    from flask import current_app
-
     return current_app.view_functions.get(endpoint)
 
 
