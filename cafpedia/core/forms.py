@@ -7,6 +7,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, flash
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, widgets
@@ -14,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from cafpedia.core.errors import ServiceError, ValidationError
+from cafpedia.core.form_keys import once
 from cafpedia.extensions import db
 
 T = TypeVar("T")
@@ -53,9 +55,17 @@ def apply_service_errors(form, errors: dict[str, str], aliases: dict[str, str] |
 
 
 def commit_or_show_errors(
-    form, call: Callable[[], T], *, aliases: dict[str, str] | None = None, raise_refusals: bool = False
+    form,
+    call: Callable[[], T],
+    *,
+    aliases: dict[str, str] | None = None,
+    raise_refusals: bool = False,
+    shown_at: Callable[[T], str] | None = None,
 ) -> T | None:
     """Run a submitted form's service call as the request's one transaction.
+
+    `shown_at` (where what the call made is to be seen) makes a creating form one-time by its
+    key (core.form_keys): the same form sent again creates nothing and answers with that page.
 
     Commits and returns the call's result; if the service refuses the input, rolls
     back, puts its messages on the form's fields (`aliases`: the service's field names that
@@ -63,6 +73,8 @@ def commit_or_show_errors(
     about a field (a `ServiceError`, `NotAllowed` among them) is rolled back and raised, for
     the view to answer as it must (a message and a redirect, or 403).
     """
+    if shown_at is not None:
+        call = once(form, current_user, call, shown_at)
     try:
         result = call()
         db.session.commit()

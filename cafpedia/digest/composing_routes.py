@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
 from cafpedia.core.errors import ServiceError
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import requires
 from cafpedia.digest import composing as digest_composing
@@ -32,12 +31,8 @@ def new_issue():
     if form.validate_on_submit():
         created = commit_or_show_errors(
             form,
-            once(
-                form,
-                current_user,
-                lambda: digest_composing.create_issue(current_user, _issue_draft(form)),
-                lambda issue: url_for("digest.issue", issue_slug=issue.slug),
-            ),
+            lambda: digest_composing.create_issue(current_user, _issue_draft(form)),
+            shown_at=lambda issue: url_for("digest.issue", issue_slug=issue.slug),
         )
         if created:
             flash(f"Draft issue {created.number} created. Add its items, preview it, then publish it.", "success")
@@ -146,12 +141,8 @@ def new_item(issue_slug: str):
     if form.validate_on_submit():
         created = commit_or_show_errors(
             form,
-            once(
-                form,
-                current_user,
-                lambda: digest_composing.add_item(current_user, found, _item_draft(form)),
-                lambda item: url_for("digest.issue", issue_slug=found.slug) + f"#item-{item.slug}",
-            ),
+            lambda: digest_composing.add_item(current_user, found, _item_draft(form)),
+            shown_at=lambda item: url_for("digest.issue", issue_slug=found.slug) + f"#item-{item.slug}",
         )
         if created:
             flash(f"Item added: {created.title}.", "success")

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
 from cafpedia.core import clock
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_manage_register, ensure, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
@@ -59,12 +58,8 @@ def log_call():
         )
         call = commit_or_show_errors(
             form,
-            once(
-                form,
-                current_user,
-                lambda: advice_log.log_call(current_user, expert, draft),
-                lambda logged: url_for("experts.call", call_id=logged.id),
-            ),
+            lambda: advice_log.log_call(current_user, expert, draft),
+            shown_at=lambda logged: url_for("experts.call", call_id=logged.id),
         )
         if call:
             flash("The call is logged. If the question keeps coming up, start a tip from it below.", "success")

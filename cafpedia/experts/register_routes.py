@@ -11,7 +11,6 @@ from flask_login import current_user
 from cafpedia.areas.services import area_choices
 from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_edit_expert, can_manage_register, ensure, requires
 from cafpedia.experts import availability, drafts, entries, finder, lookups, rota_plan
@@ -151,12 +150,8 @@ def new():
     if form.validate_on_submit():
         expert = commit_or_show_errors(
             form,
-            once(
-                form,
-                current_user,
-                lambda: entries.add_expert(current_user, _draft(form)),
-                lambda added: url_for("experts.show", slug=added.slug),
-            ),
+            lambda: entries.add_expert(current_user, _draft(form)),
+            shown_at=lambda added: url_for("experts.show", slug=added.slug),
         )
         if expert:
             flash(f"{expert.name} is on the register.", "success")

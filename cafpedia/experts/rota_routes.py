@@ -11,7 +11,6 @@ from flask_login import current_user
 from cafpedia.areas.services import area_choices, areas_led_by, list_areas
 from cafpedia.core import clock
 from cafpedia.core.errors import ValidationError
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_manage_register, has_role, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
@@ -188,13 +187,7 @@ def nominate():
             reason=form.reason.data or "",
         )
         nomination = commit_or_show_errors(
-            form,
-            once(
-                form,
-                current_user,
-                lambda: nominations.nominate(current_user, draft),
-                lambda _: url_for("experts.nominate"),
-            ),
+            form, lambda: nominations.nominate(current_user, draft), shown_at=lambda _: url_for("experts.nominate")
         )
         if nomination:
             flash(

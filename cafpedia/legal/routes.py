@@ -10,7 +10,6 @@ from cafpedia.core import as_at as dates
 from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ServiceError, ValidationError
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import (
     apply_service_errors,
     choices,
@@ -180,8 +179,7 @@ def new():
     if form.validate_on_submit() and "change" not in request.form:
         if confirmed(request.form):
             posted = commit_or_show_errors(
-                form,
-                once(form, current_user, lambda: legal_posting.post_update(current_user, _draft(form)), _posted_url),
+                form, lambda: legal_posting.post_update(current_user, _draft(form)), shown_at=_posted_url
             )
             if posted:
                 flash(

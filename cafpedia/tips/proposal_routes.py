@@ -62,7 +62,7 @@ def new():
                     link_call_to_tip(call, revision.tip)
                 return revision
 
-            revision = commit_or_show_errors(form, once(form, current_user, propose, _revision_url))
+            revision = commit_or_show_errors(form, propose, shown_at=_revision_url)
             if revision is not None:
                 flash(
                     "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",

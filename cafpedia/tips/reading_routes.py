@@ -17,7 +17,6 @@ from flask_login import current_user
 from cafpedia.core import as_at as dates
 from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.errors import ServiceError
-from cafpedia.core.form_keys import once
 from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
@@ -80,18 +79,14 @@ def report_problem(slug: str):
         try:
             reported = commit_or_show_errors(
                 form,
-                once(
-                    form,
-                    current_user,
-                    lambda: (
-                        feedback.report_problem(
-                            current_user, tip, form.problem.data or "", confirm_safe=bool(form.confirm_safe.data)
-                        )
-                        or True
-                    ),
-                    lambda _: url_for("tips.show", slug=tip.slug) + "#reader-feedback",
+                lambda: (
+                    feedback.report_problem(
+                        current_user, tip, form.problem.data or "", confirm_safe=bool(form.confirm_safe.data)
+                    )
+                    or True
                 ),
                 raise_refusals=True,
+                shown_at=lambda _: url_for("tips.show", slug=tip.slug) + "#reader-feedback",
             )
         except ServiceError as exc:  # not about the text: said, and back to the tip
             flash(exc.plainly(), "error")

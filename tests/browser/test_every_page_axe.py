@@ -4,24 +4,20 @@ screen (issue 15). Pages are seen by the person they are for; a new page must jo
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import select
 
 from cafpedia.extensions import db
 from tests.browser.conftest import demo_app, serving
 from tests.browser.test_foundation_pages import sign_in
+from tests.support.routes import seed
 
 TIP = "family-assistance-orders-when-and-how-to-recommend"
 DRAFT = "2027-q1"
-INVITATION = secrets.token_urlsafe(32)
 
 # (path, who looks at it[, where it lands]): None is someone not signed in.
 PAGES = [
     ("/sign-in", None),
-    (f"/invitation/{INVITATION}", None),
+    ("/invitation/{invitation}", None),
     ("/", "demo.fca"),
     ("/account", "demo.fca"),
     ("/notifications", "demo.fca"),
@@ -126,7 +122,8 @@ def test_every_page_is_on_the_list(axe_site):
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path, *_ in PAGES:
-            listed.add(adapter.match(path.split("?")[0].format(suggestion=1, access_request=1), method="GET")[0])
+            sample = path.split("?")[0].format(suggestion=1, access_request=1, invitation="x")
+            listed.add(adapter.match(sample, method="GET")[0])
     served = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
     assert served - NOT_PAGES - listed == set()
 
@@ -137,55 +134,10 @@ def axe_site(tmp_path_factory):
     here would otherwise show in other tests' counts."""
     app = demo_app(tmp_path_factory.mktemp("axe"))
     with app.app_context():
-        ids = _seed()
+        ids = seed()  # the same objects the route-by-role checks add to the demo
+        db.session.remove()
     with serving(app) as url:
         yield app, (url, ids)
-
-
-def _seed() -> dict:
-    from cafpedia.accounts.models import AccessRequest, Invitation, User
-    from cafpedia.accounts.sessions import token_hash
-    from cafpedia.core.clock import utcnow
-    from cafpedia.digest import composing, drafts
-    from cafpedia.digest import suggestions as digest_suggestions
-
-    coordinator = db.session.scalar(select(User).where(User.username == "research.coordinator"))
-    fca = db.session.scalar(select(User).where(User.username == "demo.fca"))
-    issue = composing.create_issue(coordinator, drafts.IssueDraft(number=99, quarter="2027-Q1", title="Spring 2027"))
-    composing.add_item(
-        coordinator,
-        issue,
-        drafts.ItemDraft(
-            title="What children say about their advisers",
-            source="Children's views report, 2006",
-            summary="Children valued being **listened** to.",
-            implications="- Explain your role.",
-            areas=["private-law"],
-        ),
-    )
-    suggestion = digest_suggestions.suggest(fca, "Sibling contact after adoption", "What does the research say?")
-    now = utcnow()
-    request = AccessRequest(
-        issuer="https://login.example.org",
-        subject="s-1",
-        email="new.starter@example.org",
-        email_verified=True,
-        name="New Starter",
-        created_at=now,
-        last_tried_at=now,
-        tries=1,
-        status=AccessRequest.WAITING,
-    )
-    db.session.add(request)
-    db.session.add(
-        Invitation(
-            user_id=fca.id, token_hash=token_hash(INVITATION), created_at=now, expires_at=now + timedelta(days=3)
-        )
-    )
-    db.session.commit()
-    ids = {"suggestion": suggestion.id, "access_request": request.id}
-    db.session.remove()
-    return ids
 
 
 @pytest.mark.browser

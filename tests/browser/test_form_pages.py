@@ -13,22 +13,11 @@ from sqlalchemy import select
 from cafpedia.extensions import db
 from cafpedia.tips import proposals
 from cafpedia.tips.models import PENDING, Revision, Tip
+from tests.browser.test_tip_moderation import person
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "cafpedia-demo"
 TIP = "getting-case-consultation-when-you-are-stuck"
-
-
-def person(browser, base, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
-    return context, page
 
 
 def pending_revisions(app, slug: str) -> list[int]:
