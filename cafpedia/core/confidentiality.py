@@ -209,13 +209,25 @@ PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
 
 @dataclass(frozen=True)
 class Finding:
+    """One stretch of text that looks like a case detail: `text == source[start:end]`."""
+
     kind: str
     text: str
     start: int
+    reason: str = ""  # a short why, such as "a name next to 'mother'"
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
     @property
     def label(self) -> str:
         return KIND_LABELS[self.kind]
+
+    @property
+    def why(self) -> str:
+        """The reason, or the kind's label when a recogniser gave none."""
+        return self.reason or self.label
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "text": self.text}
@@ -235,7 +247,9 @@ def find_case_details(text: str | None) -> list[Finding]:
             if any(start < span[1] and span[0] < end for start, end in taken):
                 continue  # one warning per stretch of text
             taken.append(span)
-            findings.append(Finding(kind, match.group(0).strip(), span[0]))
+            raw = match.group(0)
+            stripped = raw.strip()
+            findings.append(Finding(kind, stripped, span[0] + (len(raw) - len(raw.lstrip()))))
     return sorted(findings, key=lambda f: f.start)
 
 
