@@ -1,0 +1,188 @@
+"""Recognisers for people: a child's name with an age, a name next to a family or professional role,
+a title and surname, "the <Surname> children", a full name, a first name, and initials with an age.
+
+A known first name (data/names.yml) counts in any case; a capitalised word that is no common word,
+role, people, place or public name counts next to a role or an age. Names in the shapes of case
+law, judges, authors with years and organisations are left out by the caller (public.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .identifiers import Hit
+from .lexicon import Lexicon
+
+NUM = (
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen)"
+)
+UNIT = r"(?:\s*-?\s*(?:y/?o|yo|yrs?|years?|yr)(?:[\s\-]*old)?|\s*-?\s*(?:months?|mths?|weeks?)(?:[\s\-]*old)?)"
+NAME = r"(?P<name>[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)?)"
+VERBS = (
+    r"and|but|has|had|is|was|who|said|says|told|tells|wants|wanted|lives|attends|refused|refuses|drew|seen|goes|"
+    r"went|keeps|needs|disclosed|cried|won't|doesn't|isn't|can't|stays|asked|likes|loves|hates|spoke|showed"
+)
+AGE_AFTER = re.compile(
+    rf"\b{NAME}(?i:"
+    rf"(?P<f1>,\s*(?:who\s+is\s+|aged?\s+|now\s+)?{NUM}(?P<u1>{UNIT})?\s*(?=[,.;:)\]]|\s[-–—]|\s+(?:{VERBS})\b|$))"
+    rf"|(?P<f2>\s*[(\[]\s*(?:aged?\s*)?{NUM}(?P<u2>{UNIT})?\s*[)\]])"
+    rf"|(?P<f3>\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
+    rf"|(?P<f4>,?\s+(?:who\s+is|who\s+was|is|was|is\s+now|turned|turns|is\s+nearly|is\s+almost|is\s+only|is\s+just"
+    rf"|will\s+be|has\s+just\s+turned|now)\s+{NUM}(?P<u4>{UNIT})?\b"
+    r"(?!\s*(?:%|per\b|percent|times|of\b|out\b|hours|days|am\b|pm\b|[.:/]\d|weeks?\b)))"
+    rf"|(?P<f5>\s+\d{{1,2}}(?P<u5>{UNIT})?(?=\s+[a-z])))"
+)
+AGE_BEFORE = re.compile(
+    rf"(?i:\b{NUM}\s*(?:-|\s)?(?:y/?o|yo|yrs?|years?|yr|months?)[\s\-]*(?:old)?\s*,?\s*"
+    r"(?:(?:boy|girl|child|son|daughter|brother|sister|baby)\s*,?\s*)?(?P<called>called\s+|named\s+)?)"
+    rf"{NAME}"
+)
+TITLE = re.compile(
+    r"\b(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs|ms|dr)\.?\s+(?:(?:and|&)\s+(?:Mr|Mrs|Ms|Miss|Dr|mr|mrs)\.?\s+)?"
+    r"(?P<name>[A-Za-z][A-Za-z'’\-]+)"
+)
+FAMILY = re.compile(
+    r"\b(?i:the)\s+(?P<name>[A-Z][A-Za-z'’\-]+?)(?:s'|'s|’s|s’)?\s+(?:[a-z]+\s+)?"
+    r"(?P<noun>children|family|kids|boys|girls|twins|siblings|brothers|sisters|household|parents|grandparents)\b"
+)
+INITIALS = (
+    r"(?P<ini>(?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z]'[A-Z]\.?|[a-z]\.[a-z]\.(?:[a-z]\.)?|[A-Z]{2,3}"
+    r"|(?:[A-Z]\s*&\s*)+[A-Z]\.?\s+[A-Z])"
+)
+INITIALS_AGE = re.compile(
+    rf"(?<![\w.]){INITIALS}['’\"]?(?i:"
+    rf"\s*[(\[]\s*(?:aged?\s*)?{NUM}{UNIT}?\s*[)\]]"
+    rf"|\s*,\s*{NUM}{UNIT}?\s*(?=[,.;:)]|\s[-–—]|\s+(?:in|from|of|at|lives|living)\b|$)"
+    rf"|\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
+)
+INITIALS_SAID = re.compile(r"\binitials?\s*(?:are|is|:)?\s*['’\"]?[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
+ROLE_GAP = re.compile(r"\s*(?:[,(:\-–—]\s*|\s(?:is|was|called|named|known\s+as)\s+)?\s*$")
+MULTI_ROLES = {
+    ("social", "worker"), ("health", "visitor"), ("foster", "carer"), ("kinship", "carer"), ("kinship", "carers"),
+    ("probation", "officer"), ("contact", "supervisor"), ("support", "worker"), ("dv", "worker"), ("key", "worker"),
+    ("family", "support"), ("youth", "worker"), ("foster", "carers"), ("police", "officer"),
+}  # fmt: skip
+
+
+def bare(word: str) -> str:
+    return re.sub(r"(?:'s|’s|'|’)$", "", word)
+
+
+def is_capital(word: str) -> bool:
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+
+def plausible(word: str, lex: Lexicon, *, context: bool) -> bool:
+    """Is `word` a person's name? Known names always; an unknown capitalised word only in context."""
+    word = bare(word)
+    low = word.lower()
+    if low in lex.first_names:
+        return True
+    if low in lex.word_names:
+        return context and word[:1].isupper()
+    return context and is_capital(word) and not lex.is_common(word) and not lex.is_town(word) and len(word) > 1
+
+
+def child_ages(text: str, lex: Lexicon) -> Iterator[Hit]:
+    for m in AGE_AFTER.finditer(text):
+        name = m.group("name")
+        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5")) or m.group("f3")
+        known = bare(name).lower() in lex.first_names or (bare(name).lower() in lex.word_names and is_capital(name))
+        if m.group("f5") and not known:
+            continue
+        if known or (marked or m.group("f4")) and plausible(name, lex, context=True):
+            yield "named_child_age", m.start(), m.end(), f"a name ('{bare(name)}') with an age"
+    for m in AGE_BEFORE.finditer(text):
+        name = m.group("name")
+        low = bare(name).lower()
+        if low in lex.first_names or plausible(name, lex, context=True) or (m.group("called") and lex.is_name(name)):
+            yield "named_child_age", m.start(), m.end(), f"an age with a name ('{bare(name)}')"
+
+
+def initials(text: str, lex: Lexicon) -> Iterator[Hit]:
+    for m in INITIALS_AGE.finditer(text):
+        letters = re.sub(r"[^A-Za-z]", "", m.group("ini"))
+        if "." not in m.group("ini") and "&" not in m.group("ini") and letters.lower() in lex.acronyms:
+            continue
+        yield "initials_age_town", m.start(), m.end(), "initials with an age"
+    for m in INITIALS_SAID.finditer(text):
+        yield "initials_age_town", m.start(), m.end(), "a person's initials"
+
+
+def titled(text: str, lex: Lexicon) -> Iterator[Hit]:
+    for m in TITLE.finditer(text):
+        name = m.group("name")
+        if not (m.group("title")[0].isupper() or name[0].isupper()) or lex.is_common(name):
+            continue
+        kind = "named_professional" if m.group("title").lower() == "dr" else "named_person"
+        yield kind, m.start(), m.end(), f"a name after '{m.group('title')}'"
+
+
+def families(text: str, lex: Lexicon) -> Iterator[Hit]:
+    for m in FAMILY.finditer(text):
+        name = m.group("name")
+        if lex.is_common(name) or lex.is_town(name) or name.lower().rstrip("s") in lex.group_words:
+            continue
+        yield "named_person", m.start("name"), m.end(), f"a family name ('the {name} {m.group('noun')}')"
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
+
+
+def _role_at(words: list, i: int, lex: Lexicon) -> tuple[str, str, int] | None:
+    """The role that ends at word i, as (kind, role text, index of its first word)."""
+    low = bare(words[i][2]).lower()
+    if i > 0 and (bare(words[i - 1][2]).lower(), low) in MULTI_ROLES:
+        return "named_professional", f"{words[i - 1][2]} {words[i][2]}", i - 1
+    if low in lex.family_roles and low not in {"maternal", "paternal", "middle", "child"}:
+        return "named_person", words[i][2], i
+    if low in lex.professional_roles and low not in {"officer", "worker", "head", "manager", "practitioner"}:
+        return "named_professional", words[i][2], i
+    return None
+
+
+def role_names(text: str, lex: Lexicon) -> Iterator[Hit]:
+    words = _words(text)
+    for i in range(len(words) - 1):
+        role = _role_at(words, i, lex)
+        if role is None:
+            continue
+        kind, role_text, _ = role
+        j = i + 1
+        gap = text[words[i][1] : words[j][0]]
+        if "\n" in gap or not ROLE_GAP.match(gap):
+            continue
+        name = words[j][2]
+        if not plausible(name, lex, context=True):
+            continue
+        after = words[j + 1][2] if j + 1 < len(words) else ""
+        if role_text[:1].isupper() and after[:1].isupper() and bare(name).lower() not in lex.first_names:
+            continue  # Title Case Heading, not a name
+        end = words[j][1]
+        if after and after[:1].isupper() and not lex.is_common(after) and text[end : words[j + 1][0]] == " ":
+            end = words[j + 1][1]  # and the surname
+        yield kind, words[i][0], end, f"a name next to '{role_text}'"
+
+
+def first_names(text: str, lex: Lexicon) -> Iterator[Hit]:
+    """Known first names anywhere, with the surname after them."""
+    words = _words(text)
+    for i, (start, end, word) in enumerate(words):
+        if bare(word).lower() not in lex.first_names or word.isupper() and len(word) > 1:
+            continue
+        before = words[i - 1][2].lower().rstrip(".") if i else ""
+        if before in lex.honorifics:
+            continue
+        reason = f"a first name ('{bare(word)}')"
+        if i + 1 < len(words) and text[end : words[i + 1][0]] == " ":
+            nxt = words[i + 1][2]
+            if nxt[:1].isupper() and not lex.is_common(nxt):
+                end, reason = words[i + 1][1], f"a full name ('{word} {bare(nxt)}')"
+        yield "named_person", start, end, reason
+
+
+RECOGNISERS = (child_ages, initials, titled, families, role_names, first_names)
