@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import identifiers, people, places
+from .doc import Doc
 from .lexicon import lexicon
 from .public import public_address_spans, public_spans
 
@@ -92,20 +93,27 @@ def find_case_details(text: str | None) -> list[Finding]:
         return []
     text = text[:MAX_CHARS]
     lex = lexicon()
-    public = public_spans(text, lex)
-    addresses = public_address_spans(text, lex)
+    doc = Doc.read(text)
+    public: list | None = None  # worked out only when a person or address is found
+    addresses: list | None = None
     taken: list[tuple[int, int]] = []
     findings: list[Finding] = []
     for recogniser in RECOGNISERS:
-        for kind, start, end, reason in recogniser(text, lex):
+        for kind, start, end, reason in recogniser(doc, lex):
             while end > start and text[end - 1] in " \t\n,;:–—-(":
                 end -= 1
             while start < end and text[start] in " \t\n,;:":
                 start += 1
             if end <= start or _inside(start, end, taken):
                 continue  # one warning per stretch of text
-            if kind in PEOPLE and _inside(start, end, public) or kind in ADDRESSES and _inside(start, end, addresses):
-                continue
+            if kind in PEOPLE:
+                public = public_spans(text, lex) if public is None else public
+                if _inside(start, end, public):
+                    continue
+            if kind in ADDRESSES:
+                addresses = public_address_spans(text, lex) if addresses is None else addresses
+                if _inside(start, end, addresses):
+                    continue
             taken.append((start, end))
             findings.append(Finding(kind, text[start:end], start, reason))
     return sorted(findings, key=lambda f: f.start)

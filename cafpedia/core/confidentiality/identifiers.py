@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .doc import Doc
 from .lexicon import Lexicon
 
 Hit = tuple[str, int, int, str]
@@ -53,7 +54,8 @@ NI = re.compile(
     re.I,
 )
 NI_CONTEXT = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b[^\n]{0,30}$", re.I)
-CASE_NUMBER = re.compile(r"(?<![\w/])[A-Za-z]{2}\s?\d{2}\s?[A-Za-z]\s?\d{4,6}(?![\w/])")
+# Digits first (a letter class at every position is slow); the two letters before are checked after.
+CASE_NUMBER = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]{2}\s))\d{2}\s?[A-Za-z]\s?\d{4,6}(?![\w/])")
 CCD = re.compile(r"(?<![\d\-])\d{4}[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
 REFERENCE = re.compile(
     r"\b(?:case\s*(?:no\.?|number|num|ref(?:erence)?\.?|id)|ref(?:erence)?(?:\s*no)?\.?|claim\s*no\.?|file\s*(?:no|ref)\.?"
@@ -61,7 +63,7 @@ REFERENCE = re.compile(
     r"\s*(?:is|was)?\s*[:#\-–]?\s*(?P<ref>[A-Za-z0-9][A-Za-z0-9/\-]*\d[A-Za-z0-9/\-]*)",
     re.I,
 )
-VEHICLE_NOW = re.compile(r"(?<![\w/])[A-Za-z]{2}\d{2}\s?[A-Za-z]{3}(?![\w/])")
+VEHICLE_NOW = re.compile(r"(?<=[A-Za-z]{2})\d{2}\s?[A-Za-z]{3}(?![\w/])")
 VEHICLE_OLD = re.compile(r"(?<![\w/])(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])(?![\w/])")
 VEHICLE_CONTEXT = re.compile(
     r"\b(?:car|van|reg|registration|plate|plates|drives|driving|vehicle|taxi|motorbike|bike|audi|bmw|ford|corsa|"
@@ -78,6 +80,15 @@ PLATFORM_NAME = re.compile(
     r"(?P<name>['‘\"“][^'’\"”\n]{2,60}['’\"”]|[a-z0-9_.]*[_\d.][a-z0-9_.]*[a-z0-9_]|@\S+)",
     re.I,
 )
+DIGIT_PAIRS = re.compile(r"\d\d\s?\d\d\s?\d\d")
+BIRTH_WORDS = frozenset({"dob", "d", "born", "birth", "birthday", "edd", "due", "b", "date", "baby"})
+REFERENCE_WORDS = frozenset(
+    {"case", "ref", "reference", "claim", "file", "ccd", "mosaic", "lcs", "liquidlogic", "eclipse", "care", "frameworki", "ics"}
+)
+PLATFORMS = frozenset(
+    {"facebook", "fb", "insta", "instagram", "ig", "tiktok", "tik", "snap", "snapchat", "twitter", "x", "youtube", "whatsapp",
+     "telegram", "discord", "onlyfans", "threads", "twitch", "reddit", "kik", "roblox", "xbox", "psn", "steam"}
+)  # fmt: skip
 PROFILE_URL = re.compile(
     r"\b(?:https?://)?(?:www\.)?(?:facebook|fb|instagram|tiktok|twitter|x|youtube|snapchat|linkedin)\.com/[^\s)\]]+", re.I
 )
@@ -92,7 +103,8 @@ def nhs_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def phones(text: str, lex: Lexicon) -> Iterator[Hit]:
+def phones(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if digits.startswith("44"):
@@ -102,14 +114,18 @@ def phones(text: str, lex: Lexicon) -> Iterator[Hit]:
         yield "phone", m.start(), m.end(), "a phone number"
 
 
-def emails(text: str, lex: Lexicon) -> Iterator[Hit]:
+def emails(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    if "@" not in text:
+        return
     for m in EMAIL.finditer(text):
         if m.group(0).split("@")[0].lower() in PUBLIC_MAILBOXES:
             continue
         yield "email", m.start(), m.end(), "an email address"
 
 
-def postcodes(text: str, lex: Lexicon) -> Iterator[Hit]:
+def postcodes(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in POSTCODE.finditer(text):
         outward, inward = m.group(1).upper(), m.group(2).upper()
         if not (POSTCODE_OUTWARD.match(outward) and POSTCODE_INWARD.match(inward)):
@@ -119,7 +135,8 @@ def postcodes(text: str, lex: Lexicon) -> Iterator[Hit]:
         yield "postcode", m.start(), m.end(), "a postcode"
 
 
-def nhs_numbers(text: str, lex: Lexicon) -> Iterator[Hit]:
+def nhs_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in NHS.finditer(text):
         digits = "".join(m.groups())
         if nhs_valid(digits):
@@ -128,47 +145,64 @@ def nhs_numbers(text: str, lex: Lexicon) -> Iterator[Hit]:
             yield "nhs_number", m.start(), m.end(), "a ten-digit number after 'NHS'"
 
 
-def ni_numbers(text: str, lex: Lexicon) -> Iterator[Hit]:
+def ni_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    if not DIGIT_PAIRS.search(text):
+        return
     for m in NI.finditer(text):
         if m.group(5) or NI_CONTEXT.search(text, max(0, m.start() - 40), m.start()):
             yield "ni_number", m.start(), m.end(), "a National Insurance number"
 
 
-def case_numbers(text: str, lex: Lexicon) -> Iterator[Hit]:
+def case_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in CASE_NUMBER.finditer(text):
-        yield "case_number", m.start(), m.end(), "a family court case number"
+        start = m.start() - (3 if text[m.start() - 1].isspace() else 2)
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "/_"):
+            yield "case_number", start, m.end(), "a family court case number"
     for m in CCD.finditer(text):
         yield "case_number", m.start(), m.end(), "a sixteen-digit case reference"
-    for m in REFERENCE.finditer(text):
+    starts = [start for start, _e, _w, low in doc.words if low in REFERENCE_WORDS]
+    for m in (m for start in starts if (m := REFERENCE.match(text, start))):
         ref = m.group("ref")
         if sum(c.isdigit() for c in ref) >= 4 and not re.fullmatch(r"(?:19|20)\d\d", ref):
             yield "case_number", m.start("ref"), m.end("ref"), "a reference number"
 
 
-def vehicles(text: str, lex: Lexicon) -> Iterator[Hit]:
+def vehicles(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    if not re.search(r"[A-Za-z]\d", text):
+        return
     for pattern in (VEHICLE_NOW, VEHICLE_OLD):
         for m in pattern.finditer(text):
-            plate = m.group(0)
-            context = VEHICLE_CONTEXT.search(text, max(0, m.start() - 45), m.start())
+            start = m.start() - 2 if pattern is VEHICLE_NOW else m.start()
+            if pattern is VEHICLE_NOW and start and (text[start - 1].isalnum() or text[start - 1] in "/_"):
+                continue
+            plate = text[start : m.end()]
+            context = VEHICLE_CONTEXT.search(text, max(0, start - 45), start)
             if plate.isupper() and pattern is VEHICLE_NOW or context:
-                yield "vehicle_registration", m.start(), m.end(), "a vehicle registration"
+                yield "vehicle_registration", start, m.end(), "a vehicle registration"
 
 
-def social_media(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in HANDLE.finditer(text):
+def social_media(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    for m in HANDLE.finditer(text) if "@" in text else ():
         if m.group(0).lower().rstrip(".") not in lex.public_handles:
             yield "social_media", m.start(), m.end(), "a social-media handle"
-    for m in PLATFORM_NAME.finditer(text):
+    for m in PLATFORM_NAME.finditer(text) if doc.has_any(PLATFORMS) else ():
         name = m.group("name")
         if name.lower().rstrip(".") in lex.public_handles or re.fullmatch(r"[\d.]+", name):
             continue
         yield "social_media", m.start("name"), m.end("name"), f"a name on {m.group(0).split()[0]}"
-    for m in PROFILE_URL.finditer(text):
+    for m in PROFILE_URL.finditer(text) if ".com/" in text.lower() else ():
         yield "social_media", m.start(), m.end(), "a social-media profile"
 
 
-def dates_of_birth(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in DOB.finditer(text):
+def dates_of_birth(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    for start, _end, _word, low in doc.words:
+        if low not in BIRTH_WORDS or not (m := DOB.match(text, start)):
+            continue
         yield "date_of_birth", m.start(), m.end("date"), "a date after 'born', 'DOB' or 'due'"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +60,7 @@ class Lexicon:
     public_handles: frozenset[str]
     public_people: frozenset[str]
     public_phrases: tuple[str, ...]
+    common: frozenset[str] = frozenset()  # everything is_common looks in, as one set
 
     def is_name(self, word: str) -> bool:
         """A known first name, whether or not it is also a word."""
@@ -74,19 +75,7 @@ class Lexicon:
 
     def is_common(self, word: str) -> bool:
         """A word that is not a name wherever it stands: a stop word, a role, a people or a public name."""
-        low = word.lower().removesuffix("'s").removesuffix("’s")
-        return (
-            low in self.not_names
-            or low in self.group_words
-            or low in self.family_roles
-            or low in self.professional_roles
-            or low in self.titles
-            or low in self.honorifics
-            or low in self.public_people
-            or low in self.public_body_words
-            or low in self.school_words
-            or low in self.acronyms
-        )
+        return word.lower().removesuffix("'s").removesuffix("’s") in self.common
 
 
 def squash(text: str) -> str:
@@ -101,7 +90,7 @@ def lexicon() -> Lexicon:
     public = yaml.safe_load((DATA / "public.yml").read_text(encoding="utf-8"))
     word_names = _words(names["word_names"])
     addresses = public.get("public_addresses") or []
-    return Lexicon(
+    lex = Lexicon(
         first_names=_words(names["first_names"]) - word_names,
         word_names=word_names,
         towns=_words(places["towns"]) - TOWN_PARTS,
@@ -126,3 +115,8 @@ def lexicon() -> Lexicon:
         public_people=_words(public["public_people"]),
         public_phrases=tuple(public["public_phrases"]),
     )
+    common = frozenset().union(
+        lex.not_names, lex.group_words, lex.family_roles, lex.professional_roles, lex.titles, lex.honorifics,
+        lex.public_people, lex.public_body_words, lex.school_words, lex.acronyms,
+    )  # fmt: skip
+    return replace(lex, common=common)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .doc import WORD, Doc, bare
 from .identifiers import Hit
 from .lexicon import Lexicon
 
@@ -24,8 +25,10 @@ VERBS = (
     r"and|but|has|had|is|was|who|said|says|told|tells|wants|wanted|lives|attends|refused|refuses|drew|seen|goes|"
     r"went|keeps|needs|disclosed|cried|won't|doesn't|isn't|can't|stays|asked|likes|loves|hates|spoke|showed"
 )
+# What may follow a name to give an age: "Poppy, 5, told", "Lily (3)", "Leo aged 9", "Mason is 11",
+# "kayden 7 said".
 AGE_AFTER = re.compile(
-    rf"\b{NAME}(?i:"
+    r"(?i:"
     rf"(?P<f1>,\s*(?:who\s+is\s+|aged?\s+|now\s+)?{NUM}(?P<u1>{UNIT})?\s*(?=[,.;:)\]]|\s[-–—]|\s+(?:{VERBS})\b|$))"
     rf"|(?P<f2>\s*[(\[]\s*(?:aged?\s*)?{NUM}(?P<u2>{UNIT})?\s*[)\]])"
     rf"|(?P<f3>\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
@@ -58,17 +61,12 @@ INITIALS_AGE = re.compile(
     rf"|\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
 )
 INITIALS_SAID = re.compile(r"\binitials?\s*(?:are|is|:)?\s*['’\"]?[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?")
-WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
 ROLE_GAP = re.compile(r"\s*(?:[,(:\-–—]\s*|\s(?:is|was|called|named|known\s+as)\s+)?\s*$")
 MULTI_ROLES = {
     ("social", "worker"), ("health", "visitor"), ("foster", "carer"), ("kinship", "carer"), ("kinship", "carers"),
     ("probation", "officer"), ("contact", "supervisor"), ("support", "worker"), ("dv", "worker"), ("key", "worker"),
     ("family", "support"), ("youth", "worker"), ("foster", "carers"), ("police", "officer"),
 }  # fmt: skip
-
-
-def bare(word: str) -> str:
-    return re.sub(r"(?:'s|’s|'|’)$", "", word)
 
 
 def is_capital(word: str) -> bool:
@@ -86,15 +84,26 @@ def plausible(word: str, lex: Lexicon, *, context: bool) -> bool:
     return context and is_capital(word) and not lex.is_common(word) and not lex.is_town(word) and len(word) > 1
 
 
-def child_ages(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in AGE_AFTER.finditer(text):
-        name = m.group("name")
-        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5")) or m.group("f3")
-        known = bare(name).lower() in lex.first_names or (bare(name).lower() in lex.word_names and is_capital(name))
-        if m.group("f5") and not known:
+UNIT_WORDS = frozenset({"yo", "y", "o", "yrs", "yr", "year", "years", "old", "month", "months", "mths"})
+
+
+def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text, first, words_as_names, common = doc.text, lex.first_names, lex.word_names, lex.common
+    for start, end, word, low in doc.words:
+        if low in first:
+            known = True
+        elif not word[0].isupper() or low in common:
             continue
-        if known or (marked or m.group("f4")) and plausible(name, lex, context=True):
-            yield "named_child_age", m.start(), m.end(), f"a name ('{bare(name)}') with an age"
+        else:
+            known = low in words_as_names and is_capital(word)
+        m = AGE_AFTER.match(text, end)
+        if m is None or m.group("f5") and not known:
+            continue
+        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5")) or m.group("f3")
+        if known or (marked or m.group("f4")) and plausible(word, lex, context=True):
+            yield "named_child_age", start, m.end(), f"a name ('{bare(word)}') with an age"
+    if not doc.has_any(UNIT_WORDS):
+        return
     for m in AGE_BEFORE.finditer(text):
         name = m.group("name")
         low = bare(name).lower()
@@ -102,17 +111,26 @@ def child_ages(text: str, lex: Lexicon) -> Iterator[Hit]:
             yield "named_child_age", m.start(), m.end(), f"an age with a name ('{bare(name)}')"
 
 
-def initials(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in INITIALS_AGE.finditer(text):
+def initials(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
+    starts = [
+        s + k
+        for s, e, w, _ in doc.words
+        if len(w) <= 5 and (w.isupper() or text.startswith(".", e))
+        for k, c in enumerate(w)
+        if k == 0 or w[k - 1] in "-'’"
+    ]
+    for m in (m for s in starts if (m := INITIALS_AGE.match(text, s))):
         letters = re.sub(r"[^A-Za-z]", "", m.group("ini"))
         if "." not in m.group("ini") and "&" not in m.group("ini") and letters.lower() in lex.acronyms:
             continue
         yield "initials_age_town", m.start(), m.end(), "initials with an age"
-    for m in INITIALS_SAID.finditer(text):
+    for m in INITIALS_SAID.finditer(text) if doc.has_any({"initials", "initial"}) else ():
         yield "initials_age_town", m.start(), m.end(), "a person's initials"
 
 
-def titled(text: str, lex: Lexicon) -> Iterator[Hit]:
+def titled(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in TITLE.finditer(text):
         name = m.group("name")
         if not (m.group("title")[0].isupper() or name[0].isupper()) or lex.is_common(name):
@@ -121,7 +139,8 @@ def titled(text: str, lex: Lexicon) -> Iterator[Hit]:
         yield kind, m.start(), m.end(), f"a name after '{m.group('title')}'"
 
 
-def families(text: str, lex: Lexicon) -> Iterator[Hit]:
+def families(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text = doc.text
     for m in FAMILY.finditer(text):
         name = m.group("name")
         if lex.is_common(name) or lex.is_town(name) or name.lower().rstrip("s") in lex.group_words:
@@ -129,14 +148,10 @@ def families(text: str, lex: Lexicon) -> Iterator[Hit]:
         yield "named_person", m.start("name"), m.end(), f"a family name ('the {name} {m.group('noun')}')"
 
 
-def _words(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
-
-
 def _role_at(words: list, i: int, lex: Lexicon) -> tuple[str, str, int] | None:
     """The role that ends at word i, as (kind, role text, index of its first word)."""
-    low = bare(words[i][2]).lower()
-    if i > 0 and (bare(words[i - 1][2]).lower(), low) in MULTI_ROLES:
+    low = words[i][3]
+    if i > 0 and (words[i - 1][3], low) in MULTI_ROLES:
         return "named_professional", f"{words[i - 1][2]} {words[i][2]}", i - 1
     if low in lex.family_roles and low not in {"maternal", "paternal", "middle", "child"}:
         return "named_person", words[i][2], i
@@ -145,9 +160,12 @@ def _role_at(words: list, i: int, lex: Lexicon) -> tuple[str, str, int] | None:
     return None
 
 
-def role_names(text: str, lex: Lexicon) -> Iterator[Hit]:
-    words = _words(text)
+def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text, words = doc.text, doc.words
+    roles = lex.family_roles | lex.professional_roles
     for i in range(len(words) - 1):
+        if words[i][3] not in roles:
+            continue
         role = _role_at(words, i, lex)
         if role is None:
             continue
@@ -168,18 +186,20 @@ def role_names(text: str, lex: Lexicon) -> Iterator[Hit]:
         yield kind, words[i][0], end, f"a name next to '{role_text}'"
 
 
-def first_names(text: str, lex: Lexicon) -> Iterator[Hit]:
+def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """Known first names anywhere, with the surname after them."""
-    words = _words(text)
-    for i, (start, end, word) in enumerate(words):
-        if bare(word).lower() not in lex.first_names or word.isupper() and len(word) > 1:
+    text, words = doc.text, doc.words
+    for i, (start, end, word, low) in enumerate(words):
+        if low not in lex.first_names or word.isupper() and len(word) > 1:
             continue
-        before = words[i - 1][2].lower().rstrip(".") if i else ""
+        before = words[i - 1][3] if i else ""
         if before in lex.honorifics:
             continue
         reason = f"a first name ('{bare(word)}')"
         if i + 1 < len(words) and text[end : words[i + 1][0]] == " ":
             nxt = words[i + 1][2]
+            if words[i + 1][3] in lex.public_people:
+                continue  # "Eileen Munro"
             if nxt[:1].isupper() and not lex.is_common(nxt):
                 end, reason = words[i + 1][1], f"a full name ('{word} {bare(nxt)}')"
         yield "named_person", start, end, reason

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from .identifiers import DATE, MONTH, Hit
 from .lexicon import Lexicon
-from .people import WORD, bare, plausible
+from .doc import WORD, Doc, bare
+from .people import plausible
 
 HOUSE = r"(?:no\.?\s*)?\d{1,3}[a-zA-Z]?(?:\s*[-/]\s*\d{1,3}[a-zA-Z]?)?"
 NOT_HOUSE_BEFORE = re.compile(
@@ -16,30 +17,12 @@ NOT_HOUSE_BEFORE = re.compile(
     r"pd|part|chapter|schedule|article|step|stage|level|grade|year|years|table|figure|no|number|of|about|£|\$|"
     r"and|to|or|the|aged?|under|over|by|for|every|within|than|at\s+least|last|first|next))\s*\.?\s*$|[£$%.,]\s*$"
 )
-STREET = re.compile(
-    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>(?:[A-Za-z][A-Za-z'’\-]*\s+){{0,3}}?)"
-    r"(?P<suffix>[A-Za-z]+)\b\.?"
-)
 FLAT = re.compile(r"\b(?i:flat|apt|apartment|maisonette)\.?\s*(?:no\.?\s*)?\d{1,3}[a-zA-Z]?\b(?:,?\s+\d{1,3}[a-z]?\b)?")
-PLACE_AFTER = re.compile(r",\s*(?P<town>[A-Z][A-Za-z'’\-]+)")
-HOUSE_NAME_TOWN = re.compile(
-    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?),\s*"
-    r"(?P<town>[A-Z][A-Za-z'’\-]+)"
-)
 ADDRESS_CUE = re.compile(
     r"(?i:\b(?:at|to|in|on|from|address|lives|living|live|moved|visit|is|flat|house|home|stays|staying|of|near)"
     r"\s*:?\s*$|[,:(]\s*$|^\s*$)"
 )
 
-SCHOOL_WORD = r"(?:Primary|Junior|Juniors|Infant|Infants|Academy|High|Grammar|Secondary|Nursery|Middle|Prep|School|PRU)"
-SCHOOL = re.compile(
-    r"(?P<name>(?:(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|C\s+of\s+E|CE|RC|R\.C\.|Catholic|Church|"
-    r"[A-Z][A-Za-z'’\-]+)\s+){1,5})"
-    rf"(?P<word>{SCHOOL_WORD})\b(?P<rest>(?:\s+School)?)"
-)
-LOWER_SCHOOL = re.compile(
-    r"\b(?P<name>[a-z][a-z'’\-]{2,})\s+(?P<word>academy|primary|juniors?|infants?|nursery|high\s+school|primary\s+school)\b"
-)
 SCHOOL_CUE = re.compile(
     r"(?i:\b(?:nursery|school|academy|playgroup|pre-?school|college|childminder)\s*(?:[(:]|is|called|named|—|–|-)\s*)"
     r"(?P<name>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){0,3})"
@@ -64,52 +47,93 @@ WHEN = re.compile(
     r"|\b\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{2}\b(?!\s*%)|\b(?:mon|tues?|wed|thurs?|fri|sat|sun)(?:day)?\b|\btomorrow\b|\btoday\b"
     r"|\bthis\s+(?:morning|afternoon)\b|\bnext\s+(?:week|month|mon|tues|wed|thurs|fri)[a-z]*\b)"
 )
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?](?!\d)|\n|$)")
 
 
 def _house_ok(text: str, start: int) -> bool:
     return not NOT_HOUSE_BEFORE.search(text, max(0, start - 14), start)
 
 
-def streets(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in STREET.finditer(text):
-        if m.group("suffix").lower() not in lex.street_words or not _house_ok(text, m.start()):
-            continue
-        words = m.group("street").split()
-        capital = all(w[:1].isupper() or w.lower() == "the" for w in words) and m.group("suffix")[:1].isupper()
-        if any(w.lower() in lex.not_names and w.lower() not in {"the", "low", "high", "new", "old"} for w in words):
-            continue
-        if not words and m.group("suffix").lower() in {"court", "house", "park", "hill", "green", "way", "side"}:
-            continue  # "3 Court", "2 Way": a count, not an address
-        if capital or ADDRESS_CUE.search(text, max(0, m.start() - 14), m.start()):
-            yield "street_address", m.start(), m.end(), "a house number and street"
-    for m in HOUSE_NAME_TOWN.finditer(text):
-        street = m.group("street").split()
-        if not _house_ok(text, m.start()) or any(lex.is_common(w) for w in street) or not lex.is_town(m.group("town")):
-            continue
-        yield "street_address", m.start(), m.end(), "a house number, street and town"
-    for m in FLAT.finditer(text):
+STREET_BEFORE = re.compile(rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>(?:[A-Za-z][A-Za-z'’\-]*\s+){{0,3}})$")
+HOUSE_STREET_BEFORE = re.compile(
+    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?),\s*$"
+)
+FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
+
+
+def streets(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text, words = doc.text, doc.words
+    has_digits = any(c.isdigit() for c in text)
+    for i, (start, end, word, low) in enumerate(words if has_digits else ()):
+        if low in lex.street_words and i:
+            window = words[max(0, i - 4)][0] - 12
+            m = STREET_BEFORE.search(text, max(0, window), start)
+            if m and _street_ok(text, m, word, lex):
+                yield "street_address", m.start(), end, "a house number and street"
+        elif i > 1 and "," in text[start - 2 : start] and word[0].isupper() and lex.is_town(word):
+            m = HOUSE_STREET_BEFORE.search(text, max(0, words[max(0, i - 3)][0] - 12), start)
+            if m and _house_ok(text, m.start()) and not any(lex.is_common(w) for w in m.group("street").split()):
+                yield "street_address", m.start(), end, "a house number, street and town"
+    for m in FLAT.finditer(text) if has_digits and doc.has_any(FLAT_WORDS) else ():
         yield "street_address", m.start(), m.end(), "a flat number"
 
 
-def schools(text: str, lex: Lexicon) -> Iterator[Hit]:
-    for m in SCHOOL.finditer(text):
-        words = m.group("name").split()
-        while words and words[0].lower().rstrip(".") in NOT_SCHOOL_NAMES | lex.not_names:
-            words = words[1:]
-        if not words or any(w.lower() in lex.public_body_words for w in words):
+def _street_ok(text: str, m: re.Match, suffix: str, lex: Lexicon) -> bool:
+    if not _house_ok(text, m.start()):
+        return False
+    words = m.group("street").split()
+    if any(w.lower() in lex.not_names and w.lower() not in {"the", "low", "high", "new", "old"} for w in words):
+        return False
+    if not words and suffix.lower() in {"court", "house", "park", "hill", "green", "way", "side", "end", "field", "fields"}:
+        return False  # "3 Court", "2 Way": a count, not an address
+    capital = all(w[:1].isupper() or w.lower() == "the" for w in words) and suffix[:1].isupper()
+    return capital or bool(ADDRESS_CUE.search(text, max(0, m.start() - 14), m.start()))
+
+
+SCHOOL_CUES = frozenset({"nursery", "school", "academy", "playgroup", "preschool", "pre-school", "college", "childminder"})
+SCHOOL_NAME_WORD = re.compile(r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|of|C|E|R|CE|RC|Catholic|Church|[A-Z][A-Za-z'’\-]+)$")
+
+
+def schools(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    text, words = doc.text, doc.words
+    for i, (start, end, word, low) in enumerate(words):
+        if low not in lex.school_words:
             continue
-        if m.group("word") == "High" and not (m.group("rest") or re.match(r"\s*(?:,|\bin\b|\)|$)", text[m.end() :])):
-            continue
-        start = m.end("name") - len(" ".join(words)) - 1
-        yield "school", start, m.end(), f"a school's name ('{' '.join(words)} {m.group('word')}')"
-    for m in LOWER_SCHOOL.finditer(text):
-        if lex.is_town(m.group("name")) and m.group("name") not in lex.not_names:
-            yield "school", m.start(), m.end(), f"a school's name ('{m.group('name')} {m.group('word')}')"
-    for m in SCHOOL_CUE.finditer(text):
+        if word[:1].isupper():
+            yield from _named_school(doc, i, lex)
+        elif i and low in {"academy", "primary", "junior", "juniors", "infant", "infants", "nursery", "high"}:
+            name = words[i - 1]
+            if text[name[1] : start] == " " and name[2].islower() and lex.is_town(name[2]) and name[3] not in lex.not_names:
+                if low == "high" and not text.startswith(" school", end):
+                    continue
+                yield "school", name[0], end, f"a school's name ('{name[2]} {word}')"
+    for m in SCHOOL_CUE.finditer(text) if doc.has_any(SCHOOL_CUES) else ():
         name = m.group("name").split()
         if name[0].lower() not in NOT_SCHOOL_NAMES and not lex.is_common(name[0]):
             yield "school", m.start("name"), m.end("name"), "the name of a child's nursery or school"
+
+
+def _named_school(doc: Doc, i: int, lex: Lexicon) -> Iterator[Hit]:
+    """A capitalised school word with a name before it: "Oakfield Primary", "St Bede's RC High"."""
+    text, words = doc.text, doc.words
+    word, end = words[i][2], words[i][1]
+    if word == "High" and not (text.startswith(" School", end) or re.match(r"\s*(?:,|\bin\b|\)|$)", text[end : end + 6])):
+        return
+    first = i
+    while first > 0 and i - first < 5:
+        prev = words[first - 1]
+        gap = text[prev[1] : words[first][0]]
+        if gap.strip(" .") or not SCHOOL_NAME_WORD.match(prev[2]):
+            break
+        first -= 1
+    names = [w for w in words[first:i]]
+    while names and (names[0][3] in NOT_SCHOOL_NAMES or names[0][3] in lex.not_names):
+        names = names[1:]
+    if not names or any(w[3] in lex.public_body_words for w in names) or names[-1][3] in lex.school_words:
+        return
+    if text.startswith(" School", end):
+        end += len(" School")
+    label = text[names[0][0] : words[i][1]]
+    yield "school", names[0][0], end, f"a school's name ('{label}')"
 
 
 def _person_in(sentence: str, lex: Lexicon) -> str | None:
@@ -133,10 +157,23 @@ def _town_in(sentence: str, lex: Lexicon) -> str | None:
     return None
 
 
-def hearings(text: str, lex: Lexicon) -> Iterator[Hit]:
+HEARING_WORDS = frozenset(
+    {"irh", "fhdra", "dra", "ffh", "cmh", "cmc", "fact", "fact-find", "fact-finding", "hearing", "listed", "relisted",
+     "adjourned", "vacated", "trial", "enforcement"}
+)  # fmt: skip
+
+
+def hearings(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """A hearing with a date, and a person or a court's town, in one sentence."""
-    for s in SENTENCE.finditer(text):
-        sentence = s.group(0)
+    text, seen = doc.text, set()
+    for start, _end, _word, low in doc.words:
+        if low not in HEARING_WORDS:
+            continue
+        bounds = doc.sentence(start)
+        if bounds in seen:
+            continue
+        seen.add(bounds)
+        sentence = text[bounds[0] : bounds[1]]
         hearing = HEARING.search(sentence)
         when = hearing and WHEN.search(sentence)
         if not (hearing and when):
@@ -145,9 +182,9 @@ def hearings(text: str, lex: Lexicon) -> Iterator[Hit]:
         where = _town_in(sentence, lex)
         if not (who or where):
             continue
-        start, end = min(hearing.start(), when.start()), max(hearing.end(), when.end())
+        first, last = min(hearing.start(), when.start()), max(hearing.end(), when.end())
         what = " and ".join(x for x in (f"'{who}'" if who else "", f"a court at {where}" if where else "") if x)
-        yield "hearing", s.start() + start, s.start() + end, f"a hearing with a date and {what}"
+        yield "hearing", bounds[0] + first, bounds[0] + last, f"a hearing with a date and {what}"
 
 
 RECOGNISERS = (streets, schools, hearings)
