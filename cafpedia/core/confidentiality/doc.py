@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
+LETTER = r"[^\W\d_]"
+# A word in any alphabet, with its apostrophes and hyphens: "Leon's", "Mia-Rose", "O'Connor", "Oisín".
+WORD = re.compile(rf"{LETTER}(?:{LETTER}|['’](?={LETTER}))*(?:-{LETTER}(?:{LETTER}|['’](?={LETTER}))*)*")
 SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")
 
 
@@ -16,6 +19,11 @@ def bare(word: str) -> str:
     if word.endswith(("'", "’")):
         return word[:-1]
     return word
+
+
+def fold(word: str) -> str:
+    """Without accents, for looking up in the word lists: "oisín" -> "oisin"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 @dataclass
@@ -30,8 +38,10 @@ class Doc:
         for m in WORD.finditer(text):
             w = m.group(0)
             low = w.lower()
-            if low[-1] in "s'’" and ("'" in low or "’" in low):
+            if low[-1] == "s" and ("'" in low or "’" in low):
                 low = bare(low)
+            if not low.isascii():
+                low = fold(low)
             words.append((m.start(), m.end(), w, low))
         return cls(text, words, {w[3] for w in words})
 

@@ -34,7 +34,13 @@ BIRTH = (
     r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b|(?<![\w.])b\.(?=\s*\d)"
     r"|\bbirthday\b|\bedd\b|\bdue\s+date\b|\bbaby\s+(?:is\s+)?due\b|\bdue\s+to\s+give\s+birth\b|\bd/o/b\b)"
 )
-FILLER = r"(?:\s*(?:[:=\-–—]|\bis\b|\bwas\b|\bon\b|\bas\b|\bof\b|\bgiven\s+as\b|\bdate\b|\bnow\b|\(|'s)\s*){0,3}\s*"
+# Between "DOB" and the date: "DoB of youngest 7/1/21", "date of birth (dad) 30 Sept 1988",
+# "dob given as \"the 3rd of june '87\"".
+FILLER = (
+    r"(?:\s*(?:[:=\-–—\"“”'‘]|\([^()\n]{0,20}\)|\b(?:is|was|on|as|of|the|given|date|now|youngest|eldest|oldest|middle|"
+    r"baby|child|mum|dad|mother|father|his|her|their|written|recorded|listed|says|said|stated|shows|shown|confirmed|"
+    r"actually|really|officially|per)\b|'s)\s*){0,4}\s*"
+)
 DOB = re.compile(rf"{BIRTH}{FILLER}(?P<date>{DATE})", re.I)
 
 PHONE = re.compile(r"(?<![\w/+.])(?:\+\s?44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-.)]{0,2}){8,10}\d\b")
@@ -55,15 +61,16 @@ NI = re.compile(
 )
 NI_CONTEXT = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b[^\n]{0,30}$", re.I)
 # Digits first (a letter class at every position is slow); the two letters before are checked after.
-CASE_NUMBER = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]{2}\s))\d{2}\s?[A-Za-z]\s?\d{4,6}(?![\w/])")
+CASE_NUMBER = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]{2}\s))\d{2}\s?[A-Za-z]\s?\d{5,6}(?![\w/])")
 CCD = re.compile(r"(?<![\d\-])\d{4}[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
 REFERENCE = re.compile(
     r"\b(?:case\s*(?:no\.?|number|num|ref(?:erence)?\.?|id)|ref(?:erence)?(?:\s*no)?\.?|claim\s*no\.?|file\s*(?:no|ref)\.?"
     r"|ccd(?:\s*(?:ref|case|no\.?|number))?|mosaic|lcs|liquidlogic|eclipse|care\s*first|frameworki|ics)"
-    r"\s*(?:is|was)?\s*[:#\-–]?\s*(?P<ref>[A-Za-z0-9][A-Za-z0-9/\-]*\d[A-Za-z0-9/\-]*)",
+    r"(?:\s+(?:for|of|on|this|that|one|the|our|their|la|court|is|was|number|no\.?)){0,5}\s*[:#\-–]?\s*"
+    r"(?P<ref>[A-Za-z0-9][A-Za-z0-9/\-]*\d[A-Za-z0-9/\-]*)",
     re.I,
 )
-VEHICLE_NOW = re.compile(r"(?<=[A-Za-z]{2})\d{2}\s?[A-Za-z]{3}(?![\w/])")
+VEHICLE_NOW = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Z]{2}\s))\d{2}\s?[A-Za-z]{3}(?![\w/])")
 VEHICLE_OLD = re.compile(r"(?<![\w/])(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])(?![\w/])")
 VEHICLE_CONTEXT = re.compile(
     r"\b(?:car|van|reg|registration|plate|plates|drives|driving|vehicle|taxi|motorbike|bike|audi|bmw|ford|corsa|"
@@ -76,7 +83,7 @@ PLATFORM = (
     r"discord|onlyfans|threads|twitch|reddit|kik|roblox|xbox|psn|steam)"
 )
 PLATFORM_NAME = re.compile(
-    rf"\b{PLATFORM}\b(?:\s+(?:name|handle|account|page|group|channel|profile|username|id))?\s*(?:is|as|called|named|:|-|–)?\s*"
+    rf"\b{PLATFORM}\b(?:\s+(?:name|handle|account|page|group|channel|profile|username|user\s*name|user|id))?\s*(?:is|as|called|named|:|-|–)?\s*"
     r"(?P<name>['‘\"“][^'’\"”\n]{2,60}['’\"”]|[a-z0-9_.]*[_\d.][a-z0-9_.]*[a-z0-9_]|@\S+)",
     re.I,
 )
@@ -130,7 +137,7 @@ def postcodes(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         outward, inward = m.group(1).upper(), m.group(2).upper()
         if not (POSTCODE_OUTWARD.match(outward) and POSTCODE_INWARD.match(inward)):
             continue
-        if re.fullmatch(r"\d(?:ST|ND|RD|TH)", inward) or outward + inward in lex.public_postcodes:
+        if re.fullmatch(r"1ST|2ND|3RD|[04-9]TH", inward) or outward + inward in lex.public_postcodes:
             continue
         yield "postcode", m.start(), m.end(), "a postcode"
 
@@ -171,11 +178,11 @@ def case_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 
 def vehicles(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text = doc.text
-    if not re.search(r"[A-Za-z]\d", text):
+    if not re.search(r"[A-Za-z]\s?\d", text):
         return
     for pattern in (VEHICLE_NOW, VEHICLE_OLD):
         for m in pattern.finditer(text):
-            start = m.start() - 2 if pattern is VEHICLE_NOW else m.start()
+            start = m.start() - (3 if text[m.start() - 1] == " " else 2) if pattern is VEHICLE_NOW else m.start()
             if pattern is VEHICLE_NOW and start and (text[start - 1].isalnum() or text[start - 1] in "/_"):
                 continue
             plate = text[start : m.end()]

@@ -58,7 +58,8 @@ class Lexicon:
     public_streets: frozenset[str]  # lower case, letters and digits only
     public_body_words: frozenset[str]
     public_handles: frozenset[str]
-    public_people: frozenset[str]
+    public_people: frozenset[str]  # full names, lower case
+    public_surnames: frozenset[str]
     public_phrases: tuple[str, ...]
     common: frozenset[str] = frozenset()  # everything is_common looks in, as one set
 
@@ -112,11 +113,12 @@ def lexicon() -> Lexicon:
         public_streets=frozenset(squash(part) for a in addresses for part in str(a.get("street", "")).split(",")),
         public_body_words=_words(public["public_body_words"]),
         public_handles=_words(public["public_handles"]),
-        public_people=_words(public["public_people"]),
+        public_people=frozenset(" ".join(n.lower().split()) for n in public["public_people"]),
+        public_surnames=_words(public["public_surnames"]),
         public_phrases=tuple(public["public_phrases"]),
     )
     common = frozenset().union(
         lex.not_names, lex.group_words, lex.family_roles, lex.professional_roles, lex.titles, lex.honorifics,
-        lex.public_people, lex.public_body_words, lex.school_words, lex.acronyms,
+        lex.public_surnames, lex.public_body_words, lex.school_words, lex.acronyms,
     )  # fmt: skip
     return replace(lex, common=common)

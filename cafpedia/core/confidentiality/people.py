@@ -20,7 +20,7 @@ NUM = (
     r"sixteen|seventeen|eighteen)"
 )
 UNIT = r"(?:\s*-?\s*(?:y/?o|yo|yrs?|years?|yr)(?:[\s\-]*old)?|\s*-?\s*(?:months?|mths?|weeks?)(?:[\s\-]*old)?)"
-NAME = r"(?P<name>[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)?)"
+NAME = r"(?P<name>[A-Za-z][\w'’]*(?:-[A-Za-z][\w'’]*)?)"
 VERBS = (
     r"and|but|has|had|is|was|who|said|says|told|tells|wants|wanted|lives|attends|refused|refuses|drew|seen|goes|"
     r"went|keeps|needs|disclosed|cried|won't|doesn't|isn't|can't|stays|asked|likes|loves|hates|spoke|showed"
@@ -29,13 +29,14 @@ VERBS = (
 # "kayden 7 said".
 AGE_AFTER = re.compile(
     r"(?i:"
-    rf"(?P<f1>,\s*(?:who\s+is\s+|aged?\s+|now\s+)?{NUM}(?P<u1>{UNIT})?\s*(?=[,.;:)\]]|\s[-–—]|\s+(?:{VERBS})\b|$))"
+    rf"(?P<f1>,\s*(?:who\s+is\s+|(?P<a1>aged?\s+)|now\s+)?{NUM}(?P<u1>{UNIT})?\s*(?=[,.;:)\]]|\s[-–—]|\s+(?:{VERBS})\b|$))"
     rf"|(?P<f2>\s*[(\[]\s*(?:aged?\s*)?{NUM}(?P<u2>{UNIT})?\s*[)\]])"
     rf"|(?P<f3>\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
     rf"|(?P<f4>,?\s+(?:who\s+is|who\s+was|is|was|is\s+now|turned|turns|is\s+nearly|is\s+almost|is\s+only|is\s+just"
     rf"|will\s+be|has\s+just\s+turned|now)\s+{NUM}(?P<u4>{UNIT})?\b"
     r"(?!\s*(?:%|per\b|percent|times|of\b|out\b|hours|days|am\b|pm\b|[.:/]\d|weeks?\b)))"
-    rf"|(?P<f5>\s+\d{{1,2}}(?P<u5>{UNIT})?(?=\s+[a-z])))"
+    rf"|(?P<f5>\s+\d{{1,2}}(?P<u5>{UNIT})?(?=\s+[a-z]))"
+    r"|(?P<f6>(?:'s|’s|\s+is)\s+in\s+(?:yr|year|y)\s?\d{1,2}\b))"
 )
 AGE_BEFORE = re.compile(
     rf"(?i:\b{NUM}\s*(?:-|\s)?(?:y/?o|yo|yrs?|years?|yr|months?)[\s\-]*(?:old)?\s*,?\s*"
@@ -44,10 +45,10 @@ AGE_BEFORE = re.compile(
 )
 TITLE = re.compile(
     r"\b(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs|ms|dr)\.?\s+(?:(?:and|&)\s+(?:Mr|Mrs|Ms|Miss|Dr|mr|mrs)\.?\s+)?"
-    r"(?P<name>[A-Za-z][A-Za-z'’\-]+)"
+    r"(?P<name>[A-Za-z][\w'’\-]+)"
 )
 FAMILY = re.compile(
-    r"\b(?i:the)\s+(?P<name>[A-Z][A-Za-z'’\-]+?)(?:s'|'s|’s|s’)?\s+(?:[a-z]+\s+)?"
+    r"\b(?i:the)\s+(?P<name>[A-Z][\w'’\-]+?)(?:s'|'s|’s|s’)?\s+(?:[a-z]+\s+)?"
     r"(?P<noun>children|family|kids|boys|girls|twins|siblings|brothers|sisters|household|parents|grandparents)\b"
 )
 INITIALS = (
@@ -58,7 +59,8 @@ INITIALS_AGE = re.compile(
     rf"(?<![\w.]){INITIALS}['’\"]?(?i:"
     rf"\s*[(\[]\s*(?:aged?\s*)?{NUM}{UNIT}?\s*[)\]]"
     rf"|\s*,\s*{NUM}{UNIT}?\s*(?=[,.;:)]|\s[-–—]|\s+(?:in|from|of|at|lives|living)\b|$)"
-    rf"|\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b)"
+    rf"|\s*(?:[,–—-]\s*)?(?:aged?|age)\s*[:\-–]?\s*{NUM}\b"
+    rf"|\s+\d{{1,2}}{UNIT})"
 )
 INITIALS_SAID = re.compile(r"\binitials?\s*(?:are|is|:)?\s*['’\"]?[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?")
 ROLE_GAP = re.compile(r"\s*(?:[,(:\-–—]\s*|\s(?:is|was|called|named|known\s+as)\s+)?\s*$")
@@ -90,7 +92,9 @@ UNIT_WORDS = frozenset({"yo", "y", "o", "yrs", "yr", "year", "years", "old", "mo
 def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, first, words_as_names, common = doc.text, lex.first_names, lex.word_names, lex.common
     for start, end, word, low in doc.words:
-        if low in first:
+        if low in first or "-" in low and low.split("-")[0] in first:
+            known = True
+        elif low in words_as_names and not word[0].isupper():
             known = True
         elif not word[0].isupper() or low in common:
             continue
@@ -99,7 +103,9 @@ def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         m = AGE_AFTER.match(text, end)
         if m is None or m.group("f5") and not known:
             continue
-        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5")) or m.group("f3")
+        if low not in first and not word[0].isupper() and not any(m.group(g) for g in ("f3", "u1", "u2", "a1")):
+            continue  # "ruby, aged 4" but not "summer, 5"
+        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5", "f3", "f6"))
         if known or (marked or m.group("f4")) and plausible(word, lex, context=True):
             yield "named_child_age", start, m.end(), f"a name ('{bare(word)}') with an age"
     if not doc.has_any(UNIT_WORDS):
@@ -189,20 +195,59 @@ def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """Known first names anywhere, with the surname after them."""
     text, words = doc.text, doc.words
+    places = lex.street_words | lex.school_words | lex.public_body_words
     for i, (start, end, word, low) in enumerate(words):
-        if low not in lex.first_names or word.isupper() and len(word) > 1:
+        if low not in lex.first_names and not ("-" in low and low.split("-")[0] in lex.first_names):
             continue
+        if not word[0].isupper() or word.isupper() and len(word) > 1:
+            continue  # lower case, a name only in context (other recognisers); "kim" is Polish for "whom"
+        if i + 1 < len(words) and words[i + 1][3] in places and words[i + 1][2][0].isupper():
+            continue  # "Clive House", "Stanley Road", "Anna Freud Centre": a place, not a person
         before = words[i - 1][3] if i else ""
         if before in lex.honorifics:
             continue
         reason = f"a first name ('{bare(word)}')"
         if i + 1 < len(words) and text[end : words[i + 1][0]] == " ":
             nxt = words[i + 1][2]
-            if words[i + 1][3] in lex.public_people:
+            if f"{low} {words[i + 1][3]}" in lex.public_people:
                 continue  # "Eileen Munro"
             if nxt[:1].isupper() and not lex.is_common(nxt):
                 end, reason = words[i + 1][1], f"a full name ('{word} {bare(nxt)}')"
         yield "named_person", start, end, reason
 
 
-RECOGNISERS = (child_ages, initials, titled, families, role_names, first_names)
+CALLED = re.compile(r"\b(?i:called|named|known\s+as|goes\s+by)\s+['‘\"“]?(?P<name>[A-Za-z][\w'’\-]*)")
+
+
+def called(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    """ "a man called Dean", "a girl named Summer": a known name after "called" or "named"."""
+    if not doc.has_any({"called", "named", "known", "goes"}):
+        return
+    for m in CALLED.finditer(doc.text):
+        if lex.is_name(m.group("name")):
+            yield "named_person", m.start(), m.end(), f"a name ('{bare(m.group('name'))}') after 'called'"
+
+
+POSSESSED = frozenset(
+    {"mum", "mam", "mom", "dad", "mother", "father", "nan", "nana", "gran", "grandma", "grandad", "partner", "boyfriend",
+     "girlfriend", "sister", "brother", "aunt", "auntie", "uncle", "carer", "carers", "sw", "school", "nursery",
+     "teacher", "class", "case", "hearing", "contact", "irh", "fhdra", "dra", "guardian", "dob", "birthday", "siblings",
+     "brothers", "sisters", "ex", "stepdad", "step-dad", "new"}
+)  # fmt: skip
+
+
+def possessive_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
+    """ "Precious's mum", "Leon's IRH", "Siobhán and Pádraig's dad": a name that owns a relative or a case."""
+    text, words = doc.text, doc.words
+    for i in range(len(words) - 1):
+        start, end, word, low = words[i]
+        if not word.endswith(("'s", "’s", "s'")) or words[i + 1][3] not in POSSESSED:
+            continue
+        if text[end : words[i + 1][0]] != " " or not (word[0].isupper() or low in lex.first_names):
+            continue
+        if low in lex.common or lex.is_town(bare(word)) or not (lex.is_name(low) or plausible(word, lex, context=True)):
+            continue
+        yield "named_person", start, words[i + 1][1], f"a name ('{bare(word)}') with '{words[i + 1][2]}'"
+
+
+RECOGNISERS = (child_ages, initials, titled, families, role_names, called, possessive_names, first_names)

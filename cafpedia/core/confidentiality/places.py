@@ -11,11 +11,11 @@ from .lexicon import Lexicon
 from .doc import WORD, Doc, bare
 from .people import plausible
 
-HOUSE = r"(?:no\.?\s*)?\d{1,3}[a-zA-Z]?(?:\s*[-/]\s*\d{1,3}[a-zA-Z]?)?"
+HOUSE = r"(?:(?i:no)\.?\s*)?\d{1,3}[a-zA-Z]?(?:\s*[-/]\s*\d{1,3}[a-zA-Z]?)?"
 NOT_HOUSE_BEFORE = re.compile(
     r"(?i:\b(?:section|sections|s|ss|para|paragraph|paragraphs|page|pages|p|pp|standard|standards|clause|rule|r|"
-    r"pd|part|chapter|schedule|article|step|stage|level|grade|year|years|table|figure|no|number|of|about|£|\$|"
-    r"and|to|or|the|aged?|under|over|by|for|every|within|than|at\s+least|last|first|next))\s*\.?\s*$|[£$%.,]\s*$"
+    r"pd|part|chapter|schedule|article|step|stage|level|grade|year|years|table|figure|of|about|£|\$|"
+    r"and|or|the|aged?|under|over|by|for|every|within|than|at\s+least|last|first|next))\s*\.?\s*$|[£$%.]$|\d,$"
 )
 FLAT = re.compile(r"\b(?i:flat|apt|apartment|maisonette)\.?\s*(?:no\.?\s*)?\d{1,3}[a-zA-Z]?\b(?:,?\s+\d{1,3}[a-z]?\b)?")
 ADDRESS_CUE = re.compile(
@@ -25,7 +25,7 @@ ADDRESS_CUE = re.compile(
 
 SCHOOL_CUE = re.compile(
     r"(?i:\b(?:nursery|school|academy|playgroup|pre-?school|college|childminder)\s*(?:[(:]|is|called|named|—|–|-)\s*)"
-    r"(?P<name>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){0,3})"
+    r"(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})"
 )
 NOT_SCHOOL_NAMES = {
     "virtual", "national", "royal", "judicial", "open", "cafcass", "family", "special", "free", "outstanding",
@@ -53,9 +53,14 @@ def _house_ok(text: str, start: int) -> bool:
     return not NOT_HOUSE_BEFORE.search(text, max(0, start - 14), start)
 
 
-STREET_BEFORE = re.compile(rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>(?:[A-Za-z][A-Za-z'’\-]*\s+){{0,3}})$")
+STREET_BEFORE = re.compile(rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>(?:[A-Za-z][\w'’\-]*\s+){{0,3}})$")
 HOUSE_STREET_BEFORE = re.compile(
-    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?),\s*$"
+    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?P<street>[A-Z][\w'’\-]+(?:\s+(?:y|yr|'r|de|la|le|on|upon|the|of|St\.?|[A-Z][\w'’\-]+)){{0,3}}),\s*$"
+)
+# Welsh street names put the street word first: "6 Heol y Nant", "12 Ffordd Las".
+WELSH_STREET = re.compile(
+    rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?i:heol|ffordd|stryd|lôn|lon|rhodfa|maes|cae|bryn|plas|clos|cilgant|llys|"
+    rf"penrhyn|tan|pant|cwrt|teras)\s+(?:[\w'’\-]+\s*){{1,3}}"
 )
 FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
 
@@ -73,6 +78,9 @@ def streets(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             m = HOUSE_STREET_BEFORE.search(text, max(0, words[max(0, i - 3)][0] - 12), start)
             if m and _house_ok(text, m.start()) and not any(lex.is_common(w) for w in m.group("street").split()):
                 yield "street_address", m.start(), end, "a house number, street and town"
+    for m in WELSH_STREET.finditer(text) if has_digits else ():
+        if _house_ok(text, m.start()):
+            yield "street_address", m.start(), m.end(), "a house number and street"
     for m in FLAT.finditer(text) if has_digits and doc.has_any(FLAT_WORDS) else ():
         yield "street_address", m.start(), m.end(), "a flat number"
 
@@ -90,7 +98,7 @@ def _street_ok(text: str, m: re.Match, suffix: str, lex: Lexicon) -> bool:
 
 
 SCHOOL_CUES = frozenset({"nursery", "school", "academy", "playgroup", "preschool", "pre-school", "college", "childminder"})
-SCHOOL_NAME_WORD = re.compile(r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|of|C|E|R|CE|RC|Catholic|Church|[A-Z][A-Za-z'’\-]+)$")
+SCHOOL_NAME_WORD = re.compile(r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|of|C|E|R|CE|RC|Catholic|Church|[A-Z][\w'’\-]+)$")
 
 
 def schools(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
@@ -142,21 +150,25 @@ def _person_in(sentence: str, lex: Lexicon) -> str | None:
         low = bare(word).lower()
         if low in lex.first_names or (word.endswith(("'s", "’s")) and plausible(word, lex, context=True)):
             return bare(word)
-        if low in {"mum", "dad", "mother", "father", "baby", "nan", "gran", "grandparents", "twins", "children"}:
+        if low in {"mum", "dad", "mother", "father", "baby", "nan", "gran", "grandparents", "twins"}:
             return low
         if word in {"Mr", "Mrs", "Ms", "Miss"}:
             return word
+    plural = re.search(r"\bthe\s+(?P<name>[A-Z][\w'’\-]+?)(?:e?s)\b", sentence)
+    if plural and not lex.is_common(plural.group("name")) and not lex.is_common(plural.group(0).split()[-1]):
+        return plural.group(0)  # "the Morgans"
     return None
 
 
 def _town_in(sentence: str, lex: Lexicon) -> str | None:
-    for m in re.finditer(r"\b(?:at|in|to)\s+(?P<town>[A-Z][a-z'’\-]+)|(?P<bare>[A-Z][a-z'’\-]+)\s+(?:CJC|FC|court)\b", sentence):
+    for m in re.finditer(r"\b(?:at|in|to)\s+(?P<town>[A-Z][\w'’\-]+)|(?P<bare>[A-Z][\w'’\-]+)\s+(?:CJC|FC|court)\b", sentence):
         town = m.group("town") or m.group("bare")
         if town.lower() in lex.towns:
             return town
     return None
 
 
+NOT_A_HEARING = re.compile(r"(?i:\b(?:seeing|or|and|of|hard\s+of)\s+hearing\b|\bhearing\s+(?:loss|impair\w*|aids?|test)\b)")
 HEARING_WORDS = frozenset(
     {"irh", "fhdra", "dra", "ffh", "cmh", "cmc", "fact", "fact-find", "fact-finding", "hearing", "listed", "relisted",
      "adjourned", "vacated", "trial", "enforcement"}
@@ -175,6 +187,8 @@ def hearings(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         seen.add(bounds)
         sentence = text[bounds[0] : bounds[1]]
         hearing = HEARING.search(sentence)
+        if hearing and NOT_A_HEARING.search(sentence):
+            continue
         when = hearing and WHEN.search(sentence)
         if not (hearing and when):
             continue
