@@ -45,7 +45,7 @@ def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
     [
         ({"question": "Can Kayden (7) be placed with his aunt?"}, "question", "a name with an age: “Kayden (7)”"),
         ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "advice", "a street address"),
-        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "question", "a court case number"),
+        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "question", "a case or reference number"),
         ({"called_on": date(2026, 12, 1)}, "called_on", "in the future"),
         ({"called_on": None}, "called_on", "date of the call"),
         ({"area": "astrology"}, "area", "no area of practice called astrology"),

@@ -218,7 +218,7 @@ def test_case_details_need_the_authors_confirmation_then_the_moderators(people, 
     with pytest.raises(ValidationError) as raised:
         propose(**risky)
     assert (
-        "a court case number" in raised.value.errors["confirm_safe"]
+        "a case or reference number" in raised.value.errors["confirm_safe"]
         and "a name with an age" in raised.value.errors["confirm_safe"]
     )
     db.session.rollback()

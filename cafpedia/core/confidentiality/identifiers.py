@@ -19,7 +19,7 @@ Hit = tuple[str, int, int, str]
 
 MONTH = r"(?:jan|feb|febr|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 ORD = r"(?:st|nd|rd|th)"
-YEAR = r"(?:'?\d{2}|\d{4})"
+YEAR = r"(?:\d{4}|'?\d{2})(?!\d)"
 # A date written any way a person writes one: 3/4/16, 3.4.2016, 16 08 2014, 2014-08-09,
 # 2nd of May 2014, 1st july '16, Sept 3 2012, 12th Dec. 2010, the 21st of march 2011.
 DATE = (
@@ -53,7 +53,7 @@ PUBLIC_MAILBOXES = {
 POSTCODE = re.compile(r"(?<![\w/])([A-Za-z]{1,2}\d[A-Za-z\d]?)\s?(\d[A-Za-z]{2})(?![\w/])")
 POSTCODE_OUTWARD = re.compile(r"^(?:[A-Z]\d|[A-Z]\d\d|[A-Z]{2}\d|[A-Z]{2}\d\d|[A-Z]\d[A-Z]|[A-Z]{2}\d[A-Z])$")
 POSTCODE_INWARD = re.compile(r"^\d[ABD-HJLNP-UW-Z]{2}$")
-NHS = re.compile(r"(?<![\w\-/.])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{4})(?![\w\-/]|\.\d)")
+NHS = re.compile(r"(\d{3})(?<![\w\-/.]\d{3})[\s\-]?(\d{3})[\s\-]?(\d{4})(?![\w\-/]|\.\d)")
 NHS_CONTEXT = re.compile(r"\bnhs\b[^\n]{0,25}$", re.I)
 NI = re.compile(
     r"(?<![\w])(?!bg|gb|nk|kn|tn|nt|zz)([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z])\s?(\d{2})\s?(\d{2})\s?(\d{2})\s?([a-d])?(?!\w)",
@@ -61,8 +61,10 @@ NI = re.compile(
 )
 NI_CONTEXT = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b[^\n]{0,30}$", re.I)
 # Digits first (a letter class at every position is slow); the two letters before are checked after.
-CASE_NUMBER = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]{2}\s))\d{2}\s?[A-Za-z]\s?\d{5,6}(?![\w/])")
-CCD = re.compile(r"(?<![\d\-])\d{4}[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
+# The digits come first in each pattern, so that the scan can skip to them; what must come before is
+# checked by a look behind after them.
+CASE_NUMBER = re.compile(r"\d{2}(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Za-z]{2}\s\d\d))\s?[A-Za-z]\s?\d{5,6}(?![\w/])")
+CCD = re.compile(r"\d{4}(?<![\d\-]\d{4})[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
 REFERENCE = re.compile(
     r"\b(?:case\s*(?:no\.?|number|num|ref(?:erence)?\.?|id)|ref(?:erence)?(?:\s*no)?\.?|claim\s*no\.?|file\s*(?:no|ref)\.?"
     r"|ccd(?:\s*(?:ref|case|no\.?|number))?|mosaic|lcs|liquidlogic|eclipse|care\s*first|frameworki|ics)"
@@ -70,7 +72,7 @@ REFERENCE = re.compile(
     r"(?P<ref>[A-Za-z0-9][A-Za-z0-9/\-]*\d[A-Za-z0-9/\-]*)",
     re.I,
 )
-VEHICLE_NOW = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[A-Z]{2}\s))\d{2}\s?[A-Za-z]{3}(?![\w/])")
+VEHICLE_NOW = re.compile(r"\d{2}(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Z]{2}\s\d\d))\s?[A-Za-z]{3}(?![\w/])")
 VEHICLE_OLD = re.compile(r"(?<![\w/])(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])(?![\w/])")
 VEHICLE_CONTEXT = re.compile(
     r"\b(?:car|van|reg|registration|plate|plates|drives|driving|vehicle|taxi|motorbike|bike|audi|bmw|ford|corsa|"
@@ -169,7 +171,7 @@ def case_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             yield "case_number", start, m.end(), "a family court case number"
     for m in CCD.finditer(text):
         yield "case_number", m.start(), m.end(), "a sixteen-digit case reference"
-    starts = [start for start, _e, _w, low in doc.words if low in REFERENCE_WORDS]
+    starts = [doc.words[n][0] for n in doc.where(REFERENCE_WORDS)]
     for m in (m for start in starts if (m := REFERENCE.match(text, start))):
         ref = m.group("ref")
         if sum(c.isdigit() for c in ref) >= 4 and not re.fullmatch(r"(?:19|20)\d\d", ref):
@@ -207,8 +209,8 @@ def social_media(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 
 def dates_of_birth(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text = doc.text
-    for start, _end, _word, low in doc.words:
-        if low not in BIRTH_WORDS or not (m := DOB.match(text, start)):
+    for n in doc.where(BIRTH_WORDS):
+        if not (m := DOB.match(text, doc.words[n][0])):
             continue
         yield "date_of_birth", m.start(), m.end("date"), "a date after 'born', 'DOB' or 'due'"
 

@@ -15,10 +15,11 @@ from .doc import WORD, Doc, bare
 from .identifiers import Hit
 from .lexicon import Lexicon
 
-NUM = (
-    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen)"
+NUM_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen"
 )
+NUM = rf"(?:\d{{1,2}}|{NUM_WORDS})"
 UNIT = r"(?:\s*-?\s*(?:y/?o|yo|yrs?|years?|yr)(?:[\s\-]*old)?|\s*-?\s*(?:months?|mths?|weeks?)(?:[\s\-]*old)?)"
 NAME = r"(?P<name>[A-Za-z][\w'’]*(?:-[A-Za-z][\w'’]*)?)"
 VERBS = (
@@ -86,20 +87,29 @@ def plausible(word: str, lex: Lexicon, *, context: bool) -> bool:
     return context and is_capital(word) and not lex.is_common(word) and not lex.is_town(word) and len(word) > 1
 
 
-UNIT_WORDS = frozenset({"yo", "y", "o", "yrs", "yr", "year", "years", "old", "month", "months", "mths"})
+# A number, or a number written as a word, close after a word: the cheap test before the full one.
+NUMBER_NEAR = re.compile(rf"\d|(?i:\b(?:{NUM_WORDS})\b)")
+UNIT_WORDS = frozenset(
+    {"yo", "y", "o", "yrs", "yr", "year", "years", "old", "month", "months", "mths", "year-old", "years-old", "yr-old",
+     "month-old", "months-old"}
+)  # fmt: skip
 
 
 def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, first, words_as_names, common = doc.text, lex.first_names, lex.word_names, lex.common
-    for start, end, word, low in doc.words:
+    lower_names = [n for n in doc.where(first | words_as_names) if not doc.words[n][2][0].isupper()]
+    for n in sorted({*doc.caps, *lower_names}):
+        start, end, word, low = doc.words[n]
         if low in first or "-" in low and low.split("-")[0] in first:
             known = True
         elif low in words_as_names and not word[0].isupper():
             known = True
-        elif not word[0].isupper() or low in common:
+        elif low in common:
             continue
         else:
             known = low in words_as_names and is_capital(word)
+        if not NUMBER_NEAR.search(text, end, end + 24):
+            continue
         m = AGE_AFTER.match(text, end)
         if m is None or m.group("f5") and not known:
             continue
@@ -117,15 +127,23 @@ def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             yield "named_child_age", m.start(), m.end(), f"an age with a name ('{bare(name)}')"
 
 
+LOWER_INITIALS = re.compile(r"(?<![\w.])[a-z]\.[a-z]\.")
+
+
+def _parts(word: str) -> list[int]:
+    return [k for k in range(len(word)) if k == 0 or word[k - 1] in "-'’"]
+
+
 def initials(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text = doc.text
+    short = [doc.words[n] for n in doc.caps if len(doc.words[n][2]) <= 5]
     starts = [
         s + k
-        for s, e, w, _ in doc.words
-        if len(w) <= 5 and (w.isupper() or text.startswith(".", e))
-        for k, c in enumerate(w)
-        if k == 0 or w[k - 1] in "-'’"
+        for s, e, w, _ in short
+        if (w.isupper() or text.startswith(".", e)) and NUMBER_NEAR.search(text, e, e + 30)
+        for k in _parts(w)
     ]
+    starts += [m.start() for m in LOWER_INITIALS.finditer(text)]
     for m in (m for s in starts if (m := INITIALS_AGE.match(text, s))):
         letters = re.sub(r"[^A-Za-z]", "", m.group("ini"))
         if "." not in m.group("ini") and "&" not in m.group("ini") and letters.lower() in lex.acronyms:
@@ -168,9 +186,8 @@ def _role_at(words: list, i: int, lex: Lexicon) -> tuple[str, str, int] | None:
 
 def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, words = doc.text, doc.words
-    roles = lex.family_roles | lex.professional_roles
-    for i in range(len(words) - 1):
-        if words[i][3] not in roles:
+    for i in doc.where(lex.family_roles | lex.professional_roles):
+        if i + 1 >= len(words):
             continue
         role = _role_at(words, i, lex)
         if role is None:
@@ -196,7 +213,8 @@ def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """Known first names anywhere, with the surname after them."""
     text, words = doc.text, doc.words
     places = lex.street_words | lex.school_words | lex.public_body_words
-    for i, (start, end, word, low) in enumerate(words):
+    for i in doc.caps:
+        start, end, word, low = words[i]
         if low not in lex.first_names and not ("-" in low and low.split("-")[0] in lex.first_names):
             continue
         if not word[0].isupper() or word.isupper() and len(word) > 1:
@@ -239,11 +257,11 @@ POSSESSED = frozenset(
 def possessive_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """ "Precious's mum", "Leon's IRH", "Siobhán and Pádraig's dad": a name that owns a relative or a case."""
     text, words = doc.text, doc.words
-    for i in range(len(words) - 1):
+    for i in doc.possessives:
         start, end, word, low = words[i]
-        if not word.endswith(("'s", "’s", "s'")) or words[i + 1][3] not in POSSESSED:
+        if i + 1 >= len(words) or words[i + 1][3] not in POSSESSED:
             continue
-        if text[end : words[i + 1][0]] != " " or not (word[0].isupper() or low in lex.first_names):
+        if text[end : words[i + 1][0]].strip("'’") != " " or not (word[0].isupper() or low in lex.first_names):
             continue
         if low in lex.common or lex.is_town(bare(word)) or not (lex.is_name(low) or plausible(word, lex, context=True)):
             continue

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from .identifiers import DATE, MONTH, Hit
 from .lexicon import Lexicon
-from .doc import WORD, Doc, bare
+from .doc import DIGIT, WORD, Doc, bare
 from .people import plausible
 
 HOUSE = r"(?:(?i:no)\.?\s*)?\d{1,3}[a-zA-Z]?(?:\s*[-/]\s*\d{1,3}[a-zA-Z]?)?"
@@ -62,22 +62,29 @@ WELSH_STREET = re.compile(
     rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?i:heol|ffordd|stryd|lôn|lon|rhodfa|maes|cae|bryn|plas|clos|cilgant|llys|"
     rf"penrhyn|tan|pant|cwrt|teras)\s+(?:[\w'’\-]+\s*){{1,3}}"
 )
+TOWN_AFTER_COMMA = re.compile(r"(?<=\d)[^\n,]{1,45},\s*(?P<town>[A-Z][\w'’\-]+)")
 FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
 
 
 def streets(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, words = doc.text, doc.words
-    has_digits = any(c.isdigit() for c in text)
-    for i, (start, end, word, low) in enumerate(words if has_digits else ()):
-        if low in lex.street_words and i:
-            window = words[max(0, i - 4)][0] - 12
-            m = STREET_BEFORE.search(text, max(0, window), start)
-            if m and _street_ok(text, m, word, lex):
-                yield "street_address", m.start(), end, "a house number and street"
-        elif i > 1 and "," in text[start - 2 : start] and word[0].isupper() and lex.is_town(word):
-            m = HOUSE_STREET_BEFORE.search(text, max(0, words[max(0, i - 3)][0] - 12), start)
-            if m and _house_ok(text, m.start()) and not any(lex.is_common(w) for w in m.group("street").split()):
-                yield "street_address", m.start(), end, "a house number, street and town"
+    has_digits = doc.has_digits
+    for i in doc.where(lex.street_words) if has_digits else ():
+        start, end, word, _low = words[i]
+        if not i:
+            continue
+        window = max(0, words[max(0, i - 4)][0] - 12)
+        if not DIGIT.search(text, window, start):
+            continue
+        m = STREET_BEFORE.search(text, window, start)
+        if m and _street_ok(text, m, word, lex):
+            yield "street_address", m.start(), end, "a house number and street"
+    for t in TOWN_AFTER_COMMA.finditer(text) if has_digits else ():
+        if not lex.is_town(t.group("town")):
+            continue
+        m = HOUSE_STREET_BEFORE.search(text, max(0, t.start() - 60), t.start("town"))
+        if m and _house_ok(text, m.start()) and not any(lex.is_common(w) for w in m.group("street").split()):
+            yield "street_address", m.start(), t.end(), "a house number, street and town"
     for m in WELSH_STREET.finditer(text) if has_digits else ():
         if _house_ok(text, m.start()):
             yield "street_address", m.start(), m.end(), "a house number and street"
@@ -103,9 +110,8 @@ SCHOOL_NAME_WORD = re.compile(r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blesse
 
 def schools(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, words = doc.text, doc.words
-    for i, (start, end, word, low) in enumerate(words):
-        if low not in lex.school_words:
-            continue
+    for i in doc.where(lex.school_words):
+        start, end, word, low = words[i]
         if word[:1].isupper():
             yield from _named_school(doc, i, lex)
         elif i and low in {"academy", "primary", "junior", "juniors", "infant", "infants", "nursery", "high"}:
@@ -178,10 +184,8 @@ HEARING_WORDS = frozenset(
 def hearings(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """A hearing with a date, and a person or a court's town, in one sentence."""
     text, seen = doc.text, set()
-    for start, _end, _word, low in doc.words:
-        if low not in HEARING_WORDS:
-            continue
-        bounds = doc.sentence(start)
+    for n in doc.where(HEARING_WORDS):
+        bounds = doc.sentence(doc.words[n][0])
         if bounds in seen:
             continue
         seen.add(bounds)
