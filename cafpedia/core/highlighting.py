@@ -293,6 +293,8 @@ def highlight_html(
                 inside.append((index, a, b))
         for n, (index, a, b) in enumerate(inside):
             pieces.setdefault(index, []).append((a, b, why if n == 0 else None, n == len(inside) - 1))
+    if not pieces:
+        return Markup(html or "")  # as it came, not re-serialised
     out = []
     for index, (what, value, _) in enumerate(tokens):
         if what != "text":
