@@ -108,7 +108,7 @@ def revision_case_details(rev) -> dict:
     for by their text), each with where it is; and the title, body and references with each
     marked in place. A revision never flagged is checked again only while it waits for a decision."""
     checked = rev.flags or rev.status == PENDING
-    located = find_in_fields(proposals.draft_from(rev).fields(), stored=rev.flags or []) if checked else []
+    located = find_in_fields(proposals.guarded_fields(rev), stored=rev.flags or []) if checked else []
     if not located:
         return {"case_details": [], "body": render_body(rev.body), "title_marked": None, "refs_marked": None}
     return {

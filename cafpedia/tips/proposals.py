@@ -75,6 +75,13 @@ def normalise_tag(tag: str) -> str:
     return re.sub(r"[\s_]+", "-", tag.strip().lower())
 
 
+def guarded_fields(text) -> list[tuple[str, str]]:
+    """The texts of a draft or a revision the confidentiality guard reads, each with how a
+    sentence names it."""
+    refs = "\n".join(text.legal_refs)
+    return [("the title", text.title), ("the body", text.body), ("the legal references", refs)]
+
+
 @dataclass
 class Draft:
     """What a proposal says, as plain values."""
@@ -89,9 +96,7 @@ class Draft:
     change_note: str = ""  # for the moderator: what changed and why
 
     def fields(self) -> list[tuple[str, str]]:
-        """The texts the confidentiality guard reads, each with how a sentence names it."""
-        refs = "\n".join(self.legal_refs)
-        return [("the title", self.title), ("the body", self.body), ("the legal references", refs)]
+        return guarded_fields(self)
 
     def findings(self) -> list[Finding]:
         """What the guard finds in the title, body and legal references read as one text (so
