@@ -99,35 +99,32 @@ def locate(findings: Iterable[Finding], fields: Sequence[Field]) -> list[Located
 
 def find_in_fields(fields: Sequence[Field], stored: Iterable = ()) -> list[Located]:
     """What the guard finds in the fields now, located; and each of `stored` (earlier findings,
-    anything with `kind` and `text`) it no longer finds, located where its text first appears,
-    or said to be no longer in the text."""
+    anything with `kind` and `text`) whose text none of those covers, located where it first
+    appears, or said to be no longer in the text."""
     joined = "\n".join(text for _, text in fields)
     findings = find_case_details(joined)
     spans = [(f.start, f.end) for f in findings]
     for old in map(as_finding, stored):
-        if not old.text or any(joined[s:e] == old.text for s, e in spans):
+        if not old.text:
             continue
-        at = _free_occurrence(joined, old.text, spans)
-        findings.append(as_finding(old, -1 if at is None else at))
-        if at is not None:
-            spans.append((at, at + len(old.text)))
+        places = _occurrences(joined, old.text)
+        if any(s < at + len(old.text) and at < e for at in places for s, e in spans):
+            continue  # found again (perhaps as a longer or shorter stretch): marked as found now
+        findings.append(as_finding(old, places[0] if places else -1))
+        if places:
+            spans.append((places[0], places[0] + len(old.text)))
     located = locate((f for f in findings if f.start >= 0), fields)
-    located.sort(key=lambda item: _position(item, fields))
+    names = [name for name, _ in fields]
+    located.sort(key=lambda item: (names.index(item.field), item.start))
     return located + [Located(f, None) for f in findings if f.start < 0]
 
 
-def _position(item: Located, fields: Sequence[Field]) -> tuple[int, int]:
-    names = [name for name, _ in fields]
-    return names.index(item.field), item.start
-
-
-def _free_occurrence(text: str, needle: str, taken: list[tuple[int, int]]) -> int | None:
-    at = text.find(needle)
+def _occurrences(text: str, needle: str) -> list[int]:
+    places, at = [], text.find(needle)
     while at >= 0:
-        if not any(s < at + len(needle) and at < e for s, e in taken):
-            return at
+        places.append(at)
         at = text.find(needle, at + 1)
-    return None
+    return places
 
 
 def excerpts(located: Iterable[Located], fields: Sequence[Field], context: int = CONTEXT) -> list[tuple[str, Markup]]:

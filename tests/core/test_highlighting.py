@@ -243,3 +243,13 @@ def test_a_long_line_is_cut_around_its_findings_at_word_breaks():
     assert where == "In the body" and marked(shown) == ["LS6 2QT", "07700 900461"]
     assert shown.startswith("… word") and shown.endswith("end …") and " … " in shown
     assert "&lt;" in shown and len(unmarked(shown)) < 150
+
+
+def test_a_stored_flag_found_again_as_a_longer_stretch_is_listed_once():
+    fields = [("the body", "Ring 07700 900461 or 07700 900461")]
+    stored = [{"kind": "named_person", "text": "07700"}, {"kind": "phone", "text": "900461"}]
+    located = find_in_fields(fields, stored=stored)
+    assert [(item.kind, item.text, item.start) for item in located] == [
+        ("phone", "07700 900461", 5),
+        ("phone", "07700 900461", 21),
+    ]
