@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from cafpedia.config import escalate_days_from
 from cafpedia.core.confidentiality import KIND_LABELS as FLAG_LABELS
+from cafpedia.core.highlighting import excerpts, find_in_fields, highlight_html, highlight_text, locate
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import (
     can_decide,
@@ -82,7 +83,52 @@ def render_body(source: str):
     return render_markdown(source, resolve_link=reading.link_resolver(source))
 
 
-def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, problem_findings=(), status: int = 200):
+def proposal_case_details(draft: proposals.Draft, findings) -> dict:
+    """For the proposal form: what the guard found, each with where it is, and the lines it is
+    in with each finding marked (a text box cannot show a mark)."""
+    located = locate(findings, draft.fields())
+    return {"findings": located, "excerpts": excerpts(located, draft.fields())}
+
+
+def marked_preview(draft: proposals.Draft, findings):
+    """The draft's body as readers will see it, with what the guard found marked in place."""
+    return highlight_html(render_body(draft.body), also=findings) if findings else render_body(draft.body)
+
+
+def report_case_details(text: str) -> dict:
+    """For a reader's problem report: what the guard found in it, located and marked."""
+    fields = [("your report", text or "")]
+    located = find_in_fields(fields)
+    return {"problem_findings": located, "problem_excerpts": excerpts(located, fields)}
+
+
+def revision_case_details(rev) -> dict:
+    """For the decision page: what the guard finds in the revision's title, body and legal
+    references now, with the flags stored when it was proposed that it no longer finds (looked
+    for by their text), each with where it is; and the title, body and references with each
+    marked in place. A revision never flagged is checked again only while it waits for a decision."""
+    checked = rev.flags or rev.status == PENDING
+    located = find_in_fields(proposals.guarded_fields(rev), stored=rev.flags or []) if checked else []
+    if not located:
+        return {"case_details": [], "body": render_body(rev.body), "title_marked": None, "refs_marked": None}
+    return {
+        "case_details": located,
+        "body": highlight_html(render_body(rev.body), also=located),
+        "title_marked": highlight_text(rev.title, also=located),
+        "refs_marked": [highlight_text(ref, also=located) for ref in rev.legal_refs],
+    }
+
+
+def tip_page(
+    tip,
+    *,
+    reviewed_form=None,
+    archive_form=None,
+    problem_form=None,
+    problem_findings=(),
+    problem_excerpts=(),
+    status: int = 200,
+):
     """The tip as readers see it; for its moderators, with the review and archive forms
     (shown again with their errors and what was typed, when one was refused). A reader's
     problem report refused comes back with what the confidentiality guard found in it."""
@@ -120,6 +166,7 @@ def tip_page(tip, *, reviewed_form=None, archive_form=None, problem_form=None, p
         archive_form=archive_form or ArchiveForm(formdata=None),
         problem_form=problem_form or ProblemForm(formdata=None),
         problem_findings=list(problem_findings),
+        problem_excerpts=list(problem_excerpts),
         confirm_form=ConfirmForm(),
         my_vote=my_vote,
         my_report=my_report,
@@ -143,7 +190,7 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
         base=base,
         current=current,
         conflict=conflict,
-        body=render_body(rev.body),
+        **revision_case_details(rev),
         pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev),
         conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],

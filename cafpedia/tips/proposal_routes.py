@@ -29,7 +29,7 @@ from cafpedia.tips.forms import (
     TipForm,
 )
 from cafpedia.tips.models import ARCHIVED, SENT_BACK
-from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, render_body
+from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, marked_preview, proposal_case_details
 
 
 @bp.route("/tips/new", methods=["GET", "POST"])
@@ -46,12 +46,13 @@ def new():
             # field says its limit and counts, and the server refuses a longer one, rather than cut it unseen)
             form.call.data, form.title.data = str(call.id), call.question
     preview = None
-    findings = []
+    found = {}
     if form.validate_on_submit():
         draft = draft_from_form(form)
         findings = draft.findings()
+        found = proposal_case_details(draft, findings)
         if form.preview.data:
-            preview = render_body(draft.body)
+            preview = marked_preview(draft, findings)
         else:
 
             def propose():
@@ -69,9 +70,9 @@ def new():
                     "success",
                 )
                 return redirect(_revision_url(revision))
-    return render_template(
-        "tips/edit.html", form=form, tip=None, preview=preview, findings=findings, call=call
-    ), form_status(form)
+    return render_template("tips/edit.html", form=form, tip=None, preview=preview, call=call, **found), form_status(
+        form
+    )
 
 
 def _revision_url(revision) -> str:
@@ -105,15 +106,16 @@ def edit(slug: str):
         form.based_on.data = str(tip.current_number or "")
         form.revises.data = str(revises or "")
     preview = None
-    findings = []
+    found = {}
     conflict = None
     if form.validate_on_submit():
         draft = draft_from_form(form)
         findings = draft.findings()
+        found = proposal_case_details(draft, findings)
         based_on = int(form.based_on.data) if (form.based_on.data or "").isdecimal() else None
         revises = int(form.revises.data) if (form.revises.data or "").isdecimal() else None
         if form.preview.data:
-            preview = render_body(draft.body)
+            preview = marked_preview(draft, findings)
         else:
             try:
                 revision = once(
@@ -156,8 +158,8 @@ def edit(slug: str):
         form=form,
         tip=tip,
         preview=preview,
-        findings=findings,
         conflict=conflict,
+        **found,
         sent_back_comment=answering[1] if answering else None,
     ), form_status(form)
 

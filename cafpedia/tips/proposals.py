@@ -75,6 +75,13 @@ def normalise_tag(tag: str) -> str:
     return re.sub(r"[\s_]+", "-", tag.strip().lower())
 
 
+def guarded_fields(text) -> list[tuple[str, str]]:
+    """The texts of a draft or a revision the confidentiality guard reads, each with how a
+    sentence names it."""
+    refs = "\n".join(text.legal_refs)
+    return [("the title", text.title), ("the body", text.body), ("the legal references", refs)]
+
+
 @dataclass
 class Draft:
     """What a proposal says, as plain values."""
@@ -88,8 +95,14 @@ class Draft:
     confirm_safe: bool = False
     change_note: str = ""  # for the moderator: what changed and why
 
+    def fields(self) -> list[tuple[str, str]]:
+        return guarded_fields(self)
+
     def findings(self) -> list[Finding]:
-        return find_case_details(f"{self.title}\n{self.body}\n" + "\n".join(self.legal_refs))
+        """What the guard finds in the title, body and legal references read as one text (so
+        each finding's `start` counts in them joined by new lines: `highlighting.locate` says
+        which field and line it is in)."""
+        return find_case_details("\n".join(text for _, text in self.fields()))
 
 
 def check_draft(draft: Draft) -> tuple[dict[str, str], list]:

@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user
 
 from cafpedia.core import as_at as dates
-from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors
 from cafpedia.core.pdf import PdfUnavailable
@@ -33,7 +32,7 @@ from cafpedia.tips.forms import (
     ProblemForm,
 )
 from cafpedia.tips.models import PUBLISHED
-from cafpedia.tips.pages import bp, decision_page, load_revision, load_tip, render_body, tip_page
+from cafpedia.tips.pages import bp, decision_page, load_revision, load_tip, render_body, report_case_details, tip_page
 
 
 @bp.get("/tips/<slug>")
@@ -95,7 +94,7 @@ def report_problem(slug: str):
             flash("Thank you: your report has gone to the lead manager for this area.", "success")
             return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
     # The guard's warning, as a tip's author sees it: what it found, above the text they keep.
-    return tip_page(tip, problem_form=form, problem_findings=find_case_details(form.problem.data or ""), status=400)
+    return tip_page(tip, problem_form=form, status=400, **report_case_details(form.problem.data or ""))
 
 
 def _as_at_page(tip):
