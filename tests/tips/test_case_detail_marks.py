@@ -76,12 +76,12 @@ def test_the_decision_page_marks_the_proposed_text_and_lists_the_findings_by_the
 
 
 def test_a_stored_flag_the_check_no_longer_finds_is_marked_by_its_text(app, people, propose):
-    revision = propose(slug="mia", body="- Ask Mia how the visit went.\n- Meet at the door.", confirm_safe=True)
-    revision.flags = [{"kind": "named_child_age", "text": "Mia"}, {"kind": "postcode", "text": "LS6 2QT"}]
+    revision = propose(slug="jay", body="- Ask Jay how the visit went.\n- Meet at the door.", confirm_safe=True)
+    revision.flags = [{"kind": "named_child_age", "text": "Jay"}, {"kind": "postcode", "text": "LS6 2QT"}]
     db.session.commit()
-    page = text_of(signed_in(app, "lee.lead").get("/tips/mia/revisions/1"))
-    assert marks(between(page, "preview-box", "</div>")) == ["Mia"]
-    assert "a name with an age: “Mia”</span>, in the body, line 1" in page
+    page = text_of(signed_in(app, "lee.lead").get("/tips/jay/revisions/1"))
+    assert marks(between(page, "preview-box", "</div>")) == ["Jay"]
+    assert "a name with an age: “Jay”</span>, in the body, line 1" in page
     assert "a postcode: “LS6 2QT”</span>, no longer in the text" in page
 
 

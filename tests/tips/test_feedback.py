@@ -71,7 +71,7 @@ def test_the_guard_warns_before_saving_and_the_writer_removes_the_details_or_con
     confirmed = pat.post_form(f"/tips/{tip.slug}/problem", {"problem": text, "confirm_safe": "y"})
     assert confirmed.status_code == 302 and db.session.scalar(select(TipProblem.text)) == text
     lead = as_user("lee.lead").get(f"/tips/{tip.slug}").get_data(as_text=True)
-    assert "The confidentiality check found a person's name, a date of birth; the reader confirmed" in lead
+    assert "The confidentiality check found a person&#39;s name, a date of birth; the reader confirmed" in lead
 
 
 def test_one_open_report_per_person_and_tip_until_the_lead_manager_answers_it(publish, people, as_user, clock):
