@@ -92,14 +92,30 @@ PLATFORM_NAME = re.compile(
 DIGIT_PAIRS = re.compile(r"\d\d\s?\d\d\s?\d\d")
 BIRTH_WORDS = frozenset({"dob", "d", "born", "birth", "birthday", "edd", "due", "b", "date", "baby"})
 REFERENCE_WORDS = frozenset(
-    {"case", "ref", "reference", "claim", "file", "ccd", "mosaic", "lcs", "liquidlogic", "eclipse", "care", "frameworki", "ics"}
+    {
+        "case",
+        "ref",
+        "reference",
+        "claim",
+        "file",
+        "ccd",
+        "mosaic",
+        "lcs",
+        "liquidlogic",
+        "eclipse",
+        "care",
+        "frameworki",
+        "ics",
+    }
 )
 PLATFORMS = frozenset(
-    {"facebook", "fb", "insta", "instagram", "ig", "tiktok", "tik", "snap", "snapchat", "twitter", "x", "youtube", "whatsapp",
+    {"facebook", "fb", "insta", "instagram", "ig", "tiktok", "tik", "snap", "snapchat", "twitter", "x", "youtube",
+     "whatsapp",
      "telegram", "discord", "onlyfans", "threads", "twitch", "reddit", "kik", "roblox", "xbox", "psn", "steam"}
 )  # fmt: skip
 PROFILE_URL = re.compile(
-    r"\b(?:https?://)?(?:www\.)?(?:facebook|fb|instagram|tiktok|twitter|x|youtube|snapchat|linkedin)\.com/[^\s)\]]+", re.I
+    r"\b(?:https?://)?(?:www\.)?(?:facebook|fb|instagram|tiktok|twitter|x|youtube|snapchat|linkedin)\.com/[^\s)\]]+",
+    re.I,
 )
 
 

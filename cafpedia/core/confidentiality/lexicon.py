@@ -71,7 +71,10 @@ class Lexicon:
     def is_town(self, word: str) -> bool:
         low = word.lower()
         return low in self.towns or (
-            len(low) > 4 and bool(PLACE_ENDING.search(low)) and low not in self.not_names and low not in self.group_words
+            len(low) > 4
+            and bool(PLACE_ENDING.search(low))
+            and low not in self.not_names
+            and low not in self.group_words
         )
 
     def is_common(self, word: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .doc import WORD, Doc, bare
+from .doc import Doc, bare
 from .identifiers import Hit
 from .lexicon import Lexicon
 
@@ -100,9 +100,7 @@ def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     lower_names = [n for n in doc.where(first | words_as_names) if not doc.words[n][2][0].isupper()]
     for n in sorted({*doc.caps, *lower_names}):
         start, end, word, low = doc.words[n]
-        if low in first or "-" in low and low.split("-")[0] in first:
-            known = True
-        elif low in words_as_names and not word[0].isupper():
+        if low in first or "-" in low and low.split("-")[0] in first or low in words_as_names and not word[0].isupper():
             known = True
         elif low in common:
             continue
@@ -247,7 +245,8 @@ def called(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 
 
 POSSESSED = frozenset(
-    {"mum", "mam", "mom", "dad", "mother", "father", "nan", "nana", "gran", "grandma", "grandad", "partner", "boyfriend",
+    {"mum", "mam", "mom", "dad", "mother", "father", "nan", "nana", "gran", "grandma", "grandad", "partner",
+     "boyfriend",
      "girlfriend", "sister", "brother", "aunt", "auntie", "uncle", "carer", "carers", "sw", "school", "nursery",
      "teacher", "class", "case", "hearing", "contact", "irh", "fhdra", "dra", "guardian", "dob", "birthday", "siblings",
      "brothers", "sisters", "ex", "stepdad", "step-dad", "new"}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .doc import DIGIT, WORD, Doc, bare
 from .identifiers import DATE, MONTH, Hit
 from .lexicon import Lexicon
-from .doc import DIGIT, WORD, Doc, bare
 from .people import plausible
 
 HOUSE = r"(?:(?i:no)\.?\s*)?\d{1,3}[a-zA-Z]?(?:\s*[-/]\s*\d{1,3}[a-zA-Z]?)?"
@@ -63,6 +63,7 @@ WELSH_STREET = re.compile(
     rf"penrhyn|tan|pant|cwrt|teras)\s+(?:[\w'’\-]+\s*){{1,3}}"
 )
 TOWN_AFTER_COMMA = re.compile(r"(?<=\d)[^\n,]{1,45},\s*(?P<town>[A-Z][\w'’\-]+)")
+FLAT_BEFORE = re.compile(r"(?i:\b(?:flat|apt|apartment|maisonette)\.?\s*(?:no\.?\s*)?)$")
 FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
 
 
@@ -78,7 +79,8 @@ def streets(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             continue
         m = STREET_BEFORE.search(text, window, start)
         if m and _street_ok(text, m, word, lex):
-            yield "street_address", m.start(), end, "a house number and street"
+            flat = FLAT_BEFORE.search(text, max(0, m.start() - 16), m.start())
+            yield "street_address", flat.start() if flat else m.start(), end, "a house number and street"
     for t in TOWN_AFTER_COMMA.finditer(text) if has_digits else ():
         if not lex.is_town(t.group("town")):
             continue
@@ -98,14 +100,29 @@ def _street_ok(text: str, m: re.Match, suffix: str, lex: Lexicon) -> bool:
     words = m.group("street").split()
     if any(w.lower() in lex.not_names and w.lower() not in {"the", "low", "high", "new", "old"} for w in words):
         return False
-    if not words and suffix.lower() in {"court", "house", "park", "hill", "green", "way", "side", "end", "field", "fields"}:
+    if not words and suffix.lower() in {
+        "court",
+        "house",
+        "park",
+        "hill",
+        "green",
+        "way",
+        "side",
+        "end",
+        "field",
+        "fields",
+    }:
         return False  # "3 Court", "2 Way": a count, not an address
     capital = all(w[:1].isupper() or w.lower() == "the" for w in words) and suffix[:1].isupper()
     return capital or bool(ADDRESS_CUE.search(text, max(0, m.start() - 14), m.start()))
 
 
-SCHOOL_CUES = frozenset({"nursery", "school", "academy", "playgroup", "preschool", "pre-school", "college", "childminder"})
-SCHOOL_NAME_WORD = re.compile(r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|of|C|E|R|CE|RC|Catholic|Church|[A-Z][\w'’\-]+)$")
+SCHOOL_CUES = frozenset(
+    {"nursery", "school", "academy", "playgroup", "preschool", "pre-school", "college", "childminder"}
+)
+SCHOOL_NAME_WORD = re.compile(
+    r"(?:St\.?|Saint|Holy|Our|Lady|Sacred|Heart|Blessed|of|C|E|R|CE|RC|Catholic|Church|[A-Z][\w'’\-]+)$"
+)
 
 
 def schools(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
@@ -116,7 +133,12 @@ def schools(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             yield from _named_school(doc, i, lex)
         elif i and low in {"academy", "primary", "junior", "juniors", "infant", "infants", "nursery", "high"}:
             name = words[i - 1]
-            if text[name[1] : start] == " " and name[2].islower() and lex.is_town(name[2]) and name[3] not in lex.not_names:
+            if (
+                text[name[1] : start] == " "
+                and name[2].islower()
+                and lex.is_town(name[2])
+                and name[3] not in lex.not_names
+            ):
                 if low == "high" and not text.startswith(" school", end):
                     continue
                 yield "school", name[0], end, f"a school's name ('{name[2]} {word}')"
@@ -130,7 +152,9 @@ def _named_school(doc: Doc, i: int, lex: Lexicon) -> Iterator[Hit]:
     """A capitalised school word with a name before it: "Oakfield Primary", "St Bede's RC High"."""
     text, words = doc.text, doc.words
     word, end = words[i][2], words[i][1]
-    if word == "High" and not (text.startswith(" School", end) or re.match(r"\s*(?:,|\bin\b|\)|$)", text[end : end + 6])):
+    if word == "High" and not (
+        text.startswith(" School", end) or re.match(r"\s*(?:,|\bin\b|\)|$)", text[end : end + 6])
+    ):
         return
     first = i
     while first > 0 and i - first < 5:
@@ -167,14 +191,18 @@ def _person_in(sentence: str, lex: Lexicon) -> str | None:
 
 
 def _town_in(sentence: str, lex: Lexicon) -> str | None:
-    for m in re.finditer(r"\b(?:at|in|to)\s+(?P<town>[A-Z][\w'’\-]+)|(?P<bare>[A-Z][\w'’\-]+)\s+(?:CJC|FC|court)\b", sentence):
+    for m in re.finditer(
+        r"\b(?:at|in|to)\s+(?P<town>[A-Z][\w'’\-]+)|(?P<bare>[A-Z][\w'’\-]+)\s+(?:CJC|FC|court)\b", sentence
+    ):
         town = m.group("town") or m.group("bare")
         if town.lower() in lex.towns:
             return town
     return None
 
 
-NOT_A_HEARING = re.compile(r"(?i:\b(?:seeing|or|and|of|hard\s+of)\s+hearing\b|\bhearing\s+(?:loss|impair\w*|aids?|test)\b)")
+NOT_A_HEARING = re.compile(
+    r"(?i:\b(?:seeing|or|and|of|hard\s+of)\s+hearing\b|\bhearing\s+(?:loss|impair\w*|aids?|test)\b)"
+)
 HEARING_WORDS = frozenset(
     {"irh", "fhdra", "dra", "ffh", "cmh", "cmc", "fact", "fact-find", "fact-finding", "hearing", "listed", "relisted",
      "adjourned", "vacated", "trial", "enforcement"}
