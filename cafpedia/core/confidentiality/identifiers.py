@@ -79,6 +79,12 @@ VEHICLE_CONTEXT = re.compile(
     r"golf|astra|merc|mercedes|vauxhall|transit|4x4|jeep|lorry|truck)\b[^\n]{0,40}$",
     re.I,
 )
+VEHICLE_WORDS = frozenset(
+    {"car", "van", "reg", "registration", "plate", "plates", "drives", "driving", "vehicle", "taxi", "motorbike",
+     "bike",
+     "audi", "bmw", "ford", "corsa", "golf", "astra", "merc", "mercedes", "vauxhall", "transit", "jeep", "lorry",
+     "truck"}
+)  # fmt: skip
 HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 PLATFORM = (
     r"(?:facebook|fb|insta|instagram|ig|tiktok|tik\s?tok|snap|snapchat|twitter|x|youtube|whatsapp|telegram|"
@@ -196,17 +202,18 @@ def case_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 
 def vehicles(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text = doc.text
-    if not re.search(r"[A-Za-z]\s?\d", text):
+    if not doc.has_digits:
         return
-    for pattern in (VEHICLE_NOW, VEHICLE_OLD):
-        for m in pattern.finditer(text):
-            start = m.start() - (3 if text[m.start() - 1] == " " else 2) if pattern is VEHICLE_NOW else m.start()
-            if pattern is VEHICLE_NOW and start and (text[start - 1].isalnum() or text[start - 1] in "/_"):
-                continue
-            plate = text[start : m.end()]
-            context = VEHICLE_CONTEXT.search(text, max(0, start - 45), start)
-            if plate.isupper() and pattern is VEHICLE_NOW or context:
-                yield "vehicle_registration", start, m.end(), "a vehicle registration"
+    for m in VEHICLE_NOW.finditer(text):
+        start = m.start() - (3 if text[m.start() - 1] == " " else 2)
+        if start and (text[start - 1].isalnum() or text[start - 1] in "/_"):
+            continue
+        if text[start : m.end()].isupper() or VEHICLE_CONTEXT.search(text, max(0, start - 45), start):
+            yield "vehicle_registration", start, m.end(), "a vehicle registration"
+    for n in doc.where(VEHICLE_WORDS):  # an older plate ("R342 HWB") only where a vehicle is mentioned
+        start = doc.words[n][1]
+        for m in VEHICLE_OLD.finditer(text, start, start + 45):
+            yield "vehicle_registration", m.start(), m.end(), "a vehicle registration"
 
 
 def social_media(doc: Doc, lex: Lexicon) -> Iterator[Hit]:

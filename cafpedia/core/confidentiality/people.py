@@ -44,6 +44,7 @@ AGE_BEFORE = re.compile(
     r"(?:(?:boy|girl|child|son|daughter|brother|sister|baby)\s*,?\s*)?(?P<called>called\s+|named\s+)?)"
     rf"{NAME}"
 )
+TITLE_WORDS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 TITLE = re.compile(
     r"\b(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs|ms|dr)\.?\s+(?:(?:and|&)\s+(?:Mr|Mrs|Ms|Miss|Dr|mr|mrs)\.?\s+)?"
     r"(?P<name>[A-Za-z][\w'’\-]+)"
@@ -116,9 +117,12 @@ def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5", "f3", "f6"))
         if known or (marked or m.group("f4")) and plausible(word, lex, context=True):
             yield "named_child_age", start, m.end(), f"a name ('{bare(word)}') with an age"
-    if not doc.has_any(UNIT_WORDS):
-        return
-    for m in AGE_BEFORE.finditer(text):
+    seen = set()
+    for n in doc.where(UNIT_WORDS):  # "12 y/o Alfie", "a 7-year-old called Ruby": from each unit word
+        m = AGE_BEFORE.search(text, max(0, doc.words[n][0] - 14), doc.words[n][1] + 45)
+        if m is None or m.start() in seen:
+            continue
+        seen.add(m.start())
         name = m.group("name")
         low = bare(name).lower()
         if low in lex.first_names or plausible(name, lex, context=True) or (m.group("called") and lex.is_name(name)):
@@ -153,7 +157,8 @@ def initials(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 
 def titled(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text = doc.text
-    for m in TITLE.finditer(text):
+    starts = [doc.words[n][0] for n in doc.where(TITLE_WORDS)]
+    for m in (m for start in starts if (m := TITLE.match(text, start))):
         name = m.group("name")
         if not (m.group("title")[0].isupper() or name[0].isupper()) or lex.is_common(name):
             continue
@@ -232,14 +237,14 @@ def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         yield "named_person", start, end, reason
 
 
+CALLED_WORDS = frozenset({"called", "named", "known", "goes"})
 CALLED = re.compile(r"\b(?i:called|named|known\s+as|goes\s+by)\s+['‘\"“]?(?P<name>[A-Za-z][\w'’\-]*)")
 
 
 def called(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """ "a man called Dean", "a girl named Summer": a known name after "called" or "named"."""
-    if not doc.has_any({"called", "named", "known", "goes"}):
-        return
-    for m in CALLED.finditer(doc.text):
+    starts = [doc.words[n][0] for n in doc.where(CALLED_WORDS)]
+    for m in (m for start in starts if (m := CALLED.match(doc.text, start))):
         if lex.is_name(m.group("name")):
             yield "named_person", m.start(), m.end(), f"a name ('{bare(m.group('name'))}') after 'called'"
 

@@ -62,7 +62,7 @@ WELSH_STREET = re.compile(
     rf"(?<![\w/.£$-])(?P<house>{HOUSE}),?\s+(?i:heol|ffordd|stryd|lôn|lon|rhodfa|maes|cae|bryn|plas|clos|cilgant|llys|"
     rf"penrhyn|tan|pant|cwrt|teras)\s+(?:[\w'’\-]+\s*){{1,3}}"
 )
-TOWN_AFTER_COMMA = re.compile(r"(?<=\d)[^\n,]{1,45},\s*(?P<town>[A-Z][\w'’\-]+)")
+TOWN_AFTER_COMMA = re.compile(r"\d[a-zA-Z]?,?\s+[A-Z][^\n,\d]{0,40},\s*(?P<town>[A-Z][\w'’\-]+)")
 FLAT_BEFORE = re.compile(r"(?i:\b(?:flat|apt|apartment|maisonette)\.?\s*(?:no\.?\s*)?)$")
 FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
 
