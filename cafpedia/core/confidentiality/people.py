@@ -114,8 +114,10 @@ def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
             continue
         if low not in first and not word[0].isupper() and not any(m.group(g) for g in ("f3", "u1", "u2", "a1")):
             continue  # "ruby, aged 4" but not "summer, 5"
-        marked = any(m.group(g) for g in ("u1", "u2", "u4", "u5", "f3", "f6"))
-        if known or (marked or m.group("f4")) and plausible(word, lex, context=True):
+        # An unknown capitalised word counts as a name before any age but a bare number after "is"
+        # ("Stage is 2"): "Thandiwe, 5, said", "Zbigniew (3)", "Jadwiga, aged 15".
+        shaped = any(m.group(g) for g in ("u4", "f1", "f2", "f3", "f6"))
+        if known or shaped and plausible(word, lex, context=True):
             yield "named_child_age", start, m.end(), f"a name ('{bare(word)}') with an age"
     seen = set()
     for n in doc.where(UNIT_WORDS):  # "12 y/o Alfie", "a 7-year-old called Ruby": from each unit word
@@ -204,8 +206,9 @@ def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         if not plausible(name, lex, context=True):
             continue
         after = words[j + 1][2] if j + 1 < len(words) else ""
-        if role_text[:1].isupper() and after[:1].isupper() and bare(name).lower() not in lex.first_names:
-            continue  # Title Case Heading, not a name
+        heading = all(w[:1].isupper() for w in role_text.split()) and after[:1].isupper()
+        if heading and bare(name).lower() not in lex.first_names and doc.sentence(words[i][0])[0] != words[i][0]:
+            continue  # a Title Case Heading ("Foster Carer Support Groups"), not a name
         end = words[j][1]
         if after and after[:1].isupper() and not lex.is_common(after) and text[end : words[j + 1][0]] == " ":
             end = words[j + 1][1]  # and the surname
@@ -237,6 +240,10 @@ def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         yield "named_person", start, end, reason
 
 
+CALLED_PERSON = re.compile(
+    r"(?i:\b(?:man|woman|boy|girl|child|person|someone|partner|friend|lad|bloke|guy|lady|baby|son|daughter|sister|"
+    r"brother|uncle|aunt|cousin|kid|teenager|boyfriend|girlfriend)\s+(?:who\s+is\s+|who's\s+)?)$"
+)
 CALLED_WORDS = frozenset({"called", "named", "known", "goes"})
 CALLED = re.compile(r"\b(?i:called|named|known\s+as|goes\s+by)\s+['‘\"“]?(?P<name>[A-Za-z][\w'’\-]*)")
 
@@ -245,7 +252,8 @@ def called(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """ "a man called Dean", "a girl named Summer": a known name after "called" or "named"."""
     starts = [doc.words[n][0] for n in doc.where(CALLED_WORDS)]
     for m in (m for start in starts if (m := CALLED.match(doc.text, start))):
-        if lex.is_name(m.group("name")):
+        person = CALLED_PERSON.search(doc.text, max(0, m.start() - 24), m.start())
+        if lex.is_name(m.group("name")) or person and plausible(m.group("name"), lex, context=True):
             yield "named_person", m.start(), m.end(), f"a name ('{bare(m.group('name'))}') after 'called'"
 
 
