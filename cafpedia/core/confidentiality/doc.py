@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -31,10 +32,28 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+class Words(Sequence):
+    """The words of a text as (start, end, word, bare lower case), made only when asked for: a
+    megabyte holds 170,000 words, and most recognisers look at a few of them."""
+
+    __slots__ = ("starts", "ends", "raw", "lows")
+
+    def __init__(self, starts: list[int], ends: list[int], raw: list[str], lows: list[str]):
+        self.starts, self.ends, self.raw, self.lows = starts, ends, raw, lows
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self.raw)))]
+        return self.starts[n], self.ends[n], self.raw[n], self.lows[n]
+
+
 @dataclass
 class Doc:
     text: str
-    words: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, word, bare lower case
+    words: Words | list = field(default_factory=list)  # (start, end, word, bare lower case) by number
     index: dict[str, list[int]] = field(default_factory=dict)  # bare lower case -> the words' numbers
     caps: list[int] = field(default_factory=list)  # the numbers of the words that start with a capital
     possessives: list[int] = field(default_factory=list)  # ... and of the words ending in 's or s'
@@ -47,9 +66,7 @@ class Doc:
         doc = cls(text, has_digits=DIGIT.search(text) is not None)
         raw = WORD.findall(text)
         starts = [m.start() for m in WORD.finditer(text)]
-        lows = WORD.findall(text.lower()) if len(text.lower()) == len(text) else []
-        if len(lows) != len(raw):  # a letter whose lower case is longer ("İ"): word by word
-            lows = [w.lower() for w in raw]
+        lows = [w.lower() for w in raw]
         for n in [n for n, w in enumerate(lows) if "'" in w or "’" in w]:
             if lows[n].endswith(("'s", "’s")):
                 doc.possessives.append(n)
@@ -63,7 +80,7 @@ class Doc:
         if not text.isascii():
             for n in [n for n, w in enumerate(lows) if not w.isascii()]:
                 lows[n] = fold(lows[n])
-        doc.words = list(zip(starts, ends, raw, lows, strict=True))
+        doc.words = Words(starts, ends, raw, lows)
         doc.caps = [n for n, w in enumerate(raw) if w[0].isupper()]
         index = doc.index
         for n, low in enumerate(lows):
