@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from cafpedia.areas.services import find_area
-from cafpedia.core import events
+from cafpedia.core import case_details, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import Finding, describe, find_case_details
+from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_see_revision
@@ -88,8 +88,19 @@ class Draft:
     confirm_safe: bool = False
     change_note: str = ""  # for the moderator: what changed and why
 
+    def texts(self) -> dict[str, str]:
+        """What the confidentiality guard checks, by what each is called."""
+        return {
+            "the title": self.title,
+            "the text": self.body,
+            "the legal references": "\n".join(self.legal_refs),
+            "the change note": self.change_note,
+        }
+
     def findings(self) -> list[Finding]:
-        return find_case_details(f"{self.title}\n{self.body}\n" + "\n".join(self.legal_refs))
+        """What the guard finds in the texts joined by new lines (title, text, legal references, change
+        note: a finding's start counts from the title's)."""
+        return find_case_details("\n".join(self.texts().values()))
 
 
 def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
@@ -125,13 +136,7 @@ def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
         problems.add("legal_refs", f"Each legal reference is at most {LEGAL_REF_MAX} characters.")
     clauses, problem = _clauses(draft.standards)
     problems.add("standards", problem)
-    findings = draft.findings()
-    if findings and not draft.confirm_safe:
-        problems.add(
-            "confirm_safe",
-            "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
-            "or tick the box to confirm the text identifies no child or family.",
-        )
+    case_details.check(problems, draft.texts(), draft.confirm_safe)
     return problems, clauses
 
 
