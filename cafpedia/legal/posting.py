@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
+from cafpedia.core.confidentiality import Finding
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.sql import flush_or_refuse
@@ -95,6 +96,18 @@ class UpdateDraft:
     in_force_on: date | None = None
     # The editor has checked the citations CAFpedia does not recognise and keeps them as written.
     keep_unrecognised: bool = field(default=False, compare=False)
+    # The editor confirmed that what the confidentiality guard found identifies no child or family.
+    confirm_safe: bool = field(default=False, compare=False)
+
+    def texts(self) -> dict[str, str]:
+        """What the confidentiality guard checks (core.case_details)."""
+        return {
+            "the title": self.title,
+            "the citations": "\n".join(self.citations),
+            "the summary": self.summary,
+            "the briefing": self.briefing,
+            "what it means for practice": self.practice,
+        }
 
     @classmethod
     def of(cls, revision: LegalRevision) -> UpdateDraft:
@@ -160,6 +173,12 @@ def check_draft(
     problems.add("areas", problem)
     problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     return problems, citations, areas
+
+
+def check_case_details(errors: dict[str, str], draft: UpdateDraft, note: str = "") -> list[Finding]:
+    """The confidentiality guard on what a legal editor typed (core.case_details): a warning in
+    `errors` unless they confirmed. Not in check_draft, which the content files' import shares."""
+    return case_details.check(errors, {**draft.texts(), "the note": note}, draft.confirm_safe)
 
 
 def _citations(draft: UpdateDraft, today: date) -> tuple[list[Citation], str | None]:
@@ -268,6 +287,7 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     ensure_editor(user)
     today = today or clock.today()
     errors, citations, areas = check_draft(draft, today=today)
+    confirmed = check_case_details(errors, draft)
     if errors:
         raise ValidationError(errors)
     now = utcnow()
@@ -284,7 +304,14 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     db.session.add(update)
     _revision(update, user, draft, citations, areas, 1, None)
     flush_or_refuse("Someone else posted an update with the same title at the same moment: send it again.")
-    audit.record(user, "legal.post", "legal_update", update.slug, summary=update.current.title)
+    audit.record(
+        user,
+        "legal.post",
+        "legal_update",
+        update.slug,
+        summary=update.current.title,
+        after=case_details.audited(confirmed) or None,
+    )
     events.legal_update_posted.send(update, actor=user)
     return update
 
@@ -303,13 +330,21 @@ def edit_update(
         errors["note"] = f"Keep the note to {NOTE_MAX} characters."
     if not errors and UpdateDraft.of(update.current) == normalised(draft, citations, areas):
         errors["briefing"] = "Nothing has changed: change something before saving a new revision."
+    confirmed = check_case_details(errors, draft, note)
     if errors:
         raise ValidationError(errors)
     number = max(r.number for r in update.revisions) + 1
     revision = _revision(update, user, draft, citations, areas, number, note or None)
     update.current_number = number
     db.session.flush()
-    audit.record(user, "legal.edit", "legal_update", update.slug, summary=note or f"revision {number}")
+    audit.record(
+        user,
+        "legal.edit",
+        "legal_update",
+        update.slug,
+        summary=note or f"revision {number}",
+        after=case_details.audited(confirmed) or None,
+    )
     return revision
 
 

@@ -167,6 +167,7 @@ def _draft(form: UpdateForm) -> legal_posting.UpdateDraft:
         tags=[normalise_tag(t) for t in split_list(form.tags.data)],
         source_url=(form.source_url.data or "").strip() or None,
         keep_unrecognised=bool(form.keep_unrecognised.data),
+        confirm_safe=bool(form.confirm_safe.data),
     )
 
 
@@ -191,6 +192,7 @@ def new():
         else:
             draft = _draft(form)
             errors, citations, areas = legal_posting.check_draft(draft)
+            legal_posting.check_case_details(errors, draft)  # warned on the form, before the preview
             if not errors:
                 return _confirm_post(legal_posting.normalised(draft, citations, areas), areas)
             apply_service_errors(form, errors)
