@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from flask import request
 
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
+from cafpedia.core.errors import ValidationError
 
 CONFIRM_KEY = "confirm_safe"
 CONFIRM_LABEL = "I have checked: this text does not identify any child or family"
@@ -59,9 +60,19 @@ def check(
     return [finding for _, findings in hits for finding in findings]
 
 
-def audited(findings: list[Finding]) -> dict[str, list[str]]:
-    """For an audit entry's `after`: what the writer confirmed identifies no child or family."""
-    return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else {}
+def require(texts: Mapping[str, str | None], confirmed: bool, *, key: str = CONFIRM_KEY) -> list[Finding]:
+    """`check` for a service with nothing else to refuse at that point: raises its ValidationError."""
+    errors: dict[str, str] = {}
+    findings = check(errors, texts, confirmed, key=key)
+    if errors:
+        raise ValidationError(errors)
+    return findings
+
+
+def audited(findings: list[Finding]) -> dict[str, list[str]] | None:
+    """For an audit entry's `after`: what the writer confirmed identifies no child or family (None
+    when nothing was found)."""
+    return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else None
 
 
 def case_details_in(fields: Iterable) -> list[Finding]:

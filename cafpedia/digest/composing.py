@@ -66,7 +66,7 @@ def create_issue(user, draft: IssueDraft) -> DigestIssue:
         "digest_issue",
         issue.slug,
         summary=issue.title,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return issue
 
@@ -94,7 +94,7 @@ def update_issue(user, issue: DigestIssue, draft: IssueDraft) -> DigestIssue:
             "number": issue.number,
             "quarter": issue.quarter,
             "title": issue.title,
-            **case_details.audited(confirmed),
+            **(case_details.audited(confirmed) or {}),
         },
     )
     return issue
@@ -133,7 +133,7 @@ def correct_introduction(
         "digest_issue",
         issue.slug,
         summary=reason,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return issue
 
@@ -191,7 +191,7 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
         "digest_item",
         f"{issue.slug}/{item.slug}",
         summary=item.title,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return item
 
@@ -258,7 +258,7 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
         "digest_item",
         f"{item.issue.slug}/{item.slug}",
         summary=reason or item.title,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     if published:
         events.digest_item_corrected.send(item, actor=user, reason=reason)

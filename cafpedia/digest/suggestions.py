@@ -48,7 +48,7 @@ def suggest(user, topic: str, details: str = "", *, confirm_safe: bool = False) 
             "research_suggestion",
             str(suggestion.id),
             summary=topic,
-            after=case_details.audited(confirmed) or None,
+            after=case_details.audited(confirmed),
         )
     return suggestion
 
@@ -111,7 +111,7 @@ def decide_suggestion(
         "research_suggestion",
         str(suggestion.id),
         summary=suggestion.topic,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return suggestion
 

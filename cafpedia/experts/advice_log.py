@@ -102,7 +102,7 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
         "advice_call",
         str(call.id),
         summary=f"{expert.name}, {area.title}: {question[:80]}",
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return call
 

@@ -50,6 +50,7 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         "Why it is withdrawn", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class FlagForm(FlaskForm):

@@ -15,7 +15,7 @@ from cafpedia.areas.services import find_area
 from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import Finding
+from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.sql import flush_or_refuse
@@ -176,8 +176,7 @@ def check_draft(
 
 
 def check_case_details(errors: dict[str, str], draft: UpdateDraft, note: str = "") -> list[Finding]:
-    """The confidentiality guard on what a legal editor typed (core.case_details): a warning in
-    `errors` unless they confirmed. Not in check_draft, which the content files' import shares."""
+    """The confidentiality guard (core.case_details); not in check_draft, which imports share."""
     return case_details.check(errors, {**draft.texts(), "the note": note}, draft.confirm_safe)
 
 
@@ -310,7 +309,7 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
         "legal_update",
         update.slug,
         summary=update.current.title,
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     events.legal_update_posted.send(update, actor=user)
     return update
@@ -343,7 +342,7 @@ def edit_update(
         "legal_update",
         update.slug,
         summary=note or f"revision {number}",
-        after=case_details.audited(confirmed) or None,
+        after=case_details.audited(confirmed),
     )
     return revision
 
@@ -365,8 +364,9 @@ def normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
     )
 
 
-def check_withdrawal(update: LegalUpdate, reason: str) -> str:
-    """The reason as it will be shown; raises if the update cannot be withdrawn with it."""
+def check_withdrawal(update: LegalUpdate, reason: str, *, confirm_safe: bool = False) -> str:
+    """The reason as it will be shown; raises if the update cannot be withdrawn with it (or it
+    holds what the confidentiality guard finds, unconfirmed)."""
     reason = " ".join((reason or "").split())
     if update.status == WITHDRAWN:
         raise ServiceError("This update is already withdrawn.")
@@ -374,12 +374,13 @@ def check_withdrawal(update: LegalUpdate, reason: str) -> str:
         raise ValidationError({"reason": "Say why it is withdrawn: readers see the reason."})
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
+    case_details.require({"the reason": reason}, confirm_safe)
     return reason
 
 
-def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
+def withdraw(user, update: LegalUpdate, reason: str, *, confirm_safe: bool = False) -> LegalUpdate:
     ensure_editor(user)
-    reason = check_withdrawal(update, reason)
+    reason = check_withdrawal(update, reason, confirm_safe=confirm_safe)
     update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = (
         WITHDRAWN,
         utcnow(),
@@ -388,5 +389,12 @@ def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
     )
     update.updated_at = update.withdrawn_at
     db.session.flush()
-    audit.record(user, "legal.withdraw", "legal_update", update.slug, summary=reason)
+    audit.record(
+        user,
+        "legal.withdraw",
+        "legal_update",
+        update.slug,
+        summary=reason,
+        after=case_details.audited(find_case_details(reason)),  # found, so confirmed
+    )
     return update

@@ -258,13 +258,18 @@ def withdraw(slug: str):
     if form.validate_on_submit():
         if confirmed(request.form):
             if commit_or_show_errors(
-                form, lambda: legal_posting.withdraw(current_user, update, form.reason.data or "")
+                form,
+                lambda: legal_posting.withdraw(
+                    current_user, update, form.reason.data or "", confirm_safe=bool(form.confirm_safe.data)
+                ),
             ):
                 flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
                 return redirect(url_for("legal.show", slug=slug))
         else:
             try:
-                reason = legal_posting.check_withdrawal(update, form.reason.data or "")
+                reason = legal_posting.check_withdrawal(
+                    update, form.reason.data or "", confirm_safe=bool(form.confirm_safe.data)
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc.errors)
             except ServiceError as exc:

@@ -75,10 +75,7 @@ def _check_text(text: str, confirm_safe: bool) -> str:
         raise ValidationError({"problem": f"Use at most {PROBLEM_MAX} characters (this has {len(text)})."})
     if has_control_characters(text):
         raise ValidationError({"problem": "Take out the control characters (pasted from another program?)."})
-    errors: dict[str, str] = {}
-    case_details.check(errors, {"the report": text}, confirm_safe)
-    if errors:
-        raise ValidationError(errors)
+    case_details.require({"the report": text}, confirm_safe)
     return text
 
 

@@ -238,7 +238,7 @@ def approve(
             "review_by": review_by.isoformat(),
             "comment": event.comment,
             "corrected": corrected is not None,
-            **case_details.audited(confirmed),
+            **(case_details.audited(confirmed) or {}),
         },
     )
     events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # an approved new text is a review too
@@ -254,10 +254,7 @@ def _close(moderator, revision: Revision, action: str, new_status: str, comment:
         raise ValidationError({"comment": "Say why, so the author knows what to do next."})
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": f"Use at most {COMMENT_MAX} characters."})
-    errors: dict[str, str] = {}
-    confirmed = case_details.check(errors, {"the comment": comment}, confirm_safe)
-    if errors:
-        raise ValidationError(errors)
+    confirmed = case_details.require({"the comment": comment}, confirm_safe)
     if revision.status != PENDING:
         raise AlreadyDecided("This proposal has already been decided.")
     _claim(revision, new_status)
@@ -273,7 +270,7 @@ def _close(moderator, revision: Revision, action: str, new_status: str, comment:
         "tip",
         revision.tip.slug,
         summary=f"Revision {revision.number}: {comment}",
-        after={"revision": revision.number, "comment": comment, **case_details.audited(confirmed)},
+        after={"revision": revision.number, "comment": comment, **(case_details.audited(confirmed) or {})},
     )
     signal = events.proposal_sent_back if action == "sent_back" else events.proposal_rejected
     signal.send(revision, moderator=moderator, comment=comment)

@@ -66,3 +66,27 @@ def test_an_edit_and_its_note_are_checked(staff, as_user):  # noqa: F811
     assert [r.number for r in legal_feed.find_update(update.slug).revisions] == [1]
     assert client.post_form(f"/legal/{update.slug}/edit", {**form, "confirm_safe": "y"}).status_code == 302
     assert [r.number for r in legal_feed.find_update(update.slug).revisions] == [1, 2]
+
+
+def test_a_withdrawal_reason_is_checked_before_the_preview_and_on_withdrawing(staff, as_user):  # noqa: F811
+    update = legal_posting.post_update(staff["lawyer"], update_draft())
+    db.session.commit()
+    client = as_user("lola.lawyer")
+    reason = f"Overturned; the clerk on {PHONE} confirmed"
+    warned = client.post_form(f"/legal/{update.slug}/withdraw", {"reason": reason})
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 400 and "in the reason, a phone number" in page and 'name="confirm_safe"' in page
+    skipped = client.post_form(f"/legal/{update.slug}/withdraw", {"reason": reason, "confirmed": "yes"})
+    assert skipped.status_code == 400
+    db.session.refresh(update)
+    assert update.status == "published"
+    asked = client.post_form(f"/legal/{update.slug}/withdraw", {"reason": reason, "confirm_safe": "y"})
+    assert asked.status_code == 200 and "Withdrawn on" in asked.get_data(as_text=True)
+    done = client.post_form(
+        f"/legal/{update.slug}/withdraw", {"reason": reason, "confirm_safe": "y", "confirmed": "yes"}
+    )
+    assert done.status_code == 302
+    db.session.refresh(update)
+    assert update.status == "withdrawn"
+    entry = db.session.query(AuditEntry).filter_by(action="legal.withdraw").one()
+    assert entry.after == {"case_details_confirmed": [f"a phone number: {PHONE}"]}
