@@ -84,6 +84,7 @@ class ProblemForm(FlaskForm):
 class ReviewedForm(FlaskForm):
     review_by = DayField("Next review by (optional; 12 months if empty)", validators=[Optional()])
     note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ArchiveForm(FlaskForm):
@@ -96,6 +97,7 @@ class ArchiveForm(FlaskForm):
         "I understand an archived tip cannot be published again",
         validators=[DataRequired("Tick the box to confirm archiving.")],
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ConfirmForm(FlaskForm):

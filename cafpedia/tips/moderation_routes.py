@@ -248,7 +248,11 @@ def reviewed(slug: str):
         slug,
         form,
         lambda tip: reviewing.mark_reviewed(
-            current_user, tip, review_by=form.review_by.data, note=form.note.data or ""
+            current_user,
+            tip,
+            review_by=form.review_by.data,
+            note=form.note.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         ),
         "Marked reviewed. The content is unchanged.",
     )
@@ -262,7 +266,11 @@ def archive(slug: str):
         slug,
         form,
         lambda tip: reviewing.archive(
-            current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""
+            current_user,
+            tip,
+            superseded_by=form.superseded_by.data,
+            note=form.reason.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         ),
         "Archived. It stays readable at its address with a notice.",
     )

@@ -135,3 +135,23 @@ def test_a_problem_report_with_a_phone_number_is_warned_about_then_confirmed(app
     assert db.session.scalar(select(func.count()).select_from(TipProblem)) == 0
     assert pat.post_form(f"/tips/{tip.slug}/problem", {"problem": text, "confirm_safe": "y"}).status_code == 302
     assert db.session.scalar(select(TipProblem.text)) == text
+
+
+def test_a_review_note_and_an_archive_reason_are_warned_about_then_confirmed(app, people, publish):
+    tip = publish()
+    lee = signed_in(app, "lee.lead")
+    note = {"note": f"Checked with the centre on {PHONE}."}
+    warned = lee.post_form(f"/tips/{tip.slug}/reviewed", note)
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 400 and "in the note, a phone number" in page and 'name="confirm_safe"' in page
+    db.session.expire_all()
+    assert reading.find_tip(tip.slug).last_reviewed_at == tip.published_at  # unchanged: as published
+    assert lee.post_form(f"/tips/{tip.slug}/reviewed", {**note, "confirm_safe": "y"}).status_code == 302
+    reason = {"reason": f"The family at {POSTCODE} moved.", "confirm": "y"}
+    warned = lee.post_form(f"/tips/{tip.slug}/archive", reason)
+    assert warned.status_code == 400 and "in the reason, a postcode" in warned.get_data(as_text=True)
+    db.session.expire_all()
+    assert reading.find_tip(tip.slug).status == PUBLISHED
+    assert lee.post_form(f"/tips/{tip.slug}/archive", {**reason, "confirm_safe": "y"}).status_code == 302
+    db.session.expire_all()
+    assert reading.find_tip(tip.slug).status == "archived"
