@@ -1,22 +1,27 @@
 """The confidentiality guard applied to what a person writes: one way for every form.
 
-Everywhere free text enters CAFpedia (a tip and its change note, a problem report, a
-moderator's comment, the advice log, a digest item or suggestion, a legal update), the
-service checks its texts with `check`: when the guard (core.confidentiality) finds something
-that could identify a child or family, nothing is saved and the writer is told which field
-holds what; they take it out, or tick the one confirm box (`CONFIRM_LABEL`, a form's
-`confirm_safe` field) to say it identifies no child or family, and send again. A warning,
-not a refusal: the guard also finds things that are not case details (a court's phone
-number, a judgment's name), and a refusal with no way past would block that text.
+Everywhere free text enters CAFpedia, the service checks its texts with `check` (or `require`):
+a tip proposal (title, text, legal references, change note), a problem report, a moderator's
+note or comment (approve, send back, reject, mark reviewed, archive), the advice log, a digest
+issue, item, correction, suggestion or reply, a legal update (and its note, or why it is
+withdrawn). When the guard (core.confidentiality) finds something that could identify a child
+or family, nothing is saved and the writer is told which field holds what; they take it out,
+or tick the one confirm box (`CONFIRM_LABEL`, a form's `confirm_safe` field) and send again.
+The audit entry records what they confirmed (`audited`). A warning, not a refusal: the guard
+also finds what is not a case detail (a court's phone number, a name in a judgment's title),
+and a refusal with no way past would block that text. A tip's moderator still confirms a
+flagged proposal before approving it (tips.moderation), as before.
 
-The expert register (an entry's job title, skills and about, an away note) and nominations
-to it still refuse: their text goes straight onto a page every member of staff reads, with no
-second reader, is short and about a professional, and can always be reworded (an away note's
-phone number belongs in the entry's phone field).
+The expert register (an entry's job title, skills and about, an away note) and nominations to
+it (whose reason becomes the entry's about) still refuse outright: that text goes straight onto
+a page every member of staff reads, with no second reader; it is short and about a
+professional, so it can always be reworded (an away note's phone number belongs in the entry's
+phone field). Content files are checked as before: the advice log's take a call its writer
+confirmed (`case_details_confirmed: true`), so that what the app saved exports and loads again.
 
 Templates show the warning and the box with `_macros/case_details.html`'s `check(confirm,
-texts)`, which finds what the guard finds in the submitted fields (`case_details_in`, a
-template global): the writer sees what was found beside the text they keep.
+texts)`, which finds what the guard finds in the sent fields (`case_details_in`, a template
+global): the writer sees what was found beside the text they keep.
 """
 
 from __future__ import annotations
