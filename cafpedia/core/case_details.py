@@ -46,7 +46,7 @@ def message(hits: list[tuple[str, list[Finding]]]) -> str:
     """What the writer is told: which field holds what, and the two ways on."""
     where = "; ".join(f"in {what}, {describe(findings)}" for what, findings in hits)
     return (
-        f"This may hold case details: {where}. Remove them, or tick “{CONFIRM_LABEL}” if you are sure it "
+        f"This looks as if it may hold case details ({where}). Remove them, or tick the box to confirm the text "
         "identifies no child or family."
     )
 

@@ -30,8 +30,10 @@ def test_the_helper_names_the_field_and_what_it_found():
     errors: dict[str, str] = {}
     found = case_details.check(errors, {"the title": "Fine", "the summary": f"Ring {PHONE}."}, False)
     assert [f.kind for f in found] == ["phone"]
-    assert errors["confirm_safe"].startswith(f"This may hold case details: in the summary, a phone number: “{PHONE}”.")
-    assert case_details.CONFIRM_LABEL in errors["confirm_safe"]
+    assert errors["confirm_safe"] == (
+        f"This looks as if it may hold case details (in the summary, a phone number: “{PHONE}”). Remove them, or "
+        "tick the box to confirm the text identifies no child or family."
+    )
     confirmed: dict[str, str] = {}
     assert case_details.check(confirmed, {"the summary": f"Ring {PHONE}."}, True) and confirmed == {}
     assert case_details.check(confirmed, {"the summary": "Nothing here.", "the note": None}, False) == []
