@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from cafpedia.core import clock
+from cafpedia.core.case_details import case_details_in
 from cafpedia.core.clock import format_date, format_datetime, utcnow
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
@@ -43,7 +44,12 @@ def age(value) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        today=clock.today, can=allowed, can_moderate=can_moderate, role_labels=ROLE_LABELS, absolute_url=absolute_url
+        today=clock.today,
+        can=allowed,
+        can_moderate=can_moderate,
+        role_labels=ROLE_LABELS,
+        absolute_url=absolute_url,
+        case_details_in=case_details_in,
     )
     app.jinja_env.filters.update(
         markdown=markdown_with_links,

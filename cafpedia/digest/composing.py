@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from cafpedia.areas.models import PracticeArea
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_link_research
@@ -41,6 +41,7 @@ from cafpedia.extensions import db
 def create_issue(user, draft: IssueDraft) -> DigestIssue:
     ensure_composer(user)
     errors = check_issue(draft)
+    confirmed = case_details.check(errors, draft.texts(), draft.confirm_safe)
     if errors:
         raise ValidationError(errors)
     quarter = draft.quarter.strip().upper()
@@ -59,7 +60,14 @@ def create_issue(user, draft: IssueDraft) -> DigestIssue:
     flush_or_refuse(
         "Someone else created an issue with this number or quarter at the same moment: check the list of issues."
     )
-    audit.record(user, "digest.create_issue", "digest_issue", issue.slug, summary=issue.title)
+    audit.record(
+        user,
+        "digest.create_issue",
+        "digest_issue",
+        issue.slug,
+        summary=issue.title,
+        after=case_details.audited(confirmed),
+    )
     return issue
 
 
@@ -67,6 +75,7 @@ def update_issue(user, issue: DigestIssue, draft: IssueDraft) -> DigestIssue:
     ensure_composer(user)
     ensure_draft(issue, "its number, quarter, title and introduction stay as published; correct its items instead")
     errors = check_issue(draft, issue=issue)
+    confirmed = case_details.check(errors, draft.texts(), draft.confirm_safe)
     if errors:
         raise ValidationError(errors)
     before = {"number": issue.number, "quarter": issue.quarter, "title": issue.title}
@@ -81,12 +90,19 @@ def update_issue(user, issue: DigestIssue, draft: IssueDraft) -> DigestIssue:
         "digest_issue",
         issue.slug,
         before=before,
-        after={"number": issue.number, "quarter": issue.quarter, "title": issue.title},
+        after={
+            "number": issue.number,
+            "quarter": issue.quarter,
+            "title": issue.title,
+            **(case_details.audited(confirmed) or {}),
+        },
     )
     return issue
 
 
-def correct_introduction(user, issue: DigestIssue, introduction: str, reason: str) -> DigestIssue:
+def correct_introduction(
+    user, issue: DigestIssue, introduction: str, reason: str, *, confirm_safe: bool = False
+) -> DigestIssue:
     """Correct a published issue's introduction, keeping what readers saw and why it changed
     (a draft's introduction is simply edited: update_issue)."""
     ensure_composer(user)
@@ -101,6 +117,7 @@ def correct_introduction(user, issue: DigestIssue, introduction: str, reason: st
         errors["introduction"] = "Nothing has changed: change the introduction before saving a correction."
     if problem := correction_reason_problem(reason, "the introduction of a published issue"):
         errors["reason"] = problem
+    confirmed = case_details.check(errors, {"the introduction": introduction, "the reason": reason}, confirm_safe)
     if errors:
         raise ValidationError(errors)
     issue.introduction_versions.append(
@@ -110,7 +127,14 @@ def correct_introduction(user, issue: DigestIssue, introduction: str, reason: st
     )
     issue.introduction, issue.updated_at = introduction, utcnow()
     db.session.flush()
-    audit.record(user, "digest.correct_introduction", "digest_issue", issue.slug, summary=reason)
+    audit.record(
+        user,
+        "digest.correct_introduction",
+        "digest_issue",
+        issue.slug,
+        summary=reason,
+        after=case_details.audited(confirmed),
+    )
     return issue
 
 
@@ -151,6 +175,7 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
     ensure_composer(user)
     ensure_draft(issue, "items can no longer be added")
     errors, areas = check_item(draft)
+    confirmed = case_details.check(errors, draft.texts(), draft.confirm_safe)
     if errors:
         raise ValidationError(errors)
     item = DigestItem(
@@ -160,7 +185,14 @@ def add_item(user, issue: DigestIssue, draft: ItemDraft) -> DigestItem:
     db.session.add(item)
     issue.updated_at = utcnow()
     flush_or_refuse("Someone else changed this issue at the same moment: check it and add the item again.")
-    audit.record(user, "digest.add_item", "digest_item", f"{issue.slug}/{item.slug}", summary=item.title)
+    audit.record(
+        user,
+        "digest.add_item",
+        "digest_item",
+        f"{issue.slug}/{item.slug}",
+        summary=item.title,
+        after=case_details.audited(confirmed),
+    )
     return item
 
 
@@ -196,6 +228,7 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
             errors["reason"] = problem
         elif not errors and ItemDraft.of(item) == _normalised(draft, areas):
             errors["summary"] = "Nothing has changed: change the text before saving a correction."
+    confirmed = case_details.check(errors, {**draft.texts(), "the reason": reason}, draft.confirm_safe)
     if errors:
         raise ValidationError(errors)
     if published:
@@ -225,6 +258,7 @@ def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -
         "digest_item",
         f"{item.issue.slug}/{item.slug}",
         summary=reason or item.title,
+        after=case_details.audited(confirmed),
     )
     if published:
         events.digest_item_corrected.send(item, actor=user, reason=reason)

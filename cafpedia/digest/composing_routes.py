@@ -46,6 +46,7 @@ def _issue_draft(form: IssueForm) -> digest_drafts.IssueDraft:
         quarter=form.quarter.data or "",
         title=form.title.data or "",
         introduction=form.introduction.data or "",
+        confirm_safe=bool(form.confirm_safe.data),
     )
 
 
@@ -84,7 +85,11 @@ def correct_introduction(issue_slug: str):
         corrected = commit_or_show_errors(
             form,
             lambda: digest_composing.correct_introduction(
-                current_user, found, form.introduction.data or "", form.reason.data or ""
+                current_user,
+                found,
+                form.introduction.data or "",
+                form.reason.data or "",
+                confirm_safe=bool(form.confirm_safe.data),
             ),
         )
         if corrected:
@@ -118,6 +123,7 @@ def _item_draft(form: ItemForm) -> digest_drafts.ItemDraft:
         url=(form.url.data or "").strip() or None,
         areas=list(form.areas.data or []),
         tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+        confirm_safe=bool(form.confirm_safe.data),
     )
 
 

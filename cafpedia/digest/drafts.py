@@ -82,6 +82,11 @@ class IssueDraft:
     quarter: str
     title: str
     introduction: str = ""
+    confirm_safe: bool = field(default=False, compare=False)  # the writer confirmed what the guard found
+
+    def texts(self) -> dict[str, str]:
+        """What the confidentiality guard checks (core.case_details)."""
+        return {"the title": self.title, "the introduction": self.introduction}
 
 
 @dataclass
@@ -95,6 +100,17 @@ class ItemDraft:
     url: str | None = None
     areas: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    confirm_safe: bool = field(default=False, compare=False)  # the writer confirmed what the guard found
+
+    def texts(self) -> dict[str, str]:
+        """What the confidentiality guard checks (core.case_details): the free text. Not the authors,
+        researchers named as a citation names them."""
+        return {
+            "the title": self.title,
+            "the source": self.source,
+            "the summary": self.summary,
+            "the implications for practice": self.implications,
+        }
 
     @classmethod
     def of(cls, item: DigestItem) -> ItemDraft:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from cafpedia.core.case_details import CONFIRM_LABEL
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
 from cafpedia.digest.drafts import REASON_MAX, SOURCE_MAX, TEXT_MAX, TITLE_MAX, TOPIC_MAX, URL_MAX
@@ -40,6 +41,7 @@ class IssueForm(FlaskForm):
     introduction = TextAreaField(
         "Introduction (Markdown)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ItemForm(FlaskForm):
@@ -67,6 +69,7 @@ class ItemForm(FlaskForm):
         "Reason for the correction",
         validators=[Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters.")],
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class IntroductionForm(FlaskForm):
@@ -80,6 +83,7 @@ class IntroductionForm(FlaskForm):
         "Reason for the correction",
         validators=[Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters.")],
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class SuggestionForm(FlaskForm):
@@ -93,6 +97,7 @@ class SuggestionForm(FlaskForm):
     details = TextAreaField(
         "Details (optional)", validators=[Length(max=TEXT_MAX, message=f"At most {TEXT_MAX:,} characters.")]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class DecisionForm(FlaskForm):
@@ -105,6 +110,7 @@ class DecisionForm(FlaskForm):
     reply = TextAreaField(
         "Reply to the person who suggested it", validators=[DataRequired("Write a reply."), Length(max=TEXT_MAX)]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class LinkResearchForm(FlaskForm):

@@ -29,7 +29,10 @@ def suggestions():
     form = SuggestionForm()
     if form.validate_on_submit():
         made = commit_or_show_errors(
-            form, lambda: digest_suggestions.suggest(current_user, form.topic.data, form.details.data or "")
+            form,
+            lambda: digest_suggestions.suggest(
+                current_user, form.topic.data, form.details.data or "", confirm_safe=bool(form.confirm_safe.data)
+            ),
         )
         if made:
             flash("Thank you: the research coordinator will read your suggestion and reply here.", "success")
@@ -56,7 +59,9 @@ def decide(suggestion_id: int):
     if form.validate_on_submit():
         done = commit_or_show_errors(
             form,
-            lambda: digest_suggestions.decide_suggestion(current_user, suggestion, form.status.data, form.reply.data),
+            lambda: digest_suggestions.decide_suggestion(
+                current_user, suggestion, form.status.data, form.reply.data, confirm_safe=bool(form.confirm_safe.data)
+            ),
         )
         if done:
             flash("Your reply was saved; the person who suggested it sees it under their suggestions.", "success")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cafpedia.core import audit
+from cafpedia.core import audit, case_details
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ServiceError, ValidationError
 from cafpedia.core.text import normalise_newlines
@@ -20,7 +20,9 @@ from cafpedia.digest.models import (
 from cafpedia.extensions import db
 
 
-def suggest(user, topic: str, details: str = "") -> ResearchSuggestion:
+def suggest(user, topic: str, details: str = "", *, confirm_safe: bool = False) -> ResearchSuggestion:
+    """A reader's suggestion; the confidentiality guard warns them first (`confirm_safe`: they
+    confirmed what it found identifies no child or family)."""
     errors = {}
     topic = " ".join((topic or "").split())
     if len(topic) < 5:
@@ -31,6 +33,7 @@ def suggest(user, topic: str, details: str = "") -> ResearchSuggestion:
         )
     if len(details or "") > TEXT_MAX:
         errors["details"] = f"The details are too long: at most {TEXT_MAX:,} characters."
+    confirmed = case_details.check(errors, {"the topic": topic, "the details": details}, confirm_safe)
     if errors:
         raise ValidationError(errors)
     suggestion = ResearchSuggestion(
@@ -38,6 +41,15 @@ def suggest(user, topic: str, details: str = "") -> ResearchSuggestion:
     )
     db.session.add(suggestion)
     db.session.flush()
+    if confirmed:  # only then: a suggestion is not otherwise audited
+        audit.record(
+            user,
+            "digest.suggest",
+            "research_suggestion",
+            str(suggestion.id),
+            summary=topic,
+            after=case_details.audited(confirmed),
+        )
     return suggestion
 
 
@@ -69,7 +81,9 @@ def get_suggestion(suggestion_id: int) -> ResearchSuggestion:
     return suggestion
 
 
-def decide_suggestion(user, suggestion: ResearchSuggestion, status: str, reply: str) -> ResearchSuggestion:
+def decide_suggestion(
+    user, suggestion: ResearchSuggestion, status: str, reply: str, *, confirm_safe: bool = False
+) -> ResearchSuggestion:
     ensure_composer(user)
     if suggestion.status != OPEN:
         raise ServiceError("This suggestion has already been answered; the reply stands as sent.")
@@ -81,6 +95,7 @@ def decide_suggestion(user, suggestion: ResearchSuggestion, status: str, reply: 
         errors["reply"] = "Write a reply: the person who suggested it will read it."
     elif len(reply) > TEXT_MAX:
         errors["reply"] = f"The reply is too long: at most {TEXT_MAX:,} characters."
+    confirmed = case_details.check(errors, {"the reply": reply}, confirm_safe)
     if errors:
         raise ValidationError(errors)
     suggestion.status, suggestion.reply, suggestion.decided_by_id, suggestion.decided_at = (
@@ -91,7 +106,12 @@ def decide_suggestion(user, suggestion: ResearchSuggestion, status: str, reply: 
     )
     db.session.flush()
     audit.record(
-        user, f"digest.suggestion_{status}", "research_suggestion", str(suggestion.id), summary=suggestion.topic
+        user,
+        f"digest.suggestion_{status}",
+        "research_suggestion",
+        str(suggestion.id),
+        summary=suggestion.topic,
+        after=case_details.audited(confirmed),
     )
     return suggestion
 

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit, clock
+from cafpedia.core import audit, case_details, clock
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import can_log_for
 from cafpedia.core.text import has_control_characters
@@ -35,10 +34,13 @@ class CallDraft:
     advice: str
     minutes: int | None
     tip: str = ""  # a tip that answers it, by slug
+    confirm_safe: bool = False  # the writer confirmed what the confidentiality guard found
 
 
 def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = None) -> AdviceCall:
-    """Record a call. Nothing that could identify a child or family is kept: such a call is refused."""
+    """Record a call. The advice log keeps the knowledge, never who a case is about: what the
+    confidentiality guard finds is shown to the writer, and nothing is kept until they take it out
+    or confirm it identifies no child or family (core.case_details; the audit entry records that)."""
     if not can_log_for(actor, expert):
         raise NotAllowed("You can log only your own calls to the advice line.")
     today = today or clock.today()
@@ -68,11 +70,7 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
             errors[key] = f"Keep {what} to {limit} characters: a sentence or two (this has {len(text)})."
         elif has_control_characters(text):
             errors[key] = "The text holds a character that cannot be typed."
-        elif findings := find_case_details(text):
-            errors[key] = (
-                f"This looks like it holds case details ({describe(findings)}). The advice log keeps the knowledge, "
-                "never who the case is about: take them out and describe the situation in general terms."
-            )
+    confirmed = case_details.check(errors, {"the question": question, "the advice": advice}, draft.confirm_safe)
     if draft.minutes is None or not 1 <= draft.minutes <= MINUTES_MAX:
         errors["minutes"] = f"Give the minutes the call took, from 1 to {MINUTES_MAX}."
     tip = None
@@ -99,7 +97,12 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
     db.session.add(call)
     db.session.flush()
     audit.record(
-        actor, "advice.log", "advice_call", str(call.id), summary=f"{expert.name}, {area.title}: {question[:80]}"
+        actor,
+        "advice.log",
+        "advice_call",
+        str(call.id),
+        summary=f"{expert.name}, {area.title}: {question[:80]}",
+        after=case_details.audited(confirmed),
     )
     return call
 

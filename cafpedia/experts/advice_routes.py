@@ -55,6 +55,7 @@ def log_call():
             advice=form.advice.data or "",
             minutes=form.minutes.data,
             tip=form.tip.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         )
         call = commit_or_show_errors(
             form,

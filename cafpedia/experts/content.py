@@ -7,12 +7,16 @@
 - `experts/rota.yml`: the days the register administrator set, each
   `{date, closed: true, note}` or `{date, note, shifts: [{expert: SLUG, hours: "09:00-17:00"}]}`.
 - `experts/advice-log.yml`: calls, each `{date, expert: SLUG, area, question, advice, minutes,
-  logged_by, logged_at, tip}` (`logged_by` and `tip` optional). An expert and the time a call
-  was logged name it.
+  logged_by, logged_at, tip, case_details_confirmed}` (`logged_by`, `tip` and
+  `case_details_confirmed` optional). An expert and the time a call was logged name it.
+  `case_details_confirmed: true` says its writer confirmed that what the confidentiality guard
+  finds in it identifies no child or family (the app takes such a call only so); without it, a
+  call the guard finds something in is not loaded.
 
 A load adds what is new; an expert already on the register is brought into line with their
 file, and a rota day is set as the file says. A call already logged must match its entry:
-calls are never changed. Nothing that looks like case details is loaded.
+calls are never changed. Nothing that looks like case details is loaded, but for a call its
+writer confirmed (above).
 """
 
 from __future__ import annotations

@@ -51,7 +51,18 @@ FIELDS = (
 ROTA_FIELDS = ("date", "closed", "note", "shifts")
 
 
-CALL_FIELDS = ("date", "expert", "area", "question", "advice", "minutes", "logged_by", "logged_at", "tip")
+CALL_FIELDS = (
+    "date",
+    "expert",
+    "area",
+    "question",
+    "advice",
+    "minutes",
+    "logged_by",
+    "logged_at",
+    "tip",
+    "case_details_confirmed",
+)
 
 
 @dataclass
@@ -161,6 +172,8 @@ def call_entry(call: AdviceCall) -> dict:
     entry["logged_at"] = call.logged_at
     if call.tip:
         entry["tip"] = f"{call.tip.area.slug}/{call.tip.slug}"
+    if find_case_details(call.question) or find_case_details(call.advice):
+        entry["case_details_confirmed"] = True  # what the guard finds, its writer confirmed: the log keeps nothing else
     return entry
 
 
@@ -314,15 +327,16 @@ def read_calls(ctx: LoadContext) -> None:
         called_on = record.date("date")
         minutes = record.whole_number("minutes", low=1, high=drafts.MINUTES_MAX)
         texts = {}
+        confirmed = record.flag("case_details_confirmed", False)
         for key, limit in (("question", drafts.QUESTION_MAX), ("advice", drafts.ADVICE_MAX)):
             text = " ".join((record.text(key, max_length=limit) or "").split())
             if text and len(text) < 10:
                 record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
-            elif text and (findings := find_case_details(text)):
+            elif text and not confirmed and (findings := find_case_details(text)):
                 record.problem(
                     key,
                     f"{record.label}: this looks like it holds case details ({describe(findings)}); the advice log "
-                    f"never keeps them",
+                    f"never keeps them (if it identifies no child or family, say so with case_details_confirmed: true)",
                 )
             texts[key] = text
         if called_on and called_on > clock.today():

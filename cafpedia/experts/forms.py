@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from cafpedia.core.case_details import CONFIRM_LABEL
 from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, Limit, choices
@@ -111,6 +112,7 @@ class CallForm(FlaskForm):
     tip = StringField(
         "A published tip that answers it (optional: the end of its web address)", validators=[Length(max=200)]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class WeekForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from cafpedia.core.case_details import CONFIRM_LABEL
 from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, Limit, choices
@@ -42,12 +43,14 @@ class UpdateForm(FlaskForm):
     note = StringField(
         "What changed (optional)", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         "Why it is withdrawn", validators=[Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX} characters.")]
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class FlagForm(FlaskForm):

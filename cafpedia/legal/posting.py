@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
+from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.sql import flush_or_refuse
@@ -95,6 +96,18 @@ class UpdateDraft:
     in_force_on: date | None = None
     # The editor has checked the citations CAFpedia does not recognise and keeps them as written.
     keep_unrecognised: bool = field(default=False, compare=False)
+    # The editor confirmed that what the confidentiality guard found identifies no child or family.
+    confirm_safe: bool = field(default=False, compare=False)
+
+    def texts(self) -> dict[str, str]:
+        """What the confidentiality guard checks (core.case_details)."""
+        return {
+            "the title": self.title,
+            "the citations": "\n".join(self.citations),
+            "the summary": self.summary,
+            "the briefing": self.briefing,
+            "what it means for practice": self.practice,
+        }
 
     @classmethod
     def of(cls, revision: LegalRevision) -> UpdateDraft:
@@ -160,6 +173,11 @@ def check_draft(
     problems.add("areas", problem)
     problems.add("tags", rules.tags(draft.tags, maximum=TAGS_MAX, longest=TAG_MAX))
     return problems, citations, areas
+
+
+def check_case_details(errors: dict[str, str], draft: UpdateDraft, note: str = "") -> list[Finding]:
+    """The confidentiality guard (core.case_details); not in check_draft, which imports share."""
+    return case_details.check(errors, {**draft.texts(), "the note": note}, draft.confirm_safe)
 
 
 def _citations(draft: UpdateDraft, today: date) -> tuple[list[Citation], str | None]:
@@ -268,6 +286,7 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     ensure_editor(user)
     today = today or clock.today()
     errors, citations, areas = check_draft(draft, today=today)
+    confirmed = check_case_details(errors, draft)
     if errors:
         raise ValidationError(errors)
     now = utcnow()
@@ -284,7 +303,14 @@ def post_update(user, draft: UpdateDraft, *, today: date | None = None) -> Legal
     db.session.add(update)
     _revision(update, user, draft, citations, areas, 1, None)
     flush_or_refuse("Someone else posted an update with the same title at the same moment: send it again.")
-    audit.record(user, "legal.post", "legal_update", update.slug, summary=update.current.title)
+    audit.record(
+        user,
+        "legal.post",
+        "legal_update",
+        update.slug,
+        summary=update.current.title,
+        after=case_details.audited(confirmed),
+    )
     events.legal_update_posted.send(update, actor=user)
     return update
 
@@ -303,13 +329,21 @@ def edit_update(
         errors["note"] = f"Keep the note to {NOTE_MAX} characters."
     if not errors and UpdateDraft.of(update.current) == normalised(draft, citations, areas):
         errors["briefing"] = "Nothing has changed: change something before saving a new revision."
+    confirmed = check_case_details(errors, draft, note)
     if errors:
         raise ValidationError(errors)
     number = max(r.number for r in update.revisions) + 1
     revision = _revision(update, user, draft, citations, areas, number, note or None)
     update.current_number = number
     db.session.flush()
-    audit.record(user, "legal.edit", "legal_update", update.slug, summary=note or f"revision {number}")
+    audit.record(
+        user,
+        "legal.edit",
+        "legal_update",
+        update.slug,
+        summary=note or f"revision {number}",
+        after=case_details.audited(confirmed),
+    )
     return revision
 
 
@@ -330,8 +364,9 @@ def normalised(draft: UpdateDraft, citations, areas) -> UpdateDraft:
     )
 
 
-def check_withdrawal(update: LegalUpdate, reason: str) -> str:
-    """The reason as it will be shown; raises if the update cannot be withdrawn with it."""
+def check_withdrawal(update: LegalUpdate, reason: str, *, confirm_safe: bool = False) -> str:
+    """The reason as it will be shown; raises if the update cannot be withdrawn with it (or it
+    holds what the confidentiality guard finds, unconfirmed)."""
     reason = " ".join((reason or "").split())
     if update.status == WITHDRAWN:
         raise ServiceError("This update is already withdrawn.")
@@ -339,12 +374,13 @@ def check_withdrawal(update: LegalUpdate, reason: str) -> str:
         raise ValidationError({"reason": "Say why it is withdrawn: readers see the reason."})
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
+    case_details.require({"the reason": reason}, confirm_safe)
     return reason
 
 
-def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
+def withdraw(user, update: LegalUpdate, reason: str, *, confirm_safe: bool = False) -> LegalUpdate:
     ensure_editor(user)
-    reason = check_withdrawal(update, reason)
+    reason = check_withdrawal(update, reason, confirm_safe=confirm_safe)
     update.status, update.withdrawn_at, update.withdrawn_reason, update.withdrawn_by_id = (
         WITHDRAWN,
         utcnow(),
@@ -353,5 +389,12 @@ def withdraw(user, update: LegalUpdate, reason: str) -> LegalUpdate:
     )
     update.updated_at = update.withdrawn_at
     db.session.flush()
-    audit.record(user, "legal.withdraw", "legal_update", update.slug, summary=reason)
+    audit.record(
+        user,
+        "legal.withdraw",
+        "legal_update",
+        update.slug,
+        summary=reason,
+        after=case_details.audited(find_case_details(reason)),  # found, so confirmed
+    )
     return update

@@ -167,6 +167,7 @@ def _draft(form: UpdateForm) -> legal_posting.UpdateDraft:
         tags=[normalise_tag(t) for t in split_list(form.tags.data)],
         source_url=(form.source_url.data or "").strip() or None,
         keep_unrecognised=bool(form.keep_unrecognised.data),
+        confirm_safe=bool(form.confirm_safe.data),
     )
 
 
@@ -191,6 +192,7 @@ def new():
         else:
             draft = _draft(form)
             errors, citations, areas = legal_posting.check_draft(draft)
+            legal_posting.check_case_details(errors, draft)  # warned on the form, before the preview
             if not errors:
                 return _confirm_post(legal_posting.normalised(draft, citations, areas), areas)
             apply_service_errors(form, errors)
@@ -256,13 +258,18 @@ def withdraw(slug: str):
     if form.validate_on_submit():
         if confirmed(request.form):
             if commit_or_show_errors(
-                form, lambda: legal_posting.withdraw(current_user, update, form.reason.data or "")
+                form,
+                lambda: legal_posting.withdraw(
+                    current_user, update, form.reason.data or "", confirm_safe=bool(form.confirm_safe.data)
+                ),
             ):
                 flash("The update is withdrawn. It stays readable, marked withdrawn, with your reason.", "success")
                 return redirect(url_for("legal.show", slug=slug))
         else:
             try:
-                reason = legal_posting.check_withdrawal(update, form.reason.data or "")
+                reason = legal_posting.check_withdrawal(
+                    update, form.reason.data or "", confirm_safe=bool(form.confirm_safe.data)
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc.errors)
             except ServiceError as exc:

@@ -175,7 +175,8 @@ def _read_revision(
         if record.data.get("proposed_on") is not None:
             record.problem("proposed_on", "expected a date (YYYY-MM-DD) or a date and time")
         created = as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
-    flags = _flags(record, f"{title}\n{body}\n" + "\n".join(refs))
+    change_note = " ".join((record.text("change_note", max_length=proposals.CHANGE_NOTE_MAX) or "").split())
+    flags = _flags(record, f"{title}\n{body}\n" + "\n".join(refs) + f"\n{change_note}")
     rev = RevisionRecord(
         number=number,
         status=status,
@@ -192,7 +193,7 @@ def _read_revision(
         restores=_revision_number(record, "restores"),
         flags=[dict(f) for f in flags],
         author_confirmed_safe=record.flag("author_confirmed_safe", False),
-        change_note=" ".join((record.text("change_note", max_length=proposals.CHANGE_NOTE_MAX) or "").split()),
+        change_note=change_note,
         edited_by=record.text("edited_by", max_length=64),
         proposed_title=record.text("proposed_title", max_length=proposals.TITLE_MAX),
         proposed_body=record.text("proposed_body", max_length=proposals.BODY_MAX),

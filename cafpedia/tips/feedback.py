@@ -23,9 +23,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from cafpedia.core import events
+from cafpedia.core import case_details, events
 from cafpedia.core.clock import format_datetime, utcnow
-from cafpedia.core.confidentiality import Finding, describe, find_case_details
+from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
@@ -75,14 +75,7 @@ def _check_text(text: str, confirm_safe: bool) -> str:
         raise ValidationError({"problem": f"Use at most {PROBLEM_MAX} characters (this has {len(text)})."})
     if has_control_characters(text):
         raise ValidationError({"problem": "Take out the control characters (pasted from another program?)."})
-    found = find_case_details(text)
-    if found and not confirm_safe:
-        raise ValidationError(
-            {
-                "confirm_safe": "This looks as if it may hold case details (" + describe(found) + "). Remove them, "
-                "or tick the box to confirm the text identifies no child or family."
-            }
-        )
+    case_details.require({"the report": text}, confirm_safe)
     return text
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cafpedia.core.case_details import CONFIRM_LABEL
 from cafpedia.core.days import DayField
 from cafpedia.core.form_keys import FormKeyField
 from cafpedia.core.forms import CheckboxListField, choices
@@ -36,7 +37,7 @@ class TipForm(FlaskForm):
         "What changed and why",
         validators=[Length(max=CHANGE_NOTE_MAX, message=f"Keep the change note to {CHANGE_NOTE_MAX} characters.")],
     )
-    confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
+    confirm_safe = BooleanField(CONFIRM_LABEL)
     based_on = HiddenField()
     revises = HiddenField()
     form_key = FormKeyField()  # a proposal sent twice is made once
@@ -62,6 +63,7 @@ class ApproveForm(FlaskForm):
     # leaves them (the services check them as they check any proposal).
     corrected_title = StringField("Title", validators=[Optional()])
     corrected_body = TextAreaField("Text (Markdown)", validators=[Optional()])
+    confirm_safe = BooleanField(CONFIRM_LABEL)  # the note to the author holds no case details
 
 
 class CommentForm(FlaskForm):
@@ -70,17 +72,19 @@ class CommentForm(FlaskForm):
         validators=[DataRequired("Say why, so the author knows what to do next."), Length(max=COMMENT_MAX)],
     )
     confirm_reject = BooleanField("To reject: I understand a rejected proposal is closed for good")
+    confirm_safe = BooleanField(CONFIRM_LABEL)  # the comment holds no case details
 
 
 class ProblemForm(FlaskForm):
     form_key = FormKeyField()  # sent twice, made once
     problem = TextAreaField("What is wrong, or out of date?", validators=[Length(max=2000)])
-    confirm_safe = BooleanField("I have checked: this text does not identify any child or family")
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ReviewedForm(FlaskForm):
     review_by = DayField("Next review by (optional; 12 months if empty)", validators=[Optional()])
     note = TextAreaField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ArchiveForm(FlaskForm):
@@ -93,6 +97,7 @@ class ArchiveForm(FlaskForm):
         "I understand an archived tip cannot be published again",
         validators=[DataRequired("Tick the box to confirm archiving.")],
     )
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ConfirmForm(FlaskForm):

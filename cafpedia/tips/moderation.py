@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
@@ -147,10 +147,12 @@ def approve(
     comment: str = "",
     today: date | None = None,
     correction: tuple[str, str] | None = None,
+    confirm_safe: bool = False,
 ) -> TipEvent:
     """Publish a proposal. With `correction` (title, body), the moderator's small correction
     (a typo, say) is published instead of the text as proposed, which is kept; the revision
-    then records both its author and its editor."""
+    then records both its author and its editor. The note to the author is checked by the
+    confidentiality guard (`confirm_safe`: the moderator confirmed what it found)."""
     tip = revision.tip
     _ensure_can_decide(moderator, revision)
     if revision.status != PENDING:
@@ -174,6 +176,7 @@ def approve(
         errors["review_by"] = "Choose a review date after today and within three years."
     if len(comment or "") > COMMENT_MAX:
         errors["comment"] = f"Use at most {COMMENT_MAX} characters."
+    confirmed = case_details.check(errors, {"the note to the author": comment}, confirm_safe)
     if errors:
         raise ValidationError(errors)
     missing = [slug for slug in (link.target_slug for link in revision.tip_links) if find_tip(slug) is None]
@@ -235,6 +238,7 @@ def approve(
             "review_by": review_by.isoformat(),
             "comment": event.comment,
             "corrected": corrected is not None,
+            **(case_details.audited(confirmed) or {}),
         },
     )
     events.tip_reviewed.send(tip, actor=moderator, note=event.comment)  # an approved new text is a review too
@@ -243,13 +247,14 @@ def approve(
     return event
 
 
-def _close(moderator, revision: Revision, action: str, new_status: str, comment: str) -> TipEvent:
+def _close(moderator, revision: Revision, action: str, new_status: str, comment: str, confirm_safe: bool) -> TipEvent:
     _ensure_can_decide(moderator, revision)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say why, so the author knows what to do next."})
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": f"Use at most {COMMENT_MAX} characters."})
+    confirmed = case_details.require({"the comment": comment}, confirm_safe)
     if revision.status != PENDING:
         raise AlreadyDecided("This proposal has already been decided.")
     _claim(revision, new_status)
@@ -265,19 +270,19 @@ def _close(moderator, revision: Revision, action: str, new_status: str, comment:
         "tip",
         revision.tip.slug,
         summary=f"Revision {revision.number}: {comment}",
-        after={"revision": revision.number, "comment": comment},
+        after={"revision": revision.number, "comment": comment, **(case_details.audited(confirmed) or {})},
     )
     signal = events.proposal_sent_back if action == "sent_back" else events.proposal_rejected
     signal.send(revision, moderator=moderator, comment=comment)
     return event
 
 
-def send_back(moderator, revision: Revision, comment: str) -> TipEvent:
-    return _close(moderator, revision, "sent_back", SENT_BACK, comment)
+def send_back(moderator, revision: Revision, comment: str, *, confirm_safe: bool = False) -> TipEvent:
+    return _close(moderator, revision, "sent_back", SENT_BACK, comment, confirm_safe)
 
 
-def reject(moderator, revision: Revision, reason: str) -> TipEvent:
-    return _close(moderator, revision, "rejected", REJECTED, reason)
+def reject(moderator, revision: Revision, reason: str, *, confirm_safe: bool = False) -> TipEvent:
+    return _close(moderator, revision, "rejected", REJECTED, reason, confirm_safe)
 
 
 def restore(moderator, tip: Tip, number: int) -> Revision:

@@ -164,6 +164,7 @@ def approve(slug: str, number: int):
             review_by=form.review_by.data,
             comment=form.note.data or "",
             correction=correction,
+            confirm_safe=bool(form.confirm_safe.data),
         )
         corrected = " with your correction" if rev.corrected and rev.editor_id == current_user.id else ""
         return (
@@ -179,7 +180,7 @@ def send_back(slug: str, number: int):
     form = CommentForm()
 
     def act(tip, rev):
-        moderation.send_back(current_user, rev, form.comment.data)
+        moderation.send_back(current_user, rev, form.comment.data, confirm_safe=bool(form.confirm_safe.data))
         return f"Sent back to {rev.author.name} with your comment."
 
     return _decide(slug, number, form, act)
@@ -198,7 +199,7 @@ def reject(slug: str, number: int):
                     "changes, use Send back."
                 }
             )
-        moderation.reject(current_user, rev, form.comment.data)
+        moderation.reject(current_user, rev, form.comment.data, confirm_safe=bool(form.confirm_safe.data))
         return f"Rejected; {rev.author.name} will see your reason."
 
     return _decide(slug, number, form, act)
@@ -247,7 +248,11 @@ def reviewed(slug: str):
         slug,
         form,
         lambda tip: reviewing.mark_reviewed(
-            current_user, tip, review_by=form.review_by.data, note=form.note.data or ""
+            current_user,
+            tip,
+            review_by=form.review_by.data,
+            note=form.note.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         ),
         "Marked reviewed. The content is unchanged.",
     )
@@ -261,7 +266,11 @@ def archive(slug: str):
         slug,
         form,
         lambda tip: reviewing.archive(
-            current_user, tip, superseded_by=form.superseded_by.data, note=form.reason.data or ""
+            current_user,
+            tip,
+            superseded_by=form.superseded_by.data,
+            note=form.reason.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         ),
         "Archived. It stays readable at its address with a notice.",
     )

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from cafpedia.areas.services import find_area
-from cafpedia.core import events
+from cafpedia.core import case_details, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import Finding, describe, find_case_details
+from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.core.permissions import can_see_revision
@@ -79,7 +79,12 @@ def guarded_fields(text) -> list[tuple[str, str]]:
     """The texts of a draft or a revision the confidentiality guard reads, each with how a
     sentence names it."""
     refs = "\n".join(text.legal_refs)
-    return [("the title", text.title), ("the body", text.body), ("the legal references", refs)]
+    return [
+        ("the title", text.title),
+        ("the body", text.body),
+        ("the legal references", refs),
+        ("the change note", text.change_note or ""),
+    ]
 
 
 @dataclass
@@ -99,9 +104,9 @@ class Draft:
         return guarded_fields(self)
 
     def findings(self) -> list[Finding]:
-        """What the guard finds in the title, body and legal references read as one text (so
-        each finding's `start` counts in them joined by new lines: `highlighting.locate` says
-        which field and line it is in)."""
+        """What the guard finds in the title, body, legal references and change note read as one
+        text (so each finding's `start` counts in them joined by new lines: `highlighting.locate`
+        says which field and line it is in)."""
         return find_case_details("\n".join(text for _, text in self.fields()))
 
 
@@ -138,13 +143,7 @@ def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
         problems.add("legal_refs", f"Each legal reference is at most {LEGAL_REF_MAX} characters.")
     clauses, problem = _clauses(draft.standards)
     problems.add("standards", problem)
-    findings = draft.findings()
-    if findings and not draft.confirm_safe:
-        problems.add(
-            "confirm_safe",
-            "This looks as if it may hold case details (" + describe(findings) + "). Remove them, "
-            "or tick the box to confirm the text identifies no child or family.",
-        )
+    case_details.check(problems, draft.texts(), draft.confirm_safe)
     return problems, clauses
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import can_moderate
@@ -62,9 +62,16 @@ def review_reasons(tip: Tip) -> list[str]:
 
 
 def mark_reviewed(
-    moderator, tip: Tip, *, review_by: date | None = None, note: str = "", today: date | None = None
+    moderator,
+    tip: Tip,
+    *,
+    review_by: date | None = None,
+    note: str = "",
+    today: date | None = None,
+    confirm_safe: bool = False,
 ) -> TipEvent:
-    """Record that a tip was checked and still holds; its content does not change."""
+    """Record that a tip was checked and still holds; its content does not change. The note is
+    checked by the confidentiality guard (`confirm_safe`: the moderator confirmed what it found)."""
     ensure_moderates(moderator, tip)
     if tip.status != PUBLISHED:
         raise NotAllowed("Only a published tip can be marked reviewed.")
@@ -81,6 +88,7 @@ def mark_reviewed(
                 f"is kept in its history."
             }
         )
+    confirmed = case_details.require({"the note": note}, confirm_safe)
     before = tip.review_by
     review_by = review_by or clock.add_months(today, REVIEW_MONTHS)
     now = utcnow()
@@ -106,12 +114,14 @@ def mark_reviewed(
         tip.slug,
         summary="Marked reviewed; content unchanged",
         before={"review_by": before.isoformat() if before else None},
-        after={"review_by": review_by.isoformat()},
+        after={"review_by": review_by.isoformat(), **(case_details.audited(confirmed) or {})},
     )
     return event
 
 
-def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str = "") -> TipEvent:
+def archive(
+    moderator, tip: Tip, *, superseded_by: str | None = None, note: str = "", confirm_safe: bool = False
+) -> TipEvent:
     ensure_moderates(moderator, tip)
     if tip.status != PUBLISHED:
         raise NotAllowed("Only a published tip can be archived.")
@@ -124,6 +134,7 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
             raise ValidationError({"superseded_by": "A tip cannot supersede itself."})
     if len(note or "") > COMMENT_MAX:
         raise ValidationError({"note": f"Use at most {COMMENT_MAX} characters."})
+    confirmed = case_details.require({"the reason": note}, confirm_safe)
     now = utcnow()
     # Compare-and-set: if a proposal was approved meanwhile, the moderator is told, not overruled.
     moved = db.session.execute(
@@ -169,7 +180,11 @@ def archive(moderator, tip: Tip, *, superseded_by: str | None = None, note: str 
         "tip",
         tip.slug,
         summary="Archived" + (f", superseded by {successor.slug}" if successor else ""),
-        after={"superseded_by": successor.slug if successor else None, "note": event.comment},
+        after={
+            "superseded_by": successor.slug if successor else None,
+            "note": event.comment,
+            **(case_details.audited(confirmed) or {}),
+        },
     )
     events.tip_archived.send(tip, actor=moderator, note=event.comment)
     return event

@@ -43,9 +43,15 @@ def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
 @pytest.mark.parametrize(
     "changes, field, message",
     [
-        ({"question": "Can Kayden (7) be placed with his aunt?"}, "question", "a name with an age: “Kayden (7)”"),
-        ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "advice", "a street address"),
-        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "question", "a case or reference number"),
+        (
+            {"question": "Can Kayden (7) be placed with his aunt?"},
+            "confirm_safe",
+            "in the question, a name with an age: “Kayden (7)”",
+        ),
+        ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "confirm_safe", "in the advice, a street"),
+        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "confirm_safe", "a case or reference number"),
+        ({"advice": "Told her to ring the team on 07700 900461 first."}, "confirm_safe", "a phone number"),
+        ({"question": "Can the child at LS6 2QT be seen at school?"}, "confirm_safe", "a postcode: “LS6 2QT”"),
         ({"called_on": date(2026, 12, 1)}, "called_on", "in the future"),
         ({"called_on": None}, "called_on", "date of the call"),
         ({"area": "astrology"}, "area", "no area of practice called astrology"),
@@ -61,6 +67,18 @@ def test_bad_calls_are_refused_and_nothing_is_written(register, changes, field, 
     db.session.rollback()
     assert db.session.query(AdviceCall).count() == 0
     assert db.session.query(AuditEntry).filter_by(action="advice.log").count() == 0
+
+
+def test_a_call_its_writer_confirmed_is_logged_and_the_confirmation_audited(register):
+    draft = call_draft(advice="Told her to ring the team on 07700 900461 first.", confirm_safe=True)
+    call = advice_log.log_call(register["eve"], register["eve_entry"], draft, today=TODAY)
+    db.session.commit()
+    assert call.advice == "Told her to ring the team on 07700 900461 first."
+    entry = db.session.query(AuditEntry).filter_by(action="advice.log").one()
+    assert entry.after == {"case_details_confirmed": ["a phone number: 07700 900461"]}
+    plain = advice_log.log_call(register["eve"], register["eve_entry"], call_draft(minutes=20), today=TODAY)
+    db.session.commit()
+    assert plain.id and db.session.query(AuditEntry).filter_by(action="advice.log").count() == 2
 
 
 @pytest.mark.parametrize(

@@ -222,3 +222,20 @@ def test_two_calls_on_a_day_without_logged_at_both_load(app, tmp_path):
     )
     load_folder(_folder(tmp_path, {"experts/advice-log.yml": call + call}))
     assert db.session.query(AdviceCall).count() == 2
+
+
+def test_a_call_its_writer_confirmed_loads_and_exports_with_its_confirmation(app, tmp_path):
+    call = (
+        "- date: 2026-11-02\n  expert: olivia-mensah\n  area: safeguarding\n  question: Should the team on 07700 "
+        "900461 be rung before the visit?\n  advice: Yes, the duty manager first.\n  minutes: 10\n"
+    )
+    with pytest.raises(ContentError, match="case_details_confirmed: true"):
+        load_folder(_folder(tmp_path / "refused", {"experts/advice-log.yml": call}))
+    db.session.rollback()
+    load_folder(_folder(tmp_path, {"experts/advice-log.yml": call + "  case_details_confirmed: true\n"}))
+    db.session.commit()
+    assert db.session.query(AdviceCall).one().question.startswith("Should the team on 07700 900461")
+    export_folder(tmp_path / "out")
+    assert "case_details_confirmed: true" in (tmp_path / "out" / "experts" / "advice-log.yml").read_text()
+    ctx = load_folder(tmp_path / "out")  # the round trip: the confirmed call loads again, unchanged
+    assert ctx.counts[("advice calls", "new")] == 0

@@ -127,7 +127,7 @@ def test_the_rota_page_saves_and_names_bad_hours(register, as_user):
     assert {d.day.isoformat(): d.closed for d in db.session.query(RotaDay)} == {"2030-12-24": False, "2030-12-25": True}
 
 
-def test_logging_a_call_refuses_case_details(register, as_user):
+def test_logging_a_call_warns_of_case_details_before_saving(register, as_user):
     client = as_user("eve.expert")
     form = client.get("/advice-line/new").get_data(as_text=True)
     assert "No case details" in form and '<option selected value="eve-expert">' in form
@@ -140,8 +140,16 @@ def test_logging_a_call_refuses_case_details(register, as_user):
         "advice": "Yes, after an assessment.",
     }
     response = client.post_form("/advice-line/new", data)
-    assert response.status_code == 400 and "Kayden (7)" in errors_in(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Kayden (7)" in errors_in(page)
+    assert "This may hold case details." in page and 'name="confirm_safe"' in page  # the warning, then the box
     assert db.session.query(AdviceCall).count() == 0
+    slip = {**data, "question": "Can a child be placed with an aunt in LS6 2QT under special guardianship?"}
+    response = client.post_form("/advice-line/new", slip)
+    assert response.status_code == 400 and "LS6 2QT" in errors_in(response.get_data(as_text=True))
+    assert db.session.query(AdviceCall).count() == 0
+    assert client.post_form("/advice-line/new", {**slip, "confirm_safe": "y"}).status_code == 302
+    assert db.session.query(AdviceCall).count() == 1
     assert (
         client.post_form("/advice-line/new", {**data, "expert": "ben-bennett"}).status_code == 400
     )  # not a choice for Eve
@@ -149,7 +157,7 @@ def test_logging_a_call_refuses_case_details(register, as_user):
         "/advice-line/new", {**data, "question": "Can a child be placed with an aunt under special guardianship?"}
     )
     assert response.status_code == 302
-    assert db.session.query(AdviceCall).count() == 1
+    assert db.session.query(AdviceCall).count() == 2
     assert as_user("pat.fca").get("/advice-line/new").status_code == 403
     assert as_user("pat.fca").get("/advice-line").status_code == 403
     assert as_user("olu.other").get("/advice-line/report").status_code == 200  # lead managers see the report
