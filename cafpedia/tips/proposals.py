@@ -143,7 +143,7 @@ def check_draft(draft: Draft) -> tuple[dict[str, str], list]:
         problems.add("legal_refs", f"Each legal reference is at most {LEGAL_REF_MAX} characters.")
     clauses, problem = _clauses(draft.standards)
     problems.add("standards", problem)
-    case_details.check(problems, draft.texts(), draft.confirm_safe)
+    case_details.check(problems, dict(draft.fields()), draft.confirm_safe)
     return problems, clauses
 
 
