@@ -100,7 +100,9 @@ def find_case_details(text: str | None) -> list[Finding]:
     findings: list[Finding] = []
     for recogniser in RECOGNISERS:
         for kind, start, end, reason in recogniser(doc, lex):
-            while end > start and text[end - 1] in " \t\n,;:–—-(":
+            while end > start and (
+                text[end - 1] in " \t\n,;:–—-(" or text[end - 1] == "." and kind != "initials_age_town"
+            ):
                 end -= 1
             while start < end and text[start] in " \t\n,;:":
                 start += 1

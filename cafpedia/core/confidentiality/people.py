@@ -212,6 +212,8 @@ def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         end = words[j][1]
         if after and after[:1].isupper() and not lex.is_common(after) and text[end : words[j + 1][0]] == " ":
             end = words[j + 1][1]  # and the surname
+        if "(" in gap and text.startswith(")", end):
+            end += 1  # "mum (Kerry)", not "mum (Kerry"
         yield kind, words[i][0], end, f"a name next to '{role_text}'"
 
 
