@@ -32,6 +32,7 @@ from flask import request
 
 from cafpedia.core.confidentiality import Finding, describe, find_case_details
 from cafpedia.core.errors import ValidationError
+from cafpedia.core.highlighting import excerpts, find_in_fields
 
 CONFIRM_KEY = "confirm_safe"
 CONFIRM_LABEL = "I have checked: this text does not identify any child or family"
@@ -80,15 +81,20 @@ def audited(findings: list[Finding]) -> dict[str, list[str]] | None:
     return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else None
 
 
-def case_details_in(fields: Iterable) -> list[Finding]:
-    """Template global: what the guard finds in a submitted form's fields (or plain texts), for
-    the warning shown above its confirm box. Nothing for a form not yet sent: a stored text
+def case_details_in(fields: Iterable) -> dict:
+    """Template global: what the guard finds in a submitted form's fields (or plain texts), each
+    located ("in the question, line 2"), and the lines that hold them with each finding marked,
+    for the warning shown above its confirm box. Nothing for a form not yet sent: a stored text
     being edited was checked (and confirmed) when it was saved."""
     if request.method != "POST":
-        return []
-    findings: list[Finding] = []
+        return {}
+    named = []
     for item in fields:
         text = getattr(item, "data", item)
-        if isinstance(text, str):
-            findings.extend(find_case_details(text))
-    return findings
+        label = getattr(getattr(item, "label", None), "text", "") or "the text"
+        if isinstance(text, str) and text.strip():
+            named.append((label if label.startswith("the ") else f"the {label[:1].lower()}{label[1:]}", text))
+    located = [place for field in named for place in find_in_fields([field])]
+    if not located:
+        return {}
+    return {"findings": located, "excerpts": excerpts(located, named)}
