@@ -81,6 +81,13 @@ def audited(findings: list[Finding]) -> dict[str, list[str]] | None:
     return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else None
 
 
+def field_name(label: str) -> str:
+    """How a sentence names a form's field: "The question, in a sentence" -> "the question"."""
+    name = label.split(",")[0].split("(")[0].strip()
+    name = name[:1].lower() + name[1:] if not name[:2].isupper() else name
+    return name if name.startswith(("the ", "your ")) else f"the {name}"
+
+
 def case_details_in(fields: Iterable) -> dict:
     """Template global: what the guard finds in a submitted form's fields (or plain texts), each
     located ("in the question, line 2"), and the lines that hold them with each finding marked,
@@ -93,7 +100,7 @@ def case_details_in(fields: Iterable) -> dict:
         text = getattr(item, "data", item)
         label = getattr(getattr(item, "label", None), "text", "") or "the text"
         if isinstance(text, str) and text.strip():
-            named.append((label if label.startswith("the ") else f"the {label[:1].lower()}{label[1:]}", text))
+            named.append((field_name(label), text))
     located = [place for field in named for place in find_in_fields([field])]
     if not located:
         return {}

@@ -71,3 +71,28 @@ def test_a_phone_number_and_a_postcode_are_marked_in_the_form_the_preview_and_th
     expect(lead.get_by_label("I have checked the flagged text: it identifies no child or family")).to_be_visible()
     axe_check(lead)
     lead_context.close()
+
+
+def test_names_in_context_are_marked_on_the_advice_log_before_anything_is_saved(browser, live_server, axe_check):
+    """Issue 29: the same warning, with each finding marked in its line, on a form other than a
+    tip's: an expert logging a call writes a child's name and age and a phone number."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server, "demo.expert")
+    page.goto(live_server + "/advice-line/new")
+    page.locator("select[name=area]").select_option(index=1)
+    page.locator("textarea[name=question]").fill("Mum (Shannon) asked whether Jayden, 7, can be seen at school")
+    page.locator("textarea[name=advice]").fill("Told her to ring the DSL on 01632 960 411 and see him alone.")
+    page.locator("input[name=minutes]").fill("10")
+    page.locator("main form button[type=submit]").last.click()
+    warning = page.get_by_role("alert").filter(has_text="This may hold case details.")
+    expect(warning).to_contain_text("a person's name: “Mum (Shannon)”, in the question")
+    expect(warning).to_contain_text("Why: a name next to 'Mum'")
+    assert seen(warning.locator(".case-detail-excerpts mark.case-detail")) == [
+        "Mum (Shannon)",
+        "Jayden, 7",
+        "01632 960 411",
+    ]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    context.close()
