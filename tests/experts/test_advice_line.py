@@ -49,7 +49,11 @@ def test_experts_log_their_own_calls_and_the_administrator_anyone_s(register):
             "in the question, a name with an age: “Kayden (7)”",
         ),
         ({"advice": "Told her to ring the family at 14 Acacia Avenue."}, "confirm_safe", "in the advice, a street"),
-        ({"question": "Case LS07P01234: can the guardian see the child alone?"}, "confirm_safe", "a case or reference number"),
+        (
+            {"question": "Case LS07P01234: can the guardian see the child alone?"},
+            "confirm_safe",
+            "a case or reference number",
+        ),
         ({"advice": "Told her to ring the team on 07700 900461 first."}, "confirm_safe", "a phone number"),
         ({"question": "Can the child at LS6 2QT be seen at school?"}, "confirm_safe", "a postcode: “LS6 2QT”"),
         ({"called_on": date(2026, 12, 1)}, "called_on", "in the future"),
