@@ -4,20 +4,20 @@ Everywhere free text enters CAFpedia, the service checks its texts with `check` 
 a tip proposal (title, text, legal references, change note), a problem report, a moderator's
 note or comment (approve, send back, reject, mark reviewed, archive), the advice log, a digest
 issue, item, correction, suggestion or reply, a legal update (and its note, or why it is
-withdrawn). When the guard (core.confidentiality) finds something that could identify a child
-or family, nothing is saved and the writer is told which field holds what; they take it out,
-or tick the one confirm box (`CONFIRM_LABEL`, a form's `confirm_safe` field) and send again.
-The audit entry records what they confirmed (`audited`). A warning, not a refusal: the guard
-also finds what is not a case detail (a court's phone number, a name in a judgment's title),
-and a refusal with no way past would block that text. A tip's moderator still confirms a
-flagged proposal before approving it (tips.moderation), as before.
+withdrawn), the Register of Experts (an entry's job title, skills and about, an away note, why
+an entry is retired) and a nomination to it (job title, skills, reason). When the guard
+(core.confidentiality) finds something that could identify a child or family, nothing is saved
+and the writer is told which field holds what; they take it out, or tick the one confirm box
+(`CONFIRM_LABEL`, a form's `confirm_safe` field) and send again. The audit entry records what
+they confirmed (`audited`). A warning, not a refusal: the guard also finds what is not a case
+detail (a court's phone number, a name in a judgment's title, a colleague to ring in an away
+note), and a refusal with no way past would block that text. A tip's moderator still confirms
+a flagged proposal before approving it (tips.moderation), as before; a nomination the
+administrator accepts keeps its nominator's confirmation (its reason becomes the entry's about).
 
-The expert register (an entry's job title, skills and about, an away note) and nominations to
-it (whose reason becomes the entry's about) still refuse outright: that text goes straight onto
-a page every member of staff reads, with no second reader; it is short and about a
-professional, so it can always be reworded (an away note's phone number belongs in the entry's
-phone field). Content files are checked as before: the advice log's take a call its writer
-confirmed (`case_details_confirmed: true`), so that what the app saved exports and loads again.
+Content files are checked as before, and take a text its writer confirmed: the advice log's
+calls and the register's entries carry `case_details_confirmed: true` (written by export when
+the guard finds something), so that what the app saved exports and loads again.
 
 Templates show the warning and the box with `_macros/case_details.html`'s `check(confirm,
 texts)`, which finds what the guard finds in the sent fields (`case_details_in`, a template

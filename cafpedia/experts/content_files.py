@@ -45,6 +45,7 @@ FIELDS = (
     "away_note",
     "retired_on",
     "retired_reason",
+    "case_details_confirmed",
 )
 
 
@@ -118,6 +119,12 @@ def load_state(expert: Expert) -> dict:
     return extra
 
 
+def guarded(job_title: str, skills: list[str], about: str, away_note: str | None, reason: str | None) -> dict:
+    """An entry's free text the confidentiality guard checks, by the field that holds it (None: the body)."""
+    texts = {"job_title": job_title, "skills": ", ".join(skills), None: about}
+    return texts | {"away_note": away_note or "", "retired_reason": reason or ""}
+
+
 def export_expert(expert: Expert) -> str:
     front = {"name": expert.name}
     if expert.user:
@@ -140,6 +147,9 @@ def export_expert(expert: Expert) -> str:
             front["away_note"] = expert.away_note
     if not expert.active:
         front |= {"retired_on": expert.retired_on, "retired_reason": expert.retired_reason}
+    texts = guarded(expert.job_title, expert.skills, expert.about, front.get("away_note"), front.get("retired_reason"))
+    if any(find_case_details(text) for text in texts.values()):
+        front["case_details_confirmed"] = True  # what the guard finds, its writer confirmed: the app keeps nothing else
     body = expert.about.strip()
     return markdown_text(front, body + "\n" if body else "")
 
@@ -231,8 +241,14 @@ def read_expert(ctx: LoadContext, path: Path, relative: str) -> ExpertRecord | N
         record.date("retired_on"),
         record.text("retired_reason", max_length=drafts.NOTE_MAX),
     )
-    if away_note and (findings := find_case_details(away_note)):
-        record.problem("away_note", f"{record.label}: this looks like it holds personal details ({describe(findings)})")
+    if not record.flag("case_details_confirmed", False):
+        for key, text in guarded(draft.job_title, draft.skills, draft.about, away_note, retired_reason).items():
+            if findings := find_case_details(text):
+                record.problem(
+                    key,
+                    f"{record.label}: {key or 'the body'} looks as if it may hold case details ({describe(findings)}); "
+                    "if it identifies no child or family, say so with case_details_confirmed: true",
+                )
     if away_from and not away_until:
         record.problem("away_until", f"{record.label}: away_from needs away_until, the last day away")
     elif away_from and away_until and away_until < away_from:
@@ -245,8 +261,9 @@ def read_expert(ctx: LoadContext, path: Path, relative: str) -> ExpertRecord | N
         )
     if len(ctx.problems) != before:
         return None
-    errors, tidy, _, _ = drafts.check_draft(
-        drafts.ExpertDraft(**{**draft.__dict__, "areas": [], "username": ""}), expert=lookups.find_expert(slug)
+    errors, tidy, _, _, _ = drafts.check_draft(  # the guard was applied above, with the file's confirmation
+        drafts.ExpertDraft(**{**draft.__dict__, "areas": [], "username": "", "confirm_safe": True}),
+        expert=lookups.find_expert(slug),
     )
     errors.pop("areas", None)  # areas and accounts are checked against the folder and the database in check()
     for name, message in errors.items():

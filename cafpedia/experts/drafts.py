@@ -1,10 +1,15 @@
 """What an entry in the Register of Experts may hold: the fields as typed (`ExpertDraft`), the
-rules each must meet (with the same person entered twice refused), and an entry's address."""
+rules each must meet (with the same person entered twice refused), and an entry's address.
+
+The confidentiality guard warns about its free text (`guarded`: the job title, the skills and
+what the expert advises on) the way it does on every form (core.case_details): nothing is saved
+until the writer takes out what it found or confirms (`confirm_safe`) it identifies no child or
+family."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -13,8 +18,9 @@ from cafpedia.accounts.fields import email_problem
 from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
+from cafpedia.core import case_details
 from cafpedia.core import validation as rules
-from cafpedia.core.confidentiality import describe, find_case_details
+from cafpedia.core.confidentiality import Finding
 from cafpedia.core.text import has_control_characters
 from cafpedia.core.validation import SLUG_WORDS, Problems
 from cafpedia.experts.availability import parse_slots
@@ -64,6 +70,7 @@ class ExpertDraft:
     about: str = ""
     username: str = ""
     review_by: date | None = None
+    confirm_safe: bool = field(default=False, compare=False)  # the writer confirmed what the guard found
 
     @classmethod
     def of(cls, expert: Expert) -> ExpertDraft:
@@ -94,10 +101,17 @@ def clean_list(values, *, max_items: int, max_length: int, label: str, errors: d
     return items
 
 
+def guarded(job_title: str, skills: list[str], about: str) -> dict[str, str]:
+    """An entry's texts the confidentiality guard checks, by what the writer is told they are."""
+    return {"the job title": job_title, "the skills": ", ".join(skills), "what the expert advises on": about}
+
+
 def check_draft(
     draft: ExpertDraft, *, expert: Expert | None = None
-) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None]:
-    """(problems by field, the draft tidied, its areas, its account) for an entry as typed."""
+) -> tuple[dict[str, str], ExpertDraft, list[PracticeArea], User | None, list[Finding]]:
+    """(problems by field, the draft tidied, its areas, its account, what the confidentiality
+    guard found) for an entry as typed. What the guard finds is a problem (at `confirm_safe`)
+    unless the draft's writer confirmed it; a service records it with `case_details.audited`."""
     problems = Problems()
     name, job_title = rules.one_line(draft.name), rules.one_line(draft.job_title)
     problems.add(
@@ -152,18 +166,10 @@ def check_draft(
     )
     about = (draft.about or "").strip()
     problems.add("about", rules.plain_text(about, longest=ABOUT_MAX, what="what the expert advises on"))
-    if findings := find_case_details(about):
-        problems.add("about", f"This looks like it holds case details ({describe(findings)}). Remove them.")
     username = (draft.username or "").strip()
     user, problem = _account(username, expert)
     problems.add("username", problem)
-    if not problems.keys() & {"job_title", "skills"} and (
-        findings := find_case_details(" \n".join([job_title, *skills]))
-    ):
-        problems.add(
-            "job_title",
-            f"The job title or skills look like they hold personal details ({describe(findings)}). Remove them.",
-        )
+    findings = case_details.check(problems, guarded(job_title, skills, about), draft.confirm_safe)
     _check_twins(problems, expert, name=name, region=draft.region, email=email)
     tidy = ExpertDraft(
         name=name,
@@ -178,8 +184,9 @@ def check_draft(
         about=about,
         username=username,
         review_by=draft.review_by,
+        confirm_safe=draft.confirm_safe,
     )
-    return problems, tidy, areas, user
+    return problems, tidy, areas, user, findings
 
 
 def _phone_problem(phone: str) -> str | None:

@@ -1,6 +1,11 @@
 """The Register of Experts: finding entries, and adding, changing, confirming, marking away,
 retiring and reinstating them (what an entry may hold is in `drafts`). No request or session
-in here; callers commit."""
+in here; callers commit.
+
+Free text (an entry's job title, skills and about, an away note, why an entry is retired) goes
+through the confidentiality guard like every form (core.case_details): what it finds is shown
+to the writer and nothing is saved until they take it out or confirm (`confirm_safe`) it
+identifies no child or family; the audit entry records what they confirmed."""
 
 from __future__ import annotations
 
@@ -8,9 +13,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from cafpedia.core import audit, clock
+from cafpedia.core import audit, case_details, clock
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_edit_expert
 from cafpedia.core.permissions import can_manage_register as manages_register
@@ -71,7 +75,7 @@ def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: dat
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator adds experts to the register.")
     today = today or clock.today()
-    errors, tidy, areas, user = check_draft(draft)
+    errors, tidy, areas, user, findings = check_draft(draft)
     if slug is not None and (not SLUG_RE.match(slug) or len(slug) > SLUG_MAX or slug in RESERVED_SLUGS):
         errors["slug"] = "The web address name is lower-case words joined by hyphens, such as amara-okafor."
     elif slug is not None and find_expert(slug) is not None:
@@ -82,7 +86,14 @@ def add_expert(actor, draft: ExpertDraft, *, slug: str | None = None, today: dat
     apply_draft(expert, tidy, areas, user)
     db.session.add(expert)
     db.session.flush()
-    audit.record(actor, "expert.add", "expert", expert.slug, summary=expert.name, after=snapshot(expert))
+    audit.record(
+        actor,
+        "expert.add",
+        "expert",
+        expert.slug,
+        summary=expert.name,
+        after=snapshot(expert) | (case_details.audited(findings) or {}),
+    )
     return expert
 
 
@@ -101,7 +112,7 @@ def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None
             expert.review_by,
         )
         draft.areas = expert.area_slugs
-    errors, tidy, areas, user = check_draft(draft, expert=expert)
+    errors, tidy, areas, user, findings = check_draft(draft, expert=expert)
     if errors:
         raise ValidationError(errors)
     before = snapshot(expert)
@@ -114,7 +125,15 @@ def edit_expert(actor, expert: Expert, draft: ExpertDraft, *, today: date | None
     after = snapshot(expert)
     if after == before:
         raise ServiceError("Nothing was changed.")
-    audit.record(actor, "expert.edit", "expert", expert.slug, summary=expert.name, before=before, after=after)
+    audit.record(
+        actor,
+        "expert.edit",
+        "expert",
+        expert.slug,
+        summary=expert.name,
+        before=before,
+        after=after | (case_details.audited(findings) or {}),
+    )
     return expert
 
 
@@ -139,7 +158,14 @@ def confirm_entry(actor, expert: Expert, *, today: date | None = None) -> Expert
 
 
 def set_away(
-    actor, expert: Expert, *, away_from: date | None, away_until: date | None, note: str = "", today: date | None = None
+    actor,
+    expert: Expert,
+    *,
+    away_from: date | None,
+    away_until: date | None,
+    note: str = "",
+    today: date | None = None,
+    confirm_safe: bool = False,
 ) -> Expert:
     if not can_edit_expert(actor, expert):
         raise NotAllowed("You can only mark yourself away.")
@@ -157,8 +183,7 @@ def set_away(
         errors["away_until"] = "Mark at most a year away; the administrator retires entries for longer absences."
     if len(note) > AWAY_NOTE_MAX:
         errors["away_note"] = f"Keep the note to {AWAY_NOTE_MAX} characters."
-    elif findings := find_case_details(note):
-        errors["away_note"] = f"This looks like it holds personal details ({describe(findings)}). Remove them."
+    findings = case_details.check(errors, {"the note for callers": note}, confirm_safe)
     if errors:
         raise ValidationError(errors)
     expert.away_from, expert.away_until, expert.away_note = away_from, away_until, note or None
@@ -169,7 +194,12 @@ def set_away(
         "expert",
         expert.slug,
         summary=f"{expert.name}: away {away_from} to {away_until}",
-        after={"away_from": away_from.isoformat(), "away_until": away_until.isoformat(), "away_note": note},
+        after={
+            "away_from": away_from.isoformat(),
+            "away_until": away_until.isoformat(),
+            "away_note": note,
+            **(case_details.audited(findings) or {}),
+        },
     )
     return expert
 
@@ -186,7 +216,7 @@ def clear_away(actor, expert: Expert) -> Expert:
     return expert
 
 
-def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> Expert:
+def retire(actor, expert: Expert, reason: str, *, today: date | None = None, confirm_safe: bool = False) -> Expert:
     if not manages_register(actor):
         raise NotAllowed("Only the register administrator retires experts.")
     if not expert.active:
@@ -198,6 +228,7 @@ def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> 
         )
     if len(reason) > NOTE_MAX:
         raise ValidationError({"reason": f"Keep the reason to {NOTE_MAX} characters."})
+    findings = case_details.require({"the reason": reason}, confirm_safe)
     expert.active = False
     expert.retired_on = today or clock.today()
     expert.retired_reason = reason
@@ -208,7 +239,7 @@ def retire(actor, expert: Expert, reason: str, *, today: date | None = None) -> 
         "expert",
         expert.slug,
         summary=f"{expert.name}: {reason}",
-        after={"active": False, "reason": reason},
+        after={"active": False, "reason": reason, **(case_details.audited(findings) or {})},
     )
     return expert
 

@@ -58,16 +58,19 @@ class ExpertForm(FlaskForm):
     )
     about = TextAreaField("What they can advise on (Markdown)", validators=[Limit(drafts.ABOUT_MAX)])
     review_by = DayField("Entry to be confirmed by", validators=[Optional()])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class AwayForm(FlaskForm):
     away_from = DayField("First day away", validators=[Optional()])
     away_until = DayField("Last day away", validators=[Optional()])
     away_note = StringField("Note for callers (optional)", validators=[Limit(drafts.AWAY_NOTE_MAX)])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Why the expert leaves the register", validators=[Limit(drafts.NOTE_MAX)])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class ButtonForm(FlaskForm):
@@ -89,6 +92,7 @@ class NominationForm(FlaskForm):
     region = SelectField("Region", choices=region_choices("Choose a region"), validate_choice=False)
     skills = StringField("Skills, separated by commas", validators=[Length(max=1000)])
     reason = TextAreaField("What they can advise on, and why you nominate them", validators=[Limit(drafts.ABOUT_MAX)])
+    confirm_safe = BooleanField(CONFIRM_LABEL)
 
 
 class DecisionForm(FlaskForm):

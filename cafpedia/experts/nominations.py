@@ -1,5 +1,9 @@
 """Nominations: lead managers and deputies nominate experts for their areas; the register
-administrator accepts (adding or extending an entry) or declines."""
+administrator accepts (adding or extending an entry) or declines.
+
+A nomination's job title, skills and reason become the entry's, shown to all staff: the
+confidentiality guard warns the nominator as on every form (core.case_details), and what they
+confirm is recorded in the audit entry and taken as confirmed when the nomination is accepted."""
 
 from __future__ import annotations
 
@@ -11,10 +15,9 @@ from sqlalchemy import func, select
 from cafpedia.accounts.fields import email_problem
 from cafpedia.accounts.models import User
 from cafpedia.areas.services import find_area
-from cafpedia.core import audit, clock, events
+from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core import validation as rules
 from cafpedia.core.clock import utcnow
-from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_manage_register as manages_register
 from cafpedia.core.permissions import can_moderate
@@ -57,6 +60,7 @@ class NominationDraft:
     skills: list[str]
     reason: str
     email: str = ""
+    confirm_safe: bool = False  # the nominator confirmed what the confidentiality guard found
 
 
 def nominate(actor, draft: NominationDraft) -> Nomination:
@@ -96,6 +100,9 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
         )
     reason = (draft.reason or "").strip()
     errors.add("reason", _reason_problem(reason))
+    findings = case_details.check(
+        errors, {"the job title": job_title, "the skills": ", ".join(skills), "the reason": reason}, draft.confirm_safe
+    )
     if area is not None and "name" not in errors:
         twin = db.session.scalar(
             select(Nomination).where(
@@ -119,7 +126,14 @@ def nominate(actor, draft: NominationDraft) -> Nomination:
     )
     db.session.add(nomination)
     db.session.flush()
-    audit.record(actor, "expert.nominate", "nomination", str(nomination.id), summary=f"{name} for {area.title}")
+    audit.record(
+        actor,
+        "expert.nominate",
+        "nomination",
+        str(nomination.id),
+        summary=f"{name} for {area.title}",
+        after=case_details.audited(findings),
+    )
     events.nomination_made.send(nomination, actor=actor)
     return nomination
 
@@ -139,8 +153,6 @@ def _reason_problem(reason: str) -> str | None:
         return "Say what the person can advise on and why you nominate them."
     if len(reason) > ABOUT_MAX:
         return f"Keep it to {ABOUT_MAX:,} characters."
-    if findings := find_case_details(reason):
-        return f"This looks like it holds case details ({describe(findings)}). Remove them."
     return None
 
 
@@ -172,6 +184,7 @@ def decide_nomination(
     if not accept and not note:
         raise ValidationError({"note": "Say why the nomination is declined: the lead manager is told."})
     today = today or clock.today()
+    findings = []
     if accept:
         existing = expert_for_user(nomination.nominee) if nomination.nominee else None
         if existing is not None:
@@ -195,8 +208,9 @@ def decide_nomination(
                 availability=[],
                 about=nomination.reason,
                 username=nomination.nominee.username if nomination.nominee else "",
+                confirm_safe=True,  # its nominator saw what the guard finds in it, and confirmed it
             )
-            errors, tidy, areas, user = check_draft(draft)
+            errors, tidy, areas, user, findings = check_draft(draft)
             if errors:
                 raise ServiceError(
                     "The nomination cannot become an entry as it stands: "
@@ -216,6 +230,7 @@ def decide_nomination(
         "nomination",
         str(nomination.id),
         summary=f"{nomination.name} for {nomination.area.title}" + (f": {note}" if note else ""),
+        after=case_details.audited(findings),
     )
     events.nomination_decided.send(nomination, actor=actor, note=note)
     return nomination

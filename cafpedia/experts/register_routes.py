@@ -139,6 +139,7 @@ def _draft(form: ExpertForm) -> drafts.ExpertDraft:
         availability=(form.availability.data or "").splitlines(),
         about=form.about.data or "",
         review_by=form.review_by.data,
+        confirm_safe=bool(form.confirm_safe.data),
     )
 
 
@@ -233,6 +234,7 @@ def away(slug: str):
                 away_from=form.away_from.data,
                 away_until=form.away_until.data,
                 note=form.away_note.data or "",
+                confirm_safe=bool(form.confirm_safe.data),
             ),
         )
         if done:
@@ -257,7 +259,8 @@ def retire(slug: str):
     expert = load_expert(slug)
     form = ReasonForm()
     if form.validate_on_submit() and commit_or_show_errors(
-        form, lambda: entries.retire(current_user, expert, form.reason.data or "")
+        form,
+        lambda: entries.retire(current_user, expert, form.reason.data or "", confirm_safe=bool(form.confirm_safe.data)),
     ):
         flash(
             f"{expert.name} is retired from the register. The entry and its history stay, for administrators.",

@@ -185,6 +185,7 @@ def nominate():
             region=form.region.data or "",
             skills=split_list(form.skills.data),
             reason=form.reason.data or "",
+            confirm_safe=bool(form.confirm_safe.data),
         )
         nomination = commit_or_show_errors(
             form, lambda: nominations.nominate(current_user, draft), shown_at=lambda _: url_for("experts.nominate")

@@ -124,7 +124,8 @@ def test_bad_rota_input_is_named_and_nothing_is_saved(register):
         ({"email": "not-an-address"}, "email", "valid email"),
         ({"skills": []}, "skills", "at least one skill"),
         ({"username": "nobody.here"}, "username", "no account"),
-        ({"about": "I advised on Kayden (7) last week."}, "about", "case details"),
+        ({"about": "I advised on Kayden (7) last week."}, "confirm_safe", "in what the expert advises on"),
+        ({"skills": ["ring Priya Chandran"]}, "confirm_safe", "in the skills, a person's name"),
     ],
 )
 def test_bad_entries_are_refused_and_nothing_is_written(register, changes, field, message):
