@@ -81,9 +81,14 @@ def audited(findings: list[Finding]) -> dict[str, list[str]] | None:
     return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else None
 
 
+QUESTION_WORDS = {"what", "why", "how", "when", "where", "who", "which", "is", "are", "do", "does", "can"}
+
+
 def field_name(label: str) -> str:
     """How a sentence names a form's field: "The question, in a sentence" -> "the question"."""
     name = label.split(",")[0].split("(")[0].strip()
+    if name.split(" ")[0].lower() in QUESTION_WORDS:
+        return f"“{name}”"  # "What they can advise on" is named by its words
     name = name[:1].lower() + name[1:] if not name[:2].isupper() else name
     return name if name.startswith(("the ", "your ")) else f"the {name}"
 
