@@ -147,10 +147,15 @@ def test_no_comment_reason_note_or_report_leaves_cafpedia(mail_app, smtp, addres
     third = proposals.propose_new_tip(addressed["pat"], area_slug="contact", slug="three", draft=draft(title="Tri"))
     db.session.commit()
     moderation.approve(
-        addressed["lee"], first, checklist=list(CHECKLIST), confidentiality_confirmed=False, comment=typed[0]
+        addressed["lee"],
+        first,
+        checklist=list(CHECKLIST),
+        confidentiality_confirmed=False,
+        comment=typed[0],
+        confirm_safe=True,  # the guard found what was typed; the moderator confirmed it
     )
-    moderation.send_back(addressed["lee"], second, f"Take out the child {typed[1]}.")
-    moderation.reject(addressed["dee"], third, typed[2])
+    moderation.send_back(addressed["lee"], second, f"Take out the child {typed[1]}.", confirm_safe=True)
+    moderation.reject(addressed["dee"], third, typed[2], confirm_safe=True)
     feedback.report_problem(addressed["sam"], tip, f"{typed[0]}: the form has changed.", confirm_safe=True)
     coord = make_user("cora.coord", ["research_coordinator"], name="Cora Coordinator", email="cora@example.org")
     notifications.watch(addressed["sam"], "digest")
