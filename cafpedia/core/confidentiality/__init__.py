@@ -25,6 +25,7 @@ tests/confidentiality/ and bench/confidentiality.py measure both.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from . import identifiers, people, places
@@ -83,6 +84,24 @@ class Finding:
         return {"kind": self.kind, "text": self.text}
 
 
+class Taken:
+    """The stretches already reported, kept sorted and apart, so that an overlap is found by
+    looking at two neighbours (a text of digits can hold thousands of findings)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        n = bisect_left(self.starts, start)
+        return (n < len(self.starts) and self.starts[n] < end) or (n > 0 and self.ends[n - 1] > start)
+
+    def add(self, start: int, end: int) -> None:
+        n = bisect_left(self.starts, start)
+        self.starts.insert(n, start)
+        self.ends.insert(n, end)
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -96,7 +115,7 @@ def find_case_details(text: str | None) -> list[Finding]:
     doc = Doc.read(text)
     public: list | None = None  # worked out only when a person or address is found
     addresses: list | None = None
-    taken: list[tuple[int, int]] = []
+    taken = Taken()
     findings: list[Finding] = []
     for recogniser in RECOGNISERS:
         for kind, start, end, reason in recogniser(doc, lex):
@@ -106,7 +125,7 @@ def find_case_details(text: str | None) -> list[Finding]:
                 end -= 1
             while start < end and text[start] in " \t\n,;:":
                 start += 1
-            if end <= start or _inside(start, end, taken):
+            if end <= start or taken.overlaps(start, end):
                 continue  # one warning per stretch of text
             if kind in PEOPLE:
                 public = public_spans(text, lex) if public is None else public
@@ -116,7 +135,7 @@ def find_case_details(text: str | None) -> list[Finding]:
                 addresses = public_address_spans(text, lex) if addresses is None else addresses
                 if _inside(start, end, addresses):
                     continue
-            taken.append((start, end))
+            taken.add(start, end)
             findings.append(Finding(kind, text[start:end], start, reason))
     return sorted(findings, key=lambda f: f.start)
 

@@ -8,6 +8,9 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
+from re import Match
 
 LETTER = r"[^\W\d_]"
 # A word in any alphabet, with its apostrophes and hyphens: "Leon's", "Mia-Rose", "O'Connor", "Oisín".
@@ -54,7 +57,7 @@ class Words(Sequence):
 class Doc:
     text: str
     words: Words | list = field(default_factory=list)  # (start, end, word, bare lower case) by number
-    index: dict[str, list[int]] = field(default_factory=dict)  # bare lower case -> the words' numbers
+    lowset: set[str] = field(default_factory=set)  # every word in bare lower case
     caps: list[int] = field(default_factory=list)  # the numbers of the words that start with a capital
     possessives: list[int] = field(default_factory=list)  # ... and of the words ending in 's or s'
     has_digits: bool = False
@@ -64,48 +67,39 @@ class Doc:
         """Read `text` into words. The work is done in list comprehensions and C loops (regular
         expressions, zip) rather than a Python loop of many steps per word: a megabyte is 170,000 words."""
         doc = cls(text, has_digits=DIGIT.search(text) is not None)
-        raw = WORD.findall(text)
-        starts = [m.start() for m in WORD.finditer(text)]
-        lows = [w.lower() for w in raw]
-        for n in [n for n, w in enumerate(lows) if "'" in w or "’" in w]:
-            if lows[n].endswith(("'s", "’s")):
-                doc.possessives.append(n)
-                lows[n] = lows[n][:-2]
-        ends = [start + len(w) for start, w in zip(starts, raw, strict=True)]
-        for m in PLURAL_POSSESSIVE.finditer(text):
-            n = bisect_left(ends, m.start() + 1)
-            if n < len(ends) and ends[n] == m.start() + 1:
-                doc.possessives.append(n)
-        doc.possessives.sort()
+        matches = list(WORD.finditer(text))
+        starts = list(map(Match.start, matches))
+        ends = list(map(Match.end, matches))
+        raw = list(map(Match.group, matches))
+        del matches
+        lows = list(map(str.lower, raw))
+        if "'" in text or "’" in text:
+            for n in [n for n, w in enumerate(lows) if "'" in w or "’" in w]:
+                if lows[n].endswith(("'s", "’s")):
+                    doc.possessives.append(n)
+                    lows[n] = lows[n][:-2]
+            for m in PLURAL_POSSESSIVE.finditer(text):
+                n = bisect_left(ends, m.start() + 1)
+                if n < len(ends) and ends[n] == m.start() + 1:
+                    doc.possessives.append(n)
+            doc.possessives.sort()
         if not text.isascii():
             for n in [n for n, w in enumerate(lows) if not w.isascii()]:
                 lows[n] = fold(lows[n])
         doc.words = Words(starts, ends, raw, lows)
-        doc.caps = [n for n, w in enumerate(raw) if w[0].isupper()]
-        index = doc.index
-        for n, low in enumerate(lows):
-            found = index.get(low)
-            if found is None:
-                index[low] = [n]
-            else:
-                found.append(n)
+        doc.caps = list(compress(count(), map(str.isupper, map(itemgetter(0), raw))))
+        doc.lowset = set(lows)
         return doc
 
-    @property
-    def lows(self):
-        return self.index.keys()
-
     def has_any(self, words: frozenset[str] | set[str]) -> bool:
-        return not self.index.keys().isdisjoint(words)
+        return not self.lowset.isdisjoint(words)
 
     def where(self, words: frozenset[str] | set[str]) -> list[int]:
-        """The numbers of the words in `words`, in order."""
-        found = self.index.keys() & words
+        """The numbers of the words in `words` (lower case), in order."""
+        found = self.lowset & words
         if not found:
             return []
-        if len(found) == 1:
-            return self.index[next(iter(found))]
-        return sorted(n for low in found for n in self.index[low])
+        return [n for n, w in enumerate(self.words.lows) if w in found]
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """The bounds of the sentence (or line) around `pos`."""

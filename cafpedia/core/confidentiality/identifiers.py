@@ -53,7 +53,7 @@ PUBLIC_MAILBOXES = {
 POSTCODE = re.compile(r"(?<![\w/])([A-Za-z]{1,2}\d[A-Za-z\d]?)\s?(\d[A-Za-z]{2})(?![\w/])")
 POSTCODE_OUTWARD = re.compile(r"^(?:[A-Z]\d|[A-Z]\d\d|[A-Z]{2}\d|[A-Z]{2}\d\d|[A-Z]\d[A-Z]|[A-Z]{2}\d[A-Z])$")
 POSTCODE_INWARD = re.compile(r"^\d[ABD-HJLNP-UW-Z]{2}$")
-NHS = re.compile(r"(\d{3})(?<![\w\-/.]\d{3})[\s\-]?(\d{3})[\s\-]?(\d{4})(?![\w\-/]|\.\d)")
+NHS = re.compile(r"(\d(?<![\w\-/.]\d)\d\d)[\s\-]?(\d{3})[\s\-]?(\d{4})(?![\w\-/]|\.\d)")
 NHS_CONTEXT = re.compile(r"\bnhs\b[^\n]{0,25}$", re.I)
 NI = re.compile(
     r"(?<![\w])(?!bg|gb|nk|kn|tn|nt|zz)([a-ceghj-pr-tw-z][a-ceghj-npr-tw-z])\s?(\d{2})\s?(\d{2})\s?(\d{2})\s?([a-d])?(?!\w)",
@@ -63,8 +63,8 @@ NI_CONTEXT = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b[^\n]{0,30
 # Digits first (a letter class at every position is slow); the two letters before are checked after.
 # The digits come first in each pattern, so that the scan can skip to them; what must come before is
 # checked by a look behind after them.
-CASE_NUMBER = re.compile(r"\d{2}(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Za-z]{2}\s\d\d))\s?[A-Za-z]\s?\d{5,6}(?![\w/])")
-CCD = re.compile(r"\d{4}(?<![\d\-]\d{4})[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
+CASE_NUMBER = re.compile(r"\d(?<!\d\d)\d(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Za-z]{2}\s\d\d))\s?[A-Za-z]\s?\d{5,6}(?![\w/])")
+CCD = re.compile(r"\d(?<![\d\-]\d)\d{3}[\s\-]\d{4}[\s\-]\d{4}[\s\-]\d{4}(?![\d\-])")
 REFERENCE = re.compile(
     r"\b(?:case\s*(?:no\.?|number|num|ref(?:erence)?\.?|id)|ref(?:erence)?(?:\s*no)?\.?|claim\s*no\.?|file\s*(?:no|ref)\.?"
     r"|ccd(?:\s*(?:ref|case|no\.?|number))?|mosaic|lcs|liquidlogic|eclipse|care\s*first|frameworki|ics)"
@@ -72,7 +72,7 @@ REFERENCE = re.compile(
     r"(?P<ref>[A-Za-z0-9][A-Za-z0-9/\-]*\d[A-Za-z0-9/\-]*)",
     re.I,
 )
-VEHICLE_NOW = re.compile(r"\d{2}(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Z]{2}\s\d\d))\s?[A-Za-z]{3}(?![\w/])")
+VEHICLE_NOW = re.compile(r"\d(?<!\d\d)\d(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Z]{2}\s\d\d))\s?[A-Za-z]{3}(?![\w/])")
 VEHICLE_OLD = re.compile(r"(?<![\w/])(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])(?![\w/])")
 VEHICLE_CONTEXT = re.compile(
     r"\b(?:car|van|reg|registration|plate|plates|drives|driving|vehicle|taxi|motorbike|bike|audi|bmw|ford|corsa|"
@@ -172,7 +172,7 @@ def nhs_numbers(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         digits = "".join(m.groups())
         if nhs_valid(digits):
             yield "nhs_number", m.start(), m.end(), "a ten-digit number that passes the NHS number check"
-        elif NHS_CONTEXT.search(text, max(0, m.start() - 30), m.start()):
+        elif "nhs" in doc.lowset and NHS_CONTEXT.search(text, max(0, m.start() - 30), m.start()):
             yield "nhs_number", m.start(), m.end(), "a ten-digit number after 'NHS'"
 
 

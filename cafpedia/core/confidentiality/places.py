@@ -63,6 +63,10 @@ WELSH_STREET = re.compile(
     rf"penrhyn|tan|pant|cwrt|teras)\s+(?:[\w'’\-]+\s*){{1,3}}"
 )
 TOWN_AFTER_COMMA = re.compile(r"\d[a-zA-Z]?,?\s+[A-Z][^\n,\d]{0,40},\s*(?P<town>[A-Z][\w'’\-]+)")
+WELSH_STREET_WORDS = frozenset(
+    {"heol", "ffordd", "stryd", "lon", "rhodfa", "maes", "cae", "bryn", "plas", "clos", "cilgant", "llys", "penrhyn",
+     "tan", "pant", "cwrt", "teras"}
+)  # fmt: skip
 FLAT_BEFORE = re.compile(r"(?i:\b(?:flat|apt|apartment|maisonette)\.?\s*(?:no\.?\s*)?)$")
 FLAT_WORDS = frozenset({"flat", "apt", "apartment", "maisonette"})
 
@@ -87,7 +91,7 @@ def streets(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
         m = HOUSE_STREET_BEFORE.search(text, max(0, t.start() - 60), t.start("town"))
         if m and _house_ok(text, m.start()) and not any(lex.is_common(w) for w in m.group("street").split()):
             yield "street_address", m.start(), t.end(), "a house number, street and town"
-    for m in WELSH_STREET.finditer(text) if has_digits else ():
+    for m in WELSH_STREET.finditer(text) if has_digits and doc.has_any(WELSH_STREET_WORDS) else ():
         if _house_ok(text, m.start()):
             yield "street_address", m.start(), m.end(), "a house number and street"
     for m in FLAT.finditer(text) if has_digits and doc.has_any(FLAT_WORDS) else ():
