@@ -267,6 +267,13 @@ def can_log_for(user, expert) -> bool:
     return can_manage_register(user) or (can_edit_expert(user, expert) and expert.active)
 
 
+def sees_proposals(user, revision) -> bool:
+    """Its author and the moderators of its area: who sees a revision as it was proposed (a
+    proposal's text, the text a moderator corrected before publishing it, and what the
+    confidentiality check found in it), not only as readers saw it."""
+    return is_signed_in(user) and (revision.author_id == user.id or can_moderate(user, revision.tip.area))
+
+
 def can_see_revision(user, revision, as_at: datetime | None = None) -> bool:
     """A revision that was published is for every reader; a proposal (waiting, sent back or
     rejected) only for its author and the moderators of its area. Looking back `as_at` a moment
@@ -274,7 +281,7 @@ def can_see_revision(user, revision, as_at: datetime | None = None) -> bool:
     readers could see then, a revision published by then; its author and the moderators see
     what they see today. `user` None is no one in particular (a record made on the command
     line): what every reader could see."""
-    if is_signed_in(user) and (revision.author_id == user.id or can_moderate(user, revision.tip.area)):
+    if sees_proposals(user, revision):
         return True
     if revision.status != "published" or (user is not None and not can_read_published(user)):
         return False

@@ -22,6 +22,7 @@ from cafpedia.core.permissions import (
     can_see_revision,
     can_see_unpublished_tip,
     ensure,
+    sees_proposals,
 )
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.legal.citing import open_flags, updates_for_tip
@@ -102,12 +103,13 @@ def report_case_details(text: str) -> dict:
     return {"problem_findings": located, "problem_excerpts": excerpts(located, fields)}
 
 
-def revision_case_details(rev) -> dict:
+def revision_case_details(rev, moderating: bool = True) -> dict:
     """For the decision page: what the guard finds in the revision's title, body and legal
     references now, with the flags stored when it was proposed that it no longer finds (looked
     for by their text), each with where it is; and the title, body and references with each
-    marked in place. A revision never flagged is checked again only while it waits for a decision."""
-    checked = rev.flags or rev.status == PENDING
+    marked in place. A revision never flagged is checked again only while it waits for a decision;
+    a reader (`moderating` false) is shown the text as readers see it, with none of this."""
+    checked = moderating and (rev.flags or rev.status == PENDING)
     located = find_in_fields(proposals.guarded_fields(rev), stored=rev.flags or []) if checked else []
     if not located:
         return {"case_details": [], "body": render_body(rev.body), "title_marked": None, "refs_marked": None}
@@ -178,6 +180,7 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
     base = tip.revision(rev.based_on)
     current = tip.revision(tip.current_number)
     conflict = rev.status == PENDING and rev.based_on != tip.current_number
+    moderating = sees_proposals(current_user, rev)
     answers = None
     answering = proposals.sent_back_comment(current_user, tip, rev.revises)
     if answering is not None:
@@ -190,7 +193,7 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
         base=base,
         current=current,
         conflict=conflict,
-        **revision_case_details(rev),
+        **revision_case_details(rev, moderating),
         pieces=word_diff(base.body if base else "", rev.body),
         fields=field_changes(base, rev),
         conflict_pieces=word_diff(base.body if base else "", current.body) if conflict and current else [],
@@ -199,7 +202,8 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
         approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
         comment_form=comment_form or CommentForm(formdata=None),
         answers=answers,
-        correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected else None,
+        # the text as proposed, before the moderator's correction, was never published
+        correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected and moderating else None,
     ), status
 
 

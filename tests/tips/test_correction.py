@@ -216,3 +216,34 @@ def signed_in_as(app, username):
     client = Client(app.test_client())
     assert client.sign_in(username, DEMO_PASSWORD).status_code == 302
     return client
+
+
+def test_what_the_moderator_corrected_out_is_seen_only_by_the_author_and_the_areas_moderators(
+    app, people, propose, make_user, client
+):
+    """The text as proposed was never published: a reader, a reader signed out (public reading
+    on) and another area's lead see the published revision only, not the correction's word
+    diff nor what the confidentiality check found in the proposal."""
+    make_user("rita.reader", ["practitioner"], name="Rita Reader")
+    slip = "- Ring mum on 07700 900461 first."
+    revision = propose(slug="centres", body=FIXED + "\n" + slip, confirm_safe=True)
+    moderation.approve(
+        people["lee"],
+        revision,
+        checklist=list(CHECKLIST),
+        confidentiality_confirmed=True,
+        correction=(revision.title, FIXED),
+    )
+    db.session.commit()
+    url = f"/tips/centres/revisions/{revision.number}"
+    for who in ("pat.fca", "lee.lead", "dee.deputy"):
+        page = text_of(signed_in(app, who).get(url))
+        assert "07700 900461" in page and "correction before approving" in page, who
+    app.config["PUBLIC_READ"] = True
+    readers = [("rita.reader", signed_in(app, "rita.reader")), ("olu.other", signed_in(app, "olu.other"))]
+    for who, reader in [*readers, ("signed out", client)]:
+        response = reader.get(url)
+        page = text_of(response)
+        assert response.status_code == 200 and "Visit the centre first." in page, who
+        assert "07700 900461" not in page and "correction before approving" not in page, who
+        assert "possible case detail" not in page.lower(), who
