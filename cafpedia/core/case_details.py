@@ -76,9 +76,11 @@ def require(texts: Mapping[str, str | None], confirmed: bool, *, key: str = CONF
 
 
 def audited(findings: list[Finding]) -> dict[str, list[str]] | None:
-    """For an audit entry's `after`: what the writer confirmed identifies no child or family (None
-    when nothing was found)."""
-    return {"case_details_confirmed": [f"{f.label}: {f.text}" for f in findings]} if findings else None
+    """For an audit entry's `after`: the kinds of what the writer confirmed identifies no child or
+    family, such as "a phone number" (None when nothing was found). Never the text itself: the
+    audit log is kept for good, chained and exported, and a detail taken out of the content later
+    must not stay in it."""
+    return {"case_details_confirmed": sorted({f.label for f in findings})} if findings else None
 
 
 QUESTION_WORDS = {"what", "why", "how", "when", "where", "who", "which", "is", "are", "do", "does", "can"}

@@ -101,7 +101,7 @@ def log_call(actor, expert: Expert, draft: CallDraft, *, today: date | None = No
         "advice.log",
         "advice_call",
         str(call.id),
-        summary=f"{expert.name}, {area.title}: {question[:80]}",
+        summary=f"{expert.name}, {area.title}, {call.minutes} minutes",  # not the question: what was typed about a case
         after=case_details.audited(confirmed),
     )
     return call

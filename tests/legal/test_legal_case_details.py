@@ -30,7 +30,7 @@ def test_posting_with_a_slip_is_refused_until_confirmed_and_the_confirmation_aud
     db.session.commit()
     assert POSTCODE in update.current.briefing
     entry = db.session.query(AuditEntry).filter_by(action="legal.post").one()
-    assert entry.after == {"case_details_confirmed": [f"a postcode: {POSTCODE}"]}
+    assert entry.after == {"case_details_confirmed": ["a postcode"]}
 
 
 def test_the_form_warns_before_the_preview_then_posts_when_confirmed(staff, as_user):  # noqa: F811
@@ -89,4 +89,4 @@ def test_a_withdrawal_reason_is_checked_before_the_preview_and_on_withdrawing(st
     db.session.refresh(update)
     assert update.status == "withdrawn"
     entry = db.session.query(AuditEntry).filter_by(action="legal.withdraw").one()
-    assert entry.after == {"case_details_confirmed": [f"a phone number: {PHONE}"]}
+    assert entry.after == {"case_details_confirmed": ["a phone number"]}
