@@ -53,7 +53,6 @@ class Lexicon:
     school_words: frozenset[str]
     street_words: frozenset[str]
     public_number_prefixes: tuple[str, ...]
-    public_short_numbers: frozenset[str]
     public_postcodes: frozenset[str]  # without spaces, upper case
     public_streets: frozenset[str]  # lower case, letters and digits only
     public_body_words: frozenset[str]
@@ -61,7 +60,12 @@ class Lexicon:
     public_people: frozenset[str]  # full names, lower case
     public_surnames: frozenset[str]
     public_phrases: tuple[str, ...]
-    common: frozenset[str] = frozenset()  # everything is_common looks in, as one set
+    # Unions the recognisers look up, made once: everything is_common looks in, every name, every
+    # role, and the words after a first name that make it a place's ("Clive House").
+    common: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    place_words: frozenset[str] = frozenset()
 
     def is_name(self, word: str) -> bool:
         """A known first name, whether or not it is also a word."""
@@ -111,7 +115,6 @@ def lexicon() -> Lexicon:
         school_words=_words(words["school_words"]),
         street_words=_words(words["street_words"]),
         public_number_prefixes=tuple(str(p) for p in public["public_number_prefixes"]),
-        public_short_numbers=frozenset(str(n).replace(" ", "") for n in public["public_short_numbers"]),
         public_postcodes=frozenset(a["postcode"].replace(" ", "").upper() for a in addresses if a.get("postcode")),
         public_streets=frozenset(squash(part) for a in addresses for part in str(a.get("street", "")).split(",")),
         public_body_words=_words(public["public_body_words"]),
@@ -124,4 +127,10 @@ def lexicon() -> Lexicon:
         lex.not_names, lex.group_words, lex.family_roles, lex.professional_roles, lex.titles, lex.honorifics,
         lex.public_surnames, lex.public_body_words, lex.school_words, lex.acronyms,
     )  # fmt: skip
-    return replace(lex, common=common)
+    return replace(
+        lex,
+        common=common,
+        names=lex.first_names | lex.word_names,
+        roles=lex.family_roles | lex.professional_roles,
+        place_words=lex.street_words | lex.school_words | lex.public_body_words,
+    )

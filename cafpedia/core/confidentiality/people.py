@@ -98,7 +98,7 @@ UNIT_WORDS = frozenset(
 
 def child_ages(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, first, words_as_names, common = doc.text, lex.first_names, lex.word_names, lex.common
-    lower_names = [n for n in doc.where(first | words_as_names) if not doc.words[n][2][0].isupper()]
+    lower_names = [n for n in doc.where(lex.names) if not doc.words[n][2][0].isupper()]
     for n in sorted({*doc.caps, *lower_names}):
         start, end, word, low = doc.words[n]
         if low in first or "-" in low and low.split("-")[0] in first or low in words_as_names and not word[0].isupper():
@@ -191,7 +191,7 @@ def _role_at(words: list, i: int, lex: Lexicon) -> tuple[str, str, int] | None:
 
 def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     text, words = doc.text, doc.words
-    for i in doc.where(lex.family_roles | lex.professional_roles):
+    for i in doc.where(lex.roles):
         if i + 1 >= len(words):
             continue
         role = _role_at(words, i, lex)
@@ -220,14 +220,13 @@ def role_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
 def first_names(doc: Doc, lex: Lexicon) -> Iterator[Hit]:
     """Known first names anywhere, with the surname after them."""
     text, words = doc.text, doc.words
-    places = lex.street_words | lex.school_words | lex.public_body_words
     for i in doc.caps:
         start, end, word, low = words[i]
         if low not in lex.first_names and not ("-" in low and low.split("-")[0] in lex.first_names):
             continue
         if not word[0].isupper() or word.isupper() and len(word) > 1:
             continue  # lower case, a name only in context (other recognisers); "kim" is Polish for "whom"
-        if i + 1 < len(words) and words[i + 1][3] in places and words[i + 1][2][0].isupper():
+        if i + 1 < len(words) and words[i + 1][3] in lex.place_words and words[i + 1][2][0].isupper():
             continue  # "Clive House", "Stanley Road", "Anna Freud Centre": a place, not a person
         before = words[i - 1][3] if i else ""
         if before in lex.honorifics:
