@@ -35,6 +35,7 @@ def _run():
         filters=filters,
         page=_page_arg(),
         include_archived=request.args.get("archived") == "1",
+        as_typed=request.args.get("as_typed") == "1",
     )
 
 
@@ -43,7 +44,7 @@ def _run():
 def results():
     found = _run()
     areas = {a.slug: a.title for a in list_areas()}
-    base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived") and v}
+    base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived", "as_typed") and v}
     return render_template(
         "search/results.html",
         found=found,
@@ -64,6 +65,11 @@ def api():
     hits = found.results.hits if found.results else []
     return {
         "query": found.query.text,
+        # When nothing matched the query as typed: what the results are for instead, corrected
+        # (corrected_from: the query as typed) or relaxed (relaxed_from: the query not matched in full).
+        "showing_results_for": found.showing,
+        "corrected_from": found.corrected_from,
+        "relaxed_from": found.relaxed_from,
         "total": found.total,
         "page": found.page,
         "pages": found.pages,
@@ -80,7 +86,7 @@ def api():
             for h in hits
         ],
         "facets": found.results.facets if found.results else {"kind": {}, "area": {}},
-        "suggestion": found.results.suggestion if found.results else None,
+        "suggestion": found.rewrite.plan.text() if found.corrected_from else None,
     }
 
 

@@ -28,7 +28,10 @@ from cafpedia.search.change_log import (
     queue_length,
     rebuild,
 )
+from cafpedia.search.plan import plan_query
 from cafpedia.search.query import ParsedQuery, parse_query
+from cafpedia.search.rescue import Rewrite, rescue
+from cafpedia.search.synonyms import current_groups
 from cafpedia.tips.reading import moderated_area_ids
 
 __all__ = [
@@ -74,6 +77,20 @@ class SearchResults:
     per_page: int
     results: BackendResults | None
     problem: str | None = None
+    rewrite: Rewrite | None = None  # what the results are for, when nothing matched the query as typed
+
+    @property
+    def corrected_from(self) -> str | None:
+        return self.rewrite.corrected_from if self.rewrite else None
+
+    @property
+    def relaxed_from(self) -> str | None:
+        return self.rewrite.relaxed_from if self.rewrite else None
+
+    @property
+    def showing(self) -> str | None:
+        """What the results are for, when that is not the query as typed."""
+        return self.rewrite.shown if self.rewrite else None
 
     @property
     def total(self) -> int:
@@ -92,24 +109,40 @@ def visibility_for(user, *, include_archived: bool = False) -> Visibility:
 
 
 def search(
-    user, raw_query: str, *, filters: dict[str, str] | None = None, page: int = 1, include_archived: bool = False
+    user,
+    raw_query: str,
+    *,
+    filters: dict[str, str] | None = None,
+    page: int = 1,
+    include_archived: bool = False,
+    as_typed: bool = False,
 ) -> SearchResults:
+    """A page of what `user` may see that matches the query. If nothing matches the query as
+    typed, the results of a corrected or relaxed query instead (see rescue.py; not corrected
+    `as_typed`), and `rewrite` says which."""
     query = parse_query(raw_query, filters)
     page = min(max(page, 1), MAX_PAGE)
     if query.is_empty:
         return SearchResults(query, page, PER_PAGE, None)
     started = time.perf_counter()
+    rewrite = None
     try:
         status = ensure_index(wait=False)
         if status != "ok":
             raise SearchUnavailable("the search index is damaged; it is being rebuilt")
         if has_pending():
             drain(timeout=0.2)
-        results = backend().search(
-            query, visibility_for(user, include_archived=include_archived), page=page, per_page=PER_PAGE
-        )
+        groups = current_groups()
+        plan = plan_query(query, groups)
+        visibility = visibility_for(user, include_archived=include_archived)
+        results = backend().search(plan, visibility, page=page, per_page=PER_PAGE)
+        if results.total == 0 and plan.clauses:
+            typed = " ".join(f'"{p}"' if i in query.phrases else p for i, p in enumerate(query.parts))
+            rewrite = rescue(plan, typed, backend(), visibility, groups, correct=not as_typed)
+            if rewrite is not None:
+                results = backend().search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
         observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)
     except SearchUnavailable as exc:
         log.error("search unavailable: %s", exc)
         return SearchResults(query, page, PER_PAGE, None, problem=str(exc))
-    return SearchResults(query, page, PER_PAGE, results)
+    return SearchResults(query, page, PER_PAGE, results, rewrite=rewrite)

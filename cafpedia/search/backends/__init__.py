@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cafpedia.search.documents import SearchDocument
-from cafpedia.search.query import ParsedQuery
+from cafpedia.search.plan import SearchPlan
 
 
 @dataclass
@@ -38,7 +38,6 @@ class BackendResults:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    suggestion: str | None = None
 
 
 class SearchUnavailable(Exception):
@@ -77,4 +76,10 @@ class Backend(Protocol):
     def fingerprints(self, keys: list[str] | None = None) -> dict[str, str | None]:
         """key -> fingerprint of the documents in the index (of these keys only, if given)."""
 
-    def search(self, query: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults: ...
+    def search(self, query: SearchPlan, visibility: Visibility, *, page: int, per_page: int) -> BackendResults: ...
+
+    def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
+        """How many documents the reader may see match, at most `limit`."""
+
+    def vocabulary(self) -> list[str]:
+        """The words documents were written with, in lower case (for correcting misspelt words)."""

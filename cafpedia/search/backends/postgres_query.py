@@ -6,7 +6,6 @@ cheapest candidates first, then ts_rank on those), the snippets, and "did you me
 
 from __future__ import annotations
 
-import difflib
 import re
 from html import escape
 
@@ -31,8 +30,7 @@ from cafpedia.extensions import db
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
-from cafpedia.search.query import ParsedQuery, may_be_misspelt
-from cafpedia.search.synonyms import current_groups
+from cafpedia.search.plan import SearchPlan
 
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
@@ -41,6 +39,7 @@ CANDIDATES = 200
 LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 CHAIN = re.compile(r"(\s*<(?:-|\d+)>\s*)*")
 _lexemes_of: dict[str, tuple[tuple[str, ...], bool]] = {}  # a phrase -> (its lexemes, in a chain?)
+_vocabulary: dict = {}  # "stamp": (database, rows of search_words) when read, "words": them
 HEADLINE_OPTIONS = (
     f'StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -69,36 +68,19 @@ class PostgresQuerying:
             query = query.op("||")(self._variant_query(variant))
         return query
 
-    def build_query(self, parsed: ParsedQuery):
-        """(tsquery or None, the match query's text or None, filters as SQL conditions, single
-        words that could be misspelt)."""
-        groups = {v: list(g) for g in current_groups() for v in g}
-        element_variants, plain = [], []  # each element: the phrases any one of which it needs
-        parts, i = parsed.parts, 0
-        while i < len(parts):
-            if i in parsed.phrases:
-                element_variants.append(groups.get(parts[i].lower(), [parts[i]]))
-                i += 1
-                continue
-            for j in range(min(len(parts), i + 4), i, -1):
-                candidate = " ".join(parts[i:j]).lower()
-                if candidate in groups and not any(k in parsed.phrases for k in range(i, j)):
-                    element_variants.append(groups[candidate])
-                    i = j
-                    break
-            else:
-                element_variants.append([parts[i]])
-                if re.fullmatch(r"[A-Za-z']+", parts[i]) and may_be_misspelt(parts[i]):
-                    plain.append(parts[i])
-                i += 1
+    def build_query(self, query: SearchPlan):
+        """(tsquery for ranking or None, the match query's text or None, filters as SQL
+        conditions). The ranking query holds every clause, all required; in a relaxed plan, any
+        of them, so that what holds more of them ranks first."""
+        element_variants = [list(c.variants) for c in query.clauses]
         tsquery = None
-        for variants in element_variants:
-            element = self._element(variants)
-            tsquery = element if tsquery is None else tsquery.op("&&")(element)
+        for clause in query.clauses + query.optional:
+            element = self._element(list(clause.variants))
+            tsquery = element if tsquery is None else tsquery.op("||" if query.optional else "&&")(element)
         match = self._match_query(element_variants)
         table = SearchDocumentRow
         conditions = []
-        for name, values in parsed.filters.items():
+        for name, values in query.filters.items():
             if name == "kind":
                 conditions.append(table.kind.in_(values))
             elif name == "area":  # any of its areas (the GIN index answers &&)
@@ -107,7 +89,7 @@ class PostgresQuerying:
                 conditions.append(or_(*[cast(table.standards, Text).contains(f'"{v}"') for v in values]))
             elif name == "tag":
                 conditions.append(or_(*[cast(table.tags, Text).contains(f'"{v}"') for v in values]))
-        return tsquery, match, conditions, plain
+        return tsquery, match, conditions
 
     @staticmethod
     def _lexemes(variants: list[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
@@ -146,7 +128,7 @@ class PostgresQuerying:
         return " & ".join(f"({e})" for e in elements) if elements else None
 
     @staticmethod
-    def _visibility(visibility: Visibility, parsed: ParsedQuery):
+    def _visibility(visibility: Visibility, parsed: SearchPlan):
         table = SearchDocumentRow
         wanted = set(parsed.filters.get("status", []))
         allowed = [table.status == "published"]
@@ -170,12 +152,17 @@ class PostgresQuerying:
             condition = and_(condition, table.status.in_(wanted))
         return condition
 
-    def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
-        tsquery, match, conditions, plain = self.build_query(parsed)
-        table = SearchDocumentRow
-        where = [self._visibility(visibility, parsed), *conditions]
+    def _where(self, query: SearchPlan, visibility: Visibility):
+        """(the ranking tsquery or None, the conditions a match meets)."""
+        tsquery, match, conditions = self.build_query(query)
+        where = [self._visibility(visibility, query), *conditions]
         if tsquery is not None:
-            where.append(table.tsv_match.op("@@")(cast(literal(match), TSQUERY)) if match else false())
+            where.append(SearchDocumentRow.tsv_match.op("@@")(cast(literal(match), TSQUERY)) if match else false())
+        return tsquery, where
+
+    def search(self, parsed: SearchPlan, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
+        tsquery, where = self._where(parsed, visibility)
+        table = SearchDocumentRow
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
         headline = (
             func.ts_headline(CONFIG, SearchText.body, tsquery, HEADLINE_OPTIONS)
@@ -229,8 +216,7 @@ class PostgresQuerying:
             )
             for r in rows
         ]
-        suggestion = self._suggest(parsed, plain) if total == 0 and plain else None
-        return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        return BackendResults(total=total, hits=hits, facets=facets)
 
     @staticmethod
     def _page_and_facets(tsquery, where, weight, *, page: int, per_page: int):
@@ -308,24 +294,21 @@ class PostgresQuerying:
                 facets["area"][area] = n
         return {key: rank for _, key, rank in sorted(found)}, facets
 
-    def _suggest(self, parsed: ParsedQuery, plain: list[str]) -> str | None:
-        corrections = {}
-        for typed in plain:
-            word = typed.lower()
-            if db.session.scalar(select(SearchWord.word).where(SearchWord.word == word)):
-                continue
-            candidates = list(
-                db.session.scalars(
-                    select(SearchWord.word).where(
-                        SearchWord.first == word[0], func.length(SearchWord.word).between(len(word) - 2, len(word) + 2)
-                    )
-                )
-            )
-            found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-            if found:
-                corrections[typed] = found[0]
-        if not corrections:
-            return None
-        parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
-        parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
-        return " ".join(parts)
+    def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
+        """How many documents the reader may see match (at most `limit`: no more are read)."""
+        _, where = self._where(query, visibility)
+        try:
+            found = select(SearchDocumentRow.key).where(*where).limit(limit).subquery()
+            return db.session.scalar(select(func.count()).select_from(found))
+        except Exception as exc:
+            db.session.rollback()
+            raise SearchUnavailable(f"the database search could not answer ({type(exc).__name__})") from exc
+
+    def vocabulary(self) -> list[str]:
+        """The words documents were written with (lower case), for correcting a misspelt word:
+        read once per process and again when the list grows."""
+        stamp = (str(db.engine.url), db.session.scalar(select(func.count()).select_from(SearchWord)))
+        if _vocabulary.get("stamp") != stamp:
+            _vocabulary["words"] = list(db.session.scalars(select(SearchWord.word)))
+            _vocabulary["stamp"] = stamp
+        return _vocabulary["words"]

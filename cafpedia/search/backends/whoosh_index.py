@@ -89,7 +89,6 @@ class WhooshBackend(WhooshQuerying):
         self._index = None
         self._searchers = Searchers(self._open)
         self._lock = threading.RLock()  # the caches below
-        self._synonyms = None
         self._known_ok = False
         self._codes: dict[str, dict[str, int]] = {"kind": {}, "area": {}, "status": {}}
         self._segments: dict[str, SegmentData] = {}

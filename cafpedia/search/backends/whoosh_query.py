@@ -13,7 +13,6 @@ from html import escape
 import numpy as np
 from whoosh import highlight
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.spelling import ListCorrector
 
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.backends.whoosh_segments import (
@@ -24,8 +23,7 @@ from cafpedia.search.backends.whoosh_segments import (
     read_postings,
     segments_of,
 )
-from cafpedia.search.query import ParsedQuery, may_be_misspelt
-from cafpedia.search.synonyms import current_groups
+from cafpedia.search.plan import SearchPlan
 from cafpedia.search.text import pair_tokens, tokens
 
 WORDS_FILE = "cafpedia_words.txt"
@@ -50,12 +48,12 @@ class Variant:
 @dataclass
 class Plan:
     clauses: list[list[Variant]] = field(default_factory=list)  # all required; any variant of each
+    optional: list[list[Variant]] = field(default_factory=list)  # not required: what holds them ranks first
     filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (field, any of these values)
-    plain_words: list[tuple[str, str]] = field(default_factory=list)  # (as typed, stem): may be misspelt
 
     @property
     def highlight_terms(self) -> set[str]:
-        return {w for clause in self.clauses for v in clause for w in v.words}
+        return {w for clause in self.clauses + self.optional for v in clause for w in v.words}
 
 
 def shorten(text: str, limit: int) -> str:
@@ -68,51 +66,15 @@ class WhooshQuerying:
     its synonym and word lists, and the caches `__init__` sets up (`_codes`, `_segments`,
     `_postings`, `_postings_bytes`, `_words`)."""
 
-    def _synonym_map(self) -> dict[str, list[list[str]]]:
-        """Analysed variant → every variant of its group, analysed (lists of tokens)."""
-        groups = current_groups()
-        if self._synonyms is None or self._synonyms[0] is not groups:  # a newer list was saved
-            mapping: dict[str, list[list[str]]] = {}
-            for group in groups:
-                analysed = [tokens(v) for v in group]
-                analysed = [a for a in analysed if a]
-                for variant in analysed:
-                    mapping[" ".join(variant)] = analysed
-            self._synonyms = (groups, mapping)
-        return self._synonyms[1]
-
-    def plan(self, parsed: ParsedQuery) -> Plan:
-        """What to look up: each typed word or phrase with its synonyms, and the filters."""
-        synonyms = self._synonym_map()
+    def plan(self, search: SearchPlan) -> Plan:
+        """What to look up: each clause's variants as analysed words, and the filters."""
         plan = Plan()
-        parts = parsed.parts
-        i = 0
-        while i < len(parts):
-            if i in parsed.phrases:
-                words = tokens(parts[i])
-                i += 1
-                if words:
-                    plan.clauses.append([Variant(v) for v in synonyms.get(" ".join(words), [words])])
-                continue
-            # The longest run of typed words that is a synonym (e.g. "section 7").
-            matched = False
-            for j in range(min(len(parts), i + 4), i, -1):
-                if any(k in parsed.phrases for k in range(i, j)):
-                    continue
-                words = tokens(" ".join(parts[i:j]))
-                if words and " ".join(words) in synonyms:
-                    plan.clauses.append([Variant(v) for v in synonyms[" ".join(words)]])
-                    i, matched = j, True
-                    break
-            if matched:
-                continue
-            words = tokens(parts[i])
-            if len(words) == 1 and may_be_misspelt(parts[i]):
-                plan.plain_words.append((parts[i], words[0]))
-            if words:  # a typed word the analyser splits ("in-court") is found as a phrase
-                plan.clauses.append([Variant(words)])
-            i += 1
-        for name, values in parsed.filters.items():
+        for clauses, into in ((search.clauses, plan.clauses), (search.optional, plan.optional)):
+            for clause in clauses:
+                unique = dict.fromkeys(tuple(words) for v in clause.variants if (words := tokens(v)))
+                if unique:  # a typed word the analyser splits ("in-court") is found as a phrase
+                    into.append([Variant(list(words)) for words in unique])
+        for name, values in search.filters.items():
             if name in FILTER_FIELDS:
                 plan.filters.append((FILTER_FIELDS[name], list(values)))
         return plan
@@ -139,7 +101,7 @@ class WhooshQuerying:
             self._postings_bytes -= ids.nbytes + weights.nbytes + 200
         return found
 
-    def _allowed(self, data: SegmentData, visibility: Visibility, parsed: ParsedQuery) -> np.ndarray:
+    def _allowed(self, data: SegmentData, visibility: Visibility, parsed: SearchPlan) -> np.ndarray:
         status = data.codes["status"]
         code = {name: self._codes["status"].get(name, -1) for name in STATUSES}
         wanted = set(parsed.filters.get("status", []))
@@ -158,7 +120,7 @@ class WhooshQuerying:
             allowed &= np.isin(status, [code.get(s, -2) for s in wanted])
         return allowed & data.live
 
-    def _evaluate(self, searcher, plan: Plan, visibility: Visibility, parsed: ParsedQuery, limit: int):
+    def _evaluate(self, searcher, plan: Plan, visibility: Visibility, parsed: SearchPlan, limit: int):
         """(total, facet counts, the best `limit` documents as (global docnum, key) pairs)."""
         n_all = max(searcher.doc_count(), 1)
         idf_cache: dict = {}
@@ -189,17 +151,19 @@ class WhooshQuerying:
             for clause in plan.clauses:
                 if not mask.any():
                     break
-                clause_mask = np.zeros(data.n, dtype=bool)
-                clause_score = np.zeros(data.n, dtype=np.float64)
-                for variant in clause:
-                    v_mask, v_score = self._variant(variant, data, term, idf, averages)
-                    clause_mask |= v_mask
-                    np.maximum(clause_score, v_score, out=clause_score)
+                clause_mask, clause_score = self._clause(clause, data, term, idf, averages)
                 mask &= clause_mask
                 score += clause_score
             matches = np.flatnonzero(mask)
             if not len(matches):
                 continue
+            if plan.optional:  # a relaxed query: what holds more of it first
+                held = np.full(len(matches), len(plan.clauses), dtype=np.float64)
+                for clause in plan.optional:
+                    clause_mask, clause_score = self._clause(clause, data, term, idf, averages)
+                    held += clause_mask[matches]
+                    score += clause_score
+                score[matches] *= held / (len(plan.clauses) + len(plan.optional))
             total += len(matches)
             for name, codes in (
                 ("kind", data.codes["kind"][matches]),
@@ -225,6 +189,17 @@ class WhooshQuerying:
         order = np.argsort(-keys, kind="stable")[:limit]
         return total, facets, [int(d) for d in docnums[order]]
 
+    @classmethod
+    def _clause(cls, clause: list[Variant], data: SegmentData, term, idf, averages):
+        """Where any variant of a clause matches in a segment, and the best variant's score."""
+        clause_mask = np.zeros(data.n, dtype=bool)
+        clause_score = np.zeros(data.n, dtype=np.float64)
+        for variant in clause:
+            v_mask, v_score = cls._variant(variant, data, term, idf, averages)
+            clause_mask |= v_mask
+            np.maximum(clause_score, v_score, out=clause_score)
+        return clause_mask, clause_score
+
     @staticmethod
     def _variant(variant: Variant, data: SegmentData, term, idf, averages):
         """Where one variant of a clause matches in a segment, and how well (BM25 per field)."""
@@ -247,25 +222,37 @@ class WhooshQuerying:
                 mask &= found
         return mask, score
 
-    def search(self, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
+    def search(self, query: SearchPlan, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
         with self.searching() as searcher:  # held to the last snippet: no other thread closes it meanwhile
-            return self._search(searcher, parsed, visibility, page=page, per_page=per_page)
+            return self._search(searcher, query, visibility, page=page, per_page=per_page)
 
-    def _search(self, searcher, parsed: ParsedQuery, visibility: Visibility, *, page: int, per_page: int):
+    def _search(self, searcher, query: SearchPlan, visibility: Visibility, *, page: int, per_page: int):
         if searcher.doc_count_all() == 0:  # an empty knowledge base: no segments to read
-            return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}}, suggestion=None)
-        plan = self.plan(parsed)
+            return BackendResults(total=0, hits=[], facets={"kind": {}, "area": {}})
+        plan = self.plan(query)
         try:
             with self._lock:
                 self._drop_gone_segments(searcher)
-                total, facets, docnums = self._evaluate(searcher, plan, visibility, parsed, page * per_page)
+                total, facets, docnums = self._evaluate(searcher, plan, visibility, query, page * per_page)
             hits = [
                 self._hit(searcher.stored_fields(d), plan) for d in docnums[(page - 1) * per_page : page * per_page]
             ]
-            suggestion = self._suggest(searcher, parsed, plan, visibility) if total == 0 and plan.plain_words else None
         except Exception as exc:
             raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
-        return BackendResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        return BackendResults(total=total, hits=hits, facets=facets)
+
+    def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
+        """How many documents the reader may see match (at most `limit`)."""
+        with self.searching() as searcher:
+            if searcher.doc_count_all() == 0:
+                return 0
+            try:
+                with self._lock:
+                    self._drop_gone_segments(searcher)
+                    total = self._evaluate(searcher, self.plan(query), visibility, query, 1)[0]
+            except Exception as exc:
+                raise SearchUnavailable(f"the search index could not answer ({type(exc).__name__}: {exc})") from exc
+        return min(total, limit)
 
     def _drop_gone_segments(self, searcher) -> None:
         live = {reader.segment().segment_id() for reader, _ in segments_of(searcher)}
@@ -302,7 +289,8 @@ class WhooshQuerying:
             updated_at=stored.get("updated"),
         )
 
-    def _word_list(self) -> list[str]:
+    def vocabulary(self) -> list[str]:
+        """The words documents were written with (lower case), for correcting a misspelt word."""
         path = self.directory / WORDS_FILE
         try:
             stamp = path.stat().st_mtime_ns
@@ -311,41 +299,3 @@ class WhooshQuerying:
         if self._words is None or self._words[0] != stamp:
             self._words = (stamp, sorted(path.read_text(encoding="utf-8").split()))
         return self._words[1]
-
-    def _held_by(self, searcher, stem: str, visibility: Visibility, parsed: ParsedQuery) -> int:
-        """How many documents this reader may see hold a word (by its stem)."""
-        count = 0
-        with self._lock:
-            for reader, _ in segments_of(searcher):
-                data = self._segment(reader)
-                found = np.zeros(data.n, dtype=bool)
-                for fieldname, *_ in TEXT_FIELDS:
-                    found[self._term(reader.segment().segment_id(), reader, fieldname, stem)[0]] = True
-                count += int(np.count_nonzero(found & self._allowed(data, visibility, parsed)))
-        return count
-
-    def _suggest(self, searcher, parsed: ParsedQuery, plan: Plan, visibility: Visibility) -> str | None:
-        """A corrected query: each word no document holds, replaced by the nearest known word
-        that some document the reader may see still holds."""
-        wordlist = self._word_list()
-        corrector = ListCorrector(wordlist)
-        corrections = {}
-        for typed, stem in plan.plain_words:
-            if self._held_by(searcher, stem, visibility, parsed):
-                continue
-            for distance in (1, 2):  # the nearest words first; among them, the most used
-                held = {}
-                for found in corrector.suggest(typed.lower(), limit=8, maxdist=distance):
-                    found_stems = tokens(found)
-                    if len(found_stems) == 1:
-                        frequency = self._held_by(searcher, found_stems[0], visibility, parsed)
-                        if frequency:
-                            held[found] = frequency
-                if held:
-                    corrections[typed] = max(sorted(held), key=held.get)
-                    break
-        if not corrections:
-            return None
-        parts = [f'"{p}"' if i in parsed.phrases else corrections.get(p, p) for i, p in enumerate(parsed.parts)]
-        parts += [f"{k}:{v}" for k, values in parsed.filters.items() for v in values]
-        return " ".join(parts)

@@ -1,0 +1,124 @@
+"""When a search finds nothing: no dead end while something relevant exists.
+
+In this order, the same on both backends (each only counts matches; the choices are made here):
+1. **Correction in place.** Each typed word that no document the reader may see holds, and that
+   may be misspelt (letters only, not in capitals, not a synonym), is replaced by the nearest
+   word the documents were written with (at most one edit for words of four or five letters, two
+   for longer ones; a swap of two letters counts once), the one most documents hold among
+   the nearest. If the corrected query finds something, its results are shown at once.
+2. **Relaxation.** Words that match nothing are left out first; then, one at a time, the least
+   informative: a word like "report" or "need" before any other, then the word most documents
+   hold. The first query that finds something is shown, with the words left out still ranking
+   what holds them first. One word is never relaxed away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from cafpedia.search.plan import SearchPlan, plan_query
+from cafpedia.search.query import parse_query
+
+COUNT_BOUND = 1000  # a word's document count is exact up to here: enough to order words by it
+NEAREST = 12  # how many of the nearest words are weighed by how many documents hold them
+
+
+@dataclass
+class Rewrite:
+    plan: SearchPlan
+    shown: str  # what the results are for, to show
+    corrected_from: str | None = None  # the query as typed, when words were corrected
+    relaxed_from: str | None = None  # the query that nothing matched in full
+
+
+def max_edits(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 6 else 2
+
+
+def nearest_word(word: str, vocabulary: list[str], held_by) -> str | None:
+    """The word the documents hold that `word` most likely meant, or None."""
+    edits = max_edits(word)
+    if not edits:
+        return None
+    found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=edits, limit=None)
+    found.sort(key=lambda f: (f[1], f[0][0] != word[0], f[0]))
+    best = None
+    for candidate, distance, _ in found[:NEAREST]:
+        if best is not None and distance > best[0]:
+            break
+        held = held_by(candidate)
+        if held and (best is None or held > best[1]):
+            best = (distance, held, candidate)
+    return best[2] if best else None
+
+
+def corrected(plan: SearchPlan, count, vocabulary_of, groups) -> SearchPlan | None:
+    """The plan with each misspelt word corrected, or None if no word needed it or could be."""
+    corrections = {}
+    vocabulary = None
+    for clause in plan.clauses:
+        if not clause.spellable or count(plan.only(clause)):
+            continue
+        vocabulary = vocabulary_of() if vocabulary is None else vocabulary
+        word = nearest_word(clause.typed.lower(), vocabulary, lambda w: count(_word_plan(plan, w, groups)))
+        if word:
+            corrections[clause] = word
+    if not corrections:
+        return None
+    text = " ".join(corrections.get(c, f'"{c.typed}"' if c.quoted else c.typed) for c in plan.clauses)
+    text += "".join(f" {k}:{v}" for k, values in plan.filters.items() for v in values)
+    return plan_query(parse_query(text), groups)
+
+
+def relaxed(plan: SearchPlan, count) -> SearchPlan | None:
+    """The plan with fewest words left out that finds something, or None."""
+    if len(plan.clauses) < 2:
+        return None
+    held = {c: count(plan.only(c)) for c in plan.clauses}
+    kept = [c for c in plan.clauses if held[c]]
+    if not kept:
+        return None
+    position = {c: i for i, c in enumerate(plan.clauses)}
+    # First left out first: weak words, then the most commonly held, then the last typed.
+    order = sorted(kept, key=lambda c: (not c.weak, -held[c], -position[c]))
+    while len(kept) > 1:
+        if len(kept) < len(plan.clauses) and count(plan.requiring(kept)):
+            break
+        kept.remove(order.pop(0))
+    return plan.requiring(kept)
+
+
+def rescue(plan: SearchPlan, typed: str, backend, visibility, groups, *, correct: bool = True) -> Rewrite | None:
+    """What to show instead of nothing for a plan that matched nothing (`typed`: its words as
+    typed), or None."""
+    corrected_from = None
+    count = _counter(backend, visibility)
+    if correct and (better := corrected(plan, count, backend.vocabulary, groups)) is not None:
+        corrected_from, plan = typed, better
+        if count(plan):
+            return Rewrite(plan, plan.text(filters=False), corrected_from=corrected_from)
+    loose = relaxed(plan, count)
+    if loose is None:
+        return Rewrite(plan, plan.text(filters=False), corrected_from=corrected_from) if corrected_from else None
+    full = plan.text(filters=False) if corrected_from else typed
+    return Rewrite(loose, loose.text(shown=True, filters=False), corrected_from=corrected_from, relaxed_from=full)
+
+
+def _word_plan(plan: SearchPlan, word: str, groups) -> SearchPlan:
+    found = plan_query(parse_query(word), groups)
+    return SearchPlan(clauses=found.clauses, filters=plan.filters)
+
+
+def _counter(backend, visibility):
+    memo: dict = {}
+
+    def count(plan: SearchPlan) -> int:
+        key = (plan.clauses, plan.optional, tuple(sorted((k, tuple(v)) for k, v in plan.filters.items())))
+        if key not in memo:
+            memo[key] = backend.count(plan, visibility, limit=COUNT_BOUND)
+        return memo[key]
+
+    return count
