@@ -120,7 +120,8 @@ def run(backend: str, queries: list[dict]) -> list[dict]:
                     "right_first": bool(ranked) and query["relevant"].get(ranked[0]) == 3,
                     "no_results": not ranked,
                     "hits": ranked[:K],
-                    "suggestion": found.results.suggestion if found.results else None,
+                    "showing": found.showing,
+                    "relaxed": found.relaxed_from is not None,
                 }
             )
         db.engine.dispose()
@@ -162,7 +163,7 @@ def report(backend: str, rows: list[dict], show_failures: bool) -> None:
         print(f"  {len(failures)} queries with nDCG@10 < {FAILING} or no results:")
         for r in failures:
             came = ", ".join(r["hits"][:3]) if r["hits"] else "(no results)"
-            hint = f"  [did you mean: {r['suggestion']}]" if r["suggestion"] else ""
+            hint = f"  [showing results for: {r['showing']}]" if r["showing"] else ""
             print(f"    {r['ndcg']:.2f}  {r['q']!r} ({r['type']}): {came}{hint}")
 
 

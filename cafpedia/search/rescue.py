@@ -3,7 +3,7 @@
 In this order, the same on both backends (each only counts matches; the choices are made here):
 1. **Correction in place.** Each typed word that no document the reader may see holds, and that
    may be misspelt (letters only, not in capitals, not a synonym), is replaced by the nearest
-   word the documents were written with (at most one edit for words of four or five letters, two
+   word the documents were written with (at most one edit for words of four to seven letters, two
    for longer ones; a swap of two letters counts once), the one most documents hold among
    the nearest. If the corrected query finds something, its results are shown at once.
 2. **Relaxation.** Words that match nothing are left out first; then, one at a time, the least
@@ -35,7 +35,9 @@ class Rewrite:
 
 
 def max_edits(word: str) -> int:
-    return 0 if len(word) < 4 else 1 if len(word) < 6 else 2
+    """One slip for a word of four to seven letters, two for a longer one; none for a shorter one
+    (too many words are one edit from "to" or "am")."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
 def nearest_word(word: str, vocabulary: list[str], held_by) -> str | None:
