@@ -25,7 +25,7 @@ from cafpedia.core.markdown import index_text
 # on a near tie the tip or guidance that answers the question comes first. Both backends
 # multiply a document's score by its kind's weight.
 KIND_WEIGHTS = {"area": 0.8, "standard": 0.8, "research": 0.85, "legal": 0.85, "expert": 0.8}
-WORD_RE = re.compile(r"[a-z][a-z']{2,40}")
+WORD_RE = re.compile(r"[^\W\d_][^\W\d_']{2,40}")  # words of letters, accented ones too (Climbié)
 KIND_LABELS = {
     "tip": "Practice tip",
     "guidance": "Guidance",

@@ -6,7 +6,7 @@ each with the ways of writing it that the synonym list knows, and which clauses 
   variants are every member of its group, and each member without its optional words ("special
   guardianship order" is also found as "special guardianship", since a tip on special
   guardianship may never say "order"), so an acronym finds what uses its expansion's
-  distinctive words;
+  distinctive words, and "special guardianship" typed is read as the group too;
 - a quoted phrase is one clause (with its group's variants if it is a synonym);
 - any other word is a clause of its own, except a word so common in questions that it says
   nothing ("how", "do", "I"): PostgreSQL's English configuration ignores those, so both
@@ -30,7 +30,8 @@ WORDS = yaml.safe_load(Path(__file__).with_name("query_words.yml").read_text(enc
 OPTIONAL_WORDS = frozenset(WORDS["optional"].split())  # in an expansion: "order", "report"
 STOP_WORDS = frozenset(WORDS["stop"].split())  # not searched for as typed words
 FILLER_WORDS = frozenset(WORDS["filler"].split())  # left out first when nothing matches
-SPELLABLE = re.compile(r"[A-Za-z][A-Za-z']+")
+SPELLABLE = re.compile(r"[^\W\d_][^\W\d_']+")
+CONTRACTION = re.compile(r"\w+(n't|'re|'ll|'ve|'d|'m)", re.I)  # "won't", "I'm": as little as stop words
 EDGE_PUNCTUATION = "?!,;:()[]{}<>…"
 
 
@@ -107,6 +108,10 @@ class SearchPlan:
         return replace(self, clauses=(clause,), optional=())
 
 
+def is_stop_word(typed: str) -> bool:
+    return typed.lower() in STOP_WORDS or CONTRACTION.fullmatch(typed) is not None
+
+
 def loosened(variant: str) -> str | None:
     """A synonym's variant without its optional words, if what is left still says what it is
     (two words or more, or a hyphenated one: "fact-finding")."""
@@ -123,7 +128,8 @@ def group_variants(group: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def plan_query(parsed: ParsedQuery, groups: tuple[tuple[str, ...], ...]) -> SearchPlan:
-    by_variant = {v: g for g in groups for v in g}
+    by_variant = {short: g for g in groups for v in g if (short := loosened(v))}  # "special guardianship"
+    by_variant |= {v: g for g in groups for v in g}  # a group's own variant comes first
     clauses: list[Clause] = []
     parts, i = [p if n in parsed.phrases else typed_word(p) for n, p in enumerate(parsed.parts)], 0
     while i < len(parts):
@@ -144,5 +150,5 @@ def plan_query(parsed: ParsedQuery, groups: tuple[tuple[str, ...], ...]) -> Sear
         else:
             clauses.append(Clause(parts[i], (parts[i],)))
             i += 1
-    meaningful = [c for c in clauses if c.quoted or c.synonym or c.typed.lower() not in STOP_WORDS]
+    meaningful = [c for c in clauses if c.quoted or c.synonym or not is_stop_word(c.typed)]
     return SearchPlan(clauses=tuple(meaningful or clauses), filters=dict(parsed.filters))

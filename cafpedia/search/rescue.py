@@ -2,19 +2,22 @@
 
 In this order, the same on both backends (each only counts matches; the choices are made here):
 1. **Correction in place.** Each typed word that no document the reader may see holds, and that
-   may be misspelt (letters only, not in capitals, not a synonym), is replaced by the nearest
+   may be misspelt (letters only, not in capitals, not a synonym, and not an English word:
+   "father" is never a misspelt "rather", whatever the documents hold), is replaced by the nearest
    word the documents were written with (at most one edit for words of four to seven letters, two
    for longer ones; a swap of two letters counts once), the one most documents hold among
-   the nearest. If the corrected query finds something, its results are shown at once.
+   the nearest. If the corrected query finds something, its results are shown at once; if
+   not, it is relaxed (the words corrected matched nothing as typed).
 2. **Relaxation.** Words that match nothing are left out first; then, one at a time, the least
-   informative: a word like "report" or "need" before any other, then the word most documents
-   hold. The first query that finds something is shown, with the words left out still ranking
-   what holds them first. One word is never relaxed away.
+   informative word whose leaving out finds something: a word like "report" or "need" before
+   any other, then the word most documents hold. The first query that finds something is shown,
+   with the words left out still ranking what holds them first. One word is never relaxed away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -32,6 +35,14 @@ class Rewrite:
     shown: str  # what the results are for, to show
     corrected_from: str | None = None  # the query as typed, when words were corrected
     relaxed_from: str | None = None  # the query that nothing matched in full
+
+
+@lru_cache(maxsize=1)
+def english():
+    """pyspellchecker's English word list (read once per process, when first needed: 0.3 s)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
 
 
 def max_edits(word: str) -> int:
@@ -62,7 +73,7 @@ def corrected(plan: SearchPlan, count, vocabulary_of, groups) -> SearchPlan | No
     corrections = {}
     vocabulary = None
     for clause in plan.clauses:
-        if not clause.spellable or count(plan.only(clause)):
+        if not clause.spellable or count(plan.only(clause)) or clause.typed.lower() in english():
             continue
         vocabulary = vocabulary_of() if vocabulary is None else vocabulary
         word = nearest_word(clause.typed.lower(), vocabulary, lambda w: count(_word_plan(plan, w, groups)))
@@ -76,33 +87,43 @@ def corrected(plan: SearchPlan, count, vocabulary_of, groups) -> SearchPlan | No
 
 
 def relaxed(plan: SearchPlan, count) -> SearchPlan | None:
-    """The plan with fewest words left out that finds something, or None."""
+    """The plan with the fewest and least informative words left out that finds something, or
+    None. Words that match nothing go first; then, one at a time, the first word in the order of
+    `_least_informative` whose leaving out finds something, or if none does, the very first."""
     if len(plan.clauses) < 2:
         return None
     held = {c: count(plan.only(c)) for c in plan.clauses}
     kept = [c for c in plan.clauses if held[c]]
     if not kept:
         return None
-    position = {c: i for i, c in enumerate(plan.clauses)}
-    # First left out first: weak words, then the most commonly held, then the last typed.
-    order = sorted(kept, key=lambda c: (not c.weak, -held[c], -position[c]))
+    if len(kept) < len(plan.clauses) and count(plan.requiring(kept)):
+        return plan.requiring(kept)
     while len(kept) > 1:
-        if len(kept) < len(plan.clauses) and count(plan.requiring(kept)):
-            break
-        kept.remove(order.pop(0))
+        order = _least_informative(kept, held, plan)
+        for clause in order:
+            fewer = [c for c in kept if c is not clause]
+            if count(plan.requiring(fewer)):
+                return plan.requiring(fewer)
+        kept.remove(order[0])
     return plan.requiring(kept)
+
+
+def _least_informative(kept, held, plan) -> list:
+    """Weak words ("report", "need") first, then the words most documents hold, the last typed first."""
+    position = {c: i for i, c in enumerate(plan.clauses)}
+    return sorted(kept, key=lambda c: (not c.weak, -held[c], -position[c]))
 
 
 def rescue(plan: SearchPlan, typed: str, backend, visibility, groups, *, correct: bool = True) -> Rewrite | None:
     """What to show instead of nothing for a plan that matched nothing (`typed`: its words as
     typed), or None."""
-    corrected_from = None
     count = _counter(backend, visibility)
+    corrected_from = None
     if correct and (better := corrected(plan, count, backend.vocabulary, groups)) is not None:
         corrected_from, plan = typed, better
         if count(plan):
             return Rewrite(plan, plan.text(filters=False), corrected_from=corrected_from)
-    loose = relaxed(plan, count)
+    loose = relaxed(plan, count)  # of the corrected words, if any: the words they replace match nothing
     if loose is None:
         return Rewrite(plan, plan.text(filters=False), corrected_from=corrected_from) if corrected_from else None
     full = plan.text(filters=False) if corrected_from else typed
