@@ -9,7 +9,7 @@ import threading
 import pytest
 from whoosh import reading
 
-from tests.search.test_whoosh_backend import doc, find, write
+from tests.search.test_whoosh_backend import corrected, doc, find, write
 
 BODY = "Children seen alone; the child's wishes and feelings; children and their families. " * 20
 
@@ -38,7 +38,7 @@ def test_searches_in_threads_survive_writes_and_refreshes(backend):
             try:
                 found = find(backend, "children")
                 assert found.total >= 30 and len(found.hits) == 10
-                assert find(backend, "chidlren").suggestion == "children"  # "did you mean" reads it too
+                assert corrected(backend, "chidlren") == "children"  # correction reads it too
                 searches[0] += 1
             except Exception as exc:  # SearchUnavailable (ReaderClosed) above all
                 failures.append(f"{type(exc).__name__}: {exc}")
