@@ -66,13 +66,6 @@ def parse_query(raw: str | None, extra_filters: dict[str, str] | None = None) ->
     return query
 
 
-def may_be_misspelt(typed: str) -> bool:
-    """Whether "did you mean" may offer a correction for a word as typed: never for one typed in
-    capitals, which is an acronym, perhaps one the synonym list does not know (MIAM is not a
-    misspelt "miah")."""
-    return not typed.isupper()
-
-
 @lru_cache(maxsize=4)
 def synonym_groups(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[str, ...], ...]:
     """The synonym groups, each a tuple of variants in lower case."""
