@@ -26,6 +26,7 @@ from cafpedia.search.plan import SearchPlan, plan_query
 from cafpedia.search.query import parse_query
 
 COUNT_BOUND = 1000  # a word's document count is exact up to here: enough to order words by it
+LOOKAHEAD = 3  # how many words relaxation tries leaving out before it leaves out the least informative
 NEAREST = 12  # how many of the nearest words are weighed by how many documents hold them
 
 
@@ -88,8 +89,9 @@ def corrected(plan: SearchPlan, count, vocabulary_of, groups) -> SearchPlan | No
 
 def relaxed(plan: SearchPlan, count) -> SearchPlan | None:
     """The plan with the fewest and least informative words left out that finds something, or
-    None. Words that match nothing go first; then, one at a time, the first word in the order of
-    `_least_informative` whose leaving out finds something, or if none does, the very first."""
+    None. Words that match nothing go first; then, one at a time, the first word among the first
+    LOOKAHEAD in the order of `_least_informative` whose leaving out finds something, or if none
+    does, the very first (so a long question costs a few counts a word, not one a pair)."""
     if len(plan.clauses) < 2:
         return None
     held = {c: count(plan.only(c)) for c in plan.clauses}
@@ -100,7 +102,7 @@ def relaxed(plan: SearchPlan, count) -> SearchPlan | None:
         return plan.requiring(kept)
     while len(kept) > 1:
         order = _least_informative(kept, held, plan)
-        for clause in order:
+        for clause in order[:LOOKAHEAD]:
             fewer = [c for c in kept if c is not clause]
             if count(plan.requiring(fewer)):
                 return plan.requiring(fewer)
