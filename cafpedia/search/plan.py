@@ -10,7 +10,9 @@ each with the ways of writing it that the synonym list knows, and which clauses 
 - a quoted phrase is one clause (with its group's variants if it is a synonym);
 - any other word is a clause of its own, except a word so common in questions that it says
   nothing ("how", "do", "I"): PostgreSQL's English configuration ignores those, so both
-  backends leave them out and find the same documents for a whole question.
+  backends leave them out and find the same documents for a whole question; and a question's
+  filler ("need", "help", "happens") is optional: it ranks what holds it first, and is not
+  required of a match.
 
 Each backend turns the clauses into its own query; `rescue.py` corrects and relaxes a plan that
 finds nothing.
@@ -57,6 +59,11 @@ class Clause:
         perhaps one the list does not know: MIAM is not a misspelt "miah"), not a synonym."""
         plain = not (self.quoted or self.synonym or self.typed.isupper())
         return plain and SPELLABLE.fullmatch(self.typed) is not None
+
+    @property
+    def filler(self) -> bool:
+        """A word a question carries that narrows nothing ("need", "help"): never required."""
+        return not (self.quoted or self.synonym) and self.typed.lower() in FILLER_WORDS
 
     @property
     def weak(self) -> bool:
@@ -150,5 +157,11 @@ def plan_query(parsed: ParsedQuery, groups: tuple[tuple[str, ...], ...]) -> Sear
         else:
             clauses.append(Clause(parts[i], (parts[i],)))
             i += 1
-    meaningful = [c for c in clauses if c.quoted or c.synonym or not is_stop_word(c.typed)]
-    return SearchPlan(clauses=tuple(meaningful or clauses), filters=dict(parsed.filters))
+    meaningful = [c for c in clauses if c.quoted or c.synonym or not is_stop_word(c.typed)] or clauses
+    # A question's filler ("need", "help") ranks what holds it first but is not required of a match.
+    required = [c for c in meaningful if not c.filler] or meaningful
+    return SearchPlan(
+        clauses=tuple(required),
+        optional=tuple(c for c in meaningful if c not in required),
+        filters=dict(parsed.filters),
+    )
