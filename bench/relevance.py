@@ -136,6 +136,8 @@ def figures(rows: list[dict]) -> dict:
         "ndcg_at_10": sum(r["ndcg"] for r in rows) / n,
         "right_first": sum(r["right_first"] for r in rows) / n,
         "no_results": sum(r["no_results"] for r in rows) / n,
+        "corrected": sum(bool(r["showing"]) and not r["relaxed"] for r in rows) / n,
+        "relaxed": sum(r["relaxed"] for r in rows) / n,
     }
 
 
@@ -151,7 +153,8 @@ def report(backend: str, rows: list[dict], show_failures: bool) -> None:
     print(
         f"\n== {backend}: {total['queries']} queries ==\n"
         f"nDCG@10 {total['ndcg_at_10']:.3f}   right first {total['right_first']:.1%}   "
-        f"no results {total['no_results']:.1%}"
+        f"no results {total['no_results']:.1%}   (shown corrected {total['corrected']:.1%}, relaxed "
+        f"{total['relaxed']:.1%})"
     )
     print(f"  {'type':<12} {'queries':>7} {'nDCG@10':>8} {'first':>7} {'none':>7}")
     for kind, f in by_type(rows).items():
