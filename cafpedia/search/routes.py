@@ -65,6 +65,7 @@ def api():
     return {
         "query": found.query.text,
         "total": found.total,
+        "total_exact": found.results.total_exact if found.results else True,  # false: more than "total"
         "page": found.page,
         "pages": found.pages,
         "results": [
