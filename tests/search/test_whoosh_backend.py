@@ -172,3 +172,23 @@ def test_one_writer_at_a_time_and_a_failed_batch_writes_nothing_and_unlocks(back
     assert write(backend, [doc("z", "Zebra crossings", "Zebra.")], [])
     assert find(backend, "zebra").total == 1
     assert backend.fingerprints(["z", "nothing"]) == {"z": doc("z", "Zebra crossings", "Zebra.").fingerprint()}
+
+
+def test_columns_read_whole_equal_whooshs_own_reads(backend):
+    """The first search reads each segment's columns whole (whoosh_segments._values and the
+    rest): the same values as Whoosh gives one document at a time, a missing date included."""
+    from cafpedia.search.backends import whoosh_segments as seg
+
+    extra = [doc("e", "Pending", "A proposal " * 50, status="pending", area_id=3, author_id=2)]
+    extra.append(doc("d", "Undated", "", updated_at=None, areas=["contact", "public-law"], author_id=7))  # last
+    assert write(backend, extra, [])
+    with backend.searching() as searcher:
+        for reader, _ in seg.segments_of(searcher):
+            n = reader.doc_count_all()
+            for name in ("kind", "status", "areas", "author", "area_id"):
+                assert seg._values(reader, name) == list(reader.column_reader(name)), name
+            assert seg._numbers(reader, "updated", n).tolist() == list(reader.column_reader("updated", translate=False))
+            for name in ("title", "text"):
+                assert seg._lengths(reader, name, n).tolist() == [
+                    reader.doc_field_length(d, name) or 0 for d in range(n)
+                ]

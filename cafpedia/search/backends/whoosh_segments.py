@@ -5,6 +5,8 @@ which documents are live), and a term's postings as numpy arrays."""
 from __future__ import annotations
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 from cafpedia.search.documents import KIND_WEIGHTS
 
@@ -12,6 +14,45 @@ from cafpedia.search.documents import KIND_WEIGHTS
 TEXT_FIELDS = (("title", "tpairs", "title", 4.0), ("text", "pairs", "text", 1.0))
 NO_DATE = 2**63  # Whoosh's column value for a document without a date is 2**64 - 1
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept in memory per process, across segments
+BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float32)  # 0: no length
+
+
+def _values(reader, name: str) -> list[str]:
+    """A column's value for every document of the segment, as text. Whoosh's VarBytesColumn
+    is read whole (one read of its data, then slices), not one call per document: this is most
+    of what the first search after a process starts costs."""
+    column = reader.column_reader(name, translate=False)
+    lengths, dbfile = getattr(column, "_lengths", None), getattr(column, "_dbfile", None)
+    if lengths is None or dbfile is None or not hasattr(column, "_basepos"):  # another column type
+        return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in column]
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+    blob = bytes(dbfile.get(column._basepos, int(ends[-1]))) if len(ends) and ends[-1] else b""
+    starts = ends - np.asarray(lengths, dtype=np.int64)
+    return [blob[a:b].decode("utf-8") for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _numbers(reader, name: str, n: int) -> np.ndarray:
+    """A NumericColumn's values (Whoosh's raw form), read whole."""
+    column = reader.column_reader(name, translate=False)
+    if all(hasattr(column, a) for a in ("_typecode", "_basepos", "_fixedlen", "_count", "_default")):
+        found = np.full(n, column._default, dtype=np.uint64)  # documents past the column's end: the default
+        count = min(column._count, n)
+        raw = bytes(column._dbfile.get(column._basepos, column._fixedlen * count))
+        found[:count] = np.frombuffer(raw, dtype=np.dtype(column._typecode).newbyteorder(">"))
+        return found
+    return np.fromiter(column, dtype=np.uint64, count=n)
+
+
+def _lengths(reader, name: str, n: int) -> np.ndarray:
+    """A field's length in every document, as Whoosh stores it (a byte each), read whole."""
+    perdoc = getattr(reader, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN) if hasattr(perdoc, "_cached_reader") else None
+    if column is not None and getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_count"):
+        codes = np.zeros(n, dtype=np.uint8)  # past the column's end: no length
+        count = min(column._count, n)
+        codes[:count] = np.frombuffer(bytes(column._dbfile.get(column._basepos, count)), dtype=np.uint8)
+        return BYTE_TO_LENGTH[codes]
+    return np.fromiter((reader.doc_field_length(d, name) or 0 for d in range(n)), dtype=np.float32, count=n)
 
 
 class SegmentData:
@@ -23,11 +64,12 @@ class SegmentData:
         self.codes = {}
         for name in ("kind", "status"):
             table = codes[name]
-            column = reader.column_reader(name)
-            self.codes[name] = np.fromiter((table.setdefault(v, len(table)) for v in column), dtype=np.int32, count=n)
+            self.codes[name] = np.fromiter(
+                (table.setdefault(v, len(table)) for v in _values(reader, name)), dtype=np.int32, count=n
+            )
         # A document may be filed under several areas: one (document, area code) pair for each.
         table, pairs = codes["area"], []
-        for docnum, value in enumerate(reader.column_reader("areas")):
+        for docnum, value in enumerate(_values(reader, "areas")):
             pairs.extend((docnum, table.setdefault(slug, len(table))) for slug in value.split(",") if slug)
         self.area_docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
         self.area_codes = np.fromiter((c for _, c in pairs), dtype=np.int32, count=len(pairs))
@@ -35,22 +77,14 @@ class SegmentData:
         for kind, weight in KIND_WEIGHTS.items():
             if kind in codes["kind"]:
                 self.weight[self.codes["kind"] == codes["kind"][kind]] = weight
-        self.author = np.fromiter(
-            (int(v) if v else -1 for v in reader.column_reader("author")), dtype=np.int64, count=n
-        )
-        self.area_id = np.fromiter(
-            (int(v) if v else -1 for v in reader.column_reader("area_id")), dtype=np.int64, count=n
-        )
-        updated = np.fromiter(reader.column_reader("updated", translate=False), dtype=np.uint64, count=n)
+        self.author = np.fromiter((int(v) if v else -1 for v in _values(reader, "author")), dtype=np.int64, count=n)
+        self.area_id = np.fromiter((int(v) if v else -1 for v in _values(reader, "area_id")), dtype=np.int64, count=n)
+        updated = _numbers(reader, "updated", n)
         updated = np.where(updated >= NO_DATE, 0, updated).astype(np.float64)
         # Newer first among equal scores: a tie-breaker far below any difference in score.
         span = updated.max() - updated.min() if n else 0
         self.recency = (updated - updated.min()) / span * 1e-6 if span else np.zeros(n)
-        self.lengths = {}
-        for name in {f[2] for f in TEXT_FIELDS}:
-            self.lengths[name] = np.fromiter(
-                (reader.doc_field_length(d, name) or 0 for d in range(n)), dtype=np.float32, count=n
-            )
+        self.lengths = {name: _lengths(reader, name, n) for name in {f[2] for f in TEXT_FIELDS}}
         self.deleted_count = -1
         self.live = np.ones(n, dtype=bool)
 
