@@ -192,3 +192,22 @@ def test_columns_read_whole_equal_whooshs_own_reads(backend):
                 assert seg._lengths(reader, name, n).tolist() == [
                     reader.doc_field_length(d, name) or 0 for d in range(n)
                 ]
+
+
+def test_segment_files_read_as_bytesio_would():
+    """Files inside a segment are read over its memory map without a copy
+    (whoosh_segments._View): reading, lines, seeking and pickles as io.BytesIO gives them."""
+    import io
+    import pickle
+
+    from cafpedia.search.backends.whoosh_segments import _View
+
+    data = b"abc\ndef\n\nxyz" + pickle.dumps({"a": [1, 2, 3]}, protocol=0) + b"tail" + b"x" * 600
+    for limit in (None, -1, 0, 2, 5, 300):
+        ours, theirs = _View(memoryview(data)), io.BytesIO(data)
+        for _ in range(8):
+            assert (ours.readline(limit), ours.tell()) == (theirs.readline(limit), theirs.tell())
+    ours, theirs = _View(memoryview(data)), io.BytesIO(data)
+    for name, *args in [("seek", 3), ("read", 4), ("seek", -2, 2), ("read", 10), ("seek", 0), ("read", -1)]:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
+    assert pickle.load(_View(memoryview(pickle.dumps({"k": "v" * 300})))) == {"k": "v" * 300}
