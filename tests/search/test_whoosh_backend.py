@@ -211,3 +211,27 @@ def test_segment_files_read_as_bytesio_would():
     for name, *args in [("seek", 3), ("read", 4), ("seek", -2, 2), ("read", 10), ("seek", 0), ("read", -1)]:
         assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
     assert pickle.load(_View(memoryview(pickle.dumps({"k": "v" * 300})))) == {"k": "v" * 300}
+
+
+@pytest.mark.parametrize("cutoff", [2**15, 3])  # past the cutoff, Whoosh writes the offsets as well
+@pytest.mark.parametrize("widest", [5, 300, 70_000])  # lengths stored as bytes, shorts, ints
+def test_var_bytes_lengths_as_whoosh_reads_them(cutoff, widest):
+    from whoosh.columns import VarBytesColumn
+    from whoosh.filedb.filestore import RamStorage
+
+    from cafpedia.search.backends.whoosh_segments import var_bytes_lengths
+
+    values = [b"", b"ab", b"x" * widest, b"", b"private-law,contact", b"q"]
+    storage, column = RamStorage(), VarBytesColumn(write_offsets_cutoff=cutoff)
+    out = storage.create_file("c")
+    writer = column.writer(out)
+    for docnum, value in enumerate(values):
+        if value:
+            writer.add(docnum, value)
+    writer.finish(len(values))
+    out.close()
+    dbfile = storage.open_file("c")
+    length = storage.file_length("c")
+    theirs = column.reader(dbfile, 0, length, len(values))
+    assert list(theirs) == values and theirs.had_stored_offsets == (cutoff < len(values))
+    assert var_bytes_lengths(dbfile, 0, length, len(values)).tolist() == list(theirs._lengths)

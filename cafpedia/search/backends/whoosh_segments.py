@@ -4,8 +4,11 @@ which documents are live), and a term's postings as numpy arrays."""
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
@@ -73,17 +76,58 @@ compound.BufferFile = _UncopiedBufferFile  # what CompoundStorage.open_file make
 
 
 def _values(reader, name: str) -> list[str]:
-    """A column's value for every document of the segment, as text. Whoosh's VarBytesColumn
-    is read whole (one read of its data, then slices), not one call per document: this is most
-    of what the first search after a process starts costs."""
-    column = reader.column_reader(name, translate=False)
-    lengths, dbfile = getattr(column, "_lengths", None), getattr(column, "_dbfile", None)
-    if lengths is None or dbfile is None or not hasattr(column, "_basepos"):  # another column type
-        return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in column]
-    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
-    blob = bytes(dbfile.get(column._basepos, int(ends[-1]))) if len(ends) and ends[-1] else b""
-    starts = ends - np.asarray(lengths, dtype=np.int64)
-    return [blob[a:b].decode("utf-8") for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    """A column's value for every document of the segment, as text (see `_distinct`)."""
+    index, distinct = _distinct(reader, name)
+    return [distinct[i] for i in index.tolist()]
+
+
+def _distinct(reader, name: str) -> tuple[np.ndarray, list[str]]:
+    """(each document's index into the distinct values, the column's distinct values as text).
+    Whoosh's VarBytesColumn is read whole, one read of its data, then sliced: not a Whoosh call
+    per document, which was most of what the first search after a process starts cost."""
+    found = _var_bytes(reader, name)
+    if found is None:  # another column type, or another codec: as Whoosh reads it
+        values = list(reader.column_reader(name, translate=False))
+        position = {v: i for i, v in enumerate(dict.fromkeys(values))}
+        index = np.fromiter(map(position.__getitem__, values), dtype=np.int64, count=len(values))
+        return index, [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in position]
+    dbfile, basepos, lengths = found
+    widest = int(lengths.max()) if len(lengths) else 0
+    if not widest:
+        return np.zeros(len(lengths), dtype=np.int64), [""]
+    ends = np.cumsum(lengths)
+    data = np.frombuffer(bytes(dbfile.get(basepos, int(ends[-1]))), dtype=np.uint8)
+    # Each value as a fixed-width byte string, padded with zero bytes (no value holds one):
+    # numpy then finds the distinct ones without a Python call per document.
+    at = (ends - lengths)[:, None] + np.arange(widest)[None, :]
+    padded = np.where(np.arange(widest)[None, :] < lengths[:, None], data[np.minimum(at, len(data) - 1)], 0)
+    distinct, index = np.unique(np.ascontiguousarray(padded).view(f"S{widest}").ravel(), return_inverse=True)
+    return index.ravel(), [v.decode("utf-8") for v in distinct.tolist()]
+
+
+def _var_bytes(reader, name: str):
+    """(its file, where its data starts, each document's length) of a VarBytesColumn in Whoosh
+    3's format, its lengths read as one array (Whoosh's own reader derives every offset in a
+    Python loop); None for anything else."""
+    perdoc, field = getattr(reader, "_perdoc", None), reader.schema[name]
+    if not (hasattr(perdoc, "_get_column_file") and isinstance(field.column_type, VarBytesColumn)):
+        return None
+    if not perdoc.has_column(name):
+        return None
+    dbfile, basepos, length = perdoc._get_column_file(name)
+    return dbfile, basepos, var_bytes_lengths(dbfile, basepos, length, reader.doc_count_all())
+
+
+def var_bytes_lengths(dbfile, basepos: int, length: int, n: int) -> np.ndarray:
+    """The lengths array at the end of a VarBytesColumn (as its Reader finds it)."""
+    last = basepos + length - 1
+    code, end = chr(dbfile.get_byte(last)), last
+    if code == "X":  # offsets written too, before the two type codes: skip them
+        code, offsets = chr(dbfile.get_byte(last - 2)), chr(dbfile.get_byte(last - 1))
+        end = last - 2 - n * struct.calcsize(offsets)
+    size = struct.calcsize(code)
+    raw = bytes(dbfile.get(end - size * n, size * n))
+    return np.frombuffer(raw, dtype=np.dtype(code).newbyteorder(">")).astype(np.int64)
 
 
 def _numbers(reader, name: str, n: int) -> np.ndarray:
@@ -118,22 +162,25 @@ class SegmentData:
         self.n = n
         self.codes = {}
         for name in ("kind", "status"):
-            table = codes[name]
-            self.codes[name] = np.fromiter(
-                (table.setdefault(v, len(table)) for v in _values(reader, name)), dtype=np.int32, count=n
-            )
-        # A document may be filed under several areas: one (document, area code) pair for each.
-        table, pairs = codes["area"], []
-        for docnum, value in enumerate(_values(reader, "areas")):
-            pairs.extend((docnum, table.setdefault(slug, len(table))) for slug in value.split(",") if slug)
-        self.area_docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
-        self.area_codes = np.fromiter((c for _, c in pairs), dtype=np.int32, count=len(pairs))
+            table, (index, distinct) = codes[name], _distinct(reader, name)
+            self.codes[name] = np.array([table.setdefault(v, len(table)) for v in distinct], dtype=np.int32)[index]
+        # A document may be filed under several areas: one (document, area code) pair for each,
+        # in order of document, then of its areas (-1 pads each distinct value's row of codes).
+        table, (index, distinct) = codes["area"], _distinct(reader, "areas")
+        filed = [[table.setdefault(slug, len(table)) for slug in value.split(",") if slug] for value in distinct]
+        padded = np.full((len(filed), max((len(f) for f in filed), default=0)), -1, dtype=np.int32)
+        for row, found in enumerate(filed):
+            padded[row, : len(found)] = found
+        per_document = padded[index]
+        self.area_docs, column = np.nonzero(per_document >= 0)
+        self.area_codes = per_document[self.area_docs, column]
         self.weight = np.ones(n, dtype=np.float64)
         for kind, weight in KIND_WEIGHTS.items():
             if kind in codes["kind"]:
                 self.weight[self.codes["kind"] == codes["kind"][kind]] = weight
-        self.author = np.fromiter((int(v) if v else -1 for v in _values(reader, "author")), dtype=np.int64, count=n)
-        self.area_id = np.fromiter((int(v) if v else -1 for v in _values(reader, "area_id")), dtype=np.int64, count=n)
+        for name, attribute in (("author", "author"), ("area_id", "area_id")):
+            index, distinct = _distinct(reader, name)
+            setattr(self, attribute, np.array([int(v) if v else -1 for v in distinct], dtype=np.int64)[index])
         updated = _numbers(reader, "updated", n)
         updated = np.where(updated >= NO_DATE, 0, updated).astype(np.float64)
         # Newer first among equal scores: a tie-breaker far below any difference in score.
