@@ -22,10 +22,10 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from cafpedia.search import backends
 from cafpedia.search.plan import SearchPlan, plan_query
 from cafpedia.search.query import parse_query
 
-COUNT_BOUND = 1000  # a word's document count is exact up to here: enough to order words by it
 LOOKAHEAD = 3  # how many words relaxation tries leaving out before it leaves out the least informative
 NEAREST = 12  # how many of the nearest words are weighed by how many documents hold them
 
@@ -143,7 +143,7 @@ def _counter(backend, visibility):
     def count(plan: SearchPlan) -> int:
         key = (plan.clauses, plan.optional, tuple(sorted((k, tuple(v)) for k, v in plan.filters.items())))
         if key not in memo:
-            memo[key] = backend.count(plan, visibility, limit=COUNT_BOUND)
+            memo[key] = backend.count(plan, visibility, limit=backends.COUNT_LIMIT)  # enough to order words by
         return memo[key]
 
     return count

@@ -71,6 +71,7 @@ def api():
         "corrected_from": found.corrected_from,
         "relaxed_from": found.relaxed_from,
         "total": found.total,
+        "total_exact": found.results.total_exact if found.results else True,  # false: more than "total"
         "page": found.page,
         "pages": found.pages,
         "results": [

@@ -181,3 +181,66 @@ def test_one_writer_at_a_time_and_a_failed_batch_writes_nothing_and_unlocks(back
     assert write(backend, [doc("z", "Zebra crossings", "Zebra.")], [])
     assert find(backend, "zebra").total == 1
     assert backend.fingerprints(["z", "nothing"]) == {"z": doc("z", "Zebra crossings", "Zebra.").fingerprint()}
+
+
+def test_columns_read_whole_equal_whooshs_own_reads(backend):
+    """The first search reads each segment's columns whole (whoosh_segments._values and the
+    rest): the same values as Whoosh gives one document at a time, a missing date included."""
+    from cafpedia.search.backends import whoosh_segments as seg
+
+    extra = [doc("e", "Pending", "A proposal " * 50, status="pending", area_id=3, author_id=2)]
+    extra.append(doc("d", "Undated", "", updated_at=None, areas=["contact", "public-law"], author_id=7))  # last
+    assert write(backend, extra, [])
+    with backend.searching() as searcher:
+        for reader, _ in seg.segments_of(searcher):
+            n = reader.doc_count_all()
+            for name in ("kind", "status", "areas", "author", "area_id"):
+                assert seg._values(reader, name) == list(reader.column_reader(name)), name
+            assert seg._numbers(reader, "updated", n).tolist() == list(reader.column_reader("updated", translate=False))
+            for name in ("title", "text"):
+                assert seg._lengths(reader, name, n).tolist() == [
+                    reader.doc_field_length(d, name) or 0 for d in range(n)
+                ]
+
+
+def test_segment_files_read_as_bytesio_would():
+    """Files inside a segment are read over its memory map without a copy
+    (whoosh_segments._View): reading, lines, seeking and pickles as io.BytesIO gives them."""
+    import io
+    import pickle
+
+    from cafpedia.search.backends.whoosh_segments import _View
+
+    data = b"abc\ndef\n\nxyz" + pickle.dumps({"a": [1, 2, 3]}, protocol=0) + b"tail" + b"x" * 600
+    for limit in (None, -1, 0, 2, 5, 300):
+        ours, theirs = _View(memoryview(data)), io.BytesIO(data)
+        for _ in range(8):
+            assert (ours.readline(limit), ours.tell()) == (theirs.readline(limit), theirs.tell())
+    ours, theirs = _View(memoryview(data)), io.BytesIO(data)
+    for name, *args in [("seek", 3), ("read", 4), ("seek", -2, 2), ("read", 10), ("seek", 0), ("read", -1)]:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
+    assert pickle.load(_View(memoryview(pickle.dumps({"k": "v" * 300})))) == {"k": "v" * 300}
+
+
+@pytest.mark.parametrize("cutoff", [2**15, 3])  # past the cutoff, Whoosh writes the offsets as well
+@pytest.mark.parametrize("widest", [5, 300, 70_000])  # lengths stored as bytes, shorts, ints
+def test_var_bytes_lengths_as_whoosh_reads_them(cutoff, widest):
+    from whoosh.columns import VarBytesColumn
+    from whoosh.filedb.filestore import RamStorage
+
+    from cafpedia.search.backends.whoosh_segments import var_bytes_lengths
+
+    values = [b"", b"ab", b"x" * widest, b"", b"private-law,contact", b"q"]
+    storage, column = RamStorage(), VarBytesColumn(write_offsets_cutoff=cutoff)
+    out = storage.create_file("c")
+    writer = column.writer(out)
+    for docnum, value in enumerate(values):
+        if value:
+            writer.add(docnum, value)
+    writer.finish(len(values))
+    out.close()
+    dbfile = storage.open_file("c")
+    length = storage.file_length("c")
+    theirs = column.reader(dbfile, 0, length, len(values))
+    assert list(theirs) == values and theirs.had_stored_offsets == (cutoff < len(values))
+    assert var_bytes_lengths(dbfile, 0, length, len(values)).tolist() == list(theirs._lengths)

@@ -10,6 +10,12 @@ from typing import Protocol
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.plan import SearchPlan
 
+# Matches are counted exactly up to this many; past it, a search says "more than 1,000 results",
+# and its facets name the kinds and areas present without numbers (as large search engines do:
+# nobody reads "34,748 results", and counting them is what cost). Read as `backends.COUNT_LIMIT`
+# when searching, so that tests can lower it.
+COUNT_LIMIT = 1000
+
 
 @dataclass
 class Visibility:
@@ -35,9 +41,21 @@ class Hit:
 
 @dataclass
 class BackendResults:
+    """A backend gives `total` as counted, exactly up to COUNT_LIMIT or past it (Whoosh counts
+    every match; PostgreSQL stops one past the bound), and the facet counts of what it counted.
+    Past the bound, they become what a search shows: `total` COUNT_LIMIT (the pages go that far),
+    `total_exact` False, and each facet value None (present among the matches, not counted)."""
+
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int | None]]
+    total_exact: bool = True
+
+    def __post_init__(self):
+        if self.total > COUNT_LIMIT:
+            self.total, self.total_exact = COUNT_LIMIT, False
+        if not self.total_exact:
+            self.facets = {name: dict.fromkeys(values) for name, values in self.facets.items()}
 
 
 class SearchUnavailable(Exception):

@@ -22,11 +22,14 @@ from sqlalchemy import (
     select,
     text,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.sql import visitors
 
 from cafpedia.extensions import db
+from cafpedia.search import backends
 from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Visibility
 from cafpedia.search.documents import KIND_WEIGHTS
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
@@ -53,6 +56,12 @@ def quote_lexeme(lexeme: str) -> str:
 def marked(headline: str) -> str:
     """ts_headline's text, escaped, with its markers turned into <mark>."""
     return escape(headline or "").replace(START, '<mark class="match">').replace(STOP, "</mark>")
+
+
+def _without_match(where: list) -> list:
+    """The conditions that do not read tsv_match."""
+    column = SearchDocumentRow.__table__.c.tsv_match
+    return [c for c in where if not any(column.shares_lineage(e) for e in visitors.iterate(c) if hasattr(e, "table"))]
 
 
 class PostgresQuerying:
@@ -221,21 +230,37 @@ class PostgresQuerying:
     @staticmethod
     def _page_and_facets(tsquery, where, weight, *, page: int, per_page: int):
         """({key: rank} for the page, in order; the kind and area facets, a match counted under
-        each of its areas), from one query that finds the matches once. Ranking has two stages:
-        the CANDIDATES best matches by a cheap order (the words in the title or keywords first,
-        then the kind's weight, then the newest), then
-        ts_rank over those only, since reading a document's tsvector is what costs; any further
-        matches follow in the cheap order. With fewer matches than CANDIDATES, every match is
-        ranked, exactly as a full ranking would."""
+        each of its areas), from one query. It reads the matches only up to one past
+        COUNT_LIMIT (BackendResults then says "more than"), and with a query, up to CANDIDATES
+        title matches as well, from the GIN index on tsv_title: past the bound, the matches
+        read are whichever the index gives first, and finding title matches must not depend on
+        that (nor sort every title match of a common word: the index's first are taken).
+        Ranking has two stages: the CANDIDATES best of those by a cheap order
+        (the words in the title or keywords first, then the kind's weight, then the newest),
+        then ts_rank over those only, since reading a document's tsvector is what costs; the
+        rest follow in the cheap order. Within the bound, every match is read, and the
+        ranking, the count and the facets are exactly those of a full ranking. Without a
+        query, the newest matches are read (the order shown)."""
         table = SearchDocumentRow
+        bound = backends.COUNT_LIMIT + 1
         in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
-        matches = (
-            select(
-                table.key, table.kind, table.areas, table.updated_at, in_title.label("in_title"), weight.label("weight")
-            )
-            .where(*where)
-            .cte("matches")
+        columns = (
+            table.key,
+            table.kind,
+            table.areas,
+            table.updated_at,
+            in_title.label("in_title"),
+            weight.label("weight"),
         )
+        if tsquery is None:
+            matches = select(*columns).where(*where).order_by(table.updated_at.desc(), table.key).limit(bound)
+        else:
+            # A title match is a match (its words and adjacent pairs are in tsv_match too): the
+            # title index alone finds them, and the first CANDIDATES it gives are enough.
+            titled = select(*columns).where(*_without_match(where), table.tsv_title.op("@@")(tsquery))
+            titled = titled.limit(CANDIDATES)
+            matches = union(select(*columns).where(*where).limit(bound), titled)
+        matches = matches.cte("matches")
         if tsquery is None:
             order = (matches.c.updated_at.desc(), matches.c.key)
             page_rows = (
