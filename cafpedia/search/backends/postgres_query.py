@@ -77,15 +77,21 @@ class PostgresQuerying:
             query = query.op("||")(self._variant_query(variant))
         return query
 
-    def build_query(self, query: SearchPlan):
-        """(tsquery for ranking or None, the match query's text or None, filters as SQL
-        conditions). The ranking query holds every clause, all required; in a relaxed plan, any
-        of them, so that what holds more of them ranks first."""
-        element_variants = [list(c.variants) for c in query.clauses]
-        tsquery = None
-        for clause in query.clauses + query.optional:
+    def _joined(self, clauses, operator: str):
+        joined = None
+        for clause in clauses:
             element = self._element(list(clause.variants))
-            tsquery = element if tsquery is None else tsquery.op("||" if query.optional else "&&")(element)
+            joined = element if joined is None else joined.op(operator)(element)
+        return joined
+
+    def build_query(self, query: SearchPlan):
+        """(tsquery for ranking or None, tsquery of the required clauses or None, the match
+        query's text or None, filters as SQL conditions). The ranking query is every clause,
+        all required; with optional clauses, any clause, so that what holds more ranks first.
+        A title that holds the required clauses' query is a match."""
+        element_variants = [list(c.variants) for c in query.clauses]
+        required = self._joined(query.clauses, "&&")
+        tsquery = self._joined(query.clauses + query.optional, "||") if query.optional else required
         match = self._match_query(element_variants)
         table = SearchDocumentRow
         conditions = []
@@ -98,7 +104,7 @@ class PostgresQuerying:
                 conditions.append(or_(*[cast(table.standards, Text).contains(f'"{v}"') for v in values]))
             elif name == "tag":
                 conditions.append(or_(*[cast(table.tags, Text).contains(f'"{v}"') for v in values]))
-        return tsquery, match, conditions
+        return tsquery, required, match, conditions
 
     @staticmethod
     def _lexemes(variants: list[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
@@ -163,14 +169,14 @@ class PostgresQuerying:
 
     def _where(self, query: SearchPlan, visibility: Visibility):
         """(the ranking tsquery or None, the conditions a match meets)."""
-        tsquery, match, conditions = self.build_query(query)
+        tsquery, required, match, conditions = self.build_query(query)
         where = [self._visibility(visibility, query), *conditions]
         if tsquery is not None:
             where.append(SearchDocumentRow.tsv_match.op("@@")(cast(literal(match), TSQUERY)) if match else false())
-        return tsquery, where
+        return tsquery, required, where
 
     def search(self, parsed: SearchPlan, visibility: Visibility, *, page: int, per_page: int) -> BackendResults:
-        tsquery, where = self._where(parsed, visibility)
+        tsquery, required, where = self._where(parsed, visibility)
         table = SearchDocumentRow
         weight = case({kind: w for kind, w in KIND_WEIGHTS.items()}, value=table.kind, else_=1.0)
         headline = (
@@ -183,7 +189,7 @@ class PostgresQuerying:
                 # Matches come from the GIN index, never by reading every document's tsvector
                 # (the planner would scan the table for a common word): for this transaction only.
                 db.session.execute(text("SET LOCAL enable_seqscan = off"))
-            ranks, facets = self._page_and_facets(tsquery, where, weight, page=page, per_page=per_page)
+            ranks, facets = self._page_and_facets(tsquery, required, where, weight, page=page, per_page=per_page)
             if tsquery is not None:
                 db.session.execute(text("RESET enable_seqscan"))
             rows = (
@@ -228,7 +234,7 @@ class PostgresQuerying:
         return BackendResults(total=total, hits=hits, facets=facets)
 
     @staticmethod
-    def _page_and_facets(tsquery, where, weight, *, page: int, per_page: int):
+    def _page_and_facets(tsquery, title_query, where, weight, *, page: int, per_page: int):
         """({key: rank} for the page, in order; the kind and area facets, a match counted under
         each of its areas), from one query. It reads the matches only up to one past
         COUNT_LIMIT (BackendResults then says "more than"), and with a query, up to CANDIDATES
@@ -243,7 +249,9 @@ class PostgresQuerying:
         query, the newest matches are read (the order shown)."""
         table = SearchDocumentRow
         bound = backends.COUNT_LIMIT + 1
-        in_title = func.coalesce(table.tsv_title.op("@@")(tsquery), False) if tsquery is not None else literal(False)
+        in_title = (
+            func.coalesce(table.tsv_title.op("@@")(title_query), False) if title_query is not None else literal(False)
+        )
         columns = (
             table.key,
             table.kind,
@@ -257,7 +265,7 @@ class PostgresQuerying:
         else:
             # A title match is a match (its words and adjacent pairs are in tsv_match too): the
             # title index alone finds them, and the first CANDIDATES it gives are enough.
-            titled = select(*columns).where(*_without_match(where), table.tsv_title.op("@@")(tsquery))
+            titled = select(*columns).where(*_without_match(where), table.tsv_title.op("@@")(title_query))
             titled = titled.limit(CANDIDATES)
             matches = union(select(*columns).where(*where).limit(bound), titled)
         matches = matches.cte("matches")
@@ -321,7 +329,7 @@ class PostgresQuerying:
 
     def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
         """How many documents the reader may see match (at most `limit`: no more are read)."""
-        _, where = self._where(query, visibility)
+        _, _, where = self._where(query, visibility)
         try:
             found = select(SearchDocumentRow.key).where(*where).limit(limit).subquery()
             return db.session.scalar(select(func.count()).select_from(found))
