@@ -70,7 +70,7 @@ class SearchDocument:
         )
 
     def spelling_words(self, body: str | None = None) -> set[str]:
-        """The words "did you mean" may offer, as written (lower case), from title and body."""
+        """The words a misspelt word may be corrected to, as written (lower case), from title and body."""
         return set(WORD_RE.findall(f"{self.title} {self.index_body() if body is None else body}".lower()))
 
     def index_extra(self) -> str:

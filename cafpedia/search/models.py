@@ -99,7 +99,7 @@ class SearchText(db.Model):
 
 
 class SearchWord(db.Model):
-    """Words of the indexed text, for "did you mean" on the PostgreSQL backend."""
+    """Words of the indexed text, for correcting a misspelt word on the PostgreSQL backend."""
 
     __tablename__ = "search_words"
 

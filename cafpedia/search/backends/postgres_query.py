@@ -1,7 +1,8 @@
 """Answering a query with PostgreSQL's full-text search: the typed words and phrases with their
 synonyms as a tsquery for ranking and a match on `tsv_match` (words and pairs) for finding,
 the visibility rules as SQL, one round trip for a page of hits and the facet counts (the
-cheapest candidates first, then ts_rank on those), the snippets, and "did you mean".
+cheapest candidates first, then ts_rank on those), the snippets, and the counts and word list
+that correction and relaxation use.
 `PostgresQuerying` is the searching half of `PostgresBackend`."""
 
 from __future__ import annotations

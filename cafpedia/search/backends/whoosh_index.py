@@ -13,7 +13,7 @@ change to the index adds a small segment and only that one is read afresh.
 Fields: `title` and `text` (body and references) hold stemmed words; `tpairs` and
 `pairs` hold the same text as pairs of adjacent words ("first+hear"), so a quoted phrase or a
 multi-word synonym is a lookup of its pairs rather than a walk over word positions.
-"Did you mean" draws on a word list kept beside the index.
+Correcting a misspelt word draws on a word list kept beside the index.
 
 A process's threads share its searcher, and a search holds it until it has answered; after
 a change to the index the next search opens a new one, and the old one is closed when its
@@ -325,7 +325,7 @@ class WhooshBackend(WhooshQuerying):
 
     @staticmethod
     def _add_words(directory: Path, words: set[str]) -> None:
-        """Add to the word list "did you mean" draws on (words never leave it until a rebuild)."""
+        """Add to the word list corrections draw on (words never leave it until a rebuild)."""
         path = directory / WORDS_FILE
         known = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
         if words - known or not path.is_file():
