@@ -1,7 +1,8 @@
 """Answering a query over the Whoosh index with numpy (see whoosh_index for why): the plan of
 what to look up (typed words and phrases with their synonyms, and the filters), each segment's
 columns and postings kept in memory, the ranking, the facet counts, the hits with their
-snippets, and the counts and word list that correction and relaxation use. `WhooshQuerying` is the searching half of `WhooshBackend`."""
+snippets, and the counts and word list that correction and relaxation use.
+`WhooshQuerying` is the searching half of `WhooshBackend`."""
 
 from __future__ import annotations
 
