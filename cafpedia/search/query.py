@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from cafpedia.core.text import CONTROL_CHARACTERS
@@ -64,17 +63,3 @@ def parse_query(raw: str | None, extra_filters: dict[str, str] | None = None) ->
     shown += [f"{k}:{v}" for k, values in query.filters.items() for v in values]
     query.text = " ".join(shown)
     return query
-
-
-@lru_cache(maxsize=4)
-def synonym_groups(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[str, ...], ...]:
-    """The synonym groups, each a tuple of variants in lower case."""
-    groups = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        variants = tuple(dict.fromkeys(v.strip().lower() for v in line.split("|") if v.strip()))
-        if len(variants) > 1:
-            groups.append(variants)
-    return tuple(groups)

@@ -76,12 +76,14 @@ def test_synonyms_find_the_same_things(fca, one, other):
     assert a.total > 0 and set(urls(a)) == set(urls(b))
 
 
-def test_synonyms_file_is_extendable(tmp_path):
-    from cafpedia.search.query import synonym_groups
+def test_the_synonym_list_is_read_as_search_reads_it():
+    from cafpedia.search.query import SYNONYMS_FILE
+    from cafpedia.search.synonyms import parse_groups
 
-    path = tmp_path / "synonyms.txt"
-    path.write_text("# comment\nlooked after child | lac\n\nsingle\n")
-    assert synonym_groups(str(path)) == (("looked after child", "lac"),)
+    groups, problems = parse_groups("# comment\nLooked after child |  LAC \n\nsingle\n")
+    assert groups == (("looked after child", "lac"),) and problems[0].startswith("line 4:")
+    groups, problems = parse_groups(SYNONYMS_FILE.read_text(encoding="utf-8"))  # the built-in list
+    assert problems == [] and ("special guardianship order", "sgo") in groups
 
 
 @pytest.mark.parametrize("acronym", ["SGO", "CP", "CAO", "PR", "LAC", "FAO", "PLO", "FHDRA", "EDR", "FCA"])

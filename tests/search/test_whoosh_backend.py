@@ -15,8 +15,9 @@ from cafpedia.search.backends import Visibility
 from cafpedia.search.backends.whoosh_index import WhooshBackend
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.plan import plan_query
-from cafpedia.search.query import parse_query, synonym_groups
+from cafpedia.search.query import parse_query
 from cafpedia.search.rescue import rescue
+from cafpedia.search.synonyms import current_groups
 
 READER = Visibility()
 
@@ -53,12 +54,12 @@ def write(backend, add, delete) -> bool:
 
 
 def find(backend, text, visibility=READER, page=1):
-    return backend.search(plan_query(parse_query(text), synonym_groups()), visibility, page=page, per_page=10)
+    return backend.search(plan_query(parse_query(text), current_groups()), visibility, page=page, per_page=10)
 
 
 def corrected(backend, text, visibility=READER) -> str | None:
     """What a query that finds nothing is corrected to, as the search service would correct it."""
-    groups = synonym_groups()
+    groups = current_groups()
     rewrite = rescue(plan_query(parse_query(text), groups), text, backend, visibility, groups)
     return rewrite.shown if rewrite and rewrite.corrected_from else None
 
