@@ -72,6 +72,10 @@ class Clause:
         return not (self.quoted or self.synonym) and (word in OPTIONAL_WORDS or word in FILLER_WORDS)
 
     @property
+    def as_typed(self) -> str:
+        return f'"{self.typed}"' if self.quoted else self.typed
+
+    @property
     def shown(self) -> str:
         """How the clause reads in "showing results for ...": as typed, a phrase in quotes, and a
         spelt-out synonym without its optional words (the words its matches are sure to hold)."""
@@ -102,7 +106,7 @@ class SearchPlan:
     def text(self, *, shown: bool = False, filters: bool = True) -> str:
         """The query as text: the required clauses (`shown`: as "showing results for" reads
         them), then the filters."""
-        parts = [c.shown if shown else (f'"{c.typed}"' if c.quoted else c.typed) for c in self.clauses]
+        parts = [c.shown if shown else c.as_typed for c in self.clauses]
         if filters:
             parts += [f"{k}:{v}" for k, values in self.filters.items() for v in values]
         return " ".join(parts)

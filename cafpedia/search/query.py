@@ -32,6 +32,11 @@ class ParsedQuery:
     text: str = ""  # the query as understood, for display
 
     @property
+    def typed(self) -> str:
+        """The words and phrases as typed, without the filters."""
+        return " ".join(f'"{p}"' if i in self.phrases else p for i, p in enumerate(self.parts))
+
+    @property
     def is_empty(self) -> bool:
         return not self.parts and not self.filters
 
@@ -59,7 +64,7 @@ def parse_query(raw: str | None, extra_filters: dict[str, str] | None = None) ->
         if len(query.parts) >= MAX_PARTS:
             break
         query.parts.append(word)
-    shown = [f'"{p}"' if i in query.phrases else p for i, p in enumerate(query.parts)]
+    shown = [query.typed] if query.parts else []
     shown += [f"{k}:{v}" for k, values in query.filters.items() for v in values]
     query.text = " ".join(shown)
     return query

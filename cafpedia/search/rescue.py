@@ -16,7 +16,7 @@ In this order, the same on both backends (each only counts matches; the choices 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -82,7 +82,7 @@ def corrected(plan: SearchPlan, count, vocabulary_of, groups) -> SearchPlan | No
             corrections[clause] = word
     if not corrections:
         return None
-    text = " ".join(corrections.get(c, f'"{c.typed}"' if c.quoted else c.typed) for c in plan.clauses)
+    text = " ".join(corrections.get(c, c.as_typed) for c in plan.clauses)
     text += "".join(f" {k}:{v}" for k, values in plan.filters.items() for v in values)
     return plan_query(parse_query(text), groups)
 
@@ -141,9 +141,11 @@ def _counter(backend, visibility):
     memo: dict = {}
 
     def count(plan: SearchPlan) -> int:
-        key = (plan.clauses, plan.optional, tuple(sorted((k, tuple(v)) for k, v in plan.filters.items())))
+        """Matches of the plan's required clauses (its optional ones rank, and match nothing)."""
+        key = (plan.clauses, tuple(sorted((k, tuple(v)) for k, v in plan.filters.items())))
         if key not in memo:
-            memo[key] = backend.count(plan, visibility, limit=backends.COUNT_LIMIT)  # enough to order words by
+            required = replace(plan, optional=())
+            memo[key] = backend.count(required, visibility, limit=backends.COUNT_LIMIT)  # enough to order words by
         return memo[key]
 
     return count

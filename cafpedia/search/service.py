@@ -137,8 +137,7 @@ def search(
         visibility = visibility_for(user, include_archived=include_archived)
         results = backend().search(plan, visibility, page=page, per_page=PER_PAGE)
         if results.total == 0 and plan.clauses:
-            typed = " ".join(f'"{p}"' if i in query.phrases else p for i, p in enumerate(query.parts))
-            rewrite = rescue(plan, typed, backend(), visibility, groups, correct=not as_typed)
+            rewrite = rescue(plan, query.typed, backend(), visibility, groups, correct=not as_typed)
             if rewrite is not None:
                 results = backend().search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
         observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)

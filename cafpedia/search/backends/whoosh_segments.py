@@ -75,12 +75,6 @@ class _UncopiedBufferFile(BufferFile):
 compound.BufferFile = _UncopiedBufferFile  # what CompoundStorage.open_file makes
 
 
-def _values(reader, name: str) -> list[str]:
-    """A column's value for every document of the segment, as text (see `_distinct`)."""
-    index, distinct = _distinct(reader, name)
-    return [distinct[i] for i in index.tolist()]
-
-
 def _distinct(reader, name: str) -> tuple[np.ndarray, list[str]]:
     """(each document's index into the distinct values, the column's distinct values as text).
     Whoosh's VarBytesColumn is read whole, one read of its data, then sliced: not a Whoosh call
