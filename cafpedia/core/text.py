@@ -37,3 +37,19 @@ def css_string(text: str) -> str:
         f"\\{ord(c):x} " if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F or c in "\u2028\u2029" else c for c in text
     )
     return f'"{escaped}"'
+
+
+def split_on_commas_or_lines(text: str | None) -> list[str]:
+    """The items of a list typed in a form field: separated by commas or new lines, each
+    stripped, blanks left out (tags, skills, languages)."""
+    return [item.strip() for item in re.split(r"[,\n]", text or "") if item.strip()]
+
+
+def normalise_tag(tag: str) -> str:
+    """A tag as stored: lower case, spaces and underscores as hyphens."""
+    return re.sub(r"[\s_]+", "-", tag.strip().lower())
+
+
+def keep_order(current: list[str], wanted: list[str]) -> list[str]:
+    """The wanted items, those already chosen first in their order (the first area matters)."""
+    return [s for s in current if s in wanted] + [s for s in wanted if s not in current]

@@ -14,7 +14,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, NotFound, ServiceError, ValidationError
 from cafpedia.core.permissions import can_link_research
 from cafpedia.core.sql import flush_or_refuse
-from cafpedia.core.text import normalise_newlines
+from cafpedia.core.text import keep_order, normalise_newlines
 from cafpedia.digest.drafts import (
     SLUG_MAX,
     IssueDraft,
@@ -209,11 +209,6 @@ def _normalised(draft: ItemDraft, areas: list[PracticeArea]) -> ItemDraft:
         areas=[a.slug for a in areas],
         tags=list(dict.fromkeys(draft.tags)),
     )
-
-
-def keep_order(current: list[str], wanted: list[str]) -> list[str]:
-    """The wanted slugs, those already chosen first in their order (the first area matters)."""
-    return [s for s in current if s in wanted] + [s for s in wanted if s not in current]
 
 
 def update_item(user, item: DigestItem, draft: ItemDraft, *, reason: str = "") -> DigestItem:

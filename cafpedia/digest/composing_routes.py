@@ -11,6 +11,7 @@ from cafpedia.areas.services import area_choices
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import requires
+from cafpedia.core.text import normalise_tag, split_on_commas_or_lines
 from cafpedia.digest import composing as digest_composing
 from cafpedia.digest import drafts as digest_drafts
 from cafpedia.digest.forms import (
@@ -21,7 +22,6 @@ from cafpedia.digest.forms import (
 from cafpedia.digest.pages import bp, button_action_of, load_issue, load_item
 from cafpedia.extensions import db
 from cafpedia.notifications.services import audience
-from cafpedia.tips.proposals import normalise_tag, split_list
 
 
 @bp.route("/digest/new", methods=["GET", "POST"])
@@ -122,7 +122,7 @@ def _item_draft(form: ItemForm) -> digest_drafts.ItemDraft:
         year=form.year.data,
         url=(form.url.data or "").strip() or None,
         areas=list(form.areas.data or []),
-        tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+        tags=[normalise_tag(t) for t in split_on_commas_or_lines(form.tags.data)],
         confirm_safe=bool(form.confirm_safe.data),
     )
 

@@ -16,7 +16,3 @@ def load_expert(slug: str):
         return lookups.get_expert(slug)
     except NotFound:
         abort(404)
-
-
-def split_list(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]

@@ -13,6 +13,7 @@ from cafpedia.core import clock
 from cafpedia.core.clock import utcnow
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_edit_expert, can_manage_register, ensure, requires
+from cafpedia.core.text import split_on_commas_or_lines
 from cafpedia.experts import availability, drafts, entries, finder, lookups, rota_plan
 from cafpedia.experts.forms import (
     AwayForm,
@@ -21,7 +22,7 @@ from cafpedia.experts.forms import (
     FindForm,
     ReasonForm,
 )
-from cafpedia.experts.pages import bp, load_expert, split_list
+from cafpedia.experts.pages import bp, load_expert
 from cafpedia.offline import services as offline
 
 
@@ -132,8 +133,8 @@ def _draft(form: ExpertForm) -> drafts.ExpertDraft:
         job_title=form.job_title.data or "",
         region=form.region.data or "",
         areas=list(form.areas.data or []),
-        skills=split_list(form.skills.data),
-        languages=split_list(form.languages.data),
+        skills=split_on_commas_or_lines(form.skills.data),
+        languages=split_on_commas_or_lines(form.languages.data),
         phone=form.phone.data or "",
         email=form.email.data or "",
         availability=(form.availability.data or "").splitlines(),

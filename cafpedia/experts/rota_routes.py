@@ -14,6 +14,7 @@ from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_manage_register, has_role, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
+from cafpedia.core.text import split_on_commas_or_lines
 from cafpedia.experts import advice_report, availability, finder, lookups, nominations, rota_plan
 from cafpedia.experts.forms import (
     ButtonForm,
@@ -22,7 +23,7 @@ from cafpedia.experts.forms import (
     WeekForm,
 )
 from cafpedia.experts.models import Nomination
-from cafpedia.experts.pages import bp, split_list
+from cafpedia.experts.pages import bp
 from cafpedia.extensions import db
 
 
@@ -183,7 +184,7 @@ def nominate():
             email=form.email.data or "",
             job_title=form.job_title.data or "",
             region=form.region.data or "",
-            skills=split_list(form.skills.data),
+            skills=split_on_commas_or_lines(form.skills.data),
             reason=form.reason.data or "",
             confirm_safe=bool(form.confirm_safe.data),
         )

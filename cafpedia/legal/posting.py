@@ -19,9 +19,8 @@ from cafpedia.core.confidentiality import Finding, find_case_details
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import can_post_legal_updates
 from cafpedia.core.sql import flush_or_refuse
-from cafpedia.core.text import normalise_newlines
+from cafpedia.core.text import keep_order, normalise_newlines
 from cafpedia.core.validation import Problems
-from cafpedia.digest.composing import keep_order
 from cafpedia.extensions import db
 from cafpedia.legal.citations import Citation, read
 from cafpedia.legal.models import (

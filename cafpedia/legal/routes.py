@@ -19,6 +19,7 @@ from cafpedia.core.forms import (
     submitted_fields,
 )
 from cafpedia.core.permissions import can_post_legal_updates, requires
+from cafpedia.core.text import normalise_tag, split_on_commas_or_lines
 from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db
 from cafpedia.legal import citing as legal_citing
@@ -28,7 +29,6 @@ from cafpedia.legal.as_at import update_as_at
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
 from cafpedia.notifications.services import audience
-from cafpedia.tips.proposals import normalise_tag, split_list
 
 bp = Blueprint("legal", __name__, template_folder="templates")
 
@@ -164,7 +164,7 @@ def _draft(form: UpdateForm) -> legal_posting.UpdateDraft:
         briefing=form.briefing.data or "",
         practice=form.practice.data or "",
         areas=list(form.areas.data or []),
-        tags=[normalise_tag(t) for t in split_list(form.tags.data)],
+        tags=[normalise_tag(t) for t in split_on_commas_or_lines(form.tags.data)],
         source_url=(form.source_url.data or "").strip() or None,
         keep_unrecognised=bool(form.keep_unrecognised.data),
         confirm_safe=bool(form.confirm_safe.data),

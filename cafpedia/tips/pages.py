@@ -24,6 +24,7 @@ from cafpedia.core.permissions import (
     ensure,
     sees_proposals,
 )
+from cafpedia.core.text import normalise_tag, split_on_commas_or_lines
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.legal.citing import open_flags, updates_for_tip
 from cafpedia.tips import feedback, moderation, proposals, reading, reviewing
@@ -63,7 +64,7 @@ def draft_from_form(form: TipForm) -> proposals.Draft:
         title=form.title.data or "",
         body=form.body.data or "",
         kind=form.kind.data or "tip",
-        tags=[proposals.normalise_tag(t) for t in proposals.split_list(form.tags.data)],
+        tags=[normalise_tag(t) for t in split_on_commas_or_lines(form.tags.data)],
         standards=[
             c.strip() for c in (form.standards.data or "").replace(";", ",").replace(" ", ",").split(",") if c.strip()
         ],

@@ -66,15 +66,6 @@ def slugify(text: str) -> str:
     return slug[:SLUG_MAX].rstrip("-")
 
 
-def split_list(text: str | None) -> list[str]:
-    """Items separated by commas or new lines."""
-    return [item.strip() for item in re.split(r"[,\n]", text or "") if item.strip()]
-
-
-def normalise_tag(tag: str) -> str:
-    return re.sub(r"[\s_]+", "-", tag.strip().lower())
-
-
 def guarded_fields(text) -> list[tuple[str, str]]:
     """The texts of a draft or a revision the confidentiality guard reads, each with how a
     sentence names it."""
