@@ -32,7 +32,18 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # Inside the domain layer, each domain may import those before it in this order: areas are
 # about people's areas, tips cite standards and legal updates, the digest and the register
 # link tips, and notifications tell people about all of them.
-DOMAIN_ORDER = ("accounts", "areas", "standards", "legal", "tips", "digest", "experts", "notifications", "offline", "ops")
+DOMAIN_ORDER = (
+    "accounts",
+    "areas",
+    "standards",
+    "legal",
+    "tips",
+    "digest",
+    "experts",
+    "notifications",
+    "offline",
+    "ops",
+)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ def test_a_typed_list_splits_on_commas_and_new_lines_alike():
     """One rule for tags, skills and languages: a list pasted one item a line is read as
     the same list typed with commas."""
     assert split_on_commas_or_lines("Welsh, British Sign Language") == ["Welsh", "British Sign Language"]
-    assert split_on_commas_or_lines("domestic abuse\r\ncoercive control\n, ,\n") == ["domestic abuse", "coercive control"]
+    assert split_on_commas_or_lines("domestic abuse\r\ncoercive control\n, ,\n") == [
+        "domestic abuse",
+        "coercive control",
+    ]
     assert split_on_commas_or_lines(None) == []
     assert split_on_commas_or_lines("  ") == []
 
