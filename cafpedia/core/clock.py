@@ -106,10 +106,6 @@ def bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in bank_holidays(day.year)
-
-
 def working_days_between(start: date, end: date) -> int:
     """Working days (Monday to Friday, not bank holidays in England) after `start`, up to and
     including `end`: a proposal sent on Friday has waited 1 working day on Monday, 0 over the

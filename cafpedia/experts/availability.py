@@ -72,10 +72,6 @@ def _read_time(text: str, *, end: bool = False) -> tuple[int, bool]:
     return hours * 60 + minutes, hours < 12 and not match.group(1).startswith("0")
 
 
-def parse_time(text: str, *, end: bool = False) -> int:
-    return _read_time(text, end=end)[0]
-
-
 def parse_hours(text: str) -> tuple[int, int]:
     """("09:30-12:30") -> (570, 750); so do "9.30-12.30", "9.30am to 12.30pm" and "9.30–12.30".
     A bare end hour earlier than the start is the afternoon's: "9-5" is 09:00-17:00."""

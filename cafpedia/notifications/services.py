@@ -207,10 +207,6 @@ def mark_all_read(user) -> int:
     return result.rowcount or 0
 
 
-def turned_off(user) -> set[str]:
-    return {kind for kind, delivery in deliveries(user).items() if delivery == OFF}
-
-
 # --- Daily summaries --------------------------------------------------------------------------
 
 

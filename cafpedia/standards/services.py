@@ -27,11 +27,6 @@ def find_version(version: str) -> StandardsVersion | None:
     return db.session.scalar(select(StandardsVersion).where(StandardsVersion.version == version))
 
 
-def find_clause(code: str, version: StandardsVersion | None = None) -> StandardClause | None:
-    version = version or current_version()
-    return version.clause(code) if version else None
-
-
 def grouped_clauses(version: StandardsVersion) -> list[tuple[int, str, list[StandardClause]]]:
     """[(standard number, standard title, clauses)] in the document's order."""
     groups = []

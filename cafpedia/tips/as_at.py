@@ -70,6 +70,15 @@ class TipAsAt:
         return self.tip.revision(self.tip.current_number)
 
     @property
+    def current_since(self) -> datetime | None:
+        """When the current revision was last published (approved or restored): readers have
+        read it since then, not since it was proposed."""
+        return max(
+            (e.at for e in self.tip.events if e.action in PUBLISHING and e.revision_number == self.tip.current_number),
+            default=None,
+        )
+
+    @property
     def is_current(self) -> bool:
         return (
             self.revision is not None

@@ -28,7 +28,8 @@ def test_working_days_between(start, end, expected):
 
 
 def test_working_days_and_bank_holidays():
-    assert not clock.is_working_day(date(2026, 12, 28))  # Boxing Day (observed)
-    assert not clock.is_working_day(date(2026, 11, 21))  # a Saturday
-    assert clock.is_working_day(date(2026, 11, 23))
+    assert clock.working_days_between(date(2026, 12, 27), date(2026, 12, 28)) == 0  # Boxing Day (observed)
+    assert clock.working_days_between(date(2026, 11, 20), date(2026, 11, 21)) == 0  # a Saturday
+    assert clock.working_days_between(date(2026, 11, 22), date(2026, 11, 23)) == 1  # a Monday
+    assert date(2026, 12, 28) in clock.bank_holidays(2026)
     assert date(2026, 8, 31) in clock.bank_holidays(2026)

@@ -66,7 +66,12 @@ def test_the_page_shows_what_readers_saw_then_with_who_approved_it_and_why(story
     assert "Lee Lead" in text and "Good and clear" in text
     assert all(label in text for label in CHECKLIST.values())  # the checklist recorded at approval
     assert "Children Act 1989 s1" in text and "2.1" in text
-    assert "The current version is" not in text or "revision 2" in text
+    # The banner says what changed since: revision 2, published on 10 March (proposed on the
+    # 9th, when readers still read revision 1), and the archiving.
+    assert (
+        'The current version is <a href="/tips/contact-centres">revision 2</a>, from 10 March 2026, '
+        "and the practice tip is now archived." in " ".join(text.split())
+    )
     fingerprint = as_at.fingerprint(story.revision(1))
     assert f'<code class="fingerprint">{fingerprint}</code>' in text  # the fingerprint, and its short form
     assert (
