@@ -177,6 +177,7 @@ def test_the_record_pdf_holds_the_revision_then_and_its_fingerprint(story, as_us
     assert f"To read it out: {short}" in flat
     assert "Agree the handover." in flat and "in writing" not in flat
     assert "Pat Practitioner" in flat and "Produced" in flat
+    assert "The current version is revision 2, from 10 March 2026." in flat  # published then, proposed the 9th
     produced = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "record.produce")).all()
     assert len(produced) == 1 and expected in produced[0].summary and produced[0].actor_name == "pat.fca"
 
