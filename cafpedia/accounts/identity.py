@@ -21,6 +21,7 @@ from cafpedia.accounts.signing_in import SignInError
 from cafpedia.core import audit, events
 from cafpedia.core.clock import format_date, utcnow
 from cafpedia.core.errors import NotAllowed
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter, enqueue
 
@@ -246,7 +247,7 @@ def grant(actor, request: AccessRequest, *, username: str, name: str, roles, are
                 f"{actor.name} has given you access to CAFpedia, CAFCASS's practice knowledge base.",
                 "Sign in as you did before, with your organisation account.",
             ],
-            links=[("Sign in to CAFpedia", "/sign-in")],
+            links=[("Sign in to CAFpedia", path_for("accounts.sign_in"))],
             footer="You were sent this because you asked for access by signing in.",
         ),
     )

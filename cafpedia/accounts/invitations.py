@@ -21,6 +21,7 @@ from cafpedia.core import audit
 from cafpedia.core.clock import format_datetime, utcnow
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.permissions import ADMIN
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter, enqueue
 
@@ -67,7 +68,7 @@ def invite(actor, user: User) -> Invitation:
                 f"Choose your password with the link below. It works once, until "
                 f"{format_datetime(invitation.expires_at)}.",
             ],
-            links=[("Set your password", f"/invitation/{token}")],
+            links=[("Set your password", path_for("accounts.invitation", token=token))],
             footer="If you did not expect this, you can ignore it: nothing changes until the link is used.",
             settings_link=False,  # the settings need a password, which the link is for
         ),

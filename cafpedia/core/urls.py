@@ -38,6 +38,14 @@ def absolute_url(endpoint: str, **values) -> str:
     return base_url(current_app.config.get("BASE_URL")) + url_for(endpoint, **values)
 
 
+def path_for(endpoint: str, _anchor: str | None = None, **values) -> str:
+    """A page's path, in a request or out of one (the worker's jobs, commands): for links that
+    are stored (notifications) or mailed on CAFPEDIA_BASE_URL. Built from the route, so that a
+    renamed route cannot leave a link behind."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return path + (f"#{_anchor}" if _anchor else "")
+
+
 def holds_a_secret(view):
     """For a page whose address holds a secret (an invitation's token, the identity provider's
     code): no cache keeps the page, no site it links to is told its address, and no log holds

@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, literal, select, update
 
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import ServiceError
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.mail.models import FAILED, QUEUED, SENDING, SENT, MailMessage
 from cafpedia.mail.settings import parse_base_url, parse_mail_url, parse_sender
@@ -81,7 +82,7 @@ class Letter:
             "letter": self,
             "links": links,
             "footer": self.footer or (SETTINGS_FOOTER if self.settings_link else SIGN_IN_FIRST_FOOTER),
-            "settings_url": base + "/notifications#settings" if self.settings_link else None,
+            "settings_url": base + path_for("notifications.index", _anchor="settings") if self.settings_link else None,
             "base_url": base,
         }
         return render_template("mail/message.txt", **values), render_template("mail/message.html", **values)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.core import clock, events
 from cafpedia.core.permissions import ADMIN, REGISTER_ADMIN, can_moderate
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import Letter
 from cafpedia.notifications import services
@@ -46,7 +47,7 @@ def administrators() -> list[User]:
 
 
 def _revision_url(revision) -> str:
-    return f"/tips/{revision.tip.slug}/revisions/{revision.number}"
+    return path_for("tips.revision", slug=revision.tip.slug, number=revision.number)
 
 
 @events.proposal_submitted.connect
@@ -75,7 +76,7 @@ def _for_decision(revision, intro: str) -> Letter:
     return Letter(
         subject=f"For your decision: {revision.title}",
         paragraphs=[intro, "Approve it, send it back or reject it from its decision page."],
-        links=[(revision.title, _revision_url(revision)), ("Your moderation queue", "/moderation")],
+        links=[(revision.title, _revision_url(revision)), ("Your moderation queue", path_for("tips.queue"))],
     )
 
 
@@ -99,7 +100,7 @@ def _tell_moderators_of_resubmission(revision) -> None:
 
 @events.proposal_approved.connect
 def _tell_author_approved(revision, moderator=None, comment="", corrected=False, **_):
-    url = f"/tips/{revision.tip.slug}"
+    url = path_for("tips.show", slug=revision.tip.slug)
     paragraphs = [
         f"{moderator.name if moderator else 'A lead manager'} approved your proposal “{revision.title}”. It is "
         f"published now."
@@ -122,7 +123,7 @@ def _tell_author_approved(revision, moderator=None, comment="", corrected=False,
 
 @events.proposal_sent_back.connect
 def _tell_author_sent_back(revision, moderator=None, comment="", **_):
-    url = f"/tips/{revision.tip.slug}/edit?revises={revision.number}"
+    url = path_for("tips.edit", slug=revision.tip.slug, revises=revision.number)
     who = moderator.name if moderator else "A lead manager"
     services.tell(
         [revision.author],
@@ -165,7 +166,7 @@ def _tell_author_rejected(revision, moderator=None, comment="", **_):
 
 @events.revision_published.connect
 def _tell_watchers_published(tip, revision=None, actor=None, first=False, **_):
-    url = f"/tips/{tip.slug}"
+    url = path_for("tips.show", slug=tip.slug)
     if first:
         message = f"New in {tip.area.title}: {tip.title}"
         targets = [("area", tip.area_id), ("tip", tip.id)]
@@ -178,7 +179,11 @@ def _tell_watchers_published(tip, revision=None, actor=None, first=False, **_):
 @events.tip_archived.connect
 def _tell_watchers_archived(tip, actor=None, **_):
     services.tell(
-        services.watchers(("tip", tip.id)), "watch", f"Archived: {tip.title}", f"/tips/{tip.slug}", skip=actor
+        services.watchers(("tip", tip.id)),
+        "watch",
+        f"Archived: {tip.title}",
+        path_for("tips.show", slug=tip.slug),
+        skip=actor,
     )
 
 
@@ -194,14 +199,17 @@ def _tell_moderators_review_due(tip, stage="due", weeks=0, **_):
         moderators_of(tip.area),
         "review_due",
         f"{tip.title} {when}",
-        f"/tips/{tip.slug}",
+        path_for("tips.show", slug=tip.slug),
         letter=Letter(
             subject=f"Review {'overdue' if stage == 'overdue' else 'due'}: {tip.title}",
             paragraphs=[
                 f"“{tip.title}” in {tip.area.title} {when}.",
                 "Check it still holds: mark it reviewed, or propose an edit.",
             ],
-            links=[(tip.title, f"/tips/{tip.slug}"), ("Reviews due in your areas", "/reviews")],
+            links=[
+                (tip.title, path_for("tips.show", slug=tip.slug)),
+                ("Reviews due in your areas", path_for("tips.reviews")),
+            ],
         ),
     )
 
@@ -213,13 +221,16 @@ def _tell_moderators_flagged(update, tip=None, actor=None, **_):
         moderators_of(tip.area),
         "legal_review",
         message,
-        f"/tips/{tip.slug}",
+        path_for("tips.show", slug=tip.slug),
         letter=Letter(
             subject=f"Review because of a legal update: {tip.title}",
             paragraphs=[
                 f"The legal update “{update.current.title}” may change what “{tip.title}” says. Please review the tip."
             ],
-            links=[(tip.title, f"/tips/{tip.slug}"), (update.current.title, f"/legal/{update.slug}")],
+            links=[
+                (tip.title, path_for("tips.show", slug=tip.slug)),
+                (update.current.title, path_for("legal.show", slug=update.slug)),
+            ],
         ),
         skip=actor,
     )
@@ -232,14 +243,14 @@ def _tell_legal_watchers(update, actor=None, **_):
         services.watchers(*targets),
         "watch",
         f"New legal update: {update.current.title}",
-        f"/legal/{update.slug}",
+        path_for("legal.show", slug=update.slug),
         skip=actor,
     )
 
 
 @events.digest_published.connect
 def _tell_everyone_digest(issue, actor=None, **_):
-    url = f"/digest/{issue.slug}"
+    url = path_for("digest.issue", issue_slug=issue.slug)
     return services.notify_everyone(
         "digest",
         f"New research digest: {issue.title}",
@@ -256,7 +267,7 @@ def _tell_everyone_digest(issue, actor=None, **_):
 @events.digest_item_corrected.connect
 def _tell_digest_watchers(item, actor=None, reason="", **_):
     """The reason for the correction is on the item's page, with the text it replaced."""
-    url = f"/digest/{item.issue.slug}/{item.slug}"
+    url = path_for("digest.item", issue_slug=item.issue.slug, item_slug=item.slug)
     services.tell(
         services.watchers(("digest", 0)), "watch", f"Research digest item corrected: {item.title}", url, skip=actor
     )
@@ -269,7 +280,7 @@ def _tell_moderators_of_problem(tip, problem=None, actor=None, **_):
     today = clock.today()
     if not services.mark_once(f"tip-problem:{tip.id}:{today.isoformat()}"):
         return
-    url = f"/tips/{tip.slug}#what-readers-said"
+    url = path_for("tips.show", slug=tip.slug, _anchor="what-readers-said")
     services.tell(
         moderators_of(tip.area),
         "tip_problem",
@@ -299,7 +310,7 @@ def _tell_register_administrators_of_nomination(nomination, actor=None, **_):
             admin,
             "nomination",
             f"{actor.name} nominated {nomination.name} for the register ({nomination.area.title}).",
-            "/experts/register",
+            path_for("experts.register"),
         )
 
 
@@ -311,7 +322,9 @@ def _tell_nominator_of_decision(nomination, actor=None, note="", **_):
         "nomination",
         f"Your nomination of {nomination.name} for {nomination.area.title} was {nomination.status}"
         + (": the register administrator's note is on your nominations page." if note else "."),
-        "/experts/nominate" if note or not nomination.expert else f"/experts/{nomination.expert.slug}",
+        path_for("experts.nominate")
+        if note or not nomination.expert
+        else path_for("experts.show", slug=nomination.expert.slug),
     )
 
 
@@ -322,7 +335,7 @@ def _tell_administrators_of_access_request(request, **_):
         administrators(),
         "access_request",
         f"Asks for access: {who} signed in without a CAFpedia account",
-        "/admin/people/requests",
+        path_for("accounts.access_requests"),
         letter=Letter(
             subject=f"Access to CAFpedia asked for by {request.name or request.email or 'someone'}",
             paragraphs=[
@@ -330,7 +343,7 @@ def _tell_administrators_of_access_request(request, **_):
                 "They have no access until an administrator grants it.",
                 "Grant it (choosing their roles and areas) or decline it from the access requests page.",
             ],
-            links=[("Access requests", "/admin/people/requests")],
+            links=[("Access requests", path_for("accounts.access_requests"))],
         ),
     )
 
@@ -342,7 +355,7 @@ def _tell_escalation(subject, level=1, working_days=0, **_):
         area, title, url = subject.tip.area, subject.title, _revision_url(subject)
         what = f"The proposal “{title}” in {area.title} has waited {working_days} working days for a decision"
     else:
-        area, title, url = subject.area, subject.title, f"/tips/{subject.slug}"
+        area, title, url = subject.area, subject.title, path_for("tips.show", slug=subject.slug)
         what = f"The review of “{title}” in {area.title} is {working_days} working days overdue"
     deputies = list(area.deputies)
     people = deputies if level == 1 and deputies else administrators()

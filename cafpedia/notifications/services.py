@@ -14,6 +14,7 @@ from cafpedia.accounts.fields import can_sign_in, can_sign_in_sql
 from cafpedia.accounts.models import User
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ValidationError
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from cafpedia.mail.outbox import Letter
@@ -239,7 +240,11 @@ def send_daily_summaries() -> int:
                         f"Here is what happened in CAFpedia that you asked to hear about once a day ({count})."
                     ],
                     links=[(item.message, item.url) for item in items[:100]]
-                    + ([("…and more on your notifications page", "/notifications")] if count > 100 else []),
+                    + (
+                        [("…and more on your notifications page", path_for("notifications.index"))]
+                        if count > 100
+                        else []
+                    ),
                     settings_link=can_sign_in(user),
                 ),
             )
