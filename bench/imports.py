@@ -26,18 +26,19 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("search", "mail", "content"),
     ("accounts", "areas", "standards", "legal", "tips", "digest", "experts", "notifications", "offline", "ops"),
-    ("composing", "home", "admin"),
+    ("composed", "home", "admin"),
     ("app", "models", "worker", "server", "cli"),
 )
 # Inside the domain layer, each domain may import those before it in this order: areas are
-# about people's areas, tips cite standards and legal updates, the digest and the register
-# link tips, and notifications tell people about all of them.
+# led by people, tips cite standards, legal updates send the tips that cite their law for
+# review, the digest and the register link tips, notifications tell people about all of them,
+# and a phone keeps the tips of a person's areas for reading offline.
 DOMAIN_ORDER = (
     "accounts",
     "areas",
     "standards",
-    "legal",
     "tips",
+    "legal",
     "digest",
     "experts",
     "notifications",

@@ -71,6 +71,10 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.accounts.routes import bp as accounts_bp
     from cafpedia.admin.routes import bp as admin_bp
     from cafpedia.areas.routes import bp as areas_bp
+
+    # The pages that show several domains at once, on the domains' blueprints (so before these
+    # are registered): an area's page, a tip's, the review dashboard, a new tip, a clause's.
+    from cafpedia.composed import area_page, clause_page, new_tip, reviews, tip_page  # noqa: F401
     from cafpedia.digest.routes import bp as digest_bp
     from cafpedia.experts.routes import bp as experts_bp
     from cafpedia.home.routes import bp as home_bp
@@ -101,6 +105,9 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     tips.init_app(app)
+    from cafpedia import composed
+
+    composed.init_app(app)  # the panels beside a tip, for the tips' own pages too
     from cafpedia.notifications import routes as notifications
 
     notifications.init_app(app)

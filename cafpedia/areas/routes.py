@@ -1,4 +1,5 @@
-"""Practice area pages for everyone, and their administration."""
+"""The list of practice areas, and their administration. An area's own page (`areas.show`), which
+shows its tips, research and experts, is in cafpedia.composed.area_page, on this blueprint."""
 
 from __future__ import annotations
 
@@ -9,9 +10,6 @@ from cafpedia.areas import services
 from cafpedia.areas.forms import AreaForm, NewAreaForm
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
-from cafpedia.digest.reading import items_for_area
-from cafpedia.experts.finder import Filters, find_experts
-from cafpedia.tips import reading, reviewing
 
 bp = Blueprint("areas", __name__, template_folder="templates")
 
@@ -20,26 +18,6 @@ bp = Blueprint("areas", __name__, template_folder="templates")
 @requires("read_published")
 def index():
     return render_template("areas/index.html", areas=services.list_areas())
-
-
-@bp.get("/areas/<slug>")
-@requires("read_published")
-def show(slug: str):
-
-    area = services.find_area(slug) or abort(404)
-    sort = "new" if request.args.get("sort") == "new" else "used"
-    published = reading.area_tips(area, sort=sort)
-    return render_template(
-        "areas/show.html",
-        area=area,
-        sort=sort,
-        tips=[t for t in published if t.current.kind == "tip"],
-        guidance=[t for t in published if t.current.kind == "guidance"],
-        archived=reading.archived_tips(area),
-        research=items_for_area(area),
-        overdue={t.id for t in published if reviewing.is_overdue(t)},
-        experts=find_experts(Filters(area=area.slug)),
-    )
 
 
 # --- Administrators ------------------------------------------------------------------

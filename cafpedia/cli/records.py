@@ -79,10 +79,10 @@ def audit_verify_command() -> None:
 def record_command(slug: str, day: str, out: Path) -> None:
     """Write the record of a tip or guidance page as at a day, as a PDF: text, approval,
     checklist, standards, fingerprint."""
+    from cafpedia.composed import tip_as_at as as_at
     from cafpedia.core import as_at as dates
     from cafpedia.core.clock import format_date, today
     from cafpedia.core.pdf import PdfUnavailable
-    from cafpedia.tips import as_at
     from cafpedia.tips.reading import find_tip
 
     tip = find_tip(slug.strip().lower())

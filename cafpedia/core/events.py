@@ -41,5 +41,17 @@ tip_problem_reported = _events.signal("tip-problem-reported")
 # experts: sender is the Nomination
 nomination_made = _events.signal("nomination-made")  # actor=
 nomination_decided = _events.signal("nomination-decided")  # actor=, note= (its status says which way)
+# A question rather than news, asked by a confirmation page before anything is published:
+# receivers (notifications) return (how many people would be told, how many of them by email
+# at once). Sender: the kind of notification ("digest", "watch"); except_user_id=, watching=
+# (a list of (target, id): only those watching one of them), both optional.
+audience = _events.signal("audience")
 # accounts: sender is the AccessRequest (someone without an account signed in through the identity provider)
 access_requested = _events.signal("access-requested")
+
+
+def would_be_told(kind: str, *, except_user_id: int | None = None, watching: list[tuple[str, int]] | None = None):
+    """(how many people would be told of `kind` now, how many of them by email at once), as the
+    receivers of `audience` answer; (0, 0) when none listens."""
+    answers = [value for _, value in audience.send(kind, except_user_id=except_user_id, watching=watching) if value]
+    return sum(told for told, _ in answers), sum(emailed for _, emailed in answers)

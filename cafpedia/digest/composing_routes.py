@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
+from cafpedia.core import events
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import commit_or_show_errors, confirmed, form_status
 from cafpedia.core.permissions import requires
@@ -21,7 +22,6 @@ from cafpedia.digest.forms import (
 )
 from cafpedia.digest.pages import bp, button_action_of, load_issue, load_item
 from cafpedia.extensions import db
-from cafpedia.notifications.services import audience
 
 
 @bp.route("/digest/new", methods=["GET", "POST"])
@@ -209,7 +209,7 @@ def confirm_publish(issue_slug: str):
     except ServiceError as exc:
         flash(f"Not published: {exc.plainly()}", "error")
         return redirect(url_for("digest.issue", issue_slug=issue_slug))
-    told, emailed = audience("digest", except_user_id=current_user.id)
+    told, emailed = events.would_be_told("digest", except_user_id=current_user.id)
     return render_template("digest/confirm_publish.html", issue=found, told=told, emailed=emailed)
 
 

@@ -9,7 +9,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 
 from cafpedia.areas.services import area_choices
-from cafpedia.core import clock
+from cafpedia.core import clock, offline_copies
 from cafpedia.core.clock import utcnow
 from cafpedia.core.forms import choices, commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_edit_expert, can_manage_register, ensure, requires
@@ -23,7 +23,6 @@ from cafpedia.experts.forms import (
     ReasonForm,
 )
 from cafpedia.experts.pages import bp, load_expert
-from cafpedia.offline import services as offline
 
 
 def _described(filters: finder.Filters, form: FindForm) -> str:
@@ -80,7 +79,7 @@ def index():
         form_status(form),
     )
     if not request.args and current_user.is_authenticated:  # the advice line's numbers, kept for reading offline
-        offline.mark_savable(response, title=offline.ADVICE_LINE_TITLE, version="", user=current_user)
+        offline_copies.mark_savable(response, title=offline_copies.ADVICE_LINE_TITLE, version="", user=current_user)
     return response
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core import as_at as dates
-from cafpedia.core import clock
+from cafpedia.core import clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotFound, ServiceError, ValidationError
 from cafpedia.core.forms import (
@@ -28,7 +28,6 @@ from cafpedia.legal import posting as legal_posting
 from cafpedia.legal.as_at import update_as_at
 from cafpedia.legal.forms import FilterForm, FlagForm, UpdateForm, WithdrawForm
 from cafpedia.legal.models import KINDS
-from cafpedia.notifications.services import audience
 
 bp = Blueprint("legal", __name__, template_folder="templates")
 
@@ -205,7 +204,7 @@ def _posted_url(update) -> str:
 
 def _confirm_post(preview: legal_posting.UpdateDraft, areas):
     # As notifications.rules tells them: those watching the legal feed or one of its areas.
-    watchers_count, _ = audience(
+    watchers_count, _ = events.would_be_told(
         "watch", except_user_id=current_user.id, watching=[("legal", 0), *[("area", area.id) for area in areas]]
     )
     return render_template(

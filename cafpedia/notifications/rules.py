@@ -50,6 +50,12 @@ def _revision_url(revision) -> str:
     return path_for("tips.revision", slug=revision.tip.slug, number=revision.number)
 
 
+@events.audience.connect
+def _audience(kind, except_user_id=None, watching=None, **_) -> tuple[int, int]:
+    """For a confirmation page: how many would be told of `kind` now, and how many by email."""
+    return services.audience(kind, except_user_id=except_user_id, watching=watching)
+
+
 @events.proposal_submitted.connect
 def _tell_moderators_of_proposal(revision, **_):
     tip, area, author = revision.tip, revision.tip.area, revision.author.name

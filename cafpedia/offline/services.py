@@ -1,60 +1,20 @@
-"""Which pages a phone keeps for reading offline, and how a page says it may be kept.
-
-The service worker (static/sw.js) keeps only responses the server marks as savable: a
-published tip or guidance page, or the advice line's numbers, shown to a signed-in person.
-Everything else (proposals, notifications, the audit log, people) is never stored on a phone.
+"""Which pages a phone keeps for reading offline: the advice line's numbers, then the published
+tips and guidance in a person's areas. How a page says it may be kept is in
+cafpedia.core.offline_copies, which the pages that may be kept use.
 """
 
 from __future__ import annotations
-
-from urllib.parse import quote
 
 from flask import url_for
 from sqlalchemy import or_, select
 
 from cafpedia.areas.models import PracticeArea, area_deputies
-from cafpedia.core import clock
+from cafpedia.core.offline_copies import ADVICE_LINE_TITLE, tip_version
 from cafpedia.extensions import db
 from cafpedia.tips.models import PUBLISHED, Revision, Tip
 
-ADVICE_LINE_TITLE = "Find an expert: the advice line's numbers"
 # Enough for every area a person works in; a bound, so a phone's storage stays small.
 MOST_PAGES = 400
-
-SAVE_HEADER = "X-Cafpedia-Offline"
-TITLE_HEADER = "X-Cafpedia-Title"
-SAVED_HEADER = "X-Cafpedia-Saved"
-VERSION_HEADER = "X-Cafpedia-Version"
-USER_HEADER = "X-Cafpedia-User"
-# Sent by the service worker when it refreshes saved pages in the background: not a reading.
-BACKGROUND_HEADER = "X-Cafpedia-Background"
-
-
-def saved_label() -> str:
-    """When a page was saved, as the offline notice says it: '29 Nov, 10:02' (UK time)."""
-    local = clock.now_london()
-    return f"{local.day} {local:%b, %H:%M}"
-
-
-def mark_savable(response, *, title: str, version: str, user):
-    """Let the service worker keep this response, for this signed-in person, for reading
-    offline. `version` changes when the page does, so a refresh downloads only what changed."""
-    response.headers[SAVE_HEADER] = "save"
-    response.headers[TITLE_HEADER] = quote(title, safe=" ")  # headers are Latin-1: the worker decodes it
-    response.headers[SAVED_HEADER] = quote(saved_label(), safe=" ,:")
-    response.headers[VERSION_HEADER] = version
-    response.headers[USER_HEADER] = str(user.id)  # a number, never a name: whose copy this is
-    return response
-
-
-def is_background_refresh(request) -> bool:
-    return request.headers.get(BACKGROUND_HEADER) == "refresh"
-
-
-def tip_version(current_number: int | None) -> str:
-    """A tip page changes with each published revision (and is downloaded again daily for
-    what else it shows: legal flags, research, review dates)."""
-    return f"r{current_number}"
 
 
 def area_ids_for(user) -> list[int]:

@@ -1,4 +1,5 @@
-"""The National Standards, for everyone to read."""
+"""The National Standards, for everyone to read. A clause's page, which lists the tips that apply
+it, is in cafpedia.composed.clause_page, on this blueprint."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from flask import Blueprint, abort, render_template
 
 from cafpedia.core.permissions import requires
 from cafpedia.standards import services
-from cafpedia.tips.reading import tips_citing
 
 bp = Blueprint("standards", __name__, template_folder="templates")
 
@@ -22,16 +22,6 @@ def index():
 def version(version: str):
     found = services.find_version(version) or abort(404)
     return _render(found)
-
-
-@bp.get("/standards/<version>/<code>")
-@requires("read_published")
-def clause(version: str, code: str):
-    """One clause, with every tip that says it applies it."""
-
-    found = services.find_version(version) or abort(404)
-    item = found.clause(code) or abort(404)
-    return render_template("standards/clause.html", version=found, clause=item, tips=tips_citing(item))
 
 
 def _render(version):

@@ -1,13 +1,11 @@
 """Moderating: the queue and its health, decisions on a proposal, restoring, reviewing and
-archiving a tip, the tips due for review, and an area's changes over a period."""
+archiving a tip. The tips due for review (with the legal updates that sent them) and an area's
+changes over a period show other domains too: they are in cafpedia.composed, on this blueprint."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,10 +14,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from cafpedia.areas.services import find_area
-from cafpedia.core import as_at as dates
-from cafpedia.core import clock
-from cafpedia.core.days import DayError, read_day
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import commit_or_show_errors
 from cafpedia.core.permissions import (
@@ -28,9 +22,7 @@ from cafpedia.core.permissions import (
     requires,
 )
 from cafpedia.core.spreadsheet import csv_download
-from cafpedia.legal.citing import open_flags
-from cafpedia.mail.settings import parse_base_url
-from cafpedia.tips import changes, moderation, reviewing
+from cafpedia.tips import moderation, reviewing
 from cafpedia.tips.diff import word_diff
 from cafpedia.tips.forms import (
     ApproveForm,
@@ -67,58 +59,6 @@ def health():
 def health_download():
     figures = moderation_health()
     return csv_download(health_csv(figures), f"moderation-health-{figures.today.isoformat()}.csv")
-
-
-def _changes_request(slug: str):
-    """The area (its moderators and administrators only), the period asked for (from and to as
-    YYYY-MM-DD, by default the last 90 days; a "to" after today read as today), or the problems
-    by field, and notes on how the dates were read."""
-    area = find_area(slug) or abort(404)
-    ensure(can_moderate(current_user, area))
-    today, problems, period, notes = clock.today(), {}, {}, []
-    for name, default in (("from", today - timedelta(days=90)), ("to", today)):
-        value = request.args.get(name, "").strip()
-        try:
-            day = read_day(value)
-            if name == "to" and day is not None and day > today:  # "up to" a day to come is up to today
-                notes.append(f"“To” was {day.day} {day:%B %Y}, after today: the changes shown are up to today.")
-                value = today.isoformat()
-            period[name] = dates.parse_day(value, today) if value else default
-        except (dates.AsAtError, DayError) as exc:
-            problems[name] = f"{'From' if name == 'from' else 'To'}: {exc}"
-    if not problems and period["from"] > period["to"]:
-        problems["from"] = "From: choose a date on or before the “to” date."
-    if not problems and (period["to"] - period["from"]).days > changes.MAX_DAYS:
-        problems["from"] = "From: choose a period of at most ten years."
-    return area, period, problems, notes
-
-
-@bp.get("/areas/<slug>/changes")
-@requires("read_published")
-def area_changes(slug: str):
-    area, period, problems, notes = _changes_request(slug)
-    found = [] if problems else changes.area_changes(area, period["from"], period["to"])
-    return render_template(
-        "tips/changes.html",
-        area=area,
-        changes=found,
-        problems=problems,
-        notes=notes,
-        start=period.get("from"),
-        end=period.get("to"),
-        values={k: period[k].isoformat() if k in period else request.args.get(k, "")[:10] for k in ("from", "to")},
-    ), 400 if problems else 200
-
-
-@bp.get("/areas/<slug>/changes.csv")
-@requires("read_published")
-def area_changes_download(slug: str):
-    area, period, problems, _ = _changes_request(slug)
-    if problems:
-        return area_changes(slug)
-    found = changes.area_changes(area, period["from"], period["to"])
-    name = f"changes-{area.slug}-{period['from'].isoformat()}-to-{period['to'].isoformat()}.csv"
-    return csv_download(changes.changes_csv(found, parse_base_url(current_app.config.get("BASE_URL"))), name)
 
 
 def _decide(slug: str, number: int, form, action):
@@ -273,17 +213,4 @@ def archive(slug: str):
             confirm_safe=bool(form.confirm_safe.data),
         ),
         "Archived. It stays readable at its address with a notice.",
-    )
-
-
-@bp.get("/reviews")
-@requires("moderate")
-def reviews():
-
-    tips = reviewing.due_for_review(current_user)
-    reasons: dict[int, list] = {}
-    for flag in open_flags([t.id for t in tips]):
-        reasons.setdefault(flag.tip_id, []).append(flag.update)
-    return render_template(
-        "tips/reviews.html", tips=tips, reviewed_form=ReviewedForm(), today=clock.today(), reasons=reasons
     )

@@ -7,8 +7,10 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     render_template,
+    url_for,
 )
 from flask_login import current_user
 
@@ -25,8 +27,6 @@ from cafpedia.core.permissions import (
     sees_proposals,
 )
 from cafpedia.core.text import normalise_tag, split_on_commas_or_lines
-from cafpedia.digest.reading import research_for_tip
-from cafpedia.legal.citing import open_flags, updates_for_tip
 from cafpedia.tips import feedback, moderation, proposals, reading, reviewing
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (
@@ -41,6 +41,9 @@ from cafpedia.tips.forms import (
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
 
 bp = Blueprint("tips", __name__, template_folder="templates")
+# The app's extension that gives the panels shown beside a tip from other domains (the research
+# behind it, legal updates): set by cafpedia.composed.tip_page, the layer above the domains.
+PANELS = "cafpedia_tip_panels"
 REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
 
 
@@ -79,6 +82,10 @@ def fill_form(form: TipForm, revision) -> None:
     form.tags.data = ", ".join(revision.tags)
     form.standards.data = ", ".join(revision.standards)
     form.legal_refs.data = "\n".join(revision.legal_refs)
+
+
+def revision_url(revision) -> str:
+    return url_for("tips.revision", slug=revision.tip.slug, number=revision.number)
 
 
 def render_body(source: str):
@@ -158,9 +165,7 @@ def tip_page(
         body=render_body(revision.body),
         overdue=reviewing.is_overdue(tip),
         linked_from=reading.tips_linking_to(tip),
-        research=research_for_tip(tip),
-        legal_updates=updates_for_tip(tip),
-        under_review=open_flags([tip.id]) if tip.current_number else [],
+        **related_panels(tip),
         my_open_proposals=mine,
         pending=reading.pending_proposals(tip),
         moderator=moderator,
@@ -175,6 +180,13 @@ def tip_page(
         my_report=my_report,
         reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
     ), status
+
+
+def related_panels(tip) -> dict:
+    """The panels beside a tip that other domains give (research, legal updates, the updates it is
+    under review after), asked of the layer above the domains: none when it is not installed."""
+    panels = current_app.extensions.get(PANELS)
+    return panels(tip) if panels else {"research": [], "legal_updates": [], "under_review": []}
 
 
 def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):

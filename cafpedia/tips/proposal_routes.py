@@ -1,4 +1,5 @@
-"""Proposing: a new tip (from an advice-line call, too), an edit to a tip, and a person's own proposals."""
+"""Proposing: an edit to a tip, and a person's own proposals. A new tip, which may start from an
+advice-line call (the experts' log), is in cafpedia.composed.new_tip, on this blueprint."""
 
 from __future__ import annotations
 
@@ -11,79 +12,28 @@ from flask import (
 )
 from flask_login import current_user
 
-from cafpedia.areas.services import area_choices, find_area
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.form_keys import once
-from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status
+from cafpedia.core.forms import apply_service_errors, form_status
 from cafpedia.core.permissions import (
-    can_read_advice_log,
     requires,
 )
-from cafpedia.experts.advice_log import find_call
-from cafpedia.experts.advice_log import link_tip as link_call_to_tip
 from cafpedia.extensions import db
 from cafpedia.tips import proposals, reading
 from cafpedia.tips.diff import word_diff
 from cafpedia.tips.forms import (
-    NewTipForm,
     TipForm,
 )
 from cafpedia.tips.models import ARCHIVED, SENT_BACK
-from cafpedia.tips.pages import bp, draft_from_form, fill_form, load_tip, marked_preview, proposal_case_details
-
-
-@bp.route("/tips/new", methods=["GET", "POST"])
-@requires("propose_tips")
-def new():
-    form = NewTipForm()
-    form.area.choices = area_choices()
-    call = _advice_call(form.call.data if request.method == "POST" else request.args.get("call", ""))
-    if request.method == "GET":
-        area = find_area(request.args.get("area", "")) or (call.area if call else None)
-        if area:
-            form.area.data = area.slug
-        if call:  # a question to the advice line becomes the title of a tip that answers it (whole: the
-            # field says its limit and counts, and the server refuses a longer one, rather than cut it unseen)
-            form.call.data, form.title.data = str(call.id), call.question
-    preview = None
-    found = {}
-    if form.validate_on_submit():
-        draft = draft_from_form(form)
-        findings = draft.findings()
-        found = proposal_case_details(draft, findings)
-        if form.preview.data:
-            preview = marked_preview(draft, findings)
-        else:
-
-            def propose():
-                revision = proposals.propose_new_tip(
-                    current_user, area_slug=form.area.data, slug=form.slug.data, draft=draft
-                )
-                if call:
-                    link_call_to_tip(call, revision.tip)
-                return revision
-
-            revision = commit_or_show_errors(form, propose, shown_at=_revision_url)
-            if revision is not None:
-                flash(
-                    "Your proposal has been sent to the lead manager for approval. You can follow it in My proposals.",
-                    "success",
-                )
-                return redirect(_revision_url(revision))
-    return render_template("tips/edit.html", form=form, tip=None, preview=preview, call=call, **found), form_status(
-        form
-    )
-
-
-def _revision_url(revision) -> str:
-    return url_for("tips.revision", slug=revision.tip.slug, number=revision.number)
-
-
-def _advice_call(value: str | None):
-    """The advice-line call a new tip starts from, for those who may read the advice log."""
-    if not (value or "").isdecimal() or len(value) > 9 or not can_read_advice_log(current_user):
-        return None
-    return find_call(int(value))
+from cafpedia.tips.pages import (
+    bp,
+    draft_from_form,
+    fill_form,
+    load_tip,
+    marked_preview,
+    proposal_case_details,
+    revision_url,
+)
 
 
 @bp.route("/tips/<slug>/edit", methods=["GET", "POST"])
@@ -122,7 +72,7 @@ def edit(slug: str):
                     form,
                     current_user,
                     lambda: proposals.propose_edit(current_user, tip, based_on=based_on, draft=draft, revises=revises),
-                    _revision_url,
+                    revision_url,
                 )()
                 db.session.commit()
             except ValidationError as exc:
@@ -151,7 +101,7 @@ def edit(slug: str):
                     "is approved.",
                     "success",
                 )
-                return redirect(_revision_url(revision))
+                return redirect(revision_url(revision))
     answering = proposals.sent_back_comment(current_user, tip, revises)
     return render_template(
         "tips/edit.html",

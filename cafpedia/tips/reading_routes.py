@@ -1,12 +1,12 @@
-"""Reading a tip: the page, a reader's vote and problem report, the tip as at a day and its
-record, its history, a comparison of two revisions and one revision."""
+"""Reading a tip: a reader's vote and problem report, its history, a comparison of two revisions
+and one revision. The tip's page itself, with the research and legal updates beside it, and the
+tip as at a day with its record, are in cafpedia.composed.tip_page, on this blueprint."""
 
 from __future__ import annotations
 
 from flask import (
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -14,44 +14,20 @@ from flask import (
 )
 from flask_login import current_user
 
-from cafpedia.core import as_at as dates
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors
-from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import (
     can_moderate,
     can_see_revision,
     requires,
 )
-from cafpedia.extensions import db
-from cafpedia.offline import services as offline
-from cafpedia.tips import as_at, feedback, reading
+from cafpedia.tips import feedback
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (
     ConfirmForm,
     ProblemForm,
 )
-from cafpedia.tips.models import PUBLISHED
-from cafpedia.tips.pages import bp, decision_page, load_revision, load_tip, render_body, report_case_details, tip_page
-
-
-@bp.get("/tips/<slug>")
-@requires("read_published")
-def show(slug: str):
-    tip = load_tip(slug)
-    if "as_at" in request.args:
-        return _as_at_page(tip)
-    if tip.current_number is not None and not offline.is_background_refresh(
-        request
-    ):  # a phone refreshing its copy is not a reading
-        reading.record_view(tip)
-        db.session.commit()
-    response = make_response(tip_page(tip))
-    if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
-        offline.mark_savable(
-            response, title=tip.title, version=offline.tip_version(tip.current_number), user=current_user
-        )
-    return response
+from cafpedia.tips.pages import bp, decision_page, load_revision, load_tip, report_case_details, tip_page
 
 
 @bp.post("/tips/<slug>/useful")
@@ -95,42 +71,6 @@ def report_problem(slug: str):
             return redirect(url_for("tips.show", slug=tip.slug) + "#reader-feedback")
     # The guard's warning, as a tip's author sees it: what it found, above the text they keep.
     return tip_page(tip, problem_form=form, status=400, **report_case_details(form.problem.data or ""))
-
-
-def _as_at_page(tip):
-    """The tip as readers saw it at the end of a day, with everything a court asks for."""
-    day, refused = dates.requested_day("tips/as_at.html", tip=tip)
-    if refused:
-        return refused
-    then = as_at.tip_as_at(tip, day, current_user)
-    body = render_body(then.revision.body) if then.revision else None
-    return render_template("tips/as_at.html", tip=tip, then=then, body=body, problem=None, value=day.isoformat())
-
-
-@bp.get("/tips/<slug>/record")
-@requires("read_published")
-def record(slug: str):
-    """The record of the tip as at a day, as a PDF to hand over."""
-    tip = load_tip(slug)
-    day, refused = dates.requested_day("tips/as_at.html", tip=tip)
-    if refused:
-        return refused
-    then = as_at.tip_as_at(tip, day, current_user)
-    if then.revision is None:
-        return redirect(
-            url_for("tips.show", slug=tip.slug, as_at=day.isoformat())
-        )  # the page says why there is nothing to record
-    try:
-        pdf = as_at.record_pdf(then, current_user._get_current_object())
-    except PdfUnavailable as exc:
-        db.session.rollback()
-        flash(f"{exc} Print the page instead: it prints as the record.", "error")
-        return redirect(url_for("tips.show", slug=tip.slug, as_at=day.isoformat()))
-    db.session.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="cafpedia-record-{tip.slug}-{day.isoformat()}.pdf"'
-    return response
 
 
 @bp.get("/tips/<slug>/history")

@@ -9,9 +9,10 @@ from datetime import date, datetime
 import pytest
 from pypdf import PdfReader
 
+from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
-from cafpedia.tips import as_at, moderation, proposals, reviewing
+from cafpedia.tips import moderation, proposals, reviewing
 from cafpedia.tips.models import CHECKLIST
 from tests.tips.builders import draft
 
