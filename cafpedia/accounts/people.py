@@ -21,11 +21,10 @@ from cafpedia.accounts.fields import (
     user_snapshot,
     username_problem,
 )
-from cafpedia.accounts.models import User, UserRole
-from cafpedia.areas.models import PracticeArea
-from cafpedia.areas.services import areas_led_by
+from cafpedia.accounts.models import User, UserRole, area_model
 from cafpedia.core import audit
 from cafpedia.core.errors import NotAllowed, ValidationError
+from cafpedia.core.forms import choices
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
 from cafpedia.core.sql import contains
 from cafpedia.extensions import db
@@ -46,7 +45,7 @@ def count_active_admins(*, lock: bool = False) -> int:
 
 def _areas_moderated_by(user: User) -> str:
 
-    return ", ".join(a.title for a in areas_led_by(user))
+    return ", ".join(a.title for a in user.moderated_areas())
 
 
 def list_users(*, role: str = "", status: str = "", text: str = ""):
@@ -63,12 +62,18 @@ def list_users(*, role: str = "", status: str = "", text: str = ""):
     return list(db.session.scalars(query))
 
 
-def _resolve_areas(slugs: Iterable[str]):
+def area_choices():
+    """Form choices of the areas a person may work in, in the areas' order."""
+    area = area_model()
+    return choices([(a.slug, a.title) for a in db.session.scalars(select(area).order_by(area.position, area.title))])
 
+
+def _resolve_areas(slugs: Iterable[str]):
+    area = area_model()
     slugs = list(dict.fromkeys(slugs))
     if not slugs:
         return [], None
-    found = {a.slug: a for a in db.session.scalars(select(PracticeArea).where(PracticeArea.slug.in_(slugs)))}
+    found = {a.slug: a for a in db.session.scalars(select(area).where(area.slug.in_(slugs)))}
     missing = [s for s in slugs if s not in found]
     if missing:
         return [], f"Unknown area {', '.join(missing)}."

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User, UserRole
-from cafpedia.areas.models import PracticeArea, led_by
+from cafpedia.areas.models import PracticeArea
 from cafpedia.core import audit
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import choices
@@ -174,6 +174,4 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: st
 
 def areas_led_by(user: User) -> list[PracticeArea]:
     """The areas a person moderates, as lead manager or deputy (one query)."""
-    return list(
-        db.session.scalars(select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title))
-    )
+    return user.moderated_areas()
