@@ -1,7 +1,7 @@
 """ "As at" a date: the day a reader asks about, read strictly, and the moment it ends.
 
 A page "as at" a day is what readers saw at the end of that day, UK time. Each domain works
-out its own (tips/as_at.py, digest/as_at.py, legal/as_at.py) from its append-only records.
+out its own (composed/tip_as_at.py, digest/as_at.py, legal/as_at.py) from its append-only records.
 A record carries the fingerprint of the text it shows (`fingerprint`), printed whole on one
 line so that it copies as one string, with its short form (`short_form`) to read aloud.
 """
