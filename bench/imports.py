@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "extensions"),
     ("core",),
     ("search", "mail", "content"),
-    ("accounts", "areas", "standards", "legal", "tips", "digest", "experts", "notifications", "offline", "ops"),
+    ("accounts", "areas", "standards", "tips", "legal", "digest", "experts", "notifications", "offline", "ops"),
     ("composed", "home", "admin"),
     ("app", "models", "worker", "server", "cli"),
 )

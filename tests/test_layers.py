@@ -19,7 +19,6 @@ ELSEWHERE = (
     "cafpedia/content/",
     "cafpedia/search/",
     "cafpedia/accounts/content.py",
-    "cafpedia/areas/content.py",
 )
 # The one cycle left, among the entry points on the top layer: create_app puts the commands on
 # app.cli (tests and `flask --app cafpedia` reach them there), and the `cafpedia` command and
