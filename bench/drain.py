@@ -61,7 +61,6 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
 
     from cafpedia.extensions import db
     from cafpedia.search import service
-    from cafpedia.search.documents import keys_for
     from cafpedia.search.models import SearchQueueEntry
     from cafpedia.tips.models import Revision, Tip
 
@@ -84,7 +83,9 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
             f"one change, one drain (200 times): p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms"
         )
 
-        keys = sorted({k for tip in db.session.scalars(select(Tip)) for k in keys_for(tip)})
+        keys = sorted(
+            {k for tip in db.session.scalars(select(Tip)) for k in service.follower().sources.keys_for(tip, db.session)}
+        )
         db.session.add_all(SearchQueueEntry(key=k) for k in keys)
         db.session.commit()
         t = time.perf_counter()

@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_templates(app)
     register_blueprints(app)
     configure_events(app)
+    configure_search(app)
     configure_security(app)
     register_error_pages(app)
     register_commands(app)
@@ -111,24 +112,35 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.notifications import routes as notifications
 
     notifications.init_app(app)
-    from cafpedia.search import service as search
-
-    search.init_app(app)
 
 
 def configure_events(app: Flask) -> None:
     """Subscribers to the domain events (cafpedia.core.events): who is told what, and the
-    legal flags a review clears. Importing them connects them. Then each domain's documents
-    for search (cafpedia.search.documents.Source): importing a domain's search_documents
-    registers it."""
-    from cafpedia.areas import search_documents as areas  # noqa: F401
-    from cafpedia.digest import search_documents as digest  # noqa: F401
-    from cafpedia.experts import search_documents as experts  # noqa: F401
+    legal flags a review clears. Importing them connects them."""
     from cafpedia.legal import citing as legal  # noqa: F401
-    from cafpedia.legal import search_documents as legal_updates  # noqa: F401
     from cafpedia.notifications import rules  # noqa: F401
-    from cafpedia.standards import search_documents as standards  # noqa: F401
-    from cafpedia.tips import search_documents as tips  # noqa: F401
+
+
+def configure_search(app: Flask) -> None:
+    """Search follows the change log into this app's index with the documents of these Sources
+    (each domain's search_documents.py; a kind of document left out of the list is an error
+    at the next drain, rebuild or check, not a silent gap), and asks the areas domain who
+    moderates what and what each area is called."""
+    from cafpedia.areas import search_documents as areas
+    from cafpedia.areas.services import area_titles, moderated_area_ids
+    from cafpedia.digest import search_documents as digest
+    from cafpedia.experts import search_documents as experts
+    from cafpedia.legal import search_documents as legal_updates
+    from cafpedia.search import service as search
+    from cafpedia.standards import search_documents as standards
+    from cafpedia.tips import search_documents as tips
+
+    search.init_app(
+        app,
+        sources=[areas.SOURCE, digest.SOURCE, experts.SOURCE, legal_updates.SOURCE, standards.SOURCE, tips.SOURCE],
+        moderated_area_ids=moderated_area_ids,
+        area_titles=area_titles,
+    )
 
 
 def configure_security(app: Flask) -> None:

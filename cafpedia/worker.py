@@ -21,7 +21,7 @@ from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from cafpedia.mail.settings import check
 from cafpedia.notifications import jobs as notification_jobs
-from cafpedia.search import service as search
+from cafpedia.search.follower import follower
 
 log = logging.getLogger("cafpedia.worker")
 JOBS_EVERY = 60.0
@@ -53,9 +53,9 @@ def run_round(*, jobs: bool, echo=None) -> None:
             f"mail: {result.sent} sent, {result.deferred} to retry, {result.failed} failed"
             + (f" ({result.error})" if result.error else "")
         )
-    search.drain(timeout=2.0)  # one query when this machine's index is up to date
+    follower().drain(timeout=2.0)  # one query when this machine's index is up to date
     if jobs:
-        search.prune()
+        follower().prune()
         form_keys.purge()
 
 

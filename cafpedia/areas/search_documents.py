@@ -10,7 +10,7 @@ from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area, list_areas
 from cafpedia.extensions import db
-from cafpedia.search.documents import SearchDocument, Source, keys_showing_area, register
+from cafpedia.search.documents import SearchDocument, Source
 
 
 def area_document(area: PracticeArea) -> SearchDocument:
@@ -35,10 +35,7 @@ def _documents(_kind: str, slug: str) -> list[SearchDocument]:
 
 def _keys_for(obj) -> list[str] | None:
     if isinstance(obj, PracticeArea):
-        keys = [f"area:{obj.slug}"]
-        if obj.id is not None and inspect(obj).attrs.title.history.has_changes():
-            keys += keys_showing_area(object_session(obj), obj.id)
-        return keys
+        return [f"area:{obj.slug}"]
     if isinstance(obj, User) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
         with object_session(obj).no_autoflush:  # an area's page names its lead manager
             return [
@@ -48,12 +45,18 @@ def _keys_for(obj) -> list[str] | None:
     return None
 
 
-SOURCE = register(
-    Source(
-        kinds=("area",),
-        documents=_documents,
-        every_document=lambda: map(area_document, list_areas()),
-        count=lambda: db.session.query(PracticeArea).count(),
-        keys_for=_keys_for,
-    )
+def _renames_area(obj) -> int | None:
+    """A renamed area: every document that shows its name is refreshed (search asks each Source)."""
+    if isinstance(obj, PracticeArea) and obj.id is not None and inspect(obj).attrs.title.history.has_changes():
+        return obj.id
+    return None
+
+
+SOURCE = Source(
+    kinds=("area",),
+    documents=_documents,
+    every_document=lambda: map(area_document, list_areas()),
+    count=lambda: db.session.query(PracticeArea).count(),
+    keys_for=_keys_for,
+    renames_area=_renames_area,
 )

@@ -12,7 +12,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.core import audit
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import choices
-from cafpedia.core.permissions import LEAD_MANAGER
+from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
 from cafpedia.core.validation import SLUG_WORDS
 from cafpedia.extensions import db
 
@@ -75,6 +75,11 @@ def list_areas() -> list[PracticeArea]:
             .order_by(PracticeArea.position, PracticeArea.title)
         )
     )
+
+
+def area_titles() -> dict[str, str]:
+    """Every area's title by its slug, in the areas' order."""
+    return {a.slug: a.title for a in list_areas()}
 
 
 def area_choices(blank: str | None = None, areas=None):
@@ -170,6 +175,16 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: st
     if after != before:
         audit.record(actor, "area.update", "area", area.slug, before=before, after=after)
     return area
+
+
+def moderated_area_ids(user) -> list[int] | None:
+    """The areas a user moderates; None means all (an administrator)."""
+
+    if ADMIN in user.roles:
+        return None
+    if not getattr(user, "is_active", False):
+        return []
+    return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
 
 
 def areas_led_by(user: User) -> list[PracticeArea]:

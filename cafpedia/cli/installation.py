@@ -43,9 +43,9 @@ def database_is_empty() -> bool:
 def initialise(load_demo: bool) -> None:
     upgrade_database()
     db.session.remove()
-    from cafpedia.search import service as search
+    from cafpedia.search.follower import follower
 
-    if search.backend().status() in ("missing", "outdated"):
+    if follower().backend.status() in ("missing", "outdated"):
         reindex_all(quiet=True)
     if not load_demo:
         click.echo("Database ready (no demo content loaded).")

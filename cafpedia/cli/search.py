@@ -8,15 +8,14 @@ from flask.cli import with_appcontext
 
 
 def reindex_all(quiet: bool = False) -> int:
-    from cafpedia.search import service as search
-    from cafpedia.search.documents import count_documents
+    from cafpedia.search.follower import follower
 
-    total = count_documents()
+    index = follower()
     if quiet:
-        count = search.rebuild()
+        count = index.rebuild()
     else:
-        with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-            count = search.rebuild(progress=bar.update)
+        with click.progressbar(length=index.sources.count(), label="Indexing", show_pos=True) as bar:
+            count = index.rebuild(progress=bar.update)
     if not quiet:
         click.echo(f"Search index rebuilt: {count} document(s).")
     return count
@@ -38,12 +37,13 @@ def reindex_command(check: bool) -> None:
 
 
 def _check_index() -> None:
-    from cafpedia.search import service as search
     from cafpedia.search.backends import SearchUnavailable
+    from cafpedia.search.documents import UnknownKind
+    from cafpedia.search.follower import follower
 
     try:
-        found = search.check_index()
-    except SearchUnavailable as exc:
+        found = follower().check()
+    except (SearchUnavailable, UnknownKind) as exc:
         raise click.ClickException(f"cannot check the search index: {exc}") from exc
     for label, keys in (
         ("missing from the index", found.missing),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import object_session
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
 from cafpedia.digest.reading import find_issue, published_issues
 from cafpedia.extensions import db
-from cafpedia.search.documents import SearchDocument, Source, register
+from cafpedia.search.documents import SearchDocument, Source
 
 
 def _key(item: DigestItem) -> str:
@@ -78,13 +78,11 @@ def _keys_showing_area(session, area_id: int) -> list[str]:
     ]
 
 
-SOURCE = register(
-    Source(
-        kinds=("digest",),
-        documents=_documents,
-        every_document=_every_document,
-        count=_count,
-        keys_for=_keys_for,
-        keys_showing_area=_keys_showing_area,
-    )
+SOURCE = Source(
+    kinds=("digest",),
+    documents=_documents,
+    every_document=_every_document,
+    count=_count,
+    keys_for=_keys_for,
+    keys_showing_area=_keys_showing_area,
 )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import object_session
 from cafpedia.experts.lookups import all_experts, find_expert
 from cafpedia.experts.models import Expert, ExpertArea
 from cafpedia.extensions import db
-from cafpedia.search.documents import SearchDocument, Source, register
+from cafpedia.search.documents import SearchDocument, Source
 
 
 def expert_document(expert: Expert) -> SearchDocument:
@@ -57,13 +57,11 @@ def _keys_showing_area(session, area_id: int) -> list[str]:
     ]
 
 
-SOURCE = register(
-    Source(
-        kinds=("expert",),
-        documents=_documents,
-        every_document=lambda: map(expert_document, all_experts()),
-        count=lambda: db.session.query(Expert).filter(Expert.active.is_(True)).count(),
-        keys_for=_keys_for,
-        keys_showing_area=_keys_showing_area,
-    )
+SOURCE = Source(
+    kinds=("expert",),
+    documents=_documents,
+    every_document=lambda: map(expert_document, all_experts()),
+    count=lambda: db.session.query(Expert).filter(Expert.active.is_(True)).count(),
+    keys_for=_keys_for,
+    keys_showing_area=_keys_showing_area,
 )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import object_session
 from cafpedia.extensions import db
 from cafpedia.legal.feed import FeedFilters, feed, find_update
 from cafpedia.legal.models import KINDS, LegalRevision, LegalUpdate, LegalUpdateArea
-from cafpedia.search.documents import SearchDocument, Source, register
+from cafpedia.search.documents import SearchDocument, Source
 
 
 def update_document(update: LegalUpdate) -> SearchDocument:
@@ -63,13 +63,11 @@ def _keys_showing_area(session, area_id: int) -> list[str]:
     ]
 
 
-SOURCE = register(
-    Source(
-        kinds=("legal",),
-        documents=_documents,
-        every_document=lambda: map(update_document, feed(FeedFilters(include_withdrawn=True))),
-        count=lambda: db.session.query(LegalUpdate).count(),
-        keys_for=_keys_for,
-        keys_showing_area=_keys_showing_area,
-    )
+SOURCE = Source(
+    kinds=("legal",),
+    documents=_documents,
+    every_document=lambda: map(update_document, feed(FeedFilters(include_withdrawn=True))),
+    count=lambda: db.session.query(LegalUpdate).count(),
+    keys_for=_keys_for,
+    keys_showing_area=_keys_showing_area,
 )

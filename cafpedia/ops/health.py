@@ -12,8 +12,8 @@ from sqlalchemy import text
 from cafpedia.extensions import db
 from cafpedia.mail.outbox import counts
 from cafpedia.ops import shared
-from cafpedia.search import service as search
 from cafpedia.search.backends import SearchUnavailable
+from cafpedia.search.follower import follower
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ def _database() -> dict:
 
 def _search() -> dict:
 
-    backend = search.backend()
+    index = follower()
+    backend = index.backend
     status = backend.check_now()
     if status != "ok":
         return {
@@ -61,7 +62,7 @@ def _search() -> dict:
             "detail": status,
         }
     try:
-        lag = search.lag()
+        lag = index.lag()
     except SearchUnavailable as exc:  # gone since this process last looked: the worker rebuilds it
         backend.close()
         return {"status": "down", "backend": current_app.config["SEARCH_BACKEND"], "detail": str(exc)}

@@ -83,11 +83,11 @@ class SearchDocument:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
 
 
-# --- The registry the index follows ---------------------------------------------------------
+# --- The Sources the index follows ------------------------------------------------------------
 #
-# Each domain gives search its documents through a `Source` in its own search_documents.py,
-# registered when the app is built (cafpedia.create_app imports them), as content sections
-# are: search knows no domain's models.
+# Each domain gives search its documents through a `Source` in its own search_documents.py;
+# create_app lists them and hands the list to `search.init_app` (as it lists content sections):
+# search knows no domain's models, and nothing registers itself by being imported.
 
 
 @dataclass(frozen=True)
@@ -101,44 +101,73 @@ class Source:
     keys_for: Callable[[object], list[str] | None]  # a changed object -> the keys to refresh; None: not this source's
     # (session, area id) -> the keys of documents that show that area's name
     keys_showing_area: Callable[[Session, int], list[str]] = lambda session, area_id: []
+    # a changed object -> the id of the area it renames (None: none): every document that shows
+    # that area's name, whichever Source gives it, is then refreshed too
+    renames_area: Callable[[object], int | None] = lambda obj: None
 
 
-SOURCES: list[Source] = []
+class UnknownKind(LookupError):
+    """A document key of a kind no Source in the app's list answers for."""
+
+    def __init__(self, key: str):
+        kind = key.partition(":")[0]
+        super().__init__(
+            f"no search Source gives documents of kind {kind!r} (key {key!r}): "
+            "is its Source missing from the list create_app passes to search.init_app?"
+        )
+        self.key, self.kind = key, kind
 
 
-def register(source: Source) -> Source:
-    if source not in SOURCES:
-        SOURCES.append(source)
-    return source
+class Sources:
+    """The Sources an app's index follows, in the order given (a rebuild's order)."""
 
+    def __init__(self, sources: Iterable[Source]):
+        self.sources = tuple(sources)
+        self._by_kind: dict[str, Source] = {}
+        for source in self.sources:
+            for kind in source.kinds:
+                if kind in self._by_kind:
+                    raise ValueError(f"two search Sources give documents of kind {kind!r}")
+                self._by_kind[kind] = source
 
-def keys_for(obj) -> list[str]:
-    """The document keys to refresh when this database object changes (empty: not indexed)."""
-    for source in SOURCES:
-        keys = source.keys_for(obj)
-        if keys is not None:
-            return keys
-    return []
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self._by_kind)
 
+    def source_for(self, key: str) -> Source:
+        """The Source of a document key; UnknownKind if none gives its kind."""
+        source = self._by_kind.get(key.partition(":")[0])
+        if source is None:
+            raise UnknownKind(key)
+        return source
 
-def keys_showing_area(session, area_id: int) -> list[str]:
-    """Every document that shows this area's name."""
-    with session.no_autoflush:
-        return [key for source in SOURCES for key in source.keys_showing_area(session, area_id)]
+    def keys_for(self, obj, session: Session) -> list[str]:
+        """The document keys to refresh when this database object changes (empty: not indexed)."""
+        for source in self.sources:
+            keys = source.keys_for(obj)
+            if keys is not None:
+                area_id = source.renames_area(obj)
+                return keys if area_id is None else [*keys, *self.keys_showing_area(session, area_id)]
+        return []
 
+    def keys_showing_area(self, session: Session, area_id: int) -> list[str]:
+        """Every document that shows this area's name."""
+        with session.no_autoflush:
+            return [key for source in self.sources for key in source.keys_showing_area(session, area_id)]
 
-def documents_for_key(key: str) -> list[SearchDocument]:
-    """The current documents behind a key: none if it should leave the index."""
-    kind, _, rest = key.partition(":")
-    source = next((s for s in SOURCES if kind in s.kinds), None)
-    return source.documents(kind, rest) if source is not None else []
+    def documents_for_key(self, key: str) -> list[SearchDocument]:
+        """The current documents behind a key: none if it should leave the index; UnknownKind
+        if no Source gives its kind."""
+        kind, _, rest = key.partition(":")
+        return self.source_for(key).documents(kind, rest)
 
+    def all_documents(self) -> Iterator[SearchDocument]:
+        """Every document, for a full rebuild; UnknownKind for one whose key no Source claims."""
+        for source in self.sources:
+            for document in source.every_document():
+                if document.key.partition(":")[0] not in source.kinds:
+                    raise UnknownKind(document.key)
+                yield document
 
-def all_documents() -> Iterator[SearchDocument]:
-    """Every document, for a full rebuild."""
-    for source in SOURCES:
-        yield from source.every_document()
-
-
-def count_documents() -> int:
-    return sum(source.count() for source in SOURCES)
+    def count(self) -> int:
+        return sum(source.count() for source in self.sources)

@@ -9,7 +9,6 @@ from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from cafpedia.areas.services import list_areas
 from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
 from cafpedia.core.urls import absolute_url
@@ -43,7 +42,7 @@ def _run():
 @requires("read_published")
 def results():
     found = _run()
-    areas = {a.slug: a.title for a in list_areas()}
+    areas = service.areas().area_titles()
     base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived", "as_typed") and v}
     return render_template(
         "search/results.html",

@@ -1,38 +1,32 @@
-"""Search for the rest of CAFpedia: one backend per app, chosen here; the search itself with
-CAFpedia's visibility rules; and, from `change_log`, what keeps each index following the
-database (drain, rebuild, prune, lag, check_index, ensure_index), which callers reach here.
+"""Search for the rest of CAFpedia: `init_app` wires an app's search (its backend, the
+change log's listeners, the Sources it follows and what it asks the areas domain), and
+`search` answers a query with CAFpedia's visibility rules (visibility.py). What keeps the
+index following the database is the app's `IndexFollower` (follower.py), `follower()`;
+`drain`, `rebuild` and the rest here are its methods, for commands, scripts and tests.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from cafpedia.core.observability import observe_search
+from cafpedia.search import change_log
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
 from cafpedia.search.backends.postgres_fts import PostgresBackend
 from cafpedia.search.backends.whoosh_index import WhooshBackend
-from cafpedia.search.change_log import (
-    backend,
-    check_index,
-    drain,
-    drain_after_request,
-    ensure_index,
-    has_pending,
-    lag,
-    prune,
-    queue_length,
-    rebuild,
-)
+from cafpedia.search.change_log import Lag
+from cafpedia.search.documents import Source, Sources
+from cafpedia.search.follower import IndexCheck, IndexFollower, follower
 from cafpedia.search.plan import plan_query
 from cafpedia.search.query import ParsedQuery, parse_query
 from cafpedia.search.rescue import Rewrite, rescue
 from cafpedia.search.synonyms import current_groups
-from cafpedia.tips.reading import moderated_area_ids
 
 __all__ = [
     "SearchResults",
@@ -40,6 +34,7 @@ __all__ = [
     "check_index",
     "drain",
     "ensure_index",
+    "follower",
     "init_app",
     "lag",
     "prune",
@@ -52,22 +47,83 @@ __all__ = [
 log = logging.getLogger(__name__)
 PER_PAGE = 10
 MAX_PAGE = 1000
+AREAS = "cafpedia_search_areas"  # app.extensions[AREAS]: what search asks the areas domain
 
 
-def init_app(app: Flask) -> None:
+@dataclass(frozen=True)
+class AreaQuestions:
+    """What search asks about areas, answered by the areas domain (create_app hands them over:
+    search stands below the domains and imports none)."""
+
+    moderated_area_ids: Callable[[object], list[int] | None]  # a reader -> the areas they moderate (None: all)
+    area_titles: Callable[[], dict[str, str]]  # slug -> title, for the search page's area facet
+
+
+def init_app(
+    app: Flask,
+    *,
+    sources: Iterable[Source],
+    moderated_area_ids: Callable[[object], list[int] | None],
+    area_titles: Callable[[], dict[str, str]],
+) -> None:
+    """The app's search: its backend followed through the change log with the documents of
+    `sources` (every kind of document in the index must have its Source here: one missing
+    fails a drain, a rebuild or `reindex --check` with UnknownKind)."""
+    following_sources = Sources(sources)
     choice = app.config.get("SEARCH_BACKEND", "whoosh")
     if choice == "postgres":
         if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             raise RuntimeError(
                 "CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database"
             )
-
-        app.extensions["cafpedia_search"] = PostgresBackend()
+        index = PostgresBackend(count_documents=following_sources.count)
     elif choice == "whoosh":
-        app.extensions["cafpedia_search"] = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
+        index = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
     else:
         raise RuntimeError(f"CAFPEDIA_SEARCH_BACKEND must be whoosh or postgres, not {choice!r}")
-    app.after_request(drain_after_request)
+    app.extensions[change_log.EXTENSION] = following = IndexFollower(index, following_sources)
+    app.extensions[AREAS] = AreaQuestions(moderated_area_ids, area_titles)
+    change_log.listen()
+    app.after_request(following.drain_after_request)
+
+
+def areas() -> AreaQuestions:
+    return current_app.extensions[AREAS]
+
+
+# --- The follower's methods, for commands, scripts and tests ---------------------------------
+
+
+def backend():
+    return follower().backend
+
+
+def drain(*, timeout: float = 1.0) -> int:
+    return follower().drain(timeout=timeout)
+
+
+def rebuild(progress=None, *, only_if_needed: bool = False, wait: bool = True) -> int:
+    return follower().rebuild(progress, only_if_needed=only_if_needed, wait=wait)
+
+
+def ensure_index(*, wait: bool = True) -> str:
+    return follower().ensure(wait=wait)
+
+
+def prune() -> int:
+    return follower().prune()
+
+
+def check_index(*, timeout: float = 30.0) -> IndexCheck:
+    return follower().check(timeout=timeout)
+
+
+def lag() -> Lag:
+    return follower().lag()
+
+
+def queue_length() -> int:
+    return follower().queue_length()
 
 
 @dataclass
@@ -105,7 +161,8 @@ def visibility_for(user, *, include_archived: bool = False) -> Visibility:
     if not getattr(user, "is_authenticated", False):
         return Visibility(user_id=None, moderated_area_ids=[], include_archived=include_archived)
 
-    return Visibility(user_id=user.id, moderated_area_ids=moderated_area_ids(user), include_archived=include_archived)
+    moderated = areas().moderated_area_ids(user)
+    return Visibility(user_id=user.id, moderated_area_ids=moderated, include_archived=include_archived)
 
 
 def search(
@@ -127,19 +184,20 @@ def search(
     started = time.perf_counter()
     rewrite = None
     try:
-        status = ensure_index(wait=False)
+        index = follower()
+        status = index.ensure(wait=False)
         if status != "ok":
             raise SearchUnavailable("the search index is damaged; it is being rebuilt")
-        if has_pending():
-            drain(timeout=0.2)
+        if index.has_pending():
+            index.drain(timeout=0.2)
         groups = current_groups()
         plan = plan_query(query, groups)
         visibility = visibility_for(user, include_archived=include_archived)
-        results = backend().search(plan, visibility, page=page, per_page=PER_PAGE)
+        results = index.backend.search(plan, visibility, page=page, per_page=PER_PAGE)
         if results.total == 0 and plan.clauses:
-            rewrite = rescue(plan, query.typed, backend(), visibility, groups, correct=not as_typed)
+            rewrite = rescue(plan, query.typed, index.backend, visibility, groups, correct=not as_typed)
             if rewrite is not None:
-                results = backend().search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
+                results = index.backend.search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
         observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)
     except SearchUnavailable as exc:
         log.error("search unavailable: %s", exc)

@@ -3,7 +3,7 @@ current version's only."""
 
 from __future__ import annotations
 
-from cafpedia.search.documents import SearchDocument, Source, register
+from cafpedia.search.documents import SearchDocument, Source
 from cafpedia.standards.models import StandardClause
 from cafpedia.standards.services import current_version, find_version
 
@@ -44,6 +44,6 @@ def _count() -> int:
     return len(version.clauses) if version is not None else 0
 
 
-SOURCE = register(
-    Source(kinds=("clause",), documents=_documents, every_document=_every_document, count=_count, keys_for=_keys_for)
+SOURCE = Source(
+    kinds=("clause",), documents=_documents, every_document=_every_document, count=_count, keys_for=_keys_for
 )

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from cafpedia.areas.services import moderated_area_ids
 from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
@@ -38,7 +39,7 @@ from cafpedia.tips.proposals import (
     draft_from,
     new_revision,
 )
-from cafpedia.tips.reading import find_tip, get_revision, moderated_area_ids
+from cafpedia.tips.reading import find_tip, get_revision
 from cafpedia.tips.reviewing import REVIEW_MONTHS, ensure_moderates
 
 

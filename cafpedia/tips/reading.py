@@ -6,10 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from cafpedia.areas.models import PracticeArea, led_by
+from cafpedia.areas.models import PracticeArea
 from cafpedia.core.errors import NotFound
 from cafpedia.core.markdown import wiki_link_targets
-from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
 from cafpedia.tips.models import (
     ARCHIVED,
@@ -112,16 +111,6 @@ def tips_linking_to(tip: Tip) -> list[Tip]:
         .options(selectinload(Tip.revisions))
     )
     return list(db.session.scalars(query))
-
-
-def moderated_area_ids(user) -> list[int] | None:
-    """The areas a user moderates; None means all (an administrator)."""
-
-    if ADMIN in user.roles:
-        return None
-    if not getattr(user, "is_active", False):
-        return []
-    return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
 
 
 def proposals_by(user) -> list[Revision]:

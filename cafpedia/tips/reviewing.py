@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from cafpedia.areas.services import moderated_area_ids
 from cafpedia.core import audit, case_details, clock, events
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import NotAllowed, ValidationError
@@ -21,7 +22,7 @@ from cafpedia.tips.models import (
     TipEvent,
 )
 from cafpedia.tips.proposals import COMMENT_MAX, AlreadyDecided
-from cafpedia.tips.reading import find_tip, moderated_area_ids, pending_proposals
+from cafpedia.tips.reading import find_tip, pending_proposals
 
 REVIEW_MONTHS = 12
 REVIEW_SOON_DAYS = 30

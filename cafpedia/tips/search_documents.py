@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.extensions import db
-from cafpedia.search.documents import SearchDocument, Source, register
+from cafpedia.search.documents import SearchDocument, Source
 from cafpedia.standards.models import StandardClause
 from cafpedia.tips.models import ARCHIVED, PENDING, PUBLISHED, Revision, RevisionStandard, Tip, TipEvent
 from cafpedia.tips.reading import find_tip
@@ -115,13 +115,11 @@ def _keys_showing_area(session, area_id: int) -> list[str]:
     ]
 
 
-SOURCE = register(
-    Source(
-        kinds=("tip", "proposal"),
-        documents=_documents,
-        every_document=_every_document,
-        count=_count,
-        keys_for=_keys_for,
-        keys_showing_area=_keys_showing_area,
-    )
+SOURCE = Source(
+    kinds=("tip", "proposal"),
+    documents=_documents,
+    every_document=_every_document,
+    count=_count,
+    keys_for=_keys_for,
+    keys_showing_area=_keys_showing_area,
 )

@@ -8,12 +8,14 @@ next, once the queue is empty the index must hold the tip's latest text."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 
 from cafpedia.accounts.people import find_user
 from cafpedia.extensions import db
-from cafpedia.search import change_log, service
+from cafpedia.search import service
+from cafpedia.search.follower import IndexFollower
 from cafpedia.tips import moderation, proposals, reading
 from cafpedia.tips.models import CHECKLIST
 
@@ -36,6 +38,20 @@ def found(word: str) -> int:
     return service.search(find_user("lee.lead"), word).total
 
 
+class HeldWriter:
+    """The index's writer for one drain batch, held in drain A before it writes what it built."""
+
+    def __init__(self, writer, hold):
+        self._writer, self._hold = writer, hold
+
+    def write(self, add, delete):
+        self._hold(add)
+        self._writer.write(add, delete)
+
+    def commit(self):
+        self._writer.commit()
+
+
 def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(app, people, publish, monkeypatch):
     tip = publish(slug="contact-centres", body="- Visit the centre first: aardvark.")
     service.drain()
@@ -44,13 +60,23 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
     edit_and_publish(people, tip, "- Visit the centre first: bandicoot.")  # change 1, queued
     built, go_on = threading.Event(), threading.Event()
     held = {"first": True}
+    built_from = []
 
-    def hold_the_first_drain(keys):
-        if held.pop("first", False) and threading.current_thread().name == "drain-a":
-            built.set()  # A has read the database as it was after change 1
+    def hold_the_first_drain(documents):
+        if threading.current_thread().name == "drain-a" and held.pop("first", False):
+            built_from.extend(d.body for d in documents if d.key == "tip:contact-centres")
+            built.set()  # A has read the database as it was after change 1, and not yet written
             assert go_on.wait(30)
 
-    monkeypatch.setattr(change_log, "_documents_built", hold_the_first_drain)
+    index = service.backend()
+    writing = index.writing
+
+    @contextmanager
+    def held_writing(*, timeout):
+        with writing(timeout=timeout) as writer:
+            yield None if writer is None else HeldWriter(writer, hold_the_first_drain)
+
+    monkeypatch.setattr(index, "writing", held_writing)
     errors = []
 
     def drain_a():
@@ -65,6 +91,7 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
     a.start()
     try:
         assert built.wait(30)
+        assert any("bandicoot" in body for body in built_from)  # held with change 1's text in hand
         tip = reading.find_tip("contact-centres")
         edit_and_publish(people, tip, "- Visit the centre first: capybara.")  # change 2, while A is held
         service.drain(timeout=0.2)  # drain B: A holds the index, or B writes the newer state first
@@ -82,14 +109,14 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
 
 
 def test_reindex_check_lists_what_differs_and_exits_non_zero(app, runner, demo_content):
-    from cafpedia.search.documents import SearchDocument, documents_for_key
+    from cafpedia.search.documents import SearchDocument
 
     service.rebuild()
     result = runner.invoke(args=["reindex", "--check"])
     assert result.exit_code == 0, result.output
     assert "The search index agrees with the database" in result.output
 
-    stale = documents_for_key("area:contact")[0]
+    stale = service.follower().sources.documents_for_key("area:contact")[0]
     stale.body = "What the contact area said last year."
     with app.app_context(), service.backend().writing(timeout=5) as index:  # drift, as a lost update leaves it
         index.write(
@@ -120,7 +147,8 @@ def test_reindex_check_does_not_count_a_change_still_queued_as_drift(app, runner
     service.rebuild()
     find_area("contact").summary = "Changed while the check was running."
     db.session.commit()
-    monkeypatch.setattr(change_log, "drain", lambda **_: 0)  # as if the change landed after the check's own drain
+    # as if the change landed after the check's own drain
+    monkeypatch.setattr(IndexFollower, "drain", lambda self, **_: 0)
     result = runner.invoke(args=["reindex", "--check"])
     assert result.exit_code == 0, result.output
     assert "1 document(s) changed while the check ran; they are queued, not drift: area:contact" in result.output

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.plan import SearchPlan
+from cafpedia.search.visibility import Visibility as Visibility  # who is searching: see visibility.py
 
 # Matches are counted exactly up to this many; past it, a search says "more than 1,000 results",
 # and its facets name the kinds and areas present without numbers (as large search engines do:
 # nobody reads "34,748 results", and counting them is what cost). Read as `backends.COUNT_LIMIT`
 # when searching, so that tests can lower it.
 COUNT_LIMIT = 1000
-
-
-@dataclass
-class Visibility:
-    """Who is searching: what beyond published content they may see."""
-
-    user_id: int | None = None
-    moderated_area_ids: list[int] | None = field(default_factory=list)  # None: every area (admin)
-    include_archived: bool = False
 
 
 @dataclass

@@ -12,6 +12,7 @@ Chosen by CAFPEDIA_SEARCH_BACKEND=postgres.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from sqlalchemy import delete as delete_rows
@@ -26,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from cafpedia.extensions import db
 from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.backends.postgres_query import CONFIG, PostgresQuerying
-from cafpedia.search.documents import SearchDocument, count_documents
+from cafpedia.search.documents import SearchDocument
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
 
 # The index's one write lock: a transaction-level advisory lock, so it is released by the
@@ -48,8 +49,9 @@ MATCH_VECTOR = """strip(d.tsv) || coalesce((
 
 
 class PostgresBackend(PostgresQuerying):
-    def __init__(self):
+    def __init__(self, count_documents: Callable[[], int]):
         self._known_ok = False
+        self._count_documents = count_documents  # how many documents the database gives (the Sources')
 
     def status(self) -> str:
         if self._known_ok:
@@ -59,7 +61,7 @@ class PostgresBackend(PostgresQuerying):
         except Exception as exc:
             db.session.rollback()
             return f"broken: {type(exc).__name__}"
-        if not has_rows and count_documents():  # documents to index, and none indexed
+        if not has_rows and self._count_documents():  # documents to index, and none indexed
             return "missing"
         self._known_ok = True
         return "ok"

@@ -35,6 +35,7 @@ from cafpedia.search.backends import BackendResults, Hit, SearchUnavailable, Vis
 from cafpedia.search.documents import KIND_WEIGHTS
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
 from cafpedia.search.plan import SearchPlan
+from cafpedia.search.visibility import condition as visibility_condition
 
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # headline markers no document holds (control characters are refused)
@@ -57,6 +58,34 @@ def quote_lexeme(lexeme: str) -> str:
 def marked(headline: str) -> str:
     """ts_headline's text, escaped, with its markers turned into <mark>."""
     return escape(headline or "").replace(START, '<mark class="match">').replace(STOP, "</mark>")
+
+
+class RowTerms:
+    """The visibility rules' terms over search_documents: SQL conditions."""
+
+    @staticmethod
+    def status_is(status: str):
+        return SearchDocumentRow.status == status
+
+    @staticmethod
+    def status_in(statuses: list[str]):
+        return SearchDocumentRow.status.in_(statuses)
+
+    @staticmethod
+    def author_is(user_id: int):
+        return SearchDocumentRow.author_id == user_id
+
+    @staticmethod
+    def area_in(area_ids: list[int]):
+        return SearchDocumentRow.area_id.in_(area_ids)
+
+    @staticmethod
+    def any_of(conditions: list):
+        return or_(*conditions) if conditions else false()
+
+    @staticmethod
+    def all_of(conditions: list):
+        return and_(*conditions)
 
 
 def _without_match(where: list) -> list:
@@ -145,28 +174,8 @@ class PostgresQuerying:
 
     @staticmethod
     def _visibility(visibility: Visibility, parsed: SearchPlan):
-        table = SearchDocumentRow
-        wanted = set(parsed.filters.get("status", []))
-        allowed = [table.status == "published"]
-        if visibility.include_archived or "archived" in wanted:
-            allowed.append(table.status == "archived")
-        if visibility.user_id is not None:
-            if visibility.moderated_area_ids is None:
-                allowed.append(table.status == "pending")
-            else:
-                allowed.append(
-                    and_(
-                        table.status == "pending",
-                        or_(
-                            table.author_id == visibility.user_id,
-                            table.area_id.in_(visibility.moderated_area_ids or [-1]),
-                        ),
-                    )
-                )
-        condition = or_(*allowed)
-        if wanted:
-            condition = and_(condition, table.status.in_(wanted))
-        return condition
+        """The documents the reader may see, as SQL (the rules: visibility.py)."""
+        return visibility_condition(visibility, parsed.filters.get("status", []), RowTerms())
 
     def _where(self, query: SearchPlan, visibility: Visibility):
         """(the ranking tsquery or None, the conditions a match meets)."""

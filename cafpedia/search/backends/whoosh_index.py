@@ -272,13 +272,17 @@ class WhooshBackend(WhooshQuerying):
             ix = index.create_in(str(building), make_schema())
             writer = ix.writer(limitmb=512, procs=max(1, min(4, os.cpu_count() or 1)), multisegment=True)
             words = set()
-            for doc in documents:
-                fields = self._fields(doc)
-                words |= doc.spelling_words(fields["body"])
-                writer.add_document(**fields)
-                count += 1
-                if progress:
-                    progress(1)
+            try:
+                for doc in documents:
+                    fields = self._fields(doc)
+                    words |= doc.spelling_words(fields["body"])
+                    writer.add_document(**fields)
+                    count += 1
+                    if progress:
+                        progress(1)
+            except BaseException:  # the documents could not all be read: the live index stays
+                writer.cancel()
+                raise
             writer.commit(optimize=True)
             self._add_words(building, words)
             (building / VERSION_FILE).write_text(SCHEMA_VERSION)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, reduce
 from html import escape
 
 import numpy as np
@@ -26,13 +26,13 @@ from cafpedia.search.backends.whoosh_segments import (
 )
 from cafpedia.search.plan import SearchPlan
 from cafpedia.search.text import pair_tokens, tokens
+from cafpedia.search.visibility import condition as visibility_condition
 
 WORDS_FILE = "cafpedia_words.txt"
 ANALYZER = StemmingAnalyzer(minsize=1)
 K1, B = 1.2, 0.75  # BM25
 FILTER_FIELDS = {"kind": "kind", "area": "areas", "standard": "standards", "tag": "tags"}
 SNIPPET_CHARS = 220
-STATUSES = ("published", "pending", "archived")
 
 
 @dataclass
@@ -55,6 +55,32 @@ class Plan:
     @property
     def highlight_terms(self) -> set[str]:
         return {w for clause in self.clauses + self.optional for v in clause for w in v.words}
+
+
+@dataclass
+class SegmentTerms:
+    """The visibility rules' terms over one segment's columns: a mask of its documents each."""
+
+    data: SegmentData
+    codes: dict[str, int]  # status -> its code in the index
+
+    def status_is(self, status: str) -> np.ndarray:
+        return self.data.codes["status"] == self.codes.get(status, -1)
+
+    def status_in(self, statuses: list[str]) -> np.ndarray:
+        return np.isin(self.data.codes["status"], [self.codes.get(s, -2) for s in statuses])
+
+    def author_is(self, user_id: int) -> np.ndarray:
+        return self.data.author == user_id
+
+    def area_in(self, area_ids: list[int]) -> np.ndarray:
+        return np.isin(self.data.area_id, np.asarray(area_ids, dtype=np.int64))
+
+    def any_of(self, masks: list[np.ndarray]) -> np.ndarray:
+        return reduce(np.logical_or, masks) if masks else np.zeros(self.data.n, dtype=bool)
+
+    def all_of(self, masks: list[np.ndarray]) -> np.ndarray:
+        return reduce(np.logical_and, masks)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -103,23 +129,9 @@ class WhooshQuerying:
         return found
 
     def _allowed(self, data: SegmentData, visibility: Visibility, parsed: SearchPlan) -> np.ndarray:
-        status = data.codes["status"]
-        code = {name: self._codes["status"].get(name, -1) for name in STATUSES}
-        wanted = set(parsed.filters.get("status", []))
-        allowed = status == code["published"]
-        if visibility.include_archived or "archived" in wanted:
-            allowed |= status == code["archived"]
-        if visibility.user_id is not None:
-            pending = status == code["pending"]
-            if visibility.moderated_area_ids is not None:
-                mine = data.author == visibility.user_id
-                if visibility.moderated_area_ids:
-                    mine |= np.isin(data.area_id, np.asarray(visibility.moderated_area_ids, dtype=np.int64))
-                pending &= mine
-            allowed |= pending
-        if wanted:
-            allowed &= np.isin(status, [code.get(s, -2) for s in wanted])
-        return allowed & data.live
+        """The segment's live documents the reader may see (the rules: visibility.py)."""
+        terms = SegmentTerms(data, self._codes["status"])
+        return visibility_condition(visibility, parsed.filters.get("status", []), terms) & data.live
 
     def _evaluate(self, searcher, plan: Plan, visibility: Visibility, parsed: SearchPlan, limit: int):
         """(total, facet counts, the best `limit` documents as (global docnum, key) pairs)."""
