@@ -25,17 +25,19 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "extensions"),
     ("core",),
     ("search", "mail", "content"),
-    ("accounts", "areas", "standards", "tips", "legal", "digest", "experts", "notifications", "offline", "ops"),
+    ("areas", "accounts", "standards", "tips", "legal", "digest", "experts", "notifications", "offline", "ops"),
     ("composed", "home", "admin"),
     ("app", "models", "worker", "server", "cli"),
 )
 # Inside the domain layer, each domain may import those before it in this order: areas are
-# led by people, tips cite standards, legal updates send the tips that cite their law for
-# review, the digest and the register link tips, notifications tell people about all of them,
-# and a phone keeps the tips of a person's areas for reading offline.
+# the unit of everything else (an area names its moderators only through its model's
+# relationships); people work in and moderate areas; tips cite standards, legal updates send
+# the tips that cite their law for review, the digest and the register link tips,
+# notifications tell people about all of them, and a phone keeps the tips of a person's areas
+# for reading offline.
 DOMAIN_ORDER = (
-    "accounts",
     "areas",
+    "accounts",
     "standards",
     "tips",
     "legal",

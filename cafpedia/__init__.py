@@ -75,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
     # The pages that show several domains at once, on the domains' blueprints (so before these
     # are registered): an area's page, a tip's, the review dashboard, a new tip, a clause's.
-    from cafpedia.composed import area_page, clause_page, new_tip, reviews, tip_page  # noqa: F401
+    from cafpedia.composed import area_admin, area_page, clause_page, new_tip, reviews, tip_page  # noqa: F401
     from cafpedia.digest.routes import bp as digest_bp
     from cafpedia.experts.routes import bp as experts_bp
     from cafpedia.home.routes import bp as home_bp
@@ -126,6 +126,7 @@ def configure_search(app: Flask) -> None:
     (each domain's search_documents.py; a kind of document left out of the list is an error
     at the next drain, rebuild or check, not a silent gap), and asks the areas domain who
     moderates what and what each area is called."""
+    from cafpedia.accounts import search_documents as people
     from cafpedia.areas import search_documents as areas
     from cafpedia.areas.services import area_titles, moderated_area_ids
     from cafpedia.digest import search_documents as digest
@@ -137,7 +138,15 @@ def configure_search(app: Flask) -> None:
 
     search.init_app(
         app,
-        sources=[areas.SOURCE, digest.SOURCE, experts.SOURCE, legal_updates.SOURCE, standards.SOURCE, tips.SOURCE],
+        sources=[
+            areas.SOURCE,
+            people.SOURCE,
+            digest.SOURCE,
+            experts.SOURCE,
+            legal_updates.SOURCE,
+            standards.SOURCE,
+            tips.SOURCE,
+        ],
         moderated_area_ids=moderated_area_ids,
         area_titles=area_titles,
     )

@@ -438,6 +438,7 @@ def make_user(app):
 
 @pytest.fixture
 def make_area(app):
+    from cafpedia.accounts.people import moderators_named
     from cafpedia.areas import services
 
     def build(slug: str = "private-law", title: str | None = None, *, lead=None, deputies=(), summary=""):
@@ -446,8 +447,7 @@ def make_area(app):
             slug=slug,
             title=title or slug.replace("-", " ").capitalize(),
             summary=summary,
-            lead=lead,
-            deputies=list(deputies),
+            **moderators_named(lead, deputies),
         )
         db.session.commit()
         return area

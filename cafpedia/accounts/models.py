@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, or_, select
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -46,19 +47,19 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserRole.role"
     )
-    # Areas of practice stand above accounts (an area is led by people): accounts name them, as
-    # SQLAlchemy resolves names, and never import them.
     areas = relationship("PracticeArea", secondary=user_areas, order_by="PracticeArea.position")
 
     def moderates_an_area(self) -> bool:
         """Lead manager or deputy of at least one area of practice (one query)."""
-        area = area_model()
-        return db.session.scalar(select(area.id).where(led_by(area, self)).limit(1)) is not None
+        return db.session.scalar(select(PracticeArea.id).where(led_by(self)).limit(1)) is not None
 
     def moderated_areas(self) -> list:
         """The areas this person leads or deputises for, in the areas' order (one query)."""
-        area = area_model()
-        return list(db.session.scalars(select(area).where(led_by(area, self)).order_by(area.position, area.title)))
+        return list(
+            db.session.scalars(
+                select(PracticeArea).where(led_by(self)).order_by(PracticeArea.position, PracticeArea.title)
+            )
+        )
 
     @property
     def roles(self) -> frozenset[str]:
@@ -170,15 +171,3 @@ class SignInFailures(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(index=True)
     locked_until: Mapped[datetime | None]
-
-
-def area_model():
-    """The areas' model (cafpedia.areas.models.PracticeArea), found through the name `User.areas`
-    gives it: to find the areas a person works in or moderates, and to list them to choose from."""
-    return User.areas.property.mapper.class_
-
-
-def led_by(area, user):
-    """The condition "this person is the lead manager or one of the deputies of `area`" (the
-    areas' model, or an alias of it)."""
-    return or_(area.lead_id == user.id, area.deputies.any(User.id == user.id))

@@ -21,10 +21,10 @@ from cafpedia.accounts.fields import (
     user_snapshot,
     username_problem,
 )
-from cafpedia.accounts.models import User, UserRole, area_model
+from cafpedia.accounts.models import User, UserRole
+from cafpedia.areas.models import PracticeArea
 from cafpedia.core import audit
 from cafpedia.core.errors import NotAllowed, ValidationError
-from cafpedia.core.forms import choices
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
 from cafpedia.core.sql import contains
 from cafpedia.extensions import db
@@ -62,18 +62,11 @@ def list_users(*, role: str = "", status: str = "", text: str = ""):
     return list(db.session.scalars(query))
 
 
-def area_choices():
-    """Form choices of the areas a person may work in, in the areas' order."""
-    area = area_model()
-    return choices([(a.slug, a.title) for a in db.session.scalars(select(area).order_by(area.position, area.title))])
-
-
 def _resolve_areas(slugs: Iterable[str]):
-    area = area_model()
     slugs = list(dict.fromkeys(slugs))
     if not slugs:
         return [], None
-    found = {a.slug: a for a in db.session.scalars(select(area).where(area.slug.in_(slugs)))}
+    found = {a.slug: a for a in db.session.scalars(select(PracticeArea).where(PracticeArea.slug.in_(slugs)))}
     missing = [s for s in slugs if s not in found]
     if missing:
         return [], f"Unknown area {', '.join(missing)}."
@@ -221,3 +214,56 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     db.session.flush()
     audit.record(user, "user.password_change", "user", user.username, summary="Changed own password.")
     return user
+
+
+# --- Who leads an area ------------------------------------------------------------------------
+# An area names its lead manager and deputies by username (the area form, the areas' file):
+# finding those people, and checking each may moderate, is a question about people.
+
+
+def lead_manager_choices() -> list[User]:
+    """Active accounts that can be named lead manager or deputy."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role_rows.any(UserRole.role == LEAD_MANAGER))
+            .order_by(User.name)
+        )
+    )
+
+
+def moderator_problem(user: User | None, username: str, what: str) -> str | None:
+    if user is None:
+        return f"{what}: there is no account called {username}."
+    if LEAD_MANAGER not in user.roles:
+        return f"{what}: {username} does not hold the lead manager role."
+    if not user.active:
+        return f"{what}: {username}'s account is deactivated."
+    return None
+
+
+def moderators_named(lead: str | None, deputies: Iterable[str] = ()) -> dict:
+    """The people an area names as lead manager and deputies, by username, as the keyword
+    arguments areas.services.create_area and update_area take: `lead`, `deputies`, and
+    `problems` with what is wrong with any of them (by field)."""
+    problems: dict[str, str] = {}
+    lead_user = None
+    if lead:
+        lead_user = db.session.scalar(select(User).where(User.username == lead))
+        problem = moderator_problem(lead_user, lead, "Lead manager")
+        if problem:
+            problems["lead"] = problem
+    deputy_users: list[User] = []
+    found = []
+    for username in dict.fromkeys(deputies):
+        user = db.session.scalar(select(User).where(User.username == username))
+        problem = moderator_problem(user, username, "Deputy")
+        if problem:
+            found.append(problem)
+        elif lead and username == lead:
+            found.append(f"Deputy: {username} is already the lead manager of this area.")
+        else:
+            deputy_users.append(user)
+    if found:
+        problems["deputies"] = " ".join(found)
+    return {"lead": lead_user, "deputies": deputy_users, "problems": problems}

@@ -18,6 +18,7 @@ from cafpedia.accounts.forms import (
 )
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.accounts.pages import bp, signed_in_here
+from cafpedia.areas.services import area_choices
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors, form_status
@@ -78,7 +79,7 @@ def suggested_username(access: AccessRequest) -> str:
 def access_request(request_id: int):
     access = _get_request(request_id)
     form = GrantAccessForm()
-    form.areas.choices = accounts_people.area_choices()
+    form.areas.choices = area_choices()
     if request.method == "GET":
         form.username.data, form.name.data, form.roles.data = suggested_username(access), access.name, ["practitioner"]
     if access.status == AccessRequest.WAITING and form.validate_on_submit():
@@ -183,7 +184,7 @@ def new_person():
     """A new account has no password: the person sets one from an emailed invitation (sent
     now unless unticked), or signs in through the identity provider."""
     form = NewPersonForm()
-    form.areas.choices = accounts_people.area_choices()
+    form.areas.choices = area_choices()
     provider = oidc.configured()
     if request.method == "GET":
         form.roles.data = ["practitioner"]
@@ -221,7 +222,7 @@ def _how_they_sign_in(user: User, invited: bool, provider: bool) -> str:
 def person(username: str):
     user = _get_person(username)
     form = PersonForm(obj=None if request.method == "POST" else user)
-    form.areas.choices = accounts_people.area_choices()
+    form.areas.choices = area_choices()
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.areas.data = [a.slug for a in user.areas]
@@ -291,7 +292,7 @@ def reset_password(username: str):
         flash(f"Password for {user.username} reset; the account is unlocked and signed out everywhere.", "success")
         return redirect(url_for("accounts.person", username=user.username))
     edit_form = PersonForm(obj=user)
-    edit_form.areas.choices = accounts_people.area_choices()
+    edit_form.areas.choices = area_choices()
     edit_form.roles.data = sorted(user.roles)
     edit_form.areas.data = [a.slug for a in user.areas]
     return _person_page(user, edit_form, form, 400)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cafpedia.accounts import models as accounts_models
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 
@@ -40,7 +39,8 @@ class PracticeArea(db.Model):
 
 def led_by(user):
     """The condition "this person is the area's lead manager or one of its deputies"."""
-    return accounts_models.led_by(PracticeArea, user)
+    deputy_of = select(area_deputies.c.area_id).where(area_deputies.c.user_id == user.id)
+    return or_(PracticeArea.lead_id == user.id, PracticeArea.id.in_(deputy_of))
 
 
 class FiledUnderAreas:

@@ -1,12 +1,11 @@
 """Areas of practice as search finds them (`area:<slug>`): the area's page, which names its
-lead manager. Renaming an area refreshes every document that shows its name."""
+lead manager. Renaming an area refreshes every document that shows its name (renaming its lead
+refreshes it too: cafpedia.accounts.search_documents)."""
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import object_session
+from sqlalchemy import inspect
 
-from cafpedia.accounts.models import User
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area, list_areas
 from cafpedia.extensions import db
@@ -36,12 +35,6 @@ def _documents(_kind: str, slug: str) -> list[SearchDocument]:
 def _keys_for(obj) -> list[str] | None:
     if isinstance(obj, PracticeArea):
         return [f"area:{obj.slug}"]
-    if isinstance(obj, User) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
-        with object_session(obj).no_autoflush:  # an area's page names its lead manager
-            return [
-                f"area:{slug}"
-                for slug in object_session(obj).scalars(select(PracticeArea.slug).where(PracticeArea.lead_id == obj.id))
-            ]
     return None
 
 

@@ -1,18 +1,16 @@
-"""Practice areas: listing, creating and editing, with lead managers and deputies."""
+"""Practice areas: listing, creating and editing them, and who moderates which. The people an
+area names are found by accounts.people.moderators_named: areas stand below accounts."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cafpedia.accounts.models import User, UserRole
-from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core import audit
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import choices
-from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
+from cafpedia.core.permissions import ADMIN
 from cafpedia.core.validation import SLUG_WORDS
 from cafpedia.extensions import db
 
@@ -44,16 +42,6 @@ def title_problem(value: str) -> str | None:
 def summary_problem(value: str) -> str | None:
     if value and len(value) > SUMMARY_MAX:
         return f"Use at most {SUMMARY_MAX} characters (this has {len(value)})."
-    return None
-
-
-def moderator_problem(user: User | None, username: str, what: str) -> str | None:
-    if user is None:
-        return f"{what}: there is no account called {username}."
-    if LEAD_MANAGER not in user.roles:
-        return f"{what}: {username} does not hold the lead manager role."
-    if not user.active:
-        return f"{what}: {username}'s account is deactivated."
     return None
 
 
@@ -93,45 +81,11 @@ def find_area(slug: str) -> PracticeArea | None:
     return db.session.scalar(select(PracticeArea).where(PracticeArea.slug == slug))
 
 
-def lead_manager_choices() -> list[User]:
-    """Active accounts that can be named lead manager or deputy."""
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.active.is_(True), User.role_rows.any(UserRole.role == LEAD_MANAGER))
-            .order_by(User.name)
-        )
-    )
-
-
-def _resolve_people(lead: str | None, deputies: Iterable[str]) -> tuple[dict, User | None, list[User]]:
-    errors: dict[str, str] = {}
-    lead_user = None
-    if lead:
-        lead_user = db.session.scalar(select(User).where(User.username == lead))
-        problem = moderator_problem(lead_user, lead, "Lead manager")
-        if problem:
-            errors["lead"] = problem
-    deputy_users: list[User] = []
-    problems = []
-    for username in dict.fromkeys(deputies):
-        user = db.session.scalar(select(User).where(User.username == username))
-        problem = moderator_problem(user, username, "Deputy")
-        if problem:
-            problems.append(problem)
-        elif lead and username == lead:
-            problems.append(f"Deputy: {username} is already the lead manager of this area.")
-        else:
-            deputy_users.append(user)
-    if problems:
-        errors["deputies"] = " ".join(problems)
-    return errors, lead_user, deputy_users
-
-
-def create_area(actor, *, slug: str, title: str, summary: str, lead: str | None, deputies) -> PracticeArea:
+def create_area(actor, *, slug: str, title: str, summary: str, lead=None, deputies=(), problems=None) -> PracticeArea:
+    """A new area. `lead` and `deputies` are people (accounts.people.moderators_named finds them
+    by username, with `problems`: what is wrong with any of them, reported with the rest)."""
     slug = (slug or "").strip().lower()
-    errors, lead_user, deputy_users = _resolve_people(lead, deputies)
+    errors = dict(problems or {})
     for field, problem in (
         ("slug", slug_problem(slug)),
         ("title", title_problem(title)),
@@ -149,8 +103,8 @@ def create_area(actor, *, slug: str, title: str, summary: str, lead: str | None,
         title=title.strip(),
         summary=(summary or "").strip(),
         position=position,
-        lead=lead_user,
-        deputies=deputy_users,
+        lead=lead,
+        deputies=list(deputies),
     )
     db.session.add(area)
     db.session.flush()
@@ -158,8 +112,9 @@ def create_area(actor, *, slug: str, title: str, summary: str, lead: str | None,
     return area
 
 
-def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: str | None, deputies) -> PracticeArea:
-    errors, lead_user, deputy_users = _resolve_people(lead, deputies)
+def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead=None, deputies=(), problems=None):
+    """Change an area; `lead`, `deputies` and `problems` as for create_area."""
+    errors = dict(problems or {})
     for field, problem in (("title", title_problem(title)), ("summary", summary_problem(summary))):
         if problem:
             errors[field] = problem
@@ -168,8 +123,8 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead: st
     before = area_snapshot(area)
     area.title = title.strip()
     area.summary = (summary or "").strip()
-    area.lead = lead_user
-    area.deputies = deputy_users
+    area.lead = lead
+    area.deputies = list(deputies)
     db.session.flush()
     after = area_snapshot(area)
     if after != before:
@@ -187,6 +142,6 @@ def moderated_area_ids(user) -> list[int] | None:
     return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
 
 
-def areas_led_by(user: User) -> list[PracticeArea]:
+def areas_led_by(user) -> list[PracticeArea]:
     """The areas a person moderates, as lead manager or deputy (one query)."""
     return user.moderated_areas()

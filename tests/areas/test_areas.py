@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cafpedia.accounts.people import moderators_named
 from cafpedia.areas.services import find_area
 from cafpedia.core.audit import AuditEntry
 from cafpedia.extensions import db
@@ -104,7 +105,9 @@ def test_lead_manager_must_hold_the_role(app, make_user, make_area):
 
     make_user("pat.fca")
     with pytest.raises(ValidationError) as raised:
-        services.create_area(None, slug="contact", title="Contact", summary="", lead="pat.fca", deputies=["nobody"])
+        services.create_area(
+            None, slug="contact", title="Contact", summary="", **moderators_named("pat.fca", ["nobody"])
+        )
     assert "does not hold the lead manager role" in raised.value.errors["lead"]
     assert "no account called nobody" in raised.value.errors["deputies"]
 

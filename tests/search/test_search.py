@@ -242,8 +242,8 @@ def test_changes_reach_the_index_through_the_queue(app, demo_content):
         area,
         title="Staff safety and lone working",
         summary="Keeping FCAs safe: zyzzyva drills.",
-        lead=area.lead.username,
-        deputies=[d.username for d in area.deputies],
+        lead=area.lead,
+        deputies=area.deputies,
     )
     db.session.commit()
     assert service.queue_length() >= 1
@@ -393,8 +393,8 @@ def test_renaming_an_area_refreshes_its_tips_in_search(app, demo_content):
         area,
         title="Contact and child arrangements",
         summary=area.summary,
-        lead=area.lead.username,
-        deputies=[d.username for d in area.deputies],
+        lead=area.lead,
+        deputies=area.deputies,
     )
     db.session.commit()
     found = service.search(find_user("demo.expert"), "supervised contact")
