@@ -216,3 +216,13 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     db.session.flush()
     audit.record(user, "user.password_change", "user", user.username, summary="Changed own password.")
     return user
+
+
+def by_username() -> dict[str, User]:
+    """Every account, by username: for a content load writing what a folder names."""
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def ids_by_username() -> dict[str, int]:
+    """Every account's id, by username (an audit trail brought in from a file names them)."""
+    return dict(db.session.execute(select(User.username, User.id)).tuples())

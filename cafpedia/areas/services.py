@@ -177,3 +177,8 @@ def areas_led_by(user: User) -> list[PracticeArea]:
     return list(
         db.session.scalars(select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title))
     )
+
+
+def by_slug() -> dict[str, PracticeArea]:
+    """Every area of practice, by slug."""
+    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}

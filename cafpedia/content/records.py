@@ -1,22 +1,23 @@
 """What every content section shares: the load's context (its problems and warnings, what
-each section read), the checked fields of one mapping from a file (`Record`), and the
-section's shape. The sections import this, never the loader, which imports them."""
+each section read), the checked fields of one mapping from a file (`Record`), a record
+type's fields declared once (`Field`, `Schema`: the file's key, the model's attribute, its
+rule, whether it is left out when empty), and the section's shape (`Section`). Sections
+import this, never the loader; content imports no domain."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect
 
-from cafpedia.accounts.models import User
-from cafpedia.areas.models import PracticeArea
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
 from cafpedia.core.text import has_control_characters
-from cafpedia.extensions import db
 
 
 @dataclass(frozen=True)
@@ -82,27 +83,172 @@ class LoadContext:
         return sorted(root.iterdir()) if root.is_dir() else []
 
 
-def accounts_by_username() -> dict:
-    """Every account, by username: for a section writing what a folder names."""
-    return {u.username: u for u in db.session.scalars(select(User))}
+class Section:
+    """A part of the content format, registered by create_app. `needs`: the sections whose
+    records it refers to (a load or export without one of them refuses to start)."""
+
+    name: str = ""
+    needs: tuple[str, ...] = ()
+
+    def read(self, ctx: LoadContext) -> None:
+        ctx.records[self.name] = {}
+
+    def check(self, ctx: LoadContext) -> None:
+        """References between files and against the database; none by default."""
+
+    def apply(self, ctx: LoadContext) -> None:
+        """Write what was read; nothing by default."""
+
+    def apply_links(self, ctx: LoadContext) -> None:
+        """Write what refers to other sections' records, once they all exist; nothing by default."""
+
+    def export(self, root: Path) -> list[str]:
+        return []
 
 
-def areas_by_slug() -> dict:
-    """Every area of practice, by slug."""
-    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+def write_file(root: Path, relative: str, text: str) -> str:
+    """Write a file of an export (its folder made); returns its relative path."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return relative
 
 
-class Section(Protocol):
-    name: str
+# --- A record's fields, declared once ---------------------------------------------------
 
-    def read(self, ctx: LoadContext) -> None: ...
-    def check(self, ctx: LoadContext) -> None: ...
-    def apply(self, ctx: LoadContext) -> None: ...
-    def apply_links(self, ctx: LoadContext) -> None: ...
-    def export(self, root: Path) -> list[str]: ...
+Rule = Callable[["Record", str], Any]
 
 
-# --- Field checks used by every section ----------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    """One field of a record type: `key` in the file, `attr` on the model (the key's name if
+    not given), the `rule` that reads and checks the file's value, `omit` when the file
+    leaves it out when it is None or "", and `dump`, the model's value as the file writes it."""
+
+    key: str
+    rule: Rule
+    attr: str = ""
+    omit: bool = False
+    dump: Callable[[Any], Any] | None = None
+    required: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.attr or self.key
+
+
+class Schema:
+    """A record type's fields, in the file's order: what reading, checking, applying and
+    writing a file of that type are driven by."""
+
+    def __init__(self, *fields: Field, allowed: tuple[str, ...] = (), label: str = ""):
+        self.fields, self.label = fields, label  # label: names a record by its first field ("user {}")
+        self.keys = tuple(f.key for f in fields) + allowed
+        self.required = tuple(f.key for f in fields if f.required)
+
+    def __getitem__(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def read(self, record: Record, *skip: str, **values) -> SimpleNamespace:
+        """Every field through its rule, the file's unknown and missing fields reported first;
+        `skip` leaves keys to be read otherwise, `values` gives a field's value instead."""
+        if self.label and (first := self.fields[0]).name not in values:
+            values[first.name] = named = first.rule(record, first.key)
+            record.label = self.label.format(named) if named else record.label
+        record.check_fields(self.keys, self.required)
+        return self.values(record, *skip, **values)
+
+    def values(self, record: Record, *skip: str, **values) -> SimpleNamespace:
+        """The fields through their rules, without checking which fields the file has."""
+        read = {f.name: f.rule(record, f.key) for f in self.fields if f.key not in skip and f.name not in values}
+        return SimpleNamespace(**read, **values)
+
+    def write(self, source, *only: str, **values) -> dict:
+        """The file's fields from a model (or a record read by `read`), in the declared order;
+        `values` gives a field's value (or adds a field) instead; `only` keeps those keys."""
+        row = {}
+        for f in self.fields:
+            if only and f.key not in only:
+                continue
+            value = values.pop(f.key) if f.key in values else (f.dump or _same)(getattr(source, f.name))
+            if not (f.omit and (value is None or value == "")):
+                row[f.key] = value
+        return row | values
+
+    def assign(self, target, values, *names: str) -> None:
+        """Set the model's attributes from what was read: `names`, or every field the record
+        has whose attribute is one of the model's columns (relations are the section's to set)."""
+        names = names or tuple(sa_inspect(type(target)).column_attrs.keys())
+        for f in self.fields:
+            if f.name in names and hasattr(values, f.name):
+                setattr(target, f.name, getattr(values, f.name))
+
+
+def _same(value):
+    return value
+
+
+def text(
+    max_length: int, check: Callable[[str], str | None] | None = None, *, empty=None, strip=False, labelled=False
+) -> Rule:
+    """Text of at most `max_length`; `check` is the form's rule for it (a problem, or None)."""
+
+    def rule(record: Record, key: str):
+        value = record.text(key, max_length=max_length)
+        if value and check and (problem := check(value)):
+            record.problem(key, f"{record.label}: {problem}" if labelled else problem)
+        return (value.strip() if strip else value) if value else empty
+
+    return rule
+
+
+def text_list(max_length: int, check: Callable[[list[str]], str | None] | None = None, *, labelled=False) -> Rule:
+    def rule(record: Record, key: str):
+        values = record.text_list(key, max_length=max_length)
+        if check and key in record.data and (problem := check(values)):
+            record.problem(key, f"{record.label}: {problem}" if labelled else problem)
+        return values
+
+    return rule
+
+
+def one_of(choices: tuple[str, ...], default: str | None = None, *, labelled=False, max_length: int = 16) -> Rule:
+    """One of `choices` (the model's), `default` when left out."""
+    return text(
+        max_length,
+        lambda v: None if v in choices else f"expected one of {', '.join(choices)}, found {v}",
+        empty=default,
+        labelled=labelled,
+    )
+
+
+def flag(default: bool) -> Rule:
+    return lambda record, key: record.flag(key, default)
+
+
+def whole_number(low: int, high: int, *, required: bool = False) -> Rule:
+    return lambda record, key: record.whole_number(key, low=low, high=high, required=required)
+
+
+def date() -> Rule:
+    return lambda record, key: record.date(key)
+
+
+def when(message: str = "expected a date and time") -> Rule:
+    """A date and time (a date alone: 09:00 that day), or None when left out."""
+
+    def rule(record: Record, key: str):
+        value = as_datetime(record.data.get(key))
+        if value is None and record.data.get(key) is not None:
+            record.problem(key, f"{record.label}: {message}")
+        return value
+
+    return rule
+
+
+def kept(record: Record, key: str):
+    """The file's value as it is (checked elsewhere)."""
+    return record.data.get(key)
 
 
 class Record:
@@ -118,6 +264,24 @@ class Record:
 
     def warn(self, field_name: str | None, message: str) -> None:
         self.ctx.warn(self.file, self.data.line_of(field_name) if field_name else self.line, field_name, message)
+
+    def entries(self, key: str, what: str, entry: str) -> list[Record]:
+        """A list of mappings under `key` (history, decisions, corrections, ...), each a Record."""
+        raw = self.data.get(key)
+        if raw is not None and not isinstance(raw, list):
+            self.problem(key, f"{self.label}: expected a list of {what}, found {type_name(raw)}")
+        found = []
+        for index, item in enumerate(raw if isinstance(raw, list) else []):
+            if isinstance(item, LineDict):
+                found.append(Record(self.ctx, self.file, item, f"{self.label}, {entry} {index + 1}"))
+            else:
+                self.ctx.problem(
+                    self.file,
+                    raw.line_of(index),
+                    key,
+                    f"{self.label}, {entry} {index + 1}: expected a mapping of fields",
+                )
+        return found
 
     def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         for key in self.data:

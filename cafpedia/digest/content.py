@@ -21,8 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cafpedia.accounts.models import User
+from cafpedia.accounts.people import by_username as accounts_by_username
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
+from cafpedia.areas.services import by_slug as areas_by_slug
+from cafpedia.content.records import LoadContext, Section
 from cafpedia.core import audit
 from cafpedia.digest import reading
 from cafpedia.digest.content_export import export_issue_files, files_of
@@ -39,7 +41,7 @@ from cafpedia.extensions import db
 from cafpedia.tips.models import ARCHIVED, PUBLISHED, Tip
 
 
-class DigestSection:
+class DigestSection(Section):
     name = "digest"
 
     # --- read -----------------------------------------------------------------------------

@@ -28,8 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.models import User
+from cafpedia.accounts.people import by_username as accounts_by_username
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
+from cafpedia.areas.services import by_slug as areas_by_slug
+from cafpedia.content.records import LoadContext, Section
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
@@ -56,7 +58,7 @@ from cafpedia.extensions import db
 from cafpedia.tips.reading import find_tip
 
 
-class ExpertsSection:
+class ExpertsSection(Section):
     name = SECTION
 
     # --- read ---------------------------------------------------------------------------------

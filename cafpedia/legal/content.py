@@ -18,8 +18,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cafpedia.accounts.models import User
+from cafpedia.accounts.people import by_username as accounts_by_username
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.records import LoadContext, accounts_by_username, areas_by_slug
+from cafpedia.areas.services import by_slug as areas_by_slug
+from cafpedia.content.records import LoadContext, Section
 from cafpedia.core import audit
 from cafpedia.extensions import db
 from cafpedia.legal import feed, posting
@@ -27,7 +29,7 @@ from cafpedia.legal.content_files import FILE_RE, FOLDER, UpdateRecord, export_u
 from cafpedia.legal.models import LegalRevision, LegalUpdate, LegalUpdateArea
 
 
-class LegalSection:
+class LegalSection(Section):
     name = "legal"
 
     def read(self, ctx: LoadContext) -> None:
