@@ -225,4 +225,4 @@ def by_username() -> dict[str, User]:
 
 def ids_by_username() -> dict[str, int]:
     """Every account's id, by username (an audit trail brought in from a file names them)."""
-    return dict(db.session.execute(select(User.username, User.id)).tuples())
+    return {username: id_ for username, id_ in db.session.execute(select(User.username, User.id))}

@@ -173,7 +173,7 @@ class Schema:
             value = values.pop(f.key) if f.key in values else (f.dump or _same)(getattr(source, f.name))
             if not (f.omit and (value is None or value == "")):
                 row[f.key] = value
-        return row | values
+        return row | {key: value for key, value in values.items() if key not in self.keys}
 
     def assign(self, target, values, *names: str) -> None:
         """Set the model's attributes from what was read: `names`, or every field the record
