@@ -10,7 +10,8 @@ from cafpedia.accounts import fields, people
 from cafpedia.accounts.models import User
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import areas_led_by, by_slug
-from cafpedia.content.records import Field, LoadContext, Schema, Section, flag, records_of, text, text_list
+from cafpedia.content.fields import Field, Schema, flag, text, text_list
+from cafpedia.content.records import LoadContext, Section, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
@@ -49,7 +50,7 @@ class UsersSection(Section):
             rec = USER.read(record, line=record.line, password=None)
             if rec.username and rec.username in found:
                 record.problem("username", f"{rec.username} is already listed on line {found[rec.username].line}")
-            rec.password = record.text("password", max_length=fields.PASSWORD_MAX)
+            rec.password = text(fields.PASSWORD_MAX, empty=None)(record, "password")
             if rec.password is not None and rec.demo and (problem := fields.password_problem(rec.password)):
                 record.problem("password", problem)
             if rec.password is not None and not rec.demo:

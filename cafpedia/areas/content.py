@@ -9,7 +9,8 @@ from sqlalchemy import select
 from cafpedia.accounts.models import User
 from cafpedia.areas import services
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.records import Field, LoadContext, Schema, Section, records_of, text, text_list
+from cafpedia.content.fields import Field, Schema, text, text_list
+from cafpedia.content.records import LoadContext, Section, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.permissions import LEAD_MANAGER

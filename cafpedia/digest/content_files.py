@@ -10,19 +10,9 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.content.fields import Field, Schema, date, kept, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
-from cafpedia.content.records import (
-    Field,
-    LoadContext,
-    Record,
-    Schema,
-    date,
-    kept,
-    text,
-    text_list,
-    when,
-    whole_number,
-)
+from cafpedia.content.records import LoadContext, Record
 from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import validation
 from cafpedia.digest import drafts
@@ -79,7 +69,7 @@ ISSUE = Schema(
     Field("title", text(drafts.TITLE_MAX, empty="", strip=True), required=True),
     Field("number", whole_number(1, drafts.NUMBER_MAX, required=True), required=True),
     Field("quarter", text(7, empty="", strip=True), required=True),
-    Field("published_on", date()),
+    Field("published_on", date),
     Field("published_at", when()),
     Field("editor", text(64, empty=""), dump=username, required=True),
     Field("corrections", kept, attr="introduction_versions", omit=True),

@@ -9,21 +9,9 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.content.fields import Field, Schema, date, flag, kept, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import markdown_text, read_markdown
-from cafpedia.content.records import (
-    Field,
-    LoadContext,
-    Record,
-    Schema,
-    date,
-    flag,
-    kept,
-    records_of,
-    text,
-    text_list,
-    when,
-    whole_number,
-)
+from cafpedia.content.records import LoadContext, Record, records_of
 from cafpedia.core import clock
 from cafpedia.core.confidentiality import describe, find_case_details
 from cafpedia.experts import drafts, lookups
@@ -46,23 +34,23 @@ EXPERT = Schema(
     Field("email", text(254, empty=""), dump=lambda email: email or None),
     Field("availability", text_list(40), dump=list, required=True),
     Field("active", flag(True)),
-    Field("review_by", date()),
-    Field("away_from", date(), omit=True),
-    Field("away_until", date(), omit=True),
+    Field("review_by", date),
+    Field("away_from", date, omit=True),
+    Field("away_until", date, omit=True),
     Field("away_note", text(drafts.AWAY_NOTE_MAX), omit=True),
-    Field("retired_on", date(), omit=True),
+    Field("retired_on", date, omit=True),
     Field("retired_reason", text(drafts.NOTE_MAX), omit=True),
     Field("case_details_confirmed", flag(False), omit=True),
 )
 SHIFT = Schema(Field("expert", text(drafts.SLUG_MAX), required=True), Field("hours", text(20), required=True))
 ROTA_DAY = Schema(
-    Field("date", date(), attr="day", required=True),
+    Field("date", date, attr="day", required=True),
     Field("closed", flag(False), dump=lambda closed: closed or None, omit=True),
     Field("note", text(200, empty=""), omit=True),
     Field("shifts", kept, omit=True),
 )
 CALL = Schema(
-    Field("date", date(), attr="called_on", required=True),
+    Field("date", date, attr="called_on", required=True),
     Field("expert", text(drafts.SLUG_MAX), dump=lambda expert: expert.slug, required=True),
     Field("area", text(64, empty=""), dump=lambda area: area.slug, required=True),
     Field("question", text(drafts.QUESTION_MAX, empty=""), required=True),

@@ -10,22 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.content.fields import Field, Schema, date, kept, one_of, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
-from cafpedia.content.records import (
-    Field,
-    LoadContext,
-    Record,
-    Schema,
-    as_datetime,
-    date,
-    kept,
-    one_of,
-    text,
-    text_list,
-    type_name,
-    when,
-    whole_number,
-)
+from cafpedia.content.records import LoadContext, Record, as_datetime, type_name
 from cafpedia.core import clock
 from cafpedia.legal import posting
 from cafpedia.legal.citations import read
@@ -72,8 +59,8 @@ REVISION = Schema(
     Field("title", text(posting.TITLE_MAX, empty="", strip=True), required=True),
     Field("kind", one_of(KINDS, "", labelled=True, max_length=24), required=True),
     Field("citation", _citations, attr="citations", dump=lambda c: c[0] if len(c) == 1 else list(c), required=True),
-    Field("date", date(), attr="made_on", required=True),
-    Field("in_force", date(), attr="in_force_on", omit=True),
+    Field("date", date, attr="made_on", required=True),
+    Field("in_force", date, attr="in_force_on", omit=True),
     Field("author", text(64), dump=username, required=True),
     Field("areas", text_list(64), dump=list),
     Field("tags", text_list(posting.TAG_MAX), dump=list),
@@ -86,7 +73,7 @@ REVISION = Schema(
 )
 UPDATE = Schema(
     *REVISION.fields[:5],
-    Field("published_on", date(), required=True),
+    Field("published_on", date, required=True),
     REVISION["author"],
     replace(REVISION["areas"], required=True),
     *REVISION.fields[7:10],

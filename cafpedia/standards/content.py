@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cafpedia.content.records import Field, LoadContext, Record, Schema, Section, date, flag, kept, text, type_name
+from cafpedia.content.fields import Field, Schema, date, flag, kept, text
+from cafpedia.content.records import LoadContext, Record, Section, type_name
 from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit
 from cafpedia.extensions import db
@@ -29,7 +30,7 @@ CLAUSE = Schema(
     ),
     Field("standard", text(120, strip=True), required=True),
     Field("summary", text(2000, strip=True), required=True),
-    Field("from", date(), attr="starts_on"),
+    Field("from", date, attr="starts_on"),
     Field("note", text(300), omit=True),
     label="clause {}",
 )

@@ -5,8 +5,9 @@ field it holds, so that export → load → export is identical. tips.content_re
 
 from __future__ import annotations
 
+from cafpedia.content.fields import Field, Schema, date, flag, kept, one_of, text, text_list, when
 from cafpedia.content.markdown_files import markdown_text
-from cafpedia.content.records import Field, Record, Schema, date, flag, kept, one_of, text, text_list, when
+from cafpedia.content.records import Record
 from cafpedia.core import validation
 from cafpedia.tips import proposals
 from cafpedia.tips.models import ARCHIVED, CHECKLIST, KINDS, PENDING, PUBLISHED, REVISION_STATUSES, Tip
@@ -77,7 +78,7 @@ DECISION = Schema(
     Field("comment", text(proposals.COMMENT_MAX, empty=""), omit=True),
     Field("checklist", _checklist, omit=True),
     Field("confidentiality_confirmed", _yes_or_no, omit=True),
-    Field("review_by", date(), omit=True),
+    Field("review_by", date, omit=True),
 )
 EVENT = Schema(
     Field("action", one_of(EVENT_ACTIONS, labelled=True, max_length=20), required=True),
@@ -114,7 +115,7 @@ TIP = Schema(
     *(REVISION[key] for key in ("title", "kind")),
     Field("area", text(64), required=True),
     *(REVISION[key] for key in ("tags", "standards", "legal_refs")),
-    Field("review_by", date()),
+    Field("review_by", date),
     Field("status", one_of(TIP_STATUSES, labelled=True), required=True),
     REVISION["author"],
     Field("approved_by", text(64), omit=True),

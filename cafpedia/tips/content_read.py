@@ -10,8 +10,9 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.content.fields import Schema
 from cafpedia.content.markdown_files import read_markdown
-from cafpedia.content.records import LoadContext, Record, Schema, as_datetime
+from cafpedia.content.records import LoadContext, Record, as_datetime
 from cafpedia.core.confidentiality import find_case_details
 from cafpedia.core.text import has_control_characters
 from cafpedia.tips import proposals
