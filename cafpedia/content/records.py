@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,12 @@ class LoadContext:
         except YamlProblem as exc:
             self.problem(relative, exc.line, None, exc.message)
             return None
+
+    def unknown(self, file: str, line: int | None, field_name: str, names, known: set, message: str) -> None:
+        """A problem for each name (of an account, an area, ...) not among the `known`: `message`, {} the name."""
+        for name in names:
+            if name and name not in known:
+                self.problem(file, line, field_name, message.replace("{}", str(name)))
 
     def count(self, what: str, outcome: str, n: int = 1) -> None:
         self.counts[(what, outcome)] += n
@@ -153,6 +160,14 @@ class Record:
             value = self.data.get(key)
             if value is None or (isinstance(value, str) and not value.strip()):
                 self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")
+
+
+def repeats(items, key: Callable) -> list[tuple]:
+    """(item, the first item with the same key) for each later one; a key of None is no key."""
+    first: dict = {}
+    return [
+        (item, first[k]) for item in items if (k := key(item)) is not None and first.setdefault(k, item) is not item
+    ]
 
 
 def from_iso(text: str) -> dt.date | dt.datetime | None:

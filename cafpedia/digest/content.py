@@ -24,7 +24,7 @@ from cafpedia.accounts.content import known_usernames
 from cafpedia.accounts.people import by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug
-from cafpedia.content.records import LoadContext, Section, write_file
+from cafpedia.content.records import LoadContext, Section, repeats, write_file
 from cafpedia.core import audit
 from cafpedia.digest import reading
 from cafpedia.digest.content_files import (
@@ -66,13 +66,8 @@ class DigestSection(Section):
                 )
             elif issue := read_issue(ctx, path):
                 found[issue.slug] = issue
-        numbers: dict[int, str] = {}
-        for issue in found.values():
-            if issue.number in numbers:
-                ctx.problem(
-                    issue.file, issue.line, "number", f"issue number {issue.number} is also {numbers[issue.number]}"
-                )
-            numbers.setdefault(issue.number, issue.file)
+        for issue, other in repeats(found.values(), lambda i: i.number):
+            ctx.problem(issue.file, issue.line, "number", f"issue number {issue.number} is also {other.file}")
 
     def check(self, ctx: LoadContext) -> None:
         issues = ctx.records[self.name]
@@ -80,8 +75,8 @@ class DigestSection(Section):
         db_published = set(db.session.scalars(select(Tip.slug).where(Tip.status.in_([PUBLISHED, ARCHIVED]))))
         db_quarters = {i.quarter: i for i in db.session.scalars(select(DigestIssue))} if issues else {}
         for issue in issues.values():
-            if issue.editor not in users:
-                ctx.problem(issue.file, issue.line, "editor", f"issue {issue.slug}: unknown user {issue.editor}")
+            where = (issue.file, issue.line)
+            ctx.unknown(*where, "editor", [issue.editor], users, f"issue {issue.slug}: unknown user {{}}")
             other = db.session.scalar(select(DigestIssue).where(DigestIssue.number == issue.number))
             if other is not None and other.slug != issue.slug and other.slug not in issues:
                 ctx.problem(
@@ -159,14 +154,11 @@ class DigestSection(Section):
 def _check_items(ctx: LoadContext, issue, users, areas, file_tips, db_published) -> None:
     """Each item's areas, correctors and tips; a draft's items have neither corrections nor tips."""
     for item in issue.items:
-        for area in item.areas + [a for c in item.versions for a in c.areas]:
-            if area not in areas:
-                ctx.problem(item.file, item.line, "areas", f"item {item.slug}: unknown area {area}")
-        for correction in item.versions:
-            if correction.replaced_by not in users:
-                ctx.problem(
-                    item.file, item.line, "corrections", f"item {item.slug}: unknown user {correction.replaced_by}"
-                )
+        where, names = (item.file, item.line), item.areas + [a for c in item.versions for a in c.areas]
+        ctx.unknown(*where, "areas", names, areas, f"item {item.slug}: unknown area {{}}")
+        ctx.unknown(
+            *where, "corrections", [c.replaced_by for c in item.versions], users, f"item {item.slug}: unknown user {{}}"
+        )
         for slug in item.tips:
             rec = file_tips.get(slug)
             if not (

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from cafpedia.content.fields import Field, Schema, date, kept, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
-from cafpedia.content.records import LoadContext, Record
+from cafpedia.content.records import LoadContext, Record, repeats
 from cafpedia.content.yamlfiles import LineDict
 from cafpedia.core import validation
 from cafpedia.digest import drafts
@@ -185,11 +185,8 @@ def read_items(ctx: LoadContext, folder: Path) -> list[SimpleNamespace]:
             ctx.problem(relative, None, None, f"not an item: items are {FOLDER}/ISSUE/ITEM-SLUG.md")
         elif path.name != ISSUE_FILE and (item := read_item(ctx, path, relative)):
             items.append(item)
-    orders: dict[int, str] = {}
-    for item in items:
-        if item.position in orders:
-            ctx.problem(item.file, item.line, "order", f"order {item.position} is also {orders[item.position]}")
-        orders.setdefault(item.position, item.file)
+    for item, other in repeats(items, lambda i: i.position):
+        ctx.problem(item.file, item.line, "order", f"order {item.position} is also {other.file}")
     return items
 
 

@@ -32,7 +32,7 @@ from cafpedia.accounts.models import User
 from cafpedia.accounts.people import by_username as accounts_by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug as areas_by_slug
-from cafpedia.content.records import LoadContext, Section, write_file
+from cafpedia.content.records import LoadContext, Section, repeats, write_file
 from cafpedia.content.yamlfiles import write_yaml_file
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
@@ -68,7 +68,6 @@ class ExpertsSection(Section):
     def read(self, ctx: LoadContext) -> None:
         experts = {}
         for path in ctx.folder(FOLDER, "experts/SLUG.md files"):
-            relative = str(path.relative_to(ctx.root))
             if path.name in (ROTA_FILE, LOG_FILE):
                 continue
             if (
@@ -79,16 +78,14 @@ class ExpertsSection(Section):
                 or path.stem in drafts.RESERVED_SLUGS
             ):
                 ctx.problem(
-                    relative,
+                    str(path.relative_to(ctx.root)),
                     None,
                     None,
                     f"not an expert: entries are experts/SLUG.md, SLUG in lower-case words joined by hyphens "
                     f"(not {', '.join(sorted(drafts.RESERVED_SLUGS))}); the rota is experts/{ROTA_FILE}, the advice "
                     f"log experts/{LOG_FILE}",
                 )
-                continue
-            record = read_expert(ctx, path, relative)
-            if record is not None:
+            elif record := read_expert(ctx, path, str(path.relative_to(ctx.root))):
                 experts[record.slug] = record
         ctx.records[self.name] = {"experts": experts, "rota": read_rota(ctx), "calls": read_calls(ctx)}
 
@@ -106,59 +103,22 @@ class ExpertsSection(Section):
     @staticmethod
     def _check_entries(ctx: LoadContext, experts: dict, users: set[str], areas: set[str]) -> None:
         """Each entry's areas and account, and no two entries for one person, account or email address."""
-        owners: dict[str, str] = {}
-        emails: dict[str, str] = {}
-        people: dict[tuple[str, str], str] = {}
         for rec in experts.values():
-            label = f"expert {rec.slug}"
-            person = (rec.name.lower(), rec.region)
-            if person in people:
-                ctx.problem(
-                    rec.file,
-                    rec.line,
-                    "name",
-                    f"{label}: {rec.name} ({rec.region}) is also the expert {people[person]}",
-                )
-            people[person] = rec.slug
-            for area in rec.areas:
-                if area not in areas:
-                    ctx.problem(rec.file, rec.line, "areas", f"{label}: unknown area {area}")
-            if not rec.areas:
-                ctx.problem(rec.file, rec.line, "areas", f"{label}: name at least one area of practice")
-            elif len(rec.areas) > drafts.AREAS_MAX:
-                ctx.problem(rec.file, rec.line, "areas", f"{label}: at most {drafts.AREAS_MAX} areas")
-            if rec.user:
-                if rec.user not in users:
-                    ctx.problem(rec.file, rec.line, "username", f"{label}: unknown user {rec.user}")
-                elif rec.user in owners:
-                    ctx.problem(
-                        rec.file,
-                        rec.line,
-                        "username",
-                        f"{label}: {rec.user} is also the expert {owners[rec.user]}",
-                    )
-                else:
-                    owners[rec.user] = rec.slug
-                    holder = db.session.scalar(
-                        select(Expert.slug).join(User, Expert.user_id == User.id).where(User.username == rec.user)
-                    )
-                    if holder and holder != rec.slug and holder not in experts:
-                        ctx.problem(
-                            rec.file,
-                            rec.line,
-                            "username",
-                            f"{label}: {rec.user} is already the expert {holder}",
-                        )
-            if rec.email:
-                key = rec.email.lower()
-                if key in emails:
-                    ctx.problem(
-                        rec.file,
-                        rec.line,
-                        "email",
-                        f"{label}: the expert {emails[key]} has the same email address",
-                    )
-                emails[key] = rec.slug
+            where, label = (rec.file, rec.line), f"expert {rec.slug}"
+            ctx.unknown(*where, "areas", rec.areas, areas, f"{label}: unknown area {{}}")
+            ctx.unknown(*where, "username", [rec.user], users, f"{label}: unknown user {{}}")
+            holder = rec.user and db.session.scalar(
+                select(Expert.slug).join(User, Expert.user_id == User.id).where(User.username == rec.user)
+            )
+            if holder and holder != rec.slug and holder not in experts:
+                ctx.problem(*where, "username", f"{label}: {rec.user} is already the expert {holder}")
+        for field, key, message in (
+            ("name", lambda r: (r.name.lower(), r.region), "{r.name} ({r.region}) is also the expert {other.slug}"),
+            ("username", lambda r: r.user or None, "{r.user} is also the expert {other.slug}"),
+            ("email", lambda r: r.email.lower() or None, "the expert {other.slug} has the same email address"),
+        ):
+            for r, other in repeats(experts.values(), key):
+                ctx.problem(r.file, r.line, field, f"expert {r.slug}: " + message.format(r=r, other=other))
 
     @staticmethod
     def _check_rota(ctx: LoadContext, days, experts: dict, known: set[str]) -> None:
@@ -189,12 +149,9 @@ class ExpertsSection(Section):
         logged = _logged_calls() if calls else {}
         for call in calls:
             where = (f"{FOLDER}/{LOG_FILE}", call.line)
-            if call.expert not in known:
-                ctx.problem(*where, "expert", f"call of {call.called_on}: unknown expert {call.expert}")
-            if call.area not in areas:
-                ctx.problem(*where, "area", f"call of {call.called_on}: unknown area {call.area}")
-            if call.logged_by and call.logged_by not in users:
-                ctx.problem(*where, "logged_by", f"call of {call.called_on}: unknown user {call.logged_by}")
+            ctx.unknown(*where, "expert", [call.expert], known, f"call of {call.called_on}: unknown expert {{}}")
+            ctx.unknown(*where, "area", [call.area], areas, f"call of {call.called_on}: unknown area {{}}")
+            ctx.unknown(*where, "logged_by", [call.logged_by], users, f"call of {call.called_on}: unknown user {{}}")
             if call.tip:
                 area, _, slug = call.tip.rpartition("/")
                 tip = None if slug in tips else find_tip(slug)

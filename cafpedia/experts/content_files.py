@@ -22,12 +22,20 @@ SECTION = "experts"  # the section's name, under which the load keeps what it re
 FOLDER = "experts"
 ROTA_FILE = "rota.yml"
 LOG_FILE = "advice-log.yml"
+
+
+def _areas_problem(areas: list[str]) -> str | None:
+    if not areas:
+        return "name at least one area of practice"
+    return f"at most {drafts.AREAS_MAX} areas" if len(areas) > drafts.AREAS_MAX else None
+
+
 EXPERT = Schema(
     Field("name", text(drafts.NAME_MAX, empty=""), required=True),
     Field("username", text(64, empty=""), attr="user", dump=lambda user: user.username if user else None, omit=True),
     Field("job_title", text(drafts.JOB_TITLE_MAX, empty=""), required=True),
     Field("region", text(40, empty=""), required=True),
-    Field("areas", text_list(64), required=True),
+    Field("areas", text_list(64, _areas_problem, labelled=True), required=True),
     Field("skills", text_list(drafts.SKILL_MAX), dump=list, required=True),
     Field("languages", text_list(drafts.LANGUAGE_MAX), dump=list, required=True),
     Field("phone", text(drafts.PHONE_MAX, empty=""), dump=lambda phone: phone or None),

@@ -54,16 +54,13 @@ class LegalSection(Section):
             def problem(field: str | None, message: str, rec=rec) -> None:
                 ctx.problem(rec.file, rec.line, field, f"legal update {rec.slug}: {message}")
 
+            where, label = (rec.file, rec.line), f"legal update {rec.slug}"
             for rev in rec.revisions:
-                if rev.author not in users:
-                    problem("author", f"unknown author {rev.author}")
-                for area in rev.areas:
-                    if area not in areas:
-                        problem("areas", f"unknown area {area}")
+                ctx.unknown(*where, "author", [rev.author], users, f"{label}: unknown author {{}}")
+                ctx.unknown(*where, "areas", rev.areas, areas, f"{label}: unknown area {{}}")
                 if not rev.areas:
                     problem("areas", "name at least one area of practice")
-            if rec.withdrawn_by and rec.withdrawn_by not in users:
-                problem("withdrawn_by", f"unknown user {rec.withdrawn_by}")
+            ctx.unknown(*where, "withdrawn_by", [rec.withdrawn_by], users, f"{label}: unknown user {{}}")
             existing = feed.find_update(rec.slug)
             if existing is not None and export_update(existing) != update_text(rec, rec.revisions):
                 problem(

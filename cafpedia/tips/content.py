@@ -27,7 +27,7 @@ from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
 from cafpedia.tips import reading
-from cafpedia.tips.content_files import DECISION, EVENT, EVENT_ACTIONS, FOLDER, REVISION, export_tip
+from cafpedia.tips.content_files import DECISION, EVENT, EVENT_ACTIONS, FOLDER, REVISION, TIP, export_tip
 from cafpedia.tips.content_read import read_tip_file
 from cafpedia.tips.models import ARCHIVED, PENDING, PUBLISHED, Revision, RevisionLink, RevisionStandard, Tip, TipEvent
 
@@ -60,13 +60,21 @@ class TipsSection(Section):
             def problem(message: str, field_name: str | None = None, rec=rec) -> None:
                 ctx.problem(rec.file, rec.line, field_name, f"tip {rec.slug}: {message}")
 
-            if rec.area not in areas:
-                problem(f"unknown area {rec.area} (not in areas.yml nor in the database)", "area")
+            where = (rec.file, rec.line)
+            ctx.unknown(
+                *where,
+                "area",
+                [rec.area],
+                areas,
+                f"tip {rec.slug}: unknown area {{}} (not in areas.yml nor in the database)",
+            )
             for rev in rec.revisions:
-                _check_revision(rec, rev, problem, users=users, clause_codes=clause_codes, tips=set(tips) | db_slugs)
-            for e in rec.events:
-                if e.actor and e.actor not in users:
-                    problem(f"unknown user {e.actor} in an event", "events")
+                _check_revision(
+                    ctx, rec, rev, problem, users=users, clause_codes=clause_codes, tips=set(tips) | db_slugs
+                )
+            ctx.unknown(
+                *where, "events", [e.actor for e in rec.events], users, f"tip {rec.slug}: unknown user {{}} in an event"
+            )
             if rec.superseded_by and rec.superseded_by not in tips and rec.superseded_by not in db_slugs:
                 problem(f"superseded_by names no tip: {rec.superseded_by}", "superseded_by")
             if rec.slug in db_slugs:
@@ -94,9 +102,8 @@ class TipsSection(Section):
                 if (e.action, e.at) not in known_events:
                     tip.events.append(_event(EVENT, e, users, e.revision_number or rec.current_number))
                     added += 1
-            for key in ("status", "current_number", "review_by", "published_at", "last_reviewed_at", "archived_at"):
-                setattr(tip, key, getattr(rec, key))
-            tip.views = rec.views
+            TIP.assign(tip, rec, "status", "review_by", "published_at", "last_reviewed_at", "archived_at", "views")
+            tip.current_number = rec.current_number
             db.session.flush()
             if before is None:
                 audit.record(
@@ -132,11 +139,13 @@ class TipsSection(Section):
         ]
 
 
-def _check_revision(rec, rev, problem, *, users: set[str], clause_codes: set[str], tips: set[str]) -> None:
-    if rev.author not in users:
-        problem(f"revision {rev.number}: unknown author {rev.author}", "author")
-    if rev.editor and rev.editor not in users:
-        problem(f"revision {rev.number}: unknown editor {rev.editor}", "edited_by")
+def _check_revision(ctx, rec, rev, problem, *, users: set[str], clause_codes: set[str], tips: set[str]) -> None:
+    where, prefix = (rec.file, rec.line), f"tip {rec.slug}: revision {rev.number}:"
+    ctx.unknown(*where, "author", [rev.author], users, f"{prefix} unknown author {{}}")
+    ctx.unknown(*where, "edited_by", [rev.editor], users, f"{prefix} unknown editor {{}}")
+    ctx.unknown(
+        *where, "decisions", [d.actor for d in rev.decisions], users, f"{prefix} unknown user {{}} in a decision"
+    )
     unknown = [c for c in rev.standards if c not in clause_codes]
     if unknown:
         problem(f"revision {rev.number}: no clause {', '.join(unknown)} in the current National Standards", "standards")
@@ -150,25 +159,16 @@ def _check_revision(rec, rev, problem, *, users: set[str], clause_codes: set[str
             f"revision {rev.number} is pending but the tip is archived: an archived tip has no open proposals",
             "history",
         )
-    for d in rev.decisions:
-        if d.actor and d.actor not in users:
-            problem(f"revision {rev.number}: unknown user {d.actor} in a decision", "decisions")
 
 
 def _clause_codes(ctx: LoadContext) -> set[str]:
-    versions = ctx.records["standards"]
-    marked = [v for v in versions if v.current]
-    if marked or versions:
-        chosen = marked[0] if marked else None
-        if chosen is None:
-            current = standards.current_version()
-            in_file = {v.version: v for v in versions}
-            chosen = in_file.get(current.version) if current else None
-            chosen = chosen or versions[-1] if not current or current.version in in_file else None
-        if chosen is not None:
-            return {c.code for c in chosen.clauses}
-    current = standards.current_version()
-    return {c.code for c in current.clauses} if current else set()
+    """The clauses a tip may cite: of the version the folder marks current, else of the
+    database's current version (as the folder has it), else of the folder's last version."""
+    versions, current = ctx.records["standards"], standards.current_version()
+    in_file = {v.version: v for v in versions}
+    chosen = next((v for v in versions if v.current), None) or in_file.get(current.version if current else None)
+    chosen = chosen or (versions[-1] if versions and not current else current)
+    return {c.code for c in chosen.clauses} if chosen else set()
 
 
 def _check_against_database(rec, problem) -> None:
