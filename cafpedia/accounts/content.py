@@ -85,13 +85,9 @@ class UsersSection(Section):
                         f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
                         "keep the lead_manager role and the account active, or name someone else there in areas.yml",
                     )
-        admins_before = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
-        admins_after = set(admins_before)
-        for rec in ctx.records[self.name].values():
-            admins_after.discard(rec.username)
-            if ADMIN in rec.roles and rec.active:
-                admins_after.add(rec.username)
-        if admins_before and not admins_after:
+        in_file = ctx.records[self.name]
+        admins = {u.username: u for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
+        if admins and not any(ADMIN in u.roles and u.active for u in ({**admins, **in_file}).values()):
             ctx.problem(FILE, None, "roles", "this would leave no active administrator; keep at least one")
 
     def apply(self, ctx: LoadContext) -> None:
@@ -126,6 +122,11 @@ class UsersSection(Section):
     def export(self, root: Path) -> list[str]:
         write_yaml_file(root / FILE, [USER.write(u) for u in db.session.scalars(select(User).order_by(User.username))])
         return [FILE]
+
+
+def username(user) -> str | None:
+    """An account as a file names it (a record read from a file names it already)."""
+    return getattr(user, "username", user)
 
 
 def known_usernames(ctx: LoadContext) -> set[str]:

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.accounts.content import username
 from cafpedia.content.fields import Field, Schema, date, kept, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
 from cafpedia.content.records import LoadContext, Record, repeats
@@ -21,11 +22,6 @@ FOLDER = "digest"
 ISSUE_FILE = "issue.md"
 # An item's body: its summary, then this heading, then its implications.
 BODY = TwoParts("Implications for practice")
-
-
-def username(user) -> str | None:
-    """An account as a file names it (a record read from a file names it already)."""
-    return getattr(user, "username", user)
 
 
 def _areas(areas: list[str]) -> str | None:

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.accounts.content import username
 from cafpedia.content.fields import Field, Schema, date, flag, kept, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import markdown_text, read_markdown
 from cafpedia.content.records import LoadContext, Record, records_of
@@ -32,7 +33,7 @@ def _areas_problem(areas: list[str]) -> str | None:
 
 EXPERT = Schema(
     Field("name", text(drafts.NAME_MAX, empty=""), required=True),
-    Field("username", text(64, empty=""), attr="user", dump=lambda user: user.username if user else None, omit=True),
+    Field("username", text(64, empty=""), attr="user", dump=username, omit=True),
     Field("job_title", text(drafts.JOB_TITLE_MAX, empty=""), required=True),
     Field("region", text(40, empty=""), required=True),
     Field("areas", text_list(64, _areas_problem, labelled=True), required=True),
@@ -64,7 +65,7 @@ CALL = Schema(
     Field("question", text(drafts.QUESTION_MAX, empty=""), required=True),
     Field("advice", text(drafts.ADVICE_MAX, empty=""), required=True),
     Field("minutes", whole_number(1, drafts.MINUTES_MAX), required=True),
-    Field("logged_by", text(64), dump=lambda user: user.username if user else None, omit=True),
+    Field("logged_by", text(64), dump=username, omit=True),
     Field("logged_at", when("expected a date and time, such as 2026-10-02 14:30:00")),
     Field("tip", text(200), dump=lambda tip: f"{tip.area.slug}/{tip.slug}" if tip else None, omit=True),
     Field("case_details_confirmed", flag(False), omit=True),

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+from cafpedia.accounts.content import username
 from cafpedia.content.fields import Field, Schema, date, kept, one_of, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
 from cafpedia.content.records import LoadContext, Record, as_datetime, type_name
@@ -22,11 +23,6 @@ FOLDER = "legal"
 FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
 # An update's body: its briefing, then this heading, then what it means for practice.
 BODY = TwoParts("What it means for practice")
-
-
-def username(user) -> str | None:
-    """An account as a file names it (a record read from a file names it already)."""
-    return getattr(user, "username", user)
 
 
 def _citations(record: Record, key: str) -> list[str]:

@@ -5,7 +5,8 @@ field it holds, so that export → load → export is identical. tips.content_re
 
 from __future__ import annotations
 
-from cafpedia.content.fields import Field, Schema, date, flag, kept, one_of, text, text_list, when
+from cafpedia.accounts.content import username
+from cafpedia.content.fields import Field, Schema, date, flag, kept, one_of, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import markdown_text
 from cafpedia.content.records import Record
 from cafpedia.core import validation
@@ -18,33 +19,12 @@ DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
 EVENT_ACTIONS = ("reviewed", "archived")
 
 
-def username(user) -> str | None:
-    return user.username if user else None
-
-
-def number(record: Record, key: str) -> int | None:
-    """A revision's number (or the one it is based on, revises or restores)."""
-    value = record.data.get(key)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-        record.problem(key, "expected a revision number: a whole number from 1")
-        return None
-    return value
-
-
 def _checklist(record: Record, key: str) -> list[str] | None:
     value = record.data.get(key)
     if value is not None and (not isinstance(value, list) or not set(value) <= set(CHECKLIST)):
         record.problem(key, f"expected a list of {', '.join(CHECKLIST)}")
         return None
     return None if value is None else list(value)
-
-
-def _yes_or_no(record: Record, key: str) -> bool | None:
-    value = record.data.get(key)
-    if value is not None and not isinstance(value, bool):
-        record.problem(key, "expected true or false")
-        return None
-    return value
 
 
 def _flags(record: Record, key: str) -> list | None:
@@ -58,17 +38,12 @@ def _flags(record: Record, key: str) -> list | None:
     return [dict(f) for f in flags]
 
 
-def _title(value: str) -> str | None:
-    return (
-        None
-        if len(value.strip()) >= proposals.TITLE_MIN
-        else (f"a title of {proposals.TITLE_MIN} to {proposals.TITLE_MAX} characters is required")
-    )
+TITLE = f"a title of {proposals.TITLE_MIN} to {proposals.TITLE_MAX} characters is required"
+NUMBER = whole_number(1, 1_000_000)  # a revision's number (or the one it is based on, revises or restores)
 
 
 def _tags(tags: list[str]) -> str | None:
-    bad = [t for t in tags if not validation.SLUG_WORDS.match(t)]
-    return f"tags are lower-case words joined by hyphens: check {', '.join(bad)}" if bad else None
+    return validation.tags(tags, maximum=proposals.TAGS_MAX, longest=proposals.TAG_MAX)
 
 
 DECISION = Schema(
@@ -77,7 +52,7 @@ DECISION = Schema(
     Field("at", when(), required=True),
     Field("comment", text(proposals.COMMENT_MAX, empty=""), omit=True),
     Field("checklist", _checklist, omit=True),
-    Field("confidentiality_confirmed", _yes_or_no, omit=True),
+    Field("confidentiality_confirmed", flag(None), omit=True),
     Field("review_by", date, omit=True),
 )
 EVENT = Schema(
@@ -87,21 +62,32 @@ EVENT = Schema(
     DECISION["comment"],
     DECISION["review_by"],
     Field("superseded_by", text(proposals.SLUG_MAX), attr="superseded_by_slug", omit=True),
-    Field("revision", number, attr="revision_number", omit=True),
+    Field("revision", NUMBER, attr="revision_number", omit=True),
 )
 REVISION = Schema(
-    Field("revision", number, attr="number"),
+    Field("revision", NUMBER, attr="number"),
     Field("status", one_of(REVISION_STATUSES, PENDING, labelled=True), required=True),
     Field("author", text(64), dump=username, required=True),
     Field("proposed_on", when("expected a date (YYYY-MM-DD) or a date and time"), attr="created_at"),
-    Field("title", text(proposals.TITLE_MAX, _title, empty="", strip=True), required=True),
+    Field(
+        "title",
+        text(
+            proposals.TITLE_MAX,
+            lambda t: validation.title(
+                t.strip(), minimum=proposals.TITLE_MIN, maximum=proposals.TITLE_MAX, too_short=TITLE
+            ),
+            empty="",
+            strip=True,
+        ),
+        required=True,
+    ),
     Field("kind", one_of(KINDS, "tip", labelled=True)),
     Field("tags", text_list(proposals.TAG_MAX, _tags), dump=list),
     Field("standards", text_list(16)),
     Field("legal_refs", text_list(proposals.LEGAL_REF_MAX), dump=list),
-    Field("based_on", number, omit=True),
-    Field("revises", number, omit=True),
-    Field("restores", number, omit=True),
+    Field("based_on", NUMBER, omit=True),
+    Field("revises", NUMBER, omit=True),
+    Field("restores", NUMBER, omit=True),
     Field("flags", _flags, omit=True, dump=lambda flags: [dict(f) for f in flags] or None),
     Field("author_confirmed_safe", flag(False), omit=True, dump=lambda safe: True if safe else None),
     Field("change_note", text(proposals.CHANGE_NOTE_MAX, empty=""), omit=True),
