@@ -12,7 +12,7 @@ are applied; the loader knows no domain.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
@@ -93,11 +93,10 @@ def export_folder(root: Path | str) -> list[str]:
 
 
 def describe_counts(ctx: LoadContext) -> str:
-    totals: dict[str, Counter] = {}
+    totals: dict[str, Counter] = defaultdict(Counter)
     for (what, outcome), n in ctx.counts.items():
-        totals.setdefault(what, Counter())[outcome] += n
-    parts = []
-    for what, outcomes in totals.items():
-        detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()) if n)
-        parts.append(f"{what}: {detail}")
-    return "; ".join(parts) or "nothing to load"
+        totals[what][outcome] += n
+    parts = (
+        ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()) if n) for outcomes in totals.values()
+    )
+    return "; ".join(f"{what}: {detail}" for what, detail in zip(totals, parts, strict=True)) or "nothing to load"

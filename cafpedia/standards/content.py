@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from cafpedia.content.fields import Field, Schema, date, flag, kept, text
-from cafpedia.content.records import LoadContext, Record, Section, type_name
+from cafpedia.content.records import LoadContext, Record, Section, repeats, type_name
 from cafpedia.content.yamlfiles import LineDict, write_yaml_file
 from cafpedia.core import audit
 from cafpedia.extensions import db
@@ -50,41 +50,28 @@ class StandardsSection(Section):
     def read(self, ctx: LoadContext) -> None:
         data = ctx.read(FILE)
         ctx.records[self.name] = versions = []
-        if data is None:
-            return
-        if not isinstance(data, LineDict):
+        if data is not None and not isinstance(data, LineDict):
             ctx.problem(
                 FILE,
                 getattr(data, "line", 1),
                 None,
                 f"expected a mapping with version and clauses, found {type_name(data)}",
             )
+        if not isinstance(data, LineDict):
             return
-        if "versions" in data:
-            extra = [k for k in data if k != "versions"]
-            if extra:
-                ctx.problem(
-                    FILE, data.line_of(extra[0]), None, "with 'versions:', every other field belongs inside a version"
-                )
-            if not isinstance(data["versions"], list) or not data["versions"]:
-                ctx.problem(FILE, data.line_of("versions"), "versions", "expected a list of versions")
-                return
-            mappings = Record(ctx, FILE, data, "standards").entries("versions", "versions", "version")
-        else:
-            mappings = [Record(ctx, FILE, data, "standards")]
-        seen: dict[str, int] = {}
-        for record in mappings:
-            record.label = "standards"
-            rec = _read_version(record)
-            if rec is None:
-                continue
-            if rec.version in seen:
-                ctx.problem(
-                    FILE, rec.line, "version", f"version {rec.version} is already listed on line {seen[rec.version]}"
-                )
-                continue
-            seen[rec.version] = rec.line
-            versions.append(rec)
+        if "versions" in data and (extra := [k for k in data if k != "versions"]):
+            ctx.problem(
+                FILE, data.line_of(extra[0]), None, "with 'versions:', every other field belongs inside a version"
+            )
+        if "versions" in data and (not isinstance(data["versions"], list) or not data["versions"]):
+            return ctx.problem(FILE, data.line_of("versions"), "versions", "expected a list of versions")
+        record = Record(ctx, FILE, data, "standards")
+        for entry in record.entries("versions", "versions", "version") if "versions" in data else [record]:
+            entry.label = "standards"
+            if rec := _read_version(entry):
+                versions.append(rec)
+        for rec, other in repeats(versions, lambda v: v.version):
+            ctx.problem(FILE, rec.line, "version", f"version {rec.version} is already listed on line {other.line}")
         if sum(v.current for v in versions) > 1:
             ctx.problem(FILE, None, "current", "only one version can be marked current: true")
 
@@ -122,20 +109,14 @@ class StandardsSection(Section):
 def _read_version(record: Record):
     rec = VERSION.read(record, line=record.line)
     if rec.clauses is not None and not isinstance(rec.clauses, list):
-        record.problem("clauses", f"expected a list of clauses, found {type_name(rec.clauses)}")
-        return None
-    codes: dict[str, int] = {}
+        return record.problem("clauses", f"expected a list of clauses, found {type_name(rec.clauses)}")
     clauses = []
     for clause in record.entries("clauses", "clauses", "clause") if rec.clauses else []:
         clause.label = clause.label.rpartition(", ")[2]
-        row = CLAUSE.read(clause)
-        if row.code in codes:
-            clause.problem("code", f"clause {row.code} is already listed on line {codes[row.code]}")
-        elif row.code and CODE_RE.match(row.code):
-            codes[row.code] = clause.line
-            if row.standard and row.summary:
-                clauses.append(row)
-    rec.clauses = clauses
+        clauses.append(CLAUSE.read(clause, line=clause.line, source=clause))
+    for row, other in repeats(clauses, lambda c: c.code if c.code and CODE_RE.match(c.code) else None):
+        row.source.problem("code", f"clause {row.code} is already listed on line {other.line}")
+    rec.clauses = [c for c in clauses if c.code and CODE_RE.match(c.code) and c.standard and c.summary]
     return rec if rec.version else None
 
 
