@@ -11,9 +11,8 @@ from cafpedia.accounts.models import User
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import areas_led_by, by_slug
 from cafpedia.content.fields import Field, Schema, flag, text, text_list
-from cafpedia.content.records import LoadContext, Section, records_of
+from cafpedia.content.records import LoadContext, Section, audited, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
-from cafpedia.core import audit
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.extensions import db
 
@@ -29,8 +28,8 @@ def _roles_problem(roles: list[str]) -> str | None:
 
 USER = Schema(
     Field("username", text(64, fields.username_problem), required=True),
-    Field("name", text(fields.NAME_MAX, fields.name_problem, empty="", strip=True), required=True),
-    Field("email", text(fields.EMAIL_MAX, fields.email_problem, empty="", strip=True)),
+    Field("name", text(fields.NAME_MAX, fields.name_problem, empty="", tidy=str.strip), required=True),
+    Field("email", text(fields.EMAIL_MAX, fields.email_problem, empty="", tidy=str.strip)),
     Field("roles", text_list(40, _roles_problem), dump=lambda roles: [r for r in ROLES if r in roles], required=True),
     Field("areas", text_list(64), dump=lambda areas: [a.slug for a in areas]),
     Field("demo", flag(False), dump=bool),
@@ -110,14 +109,7 @@ class UsersSection(Section):
             user = people.find_user(rec.username)
             if {a.slug for a in user.areas} != set(rec.areas):
                 user.areas = sorted((areas[slug] for slug in rec.areas), key=lambda a: (a.position, a.slug))
-            before, after = ctx.records["users_before"][rec.username], _snapshot(user)
-            if before is None:
-                audit.record(ctx.actor, "user.create", "user", rec.username, after=after, summary="cafpedia load")
-            elif after != before:
-                audit.record(
-                    ctx.actor, "user.update", "user", rec.username, before=before, after=after, summary="cafpedia load"
-                )
-            ctx.count("users", "new" if before is None else "updated" if after != before else "unchanged")
+            audited(ctx, "users", "user", rec.username, ctx.records["users_before"][rec.username], _snapshot(user))
 
     def export(self, root: Path) -> list[str]:
         write_yaml_file(root / FILE, [USER.write(u) for u in db.session.scalars(select(User).order_by(User.username))])

@@ -10,17 +10,16 @@ from cafpedia.accounts.models import User
 from cafpedia.areas import services
 from cafpedia.areas.models import PracticeArea
 from cafpedia.content.fields import Field, Schema, text, text_list
-from cafpedia.content.records import LoadContext, Section, records_of
+from cafpedia.content.records import LoadContext, Section, audited, records_of
 from cafpedia.content.yamlfiles import write_yaml_file
-from cafpedia.core import audit
 from cafpedia.core.permissions import LEAD_MANAGER
 from cafpedia.extensions import db
 
 FILE = "areas.yml"
 AREA = Schema(
     Field("slug", text(services.SLUG_MAX + 100, services.slug_problem), required=True),
-    Field("title", text(services.TITLE_MAX, empty="", strip=True), required=True),
-    Field("summary", text(services.SUMMARY_MAX, empty="", strip=True)),
+    Field("title", text(services.TITLE_MAX, empty="", tidy=str.strip), required=True),
+    Field("summary", text(services.SUMMARY_MAX, empty="", tidy=str.strip)),
     Field("lead", text(64), dump=lambda lead: lead.username if lead else None),
     Field(
         "deputies",
@@ -95,9 +94,4 @@ def _apply_area(ctx: LoadContext, rec) -> None:
     if [d.username for d in area.deputies] != [d.username for d in rec.deputies]:
         area.deputies = rec.deputies
     db.session.flush()
-    after = services.area_snapshot(area)
-    if before is None:
-        audit.record(ctx.actor, "area.create", "area", rec.slug, after=after, summary="cafpedia load")
-    elif after != before:
-        audit.record(ctx.actor, "area.update", "area", rec.slug, before=before, after=after, summary="cafpedia load")
-    ctx.count("areas", "new" if before is None else "updated" if after != before else "unchanged")
+    audited(ctx, "areas", "area", rec.slug, before, services.area_snapshot(area))

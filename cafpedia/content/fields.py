@@ -93,9 +93,10 @@ def _report(record: Record, key: str, check: Check | None, value, labelled: bool
         record.problem(key, f"{record.label}: {problem}" if labelled else problem)
 
 
-def text(max_length: int, check: Check | None = None, *, empty=None, strip=False, labelled=False) -> Rule:
+def text(max_length: int, check: Check | None = None, *, empty=None, tidy=None, labelled=False) -> Rule:
     """Text of at most `max_length` (a number is taken as text; one with a point must be quoted,
-    or 5.10 would silently become 5.1); `empty` when left out."""
+    or 5.10 would silently become 5.1), made `tidy` (e.g. str.strip) before it is checked;
+    `empty` when left out or empty."""
 
     def rule(record: Record, key: str):
         value = record.data.get(key)
@@ -109,9 +110,10 @@ def text(max_length: int, check: Check | None = None, *, empty=None, strip=False
         elif value is not None and len(value) > max_length:
             problem = f"at most {max_length} characters allowed, found {len(value)}"
         else:
+            value = tidy(value) if value and tidy else value
             if value:
                 _report(record, key, check, value, labelled)
-            return (value.strip() if strip else value) if value else empty
+            return value or empty
         record.problem(key, f"{record.label}: {problem}")
         return empty
 
@@ -138,6 +140,11 @@ def text_list(max_length: int, check: Check | None = None, *, labelled=False) ->
         return items
 
     return rule
+
+
+def one_line(text: str) -> str:
+    """Text with its runs of spaces and new lines made single spaces."""
+    return " ".join(text.split())
 
 
 def one_of(choices: tuple[str, ...], default: str | None = None, *, labelled=False, max_length: int = 16) -> Rule:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
+from cafpedia.core import audit
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,15 @@ class Section:
 
     def export(self, root: Path) -> list[str]:
         return []
+
+
+def audited(ctx: LoadContext, counted: str, object_type: str, ref: str, before: dict | None, after: dict) -> None:
+    """A record a load created (nothing `before`) or changed, in the audit trail; each one counted."""
+    outcome = "new" if before is None else "updated" if after != before else "unchanged"
+    if outcome != "unchanged":
+        action = f"{object_type}.{'create' if before is None else 'update'}"
+        audit.record(ctx.actor, action, object_type, ref, before=before, after=after, summary="cafpedia load")
+    ctx.count(counted, outcome)
 
 
 def write_file(root: Path, relative: str, text: str) -> str:

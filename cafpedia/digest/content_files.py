@@ -28,9 +28,13 @@ def _areas(areas: list[str]) -> str | None:
     return f"at most {drafts.TAGS_MAX} tags and {drafts.AREAS_MAX} areas" if len(areas) > drafts.AREAS_MAX else None
 
 
+def _quarter(quarter: str) -> str | None:
+    return None if drafts.QUARTER_RE.match(quarter) else f"write the quarter as 2007-Q1, found {quarter}"
+
+
 TEXT = (  # an item's text, or the text a correction of it replaced
-    Field("title", text(drafts.TITLE_MAX, empty="", strip=True), required=True),
-    Field("source", text(drafts.SOURCE_MAX, empty="", strip=True), required=True),
+    Field("title", text(drafts.TITLE_MAX, empty="", tidy=str.strip), required=True),
+    Field("source", text(drafts.SOURCE_MAX, empty="", tidy=str.strip), required=True),
     Field("authors", text_list(drafts.AUTHOR_MAX), dump=list),
     Field("year", whole_number(1900, 2100)),
     Field("url", text(drafts.URL_MAX, lambda url: validation.web_link(url, longest=drafts.URL_MAX), labelled=True)),
@@ -59,12 +63,15 @@ CORRECTION = Schema(
     Field("previous", kept, required=True),
 )
 INTRODUCTION_CORRECTION = Schema(
-    *CORRECTION.fields[:3], Field("previous", text(drafts.TEXT_MAX), attr="introduction", required=True)
+    *CORRECTION.fields[:3],
+    Field(
+        "previous", text(drafts.TEXT_MAX, empty="", tidy=lambda t: t.strip("\n")), attr="introduction", required=True
+    ),
 )
 ISSUE = Schema(
-    Field("title", text(drafts.TITLE_MAX, empty="", strip=True), required=True),
+    Field("title", text(drafts.TITLE_MAX, empty="", tidy=str.strip), required=True),
     Field("number", whole_number(1, drafts.NUMBER_MAX, required=True), required=True),
-    Field("quarter", text(7, empty="", strip=True), required=True),
+    Field("quarter", text(7, _quarter, empty="", tidy=lambda q: q.strip().upper(), labelled=True), required=True),
     Field("published_on", date),
     Field("published_at", when()),
     Field("editor", text(64, empty=""), dump=username, required=True),
@@ -134,10 +141,7 @@ def read_issue(ctx: LoadContext, folder: Path) -> SimpleNamespace | None:
     record = Record(ctx, relative, data, f"issue {folder.name}")
     before = len(ctx.problems)
     issue = ISSUE.read(record, "corrections", file=relative, slug=folder.name, line=record.line)
-    issue.quarter = issue.quarter.upper()
-    if issue.quarter and not drafts.QUARTER_RE.match(issue.quarter):
-        record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {issue.quarter}")
-    elif issue.quarter and drafts.quarter_slug(issue.quarter) != folder.name:
+    if drafts.QUARTER_RE.match(issue.quarter) and drafts.quarter_slug(issue.quarter) != folder.name:
         record.problem(
             "quarter",
             f"{record.label}: the quarter {issue.quarter} belongs in the folder "
@@ -153,13 +157,8 @@ def read_issue(ctx: LoadContext, folder: Path) -> SimpleNamespace | None:
     issue.introduction_versions = [
         c
         for sub in record.entries("corrections", "corrections", "correction")
-        if (c := INTRODUCTION_CORRECTION.read(sub)).replaced_at
-        and c.replaced_by
-        and c.reason
-        and c.introduction is not None
+        if (c := INTRODUCTION_CORRECTION.read(sub)).replaced_at and c.replaced_by and c.reason
     ]
-    for correction in issue.introduction_versions:
-        correction.introduction = correction.introduction.strip("\n")
     if issue.introduction_versions and issue.published_on is None:
         record.problem("corrections", f"{record.label}: a draft's introduction is edited, not corrected")
     if len(ctx.problems) != before:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from cafpedia.accounts.content import username
-from cafpedia.content.fields import Field, Schema, date, flag, kept, text, text_list, when, whole_number
+from cafpedia.content.fields import Field, Schema, date, flag, kept, one_line, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import markdown_text, read_markdown
 from cafpedia.content.records import LoadContext, Record, records_of
 from cafpedia.core import clock
@@ -55,15 +55,15 @@ SHIFT = Schema(Field("expert", text(drafts.SLUG_MAX), required=True), Field("hou
 ROTA_DAY = Schema(
     Field("date", date, attr="day", required=True),
     Field("closed", flag(False), dump=lambda closed: closed or None, omit=True),
-    Field("note", text(200, empty=""), omit=True),
+    Field("note", text(200, empty="", tidy=one_line), omit=True),
     Field("shifts", kept, omit=True),
 )
 CALL = Schema(
     Field("date", date, attr="called_on", required=True),
     Field("expert", text(drafts.SLUG_MAX), dump=lambda expert: expert.slug, required=True),
     Field("area", text(64, empty=""), dump=lambda area: area.slug, required=True),
-    Field("question", text(drafts.QUESTION_MAX, empty=""), required=True),
-    Field("advice", text(drafts.ADVICE_MAX, empty=""), required=True),
+    Field("question", text(drafts.QUESTION_MAX, empty="", tidy=one_line), required=True),
+    Field("advice", text(drafts.ADVICE_MAX, empty="", tidy=one_line), required=True),
     Field("minutes", whole_number(1, drafts.MINUTES_MAX), required=True),
     Field("logged_by", text(64), dump=username, omit=True),
     Field("logged_at", when("expected a date and time, such as 2026-10-02 14:30:00")),
@@ -201,7 +201,6 @@ def read_rota(ctx: LoadContext) -> list[SimpleNamespace]:
         if day.day is not None and any(d.day == day.day for d in days):
             record.problem("date", f"{record.label}: {day.day} is in the rota twice")
         if len(ctx.problems) == before and day.day is not None:
-            day.note = " ".join(day.note.split())
             days.append(day)
     return days
 
@@ -213,7 +212,7 @@ def read_calls(ctx: LoadContext) -> list[SimpleNamespace]:
         before = len(ctx.problems)
         call = CALL.read(record, line=record.line)
         for key in ("question", "advice"):
-            setattr(call, key, text := " ".join(getattr(call, key).split()))
+            text = getattr(call, key)
             if text and len(text) < 10:
                 record.problem(key, f"{record.label}: write the {key} in a sentence (at least 10 characters)")
             elif text and not call.case_details_confirmed and (findings := find_case_details(text)):

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from cafpedia.accounts.content import username
-from cafpedia.content.fields import Field, Schema, date, kept, one_of, text, text_list, when, whole_number
+from cafpedia.content.fields import Field, Schema, date, kept, one_line, one_of, text, text_list, when, whole_number
 from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
 from cafpedia.content.records import LoadContext, Record, as_datetime, type_name
 from cafpedia.core import clock
@@ -52,7 +52,7 @@ def _citations(record: Record, key: str) -> list[str]:
 
 
 REVISION = Schema(
-    Field("title", text(posting.TITLE_MAX, empty="", strip=True), required=True),
+    Field("title", text(posting.TITLE_MAX, empty="", tidy=str.strip), required=True),
     Field("kind", one_of(KINDS, "", labelled=True, max_length=24), required=True),
     Field("citation", _citations, attr="citations", dump=lambda c: c[0] if len(c) == 1 else list(c), required=True),
     Field("date", date, attr="made_on", required=True),
@@ -61,7 +61,7 @@ REVISION = Schema(
     Field("areas", text_list(64), dump=list),
     Field("tags", text_list(posting.TAG_MAX), dump=list),
     Field("source_url", text(posting.URL_MAX)),
-    Field("summary", text(posting.SUMMARY_MAX)),
+    Field("summary", text(posting.SUMMARY_MAX, tidy=one_line)),
     Field("revision", whole_number(1, 10_000), attr="number", required=True),
     Field("revised_at", when(), attr="created_at"),
     Field("note", text(posting.NOTE_MAX)),
@@ -132,7 +132,7 @@ def read_revision(record: Record, body: str | None, default_at) -> SimpleNamespa
         )
         parts = ("", "")
     rev.briefing, rev.practice = parts
-    rev.summary = " ".join((rev.summary or _first_paragraph(parts[0])).split())
+    rev.summary = rev.summary or _first_paragraph(parts[0])
     rev.created_at = rev.created_at or default_at
     if len(record.ctx.problems) != before:
         return None

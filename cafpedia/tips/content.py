@@ -92,16 +92,13 @@ class TipsSection(Section):
             if tip is None:
                 tip = Tip(slug=rec.slug, area=areas[rec.area], created_at=rec.created_at)
                 db.session.add(tip)
-            added = 0
-            for rev in rec.revisions:
-                if tip.revision(rev.number) is None:
-                    _add_revision(tip, rec, rev, users, clauses)
-                    added += 1
+            revisions = [rev for rev in rec.revisions if tip.revision(rev.number) is None]
+            for rev in revisions:
+                _add_revision(tip, rec, rev, users, clauses)
             known_events = {(e.action, e.at) for e in tip.events if e.action in EVENT_ACTIONS}
-            for e in rec.events:
-                if (e.action, e.at) not in known_events:
-                    tip.events.append(_event(EVENT, e, users, e.revision_number or rec.current_number))
-                    added += 1
+            events = [e for e in rec.events if (e.action, e.at) not in known_events]
+            tip.events.extend(_event(EVENT, e, users, e.revision_number or rec.current_number) for e in events)
+            added = len(revisions) + len(events)
             TIP.assign(tip, rec, "status", "review_by", "published_at", "last_reviewed_at", "archived_at", "views")
             tip.current_number = rec.current_number
             db.session.flush()

@@ -6,7 +6,19 @@ field it holds, so that export → load → export is identical. tips.content_re
 from __future__ import annotations
 
 from cafpedia.accounts.content import username
-from cafpedia.content.fields import Field, Schema, date, flag, kept, one_of, text, text_list, when, whole_number
+from cafpedia.content.fields import (
+    Field,
+    Schema,
+    date,
+    flag,
+    kept,
+    one_line,
+    one_of,
+    text,
+    text_list,
+    when,
+    whole_number,
+)
 from cafpedia.content.markdown_files import markdown_text
 from cafpedia.content.records import Record
 from cafpedia.core import validation
@@ -77,7 +89,7 @@ REVISION = Schema(
                 t.strip(), minimum=proposals.TITLE_MIN, maximum=proposals.TITLE_MAX, too_short=TITLE
             ),
             empty="",
-            strip=True,
+            tidy=str.strip,
         ),
         required=True,
     ),
@@ -90,7 +102,7 @@ REVISION = Schema(
     Field("restores", NUMBER, omit=True),
     Field("flags", _flags, omit=True, dump=lambda flags: [dict(f) for f in flags] or None),
     Field("author_confirmed_safe", flag(False), omit=True, dump=lambda safe: True if safe else None),
-    Field("change_note", text(proposals.CHANGE_NOTE_MAX, empty=""), omit=True),
+    Field("change_note", text(proposals.CHANGE_NOTE_MAX, empty="", tidy=one_line), omit=True),
     Field("edited_by", text(64), attr="editor", omit=True, dump=username),
     Field("proposed_title", text(proposals.TITLE_MAX), omit=True),
     Field("proposed_body", text(proposals.BODY_MAX), omit=True),

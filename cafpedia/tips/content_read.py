@@ -111,7 +111,6 @@ def _read_revision(record: Record, status: str | None, body: str | None, default
         return None
     _check_body(record, rev.body, given=given)
     rev.created_at = rev.created_at or as_datetime(record.data.get("approved_on")) or dt.datetime(2000, 1, 1)
-    rev.change_note = " ".join(rev.change_note.split())
     if rev.flags is None:  # hand-written: what the guard finds, as it would in a proposal
         text = f"{rev.title}\n{rev.body}\n" + "\n".join(rev.legal_refs) + f"\n{rev.change_note}"
         rev.flags = [f.as_dict() for f in find_case_details(text)]
