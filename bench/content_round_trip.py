@@ -1,0 +1,64 @@
+"""Export → load into an empty installation → export, on a large knowledge base: the demo
+content plus N synthetic tips (bench/search.py's corpus), each file compared byte for byte,
+and the time each step takes.
+
+    .venv/bin/python bench/content_round_trip.py [--tips 2000]
+
+It prints figures (and exits 1 if any file differs); it asserts nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search import bench_app, populate, vocabulary  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tips", type=int, default=2000)
+    args = parser.parse_args()
+    from cafpedia.cli.installation import upgrade_database
+    from cafpedia.config import DEFAULT_CONTENT_DIR
+    from cafpedia.content.loader import export_folder, load_folder
+    from cafpedia.extensions import db
+
+    out = Path(tempfile.mkdtemp(prefix="round-trip-"))
+    app, _, _ = bench_app("round-trip-first", "whoosh")
+    populate(app, args.tips, random.Random(7), vocabulary(DEFAULT_CONTENT_DIR))
+    with app.app_context():
+        started = time.perf_counter()
+        first = export_folder(out / "first")
+        exported = time.perf_counter() - started
+    empty, _, _ = bench_app("round-trip-second", "whoosh")  # the demo loaded: start again from nothing
+    empty.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{out / 'empty.sqlite3'}"
+    from cafpedia import create_app
+
+    other = create_app({**empty.config, "INSTANCE_PATH": str(out / "instance")})
+    with other.app_context():
+        upgrade_database()
+        started = time.perf_counter()
+        ctx = load_folder(out / "first")
+        db.session.commit()
+        loaded = time.perf_counter() - started
+        second = export_folder(out / "second")
+    differ = [n for n in first if (out / "first" / n).read_bytes() != (out / "second" / n).read_bytes()]
+    tips = sum(n.startswith("tips/") for n in first)
+    print(
+        f"{len(first):,} files ({tips:,} tips): export {exported:.1f} s, load into an empty installation {loaded:.1f} s"
+    )
+    print(f"loaded: {ctx.counts[('tips', 'new')]:,} tips new")
+    print(f"files in the second export: {len(second):,}; differing: {len(differ)} {differ[:5]}")
+    sys.exit(1 if differ or sorted(first) != sorted(second) else 0)
+
+
+if __name__ == "__main__":
+    main()
