@@ -11,8 +11,8 @@ from cafpedia.accounts.models import User
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import areas_led_by, by_slug
 from cafpedia.content.fields import Field, Schema, flag, text, text_list
-from cafpedia.content.records import LoadContext, Section, audited, records_of
-from cafpedia.content.yamlfiles import write_yaml_file
+from cafpedia.content.records import LoadContext, Section, audited, records_of, write_file
+from cafpedia.content.yamlfiles import dump_yaml
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.extensions import db
 
@@ -112,8 +112,8 @@ class UsersSection(Section):
             audited(ctx, "users", "user", rec.username, ctx.records["users_before"][rec.username], _snapshot(user))
 
     def export(self, root: Path) -> list[str]:
-        write_yaml_file(root / FILE, [USER.write(u) for u in db.session.scalars(select(User).order_by(User.username))])
-        return [FILE]
+        rows = [USER.write(u) for u in db.session.scalars(select(User).order_by(User.username))]
+        return [write_file(root, FILE, dump_yaml(rows))]
 
 
 def username(user) -> str | None:

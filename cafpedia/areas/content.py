@@ -10,8 +10,8 @@ from cafpedia.accounts.models import User
 from cafpedia.areas import services
 from cafpedia.areas.models import PracticeArea
 from cafpedia.content.fields import Field, Schema, text, text_list
-from cafpedia.content.records import LoadContext, Section, audited, records_of
-from cafpedia.content.yamlfiles import write_yaml_file
+from cafpedia.content.records import LoadContext, Section, audited, records_of, write_file
+from cafpedia.content.yamlfiles import dump_yaml
 from cafpedia.core.permissions import LEAD_MANAGER
 from cafpedia.extensions import db
 
@@ -58,8 +58,7 @@ class AreasSection(Section):
             _apply_area(ctx, rec)
 
     def export(self, root: Path) -> list[str]:
-        write_yaml_file(root / FILE, [AREA.write(area) for area in services.list_areas()])
-        return [FILE]
+        return [write_file(root, FILE, dump_yaml([AREA.write(area) for area in services.list_areas()]))]
 
 
 def known_areas(ctx: LoadContext) -> set[str]:
@@ -84,9 +83,8 @@ def _apply_area(ctx: LoadContext, rec) -> None:
     rec.deputies = sorted((people[name] for name in rec.deputies), key=lambda u: u.username)
     area = services.find_area(rec.slug)
     before = services.area_snapshot(area) if area else None
-    if area is None:
-        area = PracticeArea()
-        db.session.add(area)
+    area = area or PracticeArea()
+    db.session.add(area)
     AREA.assign(area, rec, "slug", "title", "summary")
     area.position = rec.position
     if area.lead_id != (rec.lead.id if rec.lead else None):

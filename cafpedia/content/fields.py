@@ -84,6 +84,16 @@ class Schema:
                 setattr(target, f.name, getattr(values, f.name))
 
 
+def build(model, values, *schemas: Schema, **extra):
+    """A new row of `model`: its columns from what was read (through each schema), then `extra`."""
+    row = model()
+    for schema in schemas:
+        schema.assign(row, values)
+    for key, value in extra.items():
+        setattr(row, key, value)
+    return row
+
+
 def _same(value):
     return value
 

@@ -24,6 +24,7 @@ from cafpedia.accounts.content import known_usernames
 from cafpedia.accounts.people import by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug
+from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, repeats, write_file
 from cafpedia.core import audit
 from cafpedia.digest import reading
@@ -120,15 +121,17 @@ class DigestSection(Section):
             to_write.append((rec, existing is not None))
         db.session.flush()
         for rec, replaced in to_write:
-            issue = DigestIssue(slug=rec.slug, introduction=rec.introduction, editor=users[rec.editor])
-            ISSUE.assign(issue, rec)
+            issue = build(
+                DigestIssue, rec, ISSUE, slug=rec.slug, introduction=rec.introduction, editor=users[rec.editor]
+            )
             if rec.published_at:
                 issue.created_at = issue.updated_at = rec.published_at
-            for c in rec.introduction_versions:
-                version = DigestIntroductionVersion(replaced_by_id=users[c.replaced_by].id)
-                INTRODUCTION_CORRECTION.assign(version, c)
-                issue.introduction_versions.append(version)
-                issue.updated_at = c.replaced_at
+            issue.introduction_versions = [
+                build(DigestIntroductionVersion, c, INTRODUCTION_CORRECTION, replaced_by_id=users[c.replaced_by].id)
+                for c in rec.introduction_versions
+            ]
+            if rec.introduction_versions:
+                issue.updated_at = rec.introduction_versions[-1].replaced_at
             db.session.add(issue)
             for item_rec in rec.items:
                 _add_item(issue, rec, item_rec, users, areas, tips)
@@ -177,17 +180,35 @@ def _check_items(ctx: LoadContext, issue, users, areas, file_tips, db_published)
 
 
 def _add_item(issue: DigestIssue, rec, item_rec, users: dict, areas: dict, tips: dict) -> None:
-    item = DigestItem(issue=issue, slug=item_rec.slug, summary=item_rec.summary, implications=item_rec.implications)
-    ITEM.assign(item, item_rec)
+    item = build(
+        DigestItem,
+        item_rec,
+        ITEM,
+        issue=issue,
+        slug=item_rec.slug,
+        summary=item_rec.summary,
+        implications=item_rec.implications,
+    )
     item.area_links = [DigestItemArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(item_rec.areas))]
-    for c in item_rec.versions:
-        version = DigestItemVersion(
-            replaced_by_id=users[c.replaced_by].id, summary=c.summary, implications=c.implications
+    item.versions = [
+        build(
+            DigestItemVersion,
+            c,
+            PREVIOUS,
+            CORRECTION,
+            replaced_by_id=users[c.replaced_by].id,
+            summary=c.summary,
+            implications=c.implications,
         )
-        PREVIOUS.assign(version, c)
-        CORRECTION.assign(version, c)
-        item.versions.append(version)
-        item.corrected_at, item.correction_note, item.corrected_by_id = c.replaced_at, c.reason, version.replaced_by_id
+        for c in item_rec.versions
+    ]
+    if item.versions:
+        last = item.versions[-1]
+        item.corrected_at, item.correction_note, item.corrected_by_id = (
+            last.replaced_at,
+            last.reason,
+            last.replaced_by_id,
+        )
     if rec.published_at:
         item.created_at = item.updated_at = rec.published_at
     db.session.add(item)

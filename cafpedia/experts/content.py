@@ -32,8 +32,9 @@ from cafpedia.accounts.models import User
 from cafpedia.accounts.people import by_username as accounts_by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug as areas_by_slug
+from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, repeats, write_file
-from cafpedia.content.yamlfiles import write_yaml_file
+from cafpedia.content.yamlfiles import dump_yaml
 from cafpedia.core import audit
 from cafpedia.core.clock import utcnow
 from cafpedia.experts import drafts, entries, lookups, rota_plan
@@ -186,9 +187,8 @@ class ExpertsSection(Section):
         for rec in found["experts"].values():
             expert = lookups.find_expert(rec.slug)
             before = entries.snapshot(expert) | load_state(expert) if expert is not None else None
-            if expert is None:
-                expert = Expert(slug=rec.slug)
-                db.session.add(expert)
+            expert = expert or Expert(slug=rec.slug)
+            db.session.add(expert)
             wanted_areas = [areas[a] for a in rec.areas]
             EXPERT.assign(expert, rec)
             expert.about, expert.user = rec.about, users[rec.user] if rec.user else None
@@ -226,10 +226,9 @@ class ExpertsSection(Section):
             ):
                 ctx.count("rota days", "unchanged")
                 continue
-            if row is None:
-                row = RotaDay(day=day.day)
-                db.session.add(row)
+            row = row or RotaDay()
             ROTA_DAY.assign(row, day)
+            db.session.add(row)
             row.shifts = [RotaShift(expert_id=eid, starts=a, ends=b) for eid, a, b in wanted[2]]
             ctx.count("rota days", "set")
 
@@ -245,14 +244,17 @@ class ExpertsSection(Section):
             if (call.expert, call.logged_at) in logged:
                 ctx.count("advice calls", "unchanged")
                 continue
-            row = AdviceCall(
-                expert=slugs[call.expert],
-                area=areas[call.area],
-                logged_by=users.get(call.logged_by),
-                tip=find_tip(call.tip.rsplit("/", 1)[-1]) if call.tip else None,
+            db.session.add(
+                build(
+                    AdviceCall,
+                    call,
+                    CALL,
+                    expert=slugs[call.expert],
+                    area=areas[call.area],
+                    logged_by=users.get(call.logged_by),
+                    tip=find_tip(call.tip.rsplit("/", 1)[-1]) if call.tip else None,
+                )
             )
-            CALL.assign(row, call)
-            db.session.add(row)
             ctx.count("advice calls", "new")
 
     # --- export -------------------------------------------------------------------------------
@@ -267,8 +269,7 @@ class ExpertsSection(Section):
             (LOG_FILE, [call_entry(c) for c in db.session.scalars(select(AdviceCall).order_by(*CALL_ORDER))]),
         ):
             if rows:
-                write_yaml_file(root / FOLDER / name, rows)
-                written.append(f"{FOLDER}/{name}")
+                written.append(write_file(root, f"{FOLDER}/{name}", dump_yaml(rows)))
         return written
 
 

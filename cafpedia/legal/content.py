@@ -21,6 +21,7 @@ from cafpedia.accounts.content import known_usernames
 from cafpedia.accounts.people import by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug
+from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, write_file
 from cafpedia.core import audit
 from cafpedia.extensions import db
@@ -76,7 +77,10 @@ class LegalSection(Section):
                 ctx.count("legal updates", "unchanged")
                 continue
             current = rec.revisions[-1]
-            update = LegalUpdate(
+            update = build(
+                LegalUpdate,
+                rec,
+                UPDATE,
                 slug=rec.slug,
                 current_number=current.number,
                 kind=current.kind,
@@ -85,14 +89,13 @@ class LegalSection(Section):
                 updated_at=rec.withdrawn_at or current.created_at,
                 withdrawn_by=users.get(rec.withdrawn_by),
             )
-            UPDATE.assign(update, rec)
             db.session.add(update)
-            for rev in rec.revisions:
-                row = LegalRevision(
-                    update=update, author=users[rev.author], briefing=rev.briefing, practice=rev.practice
+            update.revisions = [
+                build(
+                    LegalRevision, rev, REVISION, author=users[rev.author], briefing=rev.briefing, practice=rev.practice
                 )
-                REVISION.assign(row, rev)
-                db.session.add(row)
+                for rev in rec.revisions
+            ]
             update.area_links = [
                 LegalUpdateArea(area=areas[a], position=n) for n, a in enumerate(dict.fromkeys(current.areas))
             ]

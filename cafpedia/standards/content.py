@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from cafpedia.content.fields import Field, Schema, date, flag, kept, text
-from cafpedia.content.records import LoadContext, Record, Section, repeats, type_name
-from cafpedia.content.yamlfiles import LineDict, write_yaml_file
+from cafpedia.content.records import LoadContext, Record, Section, repeats, type_name, write_file
+from cafpedia.content.yamlfiles import LineDict, dump_yaml
 from cafpedia.core import audit
 from cafpedia.extensions import db
 from cafpedia.standards import services
@@ -102,8 +102,7 @@ class StandardsSection(Section):
             return []
         only = ("version", "title", "source") + (("current",) if len(versions) > 1 else ()) + ("clauses",)
         documents = [VERSION.write(v, *only, clauses=[CLAUSE.write(c) for c in v.clauses]) for v in versions]
-        write_yaml_file(root / FILE, documents[0] if len(documents) == 1 else {"versions": documents})
-        return [FILE]
+        return [write_file(root, FILE, dump_yaml(documents[0] if len(documents) == 1 else {"versions": documents}))]
 
 
 def _read_version(record: Record):
@@ -123,9 +122,8 @@ def _read_version(record: Record):
 def _apply_version(ctx: LoadContext, rec) -> None:
     version = services.find_version(rec.version)
     before = _snapshot(version) if version else None
-    if version is None:
-        version = StandardsVersion()
-        db.session.add(version)
+    version = version or StandardsVersion()
+    db.session.add(version)
     VERSION.assign(version, rec, "version", "title", "source")
     by_code = {c.code: c for c in version.clauses}
     for position, clause in enumerate(rec.clauses, start=1):

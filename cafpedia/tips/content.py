@@ -21,6 +21,7 @@ from cafpedia.accounts.content import known_usernames
 from cafpedia.accounts.people import by_username
 from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug
+from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, write_file
 from cafpedia.core import audit
 from cafpedia.core.markdown import wiki_link_targets
@@ -89,9 +90,8 @@ class TipsSection(Section):
         for rec in tips.values():
             tip = reading.find_tip(rec.slug)
             before = _tip_state(tip) if tip else None
-            if tip is None:
-                tip = Tip(slug=rec.slug, area=areas[rec.area], created_at=rec.created_at)
-                db.session.add(tip)
+            tip = tip or Tip(slug=rec.slug, area=areas[rec.area], created_at=rec.created_at)
+            db.session.add(tip)
             revisions = [rev for rev in rec.revisions if tip.revision(rev.number) is None]
             for rev in revisions:
                 _add_revision(tip, rec, rev, users, clauses)
@@ -193,8 +193,7 @@ def _check_against_database(rec, problem) -> None:
 
 
 def _add_revision(tip: Tip, rec, rev, users: dict, clauses: dict) -> None:
-    row = Revision(tip=tip, author=users[rev.author], editor=users[rev.editor] if rev.editor else None)
-    REVISION.assign(row, rev)
+    row = build(Revision, rev, REVISION, tip=tip, author=users[rev.author], editor=users.get(rev.editor))
     db.session.add(row)
     row.standard_links = [RevisionStandard(clause=clauses[c], position=i) for i, c in enumerate(rev.standards)]
     row.tip_links = [
@@ -205,10 +204,7 @@ def _add_revision(tip: Tip, rec, rev, users: dict, clauses: dict) -> None:
 
 
 def _event(schema, record, users: dict, revision_number: int | None) -> TipEvent:
-    event = TipEvent(actor=users.get(record.actor) if record.actor else None)
-    schema.assign(event, record)
-    event.revision_number = revision_number
-    return event
+    return build(TipEvent, record, schema, actor=users.get(record.actor), revision_number=revision_number)
 
 
 def _comparable(rev, author: str) -> tuple:

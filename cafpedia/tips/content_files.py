@@ -127,7 +127,7 @@ TIP = Schema(
     Field("first_published_at", kept, attr="published_at"),
     Field("last_reviewed_at", kept),
     Field("archived_at", kept),
-    Field("views", kept),
+    Field("views", whole_number(0, 2_000_000_000)),
     Field("history", kept, omit=True),
     Field("events", kept, omit=True),
 )
