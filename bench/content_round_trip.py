@@ -22,6 +22,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from search import bench_app, populate, vocabulary  # noqa: E402
 
 
+def approve_synthetic_tips(app) -> None:
+    """bench/search.py publishes its tips without an approval; a tip's file names who approved it."""
+    from datetime import datetime
+
+    from sqlalchemy import insert, select
+
+    from cafpedia.accounts.people import find_user
+    from cafpedia.extensions import db
+    from cafpedia.tips.models import CHECKLIST, Tip, TipEvent
+
+    with app.app_context():
+        lead = find_user("priya.chandran")
+        published = db.session.scalars(select(Tip.id).where(Tip.slug.like("synthetic-%"), Tip.status == "published"))
+        rows = [
+            {
+                "tip_id": tip_id,
+                "revision_number": 1,
+                "action": "approved",
+                "actor_id": lead.id,
+                "at": datetime(2026, 6, 1),
+            }
+            | {"comment": "", "checklist": list(CHECKLIST), "confidentiality_confirmed": False}
+            for tip_id in published
+        ]
+        db.session.execute(insert(TipEvent), rows)
+        db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tips", type=int, default=2000)
@@ -34,6 +62,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="round-trip-"))
     app, _, _ = bench_app("round-trip-first", "whoosh")
     populate(app, args.tips, random.Random(7), vocabulary(DEFAULT_CONTENT_DIR))
+    approve_synthetic_tips(app)
     with app.app_context():
         started = time.perf_counter()
         first = export_folder(out / "first")

@@ -51,22 +51,19 @@ class LegalSection(Section):
     def check(self, ctx: LoadContext) -> None:
         users, areas = known_usernames(ctx), known_areas(ctx)
         for rec in ctx.records[self.name].values():
-
-            def problem(field: str | None, message: str, rec=rec) -> None:
-                ctx.problem(rec.file, rec.line, field, f"legal update {rec.slug}: {message}")
-
             where, label = (rec.file, rec.line), f"legal update {rec.slug}"
             for rev in rec.revisions:
                 ctx.unknown(*where, "author", [rev.author], users, f"{label}: unknown author {{}}")
                 ctx.unknown(*where, "areas", rev.areas, areas, f"{label}: unknown area {{}}")
                 if not rev.areas:
-                    problem("areas", "name at least one area of practice")
+                    ctx.problem(*where, "areas", f"{label}: name at least one area of practice")
             ctx.unknown(*where, "withdrawn_by", [rec.withdrawn_by], users, f"{label}: unknown user {{}}")
             existing = feed.find_update(rec.slug)
             if existing is not None and export_update(existing) != update_text(rec, rec.revisions):
-                problem(
+                ctx.problem(
+                    *where,
                     None,
-                    f"legal update {rec.slug} is in the database and differs from this file; "
+                    f"{label} is in the database and differs from this file; "
                     "updates change only by edits made in CAFpedia",
                 )
 
