@@ -24,7 +24,8 @@ Check = Callable[[Any], str | None]  # a problem with a value, or None
 class Field:
     """One field of a record type: `key` in the file, `attr` on the model (the key's name if
     not given), the `rule` that reads and checks the file's value, `omit` when the file
-    leaves it out when it is None or "", and `dump`, the model's value as the file writes it."""
+    leaves it out when it is None or "", `dump`, the model's value as the file writes it, and
+    `fixed` when a load sets it on a row it creates, never on one that exists."""
 
     key: str
     rule: Rule
@@ -32,6 +33,7 @@ class Field:
     omit: bool = False
     dump: Callable[[Any], Any] | None = None
     required: bool = False
+    fixed: bool = False
 
     @property
     def name(self) -> str:
@@ -80,7 +82,7 @@ class Schema:
         has whose attribute is one of the model's columns (relations are the section's to set)."""
         names = names or tuple(sa_inspect(type(target)).column_attrs.keys())
         for f in self.fields:
-            if f.name in names and hasattr(values, f.name):
+            if f.name in names and hasattr(values, f.name) and not (f.fixed and sa_inspect(target).has_identity):
                 setattr(target, f.name, getattr(values, f.name))
 
 

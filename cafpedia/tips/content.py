@@ -90,7 +90,7 @@ class TipsSection(Section):
         for rec in tips.values():
             tip = reading.find_tip(rec.slug)
             before = _tip_state(tip) if tip else None
-            tip = tip or Tip(slug=rec.slug, area=areas[rec.area], created_at=rec.created_at)
+            tip = tip or Tip(slug=rec.slug, area=areas[rec.area])
             db.session.add(tip)
             revisions = [rev for rev in rec.revisions if tip.revision(rev.number) is None]
             for rev in revisions:
@@ -99,7 +99,7 @@ class TipsSection(Section):
             events = [e for e in rec.events if (e.action, e.at) not in known_events]
             tip.events.extend(_event(EVENT, e, users, e.revision_number or rec.current_number) for e in events)
             added = len(revisions) + len(events)
-            TIP.assign(tip, rec, "status", "review_by", "published_at", "last_reviewed_at", "archived_at", "views")
+            TIP.assign(tip, rec)
             tip.current_number = rec.current_number
             db.session.flush()
             if before is None:

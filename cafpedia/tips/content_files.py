@@ -123,7 +123,7 @@ TIP = Schema(
     *(REVISION[key] for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags")),
     *(REVISION[key] for key in ("author_confirmed_safe", "change_note", "edited_by", "proposed_title")),
     *(REVISION[key] for key in ("proposed_body", "decisions")),
-    Field("created_at", kept),
+    Field("created_at", kept, fixed=True),
     Field("first_published_at", kept, attr="published_at"),
     Field("last_reviewed_at", kept),
     Field("archived_at", kept),
