@@ -23,10 +23,11 @@ from search import bench_app, populate, vocabulary  # noqa: E402
 
 
 def approve_synthetic_tips(app) -> None:
-    """bench/search.py publishes its tips without an approval; a tip's file names who approved it."""
+    """bench/search.py publishes its tips without an approval, which the app never does: a tip's file
+    names who approved it, and an approval is the tip's last review too (as tips.moderation does)."""
     from datetime import datetime
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, update
 
     from cafpedia.accounts.people import find_user
     from cafpedia.extensions import db
@@ -47,6 +48,11 @@ def approve_synthetic_tips(app) -> None:
             for tip_id in published
         ]
         db.session.execute(insert(TipEvent), rows)
+        db.session.execute(
+            update(Tip)
+            .where(Tip.slug.like("synthetic-%"), Tip.status == "published")
+            .values(last_reviewed_at=Tip.published_at)
+        )
         db.session.commit()
 
 

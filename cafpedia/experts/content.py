@@ -29,9 +29,9 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.accounts.content import known_usernames
 from cafpedia.accounts.models import User
-from cafpedia.accounts.people import by_username as accounts_by_username
+from cafpedia.accounts.people import by_username
 from cafpedia.areas.content import known_areas
-from cafpedia.areas.services import by_slug as areas_by_slug
+from cafpedia.areas.services import by_slug
 from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, repeats, write_file
 from cafpedia.content.yamlfiles import dump_yaml
@@ -176,7 +176,7 @@ class ExpertsSection(Section):
         found = ctx.records[self.name]
         if not (found["experts"] or found["rota"] or found["calls"]):
             return
-        users, areas = accounts_by_username(), areas_by_slug()
+        users, areas = by_username(), by_slug()
         # An account moving from one entry to another is let go first: each account has one entry.
         moving = {users[r.user].id for r in found["experts"].values() if r.user}
         for expert in db.session.scalars(select(Expert).where(Expert.user_id.in_(moving))):
@@ -237,7 +237,7 @@ class ExpertsSection(Section):
         calls = ctx.records[self.name]["calls"]
         if not calls:
             return
-        users, areas = accounts_by_username(), areas_by_slug()
+        users, areas = by_username(), by_slug()
         slugs = {e.slug: e for e in db.session.scalars(select(Expert))}
         logged = _logged_calls()
         for call in calls:
