@@ -23,15 +23,18 @@ from search import bench_app, populate, vocabulary  # noqa: E402
 
 
 def approve_synthetic_tips(app) -> None:
-    """bench/search.py publishes its tips without an approval, which the app never does: a tip's file
-    names who approved it, and an approval is the tip's last review too (as tips.moderation does)."""
+    """bench/search.py publishes its tips without an approval and without the confidentiality
+    guard's flags, which the app never does: a tip's file names who approved it, an approval is
+    the tip's last review too (as tips.moderation does), and a proposal keeps what the guard
+    found in it (as tips.proposals does)."""
     from datetime import datetime
 
     from sqlalchemy import insert, select, update
 
     from cafpedia.accounts.people import find_user
     from cafpedia.extensions import db
-    from cafpedia.tips.models import CHECKLIST, Tip, TipEvent
+    from cafpedia.tips.models import CHECKLIST, Revision, Tip, TipEvent
+    from cafpedia.tips.proposals import Draft
 
     with app.app_context():
         lead = find_user("priya.chandran")
@@ -48,6 +51,8 @@ def approve_synthetic_tips(app) -> None:
             for tip_id in published
         ]
         db.session.execute(insert(TipEvent), rows)
+        for revision in db.session.scalars(select(Revision).join(Tip).where(Tip.slug.like("synthetic-%"))):
+            revision.flags = [f.as_dict() for f in Draft(title=revision.title, body=revision.body).findings()]
         db.session.execute(
             update(Tip)
             .where(Tip.slug.like("synthetic-%"), Tip.status == "published")
