@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     configure_events(app)
     configure_search(app)
+    register_content_sections(app)
     configure_security(app)
     register_error_pages(app)
     register_commands(app)
@@ -149,6 +150,35 @@ def configure_search(app: Flask) -> None:
         ],
         moderated_area_ids=moderated_area_ids,
         area_titles=area_titles,
+    )
+
+
+def register_content_sections(app: Flask) -> None:
+    """The content format's sections (cafpedia.content), in the order a load applies them:
+    what others refer to first; the audit trail last, after the accounts it names."""
+    from cafpedia.accounts import people
+    from cafpedia.accounts.content import UsersSection
+    from cafpedia.areas.content import AreasSection
+    from cafpedia.content.audit_file import AuditSection
+    from cafpedia.content.loader import register_sections
+    from cafpedia.digest.content import DigestSection
+    from cafpedia.experts.content import ExpertsSection
+    from cafpedia.legal.content import LegalSection
+    from cafpedia.standards.content import StandardsSection
+    from cafpedia.tips.content import TipsSection
+
+    register_sections(
+        app,
+        [
+            StandardsSection(),
+            UsersSection(),
+            AreasSection(people=people.by_usernames),
+            TipsSection(),
+            DigestSection(),
+            LegalSection(),
+            ExpertsSection(),
+            AuditSection(actor_ids=people.ids_by_username),
+        ],
     )
 
 

@@ -2,101 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from cafpedia.accounts import fields, people
 from cafpedia.accounts.models import User
-from cafpedia.areas.models import PracticeArea
-from cafpedia.areas.services import areas_led_by
-from cafpedia.content.records import LoadContext, areas_by_slug, records_of
-from cafpedia.content.yamlfiles import write_yaml_file
-from cafpedia.core import audit
+from cafpedia.areas.content import known_areas
+from cafpedia.areas.services import areas_led_by, by_slug
+from cafpedia.content.fields import Field, Schema, flag, text, text_list
+from cafpedia.content.records import LoadContext, Section, audited, records_of, write_file
+from cafpedia.content.yamlfiles import dump_yaml
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, ROLES
 from cafpedia.extensions import db
 
 FILE = "users.yml"
-FIELDS = ("username", "name", "email", "roles", "areas", "password", "demo", "active")
 
 
-@dataclass
-class UserRecord:
-    username: str
-    name: str
-    email: str
-    roles: list[str]
-    areas: list[str]
-    password: str | None
-    demo: bool
-    active: bool
-    line: int
+def _roles_problem(roles: list[str]) -> str | None:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        return f"unknown role {', '.join(unknown)}; expected one of {', '.join(ROLES)}"
+    return None if roles else "give at least one role"
 
 
-class UsersSection:
+USER = Schema(
+    Field("username", text(64, fields.username_problem), required=True),
+    Field("name", text(fields.NAME_MAX, fields.name_problem, empty="", tidy=str.strip), required=True),
+    Field("email", text(fields.EMAIL_MAX, fields.email_problem, empty="", tidy=str.strip)),
+    Field("roles", text_list(40, _roles_problem), dump=lambda roles: [r for r in ROLES if r in roles], required=True),
+    Field("areas", text_list(64), dump=lambda areas: [a.slug for a in areas]),
+    Field("demo", flag(False), dump=bool),
+    Field("active", flag(True), dump=bool),
+    allowed=("password",),  # demo accounts only; never exported
+    label="user {}",
+)
+
+
+class UsersSection(Section):
     name = "users"
+    needs = ("areas",)
 
     def read(self, ctx: LoadContext) -> None:
-        found: dict[str, UserRecord] = {}
+        found = ctx.records[self.name] = {}
         for record in records_of(ctx, FILE, ctx.read(FILE), "accounts"):
-            username = record.text("username", max_length=64)
-            if username:
-                record.label = f"user {username}"
-            record.check_fields(FIELDS, ("username", "name", "roles"))
-            if username:
-                problem = fields.username_problem(username)
-                if problem:
-                    record.problem("username", problem)
-                    username = None
-                elif username in found:
-                    record.problem("username", f"{username} is already listed on line {found[username].line}")
-                    username = None
-            name = record.text("name", max_length=fields.NAME_MAX)
-            if name and (problem := fields.name_problem(name)):
-                record.problem("name", problem)
-            email = record.text("email", max_length=fields.EMAIL_MAX)
-            if email and (problem := fields.email_problem(email)):
-                record.problem("email", problem)
-            roles = record.text_list("roles", max_length=40)
-            if "roles" in record.data:
-                unknown = [r for r in roles if r not in ROLES]
-                if unknown:
-                    record.problem("roles", f"unknown role {', '.join(unknown)}; expected one of {', '.join(ROLES)}")
-                elif not roles:
-                    record.problem("roles", "give at least one role")
-            areas = record.text_list("areas", max_length=64)
-            demo = record.flag("demo", False)
-            active = record.flag("active", True)
-            password = record.text("password", max_length=fields.PASSWORD_MAX)
-            if password is not None and demo and (problem := fields.password_problem(password)):
+            rec = USER.read(record, line=record.line, password=None)
+            if rec.username and rec.username in found:
+                record.problem("username", f"{rec.username} is already listed on line {found[rec.username].line}")
+            rec.password = text(fields.PASSWORD_MAX, empty=None)(record, "password")
+            if rec.password is not None and rec.demo and (problem := fields.password_problem(rec.password)):
                 record.problem("password", problem)
-            if password is not None and not demo:
+            if rec.password is not None and not rec.demo:
                 record.problem(
                     "password",
                     "a password is allowed only for demo accounts (demo: true); "
                     "real accounts are loaded without secrets and get one from an administrator",
                 )
-            if username:
-                found[username] = UserRecord(
-                    username,
-                    (name or "").strip(),
-                    (email or "").strip(),
-                    roles,
-                    areas,
-                    password or None,
-                    demo,
-                    active,
-                    record.line,
-                )
-        ctx.records[self.name] = found
+            if rec.username and not fields.username_problem(rec.username):
+                found.setdefault(rec.username, rec)
 
     def check(self, ctx: LoadContext) -> None:
-        file_area_records = ctx.records.get("areas", {})
-        file_areas = set(file_area_records)
-        db_areas = set(db.session.scalars(select(PracticeArea.slug)))
+        file_areas, known = set(ctx.records["areas"]), known_areas(ctx)
         for rec in ctx.records[self.name].values():
-            unknown = [a for a in rec.areas if a not in file_areas | db_areas]
+            unknown = [a for a in rec.areas if a not in known]
             if unknown:
                 ctx.problem(
                     FILE,
@@ -116,75 +84,46 @@ class UsersSection:
                         f"user {rec.username} is lead manager or deputy of {', '.join(kept)}; "
                         "keep the lead_manager role and the account active, or name someone else there in areas.yml",
                     )
-        admins_before = {u.username for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
-        admins_after = set(admins_before)
-        for rec in ctx.records[self.name].values():
-            admins_after.discard(rec.username)
-            if ADMIN in rec.roles and rec.active:
-                admins_after.add(rec.username)
-        if admins_before and not admins_after:
+        in_file = ctx.records[self.name]
+        admins = {u.username: u for u in db.session.scalars(select(User)) if ADMIN in u.roles and u.active}
+        if admins and not any(ADMIN in u.roles and u.active for u in ({**admins, **in_file}).values()):
             ctx.problem(FILE, None, "roles", "this would leave no active administrator; keep at least one")
 
     def apply(self, ctx: LoadContext) -> None:
         """Create or update the accounts; their areas follow in apply_links."""
-        before: dict[str, dict | None] = {}
+        ctx.records["users_before"] = before = {}
         for rec in ctx.records[self.name].values():
             user = people.find_user(rec.username)
+            before[rec.username] = _snapshot(user) if user else None
             if user is None:
-                user = User(
-                    username=rec.username,
-                    name=rec.name,
-                    email=rec.email,
-                    password_hash=fields.hash_password(rec.password) if rec.password else None,
-                    demo=rec.demo,
-                    active=rec.active,
-                )
+                user = User(password_hash=fields.hash_password(rec.password) if rec.password else None)
                 db.session.add(user)
-                before[rec.username] = None
-            else:
-                before[rec.username] = _snapshot(user)
-                if user.active != rec.active:
-                    user.session_version += 1  # deactivation ends open sessions
-                user.name, user.email, user.demo, user.active = rec.name, rec.email, rec.demo, rec.active
+            elif user.active != rec.active:
+                user.session_version += 1  # deactivation ends open sessions
+            USER.assign(user, rec)
             user.set_roles(rec.roles)
-        ctx.records["users_before"] = before
 
     def apply_links(self, ctx: LoadContext) -> None:
-        areas = areas_by_slug()
+        areas = by_slug()
         for rec in ctx.records[self.name].values():
             user = people.find_user(rec.username)
             if {a.slug for a in user.areas} != set(rec.areas):
                 user.areas = sorted((areas[slug] for slug in rec.areas), key=lambda a: (a.position, a.slug))
-            before = ctx.records["users_before"][rec.username]
-            after = _snapshot(user)
-            if before is None:
-                audit.record(ctx.actor, "user.create", "user", rec.username, after=after, summary="cafpedia load")
-                ctx.count("users", "new")
-            elif after != before:
-                audit.record(
-                    ctx.actor, "user.update", "user", rec.username, before=before, after=after, summary="cafpedia load"
-                )
-                ctx.count("users", "updated")
-            else:
-                ctx.count("users", "unchanged")
+            audited(ctx, "users", "user", rec.username, ctx.records["users_before"][rec.username], _snapshot(user))
 
     def export(self, root: Path) -> list[str]:
-        users = db.session.scalars(select(User).order_by(User.username))
-        rows = []
-        for user in users:
-            rows.append(
-                {
-                    "username": user.username,
-                    "name": user.name,
-                    "email": user.email,
-                    "roles": [r for r in ROLES if r in user.roles],
-                    "areas": [a.slug for a in user.areas],
-                    "demo": bool(user.demo),
-                    "active": bool(user.active),
-                }
-            )
-        write_yaml_file(root / FILE, rows)
-        return [FILE]
+        rows = [USER.write(u) for u in db.session.scalars(select(User).order_by(User.username))]
+        return [write_file(root, FILE, dump_yaml(rows))]
+
+
+def username(user) -> str | None:
+    """An account as a file names it (a record read from a file names it already)."""
+    return getattr(user, "username", user)
+
+
+def known_usernames(ctx: LoadContext) -> set[str]:
+    """The accounts a folder may name: its users.yml's and the database's."""
+    return set(ctx.records["users"]) | set(db.session.scalars(select(User.username)))
 
 
 def _snapshot(user: User) -> dict:

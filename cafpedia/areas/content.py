@@ -1,146 +1,97 @@
-"""areas.yml in a content folder: practice areas with their lead managers and deputies."""
+"""areas.yml in a content folder: practice areas with their lead managers and deputies.
+
+Areas stand below accounts: the section is given the way to find accounts by username
+(accounts.people.by_usernames, in create_app's list of sections), and never imports them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 
-from cafpedia.accounts.models import User
 from cafpedia.areas import services
 from cafpedia.areas.models import PracticeArea
-from cafpedia.content.records import LoadContext, records_of
-from cafpedia.content.yamlfiles import write_yaml_file
-from cafpedia.core import audit
+from cafpedia.content.fields import Field, Schema, text, text_list
+from cafpedia.content.records import LoadContext, Section, audited, records_of, write_file
+from cafpedia.content.yamlfiles import dump_yaml
 from cafpedia.core.permissions import LEAD_MANAGER
 from cafpedia.extensions import db
 
 FILE = "areas.yml"
-FIELDS = ("slug", "title", "summary", "lead", "deputies")
+AREA = Schema(
+    Field("slug", text(services.SLUG_MAX + 100, services.slug_problem), required=True),
+    Field("title", text(services.TITLE_MAX, empty="", tidy=str.strip), required=True),
+    Field("summary", text(services.SUMMARY_MAX, empty="", tidy=str.strip)),
+    Field("lead", text(64), dump=lambda lead: lead.username if lead else None),
+    Field(
+        "deputies",
+        text_list(64, lambda names: "a deputy is listed twice" if len(set(names)) != len(names) else None),
+        dump=lambda deputies: [d.username for d in deputies],
+    ),
+    label="area {}",
+)
 
 
-@dataclass
-class AreaRecord:
-    slug: str
-    title: str
-    summary: str
-    lead: str | None
-    deputies: list[str]
-    position: int
-    line: int
-
-
-class AreasSection:
+class AreasSection(Section):
     name = "areas"
+    needs = ("users",)
+
+    def __init__(self, people: Callable[[Iterable[str]], dict]):
+        self.people = people  # usernames -> the accounts of those that exist, by username
 
     def read(self, ctx: LoadContext) -> None:
-        found: dict[str, AreaRecord] = {}
+        found = ctx.records[self.name] = {}
         for index, record in enumerate(records_of(ctx, FILE, ctx.read(FILE), "practice areas")):
-            slug = record.text("slug", max_length=services.SLUG_MAX + 100)
-            if slug:
-                record.label = f"area {slug}"
-            record.check_fields(FIELDS, ("slug", "title"))
-            if slug:
-                if problem := services.slug_problem(slug):
-                    record.problem("slug", problem)
-                    slug = None
-                elif slug in found:
-                    record.problem("slug", f"{slug} is already listed on line {found[slug].line}")
-                    slug = None
-            title = record.text("title", max_length=services.TITLE_MAX)
-            summary = record.text("summary", max_length=services.SUMMARY_MAX) or ""
-            lead = record.text("lead", max_length=64)
-            deputies = record.text_list("deputies", max_length=64)
-            if lead and lead in deputies:
-                record.problem("deputies", f"{lead} is the lead manager and cannot also be a deputy")
-            if len(set(deputies)) != len(deputies):
-                record.problem("deputies", "a deputy is listed twice")
-            if slug:
-                found[slug] = AreaRecord(
-                    slug, (title or "").strip(), summary.strip(), lead or None, deputies, index + 1, record.line
-                )
-        ctx.records[self.name] = found
+            rec = AREA.read(record, position=index + 1, line=record.line)
+            if rec.lead and rec.lead in rec.deputies:
+                record.problem("deputies", f"{rec.lead} is the lead manager and cannot also be a deputy")
+            if rec.slug in found:
+                record.problem("slug", f"{rec.slug} is already listed on line {found[rec.slug].line}")
+            elif rec.slug and not services.slug_problem(rec.slug):
+                found[rec.slug] = rec
 
     def check(self, ctx: LoadContext) -> None:
-        file_users = ctx.records.get("users", {})
+        file_users = ctx.records["users"]
         for rec in ctx.records[self.name].values():
             for field, usernames in (("lead", [rec.lead] if rec.lead else []), ("deputies", rec.deputies)):
                 for username in usernames:
-                    problem = self._moderator_problem(file_users, username)
-                    if problem:
+                    if problem := self._moderator_problem(file_users, username):
                         ctx.problem(FILE, rec.line, field, f"area {rec.slug}: {problem}")
 
-    @staticmethod
-    def _moderator_problem(file_users: dict, username: str) -> str | None:
-        if username in file_users:
-            rec = file_users[username]
-            roles, active = rec.roles, rec.active
-        else:
-            user = db.session.scalar(select(User).where(User.username == username))
-            if user is None:
-                return f"unknown user {username} (not in users.yml nor in the database)"
-            roles, active = user.roles, user.active
-        if LEAD_MANAGER not in roles:
+    def _moderator_problem(self, file_users: dict, username: str) -> str | None:
+        user = file_users.get(username) or self.people([username]).get(username)
+        if user is None:
+            return f"unknown user {username} (not in users.yml nor in the database)"
+        if LEAD_MANAGER not in user.roles:
             return f"{username} does not hold the lead_manager role"
-        if not active:
-            return f"{username}'s account is deactivated"
-        return None
+        return f"{username}'s account is deactivated" if not user.active else None
 
     def apply(self, ctx: LoadContext) -> None:
         for rec in ctx.records[self.name].values():
-            _apply_area(ctx, rec)
-
-    def apply_links(self, ctx: LoadContext) -> None:
-        """Areas have no links to apply after the others."""
+            _apply_area(ctx, rec, self.people([rec.lead, *rec.deputies]))
 
     def export(self, root: Path) -> list[str]:
-        rows = [
-            {
-                "slug": area.slug,
-                "title": area.title,
-                "summary": area.summary,
-                "lead": area.lead.username if area.lead else None,
-                "deputies": [d.username for d in area.deputies],
-            }
-            for area in services.list_areas()
-        ]
-        write_yaml_file(root / FILE, rows)
-        return [FILE]
+        return [write_file(root, FILE, dump_yaml([AREA.write(area) for area in services.list_areas()]))]
 
 
-def _apply_area(ctx: LoadContext, rec: AreaRecord) -> None:
-    people = {
-        u.username: u for u in db.session.scalars(select(User).where(User.username.in_([rec.lead, *rec.deputies])))
-    }
-    lead = people.get(rec.lead) if rec.lead else None
-    deputies = sorted((people[name] for name in rec.deputies), key=lambda u: u.username)
+def known_areas(ctx: LoadContext) -> set[str]:
+    """The areas a folder may name: its areas.yml's and the database's."""
+    return set(ctx.records["areas"]) | set(db.session.scalars(select(PracticeArea.slug)))
+
+
+def _apply_area(ctx: LoadContext, rec, people: dict) -> None:
+    rec.lead = people.get(rec.lead) if rec.lead else None
+    rec.deputies = sorted((people[name] for name in rec.deputies), key=lambda u: u.username)
     area = services.find_area(rec.slug)
-    if area is None:
-        area = PracticeArea(
-            slug=rec.slug,
-            title=rec.title,
-            summary=rec.summary,
-            position=rec.position,
-            lead=lead,
-            deputies=deputies,
-        )
-        db.session.add(area)
-        db.session.flush()
-        audit.record(
-            ctx.actor, "area.create", "area", rec.slug, after=services.area_snapshot(area), summary="cafpedia load"
-        )
-        ctx.count("areas", "new")
-        return
-    before = services.area_snapshot(area)
-    area.title, area.summary, area.position = rec.title, rec.summary, rec.position
-    if area.lead_id != (lead.id if lead else None):
-        area.lead = lead
-    if [d.username for d in area.deputies] != [d.username for d in deputies]:
-        area.deputies = deputies
-    after = services.area_snapshot(area)
-    if after != before:
-        audit.record(ctx.actor, "area.update", "area", rec.slug, before=before, after=after, summary="cafpedia load")
-        ctx.count("areas", "updated")
-    else:
-        ctx.count("areas", "unchanged")
+    before = services.area_snapshot(area) if area else None
+    area = area or PracticeArea()
+    db.session.add(area)
+    AREA.assign(area, rec, "slug", "title", "summary")
+    area.position = rec.position
+    if area.lead_id != (rec.lead.id if rec.lead else None):
+        area.lead = rec.lead
+    if [d.username for d in area.deputies] != [d.username for d in rec.deputies]:
+        area.deputies = rec.deputies
+    db.session.flush()
+    audited(ctx, "areas", "area", rec.slug, before, services.area_snapshot(area))

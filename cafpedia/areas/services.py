@@ -145,3 +145,8 @@ def moderated_area_ids(user) -> list[int] | None:
 def areas_led_by(user) -> list[PracticeArea]:
     """The areas a person moderates, as lead manager or deputy (one query)."""
     return user.moderated_areas()
+
+
+def by_slug() -> dict[str, PracticeArea]:
+    """Every area of practice, by slug."""
+    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-from cafpedia.content.records import LoadContext, accounts_by_username
+from cafpedia.content.records import LoadContext, Section
 from cafpedia.core import audit, audit_chain
 
 FILE = "audit.jsonl"
 TEXT_FIELDS = {"actor_name": 64, "action": 64, "object_type": 32, "object_ref": 200, "summary": 100_000}
 
 
-class AuditSection:
+class AuditSection(Section):
+    """Last in the list: the trail comes in after the accounts it names. `actor_ids` gives
+    every account's id by username (the accounts domain knows them; content does not)."""
+
     name = "audit"
+    needs = ("users",)
+
+    def __init__(self, actor_ids: Callable[[], dict[str, int]]):
+        self.actor_ids = actor_ids
 
     def read(self, ctx: LoadContext) -> None:
         path = ctx.root / FILE
@@ -60,14 +68,11 @@ class AuditSection:
         entries = ctx.records[self.name]
         if entries is None:
             return
-        audit_chain.adopt(entries, {username: user.id for username, user in accounts_by_username().items()})
+        audit_chain.adopt(entries, self.actor_ids())
         report = audit_chain.verify()
         if not report.intact:  # cannot happen for a file that was checked; if it does, nothing is kept
             raise RuntimeError(f"the audit trail brought in from {FILE} does not verify: {report.message}")
         ctx.count("audit entries", "loaded", len(entries))
-
-    def apply_links(self, ctx: LoadContext) -> None:
-        pass
 
     def export(self, root: Path) -> list[str]:
         if not audit_chain.entry_count():

@@ -15,15 +15,11 @@ from cafpedia.core.text import has_control_characters, normalise_newlines
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
     """(front matter with a leading new line so its line numbers match the file, body)."""
-    if not text.startswith("---\n") and not text.startswith("---\r\n"):
-        return None
     text = text.replace("\r\n", "\n")
     end = text.find("\n---\n", 3)
-    if end == -1:
-        if text.endswith("\n---"):
-            end = len(text) - 4
-        else:
-            return None
+    end = len(text) - 4 if end == -1 and text.endswith("\n---") else end
+    if not text.startswith("---\n") or end == -1:
+        return None
     return "\n" + text[4 : end + 1], text[end + 5 :]
 
 

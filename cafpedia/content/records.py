@@ -1,22 +1,19 @@
 """What every content section shares: the load's context (its problems and warnings, what
-each section read), the checked fields of one mapping from a file (`Record`), and the
-section's shape. The sections import this, never the loader, which imports them."""
+each section read), one mapping from a file (`Record`, read through a record type's
+fields declared once in content.fields), and the section's shape
+(`Section`). Sections import this, never the loader; content imports no domain."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import select
-
-from cafpedia.accounts.models import User
-from cafpedia.areas.models import PracticeArea
 from cafpedia.content.yamlfiles import LineDict, LineList, YamlProblem, read_yaml_file
-from cafpedia.core.text import has_control_characters
-from cafpedia.extensions import db
+from cafpedia.core import audit
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,12 @@ class LoadContext:
             self.problem(relative, exc.line, None, exc.message)
             return None
 
+    def unknown(self, file: str, line: int | None, field_name: str, names, known: set, message: str) -> None:
+        """A problem for each name (of an account, an area, ...) not among the `known`: `message`, {} the name."""
+        for name in names:
+            if name and name not in known:
+                self.problem(file, line, field_name, message.replace("{}", str(name)))
+
     def count(self, what: str, outcome: str, n: int = 1) -> None:
         self.counts[(what, outcome)] += n
 
@@ -82,31 +85,48 @@ class LoadContext:
         return sorted(root.iterdir()) if root.is_dir() else []
 
 
-def accounts_by_username() -> dict:
-    """Every account, by username: for a section writing what a folder names."""
-    return {u.username: u for u in db.session.scalars(select(User))}
+class Section:
+    """A part of the content format, registered by create_app. `needs`: the sections whose
+    records it refers to (a load or export without one of them refuses to start)."""
+
+    name: str = ""
+    needs: tuple[str, ...] = ()
+
+    def read(self, ctx: LoadContext) -> None:
+        ctx.records[self.name] = {}
+
+    def check(self, ctx: LoadContext) -> None:
+        """References between files and against the database; none by default."""
+
+    def apply(self, ctx: LoadContext) -> None:
+        """Write what was read; nothing by default."""
+
+    def apply_links(self, ctx: LoadContext) -> None:
+        """Write what refers to other sections' records, once they all exist; nothing by default."""
+
+    def export(self, root: Path) -> list[str]:
+        return []
 
 
-def areas_by_slug() -> dict:
-    """Every area of practice, by slug."""
-    return {a.slug: a for a in db.session.scalars(select(PracticeArea))}
+def audited(ctx: LoadContext, counted: str, object_type: str, ref: str, before: dict | None, after: dict) -> None:
+    """A record a load created (nothing `before`) or changed, in the audit trail; each one counted."""
+    outcome = "new" if before is None else "updated" if after != before else "unchanged"
+    if outcome != "unchanged":
+        action = f"{object_type}.{'create' if before is None else 'update'}"
+        audit.record(ctx.actor, action, object_type, ref, before=before, after=after, summary="cafpedia load")
+    ctx.count(counted, outcome)
 
 
-class Section(Protocol):
-    name: str
-
-    def read(self, ctx: LoadContext) -> None: ...
-    def check(self, ctx: LoadContext) -> None: ...
-    def apply(self, ctx: LoadContext) -> None: ...
-    def apply_links(self, ctx: LoadContext) -> None: ...
-    def export(self, root: Path) -> list[str]: ...
-
-
-# --- Field checks used by every section ----------------------------------------------
+def write_file(root: Path, relative: str, text: str) -> str:
+    """Write a file of an export (its folder made); returns its relative path."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return relative
 
 
 class Record:
-    """One mapping from a file, with checked accessors that report problems."""
+    """One mapping from a file, and the problems found in it (named with its file, line and field)."""
 
     def __init__(self, ctx: LoadContext, file: str, data: LineDict, label: str):
         self.ctx, self.file, self.data, self.label = ctx, file, data, label
@@ -118,6 +138,24 @@ class Record:
 
     def warn(self, field_name: str | None, message: str) -> None:
         self.ctx.warn(self.file, self.data.line_of(field_name) if field_name else self.line, field_name, message)
+
+    def entries(self, key: str, what: str, entry: str) -> list[Record]:
+        """A list of mappings under `key` (history, decisions, corrections, ...), each a Record."""
+        raw = self.data.get(key)
+        if raw is not None and not isinstance(raw, list):
+            self.problem(key, f"{self.label}: expected a list of {what}, found {type_name(raw)}")
+        found = []
+        for index, item in enumerate(raw if isinstance(raw, list) else []):
+            if isinstance(item, LineDict):
+                found.append(Record(self.ctx, self.file, item, f"{self.label}, {entry} {index + 1}"))
+            else:
+                self.ctx.problem(
+                    self.file,
+                    raw.line_of(index),
+                    key,
+                    f"{self.label}, {entry} {index + 1}: expected a mapping of fields",
+                )
+        return found
 
     def check_fields(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         for key in self.data:
@@ -133,79 +171,13 @@ class Record:
             if value is None or (isinstance(value, str) and not value.strip()):
                 self.ctx.problem(self.file, self.line, key, f"{self.label}: this field is required")
 
-    def text(self, key: str, *, max_length: int, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, float):
-            # 5.10 would silently become 5.1: numbers with a point must be quoted.
-            self.problem(key, f'{self.label}: write {value!r} in quotes, as text ("{value}")')
-            return None
-        if not isinstance(value, str):
-            self.problem(key, f"{self.label}: expected text, found {type_name(value)}")
-            return None
-        if has_control_characters(value):
-            self.problem(key, f"{self.label}: the text holds a control character or an invalid escape")
-            return None
-        if len(value) > max_length:
-            self.problem(key, f"{self.label}: at most {max_length} characters allowed, found {len(value)}")
-            return None
-        if required and not value.strip():
-            self.problem(key, f"{self.label}: this field is required")
-            return None
-        return value
 
-    def text_list(self, key: str, *, max_length: int = 200) -> list[str]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(key, f"{self.label}: expected a list such as [a, b], found {type_name(value)}")
-            return []
-        items = []
-        for item in value:
-            if not isinstance(item, str) or not item or len(item) > max_length or has_control_characters(item):
-                self.problem(
-                    key, f"{self.label}: every item must be text of 1 to {max_length} characters, found {item!r}"
-                )
-                continue
-            items.append(item)
-        return items
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.problem(key, f"{self.label}: expected true or false, found {value!r}")
-            return default
-        return value
-
-    def whole_number(self, key: str, *, low: int, high: int, required: bool = False) -> int | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.problem(key, f"{self.label}: this field is required")
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            self.problem(key, f"{self.label}: expected a whole number from {low} to {high}, found {value!r}")
-            return None
-        return value
-
-    def date(self, key: str) -> dt.date | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):  # quoted, as many YAML writers write dates
-            value = from_iso(value)
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if not isinstance(value, dt.date):
-            self.problem(key, f"{self.label}: expected a date written YYYY-MM-DD, found {self.data.get(key)!r}")
-            return None
-        return value
+def repeats(items, key: Callable) -> list[tuple]:
+    """(item, the first item with the same key) for each later one; a key of None is no key."""
+    first: dict = {}
+    return [
+        (item, first[k]) for item in items if (k := key(item)) is not None and first.setdefault(k, item) is not item
+    ]
 
 
 def from_iso(text: str) -> dt.date | dt.datetime | None:

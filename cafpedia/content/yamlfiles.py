@@ -34,12 +34,6 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class DuplicateKey(Exception):
-    def __init__(self, key, line):
-        self.key, self.line = key, line
-        super().__init__(f"key {key!r} appears twice")
-
-
 class YamlProblem(Exception):
     def __init__(self, message: str, line: int | None):
         self.message, self.line = message, line
@@ -60,7 +54,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             raise YamlProblem("a key must be a plain word, not a list or mapping", line)
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
-            raise DuplicateKey(key, line)
+            raise YamlProblem(f"the key '{key}' appears twice in one mapping", line)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = line
     return mapping
@@ -91,8 +85,6 @@ def parse_yaml(text: str):
     """Parse YAML text into LineDict/LineList values, or raise YamlProblem with the line."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except DuplicateKey as exc:
-        raise YamlProblem(f"the key '{exc.key}' appears twice in one mapping", exc.line) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -135,8 +127,3 @@ def dump_yaml(data) -> str:
         default_flow_style=False,
         width=100,
     )
-
-
-def write_yaml_file(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_yaml(data), encoding="utf-8")

@@ -1,146 +1,135 @@
 """A digest issue's folder in a content folder (digest/YYYY-QN/: issue.md and one file per
-item): the fields, reading an issue and its items into records with every problem named,
-and writing an issue's files from the database (or from its records, to compare)."""
+item): the fields, declared once (`ISSUE`, `ITEM`, a correction of an item `CORRECTION` with
+the text it replaced `PREVIOUS`, a correction of an introduction `INTRODUCTION_CORRECTION`),
+reading an issue and its items into records with every problem named, and writing an
+issue's files from the database (or from its records, to compare the two)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
-from cafpedia.content.markdown_files import TwoParts, read_markdown
-from cafpedia.content.records import LoadContext, Record, as_datetime, type_name
+from cafpedia.accounts.content import username
+from cafpedia.content.fields import Field, Schema, date, kept, text, text_list, when, whole_number
+from cafpedia.content.markdown_files import TwoParts, markdown_text, read_markdown
+from cafpedia.content.records import LoadContext, Record, repeats
 from cafpedia.content.yamlfiles import LineDict
-from cafpedia.core.text import is_web_link
-from cafpedia.digest import drafts as digest_drafts
+from cafpedia.core import validation
+from cafpedia.digest import drafts
 
 FOLDER = "digest"
-
-
 ISSUE_FILE = "issue.md"
-
-
-ISSUE_FIELDS = ("title", "number", "quarter", "published_on", "published_at", "editor", "corrections")
-
-
-# A correction of a published issue's introduction: the text it replaced is `previous`.
-INTRODUCTION_CORRECTION_FIELDS = ("at", "by", "reason", "previous")
-
-
-ITEM_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "order", "tips", "corrections")
-
-
-PREVIOUS_FIELDS = ("title", "source", "authors", "year", "url", "areas", "tags", "body")
-
-
-CORRECTION_FIELDS = ("at", "by", "reason", "previous")
-
-
 # An item's body: its summary, then this heading, then its implications.
 BODY = TwoParts("Implications for practice")
 
 
-@dataclass
-class Text:
-    title: str
-    source: str
-    authors: list[str]
-    year: int | None
-    url: str | None
-    areas: list[str]
-    tags: list[str]
-    summary: str
-    implications: str
-
-    def row(self) -> tuple:
-        return (
-            self.title,
-            self.source,
-            tuple(self.authors),
-            self.year,
-            self.url,
-            tuple(self.areas),
-            tuple(self.tags),
-            self.summary.strip(),
-            self.implications.strip(),
-        )
+def _areas(areas: list[str]) -> str | None:
+    return f"at most {drafts.TAGS_MAX} tags and {drafts.AREAS_MAX} areas" if len(areas) > drafts.AREAS_MAX else None
 
 
-@dataclass
-class CorrectionRecord:
-    on: dt.datetime
-    by: str
-    reason: str
-    previous: Text
+def _quarter(quarter: str) -> str | None:
+    return None if drafts.QUARTER_RE.match(quarter) else f"write the quarter as 2007-Q1, found {quarter}"
 
 
-@dataclass
-class IntroductionCorrection:
-    on: dt.datetime
-    by: str
-    reason: str
-    previous: str
+TEXT = (  # an item's text, or the text a correction of it replaced
+    Field("title", text(drafts.TITLE_MAX, empty="", tidy=str.strip), required=True),
+    Field("source", text(drafts.SOURCE_MAX, empty="", tidy=str.strip), required=True),
+    Field("authors", text_list(drafts.AUTHOR_MAX), dump=list),
+    Field("year", whole_number(1900, 2100)),
+    Field("url", text(drafts.URL_MAX, lambda url: validation.web_link(url, longest=drafts.URL_MAX), labelled=True)),
+    Field("areas", text_list(64, _areas, labelled=True), dump=list),
+    Field(
+        "tags",
+        text_list(
+            drafts.TAG_MAX,
+            lambda tags: validation.tags(tags, maximum=drafts.TAGS_MAX, longest=drafts.TAG_MAX),
+            labelled=True,
+        ),
+        dump=list,
+    ),
+)
+ITEM = Schema(
+    *TEXT,
+    Field("order", whole_number(1, 1000, required=True), attr="position", required=True),
+    Field("tips", text_list(drafts.SLUG_MAX), dump=sorted),
+    Field("corrections", kept, attr="versions", omit=True),
+)
+PREVIOUS = Schema(*TEXT, Field("body", kept, required=True))
+CORRECTION = Schema(
+    Field("at", when(), attr="replaced_at", required=True),
+    Field("by", text(64, empty=""), attr="replaced_by", dump=username, required=True),
+    Field("reason", text(drafts.REASON_MAX, empty=""), required=True),
+    Field("previous", kept, required=True),
+)
+INTRODUCTION_CORRECTION = Schema(
+    *CORRECTION.fields[:3],
+    Field(
+        "previous", text(drafts.TEXT_MAX, empty="", tidy=lambda t: t.strip("\n")), attr="introduction", required=True
+    ),
+)
+ISSUE = Schema(
+    Field("title", text(drafts.TITLE_MAX, empty="", tidy=str.strip), required=True),
+    Field("number", whole_number(1, drafts.NUMBER_MAX, required=True), required=True),
+    Field("quarter", text(7, _quarter, empty="", tidy=lambda q: q.strip().upper(), labelled=True), required=True),
+    Field("published_on", date),
+    Field("published_at", when()),
+    Field("editor", text(64, empty=""), dump=username, required=True),
+    Field("corrections", kept, attr="introduction_versions", omit=True),
+)
 
 
-@dataclass
-class ItemRecord:
-    file: str
-    slug: str
-    order: int
-    text: Text
-    tips: list[str]
-    corrections: list[CorrectionRecord]
-    line: int
-
-
-@dataclass
-class IssueRecord:
-    file: str
-    slug: str
-    number: int
-    quarter: str
-    title: str
-    introduction: str
-    editor: str
-    published_on: dt.date | None
-    published_at: dt.datetime | None
-    items: list[ItemRecord] = field(default_factory=list)
-    line: int = 1
-    corrections: list[IntroductionCorrection] = field(default_factory=list)  # of the introduction
-
-
-def _read_text(record: Record, summary: str, implications: str) -> Text | None:
-    before = len(record.ctx.problems)
-    text = Text(
-        title=(record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip(),
-        source=(record.text("source", max_length=digest_drafts.SOURCE_MAX) or "").strip(),
-        authors=record.text_list("authors", max_length=digest_drafts.AUTHOR_MAX),
-        year=record.whole_number("year", low=1900, high=2100),
-        url=record.text("url", max_length=digest_drafts.URL_MAX),
-        areas=record.text_list("areas", max_length=64),
-        tags=record.text_list("tags", max_length=digest_drafts.TAG_MAX),
-        summary=summary,
-        implications=implications,
+def issue_files(issue, items) -> dict[str, str]:
+    """The files of an issue, from the database or from the records a load read: `items` are
+    (item, its areas, its tips)."""
+    front = ISSUE.write(
+        issue,
+        *(key for key in ISSUE.keys if issue.published_on is not None or key not in ("published_on", "published_at")),
+        corrections=[INTRODUCTION_CORRECTION.write(v) for v in issue.introduction_versions] or None,
     )
-    if len(text.tags) > digest_drafts.TAGS_MAX or len(text.areas) > digest_drafts.AREAS_MAX:
+    files = {
+        ISSUE_FILE: markdown_text(front, issue.introduction.strip("\n") + "\n" if issue.introduction.strip() else "")
+    }
+    for item, areas, tips in items:
+        corrections = [
+            CORRECTION.write(v, previous=PREVIOUS.write(v, body=BODY.join(v.summary, v.implications)))
+            for v in item.versions
+        ]
+        front = ITEM.write(item, areas=list(areas), tips=sorted(tips), corrections=corrections or None)
+        files[f"{item.slug}.md"] = markdown_text(front, BODY.join(item.summary, item.implications))
+    return files
+
+
+def export_issue_files(issue) -> dict[str, str]:
+    """The files of an issue in the database."""
+    return issue_files(issue, [(i, i.area_slugs, [link.tip.slug for link in i.tip_links]) for i in issue.items])
+
+
+def files_of(issue: SimpleNamespace) -> dict[str, str]:
+    """The files an export would write for an issue a load read: to compare with the database."""
+    return issue_files(issue, [(i, i.areas, i.tips) for i in issue.items])
+
+
+def _body(record: Record, body: str, what: str) -> tuple[str, str] | None:
+    """(summary, implications) of a body, each checked as the form checks them; None, with the
+    problem, if the heading between them is not there once."""
+    parts = BODY.split(body) if isinstance(body, str) else None
+    if parts is None or not parts[0].strip() or not parts[1].strip():
         record.problem(
-            "tags" if len(text.tags) > digest_drafts.TAGS_MAX else "areas",
-            f"{record.label}: at most {digest_drafts.TAGS_MAX} tags and {digest_drafts.AREAS_MAX} areas",
+            what,
+            f"{record.label}: the body is the summary, then one line '## Implications for practice', then the "
+            "implications",
         )
-    if text.url and not is_web_link(text.url):
-        record.problem("url", f"{record.label}: the link must be a web address starting http:// or https://")
-    for tag in text.tags:
-        if not digest_drafts.TAG_RE.match(tag):
-            record.problem("tags", f"{record.label}: tags are lower-case words joined by hyphens, found {tag!r}")
-    if len(text.summary) > digest_drafts.TEXT_MAX or len(text.implications) > digest_drafts.TEXT_MAX:
+        return None
+    if len(parts[0]) > drafts.TEXT_MAX or len(parts[1]) > drafts.TEXT_MAX:
         record.problem(
             None,
-            f"{record.label}: the summary and the implications are at most {digest_drafts.TEXT_MAX:,} characters each",
+            f"{record.label}: the summary and the implications are at most {drafts.TEXT_MAX:,} characters each",
         )
-    return text if len(record.ctx.problems) == before else None
+    return parts
 
 
-def read_issue(ctx: LoadContext, folder: Path) -> IssueRecord | None:
+def read_issue(ctx: LoadContext, folder: Path) -> SimpleNamespace | None:
     relative = f"{FOLDER}/{folder.name}/{ISSUE_FILE}"
     if not (folder / ISSUE_FILE).is_file():
         ctx.problem(f"{FOLDER}/{folder.name}", None, None, f"an issue folder needs its {ISSUE_FILE}")
@@ -151,112 +140,60 @@ def read_issue(ctx: LoadContext, folder: Path) -> IssueRecord | None:
     data, body = parsed
     record = Record(ctx, relative, data, f"issue {folder.name}")
     before = len(ctx.problems)
-    record.check_fields(ISSUE_FIELDS, ("title", "number", "quarter", "editor"))
-    quarter = (record.text("quarter", max_length=7) or "").strip().upper()
-    if quarter and not digest_drafts.QUARTER_RE.match(quarter):
-        record.problem("quarter", f"{record.label}: write the quarter as 2007-Q1, found {quarter}")
-    elif quarter and digest_drafts.quarter_slug(quarter) != folder.name:
+    issue = ISSUE.read(record, "corrections", file=relative, slug=folder.name, line=record.line)
+    if drafts.QUARTER_RE.match(issue.quarter) and drafts.quarter_slug(issue.quarter) != folder.name:
         record.problem(
             "quarter",
-            f"{record.label}: the quarter {quarter} belongs in the folder "
-            f"{FOLDER}/{digest_drafts.quarter_slug(quarter)}/",
+            f"{record.label}: the quarter {issue.quarter} belongs in the folder "
+            f"{FOLDER}/{drafts.quarter_slug(issue.quarter)}/",
         )
-    number = record.whole_number("number", low=1, high=digest_drafts.NUMBER_MAX, required=True)
-    title = (record.text("title", max_length=digest_drafts.TITLE_MAX) or "").strip()
-    editor = record.text("editor", max_length=64) or ""
-    published_on = record.date("published_on")
-    published_at = as_datetime(record.data.get("published_at")) if record.data.get("published_at") is not None else None
-    if record.data.get("published_at") is not None and published_at is None:
-        record.problem("published_at", f"{record.label}: expected a date and time")
-    if published_at is not None and published_on is None:
+    if issue.published_at is not None and issue.published_on is None:
         record.problem("published_at", f"{record.label}: a draft (no published_on) has no published_at")
-    if len(body) > digest_drafts.TEXT_MAX:
-        record.problem(None, f"{record.label}: the introduction is at most {digest_drafts.TEXT_MAX:,} characters")
-    items = read_items(ctx, folder)
-    if published_on is not None and not items:
+    if len(body) > drafts.TEXT_MAX:
+        record.problem(None, f"{record.label}: the introduction is at most {drafts.TEXT_MAX:,} characters")
+    issue.items = read_items(ctx, folder)
+    if issue.published_on is not None and not issue.items:
         record.problem("published_on", f"{record.label}: a published issue has at least one item")
-    corrections = _read_introduction_corrections(record)
-    if corrections and published_on is None:
+    issue.introduction_versions = [
+        c
+        for sub in record.entries("corrections", "corrections", "correction")
+        if (c := INTRODUCTION_CORRECTION.read(sub)).replaced_at and c.replaced_by and c.reason
+    ]
+    if issue.introduction_versions and issue.published_on is None:
         record.problem("corrections", f"{record.label}: a draft's introduction is edited, not corrected")
     if len(ctx.problems) != before:
         return None
-    return IssueRecord(
-        file=relative,
-        slug=folder.name,
-        number=number,
-        quarter=quarter,
-        title=title,
-        introduction=body.strip("\n"),
-        editor=editor,
-        published_on=published_on,
-        published_at=published_at or (dt.datetime.combine(published_on, dt.time(9, 0)) if published_on else None),
-        items=sorted(items, key=lambda i: i.order),
-        line=record.line,
-        corrections=corrections,
+    issue.introduction = body.strip("\n")
+    issue.published_at = issue.published_at or (
+        dt.datetime.combine(issue.published_on, dt.time(9, 0)) if issue.published_on else None
     )
+    issue.items.sort(key=lambda i: i.position)
+    return issue
 
 
-def _read_introduction_corrections(record: Record) -> list[IntroductionCorrection]:
-    """`corrections` of an issue: each correction of its published introduction, oldest first."""
-    raw = record.data.get("corrections")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
-        return []
-    corrections = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, LineDict):
-            record.ctx.problem(
-                record.file, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields"
-            )
-            continue
-        sub = Record(record.ctx, record.file, entry, f"{record.label}, correction {index + 1}")
-        sub.check_fields(INTRODUCTION_CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
-        on = as_datetime(entry.get("at"))
-        if entry.get("at") is not None and on is None:
-            sub.problem("at", f"{sub.label}: expected a date and time")
-        by = sub.text("by", max_length=64)
-        reason = sub.text("reason", max_length=digest_drafts.REASON_MAX)
-        previous = sub.text("previous", max_length=digest_drafts.TEXT_MAX)
-        if on and by and reason and previous is not None:
-            corrections.append(IntroductionCorrection(on, by, reason, previous.strip("\n")))
-    return corrections
-
-
-def read_items(ctx: LoadContext, folder: Path) -> list[ItemRecord]:
+def read_items(ctx: LoadContext, folder: Path) -> list[SimpleNamespace]:
     """An issue folder's items, each with an order of its own."""
     items = []
     for path in sorted(folder.iterdir()):
-        if path.name == ISSUE_FILE:
-            continue
-        item_relative = str(path.relative_to(ctx.root))
-        if not path.is_file() or path.suffix != ".md":
-            ctx.problem(item_relative, None, None, f"not an item: items are {FOLDER}/ISSUE/ITEM-SLUG.md")
-            continue
-        item = read_item(ctx, path, item_relative)
-        if item is not None:
+        relative = str(path.relative_to(ctx.root))
+        if path.name != ISSUE_FILE and (not path.is_file() or path.suffix != ".md"):
+            ctx.problem(relative, None, None, f"not an item: items are {FOLDER}/ISSUE/ITEM-SLUG.md")
+        elif path.name != ISSUE_FILE and (item := read_item(ctx, path, relative)):
             items.append(item)
-    orders: dict[int, str] = {}
-    for item in items:
-        if item.order in orders:
-            ctx.problem(item.file, item.line, "order", f"order {item.order} is also {orders[item.order]}")
-        orders.setdefault(item.order, item.file)
+    for item, other in repeats(items, lambda i: i.position):
+        ctx.problem(item.file, item.line, "order", f"order {item.position} is also {other.file}")
     return items
 
 
-def read_item(ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
+def read_item(ctx: LoadContext, path: Path, relative: str) -> SimpleNamespace | None:
     slug = path.stem
     if (
-        len(slug) > digest_drafts.SLUG_MAX
-        or not digest_drafts.SLUG_RE.match(slug)
+        len(slug) > drafts.SLUG_MAX
+        or not drafts.SLUG_RE.match(slug)
         or slug in ("edit", "delete", "publish", "items", "issue")
     ):
         ctx.problem(
-            relative,
-            None,
-            None,
-            f"the file name '{slug}' is not an item address: lower-case words joined by hyphens",
+            relative, None, None, f"the file name '{slug}' is not an item address: lower-case words joined by hyphens"
         )
         return None
     parsed = read_markdown(ctx, path, relative, "an item")
@@ -265,56 +202,20 @@ def read_item(ctx: LoadContext, path: Path, relative: str) -> ItemRecord | None:
     data, body = parsed
     record = Record(ctx, relative, data, f"item {slug}")
     before = len(ctx.problems)
-    record.check_fields(ITEM_FIELDS, ("title", "source", "order"))
-    parts = BODY.split(body)
-    if parts is None or not parts[0].strip() or not parts[1].strip():
-        ctx.problem(
-            relative,
-            None,
-            None,
-            f"item {slug}: the body is the summary, then one line '## Implications for practice', then the "
-            f"implications",
-        )
-        parts = ("", "")
-    text = _read_text(record, *parts)
-    order = record.whole_number("order", low=1, high=1000, required=True)
-    tips = record.text_list("tips", max_length=digest_drafts.SLUG_MAX)
-    corrections = []
-    raw = record.data.get("corrections")
-    if raw is not None and not isinstance(raw, list):
-        record.problem("corrections", f"{record.label}: expected a list of corrections, found {type_name(raw)}")
-    for index, entry in enumerate(raw if isinstance(raw, list) else []):
-        if not isinstance(entry, LineDict):
-            ctx.problem(
-                relative, raw.line_of(index), "corrections", f"correction {index + 1}: expected a mapping of fields"
-            )
-            continue
-        sub = Record(ctx, relative, entry, f"item {slug}, correction {index + 1}")
-        sub.check_fields(CORRECTION_FIELDS, ("at", "by", "reason", "previous"))
-        on = as_datetime(entry.get("at"))
-        if entry.get("at") is not None and on is None:
-            sub.problem("at", f"{sub.label}: expected a date and time")
-        by = sub.text("by", max_length=64) or ""
-        reason = sub.text("reason", max_length=digest_drafts.REASON_MAX) or ""
-        previous = entry.get("previous")
-        if not isinstance(previous, LineDict):
-            if previous is not None:
+    item = ITEM.read(record, "corrections", file=relative, slug=slug, line=record.line, versions=[])
+    item.summary, item.implications = _body(record, body, None) or ("", "")
+    for sub in record.entries("corrections", "corrections", "correction"):
+        correction = CORRECTION.read(sub)
+        if not isinstance(correction.previous, LineDict):
+            if correction.previous is not None:
                 sub.problem("previous", f"{sub.label}: expected the earlier text as a mapping of fields")
             continue
-        prev = Record(ctx, relative, previous, f"{sub.label}, previous text")
-        prev.check_fields(PREVIOUS_FIELDS, ("title", "source", "body"))
-        prev_parts = BODY.split(previous.get("body") or "") if isinstance(previous.get("body"), str) else None
-        if prev_parts is None:
-            prev.problem(
-                "body",
-                f"{prev.label}: the body is the summary, '## Implications for practice', then the implications",
-            )
-            continue
-        prev_text = _read_text(prev, *prev_parts)
-        if on and prev_text:
-            corrections.append(CorrectionRecord(on, by, reason, prev_text))
-    if len(ctx.problems) != before or text is None:
+        previous = Record(ctx, relative, correction.previous, f"{sub.label}, previous text")
+        text = PREVIOUS.read(previous)
+        parts = _body(previous, text.body, "body")
+        if parts and correction.replaced_at:
+            vars(text).update(vars(correction), summary=parts[0], implications=parts[1])
+            item.versions.append(text)
+    if len(ctx.problems) != before:
         return None
-    return ItemRecord(
-        file=relative, slug=slug, order=order, text=text, tips=tips, corrections=corrections, line=record.line
-    )
+    return item

@@ -1,261 +1,158 @@
-"""A tip's file in a content folder (tips/AREA/SLUG.md): its fields, the records a load reads
-it into (tips.content_read), and writing one from the database with every field it holds,
-so that export → load → export is identical."""
+"""A tip's file in a content folder (tips/AREA/SLUG.md): its fields, declared once (the front
+matter `TIP`, an earlier revision in `history` `REVISION`, a moderation decision `DECISION`,
+a review or archiving in `events` `EVENT`), and writing one from the database with every
+field it holds, so that export → load → export is identical. tips.content_read reads one."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
-from cafpedia.content.markdown_files import markdown_text
-from cafpedia.tips.models import (
-    ARCHIVED,
-    PENDING,
-    PUBLISHED,
-    Revision,
-    Tip,
-    TipEvent,
+from cafpedia.accounts.content import username
+from cafpedia.content.fields import (
+    Field,
+    Schema,
+    date,
+    flag,
+    kept,
+    one_line,
+    one_of,
+    text,
+    text_list,
+    when,
+    whole_number,
 )
+from cafpedia.content.markdown_files import markdown_text
+from cafpedia.content.records import Record
+from cafpedia.core import validation
+from cafpedia.tips import proposals
+from cafpedia.tips.models import ARCHIVED, CHECKLIST, KINDS, PENDING, PUBLISHED, REVISION_STATUSES, Tip
 
 FOLDER = "tips"
-
-
 TIP_STATUSES = (PUBLISHED, PENDING, ARCHIVED)
-
-
-REVISION_FIELDS = (
-    "revision",
-    "status",
-    "author",
-    "proposed_on",
-    "based_on",
-    "revises",
-    "restores",
-    "title",
-    "kind",
-    "tags",
-    "standards",
-    "legal_refs",
-    "body",
-    "flags",
-    "author_confirmed_safe",
-    "decisions",
-    "change_note",
-    "edited_by",
-    "proposed_title",
-    "proposed_body",
-)
-
-
-TOP_FIELDS = (
-    "title",
-    "kind",
-    "area",
-    "tags",
-    "standards",
-    "legal_refs",
-    "review_by",
-    "status",
-    "author",
-    "approved_by",
-    "approved_on",
-    "superseded_by",
-    "proposed_on",
-    "revision",
-    "revision_status",
-    "based_on",
-    "revises",
-    "restores",
-    "flags",
-    "author_confirmed_safe",
-    "decisions",
-    "history",
-    "events",
-    "created_at",
-    "first_published_at",
-    "last_reviewed_at",
-    "archived_at",
-    "views",
-    "change_note",
-    "edited_by",
-    "proposed_title",
-    "proposed_body",
-)
-
-
 DECISION_ACTIONS = ("approved", "sent_back", "rejected", "restored")
-
-
 EVENT_ACTIONS = ("reviewed", "archived")
 
 
-DECISION_FIELDS = ("action", "by", "at", "comment", "checklist", "confidentiality_confirmed", "review_by")
+def _checklist(record: Record, key: str) -> list[str] | None:
+    value = record.data.get(key)
+    if value is not None and (not isinstance(value, list) or not set(value) <= set(CHECKLIST)):
+        record.problem(key, f"expected a list of {', '.join(CHECKLIST)}")
+        return None
+    return None if value is None else list(value)
 
 
-EVENT_FIELDS = ("action", "by", "at", "comment", "review_by", "superseded_by", "revision")
+def _flags(record: Record, key: str) -> list | None:
+    """The confidentiality guard's flags as the file gives them (None: not given)."""
+    if key not in record.data:
+        return None
+    flags = record.data.get(key) or []
+    if not isinstance(flags, list) or not all(isinstance(f, dict) and set(f) <= {"kind", "text"} for f in flags):
+        record.problem(key, "expected a list of {kind, text}")
+        return []
+    return [dict(f) for f in flags]
 
 
-@dataclass
-class DecisionRecord:
-    action: str
-    by: str | None
-    at: dt.datetime
-    comment: str = ""
-    checklist: list[str] | None = None
-    confidentiality_confirmed: bool | None = None
-    review_by: dt.date | None = None
-    superseded_by: str | None = None
-    revision: int | None = None
+TITLE = f"a title of {proposals.TITLE_MIN} to {proposals.TITLE_MAX} characters is required"
+NUMBER = whole_number(1, 1_000_000)  # a revision's number (or the one it is based on, revises or restores)
 
 
-@dataclass
-class RevisionRecord:
-    number: int
-    status: str
-    author: str
-    created_at: dt.datetime
-    title: str
-    kind: str
-    body: str
-    tags: list[str]
-    standards: list[str]
-    legal_refs: list[str]
-    based_on: int | None = None
-    revises: int | None = None
-    restores: int | None = None
-    flags: list[dict] = field(default_factory=list)
-    author_confirmed_safe: bool = False
-    decisions: list[DecisionRecord] = field(default_factory=list)
-    change_note: str = ""
-    # A moderator's correction before approving: who made it, and the text as proposed.
-    edited_by: str | None = None
-    proposed_title: str | None = None
-    proposed_body: str | None = None
+def _tags(tags: list[str]) -> str | None:
+    return validation.tags(tags, maximum=proposals.TAGS_MAX, longest=proposals.TAG_MAX)
 
 
-@dataclass
-class TipRecord:
-    file: str
-    slug: str
-    area: str
-    status: str
-    line: int
-    revisions: list[RevisionRecord]
-    current_number: int | None
-    review_by: dt.date | None
-    superseded_by: str | None
-    events: list[DecisionRecord]
-    created_at: dt.datetime
-    published_at: dt.datetime | None
-    last_reviewed_at: dt.datetime | None
-    archived_at: dt.datetime | None
-    views: int
+DECISION = Schema(
+    Field("action", one_of(DECISION_ACTIONS, labelled=True, max_length=20), required=True),
+    Field("by", text(64), attr="actor", dump=username),
+    Field("at", when(), required=True),
+    Field("comment", text(proposals.COMMENT_MAX, empty=""), omit=True),
+    Field("checklist", _checklist, omit=True),
+    Field("confidentiality_confirmed", flag(None), omit=True),
+    Field("review_by", date, omit=True),
+)
+EVENT = Schema(
+    Field("action", one_of(EVENT_ACTIONS, labelled=True, max_length=20), required=True),
+    DECISION["by"],
+    DECISION["at"],
+    DECISION["comment"],
+    DECISION["review_by"],
+    Field("superseded_by", text(proposals.SLUG_MAX), attr="superseded_by_slug", omit=True),
+    Field("revision", NUMBER, attr="revision_number", omit=True),
+)
+REVISION = Schema(
+    Field("revision", NUMBER, attr="number"),
+    Field("status", one_of(REVISION_STATUSES, PENDING, labelled=True), required=True),
+    Field("author", text(64), dump=username, required=True),
+    Field("proposed_on", when("expected a date (YYYY-MM-DD) or a date and time"), attr="created_at"),
+    Field(
+        "title",
+        text(
+            proposals.TITLE_MAX,
+            lambda t: validation.title(
+                t.strip(), minimum=proposals.TITLE_MIN, maximum=proposals.TITLE_MAX, too_short=TITLE
+            ),
+            empty="",
+            tidy=str.strip,
+        ),
+        required=True,
+    ),
+    Field("kind", one_of(KINDS, "tip", labelled=True)),
+    Field("tags", text_list(proposals.TAG_MAX, _tags), dump=list),
+    Field("standards", text_list(16)),
+    Field("legal_refs", text_list(proposals.LEGAL_REF_MAX), dump=list),
+    Field("based_on", NUMBER, omit=True),
+    Field("revises", NUMBER, omit=True),
+    Field("restores", NUMBER, omit=True),
+    Field("flags", _flags, omit=True, dump=lambda flags: [dict(f) for f in flags] or None),
+    Field("author_confirmed_safe", flag(False), omit=True, dump=lambda safe: True if safe else None),
+    Field("change_note", text(proposals.CHANGE_NOTE_MAX, empty="", tidy=one_line), omit=True),
+    Field("edited_by", text(64), attr="editor", omit=True, dump=username),
+    Field("proposed_title", text(proposals.TITLE_MAX), omit=True),
+    Field("proposed_body", text(proposals.BODY_MAX), omit=True),
+    Field("decisions", kept, omit=True),
+    Field("body", text(proposals.BODY_MAX, empty=""), required=True),
+)
+TIP = Schema(
+    *(REVISION[key] for key in ("title", "kind")),
+    Field("area", text(64), required=True),
+    *(REVISION[key] for key in ("tags", "standards", "legal_refs")),
+    Field("review_by", date),
+    Field("status", one_of(TIP_STATUSES, labelled=True), required=True),
+    REVISION["author"],
+    Field("approved_by", text(64), omit=True),
+    Field("approved_on", kept, omit=True),
+    Field("superseded_by", text(proposals.SLUG_MAX)),
+    Field("revision_status", text(16), omit=True),
+    *(REVISION[key] for key in ("revision", "proposed_on", "based_on", "revises", "restores", "flags")),
+    *(REVISION[key] for key in ("author_confirmed_safe", "change_note", "edited_by", "proposed_title")),
+    *(REVISION[key] for key in ("proposed_body", "decisions")),
+    Field("created_at", kept, fixed=True),
+    Field("first_published_at", kept, attr="published_at"),
+    Field("last_reviewed_at", kept),
+    Field("archived_at", kept),
+    Field("views", whole_number(0, 2_000_000_000)),
+    Field("history", kept, omit=True),
+    Field("events", kept, omit=True),
+)
 
 
-def _decision_row(event: TipEvent) -> dict:
-    row = {"action": event.action, "by": event.actor.username if event.actor else None, "at": event.at}
-    if event.comment:
-        row["comment"] = event.comment
-    if event.checklist is not None:
-        row["checklist"] = list(event.checklist)
-    if event.confidentiality_confirmed is not None:
-        row["confidentiality_confirmed"] = event.confidentiality_confirmed
-    if event.review_by is not None:
-        row["review_by"] = event.review_by
-    if event.superseded_by_slug:
-        row["superseded_by"] = event.superseded_by_slug
-    return row
-
-
-def _revision_fields(rev: Revision) -> dict:
-    row = {
-        "revision": rev.number,
-        "status": rev.status,
-        "author": rev.author.username,
-        "proposed_on": rev.created_at,
-        "title": rev.title,
-        "kind": rev.kind,
-        "tags": list(rev.tags),
-        "standards": rev.standards,
-        "legal_refs": list(rev.legal_refs),
-    }
-    for key in ("based_on", "revises", "restores"):
-        if getattr(rev, key) is not None:
-            row[key] = getattr(rev, key)
-    if rev.flags:
-        row["flags"] = [dict(f) for f in rev.flags]
-    if rev.author_confirmed_safe:
-        row["author_confirmed_safe"] = True
-    if rev.change_note:
-        row["change_note"] = rev.change_note
-    if rev.corrected:
-        row.update(edited_by=rev.editor.username, proposed_title=rev.proposed_title, proposed_body=rev.proposed_body)
-    decisions = [_decision_row(e) for e in rev.decisions if e.action in DECISION_ACTIONS]
-    if decisions:
-        row["decisions"] = decisions
-    return row
+def write_revision(revision) -> dict:
+    decisions = [DECISION.write(e) for e in revision.decisions if e.action in DECISION_ACTIONS]
+    return REVISION.write(revision, decisions=decisions or None)
 
 
 def export_tip(tip: Tip) -> str:
     top = tip.current
-    front = {
-        "title": top.title,
-        "kind": top.kind,
-        "area": tip.area.slug,
-        "tags": list(top.tags),
-        "standards": top.standards,
-        "legal_refs": list(top.legal_refs),
-        "review_by": tip.review_by,
-        "status": tip.status,
-        "author": top.author.username,
-    }
     approval = next((e for e in reversed(top.decisions) if e.action in ("approved", "restored")), None)
-    if tip.current_number is not None and approval is not None:
-        front["approved_by"] = approval.actor.username if approval.actor else None
-        front["approved_on"] = approval.at.date()
-    front["superseded_by"] = tip.superseded_by.slug if tip.superseded_by else None
-    rest = _revision_fields(top)
-    if tip.current_number is None and top.status != PENDING:
-        front["revision_status"] = top.status
-    for key in (
-        "revision",
-        "proposed_on",
-        "based_on",
-        "revises",
-        "restores",
-        "flags",
-        "author_confirmed_safe",
-        "change_note",
-        "edited_by",
-        "proposed_title",
-        "proposed_body",
-        "decisions",
-    ):
-        if key in rest:
-            front[key] = rest[key]
-    front.update(
-        {
-            "created_at": tip.created_at,
-            "first_published_at": tip.published_at,
-            "last_reviewed_at": tip.last_reviewed_at,
-            "archived_at": tip.archived_at,
-            "views": tip.views,
-        }
+    approved = tip.current_number is not None and approval is not None
+    revision = write_revision(top)
+    front = TIP.write(
+        tip,
+        **{key: revision.get(key) for key in REVISION.keys if key in TIP.keys and key != "status"},
+        approved_by=username(approval.actor) if approved else None,
+        approved_on=approval.at.date() if approved else None,
+        superseded_by=tip.superseded_by.slug if tip.superseded_by else None,
+        revision_status=top.status if tip.current_number is None and top.status != PENDING else None,
+        area=tip.area.slug,
+        history=[write_revision(r) for r in tip.revisions if r.number != top.number] or None,
+        events=[EVENT.write(e) for e in tip.events if e.action in EVENT_ACTIONS] or None,
     )
-    history = []
-    for rev in tip.revisions:
-        if rev.number != top.number:
-            row = _revision_fields(rev)
-            row["body"] = rev.body
-            history.append(row)
-    if history:
-        front["history"] = history
-    events = [
-        _decision_row(e) | ({"revision": e.revision_number} if e.revision_number is not None else {})
-        for e in tip.events
-        if e.action in EVENT_ACTIONS
-    ]
-    if events:
-        front["events"] = events
     body = top.body if top.body.endswith("\n") else top.body + "\n"
     return markdown_text(front, body)
