@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("search", "mail", "content"),
     ("areas", "accounts", "standards", "tips", "legal", "digest", "experts", "notifications", "offline", "ops"),
     ("composed", "home", "admin"),
-    ("app", "models", "worker", "server", "cli"),
+    ("app", "models", "worker", "server", "cli", "__main__"),
 )
 # Inside the domain layer, each domain may import those before it in this order: areas are
 # the unit of everything else (an area names its moderators only through its model's

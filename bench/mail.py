@@ -127,7 +127,7 @@ def main() -> None:
         }
         started = time.perf_counter()
         worker = subprocess.Popen(
-            [sys.executable, "-m", "cafpedia.cli", "worker", "--interval", "0.2"],
+            [sys.executable, "-m", "cafpedia", "worker", "--interval", "0.2"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -4,6 +4,8 @@
 inside the functions that build the app, on purpose: every module imports `cafpedia.config`
 or `cafpedia.extensions`, and so this package, which must not import every blueprint and
 domain in turn (that would be a circle, and a slow import for a script that needs one model).
+The command line is not part of it: `cafpedia` (cafpedia/__main__.py) puts the commands of
+cafpedia.cli on the app it builds.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_content_sections(app)
     configure_security(app)
     register_error_pages(app)
-    register_commands(app)
     return app
 
 
@@ -223,9 +224,3 @@ def register_error_pages(app: Flask) -> None:
     from cafpedia.core import error_pages
 
     error_pages.init_app(app)
-
-
-def register_commands(app: Flask) -> None:
-    from cafpedia import cli
-
-    cli.init_app(app)

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from cafpedia import create_app
+from cafpedia import cli, create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.core import clock as app_clock
 from cafpedia.extensions import db
@@ -303,6 +303,7 @@ def make_app(database_url, tmp_path):
 
     def build(**overrides):
         app = create_app(base_config(tmp_path, database_url) | overrides)
+        cli.init_app(app)  # the commands, on the app as the `cafpedia` command puts them
         apps.append(app)
         return app
 

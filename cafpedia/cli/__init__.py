@@ -1,4 +1,4 @@
-"""The `cafpedia` command group (also `flask --app cafpedia ...`).
+"""The commands of the `cafpedia` command (cafpedia/__main__.py puts them on the app).
 
 init, serve, load, export and create-user: a contract that other tools rely on. The commands
 are in modules by job: installation (init, serve), background (worker, send-mail,
@@ -10,9 +10,7 @@ scripts run often, start without loading every part of the application.
 
 from __future__ import annotations
 
-import click
 from flask import Flask
-from flask.cli import FlaskGroup
 
 from cafpedia.cli.background import notify_due_command, send_mail_command, worker_command
 from cafpedia.cli.backups import backup_command, restore_command
@@ -21,22 +19,6 @@ from cafpedia.cli.installation import init_command, serve_command
 from cafpedia.cli.people import create_user_command, import_people_command, invite_command
 from cafpedia.cli.records import audit_group, record_command, reviews_command
 from cafpedia.cli.search import reindex_command
-
-
-def main() -> None:
-    cli = FlaskGroup(create_app=_create_app, help="CAFpedia: the practice knowledge base for CAFCASS.")
-    cli.main(prog_name="cafpedia")
-
-
-def _create_app() -> Flask:
-    """The app, or a one-line error naming the setting that is wrong (no traceback)."""
-    from cafpedia import create_app
-    from cafpedia.config import ConfigError
-
-    try:
-        return create_app()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def init_app(app: Flask) -> None:

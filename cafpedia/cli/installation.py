@@ -148,9 +148,7 @@ def serve_command(host: str, port: int, workers: int, timeout: int, with_worker:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder(current_app.instance_path)
 
     helper = (
-        subprocess.Popen([sys.executable, "-m", "cafpedia.cli", "worker", "--exit-with-parent"])
-        if with_worker
-        else None
+        subprocess.Popen([sys.executable, "-m", "cafpedia", "worker", "--exit-with-parent"]) if with_worker else None
     )
     try:
         run_gunicorn(host=host, port=port, workers=workers, timeout=timeout, config=None)
