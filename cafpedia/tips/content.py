@@ -207,23 +207,20 @@ def _event(schema, record, users: dict, revision_number: int | None) -> TipEvent
     return build(TipEvent, record, schema, actor=users.get(record.actor), revision_number=revision_number)
 
 
+# A revision's fields a file may give otherwise than the database has them without a load
+# calling it a different revision: when it was proposed (to the second or the day), and what
+# the guard and a moderator's correction add to it.
+MAY_DIFFER = ("proposed_on", "flags", "author_confirmed_safe", "proposed_title", "proposed_body")
+
+
 def _comparable(rev, author: str) -> tuple:
-    """What a load may not change about a revision, from the database or from a file."""
-    return (
-        rev.number,
-        rev.status,
-        author,
-        rev.title,
-        rev.kind,
-        rev.body.strip(),
-        tuple(rev.tags),
-        tuple(rev.standards),
-        tuple(rev.legal_refs),
-        rev.based_on,
-        rev.revises,
-        rev.restores,
-        rev.change_note,
-    )
+    """What a load may not change about a revision, from the database or from a file: every
+    field the declaration (REVISION) maps to one of its columns, but MAY_DIFFER, and its author
+    and the clauses it cites. A field added to the declaration is compared with no more work."""
+    columns = Revision.__table__.columns.keys()
+    values = [getattr(rev, f.name) for f in REVISION.fields if f.name in columns and f.key not in MAY_DIFFER]
+    plain = [v.strip() if isinstance(v, str) else tuple(v) if isinstance(v, list) else v for v in values]
+    return (*plain, author, tuple(rev.standards))
 
 
 def _tip_state(tip: Tip) -> dict:
