@@ -53,14 +53,6 @@ class User(UserMixin, db.Model):
         """Lead manager or deputy of at least one area of practice (one query)."""
         return db.session.scalar(select(PracticeArea.id).where(led_by(self)).limit(1)) is not None
 
-    def moderated_areas(self) -> list:
-        """The areas this person leads or deputises for, in the areas' order (one query)."""
-        return list(
-            db.session.scalars(
-                select(PracticeArea).where(led_by(self)).order_by(PracticeArea.position, PracticeArea.title)
-            )
-        )
-
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(row.role for row in self.role_rows)

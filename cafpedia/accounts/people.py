@@ -23,6 +23,7 @@ from cafpedia.accounts.fields import (
 )
 from cafpedia.accounts.models import User, UserRole
 from cafpedia.areas.models import PracticeArea
+from cafpedia.areas.services import areas_led_by
 from cafpedia.core import audit
 from cafpedia.core.errors import NotAllowed, ValidationError
 from cafpedia.core.permissions import ADMIN, LEAD_MANAGER
@@ -45,7 +46,7 @@ def count_active_admins(*, lock: bool = False) -> int:
 
 def _areas_moderated_by(user: User) -> str:
 
-    return ", ".join(a.title for a in user.moderated_areas())
+    return ", ".join(a.title for a in areas_led_by(user))
 
 
 def list_users(*, role: str = "", status: str = "", text: str = ""):

@@ -18,7 +18,7 @@ from cafpedia.accounts.forms import (
 )
 from cafpedia.accounts.models import AccessRequest, User
 from cafpedia.accounts.pages import bp, signed_in_here
-from cafpedia.areas.services import area_choices
+from cafpedia.areas.services import area_choices, areas_led_by
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import ServiceError
 from cafpedia.core.forms import button_action, commit_or_show_errors, form_status
@@ -249,7 +249,7 @@ def _person_page(user: User, form, reset_form, status: int):
         form=form,
         reset_form=reset_form,
         confirm_form=ConfirmForm(),
-        moderates=user.moderated_areas(),
+        moderates=areas_led_by(user),
         provider=oidc.configured(),
         password_allowed=fields.may_use_password(user),
         locks=lockout.locks_of(user.username, utcnow()),

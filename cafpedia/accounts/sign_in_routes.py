@@ -15,6 +15,7 @@ from cafpedia.accounts.forms import (
     SignInForm,
 )
 from cafpedia.accounts.pages import bp, safe_next, signed_in_here
+from cafpedia.areas.services import areas_led_by
 from cafpedia.core.clock import utcnow
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import apply_service_errors, commit_or_show_errors, form_status
@@ -129,7 +130,7 @@ def _account_page(form, status: int = 200):
     return render_template(
         "accounts/account.html",
         form=form,
-        moderates=user.moderated_areas(),
+        moderates=areas_led_by(user),
         sessions=accounts_sessions.active_sessions(user),
         this_session=accounts_sessions.session_hash(user),
     ), status

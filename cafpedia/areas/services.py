@@ -143,8 +143,9 @@ def moderated_area_ids(user) -> list[int] | None:
 
 
 def areas_led_by(user) -> list[PracticeArea]:
-    """The areas a person moderates, as lead manager or deputy (one query)."""
-    return user.moderated_areas()
+    """The areas a person moderates, as lead manager or deputy, in the areas' order (one query)."""
+    query = select(PracticeArea).where(led_by(user)).order_by(PracticeArea.position, PracticeArea.title)
+    return list(db.session.scalars(query))
 
 
 def by_slug() -> dict[str, PracticeArea]:

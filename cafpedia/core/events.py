@@ -52,6 +52,9 @@ access_requested = _events.signal("access-requested")
 
 def would_be_told(kind: str, *, except_user_id: int | None = None, watching: list[tuple[str, int]] | None = None):
     """(how many people would be told of `kind` now, how many of them by email at once), as the
-    receivers of `audience` answer; (0, 0) when none listens."""
+    receivers of `audience` answer. None listening is an error, not "nobody": a confirmation
+    page would tell the person publishing that no one will be told."""
+    if not audience.receivers:
+        raise RuntimeError("nothing answers events.audience: create_app connects cafpedia.notifications.rules")
     answers = [value for _, value in audience.send(kind, except_user_id=except_user_id, watching=watching) if value]
     return sum(told for told, _ in answers), sum(emailed for _, emailed in answers)

@@ -184,9 +184,12 @@ def tip_page(
 
 def related_panels(tip) -> dict:
     """The panels beside a tip that other domains give (research, legal updates, the updates it is
-    under review after), asked of the layer above the domains: none when it is not installed."""
+    under review after), asked of the layer above the domains, which create_app installs
+    (cafpedia.composed.init_app): a tip page without them would hide what readers must see."""
     panels = current_app.extensions.get(PANELS)
-    return panels(tip) if panels else {"research": [], "legal_updates": [], "under_review": []}
+    if panels is None:
+        raise RuntimeError("the panels beside a tip are not installed: create_app calls cafpedia.composed.init_app")
+    return panels(tip)
 
 
 def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):

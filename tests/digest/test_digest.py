@@ -244,7 +244,14 @@ def test_the_coordinator_composes_previews_and_publishes(staff, as_user):
     confirm = client.get("/digest/2008-q1/publish")
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Publish “Research Digest, Spring 2008”?" in page and "with 1 item." in page
-    assert "Views of children" in page and "They want to be heard." in page and "It tells " in page
+    assert "Views of children" in page and "They want to be heard." in page
+    # Everyone active but the coordinator is told (nobody here has turned the digest off).
+    from cafpedia.accounts.models import User
+
+    told = db.session.scalar(
+        db.select(db.func.count(User.id)).where(User.active.is_(True), User.username != "cora.coord")
+    )
+    assert told > 1 and f"It tells {told} people in their notifications" in " ".join(page.split())
     assert reading.find_issue("2008-q1").is_draft
     assert client.post_form("/digest/2008-q1/publish", {"confirmed": "yes"}).status_code == 302
     assert not reading.find_issue("2008-q1").is_draft

@@ -87,6 +87,9 @@ def test_a_hand_written_tip_loads(app, tmp_path):
         (("title: Seeing children alone", "title: x"), "a title of 3 to 200"),
         (("kind: tip", "kind: essay"), "expected one of tip, guidance"),
         (("tags: [seeing-children]", "tags: [seeing-children]\ncolour: red"), "unknown field 'colour'"),
+        # The form's rule for tags, in a file too: at most 10 (issue 31: a file and a form agree).
+        (("tags: [seeing-children]", f"tags: [{', '.join(f'tag-{n}' for n in range(11))}]"), "Use at most 10 tags."),
+        (("tags: [seeing-children]", "tags: [Seeing Children]"), "Tags are short lower-case words"),
     ],
 )
 def test_bad_tip_files_are_named(app, tmp_path, change, expected):
