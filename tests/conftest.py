@@ -26,6 +26,10 @@ from cafpedia import create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.core import clock as app_clock
 from cafpedia.extensions import db
+from tests.support import compiled_once
+
+# Every app this run builds shares its templates' compiled code and its URL builders.
+compiled_once.install()
 
 # Builders for tips (people, propose, publish) are shared by the tips and search tests.
 pytest_plugins = ["tests.tips.builders"]
