@@ -5,6 +5,9 @@ SQLite file copied from a migrated template, once on a PostgreSQL database that
 this run creates and drops. The PostgreSQL runs are marked `postgres` and are
 skipped, with the reason, when no server answers, unless
 CAFPEDIA_REQUIRE_POSTGRES=1 (as in CI), where that is an error.
+
+`pytest --quick` runs the quick tier: SQLite only, no browser, no real server
+(tests/support/tiers.py).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from tests.support import compiled_once
 compiled_once.install()
 
 # Builders for tips (people, propose, publish) are shared by the tips and search tests.
-pytest_plugins = ["tests.tips.builders"]
+# The quick tier (--quick) and its guards are tests.support.tiers; pytester runs the guards' test.
+pytest_plugins = ["tests.tips.builders", "tests.support.tiers", "pytester"]
 
 # Every test runs on a pinned clock: Monday 23 November 2026, 10:00 UTC, ticking on from
 # there (so "newer" still means later). A test moves it with the `clock` fixture.
@@ -40,6 +44,27 @@ PINNED_AT = datetime(2026, 11, 23, 10, 0)
 PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_configure(config):
+    """In the quick tier, a connection to the test PostgreSQL server fails the test that makes
+    it unless it is marked `postgres` (a marked test is not run there)."""
+    if config.getoption("quick", False):
+        import psycopg
+
+        from tests.support import tiers
+
+        connect = psycopg.connect
+
+        def watched_connect(conninfo: str = "", **kwargs):
+            from psycopg.conninfo import conninfo_to_dict
+
+            target = conninfo_to_dict(conninfo, **kwargs)
+            tiers.reaching_postgres_at(PG_ADMIN_URL, target.get("host"), target.get("port"))
+            return connect(conninfo, **kwargs)
+
+        psycopg.connect = watched_connect
+        config.add_cleanup(lambda: setattr(psycopg, "connect", connect))
 
 
 class PinnedClock:
@@ -115,6 +140,9 @@ def _pg_problem() -> str | None:
 @pytest.fixture(scope="session")
 def pg_database(tmp_path_factory):
     """A PostgreSQL database of this run's own, migrated once, dropped at the end."""
+    from tests.support import tiers
+
+    tiers.reaching("postgres")
     problem = _pg_problem()
     if problem:
         if os.environ.get("CAFPEDIA_REQUIRE_POSTGRES") == "1":
