@@ -5,6 +5,9 @@ SQLite file copied from a migrated template, once on a PostgreSQL database that
 this run creates and drops. The PostgreSQL runs are marked `postgres` and are
 skipped, with the reason, when no server answers, unless
 CAFPEDIA_REQUIRE_POSTGRES=1 (as in CI), where that is an error.
+
+`pytest --quick` runs the quick tier: SQLite only, no browser, no real server
+(tests/support/tiers.py).
 """
 
 from __future__ import annotations
@@ -26,9 +29,14 @@ from cafpedia import cli, create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.core import clock as app_clock
 from cafpedia.extensions import db
+from tests.support import compiled_once
+
+# Every app this run builds shares its templates' compiled code and its URL builders.
+compiled_once.install()
 
 # Builders for tips (people, propose, publish) are shared by the tips and search tests.
-pytest_plugins = ["tests.tips.builders"]
+# The quick tier (--quick) and its guards are tests.support.tiers; pytester runs the guards' test.
+pytest_plugins = ["tests.tips.builders", "tests.support.tiers", "pytester"]
 
 # Every test runs on a pinned clock: Monday 23 November 2026, 10:00 UTC, ticking on from
 # there (so "newer" still means later). A test moves it with the `clock` fixture.
@@ -36,6 +44,27 @@ PINNED_AT = datetime(2026, 11, 23, 10, 0)
 PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_configure(config):
+    """In the quick tier, a connection to the test PostgreSQL server fails the test that makes
+    it unless it is marked `postgres` (a marked test is not run there)."""
+    if config.getoption("quick", False):
+        import psycopg
+
+        from tests.support import tiers
+
+        connect = psycopg.connect
+
+        def watched_connect(conninfo: str = "", **kwargs):
+            from psycopg.conninfo import conninfo_to_dict
+
+            target = conninfo_to_dict(conninfo, **kwargs)
+            tiers.reaching_postgres_at(PG_ADMIN_URL, target.get("host"), target.get("port"))
+            return connect(conninfo, **kwargs)
+
+        psycopg.connect = watched_connect
+        config.add_cleanup(lambda: setattr(psycopg, "connect", connect))
 
 
 class PinnedClock:
@@ -111,6 +140,9 @@ def _pg_problem() -> str | None:
 @pytest.fixture(scope="session")
 def pg_database(tmp_path_factory):
     """A PostgreSQL database of this run's own, migrated once, dropped at the end."""
+    from tests.support import tiers
+
+    tiers.reaching("postgres")
     problem = _pg_problem()
     if problem:
         if os.environ.get("CAFPEDIA_REQUIRE_POSTGRES") == "1":
@@ -190,24 +222,38 @@ class DemoSnapshots:
     created from (and dropped after).
 
     The snapshot is loaded on a clock pinned a minute before the tests' own, so everything it
-    stamps "now" is older than whatever a test does next, as it was when each test loaded it."""
+    stamps "now" is older than whatever a test does next, as it was when each test loaded it.
+
+    `what="standards"` is the same for the tests that ask for `standards_loaded`: the real
+    standards.yml alone, loaded once (YAML and 64 clauses: a tenth of a second a test). Its
+    snapshot has no search index, as a test that loaded the file itself had none: the changes
+    it queued for search wait in the database for the test's first search to take in."""
+
+    WHAT = {"demo": "the demo content", "standards": "the standards"}
 
     def __init__(self, tmp_path_factory, request):
         self._tmp = tmp_path_factory
         self._request = request
-        self._built: dict[tuple[str, str], object] = {}
+        self._built: dict[tuple[str, str, str], object] = {}
 
-    def _load(self, url: str, folder: Path, backend: str) -> None:
+    def _load(self, url: str, folder: Path, backend: str, what: str = "demo") -> None:
         from cafpedia.content.loader import load_folder
         from cafpedia.search import service
 
         with app_clock.frozen(PINNED_AT - timedelta(minutes=1)):
             app = create_app(base_config(folder, url) | {"SEARCH_BACKEND": backend})
             with app.app_context():
-                load_folder(DEFAULT_CONTENT_DIR)
-                db.session.commit()
-                # built, as `cafpedia init` leaves it (else each test's first search would build it)
-                service.ensure_index()
+                if what == "standards":
+                    content = folder / "standards-only"
+                    content.mkdir()
+                    shutil.copy(DEFAULT_CONTENT_DIR / "standards.yml", content / "standards.yml")
+                    load_folder(content)
+                    db.session.commit()
+                else:
+                    load_folder(DEFAULT_CONTENT_DIR)
+                    db.session.commit()
+                    # built, as `cafpedia init` leaves it (else each test's first search would build it)
+                    service.ensure_index()
                 db.session.remove()
                 db.engine.dispose()
 
@@ -217,31 +263,31 @@ class DemoSnapshots:
             if (source / name).is_dir():
                 shutil.copytree(source / name, tmp_path / name, dirs_exist_ok=True)
 
-    def sqlite(self, backend: str, tmp_path: Path) -> str:
+    def sqlite(self, backend: str, tmp_path: Path, what: str = "demo") -> str:
         """A copy of the SQLite snapshot in `tmp_path`; its URL."""
-        folder = self._built.get(("sqlite", backend))
+        folder = self._built.get(("sqlite", backend, what))
         if folder is None:
-            folder = self._tmp.mktemp(f"demo-sqlite-{backend}")
+            folder = self._tmp.mktemp(f"{what}-sqlite-{backend}")
             shutil.copy(self._request.getfixturevalue("sqlite_template"), folder / "demo.sqlite3")
-            self._load(f"sqlite:///{folder / 'demo.sqlite3'}", folder, backend)
-            self._built["sqlite", backend] = folder
+            self._load(f"sqlite:///{folder / 'demo.sqlite3'}", folder, backend, what)
+            self._built["sqlite", backend, what] = folder
         path = tmp_path / "cafpedia.sqlite3"
         shutil.copy(folder / "demo.sqlite3", path)
         self._copy_folders(folder, tmp_path)
         return f"sqlite:///{path}"
 
-    def postgres(self, backend: str, tmp_path: Path) -> str:
+    def postgres(self, backend: str, tmp_path: Path, what: str = "demo") -> str:
         """This run's PostgreSQL database holding the snapshot again; its URL. The snapshot is
         a schema of its own in the same database (a copy of every table, and where each
         sequence stood): restoring it is a DELETE and an INSERT ... SELECT per table, all
         inside PostgreSQL, in milliseconds."""
         url = self._request.getfixturevalue("pg_database")
-        schema = f"demo_{backend}"
-        built = self._built.get(("postgres", backend))
+        schema = f"{what}_{backend}"
+        built = self._built.get(("postgres", backend, what))
         if built is None:
-            folder = self._tmp.mktemp(f"demo-postgres-{backend}")
+            folder = self._tmp.mktemp(f"{what}-postgres-{backend}")
             _empty_database(url)
-            self._load(url, folder, backend)
+            self._load(url, folder, backend, what)
             with _reset_engine(url).begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
                 conn.execute(text(f"CREATE SCHEMA {schema}"))
@@ -253,12 +299,12 @@ class DemoSnapshots:
                         "WHERE schemaname = 'public'"
                     )
                 ).all()
-            built = self._built["postgres", backend] = (folder, sequences)
+            built = self._built["postgres", backend, what] = (folder, sequences)
         folder, sequences = built
         with _reset_engine(url).begin() as conn:
-            if not _triggers_off(conn):  # a role that may not: the demo is loaded afresh, as it once always was
+            if not _triggers_off(conn):  # a role that may not: the content is loaded afresh, as it once always was
                 _empty_database(url)
-                self._load(url, tmp_path, backend)
+                self._load(url, tmp_path, backend, what)
                 return url
             for table in _table_names():
                 conn.execute(text(f'DELETE FROM public."{table}"'))
@@ -277,20 +323,30 @@ def demo_snapshots(tmp_path_factory, request):
     return DemoSnapshots(tmp_path_factory, request)
 
 
+def _snapshot_for(request) -> str | None:
+    """The content this test's database starts with, copied from a snapshot: the demo, the
+    standards (for `standards_loaded`), or none."""
+    if "demo_content" in request.fixturenames:
+        return "demo"
+    if "standards_loaded" in request.fixturenames:
+        return "standards"
+    return None
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
-    demo = "demo_content" in request.fixturenames
+    what = _snapshot_for(request)
     backend = _search_backend(request)
     if request.param == "sqlite":
         if backend == "postgres":
             pytest.skip("the PostgreSQL search backend runs on the PostgreSQL database only")
-        if demo:
-            return request.getfixturevalue("demo_snapshots").sqlite(backend, tmp_path)
+        if what:
+            return request.getfixturevalue("demo_snapshots").sqlite(backend, tmp_path, what)
         path = tmp_path / "cafpedia.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    if demo:
-        return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path)
+    if what:
+        return request.getfixturevalue("demo_snapshots").postgres(backend, tmp_path, what)
     url = request.getfixturevalue("pg_database")
     _empty_database(url)
     return url

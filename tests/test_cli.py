@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cafpedia.accounts.people import find_user
 from cafpedia.areas.services import list_areas
 from cafpedia.config import DEFAULT_CONTENT_DIR
@@ -86,6 +88,7 @@ def test_create_user_names_bad_input(app, runner):
     assert find_user("sam.jones") is None
 
 
+@pytest.mark.slow  # `cafpedia init` in a process of its own: migrations, the demo and its index, 8 s
 def test_console_script_on_a_fresh_database(tmp_path):
     """The installed `cafpedia` script, as a new user runs it."""
     env = {

@@ -15,6 +15,7 @@ from cafpedia.cli.installation import upgrade_database
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.content.loader import load_folder
 from cafpedia.extensions import db
+from tests.support import tiers
 
 CHROMIUM = os.environ.get("CAFPEDIA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,6 +41,7 @@ LIVE: dict = {}
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    tiers.reaching("browser")
     app = demo_app(tmp_path_factory.mktemp("live"))
     LIVE["app"] = app
     with serving(app) as url:
@@ -83,6 +85,7 @@ def serving(app):
 
 @pytest.fixture(scope="session")
 def browser():
+    tiers.reaching("browser")
     if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
         if os.environ.get("CAFPEDIA_REQUIRE_BROWSER") == "1":
             pytest.fail(f"CAFPEDIA_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")

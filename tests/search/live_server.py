@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import tiers
+
 CAFPEDIA = str(Path(sys.executable).with_name("cafpedia"))
 
 
@@ -66,6 +68,7 @@ def command(env: dict, *args: str, check: bool = True) -> subprocess.CompletedPr
 @contextlib.contextmanager
 def running_server(env: dict, log_path: Path, *, workers: int = 4):
     """Yields the base URL once /healthz answers; stops the server and its worker after."""
+    tiers.reaching("server")
     port = free_port()
     with open(log_path, "w") as log:
         server = subprocess.Popen(

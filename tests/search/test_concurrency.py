@@ -33,6 +33,7 @@ WORKER = textwrap.dedent("""
 
 
 @pytest.mark.both_databases
+@pytest.mark.slow  # four CAFpedia processes writing at once, for seconds: left out of the quick tier
 def test_concurrent_writers_lose_nothing(app, demo_content, tmp_path):
     service.search(find_user("demo.fca"), "quokka")  # the index exists before the workers start
     config = {

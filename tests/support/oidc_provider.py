@@ -196,6 +196,17 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+_KEY_PAIR: list[bytes] = []
+
+
+def _key_pair() -> tuple[bytes, bytes]:
+    """Two 2048-bit RSA private keys (PEM), made once per process: making one takes a tenth of
+    a second, and each provider only needs its own kid, not keys no other provider had."""
+    if not _KEY_PAIR:
+        _KEY_PAIR.extend(RSAKey.generate_key(2048).as_pem(private=True) for _ in range(2))
+    return _KEY_PAIR[0], _KEY_PAIR[1]
+
+
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""
@@ -222,8 +233,9 @@ class LocalProvider:
         # The published key, and an impostor with the *same* kid (so the RP
         # finds a key and fails on the signature, not on key lookup).
         params = {"use": "sig", "alg": "RS256", "kid": secrets.token_hex(8)}
-        self._key = RSAKey.generate_key(2048, parameters=params)
-        self._rogue_key = RSAKey.generate_key(2048, parameters=params)
+        published, rogue = _key_pair()
+        self._key = RSAKey.import_key(published, parameters=params)
+        self._rogue_key = RSAKey.import_key(rogue, parameters=params)
         self._server = self._thread = None
         self.issuer = None
 
@@ -236,7 +248,8 @@ class LocalProvider:
             raise RuntimeError("a LocalProvider can only be started once")
         self._server = make_server("127.0.0.1", 0, self._make_app(), threaded=True, request_handler=_QuietHandler)
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for serve_forever to look (half a second by default).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
         return self
 

@@ -11,20 +11,13 @@ from cafpedia.tips.models import CHECKLIST
 
 @pytest.fixture
 def standards_loaded(app):
-    from cafpedia.config import DEFAULT_CONTENT_DIR
-    from cafpedia.content.loader import load_folder
+    """The real standards.yml, loaded: `database_url` gave this test a copy of a database the
+    file was loaded into once per session (tests/conftest.py, DemoSnapshots)."""
+    from sqlalchemy import func, select
 
-    folder = DEFAULT_CONTENT_DIR
-    # Only the standards: a tiny folder with the real standards.yml.
-    import shutil
-    import tempfile
-    from pathlib import Path
+    from cafpedia.standards.models import StandardsVersion
 
-    tmp = Path(tempfile.mkdtemp())
-    shutil.copy(folder / "standards.yml", tmp / "standards.yml")
-    load_folder(tmp)
-    db.session.commit()
-    shutil.rmtree(tmp)
+    assert db.session.scalar(select(func.count()).select_from(StandardsVersion)), "the standards were not restored"
 
 
 @pytest.fixture
