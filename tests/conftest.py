@@ -12,6 +12,7 @@ CAFPEDIA_REQUIRE_POSTGRES=1 (as in CI), where that is an error.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -44,6 +45,15 @@ PINNED_AT = datetime(2026, 11, 23, 10, 0)
 PG_ADMIN_URL = os.environ.get("CAFPEDIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_sessionstart(session):
+    """Fewer full garbage collections, as the server has (cafpedia/server.py): what every test
+    shares (modules, the apps' compiled templates) is moved out of the collector's way, and a
+    collection waits for more new objects. About a tenth of a run's time, with the same tests."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 1_000)
 
 
 def pytest_configure(config):
