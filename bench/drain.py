@@ -40,12 +40,12 @@ CHANGER = textwrap.dedent("""
     with app.app_context():
         ids = list(db.session.scalars(select(Tip.id).where(Tip.status == "published").order_by(Tip.id).limit(40)))
         for n in range(count):
-            revision = db.session.scalars(select(Revision).where(Revision.tip_id == ids[(worker + n) %
-            len(ids)])).first()
-            revision.body = f"{revision.body.split(chr(10) + 'Changed by')[0]}\\nChanged by worker {worker}, change
-            {n}."
+            tip_id = ids[(worker + n) % len(ids)]
+            revision = db.session.scalars(select(Revision).where(Revision.tip_id == tip_id)).first()
+            kept = revision.body.split(chr(10) + "Changed by")[0]
+            revision.body = f"{kept}\\nChanged by worker {worker}, change {n}."
             db.session.commit()
-            service.drain(timeout=2.0)
+            service.follower().drain(timeout=2.0)
         db.engine.dispose()
 """)
 
@@ -69,7 +69,7 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
     rng = random.Random(size)
     populate(app, size, rng, words)
     with app.app_context():
-        service.rebuild()
+        service.follower().rebuild()
         print(f"\n== {size:,} synthetic tips, {backend} backend ==")
         revision_ids = list(db.session.scalars(select(Revision.id).join(Tip).where(Tip.status == "published")))
 
@@ -77,7 +77,7 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         for _ in range(200):
             change_one(db, Revision, rng, revision_ids)
             t = time.perf_counter()
-            service.drain(timeout=2.0)
+            service.follower().drain(timeout=2.0)
             times.append((time.perf_counter() - t) * 1000)
         print(
             f"one change, one drain (200 times): p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms"
@@ -89,11 +89,11 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         db.session.add_all(SearchQueueEntry(key=k) for k in keys)
         db.session.commit()
         t = time.perf_counter()
-        done = service.drain(timeout=10.0)
+        done = service.follower().drain(timeout=10.0)
         elapsed = time.perf_counter() - t
         print(
             f"bulk drain: {done:,} documents in {elapsed:.2f} s = {done / elapsed:,.0f} documents/s; left queued: "
-            f"{service.queue_length()}"
+            f"{service.follower().queue_length()}"
         )
         db.engine.dispose()
 
@@ -110,9 +110,9 @@ def run(size: int, backend: str, processes: int, words: list[str]) -> None:
         proc.wait()
     elapsed = time.perf_counter() - t
     with app.app_context():
-        left = service.queue_length()
+        left = service.follower().queue_length()
         t = time.perf_counter()
-        service.drain(timeout=10.0)
+        service.follower().drain(timeout=10.0)
         final = (time.perf_counter() - t) * 1000
         print(
             f"{processes} processes x 50 changes, each drained at once: {elapsed:.1f} s wall; {left} left queued, "

@@ -105,7 +105,7 @@ def run(backend: str, queries: list[dict]) -> list[dict]:
     logging.disable(logging.NOTSET)
     rows = []
     with app.app_context():
-        service.rebuild()  # the whole demo content indexed before the first query
+        service.follower().rebuild()  # the whole demo content indexed before the first query
         reader = find_user(READER)
         for query in queries:
             found = service.search(reader, query["q"])

@@ -269,7 +269,7 @@ def run(size: int, backend: str, words: list[str]) -> dict:
 
     with app.app_context():
         t = time.perf_counter()
-        count = service.rebuild()
+        count = service.follower().rebuild()
         elapsed = time.perf_counter() - t
         print(f"full rebuild: {count:,} documents in {elapsed:.1f} s = {count / elapsed:,.0f} documents/s")
         db.engine.dispose()
@@ -307,11 +307,11 @@ def run(size: int, backend: str, words: list[str]) -> dict:
         draft = Draft(title="Benchmark quetzalcoatl tip", body="- A tip with the unique word quetzalcoatl.")
         revision = propose_new_tip(find_user("demo.fca"), area_slug="private-law", slug=None, draft=draft)
         db.session.commit()
-        service.drain()
+        service.follower().drain()
         t = time.perf_counter()
         approve(lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
         db.session.commit()
-        service.drain(timeout=2.0)  # what the approving request does after its response is built
+        service.follower().drain(timeout=2.0)  # what the approving request does after its response is built
         while not service.search(reader, "quetzalcoatl").total:
             time.sleep(0.01)
         print(f"approve to findable: {(time.perf_counter() - t) * 1000:.0f} ms")

@@ -263,7 +263,7 @@ class DemoSnapshots:
                     load_folder(DEFAULT_CONTENT_DIR)
                     db.session.commit()
                     # built, as `cafpedia init` leaves it (else each test's first search would build it)
-                    service.ensure_index()
+                    service.follower().ensure()
                 db.session.remove()
                 db.engine.dispose()
 

@@ -54,8 +54,8 @@ def load_command(directory: Path) -> None:
             click.echo(f"  {warning}")
     from cafpedia.search import service as search
 
-    refreshed = search.drain(timeout=10.0)
-    left = search.queue_length()
+    refreshed = search.follower().drain(timeout=10.0)
+    left = search.follower().queue_length()
     click.echo(
         f"Search index: {refreshed} document(s) refreshed"
         + (f"; {left} still queued (run cafpedia reindex)." if left else ".")

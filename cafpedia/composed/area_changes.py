@@ -16,6 +16,7 @@ from cafpedia.areas.models import PracticeArea
 from cafpedia.core.as_at import end_of
 from cafpedia.core.clock import local_date, start_of_local_day, to_london
 from cafpedia.core.spreadsheet import csv_text
+from cafpedia.core.urls import path_for
 from cafpedia.digest.models import DigestIssue, DigestItem, DigestItemArea
 from cafpedia.extensions import db
 from cafpedia.legal.models import LegalUpdate, LegalUpdateArea
@@ -62,7 +63,7 @@ def area_changes(area: PracticeArea, start: date, end: date) -> list[Change]:
                 event.revision_number,
                 event.actor.name if event.actor else "command line",
                 note,
-                f"/tips/{tip.slug}?as_at={day.isoformat()}",
+                path_for("tips.show", slug=tip.slug, as_at=day.isoformat()),
             )
         )
     updates = db.session.scalars(

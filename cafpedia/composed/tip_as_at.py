@@ -21,6 +21,7 @@ from cafpedia.core.clock import utcnow
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.pdf import html_to_pdf
 from cafpedia.core.permissions import can_moderate, can_see_revision, is_signed_in
+from cafpedia.core.urls import path_for
 from cafpedia.extensions import db
 from cafpedia.legal.citing import tip_flags, updates_about_as_at
 from cafpedia.mail.settings import parse_base_url
@@ -224,7 +225,7 @@ def record_pdf(then: TipAsAt, user) -> bytes:
         body=body,
         produced_at=produced_at,
         produced_by=produced_by,
-        page_url=f"{base}/tips/{then.tip.slug}",
+        page_url=base + path_for("tips.show", slug=then.tip.slug),
     )
     pdf = html_to_pdf(html, base_url=base + "/")  # links in the text lead to CAFpedia
     audit.record(

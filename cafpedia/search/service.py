@@ -1,8 +1,8 @@
 """Search for the rest of CAFpedia: `init_app` wires an app's search (its backend, the
 change log's listeners, the Sources it follows and what it asks the areas domain), and
 `search` answers a query with CAFpedia's visibility rules (visibility.py). What keeps the
-index following the database is the app's `IndexFollower` (follower.py), `follower()`;
-`drain`, `rebuild` and the rest here are its methods, for commands, scripts and tests.
+index following the database is the app's `IndexFollower` (follower.py), `follower()`:
+drain, rebuild, ensure, prune, check and lag are its methods, whoever calls them.
 """
 
 from __future__ import annotations
@@ -20,29 +20,14 @@ from cafpedia.search import change_log
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
 from cafpedia.search.backends.postgres_fts import PostgresBackend
 from cafpedia.search.backends.whoosh_index import WhooshBackend
-from cafpedia.search.change_log import Lag
 from cafpedia.search.documents import Source, Sources
-from cafpedia.search.follower import IndexCheck, IndexFollower, follower
+from cafpedia.search.follower import IndexFollower, follower
 from cafpedia.search.plan import plan_query
 from cafpedia.search.query import ParsedQuery, parse_query
 from cafpedia.search.rescue import Rewrite, rescue
 from cafpedia.search.synonyms import current_groups
 
-__all__ = [
-    "SearchResults",
-    "backend",
-    "check_index",
-    "drain",
-    "ensure_index",
-    "follower",
-    "init_app",
-    "lag",
-    "prune",
-    "queue_length",
-    "rebuild",
-    "search",
-    "visibility_for",
-]
+__all__ = ["SearchResults", "follower", "init_app", "search", "visibility_for"]
 
 log = logging.getLogger(__name__)
 PER_PAGE = 10
@@ -89,41 +74,6 @@ def init_app(
 
 def areas() -> AreaQuestions:
     return current_app.extensions[AREAS]
-
-
-# --- The follower's methods, for commands, scripts and tests ---------------------------------
-
-
-def backend():
-    return follower().backend
-
-
-def drain(*, timeout: float = 1.0) -> int:
-    return follower().drain(timeout=timeout)
-
-
-def rebuild(progress=None, *, only_if_needed: bool = False, wait: bool = True) -> int:
-    return follower().rebuild(progress, only_if_needed=only_if_needed, wait=wait)
-
-
-def ensure_index(*, wait: bool = True) -> str:
-    return follower().ensure(wait=wait)
-
-
-def prune() -> int:
-    return follower().prune()
-
-
-def check_index(*, timeout: float = 30.0) -> IndexCheck:
-    return follower().check(timeout=timeout)
-
-
-def lag() -> Lag:
-    return follower().lag()
-
-
-def queue_length() -> int:
-    return follower().queue_length()
 
 
 @dataclass

@@ -49,7 +49,7 @@ def test_anonymous_reader_is_sent_to_sign_in(client, path):
 def test_sign_in_health_and_static_need_no_sign_in(client):
     from cafpedia.search import service
 
-    service.ensure_index()
+    service.follower().ensure()
     assert client.get("/sign-in").status_code == 200
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["database"] == {"status": "ok"}

@@ -367,12 +367,12 @@ def test_tip_research_page(staff, published_issue, publish, as_user):
 
 
 def test_items_reach_search_only_once_published(staff, draft_issue, as_user):
-    search.drain()
+    search.follower().drain()
     assert search.search(staff["pat"], "children advisers kind:research").total == 0
     assert search.search(staff["coord"], "children advisers kind:research").total == 0  # drafts are not searchable
     digest_composing.publish(staff["coord"], draft_issue, today=date(2007, 4, 2))
     db.session.commit()
-    search.drain()
+    search.follower().drain()
     found = search.search(staff["pat"], "children advisers")
     assert [h.url for h in found.results.hits][:1] == [f"/digest/2007-q1/{draft_issue.items[0].slug}"]
     assert found.results.hits[0].kind == "research"

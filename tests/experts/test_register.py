@@ -311,7 +311,7 @@ def test_lead_managers_nominate_for_their_areas_and_the_administrator_decides(re
 
 
 def test_experts_are_found_by_name_skill_and_area_in_search(register):
-    search.drain()
+    search.follower().drain()
     pat = register["pat"]
     for query in ("Eve Expert", "inter-country adoption", "urdu"):
         urls = [h.url for h in search.search(pat, query).results.hits]
@@ -321,7 +321,7 @@ def test_experts_are_found_by_name_skill_and_area_in_search(register):
     assert "0161" not in " ".join(h.snippet for h in hits)  # contact details are never in the index
     entries.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
     db.session.commit()
-    search.drain()
+    search.follower().drain()
     assert "/experts/eve-expert" not in [h.url for h in search.search(pat, "Eve Expert").results.hits]
 
 
@@ -368,11 +368,11 @@ def test_an_account_linked_to_an_entry_keeps_it_and_reads_the_log(register, make
 
 def test_retiring_takes_the_expert_out_of_search_at_once(register, make_app):
     """Retiring only changes columns (nothing flushed before the commit): search must still follow."""
-    search.drain()
+    search.follower().drain()
     assert "/experts/eve-expert" in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
     entries.retire(register["reg"], register["eve_entry"], "Left CAFCASS")
     db.session.commit()
-    search.drain()
+    search.follower().drain()
     assert "/experts/eve-expert" not in [h.url for h in search.search(register["pat"], "Eve Expert").results.hits]
 
 

@@ -312,7 +312,7 @@ def test_atom_feeds_parse(staff, as_user, posted):
 
 
 def test_any_citation_finds_it(staff, posted):
-    search.drain()
+    search.follower().drain()
     for query in ("EWCA Civ 1199", "2 FLR 893", '"reporter\'s notes"'):
         found = search.search(staff["pat"], query)
         assert f"/legal/{posted.slug}" in [h.url for h in found.results.hits], query

@@ -32,7 +32,7 @@ def redis_problem() -> str | None:
 
 
 def test_health_reports_each_part(client, make_area):
-    service.ensure_index()
+    service.follower().ensure()
     make_area("quokka-law", "Quokka law")
     db.session.commit()
     health = client.get("/healthz")
@@ -44,12 +44,12 @@ def test_health_reports_each_part(client, make_area):
     )
     assert found["mail"] == {"status": "ok", "waiting": 0, "failed": 0, "sent": 0}
     assert "redis" not in found  # not configured
-    service.drain()
+    service.follower().drain()
     assert client.get("/healthz").get_json()["search"]["lag_rows"] == 0
 
 
 def test_health_tells_others_only_the_states_and_the_monitoring_addresses_the_detail(app, client, make_area):
-    service.ensure_index()
+    service.follower().ensure()
     make_area("quokka-law", "Quokka law")
     db.session.commit()
     outside = app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"})
@@ -68,11 +68,11 @@ def test_health_tells_others_only_the_states_and_the_monitoring_addresses_the_de
 def test_health_is_503_while_the_index_is_missing(app, client):
     if app.config["SEARCH_BACKEND"] != "whoosh":
         pytest.skip("a Whoosh index on this machine")
-    service.backend().close()
+    service.follower().backend.close()
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.get_json()["status"] == "down" and health.get_json()["search"]["status"] == "rebuilding"
-    service.drain()  # what the worker's next round does
+    service.follower().drain()  # what the worker's next round does
     assert client.get("/healthz").status_code == 200
 
 
@@ -84,14 +84,14 @@ def test_health_notices_an_index_damaged_in_place(app, client, make_area, caplog
         pytest.skip("a Whoosh index on this machine")
     make_area("quokka-law", "Quokka law")
     db.session.commit()
-    service.drain()
+    service.follower().drain()
     assert client.get("/healthz").status_code == 200  # this process now knows the index as sound
-    for path in Path(service.backend().directory).glob("_MAIN_*.toc"):
+    for path in Path(service.follower().backend.directory).glob("_MAIN_*.toc"):
         path.write_bytes(b"garbage")
     with caplog.at_level(logging.CRITICAL):
         health = client.get("/healthz")
     assert health.status_code == 503 and health.get_json()["search"]["status"] == "down"
-    service.drain()  # the worker's next round rebuilds it
+    service.follower().drain()  # the worker's next round rebuilds it
     assert client.get("/healthz").status_code == 200
 
 
@@ -104,7 +104,7 @@ def test_health_is_503_when_the_database_is_down(make_app):
 
 
 def test_metrics_only_from_allowed_addresses(app, client, make_user):
-    service.ensure_index()
+    service.follower().ensure()
     make_user("jo.smith")
     client.sign_in("jo.smith")
     client.get("/search?q=quokka")
@@ -205,7 +205,7 @@ def test_sign_in_limits_are_shared_by_every_machine_through_redis(make_app, make
 def test_sign_in_works_while_redis_is_down(make_app, make_user, caplog):
     app = make_app(RATELIMIT_ENABLED=True, SIGNIN_RATE_LIMIT="3 per minute", REDIS_URL=NO_REDIS)
     with app.app_context(), caplog.at_level(logging.CRITICAL):
-        service.ensure_index()
+        service.follower().ensure()
         make_user("jo.smith")
         client = Client(app.test_client())
         assert client.sign_in("jo.smith").status_code == 302  # signed in, counted in this process

@@ -52,9 +52,9 @@ def machines(app, make_app, make_user, tmp_path):
     other = make_app(
         SEARCH_BACKEND="whoosh", SEARCH_DIR=str(tmp_path / "machine-b"), INSTANCE_PATH=str(tmp_path / "instance-b")
     )
-    service.drain()
+    service.follower().drain()
     with on(other):
-        service.drain()
+        service.follower().drain()
     return app, other, reader.id
 
 
@@ -68,12 +68,12 @@ def user(user_id):
 def test_a_change_through_one_machine_reaches_the_others_index(machines):
     a, b, reader = machines
     add_area("quokka-practice", "Quokka practice")  # made through machine A, which applies it at once
-    service.drain()
+    service.follower().drain()
     assert found(user(reader), "quokka") == ["Quokka practice"]
     with on(b):
-        assert service.queue_length() == 1  # B's index has not applied it yet
+        assert service.follower().queue_length() == 1  # B's index has not applied it yet
         assert found(user(reader), "quokka") == ["Quokka practice"]  # a search applies what is pending
-        assert service.queue_length() == 0
+        assert service.follower().queue_length() == 0
         names = cursors()
     assert len(names) == 2 and len(set(names.values())) == 1, names
 
@@ -82,22 +82,22 @@ def test_a_change_through_one_machine_reaches_the_others_index(machines):
 def test_rows_are_pruned_once_every_live_index_has_passed_them(machines, clock):
     a, b, reader = machines
     add_area("quokka-practice", "Quokka practice")
-    service.drain()
-    assert service.prune() == 0  # machine B has not applied it
+    service.follower().drain()
+    assert service.follower().prune() == 0  # machine B has not applied it
     with on(b):
-        service.drain()
-    assert service.prune() == 1 and log_rows() == 0
+        service.follower().drain()
+    assert service.follower().prune() == 1 and log_rows() == 0
     add_area("wombat-practice", "Wombat practice")
-    service.drain()
+    service.follower().drain()
     # Machine B is switched off for three days: it no longer holds the log back...
     clock.advance(days=3)
     add_area("numbat-practice", "Numbat practice")
-    service.drain()
-    assert service.prune() == 2 and log_rows() == 0
+    service.follower().drain()
+    assert service.follower().prune() == 2 and log_rows() == 0
     with on(b):
-        assert service.queue_length() == 0
+        assert service.follower().queue_length() == 0
         # ...and, back, it finds its cursor behind the pruning, so it rebuilds its index.
-        assert service.drain() > 2
+        assert service.follower().drain() > 2
         assert found(user(reader), "wombat") == ["Wombat practice"]
         assert found(user(reader), "numbat") == ["Numbat practice"]
         assert len(cursors()) == 3  # A, B's new index, and how far the log is pruned
@@ -107,9 +107,9 @@ def test_rows_are_pruned_once_every_live_index_has_passed_them(machines, clock):
 def test_a_rebuilt_index_takes_a_new_name_and_drops_the_old_cursor(machines):
     a, b, reader = machines
     with on(b):
-        before = service.backend().index_name()
-        service.rebuild()
-        after = service.backend().index_name()
+        before = service.follower().backend.index_name()
+        service.follower().rebuild()
+        after = service.follower().backend.index_name()
         assert before != after and before not in cursors() and after in cursors()
 
 

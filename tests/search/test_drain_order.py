@@ -54,7 +54,7 @@ class HeldWriter:
 
 def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(app, people, publish, monkeypatch):
     tip = publish(slug="contact-centres", body="- Visit the centre first: aardvark.")
-    service.drain()
+    service.follower().drain()
     assert found("aardvark") == 1
 
     edit_and_publish(people, tip, "- Visit the centre first: bandicoot.")  # change 1, queued
@@ -68,7 +68,7 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
             built.set()  # A has read the database as it was after change 1, and not yet written
             assert go_on.wait(30)
 
-    index = service.backend()
+    index = service.follower().backend
     writing = index.writing
 
     @contextmanager
@@ -82,7 +82,7 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
     def drain_a():
         try:
             with app.app_context():
-                service.drain(timeout=10.0)
+                service.follower().drain(timeout=10.0)
                 db.session.remove()
         except Exception as exc:  # reported by the main thread
             errors.append(exc)
@@ -94,13 +94,13 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
         assert any("bandicoot" in body for body in built_from)  # held with change 1's text in hand
         tip = reading.find_tip("contact-centres")
         edit_and_publish(people, tip, "- Visit the centre first: capybara.")  # change 2, while A is held
-        service.drain(timeout=0.2)  # drain B: A holds the index, or B writes the newer state first
+        service.follower().drain(timeout=0.2)  # drain B: A holds the index, or B writes the newer state first
     finally:
         go_on.set()
         a.join(30)
     assert not errors and not a.is_alive()
-    service.drain()  # the next request, search or worker round drains what is left
-    assert service.queue_length() == 0
+    service.follower().drain()  # the next request, search or worker round drains what is left
+    assert service.follower().queue_length() == 0
     assert found("capybara") == 1  # the latest text
     assert found("bandicoot") == 0 and found("aardvark") == 0  # nothing older survives
 
@@ -111,14 +111,14 @@ def test_a_drain_held_between_building_and_writing_never_overwrites_a_newer_one(
 def test_reindex_check_lists_what_differs_and_exits_non_zero(app, runner, demo_content):
     from cafpedia.search.documents import SearchDocument
 
-    service.rebuild()
+    service.follower().rebuild()
     result = runner.invoke(args=["reindex", "--check"])
     assert result.exit_code == 0, result.output
     assert "The search index agrees with the database" in result.output
 
     stale = service.follower().sources.documents_for_key("area:contact")[0]
     stale.body = "What the contact area said last year."
-    with app.app_context(), service.backend().writing(timeout=5) as index:  # drift, as a lost update leaves it
+    with app.app_context(), service.follower().backend.writing(timeout=5) as index:  # drift, as a lost update leaves it
         index.write(
             [
                 stale,
@@ -144,7 +144,7 @@ def test_reindex_check_lists_what_differs_and_exits_non_zero(app, runner, demo_c
 def test_reindex_check_does_not_count_a_change_still_queued_as_drift(app, runner, demo_content, monkeypatch):
     from cafpedia.areas.services import find_area
 
-    service.rebuild()
+    service.follower().rebuild()
     find_area("contact").summary = "Changed while the check was running."
     db.session.commit()
     # as if the change landed after the check's own drain
@@ -157,11 +157,11 @@ def test_reindex_check_does_not_count_a_change_still_queued_as_drift(app, runner
 def test_renaming_an_area_or_its_lead_refreshes_every_document_that_names_them(app, demo_content):
     from cafpedia.areas.services import find_area
 
-    service.rebuild()
+    service.follower().rebuild()
     for slug in ("contact", "private-law", "domestic-violence", "dispute-resolution"):
         find_area(slug).title += " (renamed)"  # tips, proposals, digest items, legal updates and experts show it
     find_area("contact").lead.name = "A New Name"
     db.session.commit()
-    service.drain()
-    found = service.check_index()
+    service.follower().drain()
+    found = service.follower().check()
     assert found.drift == [] and found.changed_meanwhile == []

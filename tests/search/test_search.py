@@ -210,7 +210,7 @@ def test_approving_makes_a_tip_findable_and_archived_tips_only_on_request(app, d
     tip = reading.find_tip("handover-arrangements-at-contact-centres")
     moderation.approve(lead, tip.revision(1), checklist=list(CHECKLIST), confidentiality_confirmed=True)
     db.session.commit()
-    service.drain()
+    service.follower().drain()
     reader = find_user("demo.expert")
     assert "/tips/handover-arrangements-at-contact-centres" in urls(service.search(reader, "handover arrangements"))
     reviewing.archive(lead, reading.find_tip("handover-arrangements-at-contact-centres"), note="Test")
@@ -246,28 +246,28 @@ def test_changes_reach_the_index_through_the_queue(app, demo_content):
         deputies=area.deputies,
     )
     db.session.commit()
-    assert service.queue_length() >= 1
+    assert service.follower().queue_length() >= 1
     found = service.search(find_user("demo.fca"), "zyzzyva")
-    assert found.total == 1 and service.queue_length() == 0
+    assert found.total == 1 and service.follower().queue_length() == 0
 
 
 @pytest.mark.both_databases
 def test_a_rolled_back_change_is_not_queued(app, demo_content):
     from cafpedia.areas.services import find_area
 
-    before = service.queue_length()
+    before = service.follower().queue_length()
     find_area("staff-safety").title = "Changed"
     db.session.flush()
     db.session.rollback()
     db.session.commit()
-    assert service.queue_length() == before
+    assert service.follower().queue_length() == before
 
 
 @pytest.mark.both_databases
 def test_missing_and_outdated_indexes_are_rebuilt_automatically(app, demo_content, whoosh_only):
     from pathlib import Path
 
-    backend = service.backend()
+    backend = service.follower().backend
     fca = find_user("demo.fca")
     assert service.search(fca, "conciliation").total > 0
     backend.close()
@@ -285,7 +285,7 @@ def test_missing_and_outdated_indexes_are_rebuilt_automatically(app, demo_conten
 def test_a_broken_index_is_reported_plainly(app, demo_content, client, whoosh_only):
     from pathlib import Path
 
-    backend = service.backend()
+    backend = service.follower().backend
     service.search(find_user("demo.fca"), "conciliation")
     backend.close()
     for path in Path(backend.directory).glob("*.seg"):
@@ -299,7 +299,7 @@ def test_a_broken_index_is_reported_plainly(app, demo_content, client, whoosh_on
     assert page.status_code == 503 and "Search is not working at the moment" in page.get_data(as_text=True)
     assert c.get("/api/search?q=conciliation").status_code == 503
     assert c.get("/healthz").status_code == 503
-    service.drain()  # the worker's next round replaces the damaged index from the database
+    service.follower().drain()  # the worker's next round replaces the damaged index from the database
     assert backend.status() == "ok"
     assert c.get("/search?q=conciliation").status_code == 200 and c.get("/healthz").status_code == 200
 
@@ -309,7 +309,7 @@ def test_reindex_command(app, runner, demo_content):
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     assert "Search index rebuilt:" in result.output
-    assert service.queue_length() == 0
+    assert service.follower().queue_length() == 0
 
 
 # --- Robustness --------------------------------------------------------------------------------
@@ -380,7 +380,7 @@ def test_an_empty_postgres_index_is_rebuilt_automatically(app, demo_content):
     service.search(find_user("demo.fca"), "conciliation")
     db.session.execute(delete(SearchDocumentRow))
     db.session.commit()
-    service.backend().close()
+    service.follower().backend.close()
     assert service.search(find_user("demo.fca"), "conciliation").total > 0
 
 

@@ -22,8 +22,8 @@ def without_legal_updates(monkeypatch) -> None:
 
 
 def legal_update_in_the_index() -> None:
-    service.ensure_index()
-    with service.backend().writing(timeout=5) as index:
+    service.follower().ensure()
+    with service.follower().backend.writing(timeout=5) as index:
         index.write(
             [SearchDocument(key="legal:old", kind="legal", title="An update", body="Text.", url="/legal/old")], []
         )
@@ -52,13 +52,13 @@ def test_reindex_check_names_a_kind_no_source_gives(app, runner, monkeypatch):
 
 
 def test_a_drain_that_meets_a_kind_no_source_gives_fails_loudly(app, monkeypatch):
-    service.ensure_index()
+    service.follower().ensure()
     without_legal_updates(monkeypatch)
     db.session.add(SearchQueueEntry(key="legal:old"))
     db.session.commit()
     with pytest.raises(UnknownKind, match=MISSING):
-        service.drain()
-    assert service.queue_length() == 1  # kept in the log for when the list is put right
+        service.follower().drain()
+    assert service.follower().queue_length() == 1  # kept in the log for when the list is put right
 
 
 def test_a_rebuild_that_meets_a_document_its_source_does_not_claim_fails_loudly(app, monkeypatch):
@@ -72,4 +72,4 @@ def test_a_rebuild_that_meets_a_document_its_source_does_not_claim_fails_loudly(
     )
     monkeypatch.setattr(service.follower(), "sources", Sources([source]))
     with pytest.raises(UnknownKind, match=MISSING):
-        service.rebuild()
+        service.follower().rebuild()

@@ -106,8 +106,8 @@ def table(backend) -> dict[tuple[str, bool, str], set[str]]:
 
 
 def test_each_backend_shows_each_reader_what_the_rules_say(app):
-    backend = service.backend()
-    service.ensure_index()
+    backend = service.follower().backend
+    service.follower().ensure()
     write(backend)
     for (reader, archived, status_filter), keys in table(backend).items():
         assert keys == expected(reader, archived, status_filter), (reader, archived, status_filter)
@@ -116,8 +116,8 @@ def test_each_backend_shows_each_reader_what_the_rules_say(app):
 def test_the_whoosh_and_postgresql_translations_agree(app, tmp_path):
     if app.config["SEARCH_BACKEND"] != "postgres":
         pytest.skip("both backends answer side by side on PostgreSQL")
-    postgres = service.backend()
-    service.ensure_index()
+    postgres = service.follower().backend
+    service.follower().ensure()
     write(postgres)
     whoosh = WhooshBackend(tmp_path / "side-by-side")
     whoosh.rebuild([])
