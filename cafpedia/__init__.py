@@ -173,7 +173,7 @@ def register_content_sections(app: Flask) -> None:
         [
             StandardsSection(),
             UsersSection(),
-            AreasSection(people=people.by_usernames),
+            AreasSection(people=people.by_username),
             TipsSection(),
             DigestSection(),
             LegalSection(),

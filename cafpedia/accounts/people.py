@@ -222,12 +222,6 @@ def by_username() -> dict[str, User]:
     return {u.username: u for u in db.session.scalars(select(User))}
 
 
-def by_usernames(usernames: Iterable[str | None]) -> dict[str, User]:
-    """The accounts of these usernames that exist, by username (an areas' file names them)."""
-    wanted = [name for name in usernames if name]
-    return {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))} if wanted else {}
-
-
 def ids_by_username() -> dict[str, int]:
     """Every account's id, by username (an audit trail brought in from a file names them)."""
     return {username: id_ for username, id_ in db.session.execute(select(User.username, User.id))}

@@ -1,11 +1,11 @@
 """areas.yml in a content folder: practice areas with their lead managers and deputies.
 
 Areas stand below accounts: the section is given the way to find accounts by username
-(accounts.people.by_usernames, in create_app's list of sections), and never imports them."""
+(accounts.people.by_username, in create_app's list of sections), and never imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -37,8 +37,8 @@ class AreasSection(Section):
     name = "areas"
     needs = ("users",)
 
-    def __init__(self, people: Callable[[Iterable[str]], dict]):
-        self.people = people  # usernames -> the accounts of those that exist, by username
+    def __init__(self, people: Callable[[], dict]):
+        self.people = people  # every account, by username (asked once a check, once an apply)
 
     def read(self, ctx: LoadContext) -> None:
         found = ctx.records[self.name] = {}
@@ -52,24 +52,17 @@ class AreasSection(Section):
                 found[rec.slug] = rec
 
     def check(self, ctx: LoadContext) -> None:
-        file_users = ctx.records["users"]
+        file_users, accounts = ctx.records["users"], self.people()
         for rec in ctx.records[self.name].values():
             for field, usernames in (("lead", [rec.lead] if rec.lead else []), ("deputies", rec.deputies)):
                 for username in usernames:
-                    if problem := self._moderator_problem(file_users, username):
+                    if problem := _moderator_problem(file_users.get(username) or accounts.get(username), username):
                         ctx.problem(FILE, rec.line, field, f"area {rec.slug}: {problem}")
 
-    def _moderator_problem(self, file_users: dict, username: str) -> str | None:
-        user = file_users.get(username) or self.people([username]).get(username)
-        if user is None:
-            return f"unknown user {username} (not in users.yml nor in the database)"
-        if LEAD_MANAGER not in user.roles:
-            return f"{username} does not hold the lead_manager role"
-        return f"{username}'s account is deactivated" if not user.active else None
-
     def apply(self, ctx: LoadContext) -> None:
+        accounts = self.people()
         for rec in ctx.records[self.name].values():
-            _apply_area(ctx, rec, self.people([rec.lead, *rec.deputies]))
+            _apply_area(ctx, rec, accounts)
 
     def export(self, root: Path) -> list[str]:
         return [write_file(root, FILE, dump_yaml([AREA.write(area) for area in services.list_areas()]))]
@@ -78,6 +71,15 @@ class AreasSection(Section):
 def known_areas(ctx: LoadContext) -> set[str]:
     """The areas a folder may name: its areas.yml's and the database's."""
     return set(ctx.records["areas"]) | set(db.session.scalars(select(PracticeArea.slug)))
+
+
+def _moderator_problem(user, username: str) -> str | None:
+    """What stops this person (from users.yml or the database) moderating an area."""
+    if user is None:
+        return f"unknown user {username} (not in users.yml nor in the database)"
+    if LEAD_MANAGER not in user.roles:
+        return f"{username} does not hold the lead_manager role"
+    return f"{username}'s account is deactivated" if not user.active else None
 
 
 def _apply_area(ctx: LoadContext, rec, people: dict) -> None:

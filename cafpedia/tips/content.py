@@ -213,14 +213,21 @@ def _event(schema, record, users: dict, revision_number: int | None) -> TipEvent
 MAY_DIFFER = ("proposed_on", "flags", "author_confirmed_safe", "proposed_title", "proposed_body")
 
 
+# The fields compared: every one the declaration (REVISION) maps to a column of Revision, but
+# MAY_DIFFER. A field added to the declaration is compared with no more work.
+COMPARED = tuple(f.name for f in REVISION.fields if f.name in Revision.__table__.columns and f.key not in MAY_DIFFER)
+
+
 def _comparable(rev, author: str) -> tuple:
-    """What a load may not change about a revision, from the database or from a file: every
-    field the declaration (REVISION) maps to one of its columns, but MAY_DIFFER, and its author
-    and the clauses it cites. A field added to the declaration is compared with no more work."""
-    columns = Revision.__table__.columns.keys()
-    values = [getattr(rev, f.name) for f in REVISION.fields if f.name in columns and f.key not in MAY_DIFFER]
-    plain = [v.strip() if isinstance(v, str) else tuple(v) if isinstance(v, list) else v for v in values]
-    return (*plain, author, tuple(rev.standards))
+    """What a load may not change about a revision, from the database or from a file: the
+    COMPARED fields (text without its outer spaces, lists as tuples), its author and the
+    clauses it cites."""
+    values = (getattr(rev, name) for name in COMPARED)
+    return (
+        *(v.strip() if isinstance(v, str) else tuple(v) if isinstance(v, list) else v for v in values),
+        author,
+        tuple(rev.standards),
+    )
 
 
 def _tip_state(tip: Tip) -> dict:
