@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "extensions"),
     ("core",),
     ("search", "mail", "content"),
-    ("areas", "accounts", "standards", "tips", "legal", "digest", "experts", "notifications", "offline", "ops"),
+    ("areas", "accounts", "standards", "tips", "legal", "digest", "experts", "gaps", "notifications", "offline", "ops"),
     ("composed", "home", "admin"),
     ("app", "models", "worker", "server", "cli", "__main__"),
 )
@@ -43,6 +43,7 @@ DOMAIN_ORDER = (
     "legal",
     "digest",
     "experts",
+    "gaps",
     "notifications",
     "offline",
     "ops",

@@ -21,9 +21,11 @@ from cafpedia.digest.models import (  # noqa: F401
     TipResearchLink,
 )
 from cafpedia.experts.models import AdviceCall, Expert, ExpertArea, Nomination, RotaDay, RotaShift  # noqa: F401
+from cafpedia.gaps.models import GapMark  # noqa: F401
 from cafpedia.legal.models import LegalFeedVisit, LegalRevision, LegalUpdate, LegalUpdateArea, TipLegalFlag  # noqa: F401
 from cafpedia.mail.models import MailMessage  # noqa: F401
 from cafpedia.notifications.models import Notification, NotificationMark, NotificationPreference, Watch  # noqa: F401
+from cafpedia.search.demand.models import SearchDemandDay, SearchEvent, SearchSalt  # noqa: F401
 from cafpedia.search.models import (  # noqa: F401
     SearchCursor,
     SearchDocumentRow,

@@ -64,6 +64,7 @@ class Tip(db.Model):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("tips.id"))
     archived_at: Mapped[datetime | None]
     views: Mapped[int] = mapped_column(Integer, default=0)
+    last_viewed_on: Mapped[date | None]  # the UK day it was last read ("nobody has opened it in a year")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 

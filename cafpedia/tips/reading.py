@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
+from cafpedia.core import clock
 from cafpedia.core.errors import NotFound
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.extensions import db
@@ -84,8 +85,9 @@ def archived_tips(area: PracticeArea) -> list[Tip]:
 
 
 def record_view(tip: Tip) -> None:
-    """Count a reading (one UPDATE, so several workers never lose a count); the caller commits."""
-    db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1))
+    """Count a reading, and note its UK day (one UPDATE, so several workers never lose a count);
+    the caller commits."""
+    db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1, last_viewed_on=clock.today()))
 
 
 def tips_citing(clause) -> list[Tip]:
