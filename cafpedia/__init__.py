@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from cafpedia.composed import area_admin, area_page, clause_page, new_tip, reviews, tip_page  # noqa: F401
     from cafpedia.digest.routes import bp as digest_bp
     from cafpedia.experts.routes import bp as experts_bp
+    from cafpedia.gaps.routes import bp as gaps_bp
     from cafpedia.home.routes import bp as home_bp
     from cafpedia.legal.routes import bp as legal_bp
     from cafpedia.mail.routes import bp as mail_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         digest_bp,
         legal_bp,
         experts_bp,
+        gaps_bp,
         notifications_bp,
         search_bp,
         admin_bp,
@@ -119,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
 def configure_events(app: Flask) -> None:
     """Subscribers to the domain events (cafpedia.core.events): who is told what, and the
     legal flags a review clears. Importing them connects them."""
+    from cafpedia.gaps import marks  # noqa: F401  (a line closes when the tip written for it is published)
     from cafpedia.legal import citing as legal  # noqa: F401
     from cafpedia.notifications import rules  # noqa: F401
 

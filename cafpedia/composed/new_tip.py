@@ -12,6 +12,7 @@ from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import can_read_advice_log, requires
 from cafpedia.experts.advice_log import find_call
 from cafpedia.experts.advice_log import link_tip as link_call_to_tip
+from cafpedia.gaps import answering
 from cafpedia.tips import proposals
 from cafpedia.tips.forms import NewTipForm
 from cafpedia.tips.pages import bp, draft_from_form, marked_preview, proposal_case_details, revision_url
@@ -23,6 +24,9 @@ def new():
     form = NewTipForm()
     form.area.choices = area_choices()
     call = _advice_call(form.call.data if request.method == "POST" else request.args.get("call", ""))
+    gap = answering.line_to_answer(
+        current_user, form.gap.data if request.method == "POST" else answering.gap_value(request.args)
+    )
     if request.method == "GET":
         area = find_area(request.args.get("area", "")) or (call.area if call else None)
         if area:
@@ -30,6 +34,10 @@ def new():
         if call:  # a question to the advice line becomes the title of a tip that answers it (whole: the
             # field says its limit and counts, and the server refuses a longer one, rather than cut it unseen)
             form.call.data, form.title.data = str(call.id), call.question
+        if gap:  # a line of the area's "What people need": its searches or questions beside the form
+            form.gap.data, form.area.data = gap.value, gap.area.slug
+            if gap.line.source == "advice" and not form.title.data:
+                form.title.data = gap.line.text
     preview = None
     found = {}
     if form.validate_on_submit():
@@ -46,6 +54,8 @@ def new():
                 )
                 if call:
                     link_call_to_tip(call, revision.tip)
+                if gap:
+                    answering.proposed(current_user, gap, revision.tip)
                 return revision
 
             revision = commit_or_show_errors(form, propose, shown_at=revision_url)
@@ -55,9 +65,9 @@ def new():
                     "success",
                 )
                 return redirect(revision_url(revision))
-    return render_template("tips/edit.html", form=form, tip=None, preview=preview, call=call, **found), form_status(
-        form
-    )
+    return render_template(
+        "tips/edit.html", form=form, tip=None, preview=preview, call=call, gap=gap, **found
+    ), form_status(form)
 
 
 def _advice_call(value: str | None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
@@ -32,5 +32,7 @@ class GapMark(db.Model):
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+
+    tip = relationship("Tip")
 
     __table_args__ = (UniqueConstraint("area_id", "source", "line_key"),)

@@ -52,6 +52,7 @@ class NewTipForm(TipForm):
         validators=[Optional(), Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters.")],
     )
     call = HiddenField()  # the advice-line call this proposal starts from, if any
+    gap = HiddenField()  # the line of an area's "What people need" it answers: AREA/SOURCE/KEY
 
 
 class ApproveForm(FlaskForm):
