@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -38,6 +39,16 @@ UNOPENED_DAYS = 365
 PERIODS = (30, 90, 180, 365)  # days a lead manager may choose; 90 by default
 DEFAULT_PERIOD = 90
 MAX_LINES = 100  # a source's lines shown, most needed first
+# app.extensions[ANSWERERS]: question -> whether a published tip answers it (the search engine's
+# similarity, handed over by create_app: search stands below the domains)
+ANSWERERS = "cafpedia_gaps_answered_by_tip"
+SHORT_LABELS = {  # for a count, one and more: "1 search nobody found an answer to"
+    "search": ("search nobody found an answer to", "searches nobody found an answer to"),
+    "advice": ("advice-line question no tip answers", "advice-line questions no tip answers"),
+    "vote": ("tip found not useful", "tips found not useful"),
+    "review": ("tip past review", "tips past review"),
+    "unopened": ("tip nobody opens", "tips nobody opens"),
+}
 SOURCE_LABELS = {
     "search": "Searches that found nothing, or nothing anyone opened",
     "advice": "Advice-line questions no published tip answers",
@@ -78,6 +89,12 @@ class Gaps:
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.lines.values())
+
+    def in_short(self) -> str:
+        """ "3 searches nobody found an answer to, 1 tip found not useful"."""
+        return ", ".join(
+            f"{len(lines)} {SHORT_LABELS[source][len(lines) != 1]}" for source, lines in self.lines.items() if lines
+        )
 
 
 def period_since(days: int, today: date | None = None) -> tuple[date, date]:
@@ -275,10 +292,9 @@ def marks_for(area_id: int) -> dict[tuple[str, str], GapMark]:
     return {(m.source, m.line_key): m for m in db.session.scalars(select(GapMark).where(GapMark.area_id == area_id))}
 
 
-def gaps(
-    area, since: date, until: date, *, answered_by_tip: Callable[[str], bool] | None = None, today: date | None = None
-) -> Gaps:
+def gaps(area, since: date, until: date, *, today: date | None = None) -> Gaps:
     today = today or clock.today()
+    answered_by_tip = current_app.extensions.get(ANSWERERS)
     marks = marks_for(area.id)
     tips = _published_tips(area.id)
     found = {

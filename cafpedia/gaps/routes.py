@@ -3,7 +3,7 @@ two marks: not for CAFpedia (with a reason), and put back."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
@@ -21,7 +21,6 @@ from cafpedia.gaps import marks, reading
 from cafpedia.gaps.models import REASON_MAX
 
 bp = Blueprint("gaps", __name__, template_folder="templates")
-ANSWERERS = "cafpedia_gaps_answered_by_tip"  # app.extensions: question -> a published tip answers it?
 
 
 class NotForForm(FlaskForm):
@@ -53,7 +52,7 @@ def _period() -> tuple[int, str | None]:
 
 def _gaps(area, days: int) -> reading.Gaps:
     since, until = reading.period_since(days)
-    return reading.gaps(area, since, until, answered_by_tip=current_app.extensions.get(ANSWERERS))
+    return reading.gaps(area, since, until)
 
 
 @bp.get("/areas/<slug>/gaps")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from cafpedia.config import escalate_days_from
 from cafpedia.core import clock, events
 from cafpedia.extensions import db
-from cafpedia.notifications import services
+from cafpedia.notifications import needs, services
 from cafpedia.tips.models import PENDING, PUBLISHED, Revision, Tip
 from cafpedia.tips.moderation import working_days_waiting
 
@@ -46,6 +46,7 @@ class JobReport:
     reminders: int = 0
     escalations: int = 0
     summaries: int = 0
+    needs: int = 0  # people told what their areas' "What people need" lists hold (weekly)
 
 
 def remind_reviews(today) -> int:
@@ -120,6 +121,8 @@ def run_due() -> JobReport:
     report.reminders = remind_reviews(today)
     db.session.commit()
     report.escalations = escalate(today)
+    db.session.commit()
+    report.needs = needs.tell_what_people_need(clock.now_london())
     db.session.commit()
     report.summaries = send_summaries(clock.now_london())
     db.session.commit()

@@ -33,6 +33,9 @@ KINDS: dict[str, Kind] = {
     "watch": Kind("Something I watch changes: a tip, an area, the legal feed or the digest", DAILY),
     "digest": Kind("A new issue of the research digest is published", NOW),
     "nomination": Kind("A nomination for the Register of Experts is made or decided", NOW),
+    "gaps": Kind(
+        "Once a week, what people looked for in my areas and did not find (lead managers and deputies)", DAILY
+    ),
     "tip_problem": Kind("A reader reports a problem with a tip in my area (lead managers and deputies)", NOW),
     "access_request": Kind("Someone without an account signs in and asks for access (administrators)", NOW),
 }

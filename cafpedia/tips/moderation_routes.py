@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from cafpedia.areas.services import areas_led_by
 from cafpedia.core.errors import NotAllowed, ServiceError, ValidationError
 from cafpedia.core.forms import commit_or_show_errors
 from cafpedia.core.permissions import (
@@ -44,8 +45,12 @@ def queue():
         base = rev.tip.revision(rev.based_on)
         diffs[rev.id] = word_diff(base.body if base else "", rev.body)
     return render_template(
-        "tips/queue.html", proposals=waiting, diffs=diffs, due=header_counts()[1]
-    )  # as the header counts them
+        "tips/queue.html",
+        proposals=waiting,
+        diffs=diffs,
+        due=header_counts()[1],  # as the header counts them
+        led=areas_led_by(current_user),  # their "What people need" pages (an administrator's: from the area pages)
+    )
 
 
 @bp.get("/moderation/health")

@@ -102,19 +102,20 @@ def test_not_for_cafpedia_takes_a_line_off_with_a_reason_and_puts_it_back(contac
     assert named.status_code == 400 and "may hold case details" in named.get_data(as_text=True)
     assert db.session.scalar(select(GapMark)) is None  # nothing saved
     done = lead.post_form(
-        "/areas/contact/gaps/not-for", {"line": "search/contact indirect", "reason": "The court's own guidance covers it"}
+        "/areas/contact/gaps/not-for",
+        {"line": "search/contact indirect", "reason": "The court's own guidance"},
     )
     assert done.status_code == 302
     mark = db.session.scalar(select(GapMark))
     assert (mark.state, mark.source, mark.line_key) == (NOT_FOR, "search", "contact indirect")
     shown = page(lead)
-    assert "Write a tip for this<span class=\"visually-hidden\">: indirect contact" not in shown
-    assert "Marked not for CAFpedia" in shown and "The court&#39;s own guidance covers it" in shown
+    assert 'Write a tip for this<span class="visually-hidden">: indirect contact' not in shown
+    assert "Marked not for CAFpedia" in shown and "The court&#39;s own guidance" in shown
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "gap.not_for"))
     assert entry is not None and "indirect contact" not in str(entry.after) + entry.summary  # the key, never the text
     assert lead.post_form("/areas/contact/gaps/put-back", {"line": "search/contact indirect"}).status_code == 302
     assert db.session.scalar(select(GapMark)) is None
-    assert "Write a tip for this<span class=\"visually-hidden\">: indirect contact" in page(lead)
+    assert 'Write a tip for this<span class="visually-hidden">: indirect contact' in page(lead)
 
 
 def test_a_line_not_on_the_list_cannot_be_marked(contact, as_user):
@@ -140,8 +141,14 @@ def test_advice_line_questions_no_published_tip_answers(contact, people, publish
         ]
     ):
         db.session.add(
-            AdviceCall(expert_id=expert.id, area_id=contact.id, called_on=TODAY - timedelta(days=n), question=question,
-                       advice="Advice.", minutes=10)
+            AdviceCall(
+                expert_id=expert.id,
+                area_id=contact.id,
+                called_on=TODAY - timedelta(days=n),
+                question=question,
+                advice="Advice.",
+                minutes=10,
+            )
         )
     db.session.commit()
     since, until = reading.period_since(90)
@@ -165,8 +172,11 @@ def test_tips_found_not_useful_past_review_or_unopened(contact, people, publish,
     voters = [make_user(f"reader.{n}") for n in range(4)]
     for n, user in enumerate(voters):
         db.session.add(TipVote(tip_id=tip.id, user_id=user.id, useful=n == 0, revision_number=tip.current_number))
-    db.session.add(TipProblem(tip_id=tip.id, user_id=voters[1].id, revision_number=tip.current_number,
-                              text="The form number has changed"))
+    db.session.add(
+        TipProblem(
+            tip_id=tip.id, user_id=voters[1].id, revision_number=tip.current_number, text="The form number has changed"
+        )
+    )
     tip.review_by = TODAY - timedelta(days=1)
     tip.published_at = datetime(2025, 1, 1)
     tip.last_viewed_on = date(2025, 6, 1)

@@ -1,4 +1,4 @@
-""""Write a tip for this" (SQLite and PostgreSQL): the line beside the new tip's form, marked as
+""" "Write a tip for this" (SQLite and PostgreSQL): the line beside the new tip's form, marked as
 being written once proposed, closed (naming the tip) when it is published, reopened if rejected."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_a_tip_written_for_a_line_closes_it_when_published(people, as_user):
     db.session.refresh(mark)
     assert mark.state == ANSWERED and mark.closed_at is not None
     closed = text(lead.get("/areas/contact/gaps"))
-    assert "Write a tip for this<span class=\"visually-hidden\">: grandparents contact" not in closed
+    assert 'Write a tip for this<span class="visually-hidden">: grandparents contact' not in closed
     assert "“grandparents contact” (3 people): answered by" in closed
     assert f'<a href="/tips/{tip.slug}">When grandparents ask for contact</a>' in closed
 
@@ -65,7 +65,7 @@ def test_a_rejected_tip_reopens_its_line(people, as_user):
     moderation.reject(people["dee"], tip.revision(1), "Covered by the court's guidance")
     db.session.commit()
     assert db.session.scalar(select(GapMark)) is None
-    assert "Write a tip for this<span class=\"visually-hidden\">: grandparents contact" in text(
+    assert 'Write a tip for this<span class="visually-hidden">: grandparents contact' in text(
         lead.get("/areas/contact/gaps")
     )
 
