@@ -261,27 +261,26 @@ def review_lines(tips: list[Tip], today: date) -> list[Line]:
 
 
 def unopened_lines(tips: list[Tip], today: date) -> list[Line]:
-    """Published over a year ago and not opened for a year (a tip read before CAFpedia noted the
-    day counts as read on the day it was upgraded)."""
+    """Published tips no reader has opened for UNOPENED_DAYS: since the day one was last read,
+    or if never, since it was published. (A tip published before CAFpedia noted the day, or
+    loaded from content files, counts as read on the day of the upgrade or the load.)"""
     cutoff = today - timedelta(days=UNOPENED_DAYS)
     lines = []
     for t in tips:
-        published = t.published_at.date() if t.published_at else None
-        if published is None or published > cutoff:
-            continue
-        if t.last_viewed_on is not None and t.last_viewed_on > cutoff:
+        since = t.last_viewed_on or (t.published_at.date() if t.published_at else None)
+        if since is None or since > cutoff:
             continue
         lines.append(
             Line(
                 "unopened",
-                f"{t.id}:{t.last_viewed_on.isoformat() if t.last_viewed_on else 'never'}",
+                f"{t.id}:{since.isoformat()}",
                 t.title,
-                last=t.last_viewed_on,
+                last=since,
                 tip=t,
-                detail="not opened since" if t.last_viewed_on else "never opened since published",
+                detail="read" if t.last_viewed_on else "published",
             )
         )
-    lines.sort(key=lambda line: (line.last or date.min, line.text))
+    lines.sort(key=lambda line: (line.last, line.text))
     return lines[:MAX_LINES]
 
 

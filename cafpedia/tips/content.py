@@ -23,7 +23,7 @@ from cafpedia.areas.content import known_areas
 from cafpedia.areas.services import by_slug
 from cafpedia.content.fields import build
 from cafpedia.content.records import LoadContext, Section, write_file
-from cafpedia.core import audit
+from cafpedia.core import audit, clock
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.extensions import db
 from cafpedia.standards import services as standards
@@ -101,6 +101,9 @@ class TipsSection(Section):
             added = len(revisions) + len(events)
             TIP.assign(tip, rec)
             tip.current_number = rec.current_number
+            if before is None and tip.current_number is not None:
+                # Who read it before it was loaded is not known: "nobody opens it" counts from today.
+                tip.last_viewed_on = clock.today()
             db.session.flush()
             if before is None:
                 audit.record(

@@ -184,7 +184,7 @@ def test_tips_found_not_useful_past_review_or_unopened(contact, people, publish,
     shown = page(as_user("lee.lead"))
     assert "3 said not useful, 1 useful" in shown and "“The form number has changed”" in shown
     assert "Was due for review by 22 November 2026" in shown
-    assert "Not opened since 1 June 2025" in shown
+    assert "No reader has opened it since 1 June 2025" in shown
     assert f'href="/tips/{tip.slug}/edit"' in shown
 
 
@@ -197,3 +197,18 @@ def test_the_csv_writes_formulas_as_text(contact, as_user):
     search = next(r for r in rows if r[0].startswith("Searches"))
     assert search[1].startswith("'=") and search[3] == "3"
     assert as_user("lee.lead").get("/areas/contact/gaps.csv?days=x").status_code == 400
+
+
+def test_a_tip_never_read_counts_from_its_publication(contact, people, publish, as_user):
+    tip = publish(slug="never-read", title="Never read")
+    tip.published_at, tip.last_viewed_on = datetime(2025, 1, 1), None
+    db.session.commit()
+    shown = page(as_user("lee.lead"))
+    assert "No reader has opened it since it was published on 1 January 2025" in shown
+
+
+def test_loaded_tips_count_as_read_on_the_day_of_the_load(demo_content, client):
+    """The demo's tips were loaded from content files: nobody's reading before the load is known."""
+    assert client.sign_in("priya.chandran", "cafpedia-demo").status_code == 302
+    demo = client.get("/areas/dispute-resolution/gaps").get_data(as_text=True)
+    assert 'Tips nobody has opened for a year <span class="muted">(0)</span>' in demo
