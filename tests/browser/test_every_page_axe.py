@@ -9,7 +9,7 @@ import pytest
 from cafpedia.extensions import db
 from tests.browser.conftest import demo_app, serving
 from tests.browser.test_foundation_pages import sign_in
-from tests.support.routes import seed
+from tests.support.routes import GAP_LINE, seed
 
 TIP = "family-assistance-orders-when-and-how-to-recommend"
 DRAFT = "2027-q1"
@@ -27,6 +27,9 @@ PAGES = [
     ("/areas", "demo.fca"),
     ("/areas/private-law", "demo.fca"),
     ("/areas/private-law/changes", "demo.admin"),
+    ("/areas/dispute-resolution/gaps", "priya.chandran"),
+    (f"/areas/dispute-resolution/gaps/not-for?line=search/{GAP_LINE.replace(' ', '%20')}", "priya.chandran"),
+    (f"/tips/new?area=dispute-resolution&gap=search/{GAP_LINE.replace(' ', '%20')}", "priya.chandran"),
     ("/standards", "demo.fca"),
     ("/standards/2007-draft", "demo.fca"),
     ("/standards/2007-draft/1.1", "demo.fca"),
@@ -109,6 +112,7 @@ NOT_PAGES = {
     "experts.gaps_download",
     "tips.health_download",
     "tips.area_changes_download",
+    "gaps.download",
     "tips.record",
     "accounts.sign_in_with_provider",
     "accounts.provider_return",

@@ -51,6 +51,7 @@ LEGAL = "2004-02-09-public-law-protocol-for-care-cases"
 EXPERT = "nasreen-akhtar"  # demo.expert's own entry
 RETIRED_EXPERT = "margaret-ellis"
 PERSON = "demo.fca"
+GAP_LINE = "grandpar mediat"  # a meaning searched for in area A (made by `seed`)
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,22 @@ def seed() -> dict[str, str]:
         created_at=now,
         expires_at=now + timedelta(days=3),
     )
-    db.session.add_all([mail, access, invitation])
+    from cafpedia.areas.services import find_area
+    from cafpedia.search.demand.models import SearchDemandDay
+    from tests.conftest import PINNED_AT  # the day of every test (a seed may be made before the clock is pinned)
+
+    # Searches in area A that found nothing, by 3 people: a line of its "What people need".
+    demand = SearchDemandDay(
+        day=PINNED_AT.date() - timedelta(days=1),
+        area_id=find_area(AREA).id,
+        meaning_key=GAP_LINE,
+        example="mediation for grandparents",
+        searches=4,
+        people=3,
+        found_nothing=4,
+        opened=0,
+    )
+    db.session.add_all([mail, access, invitation, demand])
     db.session.commit()
     return {
         "suggestion": str(suggestion.id),
