@@ -15,6 +15,7 @@ from cafpedia.experts.advice_log import link_tip as link_call_to_tip
 from cafpedia.tips import proposals
 from cafpedia.tips.forms import NewTipForm
 from cafpedia.tips.pages import bp, draft_from_form, marked_preview, proposal_case_details, revision_url
+from cafpedia.tips.similar import similar_tips
 
 
 @bp.route("/tips/new", methods=["GET", "POST"])
@@ -32,12 +33,14 @@ def new():
             form.call.data, form.title.data = str(call.id), call.question
     preview = None
     found = {}
+    similar = []
     if form.validate_on_submit():
         draft = draft_from_form(form)
         findings = draft.findings()
         found = proposal_case_details(draft, findings)
         if form.preview.data:
             preview = marked_preview(draft, findings)
+            similar = similar_tips(current_user, draft.title, draft.body)  # as the form's script shows them
         else:
 
             def propose():
@@ -55,9 +58,9 @@ def new():
                     "success",
                 )
                 return redirect(revision_url(revision))
-    return render_template("tips/edit.html", form=form, tip=None, preview=preview, call=call, **found), form_status(
-        form
-    )
+    return render_template(
+        "tips/edit.html", form=form, tip=None, preview=preview, call=call, similar=similar, **found
+    ), form_status(form)
 
 
 def _advice_call(value: str | None):
