@@ -36,7 +36,9 @@ class SimilarTip:
 def similar_tips(user, title: str, body: str = "", *, exclude=None) -> list[SimilarTip]:
     """What `user` may see that looks like a tip with this title and text (at most SHOWN),
     never the tip `exclude` itself nor any of its proposals."""
-    keys = (f"tip:{exclude.slug}", *(f"proposal:{exclude.slug}:{r.number}" for r in exclude.revisions)) if exclude else ()
+    keys = ()
+    if exclude is not None:
+        keys = (f"tip:{exclude.slug}", *(f"proposal:{exclude.slug}:{r.number}" for r in exclude.revisions))
     shown = []
     for found in search_similar.similar(user, title, body, limit=SHOWN, exclude_keys=keys):
         slug = found.key.split(":")[1]

@@ -19,7 +19,8 @@ EDR_REWORDED = {
 }
 HANDOVER_REWORDED = {
     "title": "Arranging handovers at a contact centre",
-    "body": "A handover that is badly planned can undo the good of contact: agree the arrangements before the first visit.",
+    "body": "A handover that is badly planned can undo the good of contact: "
+    "agree the arrangements before the first visit.",
 }
 HANDOVER = "/tips/handover-arrangements-at-contact-centres/revisions/1"  # pending, by demo.fca
 HEADING = "Tips that may say the same"
