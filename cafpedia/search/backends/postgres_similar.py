@@ -5,7 +5,7 @@ may see (visibility.py). `PostgresSimilar` is a part of `PostgresBackend`."""
 
 from __future__ import annotations
 
-from sqlalchemy import cast, func, literal, select, text
+from sqlalchemy import cast, func, literal, select, text, union
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from cafpedia.extensions import db
@@ -21,10 +21,12 @@ from cafpedia.search.backends.postgres_query import CONFIG, RowTerms, quote_lexe
 from cafpedia.search.models import SearchDocumentRow, SearchText
 from cafpedia.search.visibility import condition as visibility_condition
 
-# A word's documents are counted up to this many (to find the rarest words, no more is needed),
-# and at most MATCHES documents holding any chosen word are ranked.
-FREQUENCY_BOUND = 500
-MATCHES = 2000
+# A word's documents are counted up to this many (to find the rarest words, no more is needed:
+# past it, the earlier words are taken first). Of the documents holding any chosen word, at
+# most MATCHES are read, the CANDIDATES whose titles hold the words best ranked by their text.
+FREQUENCY_BOUND = 50
+MATCHES = 500
+CANDIDATES = 250
 
 
 class PostgresSimilar:
@@ -41,21 +43,32 @@ class PostgresSimilar:
             return []
         table = SearchDocumentRow
         try:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # every lookup from a GIN index
             words = self._lexemes_in_order(text_)
             frequency = self._frequencies(words[:SIMILAR_WORDS])
             terms = distinctive(words, frequency.__getitem__)
             if not terms:
+                db.session.execute(text("RESET enable_seqscan"))
                 return []
             query = cast(literal(" | ".join(quote_lexeme(t) for t in terms)), TSQUERY)
-            where = [
-                visibility_condition(visibility, [], RowTerms()),
-                table.kind.in_(list(kinds)),
-                table.tsv_match.op("@@")(query),
-            ]
+            where = [visibility_condition(visibility, [], RowTerms()), table.kind.in_(list(kinds))]
             if exclude_keys:
                 where.append(table.key.not_in(list(exclude_keys)))
-            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # matches from the GIN index
-            matches = select(table.key).where(*where).limit(MATCHES).subquery()
+            where.append(table.tsv_match.op("@@")(query))  # last: the title branch leaves it out
+            # Two stages, as a search ranks: of the documents whose titles hold any word (the
+            # title index alone finds them) and of the others up to MATCHES, the CANDIDATES whose
+            # titles hold the words best (a title's vector is small), then ts_rank over the whole
+            # text of those only.
+            titled = select(table.key).where(*where[:-1], table.tsv_title.op("@@")(query)).limit(MATCHES)
+            found = union(select(table.key).where(*where).limit(MATCHES), titled).subquery()
+            in_title = func.ts_rank(table.tsv_title, query)
+            matches = (
+                select(table.key)
+                .join(found, found.c.key == table.key)
+                .order_by(in_title.desc(), table.key)
+                .limit(CANDIDATES)
+                .subquery()
+            )
             rank = func.ts_rank(table.tsv, query)
             rows = db.session.execute(
                 select(
@@ -110,16 +123,12 @@ class PostgresSimilar:
         """How many documents hold each word (counted up to FREQUENCY_BOUND), in one query."""
         if not words:
             return {}
-        table = SearchDocumentRow
-        counts = [
-            select(func.count())
-            .select_from(
-                select(literal(1))
-                .where(table.tsv_match.op("@@")(cast(literal(quote_lexeme(w)), TSQUERY)))
-                .limit(FREQUENCY_BOUND)
-                .subquery()
-            )
-            .scalar_subquery()
-            for w in words
-        ]
-        return dict(zip(words, db.session.execute(select(*counts)).one(), strict=True))
+        counted = db.session.execute(
+            text(
+                "SELECT c.n FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(q, i) "
+                "CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM search_documents d "
+                "WHERE d.tsv_match @@ CAST(w.q AS tsquery) LIMIT :bound) AS s) AS c ORDER BY w.i"
+            ),
+            {"words": [quote_lexeme(w) for w in words], "bound": FREQUENCY_BOUND},
+        ).scalars()
+        return dict(zip(words, counted, strict=True))
