@@ -16,6 +16,7 @@ from cafpedia.gaps import answering
 from cafpedia.tips import proposals
 from cafpedia.tips.forms import NewTipForm
 from cafpedia.tips.pages import bp, draft_from_form, marked_preview, proposal_case_details, revision_url
+from cafpedia.tips.similar import similar_tips
 
 
 @bp.route("/tips/new", methods=["GET", "POST"])
@@ -40,12 +41,14 @@ def new():
                 form.title.data = gap.line.text
     preview = None
     found = {}
+    similar = []
     if form.validate_on_submit():
         draft = draft_from_form(form)
         findings = draft.findings()
         found = proposal_case_details(draft, findings)
         if form.preview.data:
             preview = marked_preview(draft, findings)
+            similar = similar_tips(current_user, draft.title, draft.body)  # as the form's script shows them
         else:
 
             def propose():
@@ -66,7 +69,7 @@ def new():
                 )
                 return redirect(revision_url(revision))
     return render_template(
-        "tips/edit.html", form=form, tip=None, preview=preview, call=call, gap=gap, **found
+        "tips/edit.html", form=form, tip=None, preview=preview, call=call, gap=gap, similar=similar, **found
     ), form_status(form)
 
 

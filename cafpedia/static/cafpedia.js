@@ -3,7 +3,10 @@
    - On a phone, folds a tip's details (area, standards, references, reviews) under its text.
    - Beside a field with a limit (data-limit), counts what is typed against it; and before a
      form is sent, refuses to send more than the server accepts (data-max-request), saying so
-     and keeping every word on the page (the server would answer 413 and the text be lost). */
+     and keeping every word on the page (the server would answer 413 and the text be lost).
+   - On the new-tip form, as its author types a title (three words or more) or the text, lists
+     the tips and proposals that look like it (POST /tips/similar; the preview shows the same
+     list without this script), in a polite live region: nothing takes the focus. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -30,6 +33,8 @@
       field.addEventListener("input", count);
       count();
     });
+    var similarRegion = document.getElementById("similar-tips");
+    if (similarRegion && window.fetch && window.FormData) { similarAsYouType(similarRegion); }
     var most = script ? parseInt(script.dataset.maxRequest || "0", 10) : 0;
     if (most) {
       document.querySelectorAll("form[method=post]").forEach(function (form) {
@@ -37,6 +42,82 @@
       });
     }
   });
+
+  // Asks for similar tips 400 ms after the typing stops, and shows only the latest answer.
+  function similarAsYouType(region) {
+    var form = region.closest("form");
+    var title = form && form.querySelector("[name=title]");
+    if (!title) { return; }
+    var body = form.querySelector("[name=body]");
+    var token = form.querySelector("[name=csrf_token]");
+    var timer = null, lastAsked = null, lastShown = null, asked = 0;
+    var ask = function () {
+      var t = title.value.trim().slice(0, 300), b = body ? body.value.trim().slice(0, 1500) : "";
+      if (t.split(/\s+/).filter(Boolean).length < 3 && !b) { return; }
+      if (t + "\n" + b === lastAsked) { return; }
+      lastAsked = t + "\n" + b;
+      var data = new FormData();
+      data.append("csrf_token", token ? token.value : "");
+      data.append("title", t);
+      data.append("body", b);
+      var mine = ++asked;
+      fetch(region.dataset.similarUrl, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer || mine !== asked) { return; }
+          var shown = JSON.stringify(answer.similar || []);
+          if (shown === lastShown) { return; }
+          lastShown = shown;
+          showSimilar(region, answer.similar || []);
+        })
+        .catch(function () { /* a suggestion, not a check: the form works on without it */ });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(ask, 400); };
+    title.addEventListener("input", later);
+    if (body) { body.addEventListener("input", later); }
+  }
+
+  // The same markup as templates tips/_similar.html's similar_list, built from text only.
+  function showSimilar(region, similar) {
+    region.textContent = "";
+    if (!similar.length) { return; }
+    var element = function (tag, text, className) {
+      var made = document.createElement(tag);
+      if (text) { made.textContent = text; }
+      if (className) { made.className = className; }
+      return made;
+    };
+    var heading = element("h2", "Tips that may say the same");
+    heading.id = "similar-tips-heading";
+    region.appendChild(heading);
+    region.appendChild(element("p", region.dataset.intro));
+    var list = element("ul", "", "similar-tips-list");
+    list.setAttribute("aria-labelledby", "similar-tips-heading");
+    similar.forEach(function (found) {
+      var item = element("li");
+      var link = element("a", found.title);
+      link.href = found.url;
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" "));
+      var about = element("span", "(" + found.kind + ", " + found.area, "similar-tips-about");
+      if (found.status === "pending") {
+        about.appendChild(document.createTextNode(", "));
+        about.appendChild(element("span", found.status_label, "status status-pending"));
+      }
+      about.appendChild(document.createTextNode(")"));
+      item.appendChild(about);
+      if (found.edit_url) {
+        item.appendChild(document.createTextNode(" "));
+        var edit = element("a", "Propose an edit to this one instead", "similar-tips-edit");
+        edit.href = found.edit_url;
+        edit.appendChild(element("span", ": " + found.title, "visually-hidden"));
+        item.appendChild(edit);
+      }
+      list.appendChild(item);
+    });
+    region.appendChild(list);
+  }
 
   function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
 

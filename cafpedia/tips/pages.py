@@ -39,6 +39,7 @@ from cafpedia.tips.forms import (
     TipForm,
 )
 from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
+from cafpedia.tips.similar import similar_tips
 
 bp = Blueprint("tips", __name__, template_folder="templates")
 # The app's extension that gives the panels shown beside a tip from other domains (the research
@@ -218,9 +219,19 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
         approve_form=approve_form or ApproveForm(formdata=None, corrected_title=rev.title, corrected_body=rev.body),
         comment_form=comment_form or CommentForm(formdata=None),
         answers=answers,
+        similar=_similar_to_new_tip(tip, rev),
         # the text as proposed, before the moderator's correction, was never published
         correction_pieces=word_diff(rev.proposed_body, rev.body) if rev.corrected and moderating else None,
     ), status
+
+
+def _similar_to_new_tip(tip, rev) -> list:
+    """For a moderator deciding on a tip never published: the tips and proposals it may repeat."""
+    if tip.current_number is not None or rev.status != PENDING or not current_user.is_authenticated:
+        return []
+    if not can_decide(current_user, rev):
+        return []
+    return similar_tips(current_user, rev.title, rev.body, exclude=tip)
 
 
 def header_counts() -> tuple[int, int]:

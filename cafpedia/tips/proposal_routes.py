@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,7 +19,7 @@ from cafpedia.core.forms import apply_service_errors, form_status
 from cafpedia.core.permissions import (
     requires,
 )
-from cafpedia.extensions import db
+from cafpedia.extensions import db, limiter
 from cafpedia.tips import proposals, reading
 from cafpedia.tips.diff import word_diff
 from cafpedia.tips.forms import (
@@ -34,6 +35,7 @@ from cafpedia.tips.pages import (
     proposal_case_details,
     revision_url,
 )
+from cafpedia.tips.similar import BODY_MAX_CHARS, TITLE_MAX_CHARS, similar_tips
 
 
 @bp.route("/tips/<slug>/edit", methods=["GET", "POST"])
@@ -118,3 +120,17 @@ def edit(slug: str):
 @requires("propose_tips")
 def mine():
     return render_template("tips/mine.html", proposals=reading.proposals_by(current_user))
+
+
+@bp.post("/tips/similar")
+@requires("propose_tips")
+@limiter.limit("60 per minute", key_func=lambda: f"similar:{current_user.get_id()}")
+def similar():
+    """The published tips and pending proposals like a new tip's title and first lines, as
+    JSON, for the new-tip form as its author types (cafpedia.js); the form's preview shows the
+    same list without a script. Sent with the form's CSRF token."""
+    title, body = request.form.get("title", ""), request.form.get("body", "")
+    if len(title) > TITLE_MAX_CHARS or len(body) > BODY_MAX_CHARS:
+        message = f"Send at most {TITLE_MAX_CHARS} characters of title and {BODY_MAX_CHARS:,} of text."
+        return jsonify({"error": message}), 400
+    return jsonify({"similar": [found.as_dict() for found in similar_tips(current_user, title, body)]})

@@ -218,6 +218,7 @@ SAMPLES: dict[str, Sample] = {
     "tips.new": Sample(),
     "tips.edit": Sample(tip),
     "tips.mine": Sample(),
+    "tips.similar": Sample(),
     "tips.useful": Sample(tip),
     "tips.report_problem": Sample(tip),
     "digest.suggestions": Sample(),

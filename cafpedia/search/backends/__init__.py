@@ -16,6 +16,11 @@ from cafpedia.search.visibility import Visibility as Visibility  # who is search
 # nobody reads "34,748 results", and counting them is what cost). Read as `backends.COUNT_LIMIT`
 # when searching, so that tests can lower it.
 COUNT_LIMIT = 1000
+# A text's words looked up to find documents like it (`Backend.similar`): its rarest in the
+# index among the first SIMILAR_WORDS distinct ones, so a long text costs no more than a short one.
+SIMILAR_TERMS = 12
+SIMILAR_WORDS = 60
+SIMILAR_BODY_CHARS = 2000  # of a similar document's text, returned for comparing wordings
 
 
 @dataclass
@@ -29,6 +34,31 @@ class Hit:
     area_title: str
     status: str
     updated_at: datetime | None
+
+
+def distinctive(words: list[str], frequency) -> list[str]:
+    """The SIMILAR_TERMS rarest of the first SIMILAR_WORDS distinct words that some document
+    holds (`frequency(word)`: in how many), the earlier first on a tie."""
+    first = list(dict.fromkeys(words))[:SIMILAR_WORDS]
+    counted = [(frequency(w), i, w) for i, w in enumerate(first)]
+    return [w for n, _, w in sorted(c for c in counted if c[0] > 0)[:SIMILAR_TERMS]]
+
+
+@dataclass
+class Similar:
+    """A document that may say the same as a text (`Backend.similar`): `score` orders them within
+    one answer only (each backend scores its own way); `body` is the start of its text, for
+    comparing the wording."""
+
+    key: str
+    kind: str
+    title: str
+    url: str
+    status: str
+    area: str
+    area_title: str
+    score: float
+    body: str = ""
 
 
 @dataclass
@@ -90,6 +120,19 @@ class Backend(Protocol):
 
     def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
         """How many documents the reader may see match, at most `limit`."""
+
+    def similar(
+        self,
+        text: str,
+        visibility: Visibility,
+        *,
+        kinds: tuple[str, ...] = ("tip",),
+        limit: int = 5,
+        exclude_keys: tuple[str, ...] = (),
+    ) -> list[Similar]:
+        """The documents of `kinds` the reader may see (archived ones only if asked) that share
+        the most distinctive words of `text` (at most SIMILAR_TERMS of them, any one
+        enough), best first, at most `limit`, none of `exclude_keys`."""
 
     def vocabulary(self) -> list[str]:
         """The words documents were written with, in lower case (for correcting misspelt words)."""

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from cafpedia.extensions import db
 from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.backends.postgres_query import CONFIG, PostgresQuerying
+from cafpedia.search.backends.postgres_similar import PostgresSimilar
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.models import SearchDocumentRow, SearchText, SearchWord
 
@@ -48,7 +49,7 @@ MATCH_VECTOR = """strip(d.tsv) || coalesce((
     WHERE w.next IS NOT NULL), ''::tsvector)"""
 
 
-class PostgresBackend(PostgresQuerying):
+class PostgresBackend(PostgresQuerying, PostgresSimilar):
     def __init__(self, count_documents: Callable[[], int]):
         self._known_ok = False
         self._count_documents = count_documents  # how many documents the database gives (the Sources')

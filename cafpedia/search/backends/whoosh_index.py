@@ -43,6 +43,7 @@ from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.backends.whoosh_query import ANALYZER, WORDS_FILE, WhooshQuerying
 from cafpedia.search.backends.whoosh_searchers import Searchers
 from cafpedia.search.backends.whoosh_segments import SegmentData
+from cafpedia.search.backends.whoosh_similar import WhooshSimilar
 from cafpedia.search.documents import SearchDocument
 from cafpedia.search.text import pair_tokens, tokens
 
@@ -83,7 +84,7 @@ def make_schema() -> Schema:
     )
 
 
-class WhooshBackend(WhooshQuerying):
+class WhooshBackend(WhooshQuerying, WhooshSimilar):
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
         self._index = None
