@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +30,7 @@ from cafpedia.experts.models import AdviceCall
 from cafpedia.extensions import db
 from cafpedia.gaps.models import ANSWERED, NOT_FOR, WRITING, GapMark
 from cafpedia.search.demand.models import SearchDemandDay
+from cafpedia.search.similar import similar
 from cafpedia.tips.models import PUBLISHED, Tip, TipProblem, TipVote
 
 MIN_PEOPLE = 3  # a search is listed only when at least this many different people made it
@@ -39,9 +39,10 @@ UNOPENED_DAYS = 365
 PERIODS = (30, 90, 180, 365)  # days a lead manager may choose; 90 by default
 DEFAULT_PERIOD = 90
 MAX_LINES = 100  # a source's lines shown, most needed first
-# app.extensions[ANSWERERS]: question -> whether a published tip answers it (the search engine's
-# similarity, handed over by create_app: search stands below the domains)
-ANSWERERS = "cafpedia_gaps_answered_by_tip"
+# How alike a published tip must look to an advice-line question to answer it (search.similar's
+# score): above what lists a possible duplicate (0.3), since a tip on the same subject that does
+# not answer the question must leave the question on the list.
+ANSWERED_SCORE = 0.5
 SHORT_LABELS = {  # for a count, one and more: "1 search nobody found an answer to"
     "search": ("search nobody found an answer to", "searches nobody found an answer to"),
     "advice": ("advice-line question no tip answers", "advice-line questions no tip answers"),
@@ -148,6 +149,11 @@ def _examples(area_id: int, keys: list[str], since: date, until: date) -> dict[s
 
 def advice_key(words: frozenset[str]) -> str:
     return " ".join(sorted(words))[:200]
+
+
+def answered_by_a_tip(question: str) -> bool:
+    """A published tip looks like the answer (what any reader may see: no proposal answers)."""
+    return bool(similar(None, question, limit=1, threshold=ANSWERED_SCORE))
 
 
 def advice_lines(
@@ -293,12 +299,11 @@ def marks_for(area_id: int) -> dict[tuple[str, str], GapMark]:
 
 def gaps(area, since: date, until: date, *, today: date | None = None) -> Gaps:
     today = today or clock.today()
-    answered_by_tip = current_app.extensions.get(ANSWERERS)
     marks = marks_for(area.id)
     tips = _published_tips(area.id)
     found = {
         "search": search_lines(area.id, since, until),
-        "advice": advice_lines(area.id, since, until, answered_by_tip=answered_by_tip),
+        "advice": advice_lines(area.id, since, until, answered_by_tip=answered_by_a_tip),
         "vote": vote_lines(tips),
         "review": review_lines(tips, today),
         "unopened": unopened_lines(tips, today),

@@ -212,3 +212,26 @@ def test_loaded_tips_count_as_read_on_the_day_of_the_load(demo_content, client):
     assert client.sign_in("priya.chandran", "cafpedia-demo").status_code == 302
     demo = client.get("/areas/dispute-resolution/gaps").get_data(as_text=True)
     assert 'Tips nobody has opened for a year <span class="muted">(0)</span>' in demo
+
+
+def test_a_question_a_published_tip_looks_like_is_answered(contact, people, publish, make_user):
+    from cafpedia.gaps import reading
+
+    expert = Expert(slug="e", name="E Expert", job_title="Adviser", region="London", active=True)
+    db.session.add(expert)
+    db.session.flush()
+    for question in ("When grandparents ask for contact with a grandchild", "Contact centre closing times at weekends"):
+        db.session.add(
+            AdviceCall(
+                expert_id=expert.id, area_id=contact.id, called_on=TODAY, question=question, advice="A.", minutes=5
+            )
+        )
+    db.session.commit()
+    publish(
+        slug="grandparents",
+        title="When grandparents ask for contact",
+        body="Grandparents need the court's leave to apply for contact with a grandchild.",
+    )
+    since, until = reading.period_since(90)
+    listed = reading.gaps(contact, since, until).lines["advice"]
+    assert [line.text for line in listed] == ["Contact centre closing times at weekends"]
