@@ -62,7 +62,8 @@ def results():
             area_titles=areas,
             base_args=base_args,
             snippet=Markup,
-            demand_token=token,
+            # each result link goes through /search/go, which marks the search opened (built once)
+            go_link=url_for("search.go", t=token) + "&to=" if token else None,
         ),
         503 if found.problem else 200,
     )
