@@ -130,10 +130,12 @@ def configure_search(app: Flask) -> None:
     """Search follows the change log into this app's index with the documents of these Sources
     (each domain's search_documents.py; a kind of document left out of the list is an error
     at the next drain, rebuild or check, not a silent gap), and asks the areas domain who
-    moderates what and what each area is called."""
+    moderates what, what each area is called, and (for search demand) the areas a reader works
+    in and an area's id."""
     from cafpedia.accounts import search_documents as people
+    from cafpedia.accounts.people import area_ids_of
     from cafpedia.areas import search_documents as areas
-    from cafpedia.areas.services import area_titles, moderated_area_ids
+    from cafpedia.areas.services import area_id_of, area_titles, moderated_area_ids
     from cafpedia.digest import search_documents as digest
     from cafpedia.experts import search_documents as experts
     from cafpedia.legal import search_documents as legal_updates
@@ -154,6 +156,8 @@ def configure_search(app: Flask) -> None:
         ],
         moderated_area_ids=moderated_area_ids,
         area_titles=area_titles,
+        own_area_ids=area_ids_of,
+        area_id_of=area_id_of,
     )
 
 

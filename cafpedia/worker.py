@@ -2,7 +2,9 @@
 
 Each round: send the mail that is due, bring this machine's search index up to date, and
 (once a minute) send review reminders, escalations and the daily summaries, prune the
-search change log and forget one-time form keys older than a day. Several workers may
+search change log, forget one-time form keys older than a day, and count the searches people
+made by day, area and meaning (purging, once a day, the searches older than 90 days and the
+counts older than two years: search.demand.upkeep). Several workers may
 run at once (on one machine or several): each message is claimed by one of them, each
 reminder is marked once. Stopping one (SIGTERM, Ctrl+C) finishes the message in hand.
 """
@@ -21,6 +23,7 @@ from cafpedia.extensions import db
 from cafpedia.mail import outbox
 from cafpedia.mail.settings import check
 from cafpedia.notifications import jobs as notification_jobs
+from cafpedia.search.demand.upkeep import upkeep as search_demand_upkeep
 from cafpedia.search.follower import follower
 
 log = logging.getLogger("cafpedia.worker")
@@ -57,6 +60,9 @@ def run_round(*, jobs: bool, echo=None) -> None:
     if jobs:
         follower().prune()
         form_keys.purge()
+        rolled, purged = search_demand_upkeep()
+        if echo and purged and (purged.events or purged.salts or purged.counts):
+            echo(f"search demand: {purged.events} searches, {purged.salts} salts, {purged.counts} daily counts purged")
 
 
 def run(

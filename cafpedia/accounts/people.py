@@ -21,7 +21,7 @@ from cafpedia.accounts.fields import (
     user_snapshot,
     username_problem,
 )
-from cafpedia.accounts.models import User, UserRole
+from cafpedia.accounts.models import User, UserRole, user_areas
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import areas_led_by
 from cafpedia.core import audit
@@ -220,6 +220,11 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
 def by_username() -> dict[str, User]:
     """Every account, by username: for a content load writing what a folder names."""
     return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def area_ids_of(user_id: int) -> list[int]:
+    """The areas of practice an account works in, by the account's id (one query)."""
+    return list(db.session.scalars(select(user_areas.c.area_id).where(user_areas.c.user_id == user_id)))
 
 
 def ids_by_username() -> dict[str, int]:

@@ -81,6 +81,10 @@ def find_area(slug: str) -> PracticeArea | None:
     return db.session.scalar(select(PracticeArea).where(PracticeArea.slug == slug))
 
 
+def area_id_of(slug: str) -> int | None:
+    return db.session.scalar(select(PracticeArea.id).where(PracticeArea.slug == slug))
+
+
 def create_area(actor, *, slug: str, title: str, summary: str, lead=None, deputies=(), problems=None) -> PracticeArea:
     """A new area. `lead` and `deputies` are people (accounts.people.moderators_named finds them
     by username, with `problems`: what is wrong with any of them, reported with the rest)."""

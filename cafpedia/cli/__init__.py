@@ -2,7 +2,7 @@
 
 init, serve, load, export and create-user: a contract that other tools rely on. The commands
 are in modules by job: installation (init, serve), background (worker, send-mail,
-notify-due), content (load, export), search (reindex), people (create-user, invite,
+notify-due), content (load, export), search (reindex, purge-searches), people (create-user, invite,
 import-people), records (record, audit verify, reviews) and backups (backup, restore). Each
 command imports what it uses inside itself, on purpose: `cafpedia --help`, and the commands
 scripts run often, start without loading every part of the application.
@@ -18,7 +18,7 @@ from cafpedia.cli.content import export_command, load_command
 from cafpedia.cli.installation import init_command, serve_command
 from cafpedia.cli.people import create_user_command, import_people_command, invite_command
 from cafpedia.cli.records import audit_group, record_command, reviews_command
-from cafpedia.cli.search import reindex_command
+from cafpedia.cli.search import purge_searches_command, reindex_command
 
 
 def init_app(app: Flask) -> None:
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         import_people_command,
         reviews_command,
         reindex_command,
+        purge_searches_command,
         audit_group,
         record_command,
         backup_command,

@@ -1,5 +1,5 @@
 """Search: `cafpedia reindex`, and `reindex --check` comparing every document in the index with
-the database."""
+the database; `cafpedia purge-searches`, forgetting the searches people made once they are old."""
 
 from __future__ import annotations
 
@@ -66,3 +66,19 @@ def _check_index() -> None:
         )
         raise SystemExit(1)
     click.echo(f"The search index agrees with the database: {found.documents} document(s).")
+
+
+@click.command("purge-searches")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@with_appcontext
+def purge_searches_command(dry_run: bool) -> None:
+    """Delete the searches people made (and their daily salts) older than 90 days, and their
+    counts by day, area and meaning older than two years. The worker does this once a day."""
+    from cafpedia.core import clock
+    from cafpedia.search.demand.upkeep import purge
+
+    found = purge(clock.today(), dry_run=dry_run)
+    verb = "would be deleted" if dry_run else "deleted"
+    click.echo(f"Searches: {found.events} {verb}.")
+    click.echo(f"Daily salts: {found.salts} {verb}.")
+    click.echo(f"Counts by day, area and meaning: {found.counts} {verb}.")

@@ -21,43 +21,9 @@ from cafpedia.experts.models import (
 )
 from cafpedia.experts.rota_plan import load_rota
 from cafpedia.extensions import db
-from cafpedia.search.text import tokens
+from cafpedia.search.meaning import QUESTION_WORDS, question_words  # noqa: F401 (the advice line groups by them)
 
-# Question words that say nothing about what was asked (Whoosh's list already drops "can", "when", "is"...).
-QUESTION_WORDS = frozenset(
-    [
-        "about",
-        "anyon",
-        "could",
-        "did",
-        "do",
-        "doe",
-        "how",
-        "i",
-        "me",
-        "must",
-        "my",
-        "our",
-        "should",
-        "so",
-        "their",
-        "them",
-        "there",
-        "thei",
-        "what",
-        "where",
-        "which",
-        "who",
-        "why",
-        "would",
-    ]
-)
 SAME_QUESTION = 0.6  # share of stemmed words two questions have in common to count as one
-
-
-def question_words(question: str) -> frozenset[str]:
-    """The stemmed words that carry a question's meaning, in any order."""
-    return frozenset(t for t in tokens(question.replace("'s ", " ")) if t not in QUESTION_WORDS)
 
 
 def same_question(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import re
+from functools import partial
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from cafpedia.core.error_pages import render_error
 from cafpedia.core.forms import commit_or_show_errors, form_status
 from cafpedia.core.permissions import requires
 from cafpedia.core.urls import absolute_url
 from cafpedia.search import service
+from cafpedia.search.demand import recording as demand
 from cafpedia.search.documents import KIND_LABELS
 from cafpedia.search.synonyms import current_text, parse_groups, save
 
 bp = Blueprint("search", __name__, template_folder="templates")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+MAX_PATH = 2000
 
 
 def _page_arg() -> int:
@@ -44,15 +52,74 @@ def results():
     found = _run()
     areas = service.areas().area_titles()
     base_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "area", "archived", "as_typed") and v}
-    return render_template(
-        "search/results.html",
-        found=found,
-        query=request.args.get("q", "")[:500],
-        kind_labels=KIND_LABELS,
-        area_titles=areas,
-        base_args=base_args,
-        snippet=Markup,
-    ), 503 if found.problem else 200
+    token = _note(found)
+    response = make_response(
+        render_template(
+            "search/results.html",
+            found=found,
+            query=request.args.get("q", "")[:500],
+            kind_labels=KIND_LABELS,
+            area_titles=areas,
+            base_args=base_args,
+            snippet=Markup,
+            # each result link goes through /search/go, which marks the search opened (built once)
+            go_link=url_for("search.go", t=token) + "&to=" if token else None,
+        ),
+        503 if found.problem else 200,
+    )
+    if token:
+        response.call_on_close(partial(demand.flush, current_app._get_current_object()))
+    return response
+
+
+def _note(found) -> str | None:
+    """Note a search for the areas' "What people need" lists (search.demand): the first page of
+    a signed-in reader's search, not one asked for "as typed" (a second look at the same
+    search). The token its result links carry, or None."""
+    if (
+        found.problem
+        or found.results is None
+        or not found.query.parts
+        or found.page != 1
+        or request.args.get("as_typed") == "1"
+        or not getattr(current_user, "is_authenticated", False)
+    ):
+        return None
+    total = found.total
+    return demand.note_search(
+        current_user,
+        request.args.get("q", "")[:500],
+        found.query.filters,
+        0 if found.relaxed_from or not total else total,  # nothing matched the words in full
+        found.results.facets.get("area"),
+        results_total=total,
+    )
+
+
+def local_path(to: str) -> bool:
+    """A path on this site ("/tips/x"), not an address elsewhere ("//evil.example", "https://...")."""
+    if not to.startswith("/") or to.startswith("//") or "\\" in to or len(to) > MAX_PATH:
+        return False
+    parts = urlsplit(to)
+    return not parts.scheme and not parts.netloc
+
+
+@bp.get("/search/go")
+@requires("read_published")
+def go():
+    """A search result opened: marks the search (by its token) as having led somewhere, then
+    goes on to the result."""
+    to = request.args.get("to", "")
+    if not local_path(to):
+        return render_error(
+            400,
+            "That link does not lead to a page of CAFpedia",
+            "A search result opens a page of CAFpedia only. Go back to the search and choose a result.",
+        )
+    token = request.args.get("t", "")
+    if TOKEN_RE.match(token):
+        demand.mark_opened(token)
+    return redirect(to, 302)
 
 
 @bp.get("/api/search")

@@ -20,6 +20,7 @@ from cafpedia.search import change_log
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
 from cafpedia.search.backends.postgres_fts import PostgresBackend
 from cafpedia.search.backends.whoosh_index import WhooshBackend
+from cafpedia.search.demand import recording as demand
 from cafpedia.search.documents import Source, Sources
 from cafpedia.search.follower import IndexFollower, follower
 from cafpedia.search.plan import plan_query
@@ -42,6 +43,9 @@ class AreaQuestions:
 
     moderated_area_ids: Callable[[object], list[int] | None]  # a reader -> the areas they moderate (None: all)
     area_titles: Callable[[], dict[str, str]]  # slug -> title, for the search page's area facet
+    # For search demand (search.demand): the areas an account works in (by its id), an area's id by slug.
+    own_area_ids: Callable[[int], list[int]] = lambda _user_id: []
+    area_id_of: Callable[[str], int | None] = lambda _slug: None
 
 
 def init_app(
@@ -50,6 +54,8 @@ def init_app(
     sources: Iterable[Source],
     moderated_area_ids: Callable[[object], list[int] | None],
     area_titles: Callable[[], dict[str, str]],
+    own_area_ids: Callable[[int], list[int]] | None = None,
+    area_id_of: Callable[[str], int | None] | None = None,
 ) -> None:
     """The app's search: its backend followed through the change log with the documents of
     `sources` (every kind of document in the index must have its Source here: one missing
@@ -67,7 +73,12 @@ def init_app(
     else:
         raise RuntimeError(f"CAFPEDIA_SEARCH_BACKEND must be whoosh or postgres, not {choice!r}")
     app.extensions[change_log.EXTENSION] = following = IndexFollower(index, following_sources)
-    app.extensions[AREAS] = AreaQuestions(moderated_area_ids, area_titles)
+    app.extensions[AREAS] = AreaQuestions(
+        moderated_area_ids,
+        area_titles,
+        *([own_area_ids, area_id_of] if own_area_ids and area_id_of else []),
+    )
+    demand.init_app(app)
     change_log.listen()
     app.after_request(following.drain_after_request)
 

@@ -194,6 +194,7 @@ SAMPLES: dict[str, Sample] = {
     "search.results": Sample(query="q=contact"),
     "search.api": Sample(query="q=contact"),
     "search.opensearch": Sample(),
+    "search.go": Sample(query="t=AAAAAAAAAAAAAAAAAAAAAA&to=/areas"),
     "tips.show": Sample(tip),
     "tips.history": Sample(tip),
     "tips.compare": Sample(tip, query="from=1&to=1"),

@@ -18,6 +18,9 @@ public phrases, public numbers (0300, 0800, 0808, 0845, 0870, 111, 999...) and t
 addresses of courts and national bodies. Names, places and public numbers are data
 (data/*.yml), for the team to extend without touching the code.
 
+A search text, a few words with none of a tip's context, also passes `looks_personal`
+(searches.py), which is stricter: a capitalised first name, a long number, a house number.
+
 Recall matters more than a quiet screen here: a missed name is published to the whole
 organisation, while a false alarm costs the writer a tick. The labelled set in
 tests/confidentiality/ and bench/confidentiality.py measure both.
@@ -32,6 +35,9 @@ from . import identifiers, people, places
 from .doc import Doc
 from .lexicon import lexicon
 from .public import public_address_spans, public_spans
+from .searches import looks_personal
+
+__all__ = ["Finding", "describe", "find_case_details", "looks_personal"]
 
 KIND_LABELS = {
     "case_number": "a case or reference number",
