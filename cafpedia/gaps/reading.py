@@ -25,12 +25,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.core import clock
-from cafpedia.experts.advice_report import question_words, same_question
+from cafpedia.experts.advice_report import same_question
 from cafpedia.experts.models import AdviceCall
 from cafpedia.extensions import db
 from cafpedia.gaps.models import ANSWERED, NOT_FOR, WRITING, GapMark
 from cafpedia.search.demand.models import SearchDemandDay
+from cafpedia.search.meaning import meaning_key
 from cafpedia.search.similar import similar
+from cafpedia.search.synonyms import current_groups
 from cafpedia.tips.models import PUBLISHED, Tip, TipProblem, TipVote
 
 MIN_PEOPLE = 3  # a search is listed only when at least this many different people made it
@@ -160,17 +162,19 @@ def advice_lines(
     area_id: int, since: date, until: date, *, answered_by_tip: Callable[[str], bool] | None = None
 ) -> list[Line]:
     """The area's advice-line questions in the period, grouped by meaning (each joins the first
-    group it shares most of its meaning words with), that no call links to a published tip and,
-    if `answered_by_tip` is given, that it finds no published tip for."""
+    group it shares most of its meaning words with: search.meaning's stems, a synonym's group as
+    one), that no call links to a published tip and, if `answered_by_tip` is given, that it
+    finds no published tip for."""
     calls = db.session.scalars(
         select(AdviceCall)
         .where(AdviceCall.area_id == area_id, AdviceCall.called_on >= since, AdviceCall.called_on <= until)
         .options(selectinload(AdviceCall.tip))
         .order_by(AdviceCall.called_on, AdviceCall.id)
     )
+    synonyms = current_groups()
     groups: list[tuple[frozenset[str], list[AdviceCall]]] = []
-    for call in calls:
-        words = question_words(call.question)
+    for call in calls:  # by meaning, as searches are: "EDR" and "extended dispute resolution" are one
+        words = frozenset(meaning_key(call.question, synonyms).split())
         if not words:
             continue
         group = next((g for key, g in groups if same_question(key, words)), None)

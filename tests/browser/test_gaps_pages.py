@@ -96,7 +96,7 @@ def test_a_lead_writes_a_tip_for_what_people_need_and_the_line_closes(browser, l
 def test_a_lead_marks_a_question_not_for_cafpedia_and_puts_it_back(browser, live_server, axe_check):
     context, lead = person(browser, live_server, "priya.chandran")
     lead.goto(live_server + AREA + "/gaps?days=365")
-    question = "Is EDR suitable when there are domestic violence allegations?"
+    question = "Can extended dispute resolution be used when domestic violence is alleged?"
     lead.get_by_role("link", name=hidden_part("Not for CAFpedia", question)).click()
     axe_check(lead)
     lead.get_by_role("button", name="Take it off the list").click()
