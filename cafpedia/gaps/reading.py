@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from cafpedia.core import clock
 from cafpedia.experts.advice_report import same_question
@@ -110,11 +110,22 @@ def period_since(days: int, today: date | None = None) -> tuple[date, date]:
 
 def search_lines(area_id: int, since: date, until: date, *, keys: list[str] | None = None) -> list[Line]:
     """What at least MIN_PEOPLE different people searched for in the area that found nothing or
-    that nobody opened a result of (keys: only these meanings, whatever was opened)."""
-    d = SearchDemandDay
+    that nobody opened a result of (keys: only these meanings, whatever was opened); each with
+    its text as most recently typed."""
+    if keys is not None and not keys:
+        return []
+    d, latest = SearchDemandDay, aliased(SearchDemandDay)
     people = func.sum(d.people)
+    example = (
+        select(latest.example)
+        .where(latest.area_id == area_id, latest.meaning_key == d.meaning_key, latest.day >= since)
+        .where(latest.day <= until)
+        .order_by(latest.day.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
-        select(d.meaning_key, func.sum(d.searches), people, func.sum(d.found_nothing), func.max(d.day))
+        select(d.meaning_key, func.sum(d.searches), people, func.sum(d.found_nothing), func.max(d.day), example)
         .where(d.area_id == area_id, d.day >= since, d.day <= until)
         .group_by(d.meaning_key)
         .having(people >= MIN_PEOPLE)
@@ -122,28 +133,10 @@ def search_lines(area_id: int, since: date, until: date, *, keys: list[str] | No
     # Asked for by meaning: whatever was opened. Otherwise: the meanings nobody opened anything from.
     query = query.where(d.meaning_key.in_(keys)) if keys is not None else query.having(func.sum(d.opened) == 0)
     query = query.order_by(people.desc(), func.max(d.day).desc(), d.meaning_key).limit(MAX_LINES)
-    rows = db.session.execute(query).all()
-    examples = _examples(area_id, [r[0] for r in rows], since, until)
     return [
-        Line("search", key, examples.get(key, key), count=searches, people=n, found_nothing=nothing, last=last)
-        for key, searches, n, nothing, last in rows
+        Line("search", key, text or key, count=searches, people=n, found_nothing=nothing, last=last)
+        for key, searches, n, nothing, last, text in db.session.execute(query)
     ]
-
-
-def _examples(area_id: int, keys: list[str], since: date, until: date) -> dict[str, str]:
-    """Each meaning's text as most recently typed."""
-    if not keys:
-        return {}
-    d = SearchDemandDay
-    found: dict[str, str] = {}
-    rows = db.session.execute(
-        select(d.meaning_key, d.example)
-        .where(d.area_id == area_id, d.meaning_key.in_(keys), d.day >= since, d.day <= until)
-        .order_by(d.day.desc())
-    )
-    for key, example in rows:
-        found.setdefault(key, example)
-    return found
 
 
 # --- Advice-line questions ----------------------------------------------------------------------

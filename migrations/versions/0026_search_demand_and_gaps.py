@@ -54,7 +54,7 @@ def upgrade():
     sa.UniqueConstraint('day', 'area_id', 'meaning_key', name=op.f('uq_search_demand_days_day_area_id_meaning_key'))
     )
     with op.batch_alter_table('search_demand_days', schema=None) as batch_op:
-        batch_op.create_index('ix_search_demand_days_area_day', ['area_id', 'day'], unique=False)
+        batch_op.create_index('ix_search_demand_days_area_meaning', ['area_id', 'meaning_key', 'day', 'searches', 'people', 'found_nothing', 'opened'], unique=False)
     op.create_table('gap_marks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
@@ -83,7 +83,7 @@ def downgrade():
         batch_op.drop_column('last_viewed_on')
     op.drop_table('gap_marks')
     with op.batch_alter_table('search_demand_days', schema=None) as batch_op:
-        batch_op.drop_index('ix_search_demand_days_area_day')
+        batch_op.drop_index('ix_search_demand_days_area_meaning')
     op.drop_table('search_demand_days')
     with op.batch_alter_table('search_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_events_searched_on'))

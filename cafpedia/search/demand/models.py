@@ -68,5 +68,16 @@ class SearchDemandDay(db.Model):
 
     __table_args__ = (
         UniqueConstraint("day", "area_id", "meaning_key"),
-        Index("ix_search_demand_days_area_day", "area_id", "day"),
+        # Covering what an area's list reads (its meanings' rows in a period, counts and all), in
+        # the order it groups them: no table lookups, no sort for the grouping.
+        Index(
+            "ix_search_demand_days_area_meaning",
+            "area_id",
+            "meaning_key",
+            "day",
+            "searches",
+            "people",
+            "found_nothing",
+            "opened",
+        ),
     )
