@@ -122,9 +122,13 @@ def not_for(slug: str):
     ref = (form.line.data if request.method == "POST" else request.args.get("line", "")) or ""
     try:
         source, key = marks.parse_ref(ref)
+        line = _line_shown(area, source, key)
     except NotFound:
-        abort(404)
-    line = _line_shown(area, source, key)
+        if request.method == "GET":
+            abort(404)
+        # Sent for a line no longer listed (marked meanwhile, or answered), or for none at all.
+        flash("That line is not on the list any more: nothing was marked.", "error")
+        return redirect(url_for("gaps.page", slug=area.slug))
     if request.method == "GET":
         form.line.data = ref
     elif form.validate_on_submit() and commit_or_show_errors(
@@ -141,12 +145,12 @@ def not_for(slug: str):
 
 
 def _line_shown(area, source: str, key: str):
-    """The line as the list shows it (for the page that marks it), or 404 if it is not there."""
+    """The line as the list shows it (for the page that marks it); NotFound if it is not there."""
     since, until = reading.period_since(max(reading.PERIODS))
     gaps = reading.gaps(area, since, until)
     line = next((item for item in gaps.lines[source] if item.key == key), None)
     if line is None:
-        abort(404)
+        raise NotFound("There is no such line on this area's list.")
     return line
 
 

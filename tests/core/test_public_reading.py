@@ -43,6 +43,7 @@ def demo_addresses() -> dict[str, list[str]]:
             "/search?q=",
         ],
         "search.opensearch": ["/opensearch.xml"],
+        "search.go": ["/search/go?t=abcdefghijklmnop&to=/areas", "/search/go?to=//elsewhere.example"],
         "areas.index": ["/areas"],
         "areas.show": [f"/areas/{area.slug}", f"/areas/{area.slug}?sort=new"],
         "tips.area_changes": [f"/areas/{area.slug}/changes"],

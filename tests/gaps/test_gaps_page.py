@@ -235,3 +235,12 @@ def test_a_question_a_published_tip_looks_like_is_answered(contact, people, publ
     since, until = reading.period_since(90)
     listed = reading.gaps(contact, since, until).lines["advice"]
     assert [line.text for line in listed] == ["Contact centre closing times at weekends"]
+
+
+def test_a_line_marked_meanwhile_or_none_sent_marks_nothing(contact, as_user):
+    lead = as_user("lee.lead")
+    for data in ({}, {"line": "search/nobody", "reason": "x"}):
+        response = lead.post_form("/areas/contact/gaps/not-for", data)
+        assert response.status_code == 302 and response.headers["Location"] == "/areas/contact/gaps"
+        assert "That line is not on the list any more" in lead.get("/areas/contact/gaps").get_data(as_text=True)
+    assert db.session.scalar(select(GapMark)) is None
