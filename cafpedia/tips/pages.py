@@ -225,12 +225,13 @@ def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400)
     ), status
 
 
-def _similar_to_new_tip(tip, rev) -> list:
-    """For a moderator deciding on a tip never published: the tips and proposals it may repeat."""
+def _similar_to_new_tip(tip, rev) -> list | None:
+    """For a moderator deciding on a tip never published: the tips and proposals it may repeat
+    (an empty list: none; None: not asked, for an edit or for anyone else)."""
     if tip.current_number is not None or rev.status != PENDING or not current_user.is_authenticated:
-        return []
+        return None
     if not can_decide(current_user, rev):
-        return []
+        return None
     return similar_tips(current_user, rev.title, rev.body, exclude=tip)
 
 

@@ -124,3 +124,18 @@ def test_the_decision_page_for_an_edit_of_a_published_tip_has_no_list(signed_in)
     page = signed_in("priya.chandran").get(f"{EDR}/revisions/2").get_data(as_text=True)
     assert "Approve" in page or "approve" in page
     assert HEADING not in page
+
+
+def test_the_decision_page_for_a_new_tip_like_nothing_says_it_was_checked(signed_in):
+    author = find_user("demo.fca")
+    revision = proposals.propose_new_tip(
+        author,
+        area_slug="dispute-resolution",
+        slug=None,
+        draft=proposals.Draft(title="Parking at the Leeds court building", body="- Use the multi-storey car park."),
+    )
+    db.session.commit()
+    page = signed_in("priya.chandran").get(f"/tips/{revision.tip.slug}/revisions/1").get_data(as_text=True)
+    assert HEADING not in page and "No published tip or other proposal looks like this new practice tip." in page
+    edit = signed_in("priya.chandran").get(f"{EDR}/revisions/2").get_data(as_text=True)
+    assert "No published tip or other proposal looks like" not in edit  # an edit is not asked about
