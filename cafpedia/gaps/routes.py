@@ -13,7 +13,7 @@ from cafpedia.areas.services import find_area
 from cafpedia.core.case_details import CONFIRM_LABEL
 from cafpedia.core.errors import NotFound
 from cafpedia.core.forms import commit_or_show_errors, form_status
-from cafpedia.core.permissions import can_moderate, ensure, requires
+from cafpedia.core.permissions import can_moderate, can_see_unpublished_tip, ensure, requires
 from cafpedia.core.spreadsheet import csv_download, csv_text
 from cafpedia.core.urls import absolute_url
 from cafpedia.extensions import db
@@ -70,6 +70,7 @@ def page(slug: str):
         labels=reading.SOURCE_LABELS,
         min_people=reading.MIN_PEOPLE,
         put_back=PutBackForm(formdata=None),
+        can_see_tip=can_see_unpublished_tip,
     ), 400 if problem else 200
 
 

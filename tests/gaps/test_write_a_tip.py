@@ -84,3 +84,15 @@ def test_only_the_areas_moderators_mark_a_line_as_being_written(people, as_user)
     # A line with fewer than 3 people is not there to answer, even for the lead.
     demand(find_area("contact"), "rare", "rare", people=2)
     assert "Written for what people need" not in text(as_user("lee.lead").get("/tips/new?area=contact&gap=search/rare"))
+
+
+def test_a_tip_proposed_in_another_area_is_not_named_to_those_who_may_not_see_it(people, as_user):
+    from cafpedia.areas.services import find_area
+
+    demand(find_area("contact"), KEY, "grandparents contact", people=3)
+    lead = as_user("lee.lead")  # leads contact, and files the tip under adoption (olu leads it)
+    assert lead.post_form("/tips/new", {**NEW, "area": "adoption", "gap": f"contact/search/{KEY}"}).status_code == 302
+    assert "When grandparents ask for contact" in text(lead.get("/areas/contact/gaps"))  # their own proposal
+    deputy = text(as_user("dee.deputy").get("/areas/contact/gaps"))
+    assert "A tip is proposed for this in another area" in deputy
+    assert "When grandparents ask for contact" not in deputy
