@@ -6,7 +6,6 @@ snippets, and the counts and word list that correction and relaxation use.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import partial, reduce
 from html import escape
@@ -21,6 +20,7 @@ from cafpedia.search.backends.whoosh_segments import (
     TEXT_FIELDS,
     SegmentData,
     add_counts,
+    bm25_statistics,
     read_postings,
     segments_of,
 )
@@ -135,16 +135,7 @@ class WhooshQuerying:
 
     def _evaluate(self, searcher, plan: Plan, visibility: Visibility, parsed: SearchPlan, limit: int):
         """(total, facet counts, the best `limit` documents as (global docnum, key) pairs)."""
-        n_all = max(searcher.doc_count(), 1)
-        idf_cache: dict = {}
-
-        def idf(fieldname: str, text: str) -> float:
-            if (fieldname, text) not in idf_cache:
-                df = searcher.doc_frequency(fieldname, text)
-                idf_cache[fieldname, text] = math.log(1 + (n_all - df + 0.5) / (df + 0.5))
-            return idf_cache[fieldname, text]
-
-        averages = {name: max(searcher.avg_field_length(name, 1.0), 1.0) for name in {f[2] for f in TEXT_FIELDS}}
+        idf, averages = bm25_statistics(searcher)
         total = 0
         facet_counts = {"kind": None, "area": None}
         candidates = []  # (keys, global docnums) per segment

@@ -4,6 +4,7 @@ which documents are live), and a term's postings as numpy arrays."""
 
 from __future__ import annotations
 
+import math
 import struct
 
 import numpy as np
@@ -218,6 +219,22 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
         weights.append(matcher.weight())
         matcher.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def bm25_statistics(searcher):
+    """(idf(fieldname, text), each text field's average length) for BM25 over this searcher's
+    index, the same for a search and for a text's similar documents; idf is cached per call."""
+    n_all = max(searcher.doc_count(), 1)
+    cache: dict = {}
+
+    def idf(fieldname: str, text: str) -> float:
+        if (fieldname, text) not in cache:
+            df = searcher.doc_frequency(fieldname, text)
+            cache[fieldname, text] = math.log(1 + (n_all - df + 0.5) / (df + 0.5))
+        return cache[fieldname, text]
+
+    averages = {name: max(searcher.avg_field_length(name, 1.0), 1.0) for name in {f[2] for f in TEXT_FIELDS}}
+    return idf, averages
 
 
 def segments_of(searcher) -> list:

@@ -5,8 +5,6 @@ its searcher and the caches of `WhooshQuerying`."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from cafpedia.search.backends import (
@@ -17,7 +15,7 @@ from cafpedia.search.backends import (
     distinctive,
 )
 from cafpedia.search.backends.whoosh_query import SegmentTerms, Variant
-from cafpedia.search.backends.whoosh_segments import TEXT_FIELDS, segments_of
+from cafpedia.search.backends.whoosh_segments import bm25_statistics, segments_of
 from cafpedia.search.text import tokens
 from cafpedia.search.visibility import condition as visibility_condition
 
@@ -67,16 +65,7 @@ class WhooshSimilar:
         terms = distinctive(words, lambda w: searcher.doc_frequency("text", w) + searcher.doc_frequency("title", w))
         if not terms:
             return []
-        n_all = max(searcher.doc_count(), 1)
-        idf_cache: dict = {}
-
-        def idf(fieldname: str, text: str) -> float:
-            if (fieldname, text) not in idf_cache:
-                df = searcher.doc_frequency(fieldname, text)
-                idf_cache[fieldname, text] = math.log(1 + (n_all - df + 0.5) / (df + 0.5))
-            return idf_cache[fieldname, text]
-
-        averages = {name: max(searcher.avg_field_length(name, 1.0), 1.0) for name in {f[2] for f in TEXT_FIELDS}}
+        idf, averages = bm25_statistics(searcher)
         scores, docnums = [], []
         for reader, offset in segments_of(searcher):
             data = self._segment(reader)
