@@ -34,6 +34,18 @@ def _mark(area, source: str, key: str) -> GapMark | None:
     )
 
 
+def _set(user, area, source: str, key: str, state: str, *, reason="", tip_id=None, closed=False) -> GapMark:
+    """The line's one mark, made or changed to `state` by `user` now."""
+    mark = _mark(area, source, key)
+    if mark is None:
+        mark = GapMark(area_id=area.id, source=source, line_key=key)
+        db.session.add(mark)
+    mark.state, mark.reason, mark.tip_id = state, reason, tip_id
+    mark.marked_by_id, mark.marked_at, mark.closed_at = user.id, utcnow(), utcnow() if closed else None
+    db.session.flush()
+    return mark
+
+
 def not_for_cafpedia(user, area, ref: str, reason: str, *, confirm_safe: bool = False) -> GapMark:
     """Take a line off the list, saying why (kept, and audited)."""
     source, key = parse_ref(ref)
@@ -45,13 +57,7 @@ def not_for_cafpedia(user, area, ref: str, reason: str, *, confirm_safe: bool = 
     if has_control_characters(reason):
         raise ValidationError({"reason": "Take out the control characters (pasted from another program?)."})
     confirmed = case_details.require({"the reason": reason}, confirm_safe)
-    mark = _mark(area, source, key)
-    if mark is None:
-        mark = GapMark(area_id=area.id, source=source, line_key=key)
-        db.session.add(mark)
-    mark.state, mark.reason, mark.tip_id = NOT_FOR, reason, None
-    mark.marked_by_id, mark.marked_at, mark.closed_at = user.id, utcnow(), utcnow()
-    db.session.flush()
+    mark = _set(user, area, source, key, NOT_FOR, reason=reason, closed=True)
     audit.record(
         user,
         "gap.not_for",
@@ -91,13 +97,7 @@ def writing(user, area, ref: str, tip) -> GapMark | None:
         return None
     if source not in WRITABLE or not can_moderate(user, area):
         return None
-    mark = _mark(area, source, key)
-    if mark is None:
-        mark = GapMark(area_id=area.id, source=source, line_key=key)
-        db.session.add(mark)
-    mark.state, mark.reason, mark.tip_id = WRITING, "", tip.id
-    mark.marked_by_id, mark.marked_at, mark.closed_at = user.id, utcnow(), None
-    db.session.flush()
+    mark = _set(user, area, source, key, WRITING, tip_id=tip.id)
     audit.record(
         user,
         "gap.writing",
