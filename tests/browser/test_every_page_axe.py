@@ -100,6 +100,7 @@ NOT_PAGES = {
     "ops.metrics",
     "search.api",
     "search.opensearch",
+    "search.go",  # a redirect to a search result, noting it was opened
     "offline.service_worker",
     "offline.manifest",
     "offline.pages",
