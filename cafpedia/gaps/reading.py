@@ -175,10 +175,18 @@ def advice_lines(
             groups.append((words, [call]))
         else:
             group.append(call)
+    unanswered = [
+        (words, group)
+        for words, group in groups
+        if not any(c.tip is not None and c.tip.status == PUBLISHED and c.tip.current_number for c in group)
+    ]
+    # Most asked first; the search engine is asked about a group only until the list is full
+    # (each ask is a search: a long advice log costs at most MAX_LINES of them, plus those answered).
+    unanswered.sort(key=lambda item: (-len(item[1]), -item[1][-1].called_on.toordinal(), item[1][-1].question))
     lines = []
-    for words, group in groups:
-        if any(c.tip is not None and c.tip.status == PUBLISHED and c.tip.current_number for c in group):
-            continue
+    for words, group in unanswered:
+        if len(lines) == MAX_LINES:
+            break
         last = group[-1]
         if answered_by_tip is not None and answered_by_tip(last.question):
             continue
@@ -186,8 +194,7 @@ def advice_lines(
         lines.append(
             Line("advice", advice_key(words), last.question, count=len(group), last=last.called_on, reasons=questions)
         )
-    lines.sort(key=lambda line: (-line.count, -line.last.toordinal(), line.text))
-    return lines[:MAX_LINES]
+    return lines
 
 
 # --- Tips -------------------------------------------------------------------------------------

@@ -244,3 +244,32 @@ def test_a_line_marked_meanwhile_or_none_sent_marks_nothing(contact, as_user):
         assert response.status_code == 302 and response.headers["Location"] == "/areas/contact/gaps"
         assert "That line is not on the list any more" in lead.get("/areas/contact/gaps").get_data(as_text=True)
     assert db.session.scalar(select(GapMark)) is None
+
+
+def test_a_long_advice_log_asks_the_search_engine_only_until_the_list_is_full(contact, people, monkeypatch):
+    from cafpedia.gaps import reading
+
+    expert = Expert(slug="e", name="E Expert", job_title="Adviser", region="London", active=True)
+    db.session.add(expert)
+    db.session.flush()
+    topics = ["letterbox", "siblings", "grandparents", "handover", "interpreters", "holidays"]
+    for n, topic in enumerate(topics):
+        for _ in range(len(topics) - n):  # letterbox asked most
+            db.session.add(
+                AdviceCall(
+                    expert_id=expert.id,
+                    area_id=contact.id,
+                    called_on=TODAY,
+                    question=f"Questions on {topic}",
+                    advice="A.",
+                    minutes=5,
+                )
+            )
+    db.session.commit()
+    asked = []
+    monkeypatch.setattr(reading, "MAX_LINES", 2)
+    lines = reading.advice_lines(
+        contact.id, *reading.period_since(90), answered_by_tip=lambda q: asked.append(q) or "siblings" in q
+    )
+    assert [line.text for line in lines] == ["Questions on letterbox", "Questions on grandparents"]
+    assert asked == ["Questions on letterbox", "Questions on siblings", "Questions on grandparents"]
