@@ -62,16 +62,9 @@ from bench.search import QUERIES, bench_app, drop_bench_database, percentile, po
 
 TIP_PATHS = 20  # tips the tip-page loads rotate over
 SEARCH_QUERIES = [q for i, (q, _) in enumerate(QUERIES) if i % 3 != 2]  # 30, every type
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # as bench_app's
 USER_AGENT = "cafpedia-bench"  # the same for urllib and wrk: a session is tied to nothing else
-HELLO = """from flask import Flask
-
-app = Flask(__name__)
-
-
-@app.get("/")
-def hello():
-    return "Hello, World!"
-"""
+HELLO = 'from flask import Flask\n\napp = Flask(__name__)\napp.get("/")(lambda: "Hello, World!")\n'
 LUA = """local paths = {%s}
 local i = 0
 request = function()
@@ -108,21 +101,19 @@ def ensure_wrk() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
-    """A gunicorn master in its own process group (killed as a group), its output in a file."""
+    """A gunicorn master in its own process group (killed as a group), its output in a file;
+    `command` is given a free port."""
 
-    def __init__(self, name: str, command: list[str], port: int, env: dict, cwd: str):
+    def __init__(self, name: str, command, env: dict, cwd: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
         self.name, self.url = name, f"http://127.0.0.1:{port}"
         self.log = Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log")[1])
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command(str(port)), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -138,7 +129,8 @@ class Server:
                 return  # it answers
             except OSError:
                 time.sleep(0.2)
-        raise StartFailed(f"{self.name} did not answer on {self.url} within {timeout:.0f} s (log: {self.log})")
+        tail = self.log.read_text(errors="replace")[-2000:]
+        raise StartFailed(f"{self.name} did not answer on {self.url} within {timeout:.0f} s:\n{tail}")
 
     def worker_rss_mb(self) -> list[float]:
         out = subprocess.run(["ps", "--ppid", str(self.proc.pid), "-o", "pid="], capture_output=True, text=True)
@@ -149,6 +141,7 @@ class Server:
         return sizes
 
     def stop(self) -> None:
+        """Stop it (idempotent) and remove its log."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -158,6 +151,7 @@ class Server:
                 self.proc.wait()
         with contextlib.suppress(ProcessLookupError):  # any worker that outlived its master
             os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.unlink(missing_ok=True)
 
 
 def wrk(args, url: str, paths: list[str], headers: dict, seconds: int) -> dict:
@@ -273,28 +267,34 @@ def prepare(size: int, backend: str, words: list[str]):
     from cafpedia.search import service
     from cafpedia.tips.models import Tip
 
-    app, pg_name, admin = bench_app(f"cafpedia_http_{size}_{os.getpid()}", backend)
+    name, pg_name, admin = f"cafpedia_http_{size}_{os.getpid()}", None, None
     try:
+        app, pg_name, admin = bench_app(name, backend)
         t = time.perf_counter()
         populate(app, size, random.Random(size), words)
         with app.app_context():
             count = service.follower().rebuild()
             slugs = sorted(db.session.scalars(select(Tip.slug).where(Tip.status == "published")))
             db.engine.dispose()
-    except BaseException:
-        drop_bench_database(pg_name, admin)
+    except BaseException:  # Ctrl+C included: the throwaway database goes, even half made
+        if backend == "postgres":
+            from sqlalchemy import create_engine
+
+            admin = admin or create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            drop_bench_database(name, admin)
         raise
-    print(f"{count:,} documents indexed, instance ready in {time.perf_counter() - t:.0f} s", flush=True)
-    return app, [f"/tips/{s}" for s in random.Random(33).sample(slugs, TIP_PATHS)], pg_name, admin
+    tips = [f"/tips/{s}" for s in random.Random(33).sample(slugs, TIP_PATHS)]
+    print(f"{count:,} documents indexed in {time.perf_counter() - t:.0f} s; tip pages {tips[0]} and others")
+    return app, tips, pg_name, admin
 
 
-def measure(args, size: int, backend: str, words: list[str], hello: dict, servers: list) -> dict:
+def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dict:
     from cafpedia.extensions import db
 
     print(f"\n== {size:,} synthetic tips ({backend}) ==", flush=True)
     app, tips, pg_name, admin = prepare(size, backend, words)
+    server = None
     try:
-        port = free_port()
         env = os.environ | {
             "CAFPEDIA_INSTANCE_DIR": app.instance_path,
             "CAFPEDIA_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -304,9 +304,8 @@ def measure(args, size: int, backend: str, words: list[str], hello: dict, server
             "CAFPEDIA_SECRET_KEY": "bench-http",
             "PYTHONPATH": str(HERE.parent),  # this checkout's cafpedia, whatever the venv installed
         }
-        command = [sys.executable, "-m", "cafpedia", "serve", "--port", str(port), "--workers", "2", "--no-worker"]
-        server = Server("cafpedia", command, port, env, str(HERE.parent))
-        servers.append(server)
+        command = [sys.executable, "-m", "cafpedia", "serve", "--workers", "2", "--no-worker", "--port"]
+        server = Server("cafpedia", lambda port: [*command, port], env, str(HERE.parent))
         server.wait_ready()
         cookie = sign_in(server.url)
         searches = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
@@ -320,6 +319,8 @@ def measure(args, size: int, backend: str, words: list[str], hello: dict, server
         with app.app_context():
             db.engine.dispose()
     finally:
+        if server is not None:
+            server.stop()  # before its database is dropped
         drop_bench_database(pg_name, admin)
         shutil.rmtree(app.instance_path, ignore_errors=True)
     row["hello"] = hello["rps"]
@@ -365,37 +366,32 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    servers: list[Server] = []
-    folder = None
+    folder = tempfile.mkdtemp(prefix="hello-")
+    hello_server = None
     try:
         args.wrk = ensure_wrk()
         from cafpedia.config import DEFAULT_CONTENT_DIR
 
         words = vocabulary(DEFAULT_CONTENT_DIR)
-        folder = tempfile.mkdtemp(prefix="hello-")
         Path(folder, "hello.py").write_text(HELLO)
-        port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "hello:app"]
-        hello_server = Server("hello", command, port, dict(os.environ), folder)
-        servers.append(hello_server)
+        command = [sys.executable, "-m", "gunicorn", "-w", "2", "hello:app", "-b"]
+        hello_server = Server("hello", lambda port: [*command, f"127.0.0.1:{port}"], dict(os.environ), folder)
         hello_server.wait_ready()
         hello = load(args, hello_server.url, ["/"])
         hello_server.stop()
         print(f"hello world: {hello['rps']:,.0f} req/s, p50 {hello['p50']:.2f} ms ({hello['errors']} errors)")
         for size in args.tips:
             for backend in args.backend:
-                show(size, backend, measure(args, size, backend, words, hello, servers))
+                show(size, backend, measure(args, size, backend, words, hello))
         print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} CPUs for servers and wrk alike")
         return 0
-    except StartFailed as exc:
+    except (StartFailed, OSError) as exc:  # OSError: a server that stopped answering (urllib's errors)
         print(f"bench/http.py: {exc}", file=sys.stderr)
         return 1
     finally:
-        for server in servers:
-            server.stop()
-            server.log.unlink(missing_ok=True)
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
+        if hello_server is not None:
+            hello_server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
