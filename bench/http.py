@@ -9,8 +9,8 @@ demo content plus N synthetic tips, on SQLite with Whoosh or on a throwaway Post
 database) and its search index, then starts `python -m cafpedia serve --workers 2 --no-worker`
 on it (gunicorn, 2 sync workers, as `cafpedia serve` runs; no background worker beside it) with
 CAFPEDIA_PUBLIC_READ=1. "Hello, World!" runs once per run under `gunicorn -w 2` (sync). The
-loads are `wrk -t2 -c{connections} -d{seconds}s` (wrk is installed with apt-get if missing),
-each after a 2 s warm-up of the same load:
+loads are `wrk -t2 -c{connections} -d{seconds}s --timeout 10s` (wrk is installed with apt-get
+if missing), each after a 2 s warm-up of the same load, with the load average printed beside:
 
 - tip page, anonymous and signed in (demo.fca): requests/s and its share of hello world's,
   rotating over TIP_PATHS tips picked at random (seeded) among the published ones, demo and
@@ -60,6 +60,7 @@ from http.cookiejar import CookieJar
 
 from bench.search import QUERIES, bench_app, drop_bench_database, percentile, populate, vocabulary
 
+WRK_TIMEOUT = "10s"  # wrk's 2 s default would drop the slowest requests from the percentiles
 TIP_PATHS = 20  # tips the tip-page loads rotate over
 SEARCH_QUERIES = [q for i, (q, _) in enumerate(QUERIES) if i % 3 != 2]  # 30, every type
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # as bench_app's
@@ -74,14 +75,14 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   local f = math.floor
-  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout, e.status, f(latency:percentile(50)), f(latency:percentile(95))))
+  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write, e.timeout, e.status, f(latency:percentile(50)), f(latency:percentile(95))))
 end
 """
 
 
-class StartFailed(RuntimeError):
-    """Something did not start (a server, wrk, signing in): the run stops with this message."""
+class StartFailed(RuntimeError):  # a server, wrk or signing in: the run stops with this message
+    pass
 
 
 def ensure_wrk() -> str:
@@ -155,10 +156,11 @@ class Server:
 
 
 def wrk(args, url: str, paths: list[str], headers: dict, seconds: int) -> dict:
-    """One wrk run rotating over `paths`: req/s, p50 and p95 latency in ms, errors (sockets, non-2xx/3xx)."""
+    """One wrk run rotating over `paths`: req/s, p50 and p95 latency in ms, what went wrong (timeouts
+    after WRK_TIMEOUT, answers not 2xx/3xx, socket errors), in words or ""."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % ", ".join(json.dumps(p) for p in paths))
-    command = [args.wrk, "-t2", f"-c{args.connections}", f"-d{seconds}s", "--latency", "-s", script.name]
+    command = [args.wrk, "-t2", f"-c{args.connections}", f"-d{seconds}s", "--timeout", WRK_TIMEOUT, "-s", script.name]
     for name, value in (headers | {"User-Agent": USER_AGENT}).items():
         command += ["-H", f"{name}: {value}"]
     try:
@@ -168,8 +170,10 @@ def wrk(args, url: str, paths: list[str], headers: dict, seconds: int) -> dict:
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
         raise StartFailed(f"wrk gave no figures: {out.stdout[-1000:]} {out.stderr[-1000:]}")
-    n, duration, socket_errors, status_errors, p50, p95 = (int(v) for v in line.split()[1:])
-    return {"rps": n / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "errors": socket_errors + status_errors}
+    n, duration, socket_errors, timeouts, status_errors, p50, p95 = (int(v) for v in line.split()[1:])
+    wrong = (("timeouts", timeouts), ("not 2xx/3xx", status_errors), ("socket errors", socket_errors))
+    errors = ", ".join(f"{k} {v}" for k, v in wrong if v)
+    return {"rps": n / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "errors": errors}
 
 
 def load(args, url, paths, headers=None) -> dict:
@@ -308,12 +312,14 @@ def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dic
         server = Server("cafpedia", lambda port: [*command, port], env, str(HERE.parent))
         server.wait_ready()
         cookie = sign_in(server.url)
+        load_before = os.getloadavg()[0]
         searches = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
         row = {"anon": load(args, server.url, tips), "signed": load(args, server.url, tips, {"Cookie": cookie})}
         row["search"] = load(args, server.url, searches, {"Cookie": cookie})
         row["page_time"] = server_time(server, tips, cookie, "page", 200)
         row["search_time"] = server_time(server, searches, cookie, "search", 3 * len(searches))
         row["rss"] = server.worker_rss_mb()
+        row["load"] = (load_before, os.getloadavg()[0])  # others' work on the machine shows here
         server.stop()
         row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
         with app.app_context():
@@ -339,11 +345,11 @@ def show(size: int, backend: str, row: dict) -> None:
     for key, label, share in (("anon", "anonymous", anon_target), ("signed", "signed in", signed_target)):
         r = row[key]
         ratio = r["rps"] / row["hello"]
-        figure = f"{r['rps']:,.0f} req/s = {ratio:.1%} of hello" + (f" ({r['errors']} errors)" if r["errors"] else "")
+        figure = f"{r['rps']:,.0f} req/s = {ratio:.1%} of hello" + (f" ({r['errors']})" if r["errors"] else "")
         add(f"tip page, {label}", figure, f">= {share:.0%}", ratio >= share)
     s = row["search"]
     figure = f"{s['rps']:,.0f} req/s, p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms"
-    add("search page, signed in, under load", figure + (f" ({s['errors']} errors)" if s["errors"] else ""), "", None)
+    add("search page, signed in, under load", figure + (f" ({s['errors']})" if s["errors"] else ""), "", None)
     t = row["search_time"]
     figure = f"p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms (round trip p95 {t['trip_p95']:.1f} ms)"
     add("search, one at a time, server time", figure, f"p95 <= {search_target} ms", t["p95"] <= search_target)
@@ -354,7 +360,8 @@ def show(size: int, backend: str, row: dict) -> None:
         add(f"SQL statements, {name} page", str(row["sql"][name]), f"<= {most}", row["sql"][name] <= most)
     rss = row["rss"]
     add("memory per gunicorn worker (VmRSS)", ", ".join(f"{m:.0f} MB" for m in rss), "<= 100 MB", max(rss) <= 100)
-    print(f"\n== {size:,} tips, {backend} (hello world {row['hello']:,.0f} req/s) ==")
+    load = "load average {:.1f}, then {:.1f}".format(*row["load"])
+    print(f"\n== {size:,} tips, {backend} (hello world {row['hello']:,.0f} req/s; {load}) ==")
     print(f"  {'measure':<38}{'figure':<54}{'target':<15}met")
     print("\n".join(lines))
 
@@ -379,11 +386,12 @@ def main() -> int:
         hello_server.wait_ready()
         hello = load(args, hello_server.url, ["/"])
         hello_server.stop()
-        print(f"hello world: {hello['rps']:,.0f} req/s, p50 {hello['p50']:.2f} ms ({hello['errors']} errors)")
+        shown = f"{hello['rps']:,.0f} req/s, p50 {hello['p50']:.2f} ms ({hello['errors'] or 'no errors'})"
+        print(f"hello world: {shown}; load average {os.getloadavg()[0]:.1f}")
         for size in args.tips:
             for backend in args.backend:
                 show(size, backend, measure(args, size, backend, words, hello))
-        print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} CPUs for servers and wrk alike")
+        print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s --timeout {WRK_TIMEOUT}; {os.cpu_count()} CPUs, shared")
         return 0
     except (StartFailed, OSError) as exc:  # OSError: a server that stopped answering (urllib's errors)
         print(f"bench/http.py: {exc}", file=sys.stderr)
