@@ -391,7 +391,7 @@ def main() -> int:
         for size in args.tips:
             for backend in args.backend:
                 show(size, backend, measure(args, size, backend, words, hello))
-        print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s --timeout {WRK_TIMEOUT}; {os.cpu_count()} CPUs, shared")
+        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s --timeout {WRK_TIMEOUT}; {os.cpu_count()} CPUs shared")
         return 0
     except (StartFailed, OSError) as exc:  # OSError: a server that stopped answering (urllib's errors)
         print(f"bench/http.py: {exc}", file=sys.stderr)
