@@ -90,21 +90,18 @@ def ensure_wrk() -> str:
     if found:
         return found
     sudo = [] if os.geteuid() == 0 else ["sudo"] if shutil.which("sudo") else None
-    if sudo is None or not shutil.which("apt-get"):
-        raise StartFailed("wrk is not installed and cannot be installed here (Debian: apt-get install wrk).")
-    print("Installing wrk with apt-get...", flush=True)
-    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env, stdout=subprocess.DEVNULL)
-    found = shutil.which("wrk")
-    if not found:
-        raise StartFailed("wrk could not be installed with apt-get: install it (Debian: apt-get install wrk).")
-    return found
+    if sudo is not None and shutil.which("apt-get"):  # as scripts/_python.sh's ensure_debian_packages
+        print("Installing wrk with apt-get...", flush=True)
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], env=env)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which("wrk"):
+        raise StartFailed("wrk is missing and could not be installed here: install it (Debian: apt-get install wrk).")
+    return shutil.which("wrk")
 
 
 class Server:
-    """A gunicorn master in its own process group (killed as a group), its output in a file;
-    `command` is given a free port."""
+    """A gunicorn master on a free port, in its own process group (killed as one), output in a file."""
 
     def __init__(self, name: str, command, env: dict, cwd: str):
         with socket.socket() as s:
@@ -119,10 +116,7 @@ class Server:
 
     def wait_ready(self, timeout: float = 90) -> None:
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                tail = self.log.read_text(errors="replace")[-2000:]
-                raise StartFailed(f"{self.name} exited with {self.proc.returncode} before answering:\n{tail}")
+        while time.monotonic() < end and self.proc.poll() is None:
             try:
                 urllib.request.urlopen(self.url + "/", timeout=2).read()
                 return
@@ -131,7 +125,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         tail = self.log.read_text(errors="replace")[-2000:]
-        raise StartFailed(f"{self.name} did not answer on {self.url} within {timeout:.0f} s:\n{tail}")
+        raise StartFailed(f"{self.name} did not answer on {self.url} (exit code {self.proc.poll()}):\n{tail}")
 
     def worker_rss_mb(self) -> list[float]:
         out = subprocess.run(["ps", "--ppid", str(self.proc.pid), "-o", "pid="], capture_output=True, text=True)
