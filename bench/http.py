@@ -1,0 +1,400 @@
+"""HTTP benchmark (issue 33, "Pages and search at the speed of the machine"): CAFpedia's pages
+and search through gunicorn, against a Flask "Hello, World!" under the same settings.
+
+    .venv/bin/python bench/http.py [--tips 1000 10000] [--backend whoosh postgres]
+                                   [--seconds 10] [--connections 16]
+
+For each backend and size it builds a throwaway instance with bench/search.py's helpers (the
+demo content plus N synthetic tips, on SQLite with Whoosh or on a throwaway PostgreSQL
+database) and its search index, then starts `python -m cafpedia serve --workers 2 --no-worker`
+on it (gunicorn, 2 sync workers, as `cafpedia serve` runs; no background worker beside it) with
+CAFPEDIA_PUBLIC_READ=1. "Hello, World!" runs once per run under `gunicorn -w 2` (sync). The
+loads are `wrk -t2 -c{connections} -d{seconds}s --timeout 10s` (wrk is installed with apt-get
+if missing), each after a 2 s warm-up of the same load, with the load average printed beside:
+
+- tip page, anonymous and signed in (demo.fca): requests/s and its share of hello world's,
+  rotating over TIP_PATHS tips picked at random (seeded) among the published ones, demo and
+  synthetic alike, by a wrk Lua script;
+- search page, signed in, rotating over 30 of bench/search.py's QUERIES (every type): req/s,
+  p50 and p95 latency under that load (wrk's: waiting for a free worker included).
+Then, one request at a time, signed in: the server time of the tip pages (200 requests, p50)
+and of the 30 searches (each 3 times, p50 and p95; the issue's search target is set beside
+this). The app sends no X-Response-Time header: it is the `duration_ms` of CAFpedia's own JSON
+log line for each request (found by the X-Request-Id sent; from its first before_request to
+its last after_request), the client's round trip beside. Then the resident memory (VmRSS) of
+each gunicorn worker, after all of that; and the SQL statements per request (tip page, home
+page, a search), signed in, in process with the Flask test client, each after one warm-up
+request of the same page.
+
+It prints a table per backend and size, each figure beside the issue's target; it asserts
+nothing. It exits non-zero, with the reason, only when something fails to start.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# This file is named http.py: with bench/ first on sys.path it would hide the standard library's
+# http package (urllib, werkzeug and gunicorn import it). bench/search.py is imported by name.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+from bench.search import QUERIES, bench_app, drop_bench_database, percentile, populate, vocabulary
+
+WRK_TIMEOUT = "10s"  # wrk's 2 s default would drop the slowest requests from the percentiles
+TIP_PATHS = 20  # tips the tip-page loads rotate over
+SEARCH_QUERIES = [q for i, (q, _) in enumerate(QUERIES) if i % 3 != 2]  # 30, every type
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # as bench_app's
+USER_AGENT = "cafpedia-bench"  # the same for urllib and wrk: a session is tied to nothing else
+HELLO = 'from flask import Flask\n\napp = Flask(__name__)\napp.get("/")(lambda: "Hello, World!")\n'
+LUA = """local paths = {%s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local f = math.floor
+  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write, e.timeout, e.status, f(latency:percentile(50)), f(latency:percentile(95))))
+end
+"""
+
+
+class StartFailed(RuntimeError):  # a server, wrk or signing in: the run stops with this message
+    pass
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"] if shutil.which("sudo") else None
+    if sudo is not None and shutil.which("apt-get"):  # as scripts/_python.sh's ensure_debian_packages
+        print("Installing wrk with apt-get...", flush=True)
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], env=env)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which("wrk"):
+        raise StartFailed("wrk is missing and could not be installed here: install it (Debian: apt-get install wrk).")
+    return shutil.which("wrk")
+
+
+class Server:
+    """A gunicorn master on a free port, in its own process group (killed as one), output in a file."""
+
+    def __init__(self, name: str, command, env: dict, cwd: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.name, self.url = name, f"http://127.0.0.1:{port}"
+        self.log = Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log")[1])
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command(str(port)), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and self.proc.poll() is None:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                time.sleep(0.2)
+        tail = self.log.read_text(errors="replace")[-2000:]
+        raise StartFailed(f"{self.name} did not answer on {self.url} (exit code {self.proc.poll()}):\n{tail}")
+
+    def worker_rss_mb(self) -> list[float]:
+        out = subprocess.run(["ps", "--ppid", str(self.proc.pid), "-o", "pid="], capture_output=True, text=True)
+        sizes = []
+        for pid in out.stdout.split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        """Stop it (idempotent) and remove its log."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # any worker that outlived its master
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.unlink(missing_ok=True)
+
+
+def wrk(args, url: str, paths: list[str], headers: dict, seconds: int) -> dict:
+    """One wrk run rotating over `paths`: req/s, p50 and p95 latency in ms, what went wrong (timeouts
+    after WRK_TIMEOUT, answers not 2xx/3xx, socket errors), in words or ""."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % ", ".join(json.dumps(p) for p in paths))
+    command = [args.wrk, "-t2", f"-c{args.connections}", f"-d{seconds}s", "--timeout", WRK_TIMEOUT, "-s", script.name]
+    for name, value in (headers | {"User-Agent": USER_AGENT}).items():
+        command += ["-H", f"{name}: {value}"]
+    try:
+        out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60)
+    finally:
+        os.unlink(script.name)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if line is None:
+        raise StartFailed(f"wrk gave no figures: {out.stdout[-1000:]} {out.stderr[-1000:]}")
+    n, duration, socket_errors, timeouts, status_errors, p50, p95 = (int(v) for v in line.split()[1:])
+    wrong = (("timeouts", timeouts), ("not 2xx/3xx", status_errors), ("socket errors", socket_errors))
+    errors = ", ".join(f"{k} {v}" for k, v in wrong if v)
+    return {"rps": n / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "errors": errors}
+
+
+def load(args, url, paths, headers=None) -> dict:
+    wrk(args, url, paths, headers or {}, 2)  # warm-up: every worker has served these pages
+    return wrk(args, url, paths, headers or {}, args.seconds)
+
+
+def csrf_token(html: str) -> str:
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html)
+    value = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
+    if not value:
+        raise StartFailed("no CSRF token on the sign-in page")
+    return value.group(1)
+
+
+def sign_in(base: str) -> str:
+    """Sign demo.fca in over HTTP; the Cookie header that carries the session."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    token = csrf_token(opener.open(base + "/sign-in").read().decode())
+    form = urllib.parse.urlencode({"username": "demo.fca", "password": "cafpedia-demo", "csrf_token": token})
+    opener.open(base + "/sign-in", form.encode()).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    check = urllib.request.Request(base + "/", headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    if "/sign-out" not in urllib.request.urlopen(check).read().decode():
+        raise StartFailed(f"signing in as demo.fca at {base} did not work")
+    return cookie
+
+
+def server_time(server: Server, paths: list[str], cookie: str, tag: str, n: int) -> dict:
+    """n sequential signed-in requests rotating over `paths`, one at a time: p50 and p95 in ms of
+    the app's own duration_ms (its JSON log line, found by the X-Request-Id sent) and of the
+    client's round trip."""
+    trips = []
+    for i in range(n):
+        headers = {"Cookie": cookie, "User-Agent": USER_AGENT, "X-Request-Id": f"bench{tag}-{i:05d}"}
+        t = time.perf_counter()
+        request = urllib.request.Request(server.url + paths[i % len(paths)], headers=headers)
+        urllib.request.urlopen(request).read()
+        trips.append((time.perf_counter() - t) * 1000)
+    time.sleep(0.5)  # the last lines reach the log
+    durations = []
+    for line in server.log.read_text(errors="replace").splitlines():
+        if f'"bench{tag}-' in line and '"duration_ms"' in line:
+            try:
+                durations.append(json.loads(line)["duration_ms"])
+            except ValueError:
+                continue  # two processes' lines run together: skipped
+    if len(durations) < n // 2:
+        raise StartFailed(f"only {len(durations)} of {n} request log lines with duration_ms in {server.log}")
+    return {
+        "p50": percentile(durations, 50),
+        "p95": percentile(durations, 95),
+        "trip_p50": percentile(trips, 50),
+        "trip_p95": percentile(trips, 95),
+    }
+
+
+def statements(app, paths: dict[str, str]) -> dict[str, int]:
+    """SQL statements per request, signed in, each after one warm-up request of the same page."""
+    from sqlalchemy import event
+
+    from cafpedia.extensions import db
+
+    client = app.test_client()
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    client.post("/sign-in", data={"username": "demo.fca", "password": "cafpedia-demo", "csrf_token": token})
+    with app.app_context():
+        engine = db.engine
+    found = {}
+    for name, path in paths.items():
+        client.get(path)
+        seen = []
+
+        def record(conn, cursor, statement, *rest, seen=seen):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        if response.status_code != 200 or "/sign-out" not in response.get_data(as_text=True):
+            raise StartFailed(f"in process, {path} answered {response.status_code} (or not signed in)")
+        found[name] = len(seen)
+    return found
+
+
+def prepare(size: int, backend: str, words: list[str]):
+    """(the app with N synthetic tips and its index, TIP_PATHS tip paths, bench_app's pg_name and admin)."""
+    from sqlalchemy import select
+
+    from cafpedia.extensions import db
+    from cafpedia.search import service
+    from cafpedia.tips.models import Tip
+
+    name, pg_name, admin = f"cafpedia_http_{size}_{os.getpid()}", None, None
+    try:
+        app, pg_name, admin = bench_app(name, backend)
+        t = time.perf_counter()
+        populate(app, size, random.Random(size), words)
+        with app.app_context():
+            count = service.follower().rebuild()
+            slugs = sorted(db.session.scalars(select(Tip.slug).where(Tip.status == "published")))
+            db.engine.dispose()
+    except BaseException:  # Ctrl+C included: the throwaway database goes, even half made
+        if backend == "postgres":
+            from sqlalchemy import create_engine
+
+            admin = admin or create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            drop_bench_database(name, admin)
+        raise
+    tips = [f"/tips/{s}" for s in random.Random(33).sample(slugs, TIP_PATHS)]
+    print(f"{count:,} documents indexed in {time.perf_counter() - t:.0f} s; tip pages {tips[0]} and others")
+    return app, tips, pg_name, admin
+
+
+def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dict:
+    from cafpedia.extensions import db
+
+    print(f"\n== {size:,} synthetic tips ({backend}) ==", flush=True)
+    app, tips, pg_name, admin = prepare(size, backend, words)
+    server = None
+    try:
+        env = os.environ | {
+            "CAFPEDIA_INSTANCE_DIR": app.instance_path,
+            "CAFPEDIA_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "CAFPEDIA_SEARCH_DIR": app.config["SEARCH_DIR"],
+            "CAFPEDIA_SEARCH_BACKEND": backend,
+            "CAFPEDIA_PUBLIC_READ": "1",
+            "CAFPEDIA_SECRET_KEY": "bench-http",
+            "PYTHONPATH": str(HERE.parent),  # this checkout's cafpedia, whatever the venv installed
+        }
+        command = [sys.executable, "-m", "cafpedia", "serve", "--workers", "2", "--no-worker", "--port"]
+        server = Server("cafpedia", lambda port: [*command, port], env, str(HERE.parent))
+        server.wait_ready()
+        cookie = sign_in(server.url)
+        load_before = os.getloadavg()[0]
+        searches = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
+        row = {"anon": load(args, server.url, tips), "signed": load(args, server.url, tips, {"Cookie": cookie})}
+        row["search"] = load(args, server.url, searches, {"Cookie": cookie})
+        row["page_time"] = server_time(server, tips, cookie, "page", 200)
+        row["search_time"] = server_time(server, searches, cookie, "search", 3 * len(searches))
+        row["rss"] = server.worker_rss_mb()
+        row["load"] = (load_before, os.getloadavg()[0])  # others' work on the machine shows here
+        server.stop()
+        row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        if server is not None:
+            server.stop()  # before its database is dropped
+        drop_bench_database(pg_name, admin)
+        shutil.rmtree(app.instance_path, ignore_errors=True)
+    row["hello"] = hello["rps"]
+    return row
+
+
+def show(size: int, backend: str, row: dict) -> None:
+    whoosh = backend == "whoosh"
+    anon_target, signed_target = (0.30, 0.15) if whoosh else (0.20, 0.10)
+    search_target = (12 if size <= 1000 else 20) * (1 if whoosh else 2)
+    lines = []
+
+    def add(measure, figure, target, met):
+        lines.append(f"  {measure:<38}{figure:<54}{target:<15}{'' if met is None else 'yes' if met else 'NO'}")
+
+    for key, label, share in (("anon", "anonymous", anon_target), ("signed", "signed in", signed_target)):
+        r = row[key]
+        ratio = r["rps"] / row["hello"]
+        figure = f"{r['rps']:,.0f} req/s = {ratio:.1%} of hello" + (f" ({r['errors']})" if r["errors"] else "")
+        add(f"tip page, {label}", figure, f">= {share:.0%}", ratio >= share)
+    s = row["search"]
+    figure = f"{s['rps']:,.0f} req/s, p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms"
+    add("search page, signed in, under load", figure + (f" ({s['errors']})" if s["errors"] else ""), "", None)
+    t = row["search_time"]
+    figure = f"p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms (round trip p95 {t['trip_p95']:.1f} ms)"
+    add("search, one at a time, server time", figure, f"p95 <= {search_target} ms", t["p95"] <= search_target)
+    t = row["page_time"]
+    figure = f"p50 {t['p50']:.1f} ms (round trip {t['trip_p50']:.1f} ms)"
+    add("tip page, one at a time, server time", figure, "p50 <= 5 ms", t["p50"] <= 5)
+    for name, most in (("tip", 6), ("home", 8), ("search", 4)):
+        add(f"SQL statements, {name} page", str(row["sql"][name]), f"<= {most}", row["sql"][name] <= most)
+    rss = row["rss"]
+    add("memory per gunicorn worker (VmRSS)", ", ".join(f"{m:.0f} MB" for m in rss), "<= 100 MB", max(rss) <= 100)
+    load = "load average {:.1f}, then {:.1f}".format(*row["load"])
+    print(f"\n== {size:,} tips, {backend} (hello world {row['hello']:,.0f} req/s; {load}) ==")
+    print(f"  {'measure':<38}{'figure':<54}{'target':<15}met")
+    print("\n".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tips", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--backend", choices=["whoosh", "postgres"], nargs="+", default=["whoosh", "postgres"])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="hello-")
+    hello_server = None
+    try:
+        args.wrk = ensure_wrk()
+        from cafpedia.config import DEFAULT_CONTENT_DIR
+
+        words = vocabulary(DEFAULT_CONTENT_DIR)
+        Path(folder, "hello.py").write_text(HELLO)
+        command = [sys.executable, "-m", "gunicorn", "-w", "2", "hello:app", "-b"]
+        hello_server = Server("hello", lambda port: [*command, f"127.0.0.1:{port}"], dict(os.environ), folder)
+        hello_server.wait_ready()
+        hello = load(args, hello_server.url, ["/"])
+        hello_server.stop()
+        shown = f"{hello['rps']:,.0f} req/s, p50 {hello['p50']:.2f} ms ({hello['errors'] or 'no errors'})"
+        print(f"hello world: {shown}; load average {os.getloadavg()[0]:.1f}")
+        for size in args.tips:
+            for backend in args.backend:
+                show(size, backend, measure(args, size, backend, words, hello))
+        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s --timeout {WRK_TIMEOUT}; {os.cpu_count()} CPUs shared")
+        return 0
+    except (StartFailed, OSError) as exc:  # OSError: a server that stopped answering (urllib's errors)
+        print(f"bench/http.py: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if hello_server is not None:
+            hello_server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
