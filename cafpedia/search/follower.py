@@ -217,16 +217,6 @@ class IndexFollower:
             status = self.backend.status()
         return status
 
-    def ready_for_reading(self) -> Backend:
-        """The backend, for a request about to read it (a search, similar documents): the index
-        ensured without waiting (a damaged one raises SearchUnavailable), and what is waiting in
-        the change log applied first for at most 0.2 s, so the reader sees what was just saved."""
-        if self.ensure(wait=False) != "ok":
-            raise SearchUnavailable("the search index is damaged; it is being rebuilt")
-        if self.has_pending():
-            self.drain(timeout=0.2)
-        return self.backend
-
     # --- pruning -------------------------------------------------------------------------------
 
     def prune(self) -> int:

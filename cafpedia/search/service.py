@@ -145,15 +145,20 @@ def search(
     started = time.perf_counter()
     rewrite = None
     try:
-        backend = follower().ready_for_reading()
+        index = follower()
+        status = index.ensure(wait=False)
+        if status != "ok":
+            raise SearchUnavailable("the search index is damaged; it is being rebuilt")
+        if index.has_pending():
+            index.drain(timeout=0.2)
         groups = current_groups()
         plan = plan_query(query, groups)
         visibility = visibility_for(user, include_archived=include_archived)
-        results = backend.search(plan, visibility, page=page, per_page=PER_PAGE)
+        results = index.backend.search(plan, visibility, page=page, per_page=PER_PAGE)
         if results.total == 0 and plan.clauses:
-            rewrite = rescue(plan, query.typed, backend, visibility, groups, correct=not as_typed)
+            rewrite = rescue(plan, query.typed, index.backend, visibility, groups, correct=not as_typed)
             if rewrite is not None:
-                results = backend.search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
+                results = index.backend.search(rewrite.plan, visibility, page=page, per_page=PER_PAGE)
         observe_search(current_app.config["SEARCH_BACKEND"], time.perf_counter() - started)
     except SearchUnavailable as exc:
         log.error("search unavailable: %s", exc)

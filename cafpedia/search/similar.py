@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass
 
-from cafpedia.search.backends import SearchUnavailable, Similar
+from cafpedia.search.backends import SearchUnavailable
 from cafpedia.search.follower import follower
 from cafpedia.search.service import visibility_for
 from cafpedia.search.text import tokens
@@ -37,6 +37,18 @@ THRESHOLD = 0.3
 BODY_CHARS = 1500  # the first lines of a text are compared: what a duplicate shows first
 CANDIDATES = 4  # the backend is asked for this many times `limit`, to be scored here
 TEXT_MAX = 20_000  # longer input is cut (callers limit what they accept; this bounds the work)
+
+
+@dataclass(frozen=True)
+class SimilarDocument:
+    key: str  # tip:<slug>, proposal:<slug>:<n>
+    kind: str  # tip | guidance
+    title: str
+    url: str
+    status: str  # published | pending
+    area: str
+    area_title: str
+    score: float  # 0 to 1, as above
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -67,7 +79,7 @@ def similar(
     limit: int = 5,
     exclude_keys: tuple[str, ...] = (),
     threshold: float = THRESHOLD,
-) -> list[Similar]:
+) -> list[SimilarDocument]:
     """The documents of `kinds` that `user` may see (published; pending proposals to their
     author and the area's moderators; never archived) that look like `title` and `body`, most
     alike first, at most `limit`, none of `exclude_keys`. [] when search cannot answer."""
@@ -75,22 +87,34 @@ def similar(
     if not tokens(title) and not tokens(body[:BODY_CHARS]):
         return []
     try:
-        candidates = (
-            follower()
-            .ready_for_reading()
-            .similar(
-                f"{title}\n{body[:BODY_CHARS]}",
-                visibility_for(user),
-                kinds=tuple(kinds),
-                limit=limit * CANDIDATES,
-                exclude_keys=tuple(exclude_keys),
-            )
+        index = follower()
+        if index.ensure(wait=False) != "ok":
+            raise SearchUnavailable("the search index is damaged; it is being rebuilt")
+        if index.has_pending():
+            index.drain(timeout=0.2)
+        candidates = index.backend.similar(
+            f"{title}\n{body[:BODY_CHARS]}",
+            visibility_for(user),
+            kinds=tuple(kinds),
+            limit=limit * CANDIDATES,
+            exclude_keys=tuple(exclude_keys),
         )
     except SearchUnavailable as exc:
         log.warning("similar documents unavailable: %s", exc)
         return []
-    # The backend's candidates, each scored here alike whichever backend found it (0 to 1).
-    scored = [replace(c, score=round(likeness(title, body, c.title, c.body), 3)) for c in candidates]
+    scored = [
+        SimilarDocument(
+            key=c.key,
+            kind=c.kind,
+            title=c.title,
+            url=c.url,
+            status=c.status,
+            area=c.area,
+            area_title=c.area_title,
+            score=round(likeness(title, body, c.title, c.body), 3),
+        )
+        for c in candidates
+    ]
     kept = [s for s in scored if s.score >= threshold]
     kept.sort(key=lambda s: (-s.score, s.key))
     return kept[:limit]
