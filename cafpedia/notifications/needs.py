@@ -23,13 +23,19 @@ def tell_what_people_need(now_local: datetime) -> int:
     year, week, _ = today.isocalendar()
     keys = {area.id: f"gaps:{area.id}:{year}-W{week:02d}" for area in list_areas()}
     done = services.marked(keys.values())
-    told = 0
+    # Every area's list is read before anything is written: reading asks the search index, whose
+    # follower writes through a connection of its own, and on SQLite a write lock held here would
+    # make it wait (see search.change_log.caller_is_writing).
+    due = []
     for area in list_areas():
         moderators = [u for u in (area.lead, *area.deputies) if u is not None]
-        if not moderators or keys[area.id] in done:
-            continue
-        found = reading.gaps(area, *reading.period_since(reading.DEFAULT_PERIOD, today), today=today)
-        if found.total and services.mark_once(keys[area.id]):
+        if moderators and keys[area.id] not in done:
+            found = reading.gaps(area, *reading.period_since(reading.DEFAULT_PERIOD, today), today=today)
+            if found.total:
+                due.append((area, moderators, found))
+    told = 0
+    for area, moderators, found in due:
+        if services.mark_once(keys[area.id]):
             told += services.tell(
                 moderators,
                 "gaps",

@@ -111,6 +111,18 @@ def cursors(name: str) -> tuple[SearchCursor | None, int]:
     return rows.get(name), pruned.position if pruned else 0
 
 
+def caller_is_writing() -> bool:
+    """On SQLite, whether the session's transaction has written (holds the database's write
+    lock). A drain then does nothing: it writes through a session of its own, on another
+    connection, which would wait on this one, in the same process, until the busy timeout, and
+    hold up every other writer meanwhile. The caller's changes are not committed, so a drain
+    could not see them anyway; the drain after its commit applies them."""
+    session = db.session()
+    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return False
+    return bool(session.connection().connection.dbapi_connection.in_transaction)
+
+
 def move_cursor(name: str, cursor: SearchCursor | None, position: int) -> None:
     """Under the index's write lock (so no other process writes this index's row)."""
     if cursor is None:

@@ -103,6 +103,8 @@ class IndexFollower:
         missing, outdated or damaged index, or one behind the pruned log, is rebuilt instead
         (which includes every change). A logged key of a kind no Source gives raises UnknownKind.
         """
+        if change_log.caller_is_writing():
+            return 0  # its own session would wait on the caller's write lock (see caller_is_writing)
         status = self.backend.status()
         if status in ("missing", "outdated") or status.startswith("broken"):
             return self.rebuild(only_if_needed=True)  # a damaged index is replaced: the database is the truth
