@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # bench/http.py would hide http
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(1, str(HERE))
 
 import argparse
 import cProfile
@@ -31,7 +31,7 @@ import shutil
 import time
 from collections import defaultdict
 
-from search import QUERIES, bench_app, drop_bench_database, populate, vocabulary  # bench/search.py
+from bench.search import QUERIES, bench_app, drop_bench_database, populate, vocabulary
 
 PARTS = (  # (label, a piece of the file's path); the first that matches names the part
     ("database (SQLAlchemy, driver)", ("sqlalchemy", "sqlite3", "psycopg")),

@@ -41,13 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def configure_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
     from cafpedia import models  # noqa: F401
-    from cafpedia.config import MIGRATIONS_DIR
     from cafpedia.core import observability
-    from cafpedia.extensions import csrf, db, limiter, login_manager, migrate
+    from cafpedia.extensions import csrf, db, limiter, login_manager
 
     observability.init_app(app)  # first: its request id and timing wrap everything after
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from joserfc.errors import JoseError
-from requests import RequestException
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +32,10 @@ def init_app(app: Flask) -> None:
     issuer = app.config["OIDC_ISSUER"].rstrip("/")
     if not issuer:
         return
+    # Authlib (with requests, joserfc and cryptography: about 30 MB resident) is imported only
+    # by an app that signs in through a provider.
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     oauth.register(
         "provider",
@@ -57,6 +57,10 @@ def _client():
 
 def _guarded(action: str, call):
     """Run one exchange with the provider; every way it can fail becomes SignInUnavailable."""
+    from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
     try:
         return call()
     except (RequestException, AuthlibBaseError, JoseError, ValueError, KeyError, RuntimeError) as exc:

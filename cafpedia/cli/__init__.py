@@ -15,7 +15,7 @@ from flask import Flask
 from cafpedia.cli.background import notify_due_command, send_mail_command, worker_command
 from cafpedia.cli.backups import backup_command, restore_command
 from cafpedia.cli.content import export_command, load_command
-from cafpedia.cli.installation import init_command, serve_command
+from cafpedia.cli.installation import init_command, init_migrations, serve_command
 from cafpedia.cli.people import create_user_command, import_people_command, invite_command
 from cafpedia.cli.records import audit_group, record_command, reviews_command
 from cafpedia.cli.search import purge_searches_command, reindex_command
@@ -42,3 +42,4 @@ def init_app(app: Flask) -> None:
         restore_command,
     ):
         app.cli.add_command(command)
+    init_migrations(app)  # Flask-Migrate's `cafpedia db ...`

@@ -18,7 +18,7 @@ from cafpedia.core.permissions import requires
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.extensions import db
 from cafpedia.legal.citing import open_flags, updates_for_tip
-from cafpedia.tips import reading
+from cafpedia.tips import readings
 from cafpedia.tips.models import PUBLISHED
 from cafpedia.tips.pages import PANELS, bp, load_tip, render_body, tip_page
 
@@ -42,16 +42,18 @@ def show(slug: str):
     tip = load_tip(slug)
     if "as_at" in request.args:
         return _as_at_page(tip)
-    if tip.current_number is not None and not offline_copies.is_background_refresh(
-        request
-    ):  # a phone refreshing its copy is not a reading
-        reading.record_view(tip)
-        db.session.commit()
     response = make_response(tip_page(tip))
     if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
         offline_copies.mark_savable(
             response, title=tip.title, version=offline_copies.tip_version(tip.current_number), user=current_user
         )
+    # Counted after the page is made: the commit expires every object the page read (the tip,
+    # its area, the reader's roles), which would otherwise be read from the database again.
+    if tip.current_number is not None and not offline_copies.is_background_refresh(
+        request
+    ):  # a phone refreshing its copy is not a reading
+        readings.count_reading(tip)
+        db.session.commit()
     return response
 
 

@@ -14,7 +14,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 import bleach
@@ -178,15 +178,31 @@ def _image_sources() -> tuple[str, ...]:
     return tuple(current_app.config.get("IMAGE_SOURCES", ())) if has_app_context() else ()
 
 
+RENDERED_KEPT = 512  # rendered pieces kept per process: a few megabytes at most
+
+
 def render_markdown(source: str | None, resolve_link: LinkResolver | None = None) -> Markup:
     """Sanitised HTML for a piece of user Markdown. Headings start at h2 (h1 is the page's).
 
     `resolve_link` turns [[slug]] links into links to tips that exist; without it, or for
     a tip that does not exist, the link is shown as missing.
+
+    The HTML is a function of the text, of where each of its [[links]] leads now (asked of
+    `resolve_link` on every call) and of the allowed image sources, so it is kept by exactly
+    those: a piece read again costs a dictionary lookup, never a stale page (a linked tip
+    renamed or archived changes what its link resolves to, and so the key).
     """
     if not source:
         return Markup("")
-    html = md.markdown(source, extensions=[*EXTENSIONS, _WikiLinkExtension(resolve_link)], output_format="html")
+    links = tuple((target, resolve_link(*target)) for target in wiki_link_targets(source)) if resolve_link else None
+    return _rendered(source, links, _image_sources())
+
+
+@lru_cache(maxsize=RENDERED_KEPT)
+def _rendered(source: str, links: tuple | None, image_sources: tuple[str, ...]) -> Markup:
+    resolved = dict(links) if links is not None else None
+    resolve = (lambda area, slug: resolved.get((area, slug))) if resolved is not None else None
+    html = md.markdown(source, extensions=[*EXTENSIONS, _WikiLinkExtension(resolve)], output_format="html")
     # Demote h1 to h2 so a page keeps one h1 (WCAG heading structure).
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     cleaner = bleach.Cleaner(
@@ -196,10 +212,9 @@ def render_markdown(source: str | None, resolve_link: LinkResolver | None = None
         strip=True,
         strip_comments=True,
         # Only text with an image pays for the image filter (most text has none).
-        filters=[partial(_Images, sources=_image_sources())] if "<img" in html.lower() else [],
+        filters=[partial(_Images, sources=image_sources)] if "<img" in html.lower() else [],
     )
-    clean = cleaner.clean(html)
-    return Markup(clean)
+    return Markup(cleaner.clean(html))
 
 
 MARKDOWN_SYNTAX = [
@@ -219,8 +234,10 @@ def index_text(source: str | None) -> str:
     return html.unescape(" ".join(text.split()))
 
 
+@lru_cache(maxsize=RENDERED_KEPT)
 def plain_text(source: str | None, limit: int | None = None) -> str:
-    """The Markdown's text without markup, e.g. for a summary line."""
+    """The Markdown's text without markup, e.g. for a summary line (kept, like render_markdown's
+    HTML, by its arguments: it is a function of them alone)."""
     text = html.unescape(bleach.clean(md.markdown(source or ""), tags=set(), strip=True))
     text = " ".join(text.split())
     if limit and len(text) > limit:

@@ -21,6 +21,7 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 from cafpedia.core import clock
 from cafpedia.core.redaction import Redact
@@ -143,7 +144,7 @@ def _finish(response):
         response.status_code,
         extra={
             "request_id": g.request_id,
-            "user_id": getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
+            "user_id": _user_id(user),
             "method": request.method,
             "endpoint": endpoint,
             "status": response.status_code,
@@ -152,6 +153,13 @@ def _finish(response):
         },
     )
     return response
+
+
+def _user_id(user) -> int | None:
+    """The signed-in user's id from the session's identity map: no query, even when a commit has
+    expired the user (a tip page counts its reading after it is made)."""
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
 
 
 def init_app(app: Flask) -> None:

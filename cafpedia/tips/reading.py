@@ -1,13 +1,12 @@
 """Reading tips: finding them, an area's and the newest, what cites or links to a tip, the
-[[links]] in a body, a reading counted."""
+[[links]] in a body (readings are counted in readings.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
-from cafpedia.core import clock
 from cafpedia.core.errors import NotFound
 from cafpedia.core.markdown import wiki_link_targets
 from cafpedia.extensions import db
@@ -82,12 +81,6 @@ def archived_tips(area: PracticeArea) -> list[Tip]:
     return list(
         db.session.scalars(select(Tip).where(Tip.area_id == area.id, Tip.status == ARCHIVED).order_by(Tip.slug))
     )
-
-
-def record_view(tip: Tip) -> None:
-    """Count a reading, and note its UK day (one UPDATE, so several workers never lose a count);
-    the caller commits."""
-    db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1, last_viewed_on=clock.today()))
 
 
 def tips_citing(clause) -> list[Tip]:

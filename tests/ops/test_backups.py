@@ -263,6 +263,7 @@ def test_a_backup_from_the_version_before_is_upgraded_as_it_is_restored(sqlite_a
     from flask_migrate import upgrade
 
     from cafpedia import create_app
+    from cafpedia.cli.installation import init_migrations
     from cafpedia.config import MIGRATIONS_DIR
     from cafpedia.ops import backups
 
@@ -272,6 +273,7 @@ def test_a_backup_from_the_version_before_is_upgraded_as_it_is_restored(sqlite_a
     older = tmp_path / "older" / "cafpedia.sqlite3"
     older_app = create_app(base_config(tmp_path / "older", f"sqlite:///{older}"))
     with older_app.app_context():
+        init_migrations(older_app)
         upgrade(directory=str(MIGRATIONS_DIR), revision=previous)
         db.engine.dispose()
     backup = tmp_path / "older-backup.sqlite3"

@@ -7,7 +7,7 @@ snippets, and the counts and word list that correction and relaxation use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial, reduce
+from functools import lru_cache, partial, reduce
 from html import escape
 
 import numpy as np
@@ -33,6 +33,24 @@ ANALYZER = StemmingAnalyzer(minsize=1)
 K1, B = 1.2, 0.75  # BM25
 FILTER_FIELDS = {"kind": "kind", "area": "areas", "standard": "standards", "tag": "tags"}
 SNIPPET_CHARS = 220
+SNIPPETS_KEPT = 2048  # marked passages kept per process (a document's text and the words: ~10 MB at most)
+
+
+@lru_cache(maxsize=SNIPPETS_KEPT)
+def marked_passages(body: str, terms: frozenset[str]) -> str:
+    """The best two passages of `body` with `terms` marked ('' when none is in it). Passages come
+    from the first few thousand characters: quick, and where the point is. Highlighting reads
+    the text again through the analyser, most of a search's time; the passages are a function of
+    the text and the words alone, so they are kept by them: a document found again by the same
+    words costs a lookup, and a document whose text has changed is another key."""
+    return highlight.highlight(
+        body,
+        terms,
+        ANALYZER,
+        highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000),
+        highlight.HtmlFormatter(tagname="mark", between=" … "),
+        top=2,
+    )
 
 
 @dataclass
@@ -272,15 +290,7 @@ class WhooshQuerying:
         snippet = ""
         terms = plan.highlight_terms
         if terms:
-            # Snippets come from the first few thousand characters: quick, and where the point is.
-            snippet = highlight.highlight(
-                body,
-                frozenset(terms),
-                ANALYZER,
-                highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60, charlimit=4000),
-                highlight.HtmlFormatter(tagname="mark", between=" … "),
-                top=2,
-            )
+            snippet = marked_passages(body, frozenset(terms))
         return Hit(
             key=stored["key"],
             kind=stored["kind"],
