@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from cafpedia.accounts.models import User, UserSession
 from cafpedia.core import audit
@@ -27,17 +28,22 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    user = db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(  # one query on every request
-            User.id == user_id,
-            User.active.is_(True),
-            User.session_version == version,
-            UserSession.token_hash == token_hash(token),
-            UserSession.revoked_at.is_(None),
-            UserSession.expires_at > utcnow(),
+    user = (
+        db.session.execute(
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
+            .where(  # one query on every request
+                User.id == user_id,
+                User.active.is_(True),
+                User.session_version == version,
+                UserSession.token_hash == token_hash(token),
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > utcnow(),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if user is None:
         return None

@@ -66,8 +66,11 @@ def list_areas() -> list[PracticeArea]:
 
 
 def area_titles() -> dict[str, str]:
-    """Every area's title by its slug, in the areas' order."""
-    return {a.slug: a.title for a in list_areas()}
+    """Every area's title by its slug, in the areas' order (one query: no lead, no deputies)."""
+    rows = db.session.execute(
+        select(PracticeArea.slug, PracticeArea.title).order_by(PracticeArea.position, PracticeArea.title)
+    )
+    return dict(rows.all())
 
 
 def area_choices(blank: str | None = None, areas=None):

@@ -45,9 +45,14 @@ def draft_issues(user) -> list[DigestIssue]:
     )
 
 
-def latest_issue() -> DigestIssue | None:
-    issues = published_issues()
-    return issues[0] if issues else None
+def latest_issue(*, with_areas: bool = True) -> DigestIssue | None:
+    """The newest published issue, with its items (and their areas, unless not asked for)."""
+    query = _issue_query() if with_areas else select(DigestIssue).options(selectinload(DigestIssue.items))
+    return db.session.scalar(
+        query.where(DigestIssue.published_on.is_not(None))
+        .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc())
+        .limit(1)
+    )
 
 
 def issues_by_year() -> list[tuple[int, list[DigestIssue]]]:

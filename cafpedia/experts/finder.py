@@ -107,7 +107,7 @@ def count_available_now(*, now: datetime | None = None) -> int:
     now = now or utcnow()
     today = local(now).date()
     rota = load_rota(today, today)
-    return sum(availability.available_now(e, now, rota) for e in all_experts())
+    return sum(availability.available_now(e, now, rota) for e in all_experts(with_areas=False))
 
 
 def skill_and_language_choices() -> tuple[list[str], list[str]]:

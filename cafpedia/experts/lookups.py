@@ -29,8 +29,10 @@ def expert_for_user(user) -> Expert | None:
     return user.expert_entry if is_signed_in(user) else None
 
 
-def all_experts(*, active: bool | None = True) -> list[Expert]:
-    query = select(Expert).options(selectinload(Expert.area_links).selectinload(ExpertArea.area)).order_by(Expert.name)
+def all_experts(*, active: bool | None = True, with_areas: bool = True) -> list[Expert]:
+    query = select(Expert).order_by(Expert.name)
+    if with_areas:
+        query = query.options(selectinload(Expert.area_links).selectinload(ExpertArea.area))
     if active is not None:
         query = query.where(Expert.active.is_(active))
     return list(db.session.scalars(query))

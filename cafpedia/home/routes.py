@@ -25,7 +25,7 @@ def index():
         areas=list_areas(),
         standards_version=current_version(),
         recent=recently_published(),
-        legal_updates=feed(limit=3),
-        digest=latest_issue(),
+        legal_updates=feed(limit=3, with_areas=False),
+        digest=latest_issue(with_areas=False),
         experts_now=count_available_now(),
     )

@@ -59,7 +59,7 @@ def updates_for_tip(tip) -> list[LegalUpdate]:
     refs = tip_citations(tip)
     if not refs:
         return []
-    return [u for u in feed() if any(a.same_law(b) for a in citations_of(u) for b in refs)]
+    return [u for u in feed(with_areas=False) if any(a.same_law(b) for a in citations_of(u) for b in refs)]
 
 
 def updates_about_as_at(legal_refs: list[str], day: date, moment: datetime) -> list[LegalUpdate]:

@@ -94,5 +94,5 @@ def _flush_at_exit(ref) -> None:
         with app.app_context():
             write_pending()
             db.session.commit()
-    except Exception:  # a database gone before the process: those counts are lost, and said so
-        log.exception("readings not written at exit")
+    except Exception as exc:  # a database gone before the process: those counts are lost, and said so
+        log.warning("readings counted since the last write were not written at exit: %s", type(exc).__name__)
