@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -44,12 +46,26 @@ def _link_to(tip: Tip | None, area: str | None) -> tuple[str, str] | None:
 
 
 def link_resolver(source: str):
-    """resolve_link for one piece of Markdown: every tip it links to, read in one query
-    (a page costs the same however many tips its text links to)."""
+    """resolve_link for one piece of Markdown: every tip it links to, read in one query (a page
+    costs the same however many tips its text links to): its area and its current title."""
     slugs = {slug for _area, slug in wiki_link_targets(source)}
-    query = select(Tip).where(Tip.slug.in_(slugs)).options(selectinload(Tip.revisions), selectinload(Tip.area))
-    tips = {tip.slug: tip for tip in db.session.scalars(query)} if slugs else {}
-    return lambda area, slug: _link_to(tips.get(slug), area)
+    if not slugs:
+        return lambda area, slug: None
+    rows = db.session.execute(
+        select(Tip.slug, PracticeArea.slug, Revision.title)
+        .join(PracticeArea, PracticeArea.id == Tip.area_id)
+        .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
+        .where(Tip.slug.in_(slugs))
+    )
+    found = {slug: (area_slug, title) for slug, area_slug, title in rows}
+
+    def resolve(area: str | None, slug: str) -> tuple[str, str] | None:
+        # A tip never published has no current revision, so no row: shown as missing.
+        if slug not in found or (area and found[slug][0] != area):
+            return None
+        return f"/tips/{slug}", found[slug][1]
+
+    return resolve
 
 
 def area_tips(area: PracticeArea, *, sort: str = "used") -> list[Tip]:
@@ -95,17 +111,24 @@ def tips_citing(clause) -> list[Tip]:
     return list(db.session.scalars(query))
 
 
-def tips_linking_to(tip: Tip) -> list[Tip]:
-    """Published tips whose current revision has a [[link]] to this one."""
+class TipLink(NamedTuple):
+    """A tip as a link shows it: its address and its current title."""
+
+    slug: str
+    title: str
+
+
+def tips_linking_to(tip: Tip) -> list[TipLink]:
+    """Tips whose current (published) revision has a [[link]] to this one, in one query."""
     query = (
-        select(Tip)
+        select(Tip.slug, Revision.title)
         .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
         .join(RevisionLink, RevisionLink.revision_id == Revision.id)
         .where(RevisionLink.target_slug == tip.slug, Tip.id != tip.id)
         .order_by(Tip.slug)
-        .options(selectinload(Tip.revisions))
+        .distinct()
     )
-    return list(db.session.scalars(query))
+    return [TipLink(*row) for row in db.session.execute(query)]
 
 
 def proposals_by(user) -> list[Revision]:

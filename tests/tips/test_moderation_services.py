@@ -266,7 +266,7 @@ def test_links_between_tips(people, publish, propose):
     target = publish("seeing-children", title="Seeing children")
     propose(slug="not-written-yet", title="Still waiting for approval")  # exists, but not published
     source = publish("contact-centres", body="See [[seeing-children]] and [[not-written-yet]].")
-    assert reading.tips_linking_to(target) == [source]
+    assert reading.tips_linking_to(target) == [(source.slug, source.title)]
     assert reading.resolve_link(None, "seeing-children") == ("/tips/seeing-children", "Seeing children")
     assert reading.resolve_link("adoption", "seeing-children") is None
     assert reading.resolve_link(None, "not-written-yet") is None
