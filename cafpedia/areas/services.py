@@ -3,6 +3,7 @@ area names are found by accounts.people.moderators_named: areas stand below acco
 
 from __future__ import annotations
 
+from flask import g, has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -139,14 +140,21 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead=Non
     return area
 
 
+MODERATED_AREA_IDS = "moderated_area_ids"  # g's memo, by user id; core.permissions reads it too
+
+
 def moderated_area_ids(user) -> list[int] | None:
-    """The areas a user moderates; None means all (an administrator)."""
+    """The areas a user moderates; None means all (an administrator). Read once per GET request
+    (several parts of a page ask; a GET changes no area's moderators)."""
 
     if ADMIN in user.roles:
         return None
     if not getattr(user, "is_active", False):
         return []
-    return list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
+    known = g.setdefault(MODERATED_AREA_IDS, {}) if has_request_context() and request.method == "GET" else {}
+    if user.id not in known:
+        known[user.id] = list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
+    return list(known[user.id])
 
 
 def areas_led_by(user) -> list[PracticeArea]:
