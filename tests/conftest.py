@@ -30,6 +30,7 @@ from cafpedia import cli, create_app
 from cafpedia.config import DEFAULT_CONTENT_DIR
 from cafpedia.core import clock as app_clock
 from cafpedia.extensions import db
+from cafpedia.tips import readings
 from tests.support import compiled_once
 
 # Every app this run builds shares its templates' compiled code and its URL builders.
@@ -375,6 +376,7 @@ def make_app(database_url, tmp_path):
 
     yield build
     for app in apps:
+        app.extensions.pop(readings.EXTENSION, None)  # its database goes with the test: nothing to write at exit
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

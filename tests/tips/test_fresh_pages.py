@@ -1,0 +1,89 @@
+"""What a worker keeps in memory to make pages fast (rendered Markdown, search snippets) is kept
+by its whole input, so a change shows at once, on every machine: two apps on one database (two
+machines, each with its own Whoosh index and its own memory), a change made through one, the
+page read through the other, which read the same page before the change."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cafpedia.accounts.people import find_user
+from cafpedia.areas import services as areas
+from cafpedia.extensions import db
+from cafpedia.tips import moderation, proposals, reading, reviewing
+from cafpedia.tips.models import CHECKLIST
+from tests.conftest import Client
+
+LINKING = "writing-focused-s7-reports-with-clear-recommendations"  # links to LINKED
+LINKED = "applying-the-welfare-checklist-in-your-analysis"
+
+
+@pytest.fixture
+def other_machine(app, make_app, demo_content, tmp_path):
+    other = make_app(SEARCH_DIR=str(tmp_path / "machine-b"), INSTANCE_PATH=str(tmp_path / "instance-b"))
+    reader = Client(other.test_client())
+    reader.sign_in("demo.fca", "cafpedia-demo")
+    return reader
+
+
+def page(reader, slug: str) -> str:
+    response = reader.get(f"/tips/{slug}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def approve_edit(slug: str, **changes) -> None:
+    tip = reading.find_tip(slug)
+    draft = proposals.draft_from(tip.current)
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    draft.change_note = "Clearer wording."
+    revision = proposals.propose_edit(find_user("demo.fca"), tip, based_on=tip.current_number, draft=draft)
+    db.session.commit()
+    moderation.approve(tip.area.lead, revision, checklist=list(CHECKLIST), confidentiality_confirmed=False)
+    db.session.commit()
+
+
+def test_a_linked_tip_renamed_or_archived_shows_at_once_in_the_tips_that_link_to_it(other_machine):
+    old_title = reading.find_tip(LINKED).title
+    assert f">{old_title}</a>" in page(other_machine, LINKING)  # rendered, and kept, with the old title
+
+    approve_edit(LINKED, title="Applying the welfare checklist, factor by factor")
+    assert ">Applying the welfare checklist, factor by factor</a>" in page(other_machine, LINKING)
+    assert f">{old_title}</a>" not in page(other_machine, LINKING)
+
+    linked = reading.find_tip(LINKED)
+    reviewing.archive(linked.area.lead, linked, note="Replaced by the new guidance.")
+    db.session.commit()
+    body = page(other_machine, LINKING)
+    assert ">Applying the welfare checklist, factor by factor</a>" in body  # an archived tip is still read
+
+
+def test_a_correction_and_an_area_renamed_show_at_once(other_machine):
+    assert "Report writing and court skills" in page(other_machine, LINKING)
+    approve_edit(LINKING, body=reading.find_tip(LINKING).current.body + "\n\nA sentence added by the correction.")
+    assert "A sentence added by the correction." in page(other_machine, LINKING)
+
+    area = reading.find_tip(LINKING).area
+    areas.update_area(
+        find_user("demo.admin"),
+        area,
+        title="Reports and the court",
+        summary=area.summary,
+        lead=area.lead,
+        deputies=list(area.deputies),
+    )
+    db.session.commit()
+    body = page(other_machine, LINKING)
+    assert "Reports and the court" in body and "Report writing and court skills" not in body
+
+
+def test_a_search_snippet_follows_the_text_on_the_other_machine(other_machine):
+    found = other_machine.get("/search?q=statements+already+filed").get_data(as_text=True)
+    assert re.search(r"<mark[^>]*>filed</mark>\. Separate", found)  # the snippet, now kept by that machine
+    tip = reading.find_tip(LINKING)
+    approve_edit(LINKING, body=tip.current.body.replace("already filed", "already filed (by either party)"))
+    found = other_machine.get("/search?q=statements+already+filed").get_data(as_text=True)
+    assert re.search(r"<mark[^>]*>filed</mark> \(by either party\)", found)
