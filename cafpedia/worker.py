@@ -19,7 +19,7 @@ import time
 
 from cafpedia.config import parse_escalate_days
 from cafpedia.core import audit_chain, form_keys
-from cafpedia.extensions import db
+from cafpedia.core.connection_loss import forget_session
 from cafpedia.mail import outbox
 from cafpedia.mail.settings import check
 from cafpedia.notifications import jobs as notification_jobs
@@ -88,7 +88,8 @@ def run(
                 last_jobs = time.monotonic()
         except Exception:  # a database that is down, say: the work stays in the outboxes
             log.exception("worker round failed; trying again shortly")
-            db.session.rollback()
         finally:
-            db.session.remove()
+            # Never raises: on a dead connection (PostgreSQL restarting) the rollback fails too,
+            # and that must not end the worker.
+            forget_session()
         stop.wait(interval)
