@@ -21,20 +21,24 @@ from cafpedia.extensions import db
 from cafpedia.tips.models import PUBLISHED, Tip
 
 
-def _issue_query():
+def _issue_query(*, with_areas: bool = True):
+    """Issues with their items, and (unless not asked for) the items' areas."""
+    if not with_areas:
+        return select(DigestIssue).options(selectinload(DigestIssue.items))
     return select(DigestIssue).options(
         selectinload(DigestIssue.items).selectinload(DigestItem.area_links).selectinload(DigestItemArea.area)
     )
 
 
-def published_issues() -> list[DigestIssue]:
-    return list(
-        db.session.scalars(
-            _issue_query()
-            .where(DigestIssue.published_on.is_not(None))
-            .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc())
-        )
+def _published(query):
+    """Published issues only, newest first."""
+    return query.where(DigestIssue.published_on.is_not(None)).order_by(
+        DigestIssue.published_on.desc(), DigestIssue.number.desc()
     )
+
+
+def published_issues() -> list[DigestIssue]:
+    return list(db.session.scalars(_published(_issue_query())))
 
 
 def draft_issues(user) -> list[DigestIssue]:
@@ -47,12 +51,7 @@ def draft_issues(user) -> list[DigestIssue]:
 
 def latest_issue(*, with_areas: bool = True) -> DigestIssue | None:
     """The newest published issue, with its items (and their areas, unless not asked for)."""
-    query = _issue_query() if with_areas else select(DigestIssue).options(selectinload(DigestIssue.items))
-    return db.session.scalar(
-        query.where(DigestIssue.published_on.is_not(None))
-        .order_by(DigestIssue.published_on.desc(), DigestIssue.number.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_published(_issue_query(with_areas=with_areas)).limit(1))
 
 
 def issues_by_year() -> list[tuple[int, list[DigestIssue]]]:

@@ -36,19 +36,19 @@ def get_revision(tip: Tip, number: int) -> Revision:
 
 def resolve_link(area: str | None, slug: str) -> tuple[str, str] | None:
     """For [[links]]: the address and title of a tip readers can see, else None."""
-    return _link_to(find_tip(slug), area)
-
-
-def _link_to(tip: Tip | None, area: str | None) -> tuple[str, str] | None:
-    if tip is None or tip.current_number is None or (area and tip.area.slug != area):
-        return None
-    return f"/tips/{tip.slug}", tip.title
+    return _links_to({slug})(area, slug)
 
 
 def link_resolver(source: str):
     """resolve_link for one piece of Markdown: every tip it links to, read in one query (a page
-    costs the same however many tips its text links to): its area and its current title."""
-    slugs = {slug for _area, slug in wiki_link_targets(source)}
+    costs the same however many tips its text links to)."""
+    return _links_to({slug for _area, slug in wiki_link_targets(source)})
+
+
+def _links_to(slugs: set[str]):
+    """Where a [[link]] to each of these tips leads: the tip's address and its current title,
+    read in one query; None for a tip never published (it has no current revision, so no row),
+    one that does not exist, or one filed under another area than the link names."""
     if not slugs:
         return lambda area, slug: None
     rows = db.session.execute(
@@ -60,7 +60,6 @@ def link_resolver(source: str):
     found = {slug: (area_slug, title) for slug, area_slug, title in rows}
 
     def resolve(area: str | None, slug: str) -> tuple[str, str] | None:
-        # A tip never published has no current revision, so no row: shown as missing.
         if slug not in found or (area and found[slug][0] != area):
             return None
         return f"/tips/{slug}", found[slug][1]
