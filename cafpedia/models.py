@@ -10,6 +10,7 @@ from cafpedia.accounts.models import (  # noqa: F401
     user_areas,
 )
 from cafpedia.areas.models import PracticeArea, area_deputies  # noqa: F401
+from cafpedia.core.content_version import content_version  # noqa: F401
 from cafpedia.core.form_keys import FormKey  # noqa: F401
 from cafpedia.digest.models import (  # noqa: F401
     DigestIntroductionVersion,

@@ -91,6 +91,10 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    from sqlalchemy import inspect
+
+    from cafpedia.core import content_version
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
@@ -98,8 +102,16 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # The steps run quietly (the earlier ones run before the content version's table
+        # exists); the number moves once at the end, so every process drops what it kept.
+        connection.info[content_version.QUIET] = True
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if inspect(connection).has_table("content_version"):
+                    content_version.move_on(connection)
+        finally:
+            connection.info.pop(content_version.QUIET, None)
 
 
 if context.is_offline_mode():

@@ -1,26 +1,95 @@
 """A tip's page: the tip with its related panels (the research behind it, the legal updates
 about the law it cites, the updates it is under review after), the tip as at a day and the
-record of it to hand over. Registered on the tips' blueprint (`tips.show`, `tips.record`).
+record of it to hand over. Registered on the tips' blueprint (`tips.show`, `tips.record`); the
+tips' own pages that show the tip again (a refused problem report, review or archiving) draw it
+here too, through `init_app`'s hook.
 
-The panels are also shown by the tips' own pages that show the tip again (a refused problem
-report, review or archiving): tips.pages asks for them through `init_app`'s hook."""
+What every reader sees of a published tip (its top, its text, the facts and panels about it) is
+drawn once and kept while the content version stands (cafpedia.core.content_version), for the
+day (it says what is overdue, or not yet in force, today). For people signed out the whole page
+is kept. What is a reader's own (their proposals, their answer and report, their watch, the
+moderator's tools) is read fresh on every request, in one statement for a reader who moderates
+nothing."""
 
 from __future__ import annotations
 
-from flask import Flask, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from flask import (
+    Flask,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from cafpedia.areas.services import moderated_area_ids
 from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core import as_at as dates
-from cafpedia.core import offline_copies
+from cafpedia.core import clock, offline_copies
+from cafpedia.core.content_version import kept
 from cafpedia.core.pdf import PdfUnavailable
-from cafpedia.core.permissions import requires
+from cafpedia.core.permissions import ADMIN, requires
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.extensions import db
 from cafpedia.legal.citing import open_flags, updates_for_tip
-from cafpedia.tips import readings
-from cafpedia.tips.models import PUBLISHED
-from cafpedia.tips.pages import PANELS, bp, load_tip, render_body, tip_page
+from cafpedia.notifications.services import unread_count_of, watch_of
+from cafpedia.tips import feedback, reading, readings, reviewing
+from cafpedia.tips.forms import ArchiveForm, ProblemForm, ReviewedForm
+from cafpedia.tips.models import PUBLISHED, Tip, TipProblem
+from cafpedia.tips.pages import TIP_PAGE, bp, load_tip, render_body
+
+REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
+
+
+@dataclass(frozen=True)
+class ShownTip:
+    """What the reader's own parts of the page need of the tip, kept with the parts."""
+
+    id: int
+    slug: str
+    status: str
+    current_number: int | None
+    area_id: int
+    title: str
+    kind: str
+    last_reviewed_at: datetime | None
+    last_viewed_on: date | None
+
+    @classmethod
+    def of(cls, tip: Tip) -> ShownTip:
+        revision = tip.current
+        return cls(
+            id=tip.id,
+            slug=tip.slug,
+            status=tip.status,
+            current_number=tip.current_number,
+            area_id=tip.area_id,
+            title=revision.title if revision else tip.slug,
+            kind=revision.kind if revision else "tip",
+            last_reviewed_at=tip.last_reviewed_at,
+            last_viewed_on=tip.last_viewed_on,
+        )
+
+
+@dataclass(frozen=True)
+class TipParts:
+    """A tip's page as every reader sees it, drawn: the top (where it is filed, its notices),
+    the title and text, and what is known about it (with or without the moderators' link)."""
+
+    tip: ShownTip
+    head: Markup
+    body: Markup
+    details: Markup
+    details_moderating: Markup
 
 
 def related_panels(tip) -> dict:
@@ -32,28 +101,168 @@ def related_panels(tip) -> dict:
     }
 
 
+def _draw_parts(tip: Tip) -> TipParts:
+    revision = tip.current
+    context = {
+        "tip": tip,
+        "revision": revision,
+        "body": render_body(revision.body),
+        "overdue": reviewing.is_overdue(tip),
+        "linked_from": reading.tips_linking_to(tip),
+        **related_panels(tip),
+    }
+    return TipParts(
+        tip=ShownTip.of(tip),
+        head=Markup(render_template("tips/_tip_head.html", **context)),
+        body=Markup(render_template("tips/_tip_body.html", **context)),
+        details=Markup(render_template("tips/_tip_details.html", moderator=False, **context)),
+        details_moderating=Markup(render_template("tips/_tip_details.html", moderator=True, **context)),
+    )
+
+
+def parts_of(tip: Tip) -> TipParts:
+    """The tip's parts: kept while the content stands, for a tip readers can see; drawn afresh
+    for a tip never published (only its authors and moderators see it)."""
+    if tip.current_number is None:
+        return _draw_parts(tip)
+    return kept(("tip parts", tip.slug, clock.today()), lambda: _draw_parts(tip))
+
+
+def published_parts(slug: str) -> TipParts | None:
+    """The parts of the published (or archived) tip at `slug`, kept, without reading the tip
+    when they are; None for no such tip or one never published."""
+
+    def draw() -> TipParts | None:
+        tip = reading.find_tip(slug)
+        return _draw_parts(tip) if tip is not None and tip.current_number is not None else None
+
+    return kept(("tip parts", slug, clock.today()), draw)
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What is this reader's own on the tip page."""
+
+    vote: bool | None = None
+    report: TipProblem | None = None
+    open_proposals: int = 0
+    watching: bool | None = None
+
+
+def reader_state(tip) -> ReaderState:
+    """The signed-in reader's answer, open report, open proposals and watch on the tip, and
+    their unread notifications (for the header): one statement, and a second only to read an
+    open report."""
+    user = current_user
+    shown = tip if isinstance(tip, ShownTip) else ShownTip.of(tip)
+    vote, report_id, proposals, watch_id, unread = db.session.execute(
+        select(
+            feedback.vote_of(user, shown).scalar_subquery(),
+            feedback.open_report_of(user, shown).scalar_subquery(),
+            reading.count_open_proposals_of(user, shown.id).scalar_subquery(),
+            watch_of(user, "tip", shown.id).scalar_subquery(),
+            unread_count_of(user).scalar_subquery(),
+        )
+    ).one()
+    g.unread_notifications = unread or 0  # the header's count (notifications.routes), read here
+    return ReaderState(
+        vote=vote,
+        report=db.session.get(TipProblem, report_id) if report_id is not None else None,
+        open_proposals=proposals or 0,
+        watching=watch_id is not None,
+    )
+
+
+def moderates(area_id: int) -> bool:
+    """The signed-in reader is a moderator of the area (lead, deputy or administrator)."""
+    if not current_user.is_authenticated or not getattr(current_user, "is_active", False):
+        return False
+    if ADMIN in current_user.roles:
+        return True
+    return area_id in moderated_area_ids(current_user)
+
+
+def tip_page(
+    tip,
+    *,
+    parts: TipParts | None = None,
+    reviewed_form=None,
+    archive_form=None,
+    problem_form=None,
+    problem_findings=(),
+    problem_excerpts=(),
+    status: int = 200,
+):
+    """The tip as readers see it; for its moderators, with the review and archive forms
+    (shown again with their errors and what was typed, when one was refused). A reader's
+    problem report refused comes back with what the confidentiality guard found in it.
+    `tip` is the tip, or for a reader who moderates nothing, what the kept parts know of it."""
+    parts = parts or parts_of(tip)
+    shown = parts.tip
+    moderator = moderates(shown.area_id)
+    if moderator and not isinstance(tip, Tip):
+        tip = load_tip(shown.slug)
+    signed_in = current_user.is_authenticated
+    state = reader_state(shown) if signed_in else ReaderState()
+    review_reasons = reviewing.review_reasons(tip) if moderator else []
+    reviewed_form = reviewed_form or ReviewedForm(formdata=None)
+    if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
+        reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
+    return render_template(
+        "tips/show.html",
+        tip=tip,
+        revision=shown,
+        parts=parts,
+        my_open_proposals=reading.my_open_proposals(current_user, shown.id) if state.open_proposals else [],
+        pending=reading.pending_proposals(tip) if moderator else [],
+        moderator=moderator,
+        review_reasons=review_reasons,
+        reviewed_form=reviewed_form,
+        archive_form=archive_form or ArchiveForm(formdata=None),
+        problem_form=problem_form or ProblemForm(formdata=None),
+        problem_findings=list(problem_findings),
+        problem_excerpts=list(problem_excerpts),
+        my_vote=state.vote,
+        my_report=state.report,
+        watch_on=state.watching,
+        reader_feedback=feedback.feedback_for(tip) if moderator and shown.current_number else None,
+    ), status
+
+
 def init_app(app: Flask) -> None:
-    app.extensions[PANELS] = related_panels
+    app.extensions[TIP_PAGE] = tip_page
+
+
+def _keeps_whole_page() -> bool:
+    """A page for someone signed out, with nothing of their own to show (no message waiting)."""
+    return not current_user.is_authenticated and not request.args and "_flashes" not in session
 
 
 @bp.get("/tips/<slug>")
 @requires("read_published")
 def show(slug: str):
-    tip = load_tip(slug)
     if "as_at" in request.args:
-        return _as_at_page(tip)
-    response = make_response(tip_page(tip))
-    if tip.status == PUBLISHED and current_user.is_authenticated and not request.args:
+        return _as_at_page(load_tip(slug))
+    parts = published_parts(slug)
+    if parts is None:  # no such tip, or one never published: only its authors and moderators see it
+        tip = load_tip(slug)
+        page, status = tip_page(tip)
+        shown = ShownTip.of(tip)
+    elif _keeps_whole_page():
+        page, status = kept(("tip page", slug, clock.today()), lambda: tip_page(parts.tip, parts=parts)[0]), 200
+        shown = parts.tip
+    else:
+        page, status = tip_page(parts.tip, parts=parts)
+        shown = parts.tip
+    response = make_response(page, status)
+    if shown.status == PUBLISHED and current_user.is_authenticated and not request.args:
         offline_copies.mark_savable(
-            response, title=tip.title, version=offline_copies.tip_version(tip.current_number), user=current_user
+            response, title=shown.title, version=offline_copies.tip_version(shown.current_number), user=current_user
         )
-    # Counted after the page is made: the commit expires every object the page read (the tip,
-    # its area, the reader's roles), which would otherwise be read from the database again.
-    if tip.current_number is not None and not offline_copies.is_background_refresh(
-        request
-    ):  # a phone refreshing its copy is not a reading
-        readings.count_reading(tip)
-        db.session.commit()
+    # Counted after the page is made; a phone refreshing its copy is not a reading.
+    counted = shown.current_number is not None and not offline_copies.is_background_refresh(request)
+    if counted and readings.count_reading(shown.id, shown.last_viewed_on):
+        db.session.commit()  # only when written: a commit expires what the request has loaded
     return response
 
 

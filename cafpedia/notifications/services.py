@@ -180,12 +180,12 @@ def notify_everyone(
 
 
 def unread_count(user) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(unread_count_of(user)) or 0
+
+
+def unread_count_of(user):
+    """SQL, a query for one value: how many notifications `user` has not read."""
+    return select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
 
 
 def recent(user, limit: int = 100) -> list[Notification]:
@@ -290,12 +290,12 @@ def _check_target(target: str, target_id: int) -> None:
 def is_watching(user, target: str, target_id: int = 0) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return (
-        db.session.scalar(
-            select(Watch.id).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)
-        )
-        is not None
-    )
+    return db.session.scalar(watch_of(user, target, target_id)) is not None
+
+
+def watch_of(user, target: str, target_id: int = 0):
+    """SQL, a query for one value: the id of `user`'s watch on the target (None: not watching)."""
+    return select(Watch.id).where(Watch.user_id == user.id, Watch.target == target, Watch.target_id == target_id)
 
 
 def watch(user, target: str, target_id: int = 0) -> bool:

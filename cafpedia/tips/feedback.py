@@ -146,16 +146,13 @@ def feedback_for(tip: Tip) -> Feedback:
     return Feedback(counts.get(True, 0), counts.get(False, 0), problems, opened, flags)
 
 
-def reader_state(user, tip: Tip) -> tuple[bool | None, TipProblem | None]:
-    """(this reader's answer to "Was this useful?", their open problem report) in one statement
-    (and a second only when there is an open report, to read it)."""
-    vote_now = select(TipVote.useful).where(TipVote.tip_id == tip.id, TipVote.user_id == user.id).scalar_subquery()
-    report_id = (
-        select(TipProblem.id)
-        .where(_open(tip), TipProblem.user_id == user.id)
-        .order_by(TipProblem.at.desc())
-        .limit(1)
-        .scalar_subquery()
+def vote_of(user, tip: Tip):
+    """SQL, a query for one value: this reader's answer to "Was this useful?" (None: not answered)."""
+    return select(TipVote.useful).where(TipVote.tip_id == tip.id, TipVote.user_id == user.id)
+
+
+def open_report_of(user, tip: Tip):
+    """SQL, a query for one value: the id of this reader's report that waits for an answer (None: none)."""
+    return (
+        select(TipProblem.id).where(_open(tip), TipProblem.user_id == user.id).order_by(TipProblem.at.desc()).limit(1)
     )
-    useful, open_id = db.session.execute(select(vote_now, report_id)).one()
-    return useful, db.session.get(TipProblem, open_id) if open_id is not None else None

@@ -20,32 +20,26 @@ from cafpedia.core.highlighting import excerpts, find_in_fields, highlight_html,
 from cafpedia.core.markdown import render_markdown
 from cafpedia.core.permissions import (
     can_decide,
-    can_moderate,
     can_see_revision,
     can_see_unpublished_tip,
     ensure,
     sees_proposals,
 )
 from cafpedia.core.text import normalise_tag, split_on_commas_or_lines
-from cafpedia.tips import feedback, moderation, proposals, reading, reviewing
+from cafpedia.tips import moderation, proposals, reading
 from cafpedia.tips.diff import field_changes, word_diff
 from cafpedia.tips.forms import (
     ApproveForm,
-    ArchiveForm,
     CommentForm,
-    ConfirmForm,
-    ProblemForm,
-    ReviewedForm,
     TipForm,
 )
-from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, SENT_BACK, STATUS_LABELS
+from cafpedia.tips.models import CHECKLIST, KIND_LABELS, PENDING, STATUS_LABELS
 from cafpedia.tips.similar import similar_tips
 
 bp = Blueprint("tips", __name__, template_folder="templates")
-# The app's extension that gives the panels shown beside a tip from other domains (the research
-# behind it, legal updates): set by cafpedia.composed.tip_page, the layer above the domains.
-PANELS = "cafpedia_tip_panels"
-REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
+# The app's extension that draws a tip's page with the panels other domains give beside it (the
+# research behind it, legal updates): set by cafpedia.composed.tip_page, the layer above the domains.
+TIP_PAGE = "cafpedia_tip_page"
 
 
 def load_tip(slug: str):
@@ -130,67 +124,17 @@ def revision_case_details(rev, moderating: bool = True) -> dict:
     }
 
 
-def tip_page(
-    tip,
-    *,
-    reviewed_form=None,
-    archive_form=None,
-    problem_form=None,
-    problem_findings=(),
-    problem_excerpts=(),
-    status: int = 200,
-):
-    """The tip as readers see it; for its moderators, with the review and archive forms
-    (shown again with their errors and what was typed, when one was refused). A reader's
-    problem report refused comes back with what the confidentiality guard found in it."""
-    revision = tip.current
-    mine = [
-        r
-        for r in tip.revisions
-        if current_user.is_authenticated and r.author_id == current_user.id and r.status in (PENDING, SENT_BACK)
-    ]
-    moderator = current_user.is_authenticated and can_moderate(current_user, tip.area)
-    my_vote, my_report = (
-        feedback.reader_state(current_user, tip)
-        if current_user.is_authenticated and tip.current_number
-        else (None, None)
-    )
-    review_reasons = reviewing.review_reasons(tip) if moderator else []
-    reviewed_form = reviewed_form or ReviewedForm(formdata=None)
-    if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
-        reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
-    return render_template(
-        "tips/show.html",
-        tip=tip,
-        revision=revision,
-        body=render_body(revision.body),
-        overdue=reviewing.is_overdue(tip),
-        linked_from=reading.tips_linking_to(tip),
-        **related_panels(tip),
-        my_open_proposals=mine,
-        pending=reading.pending_proposals(tip),
-        moderator=moderator,
-        review_reasons=review_reasons,
-        reviewed_form=reviewed_form,
-        archive_form=archive_form or ArchiveForm(formdata=None),
-        problem_form=problem_form or ProblemForm(formdata=None),
-        problem_findings=list(problem_findings),
-        problem_excerpts=list(problem_excerpts),
-        confirm_form=ConfirmForm(),
-        my_vote=my_vote,
-        my_report=my_report,
-        reader_feedback=feedback.feedback_for(tip) if moderator and tip.current_number else None,
-    ), status
-
-
-def related_panels(tip) -> dict:
-    """The panels beside a tip that other domains give (research, legal updates, the updates it is
-    under review after), asked of the layer above the domains, which create_app installs
-    (cafpedia.composed.init_app): a tip page without them would hide what readers must see."""
-    panels = current_app.extensions.get(PANELS)
-    if panels is None:
-        raise RuntimeError("the panels beside a tip are not installed: create_app calls cafpedia.composed.init_app")
-    return panels(tip)
+def tip_page(tip, **forms):
+    """The tip as readers see it; for its moderators, with the review and archive forms (shown
+    again with their errors and what was typed, when one was refused). A reader's problem report
+    refused comes back with what the confidentiality guard found in it. Drawn by the layer above
+    the domains (cafpedia.composed.tip_page), which adds the panels other domains give beside a
+    tip and keeps what every reader sees; create_app installs it: a tip page without those
+    panels would hide what readers must see."""
+    draw = current_app.extensions.get(TIP_PAGE)
+    if draw is None:
+        raise RuntimeError("the tip page is not installed: create_app calls cafpedia.composed.init_app")
+    return draw(tip, **forms)
 
 
 def decision_page(tip, rev, *, approve_form=None, comment_form=None, status=400):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea
@@ -16,6 +16,7 @@ from cafpedia.tips.models import (
     ARCHIVED,
     PENDING,
     PUBLISHED,
+    SENT_BACK,
     Revision,
     RevisionLink,
     RevisionStandard,
@@ -139,6 +140,21 @@ def proposals_by(user) -> list[Revision]:
             .order_by(Revision.created_at.desc(), Revision.id.desc())
         )
     )
+
+
+def open_proposals_of(user, tip_id: int):
+    """SQL: `user`'s proposals for the tip that wait for a decision or were sent back to them."""
+    return (Revision.tip_id == tip_id) & (Revision.author_id == user.id) & Revision.status.in_((PENDING, SENT_BACK))
+
+
+def count_open_proposals_of(user, tip_id: int):
+    """SQL, a query for one value: how many of `user`'s proposals for the tip are still open."""
+    return select(func.count(Revision.id)).where(open_proposals_of(user, tip_id))
+
+
+def my_open_proposals(user, tip_id: int) -> list[Revision]:
+    """`user`'s open proposals for the tip, oldest first."""
+    return list(db.session.scalars(select(Revision).where(open_proposals_of(user, tip_id)).order_by(Revision.number)))
 
 
 def pending_proposals(tip: Tip) -> list[Revision]:

@@ -5,7 +5,7 @@ the database's one write lock (the busy handler sleeps between tries), on Postgr
 commits and flushes the log, and the tip page served at a few per cent of what the machine can.
 So each process adds its readings up in memory and writes them together: at most every
 FLUSH_EVERY seconds (in the request that finds them due, in one statement) and when the process
-exits. The first reading of a tip on a UK day is written at once, with the day, so "nobody has
+exits. The first reading of a tip on a UK day in each process is written at once, with the day, so "nobody has
 opened it in a year" never misses one. A process killed outright (SIGKILL, a power cut) loses
 at most FLUSH_EVERY seconds of counts; never a day.
 """
@@ -18,11 +18,13 @@ import threading
 import time
 import weakref
 from collections import Counter
+from datetime import date
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, update
 
 from cafpedia.core import clock
+from cafpedia.core.content_version import NOT_CONTENT_OPTION
 from cafpedia.extensions import db
 from cafpedia.tips.models import Tip
 
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "cafpedia_readings"
 FLUSH_EVERY = 5.0  # seconds
+QUIET = {NOT_CONTENT_OPTION: True}  # a count changes nothing a kept page shows
 
 
 class Readings:
@@ -38,6 +41,7 @@ class Readings:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pending: Counter[int] = Counter()
+        self.days: dict[int, date] = {}  # each tip's last day of reading this process wrote
         self.flushed_at = time.monotonic()
 
     def take(self) -> dict[int, int]:
@@ -60,18 +64,30 @@ def _readings() -> Readings:
     return found
 
 
-def count_reading(tip: Tip) -> None:
-    """Count one reading of `tip` (the caller commits). The day's first is written at once,
-    with the day; the others are added up and written with the rest when due."""
+def count_reading(tip_id: int, last_viewed_on: date | None = None) -> bool:
+    """Count one reading of the tip (the caller commits). The day's first in this process is
+    written at once, with the day; the others are added up and written with the rest when due.
+    `last_viewed_on` is the day the caller last saw recorded (it may be older than the
+    database's: a page kept since yesterday), so at worst the day is written once more.
+    True when it wrote something (for the caller to commit)."""
     readings = _readings()
     today = clock.today()
-    if tip.last_viewed_on != today:
-        db.session.execute(update(Tip).where(Tip.id == tip.id).values(views=Tip.views + 1, last_viewed_on=today))
+    if readings.days.get(tip_id, last_viewed_on) != today:
+        db.session.execute(
+            update(Tip)
+            .where(Tip.id == tip_id)
+            .values(views=Tip.views + 1, last_viewed_on=today)
+            .execution_options(**QUIET)
+        )
+        readings.days[tip_id] = today
+        wrote = True
     else:
         with readings.lock:
-            readings.pending[tip.id] += 1
+            readings.pending[tip_id] += 1
+        wrote = False
     if readings.due():
-        write_pending()
+        wrote = bool(write_pending()) or wrote
+    return wrote
 
 
 def write_pending() -> int:
@@ -80,7 +96,10 @@ def write_pending() -> int:
     if counts:
         table = Tip.__table__
         db.session.execute(
-            update(table).where(table.c.id == bindparam("tip")).values(views=table.c.views + bindparam("n")),
+            update(table)
+            .where(table.c.id == bindparam("tip"))
+            .values(views=table.c.views + bindparam("n"))
+            .execution_options(**QUIET),
             [{"tip": tip_id, "n": n} for tip_id, n in counts.items()],
         )
     return len(counts)
