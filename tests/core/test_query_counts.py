@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 # Statements for one request from a signed-in reader, session and sign-in checks included.
-CEILINGS = {"home": 16, "tip": 6, "finder": 13, "search": 6}
+CEILINGS = {"home": 4, "tip": 4, "finder": 13, "search": 6}
 
 
 @pytest.fixture

@@ -155,3 +155,28 @@ def test_a_signed_out_page_follows_an_approval_a_correction_and_an_archive(signe
     reviewing.archive(linked.area.lead, linked, note="Replaced by the new guidance.")
     db.session.commit()
     assert "Archived on" in page(reader, LINKING)
+
+
+def _the_home_page_follows_a_correction_and_an_area_renamed(reader):
+    home = reader.get("/").get_data(as_text=True)
+    newest = re.search(r'<ul class="recent-list">\s*<li><a href="/tips/([^"]+)">', home).group(1)
+    assert "Report writing and court skills" in home  # drawn, and kept
+    approve_edit(newest, title="Focused s7 reports, with recommendations the court can act on")
+    assert "Focused s7 reports, with recommendations the court can act on" in reader.get("/").get_data(as_text=True)
+    tip = reading.find_tip(LINKING)
+    area = tip.area
+    areas.update_area(
+        find_user("demo.admin"), area, title="Reports and the court", summary=area.summary, lead=area.lead,
+        deputies=list(area.deputies),
+    )  # fmt: skip
+    db.session.commit()
+    home = reader.get("/").get_data(as_text=True)
+    assert "Reports and the court" in home and "Report writing and court skills" not in home
+
+
+def test_the_home_page_follows_changes_signed_in(other_machine):
+    _the_home_page_follows_a_correction_and_an_area_renamed(other_machine)
+
+
+def test_the_home_page_follows_changes_signed_out(signed_out_machine):
+    _the_home_page_follows_a_correction_and_an_area_renamed(signed_out_machine)
