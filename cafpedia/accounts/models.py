@@ -9,7 +9,9 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafpedia.areas.models import PracticeArea, led_by
+from cafpedia.areas.services import moderated_area_ids
 from cafpedia.core.clock import utcnow
+from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
 
 # The areas of practice a person works in (for a lead manager: the areas they cover).
@@ -50,7 +52,10 @@ class User(UserMixin, db.Model):
     areas = relationship("PracticeArea", secondary=user_areas, order_by="PracticeArea.position")
 
     def moderates_an_area(self) -> bool:
-        """Lead manager or deputy of at least one area of practice (one query)."""
+        """Lead manager or deputy of at least one area of practice (for most people, the areas
+        they moderate as kept for the page: areas.services.moderated_area_ids)."""
+        if ADMIN not in self.roles:
+            return bool(moderated_area_ids(self))
         return db.session.scalar(select(PracticeArea.id).where(led_by(self)).limit(1)) is not None
 
     @property

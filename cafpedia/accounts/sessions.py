@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from cafpedia.accounts.models import User, UserSession
-from cafpedia.core import audit
+from cafpedia.core import audit, content_version
 from cafpedia.core.clock import utcnow
 from cafpedia.core.permissions import ADMIN
 from cafpedia.extensions import db
@@ -28,9 +28,9 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    user = (
+    found = (
         db.session.execute(
-            select(User)
+            select(User, content_version.read_along())  # the page reads the content version too: in the same query
             .join(UserSession, UserSession.user_id == User.id)
             .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
             .where(  # one query on every request
@@ -43,10 +43,12 @@ def load_user_from_session(session_id: str) -> User | None:
             )
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    if user is None:
+    if found is None:
         return None
+    user, number = found
+    content_version.known(number)
     user._session_token = token
     return user
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from cafpedia.areas.models import PracticeArea, led_by
 from cafpedia.core import audit
+from cafpedia.core.content_version import kept
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.forms import choices
 from cafpedia.core.permissions import ADMIN
@@ -67,11 +68,10 @@ def list_areas() -> list[PracticeArea]:
 
 
 def area_titles() -> dict[str, str]:
-    """Every area's title by its slug, in the areas' order (one query: no lead, no deputies)."""
-    rows = db.session.execute(
-        select(PracticeArea.slug, PracticeArea.title).order_by(PracticeArea.position, PracticeArea.title)
-    )
-    return dict(rows.all())
+    """Every area's title by its slug, in the areas' order (one query: no lead, no deputies;
+    kept while the content version stands)."""
+    query = select(PracticeArea.slug, PracticeArea.title).order_by(PracticeArea.position, PracticeArea.title)
+    return dict(kept(("area titles",), lambda: tuple(db.session.execute(query).all())))
 
 
 def area_choices(blank: str | None = None, areas=None):
@@ -144,16 +144,19 @@ MODERATED_AREA_IDS = "moderated_area_ids"  # g's memo, by user id; core.permissi
 
 
 def moderated_area_ids(user) -> list[int] | None:
-    """The areas a user moderates; None means all (an administrator). Read once per GET request
-    (several parts of a page ask; a GET changes no area's moderators)."""
+    """The areas a user moderates; None means all (an administrator). On a GET request (which
+    changes no area's moderators) kept while the content version stands, and asked once."""
 
     if ADMIN in user.roles:
         return None
     if not getattr(user, "is_active", False):
         return []
-    known = g.setdefault(MODERATED_AREA_IDS, {}) if has_request_context() and request.method == "GET" else {}
-    if user.id not in known:
-        known[user.id] = list(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
+    query = select(PracticeArea.id).where(led_by(user))
+    if not (has_request_context() and request.method == "GET"):
+        return list(db.session.scalars(query))
+    known = g.setdefault(MODERATED_AREA_IDS, {})
+    if user.id not in known:  # kept while the content version stands: an area's moderators are content
+        known[user.id] = kept(("areas moderated by", user.id), lambda: tuple(db.session.scalars(query)))
     return list(known[user.id])
 
 

@@ -35,7 +35,7 @@ from cafpedia.areas.services import moderated_area_ids
 from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock, offline_copies
-from cafpedia.core.content_version import kept
+from cafpedia.core.content_version import kept, kept_page
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import ADMIN, requires
 from cafpedia.digest.reading import research_for_tip
@@ -205,7 +205,9 @@ def tip_page(
     signed_in = current_user.is_authenticated
     state = reader_state(shown) if signed_in else ReaderState()
     review_reasons = reviewing.review_reasons(tip) if moderator else []
-    reviewed_form = reviewed_form or ReviewedForm(formdata=None)
+    if moderator:  # their forms, made only for them
+        reviewed_form = reviewed_form or ReviewedForm(formdata=None)
+        archive_form = archive_form or ArchiveForm(formdata=None)
     if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
         reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
     return render_template(
@@ -218,8 +220,8 @@ def tip_page(
         moderator=moderator,
         review_reasons=review_reasons,
         reviewed_form=reviewed_form,
-        archive_form=archive_form or ArchiveForm(formdata=None),
-        problem_form=problem_form or ProblemForm(formdata=None),
+        archive_form=archive_form,
+        problem_form=problem_form or (ProblemForm(formdata=None) if signed_in else None),
         problem_findings=list(problem_findings),
         problem_excerpts=list(problem_excerpts),
         my_vote=state.vote,
@@ -246,15 +248,14 @@ def show(slug: str):
     parts = published_parts(slug)
     if parts is None:  # no such tip, or one never published: only its authors and moderators see it
         tip = load_tip(slug)
-        page, status = tip_page(tip)
-        shown = ShownTip.of(tip)
+        response, shown = make_response(*tip_page(tip)), ShownTip.of(tip)
     elif _keeps_whole_page():
-        page, status = kept(("tip page", slug, clock.today()), lambda: tip_page(parts.tip, parts=parts)[0]), 200
-        shown = parts.tip
+        response, shown = (
+            kept_page(("tip page", slug, clock.today()), lambda: tip_page(parts.tip, parts=parts)[0]),
+            parts.tip,
+        )
     else:
-        page, status = tip_page(parts.tip, parts=parts)
-        shown = parts.tip
-    response = make_response(page, status)
+        response, shown = make_response(*tip_page(parts.tip, parts=parts)), parts.tip
     if shown.status == PUBLISHED and current_user.is_authenticated and not request.args:
         offline_copies.mark_savable(
             response, title=shown.title, version=offline_copies.tip_version(shown.current_number), user=current_user

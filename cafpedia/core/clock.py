@@ -16,8 +16,6 @@ from functools import lru_cache
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-import holidays
-
 LONDON = ZoneInfo("Europe/London")
 
 # When pinned: (the pinned naive-UTC instant, the monotonic reading at pinning, ticking?)
@@ -102,7 +100,10 @@ def format_date(value) -> str:
 @lru_cache(maxsize=64)
 def bank_holidays(year: int) -> frozenset[date]:
     """England's bank holidays in this year, substitute days and one-off holidays included
-    (from the `holidays` package, which follows the government's announcements)."""
+    (from the `holidays` package, which follows the government's announcements; imported on
+    first use: a worker that counts no working days does not hold its 4 MB)."""
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -22,6 +22,7 @@ content: a new table moves the number until someone decides otherwise
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import BigInteger, Column, Integer, Table, event, text
+from sqlalchemy import BigInteger, Column, Integer, Table, event, select, text
 from sqlalchemy.engine import Engine
 
 from cafpedia.extensions import Base, db
@@ -141,6 +142,18 @@ def current() -> int:
     return _read()
 
 
+def read_along():
+    """SQL, one value: the content version, for a query the request runs anyway (the loading of
+    the person signed in) to read with it; hand what it read to `known`."""
+    return select(content_version.c.n).where(content_version.c.id == 1).scalar_subquery()
+
+
+def known(number: int | None) -> None:
+    """The content version, read along with another query of this GET request."""
+    if number is not None and has_request_context() and request.method == "GET":
+        g.setdefault(REQUEST_KEY, number)
+
+
 def _read() -> int:
     return db.session.execute(text("SELECT n FROM content_version WHERE id = 1")).scalar_one()
 
@@ -191,8 +204,33 @@ def store() -> Kept:
 
 
 def kept(key: Hashable, make: Callable[[], T]) -> T:
-    """`make()`, or the value it made for `key` under the content version standing now."""
+    """`make()`, or the value it made for `key` under the content version standing now. In a
+    transaction that has changed content and not yet committed (a form that saves and then
+    draws a page), `make()` is asked and nothing is kept: this transaction sees its own change,
+    which the number does not announce until the commit."""
+    if _writing():
+        return make()
     return store().get(key, current(), make)
+
+
+def _writing() -> bool:
+    session = db.session()
+    if session.new or session.deleted or session.dirty:
+        return True
+    return session.in_transaction() and bool(session.connection().info.get(_WROTE))
+
+
+def kept_page(key: Hashable, render: Callable[[], str]):
+    """A whole page that is the same for everyone who asks (people signed out), kept while the
+    content version stands, with its ETag: a browser that has it already gets 304 Not Modified."""
+    body, etag = kept(key, lambda: _with_etag(render()))
+    response = current_app.response_class(body, mimetype="text/html")
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def _with_etag(body: str) -> tuple[str, str]:
+    return body, hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
 
 
 def init_app(app) -> None:

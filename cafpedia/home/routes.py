@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from cafpedia.areas.services import list_areas
 from cafpedia.core import clock
-from cafpedia.core.content_version import kept
+from cafpedia.core.content_version import kept, kept_page
 from cafpedia.core.permissions import allowed, requires
 from cafpedia.digest.reading import latest_issue
 from cafpedia.experts.finder import count_available_now
@@ -63,5 +63,5 @@ def _page(minute) -> str:
 def index():
     minute = clock.utcnow().replace(second=0, microsecond=0)
     if not current_user.is_authenticated and not request.args and "_flashes" not in session:
-        return kept(("home page", minute), lambda: _page(minute))
+        return kept_page(("home page", minute), lambda: _page(minute))
     return _page(minute)

@@ -14,6 +14,7 @@ from flask import has_app_context
 from sqlalchemy import select
 
 from cafpedia.core import audit
+from cafpedia.core.content_version import kept
 from cafpedia.core.errors import ValidationError
 from cafpedia.core.text import has_control_characters
 from cafpedia.extensions import db
@@ -64,10 +65,14 @@ def _built_in() -> str:
 
 
 def current_groups() -> tuple[tuple[str, ...], ...]:
-    """The groups in use: the newest saved list's text (a small read per search), parsed once
-    per text, so a list saved through any process applies at the next search in all of them."""
+    """The groups in use: the newest saved list's text (kept while the content version stands:
+    a saved list moves it), parsed once per text, so a list saved through any process applies
+    at the next search in all of them."""
     text = (
-        db.session.scalar(select(SynonymList.text).order_by(SynonymList.id.desc()).limit(1))
+        kept(
+            ("synonym list",),
+            lambda: db.session.scalar(select(SynonymList.text).order_by(SynonymList.id.desc()).limit(1)),
+        )
         if has_app_context()
         else None
     )

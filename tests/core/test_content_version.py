@@ -88,3 +88,13 @@ def test_a_request_reads_it_once(app, client, demo_content, count_queries):
         with count_queries() as queries:
             assert content_version.current() == first
         assert queries.count == 0
+
+
+def test_a_transaction_that_has_changed_content_sees_its_change_not_what_is_kept(app, demo_content):
+    with app.test_request_context("/", method="POST"):
+        assert content_version.kept("k", lambda: "before") == "before"
+        assert content_version.kept("k", lambda: "again") == "before"  # kept
+        db.session.execute(update(Tip).values(review_by=None))  # written, not committed
+        assert content_version.kept("k", lambda: "while writing") == "while writing"
+        db.session.commit()
+        assert content_version.kept("k", lambda: "after") == "after"  # the number moved

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 # Statements for one request from a signed-in reader, session and sign-in checks included.
-CEILINGS = {"home": 4, "tip": 4, "finder": 13, "search": 6}
+CEILINGS = {"home": 2, "tip": 2, "finder": 12, "search": 3}
 
 
 @pytest.fixture

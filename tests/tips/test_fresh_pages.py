@@ -180,3 +180,14 @@ def test_the_home_page_follows_changes_signed_in(other_machine):
 
 def test_the_home_page_follows_changes_signed_out(signed_out_machine):
     _the_home_page_follows_a_correction_and_an_area_renamed(signed_out_machine)
+
+
+def test_a_signed_out_reader_who_has_the_page_gets_304_until_it_changes(signed_out_machine):
+    reader = signed_out_machine
+    for url in ("/", f"/tips/{LINKING}"):
+        etag = reader.get(url).headers["ETag"]
+        again = reader.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.get_data() == b""
+    approve_edit(LINKING, body=reading.find_tip(LINKING).current.body + "\n\nA sentence added by the correction.")
+    changed = reader.get(f"/tips/{LINKING}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "A sentence added by the correction." in changed.get_data(as_text=True)
