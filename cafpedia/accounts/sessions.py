@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from cafpedia.accounts.models import User, UserSession
@@ -30,17 +31,8 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     found = (
         db.session.execute(
-            select(User, content_version.read_along())  # the page reads the content version too: in the same query
-            .join(UserSession, UserSession.user_id == User.id)
-            .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
-            .where(  # one query on every request
-                User.id == user_id,
-                User.active.is_(True),
-                User.session_version == version,
-                UserSession.token_hash == token_hash(token),
-                UserSession.revoked_at.is_(None),
-                UserSession.expires_at > utcnow(),
-            )
+            _user_query(),
+            {"user_id": user_id, "version": version, "token_hash": token_hash(token), "now": utcnow()},
         )
         .unique()
         .one_or_none()
@@ -51,6 +43,25 @@ def load_user_from_session(session_id: str) -> User | None:
     content_version.known(number)
     user._session_token = token
     return user
+
+
+@lru_cache(maxsize=1)
+def _user_query():
+    """The person of a session: built once (on every request, building it cost more than the
+    database's answer)."""
+    return (
+        select(User, content_version.read_along())  # the page reads the content version too: in the same query
+        .join(UserSession, UserSession.user_id == User.id)
+        .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
+        .where(
+            User.id == bindparam("user_id"),
+            User.active.is_(True),
+            User.session_version == bindparam("version"),
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > bindparam("now"),
+        )
+    )
 
 
 def token_hash(token: str) -> str:

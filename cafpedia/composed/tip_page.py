@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from types import SimpleNamespace
 
 from flask import (
     Flask,
@@ -29,7 +31,7 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from cafpedia.areas.services import moderated_area_ids
 from cafpedia.composed import tip_as_at as as_at
@@ -153,23 +155,33 @@ def reader_state(tip) -> ReaderState:
     """The signed-in reader's answer, open report, open proposals and watch on the tip, and
     their unread notifications (for the header): one statement, and a second only to read an
     open report."""
-    user = current_user
     shown = tip if isinstance(tip, ShownTip) else ShownTip.of(tip)
-    vote, report_id, proposals, watch_id, unread = db.session.execute(
-        select(
-            feedback.vote_of(user, shown).scalar_subquery(),
-            feedback.open_report_of(user, shown).scalar_subquery(),
-            reading.count_open_proposals_of(user, shown.id).scalar_subquery(),
-            watch_of(user, "tip", shown.id).scalar_subquery(),
-            unread_count_of(user).scalar_subquery(),
-        )
-    ).one()
+    params = {"user_id": current_user.id, "tip_id": shown.id}
+    if shown.last_reviewed_at is not None:
+        params["reviewed_at"] = shown.last_reviewed_at
+    row = db.session.execute(_reader_state_query(shown.last_reviewed_at is not None), params).one()
+    vote, report_id, proposals, watch_id, unread = row
     g.unread_notifications = unread or 0  # the header's count (notifications.routes), read here
     return ReaderState(
         vote=vote,
         report=db.session.get(TipProblem, report_id) if report_id is not None else None,
         open_proposals=proposals or 0,
         watching=watch_id is not None,
+    )
+
+
+@lru_cache(maxsize=2)
+def _reader_state_query(reviewed: bool):
+    """The statement, built once (building it is most of its cost): the reader and the tip are
+    parameters; a tip reviewed at some time has one more."""
+    user = SimpleNamespace(id=bindparam("user_id"))
+    tip = SimpleNamespace(id=bindparam("tip_id"), last_reviewed_at=bindparam("reviewed_at") if reviewed else None)
+    return select(
+        feedback.vote_of(user, tip).scalar_subquery(),
+        feedback.open_report_of(user, tip).scalar_subquery(),
+        reading.count_open_proposals_of(user, tip.id).scalar_subquery(),
+        watch_of(user, "tip", tip.id).scalar_subquery(),
+        unread_count_of(user).scalar_subquery(),
     )
 
 
