@@ -254,6 +254,8 @@ def statements(app, paths: dict[str, str]) -> dict[str, int]:
         if response.status_code != 200 or "/sign-out" not in response.get_data(as_text=True):
             raise StartFailed(f"in process, {path} answered {response.status_code} (or not signed in)")
         found[name] = len(seen)
+        if os.environ.get("BENCH_SHOW_SQL"):  # which statements: BENCH_SHOW_SQL=1
+            print(f"  {name}:", *(f"    {' '.join(s.split())[:150]}" for s in seen), sep="\n")
     return found
 
 
