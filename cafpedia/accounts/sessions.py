@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -39,18 +40,38 @@ def load_user_from_session(session_id: str) -> User | None:
     )
     if found is None:
         return None
-    user, number = found
+    user, number, *along = found
     content_version.known(number)
+    if has_request_context() and request.method == "GET":  # a GET changes none of them
+        for name, value in zip(READ_WITH_USER, along, strict=True):
+            g.setdefault(name, value)
     user._session_token = token
     return user
+
+
+# What other packages show on every page of a signed-in person (the header's count of unread
+# notifications), read in the same statement as the person: name -> a function of the person's
+# id (a bound parameter) giving a one-value query. On a GET each lands in `g` under its name.
+READ_WITH_USER: dict[str, Callable] = {}
+
+
+def read_with_user(name: str, query_for: Callable) -> None:
+    """Read `query_for(user_id)` with the person of the session, into `g.<name>` (GET only)."""
+    READ_WITH_USER[name] = query_for
+    _user_query.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def _user_query():
     """The person of a session: built once (on every request, building it cost more than the
     database's answer)."""
+    user_id = bindparam("user_id")
     return (
-        select(User, content_version.read_along())  # the page reads the content version too: in the same query
+        select(
+            User,
+            content_version.read_along(),  # the page reads the content version too: in the same query
+            *(query_for(user_id).scalar_subquery() for query_for in READ_WITH_USER.values()),
+        )
         .join(UserSession, UserSession.user_id == User.id)
         .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
         .where(

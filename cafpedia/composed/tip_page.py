@@ -21,7 +21,6 @@ from types import SimpleNamespace
 from flask import (
     Flask,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -43,7 +42,7 @@ from cafpedia.core.permissions import ADMIN, requires
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.extensions import db
 from cafpedia.legal.citing import open_flags, updates_for_tip
-from cafpedia.notifications.services import unread_count_of, watch_of
+from cafpedia.notifications.services import watch_of
 from cafpedia.tips import feedback, reading, readings, reviewing
 from cafpedia.tips.forms import ArchiveForm, ProblemForm, ReviewedForm
 from cafpedia.tips.models import PUBLISHED, Tip, TipProblem
@@ -152,16 +151,14 @@ class ReaderState:
 
 
 def reader_state(tip) -> ReaderState:
-    """The signed-in reader's answer, open report, open proposals and watch on the tip, and
-    their unread notifications (for the header): one statement, and a second only to read an
-    open report."""
+    """The signed-in reader's answer, open report, open proposals and watch on the tip: one
+    statement, and a second only to read an open report."""
     shown = tip if isinstance(tip, ShownTip) else ShownTip.of(tip)
     params = {"user_id": current_user.id, "tip_id": shown.id}
     if shown.last_reviewed_at is not None:
         params["reviewed_at"] = shown.last_reviewed_at
     row = db.session.execute(_reader_state_query(shown.last_reviewed_at is not None), params).one()
-    vote, report_id, proposals, watch_id, unread = row
-    g.unread_notifications = unread or 0  # the header's count (notifications.routes), read here
+    vote, report_id, proposals, watch_id = row
     return ReaderState(
         vote=vote,
         report=db.session.get(TipProblem, report_id) if report_id is not None else None,
@@ -181,7 +178,6 @@ def _reader_state_query(reviewed: bool):
         feedback.open_report_of(user, tip).scalar_subquery(),
         reading.count_open_proposals_of(user, tip.id).scalar_subquery(),
         watch_of(user, "tip", tip.id).scalar_subquery(),
-        unread_count_of(user).scalar_subquery(),
     )
 
 

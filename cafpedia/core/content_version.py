@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import BigInteger, Column, Integer, Table, event, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from cafpedia.extensions import Base, db
 
@@ -112,16 +113,35 @@ def _move_on_commit(conn) -> None:
     # On the commit's own connection and transaction, just before the database commits: the
     # change and the number's move are one commit. The DB-API cursor is used directly, so this
     # adds no event, no statement cache entry and no ORM state to the commit under way.
+    # A failure (the database gone at that moment) comes out as SQLAlchemy's own error, as the
+    # commit's would, so that it is answered as a lost database (core.connection_loss), not a 500.
     if conn.info.pop(_WROTE, False) and not conn.info.get(QUIET):
-        cursor = conn.connection.dbapi_connection.cursor()
+        dbapi_connection = conn.connection.dbapi_connection
+        cursor = None
         try:
+            cursor = dbapi_connection.cursor()
             cursor.execute(_BUMP)
-        finally:
             cursor.close()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            gone = conn.dialect.is_disconnect(exc, dbapi_connection, cursor)
+            if gone:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(
+                _BUMP,
+                None,
+                exc,
+                conn.dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+                connection_invalidated=gone,
+                dialect=conn.dialect,
+            ) from exc
 
 
 def _forget(conn) -> None:
-    conn.info.pop(_WROTE, None)
+    # A connection found dead has no DB-API connection (nor its info) to forget anything on:
+    # the pool drops it, and asking would replace the lost database's answer with an error.
+    if not conn.invalidated:
+        conn.info.pop(_WROTE, None)
 
 
 def _forget_checked_in(_dbapi_connection, record) -> None:

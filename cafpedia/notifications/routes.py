@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField
 
+from cafpedia.accounts.sessions import read_with_user
 from cafpedia.areas.models import PracticeArea
 from cafpedia.areas.services import find_area
 from cafpedia.core.errors import NotFound
@@ -203,6 +206,9 @@ def unread_notifications() -> int:
 
 
 def init_app(app) -> None:
+    # The header's count, read with the person signed in (one statement for both).
+    read_with_user("unread_notifications", lambda user_id: services.unread_count_of(SimpleNamespace(id=user_id)))
+
     def watching(target: str, target_id: int = 0) -> bool:
         return services.is_watching(current_user, target, target_id)
 

@@ -24,6 +24,7 @@ from flask import current_app, g
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from cafpedia.core import content_version
 from cafpedia.core.clock import utcnow
 from cafpedia.extensions import db
 from cafpedia.search import change_log
@@ -68,6 +69,7 @@ class IndexFollower:
     def __init__(self, backend: Backend, sources: Sources):
         self.backend = backend
         self.sources = sources
+        self._caught_up_at: int | None = None  # the content version at which the index was last found caught up
 
     # --- how far behind -------------------------------------------------------------------------
 
@@ -80,7 +82,16 @@ class IndexFollower:
         return self.lag().rows
 
     def has_pending(self) -> bool:
-        return db.session.execute(pending_query(self.backend.index_name()).limit(1)).first() is not None
+        """Changes logged that this index has not applied. Not asked of the database again while
+        the content version stands where this process last found the index caught up: every
+        change the log carries is a change to content, committed with the number's move."""
+        version = content_version.current()
+        if version == self._caught_up_at:
+            return False
+        pending = db.session.execute(pending_query(self.backend.index_name()).limit(1)).first() is not None
+        if not pending:
+            self._caught_up_at = version
+        return pending
 
     # --- draining ------------------------------------------------------------------------------
 

@@ -3,7 +3,9 @@ made it, and with nothing else; what a process keeps goes when it moves."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text, update
+from sqlalchemy.exc import DBAPIError
 
 from cafpedia.core import content_version
 from cafpedia.core.content_version import NOT_CONTENT, NOT_CONTENT_OPTION, Kept
@@ -98,3 +100,26 @@ def test_a_transaction_that_has_changed_content_sees_its_change_not_what_is_kept
         assert content_version.kept("k", lambda: "while writing") == "while writing"
         db.session.commit()
         assert content_version.kept("k", lambda: "after") == "after"  # the number moved
+
+
+def test_a_database_error_as_the_number_moves_is_sqlalchemys_and_saves_nothing(app, demo_content):
+    # The number moves inside the commit, on the DB-API connection itself: a failure there (the
+    # database gone at that moment) must come out as SQLAlchemy's error, as the commit's own
+    # would, so that the request is answered as a lost database (core.connection_loss), never a 500.
+    before = number()
+    db.session.execute(update(Tip).values(review_by=None))
+    db.session.execute(text("ALTER TABLE content_version RENAME TO content_version_away"))
+    with pytest.raises(DBAPIError):
+        db.session.commit()
+    db.session.rollback()
+    assert number() == before  # the rename was undone with the rest: nothing was saved
+
+
+def test_a_rollback_on_a_connection_found_dead_forgets_quietly(app):
+    # As when PostgreSQL cuts a connection mid-request: SQLAlchemy invalidates it, then rolls
+    # back; forgetting the write must not raise there (tests/ops/test_restart_under_load.py).
+    with db.engine.connect() as conn:
+        conn.begin()
+        conn.execute(update(Tip).values(review_by=None))
+        conn.invalidate()
+        conn.rollback()
