@@ -3,7 +3,7 @@ area names are found by accounts.people.moderators_named: areas stand below acco
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -140,12 +140,9 @@ def update_area(actor, area: PracticeArea, *, title: str, summary: str, lead=Non
     return area
 
 
-MODERATED_AREA_IDS = "moderated_area_ids"  # g's memo, by user id; core.permissions reads it too
-
-
 def moderated_area_ids(user) -> list[int] | None:
     """The areas a user moderates; None means all (an administrator). On a GET request (which
-    changes no area's moderators) kept while the content version stands, and asked once."""
+    changes no area's moderators) kept while the content version stands."""
 
     if ADMIN in user.roles:
         return None
@@ -154,10 +151,7 @@ def moderated_area_ids(user) -> list[int] | None:
     query = select(PracticeArea.id).where(led_by(user))
     if not (has_request_context() and request.method == "GET"):
         return list(db.session.scalars(query))
-    known = g.setdefault(MODERATED_AREA_IDS, {})
-    if user.id not in known:  # kept while the content version stands: an area's moderators are content
-        known[user.id] = kept(("areas moderated by", user.id), lambda: tuple(db.session.scalars(query)))
-    return list(known[user.id])
+    return list(kept(("areas moderated by", user.id), lambda: tuple(db.session.scalars(query))))
 
 
 def areas_led_by(user) -> list[PracticeArea]:

@@ -25,7 +25,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -36,7 +35,7 @@ from cafpedia.areas.services import moderated_area_ids
 from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock, offline_copies
-from cafpedia.core.content_version import kept, kept_page
+from cafpedia.core.content_version import kept, kept_page, same_for_everyone
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import ADMIN, requires
 from cafpedia.digest.reading import research_for_tip
@@ -150,10 +149,9 @@ class ReaderState:
     watching: bool | None = None
 
 
-def reader_state(tip) -> ReaderState:
+def reader_state(shown: ShownTip) -> ReaderState:
     """The signed-in reader's answer, open report, open proposals and watch on the tip: one
     statement, and a second only to read an open report."""
-    shown = tip if isinstance(tip, ShownTip) else ShownTip.of(tip)
     params = {"user_id": current_user.id, "tip_id": shown.id}
     if shown.last_reviewed_at is not None:
         params["reviewed_at"] = shown.last_reviewed_at
@@ -243,11 +241,6 @@ def init_app(app: Flask) -> None:
     app.extensions[TIP_PAGE] = tip_page
 
 
-def _keeps_whole_page() -> bool:
-    """A page for someone signed out, with nothing of their own to show (no message waiting)."""
-    return not current_user.is_authenticated and not request.args and "_flashes" not in session
-
-
 @bp.get("/tips/<slug>")
 @requires("read_published")
 def show(slug: str):
@@ -257,7 +250,7 @@ def show(slug: str):
     if parts is None:  # no such tip, or one never published: only its authors and moderators see it
         tip = load_tip(slug)
         response, shown = make_response(*tip_page(tip)), ShownTip.of(tip)
-    elif _keeps_whole_page():
+    elif same_for_everyone():
         response, shown = (
             kept_page(("tip page", slug, clock.today()), lambda: tip_page(parts.tip, parts=parts)[0]),
             parts.tip,

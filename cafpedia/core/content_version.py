@@ -29,7 +29,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
+from flask_login import current_user
 from sqlalchemy import BigInteger, Column, Integer, Table, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -153,9 +154,13 @@ def move_on(connection) -> None:
     connection.execute(text(_BUMP))
 
 
+def _is_get() -> bool:
+    return has_request_context() and request.method == "GET"
+
+
 def current() -> int:
     """The content version, read once per GET request (a GET changes no content)."""
-    if has_request_context() and request.method == "GET":
+    if _is_get():
         if REQUEST_KEY not in g:
             g.setdefault(REQUEST_KEY, _read())
         return g.get(REQUEST_KEY)
@@ -170,7 +175,7 @@ def read_along():
 
 def known(number: int | None) -> None:
     """The content version, read along with another query of this GET request."""
-    if number is not None and has_request_context() and request.method == "GET":
+    if number is not None and _is_get():
         g.setdefault(REQUEST_KEY, number)
 
 
@@ -188,15 +193,12 @@ class Kept:
         self.version: int | None = None
         self.values: OrderedDict[Hashable, Any] = OrderedDict()
         self.lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: Hashable, version: int, make: Callable[[], T]) -> T:
         with self.lock:
             if version == self.version and key in self.values:
                 self.values.move_to_end(key)
-                self.hits += 1
                 return self.values[key]
-            self.misses += 1
         value = make()
         with self.lock:
             if self.version is None or version > self.version:
@@ -207,11 +209,6 @@ class Kept:
                 while len(self.values) > self.limit:
                     self.values.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.version = None
-            self.values.clear()
 
 
 def store() -> Kept:
@@ -227,8 +224,8 @@ def kept(key: Hashable, make: Callable[[], T]) -> T:
     """`make()`, or the value it made for `key` under the content version standing now. In a
     transaction that has changed content and not yet committed (a form that saves and then
     draws a page), `make()` is asked and nothing is kept: this transaction sees its own change,
-    which the number does not announce until the commit."""
-    if _writing():
+    which the number does not announce until the commit. (A GET changes no content.)"""
+    if not _is_get() and _writing():
         return make()
     return store().get(key, current(), make)
 
@@ -238,6 +235,12 @@ def _writing() -> bool:
     if session.new or session.deleted or session.dirty:
         return True
     return session.in_transaction() and bool(session.connection().info.get(_WROTE))
+
+
+def same_for_everyone() -> bool:
+    """This request's page is the one everyone who asks gets: signed out, no query, and no
+    message waiting to be shown; `kept_page` can keep it whole."""
+    return not current_user.is_authenticated and not request.args and "_flashes" not in session
 
 
 def kept_page(key: Hashable, render: Callable[[], str]):

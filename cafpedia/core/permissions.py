@@ -157,8 +157,7 @@ def moderates_any_area(user) -> bool:
     # Asked by several rules on one page (the menu's links among them): once per request.
     known = g.setdefault("moderates_any_area", {}) if has_request_context() else {}
     if user.id not in known:
-        areas = g.get("moderated_area_ids", {}).get(user.id) if has_request_context() else None
-        known[user.id] = bool(areas) if areas is not None else user.moderates_an_area()
+        known[user.id] = user.moderates_an_area()
     return known[user.id]
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request, session
-from flask_login import current_user
+from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from cafpedia.areas.services import list_areas
 from cafpedia.core import clock
-from cafpedia.core.content_version import kept, kept_page
+from cafpedia.core.content_version import kept, kept_page, same_for_everyone
 from cafpedia.core.permissions import allowed, requires
 from cafpedia.digest.reading import latest_issue
 from cafpedia.experts.finder import count_available_now
@@ -62,6 +61,6 @@ def _page(minute) -> str:
 @requires("read_published")
 def index():
     minute = clock.utcnow().replace(second=0, microsecond=0)
-    if not current_user.is_authenticated and not request.args and "_flashes" not in session:
+    if same_for_everyone():
         return kept_page(("home page", minute), lambda: _page(minute))
     return _page(minute)
