@@ -60,7 +60,13 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(row.role for row in self.role_rows)
+        # Asked by every permission check: made again only when the rows are another list (a
+        # reload, set_roles) or a different length.
+        rows = self.role_rows
+        memo = self.__dict__.get("_roles_of")
+        if memo is None or memo[0] is not rows or memo[1] != len(rows):
+            memo = self.__dict__["_roles_of"] = (rows, len(rows), frozenset(row.role for row in rows))
+        return memo[2]
 
     def set_roles(self, roles) -> None:
         wanted = set(roles)

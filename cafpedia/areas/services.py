@@ -148,10 +148,13 @@ def moderated_area_ids(user) -> list[int] | None:
         return None
     if not getattr(user, "is_active", False):
         return []
-    query = select(PracticeArea.id).where(led_by(user))
+
+    def read() -> tuple[int, ...]:  # the statement is built only when it is asked: building it costs
+        return tuple(db.session.scalars(select(PracticeArea.id).where(led_by(user))))
+
     if not (has_request_context() and request.method == "GET"):
-        return list(db.session.scalars(query))
-    return list(kept(("areas moderated by", user.id), lambda: tuple(db.session.scalars(query))))
+        return list(read())
+    return list(kept(("areas moderated by", user.id), read))
 
 
 def areas_led_by(user) -> list[PracticeArea]:

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
@@ -36,8 +37,10 @@ from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core import as_at as dates
 from cafpedia.core import clock, offline_copies
 from cafpedia.core.content_version import kept, kept_page, same_for_everyone
+from cafpedia.core.form_keys import new_key
 from cafpedia.core.pdf import PdfUnavailable
 from cafpedia.core.permissions import ADMIN, requires
+from cafpedia.core.templating import kept_markup
 from cafpedia.digest.reading import research_for_tip
 from cafpedia.extensions import db
 from cafpedia.legal.citing import open_flags, updates_for_tip
@@ -179,6 +182,24 @@ def _reader_state_query(reviewed: bool):
     )
 
 
+def blank_problem_form(action: str) -> Markup:
+    """The form to report a problem, shown afresh: drawn once per process (making and rendering
+    the WTForms form was a tenth of a signed-in tip page), with this request's CSRF token, a
+    new one-time key and its address (`action`, the tip's) put in."""
+
+    def draw(holes: dict[str, str]) -> str:
+        return render_template(
+            "tips/_problem_form.html",
+            problem_form=ProblemForm(formdata=None, form_key=holes["form_key"]),
+            problem_action=holes["action"],
+            problem_findings=[],
+            problem_excerpts=[],
+            csrf_token=lambda: holes["csrf"],
+        )
+
+    return kept_markup("blank problem form", draw, csrf=generate_csrf(), form_key=new_key(), action=action)
+
+
 def moderates(area_id: int) -> bool:
     """The signed-in reader is a moderator of the area (lead, deputy or administrator)."""
     if not current_user.is_authenticated or not getattr(current_user, "is_active", False):
@@ -216,6 +237,8 @@ def tip_page(
         archive_form = archive_form or ArchiveForm(formdata=None)
     if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
         reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
+    blank = signed_in and problem_form is None and state.report is None
+    problem_action = url_for("tips.report_problem", slug=shown.slug)
     return render_template(
         "tips/show.html",
         tip=tip,
@@ -227,7 +250,9 @@ def tip_page(
         review_reasons=review_reasons,
         reviewed_form=reviewed_form,
         archive_form=archive_form,
-        problem_form=problem_form or (ProblemForm(formdata=None) if signed_in else None),
+        problem_form=problem_form,
+        problem_form_markup=blank_problem_form(problem_action) if blank else None,
+        problem_action=problem_action,
         problem_findings=list(problem_findings),
         problem_excerpts=list(problem_excerpts),
         my_vote=state.vote,

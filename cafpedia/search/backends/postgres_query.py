@@ -11,6 +11,7 @@ import re
 from html import escape
 
 from sqlalchemy import (
+    DateTime,
     String,
     Text,
     and_,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
     text,
@@ -199,30 +201,11 @@ class PostgresQuerying:
                 # Matches come from the GIN index, never by reading every document's tsvector
                 # (the planner would scan the table for a common word): for this transaction only.
                 db.session.execute(text("SET LOCAL enable_seqscan = off"))
-            ranks, facets = self._page_and_facets(tsquery, required, where, weight, page=page, per_page=per_page)
+            rows, facets = self._page_and_facets(
+                tsquery, required, where, weight, headline, page=page, per_page=per_page
+            )
             if tsquery is not None:
                 db.session.execute(text("RESET enable_seqscan"))
-            rows = (
-                db.session.execute(
-                    select(
-                        table.key,
-                        table.kind,
-                        table.title,
-                        table.url,
-                        table.area,
-                        table.area_title,
-                        table.status,
-                        table.updated_at,
-                        headline.label("headline"),
-                    )
-                    .join(SearchText, SearchText.key == table.key)
-                    .where(table.key.in_(list(ranks)))
-                ).all()
-                if ranks
-                else []
-            )
-            order = {key: i for i, key in enumerate(ranks)}
-            rows.sort(key=lambda r: order[r.key])
             total = sum(facets["kind"].values())
         except Exception as exc:
             db.session.rollback()
@@ -244,9 +227,10 @@ class PostgresQuerying:
         return BackendResults(total=total, hits=hits, facets=facets)
 
     @staticmethod
-    def _page_and_facets(tsquery, title_query, where, weight, *, page: int, per_page: int):
-        """({key: rank} for the page, in order; the kind and area facets, a match counted under
-        each of its areas), from one query. It reads the matches only up to one past
+    def _page_and_facets(tsquery, title_query, where, weight, headline, *, page: int, per_page: int):
+        """(the page's rows, in order, each with what a hit shows and its `headline`; the kind
+        and area facets, a match counted under each of its areas), from one query: the
+        snippets are made for the page's rows only. It reads the matches only up to one past
         COUNT_LIMIT (BackendResults then says "more than"), and with a query, up to CANDIDATES
         title matches as well, from the GIN index on tsv_title: past the bound, the matches
         read are whichever the index gives first, and finding title matches must not depend on
@@ -310,32 +294,41 @@ class PostgresQuerying:
                 ranked.c.position > (page - 1) * per_page, ranked.c.position <= page * per_page
             )
         page_rows = page_rows.subquery()
-        nothing = literal(None, String)
-        hits = select(
-            literal("hit").label("part"),
-            page_rows.c.key,
-            page_rows.c.rank,
-            nothing.label("kind"),
-            nothing.label("area"),
-            page_rows.c.position.label("n"),
+        shown = (
+            table.kind,
+            table.area,
+            table.title,
+            table.url,
+            table.area_title,
+            table.status,
+            table.updated_at,
+            headline.label("headline"),
         )
-        kinds = select(literal("facet"), nothing, literal(0.0), matches.c.kind, nothing, func.count()).group_by(
-            matches.c.kind
+        hits = (
+            select(literal("hit").label("part"), page_rows.c.key, page_rows.c.position.label("n"), *shown)
+            .join(table, table.key == page_rows.c.key)
+            .join(SearchText, SearchText.key == table.key)
         )
+
+        def facet(kind, area):
+            """A facet's row: its kind or its area, the count as n, nothing for the rest."""
+            empty = [cast(null(), kind_of) for kind_of in (Text, String, String, String, DateTime, Text)]
+            return select(literal("facet"), cast(null(), String), func.count(), kind, area, *empty)
+
+        kinds = facet(matches.c.kind, cast(null(), String)).group_by(matches.c.kind)
         # Each match counts once under each of its areas.
         filed = select(func.unnest(type_coerce(matches.c.areas, ARRAY(Text))).label("area")).subquery()
-        areas = select(literal("facet"), nothing, literal(0.0), nothing, filed.c.area, func.count()).group_by(
-            filed.c.area
-        )
+        areas = facet(cast(null(), String), filed.c.area).group_by(filed.c.area)
         found, facets = [], {"kind": {}, "area": {}}
-        for part, key, rank, kind, area, n in db.session.execute(union_all(hits, kinds, areas)).all():
-            if part == "hit":
-                found.append((n, key, rank))  # n: its position in the ranking
-            elif kind is not None:
-                facets["kind"][kind] = n
-            elif area:
-                facets["area"][area] = n
-        return {key: rank for _, key, rank in sorted(found)}, facets
+        for row in db.session.execute(union_all(hits, kinds, areas)).all():
+            if row.part == "hit":
+                found.append(row)
+            elif row.kind is not None:
+                facets["kind"][row.kind] = row.n
+            elif row.area:
+                facets["area"][row.area] = row.n
+        found.sort(key=lambda row: row.n)  # n: its position in the ranking
+        return found, facets
 
     def count(self, query: SearchPlan, visibility: Visibility, *, limit: int) -> int:
         """How many documents the reader may see match (at most `limit`: no more are read)."""
