@@ -41,12 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def configure_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic's autogenerate) sees all tables.
     from cafpedia import models  # noqa: F401
-    from cafpedia.core import content_version, observability
+    from cafpedia.core import connections, content_version, observability
     from cafpedia.extensions import csrf, db, limiter, login_manager
 
     observability.init_app(app)  # first: its request id and timing wrap everything after
     db.init_app(app)
     content_version.init_app(app)  # commits that change content move the number kept pages stand on
+    connections.init_app(app)  # PostgreSQL: a transaction that only read ends with COMMIT; idle connections checked
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

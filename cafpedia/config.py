@@ -157,7 +157,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a database error in a log never shows the values sent (a search text).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # No pool_pre_ping: a connection idle for a while is checked before use (core.connections).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "SEARCH_DIR": os.environ.get("CAFPEDIA_SEARCH_DIR") or str(Path(instance_path) / "search"),
         "PUBLIC_READ": env_flag("CAFPEDIA_PUBLIC_READ"),
         "SEARCH_BACKEND": (os.environ.get("CAFPEDIA_SEARCH_BACKEND") or "whoosh").strip().lower(),
@@ -227,7 +228,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     config["IMAGE_SOURCES"] = parse_image_sources(config["IMAGE_SOURCES"])
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # SQLite: let threads share the connection pool safely; no pre-ping needed.
+        # SQLite: let threads share the connection pool safely.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}, "hide_parameters": True}
     check_sign_in_settings(config)
     if not config.get("SECRET_KEY"):

@@ -82,7 +82,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
         """The database went away (restarting, or unreachable): a plain 503 page, no
-        traceback. The pool's pre-ping reconnects at the next request once it is back."""
+        traceback. The next request reconnects once it is back (core.connections)."""
         return connection_loss.unavailable_page(error)
 
     @app.errorhandler(HTTPException)
