@@ -18,8 +18,6 @@ from flask import Flask, current_app
 from cafpedia.core.observability import observe_search
 from cafpedia.search import change_log
 from cafpedia.search.backends import BackendResults, SearchUnavailable, Visibility
-from cafpedia.search.backends.postgres_fts import PostgresBackend
-from cafpedia.search.backends.whoosh_index import WhooshBackend
 from cafpedia.search.demand import recording as demand
 from cafpedia.search.documents import Source, Sources
 from cafpedia.search.follower import IndexFollower, follower
@@ -67,8 +65,13 @@ def init_app(
             raise RuntimeError(
                 "CAFPEDIA_SEARCH_BACKEND=postgres needs CAFPEDIA_DATABASE_URL to be a PostgreSQL database"
             )
+        # Each backend is imported only where chosen: Whoosh's brings numpy (15 MB a worker).
+        from cafpedia.search.backends.postgres_fts import PostgresBackend
+
         index = PostgresBackend(count_documents=following_sources.count)
     elif choice == "whoosh":
+        from cafpedia.search.backends.whoosh_index import WhooshBackend
+
         index = WhooshBackend(Path(app.config["SEARCH_DIR"]) / "whoosh")
     else:
         raise RuntimeError(f"CAFPEDIA_SEARCH_BACKEND must be whoosh or postgres, not {choice!r}")
