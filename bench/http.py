@@ -8,7 +8,8 @@ For each backend and size it builds a throwaway instance with bench/search.py's 
 demo content plus N synthetic tips, on SQLite with Whoosh or on a throwaway PostgreSQL
 database) and its search index, then starts `python -m cafpedia serve --workers 2 --no-worker`
 on it (gunicorn, 2 sync workers, as `cafpedia serve` runs; no background worker beside it) with
-CAFPEDIA_PUBLIC_READ=1. "Hello, World!" runs once per run under `gunicorn -w 2` (sync). The
+CAFPEDIA_PUBLIC_READ=1. "Hello, World!" runs under `gunicorn -w 2` (sync) just before each size
+and backend's loads, so that each share is of the machine's speed at that moment. The
 loads are `wrk -t2 -c{connections} -d{seconds}s --timeout 10s` (wrk is installed with apt-get
 if missing), each after a 2 s warm-up of the same load, with the load average printed beside:
 
@@ -288,8 +289,21 @@ def prepare(size: int, backend: str, words: list[str]):
     return app, tips, pg_name, admin
 
 
-def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dict:
+def hello_world(args, folder: str) -> dict:
+    """Flask's "Hello, World!" under the same gunicorn settings, loaded as CAFpedia's pages are."""
+    Path(folder, "hello.py").write_text(HELLO)
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "hello:app", "-b"]
+    server = Server("hello", lambda port: [*command, f"127.0.0.1:{port}"], dict(os.environ), folder)
+    try:
+        server.wait_ready()
+        return load(args, server.url, ["/"])
+    finally:
+        server.stop()
+
+
+def measure(args, size: int, backend: str, words: list[str], folder: str) -> dict:
     from cafpedia.extensions import db
+    from cafpedia.tips import readings
 
     print(f"\n== {size:,} synthetic tips ({backend}) ==", flush=True)
     app, tips, pg_name, admin = prepare(size, backend, words)
@@ -308,6 +322,9 @@ def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dic
         server = Server("cafpedia", lambda port: [*command, port], env, str(HERE.parent))
         server.wait_ready()
         cookie = sign_in(server.url)
+        # Hello world again, just before these loads: the machine's speed drifts by a fifth
+        # within a run (others' work on it), and each share is of the figure measured beside it.
+        hello = hello_world(args, folder)
         load_before = os.getloadavg()[0]
         searches = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
         row = {"anon": load(args, server.url, tips), "signed": load(args, server.url, tips, {"Cookie": cookie})}
@@ -319,6 +336,8 @@ def measure(args, size: int, backend: str, words: list[str], hello: dict) -> dic
         server.stop()
         row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
         with app.app_context():
+            readings.write_pending()  # the tip pages it read, written now: its database goes next
+            db.session.commit()
             db.engine.dispose()
     finally:
         if server is not None:
@@ -370,31 +389,20 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="hello-")
-    hello_server = None
     try:
         args.wrk = ensure_wrk()
         from cafpedia.config import DEFAULT_CONTENT_DIR
 
         words = vocabulary(DEFAULT_CONTENT_DIR)
-        Path(folder, "hello.py").write_text(HELLO)
-        command = [sys.executable, "-m", "gunicorn", "-w", "2", "hello:app", "-b"]
-        hello_server = Server("hello", lambda port: [*command, f"127.0.0.1:{port}"], dict(os.environ), folder)
-        hello_server.wait_ready()
-        hello = load(args, hello_server.url, ["/"])
-        hello_server.stop()
-        shown = f"{hello['rps']:,.0f} req/s, p50 {hello['p50']:.2f} ms ({hello['errors'] or 'no errors'})"
-        print(f"hello world: {shown}; load average {os.getloadavg()[0]:.1f}")
         for size in args.tips:
             for backend in args.backend:
-                show(size, backend, measure(args, size, backend, words, hello))
+                show(size, backend, measure(args, size, backend, words, folder))
         print(f"wrk -t2 -c{args.connections} -d{args.seconds}s --timeout {WRK_TIMEOUT}; {os.cpu_count()} CPUs shared")
         return 0
     except (StartFailed, OSError) as exc:  # OSError: a server that stopped answering (urllib's errors)
         print(f"bench/http.py: {exc}", file=sys.stderr)
         return 1
     finally:
-        if hello_server is not None:
-            hello_server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

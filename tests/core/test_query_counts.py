@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from cafpedia.extensions import db
+from cafpedia.search import service
+from tests.conftest import Client
+
 # Statements for one request from a signed-in reader, session and sign-in checks included.
 CEILINGS = {"home": 1, "tip": 2, "finder": 11, "search": 1}
 
@@ -52,3 +56,25 @@ def test_a_search_costs_the_same_for_many_matches_or_few(reader, count_queries):
     few = statements(reader, count_queries, "/search?q=conciliation")
     assert many.count == few.count, f"{many}\n---\n{few}"
     assert many.count <= CEILINGS["search"], str(many)
+
+
+# The PostgreSQL search backend: the person; SET LOCAL (matches from the full-text index); the
+# page of hits with their snippets and the facets, in one statement; RESET.
+POSTGRES_SEARCH_CEILING = 4
+
+
+@pytest.mark.postgres
+def test_a_search_on_the_postgresql_backend_costs_the_same_for_many_matches_or_few(
+    make_app, demo_content, count_queries
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the PostgreSQL search backend runs on the PostgreSQL database only")
+    searching = make_app(SEARCH_BACKEND="postgres")
+    with searching.app_context():
+        service.follower().rebuild()
+        reader = Client(searching.test_client())
+        reader.sign_in("demo.fca", "cafpedia-demo")
+        many = statements(reader, count_queries, "/search?q=children")
+        few = statements(reader, count_queries, "/search?q=conciliation")
+    assert many.count == few.count, f"{many}\n---\n{few}"
+    assert many.count <= POSTGRES_SEARCH_CEILING, str(many)
