@@ -45,7 +45,9 @@ def init_app(app) -> None:
 
 
 def install(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql" or event.contains(engine, "before_cursor_execute", _note):
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return  # what follows is about psycopg 3's connections (the driver CAFpedia installs)
+    if event.contains(engine, "before_cursor_execute", _note):
         return
     event.listen(engine, "before_cursor_execute", _note)
     event.listen(engine, "commit", _forget)
@@ -103,10 +105,11 @@ def _quiet(dbapi_connection) -> bool:
     an idle session, but when it ends one (a restart, `pg_terminate_backend`) it says so and
     closes the socket: something to read means "ask". No round trip."""
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        waiting = select.poll()
+        waiting.register(dbapi_connection.fileno(), select.POLLIN)
+        return not waiting.poll(0)
     except (OSError, ValueError, AttributeError):
         return False
-    return not readable
 
 
 def _note_used(_dbapi_connection, record) -> None:
