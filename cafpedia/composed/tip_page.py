@@ -237,8 +237,8 @@ def tip_page(
         archive_form = archive_form or ArchiveForm(formdata=None)
     if review_reasons:  # the note answers them, so it is required: the label (and the error summary) say so
         reviewed_form.note.label.text = REVIEW_NOTE_REQUIRED
+    problem_action = url_for("tips.report_problem", slug=shown.slug) if signed_in else None
     blank = signed_in and problem_form is None and state.report is None
-    problem_action = url_for("tips.report_problem", slug=shown.slug)
     return render_template(
         "tips/show.html",
         tip=tip,

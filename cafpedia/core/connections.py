@@ -86,18 +86,12 @@ def _commit_if_only_read(conn) -> None:
     if conn.invalidated or conn.info.pop(_CHANGED, False):
         return
     dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection is None or dbapi_connection.info.transaction_status != _in_transaction():
+    if dbapi_connection is None or dbapi_connection.info.transaction_status.name != "INTRANS":
         return
     try:
         dbapi_connection.commit()
     except Exception:  # noqa: BLE001 - the rollback that follows meets the same fault and reports it
         return
-
-
-def _in_transaction():
-    from psycopg.pq import TransactionStatus
-
-    return TransactionStatus.INTRANS
 
 
 def _quiet(dbapi_connection) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app, render_template, request
@@ -12,6 +10,7 @@ from markupsafe import Markup, escape
 from cafpedia.core import clock
 from cafpedia.core.case_details import case_details_in
 from cafpedia.core.clock import format_date, format_datetime, utcnow
+from cafpedia.core.content_version import Kept
 from cafpedia.core.markdown import plain_text, render_markdown
 from cafpedia.core.permissions import ROLE_LABELS, allowed, can_moderate
 from cafpedia.core.text import css_string
@@ -52,14 +51,6 @@ FRAGMENTS_KEPT = 512
 HOLE = "kept-hole-{}"  # a stand-in that HTML escaping leaves as it is
 
 
-class _Fragments:
-    """Rendered markup by key; the oldest goes first beyond FRAGMENTS_KEPT."""
-
-    def __init__(self):
-        self.values: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-
 def kept_markup(name: Hashable, draw: Callable[[dict[str, str]], str], **holes: str) -> Markup:
     """Markup that is a function of `name` alone, but for its `holes` (values that change on
     every request: a CSRF token, a one-time form key), drawn once per process: `draw(stand_ins)`
@@ -67,19 +58,9 @@ def kept_markup(name: Hashable, draw: Callable[[dict[str, str]], str], **holes: 
     in (escaped). Only for markup that holds nothing from the database and nothing of the
     person's but the holes."""
     store = current_app.extensions.get(FRAGMENTS)
-    if store is None:
-        store = current_app.extensions.setdefault(FRAGMENTS, _Fragments())
-    key = (request.script_root, name)
-    with store.lock:
-        found = store.values.get(key)
-        if found is not None:
-            store.values.move_to_end(key)
-    if found is None:
-        found = str(draw({hole: HOLE.format(hole) for hole in holes}))
-        with store.lock:
-            store.values[key] = found
-            while len(store.values) > FRAGMENTS_KEPT:
-                store.values.popitem(last=False)
+    if store is None:  # content_version's store, at one version that never moves: no content in it
+        store = current_app.extensions.setdefault(FRAGMENTS, Kept(FRAGMENTS_KEPT))
+    found = store.get((request.script_root, name), 0, lambda: str(draw({hole: HOLE.format(hole) for hole in holes})))
     for hole, value in holes.items():
         found = found.replace(HOLE.format(hole), str(escape(value)))
     return Markup(found)
