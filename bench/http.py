@@ -22,8 +22,11 @@ Then, one request at a time, signed in: the server time of the tip pages (200 re
 and of the 30 searches (each 3 times, p50 and p95; the issue's search target is set beside
 this). The app sends no X-Response-Time header: it is the `duration_ms` of CAFpedia's own JSON
 log line for each request (found by the X-Request-Id sent; from its first before_request to
-its last after_request), the client's round trip beside. Then the resident memory (VmRSS) of
-each gunicorn worker, after all of that; and the SQL statements per request (tip page, home
+its last after_request), the client's round trip beside. Then the resident memory of each
+gunicorn worker, after all of that: RSS (the issue's measure: every page the worker touches,
+those shared with the master and the other worker included, the Whoosh index's mapped
+files among them), PSS (its share of the shared pages) and its private pages; and the PSS
+of the whole server, master included; and the SQL statements per request (tip page, home
 page, a search), signed in, in process with the Flask test client, each after one warm-up
 request of the same page.
 
@@ -101,6 +104,16 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
+def smaps(pid) -> dict:
+    """A process's resident memory in MB from /proc/PID/smaps_rollup: RSS, PSS and USS."""
+    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+
+    def kb(name):
+        return int(re.search(rf"^{name}:\s+(\d+) kB", text, re.M).group(1)) / 1024
+
+    return {"rss": kb("Rss"), "pss": kb("Pss"), "uss": kb("Private_Clean") + kb("Private_Dirty")}
+
+
 class Server:
     """A gunicorn master on a free port, in its own process group (killed as one), output in a file."""
 
@@ -128,13 +141,21 @@ class Server:
         tail = self.log.read_text(errors="replace")[-2000:]
         raise StartFailed(f"{self.name} did not answer on {self.url} (exit code {self.proc.poll()}):\n{tail}")
 
-    def worker_rss_mb(self) -> list[float]:
+    def memory_mb(self) -> dict:
+        """Each gunicorn worker's resident memory, three ways (smaps_rollup, in MB): `rss`, every
+        page it touches, those it shares with the master and the other worker included; `pss`,
+        its proportional share (a page shared by three processes counts a third); `uss`, the
+        pages only it holds (what one more worker adds). And `server`: the PSS of the master
+        and all its workers together, the memory the whole server takes."""
         out = subprocess.run(["ps", "--ppid", str(self.proc.pid), "-o", "pid="], capture_output=True, text=True)
-        sizes = []
+        found = {"rss": [], "pss": [], "uss": []}
+        server = smaps(self.proc.pid)["pss"]
         for pid in out.stdout.split():
-            status = Path(f"/proc/{pid}/status").read_text()
-            sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
-        return sizes
+            figures = smaps(pid)
+            server += figures["pss"]
+            for key in found:
+                found[key].append(figures[key])
+        return found | {"server": server}
 
     def stop(self) -> None:
         """Stop it (idempotent) and remove its log."""
@@ -296,7 +317,7 @@ def hello_world(args, folder: str) -> dict:
     server = Server("hello", lambda port: [*command, f"127.0.0.1:{port}"], dict(os.environ), folder)
     try:
         server.wait_ready()
-        return load(args, server.url, ["/"])
+        return load(args, server.url, ["/"]) | {"memory": server.memory_mb()}
     finally:
         server.stop()
 
@@ -331,7 +352,7 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
         row["search"] = load(args, server.url, searches, {"Cookie": cookie})
         row["page_time"] = server_time(server, tips, cookie, "page", 200)
         row["search_time"] = server_time(server, searches, cookie, "search", 3 * len(searches))
-        row["rss"] = server.worker_rss_mb()
+        row["memory"] = server.memory_mb()
         row["load"] = (load_before, os.getloadavg()[0])  # others' work on the machine shows here
         server.stop()
         row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
@@ -344,7 +365,7 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
             server.stop()  # before its database is dropped
         drop_bench_database(pg_name, admin)
         shutil.rmtree(app.instance_path, ignore_errors=True)
-    row["hello"] = hello["rps"]
+    row["hello"], row["hello_memory"] = hello["rps"], hello["memory"]
     return row
 
 
@@ -373,8 +394,13 @@ def show(size: int, backend: str, row: dict) -> None:
     add("tip page, one at a time, server time", figure, "p50 <= 5 ms", t["p50"] <= 5)
     for name, most in (("tip", 6), ("home", 8), ("search", 4)):
         add(f"SQL statements, {name} page", str(row["sql"][name]), f"<= {most}", row["sql"][name] <= most)
-    rss = row["rss"]
-    add("memory per gunicorn worker (VmRSS)", ", ".join(f"{m:.0f} MB" for m in rss), "<= 100 MB", max(rss) <= 100)
+    memory = row["memory"]
+    rss, pss, uss = (", ".join(f"{m:.0f}" for m in memory[k]) for k in ("rss", "pss", "uss"))
+    figure = f"RSS {rss} MB (PSS {pss}; private {uss})"
+    add("memory per gunicorn worker", figure, "<= 100 MB", max(memory["rss"]) <= 100)
+    hello = row["hello_memory"]
+    figure = f"{memory['server']:.0f} MB (hello world's {hello['server']:.0f}; its workers' RSS "
+    add("memory, the whole server (PSS)", figure + ", ".join(f"{m:.0f}" for m in hello["rss"]) + ")", "", None)
     load = "load average {:.1f}, then {:.1f}".format(*row["load"])
     print(f"\n== {size:,} tips, {backend} (hello world {row['hello']:,.0f} req/s; {load}) ==")
     print(f"  {'measure':<38}{'figure':<54}{'target':<15}met")

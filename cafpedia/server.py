@@ -1,4 +1,14 @@
-"""The production WSGI server: gunicorn, with one app per worker process."""
+"""The production WSGI server: gunicorn, its workers forked from one app built in the master.
+
+The app is built once, in gunicorn's master process, before the workers are forked
+(`preload_app`): the modules, routes and templates every worker needs (about 60 MB of
+Python objects) are then shared between the workers copy-on-write, rather than built again
+in each, so a second worker costs less memory than the first (bench/http.py prints both
+measures). Building the app opens no connection and no file, and the workers' connection
+pools are emptied again right after the fork (`_forked`), so no worker ever shares a
+database connection with another. A worker restarted by gunicorn is forked from the same
+app; a new version of the code needs a restart of the whole server (as a deployment does).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +30,7 @@ class CafpediaServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        self.cfg.set("post_fork", self._forked)
 
     def load(self):
         # Imported here: `cafpedia serve` loads this module before the settings for the
@@ -28,13 +39,23 @@ class CafpediaServer(BaseApplication):
         from cafpedia.core.observability import configure_logging
 
         configure_logging()  # JSON lines, one per request (cafpedia.core.observability)
-        app = create_app(self.app_config)
+        app = self.flask_app = create_app(self.app_config)
         # What the app holds for its whole life (modules, routes, templates) is moved out of the
         # garbage collector's way: a full collection then costs a request about 35 ms, not 150
-        # (bench/as_at.py measures it).
+        # (bench/as_at.py measures it), and the collector never writes to the pages the workers
+        # share with the master, which would copy them into each worker.
         gc.collect()
         gc.freeze()
         return app
+
+    def _forked(self, _server, _worker) -> None:
+        """In each new worker: no connection inherited from the master is ever used (the
+        master opens none today; this keeps it true whatever it comes to do first)."""
+        from cafpedia.extensions import db
+
+        with self.flask_app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)  # SQLAlchemy's advice for a forked process
 
 
 # gunicorn's loggers hand their records to the root logger, which writes JSON lines without a
@@ -86,6 +107,7 @@ def run_gunicorn(*, host: str, port: int, workers: int, timeout: int, config: Ma
             "logconfig_dict": LOGGING,  # gunicorn's own lines (workers booting, signals) as JSON lines too
             "forwarded_allow_ips": "127.0.0.1",
             "child_exit": _worker_gone,
+            "preload_app": True,  # the app is built once and shared by the workers (see above)
         },
         config,
     ).run()

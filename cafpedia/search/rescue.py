@@ -19,9 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from cafpedia.search import backends
 from cafpedia.search.plan import SearchPlan, plan_query
 from cafpedia.search.query import parse_query
@@ -57,6 +54,10 @@ def nearest_word(word: str, vocabulary: list[str], held_by) -> str | None:
     edits = max_edits(word)
     if not edits:
         return None
+    # Imported when a search first finds nothing (about 4 MB a worker that never needs it saves).
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=edits, limit=None)
     found.sort(key=lambda f: (f[1], f[0][0] != word[0], f[0]))
     best = None
