@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import bindparam, delete, select, update
@@ -30,21 +31,21 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     if not token:
         return None
-    found = (
-        db.session.execute(
-            _user_query(),
-            {"user_id": user_id, "version": version, "token_hash": token_hash(token), "now": utcnow()},
-        )
-        .unique()
-        .one_or_none()
-    )
+    params = {"user_id": user_id, "version": version, "token_hash": token_hash(token), "now": utcnow()}
+    reading = has_request_context() and request.method == "GET"  # a GET changes none of what is read along
+    page = READ_ON_PAGE.get(request.endpoint) if reading else None
+    if page is not None:
+        params |= {name: (request.view_args or {}).get(name) for name in page.url_values}
+    found = db.session.execute(_user_query(request.endpoint if page else None), params).unique().one_or_none()
     if found is None:
         return None
     user, number, *along = found
     content_version.known(number)
-    if has_request_context() and request.method == "GET":  # a GET changes none of them
-        for name, value in zip(READ_WITH_USER, along, strict=True):
+    if reading:
+        for name, value in zip(READ_WITH_USER, along, strict=False):
             g.setdefault(name, value)
+        if page is not None:
+            g.setdefault(page.name, tuple(along[len(READ_WITH_USER) :]))
     user._session_token = token
     return user
 
@@ -61,16 +62,42 @@ def read_with_user(name: str, query_for: Callable) -> None:
     _user_query.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def _user_query():
+@dataclass(frozen=True)
+class PageRead:
+    """What one page reads of its signed-in reader (`read_on_page`)."""
+
+    name: str
+    url_values: tuple[str, ...]
+    build: Callable
+
+
+# What one page shows of its signed-in reader, read in the same statement as the person on a
+# GET of that page (the tip page: the reader's answer, report, proposals and watch): endpoint ->
+# what to read. It lands in `g.<name>` as a tuple; the page reads it afresh if it is missing.
+READ_ON_PAGE: dict[str, PageRead] = {}
+
+
+def read_on_page(endpoint: str, name: str, url_values: tuple[str, ...], build: Callable) -> None:
+    """On a GET of `endpoint`, read with the person of the session what `build(user_id)` gives:
+    (a table, the condition it is joined on, the columns read from it and beside it), with the
+    page's URL values named in `url_values` as bound parameters of the same names. The table is
+    joined whether or not a row matches (its columns are then None)."""
+    READ_ON_PAGE[endpoint] = PageRead(name, url_values, build)
+    _user_query.cache_clear()
+
+
+@cache  # one statement per endpoint in READ_ON_PAGE, and one for every other page
+def _user_query(endpoint: str | None):
     """The person of a session: built once (on every request, building it cost more than the
     database's answer)."""
     user_id = bindparam("user_id")
-    return (
+    table, on, columns = READ_ON_PAGE[endpoint].build(user_id) if endpoint else (None, None, ())
+    query = (
         select(
             User,
             content_version.read_along(),  # the page reads the content version too: in the same query
             *(query_for(user_id).scalar_subquery() for query_for in READ_WITH_USER.values()),
+            *columns,
         )
         .join(UserSession, UserSession.user_id == User.id)
         .options(joinedload(User.role_rows))  # the roles every permission check reads, in the same query
@@ -83,6 +110,7 @@ def _user_query():
             UserSession.expires_at > bindparam("now"),
         )
     )
+    return query if table is None else query.outerjoin(table, on)
 
 
 def token_hash(token: str) -> str:

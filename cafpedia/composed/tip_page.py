@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from flask import (
     Flask,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -32,6 +33,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
+from cafpedia.accounts.sessions import read_on_page
 from cafpedia.areas.services import moderated_area_ids
 from cafpedia.composed import tip_as_at as as_at
 from cafpedia.core import as_at as dates
@@ -50,6 +52,7 @@ from cafpedia.tips.forms import ArchiveForm, ProblemForm, ReviewedForm
 from cafpedia.tips.models import PUBLISHED, Tip, TipProblem
 from cafpedia.tips.pages import TIP_PAGE, bp, load_tip, render_body
 
+READER_STATE = "tip_reader_state"  # in g: the reader's state on the tip, read with the reader
 REVIEW_NOTE_REQUIRED = "Note (required: what you checked against the legal update)"
 
 
@@ -153,13 +156,18 @@ class ReaderState:
 
 
 def reader_state(shown: ShownTip) -> ReaderState:
-    """The signed-in reader's answer, open report, open proposals and watch on the tip: one
-    statement, and a second only to read an open report."""
-    params = {"user_id": current_user.id, "tip_id": shown.id}
-    if shown.last_reviewed_at is not None:
-        params["reviewed_at"] = shown.last_reviewed_at
-    row = db.session.execute(_reader_state_query(shown.last_reviewed_at is not None), params).one()
-    vote, report_id, proposals, watch_id = row
+    """The signed-in reader's answer, open report, open proposals and watch on the tip: read
+    with the reader on a GET of the tip's page (`_read_with_reader`), else in one statement of
+    its own; and a statement more only to read an open report."""
+    read = g.get(READER_STATE)
+    if read is not None and read[0] == shown.id:  # read with the reader, for this tip
+        vote, report_id, proposals, watch_id = read[1:]
+    else:
+        params = {"user_id": current_user.id, "tip_id": shown.id}
+        if shown.last_reviewed_at is not None:
+            params["reviewed_at"] = shown.last_reviewed_at
+        row = db.session.execute(_reader_state_query(shown.last_reviewed_at is not None), params).one()
+        vote, report_id, proposals, watch_id = row
     return ReaderState(
         vote=vote,
         report=db.session.get(TipProblem, report_id) if report_id is not None else None,
@@ -174,12 +182,24 @@ def _reader_state_query(reviewed: bool):
     parameters; a tip reviewed at some time has one more."""
     user = SimpleNamespace(id=bindparam("user_id"))
     tip = SimpleNamespace(id=bindparam("tip_id"), last_reviewed_at=bindparam("reviewed_at") if reviewed else None)
-    return select(
+    return select(*_reader_state_columns(user, tip))
+
+
+def _reader_state_columns(user, tip) -> tuple:
+    """The reader's answer, open report, open proposals and watch on `tip` (its id and last
+    review: parameters, or the tip table's own columns), as four one-value subqueries."""
+    return (
         feedback.vote_of(user, tip).scalar_subquery(),
         feedback.open_report_of(user, tip).scalar_subquery(),
         reading.count_open_proposals_of(user, tip.id).scalar_subquery(),
         watch_of(user, "tip", tip.id).scalar_subquery(),
     )
+
+
+def _read_with_reader(user_id) -> tuple:
+    """For `read_on_page`: the tip of the page's address joined to the reader's session, its id
+    and the reader's state on it read in the same statement as the reader (`reader_state`)."""
+    return Tip, Tip.slug == bindparam("slug"), (Tip.id, *_reader_state_columns(SimpleNamespace(id=user_id), Tip))
 
 
 def blank_problem_form(action: str) -> Markup:
@@ -264,6 +284,7 @@ def tip_page(
 
 def init_app(app: Flask) -> None:
     app.extensions[TIP_PAGE] = tip_page
+    read_on_page("tips.show", READER_STATE, ("slug",), _read_with_reader)
 
 
 @bp.get("/tips/<slug>")

@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import QueryableAttribute
 
 from cafpedia.core import case_details, events
 from cafpedia.core.clock import format_datetime, utcnow
@@ -53,8 +54,11 @@ def vote(user, tip: Tip, useful: bool) -> TipVote:
 def _open(tip: Tip):
     """SQL: a report on `tip` its moderators have not answered yet (by a review or a new revision)."""
     condition = TipProblem.tip_id == tip.id
-    if tip.last_reviewed_at is not None:
-        condition = condition & (TipProblem.at > tip.last_reviewed_at)
+    reviewed = tip.last_reviewed_at
+    if isinstance(reviewed, QueryableAttribute):  # the tip's own column: a statement for any tip
+        return condition & or_(reviewed.is_(None), TipProblem.at > reviewed)
+    if reviewed is not None:
+        condition = condition & (TipProblem.at > reviewed)
     return condition
 
 
