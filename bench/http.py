@@ -2,7 +2,7 @@
 and search through gunicorn, against a Flask "Hello, World!" under the same settings.
 
     .venv/bin/python bench/http.py [--tips 1000 10000] [--backend whoosh postgres]
-                                   [--seconds 10] [--connections 16]
+                                   [--seconds 10] [--connections 16] [--django-wiki]
 
 For each backend and size it builds a throwaway instance with bench/search.py's helpers (the
 demo content plus N synthetic tips, on SQLite with Whoosh or on a throwaway PostgreSQL
@@ -29,6 +29,12 @@ files among them), PSS (its share of the shared pages) and its private pages; an
 of the whole server, master included; and the SQL statements per request (tip page, home
 page, a search), signed in, in process with the Flask test client, each after one warm-up
 request of the same page.
+
+With --django-wiki, django-wiki (bench/django_wiki.py: installed once into a virtual
+environment of its own, ~/.cache/cafpedia-bench/django-wiki) is given the same published tips
+as articles, for each size, and its search page is loaded as CAFpedia's (anonymous, its
+default; 2 sync gunicorn workers), then asked each query once: its p95 is set beside
+CAFpedia's (the issue's target: at least 10 times shorter).
 
 It prints a table per backend and size, each figure beside the issue's target; it asserts
 nothing. It exits non-zero, with the reason, only when something fails to start.
@@ -62,12 +68,14 @@ import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
+from bench import django_wiki
 from bench.search import QUERIES, bench_app, drop_bench_database, percentile, populate, vocabulary
 
 WRK_TIMEOUT = "10s"  # wrk's 2 s default would drop the slowest requests from the percentiles
 TIP_PATHS = 20  # tips the tip-page loads rotate over
 SEARCH_QUERIES = [q for i, (q, _) in enumerate(QUERIES) if i % 3 != 2]  # 30, every type
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # as bench_app's
+PEER_FOLDER = Path.home() / ".cache" / "cafpedia-bench" / "django-wiki"  # its venv is kept between runs
 USER_AGENT = "cafpedia-bench"  # the same for urllib and wrk: a session is tied to nothing else
 HELLO = 'from flask import Flask\n\napp = Flask(__name__)\napp.get("/")(lambda: "Hello, World!")\n'
 LUA = """local paths = {%s}
@@ -328,7 +336,7 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
 
     print(f"\n== {size:,} synthetic tips ({backend}) ==", flush=True)
     app, tips, pg_name, admin = prepare(size, backend, words)
-    server = None
+    server, articles = None, None
     try:
         env = os.environ | {
             "CAFPEDIA_INSTANCE_DIR": app.instance_path,
@@ -356,6 +364,7 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
         row["load"] = (load_before, os.getloadavg()[0])  # others' work on the machine shows here
         server.stop()
         row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
+        articles = published_texts(app) if args.django_wiki and backend == args.backend[0] else None
         with app.app_context():
             readings.write_pending()  # the tip pages it read, written now: its database goes next
             db.session.commit()
@@ -366,7 +375,52 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
         drop_bench_database(pg_name, admin)
         shutil.rmtree(app.instance_path, ignore_errors=True)
     row["hello"], row["hello_memory"] = hello["rps"], hello["memory"]
+    if articles is not None:
+        row["peer"] = peer(args, articles, searches)
     return row
+
+
+def published_texts(app) -> list[tuple[str, str, str]]:
+    """(slug, title, Markdown) of every published tip: the same corpus for django-wiki."""
+    from sqlalchemy import select
+
+    from cafpedia.extensions import db
+    from cafpedia.tips.models import PUBLISHED, Revision, Tip
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Tip.slug, Revision.title, Revision.body)
+            .join(Revision, (Revision.tip_id == Tip.id) & (Revision.number == Tip.current_number))
+            .where(Tip.status == PUBLISHED)
+        ).all()
+        db.session.rollback()
+    return [tuple(r) for r in rows]
+
+
+def peer(args, articles: list[tuple[str, str, str]], cafpedia_searches: list[str]) -> dict:
+    """django-wiki with the same articles, under the same gunicorn settings: its search page
+    over the same 30 queries (anonymous: its default lets anyone search), under the same load
+    and one at a time (each query once: the round trip; it logs no server time)."""
+    t = time.perf_counter()
+    print("django-wiki: installing (once) and setting up...", flush=True)
+    project = django_wiki.setup(PEER_FOLDER)
+    django_wiki.populate(project, articles)
+    print(f"django-wiki: {len(articles):,} articles in {time.perf_counter() - t:.0f} s", flush=True)
+    searches = [django_wiki.search_path(q) for q in SEARCH_QUERIES]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    server = Server("django-wiki", lambda port: django_wiki.command(project, int(port)), env, str(project))
+    try:
+        server.wait_ready()
+        found = load(args, server.url, searches)
+        trips = []
+        for path in searches:
+            t = time.perf_counter()
+            urllib.request.urlopen(server.url + path, timeout=60).read()
+            trips.append((time.perf_counter() - t) * 1000)
+        found |= {"trip_p50": percentile(trips, 50), "trip_p95": percentile(trips, 95)}
+        return found | {"memory": server.memory_mb(), "articles": len(articles)}
+    finally:
+        server.stop()
 
 
 def show(size: int, backend: str, row: dict) -> None:
@@ -389,6 +443,23 @@ def show(size: int, backend: str, row: dict) -> None:
     t = row["search_time"]
     figure = f"p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms (round trip p95 {t['trip_p95']:.1f} ms)"
     add("search, one at a time, server time", figure, f"p95 <= {search_target} ms", t["p95"] <= search_target)
+    if "peer" in row:
+        p, s = row["peer"], row["search"]
+        figure = f"{p['rps']:,.0f} req/s, p50 {p['p50']:.0f} ms, p95 {p['p95']:.0f} ms" + (
+            f" ({p['errors']})" if p["errors"] else ""
+        )
+        add(f"django-wiki search, under load ({p['articles']:,})", figure, "", None)
+        if p["rps"]:
+            ratio = p["p95"] / s["p95"]
+            add("  CAFpedia's p95 under load, against it", f"{ratio:,.1f}x shorter", ">= 10x", ratio >= 10)
+        elif "timeouts" in p["errors"]:  # every search it was sent waited longer than wrk's timeout
+            add("  CAFpedia's p95 under load, against it", f"none answered within {WRK_TIMEOUT}", ">= 10x", True)
+        else:
+            add("  CAFpedia's p95 under load, against it", "no request answered: no figure", ">= 10x", None)
+        ratio = p["trip_p95"] / t["trip_p95"]
+        figure = f"p95 {p['trip_p95']:.0f} ms: CAFpedia's {ratio:,.1f}x shorter"
+        add("  one at a time, round trip", figure, ">= 10x", ratio >= 10)
+        add("  its memory (server PSS)", f"{p['memory']['server']:.0f} MB", "", None)
     t = row["page_time"]
     figure = f"p50 {t['p50']:.1f} ms (round trip {t['trip_p50']:.1f} ms)"
     add("tip page, one at a time, server time", figure, "p50 <= 5 ms", t["p50"] <= 5)
@@ -413,6 +484,11 @@ def main() -> int:
     parser.add_argument("--backend", choices=["whoosh", "postgres"], nargs="+", default=["whoosh", "postgres"])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--django-wiki",
+        action="store_true",
+        help="also measure django-wiki's search on the same tips (installs it once into " + str(PEER_FOLDER) + ")",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="hello-")
     try:
