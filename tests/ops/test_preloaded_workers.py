@@ -23,5 +23,8 @@ def test_the_server_preloads_the_app_and_empties_each_workers_pools(app, monkeyp
         assert db.engine.pool.checkedin() == 1
         gunicorn._forked(None, None)  # as gunicorn calls it in a new worker
         assert db.engine.pool.checkedin() == 0
-        with db.engine.connect() as conn:
-            assert conn.connection.dbapi_connection is not inherited  # the worker's own
+        try:
+            with db.engine.connect() as conn:
+                assert conn.connection.dbapi_connection is not inherited  # the worker's own
+        finally:
+            inherited.close()  # a worker leaves it to its master; this test is both
