@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, select
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafpedia.areas.models import PracticeArea, led_by
@@ -61,12 +61,23 @@ class User(UserMixin, db.Model):
     @property
     def roles(self) -> frozenset[str]:
         # Asked by every permission check: made again only when the rows are another list (a
-        # reload, set_roles) or a different length.
-        rows = self.role_rows
+        # reload, set_roles) or a different length. The person of a signed-in request comes
+        # with their roles read in the same statement (accounts.sessions: `_roles_read`), used
+        # until the rows themselves are loaded or the person is expired (`_forget_roles_read`).
+        rows = self.__dict__.get("role_rows")
+        if rows is None:
+            read = self.__dict__.get("_roles_read")
+            if read is not None:
+                return read
+            rows = self.role_rows
         memo = self.__dict__.get("_roles_of")
         if memo is None or memo[0] is not rows or memo[1] != len(rows):
             memo = self.__dict__["_roles_of"] = (rows, len(rows), frozenset(row.role for row in rows))
         return memo[2]
+
+    def roles_read(self, names: str | None) -> None:
+        """The roles read with the person (`names`: comma-separated, None for none), for `roles`."""
+        self.__dict__["_roles_read"] = frozenset(names.split(",")) if names else frozenset()
 
     def set_roles(self, roles) -> None:
         wanted = set(roles)
@@ -174,3 +185,16 @@ class SignInFailures(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(index=True)
     locked_until: Mapped[datetime | None]
+
+
+@event.listens_for(User, "expire")
+def _forget_roles_read(user: User, attrs) -> None:
+    """Roles read with the person hold only until the person is expired (a commit, a rollback,
+    `expire`): the rows are read then, if asked for."""
+    if user is not None and (attrs is None or "role_rows" in attrs):  # None: already collected
+        user.__dict__.pop("_roles_read", None)
+
+
+@event.listens_for(User, "refresh")
+def _forget_roles_read_on_refresh(user: User, _context, attrs) -> None:
+    _forget_roles_read(user, attrs)

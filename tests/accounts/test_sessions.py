@@ -69,3 +69,37 @@ def test_changing_your_password_keeps_this_device_and_ends_the_others(app, make_
     )
     assert response.status_code == 302
     assert is_signed_in(here) and not is_signed_in(there)
+
+
+def test_the_roles_read_with_the_person_are_theirs_until_they_change(app, make_user, count_queries):
+    """A signed-in request reads the person's roles in the same statement as the person; a
+    change to their roles in the request, or a commit, is seen at once."""
+    from cafpedia.accounts import sessions
+    from cafpedia.core.permissions import ADMIN, LEAD_MANAGER, PRACTITIONER
+    from cafpedia.extensions import db
+
+    with app.test_request_context("/"):
+        jo = make_user("jo.smith", roles=(PRACTITIONER, LEAD_MANAGER))
+        sessions.start_session(jo)
+        db.session.commit()
+        session_id = jo.get_id()
+        db.session.remove()
+
+        with count_queries() as queries:
+            jo = sessions.load_user_from_session(session_id)
+            assert jo.roles == {PRACTITIONER, LEAD_MANAGER}
+        assert queries.count == 1, str(queries)  # the roles came with the person
+
+        jo.set_roles([PRACTITIONER, ADMIN])  # as the people page does
+        assert jo.roles == {PRACTITIONER, ADMIN}
+        db.session.commit()
+        assert jo.roles == {PRACTITIONER, ADMIN}  # read again after the commit
+
+        from cafpedia.accounts.models import UserRole
+
+        db.session.execute(UserRole.__table__.delete().where(UserRole.user_id == jo.id, UserRole.role == ADMIN))
+        db.session.commit()  # another request's change, committed
+        assert jo.roles == {PRACTITIONER}
+        db.session.remove()
+
+        assert sessions.load_user_from_session(session_id).roles == {PRACTITIONER}
