@@ -8,8 +8,8 @@ What every reader sees of a published tip (its top, its text, the facts and pane
 drawn once and kept while the content version stands (cafpedia.core.content_version), for the
 day (it says what is overdue, or not yet in force, today). For people signed out the whole page
 is kept. What is a reader's own (their proposals, their answer and report, their watch, the
-moderator's tools) is read fresh on every request, in one statement for a reader who moderates
-nothing."""
+moderator's tools) is read fresh on every request: for a reader who moderates nothing, in the
+same statement as the reader (accounts.sessions.read_on_page), so the page costs one."""
 
 from __future__ import annotations
 
