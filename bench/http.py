@@ -14,11 +14,12 @@ tip pages are loaded in rounds (--rounds, 3): hello world, then signed out, then
 each share is of its own round's hello world figure (the machine's speed moves by a fifth
 from one minute to the next, with others' work on it), and the median share is the figure,
 each round's beside it. The loads are `wrk -t2 -c{connections} -d{seconds}s --timeout 10s`
-(wrk is installed with apt-get if missing), each after a 2 s warm-up of the same load, with the load average printed beside:
+(wrk is installed with apt-get if missing), each after a 2 s warm-up of the same load, with
+the load average printed beside:
 
 - tip page, anonymous and signed in (demo.fca): requests/s (the median) and its share of
-  hello world's, rotating over TIP_PATHS tips picked at random (seeded) among the published ones, demo and
-  synthetic alike, by a wrk Lua script;
+  hello world's, rotating over TIP_PATHS tips picked at random (seeded) among the published
+  ones, demo and synthetic alike, by a wrk Lua script;
 - search page, signed in, rotating over 30 of bench/search.py's QUERIES (every type): req/s,
   p50 and p95 latency under that load (wrk's: waiting for a free worker included).
 Then, one request at a time, signed in: the server time of the tip pages (200 requests, p50)
