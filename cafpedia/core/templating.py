@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
 from markupsafe import Markup, escape
 
 from cafpedia.core import clock
@@ -75,8 +75,37 @@ def fragment(template: str, **args) -> Markup:
     return kept_markup((template, tuple(sorted(args.items()))), lambda _: render_template(template, **args))
 
 
+URLS = "cafpedia_urls"
+URLS_KEPT = 8192
+
+
+def kept_url_for(endpoint: str, **values) -> str:
+    """Templates' `url_for`: an address is a function of the endpoint, its values and where the
+    app is mounted, so each is built once per process and kept (a tip page asked for two dozen,
+    a twentieth of its time). External addresses, anchors, methods and schemes, values that
+    cannot be a key (a list) and calls outside a request go to Flask's own, every time."""
+    if not has_request_context() or any(name[:1] == "_" for name in values):
+        return current_app.url_for(endpoint, **values)
+    try:
+        key = (
+            request.script_root,
+            endpoint,
+            request.blueprint if endpoint[:1] == "." else None,
+            frozenset(values.items()),
+        )
+        hash(key)
+    except TypeError:
+        return current_app.url_for(endpoint, **values)
+    app = current_app._get_current_object()
+    store = app.extensions.get(URLS)
+    if store is None:  # content_version's store, at one version that never moves: addresses only
+        store = app.extensions.setdefault(URLS, Kept(URLS_KEPT))
+    return store.get(key, 0, lambda: app.url_for(endpoint, **values))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        url_for=kept_url_for,
         fragment=fragment,
         today=clock.today,
         can=allowed,

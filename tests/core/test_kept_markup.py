@@ -109,3 +109,25 @@ def test_the_menu_marks_the_page_and_follows_the_moderator_s_counts(app, demo_co
 
     lead = reader(app, "priya.chandran")
     assert f'>Moderation <span class="count-badge">{waiting + 1}<' in lead.get("/").get_data(as_text=True)
+
+
+def test_templates_addresses_are_built_once_and_are_flasks_own(app, monkeypatch):
+    """Templates' url_for keeps each address it builds; what it gives is what Flask's gives,
+    for each endpoint, value and mount point, and what cannot be kept goes to Flask each time."""
+    built = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda endpoint, **values: built.append(endpoint) or real(endpoint, **values))
+    page = "{{ url_for('tips.show', slug=s) }} {{ url_for('areas.index') }}"
+    for root in ("", "/cafpedia"):
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            for slug in (TIP, OTHER, TIP, OTHER):
+                expected = f"{real('tips.show', slug=slug)} {real('areas.index')}"
+                assert render_template_string(page, s=slug) == expected
+            assert expected.startswith(f"{root}/tips/")
+    assert built == ["tips.show", "areas.index", "tips.show"] * 2  # once each per mount point
+    with app.test_request_context("/"):
+        built.clear()
+        for _ in range(2):
+            assert render_template_string("{{ url_for('tips.show', slug=s, _anchor='top') }}", s=TIP).endswith("#top")
+            assert "tag=a" in render_template_string("{{ url_for('search.results', tag=['a', 'b']) }}")
+        assert built == ["tips.show", "search.results"] * 2  # an anchor, a list: Flask's, every time
