@@ -71,6 +71,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from http.cookiejar import CookieJar
 
 from bench import django_wiki
@@ -387,6 +388,7 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
         row["page_time"] = server_time(server, tips, cookie, "page", 200)
         row["search_time"] = server_time(server, searches, cookie, "search", 3 * len(searches))
         row["memory"] = server.memory_mb()
+        row["refused"] = refused(server)
         row["load"] = (load_before, os.getloadavg()[0])  # others' work on the machine shows here
         server.stop()
         row["sql"] = statements(app, {"tip": tips[0], "home": "/", "search": "/search?q=children"})
@@ -403,6 +405,22 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
     if articles is not None:
         row["peer"] = peer(args, articles, searches)
     return row
+
+
+def refused(server: Server) -> str:
+    """The answers of 400 and above in the server's request log, by status and endpoint (wrk
+    counts them, but says neither what nor where), and any error lines."""
+    found = Counter()
+    for line in server.log.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("level") == "error" or (entry.get("status") or 0) >= 400:
+            found[
+                f"{entry.get('status', entry.get('level'))} {entry.get('endpoint', entry.get('message', ''))[:80]}"
+            ] += 1
+    return ", ".join(f"{what} ×{n}" for what, n in found.most_common())
 
 
 def published_texts(app) -> list[tuple[str, str, str]]:
@@ -502,6 +520,8 @@ def show(size: int, backend: str, row: dict) -> None:
     hello = row["hello_memory"]
     figure = f"{memory['server']:.0f} MB (hello world's {hello['server']:.0f}; its workers' RSS "
     add("memory, the whole server (PSS)", figure + ", ".join(f"{m:.0f}" for m in hello["rss"]) + ")", "", None)
+    if row.get("refused"):
+        add("answers of 400 and above, errors", row["refused"], "none", False)
     load = "load average {:.1f}, then {:.1f}".format(*row["load"])
     print(f"\n== {size:,} tips, {backend} (hello world {row['hello']:,.0f} req/s; {load}) ==")
     print(f"  {'measure':<38}{'figure':<54}{'target':<15}met")
