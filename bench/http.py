@@ -324,6 +324,18 @@ def prepare(size: int, backend: str, words: list[str]):
     return app, tips, pg_name, admin
 
 
+def instance_env(app, backend: str) -> dict:
+    """The settings `cafpedia serve` needs to serve the instance `prepare` built."""
+    return {
+        "CAFPEDIA_INSTANCE_DIR": app.instance_path,
+        "CAFPEDIA_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CAFPEDIA_SEARCH_DIR": app.config["SEARCH_DIR"],
+        "CAFPEDIA_SEARCH_BACKEND": backend,
+        "CAFPEDIA_PUBLIC_READ": "1",
+        "CAFPEDIA_SECRET_KEY": "bench-http",
+    }
+
+
 def hello_world(folder: str) -> Server:
     """Flask's "Hello, World!" under the same gunicorn settings, started (the caller stops it)."""
     Path(folder, "hello.py").write_text(HELLO)
@@ -363,15 +375,8 @@ def measure(args, size: int, backend: str, words: list[str], folder: str) -> dic
     app, tips, pg_name, admin = prepare(size, backend, words)
     server, articles = None, None
     try:
-        env = os.environ | {
-            "CAFPEDIA_INSTANCE_DIR": app.instance_path,
-            "CAFPEDIA_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "CAFPEDIA_SEARCH_DIR": app.config["SEARCH_DIR"],
-            "CAFPEDIA_SEARCH_BACKEND": backend,
-            "CAFPEDIA_PUBLIC_READ": "1",
-            "CAFPEDIA_SECRET_KEY": "bench-http",
-            "PYTHONPATH": str(HERE.parent),  # this checkout's cafpedia, whatever the venv installed
-        }
+        # this checkout's cafpedia, whatever the venv installed
+        env = os.environ | instance_env(app, backend) | {"PYTHONPATH": str(HERE.parent)}
         command = [sys.executable, "-m", "cafpedia", "serve", "--workers", "2", "--no-worker", "--port"]
         server = Server("cafpedia", lambda port: [*command, port], env, str(HERE.parent))
         server.wait_ready()
