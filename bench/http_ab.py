@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import argparse
 import os
+import shutil
 import statistics
 
 from bench import http as bench_http
@@ -61,14 +62,13 @@ def main() -> int:
                 found[checkout]["anon"].append(anon["rps"])
                 found[checkout]["signed"].append(signed["rps"])
                 errors = ", ".join(e for e in (anon["errors"], signed["errors"]) if e)
-                print(
-                    f"round {n + 1}  {checkout}: signed out {anon['rps']:,.0f}/s, signed in {signed['rps']:,.0f}/s {errors}"
-                )
+                figures = f"signed out {anon['rps']:,.0f}/s, signed in {signed['rps']:,.0f}/s"
+                print(f"round {n + 1}  {checkout}: {figures} {errors}", flush=True)
     finally:
         drop_bench_database(pg_name, admin)
-    print(
-        f"\n{args.tips:,} tips, {args.backend}: medians of {args.rounds} rounds (wrk -c{args.connections} -d{args.seconds}s)"
-    )
+        shutil.rmtree(app.instance_path, ignore_errors=True)
+    load = f"wrk -c{args.connections} -d{args.seconds}s"
+    print(f"\n{args.tips:,} tips, {args.backend}: medians of {args.rounds} rounds ({load})")
     for checkout, loads in found.items():
         medians = {key: statistics.median(values) for key, values in loads.items()}
         print(f"  {checkout}: signed out {medians['anon']:,.0f}/s, signed in {medians['signed']:,.0f}/s")
