@@ -51,16 +51,24 @@ FRAGMENTS_KEPT = 512
 HOLE = "kept-hole-{}"  # a stand-in that HTML escaping leaves as it is
 
 
+def _kept(name: str, limit: int) -> Kept:
+    """This app's store `name`: content_version's `Kept`, used at one version that never moves,
+    for what holds no content (markup, addresses) and so is kept for the life of the process."""
+    store = current_app.extensions.get(name)
+    if store is None:
+        store = current_app.extensions.setdefault(name, Kept(limit))
+    return store
+
+
 def kept_markup(name: Hashable, draw: Callable[[dict[str, str]], str], **holes: str) -> Markup:
     """Markup that is a function of `name` alone, but for its `holes` (values that change on
     every request: a CSRF token, a one-time form key), drawn once per process: `draw(stand_ins)`
     renders it with a stand-in for each hole, and each request gets it with its own values put
     in (escaped). Only for markup that holds nothing from the database and nothing of the
     person's but the holes."""
-    store = current_app.extensions.get(FRAGMENTS)
-    if store is None:  # content_version's store, at one version that never moves: no content in it
-        store = current_app.extensions.setdefault(FRAGMENTS, Kept(FRAGMENTS_KEPT))
-    found = store.get((request.script_root, name), 0, lambda: str(draw({hole: HOLE.format(hole) for hole in holes})))
+    found = _kept(FRAGMENTS, FRAGMENTS_KEPT).get(
+        (request.script_root, name), 0, lambda: str(draw({hole: HOLE.format(hole) for hole in holes}))
+    )
     for hole, value in holes.items():
         found = found.replace(HOLE.format(hole), str(escape(value)))
     return Markup(found)
@@ -91,16 +99,12 @@ def kept_url_for(endpoint: str, **values) -> str:
             request.script_root,
             endpoint,
             request.blueprint if endpoint[:1] == "." else None,
-            frozenset(values.items()),
+            frozenset(values.items()),  # a value that cannot be a key (a list) raises here
         )
-        hash(key)
     except TypeError:
         return current_app.url_for(endpoint, **values)
     app = current_app._get_current_object()
-    store = app.extensions.get(URLS)
-    if store is None:  # content_version's store, at one version that never moves: addresses only
-        store = app.extensions.setdefault(URLS, Kept(URLS_KEPT))
-    return store.get(key, 0, lambda: app.url_for(endpoint, **values))
+    return _kept(URLS, URLS_KEPT).get(key, 0, lambda: app.url_for(endpoint, **values))
 
 
 def init_app(app: Flask) -> None:
